@@ -1,0 +1,104 @@
+"""REST endpoints of accounts: the caller's profile, API tokens, customers (masked) and reveals."""
+
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, permissions, status, viewsets
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.routers import BaseRouter
+from rest_framework.throttling import AnonRateThrottle
+from rest_framework.views import APIView
+
+from charter.accounts.models import Customer, User
+from charter.accounts.permissions import can_manage_customers, is_staff_member
+from charter.accounts.selectors import customer_list_visible_to
+from charter.accounts.serializers import (
+    CustomerInputSerializer,
+    CustomerOutputSerializer,
+    MeSerializer,
+    RevealInputSerializer,
+    RevealOutputSerializer,
+)
+from charter.accounts.services import customer_create, user_preferences_update
+from charter.privacy.services import personal_data_reveal
+
+
+class LoginRateThrottle(AnonRateThrottle):
+    scope = "login"
+
+
+class TokenObtainView(ObtainAuthToken):
+    """Exchange a username and password for an API token."""
+
+    throttle_classes = [LoginRateThrottle]
+
+
+class MeView(APIView):
+    """The caller's own profile; PATCH changes his language and time zone."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(responses=MeSerializer)
+    def get(self, request: Request) -> Response:
+        return Response(MeSerializer(request.user).data)
+
+    @extend_schema(request=MeSerializer, responses=MeSerializer)
+    def patch(self, request: Request) -> Response:
+        serializer = MeSerializer(request.user, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        user = request.user
+        assert isinstance(user, User)  # noqa: S101
+        user_preferences_update(
+            user=user,
+            language=serializer.validated_data.get("language"),
+            time_zone=serializer.validated_data.get("time_zone"),
+        )
+        return Response(MeSerializer(user).data)
+
+
+class IsStaffMember(permissions.BasePermission):
+    def has_permission(self, request: Request, view: object) -> bool:
+        return is_staff_member(request.user)
+
+
+class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Customers, personal data masked. Staff only; creating needs accounts.add_customer."""
+
+    permission_classes = [permissions.IsAuthenticated, IsStaffMember]
+    serializer_class = CustomerOutputSerializer
+
+    def get_queryset(self) -> QuerySet[Customer]:
+        assert isinstance(self.request.user, User)  # noqa: S101
+        return customer_list_visible_to(user=self.request.user)
+
+    @extend_schema(request=CustomerInputSerializer, responses={201: CustomerOutputSerializer})
+    def create(self, request: Request) -> Response:
+        if not can_manage_customers(request.user) or not request.user.has_perm("accounts.add_customer"):
+            self.permission_denied(request)
+        serializer = CustomerInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        customer = customer_create(actor=request.user, **serializer.validated_data)
+        return Response(CustomerOutputSerializer(customer).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=RevealInputSerializer, responses=RevealOutputSerializer)
+    @action(detail=True, methods=["post"])
+    def reveal(self, request: Request, pk: str | None = None) -> Response:
+        """Show one personal-data field unmasked; needs privacy.reveal_personal_data and a reason (audited)."""
+        customer = get_object_or_404(self.get_queryset(), pk=pk)
+        serializer = RevealInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        value = personal_data_reveal(
+            user=request.user,
+            obj=customer,
+            field=serializer.validated_data["field"],
+            reason=serializer.validated_data["reason"],
+            request=request._request,
+        )
+        return Response({"field": serializer.validated_data["field"], "value": value})
+
+
+def router_register(router: BaseRouter) -> None:
+    router.register("customers", CustomerViewSet, basename="customer")

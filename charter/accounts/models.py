@@ -1,0 +1,162 @@
+"""People: staff users, the organisation tree and its teams, customers and their organisations."""
+
+import zoneinfo
+from functools import cached_property
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from charter.accounts.roles import STAFF_ROLES, Role
+from charter.common.models import TimeStampedModel, localized
+from charter.privacy.fields import BlindIndexField, EncryptedTextField
+
+
+def _time_zone_choices() -> list[tuple[str, str]]:
+    return [(name, name) for name in sorted(zoneinfo.available_timezones()) if "/" in name]
+
+
+class User(AbstractUser):
+    """Anyone who signs in: staff members and customers. Roles are groups (see roles.py)."""
+
+    display_name = models.CharField(_("display name"), max_length=150, blank=True)
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, blank=True)
+    time_zone = models.CharField(_("time zone"), max_length=64, choices=_time_zone_choices, blank=True)
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.display_name or self.get_full_name() or self.username
+
+    @cached_property
+    def role_names(self) -> frozenset[str]:
+        """The names of the user's role groups (cached for the request)."""
+        return frozenset(self.groups.values_list("name", flat=True))
+
+    def has_role(self, role: Role) -> bool:
+        return role in self.role_names
+
+    @property
+    def is_staff_member(self) -> bool:
+        """True for anyone who works for the organisation (any staff role, or a superuser)."""
+        return self.is_superuser or bool(self.role_names & STAFF_ROLES)
+
+
+class OrgUnit(models.Model):
+    """A node of the organisation tree: the organisation, a branch, a department, a service hall."""
+
+    class Kind(models.TextChoices):
+        ORGANISATION = "organisation", _("Organisation")
+        BRANCH = "branch", _("Branch")
+        DEPARTMENT = "department", _("Department")
+
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.DEPARTMENT)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent"), on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+    )
+    # Materialised path of ids, "/1/4/9/": a subtree is one indexed prefix query at any depth.
+    path = models.CharField(_("path"), max_length=500, db_index=True, editable=False)
+
+    class Meta:
+        ordering = ["path"]
+        verbose_name = _("organisational unit")
+        verbose_name_plural = _("organisational units")
+
+    def __str__(self) -> str:
+        return localized(self, "name")
+
+
+class Team(models.Model):
+    """A team of staff inside an organisational unit."""
+
+    unit = models.ForeignKey(OrgUnit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="teams")
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="TeamMembership", related_name="teams", verbose_name=_("members")
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
+
+    def __str__(self) -> str:
+        return localized(self, "name")
+
+
+class TeamMembership(models.Model):
+    team = models.ForeignKey(Team, verbose_name=_("team"), on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    is_lead = models.BooleanField(_("team lead"), default=False)
+
+    class Meta:
+        verbose_name = _("team membership")
+        verbose_name_plural = _("team memberships")
+        constraints = [models.UniqueConstraint(fields=["team", "user"], name="accounts_membership_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.team}"
+
+
+class CustomerOrganisation(TimeStampedModel):
+    """A company or institution some customers belong to."""
+
+    name = models.CharField(_("name"), max_length=200)
+    unified_social_credit_code = models.CharField(_("unified social credit code"), max_length=18, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("customer organisation")
+        verbose_name_plural = _("customer organisations")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Customer(TimeStampedModel):
+    """A person the organisation serves. Name, phone, e-mail and ID number are personal data: encrypted."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user account"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="customer",
+    )
+    organisation = models.ForeignKey(
+        CustomerOrganisation,
+        verbose_name=_("organisation"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="customers",
+    )
+    name = EncryptedTextField(_("name"))
+    phone = EncryptedTextField(_("phone"), blank=True)
+    email = EncryptedTextField(_("e-mail"), blank=True)
+    id_number = EncryptedTextField(_("ID number"), blank=True)
+    phone_index = BlindIndexField(source="phone", kind="phone")
+    email_index = BlindIndexField(source="email", kind="email")
+    id_number_index = BlindIndexField(source="id_number", kind="id_number")
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, default="zh-hans")
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
+
+    def __str__(self) -> str:
+        # Never the name: str() ends up in logs and the audit trail.
+        return _("Customer #%(id)s") % {"id": self.pk}

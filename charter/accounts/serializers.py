@@ -1,0 +1,64 @@
+from typing import Any
+
+from rest_framework import serializers
+
+from charter.accounts.models import Customer, User
+from charter.privacy.masking import mask
+
+
+class MeSerializer(serializers.ModelSerializer):
+    roles = serializers.SerializerMethodField()
+
+    class Meta:
+        model = User
+        fields = ["id", "username", "display_name", "email", "language", "time_zone", "roles"]
+        read_only_fields = ["id", "username", "display_name", "email", "roles"]
+
+    def get_roles(self, user: User) -> list[str]:
+        return sorted(user.role_names)
+
+
+class CustomerOutputSerializer(serializers.ModelSerializer):
+    """A customer with every personal-data field masked; reveal them one at a time, with a reason."""
+
+    name = serializers.SerializerMethodField()
+    phone = serializers.SerializerMethodField()
+    email = serializers.SerializerMethodField()
+    id_number = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Customer
+        fields = ["id", "name", "phone", "email", "id_number", "organisation", "language", "created_at"]
+
+    def get_name(self, customer: Customer) -> str:
+        return mask(customer.name, "name")
+
+    def get_phone(self, customer: Customer) -> str:
+        return mask(customer.phone, "phone")
+
+    def get_email(self, customer: Customer) -> str:
+        return mask(customer.email, "email")
+
+    def get_id_number(self, customer: Customer) -> str:
+        return mask(customer.id_number, "id_number")
+
+
+class CustomerInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    phone = serializers.RegexField(r"^\+?[\d\s-]{5,20}$", required=False, allow_blank=True, default="")
+    email = serializers.EmailField(required=False, allow_blank=True, default="")
+    id_number = serializers.RegexField(r"^[0-9A-Za-z]{6,30}$", required=False, allow_blank=True, default="")
+    language = serializers.ChoiceField(choices=["zh-hans", "en"], default="zh-hans")
+
+
+class RevealInputSerializer(serializers.Serializer):
+    field = serializers.ChoiceField(choices=["name", "phone", "email", "id_number"])
+    reason = serializers.CharField(max_length=500)
+
+
+class RevealOutputSerializer(serializers.Serializer):
+    field = serializers.CharField()
+    value = serializers.CharField()
+
+    def to_representation(self, instance: Any) -> Any:
+        return instance

@@ -1,0 +1,42 @@
+"""REST endpoints of audit: read-only events for holders of audit.view_audit_trail."""
+
+from django.db.models import QuerySet
+from rest_framework import permissions, serializers, viewsets
+from rest_framework.request import Request
+from rest_framework.routers import BaseRouter
+
+from charter.audit.models import AuditEvent
+from charter.audit.permissions import can_view_audit_trail
+from charter.audit.selectors import audit_event_list
+
+
+class AuditEventSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AuditEvent
+        fields = ["sequence", "occurred_at", "actor", "actor_label", "action", "target_type", "target_id",
+                  "target_repr", "data", "ip_address", "previous_hash", "hash"]
+
+
+class CanViewAuditTrail(permissions.BasePermission):
+    def has_permission(self, request: Request, view: object) -> bool:
+        return can_view_audit_trail(request.user)
+
+
+class AuditEventViewSet(viewsets.ReadOnlyModelViewSet):
+    """The audit trail, newest first; filter with ?action=, ?target_type=, ?target_id=."""
+
+    serializer_class = AuditEventSerializer
+    permission_classes = [permissions.IsAuthenticated, CanViewAuditTrail]
+    lookup_field = "sequence"
+
+    def get_queryset(self) -> QuerySet[AuditEvent]:
+        params = self.request.query_params
+        return audit_event_list(
+            action=params.get("action", ""),
+            target_type=params.get("target_type", ""),
+            target_id=params.get("target_id", ""),
+        )
+
+
+def router_register(router: BaseRouter) -> None:
+    router.register("audit-events", AuditEventViewSet, basename="audit-event")

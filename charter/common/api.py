@@ -1,0 +1,61 @@
+"""The REST layer's shared pieces: one error shape, `{"code", "detail"}` plus `fields` for bad input."""
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from charter.common.errors import DomainError
+
+
+def _field_errors(detail: Any) -> Any:
+    """Turn DRF's nested ErrorDetail structure into [{code, detail}] lists, keeping its nesting."""
+    if isinstance(detail, list):
+        if all(isinstance(item, exceptions.ErrorDetail) for item in detail):
+            return [{"code": item.code, "detail": str(item)} for item in detail]
+        return [_field_errors(item) for item in detail]
+    if isinstance(detail, dict):
+        return {key: _field_errors(value) for key, value in detail.items()}
+    if isinstance(detail, exceptions.ErrorDetail):
+        return [{"code": detail.code, "detail": str(detail)}]
+    return detail
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """Answer every error as JSON with a machine-readable `code` and a `detail` in the caller's language."""
+    if isinstance(exc, DomainError):
+        body: dict[str, Any] = {"code": exc.code, "detail": str(exc.message)}
+        if exc.field:
+            body["fields"] = {exc.field: [{"code": exc.code, "detail": str(exc.message)}]}
+        return Response(body, status=exc.status)
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(detail=exceptions.as_serializer_error(exc))
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        response.data = {
+            "code": "invalid",
+            "detail": _("The input is not valid; see the fields for what to change."),
+            "fields": _field_errors(exc.detail),
+        }
+        return response
+    assert isinstance(exc, exceptions.APIException)  # noqa: S101 (drf only answers for these)
+    codes = exc.get_codes()
+    response.data = {"code": codes if isinstance(codes, str) else "error", "detail": str(exc.detail)}
+    return response
+
+
+def not_found_json() -> Response:
+    """A 404 in the API's error shape."""
+    return Response({"code": "not_found", "detail": str(exceptions.NotFound.default_detail)}, status.HTTP_404_NOT_FOUND)

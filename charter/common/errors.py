@@ -1,0 +1,32 @@
+"""Domain errors: raised by services, shown by views as form errors and by the API as {code, detail}."""
+
+from django.utils.functional import Promise
+
+
+class DomainError(Exception):
+    """A rule of the domain refused an operation; nothing was written.
+
+    `code` is machine-readable (each app lists its codes in its own `errors.py`), `message` is translatable
+    text for people, `field` names the input at fault when there is one.
+    """
+
+    status = 400
+    default_code = "invalid"
+
+    def __init__(self, message: str | Promise, *, code: str | None = None, field: str | None = None) -> None:
+        super().__init__(str(message))
+        self.message = message
+        self.code = code or self.default_code
+        self.field = field
+
+
+class PermissionDeniedError(DomainError):
+    status = 403
+    default_code = "permission_denied"
+
+
+class ConflictError(DomainError):
+    """The row changed since the caller read it (optimistic locking)."""
+
+    status = 409
+    default_code = "conflict"

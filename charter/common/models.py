@@ -1,0 +1,36 @@
+"""Base models and the worker heartbeat. No business rules live here."""
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+
+class TimeStampedModel(models.Model):
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+def localized(obj: object, field: str) -> str:
+    """Return `field_zh` or `field_en` of `obj` for the active language, falling back to the other."""
+    english = (get_language() or "zh-hans").startswith("en")
+    first, second = ("en", "zh") if english else ("zh", "en")
+    value = getattr(obj, f"{field}_{first}", "") or getattr(obj, f"{field}_{second}", "")
+    return str(value or "")
+
+
+class Heartbeat(models.Model):
+    """One row per background process kind; the worker's periodic task touches it."""
+
+    name = models.CharField(_("name"), max_length=50, unique=True)
+    beat_at = models.DateTimeField(_("last beat at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("heartbeat")
+        verbose_name_plural = _("heartbeats")
+
+    def __str__(self) -> str:
+        return f"{self.name} @ {self.beat_at.isoformat()}"

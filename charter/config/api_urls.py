@@ -1,0 +1,19 @@
+"""The REST API at /api/v1/: each app registers its resources on one router."""
+
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter
+
+from charter.accounts import api as accounts_api
+from charter.audit import api as audit_api
+from charter.catalog import api as catalog_api
+from charter.standards import api as standards_api
+
+router = DefaultRouter()
+for module in (accounts_api, audit_api, standards_api, catalog_api):
+    module.router_register(router)
+
+urlpatterns = [
+    path("auth/token/", accounts_api.TokenObtainView.as_view(), name="api-token"),
+    path("me/", accounts_api.MeView.as_view(), name="api-me"),
+    path("", include(router.urls)),
+]

@@ -1,0 +1,266 @@
+"""Charter's one settings module. Everything that varies between machines comes from the environment.
+
+Variables are documented in README.md (Configuration). No other module reads the environment.
+"""
+
+import base64
+import hashlib
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+from charter.config.env import env_bool, env_choice, env_int, env_list, env_str
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+VAR_DIR = Path(env_str("CHARTER_VAR_DIR", str(BASE_DIR / "var")))
+
+CHARTER_ENV = env_choice("CHARTER_ENV", ("development", "production"), "development")
+PRODUCTION = CHARTER_ENV == "production"
+
+_DEV_SECRET = "charter-development-secret-not-for-production"  # noqa: S105 (refused in production below)
+SECRET_KEY = env_str("CHARTER_SECRET_KEY", _DEV_SECRET)
+DEBUG = env_bool("CHARTER_DEBUG", default=not PRODUCTION)
+ALLOWED_HOSTS = env_list("CHARTER_ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env_list("CHARTER_CSRF_TRUSTED_ORIGINS")
+
+if PRODUCTION:
+    if SECRET_KEY == _DEV_SECRET or len(SECRET_KEY) < 40:
+        raise ImproperlyConfigured("CHARTER_SECRET_KEY must be set to a random value of 40+ characters")
+    if not ALLOWED_HOSTS:
+        raise ImproperlyConfigured("CHARTER_ALLOWED_HOSTS must name the host names Charter serves")
+    if DEBUG:
+        raise ImproperlyConfigured("CHARTER_DEBUG must be off in production")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "huey.contrib.djhuey",
+    "csp",
+    "charter.common",
+    "charter.accounts",
+    "charter.audit",
+    "charter.privacy",
+    "charter.standards",
+    "charter.catalog",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "charter.accounts.middleware.UserLanguageMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "charter.accounts.middleware.UserTimezoneMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+]
+
+ROOT_URLCONF = "charter.config.urls"
+WSGI_APPLICATION = "charter.config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "charter" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.template.context_processors.tz",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "charter.common.context_processors.charter",
+            ],
+            "builtins": ["charter.common.templatetags.charter"],
+        },
+    }
+]
+
+# Database: SQLite (WAL) by default; DATABASE_URL selects another (postgres://…).
+DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'charter.sqlite3'}")
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("CHARTER_DB_CONN_MAX_AGE", 60))}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        # WAL lets readers and the one writer proceed together; IMMEDIATE takes the write lock at BEGIN so two
+        # writers queue instead of failing with "database is locked" mid-transaction.
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-charter.sqlite3")}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+REDIS_URL = env_str("REDIS_URL")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Background work: Huey, SQLite storage by default, Redis when REDIS_URL is set.
+if REDIS_URL:
+    HUEY = {"huey_class": "huey.PriorityRedisHuey", "name": "charter", "url": REDIS_URL, "immediate": False}
+else:
+    HUEY = {
+        "huey_class": "huey.SqliteHuey",
+        "name": "charter",
+        "filename": str(VAR_DIR / "huey.sqlite3"),
+        "immediate": False,
+    }
+HUEY["consumer"] = {"workers": env_int("CHARTER_WORKER_THREADS", 2, minimum=1), "worker_type": "thread"}
+
+AUTH_USER_MODEL = "accounts.User"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "accounts:home"
+LOGOUT_REDIRECT_URL = "catalog:home"
+CHARTER_LOGIN_MAX_FAILURES = env_int("CHARTER_LOGIN_MAX_FAILURES", 5, minimum=1)
+CHARTER_LOGIN_LOCKOUT_SECONDS = env_int("CHARTER_LOGIN_LOCKOUT_SECONDS", 900, minimum=1)
+
+# Internationalisation: Chinese first, English complete. Stored in UTC, shown in each user's time zone.
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "charter" / "locale"]
+USE_I18N = True
+USE_TZ = True
+TIME_ZONE = env_str("CHARTER_TIME_ZONE", "Asia/Shanghai")
+CHARTER_ORGANISATION_NAME = env_str("CHARTER_ORGANISATION_NAME", "")
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "charter" / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if PRODUCTION
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+MEDIA_ROOT = Path(env_str("CHARTER_MEDIA_ROOT", str(VAR_DIR / "media")))
+
+# Mail: console in development, SMTP when EMAIL_HOST is set.
+EMAIL_HOST = env_str("EMAIL_HOST")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL")
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "charter@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+
+def _data_keys() -> dict[str, bytes]:
+    """Parse CHARTER_DATA_KEYS: `id:base64key,id:base64key`, the first one encrypts, all decrypt."""
+    raw = env_list("CHARTER_DATA_KEYS")
+    if not raw:
+        if PRODUCTION:
+            raise ImproperlyConfigured("CHARTER_DATA_KEYS must hold at least one AES-256 key in production")
+        return {"dev": hashlib.sha256(b"charter-data-key:" + SECRET_KEY.encode()).digest()}
+    keys: dict[str, bytes] = {}
+    for item in raw:
+        key_id, _sep, encoded = item.partition(":")
+        try:
+            key = base64.b64decode(encoded, validate=True)
+        except ValueError as error:
+            raise ImproperlyConfigured(f"CHARTER_DATA_KEYS: key {key_id!r} is not valid base64") from error
+        if not key_id.isalnum() or len(key) != 32:
+            raise ImproperlyConfigured(f"CHARTER_DATA_KEYS: key {key_id!r} needs an alphanumeric id and 32 bytes")
+        keys[key_id] = key
+    return keys
+
+
+CHARTER_DATA_KEYS = _data_keys()
+_blind = env_str("CHARTER_BLIND_INDEX_KEY")
+if PRODUCTION and not _blind:
+    raise ImproperlyConfigured("CHARTER_BLIND_INDEX_KEY must be set in production")
+CHARTER_BLIND_INDEX_KEY = (_blind or "charter-blind-index:" + SECRET_KEY).encode()
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "charter.common.api.exception_handler",
+    "DEFAULT_THROTTLE_RATES": {"login": "10/min"},
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Charter API",
+    "DESCRIPTION": "Service standards, the public service charter and everything built on them.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+
+# Security headers. The policy allows nothing from other origins: every asset is served by Charter itself.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    }
+}
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SESSION_COOKIE_HTTPONLY = True
+if PRODUCTION:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = env_bool("CHARTER_SSL_REDIRECT", True)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = env_int("CHARTER_HSTS_SECONDS", 31536000, minimum=0)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("CHARTER_LOG_LEVEL", "INFO")},
+    "loggers": {"huey": {"level": "WARNING"}},
+}
+
+# Where the heartbeat counts as stale, /healthz reports the worker as down.
+CHARTER_WORKER_STALE_SECONDS = env_int("CHARTER_WORKER_STALE_SECONDS", 180, minimum=10)

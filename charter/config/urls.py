@@ -1,0 +1,43 @@
+from django.contrib import admin
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.urls import include, path
+from django.utils.translation import gettext as _
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from charter.common.views import healthz
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/v1/", include("charter.config.api_urls")),
+    path("", include("charter.accounts.urls")),
+    path("", include("charter.audit.urls")),
+    path("", include("charter.standards.urls")),
+    path("", include("charter.catalog.urls")),
+]
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/")
+
+
+def handler404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if _wants_json(request):
+        return JsonResponse({"code": "not_found", "detail": _("Not found.")}, status=404)
+    return render(request, "404.html", status=404)
+
+
+def handler403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if _wants_json(request):
+        return JsonResponse({"code": "permission_denied", "detail": _("You do not have permission to do this.")},
+                            status=403)
+    return render(request, "403.html", status=403)
+
+
+def handler500(request: HttpRequest) -> HttpResponse:
+    if _wants_json(request):
+        return JsonResponse({"code": "server_error", "detail": _("Something went wrong on our side.")}, status=500)
+    return render(request, "500.html", status=500)

@@ -1,0 +1,93 @@
+"""Writes of privacy: revealing a masked value (which is itself an audited act) and key rotation."""
+
+from collections.abc import Iterator
+from typing import Any
+
+from django.apps import apps
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import connection, models, transaction
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from charter.audit.services import audit_record
+from charter.common.errors import DomainError, PermissionDeniedError
+from charter.privacy import crypto
+from charter.privacy.errors import ErrorCode
+from charter.privacy.fields import EncryptedTextField
+from charter.privacy.permissions import can_reveal_personal_data
+
+
+def personal_data_reveal(
+    *,
+    user: AbstractBaseUser | AnonymousUser,
+    obj: models.Model,
+    field: str,
+    reason: str,
+    request: HttpRequest | None = None,
+) -> str:
+    """Return the unmasked value of `obj.field` and record who saw it and why.
+
+    Requires privacy.reveal_personal_data and a non-blank reason; the reveal is audited as
+    `privacy.reveal` in the same transaction, so no value is shown without its trace.
+    """
+    if not can_reveal_personal_data(user):
+        raise PermissionDeniedError(_("You may not see this personal data unmasked."), code=ErrorCode.REVEAL_DENIED)
+    try:
+        model_field = obj._meta.get_field(field)
+    except Exception as error:  # noqa: BLE001 (FieldDoesNotExist and friends: all mean "not personal data")
+        raise DomainError(_("This is not a personal-data field."), code=ErrorCode.NOT_PERSONAL_DATA) from error
+    if not isinstance(model_field, EncryptedTextField):
+        raise DomainError(_("This is not a personal-data field."), code=ErrorCode.NOT_PERSONAL_DATA)
+    reason = reason.strip()
+    if not reason:
+        raise DomainError(_("Say why you need to see this value."), code=ErrorCode.REASON_REQUIRED, field="reason")
+    with transaction.atomic():
+        audit_record(
+            actor=user, action="privacy.reveal", target=obj, data={"field": field, "reason": reason}, request=request
+        )
+    return str(getattr(obj, field) or "")
+
+
+def _encrypted_columns() -> Iterator[tuple[type[models.Model], EncryptedTextField]]:
+    for model in apps.get_models():
+        if model._meta.managed and not model._meta.proxy:
+            for field in model._meta.concrete_fields:
+                if isinstance(field, EncryptedTextField):
+                    yield model, field
+
+
+def encryption_keys_rotate(*, batch_size: int = 500) -> dict[str, int]:
+    """Re-encrypt every value not under the current key; return how many values each column changed.
+
+    Reads and writes the raw column so values are checked by their stored key id; each batch commits on its
+    own, so the command can be stopped and run again.
+    """
+    current = crypto.current_key_id()
+    changed: dict[str, int] = {}
+    quote = connection.ops.quote_name
+    for model, field in _encrypted_columns():
+        table, column, pk = quote(model._meta.db_table), quote(field.column), quote(model._meta.pk.column)
+        label = f"{model._meta.label_lower}.{field.name}"
+        changed[label] = 0
+        last_pk: Any = None
+        while True:
+            with transaction.atomic(), connection.cursor() as cursor:
+                where = f"WHERE {column} IS NOT NULL AND {column} <> ''"  # noqa: S608 (quoted identifiers)
+                params: list[Any] = []
+                if last_pk is not None:
+                    where += f" AND {pk} > %s"
+                    params.append(last_pk)
+                cursor.execute(f"SELECT {pk}, {column} FROM {table} {where} ORDER BY {pk} LIMIT %s",  # noqa: S608
+                               [*params, batch_size])
+                rows = cursor.fetchall()
+                for row_pk, token in rows:
+                    if crypto.key_id_of(token) == current:
+                        continue
+                    plain = crypto.decrypt(token, context=field.context())
+                    cursor.execute(f"UPDATE {table} SET {column} = %s WHERE {pk} = %s",  # noqa: S608
+                                   [crypto.encrypt(plain, context=field.context()), row_pk])
+                    changed[label] += 1
+            if len(rows) < batch_size:
+                break
+            last_pk = rows[-1][0]
+    return changed

@@ -1,0 +1,7 @@
+"""Placeholder; filled in by the standards work."""
+
+from rest_framework.routers import BaseRouter
+
+
+def router_register(router: BaseRouter) -> None:
+    """Register this app's API resources."""

@@ -1,0 +1,99 @@
+"""Shared fixtures: the personas every access test uses, and a worker that runs tasks at once."""
+
+import pytest
+from django.test import Client
+from huey.contrib.djhuey import HUEY
+from rest_framework.test import APIClient
+
+from charter.accounts.models import OrgUnit, Team, User
+from charter.accounts.roles import Role
+from tests.accounts.factories import OrgUnitFactory, TeamFactory, TeamMembershipFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_immediate(settings: object) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
+    settings.LANGUAGE_CODE = "zh-hans"  # type: ignore[attr-defined]
+    HUEY.immediate = True
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache() -> None:
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture
+def organisation(db: None) -> OrgUnit:
+    return OrgUnitFactory(code="org", name_zh="示范公用事业公司", name_en="Demo Utilities", kind=OrgUnit.Kind.ORGANISATION)
+
+
+@pytest.fixture
+def team(organisation: OrgUnit) -> Team:
+    return TeamFactory(unit=OrgUnitFactory(parent=organisation), code="team-a")
+
+
+@pytest.fixture
+def other_team(organisation: OrgUnit) -> Team:
+    return TeamFactory(unit=OrgUnitFactory(parent=organisation), code="team-b")
+
+
+@pytest.fixture
+def member(team: Team) -> User:
+    """An agent in `team`."""
+    user = UserFactory(username="alice", roles=[Role.AGENT])
+    TeamMembershipFactory(team=team, user=user)
+    return user
+
+
+@pytest.fixture
+def teammate(team: Team) -> User:
+    """Another agent in the same team."""
+    user = UserFactory(username="bob", roles=[Role.AGENT])
+    TeamMembershipFactory(team=team, user=user)
+    return user
+
+
+@pytest.fixture
+def outsider(other_team: Team) -> User:
+    """An agent in another team."""
+    user = UserFactory(username="charlie", roles=[Role.AGENT])
+    TeamMembershipFactory(team=other_team, user=user)
+    return user
+
+
+@pytest.fixture
+def supervisor(team: Team) -> User:
+    user = UserFactory(username="sam", roles=[Role.SUPERVISOR])
+    TeamMembershipFactory(team=team, user=user, is_lead=True)
+    return user
+
+
+@pytest.fixture
+def administrator(db: None) -> User:
+    return UserFactory(username="admin", roles=[Role.ADMINISTRATOR], is_staff=True)
+
+
+@pytest.fixture
+def customer_user(db: None) -> User:
+    return UserFactory(username="carol", roles=[Role.CUSTOMER])
+
+
+@pytest.fixture
+def api_client() -> APIClient:
+    return APIClient()
+
+
+def client_for(user: User) -> Client:
+    """A browser client signed in as `user`."""
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def api_client_for(user: User, language: str = "zh-hans") -> APIClient:
+    """An API client authenticated as `user`, asking for answers in `language`."""
+    client = APIClient(HTTP_ACCEPT_LANGUAGE=language)
+    client.force_authenticate(user)
+    return client
