@@ -26,7 +26,9 @@ def _clear_cache() -> None:
 
 @pytest.fixture
 def organisation(db: None) -> OrgUnit:
-    return OrgUnitFactory(code="org", name_zh="示范公用事业公司", name_en="Demo Utilities", kind=OrgUnit.Kind.ORGANISATION)
+    return OrgUnitFactory(
+        code="org", name_zh="示范公用事业公司", name_en="Demo Utilities", kind=OrgUnit.Kind.ORGANISATION
+    )
 
 
 @pytest.fixture

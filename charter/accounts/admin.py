@@ -8,7 +8,7 @@ from charter.accounts.models import Customer, CustomerOrganisation, OrgUnit, Tea
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     fieldsets = (
-        *DjangoUserAdmin.fieldsets,
+        *(DjangoUserAdmin.fieldsets or ()),
         (_("Preferences"), {"fields": ("display_name", "language", "time_zone")}),
     )
     list_display = ["username", "display_name", "email", "is_active", "is_staff"]

@@ -86,7 +86,7 @@ class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     @extend_schema(request=RevealInputSerializer, responses=RevealOutputSerializer)
     @action(detail=True, methods=["post"])
     def reveal(self, request: Request, pk: str | None = None) -> Response:
-        """Show one personal-data field unmasked; needs privacy.reveal_personal_data and a reason (audited)."""
+        """Show one personal-data field unmasked; needs privacy.reveal_personal_data and a reason."""
         customer = get_object_or_404(self.get_queryset(), pk=pk)
         serializer = RevealInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

@@ -24,7 +24,7 @@ class User(AbstractUser):
     language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, blank=True)
     time_zone = models.CharField(_("time zone"), max_length=64, choices=_time_zone_choices, blank=True)
 
-    class Meta(AbstractUser.Meta):
+    class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
 
@@ -58,7 +58,12 @@ class OrgUnit(models.Model):
     name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.DEPARTMENT)
     parent = models.ForeignKey(
-        "self", verbose_name=_("parent"), on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+        "self",
+        verbose_name=_("parent"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
     )
     # Materialised path of ids, "/1/4/9/": a subtree is one indexed prefix query at any depth.
     path = models.CharField(_("path"), max_length=500, db_index=True, editable=False)
@@ -79,7 +84,7 @@ class Team(models.Model):
     code = models.SlugField(_("code"), max_length=50, unique=True)
     name_zh = models.CharField(_("name (Chinese)"), max_length=200)
     name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
-    members = models.ManyToManyField(
+    members: "models.ManyToManyField[User, TeamMembership]" = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="TeamMembership", related_name="teams", verbose_name=_("members")
     )
     is_active = models.BooleanField(_("active"), default=True)
@@ -94,7 +99,9 @@ class Team(models.Model):
 
 
 class TeamMembership(models.Model):
-    team = models.ForeignKey(Team, verbose_name=_("team"), on_delete=models.CASCADE, related_name="memberships")
+    team = models.ForeignKey(
+        Team, verbose_name=_("team"), on_delete=models.CASCADE, related_name="memberships"
+    )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="memberships"
     )

@@ -27,13 +27,13 @@ def team_list_led_by(*, user: User) -> QuerySet[Team]:
 
 def customer_find_by_phone(*, phone: str) -> QuerySet[Customer]:
     """Return the customers with exactly this phone number (in any common spelling of it)."""
-    index = Customer._meta.get_field("phone_index").index_for(phone)  # type: ignore[union-attr]
+    index = Customer._meta.get_field("phone_index").index_for(phone)
     return Customer.objects.filter(phone_index=index) if index else Customer.objects.none()
 
 
 def customer_find_by_email(*, email: str) -> QuerySet[Customer]:
     """Return the customers with exactly this e-mail address (case-insensitive)."""
-    index = Customer._meta.get_field("email_index").index_for(email)  # type: ignore[union-attr]
+    index = Customer._meta.get_field("email_index").index_for(email)
     return Customer.objects.filter(email_index=index) if index else Customer.objects.none()
 
 

@@ -2,7 +2,7 @@
 
 from collections.abc import Iterable
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Group
+from django.contrib.auth.models import AnonymousUser, Group
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
@@ -12,7 +12,7 @@ from charter.accounts.roles import Role
 from charter.audit.services import audit_record
 from charter.common.errors import DomainError
 
-Actor = AbstractBaseUser | AnonymousUser | None
+Actor = User | AnonymousUser | None
 
 
 def user_create(
@@ -67,8 +67,12 @@ def user_preferences_update(*, user: User, language: str | None = None, time_zon
     user.full_clean(exclude=[f.name for f in User._meta.fields if f.name not in fields])
     with transaction.atomic():
         user.save(update_fields=fields)
-        audit_record(actor=user, action="accounts.preferences_update", target=user,
-                     data={field: getattr(user, field) for field in fields})
+        audit_record(
+            actor=user,
+            action="accounts.preferences_update",
+            target=user,
+            data={field: getattr(user, field) for field in fields},
+        )
     return user
 
 
@@ -84,8 +88,12 @@ def org_unit_create(
         unit.save()
         unit.path = f"{parent.path if parent else '/'}{unit.pk}/"
         unit.save(update_fields=["path"])
-        audit_record(actor=actor, action="accounts.org_unit_create", target=unit,
-                     data={"parent": parent.pk if parent else None})
+        audit_record(
+            actor=actor,
+            action="accounts.org_unit_create",
+            target=unit,
+            data={"parent": parent.pk if parent else None},
+        )
     return unit
 
 
@@ -107,8 +115,12 @@ def team_member_add(*, actor: Actor, team: Team, user: User, is_lead: bool = Fal
         membership, _created = TeamMembership.objects.update_or_create(
             team=team, user=user, defaults={"is_lead": is_lead}
         )
-        audit_record(actor=actor, action="accounts.team_member_add", target=team,
-                     data={"user": user.pk, "is_lead": is_lead})
+        audit_record(
+            actor=actor,
+            action="accounts.team_member_add",
+            target=team,
+            data={"user": user.pk, "is_lead": is_lead},
+        )
     return membership
 
 
@@ -126,7 +138,9 @@ def customer_create(
     """Record a customer. Personal data is encrypted at rest; the audit event holds none of it."""
     name = name.strip()
     if not name:
-        raise DomainError(_("Enter the customer's name."), code=ErrorCode.CUSTOMER_NAME_REQUIRED, field="name")
+        raise DomainError(
+            _("Enter the customer's name."), code=ErrorCode.CUSTOMER_NAME_REQUIRED, field="name"
+        )
     customer = Customer(
         name=name,
         phone=phone.strip(),
@@ -139,12 +153,18 @@ def customer_create(
     customer.full_clean()
     with transaction.atomic():
         customer.save()
-        audit_record(actor=actor, action="accounts.customer_create", target=customer,
-                     data={"organisation": organisation.pk if organisation else None})
+        audit_record(
+            actor=actor,
+            action="accounts.customer_create",
+            target=customer,
+            data={"organisation": organisation.pk if organisation else None},
+        )
     return customer
 
 
-def customer_organisation_create(*, actor: Actor, name: str, unified_social_credit_code: str = "") -> CustomerOrganisation:
+def customer_organisation_create(
+    *, actor: Actor, name: str, unified_social_credit_code: str = ""
+) -> CustomerOrganisation:
     """Record a customer organisation."""
     with transaction.atomic():
         organisation = CustomerOrganisation(name=name, unified_social_credit_code=unified_social_credit_code)

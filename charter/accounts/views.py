@@ -82,13 +82,15 @@ def set_language(request: HttpRequest) -> HttpResponse:
     """Switch the interface language (a cookie for visitors; also the user's preference when signed in)."""
     language = request.POST.get("language", "")
     next_url = request.POST.get("next") or "/"
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()},
-                                           require_https=request.is_secure()):
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         next_url = reverse("catalog:home")
     response = HttpResponseRedirect(next_url)
     if language and check_for_language(language) and language in dict(settings.LANGUAGES):
-        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, samesite="Lax",
-                            secure=settings.SESSION_COOKIE_SECURE)
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME, language, samesite="Lax", secure=settings.SESSION_COOKIE_SECURE
+        )
         if request.user.is_authenticated:
             assert isinstance(request.user, User)  # noqa: S101
             user_preferences_update(user=request.user, language=language)

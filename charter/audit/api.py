@@ -13,8 +13,20 @@ from charter.audit.selectors import audit_event_list
 class AuditEventSerializer(serializers.ModelSerializer):
     class Meta:
         model = AuditEvent
-        fields = ["sequence", "occurred_at", "actor", "actor_label", "action", "target_type", "target_id",
-                  "target_repr", "data", "ip_address", "previous_hash", "hash"]
+        fields = [
+            "sequence",
+            "occurred_at",
+            "actor",
+            "actor_label",
+            "action",
+            "target_type",
+            "target_id",
+            "target_repr",
+            "data",
+            "ip_address",
+            "previous_hash",
+            "hash",
+        ]
 
 
 class CanViewAuditTrail(permissions.BasePermission):

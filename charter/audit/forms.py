@@ -7,7 +7,9 @@ class AuditFilterForm(forms.Form):
     target_type = forms.CharField(label=_("Object type"), required=False)
     target_id = forms.CharField(label=_("Object id"), required=False)
     actor = forms.IntegerField(label=_("Actor id"), required=False, min_value=1)
-    since = forms.DateTimeField(label=_("From"), required=False,
-                                widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
-    until = forms.DateTimeField(label=_("Until"), required=False,
-                                widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    since = forms.DateTimeField(
+        label=_("From"), required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    until = forms.DateTimeField(
+        label=_("Until"), required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )

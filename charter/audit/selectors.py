@@ -58,7 +58,9 @@ def audit_chain_verify(*, batch_size: int = 2000) -> ChainReport:
             break
         for event in batch:
             if event.sequence != expected_sequence:
-                return ChainReport(False, checked, expected_sequence, f"event #{expected_sequence} is missing")
+                return ChainReport(
+                    False, checked, expected_sequence, f"event #{expected_sequence} is missing"
+                )
             if event.previous_hash != expected_previous:
                 return ChainReport(False, checked, event.sequence, "link to the previous event is broken")
             if event.compute_hash() != event.hash:

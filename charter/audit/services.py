@@ -2,15 +2,18 @@
 
 import datetime as dt
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
 from charter.audit.models import AuditChainHead, AuditEvent
+
+if TYPE_CHECKING:
+    from charter.accounts.models import User
 
 
 def _client_ip(request: HttpRequest | None) -> str | None:
@@ -22,7 +25,7 @@ def _client_ip(request: HttpRequest | None) -> str | None:
 
 def audit_record(
     *,
-    actor: AbstractBaseUser | AnonymousUser | None,
+    actor: "User | AnonymousUser | None",
     action: str,
     target: models.Model | None = None,
     data: dict[str, Any] | None = None,

@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -34,7 +34,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             body["fields"] = {exc.field: [{"code": exc.code, "detail": str(exc.message)}]}
         return Response(body, status=exc.status)
     if isinstance(exc, DjangoValidationError):
-        exc = exceptions.ValidationError(detail=exceptions.as_serializer_error(exc))
+        exc = exceptions.ValidationError(detail=serializers.as_serializer_error(exc))
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
@@ -58,4 +58,6 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
 
 def not_found_json() -> Response:
     """A 404 in the API's error shape."""
-    return Response({"code": "not_found", "detail": str(exceptions.NotFound.default_detail)}, status.HTTP_404_NOT_FOUND)
+    return Response(
+        {"code": "not_found", "detail": str(exceptions.NotFound.default_detail)}, status.HTTP_404_NOT_FOUND
+    )

@@ -15,7 +15,9 @@ def parse_amount(value: object) -> Decimal:
     Raises ValidationError (code `invalid_amount`) with a message in the active language.
     """
     if isinstance(value, float | bool):
-        raise ValidationError(_("Give the amount as text or a decimal, not a floating-point number."), code="invalid_amount")
+        raise ValidationError(
+            _("Give the amount as text or a decimal, not a floating-point number."), code="invalid_amount"
+        )
     try:
         amount = value if isinstance(value, Decimal) else Decimal(str(value).strip())
     except (InvalidOperation, ValueError) as error:

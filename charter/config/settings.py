@@ -93,7 +93,9 @@ TEMPLATES = [
 
 # Database: SQLite (WAL) by default; DATABASE_URL selects another (postgres://…).
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'charter.sqlite3'}")
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("CHARTER_DB_CONN_MAX_AGE", 60))}
+DATABASES = {
+    "default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("CHARTER_DB_CONN_MAX_AGE", 60))
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
@@ -166,7 +168,9 @@ MEDIA_ROOT = Path(env_str("CHARTER_MEDIA_ROOT", str(VAR_DIR / "media")))
 # Mail: console in development, SMTP when EMAIL_HOST is set.
 EMAIL_HOST = env_str("EMAIL_HOST")
 EMAIL_BACKEND = (
-    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend"
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
 )
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
@@ -192,7 +196,9 @@ def _data_keys() -> dict[str, bytes]:
         except ValueError as error:
             raise ImproperlyConfigured(f"CHARTER_DATA_KEYS: key {key_id!r} is not valid base64") from error
         if not key_id.isalnum() or len(key) != 32:
-            raise ImproperlyConfigured(f"CHARTER_DATA_KEYS: key {key_id!r} needs an alphanumeric id and 32 bytes")
+            raise ImproperlyConfigured(
+                f"CHARTER_DATA_KEYS: key {key_id!r} needs an alphanumeric id and 32 bytes"
+            )
         keys[key_id] = key
     return keys
 

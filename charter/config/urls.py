@@ -32,12 +32,15 @@ def handler404(request: HttpRequest, exception: Exception | None = None) -> Http
 
 def handler403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if _wants_json(request):
-        return JsonResponse({"code": "permission_denied", "detail": _("You do not have permission to do this.")},
-                            status=403)
+        return JsonResponse(
+            {"code": "permission_denied", "detail": _("You do not have permission to do this.")}, status=403
+        )
     return render(request, "403.html", status=403)
 
 
 def handler500(request: HttpRequest) -> HttpResponse:
     if _wants_json(request):
-        return JsonResponse({"code": "server_error", "detail": _("Something went wrong on our side.")}, status=500)
+        return JsonResponse(
+            {"code": "server_error", "detail": _("Something went wrong on our side.")}, status=500
+        )
     return render(request, "500.html", status=500)

@@ -2,8 +2,8 @@
 
 A stored value reads `v1.<key id>.<base64(nonce ‖ ciphertext ‖ tag)>`. The key id says which of the configured
 keys (settings.CHARTER_DATA_KEYS, the first one current) decrypts it, so old values stay readable after a new
-key is put first; `manage.py rotate_keys` re-encrypts them. The associated data binds a value to its column, so
-a ciphertext copied into another column does not decrypt.
+key is put first; `manage.py rotate_keys` re-encrypts them. The associated data binds a value to its
+column, so a ciphertext copied into another column does not decrypt.
 """
 
 import base64

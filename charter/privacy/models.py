@@ -13,3 +13,6 @@ class PersonalData(models.Model):
         verbose_name = _("personal data")
         verbose_name_plural = _("personal data")
         permissions = [("reveal_personal_data", _("Can reveal masked personal data, with a reason"))]
+
+    def __str__(self) -> str:
+        return str(self._meta.verbose_name)

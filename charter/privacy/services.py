@@ -1,10 +1,10 @@
 """Writes of privacy: revealing a masked value (which is itself an audited act) and key rotation."""
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser
 from django.db import connection, models, transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -16,10 +16,13 @@ from charter.privacy.errors import ErrorCode
 from charter.privacy.fields import EncryptedTextField
 from charter.privacy.permissions import can_reveal_personal_data
 
+if TYPE_CHECKING:
+    from charter.accounts.models import User
+
 
 def personal_data_reveal(
     *,
-    user: AbstractBaseUser | AnonymousUser,
+    user: "User | AnonymousUser",
     obj: models.Model,
     field: str,
     reason: str,
@@ -31,19 +34,29 @@ def personal_data_reveal(
     `privacy.reveal` in the same transaction, so no value is shown without its trace.
     """
     if not can_reveal_personal_data(user):
-        raise PermissionDeniedError(_("You may not see this personal data unmasked."), code=ErrorCode.REVEAL_DENIED)
+        raise PermissionDeniedError(
+            _("You may not see this personal data unmasked."), code=ErrorCode.REVEAL_DENIED
+        )
     try:
         model_field = obj._meta.get_field(field)
     except Exception as error:  # noqa: BLE001 (FieldDoesNotExist and friends: all mean "not personal data")
-        raise DomainError(_("This is not a personal-data field."), code=ErrorCode.NOT_PERSONAL_DATA) from error
+        raise DomainError(
+            _("This is not a personal-data field."), code=ErrorCode.NOT_PERSONAL_DATA
+        ) from error
     if not isinstance(model_field, EncryptedTextField):
         raise DomainError(_("This is not a personal-data field."), code=ErrorCode.NOT_PERSONAL_DATA)
     reason = reason.strip()
     if not reason:
-        raise DomainError(_("Say why you need to see this value."), code=ErrorCode.REASON_REQUIRED, field="reason")
+        raise DomainError(
+            _("Say why you need to see this value."), code=ErrorCode.REASON_REQUIRED, field="reason"
+        )
     with transaction.atomic():
         audit_record(
-            actor=user, action="privacy.reveal", target=obj, data={"field": field, "reason": reason}, request=request
+            actor=user,
+            action="privacy.reveal",
+            target=obj,
+            data={"field": field, "reason": reason},
+            request=request,
         )
     return str(getattr(obj, field) or "")
 
@@ -77,15 +90,19 @@ def encryption_keys_rotate(*, batch_size: int = 500) -> dict[str, int]:
                 if last_pk is not None:
                     where += f" AND {pk} > %s"
                     params.append(last_pk)
-                cursor.execute(f"SELECT {pk}, {column} FROM {table} {where} ORDER BY {pk} LIMIT %s",  # noqa: S608
-                               [*params, batch_size])
+                cursor.execute(
+                    f"SELECT {pk}, {column} FROM {table} {where} ORDER BY {pk} LIMIT %s",  # noqa: S608
+                    [*params, batch_size],
+                )
                 rows = cursor.fetchall()
                 for row_pk, token in rows:
                     if crypto.key_id_of(token) == current:
                         continue
                     plain = crypto.decrypt(token, context=field.context())
-                    cursor.execute(f"UPDATE {table} SET {column} = %s WHERE {pk} = %s",  # noqa: S608
-                                   [crypto.encrypt(plain, context=field.context()), row_pk])
+                    cursor.execute(
+                        f"UPDATE {table} SET {column} = %s WHERE {pk} = %s",  # noqa: S608
+                        [crypto.encrypt(plain, context=field.context()), row_pk],
+                    )
                     changed[label] += 1
             if len(rows) < batch_size:
                 break

@@ -11,7 +11,9 @@ pytestmark = pytest.mark.django_db
 
 
 def _record_three(actor: object = None) -> list[AuditEvent]:
-    return [audit_record(actor=actor, action=f"test.step{i}", data={"n": i, "text": "中文"}) for i in range(3)]
+    return [
+        audit_record(actor=actor, action=f"test.step{i}", data={"n": i, "text": "中文"}) for i in range(3)
+    ]
 
 
 def test_events_chain_each_to_the_previous_hash() -> None:
@@ -75,7 +77,9 @@ def test_verify_finds_a_rehashed_row_by_its_broken_link() -> None:
     forged.previous_hash = events[0].hash
     new_hash = forged.compute_hash()
     with connection.cursor() as cursor:
-        cursor.execute("UPDATE audit_auditevent SET action = %s, hash = %s WHERE sequence = 2", ["test.forged", new_hash])
+        cursor.execute(
+            "UPDATE audit_auditevent SET action = %s, hash = %s WHERE sequence = 2", ["test.forged", new_hash]
+        )
 
     report = audit_chain_verify()
 

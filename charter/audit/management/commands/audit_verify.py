@@ -11,6 +11,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         report = audit_chain_verify()
         if not report.ok:
-            raise CommandError(f"Audit chain broken at event #{report.broken_at}: {report.reason} "
-                               f"({report.checked} events verified before it)")
+            raise CommandError(
+                f"Audit chain broken at event #{report.broken_at}: {report.reason} "
+                f"({report.checked} events verified before it)"
+            )
         self.stdout.write(self.style.SUCCESS(f"Audit chain intact: {report.checked} events verified."))

@@ -7,7 +7,9 @@ from charter.privacy.services import encryption_keys_rotate
 
 
 class Command(BaseCommand):
-    help = "Re-encrypt personal data still under an older key with the current (first) key of CHARTER_DATA_KEYS."
+    help = (
+        "Re-encrypt personal data still under an older key with the current (first) key of CHARTER_DATA_KEYS."
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
         changed = encryption_keys_rotate()
