@@ -150,7 +150,7 @@ class Customer(TimeStampedModel):
         blank=True,
         related_name="customers",
     )
-    name = EncryptedTextField(_("name"))
+    name = EncryptedTextField(_("full name"))
     phone = EncryptedTextField(_("phone"), blank=True)
     email = EncryptedTextField(_("e-mail"), blank=True)
     id_number = EncryptedTextField(_("ID number"), blank=True)

@@ -4,6 +4,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from charter.audit.models import GENESIS_HASH, AuditChainHead, AuditEvent
 
@@ -59,17 +60,17 @@ def audit_chain_verify(*, batch_size: int = 2000) -> ChainReport:
         for event in batch:
             if event.sequence != expected_sequence:
                 return ChainReport(
-                    False, checked, expected_sequence, f"event #{expected_sequence} is missing"
+                    False, checked, expected_sequence, _("event #%(n)s is missing") % {"n": expected_sequence}
                 )
             if event.previous_hash != expected_previous:
-                return ChainReport(False, checked, event.sequence, "link to the previous event is broken")
+                return ChainReport(False, checked, event.sequence, _("its link to the previous event is broken"))
             if event.compute_hash() != event.hash:
-                return ChainReport(False, checked, event.sequence, "content does not match its hash")
+                return ChainReport(False, checked, event.sequence, _("its content does not match its hash"))
             expected_previous = event.hash
             expected_sequence += 1
             checked += 1
         last_seen = batch[-1].sequence
     head = AuditChainHead.objects.filter(pk=1).first()
     if head is not None and (head.last_sequence != checked or head.last_hash != expected_previous):
-        return ChainReport(False, checked, checked + 1, "events after the last one present were removed")
+        return ChainReport(False, checked, checked + 1, _("events after the last one present were removed"))
     return ChainReport(True, checked)

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "charter.privacy",
     "charter.standards",
     "charter.catalog",
+    "charter.demo",
 ]
 
 MIDDLEWARE = [
@@ -230,6 +231,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"LanguageEnum": LANGUAGES},
 }
 
 # Security headers. The policy allows nothing from other origins: every asset is served by Charter itself.
@@ -258,6 +260,10 @@ if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = env_int("CHARTER_HSTS_SECONDS", 31536000, minimum=0)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = env_bool("CHARTER_HSTS_PRELOAD", False)
+    if not SECURE_HSTS_PRELOAD:
+        # Intranet hosts have no public DNS to preload; asking for it is the deployment's choice.
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
 LOGGING = {
     "version": 1,

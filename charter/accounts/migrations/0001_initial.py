@@ -69,7 +69,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
                 ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('name', charter.privacy.fields.EncryptedTextField(verbose_name='name')),
+                ('name', charter.privacy.fields.EncryptedTextField(verbose_name='full name')),
                 ('phone', charter.privacy.fields.EncryptedTextField(blank=True, verbose_name='phone')),
                 ('email', charter.privacy.fields.EncryptedTextField(blank=True, verbose_name='e-mail')),
                 ('id_number', charter.privacy.fields.EncryptedTextField(blank=True, verbose_name='ID number')),

@@ -1,0 +1,62 @@
+# Charter: `make run` sets up and starts everything with demo data; `make test` sets up and runs the checks.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+STAMP := $(VENV)/.installed
+
+.PHONY: run test setup system-deps migrate messages demo lint typecheck pytest bench clean
+
+# Debian packages the project needs: GNU gettext compiles and checks the translation catalogues.
+system-deps:
+	@if ! command -v msgfmt >/dev/null || ! command -v xgettext >/dev/null; then \
+	  echo "Installing GNU gettext (msgfmt, xgettext)…"; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq gettext >/dev/null; \
+	  else sudo apt-get update -qq && sudo apt-get install -y -qq gettext >/dev/null; fi; \
+	fi
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+setup: system-deps $(STAMP)
+	@mkdir -p var/static
+
+messages: setup
+	@$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=var -v 0
+
+migrate: setup
+	$(BIN)/python manage.py migrate --no-input -v 0
+
+demo: migrate messages
+	$(BIN)/python manage.py load_demo
+
+# Web server and Huey worker together; Ctrl-C stops both.
+run: demo
+	@echo "Charter:  http://127.0.0.1:$(PORT)/   desk: /desk/   API docs: /api/docs/   health: /healthz"
+	@trap 'kill 0' INT TERM EXIT; \
+	  $(BIN)/python manage.py run_huey --quiet & \
+	  $(BIN)/python manage.py runserver 127.0.0.1:$(PORT) & \
+	  wait
+
+lint: setup
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+
+typecheck: setup
+	$(BIN)/mypy charter
+
+pytest: setup messages
+	$(BIN)/python manage.py makemigrations --check --dry-run -v 1
+	$(BIN)/pytest -q
+
+test: lint typecheck pytest
+
+bench: demo
+	$(BIN)/python -m bench.run
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,21 @@
+from typing import Any
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from charter.accounts import demo as accounts_demo
+from charter.catalog import demo as catalog_demo
+from charter.standards import demo as standards_demo
+
+
+class Command(BaseCommand):
+    help = "Load the bilingual demo organisation through the same services as real use. Safe to run twice."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        with transaction.atomic():
+            admin = accounts_demo.demo_load()
+            standards_demo.demo_load(actor=admin)
+            catalog_demo.demo_load(actor=admin)
+        self.stdout.write(self.style.SUCCESS("Demo data ready. Sign in at /accounts/login/ with:"))
+        for username, roles in accounts_demo.demo_sign_ins():
+            self.stdout.write(f"  {username:<16} {accounts_demo.DEMO_PASSWORD}   ({roles})")

@@ -1,0 +1,45 @@
+import pytest
+
+from charter.accounts.models import User
+from charter.audit.models import AuditEvent
+from charter.common.errors import DomainError, PermissionDeniedError
+from charter.privacy.services import personal_data_reveal
+from tests.accounts.factories import CustomerFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_supervisor_reveals_a_value_and_the_reveal_is_audited(supervisor: User) -> None:
+    customer = CustomerFactory(phone="13812345678")
+
+    value = personal_data_reveal(user=supervisor, obj=customer, field="phone", reason="回电核实投诉")
+
+    assert value == "13812345678"
+    event = AuditEvent.objects.get(action="privacy.reveal")
+    assert event.actor == supervisor
+    assert event.target_id == str(customer.pk)
+    assert event.data == {"field": "phone", "reason": "回电核实投诉"}
+    assert "13812345678" not in str(event.data)
+
+
+def test_agent_without_the_permission_cannot_reveal(member: User) -> None:
+    customer = CustomerFactory()
+
+    with pytest.raises(PermissionDeniedError):
+        personal_data_reveal(user=member, obj=customer, field="phone", reason="想看看")
+    assert not AuditEvent.objects.filter(action="privacy.reveal").exists()
+
+
+@pytest.mark.parametrize("reason", ["", "   "])
+def test_reveal_needs_a_reason(supervisor: User, reason: str) -> None:
+    with pytest.raises(DomainError) as caught:
+        personal_data_reveal(user=supervisor, obj=CustomerFactory(), field="phone", reason=reason)
+    assert caught.value.code == "reason_required"
+    assert not AuditEvent.objects.filter(action="privacy.reveal").exists()
+
+
+@pytest.mark.parametrize("field", ["language", "nonexistent"])
+def test_only_personal_data_fields_can_be_revealed(supervisor: User, field: str) -> None:
+    with pytest.raises(DomainError) as caught:
+        personal_data_reveal(user=supervisor, obj=CustomerFactory(), field=field, reason="check")
+    assert caught.value.code == "not_personal_data"
