@@ -36,3 +36,16 @@ class PreferencesForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ["language", "time_zone"]
+
+
+class RevealForm(forms.Form):
+    field = forms.ChoiceField(
+        label=_("Field"),
+        choices=[("name", _("full name")), ("phone", _("phone")), ("email", _("e-mail")), ("id_number", _("ID number"))],
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=500, widget=forms.TextInput)
+
+
+class CustomerSearchForm(forms.Form):
+    phone = forms.CharField(label=_("Phone"), required=False, max_length=30)
+    email = forms.CharField(label=_("E-mail"), required=False, max_length=200)

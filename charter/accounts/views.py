@@ -6,17 +6,23 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import redirect, render
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import check_for_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from charter.accounts.forms import PreferencesForm, ThrottledAuthenticationForm
+from charter.accounts.forms import CustomerSearchForm, PreferencesForm, RevealForm, ThrottledAuthenticationForm
 from charter.accounts.models import User
 from charter.accounts.permissions import is_staff_member
+from charter.accounts.selectors import customer_find_by_email, customer_find_by_phone, customer_list_visible_to
 from charter.accounts.services import user_preferences_update
+from charter.common.errors import DomainError
+from charter.privacy.masking import mask
+from charter.privacy.permissions import can_reveal_personal_data
+from charter.privacy.services import personal_data_reveal
 
 
 class LoginView(auth_views.LoginView):
@@ -95,3 +101,59 @@ def set_language(request: HttpRequest) -> HttpResponse:
             assert isinstance(request.user, User)  # noqa: S101
             user_preferences_update(user=request.user, language=language)
     return response
+
+
+MASK_KINDS = {"name": "name", "phone": "phone", "email": "email", "id_number": "id_number"}
+
+
+def _masked(customer: object) -> dict[str, str]:
+    return {field: mask(getattr(customer, field), kind) for field, kind in MASK_KINDS.items()}
+
+
+@login_required
+def customer_list(request: HttpRequest) -> HttpResponse:
+    """Customers, masked; exact search by phone or e-mail through the blind indexes."""
+    if not is_staff_member(request.user):
+        raise PermissionDenied
+    assert isinstance(request.user, User)  # noqa: S101
+    customers = customer_list_visible_to(user=request.user)
+    form = CustomerSearchForm(request.GET or None)
+    if form.is_valid():
+        if form.cleaned_data["phone"]:
+            customers = customers & customer_find_by_phone(phone=form.cleaned_data["phone"])
+        if form.cleaned_data["email"]:
+            customers = customers & customer_find_by_email(email=form.cleaned_data["email"])
+    page = Paginator(customers, 50).get_page(request.GET.get("page"))
+    rows = [(customer, _masked(customer)) for customer in page]
+    return render(request, "accounts/customer_list.html", {"form": form, "page": page, "rows": rows})
+
+
+@login_required
+def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One customer, masked; holders of the reveal permission may show one field, giving a reason."""
+    if not is_staff_member(request.user):
+        raise PermissionDenied
+    assert isinstance(request.user, User)  # noqa: S101
+    customer = get_object_or_404(customer_list_visible_to(user=request.user), pk=pk)
+    revealed: dict[str, str] = {}
+    form = RevealForm(request.POST or None)
+    if request.method == "POST":
+        if not can_reveal_personal_data(request.user):
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                field = form.cleaned_data["field"]
+                revealed[field] = personal_data_reveal(
+                    user=request.user, obj=customer, field=field, reason=form.cleaned_data["reason"],
+                    request=request,
+                )
+            except DomainError as error:
+                form.add_error(error.field, str(error.message))
+    context = {
+        "customer": customer,
+        "masked": _masked(customer),
+        "revealed": revealed,
+        "form": form,
+        "can_reveal": can_reveal_personal_data(request.user),
+    }
+    return render(request, "accounts/customer_detail.html", context)

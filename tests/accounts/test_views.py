@@ -133,3 +133,59 @@ def test_times_are_shown_in_the_users_time_zone(administrator: User) -> None:
 
     local = event.occurred_at.astimezone(ZoneInfo("America/New_York")).strftime("%Y-%m-%d %H:%M")
     assert local in page
+
+
+def test_customer_pages_show_masked_data_to_agents(member: User) -> None:
+    from tests.accounts.factories import CustomerFactory
+
+    customer = CustomerFactory(name="张三丰", phone="13812345678")
+    client = client_for(member)
+
+    listing = client.get(reverse("accounts:customer_list")).content.decode()
+    detail = client.get(reverse("accounts:customer_detail", args=[customer.pk])).content.decode()
+
+    for page in (listing, detail):
+        assert "138****5678" in page and "13812345678" not in page
+        assert "张**" in page and "张三丰" not in page
+    assert "name=\"reason\"" not in detail
+
+
+def test_customer_search_finds_by_exact_phone(member: User) -> None:
+    from tests.accounts.factories import CustomerFactory
+
+    CustomerFactory(phone="13812345678")
+    CustomerFactory(phone="13900000000")
+
+    page = client_for(member).get(reverse("accounts:customer_list"), {"phone": "138 1234 5678"}).content.decode()
+
+    assert "138****5678" in page and "139****0000" not in page
+
+
+def test_agent_cannot_reveal_through_the_page(member: User) -> None:
+    from tests.accounts.factories import CustomerFactory
+
+    customer = CustomerFactory()
+    response = client_for(member).post(reverse("accounts:customer_detail", args=[customer.pk]),
+                                       {"field": "phone", "reason": "看看"})
+
+    assert response.status_code == 403
+
+
+def test_supervisor_reveals_with_a_reason_and_is_audited(supervisor: User) -> None:
+    from charter.audit.models import AuditEvent
+    from tests.accounts.factories import CustomerFactory
+
+    customer = CustomerFactory(phone="13812345678")
+    url = reverse("accounts:customer_detail", args=[customer.pk])
+    client = client_for(supervisor)
+
+    missing_reason = client.post(url, {"field": "phone", "reason": ""})
+    shown = client.post(url, {"field": "phone", "reason": "回电"})
+
+    assert "13812345678" not in missing_reason.content.decode()
+    assert "13812345678" in shown.content.decode()
+    assert AuditEvent.objects.filter(action="privacy.reveal").count() == 1
+
+
+def test_customer_user_cannot_open_the_customer_list(customer_user: User) -> None:
+    assert client_for(customer_user).get(reverse("accounts:customer_list")).status_code == 403

@@ -13,6 +13,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("source", help="a .py file with a ZH dict")
+        parser.add_argument("only", nargs="*", help="catalogue folder names (app labels, or 'charter'); all if none")
 
     def handle(self, *args: Any, **options: Any) -> None:
         spec = importlib.util.spec_from_file_location("zh_source", options["source"])
@@ -22,7 +23,7 @@ class Command(BaseCommand):
         table: dict[Any, Any] = module.ZH
         for folder, _ignores in catalogue_roots():
             path = Path(folder) / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
-            if not path.exists():
+            if not path.exists() or (options["only"] and folder.name not in options["only"]):
                 continue
             catalogue = polib.pofile(str(path))
             for entry in catalogue:
