@@ -38,7 +38,13 @@ DEMO_USERS = (
 
 UNITS = (
     # code, parent code, kind, Chinese name, English name
-    ("demo-utilities", None, OrgUnit.Kind.ORGANISATION, "示范城市公用事业有限公司", "Demo City Utilities Co., Ltd."),
+    (
+        "demo-utilities",
+        None,
+        OrgUnit.Kind.ORGANISATION,
+        "示范城市公用事业有限公司",
+        "Demo City Utilities Co., Ltd.",
+    ),
     ("service-centre", "demo-utilities", OrgUnit.Kind.BRANCH, "客户服务中心", "Customer Service Centre"),
     ("property", "demo-utilities", OrgUnit.Kind.BRANCH, "物业服务部", "Property Services"),
 )
@@ -55,13 +61,19 @@ def demo_load(*, actor: User | None = None) -> User:
     for code, parent, kind, name_zh, name_en in UNITS:
         if code not in units:
             units[code] = org_unit_create(
-                actor=actor, code=code, name_zh=name_zh, name_en=name_en, kind=kind,
+                actor=actor,
+                code=code,
+                name_zh=name_zh,
+                name_en=name_en,
+                kind=kind,
                 parent=units[parent] if parent else None,
             )
     teams: dict[str, Team] = {team.code: team for team in Team.objects.all()}
     for code, unit, name_zh, name_en in TEAMS:
         if code not in teams:
-            teams[code] = team_create(actor=actor, unit=units[unit], code=code, name_zh=name_zh, name_en=name_en)
+            teams[code] = team_create(
+                actor=actor, unit=units[unit], code=code, name_zh=name_zh, name_en=name_en
+            )
 
     admin = User.objects.filter(username="admin").first()
     for spec in DEMO_USERS:
@@ -83,13 +95,27 @@ def demo_load(*, actor: User | None = None) -> User:
 
     if not Customer.objects.exists():
         company = CustomerOrganisation.objects.first() or customer_organisation_create(
-            actor=admin, name="示范科技有限公司 Demo Tech Ltd.", unified_social_credit_code="91110000MA00000000"
+            actor=admin,
+            name="示范科技有限公司 Demo Tech Ltd.",
+            unified_social_credit_code="91110000MA00000000",
         )
-        customer_create(actor=admin, name="刘晓梅", phone="13812345678", email="liu.customer@demo.charter.example",
-                        id_number="110101199003071234", user=User.objects.get(username="liu.customer"))
+        customer_create(
+            actor=admin,
+            name="刘晓梅",
+            phone="13812345678",
+            email="liu.customer@demo.charter.example",
+            id_number="110101199003071234",
+            user=User.objects.get(username="liu.customer"),
+        )
         customer_create(actor=admin, name="陈建国", phone="13987654321", email="chen.jg@example.com")
-        customer_create(actor=admin, name="Jane Smith", phone="+86 150 0000 1234", email="jane.smith@example.com",
-                        organisation=company, language="en")
+        customer_create(
+            actor=admin,
+            name="Jane Smith",
+            phone="+86 150 0000 1234",
+            email="jane.smith@example.com",
+            organisation=company,
+            language="en",
+        )
     return admin
 
 

@@ -41,7 +41,12 @@ class PreferencesForm(forms.ModelForm):
 class RevealForm(forms.Form):
     field = forms.ChoiceField(
         label=_("Field"),
-        choices=[("name", _("full name")), ("phone", _("phone")), ("email", _("e-mail")), ("id_number", _("ID number"))],
+        choices=[
+            ("name", _("full name")),
+            ("phone", _("phone")),
+            ("email", _("e-mail")),
+            ("id_number", _("ID number")),
+        ],
     )
     reason = forms.CharField(label=_("Reason"), max_length=500, widget=forms.TextInput)
 

@@ -5,8 +5,8 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -14,10 +14,19 @@ from django.utils.translation import check_for_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from charter.accounts.forms import CustomerSearchForm, PreferencesForm, RevealForm, ThrottledAuthenticationForm
+from charter.accounts.forms import (
+    CustomerSearchForm,
+    PreferencesForm,
+    RevealForm,
+    ThrottledAuthenticationForm,
+)
 from charter.accounts.models import User
 from charter.accounts.permissions import is_staff_member
-from charter.accounts.selectors import customer_find_by_email, customer_find_by_phone, customer_list_visible_to
+from charter.accounts.selectors import (
+    customer_find_by_email,
+    customer_find_by_phone,
+    customer_list_visible_to,
+)
 from charter.accounts.services import user_preferences_update
 from charter.common.errors import DomainError
 from charter.privacy.masking import mask
@@ -144,7 +153,10 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 field = form.cleaned_data["field"]
                 revealed[field] = personal_data_reveal(
-                    user=request.user, obj=customer, field=field, reason=form.cleaned_data["reason"],
+                    user=request.user,
+                    obj=customer,
+                    field=field,
+                    reason=form.cleaned_data["reason"],
                     request=request,
                 )
             except DomainError as error:

@@ -63,7 +63,9 @@ def audit_chain_verify(*, batch_size: int = 2000) -> ChainReport:
                     False, checked, expected_sequence, _("event #%(n)s is missing") % {"n": expected_sequence}
                 )
             if event.previous_hash != expected_previous:
-                return ChainReport(False, checked, event.sequence, _("its link to the previous event is broken"))
+                return ChainReport(
+                    False, checked, event.sequence, _("its link to the previous event is broken")
+                )
             if event.compute_hash() != event.hash:
                 return ChainReport(False, checked, event.sequence, _("its content does not match its hash"))
             expected_previous = event.hash

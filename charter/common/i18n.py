@@ -15,7 +15,10 @@ def catalogue_roots() -> list[tuple[Path, list[str]]]:
     """
     apps = sorted(p.parent.name for p in CHARTER_DIR.glob("*/locale") if p.parent != CHARTER_DIR)
     roots = [(CHARTER_DIR / app, []) for app in apps]
-    shared_ignores = [f"{path.name}/*" for path in CHARTER_DIR.iterdir() if path.is_dir()
-                      and path.name not in {"templates", "config"}]
+    shared_ignores = [
+        f"{path.name}/*"
+        for path in CHARTER_DIR.iterdir()
+        if path.is_dir() and path.name not in {"templates", "config"}
+    ]
     roots.append((CHARTER_DIR, shared_ignores))
     return roots

@@ -115,13 +115,15 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-# Background work: Huey, SQLite storage by default, Redis when REDIS_URL is set.
+# Background work: Huey, SQLite storage by default, Redis when REDIS_URL is set. Installations sharing one
+# Redis keep their queues apart with CHARTER_HUEY_NAME.
+HUEY_NAME = env_str("CHARTER_HUEY_NAME", "charter")
 if REDIS_URL:
-    HUEY = {"huey_class": "huey.PriorityRedisHuey", "name": "charter", "url": REDIS_URL, "immediate": False}
+    HUEY = {"huey_class": "huey.PriorityRedisHuey", "name": HUEY_NAME, "url": REDIS_URL, "immediate": False}
 else:
     HUEY = {
         "huey_class": "huey.SqliteHuey",
-        "name": "charter",
+        "name": HUEY_NAME,
         "filename": str(VAR_DIR / "huey.sqlite3"),
         "immediate": False,
     }

@@ -23,7 +23,9 @@ def test_token_is_issued_for_valid_credentials_and_authenticates(member: User) -
 
 
 def test_bad_credentials_answer_400_with_a_code_in_the_callers_language(member: User) -> None:
-    response = APIClient(HTTP_ACCEPT_LANGUAGE="en").post("/api/v1/auth/token/", {"username": "alice", "password": "x"})
+    response = APIClient(HTTP_ACCEPT_LANGUAGE="en").post(
+        "/api/v1/auth/token/", {"username": "alice", "password": "x"}
+    )
 
     assert response.status_code == 400
     body = response.json()
@@ -56,7 +58,9 @@ def test_me_patch_changes_language(member: User) -> None:
 
 
 def test_customers_are_listed_masked_to_staff(member: User) -> None:
-    CustomerFactory(name="张三丰", phone="13812345678", email="zs@example.com", id_number="110101199003071234")
+    CustomerFactory(
+        name="张三丰", phone="13812345678", email="zs@example.com", id_number="110101199003071234"
+    )
 
     response = api_client_for(member).get("/api/v1/customers/")
 
@@ -104,7 +108,9 @@ def test_reveal_needs_the_permission_and_a_reason(member: User, supervisor: User
 
 
 def test_reveal_of_a_missing_customer_is_404(supervisor: User) -> None:
-    response = api_client_for(supervisor).post("/api/v1/customers/999999/reveal/", {"field": "phone", "reason": "x"})
+    response = api_client_for(supervisor).post(
+        "/api/v1/customers/999999/reveal/", {"field": "phone", "reason": "x"}
+    )
 
     assert response.status_code == 404
     assert response.json()["code"] == "not_found"

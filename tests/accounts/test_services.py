@@ -11,7 +11,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_user_create_gives_roles_and_audits(administrator: User) -> None:
-    user = user_create(actor=administrator, username="newbie", password="a long passphrase", roles=[Role.AGENT])
+    user = user_create(
+        actor=administrator, username="newbie", password="a long passphrase", roles=[Role.AGENT]
+    )
 
     assert user.has_role(Role.AGENT)
     assert user.is_staff_member
@@ -41,7 +43,9 @@ def test_roles_exist_as_groups_with_their_permissions() -> None:
 
 def test_org_tree_paths_make_subtrees_at_any_depth(administrator: User) -> None:
     root = org_unit_create(actor=administrator, code="root", name_zh="总公司", kind=OrgUnit.Kind.ORGANISATION)
-    branch = org_unit_create(actor=administrator, code="b1", name_zh="分公司", kind=OrgUnit.Kind.BRANCH, parent=root)
+    branch = org_unit_create(
+        actor=administrator, code="b1", name_zh="分公司", kind=OrgUnit.Kind.BRANCH, parent=root
+    )
     deep = org_unit_create(actor=administrator, code="d1", name_zh="营业厅", kind="department", parent=branch)
     other = org_unit_create(actor=administrator, code="b2", name_zh="另一分公司", kind="branch", parent=root)
 

@@ -8,7 +8,9 @@ from hypothesis import strategies as st
 from charter.common.money import parse_amount
 
 
-@pytest.mark.parametrize(("raw", "expected"), [("12.5", "12.50"), ("0", "0.00"), (Decimal("3.10"), "3.10"), (7, "7.00")])
+@pytest.mark.parametrize(
+    ("raw", "expected"), [("12.5", "12.50"), ("0", "0.00"), (Decimal("3.10"), "3.10"), (7, "7.00")]
+)
 def test_amounts_parse_to_two_places(raw: object, expected: str) -> None:
     assert parse_amount(raw) == Decimal(expected)
 

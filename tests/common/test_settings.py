@@ -1,8 +1,8 @@
 """Production mode refuses unsafe configuration; it runs in a subprocess so these tests' settings stay put."""
 
 import base64
-import secrets
 import os
+import secrets
 import subprocess
 import sys
 
@@ -13,7 +13,9 @@ GOOD_KEY = secrets.token_urlsafe(50)
 
 def _load(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     full = {k: v for k, v in os.environ.items() if not k.startswith("CHARTER_")} | env
-    code = "import django; django.setup(); from django.conf import settings; print(settings.SESSION_COOKIE_SECURE)"
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; print(s.SESSION_COOKIE_SECURE)"
+    )
     return subprocess.run([sys.executable, "-c", code], env=full, capture_output=True, text=True, check=False)  # noqa: S603
 
 
@@ -62,7 +64,10 @@ def test_production_passes_djangos_deployment_checks() -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("CHARTER_")} | _production()
     result = subprocess.run(  # noqa: S603
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        env=env, capture_output=True, text=True, check=False,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
 
     assert result.returncode == 0, result.stdout + result.stderr

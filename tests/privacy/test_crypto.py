@@ -123,7 +123,9 @@ def test_rotation_re_encrypts_every_old_value_and_keeps_it_readable(settings: ob
 
 
 @pytest.mark.django_db
-def test_rotate_keys_command_reports_each_column(settings: object, capsys: pytest.CaptureFixture[str]) -> None:
+def test_rotate_keys_command_reports_each_column(
+    settings: object, capsys: pytest.CaptureFixture[str]
+) -> None:
     from django.core.management import call_command
 
     settings.CHARTER_DATA_KEYS = OLD  # type: ignore[attr-defined]

@@ -13,7 +13,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("source", help="a .py file with a ZH dict")
-        parser.add_argument("only", nargs="*", help="catalogue folder names (app labels, or 'charter'); all if none")
+        parser.add_argument(
+            "only", nargs="*", help="catalogue folder names (app labels, or 'charter'); all if none"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         spec = importlib.util.spec_from_file_location("zh_source", options["source"])

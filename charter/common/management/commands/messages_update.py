@@ -11,7 +11,9 @@ class Command(BaseCommand):
     help = "Refresh every zh_Hans catalogue from the source (then translate what is new and compilemessages)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("only", nargs="*", help="catalogue folder names (app labels, or 'charter'); all if none")
+        parser.add_argument(
+            "only", nargs="*", help="catalogue folder names (app labels, or 'charter'); all if none"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         here = os.getcwd()
@@ -20,8 +22,9 @@ class Command(BaseCommand):
                 continue
             os.chdir(folder)
             try:
-                call_command("makemessages", locale=["zh_Hans"], ignore_patterns=ignores, no_obsolete=True,
-                             verbosity=0)
+                call_command(
+                    "makemessages", locale=["zh_Hans"], ignore_patterns=ignores, no_obsolete=True, verbosity=0
+                )
             finally:
                 os.chdir(here)
             self.stdout.write(f"{folder}: updated")
