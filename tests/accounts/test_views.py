@@ -200,3 +200,15 @@ def test_supervisor_reveals_with_a_reason_and_is_audited(supervisor: User) -> No
 
 def test_customer_user_cannot_open_the_customer_list(customer_user: User) -> None:
     assert client_for(customer_user).get(reverse("accounts:customer_list")).status_code == 403
+
+
+def test_a_signed_in_users_language_wins_over_the_browsers(member: User) -> None:
+    member.language = "en"
+    member.save()
+    client = Client(HTTP_ACCEPT_LANGUAGE="zh-CN")
+    client.force_login(member)
+
+    page = client.get(reverse("accounts:desk"))
+
+    assert "Welcome" in page.content.decode()
+    assert page["Content-Language"] == "en"
