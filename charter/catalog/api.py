@@ -1,7 +1,326 @@
-"""Placeholder; filled in by the catalog work."""
+"""REST endpoints of the catalogue: the public charter for everyone, its editing for administrators.
 
+- `services/`: list and retrieve by slug (the version in force, `?at=` for another moment), `versions/` for
+  the published history; administrators create services, change their settings, open, edit, discard and
+  publish drafts, and add, change and remove a draft's fees and commitments.
+- `service-categories/`: list and retrieve; administrators create and change them.
+"""
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import QuerySet
+from django.forms.models import model_to_dict
+from django.http import Http404
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, permissions, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
+
+from charter.accounts.models import User
+from charter.catalog import selectors, services
+from charter.catalog.models import Service, ServiceCategory, ServiceVersion
+from charter.catalog.permissions import can_edit_catalog, can_publish_service_version, can_view_catalog_desk
+from charter.catalog.serializers import (
+    FeeItemInputSerializer,
+    FeeItemOutputSerializer,
+    ServiceAtQuerySerializer,
+    ServiceCategoryInputSerializer,
+    ServiceCategoryOutputSerializer,
+    ServiceCategoryUpdateInputSerializer,
+    ServiceCommitmentInputSerializer,
+    ServiceCommitmentOutputSerializer,
+    ServiceCreateInputSerializer,
+    ServiceDeskOutputSerializer,
+    ServiceListQuerySerializer,
+    ServiceOutputSerializer,
+    ServiceUpdateInputSerializer,
+    ServiceVersionContentInputSerializer,
+    ServiceVersionOutputSerializer,
+    ServiceVersionPublishInputSerializer,
+)
+from charter.common.api import not_found_json
+
+FEE_ID = OpenApiParameter("fee_id", int, OpenApiParameter.PATH)
+COMMITMENT_ID = OpenApiParameter("commitment_id", int, OpenApiParameter.PATH)
+
+
+class _CatalogViewSet(viewsets.GenericViewSet):
+    """Reads are public; each write checks the catalogue predicates itself, before loading anything."""
+
+    permission_classes = [permissions.AllowAny]
+    lookup_field = "slug"
+    lookup_value_regex = "[-a-zA-Z0-9_]+"
+
+    def _editor(self, request: Request) -> User:
+        if not can_edit_catalog(request.user):
+            self.permission_denied(request)
+        assert isinstance(request.user, User)  # noqa: S101 (checked above)
+        return request.user
+
+
+class ServiceViewSet(_CatalogViewSet):
+    """The services of the public charter."""
+
+    queryset = Service.objects.all()  # only names the model for the schema; every read goes through selectors
+    serializer_class = ServiceOutputSerializer
+
+    def _service(self, slug: str | None) -> Service:
+        service = selectors.service_get(slug=slug or "")
+        if service is None:
+            raise Http404
+        return service
+
+    def _draft(self, service: Service) -> ServiceVersion:
+        draft = selectors.service_draft_get(service=service)
+        if draft is None:
+            raise Http404
+        return draft
+
+    def _desk_response(self, service: Service, code: int = status.HTTP_200_OK) -> Response:
+        context = {
+            "version_in_force": selectors.service_version_in_force_with_content(
+                service=service, at=timezone.now()
+            ),
+            "draft": selectors.service_draft_get(service=service),
+        }
+        return Response(ServiceDeskOutputSerializer(service, context=context).data, status=code)
+
+    @extend_schema(parameters=[ServiceListQuerySerializer], responses=ServiceOutputSerializer(many=True))
+    def list(self, request: Request) -> Response:
+        """The services in force (now, or `?at=`), in charter order; `?category=<slug>`, `?q=<keyword>`."""
+        query = ServiceListQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        at: dt.datetime = query.validated_data.get("at") or timezone.now()
+        category_slug = query.validated_data.get("category") or ""
+        category = selectors.service_category_get(slug=category_slug) if category_slug else None
+        versions: QuerySet[ServiceVersion]
+        if category_slug and category is None:
+            versions = ServiceVersion.objects.none()
+        else:
+            versions = selectors.service_version_list_in_force(
+                at=at,
+                category=category,
+                query=query.validated_data.get("q") or "",
+                with_fees_and_commitments=True,
+            )
+        page = self.paginate_queryset(versions)
+        return self.get_paginated_response(ServiceOutputSerializer(page, many=True).data)
+
+    @extend_schema(parameters=[ServiceAtQuerySerializer], responses=ServiceOutputSerializer)
+    def retrieve(self, request: Request, slug: str | None = None) -> Response:
+        """One service with its version in force now (or at `?at=`); 404 when nothing is in force."""
+        query = ServiceAtQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        service = selectors.service_get_public(slug=slug or "")
+        if service is None:
+            return not_found_json()
+        at = query.validated_data.get("at") or timezone.now()
+        version = selectors.service_version_in_force_with_content(service=service, at=at)
+        if version is None:
+            return not_found_json()
+        return Response(ServiceOutputSerializer(version).data)
+
+    @extend_schema(request=ServiceCreateInputSerializer, responses={201: ServiceDeskOutputSerializer})
+    def create(self, request: Request) -> Response:
+        """Create a service and its first draft (administrators)."""
+        user = self._editor(request)
+        serializer = ServiceCreateInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        service = services.service_create(actor=user, **serializer.validated_data)
+        return self._desk_response(service, status.HTTP_201_CREATED)
+
+    @extend_schema(request=ServiceUpdateInputSerializer, responses=ServiceDeskOutputSerializer)
+    def partial_update(self, request: Request, slug: str | None = None) -> Response:
+        """Change a service's category, unit, ordering or listing (administrators)."""
+        user = self._editor(request)
+        service = self._service(slug)
+        serializer = ServiceUpdateInputSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        values = {
+            "category": service.category,
+            "org_unit": service.org_unit,
+            "ordering": service.ordering,
+            "is_active": service.is_active,
+            **serializer.validated_data,
+        }
+        services.service_update(actor=user, service=service, **values)
+        return self._desk_response(service)
+
+    @extend_schema(responses=ServiceVersionOutputSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def versions(self, request: Request, slug: str | None = None) -> Response:
+        """Every published version of the service, newest first, scheduled ones included."""
+        service = selectors.service_get_public(slug=slug or "")
+        if service is None:
+            return not_found_json()
+        versions = selectors.service_version_list_published(service=service)
+        return Response(ServiceVersionOutputSerializer(versions, many=True).data)
+
+    @extend_schema(methods=["GET"], request=None, responses=ServiceVersionOutputSerializer)
+    @extend_schema(methods=["POST"], request=None, responses={201: ServiceVersionOutputSerializer})
+    @extend_schema(
+        methods=["PATCH"],
+        request=ServiceVersionContentInputSerializer,
+        responses=ServiceVersionOutputSerializer,
+    )
+    @extend_schema(methods=["DELETE"], request=None, responses={204: None})
+    @action(detail=True, methods=["get", "post", "patch", "delete"])
+    def draft(self, request: Request, slug: str | None = None) -> Response:
+        """The draft: staff read it; administrators open it, change its content or discard it."""
+        if request.method == "GET":
+            if not can_view_catalog_desk(request.user):
+                self.permission_denied(request)
+            return Response(ServiceVersionOutputSerializer(self._draft(self._service(slug))).data)
+        user = self._editor(request)
+        service = self._service(slug)
+        if request.method == "POST":
+            draft = services.service_draft_create(actor=user, service=service)
+            draft = selectors.service_version_with_content(version=draft)
+            return Response(ServiceVersionOutputSerializer(draft).data, status=status.HTTP_201_CREATED)
+        draft = self._draft(service)
+        if request.method == "DELETE":
+            services.service_draft_discard(actor=user, version=draft)
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        serializer = ServiceVersionContentInputSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        services.service_version_update(actor=user, version=draft, **serializer.validated_data)
+        return Response(
+            ServiceVersionOutputSerializer(selectors.service_version_with_content(version=draft)).data
+        )
+
+    @extend_schema(request=ServiceVersionPublishInputSerializer, responses=ServiceVersionOutputSerializer)
+    @action(detail=True, methods=["post"])
+    def publish(self, request: Request, slug: str | None = None) -> Response:
+        """Publish the draft, in force from `effective_at` (administrators)."""
+        user = self._editor(request)
+        if not can_publish_service_version(user):
+            self.permission_denied(request)
+        draft = self._draft(self._service(slug))
+        serializer = ServiceVersionPublishInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        version = services.service_version_publish(actor=user, version=draft, **serializer.validated_data)
+        return Response(
+            ServiceVersionOutputSerializer(selectors.service_version_with_content(version=version)).data
+        )
+
+    @extend_schema(request=FeeItemInputSerializer, responses={201: FeeItemOutputSerializer})
+    @action(detail=True, methods=["post"], url_path="draft/fees")
+    def draft_fees(self, request: Request, slug: str | None = None) -> Response:
+        """Add a fee to the draft (administrators). `amount` is a string such as "12.50", never a float."""
+        user = self._editor(request)
+        draft = self._draft(self._service(slug))
+        serializer = FeeItemInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        fee = services.fee_item_add(actor=user, version=draft, **serializer.validated_data)
+        return Response(FeeItemOutputSerializer(fee).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        methods=["PATCH"],
+        parameters=[FEE_ID],
+        request=FeeItemInputSerializer,
+        responses=FeeItemOutputSerializer,
+    )
+    @extend_schema(methods=["DELETE"], parameters=[FEE_ID], request=None, responses={204: None})
+    @action(detail=True, methods=["patch", "delete"], url_path=r"draft/fees/(?P<fee_id>[0-9]+)")
+    def draft_fee(self, request: Request, slug: str | None = None, fee_id: str = "") -> Response:
+        """Change or remove a fee of the draft (administrators)."""
+        user = self._editor(request)
+        draft = self._draft(self._service(slug))
+        fee = selectors.fee_item_get_in_draft(draft=draft, pk=int(fee_id))
+        if fee is None:
+            raise Http404
+        if request.method == "DELETE":
+            services.fee_item_delete(actor=user, fee=fee)
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        serializer = FeeItemInputSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        current = model_to_dict(fee, fields=list(FeeItemInputSerializer().fields))
+        fee = services.fee_item_update(actor=user, fee=fee, **{**current, **serializer.validated_data})
+        return Response(FeeItemOutputSerializer(fee).data)
+
+    @extend_schema(
+        request=ServiceCommitmentInputSerializer, responses={201: ServiceCommitmentOutputSerializer}
+    )
+    @action(detail=True, methods=["post"], url_path="draft/commitments")
+    def draft_commitments(self, request: Request, slug: str | None = None) -> Response:
+        """Add a commitment to the draft (administrators)."""
+        user = self._editor(request)
+        draft = self._draft(self._service(slug))
+        serializer = ServiceCommitmentInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        item = services.service_commitment_add(actor=user, version=draft, **serializer.validated_data)
+        return Response(ServiceCommitmentOutputSerializer(item).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        methods=["PATCH"],
+        parameters=[COMMITMENT_ID],
+        request=ServiceCommitmentInputSerializer,
+        responses=ServiceCommitmentOutputSerializer,
+    )
+    @extend_schema(methods=["DELETE"], parameters=[COMMITMENT_ID], request=None, responses={204: None})
+    @action(detail=True, methods=["patch", "delete"], url_path=r"draft/commitments/(?P<commitment_id>[0-9]+)")
+    def draft_commitment(
+        self, request: Request, slug: str | None = None, commitment_id: str = ""
+    ) -> Response:
+        """Change or remove a commitment of the draft (administrators)."""
+        user = self._editor(request)
+        draft = self._draft(self._service(slug))
+        item = selectors.service_commitment_get_in_draft(draft=draft, pk=int(commitment_id))
+        if item is None:
+            raise Http404
+        if request.method == "DELETE":
+            services.service_commitment_delete(actor=user, commitment=item)
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        serializer = ServiceCommitmentInputSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        current = model_to_dict(item, fields=list(ServiceCommitmentInputSerializer().fields))
+        item = services.service_commitment_update(
+            actor=user, commitment=item, **{**current, **serializer.validated_data}
+        )
+        return Response(ServiceCommitmentOutputSerializer(item).data)
+
+
+class ServiceCategoryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _CatalogViewSet):
+    """The categories of the charter, in display order."""
+
+    serializer_class = ServiceCategoryOutputSerializer
+    pagination_class = None
+
+    def get_queryset(self) -> QuerySet[ServiceCategory]:
+        return selectors.service_category_list()
+
+    @extend_schema(request=ServiceCategoryInputSerializer, responses={201: ServiceCategoryOutputSerializer})
+    def create(self, request: Request) -> Response:
+        """Create a category (administrators)."""
+        user = self._editor(request)
+        serializer = ServiceCategoryInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        category = services.service_category_create(actor=user, **serializer.validated_data)
+        return Response(ServiceCategoryOutputSerializer(category).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=ServiceCategoryUpdateInputSerializer, responses=ServiceCategoryOutputSerializer)
+    def partial_update(self, request: Request, slug: str | None = None) -> Response:
+        """Rename or reorder a category (administrators); its slug never changes."""
+        user = self._editor(request)
+        category = selectors.service_category_get(slug=slug or "")
+        if category is None:
+            raise Http404
+        serializer = ServiceCategoryUpdateInputSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        current: dict[str, Any] = model_to_dict(
+            category, fields=["name_zh", "name_en", "description_zh", "description_en", "ordering"]
+        )
+        category = services.service_category_update(
+            actor=user, category=category, **{**current, **serializer.validated_data}
+        )
+        return Response(ServiceCategoryOutputSerializer(category).data)
 
 
 def router_register(router: BaseRouter) -> None:
     """Register this app's API resources."""
+    router.register("services", ServiceViewSet, basename="service")
+    router.register("service-categories", ServiceCategoryViewSet, basename="service-category")

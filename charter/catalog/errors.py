@@ -1,0 +1,26 @@
+from enum import StrEnum
+
+
+class ErrorCode(StrEnum):
+    EDIT_DENIED = "catalog_edit_denied"
+    PUBLISH_DENIED = "catalog_publish_denied"
+    DUPLICATE_SLUG = "duplicate_slug"
+    INVALID_SLUG = "invalid_slug"
+    NAME_REQUIRED = "name_required"
+    SUMMARY_REQUIRED = "summary_required"
+    WORDING_REQUIRED = "wording_required"
+    INVALID_CHANNEL = "invalid_channel"
+    CHANNEL_REQUIRED = "channel_required"
+    INVALID_AMOUNT = "invalid_amount"
+    FREE_ITEM_HAS_AMOUNT = "free_item_has_amount"
+    AMOUNT_REQUIRED = "amount_required"
+    INVALID_TARGET = "invalid_target"
+    INVALID_CHOICE = "invalid_choice"
+    TIME_BASIS_MISMATCH = "time_basis_mismatch"
+    DUPLICATE_COMMITMENT = "duplicate_commitment"
+    DRAFT_EXISTS = "draft_exists"
+    NOT_A_DRAFT = "not_a_draft"
+    WRONG_VERSION = "wrong_version"
+    EFFECTIVE_AT_REQUIRED = "effective_at_required"
+    EFFECTIVE_AT_TOO_EARLY = "effective_at_too_early"
+    TOO_LONG = "too_long"

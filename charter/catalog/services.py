@@ -1,0 +1,904 @@
+"""Every write of the service catalogue. Each checks the actor, validates, then writes and audits atomically.
+
+Content is edited only in a draft version; publishing freezes it. Amounts go through
+`charter.common.money.parse_amount`: floats, negatives, more than two decimals and huge values are refused.
+"""
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from charter.accounts.models import OrgUnit, User
+from charter.accounts.permissions import AnyUser
+from charter.audit.services import audit_record
+from charter.catalog.errors import ErrorCode
+from charter.catalog.models import (
+    Channel,
+    FeeItem,
+    Service,
+    ServiceCategory,
+    ServiceCommitment,
+    ServiceVersion,
+)
+from charter.catalog.permissions import can_edit_catalog, can_publish_service_version
+from charter.common.errors import DomainError, PermissionDeniedError
+from charter.common.money import parse_amount
+
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# Words the desk uses in its own addresses (/desk/services/new/), so no service may take them.
+RESERVED_SLUGS = frozenset({"new"})
+MAX_TARGET = 100_000
+
+# The version's content: copied into a new draft, edited in a draft, frozen once published.
+TEXT_FIELDS = (
+    "name_zh",
+    "name_en",
+    "summary_zh",
+    "summary_en",
+    "description_zh",
+    "description_en",
+    "eligibility_zh",
+    "eligibility_en",
+    "required_documents_zh",
+    "required_documents_en",
+    "steps_zh",
+    "steps_en",
+    "opening_hours_zh",
+    "opening_hours_en",
+)
+CONTENT_FIELDS = (*TEXT_FIELDS, "channels")
+FEE_FIELDS = (
+    "name_zh",
+    "name_en",
+    "amount",
+    "unit_zh",
+    "unit_en",
+    "conditions_zh",
+    "conditions_en",
+    "is_free",
+    "ordering",
+)
+COMMITMENT_FIELDS = (
+    "metric",
+    "target_amount",
+    "target_unit",
+    "time_basis",
+    "case_kind",
+    "priority",
+    "wording_zh",
+    "wording_en",
+    "ordering",
+)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Checks shared by the services
+
+
+def _require_editor(actor: AnyUser) -> User:
+    if not can_edit_catalog(actor):
+        raise PermissionDeniedError(
+            _("You may not change the service catalogue."), code=ErrorCode.EDIT_DENIED
+        )
+    assert isinstance(actor, User)  # noqa: S101 (can_edit_catalog is false for anyone else)
+    return actor
+
+
+def _require_draft(version: ServiceVersion) -> None:
+    stored = ServiceVersion.objects.filter(pk=version.pk).values_list("status", flat=True).first()
+    if stored != ServiceVersion.Status.DRAFT:
+        raise DomainError(
+            _("This version is published and can no longer change; open a new draft."),
+            code=ErrorCode.NOT_A_DRAFT,
+        )
+
+
+def _clean_text(value: str, *, field: str, max_length: int | None = None) -> str:
+    value = (value or "").strip()
+    if max_length is not None and len(value) > max_length:
+        raise DomainError(
+            _("Use at most %(limit)d characters.") % {"limit": max_length},
+            code=ErrorCode.TOO_LONG,
+            field=field,
+        )
+    return value
+
+
+def _max_length(model: type[Any], field: str) -> int | None:
+    length = model._meta.get_field(field).max_length
+    return int(length) if length is not None else None
+
+
+def _clean_slug(slug: str) -> str:
+    slug = (slug or "").strip().lower()
+    if not SLUG_RE.match(slug) or len(slug) > 80 or slug in RESERVED_SLUGS:
+        raise DomainError(
+            _("Use lower-case letters, digits and hyphens, such as water-connection."),
+            code=ErrorCode.INVALID_SLUG,
+            field="slug",
+        )
+    return slug
+
+
+def _clean_channels(channels: Iterable[str]) -> list[str]:
+    chosen = list(dict.fromkeys(str(channel) for channel in channels))
+    unknown = [channel for channel in chosen if channel not in Channel.values]
+    if unknown:
+        raise DomainError(
+            _("Unknown channel: %(channel)s.") % {"channel": ", ".join(unknown)},
+            code=ErrorCode.INVALID_CHANNEL,
+            field="channels",
+        )
+    return [value for value in Channel.values if value in chosen]
+
+
+def _amount(value: object) -> Decimal:
+    try:
+        return parse_amount(value)
+    except ValidationError as error:
+        raise DomainError(error.messages[0], code=ErrorCode.INVALID_AMOUNT, field="amount") from error
+
+
+def _choice(value: str, choices: Iterable[str], *, field: str) -> str:
+    if value not in set(choices):
+        raise DomainError(_("Choose one of the offered values."), code=ErrorCode.INVALID_CHOICE, field=field)
+    return value
+
+
+def _audit_value(value: object) -> object:
+    return str(value) if isinstance(value, Decimal) else value
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Categories
+
+
+def service_category_create(
+    *,
+    actor: AnyUser,
+    slug: str,
+    name_zh: str,
+    name_en: str = "",
+    description_zh: str = "",
+    description_en: str = "",
+    ordering: int = 0,
+) -> ServiceCategory:
+    """Create a category of the charter. Raises DomainError for a taken or malformed slug or a blank name."""
+    user = _require_editor(actor)
+    slug = _clean_slug(slug)
+    category = ServiceCategory(
+        slug=slug,
+        name_zh=_clean_text(name_zh, field="name_zh", max_length=200),
+        name_en=_clean_text(name_en, field="name_en", max_length=200),
+        description_zh=_clean_text(description_zh, field="description_zh"),
+        description_en=_clean_text(description_en, field="description_en"),
+        ordering=ordering,
+    )
+    if not category.name_zh:
+        raise DomainError(_("Enter the name in Chinese."), code=ErrorCode.NAME_REQUIRED, field="name_zh")
+    with transaction.atomic():
+        if ServiceCategory.objects.filter(slug=slug).exists():
+            raise DomainError(_("This slug is already used."), code=ErrorCode.DUPLICATE_SLUG, field="slug")
+        category.save()
+        audit_record(
+            actor=user, action="catalog.service_category_create", target=category, data={"slug": slug}
+        )
+    return category
+
+
+def service_category_update(
+    *,
+    actor: AnyUser,
+    category: ServiceCategory,
+    name_zh: str,
+    name_en: str = "",
+    description_zh: str = "",
+    description_en: str = "",
+    ordering: int = 0,
+) -> ServiceCategory:
+    """Rename or reorder a category (its slug stays). Raises DomainError for a blank Chinese name."""
+    user = _require_editor(actor)
+    values = {
+        "name_zh": _clean_text(name_zh, field="name_zh", max_length=200),
+        "name_en": _clean_text(name_en, field="name_en", max_length=200),
+        "description_zh": _clean_text(description_zh, field="description_zh"),
+        "description_en": _clean_text(description_en, field="description_en"),
+        "ordering": ordering,
+    }
+    if not values["name_zh"]:
+        raise DomainError(_("Enter the name in Chinese."), code=ErrorCode.NAME_REQUIRED, field="name_zh")
+    changed = {key: value for key, value in values.items() if getattr(category, key) != value}
+    with transaction.atomic():
+        for key, value in values.items():
+            setattr(category, key, value)
+        category.save()
+        audit_record(
+            actor=user, action="catalog.service_category_update", target=category, data={"changed": changed}
+        )
+    return category
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Services and their drafts
+
+
+def service_create(
+    *,
+    actor: AnyUser,
+    slug: str,
+    category: ServiceCategory,
+    name_zh: str,
+    name_en: str = "",
+    summary_zh: str = "",
+    summary_en: str = "",
+    org_unit: OrgUnit | None = None,
+    ordering: int = 0,
+) -> Service:
+    """Create a service with its first draft (version 1) holding the given names and summaries.
+
+    Nothing is public until the draft is published. Raises DomainError for a taken or malformed slug or a
+    blank Chinese name.
+    """
+    user = _require_editor(actor)
+    slug = _clean_slug(slug)
+    name_zh = _clean_text(name_zh, field="name_zh", max_length=200)
+    if not name_zh:
+        raise DomainError(_("Enter the name in Chinese."), code=ErrorCode.NAME_REQUIRED, field="name_zh")
+    content = {
+        "name_zh": name_zh,
+        "name_en": _clean_text(name_en, field="name_en", max_length=200),
+        "summary_zh": _clean_text(summary_zh, field="summary_zh", max_length=500),
+        "summary_en": _clean_text(summary_en, field="summary_en", max_length=500),
+    }
+    with transaction.atomic():
+        if Service.objects.filter(slug=slug).exists():
+            raise DomainError(_("This slug is already used."), code=ErrorCode.DUPLICATE_SLUG, field="slug")
+        service = Service.objects.create(slug=slug, category=category, org_unit=org_unit, ordering=ordering)
+        draft = ServiceVersion.objects.create(service=service, number=1, **content)
+        audit_record(
+            actor=user,
+            action="catalog.service_create",
+            target=service,
+            data={
+                "category": category.slug,
+                "org_unit": org_unit.pk if org_unit else None,
+                "draft": draft.number,
+            },
+        )
+    return service
+
+
+def service_update(
+    *,
+    actor: AnyUser,
+    service: Service,
+    category: ServiceCategory,
+    org_unit: OrgUnit | None = None,
+    ordering: int = 0,
+    is_active: bool = True,
+) -> Service:
+    """Change where a service is listed and who offers it, or take it off the charter (`is_active`).
+
+    These settings are not versioned: they apply to the current and past versions alike.
+    """
+    user = _require_editor(actor)
+    before = {
+        "category": service.category.slug,
+        "org_unit": service.org_unit_id,
+        "ordering": service.ordering,
+        "is_active": service.is_active,
+    }
+    with transaction.atomic():
+        service.category = category
+        service.org_unit = org_unit
+        service.ordering = ordering
+        service.is_active = is_active
+        service.save(update_fields=["category", "org_unit", "ordering", "is_active", "updated_at"])
+        after = {
+            "category": category.slug,
+            "org_unit": org_unit.pk if org_unit else None,
+            "ordering": ordering,
+            "is_active": is_active,
+        }
+        audit_record(
+            actor=user,
+            action="catalog.service_update",
+            target=service,
+            data={key: [before[key], after[key]] for key in after if before[key] != after[key]},
+        )
+    return service
+
+
+def service_draft_create(*, actor: AnyUser, service: Service) -> ServiceVersion:
+    """Open a new draft of `service`, copying content, fees and commitments of its latest published version.
+
+    The latest published version is the one with the highest number, even when it has not taken effect yet.
+    Raises DomainError when the service already has a draft.
+    """
+    user = _require_editor(actor)
+    with transaction.atomic():
+        # Lock the service so two editors cannot open two drafts with the same number.
+        Service.objects.select_for_update().filter(pk=service.pk).first()
+        if service.versions.filter(status=ServiceVersion.Status.DRAFT).exists():
+            raise DomainError(
+                _("This service already has a draft; edit it or discard it first."),
+                code=ErrorCode.DRAFT_EXISTS,
+            )
+        source = (
+            service.versions.filter(
+                status__in=(ServiceVersion.Status.PUBLISHED, ServiceVersion.Status.SUPERSEDED)
+            )
+            .prefetch_related("fees", "commitments")
+            .order_by("-number")
+            .first()
+        )
+        number = (service.versions.aggregate(last=Max("number"))["last"] or 0) + 1
+        content: dict[str, Any] = (
+            {field: getattr(source, field) for field in CONTENT_FIELDS} if source else {}
+        )
+        draft = ServiceVersion.objects.create(service=service, number=number, **content)
+        if source is not None:
+            FeeItem.objects.bulk_create(
+                FeeItem(version=draft, **{field: getattr(fee, field) for field in FEE_FIELDS})
+                for fee in source.fees.all()
+            )
+            ServiceCommitment.objects.bulk_create(
+                ServiceCommitment(
+                    version=draft, **{field: getattr(item, field) for field in COMMITMENT_FIELDS}
+                )
+                for item in source.commitments.all()
+            )
+        audit_record(
+            actor=user,
+            action="catalog.service_draft_create",
+            target=draft,
+            data={
+                "service": service.slug,
+                "number": number,
+                "copied_from": source.number if source else None,
+            },
+        )
+    return draft
+
+
+def service_version_update(
+    *,
+    actor: AnyUser,
+    version: ServiceVersion,
+    name_zh: str | None = None,
+    name_en: str | None = None,
+    summary_zh: str | None = None,
+    summary_en: str | None = None,
+    description_zh: str | None = None,
+    description_en: str | None = None,
+    eligibility_zh: str | None = None,
+    eligibility_en: str | None = None,
+    required_documents_zh: str | None = None,
+    required_documents_en: str | None = None,
+    steps_zh: str | None = None,
+    steps_en: str | None = None,
+    opening_hours_zh: str | None = None,
+    opening_hours_en: str | None = None,
+    channels: Iterable[str] | None = None,
+) -> ServiceVersion:
+    """Change the content of a draft; arguments left as None keep their value.
+
+    Raises DomainError when the version is not a draft, the Chinese name would be blank, a text is too long
+    or a channel is unknown.
+    """
+    user = _require_editor(actor)
+    given = {
+        "name_zh": name_zh,
+        "name_en": name_en,
+        "summary_zh": summary_zh,
+        "summary_en": summary_en,
+        "description_zh": description_zh,
+        "description_en": description_en,
+        "eligibility_zh": eligibility_zh,
+        "eligibility_en": eligibility_en,
+        "required_documents_zh": required_documents_zh,
+        "required_documents_en": required_documents_en,
+        "steps_zh": steps_zh,
+        "steps_en": steps_en,
+        "opening_hours_zh": opening_hours_zh,
+        "opening_hours_en": opening_hours_en,
+    }
+    values: dict[str, Any] = {
+        field: _clean_text(value, field=field, max_length=_max_length(ServiceVersion, field))
+        for field, value in given.items()
+        if value is not None
+    }
+    if "name_zh" in values and not values["name_zh"]:
+        raise DomainError(_("Enter the name in Chinese."), code=ErrorCode.NAME_REQUIRED, field="name_zh")
+    if channels is not None:
+        values["channels"] = _clean_channels(channels)
+    with transaction.atomic():
+        _require_draft(version)
+        changed = sorted(field for field, value in values.items() if getattr(version, field) != value)
+        for field, value in values.items():
+            setattr(version, field, value)
+        version.save()
+        audit_record(
+            actor=user, action="catalog.service_version_update", target=version, data={"changed": changed}
+        )
+    return version
+
+
+def service_draft_discard(*, actor: AnyUser, version: ServiceVersion) -> None:
+    """Delete a draft with its fees and commitments. Raises DomainError when the version is published."""
+    user = _require_editor(actor)
+    with transaction.atomic():
+        _require_draft(version)
+        audit_record(
+            actor=user,
+            action="catalog.service_draft_discard",
+            target=version,
+            data={"service": version.service.slug, "number": version.number},
+        )
+        version.delete()
+
+
+def service_version_publish(
+    *,
+    actor: AnyUser,
+    version: ServiceVersion,
+    effective_at: dt.datetime,
+    change_note_zh: str = "",
+    change_note_en: str = "",
+) -> ServiceVersion:
+    """Publish a draft, in force from `effective_at` (past, now or future) until a later one takes effect.
+
+    The previously published versions become superseded (they stay readable in the history). Requires a
+    Chinese name and summary and at least one channel; `effective_at` must be timezone-aware and later than
+    that of the latest published version, so versions take effect in the order of their numbers. Raises
+    DomainError otherwise, and when the version is not a draft.
+    """
+    user = _require_editor(actor)
+    if not can_publish_service_version(user):
+        raise PermissionDeniedError(_("You may not publish service versions."), code=ErrorCode.PUBLISH_DENIED)
+    if effective_at is None:
+        raise DomainError(
+            _("Enter the date the version takes effect."),
+            code=ErrorCode.EFFECTIVE_AT_REQUIRED,
+            field="effective_at",
+        )
+    if timezone.is_naive(effective_at):
+        raise DomainError(
+            _("Give the date with its time zone."), code=ErrorCode.EFFECTIVE_AT_REQUIRED, field="effective_at"
+        )
+    note_zh = _clean_text(change_note_zh, field="change_note_zh")
+    note_en = _clean_text(change_note_en, field="change_note_en")
+    with transaction.atomic():
+        Service.objects.select_for_update().filter(pk=version.service_id).first()
+        _require_draft(version)
+        version.refresh_from_db()
+        if not version.name_zh.strip():
+            raise DomainError(_("Enter the name in Chinese."), code=ErrorCode.NAME_REQUIRED, field="name_zh")
+        if not version.summary_zh.strip():
+            raise DomainError(
+                _("Enter a summary in Chinese before publishing."),
+                code=ErrorCode.SUMMARY_REQUIRED,
+                field="summary_zh",
+            )
+        if not version.channels:
+            raise DomainError(
+                _("Choose at least one channel before publishing."),
+                code=ErrorCode.CHANNEL_REQUIRED,
+                field="channels",
+            )
+        previous = ServiceVersion.objects.filter(
+            service_id=version.service_id, status=ServiceVersion.Status.PUBLISHED
+        ).order_by("-number")
+        latest = previous.first()
+        if latest is None:
+            latest = (
+                ServiceVersion.objects.filter(
+                    service_id=version.service_id, status=ServiceVersion.Status.SUPERSEDED
+                )
+                .order_by("-number")
+                .first()
+            )
+        if latest is not None and latest.effective_at is not None and effective_at <= latest.effective_at:
+            raise DomainError(
+                _("The version must take effect after version %(number)d, which takes effect %(date)s.")
+                % {
+                    "number": latest.number,
+                    "date": timezone.localtime(latest.effective_at).strftime("%Y-%m-%d %H:%M"),
+                },
+                code=ErrorCode.EFFECTIVE_AT_TOO_EARLY,
+                field="effective_at",
+            )
+        for old in previous:
+            old.status = ServiceVersion.Status.SUPERSEDED
+            old.save(update_fields=["status"])
+        now = timezone.now()
+        version.status = ServiceVersion.Status.PUBLISHED
+        version.effective_at = effective_at.astimezone(dt.UTC)
+        version.published_at = now
+        version.published_by = user
+        version.change_note_zh = note_zh
+        version.change_note_en = note_en
+        version.save()
+        audit_record(
+            actor=user,
+            action="catalog.service_version_publish",
+            target=version,
+            data={
+                "service": version.service.slug,
+                "number": version.number,
+                "effective_at": version.effective_at.isoformat(),
+                "superseded": latest.number if latest is not None else None,
+                "fees": [
+                    {"name": fee.name_zh, "amount": str(fee.amount), "is_free": fee.is_free}
+                    for fee in version.fees.all()
+                ],
+                "commitments": [
+                    {
+                        "metric": item.metric,
+                        "target": item.target_amount,
+                        "unit": item.target_unit,
+                        "basis": item.time_basis,
+                    }
+                    for item in version.commitments.all()
+                ],
+            },
+        )
+    return version
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Fees
+
+
+@dataclass(frozen=True)
+class _FeeValues:
+    name_zh: str
+    name_en: str
+    amount: Decimal
+    unit_zh: str
+    unit_en: str
+    conditions_zh: str
+    conditions_en: str
+    is_free: bool
+    ordering: int
+
+
+def _fee_values(
+    *,
+    name_zh: str,
+    name_en: str,
+    amount: object,
+    unit_zh: str,
+    unit_en: str,
+    conditions_zh: str,
+    conditions_en: str,
+    is_free: bool,
+    ordering: int,
+) -> _FeeValues:
+    name_zh = _clean_text(name_zh, field="name_zh", max_length=200)
+    if not name_zh:
+        raise DomainError(_("Enter the name in Chinese."), code=ErrorCode.NAME_REQUIRED, field="name_zh")
+    if amount is None or amount == "":
+        if not is_free:
+            raise DomainError(
+                _("Enter the amount, or mark the item as free of charge."),
+                code=ErrorCode.AMOUNT_REQUIRED,
+                field="amount",
+            )
+        value = Decimal("0.00")
+    else:
+        value = _amount(amount)
+    if is_free and value != 0:
+        raise DomainError(
+            _("A free item has no amount; leave it at 0 or untick free of charge."),
+            code=ErrorCode.FREE_ITEM_HAS_AMOUNT,
+            field="amount",
+        )
+    if not is_free and value == 0:
+        raise DomainError(
+            _("Enter the amount, or mark the item as free of charge."),
+            code=ErrorCode.AMOUNT_REQUIRED,
+            field="amount",
+        )
+    return _FeeValues(
+        name_zh=name_zh,
+        name_en=_clean_text(name_en, field="name_en", max_length=200),
+        amount=value,
+        unit_zh=_clean_text(unit_zh, field="unit_zh", max_length=100),
+        unit_en=_clean_text(unit_en, field="unit_en", max_length=100),
+        conditions_zh=_clean_text(conditions_zh, field="conditions_zh"),
+        conditions_en=_clean_text(conditions_en, field="conditions_en"),
+        is_free=is_free,
+        ordering=ordering,
+    )
+
+
+def _fee_audit(fee: FeeItem) -> dict[str, object]:
+    return {field: _audit_value(getattr(fee, field)) for field in ("name_zh", "amount", "unit_zh", "is_free")}
+
+
+def fee_item_add(
+    *,
+    actor: AnyUser,
+    version: ServiceVersion,
+    name_zh: str,
+    amount: Decimal | str | int | None,
+    name_en: str = "",
+    unit_zh: str = "",
+    unit_en: str = "",
+    conditions_zh: str = "",
+    conditions_en: str = "",
+    is_free: bool = False,
+    ordering: int = 0,
+) -> FeeItem:
+    """Add a fee to a draft. `amount` is CNY as a Decimal or text like "12.50"; a free item has 0 (or None).
+
+    Raises DomainError for a float, negative, over-precise or huge amount, a free item with an amount, a
+    charged item without one, a blank Chinese name, or a version that is not a draft.
+    """
+    user = _require_editor(actor)
+    values = _fee_values(
+        name_zh=name_zh,
+        name_en=name_en,
+        amount=amount,
+        unit_zh=unit_zh,
+        unit_en=unit_en,
+        conditions_zh=conditions_zh,
+        conditions_en=conditions_en,
+        is_free=is_free,
+        ordering=ordering,
+    )
+    with transaction.atomic():
+        _require_draft(version)
+        fee = FeeItem.objects.create(version=version, **asdict(values))
+        audit_record(
+            actor=user, action="catalog.fee_item_add", target=version, data={"fee": fee.pk, **_fee_audit(fee)}
+        )
+    return fee
+
+
+def fee_item_update(
+    *,
+    actor: AnyUser,
+    fee: FeeItem,
+    name_zh: str,
+    amount: Decimal | str | int | None,
+    name_en: str = "",
+    unit_zh: str = "",
+    unit_en: str = "",
+    conditions_zh: str = "",
+    conditions_en: str = "",
+    is_free: bool = False,
+    ordering: int = 0,
+) -> FeeItem:
+    """Replace the values of a fee in a draft; the same rules as fee_item_add apply."""
+    user = _require_editor(actor)
+    values = _fee_values(
+        name_zh=name_zh,
+        name_en=name_en,
+        amount=amount,
+        unit_zh=unit_zh,
+        unit_en=unit_en,
+        conditions_zh=conditions_zh,
+        conditions_en=conditions_en,
+        is_free=is_free,
+        ordering=ordering,
+    )
+    with transaction.atomic():
+        _require_draft(fee.version)
+        before = _fee_audit(fee)
+        for field, value in asdict(values).items():
+            setattr(fee, field, value)
+        fee.save()
+        audit_record(
+            actor=user,
+            action="catalog.fee_item_update",
+            target=fee.version,
+            data={"fee": fee.pk, "before": before, "after": _fee_audit(fee)},
+        )
+    return fee
+
+
+def fee_item_delete(*, actor: AnyUser, fee: FeeItem) -> None:
+    """Remove a fee from a draft. Raises DomainError when its version is published."""
+    user = _require_editor(actor)
+    with transaction.atomic():
+        _require_draft(fee.version)
+        audit_record(
+            actor=user,
+            action="catalog.fee_item_delete",
+            target=fee.version,
+            data={"fee": fee.pk, **_fee_audit(fee)},
+        )
+        fee.delete()
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Commitments
+
+
+def _commitment_values(
+    *,
+    metric: str,
+    target_amount: int,
+    target_unit: str,
+    time_basis: str,
+    case_kind: str,
+    priority: str,
+    wording_zh: str,
+    wording_en: str,
+    ordering: int,
+) -> dict[str, Any]:
+    metric = _choice(metric, ServiceCommitment.Metric.values, field="metric")
+    target_unit = _choice(target_unit, ServiceCommitment.Unit.values, field="target_unit")
+    time_basis = _choice(time_basis, ServiceCommitment.TimeBasis.values, field="time_basis")
+    case_kind = _choice(case_kind or "", ServiceCommitment.CaseKind.values, field="case_kind")
+    priority = _choice(priority or "", ServiceCommitment.Priority.values, field="priority")
+    if (
+        isinstance(target_amount, bool)
+        or not isinstance(target_amount, int)
+        or not 0 < target_amount <= MAX_TARGET
+    ):
+        raise DomainError(
+            _("The target is a whole number from 1 to %(limit)d.") % {"limit": MAX_TARGET},
+            code=ErrorCode.INVALID_TARGET,
+            field="target_amount",
+        )
+    unit = ServiceCommitment.Unit
+    basis = ServiceCommitment.TimeBasis
+    if (target_unit == unit.WORKING_DAYS and time_basis != basis.WORKING_TIME) or (
+        target_unit == unit.CALENDAR_DAYS and time_basis != basis.CALENDAR_TIME
+    ):
+        raise DomainError(
+            _("Working days are counted in working time, calendar days in calendar time."),
+            code=ErrorCode.TIME_BASIS_MISMATCH,
+            field="time_basis",
+        )
+    wording_zh = _clean_text(wording_zh, field="wording_zh", max_length=300)
+    if not wording_zh:
+        raise DomainError(
+            _("Enter the public wording in Chinese."), code=ErrorCode.WORDING_REQUIRED, field="wording_zh"
+        )
+    return {
+        "metric": metric,
+        "target_amount": target_amount,
+        "target_unit": target_unit,
+        "time_basis": time_basis,
+        "case_kind": case_kind,
+        "priority": priority,
+        "wording_zh": wording_zh,
+        "wording_en": _clean_text(wording_en, field="wording_en", max_length=300),
+        "ordering": ordering,
+    }
+
+
+def _check_commitment_unique(version: ServiceVersion, values: dict[str, Any], exclude_pk: int | None) -> None:
+    clash = ServiceCommitment.objects.filter(
+        version=version, metric=values["metric"], case_kind=values["case_kind"], priority=values["priority"]
+    )
+    if exclude_pk is not None:
+        clash = clash.exclude(pk=exclude_pk)
+    if clash.exists():
+        raise DomainError(
+            _("This version already has a commitment for this measure, case kind and priority."),
+            code=ErrorCode.DUPLICATE_COMMITMENT,
+            field="metric",
+        )
+
+
+def _commitment_audit(item: ServiceCommitment) -> dict[str, object]:
+    return {
+        field: getattr(item, field)
+        for field in ("metric", "target_amount", "target_unit", "time_basis", "case_kind", "priority")
+    }
+
+
+def service_commitment_add(
+    *,
+    actor: AnyUser,
+    version: ServiceVersion,
+    metric: str,
+    target_amount: int,
+    target_unit: str,
+    time_basis: str,
+    wording_zh: str,
+    wording_en: str = "",
+    case_kind: str = "",
+    priority: str = "",
+    ordering: int = 0,
+) -> ServiceCommitment:
+    """Add a commitment to a draft: a measure, a positive target in a unit, in working or calendar time.
+
+    Raises DomainError for an unknown choice, a target that is not a positive whole number, working days in
+    calendar time (or the reverse), a blank Chinese wording, a second commitment for the same measure, case
+    kind and priority, or a version that is not a draft.
+    """
+    user = _require_editor(actor)
+    values = _commitment_values(
+        metric=metric,
+        target_amount=target_amount,
+        target_unit=target_unit,
+        time_basis=time_basis,
+        case_kind=case_kind,
+        priority=priority,
+        wording_zh=wording_zh,
+        wording_en=wording_en,
+        ordering=ordering,
+    )
+    with transaction.atomic():
+        _require_draft(version)
+        _check_commitment_unique(version, values, None)
+        item = ServiceCommitment.objects.create(version=version, **values)
+        audit_record(
+            actor=user,
+            action="catalog.service_commitment_add",
+            target=version,
+            data={"commitment": item.pk, **_commitment_audit(item)},
+        )
+    return item
+
+
+def service_commitment_update(
+    *,
+    actor: AnyUser,
+    commitment: ServiceCommitment,
+    metric: str,
+    target_amount: int,
+    target_unit: str,
+    time_basis: str,
+    wording_zh: str,
+    wording_en: str = "",
+    case_kind: str = "",
+    priority: str = "",
+    ordering: int = 0,
+) -> ServiceCommitment:
+    """Replace the values of a commitment in a draft; the same rules as service_commitment_add apply."""
+    user = _require_editor(actor)
+    values = _commitment_values(
+        metric=metric,
+        target_amount=target_amount,
+        target_unit=target_unit,
+        time_basis=time_basis,
+        case_kind=case_kind,
+        priority=priority,
+        wording_zh=wording_zh,
+        wording_en=wording_en,
+        ordering=ordering,
+    )
+    with transaction.atomic():
+        _require_draft(commitment.version)
+        _check_commitment_unique(commitment.version, values, commitment.pk)
+        before = _commitment_audit(commitment)
+        for field, value in values.items():
+            setattr(commitment, field, value)
+        commitment.save()
+        audit_record(
+            actor=user,
+            action="catalog.service_commitment_update",
+            target=commitment.version,
+            data={"commitment": commitment.pk, "before": before, "after": _commitment_audit(commitment)},
+        )
+    return commitment
+
+
+def service_commitment_delete(*, actor: AnyUser, commitment: ServiceCommitment) -> None:
+    """Remove a commitment from a draft. Raises DomainError when its version is published."""
+    user = _require_editor(actor)
+    with transaction.atomic():
+        _require_draft(commitment.version)
+        audit_record(
+            actor=user,
+            action="catalog.service_commitment_delete",
+            target=commitment.version,
+            data={"commitment": commitment.pk, **_commitment_audit(commitment)},
+        )
+        commitment.delete()
