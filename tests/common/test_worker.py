@@ -57,14 +57,14 @@ def _enqueue_and_work(env: dict[str, str]) -> None:
         worker.wait(timeout=15)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_worker_runs_a_task_from_the_sqlite_queue(tmp_path: Path) -> None:
     _enqueue_and_work(_env(tmp_path))
 
     assert Heartbeat.objects.filter(name="worker").exists()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_worker_runs_a_task_from_the_redis_queue(tmp_path: Path) -> None:
     import redis
 

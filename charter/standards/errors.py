@@ -1,0 +1,27 @@
+from enum import StrEnum
+
+
+class ErrorCode(StrEnum):
+    EDIT_DENIED = "edit_denied"
+    ACKNOWLEDGE_DENIED = "acknowledge_denied"
+    DUPLICATE_CODE = "duplicate_code"
+    INVALID_CODE = "invalid_code"
+    INVALID_KIND = "invalid_kind"
+    TITLE_REQUIRED = "title_required"
+    DRAFT_EXISTS = "draft_exists"
+    VERSION_NOT_DRAFT = "version_not_draft"
+    VERSION_PUBLISHED = "version_published"
+    VERSION_EMPTY = "version_empty"
+    EFFECTIVE_AT_REQUIRED = "effective_at_required"
+    EFFECTIVE_BEFORE_PREVIOUS = "effective_before_previous"
+    INVALID_NUMBER = "invalid_number"
+    DUPLICATE_NUMBER = "duplicate_number"
+    TEXT_REQUIRED = "text_required"
+    MEASURE_REQUIRED = "measure_required"
+    COMPLAINT_ROUTE_REQUIRED = "complaint_route_required"
+    CATEGORY_REQUIRED = "category_required"
+    INVALID_CATEGORY = "invalid_category"
+    FIELD_NOT_APPLICABLE = "field_not_applicable"
+    INVALID_CITATION = "invalid_citation"
+    NOT_ACKNOWLEDGEABLE = "not_acknowledgeable"
+    ALREADY_ACKNOWLEDGED = "already_acknowledged"
