@@ -14,7 +14,7 @@ def catalogue_roots() -> list[tuple[Path, list[str]]]:
     catalogue covers that app, so two people working on two apps never edit the same .po file.
     """
     apps = sorted(p.parent.name for p in CHARTER_DIR.glob("*/locale") if p.parent != CHARTER_DIR)
-    roots = [(CHARTER_DIR / app, []) for app in apps]
+    roots: list[tuple[Path, list[str]]] = [(CHARTER_DIR / app, []) for app in apps]
     shared_ignores = [
         f"{path.name}/*"
         for path in CHARTER_DIR.iterdir()
