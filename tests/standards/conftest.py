@@ -2,10 +2,8 @@
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-from importlib import import_module
 
 import pytest
-from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 
 from charter.accounts.models import Team, User
@@ -120,23 +118,6 @@ def outsider_supervisor(other_team: Team) -> User:
     user = UserFactory(username="olga", roles=[Role.SUPERVISOR])
     TeamMembershipFactory(team=other_team, user=user, is_lead=True)
     return user
-
-
-@pytest.fixture
-def roles_granted(transactional_db: None) -> None:
-    """Give the role groups the standards' permissions again, for transactional tests.
-
-    Transactional tests run after the others, and an earlier one may have flushed the database, which keeps
-    the permissions (recreated after a flush) but drops the groups the data migrations made.
-    """
-    grants = import_module("charter.standards.migrations.0002_roles").GRANTS
-    for role in Role:
-        group, _created = Group.objects.get_or_create(name=str(role))
-        for dotted in grants.get(role, []):
-            app_label, codename = dotted.split(".")
-            group.permissions.add(
-                Permission.objects.get(content_type__app_label=app_label, codename=codename)
-            )
 
 
 @pytest.fixture

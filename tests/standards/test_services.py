@@ -784,10 +784,8 @@ needs_postgres = pytest.mark.skipif(connection.vendor != "postgresql", reason="n
 
 @needs_postgres
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
-def test_two_drafts_opened_at_once_give_one_draft(
-    roles_granted: None, conduct: StandardDocument, administrator: User
-) -> None:
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_drafts_opened_at_once_give_one_draft(conduct: StandardDocument, administrator: User) -> None:
     results = _race(
         lambda: standard_version_draft_create(actor=administrator, document=conduct),
         lambda: standard_version_draft_create(actor=administrator, document=conduct),
@@ -800,10 +798,8 @@ def test_two_drafts_opened_at_once_give_one_draft(
 
 @needs_postgres
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
-def test_two_acknowledgements_at_once_give_one_row(
-    roles_granted: None, conduct_v1: StandardVersion, member: User
-) -> None:
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_acknowledgements_at_once_give_one_row(conduct_v1: StandardVersion, member: User) -> None:
     results = _race(
         lambda: standard_version_acknowledge(user=member, version=conduct_v1),
         lambda: standard_version_acknowledge(user=member, version=conduct_v1),
