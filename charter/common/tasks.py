@@ -1,7 +1,8 @@
 """Background entry points shared by the whole installation."""
 
+from django.db import close_old_connections
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
+from huey.contrib.djhuey import db_periodic_task, on_startup
 
 from charter.common.services import heartbeat_record
 
@@ -10,3 +11,11 @@ from charter.common.services import heartbeat_record
 def heartbeat_record_task() -> None:
     """Record that a worker is alive; /healthz reads the time of the last beat."""
     heartbeat_record(name="worker")
+
+
+@on_startup()
+def heartbeat_on_startup() -> None:
+    """Beat as soon as a worker starts, so /healthz need not wait for the first whole minute."""
+    close_old_connections()
+    heartbeat_record(name="worker")
+    close_old_connections()

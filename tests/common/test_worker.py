@@ -42,19 +42,38 @@ def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
     return env
 
 
+def _pending(env: dict[str, str]) -> int:
+    manage = [sys.executable, str(ROOT / "manage.py")]
+    code = "from huey.contrib.djhuey import HUEY; print(HUEY.pending_count())"
+    result = subprocess.run(  # noqa: S603
+        [*manage, "shell", "-c", code],
+        env=env,
+        check=True,
+        cwd=ROOT,
+        timeout=60,
+        capture_output=True,
+        text=True,
+    )
+    return int(result.stdout.strip().splitlines()[-1])
+
+
 def _enqueue_and_work(env: dict[str, str]) -> None:
     manage = [sys.executable, str(ROOT / "manage.py")]
     enqueue = "from charter.common.tasks import heartbeat_record_task; heartbeat_record_task()"
     subprocess.run([*manage, "shell", "-c", enqueue], env=env, check=True, cwd=ROOT, timeout=60)  # noqa: S603
     assert not Heartbeat.objects.exists(), "the task ran in the enqueueing process instead of the worker"
+    assert _pending(env) == 1
     worker = subprocess.Popen([*manage, "run_huey", "--quiet", "--workers", "1"], env=env, cwd=ROOT)  # noqa: S603
     try:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline and not Heartbeat.objects.filter(name="worker").exists():
             time.sleep(0.3)
+        while time.monotonic() < deadline and _pending(env):
+            time.sleep(0.3)
     finally:
         worker.terminate()
         worker.wait(timeout=15)
+    assert _pending(env) == 0, "the worker did not take the task off the queue"
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
