@@ -28,7 +28,6 @@ urlpatterns = [
     path("accounts/home/", views.home, name="home"),
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("desk/", views.desk, name="desk"),
-    path("portal/", views.portal, name="portal"),
     path("desk/customers/", views.customer_list, name="customer_list"),
     path("desk/customers/<int:pk>/", views.customer_detail, name="customer_detail"),
 ]

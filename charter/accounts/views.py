@@ -57,7 +57,7 @@ def home(request: HttpRequest) -> HttpResponse:
     """Send staff to the desk and customers to their portal."""
     if is_staff_member(request.user):
         return redirect("accounts:desk")
-    return redirect("accounts:portal")
+    return redirect("cases:portal")
 
 
 @login_required
@@ -66,12 +66,6 @@ def desk(request: HttpRequest) -> HttpResponse:
     if not is_staff_member(request.user):
         raise PermissionDenied
     return render(request, "accounts/desk.html")
-
-
-@login_required
-def portal(request: HttpRequest) -> HttpResponse:
-    """The signed-in customer's home."""
-    return render(request, "accounts/portal.html")
 
 
 @login_required

@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "charter.privacy",
     "charter.standards",
     "charter.catalog",
+    "charter.sla",
+    "charter.cases",
     "charter.demo",
 ]
 
@@ -144,6 +146,7 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:home"
 LOGOUT_REDIRECT_URL = "catalog:home"
 CHARTER_LOGIN_MAX_FAILURES = env_int("CHARTER_LOGIN_MAX_FAILURES", 5, minimum=1)
+CHARTER_INTAKE_MAX_PER_HOUR = env_int("CHARTER_INTAKE_MAX_PER_HOUR", 20, minimum=1)
 CHARTER_LOGIN_LOCKOUT_SECONDS = env_int("CHARTER_LOGIN_LOCKOUT_SECONDS", 900, minimum=1)
 
 # Internationalisation: Chinese first, English complete. Stored in UTC, shown in each user's time zone.

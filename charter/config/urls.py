@@ -17,6 +17,8 @@ urlpatterns = [
     path("", include("charter.audit.urls")),
     path("", include("charter.standards.urls")),
     path("", include("charter.catalog.urls")),
+    path("", include("charter.cases.urls")),
+    path("", include("charter.sla.urls")),
 ]
 
 

@@ -4,7 +4,9 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from charter.accounts import demo as accounts_demo
+from charter.cases import demo as cases_demo
 from charter.catalog import demo as catalog_demo
+from charter.sla import demo as sla_demo
 from charter.standards import demo as standards_demo
 
 
@@ -16,6 +18,8 @@ class Command(BaseCommand):
             admin = accounts_demo.demo_load()
             standards_demo.demo_load(actor=admin)
             catalog_demo.demo_load(actor=admin)
+            sla_demo.demo_load(actor=admin)
+            cases_demo.demo_load(actor=admin)
         self.stdout.write(self.style.SUCCESS("Demo data ready. Sign in at /accounts/login/ with:"))
         for username, roles in accounts_demo.demo_sign_ins():
             self.stdout.write(f"  {username:<16} {accounts_demo.DEMO_PASSWORD}   ({roles})")

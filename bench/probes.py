@@ -1,0 +1,31 @@
+"""Small measurements run inside `manage.py shell` by bench/cases.py (they need Django set up)."""
+
+import sys
+import time
+
+
+def sample_numbers(team_code: str = "bench-team-00", count: int = 50) -> None:
+    """Print case numbers of one team, for the case-page measurement."""
+    from charter.cases.models import Case
+
+    numbers = Case.objects.filter(team__code=team_code).order_by("?").values_list("number", flat=True)[:count]
+    sys.stdout.write(" ".join(numbers) + "\n")
+
+
+def count_titled(prefix: str) -> None:
+    """Print how many cases have a title starting with `prefix` (the intake check)."""
+    from charter.cases.models import Case
+
+    sys.stdout.write(f"{Case.objects.filter(title__startswith=prefix).count()}\n")
+
+
+def sweep_once() -> None:
+    """Run one SLA sweep over every open case and print how long it took."""
+    from charter.cases.models import OPEN_STATUSES, Case
+    from charter.cases.services import case_clocks_sweep
+
+    open_cases = Case.objects.filter(status__in=OPEN_STATUSES).count()
+    started = time.perf_counter()
+    result = case_clocks_sweep()
+    elapsed = time.perf_counter() - started
+    sys.stdout.write(f"SLA sweep over {open_cases} open cases: {elapsed:.2f} s ({result})\n")

@@ -1,0 +1,503 @@
+"""REST endpoints of cases at /api/v1/cases/.
+
+Staff work the cases in their scope; a signed-in customer reads and writes his own. Each request loads and
+authorises the case once (outside the caller's scope it answers 404, like a missing case), then calls one
+service, whose refusals come out as {"code", "detail"}: 409 for an invalid transition or a stale version.
+"""
+
+from typing import Any
+
+from django.http import FileResponse, Http404
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import permissions, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.routers import BaseRouter
+
+from charter.accounts.models import Customer, User
+from charter.cases import selectors
+from charter.cases.conf import cases_setting
+from charter.cases.errors import ErrorCode
+from charter.cases.models import Case, CaseAttachment, CaseChannel, CaseMessage
+from charter.cases.permissions import can_customer_act, can_see_internal_notes, is_case_staff
+from charter.cases.serializers import (
+    AppealInputSerializer,
+    AssignInputSerializer,
+    AttachmentInputSerializer,
+    AttachmentOutputSerializer,
+    CaseCreateInputSerializer,
+    CaseDetailOutputSerializer,
+    CaseListOutputSerializer,
+    CaseReferenceInputSerializer,
+    CaseUpdateInputSerializer,
+    LinkedCaseOutputSerializer,
+    MessageInputSerializer,
+    MessageOutputSerializer,
+    ResolveInputSerializer,
+    TransitionInputSerializer,
+)
+from charter.cases.services import (
+    attachment_add,
+    case_accept,
+    case_appeal,
+    case_assign,
+    case_create,
+    case_customer_reply,
+    case_link,
+    case_merge,
+    case_reply,
+    case_resolve,
+    case_transition,
+    case_update,
+)
+from charter.common.errors import DomainError
+
+ERROR = OpenApiResponse(description='An error: `{"code": …, "detail": …}` (and `fields` for bad input).')
+CONFLICT = OpenApiResponse(
+    description="`invalid_transition` (the workflow does not allow it) or `conflict` (a stale `version`)."
+)
+QUEUE = OpenApiParameter(
+    "queue",
+    OpenApiTypes.STR,
+    enum=list(selectors.QUEUES),
+    description="all (default), mine, my_teams, unassigned, due_soon, breached",
+)
+ORDER = OpenApiParameter(
+    "order", OpenApiTypes.STR, enum=list(selectors.ORDERS), description="Default: deadline (earliest first)."
+)
+FILTER_PARAMETERS = [
+    OpenApiParameter(
+        name, OpenApiTypes.STR, description=f"Only cases with this {name} (comma-separated: any)"
+    )
+    for name in ("status", "kind", "priority", "channel", "team", "assignee", "service", "category")
+] + [OpenApiParameter("open", OpenApiTypes.BOOL, description="Only open (true) or finished (false) cases")]
+ATTACHMENT_ID = OpenApiParameter("attachment_id", OpenApiTypes.INT, OpenApiParameter.PATH)
+_JSON_BODY_LIMIT = 256 * 1024
+
+
+class CaseViewSet(viewsets.GenericViewSet):
+    """Cases: list by queue, read with clocks and timeline, create, change, and work through the workflow."""
+
+    permission_classes = [permissions.IsAuthenticated]
+    serializer_class = CaseListOutputSerializer
+    queryset = Case.objects.none()
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        # Refuse an oversized body before parsing it: files up to the attachment limit, JSON far less.
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+        is_upload = str(request.content_type or "").startswith("multipart/")
+        limit = (
+            int(cases_setting("CHARTER_CASES_ATTACHMENT_MAX_BYTES")) + 64 * 1024
+            if is_upload
+            else _JSON_BODY_LIMIT
+        )
+        if length > limit:
+            raise DomainError(_("The request is too large."), code=ErrorCode.FILE_TOO_LARGE)
+
+    # Helpers ----------------------------------------------------------------------------------------------
+
+    def _user(self, request: Request) -> User:
+        assert isinstance(request.user, User)  # noqa: S101 (IsAuthenticated ran first)
+        return request.user
+
+    def _case(self, request: Request, pk: Any) -> Case:
+        case = selectors.case_get_visible(user=request.user, pk=pk)
+        if case is None:
+            raise Http404
+        return case
+
+    def _other_case(self, request: Request, data: dict[str, Any]) -> Case:
+        serializer = CaseReferenceInputSerializer(data=data)
+        serializer.is_valid(raise_exception=True)
+        other = selectors.case_get_visible(user=request.user, pk=serializer.validated_data["case"])
+        if other is None:
+            raise ValidationError({"case": [_("No such case.")]})
+        return other
+
+    def _detail(self, request: Request, case: Case, code: int = status.HTTP_200_OK) -> Response:
+        is_staff = can_see_internal_notes(request.user)
+        context = {
+            "is_staff": is_staff,
+            "clocks": list(selectors.case_clock_list(case=case)),
+            "timeline": list(selectors.case_timeline(case=case, include_internal=is_staff)),
+            "links": selectors.case_link_list(case=case, user=request.user) if is_staff else [],
+        }
+        fresh = Case.objects.select_related(
+            "customer", "team", "assignee", "service", "category", "merged_into", "first_handler"
+        ).prefetch_related("named_staff")
+        return Response(CaseDetailOutputSerializer(fresh.get(pk=case.pk), context=context).data, status=code)
+
+    # Collection -------------------------------------------------------------------------------------------
+
+    @extend_schema(
+        parameters=[QUEUE, ORDER, *FILTER_PARAMETERS], responses=CaseListOutputSerializer(many=True)
+    )
+    def list(self, request: Request) -> Response:
+        """List the cases in the caller's scope: one queue, filtered, ordered by the next deadline."""
+        params = request.query_params
+        filters: dict[str, Any] = {}
+        for name in (
+            "status",
+            "kind",
+            "priority",
+            "channel",
+            "team",
+            "assignee",
+            "service",
+            "category",
+            "open",
+        ):
+            raw = params.get(name, "")
+            if raw:
+                values = [value for value in raw.split(",") if value]
+                if name in ("team", "service", "category", "assignee") and not all(
+                    value.isdigit() or (name == "assignee" and value == "none") for value in values
+                ):
+                    raise ValidationError({name: [_("Give ids.")]})
+                filters[name] = values if len(values) > 1 else values[0]
+        cases = selectors.case_queue(
+            user=request.user,
+            queue=params.get("queue", "all"),
+            filters=filters,
+            order=params.get("order", "deadline"),
+        )
+        page = self.paginate_queryset(cases)
+        if page is not None:
+            return self.get_paginated_response(CaseListOutputSerializer(page, many=True).data)
+        return Response(CaseListOutputSerializer(cases, many=True).data)
+
+    @extend_schema(
+        request=CaseCreateInputSerializer,
+        responses={201: CaseDetailOutputSerializer, 400: ERROR, 403: ERROR},
+        examples=[
+            OpenApiExample(
+                "A complaint taken on the phone",
+                request_only=True,
+                value={
+                    "kind": "complaint",
+                    "channel": "phone",
+                    "customer": 1,
+                    "title": "维修人员未按约定时间上门",
+                    "description": "约好上午十点维修，等到中午也没有人来，电话也打不通。",
+                    "priority": "high",
+                    "remedy_sought": "尽快上门维修并说明原因",
+                    "named_staff": [5],
+                },
+            )
+        ],
+    )
+    def create(self, request: Request) -> Response:
+        """Record a case. Staff give the customer and the channel; a customer raises his own case (web)."""
+        user = self._user(request)
+        serializer = CaseCreateInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        if is_case_staff(user):
+            if "customer" not in data:
+                raise ValidationError({"customer": [_("Say who raises the case.")]})
+            data.setdefault("channel", CaseChannel.API)
+        else:
+            own = Customer.objects.filter(user=user).first()
+            if own is None:
+                raise Http404
+            data["customer"], data["channel"] = own, CaseChannel.WEB
+        case = case_create(actor=user, **data)
+        return self._detail(request, case, status.HTTP_201_CREATED)
+
+    # One case ---------------------------------------------------------------------------------------------
+
+    @extend_schema(responses={200: CaseDetailOutputSerializer, 404: ERROR})
+    def retrieve(self, request: Request, pk: str | None = None) -> Response:
+        """Return a case with its clocks and timeline (customers: public events only)."""
+        return self._detail(request, self._case(request, pk))
+
+    @extend_schema(
+        request=CaseUpdateInputSerializer,
+        responses={200: CaseDetailOutputSerializer, 400: ERROR, 404: ERROR, 409: CONFLICT},
+        examples=[
+            OpenApiExample(
+                "Raise the priority", request_only=True, value={"version": 3, "priority": "urgent"}
+            )
+        ],
+    )
+    def partial_update(self, request: Request, pk: str | None = None) -> Response:
+        """Change some details (staff); a new priority, kind, channel or service recomputes the clocks."""
+        case = self._case(request, pk)
+        serializer = CaseUpdateInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        fields = dict(serializer.validated_data)
+        version = fields.pop("version")
+        case = case_update(actor=self._user(request), case=case, expected_version=version, **fields)
+        return self._detail(request, case)
+
+    @extend_schema(responses=MessageOutputSerializer(many=True))
+    @action(detail=True, methods=["get"], url_path="messages")
+    def messages(self, request: Request, pk: str | None = None) -> Response:
+        """List the messages of a case; internal notes only for staff."""
+        case = self._case(request, pk)
+        messages = selectors.case_message_list(
+            case=case, include_internal=can_see_internal_notes(request.user)
+        )
+        page = self.paginate_queryset(messages)
+        if page is not None:
+            return self.get_paginated_response(MessageOutputSerializer(page, many=True).data)
+        return Response(MessageOutputSerializer(messages, many=True).data)
+
+    @extend_schema(
+        request=MessageInputSerializer,
+        responses={201: MessageOutputSerializer, 400: ERROR, 403: ERROR, 404: ERROR, 409: CONFLICT},
+        examples=[
+            OpenApiExample(
+                "A public reply", request_only=True, value={"body": "您好，我们已安排师傅明天上门。"}
+            ),
+            OpenApiExample(
+                "An internal note",
+                request_only=True,
+                value={"body": "已联系维修班组核实。", "is_internal": True},
+            ),
+        ],
+    )
+    @messages.mapping.post
+    def message_create(self, request: Request, pk: str | None = None) -> Response:
+        """Write on a case: staff reply or add an internal note; the customer writes to staff."""
+        case = self._case(request, pk)
+        user = self._user(request)
+        serializer = MessageInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        message: CaseMessage
+        if is_case_staff(user):
+            message = case_reply(
+                actor=user,
+                case=case,
+                body=data["body"],
+                is_internal=data["is_internal"],
+                expected_version=data.get("version"),
+            )
+        else:
+            if data["is_internal"]:
+                raise ValidationError({"is_internal": [_("Only staff write internal notes.")]})
+            message = case_customer_reply(case=case, body=data["body"], actor=user)
+        return Response(MessageOutputSerializer(message).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses=AttachmentOutputSerializer(many=True))
+    @action(detail=True, methods=["get"], url_path="attachments")
+    def attachments(self, request: Request, pk: str | None = None) -> Response:
+        """List the files of a case; internal ones only for staff."""
+        case = self._case(request, pk)
+        files = selectors.case_attachment_list(
+            case=case, include_internal=can_see_internal_notes(request.user)
+        )
+        return Response(AttachmentOutputSerializer(files, many=True).data)
+
+    @extend_schema(
+        request={"multipart/form-data": AttachmentInputSerializer},
+        responses={201: AttachmentOutputSerializer, 400: ERROR, 403: ERROR, 404: ERROR},
+    )
+    @attachments.mapping.post
+    def attachment_create(self, request: Request, pk: str | None = None) -> Response:
+        """Upload a file (multipart, field `file`); its type is read from its content, not its name."""
+        case = self._case(request, pk)
+        serializer = AttachmentInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        message = None
+        if data.get("message"):
+            message = CaseMessage.objects.filter(case=case, pk=data["message"]).first()
+            if message is None or (message.is_internal and not can_see_internal_notes(request.user)):
+                raise ValidationError({"message": [_("No such message on this case.")]})
+        attachment = attachment_add(
+            actor=self._user(request),
+            case=case,
+            file=data["file"],
+            message=message,
+            is_internal=data["is_internal"],
+        )
+        return Response(AttachmentOutputSerializer(attachment).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        parameters=[ATTACHMENT_ID],
+        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, 404: ERROR},
+    )
+    @action(detail=True, methods=["get"], url_path=r"attachments/(?P<attachment_id>[0-9]+)/download")
+    def attachment_download(
+        self, request: Request, pk: str | None = None, attachment_id: str = ""
+    ) -> FileResponse:
+        """Download a file. Active content (HTML, SVG, XML, JavaScript) always comes as an attachment."""
+        case = self._case(request, pk)
+        files = selectors.case_attachment_list(
+            case=case, include_internal=can_see_internal_notes(request.user)
+        )
+        attachment: CaseAttachment | None = files.filter(pk=attachment_id).first()
+        if attachment is None:
+            raise Http404
+        return attachment_response(attachment)
+
+    @extend_schema(
+        request=TransitionInputSerializer,
+        responses={200: CaseDetailOutputSerializer, 400: ERROR, 403: ERROR, 404: ERROR, 409: CONFLICT},
+        examples=[
+            OpenApiExample(
+                "Wait for the customer", request_only=True, value={"to": "waiting_customer", "version": 4}
+            ),
+            OpenApiExample(
+                "Refused step",
+                response_only=True,
+                status_codes=["409"],
+                value={
+                    "code": "invalid_transition",
+                    "detail": "A case that is Closed cannot become Escalated.",
+                },
+            ),
+        ],
+    )
+    @action(detail=True, methods=["post"], url_path="transitions")
+    def transitions(self, request: Request, pk: str | None = None) -> Response:
+        """Move a case to another status, as the workflow allows (staff)."""
+        case = self._case(request, pk)
+        serializer = TransitionInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        case = case_transition(
+            actor=self._user(request),
+            case=case,
+            to_status=data["to"],
+            reason=data["reason"],
+            expected_version=data.get("version"),
+        )
+        return self._detail(request, case)
+
+    @extend_schema(
+        request=AssignInputSerializer,
+        responses={200: CaseDetailOutputSerializer, 400: ERROR, 403: ERROR, 404: ERROR, 409: CONFLICT},
+        examples=[
+            OpenApiExample(
+                "Transfer to another team", request_only=True, value={"team": 3, "reason": "属于维修班组职责"}
+            )
+        ],
+    )
+    @action(detail=True, methods=["post"], url_path="assign")
+    def assign(self, request: Request, pk: str | None = None) -> Response:
+        """Assign a case to a member of its team, or transfer it to another team with a reason."""
+        case = self._case(request, pk)
+        serializer = AssignInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        case = case_assign(
+            actor=self._user(request),
+            case=case,
+            team=data.get("team"),
+            assignee=data.get("assignee"),
+            reason=data["reason"],
+            expected_version=data.get("version"),
+        )
+        return self._detail(request, case)
+
+    @extend_schema(
+        request=ResolveInputSerializer,
+        responses={200: CaseDetailOutputSerializer, 400: ERROR, 403: ERROR, 404: ERROR, 409: CONFLICT},
+        examples=[
+            OpenApiExample(
+                "Uphold a complaint",
+                request_only=True,
+                value={
+                    "outcome": "upheld",
+                    "reasons": "经核实，维修人员未按约定时间上门，已重新安排并致歉。",
+                    "root_cause": "staff_conduct",
+                    "remedy_amount": "50.00",
+                    "version": 6,
+                },
+            )
+        ],
+    )
+    @action(detail=True, methods=["post"], url_path="resolve")
+    def resolve(self, request: Request, pk: str | None = None) -> Response:
+        """Resolve a case with the outcome and the reasons the customer is told (never by staff it names)."""
+        case = self._case(request, pk)
+        serializer = ResolveInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        case = case_resolve(
+            actor=self._user(request),
+            case=case,
+            outcome=data["outcome"],
+            reasons=data["reasons"],
+            root_cause=data["root_cause"],
+            remedy_amount=data.get("remedy_amount"),
+            expected_version=data.get("version"),
+        )
+        return self._detail(request, case)
+
+    @extend_schema(
+        request=CaseReferenceInputSerializer,
+        responses={200: CaseDetailOutputSerializer, 400: ERROR, 403: ERROR, 404: ERROR},
+    )
+    @action(detail=True, methods=["post"], url_path="merge")
+    def merge(self, request: Request, pk: str | None = None) -> Response:
+        """Merge this case into `case` (the same customer's); answers the case merged into."""
+        source = self._case(request, pk)
+        target = case_merge(
+            actor=self._user(request), source=source, target=self._other_case(request, request.data)
+        )
+        return self._detail(request, target)
+
+    @extend_schema(
+        request=CaseReferenceInputSerializer,
+        responses={201: LinkedCaseOutputSerializer, 400: ERROR, 403: ERROR, 404: ERROR},
+    )
+    @action(detail=True, methods=["post"], url_path="link")
+    def link(self, request: Request, pk: str | None = None) -> Response:
+        """Link this case to another one in the caller's scope."""
+        case = self._case(request, pk)
+        other = self._other_case(request, request.data)
+        case_link(actor=self._user(request), case=case, other=other)
+        return Response(LinkedCaseOutputSerializer(other).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={200: CaseDetailOutputSerializer, 400: ERROR, 404: ERROR})
+    @action(detail=True, methods=["post"], url_path="accept")
+    def accept(self, request: Request, pk: str | None = None) -> Response:
+        """Accept the resolution (the customer); the case closes."""
+        case = self._case(request, pk)
+        if not can_customer_act(request.user, case):
+            self.permission_denied(request)
+        return self._detail(request, case_accept(case=case, actor=self._user(request)))
+
+    @extend_schema(
+        request=AppealInputSerializer, responses={200: CaseDetailOutputSerializer, 400: ERROR, 404: ERROR}
+    )
+    @action(detail=True, methods=["post"], url_path="appeal")
+    def appeal(self, request: Request, pk: str | None = None) -> Response:
+        """Appeal the resolution (the customer, within the appeal window): someone else reconsiders it."""
+        case = self._case(request, pk)
+        if not can_customer_act(request.user, case):
+            self.permission_denied(request)
+        serializer = AppealInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        case = case_appeal(case=case, reason=serializer.validated_data["reason"], actor=self._user(request))
+        return self._detail(request, case)
+
+
+def attachment_response(attachment: CaseAttachment) -> FileResponse:
+    """Serve `attachment`: active content as a download of opaque bytes, never rendered; always nosniff and
+    sandboxed. Shared with the HTML views (the tracking page and the desk)."""
+    is_download = attachment.is_download_only
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=is_download,
+        filename=attachment.original_name,
+        content_type="application/octet-stream" if is_download else attachment.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def router_register(router: BaseRouter) -> None:
+    """Register this app's API resources."""
+    router.register("cases", CaseViewSet, basename="case")

@@ -1,0 +1,190 @@
+"""Forms of the case pages: they check shape; the services decide."""
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from charter.accounts.models import Team, User
+from charter.cases.models import CannedResponse, CaseKind, CaseOutcome, CasePriority, CaseStatus, RootCause
+from charter.catalog.selectors import service_version_list_in_force
+from charter.common.models import localized
+
+PHONE = RegexValidator(r"^\+?[\d\s-]{5,20}$", _("Enter a phone number of digits, spaces or dashes."))
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input; each is checked by the attachment service, not here."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data if item]
+        return [single(data, initial)] if data else []
+
+
+def _service_choices() -> list[tuple[str, Any]]:
+    versions = service_version_list_in_force(at=timezone.now())
+    return [("", _("Not sure / other"))] + [(str(v.service_id), localized(v, "name")) for v in versions]
+
+
+class IntakeForm(forms.Form):
+    """The public form: what happened, what the customer wants, how to reach him, and his consent."""
+
+    kind = forms.ChoiceField(label=_("What is it?"), choices=CaseKind.choices, initial=CaseKind.INQUIRY)
+    service = forms.ChoiceField(label=_("Service"), required=False)
+    title = forms.CharField(label=_("Subject"), max_length=200)
+    description = forms.CharField(label=_("Describe what happened"), widget=forms.Textarea, max_length=20000)
+    remedy_sought = forms.CharField(
+        label=_("What would you like us to do?"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=5000,
+    )
+    attachments = MultipleFileField(
+        label=_("Attachments"), help_text=_("Photos, bills or letters; up to 10 MB each.")
+    )
+    name = forms.CharField(label=_("Your name"), max_length=100)
+    phone = forms.CharField(label=_("Phone"), max_length=30, required=False, validators=[PHONE])
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    consent = forms.BooleanField(
+        label=_(
+            "I have read the personal-data notice and agree that my details are used to handle this case."
+        )
+    )
+    # A field people never see: bots fill it in.
+    website = forms.CharField(
+        label=_("Leave this empty"),
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+    def __init__(self, *args: Any, signed_in: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        service = self.fields["service"]
+        assert isinstance(service, forms.ChoiceField)  # noqa: S101 (declared above)
+        service.choices = _service_choices()
+        if signed_in:
+            for name in ("name", "phone", "email"):
+                del self.fields[name]
+
+    def clean_title(self) -> str:
+        return _no_null(self.cleaned_data["title"])
+
+    def clean_description(self) -> str:
+        return _no_null(self.cleaned_data["description"])
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or self.cleaned_data
+        if "phone" in self.fields and not cleaned.get("phone") and not cleaned.get("email"):
+            raise ValidationError(_("Give a phone number or an e-mail address so we can answer you."))
+        return cleaned
+
+
+def _no_null(value: str) -> str:
+    if "\x00" in value:
+        raise ValidationError(_("The text contains characters that cannot be stored."), code="null_character")
+    return value
+
+
+class CustomerReplyForm(forms.Form):
+    body = forms.CharField(
+        label=_("Your message"), widget=forms.Textarea(attrs={"rows": 4}), max_length=20000
+    )
+    attachments = MultipleFileField(label=_("Attachments"))
+
+    def clean_body(self) -> str:
+        return _no_null(self.cleaned_data["body"])
+
+
+class AppealForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why do you not accept the resolution?"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
+    )
+
+
+class StaffReplyForm(forms.Form):
+    body = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 6}), max_length=20000)
+    is_internal = forms.BooleanField(label=_("Internal note (never shown to the customer)"), required=False)
+    attachments = MultipleFileField(label=_("Attachments"))
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def clean_body(self) -> str:
+        return _no_null(self.cleaned_data["body"])
+
+
+class TransitionForm(forms.Form):
+    to = forms.ChoiceField(choices=CaseStatus.choices)
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=2000)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class AssignForm(forms.Form):
+    team = forms.ModelChoiceField(
+        label=_("Team"), queryset=Team.objects.filter(is_active=True), required=False
+    )
+    assignee = forms.ModelChoiceField(label=_("Handler"), queryset=User.objects.none(), required=False)
+    reason = forms.CharField(label=_("Reason for the transfer"), required=False, max_length=2000)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, staff: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["assignee"]
+        assert isinstance(field, forms.ModelChoiceField)  # noqa: S101 (declared above)
+        field.queryset = staff if staff is not None else User.objects.none()
+
+
+class ResolveForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=CaseOutcome.choices)
+    reasons = forms.CharField(
+        label=_("Reasons given to the customer"), widget=forms.Textarea(attrs={"rows": 4}), max_length=20000
+    )
+    root_cause = forms.ChoiceField(label=_("Root cause"), choices=RootCause.choices, required=False)
+    remedy_amount = forms.CharField(
+        label=_("Remedy (CNY)"),
+        required=False,
+        max_length=20,
+        help_text=_("For example 50.00; leave empty when none."),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class PriorityForm(forms.Form):
+    priority = forms.ChoiceField(label=_("Priority"), choices=CasePriority.choices)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class QueueFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("Any open"))] + CaseStatus.choices
+    )
+    kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("Any"))] + CaseKind.choices)
+    priority = forms.ChoiceField(
+        label=_("Priority"), required=False, choices=[("", _("Any"))] + CasePriority.choices
+    )
+    order = forms.ChoiceField(
+        label=_("Sort by"),
+        required=False,
+        choices=[("deadline", _("Next deadline")), ("newest", _("Newest")), ("priority", _("Priority"))],
+    )
+
+
+class CannedChoiceForm(forms.Form):
+    response = forms.ModelChoiceField(
+        label=_("Canned response"), queryset=CannedResponse.objects.all(), required=False
+    )

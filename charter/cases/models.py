@@ -1,0 +1,664 @@
+"""Cases: inquiries, complaints, service requests, suggestions and praise, their timeline and their clocks.
+
+A `Case` is one matter raised by one customer. Everything said on it is a `CaseMessage` (a public reply or an
+internal note), every file a `CaseAttachment`, everything that happened a `CaseEvent` (the timeline, and the
+outbox the apps above read with a cursor). Each SLA target running on a case is a `CaseClock` row; the
+earliest due of the running clocks is copied to `Case.next_deadline_at`, an indexed column the queues sort
+by and the sweep selects on.
+"""
+
+import datetime as dt
+import secrets
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from charter.common.models import TimeStampedModel, localized
+
+
+class CaseKind(models.TextChoices):
+    INQUIRY = "inquiry", _("Inquiry")
+    COMPLAINT = "complaint", _("Complaint")
+    SERVICE_REQUEST = "service_request", _("Service request")
+    SUGGESTION = "suggestion", _("Suggestion")
+    PRAISE = "praise", _("Praise")
+
+
+class CaseChannel(models.TextChoices):
+    WEB = "web", _("Online")
+    PHONE = "phone", _("Phone")
+    WALK_IN = "walk_in", _("Walk-in")
+    EMAIL = "email", _("E-mail")
+    API = "api", _("API")
+
+
+class CaseStatus(models.TextChoices):
+    NEW = "new", _("New")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    IN_PROGRESS = "in_progress", _("In progress")
+    WAITING_CUSTOMER = "waiting_customer", _("Waiting for the customer")
+    ESCALATED = "escalated", _("Escalated")
+    RESOLVED = "resolved", _("Resolved")
+    RECONSIDERATION = "reconsideration", _("Under reconsideration")
+    CLOSED = "closed", _("Closed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+OPEN_STATUSES = (
+    CaseStatus.NEW,
+    CaseStatus.ACKNOWLEDGED,
+    CaseStatus.IN_PROGRESS,
+    CaseStatus.WAITING_CUSTOMER,
+    CaseStatus.ESCALATED,
+    CaseStatus.RECONSIDERATION,
+)
+
+
+class CasePriority(models.TextChoices):
+    LOW = "low", _("Low")
+    NORMAL = "normal", _("Normal")
+    HIGH = "high", _("High")
+    URGENT = "urgent", _("Urgent")
+
+
+PRIORITY_ORDER = (CasePriority.LOW, CasePriority.NORMAL, CasePriority.HIGH, CasePriority.URGENT)
+
+
+class CaseOutcome(models.TextChoices):
+    UPHELD = "upheld", _("Upheld")
+    PARTLY_UPHELD = "partly_upheld", _("Partly upheld")
+    NOT_UPHELD = "not_upheld", _("Not upheld")
+    ANSWERED = "answered", _("Answered")
+    DONE = "done", _("Done")
+    NOTED = "noted", _("Noted")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class RootCause(models.TextChoices):
+    NONE = "", _("Not applicable")
+    STAFF_CONDUCT = "staff_conduct", _("Staff conduct")
+    COMMUNICATION = "communication", _("Communication")
+    PROCESS = "process", _("Process or procedure")
+    SERVICE_QUALITY = "service_quality", _("Service or product quality")
+    SYSTEM_FAULT = "system_fault", _("System or equipment fault")
+    POLICY = "policy", _("Policy or rule")
+    THIRD_PARTY = "third_party", _("Third party")
+    TIMELINESS = "timeliness", _("Delay")
+    CUSTOMER_MISUNDERSTANDING = "customer_misunderstanding", _("Misunderstanding")
+    OTHER = "other", _("Other")
+
+
+class CaseCategory(models.Model):
+    """A node of the case classification tree ("Billing › Wrong amount"), shared by every kind of case."""
+
+    code = models.SlugField(_("code"), max_length=60, unique=True)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+    # Materialised path of ids, "/1/4/": a subtree is one indexed prefix query.
+    path = models.CharField(_("path"), max_length=500, db_index=True, editable=False, default="")
+    ordering = models.PositiveIntegerField(_("ordering"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["path", "ordering"]
+        verbose_name = _("case category")
+        verbose_name_plural = _("case categories")
+
+    def __str__(self) -> str:
+        return localized(self, "name")
+
+    @property
+    def depth(self) -> int:
+        return max(self.path.count("/") - 2, 0)
+
+
+class TeamRouting(models.Model):
+    """How new cases reach a team and how the team hands them out."""
+
+    class Mode(models.TextChoices):
+        MANUAL = "manual", _("Manual (a supervisor assigns)")
+        ROUND_ROBIN = "round_robin", _("Round robin")
+        LEAST_OPEN = "least_open", _("Fewest open cases")
+
+    team = models.OneToOneField(
+        "accounts.Team", verbose_name=_("team"), on_delete=models.CASCADE, related_name="case_routing"
+    )
+    mode = models.CharField(_("assignment"), max_length=20, choices=Mode.choices, default=Mode.MANUAL)
+    services = models.ManyToManyField(
+        "catalog.Service", verbose_name=_("services"), blank=True, related_name="case_routings"
+    )
+    is_default = models.BooleanField(
+        _("default team"), default=False, help_text=_("Receives the cases no other team is routed.")
+    )
+    last_assigned = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("last assigned"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("team routing")
+        verbose_name_plural = _("team routings")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_default"], condition=Q(is_default=True), name="cases_routing_one_default"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.team} ({self.get_mode_display()})"
+
+
+class CaseNumberCounter(models.Model):
+    """The last number handed out in a year; incremented under a row lock so numbers never repeat."""
+
+    year = models.PositiveIntegerField(_("year"), primary_key=True)
+    last = models.PositiveIntegerField(_("last number"), default=0)
+
+    class Meta:
+        verbose_name = _("case number counter")
+        verbose_name_plural = _("case number counters")
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
+
+
+class CaseQuerySet(models.QuerySet["Case"]):
+    def open(self) -> "CaseQuerySet":
+        return self.filter(status__in=OPEN_STATUSES)
+
+    def due_before(self, at: dt.datetime) -> "CaseQuerySet":
+        return self.filter(next_deadline_at__lte=at)
+
+
+class Case(TimeStampedModel):
+    """One matter raised by one customer, with its workflow state, handler, resolution and appeal."""
+
+    number = models.CharField(_("number"), max_length=30, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=CaseKind.choices)
+    channel = models.CharField(_("channel"), max_length=20, choices=CaseChannel.choices)
+    status = models.CharField(_("status"), max_length=20, choices=CaseStatus.choices, default=CaseStatus.NEW)
+    priority = models.CharField(
+        _("priority"), max_length=10, choices=CasePriority.choices, default=CasePriority.NORMAL
+    )
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"))
+    customer = models.ForeignKey(
+        "accounts.Customer", verbose_name=_("customer"), on_delete=models.PROTECT, related_name="cases"
+    )
+    service = models.ForeignKey(
+        "catalog.Service",
+        verbose_name=_("service"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
+    )
+    category = models.ForeignKey(
+        CaseCategory,
+        verbose_name=_("category"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
+    )
+    remedy_sought = models.TextField(_("remedy sought"), blank=True)
+    tags = models.JSONField(_("tags"), default=list, blank=True)
+    team = models.ForeignKey(
+        "accounts.Team",
+        verbose_name=_("team"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assignee"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_cases",
+    )
+    named_staff = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("staff named"),
+        blank=True,
+        related_name="cases_naming",
+        help_text=_("Members of staff the customer names; a complaint is never handled by them."),
+    )
+    tracking_token_hash = models.CharField(
+        _("tracking token hash"), max_length=64, null=True, blank=True, unique=True, editable=False
+    )
+    tracking_token_rotated_at = models.DateTimeField(_("tracking link issued at"), null=True, blank=True)
+    received_at = models.DateTimeField(
+        _("received at"),
+        default=timezone.now,
+        help_text=_("When the customer raised it; the clocks run from here."),
+    )
+    consent_version = models.CharField(_("privacy notice version"), max_length=50, blank=True)
+    consent_at = models.DateTimeField(_("consent given at"), null=True, blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    next_deadline_at = models.DateTimeField(_("next deadline"), null=True, blank=True, db_index=True)
+    escalation_level = models.PositiveSmallIntegerField(_("escalation level"), default=0)
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    first_responded_at = models.DateTimeField(_("first response at"), null=True, blank=True)
+    # Resolution.
+    outcome = models.CharField(_("outcome"), max_length=20, choices=CaseOutcome.choices, blank=True)
+    resolution_reasons = models.TextField(_("reasons"), blank=True)
+    root_cause = models.CharField(_("root cause"), max_length=30, choices=RootCause.choices, blank=True)
+    remedy_amount = models.DecimalField(
+        _("remedy (CNY)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("resolved by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    first_handler = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("first handler"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Who resolved the case the first time; an appeal goes to someone else."),
+    )
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    reopen_until = models.DateTimeField(_("may be reopened until"), null=True, blank=True)
+    appeal_until = models.DateTimeField(_("may be appealed until"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    # Appeal.
+    appealed_at = models.DateTimeField(_("appealed at"), null=True, blank=True)
+    appeal_reason = models.TextField(_("reason for the appeal"), blank=True)
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged_cases",
+    )
+
+    objects = CaseQuerySet.as_manager()
+
+    # Set on the instance case_create and case_tracking_token_rotate return; never stored.
+    tracking_token: str = ""
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        permissions = [
+            ("view_all_cases", _("Can see every case")),
+            ("assign_case", _("Can assign and transfer cases")),
+            ("resolve_case", _("Can resolve cases")),
+            ("merge_case", _("Can merge and link cases")),
+            ("add_internal_note", _("Can write internal notes")),
+            ("view_case_stats", _("Can see the team statistics of cases")),
+            ("configure_cases", _("Can configure categories, routing and canned responses")),
+        ]
+        indexes = [
+            models.Index(fields=["status", "next_deadline_at"], name="cases_status_deadline"),
+            models.Index(fields=["team", "status", "next_deadline_at"], name="cases_team_status"),
+            models.Index(fields=["assignee", "status", "next_deadline_at"], name="cases_assignee_status"),
+            models.Index(fields=["customer", "-created_at"], name="cases_customer_created"),
+            models.Index(fields=["kind", "status"], name="cases_kind_status"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(version__gte=1), name="cases_version_positive"),
+            models.CheckConstraint(
+                condition=Q(remedy_amount__isnull=True) | Q(remedy_amount__gte=0),
+                name="cases_remedy_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        # Never the title or the customer: str() ends up in the audit trail.
+        return self.number
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def is_complaint(self) -> bool:
+        return self.kind == CaseKind.COMPLAINT
+
+    def is_appeal_open(self, now: dt.datetime) -> bool:
+        """True while the customer may still accept or appeal the resolution."""
+        return (
+            self.status in (CaseStatus.RESOLVED, CaseStatus.CLOSED)
+            and self.appealed_at is None
+            and self.appeal_until is not None
+            and now <= self.appeal_until
+        )
+
+    def is_reopen_open(self, now: dt.datetime) -> bool:
+        """True while staff may still reopen the resolved or closed case."""
+        return self.reopen_until is not None and now <= self.reopen_until
+
+
+class CaseMessage(models.Model):
+    """A public reply (seen by the customer) or an internal note (staff only) on a case."""
+
+    class AuthorKind(models.TextChoices):
+        STAFF = "staff", _("Staff")
+        CUSTOMER = "customer", _("Customer")
+        SYSTEM = "system", _("System")
+
+    case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    author_kind = models.CharField(_("written by"), max_length=10, choices=AuthorKind.choices)
+    body = models.TextField(_("text"))
+    is_internal = models.BooleanField(_("internal note"), default=False)
+    created_at = models.DateTimeField(_("created at"), db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("case message")
+        verbose_name_plural = _("case messages")
+        indexes = [models.Index(fields=["case", "created_at"], name="cases_message_case_created")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(is_internal=True, author_kind="customer"), name="cases_note_by_staff_only"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}#{self.pk}"
+
+
+def attachment_upload_to(instance: "CaseAttachment", filename: str) -> str:
+    """Store under cases/<yyyy>/<random>, never under the uploaded name."""
+    return f"cases/{timezone.now():%Y}/{secrets.token_hex(16)}"
+
+
+class CaseAttachment(models.Model):
+    """A file on a case, stored outside the web root under a random name; active content is download-only."""
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="attachments"
+    )
+    message = models.ForeignKey(
+        CaseMessage,
+        verbose_name=_("message"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="attachments",
+    )
+    file = models.FileField(_("file"), upload_to=attachment_upload_to, max_length=200)
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size in bytes"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    is_download_only = models.BooleanField(_("download only"), default=False)
+    is_internal = models.BooleanField(_("internal"), default=False)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("case attachment")
+        verbose_name_plural = _("case attachments")
+
+    def __str__(self) -> str:
+        return f"{self.case_id}/{self.pk}"
+
+
+class CaseEvent(models.Model):
+    """One entry of a case's timeline; also the outbox other apps read in id order.
+
+    `is_internal` events (notes, assignments, clock changes) are never shown to the customer.
+    """
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("Received")
+        ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+        STATUS_CHANGED = "status_changed", _("Status changed")
+        REPLIED = "replied", _("Replied")
+        CUSTOMER_REPLIED = "customer_replied", _("Customer replied")
+        NOTE_ADDED = "note_added", _("Internal note")
+        ASSIGNED = "assigned", _("Assigned")
+        UPDATED = "updated", _("Details changed")
+        PRIORITY_CHANGED = "priority_changed", _("Priority changed")
+        ESCALATED = "escalated", _("Escalated")
+        RESOLVED = "resolved", _("Resolved")
+        ACCEPTED = "accepted", _("Resolution accepted")
+        APPEALED = "appealed", _("Appealed")
+        REOPENED = "reopened", _("Reopened")
+        CLOSED = "closed", _("Closed")
+        CANCELLED = "cancelled", _("Cancelled")
+        MERGED = "merged", _("Merged")
+        LINKED = "linked", _("Linked")
+        ATTACHMENT_ADDED = "attachment_added", _("File added")
+        TOKEN_ROTATED = "token_rotated", _("Tracking link renewed")
+        CLOCK_STARTED = "clock_started", _("Clock started")
+        CLOCK_PAUSED = "clock_paused", _("Clock paused")
+        CLOCK_RESUMED = "clock_resumed", _("Clock resumed")
+        CLOCK_RECOMPUTED = "clock_recomputed", _("Deadline recomputed")
+        CLOCK_MET = "clock_met", _("Target met")
+        CLOCK_WARNED = "clock_warned", _("Deadline near")
+        CLOCK_BREACHED = "clock_breached", _("Deadline missed")
+
+    case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    is_internal = models.BooleanField(_("internal"), default=True)
+    message = models.ForeignKey(
+        CaseMessage,
+        verbose_name=_("message"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    data = models.JSONField(_("data"), default=dict, blank=True)
+    occurred_at = models.DateTimeField(_("occurred at"))
+
+    class Meta:
+        ordering = ["occurred_at", "pk"]
+        verbose_name = _("case event")
+        verbose_name_plural = _("case events")
+        indexes = [models.Index(fields=["case", "occurred_at"], name="cases_event_case_occurred")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}:{self.kind}"
+
+
+class CaseClock(models.Model):
+    """One SLA target running on a case: when it started, is due, warns, was paused, met or breached.
+
+    `due_at` already includes the time credited back for pauses; a paused clock keeps its last `due_at` for
+    display but is not counted in `Case.next_deadline_at`. `breached_at` and `warned_at` are set once, by
+    whoever claims them first (the sweep, or the stop of a late clock).
+    """
+
+    class Metric(models.TextChoices):
+        FIRST_RESPONSE = "first_response", _("First response")
+        NEXT_RESPONSE = "next_response", _("Next update")
+        RESOLUTION = "resolution", _("Resolution")
+        RECONSIDERATION = "reconsideration", _("Reconsideration")
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("Running")
+        PAUSED = "paused", _("Paused")
+        MET = "met", _("Met")
+        BREACHED = "breached", _("Breached")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="clocks")
+    metric = models.CharField(_("measure"), max_length=30, choices=Metric.choices)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.RUNNING)
+    target_amount = models.PositiveIntegerField(_("target"))
+    target_unit = models.CharField(_("unit"), max_length=20)
+    target_basis = models.CharField(_("counted in"), max_length=20)
+    target_source = models.CharField(_("target from"), max_length=100, blank=True)
+    # The sla policy (warning share, breach actions) and calendar behind the target; loose references, since
+    # a clock's history outlives a policy's deletion.
+    sla_policy_id = models.PositiveBigIntegerField(_("SLA policy"), null=True, blank=True)
+    sla_calendar_id = models.PositiveBigIntegerField(_("calendar"), null=True, blank=True)
+    warn_at_share = models.DecimalField(
+        _("warn at share"), max_digits=4, decimal_places=3, default=Decimal("0.75")
+    )
+    started_at = models.DateTimeField(_("started at"))
+    due_at = models.DateTimeField(_("due at"), null=True, blank=True)
+    warn_at = models.DateTimeField(_("warn at"), null=True, blank=True)
+    paused_at = models.DateTimeField(_("paused at"), null=True, blank=True)
+    paused_seconds = models.PositiveBigIntegerField(_("time paused (seconds)"), default=0)
+    met_at = models.DateTimeField(_("met at"), null=True, blank=True)
+    stopped_at = models.DateTimeField(_("stopped at"), null=True, blank=True)
+    warned_at = models.DateTimeField(_("warned at"), null=True, blank=True)
+    breached_at = models.DateTimeField(_("breached at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["started_at", "pk"]
+        verbose_name = _("case clock")
+        verbose_name_plural = _("case clocks")
+        indexes = [
+            # The sweep: running clocks whose warning or breach is due, by indexed columns only.
+            models.Index(
+                fields=["warn_at"],
+                condition=Q(status="running", warned_at__isnull=True),
+                name="cases_clock_warn_due",
+            ),
+            models.Index(
+                fields=["due_at"],
+                condition=Q(status="running", breached_at__isnull=True),
+                name="cases_clock_breach_due",
+            ),
+            models.Index(fields=["case", "status"], name="cases_clock_case_status"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "metric"],
+                condition=Q(status__in=["running", "paused"]),
+                name="cases_clock_one_open_per_metric",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}:{self.metric}:{self.status}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (self.Status.RUNNING, self.Status.PAUSED)
+
+    def is_breached_at(self, at: dt.datetime) -> bool:
+        """True once the clock's due time has passed without it being met."""
+        if self.breached_at is not None:
+            return True
+        return self.status == self.Status.RUNNING and self.due_at is not None and at > self.due_at
+
+
+class CaseLink(models.Model):
+    """A relation between two cases (related, or a duplicate merged into the other)."""
+
+    class Kind(models.TextChoices):
+        RELATED = "related", _("Related")
+        MERGED = "merged", _("Merged")
+
+    from_case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="links_out"
+    )
+    to_case = models.ForeignKey(
+        Case, verbose_name=_("linked case"), on_delete=models.CASCADE, related_name="links_in"
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.RELATED)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("case link")
+        verbose_name_plural = _("case links")
+        constraints = [
+            models.UniqueConstraint(fields=["from_case", "to_case"], name="cases_link_unique"),
+            models.CheckConstraint(condition=~Q(from_case=models.F("to_case")), name="cases_link_not_self"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_case_id}->{self.to_case_id}"
+
+
+class CannedResponse(TimeStampedModel):
+    """A reusable reply in both languages, with placeholders {{customer_name}}, {{case_number}},
+    {{agent_name}}."""
+
+    code = models.SlugField(_("code"), max_length=60, unique=True)
+    title_zh = models.CharField(_("title (Chinese)"), max_length=200)
+    title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
+    body_zh = models.TextField(_("text (Chinese)"))
+    body_en = models.TextField(_("text (English)"), blank=True)
+    team = models.ForeignKey(
+        "accounts.Team",
+        verbose_name=_("team"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="canned_responses",
+        help_text=_("Blank: every team may use it."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("canned response")
+        verbose_name_plural = _("canned responses")
+
+    def __str__(self) -> str:
+        return localized(self, "title")
+
+    def body_for(self, language: str) -> str:
+        """The text in `language` ("zh-hans" or "en"), falling back to the other."""
+        first, second = (
+            (self.body_en, self.body_zh) if language.startswith("en") else (self.body_zh, self.body_en)
+        )
+        return first or second

@@ -1,0 +1,364 @@
+"""Reads of cases: what each user may see, the work queues, the tracking page, timelines and team figures.
+
+Every list a user sees starts from `case_list_visible_to`, so scope is decided in one place; an object
+outside it is answered like a missing one (404). List queries join what each row shows (customer, team,
+assignee, service, category) so their number of queries does not grow with the rows.
+"""
+
+import dataclasses
+import datetime as dt
+import hmac
+from collections.abc import Mapping
+from typing import Any
+
+from django.db.models import Case as CaseWhen
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from charter.accounts.models import Team, User
+from charter.accounts.selectors import team_list_led_by
+from charter.cases.errors import ErrorCode
+from charter.cases.models import (
+    OPEN_STATUSES,
+    CannedResponse,
+    Case,
+    CaseAttachment,
+    CaseCategory,
+    CaseClock,
+    CaseEvent,
+    CaseLink,
+    CaseMessage,
+    CaseStatus,
+)
+from charter.cases.permissions import (
+    AnyUser,
+    can_see_all_cases,
+    can_see_internal_notes,
+    can_view_case_stats,
+    is_case_staff,
+    scope_team_ids,
+)
+from charter.cases.services._common import token_hash
+from charter.common.errors import DomainError
+
+QUEUES = ("all", "mine", "my_teams", "unassigned", "due_soon", "breached")
+ORDERS = {
+    "deadline": (F("next_deadline_at").asc(nulls_last=True), "created_at", "pk"),
+    "-deadline": (F("next_deadline_at").desc(nulls_last=True), "-created_at", "-pk"),
+    "created": ("created_at",),
+    "-created": ("-created_at",),
+    "updated": ("updated_at",),
+    "-updated": ("-updated_at",),
+    "priority": ("-priority_rank", F("next_deadline_at").asc(nulls_last=True)),
+    "number": ("number",),
+    "-number": ("-number",),
+}
+FILTERS = (
+    "status",
+    "kind",
+    "priority",
+    "channel",
+    "team",
+    "assignee",
+    "service",
+    "category",
+    "customer",
+    "open",
+)
+DUE_SOON = dt.timedelta(hours=4)
+
+
+def _with_rows(cases: QuerySet[Case]) -> QuerySet[Case]:
+    return cases.select_related("customer", "team", "assignee", "service", "category")
+
+
+def case_list_visible_to(*, user: AnyUser) -> QuerySet[Case]:
+    """Return the cases `user` may see.
+
+    Administrators (cases.view_all_cases): all. Staff who work cases: the cases of their teams and of the
+    teams under the units they lead (`team_list_led_by`), and those assigned to them, never a complaint that
+    names them. A signed-in customer: his own cases. Everyone else: none.
+    """
+    if not user.is_authenticated or not isinstance(user, User):
+        return Case.objects.none()
+    if is_case_staff(user):
+        if can_see_all_cases(user):
+            return Case.objects.all()
+        scope = Q(team_id__in=sorted(scope_team_ids(user))) | Q(assignee=user)
+        naming = Case.named_staff.through.objects.filter(case_id=OuterRef("pk"), user_id=user.pk)
+        return Case.objects.filter(scope).exclude(Q(kind="complaint") & Exists(naming))
+    if user.is_staff_member:
+        return Case.objects.none()
+    return Case.objects.filter(customer__user=user)
+
+
+def case_get_visible(*, user: AnyUser, pk: object) -> Case | None:
+    """Return case `pk` when `user` may see it, else None (answer 404 either way)."""
+    try:
+        key = int(str(pk))
+    except (TypeError, ValueError):
+        return None
+    return _with_rows(case_list_visible_to(user=user)).filter(pk=key).first()
+
+
+def _queue_filter(cases: QuerySet[Case], *, user: User, queue: str, now: dt.datetime) -> QuerySet[Case]:
+    if queue == "mine":
+        return cases.filter(assignee=user, status__in=OPEN_STATUSES)
+    if queue == "my_teams":
+        return cases.filter(team_id__in=sorted(scope_team_ids(user)), status__in=OPEN_STATUSES)
+    if queue == "unassigned":
+        return cases.filter(assignee__isnull=True, status__in=OPEN_STATUSES)
+    if queue == "due_soon":
+        return cases.filter(
+            status__in=OPEN_STATUSES, next_deadline_at__isnull=False, next_deadline_at__lte=now + DUE_SOON
+        )
+    if queue == "breached":
+        late = CaseClock.objects.filter(
+            case_id=OuterRef("pk"), status__in=(CaseClock.Status.RUNNING, CaseClock.Status.PAUSED)
+        ).filter(Q(breached_at__isnull=False) | Q(status=CaseClock.Status.RUNNING, due_at__lt=now))
+        return cases.filter(Exists(late), status__in=OPEN_STATUSES)
+    return cases
+
+
+def _apply_filters(cases: QuerySet[Case], filters: Mapping[str, Any]) -> QuerySet[Case]:
+    for name, value in filters.items():
+        if value in (None, "", [], ()):
+            continue
+        if name not in FILTERS:
+            raise DomainError(
+                _("Cases cannot be filtered by this."), code=ErrorCode.INVALID_FIELD, field=name
+            )
+        if name == "open":
+            is_open = str(value).lower() in {"1", "true", "yes"}
+            cases = (
+                cases.filter(status__in=OPEN_STATUSES) if is_open else cases.exclude(status__in=OPEN_STATUSES)
+            )
+        elif name == "assignee" and value == "none":
+            cases = cases.filter(assignee__isnull=True)
+        elif isinstance(value, list | tuple):
+            cases = cases.filter(**{f"{name}__in": list(value)})
+        else:
+            cases = cases.filter(**{name: value})
+    return cases
+
+
+def case_queue(
+    *,
+    user: AnyUser,
+    queue: str = "all",
+    filters: Mapping[str, Any] | None = None,
+    order: str = "deadline",
+    now: dt.datetime | None = None,
+) -> QuerySet[Case]:
+    """Return one work queue of `user`, within his scope, filtered and ordered.
+
+    `queue`: all, mine (assigned to him, open), my_teams (his teams' open cases), unassigned (open, nobody
+    assigned), due_soon (open, next deadline within 4 hours or past), breached (open with a missed target).
+    `filters`: status, kind, priority, channel, team, assignee ("none" for unassigned), service, category,
+    customer (ids or values; a list means any of them), open (true/false). `order`: deadline (earliest next
+    deadline first, the default), -deadline, created, -created, updated, -updated, priority, number, -number.
+    Raises DomainError for an unknown queue, filter or order. Rows come with their customer, team,
+    assignee, service and category joined.
+    """
+    if queue not in QUEUES:
+        raise DomainError(_("There is no such queue."), code=ErrorCode.INVALID_QUEUE, field="queue")
+    if order not in ORDERS:
+        raise DomainError(_("Cases cannot be sorted this way."), code=ErrorCode.INVALID_ORDER, field="order")
+    cases = case_list_visible_to(user=user)
+    if isinstance(user, User) and user.is_authenticated:
+        cases = _queue_filter(cases, user=user, queue=queue, now=now or timezone.now())
+    cases = _apply_filters(cases, filters or {})
+    if order == "priority":
+        cases = cases.annotate(
+            priority_rank=CaseWhen(
+                When(priority="urgent", then=Value(3)),
+                When(priority="high", then=Value(2)),
+                When(priority="normal", then=Value(1)),
+                default=Value(0),
+                output_field=IntegerField(),
+            )
+        )
+    return _with_rows(cases).order_by(*ORDERS[order])
+
+
+def case_get_for_tracking(*, token: str) -> Case | None:
+    """Return the case whose tracking link carries `token`, or None (also for a revoked link).
+
+    The database holds only a keyed hash of each token; the stored hash is compared again in constant time.
+    """
+    if not token or not isinstance(token, str) or len(token) > 200:
+        return None
+    wanted = token_hash(token)
+    case = _with_rows(Case.objects.filter(tracking_token_hash=wanted)).first()
+    if case is None or not hmac.compare_digest(case.tracking_token_hash or "", wanted):
+        return None
+    return case
+
+
+def case_message_list(*, case: Case, include_internal: bool) -> QuerySet[CaseMessage]:
+    """Return the messages of `case` in order, internal notes only when `include_internal`, with their
+    authors and public attachments (all attachments for staff)."""
+    messages = CaseMessage.objects.filter(case=case).select_related("author")
+    attachments = CaseAttachment.objects.order_by("pk")
+    if not include_internal:
+        messages = messages.filter(is_internal=False)
+        attachments = attachments.filter(is_internal=False)
+    return messages.prefetch_related(Prefetch("attachments", queryset=attachments)).order_by(
+        "created_at", "pk"
+    )
+
+
+def case_attachment_list(*, case: Case, include_internal: bool) -> QuerySet[CaseAttachment]:
+    """Return the files of `case` (internal ones only when `include_internal`), oldest first."""
+    attachments = CaseAttachment.objects.filter(case=case).select_related("uploaded_by")
+    if not include_internal:
+        attachments = attachments.filter(is_internal=False)
+    return attachments.order_by("created_at", "pk")
+
+
+def case_timeline(*, case: Case, include_internal: bool) -> QuerySet[CaseEvent]:
+    """Return the timeline of `case`, oldest first; without `include_internal` only the events the customer
+    may see (never notes, assignments, clocks or links)."""
+    events = CaseEvent.objects.filter(case=case).select_related("actor", "message")
+    if not include_internal:
+        events = events.filter(is_internal=False).exclude(message__is_internal=True)
+    return events.order_by("occurred_at", "pk")
+
+
+def case_timeline_for(*, user: AnyUser, case: Case) -> QuerySet[CaseEvent]:
+    """Return the timeline of `case` as `user` may see it (internal events for staff only)."""
+    return case_timeline(case=case, include_internal=can_see_internal_notes(user))
+
+
+def case_clock_list(*, case: Case) -> QuerySet[CaseClock]:
+    """Return the clocks of `case`, the open ones first, each by start."""
+    return CaseClock.objects.filter(case=case).order_by("stopped_at", "started_at", "pk")
+
+
+def case_link_list(*, case: Case, user: AnyUser) -> list[Case]:
+    """Return the cases linked to `case` (either direction) that `user` may see."""
+    ids = set(CaseLink.objects.filter(from_case=case).values_list("to_case_id", flat=True)) | set(
+        CaseLink.objects.filter(to_case=case).values_list("from_case_id", flat=True)
+    )
+    return list(case_list_visible_to(user=user).filter(pk__in=ids).order_by("number"))
+
+
+def case_category_list(*, is_active_only: bool = True) -> QuerySet[CaseCategory]:
+    """Return the category tree in tree order (parents before their children)."""
+    categories = CaseCategory.objects.select_related("parent")
+    if is_active_only:
+        categories = categories.filter(is_active=True)
+    return categories.order_by("path", "ordering")
+
+
+def canned_response_list_for(*, user: AnyUser) -> QuerySet[CannedResponse]:
+    """Return the active canned responses `user` may use: every team's, and his own teams'."""
+    if not is_case_staff(user) or not isinstance(user, User):
+        return CannedResponse.objects.none()
+    if can_see_all_cases(user):
+        return CannedResponse.objects.filter(is_active=True).order_by("code")
+    return CannedResponse.objects.filter(
+        Q(team__isnull=True) | Q(team_id__in=sorted(scope_team_ids(user))), is_active=True
+    ).order_by("code")
+
+
+def case_customer_list(*, user: User) -> QuerySet[Case]:
+    """Return a signed-in customer's own cases, newest first (the portal)."""
+    return _with_rows(Case.objects.filter(customer__user=user)).order_by("-created_at")
+
+
+# Supervisor figures -------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class TeamLoad:
+    team: Team
+    open_cases: int
+    unassigned: int
+    near_breach: int
+    breached: int
+    escalated: int
+
+
+@dataclasses.dataclass(frozen=True)
+class HandlerLoad:
+    user: User
+    open_cases: int
+    near_breach: int
+
+
+@dataclasses.dataclass(frozen=True)
+class CaseStats:
+    teams: list[TeamLoad]
+    handlers: list[HandlerLoad]
+    near_breach: list[Case]
+    escalated: list[Case]
+
+
+def case_stats_for_supervisor(*, user: AnyUser, now: dt.datetime | None = None, limit: int = 20) -> CaseStats:
+    """Return the figures of the teams `user` leads (all teams for administrators): open cases, unassigned,
+    near breach (a running clock whose warning time has come), breached, escalated, per team and per handler,
+    and the cases nearest to breach and the escalated ones (at most `limit` each).
+
+    Empty for a user without cases.view_case_stats. A fixed number of queries.
+    """
+    empty = CaseStats(teams=[], handlers=[], near_breach=[], escalated=[])
+    if not isinstance(user, User) or not can_view_case_stats(user):
+        return empty
+    at = now or timezone.now()
+    teams = Team.objects.filter(is_active=True) if can_see_all_cases(user) else team_list_led_by(user=user)
+    team_list = list(teams.order_by("code"))
+    cases = Case.objects.filter(team__in=team_list, status__in=OPEN_STATUSES)
+    near = CaseClock.objects.filter(
+        case_id=OuterRef("pk"), status=CaseClock.Status.RUNNING, warn_at__lte=at, due_at__gt=at
+    )
+    late = CaseClock.objects.filter(case_id=OuterRef("pk"), status__in=("running", "paused")).filter(
+        Q(breached_at__isnull=False) | Q(status="running", due_at__lte=at)
+    )
+    annotated = cases.annotate(is_near=Exists(near), is_late=Exists(late))
+    per_team = {
+        row["team_id"]: row
+        for row in annotated.values("team_id").annotate(
+            open_cases=Count("pk"),
+            unassigned=Count("pk", filter=Q(assignee__isnull=True)),
+            near_breach=Count("pk", filter=Q(is_near=True)),
+            breached=Count("pk", filter=Q(is_late=True)),
+            escalated=Count("pk", filter=Q(status=CaseStatus.ESCALATED)),
+        )
+    }
+    loads = [
+        TeamLoad(
+            team=team,
+            open_cases=per_team.get(team.pk, {}).get("open_cases", 0),
+            unassigned=per_team.get(team.pk, {}).get("unassigned", 0),
+            near_breach=per_team.get(team.pk, {}).get("near_breach", 0),
+            breached=per_team.get(team.pk, {}).get("breached", 0),
+            escalated=per_team.get(team.pk, {}).get("escalated", 0),
+        )
+        for team in team_list
+    ]
+    per_handler = list(
+        annotated.filter(assignee__isnull=False)
+        .values("assignee_id")
+        .annotate(open_cases=Count("pk"), near_breach=Count("pk", filter=Q(is_near=True)))
+        .order_by("assignee_id")
+    )
+    people = User.objects.in_bulk([row["assignee_id"] for row in per_handler])
+    handlers = [
+        HandlerLoad(
+            user=people[row["assignee_id"]], open_cases=row["open_cases"], near_breach=row["near_breach"]
+        )
+        for row in per_handler
+        if row["assignee_id"] in people
+    ]
+    return CaseStats(
+        teams=loads,
+        handlers=handlers,
+        near_breach=list(
+            _with_rows(annotated.filter(is_near=True)).order_by(F("next_deadline_at").asc(nulls_last=True))[
+                :limit
+            ]
+        ),
+        escalated=list(_with_rows(cases.filter(status=CaseStatus.ESCALATED)).order_by("-updated_at")[:limit]),
+    )

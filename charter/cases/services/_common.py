@@ -1,0 +1,165 @@
+"""Shared machinery of the cases services: locking, numbering, the timeline, audit and text checks."""
+
+import datetime as dt
+import hashlib
+import importlib
+import secrets
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from charter.accounts.models import User
+from charter.audit.services import audit_record
+from charter.cases.conf import cases_setting
+from charter.cases.errors import ErrorCode
+from charter.cases.models import Case, CaseEvent, CaseMessage, CaseNumberCounter
+from charter.common.errors import ConflictError, DomainError, PermissionDeniedError
+
+Actor = User | AnonymousUser | None
+
+
+class InvalidTransitionError(ConflictError):
+    """The workflow does not allow this move from the case's current status."""
+
+    default_code = ErrorCode.INVALID_TRANSITION
+
+
+def now() -> dt.datetime:
+    return timezone.now()
+
+
+def staff_actor(actor: Actor) -> User | None:
+    """Return `actor` when it is a signed-in user, else None (the public, a customer by tracking link)."""
+    return actor if isinstance(actor, User) and actor.is_authenticated else None
+
+
+def require(allowed: bool, message: Any, code: str) -> None:
+    if not allowed:
+        raise PermissionDeniedError(message, code=code)
+
+
+def case_lock(case: Case, expected_version: int | None) -> Case:
+    """Claim the next version of `case` and return it fresh from the database.
+
+    The conditional UPDATE is the optimistic lock: when `expected_version` is given and no longer current,
+    nothing is updated and ConflictError (409, `conflict`) is raised. The UPDATE also takes the row lock
+    for the rest of the transaction, so two saves cannot both win. Call inside `transaction.atomic`.
+    """
+    rows = Case.objects.filter(pk=case.pk)
+    if expected_version is not None:
+        rows = rows.filter(version=expected_version)
+    if rows.update(version=F("version") + 1, updated_at=now()) == 0:
+        if Case.objects.filter(pk=case.pk).exists():
+            raise ConflictError(
+                _("Someone else changed this case in the meantime; reload it and try again."),
+                code=ErrorCode.CONFLICT,
+            )
+        raise DomainError(_("This case no longer exists."), code=ErrorCode.INVALID_STATUS)
+    fresh = Case.objects.select_related("customer", "team", "assignee", "service", "category").get(pk=case.pk)
+    return fresh
+
+
+def number_next(at: dt.datetime) -> str:
+    """Return the next case number of the year of `at` (local time): PREFIX-YYYY-NNNNNN.
+
+    The year's counter row is incremented with one UPDATE, which locks it until the transaction ends, so
+    concurrent intakes queue on it and never share a number. Call inside `transaction.atomic`.
+    """
+    year = timezone.localtime(at).year
+    for _attempt in range(3):
+        if CaseNumberCounter.objects.filter(year=year).update(last=F("last") + 1):
+            break
+        try:
+            with transaction.atomic():
+                CaseNumberCounter.objects.create(year=year, last=1)
+            break
+        except IntegrityError:
+            continue  # another intake created the year's row first: increment it instead
+    last = CaseNumberCounter.objects.get(year=year).last
+    return f"{cases_setting('CHARTER_CASES_NUMBER_PREFIX')}-{year}-{last:06d}"
+
+
+def token_hash(token: str) -> str:
+    """Return the stored form of a tracking token: its SHA-256. The database never holds the token; a token
+    carries 256 random bits, so its hash cannot be reversed, and no key is needed that a rotation would break.
+    """
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def token_new() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def event_record(
+    case: Case,
+    kind: str,
+    *,
+    actor: Actor = None,
+    data: dict[str, Any] | None = None,
+    is_internal: bool = True,
+    message: CaseMessage | None = None,
+    at: dt.datetime | None = None,
+) -> CaseEvent:
+    """Append one entry to the case's timeline."""
+    return CaseEvent.objects.create(
+        case=case,
+        kind=kind,
+        actor=staff_actor(actor),
+        is_internal=is_internal,
+        message=message,
+        data=data or {},
+        occurred_at=at or now(),
+    )
+
+
+def audit(actor: Actor, verb: str, case: Case, data: dict[str, Any] | None = None) -> None:
+    """Record `cases.<verb>` on the audit chain; the public and customers by link are labelled."""
+    user = staff_actor(actor)
+    audit_record(
+        actor=user, action=f"cases.{verb}", target=case, data=data, actor_label="" if user else "customer"
+    )
+
+
+def text_clean(value: object, *, field: str, required: bool = False, max_length: int | None = None) -> str:
+    """Return `value` stripped; refuse NUL characters, over-long text and (when required) blank text."""
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise DomainError(_("Enter text."), code=ErrorCode.INVALID_TEXT, field=field)
+    text = value.strip()
+    if "\x00" in text:
+        raise DomainError(_("The text contains a null character."), code=ErrorCode.INVALID_TEXT, field=field)
+    limit = max_length if max_length is not None else cases_setting("CHARTER_CASES_TEXT_MAX_LENGTH")
+    if len(text) > limit:
+        raise DomainError(
+            _("The text is too long (at most %(limit)d characters).") % {"limit": limit},
+            code=ErrorCode.TOO_LONG,
+            field=field,
+        )
+    if required and not text:
+        codes = {
+            "title": ErrorCode.TITLE_REQUIRED,
+            "description": ErrorCode.DESCRIPTION_REQUIRED,
+            "body": ErrorCode.BODY_REQUIRED,
+            "reasons": ErrorCode.REASONS_REQUIRED,
+        }
+        raise DomainError(
+            _("This field is required."), code=codes.get(field, ErrorCode.REASON_REQUIRED), field=field
+        )
+    return text
+
+
+def _reindex(case: Case) -> None:
+    """Refresh the case's search index through `charter.cases.search.case_search_index`, once that module
+    exists; before it does, do nothing."""
+    try:
+        search = importlib.import_module("charter.cases.search")
+    except ModuleNotFoundError as error:
+        if error.name != "charter.cases.search":
+            raise
+        return
+    search.case_search_index(case)

@@ -1,0 +1,420 @@
+"""Intake and details of a case: receiving it, changing its details, its tracking link.
+
+Each service checks who is acting, validates, and writes in one transaction together with its timeline event
+and its audit record (`cases.<verb>`); notifications are scheduled for after the commit.
+"""
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from charter.accounts.models import Customer, User
+from charter.cases.conf import cases_setting
+from charter.cases.errors import ErrorCode
+from charter.cases.models import (
+    Case,
+    CaseCategory,
+    CaseChannel,
+    CaseEvent,
+    CaseKind,
+    CasePriority,
+)
+from charter.cases.notifications import Audience, CaseNotification, notify_on_commit
+from charter.cases.permissions import (
+    can_create_case,
+    can_customer_act,
+    can_edit_case,
+    is_case_staff,
+)
+from charter.cases.services import clocks
+from charter.cases.services._common import (
+    Actor,
+    _reindex,
+    audit,
+    case_lock,
+    event_record,
+    now,
+    number_next,
+    require,
+    staff_actor,
+    text_clean,
+    token_hash,
+    token_new,
+)
+from charter.cases.services.attachments import attachment_store
+from charter.cases.services.lifecycle import Metric, S, _choice, _move
+from charter.cases.services.routing import handler_pick, team_route
+from charter.catalog.models import Service
+from charter.common.errors import DomainError, PermissionDeniedError
+
+
+def _named_staff_clean(named_staff: Iterable[User]) -> list[User]:
+    people = list(dict.fromkeys(named_staff))
+    for person in people:
+        if not isinstance(person, User) or not person.is_staff_member:
+            raise DomainError(
+                _("Only members of staff can be named."),
+                code=ErrorCode.INVALID_NAMED_STAFF,
+                field="named_staff",
+            )
+    return people
+
+
+def _tags_clean(tags: object) -> list[str]:
+    if not isinstance(tags, list | tuple):
+        raise DomainError(_("Give the tags as a list."), code=ErrorCode.INVALID_FIELD, field="tags")
+    cleaned: list[str] = []
+    for tag in tags:
+        text = text_clean(tag, field="tags", max_length=50)
+        if text and text not in cleaned:
+            cleaned.append(text)
+    if len(cleaned) > 20:
+        raise DomainError(_("At most 20 tags."), code=ErrorCode.TOO_LONG, field="tags")
+    return cleaned
+
+
+def _received_clean(
+    received_at: dt.datetime | None, *, actor: User | None, now_at: dt.datetime
+) -> dt.datetime:
+    if received_at is None:
+        return now_at
+    if actor is None or not is_case_staff(actor):
+        raise DomainError(
+            _("Only staff record when a case was received."),
+            code=ErrorCode.INVALID_FIELD,
+            field="received_at",
+        )
+    if received_at.tzinfo is None:
+        raise DomainError(
+            _("Give the time with its time zone."), code=ErrorCode.INVALID_FIELD, field="received_at"
+        )
+    earliest = now_at - dt.timedelta(days=int(cases_setting("CHARTER_CASES_BACKDATE_DAYS")))
+    if not earliest <= received_at <= now_at:
+        raise DomainError(
+            _("The time received must be in the past, at most %(days)d days ago.")
+            % {"days": int(cases_setting("CHARTER_CASES_BACKDATE_DAYS"))},
+            code=ErrorCode.INVALID_FIELD,
+            field="received_at",
+        )
+    return received_at
+
+
+def case_create(
+    *,
+    actor: Actor,
+    kind: str,
+    channel: str,
+    customer: Customer,
+    title: str,
+    description: str,
+    service: Service | None = None,
+    category: CaseCategory | None = None,
+    priority: str = CasePriority.NORMAL,
+    remedy_sought: str = "",
+    named_staff: Iterable[User] = (),
+    consent_version: str = "",
+    attachments: Sequence[Any] = (),
+    tags: Sequence[str] = (),
+    received_at: dt.datetime | None = None,
+) -> Case:
+    """Receive a case and acknowledge it at once: number it, route it, assign it, start its clocks.
+
+    `actor` is staff recording a case from any channel (cases.add_case), a signed-in customer for himself
+    (web only), or None for the public web intake (the caller found or recorded `customer`). A complaint is
+    never assigned to a person it names. `received_at` lets staff log a phone call or a visit after the fact
+    (at most CHARTER_CASES_BACKDATE_DAYS ago): the clocks run from it. Returns the case with
+    `tracking_token` set (the only time the token exists in clear; it is also handed to the acknowledgement
+    notification). Audited as `cases.create`.
+    """
+    user = staff_actor(actor)
+    if user is not None and is_case_staff(user):
+        require(can_create_case(user), _("You may not record cases."), ErrorCode.CREATE_DENIED)
+    elif user is not None:
+        if customer is None or customer.user_id != user.pk:
+            raise PermissionDeniedError(
+                _("You may raise cases only for yourself."), code=ErrorCode.CREATE_DENIED
+            )
+        if channel != CaseChannel.WEB:
+            raise DomainError(_("Choose the channel."), code=ErrorCode.INVALID_CHANNEL, field="channel")
+    elif channel != CaseChannel.WEB:
+        raise DomainError(_("Choose the channel."), code=ErrorCode.INVALID_CHANNEL, field="channel")
+    if not isinstance(customer, Customer) or customer.pk is None:
+        raise DomainError(_("Say who raises the case."), code=ErrorCode.CUSTOMER_REQUIRED, field="customer")
+    _choice(kind, CaseKind.values, ErrorCode.INVALID_KIND, "kind", _("Choose the kind of case."))
+    _choice(channel, CaseChannel.values, ErrorCode.INVALID_CHANNEL, "channel", _("Choose the channel."))
+    _choice(priority, CasePriority.values, ErrorCode.INVALID_PRIORITY, "priority", _("Choose the priority."))
+    title = text_clean(
+        title, field="title", required=True, max_length=cases_setting("CHARTER_CASES_TITLE_MAX_LENGTH")
+    )
+    description = text_clean(description, field="description", required=True)
+    remedy_sought = text_clean(remedy_sought, field="remedy_sought")
+    consent_version = text_clean(consent_version, field="consent_version", max_length=50)
+    if service is not None and not service.is_active:
+        raise DomainError(_("Choose an offered service."), code=ErrorCode.INVALID_SERVICE, field="service")
+    if category is not None and not category.is_active:
+        raise DomainError(_("Choose an active category."), code=ErrorCode.INVALID_CATEGORY, field="category")
+    people = _named_staff_clean(named_staff)
+    tag_list = _tags_clean(list(tags))
+
+    at = now()
+    received = _received_clean(received_at, actor=user, now_at=at)
+    token = token_new()
+    with transaction.atomic():
+        case = Case.objects.create(
+            number=number_next(at),
+            kind=kind,
+            channel=channel,
+            status=S.NEW,
+            priority=priority,
+            title=title,
+            description=description,
+            customer=customer,
+            service=service,
+            category=category,
+            remedy_sought=remedy_sought,
+            tags=tag_list,
+            tracking_token_hash=token_hash(token),
+            tracking_token_rotated_at=at,
+            consent_version=consent_version,
+            consent_at=at if consent_version else None,
+            received_at=received,
+        )
+        if people:
+            case.named_staff.set(people)
+        event_record(
+            case,
+            CaseEvent.Kind.CREATED,
+            actor=actor,
+            data={"number": case.number, "kind": kind, "channel": channel},
+            is_internal=False,
+            at=received,
+        )
+        team = team_route(service=service)
+        assignee = (
+            handler_pick(team=team, excluded={p.pk for p in people} if kind == CaseKind.COMPLAINT else set())
+            if team
+            else None
+        )
+        case.team, case.assignee = team, assignee
+        if team is not None:
+            event_record(
+                case,
+                CaseEvent.Kind.ASSIGNED,
+                data={"team": team.pk, "assignee": assignee.pk if assignee else None, "routed": True},
+                at=at,
+            )
+        _move(actor=actor, case=case, to_status=S.ACKNOWLEDGED, at=at)
+        targets = clocks.arithmetic.targets_for(case, at=received)
+        for metric in (Metric.FIRST_RESPONSE, Metric.RESOLUTION):
+            clocks.clock_start(case, metric, at=received, targets=targets)
+        for file in attachments:
+            attachment_store(actor=actor, case=case, file=file)
+        audit(
+            actor,
+            "create",
+            case,
+            {
+                "kind": kind,
+                "channel": channel,
+                "team": team.pk if team else None,
+                "assignee": assignee.pk if assignee else None,
+            },
+        )
+        _reindex(case)
+        notify_on_commit(
+            CaseNotification(
+                kind=CaseEvent.Kind.ACKNOWLEDGED,
+                case_id=case.pk,
+                audience=Audience.CUSTOMER,
+                tracking_token=token,
+            )
+        )
+        if assignee is not None or team is not None:
+            notify_on_commit(
+                CaseNotification(
+                    kind=CaseEvent.Kind.ASSIGNED,
+                    case_id=case.pk,
+                    audience=Audience.HANDLER if assignee else Audience.TEAM,
+                    recipient_id=assignee.pk if assignee else None,
+                    is_internal=True,
+                )
+            )
+    case.refresh_from_db()
+    case.tracking_token = token
+    return case
+
+
+_UPDATABLE = (
+    "title",
+    "description",
+    "priority",
+    "kind",
+    "channel",
+    "service",
+    "category",
+    "remedy_sought",
+    "tags",
+    "named_staff",
+)
+
+
+_RECOMPUTE_ON = frozenset({"priority", "kind", "channel", "service"})
+
+
+def case_update(*, actor: User, case: Case, expected_version: int | None, **fields: Any) -> Case:
+    """Change some details of a case: title, description, priority, kind, channel, service, category,
+    remedy_sought, tags, named_staff.
+
+    A change of priority, kind, channel or service recomputes the open clocks for the new targets, keeping
+    each clock's start and the time already paused. Naming the current handler in a complaint is refused.
+    Records `priority_changed` / `updated` (internal). Audited as `cases.update`.
+    """
+    unknown = set(fields) - set(_UPDATABLE)
+    if unknown:
+        raise DomainError(
+            _("These details cannot be changed here: %(fields)s.") % {"fields": ", ".join(sorted(unknown))},
+            code=ErrorCode.INVALID_FIELD,
+        )
+    values: dict[str, Any] = {}
+    for name, value in fields.items():
+        if name == "title":
+            values[name] = text_clean(
+                value,
+                field="title",
+                required=True,
+                max_length=cases_setting("CHARTER_CASES_TITLE_MAX_LENGTH"),
+            )
+        elif name == "description":
+            values[name] = text_clean(value, field="description", required=True)
+        elif name == "remedy_sought":
+            values[name] = text_clean(value, field="remedy_sought")
+        elif name == "priority":
+            values[name] = _choice(
+                value, CasePriority.values, ErrorCode.INVALID_PRIORITY, name, _("Choose the priority.")
+            )
+        elif name == "kind":
+            values[name] = _choice(
+                value, CaseKind.values, ErrorCode.INVALID_KIND, name, _("Choose the kind of case.")
+            )
+        elif name == "channel":
+            values[name] = _choice(
+                value, CaseChannel.values, ErrorCode.INVALID_CHANNEL, name, _("Choose the channel.")
+            )
+        elif name == "service":
+            if value is not None and (not isinstance(value, Service) or not value.is_active):
+                raise DomainError(_("Choose an offered service."), code=ErrorCode.INVALID_SERVICE, field=name)
+            values[name] = value
+        elif name == "category":
+            if value is not None and (not isinstance(value, CaseCategory) or not value.is_active):
+                raise DomainError(
+                    _("Choose an active category."), code=ErrorCode.INVALID_CATEGORY, field=name
+                )
+            values[name] = value
+        elif name == "tags":
+            values[name] = _tags_clean(value)
+        elif name == "named_staff":
+            values[name] = _named_staff_clean(value)
+    with transaction.atomic():
+        case = case_lock(case, expected_version)
+        require(can_edit_case(actor, case), _("You may not change this case."), ErrorCode.EDIT_DENIED)
+        if not case.is_open and values.keys() & _RECOMPUTE_ON:
+            raise DomainError(
+                _("This case is finished; its targets no longer change."), code=ErrorCode.CASE_CLOSED
+            )
+        changed: dict[str, Any] = {}
+        kind = values.get("kind", case.kind)
+        if "named_staff" in values:
+            named_ids = {person.pk for person in values["named_staff"]}
+            if kind == CaseKind.COMPLAINT and case.assignee_id in named_ids:
+                raise DomainError(
+                    _("The handler is named in this complaint; assign it to someone else first."),
+                    code=ErrorCode.NAMED_STAFF_EXCLUDED,
+                    field="named_staff",
+                )
+            before = set(case.named_staff.values_list("pk", flat=True))
+            if before != named_ids:
+                case.named_staff.set(values["named_staff"])
+                changed["named_staff"] = sorted(named_ids)
+        elif (
+            kind == CaseKind.COMPLAINT
+            and case.kind != CaseKind.COMPLAINT
+            and case.assignee_id
+            and case.named_staff.filter(pk=case.assignee_id).exists()
+        ):
+            raise DomainError(
+                _("The handler is named in this complaint; assign it to someone else first."),
+                code=ErrorCode.NAMED_STAFF_EXCLUDED,
+                field="kind",
+            )
+        for name, value in values.items():
+            if name == "named_staff":
+                continue
+            current = getattr(case, name)
+            if current != value:
+                setattr(case, name, value)
+                changed[name] = value.pk if hasattr(value, "pk") else value
+        if not changed:
+            return case
+        case.save()
+        at = now()
+        if "priority" in changed:
+            event_record(
+                case, CaseEvent.Kind.PRIORITY_CHANGED, actor=actor, data={"to": changed["priority"]}, at=at
+            )
+        others = sorted(set(changed) - {"priority"})
+        if others:
+            event_record(case, CaseEvent.Kind.UPDATED, actor=actor, data={"fields": others}, at=at)
+        if changed.keys() & _RECOMPUTE_ON:
+            clocks.clocks_recompute(case, at=at)
+        audit(actor, "update", case, {"fields": sorted(changed)})
+        _reindex(case)
+    return case
+
+
+def case_tracking_token_rotate(*, actor: Actor, case: Case) -> str:
+    """Issue a new tracking link for `case` and return its token; the old link stops working.
+
+    Staff who may edit the case, the signed-in customer, or (actor None) the holder of the current link,
+    whom the calling view verified. The new token goes to the customer by notification. Audited as
+    `cases.token_rotate`.
+    """
+    user = staff_actor(actor)
+    if user is not None:
+        require(
+            can_edit_case(user, case) or can_customer_act(user, case),
+            _("You may not change this case."),
+            ErrorCode.EDIT_DENIED,
+        )
+    token = token_new()
+    with transaction.atomic():
+        case = case_lock(case, None)
+        case.tracking_token_hash = token_hash(token)
+        case.tracking_token_rotated_at = now()
+        case.save(update_fields=["tracking_token_hash", "tracking_token_rotated_at"])
+        event_record(case, CaseEvent.Kind.TOKEN_ROTATED, actor=actor)
+        audit(actor, "token_rotate", case)
+        notify_on_commit(
+            CaseNotification(
+                kind=CaseEvent.Kind.TOKEN_ROTATED,
+                case_id=case.pk,
+                audience=Audience.CUSTOMER,
+                tracking_token=token,
+            )
+        )
+    return token
+
+
+def case_tracking_token_revoke(*, actor: User, case: Case) -> Case:
+    """Revoke the tracking link of `case` (staff who may edit it); a new one is issued by rotation.
+    Audited as `cases.token_revoke`."""
+    require(can_edit_case(actor, case), _("You may not change this case."), ErrorCode.EDIT_DENIED)
+    with transaction.atomic():
+        case = case_lock(case, None)
+        case.tracking_token_hash = None
+        case.save(update_fields=["tracking_token_hash"])
+        event_record(case, CaseEvent.Kind.TOKEN_ROTATED, actor=actor, data={"revoked": True})
+        audit(actor, "token_revoke", case)
+    return case

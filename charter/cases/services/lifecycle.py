@@ -1,0 +1,382 @@
+"""The workflow of a case: every status change, resolution, acceptance, appeal and expiry.
+
+`_move` is the one place a status changes; it applies the map in charter/cases/workflow.py and its effects
+on the clocks. Services here take `expected_version` where staff edit a case.
+
+Each service checks who is acting, validates, and writes in one transaction together with its timeline event
+and its audit record (`cases.<verb>`); notifications are scheduled for after the commit.
+"""
+
+import datetime as dt
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from charter.accounts.models import TeamMembership, User
+from charter.cases.conf import cases_setting
+from charter.cases.errors import ErrorCode
+from charter.cases.models import (
+    Case,
+    CaseClock,
+    CaseEvent,
+    CaseOutcome,
+    CaseStatus,
+    RootCause,
+)
+from charter.cases.notifications import Audience, CaseNotification, notify_on_commit
+from charter.cases.permissions import (
+    can_customer_act,
+    can_resolve,
+    can_transition,
+    is_named_in,
+)
+from charter.cases.services import clocks
+from charter.cases.services._common import (
+    Actor,
+    InvalidTransitionError,
+    _reindex,
+    audit,
+    case_lock,
+    event_record,
+    now,
+    require,
+    text_clean,
+)
+from charter.cases.services._common import now as _now
+from charter.cases.services.routing import excluded_handlers, handler_pick
+from charter.cases.workflow import FINISHED_STATUSES, PAUSED_STATUSES, move_for
+from charter.common.errors import DomainError, PermissionDeniedError
+from charter.common.money import parse_amount
+
+Metric = CaseClock.Metric
+
+
+S = CaseStatus
+
+
+_DEDICATED_CODES = {
+    "case_resolve": ErrorCode.RESOLUTION_REQUIRED,
+    "case_appeal": ErrorCode.APPEAL_REQUIRED,
+    "case_merge": ErrorCode.INVALID_TRANSITION,
+}
+
+
+def _choice(value: str, choices: Iterable[str], code: str, field: str, message: Any) -> str:
+    if value not in set(choices):
+        raise DomainError(message, code=code, field=field)
+    return value
+
+
+def _move(
+    *, actor: Actor, case: Case, to_status: str, reason: str = "", at: dt.datetime, dedicated: str = ""
+) -> None:
+    """Apply one step of the workflow to the locked `case`: check it against the map, run its effects on
+    the clocks, save, and record `status_changed`. The one place a status changes."""
+    move = move_for(case.status, to_status)
+    if move is None:
+        raise InvalidTransitionError(
+            _("A case that is %(from)s cannot become %(to)s.")
+            % {
+                "from": S(case.status).label,
+                "to": S(to_status).label if to_status in S.values else to_status,
+            },
+            code=ErrorCode.INVALID_TRANSITION,
+        )
+    if move.dedicated and move.dedicated != dedicated:
+        raise DomainError(
+            _("Use the dedicated action for this step (%(action)s).") % {"action": move.dedicated},
+            code=_DEDICATED_CODES.get(move.dedicated, ErrorCode.INVALID_TRANSITION),
+        )
+    if move.needs_reason and not reason:
+        raise DomainError(_("Give a reason for this step."), code=ErrorCode.REASON_REQUIRED, field="reason")
+    if move.is_reopen and not case.is_reopen_open(at):
+        raise DomainError(
+            _("The time to reopen this case has passed."), code=ErrorCode.WINDOW_CLOSED, field="to"
+        )
+    previous = case.status
+    case.status = to_status
+    if to_status in PAUSED_STATUSES:
+        clocks.clocks_pause(case, at=at)
+    elif previous in PAUSED_STATUSES and to_status not in FINISHED_STATUSES:
+        clocks.clocks_resume(case, at=at)
+    if to_status == S.ACKNOWLEDGED:
+        case.acknowledged_at = at
+    if to_status == S.ESCALATED:
+        case.escalation_level += 1
+    if to_status in (S.CLOSED, S.CANCELLED):
+        case.closed_at = at
+        clocks.clocks_stop(case, at=at, cancel=True)
+    if move.is_reopen:
+        case.outcome, case.resolution_reasons, case.root_cause, case.remedy_amount = "", "", "", None
+        case.resolved_at, case.resolved_by, case.closed_at = None, None, None
+        case.reopen_until, case.appeal_until, case.accepted_at = None, None, None
+        clocks.clock_start(case, Metric.RESOLUTION, at=at)
+        clocks.clock_start(case, Metric.NEXT_RESPONSE, at=at)
+    case.save()
+    kind = {
+        "escalate": CaseEvent.Kind.ESCALATED,
+        "reopen": CaseEvent.Kind.REOPENED,
+        "close": CaseEvent.Kind.CLOSED,
+        "cancel": CaseEvent.Kind.CANCELLED,
+        "acknowledge": CaseEvent.Kind.ACKNOWLEDGED,
+    }.get(move.verb, CaseEvent.Kind.STATUS_CHANGED)
+    data: dict[str, Any] = {"from": previous, "to": to_status, "verb": move.verb}
+    if reason:
+        data["reason"] = reason
+    if to_status == S.ACKNOWLEDGED:
+        data["number"] = case.number
+    event_record(case, kind, actor=actor, data=data, is_internal=False, at=at)
+
+
+def case_transition(
+    *, actor: User, case: Case, to_status: str, reason: str = "", expected_version: int | None = None
+) -> Case:
+    """Move `case` to `to_status` as the workflow map allows (charter/cases/workflow.py).
+
+    Refused with InvalidTransitionError (409, `invalid_transition`) when the map has no such step; steps
+    that carry more than a status (resolve, appeal, merge) are refused here and made by their own services.
+    Waiting for the customer pauses the clocks and leaving it resumes them with the time credited back;
+    closing and cancelling stop them; reopening (within CHARTER_CASES_REOPEN_DAYS of the resolution) starts
+    a new resolution clock. Escalating, reopening and cancelling need a reason. Audited as
+    `cases.transition`.
+    """
+    reason = text_clean(reason, field="reason", max_length=2000)
+    with transaction.atomic():
+        case = case_lock(case, expected_version)
+        require(can_transition(actor, case), _("You may not change this case."), ErrorCode.EDIT_DENIED)
+        previous = case.status
+        at = now()
+        _move(actor=actor, case=case, to_status=to_status, reason=reason, at=at)
+        audit(actor, "transition", case, {"from": previous, "to": to_status, "reason": reason})
+        if to_status == S.ESCALATED:
+            notify_on_commit(
+                CaseNotification(
+                    kind=CaseEvent.Kind.ESCALATED,
+                    case_id=case.pk,
+                    audience=Audience.SUPERVISOR,
+                    is_internal=True,
+                )
+            )
+        else:
+            notify_on_commit(
+                CaseNotification(
+                    kind=CaseEvent.Kind.STATUS_CHANGED, case_id=case.pk, audience=Audience.CUSTOMER
+                )
+            )
+    return case
+
+
+def case_resolve(
+    *,
+    actor: User,
+    case: Case,
+    outcome: str,
+    reasons: str,
+    root_cause: str = "",
+    remedy_amount: object = None,
+    expected_version: int | None = None,
+) -> Case:
+    """Resolve `case` with an outcome and the reasons for it, told to the customer.
+
+    Never by a person the complaint names, nor (deciding an appeal) by the first handler. An upheld or
+    partly upheld complaint needs its root cause; `remedy_amount` is CNY (text or Decimal, two places).
+    Stops every clock (met, or breached when late) and opens the customer's window to accept or appeal
+    (CHARTER_CASES_APPEAL_DAYS; none after a reconsideration) and staff's to reopen
+    (CHARTER_CASES_REOPEN_DAYS). Audited as `cases.resolve`.
+    """
+    _choice(outcome, CaseOutcome.values, ErrorCode.INVALID_OUTCOME, "outcome", _("Choose the outcome."))
+    reasons = text_clean(reasons, field="reasons", required=True)
+    _choice(
+        root_cause or "",
+        RootCause.values,
+        ErrorCode.INVALID_ROOT_CAUSE,
+        "root_cause",
+        _("Choose the root cause."),
+    )
+    amount: Decimal | None = None
+    if remedy_amount is not None and remedy_amount != "":
+        try:
+            amount = parse_amount(remedy_amount)
+        except ValidationError as error:
+            raise DomainError(
+                error.messages[0], code=ErrorCode.INVALID_AMOUNT, field="remedy_amount"
+            ) from error
+    with transaction.atomic():
+        case = case_lock(case, expected_version)
+        if is_named_in(actor, case):
+            raise PermissionDeniedError(
+                _("A person named in a complaint may not resolve it."), code=ErrorCode.NAMED_STAFF_EXCLUDED
+            )
+        if case.status == S.RECONSIDERATION and actor.pk in {case.first_handler_id, case.resolved_by_id}:
+            raise PermissionDeniedError(
+                _("An appeal is decided by someone other than the first handler."),
+                code=ErrorCode.SAME_HANDLER,
+            )
+        require(can_resolve(actor, case), _("You may not resolve this case."), ErrorCode.RESOLVE_DENIED)
+        if (
+            case.is_complaint
+            and outcome in (CaseOutcome.UPHELD, CaseOutcome.PARTLY_UPHELD)
+            and not root_cause
+        ):
+            raise DomainError(
+                _("Name the root cause of an upheld complaint."),
+                code=ErrorCode.INVALID_ROOT_CAUSE,
+                field="root_cause",
+            )
+        at = now()
+        is_reconsideration = case.status == S.RECONSIDERATION
+        _move(actor=actor, case=case, to_status=S.RESOLVED, at=at, dedicated="case_resolve")
+        case.outcome, case.resolution_reasons, case.root_cause = outcome, reasons, root_cause or ""
+        case.remedy_amount = amount
+        case.resolved_at, case.resolved_by = at, actor
+        if case.first_handler_id is None:
+            case.first_handler = actor
+        case.reopen_until = at + dt.timedelta(days=int(cases_setting("CHARTER_CASES_REOPEN_DAYS")))
+        case.appeal_until = (
+            None
+            if is_reconsideration
+            else at + dt.timedelta(days=int(cases_setting("CHARTER_CASES_APPEAL_DAYS")))
+        )
+        clocks.clocks_stop(case, at=at)
+        case.save()
+        data = {
+            "outcome": outcome,
+            "reasons": reasons,
+            "remedy_amount": str(amount) if amount is not None else None,
+        }
+        event = event_record(case, CaseEvent.Kind.RESOLVED, actor=actor, data=data, is_internal=False, at=at)
+        audit(
+            actor, "resolve", case, {**data, "root_cause": root_cause, "reconsideration": is_reconsideration}
+        )
+        _reindex(case)
+        notify_on_commit(
+            CaseNotification(
+                kind=CaseEvent.Kind.RESOLVED, case_id=case.pk, audience=Audience.CUSTOMER, event_id=event.pk
+            )
+        )
+    return case
+
+
+def case_accept(*, case: Case, actor: User | None = None) -> Case:
+    """Record that the customer accepts the resolution: the case closes and can no longer be appealed.
+
+    `actor` is the signed-in customer, or None for the holder of the tracking link. Refused outside the
+    appeal window. Audited as `cases.accept`.
+    """
+    with transaction.atomic():
+        case = case_lock(case, None)
+        if actor is not None:
+            require(can_customer_act(actor, case), _("You may not act on this case."), ErrorCode.EDIT_DENIED)
+        at = now()
+        if case.status != S.RESOLVED:
+            raise DomainError(_("Only a resolved case can be accepted."), code=ErrorCode.NOT_RESOLVED)
+        case.accepted_at = at
+        case.appeal_until = None
+        _move(actor=actor, case=case, to_status=S.CLOSED, at=at)
+        event_record(case, CaseEvent.Kind.ACCEPTED, actor=actor, is_internal=False, at=at)
+        audit(actor, "accept", case)
+        notify_on_commit(
+            CaseNotification(
+                kind=CaseEvent.Kind.ACCEPTED,
+                case_id=case.pk,
+                audience=Audience.HANDLER if case.assignee_id else Audience.TEAM,
+                recipient_id=case.assignee_id,
+            )
+        )
+    return case
+
+
+def case_appeal(*, case: Case, reason: str, actor: User | None = None) -> Case:
+    """Appeal the resolution (the customer, within CHARTER_CASES_APPEAL_DAYS): the case goes to
+    reconsideration, handled by someone other than the first handler (the team lead when eligible, else by
+    the team's mode), on its own clock.
+
+    `actor` is the signed-in customer, or None for the holder of the tracking link. Only one appeal per case.
+    Audited as `cases.appeal`.
+    """
+    reason = text_clean(reason, field="reason", required=True)
+    with transaction.atomic():
+        case = case_lock(case, None)
+        if actor is not None:
+            require(can_customer_act(actor, case), _("You may not act on this case."), ErrorCode.EDIT_DENIED)
+        at = now()
+        if case.appealed_at is not None:
+            raise DomainError(_("This case has been appealed already."), code=ErrorCode.ALREADY_APPEALED)
+        if case.status not in (S.RESOLVED, S.CLOSED):
+            raise DomainError(_("Only a resolved case can be appealed."), code=ErrorCode.NOT_RESOLVED)
+        if not case.is_appeal_open(at):
+            raise DomainError(_("The time to appeal has passed."), code=ErrorCode.WINDOW_CLOSED)
+        excluded = excluded_handlers(case, for_appeal=True)
+        previous_handler = case.assignee_id
+        _move(actor=actor, case=case, to_status=S.RECONSIDERATION, at=at, dedicated="case_appeal")
+        case.appealed_at, case.appeal_reason = at, reason
+        case.appeal_until, case.reopen_until, case.closed_at, case.accepted_at = None, None, None, None
+        handler: User | None = None
+        if case.team is not None:
+            lead = (
+                TeamMembership.objects.filter(team=case.team, is_lead=True, user__is_active=True)
+                .exclude(user_id__in=excluded)
+                .select_related("user")
+                .order_by("user_id")
+                .first()
+            )
+            handler = (
+                lead.user if lead is not None else handler_pick(team=case.team, excluded=excluded, force=True)
+            )
+        case.assignee = handler
+        case.save()
+        clocks.clock_start(case, Metric.RECONSIDERATION, at=at)
+        clocks.case_deadline_refresh(case)
+        event = event_record(
+            case, CaseEvent.Kind.APPEALED, actor=actor, data={"reason": reason}, is_internal=False, at=at
+        )
+        event_record(
+            case,
+            CaseEvent.Kind.ASSIGNED,
+            data={
+                "assignee": {"from": previous_handler, "to": handler.pk if handler else None},
+                "appeal": True,
+            },
+            at=at,
+        )
+        audit(actor, "appeal", case, {"assignee": handler.pk if handler else None})
+        for audience in (Audience.HANDLER if handler else Audience.TEAM, Audience.SUPERVISOR):
+            notify_on_commit(
+                CaseNotification(
+                    kind=CaseEvent.Kind.APPEALED,
+                    case_id=case.pk,
+                    audience=audience,
+                    recipient_id=handler.pk if handler and audience == Audience.HANDLER else None,
+                    event_id=event.pk,
+                    is_internal=True,
+                )
+            )
+    return case
+
+
+def case_close_expired(*, now: dt.datetime | None = None, limit: int = 1000) -> int:
+    """Close the resolved cases whose customer let the appeal window pass (after a reconsideration: whose
+    reopen window passed); return how many. Safe to run on several workers: each case is locked and checked
+    again before it closes. Records `closed` (public) on each; audited as `cases.close_expired`."""
+    at = now or _now()
+    due = Case.objects.filter(status=S.RESOLVED).filter(
+        Q(appeal_until__lt=at) | Q(appeal_until__isnull=True, reopen_until__lt=at)
+    )
+    closed = 0
+    for pk in list(due.order_by("pk").values_list("pk", flat=True)[:limit]):
+        with transaction.atomic():
+            case = Case.objects.select_for_update().filter(pk=pk, status=S.RESOLVED).first()
+            deadline = None if case is None else case.appeal_until or case.reopen_until
+            if case is None or deadline is None or deadline >= at:
+                continue
+            case = case_lock(case, None)
+            case.appeal_until = None
+            _move(actor=None, case=case, to_status=S.CLOSED, at=at)
+            audit(None, "close_expired", case)
+            closed += 1
+    return closed

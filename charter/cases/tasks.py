@@ -1,0 +1,19 @@
+"""Background entry points of cases."""
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task
+
+from charter.cases.services import case_clocks_sweep, case_close_expired
+
+
+@db_periodic_task(crontab(minute="*"))
+def sla_sweep_task() -> None:
+    """Warn and breach the clocks that fell due since the last run; safe to run on several workers at once
+    and to run again after a restart (each warning and breach is claimed exactly once)."""
+    case_clocks_sweep()
+
+
+@db_periodic_task(crontab(minute="7"))
+def case_close_expired_task() -> None:
+    """Close the resolved cases whose appeal window has passed; safe to run twice and on several workers."""
+    case_close_expired()

@@ -1,0 +1,22 @@
+"""HTML pages of cases: public intake, tracking, portal, desk. The API is in api.py."""
+
+from django.urls import path
+
+from charter.cases import views_desk, views_public
+
+app_name = "cases"
+
+urlpatterns = [
+    path("cases/new/", views_public.intake, name="intake"),
+    path("privacy-notice/", views_public.privacy_notice, name="privacy_notice"),
+    path("track/<str:token>/", views_public.track, name="track"),
+    path("track/<str:token>/files/<int:pk>/", views_public.track_file, name="track_file"),
+    path("portal/", views_public.portal, name="portal"),
+    path("portal/cases/<str:number>/", views_public.portal_case, name="portal_case"),
+    path("portal/cases/<str:number>/files/<int:pk>/", views_public.portal_file, name="portal_file"),
+    path("desk/cases/", views_desk.queue, name="desk_queue"),
+    path("desk/cases/bulk-assign/", views_desk.bulk_assign, name="desk_bulk_assign"),
+    path("desk/cases/supervisor/", views_desk.supervisor, name="desk_supervisor"),
+    path("desk/cases/<str:number>/", views_desk.case_detail, name="desk_case"),
+    path("desk/cases/<str:number>/files/<int:pk>/", views_desk.case_file, name="desk_file"),
+]

@@ -1,0 +1,317 @@
+"""The staff side: work queues, the case page, bulk assignment and the supervisors' view."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from charter.accounts.models import User
+from charter.cases.forms import (
+    AssignForm,
+    PriorityForm,
+    QueueFilterForm,
+    ResolveForm,
+    StaffReplyForm,
+    TransitionForm,
+)
+from charter.cases.models import Case, CaseStatus
+from charter.cases.permissions import (
+    can_add_internal_note,
+    can_assign,
+    can_reply,
+    can_resolve,
+    can_transition,
+    can_view_case_stats,
+    is_case_staff,
+)
+from charter.cases.search import case_search_filter
+from charter.cases.selectors import (
+    canned_response_list_for,
+    case_attachment_list,
+    case_clock_list,
+    case_get_visible,
+    case_link_list,
+    case_list_visible_to,
+    case_message_list,
+    case_queue,
+    case_stats_for_supervisor,
+    case_timeline,
+)
+from charter.cases.services import (
+    canned_response_render,
+    case_assign,
+    case_assign_bulk,
+    case_reply,
+    case_resolve,
+    case_transition,
+    case_update,
+)
+from charter.cases.views_public import _attachment_response
+from charter.cases.workflow import allowed_targets
+from charter.common.errors import ConflictError, DomainError
+
+QUEUES = [
+    ("mine", _("Mine")),
+    ("my_teams", _("My teams")),
+    ("unassigned", _("Unassigned")),
+    ("due_soon", _("Due soon")),
+    ("breached", _("Breached")),
+    ("all", _("All I can see")),
+]
+ORDERS = {"deadline": "deadline", "newest": "-created", "priority": "priority"}
+
+
+def _staff(request: HttpRequest) -> User:
+    user = request.user
+    if not isinstance(user, User) or not is_case_staff(user):
+        raise PermissionDenied
+    return user
+
+
+def _handlers_for(case: Case) -> Any:
+    team_ids = [case.team_id] if case.team_id else []
+    return (
+        User.objects.filter(is_active=True, memberships__team_id__in=team_ids).distinct().order_by("username")
+    )
+
+
+@login_required
+def queue(request: HttpRequest) -> HttpResponse:
+    """A work queue (mine, my teams, unassigned, due soon, breached) with filters, search and sorting."""
+    user = _staff(request)
+    name = request.GET.get("queue", "mine")
+    if name not in dict(QUEUES):
+        name = "mine"
+    form = QueueFilterForm(request.GET or None)
+    filters: dict[str, Any] = {}
+    order = "deadline"
+    query = ""
+    if form.is_valid():
+        data = form.cleaned_data
+        filters = {key: data[key] for key in ("status", "kind", "priority") if data.get(key)}
+        order = ORDERS.get(data.get("order") or "deadline", "deadline")
+        query = data.get("q") or ""
+    cases = case_queue(user=user, queue=name, filters=filters, order=order)
+    if query:
+        cases = case_search_filter(cases, query)
+    page = Paginator(cases, 50).get_page(request.GET.get("page"))
+    context = {
+        "queues": QUEUES,
+        "queue": name,
+        "form": form,
+        "page": page,
+        "now": timezone.now(),
+        "handlers": User.objects.filter(is_active=True, memberships__isnull=False)
+        .distinct()
+        .order_by("username"),
+    }
+    return render(request, "cases/desk_queue.html", context)
+
+
+@login_required
+@require_POST
+def bulk_assign(request: HttpRequest) -> HttpResponse:
+    """Assign the ticked cases of a queue to one handler."""
+    user = _staff(request)
+    ids = [int(pk) for pk in request.POST.getlist("case") if pk.isdigit()]
+    assignee = User.objects.filter(pk=request.POST.get("assignee") or 0, is_active=True).first()
+    back = request.POST.get("next") or reverse("cases:desk_queue")
+    if not ids or assignee is None:
+        messages.error(request, _("Tick at least one case and choose a handler."))
+        return redirect(back if back.startswith("/") else reverse("cases:desk_queue"))
+    cases = list(case_list_visible_to(user=user).filter(pk__in=ids))
+    if len(cases) != len(set(ids)):
+        raise Http404
+    try:
+        case_assign_bulk(actor=user, cases=cases, assignee=assignee, reason=request.POST.get("reason", ""))
+    except DomainError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(
+            request, _("%(count)d cases assigned to %(name)s.") % {"count": len(cases), "name": assignee}
+        )
+    return redirect(back if back.startswith("/") else reverse("cases:desk_queue"))
+
+
+def _case_or_404(request: HttpRequest, number: str) -> Case:
+    pk = Case.objects.filter(number=number).values_list("pk", flat=True).first()
+    case = case_get_visible(user=request.user, pk=pk) if pk else None
+    if case is None:
+        raise Http404
+    return case
+
+
+@login_required
+def case_detail(request: HttpRequest, number: str) -> HttpResponse:
+    """The case page: facts, clocks, the whole timeline with notes, the reply box and the actions."""
+    user = _staff(request)
+    case = _case_or_404(request, number)
+    forms = {
+        "reply": StaffReplyForm(initial={"version": case.version}),
+        "transition": TransitionForm(initial={"version": case.version}),
+        "assign": AssignForm(
+            initial={"version": case.version, "team": case.team_id, "assignee": case.assignee_id},
+            staff=_handlers_for(case),
+        ),
+        "resolve": ResolveForm(initial={"version": case.version}),
+        "priority": PriorityForm(initial={"version": case.version, "priority": case.priority}),
+    }
+    if request.method == "POST":
+        result = _act(request, user, case, forms)
+        if result is not None:
+            return result
+        case.refresh_from_db()
+    canned = canned_response_list_for(user=user)
+    canned_text = ""
+    chosen = request.GET.get("canned")
+    if chosen and chosen.isdigit():
+        response = canned.filter(pk=int(chosen)).first()
+        if response is not None:
+            canned_text = canned_response_render(
+                response=response, case=case, language=request.LANGUAGE_CODE, agent=user
+            )
+            forms["reply"] = StaffReplyForm(initial={"version": case.version, "body": canned_text})
+    context = {
+        "case": case,
+        "forms": forms,
+        "timeline": case_timeline(case=case, include_internal=True),
+        "messages_list": case_message_list(case=case, include_internal=True),
+        "clocks": case_clock_list(case=case),
+        "links": case_link_list(case=case, user=user),
+        "canned": canned,
+        "targets": [
+            (status, CaseStatus(status).label)
+            for status in allowed_targets(case.status, include_dedicated=False)
+        ],
+        "may": {
+            "reply": can_reply(user, case),
+            "note": can_add_internal_note(user, case),
+            "transition": can_transition(user, case),
+            "assign": can_assign(user, case),
+            "resolve": can_resolve(user, case),
+        },
+        "now": timezone.now(),
+    }
+    return render(request, "cases/desk_case.html", context)
+
+
+def _act(request: HttpRequest, user: User, case: Case, forms: dict[str, Any]) -> HttpResponse | None:
+    """Run the posted action through its service; on success redirect, else leave errors on its form."""
+    action = request.POST.get("action", "")
+    form: Any
+    here = reverse("cases:desk_case", args=[case.number])
+    try:
+        if action == "reply":
+            form = forms["reply"] = StaffReplyForm(request.POST, request.FILES)
+            if form.is_valid():
+                data = form.cleaned_data
+                case_reply(
+                    actor=user,
+                    case=case,
+                    body=data["body"],
+                    is_internal=data["is_internal"],
+                    attachments=data["attachments"],
+                    expected_version=data["version"],
+                )
+                messages.success(request, _("Note saved.") if data["is_internal"] else _("Reply sent."))
+                return redirect(here)
+        elif action == "transition":
+            form = forms["transition"] = TransitionForm(request.POST)
+            if form.is_valid():
+                data = form.cleaned_data
+                case_transition(
+                    actor=user,
+                    case=case,
+                    to_status=data["to"],
+                    reason=data["reason"],
+                    expected_version=data["version"],
+                )
+                messages.success(request, _("Status changed."))
+                return redirect(here)
+        elif action == "assign":
+            form = forms["assign"] = AssignForm(request.POST, staff=_handlers_for(case))
+            if form.is_valid():
+                data = form.cleaned_data
+                case_assign(
+                    actor=user,
+                    case=case,
+                    team=data["team"],
+                    assignee=data["assignee"],
+                    reason=data["reason"],
+                    expected_version=data["version"],
+                )
+                messages.success(request, _("Assignment saved."))
+                return redirect(here)
+        elif action == "resolve":
+            form = forms["resolve"] = ResolveForm(request.POST)
+            if form.is_valid():
+                data = form.cleaned_data
+                case_resolve(
+                    actor=user,
+                    case=case,
+                    outcome=data["outcome"],
+                    reasons=data["reasons"],
+                    root_cause=data["root_cause"],
+                    remedy_amount=data["remedy_amount"] or None,
+                    expected_version=data["version"],
+                )
+                messages.success(
+                    request, _("Case resolved; the customer was told the decision and its reasons.")
+                )
+                return redirect(here)
+        elif action == "priority":
+            form = forms["priority"] = PriorityForm(request.POST)
+            if form.is_valid():
+                case_update(
+                    actor=user,
+                    case=case,
+                    expected_version=form.cleaned_data["version"],
+                    priority=form.cleaned_data["priority"],
+                )
+                messages.success(request, _("Priority changed; the deadlines were recomputed."))
+                return redirect(here)
+    except ConflictError as error:
+        if error.code == "conflict":
+            messages.error(
+                request,
+                _(
+                    "Someone else changed this case while you were working on it. Your input is "
+                    "kept below; check the latest state and submit again."
+                ),
+            )
+        else:
+            messages.error(request, str(error.message))
+    except DomainError as error:
+        target = forms.get(action)
+        if target is not None and error.field in getattr(target, "fields", {}):
+            target.add_error(error.field, str(error.message))
+        else:
+            messages.error(request, str(error.message))
+    return None
+
+
+@login_required
+def case_file(request: HttpRequest, number: str, pk: int) -> FileResponse:
+    _staff(request)
+    case = _case_or_404(request, number)
+    attachment = case_attachment_list(case=case, include_internal=True).filter(pk=pk).first()
+    if attachment is None:
+        raise Http404
+    return _attachment_response(attachment)
+
+
+@login_required
+def supervisor(request: HttpRequest) -> HttpResponse:
+    """Team load, the cases nearest to breach, and escalations, for the teams the user leads."""
+    user = _staff(request)
+    if not can_view_case_stats(user):
+        raise PermissionDenied
+    return render(request, "cases/desk_supervisor.html", {"stats": case_stats_for_supervisor(user=user)})

@@ -1,0 +1,249 @@
+"""The customer's side: public intake, the private tracking page, and the signed-in portal."""
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from charter.accounts.models import User
+from charter.accounts.services import customer_create
+from charter.cases.forms import AppealForm, CustomerReplyForm, IntakeForm
+from charter.cases.models import Case, CaseAttachment, CaseKind
+from charter.cases.selectors import (
+    case_attachment_list,
+    case_clock_list,
+    case_customer_list,
+    case_get_for_tracking,
+    case_get_visible,
+    case_message_list,
+    case_timeline,
+)
+from charter.cases.services import case_accept, case_appeal, case_create, case_customer_reply
+from charter.catalog.models import Service
+from charter.common.errors import DomainError
+
+PRIVACY_NOTICE_VERSION = "2026-01"
+
+
+def _client_address(request: HttpRequest) -> str:
+    return str(request.META.get("REMOTE_ADDR", ""))
+
+
+def _intake_allowed(request: HttpRequest) -> bool:
+    """Count one submission against the address; False once it passed the hourly limit."""
+    limit = settings.CHARTER_INTAKE_MAX_PER_HOUR
+    key = f"intake:{_client_address(request)}"
+    cache.add(key, 0, timeout=3600)
+    try:
+        count = cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, timeout=3600)
+        count = 1
+    return count <= limit
+
+
+def _form_error(form: Any, error: DomainError) -> None:
+    field = error.field if error.field in form.fields else None
+    form.add_error(field, str(error.message))
+
+
+def intake(request: HttpRequest) -> HttpResponse:
+    """Take an inquiry or complaint from anyone; acknowledge at once with its number and tracking link."""
+    user = request.user if request.user.is_authenticated else None
+    customer = (
+        getattr(user, "customer", None) if isinstance(user, User) and not user.is_staff_member else None
+    )
+    signed_in = customer is not None
+    form = IntakeForm(
+        request.POST or None,
+        request.FILES or None,
+        signed_in=signed_in,
+        initial={
+            "kind": request.GET.get("kind", CaseKind.INQUIRY),
+            "service": request.GET.get("service", ""),
+        },
+    )
+    if request.method == "POST":
+        if request.POST.get("website"):
+            form.add_error(None, _("Your submission could not be accepted. Please call us instead."))
+        elif not _intake_allowed(request):
+            return render(request, "cases/intake_limited.html", status=429)
+        elif form.is_valid():
+            data = form.cleaned_data
+            service = (
+                Service.objects.filter(pk=data["service"], is_active=True).first()
+                if data["service"]
+                else None
+            )
+            try:
+                with transaction.atomic():
+                    if customer is None:
+                        customer = customer_create(
+                            actor=None,
+                            name=data["name"],
+                            phone=data.get("phone", ""),
+                            email=data.get("email", ""),
+                            language=request.LANGUAGE_CODE
+                            if request.LANGUAGE_CODE in ("zh-hans", "en")
+                            else "zh-hans",
+                        )
+                    case = case_create(
+                        actor=user if signed_in else None,
+                        kind=data["kind"],
+                        channel="web",
+                        customer=customer,
+                        service=service,
+                        title=data["title"],
+                        description=data["description"],
+                        remedy_sought=data.get("remedy_sought", ""),
+                        consent_version=PRIVACY_NOTICE_VERSION,
+                        attachments=data["attachments"],
+                    )
+            except DomainError as error:
+                customer = getattr(user, "customer", None) if signed_in else None
+                _form_error(form, error)
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "Thank you. Your case number is %(number)s. Keep this page's address: "
+                        "it is your private link to follow the case."
+                    )
+                    % {"number": case.number},
+                )
+                return redirect("cases:track", token=case.tracking_token)
+    return render(request, "cases/intake.html", {"form": form, "notice_version": PRIVACY_NOTICE_VERSION})
+
+
+def privacy_notice(request: HttpRequest) -> HttpResponse:
+    """The personal-data notice the intake form asks consent to."""
+    return render(request, "cases/privacy_notice.html", {"notice_version": PRIVACY_NOTICE_VERSION})
+
+
+def _customer_page(request: HttpRequest, case: Case, *, base_url: str, actor: User | None) -> HttpResponse:
+    """The case as its customer sees it: no internal notes, events, files or handler details."""
+    reply_form = CustomerReplyForm()
+    appeal_form = AppealForm()
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "reply":
+                reply_form = CustomerReplyForm(request.POST, request.FILES)
+                if reply_form.is_valid():
+                    case_customer_reply(
+                        case=case,
+                        body=reply_form.cleaned_data["body"],
+                        attachments=reply_form.cleaned_data["attachments"],
+                        actor=actor,
+                    )
+                    messages.success(request, _("Your message was added to the case."))
+                    return redirect(base_url)
+            elif action == "accept":
+                case_accept(case=case, actor=actor)
+                messages.success(request, _("Thank you: the case is closed."))
+                return redirect(base_url)
+            elif action == "appeal":
+                appeal_form = AppealForm(request.POST)
+                if appeal_form.is_valid():
+                    case_appeal(case=case, reason=appeal_form.cleaned_data["reason"], actor=actor)
+                    messages.success(
+                        request, _("Your appeal was received; someone else will reconsider the case.")
+                    )
+                    return redirect(base_url)
+        except DomainError as error:
+            messages.error(request, str(error.message))
+        case.refresh_from_db()
+    context = {
+        "case": case,
+        "timeline": case_timeline(case=case, include_internal=False),
+        "messages_list": case_message_list(case=case, include_internal=False),
+        "clocks": case_clock_list(case=case),
+        "reply_form": reply_form,
+        "appeal_form": appeal_form,
+        "appeal_open": case.is_appeal_open(timezone.now()),
+        "base_url": base_url,
+    }
+    return render(request, "cases/customer_case.html", context)
+
+
+def track(request: HttpRequest, token: str) -> HttpResponse:
+    """The private tracking page: whoever holds the link sees and answers the case."""
+    case = case_get_for_tracking(token=token)
+    if case is None:
+        raise Http404
+    response = _customer_page(request, case, base_url=reverse("cases:track", args=[token]), actor=None)
+    response["Referrer-Policy"] = "no-referrer"
+    response["Cache-Control"] = "private, no-store"
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def _attachment_response(attachment: CaseAttachment) -> FileResponse:
+    """Serve a file so that no browser ever renders active content from our origin."""
+    inline = not attachment.is_download_only and attachment.content_type.startswith(
+        ("image/", "application/pdf")
+    )
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=not inline,
+        filename=attachment.original_name,
+        content_type=attachment.content_type
+        if not attachment.is_download_only
+        else "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def track_file(request: HttpRequest, token: str, pk: int) -> FileResponse:
+    case = case_get_for_tracking(token=token)
+    if case is None:
+        raise Http404
+    attachment = case_attachment_list(case=case, include_internal=False).filter(pk=pk).first()
+    if attachment is None:
+        raise Http404
+    return _attachment_response(attachment)
+
+
+@login_required
+def portal(request: HttpRequest) -> HttpResponse:
+    """A signed-in customer's own cases."""
+    assert isinstance(request.user, User)  # noqa: S101
+    cases = case_customer_list(user=request.user)[:200]
+    return render(request, "cases/portal.html", {"cases": cases})
+
+
+def _portal_case(request: HttpRequest, number: str) -> Case:
+    case = Case.objects.filter(number=number).values_list("pk", flat=True).first()
+    visible = case_get_visible(user=request.user, pk=case) if case else None
+    if visible is None or not isinstance(request.user, User) or visible.customer.user_id != request.user.pk:
+        raise Http404
+    return visible
+
+
+@login_required
+def portal_case(request: HttpRequest, number: str) -> HttpResponse:
+    case = _portal_case(request, number)
+    assert isinstance(request.user, User)  # noqa: S101
+    return _customer_page(
+        request, case, base_url=reverse("cases:portal_case", args=[number]), actor=request.user
+    )
+
+
+@login_required
+def portal_file(request: HttpRequest, number: str, pk: int) -> FileResponse:
+    case = _portal_case(request, number)
+    attachment = case_attachment_list(case=case, include_internal=False).filter(pk=pk).first()
+    if attachment is None:
+        raise Http404
+    return _attachment_response(attachment)

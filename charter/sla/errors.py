@@ -1,0 +1,25 @@
+from enum import StrEnum
+
+
+class ErrorCode(StrEnum):
+    EDIT_DENIED = "edit_denied"
+    DUPLICATE_CODE = "duplicate_code"
+    INVALID_CODE = "invalid_code"
+    NAME_REQUIRED = "name_required"
+    INVALID_TIME_ZONE = "invalid_time_zone"
+    INVALID_WEEKDAY = "invalid_weekday"
+    INVALID_INTERVAL = "invalid_interval"
+    OVERLAPPING_INTERVAL = "overlapping_interval"
+    INVALID_DAY_KIND = "invalid_day_kind"
+    DUPLICATE_DAY = "duplicate_day"
+    WRONG_CALENDAR = "wrong_calendar"
+    DEFAULT_CALENDAR_REQUIRED = "default_calendar_required"
+    CALENDAR_IN_USE = "calendar_in_use"
+    INVALID_IMPORT = "invalid_import"
+    INVALID_CONDITION = "invalid_condition"
+    INVALID_SHARE = "invalid_share"
+    INVALID_METRIC = "invalid_metric"
+    INVALID_AMOUNT = "invalid_amount"
+    INVALID_UNIT = "invalid_unit"
+    INVALID_BASIS = "invalid_basis"
+    INVALID_ORDER = "invalid_order"

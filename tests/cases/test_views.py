@@ -1,0 +1,266 @@
+"""The HTML pages of cases: intake, tracking, portal, desk queue and case page, supervisor view."""
+
+import re
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+
+from charter.accounts.models import Customer, Team, User
+from charter.audit.models import AuditEvent
+from charter.cases.models import Case, CaseMessage
+from tests.cases.conftest import new_case
+from tests.conftest import client_for
+
+pytestmark = pytest.mark.django_db
+
+INTAKE = {
+    "kind": "complaint",
+    "service": "",
+    "title": "水表读数异常 meter reading",
+    "description": "上个月水表读数明显偏高，请核实。",
+    "remedy_sought": "重新抄表并退还多收的水费",
+    "name": "王小二",
+    "phone": "13800001111",
+    "consent": "on",
+}
+
+
+def _track_url(response: object) -> str:
+    location = response["Location"]  # type: ignore[index]
+    assert location.startswith("/track/")
+    return str(location)
+
+
+def test_public_intake_acknowledges_at_once_with_a_number_and_a_private_link(routed_team: Team) -> None:
+    client = Client()
+
+    response = client.post(reverse("cases:intake"), INTAKE)
+
+    case = Case.objects.get()
+    assert case.status == "acknowledged"
+    assert case.consent_version and case.consent_at is not None
+    assert case.remedy_sought == "重新抄表并退还多收的水费"
+    page = client.get(_track_url(response)).content.decode()
+    assert case.number in page and "水表读数异常" in page
+    assert re.match(r"^TS-\d{4}-\d{6}$", case.number)
+
+
+def test_intake_records_the_customer_encrypted_and_audits(routed_team: Team) -> None:
+    Client().post(reverse("cases:intake"), INTAKE)
+
+    customer = Customer.objects.get()
+    assert customer.phone == "13800001111"
+    assert AuditEvent.objects.filter(action="cases.create").exists()
+
+
+def test_intake_without_consent_or_contact_shows_field_errors_and_writes_nothing() -> None:
+    bad = dict(INTAKE, consent="", phone="", email="")
+
+    response = Client().post(reverse("cases:intake"), bad)
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "这个字段是必填项" in page or "必填" in page
+    assert "电话号码或电子邮箱" in page
+    assert not Case.objects.exists() and not Customer.objects.exists()
+
+
+def test_intake_honeypot_refuses_bots_without_writing(routed_team: Team) -> None:
+    response = Client().post(reverse("cases:intake"), dict(INTAKE, website="http://spam.example"))
+
+    assert response.status_code == 200
+    assert not Case.objects.exists()
+
+
+def test_intake_is_rate_limited_per_address(routed_team: Team, settings: object) -> None:
+    settings.CHARTER_INTAKE_MAX_PER_HOUR = 2  # type: ignore[attr-defined]
+    client = Client()
+
+    codes = [client.post(reverse("cases:intake"), INTAKE).status_code for _ in range(3)]
+
+    assert codes == [302, 302, 429]
+    assert Case.objects.count() == 2
+
+
+def test_intake_rejects_null_bytes_and_keeps_emoji_cjk_extension_and_rtl(routed_team: Team) -> None:
+    client = Client()
+    refused = client.post(reverse("cases:intake"), dict(INTAKE, description="abc\x00def"))
+    text = "表情😀 扩展𠀀𠀁 עברית"
+    accepted = client.post(reverse("cases:intake"), dict(INTAKE, description=text))
+
+    assert refused.status_code == 200 and Case.objects.count() == 1
+    assert accepted.status_code == 302
+    assert Case.objects.get().description == text
+
+
+def test_intake_escapes_html_everywhere(routed_team: Team, member: User) -> None:
+    client = Client()
+    response = client.post(reverse("cases:intake"), dict(INTAKE, title="<script>alert(1)</script>"))
+    case = Case.objects.get()
+
+    for page in (
+        client.get(_track_url(response)),
+        client_for(member).get(reverse("cases:desk_case", args=[case.number])),
+    ):
+        html = page.content.decode()
+        assert "<script>alert(1)</script>" not in html
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_tracking_page_never_shows_internal_notes(routed_team: Team, member: User) -> None:
+    client = Client()
+    url = _track_url(client.post(reverse("cases:intake"), INTAKE))
+    case = Case.objects.get()
+    staff = client_for(member)
+    staff.post(
+        reverse("cases:desk_case", args=[case.number]),
+        {"action": "reply", "body": "内部备注：客户是老用户", "is_internal": "on", "version": case.version},
+    )
+    case.refresh_from_db()
+    staff.post(
+        reverse("cases:desk_case", args=[case.number]),
+        {"action": "reply", "body": "您好，已安排抄表员复核。", "version": case.version},
+    )
+
+    page = client.get(url).content.decode()
+
+    assert CaseMessage.objects.filter(case=case).count() == 2
+    assert "已安排抄表员复核" in page
+    assert "内部备注" not in page and "老用户" not in page
+
+
+def test_customer_replies_from_the_tracking_page_with_a_file(routed_team: Team) -> None:
+    client = Client()
+    url = _track_url(client.post(reverse("cases:intake"), INTAKE))
+    upload = SimpleUploadedFile("账单.pdf", b"%PDF-1.4 test", content_type="application/pdf")
+
+    response = client.post(url, {"action": "reply", "body": "补充账单照片", "attachments": [upload]})
+
+    assert response.status_code == 302
+    message = CaseMessage.objects.get(author_kind="customer")
+    assert message.body == "补充账单照片"
+    page = client.get(url).content.decode()
+    assert "账单.pdf" in page
+
+
+def test_unknown_or_revoked_tracking_token_is_404() -> None:
+    assert Client().get("/track/not-a-real-token-at-all/").status_code == 404
+
+
+def test_tracking_page_is_not_cached_nor_leaked_by_referrer(routed_team: Team) -> None:
+    client = Client()
+    url = _track_url(client.post(reverse("cases:intake"), INTAKE))
+
+    response = client.get(url)
+
+    assert response["Referrer-Policy"] == "no-referrer"
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_portal_lists_only_the_customers_own_cases(
+    customer: Customer, other_customer: Customer, customer_user: User
+) -> None:
+    mine = new_case(None, customer, title="我的事项")
+    theirs = new_case(None, other_customer, title="别人的事项")
+    client = client_for(customer_user)
+
+    page = client.get(reverse("cases:portal")).content.decode()
+
+    assert mine.number in page and theirs.number not in page
+    assert client.get(reverse("cases:portal_case", args=[mine.number])).status_code == 200
+    assert client.get(reverse("cases:portal_case", args=[theirs.number])).status_code == 404
+
+
+def test_desk_queue_shows_the_teams_cases_and_hides_others(
+    routed_team: Team, member: User, outsider: User, other_customer: Customer
+) -> None:
+    case = new_case(None, other_customer)
+
+    mine = client_for(member).get(reverse("cases:desk_queue"), {"queue": "my_teams"}).content.decode()
+    theirs = client_for(outsider).get(reverse("cases:desk_queue"), {"queue": "all"}).content.decode()
+
+    assert case.number in mine
+    assert case.number not in theirs
+    assert client_for(outsider).get(reverse("cases:desk_case", args=[case.number])).status_code == 404
+
+
+def test_desk_is_closed_to_customers(customer_user: User) -> None:
+    assert client_for(customer_user).get(reverse("cases:desk_queue")).status_code == 403
+
+
+def test_desk_search_finds_chinese_and_english_words(
+    routed_team: Team, member: User, other_customer: Customer
+) -> None:
+    water = new_case(None, other_customer, title="水表读数异常", description="读数偏高")
+    lift = new_case(
+        None, other_customer, title="Lift out of order", description="The lift in block 3 stopped"
+    )
+    client = client_for(member)
+
+    chinese = client.get(reverse("cases:desk_queue"), {"queue": "all", "q": "水表"}).content.decode()
+    english = client.get(reverse("cases:desk_queue"), {"queue": "all", "q": "lif"}).content.decode()
+
+    assert water.number in chinese and lift.number not in chinese
+    assert lift.number in english and water.number not in english
+
+
+def test_desk_queue_query_count_does_not_grow_with_rows(
+    routed_team: Team, member: User, other_customer: Customer, django_assert_max_num_queries: object
+) -> None:
+    client = client_for(member)
+    new_case(None, other_customer)
+    client.get(reverse("cases:desk_queue"), {"queue": "all"})
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("cases:desk_queue"), {"queue": "all"})
+    for _ in range(8):
+        new_case(None, other_customer)
+    with CaptureQueriesContext(connection) as many:
+        client.get(reverse("cases:desk_queue"), {"queue": "all"})
+
+    assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_stale_version_on_the_case_page_shows_a_conflict_and_keeps_nothing(
+    routed_team: Team, member: User, other_customer: Customer
+) -> None:
+    case = new_case(None, other_customer)
+    client = client_for(member)
+    url = reverse("cases:desk_case", args=[case.number])
+    client.post(url, {"action": "reply", "body": "第一个回复", "version": case.version})
+
+    response = client.post(url, {"action": "reply", "body": "基于旧版本的回复", "version": case.version})
+
+    assert response.status_code == 200
+    assert "有人" in response.content.decode()
+    assert not CaseMessage.objects.filter(body="基于旧版本的回复").exists()
+    assert "基于旧版本的回复" in response.content.decode()
+
+
+def test_bulk_assign_moves_ticked_cases(
+    routed_team: Team, member: User, teammate: User, supervisor: User, other_customer: Customer
+) -> None:
+    cases = [new_case(None, other_customer) for _ in range(3)]
+
+    response = client_for(supervisor).post(
+        reverse("cases:desk_bulk_assign"), {"case": [c.pk for c in cases], "assignee": teammate.pk}
+    )
+
+    assert response.status_code == 302
+    assert set(Case.objects.values_list("assignee_id", flat=True)) == {teammate.pk}
+
+
+def test_supervisor_view_shows_team_load(
+    routed_team: Team, supervisor: User, member: User, other_customer: Customer
+) -> None:
+    new_case(None, other_customer)
+
+    page = client_for(supervisor).get(reverse("cases:desk_supervisor"))
+
+    assert page.status_code == 200
+    assert str(routed_team) in page.content.decode()
+    assert client_for(member).get(reverse("cases:desk_supervisor")).status_code == 403
