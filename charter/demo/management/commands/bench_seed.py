@@ -121,7 +121,7 @@ class Command(BaseCommand):
         root = OrgUnit.objects.filter(parent__isnull=True).first()
         teams = list(Team.objects.filter(code__startswith="bench-team-").order_by("code"))
         if len(teams) < 20:
-            unit = OrgUnit.objects.filter(code="bench-unit").first() or org_unit_create(
+            centre = OrgUnit.objects.filter(code="bench-unit").first() or org_unit_create(
                 actor=admin,
                 code="bench-unit",
                 name_zh="压测服务中心",
@@ -130,6 +130,15 @@ class Command(BaseCommand):
                 parent=root,
             )
             for index in range(len(teams), 20):
+                # One unit per team, as in a real organisation: a team lead's scope is his own team.
+                unit = org_unit_create(
+                    actor=admin,
+                    code=f"bench-unit-{index:02d}",
+                    name_zh=f"压测营业厅{index:02d}",
+                    name_en=f"Benchmark hall {index:02d}",
+                    kind=OrgUnit.Kind.DEPARTMENT,
+                    parent=centre,
+                )
                 teams.append(
                     team_create(
                         actor=admin,
