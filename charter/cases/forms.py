@@ -188,3 +188,10 @@ class CannedChoiceForm(forms.Form):
     response = forms.ModelChoiceField(
         label=_("Canned response"), queryset=CannedResponse.objects.all(), required=False
     )
+
+
+class RelatedCaseForm(forms.Form):
+    """Merge this case into another (a duplicate), or link the two (related)."""
+
+    number = forms.CharField(label=_("Other case number"), max_length=30)
+    merge = forms.BooleanField(label=_("This case is a duplicate: merge it into the other"), required=False)

@@ -18,6 +18,7 @@ from charter.cases.forms import (
     AssignForm,
     PriorityForm,
     QueueFilterForm,
+    RelatedCaseForm,
     ResolveForm,
     StaffReplyForm,
     TransitionForm,
@@ -26,6 +27,7 @@ from charter.cases.models import Case, CaseStatus
 from charter.cases.permissions import (
     can_add_internal_note,
     can_assign,
+    can_merge,
     can_reply,
     can_resolve,
     can_transition,
@@ -49,6 +51,8 @@ from charter.cases.services import (
     canned_response_render,
     case_assign,
     case_assign_bulk,
+    case_link,
+    case_merge,
     case_reply,
     case_resolve,
     case_transition,
@@ -163,6 +167,7 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
         ),
         "resolve": ResolveForm(initial={"version": case.version}),
         "priority": PriorityForm(initial={"version": case.version, "priority": case.priority}),
+        "related": RelatedCaseForm(),
     }
     if request.method == "POST":
         result = _act(request, user, case, forms)
@@ -197,6 +202,7 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
             "transition": can_transition(user, case),
             "assign": can_assign(user, case),
             "resolve": can_resolve(user, case),
+            "merge": can_merge(user, case),
         },
         "now": timezone.now(),
     }
@@ -277,6 +283,17 @@ def _act(request: HttpRequest, user: User, case: Case, forms: dict[str, Any]) ->
                     priority=form.cleaned_data["priority"],
                 )
                 messages.success(request, _("Priority changed; the deadlines were recomputed."))
+                return redirect(here)
+        elif action == "related":
+            form = forms["related"] = RelatedCaseForm(request.POST)
+            if form.is_valid():
+                other = _case_or_404(request, form.cleaned_data["number"].strip())
+                if form.cleaned_data["merge"]:
+                    case_merge(actor=user, source=case, target=other)
+                    messages.success(request, _("Merged into %(number)s.") % {"number": other.number})
+                    return redirect(reverse("cases:desk_case", args=[other.number]))
+                case_link(actor=user, case=case, other=other)
+                messages.success(request, _("Linked to %(number)s.") % {"number": other.number})
                 return redirect(here)
     except ConflictError as error:
         if error.code == "conflict":

@@ -264,3 +264,36 @@ def test_supervisor_view_shows_team_load(
     assert page.status_code == 200
     assert str(routed_team) in page.content.decode()
     assert client_for(member).get(reverse("cases:desk_supervisor")).status_code == 403
+
+
+def test_merging_a_duplicate_from_the_case_page(
+    routed_team: Team, supervisor: User, other_customer: Customer
+) -> None:
+    original = new_case(None, other_customer, title="停水")
+    duplicate = new_case(None, other_customer, title="停水（重复）")
+
+    response = client_for(supervisor).post(
+        reverse("cases:desk_case", args=[duplicate.number]),
+        {"action": "related", "number": original.number, "merge": "on"},
+    )
+
+    assert response.status_code == 302
+    duplicate.refresh_from_db()
+    assert duplicate.merged_into_id == original.pk
+
+
+def test_linking_to_a_case_outside_ones_scope_is_404(
+    routed_team: Team, supervisor: User, other_team: Team, other_customer: Customer
+) -> None:
+    from charter.cases.models import CaseLink
+
+    mine = new_case(None, other_customer)
+    hidden = new_case(None, other_customer)
+    Case.objects.filter(pk=hidden.pk).update(team=other_team, assignee=None)
+
+    response = client_for(supervisor).post(
+        reverse("cases:desk_case", args=[mine.number]), {"action": "related", "number": hidden.number}
+    )
+
+    assert response.status_code == 404
+    assert not CaseLink.objects.exists()
