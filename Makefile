@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup system-deps migrate messages demo lint typecheck pytest bench clean
+.PHONY: run test setup system-deps migrate messages demo lint typecheck pytest bench bench-cases clean
 
 # Debian packages the project needs: GNU gettext compiles and checks the translation catalogues.
 system-deps:
@@ -57,6 +57,11 @@ test: lint typecheck pytest
 
 bench: demo
 	$(BIN)/python -m bench.run
+
+# Cases at scale: CASES=1000000 BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/charter_bench make bench-cases
+CASES ?= 100000
+bench-cases: setup messages
+	$(BIN)/python -m bench.cases --cases $(CASES)
 
 clean:
 	rm -rf $(VENV) var

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from charter.accounts.models import Team, User
 from charter.cases.models import CannedResponse, CaseKind, CaseOutcome, CasePriority, CaseStatus, RootCause
+from charter.catalog.models import Service
 from charter.catalog.selectors import service_version_list_in_force
 from charter.common.models import localized
 
@@ -40,11 +41,18 @@ def _service_choices() -> list[tuple[str, Any]]:
     return [("", _("Not sure / other"))] + [(str(v.service_id), localized(v, "name")) for v in versions]
 
 
+class ServiceChoiceField(forms.ChoiceField):
+    """The offered services, listed only when the form is shown; a submitted id is checked with one query."""
+
+    def valid_value(self, value: Any) -> bool:
+        return str(value).isdigit() and Service.objects.filter(pk=int(value), is_active=True).exists()
+
+
 class IntakeForm(forms.Form):
     """The public form: what happened, what the customer wants, how to reach him, and his consent."""
 
     kind = forms.ChoiceField(label=_("What is it?"), choices=CaseKind.choices, initial=CaseKind.INQUIRY)
-    service = forms.ChoiceField(label=_("Service"), required=False)
+    service = ServiceChoiceField(label=_("Service"), required=False)
     title = forms.CharField(label=_("Subject"), max_length=200)
     description = forms.CharField(label=_("Describe what happened"), widget=forms.Textarea, max_length=20000)
     remedy_sought = forms.CharField(
@@ -75,7 +83,7 @@ class IntakeForm(forms.Form):
         super().__init__(*args, **kwargs)
         service = self.fields["service"]
         assert isinstance(service, forms.ChoiceField)  # noqa: S101 (declared above)
-        service.choices = _service_choices()
+        service.choices = _service_choices  # a callable: evaluated only when the form is rendered
         if signed_in:
             for name in ("name", "phone", "email"):
                 del self.fields[name]

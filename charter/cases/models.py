@@ -323,6 +323,17 @@ class Case(TimeStampedModel):
             models.Index(fields=["assignee", "status", "next_deadline_at"], name="cases_assignee_status"),
             models.Index(fields=["customer", "-created_at"], name="cases_customer_created"),
             models.Index(fields=["kind", "status"], name="cases_kind_status"),
+            # The work queues: open cases of a team or a handler in deadline order, one page at a time.
+            models.Index(
+                fields=["team", "next_deadline_at"],
+                condition=Q(status__in=OPEN_STATUSES),
+                name="cases_open_team",
+            ),
+            models.Index(
+                fields=["assignee", "next_deadline_at"],
+                condition=Q(status__in=OPEN_STATUSES),
+                name="cases_open_assignee",
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(version__gte=1), name="cases_version_positive"),
