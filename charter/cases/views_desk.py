@@ -218,8 +218,9 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
     if chosen and chosen.isdigit():
         response = canned.filter(pk=int(chosen)).first()
         if response is not None:
+            # The customer reads the reply: fill it in in his language, not the agent's.
             canned_text = canned_response_render(
-                response=response, case=case, language=request.LANGUAGE_CODE, agent=user
+                response=response, case=case, language=case.customer.language, agent=user
             )
             forms["reply"] = StaffReplyForm(initial={"version": case.version, "body": canned_text})
     context = {

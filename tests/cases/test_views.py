@@ -297,3 +297,27 @@ def test_linking_to_a_case_outside_ones_scope_is_404(
 
     assert response.status_code == 404
     assert not CaseLink.objects.exists()
+
+
+def test_canned_response_is_inserted_in_the_customers_language(
+    routed_team: Team, member: User, administrator: User
+) -> None:
+    from charter.cases.services import canned_response_create
+
+    customer = Customer.objects.create(name="Jane Smith", language="en")
+    case = new_case(None, customer)
+    response = canned_response_create(
+        actor=administrator,
+        code="thanks",
+        title_zh="致谢",
+        body_zh="{{case_number}} 已收到",
+        body_en="We received {{case_number}}",
+    )
+    client = client_for(member)
+    client.cookies["django_language"] = "zh-hans"
+
+    page = client.get(
+        reverse("cases:desk_case", args=[case.number]), {"canned": response.pk}
+    ).content.decode()
+
+    assert f"We received {case.number}" in page
