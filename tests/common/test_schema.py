@@ -22,7 +22,15 @@ def test_schema_is_served_and_names_every_resource() -> None:
 
     assert response.status_code == 200
     paths = json.loads(response.content)["paths"]
-    for resource in ("services", "standards", "cases", "calendars", "sla-policies", "audit-events", "customers"):
+    for resource in (
+        "services",
+        "standards",
+        "cases",
+        "calendars",
+        "sla-policies",
+        "audit-events",
+        "customers",
+    ):
         assert any(path.startswith(f"/api/v1/{resource}/") for path in paths), resource
     assert "/api/v1/cases/{id}/transitions/" in paths
 
