@@ -36,7 +36,7 @@ demo: migrate messages
 
 # Web server and Huey worker together; Ctrl-C stops both.
 run: demo
-	@echo "Charter:  http://127.0.0.1:$(PORT)/   desk: /desk/   API docs: /api/docs/   health: /healthz"
+	@echo "Charter:  http://127.0.0.1:$(PORT)/   contact: /cases/new/   desk: /desk/   API docs: /api/docs/   health: /healthz"
 	@trap 'kill 0' INT TERM EXIT; \
 	  $(BIN)/python manage.py run_huey --quiet & \
 	  $(BIN)/python manage.py runserver 127.0.0.1:$(PORT) & \
