@@ -50,21 +50,30 @@ def case_deadline_refresh(case: Case) -> dt.datetime | None:
 
 
 def clock_start(
-    case: Case, metric: str, *, at: dt.datetime, targets: dict[str, arithmetic.ClockTarget] | None = None
+    case: Case,
+    metric: str,
+    *,
+    at: dt.datetime,
+    targets: dict[str, arithmetic.ClockTarget] | None = None,
+    is_new_case: bool = False,
 ) -> CaseClock | None:
     """Start the `metric` clock of `case` at `at`, unless no target applies or one is already open.
 
     Returns the new clock or None. Records `clock_started` (internal) and refreshes the case's next
-    deadline.
+    deadline. `is_new_case` (intake only) skips the look for an open clock a case just created cannot have.
     """
-    if CaseClock.objects.filter(case=case, metric=metric, status__in=OPEN).exists():
+    if not is_new_case and CaseClock.objects.filter(case=case, metric=metric, status__in=OPEN).exists():
         return None
     targets = targets if targets is not None else arithmetic.targets_for(case, at=at)
     target = targets.get(metric)
     if target is None:
         return None
-    calendar = arithmetic.calendar_for(case.team, target)
-    plan = arithmetic.schedule(calendar, start=at, target=target, paused_seconds=0)
+    # Several clocks of one case usually count in the same calendar: look it up once per case object.
+    calendars = case.__dict__.setdefault("_clock_calendars", {})
+    key = (case.team_id, target.calendar_id)
+    if key not in calendars:
+        calendars[key] = arithmetic.calendar_for(case.team, target)
+    plan = arithmetic.schedule(calendars[key], start=at, target=target, paused_seconds=0)
     clock = CaseClock.objects.create(
         case=case,
         metric=metric,
@@ -86,7 +95,13 @@ def clock_start(
         data={"metric": metric, "due_at": plan.due_at.isoformat(), "source": target.source},
         at=at,
     )
-    case_deadline_refresh(case)
+    if is_new_case:
+        # Only running clocks exist on a new case: the earliest due time is a comparison, not a query.
+        if case.next_deadline_at is None or plan.due_at < case.next_deadline_at:
+            Case.objects.filter(pk=case.pk).update(next_deadline_at=plan.due_at)
+            case.next_deadline_at = plan.due_at
+    else:
+        case_deadline_refresh(case)
     return clock
 
 

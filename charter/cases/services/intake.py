@@ -209,7 +209,7 @@ def case_create(
         _move(actor=actor, case=case, to_status=S.ACKNOWLEDGED, at=at)
         targets = clocks.arithmetic.targets_for(case, at=received)
         for metric in (Metric.FIRST_RESPONSE, Metric.RESOLUTION):
-            clocks.clock_start(case, metric, at=received, targets=targets)
+            clocks.clock_start(case, metric, at=received, targets=targets, is_new_case=True)
         for file in attachments:
             attachment_store(actor=actor, case=case, file=file)
         audit(
