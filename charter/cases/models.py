@@ -17,23 +17,16 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from charter.catalog.models import Channel
 from charter.common.models import TimeStampedModel, localized
+from charter.sla.models import CaseKind as SlaCaseKind
+from charter.sla.models import Priority
 
-
-class CaseKind(models.TextChoices):
-    INQUIRY = "inquiry", _("Inquiry")
-    COMPLAINT = "complaint", _("Complaint")
-    SERVICE_REQUEST = "service_request", _("Service request")
-    SUGGESTION = "suggestion", _("Suggestion")
-    PRAISE = "praise", _("Praise")
-
-
-class CaseChannel(models.TextChoices):
-    WEB = "web", _("Online")
-    PHONE = "phone", _("Phone")
-    WALK_IN = "walk_in", _("Walk-in")
-    EMAIL = "email", _("E-mail")
-    API = "api", _("API")
+# The vocabulary shared with the lower apps is defined once, where it is first needed: the kinds and
+# priorities of a case in sla (policies are chosen by them), the channels in the catalogue (services list
+# theirs).
+CaseKind = SlaCaseKind
+CaseChannel = Channel
 
 
 class CaseStatus(models.TextChoices):
@@ -58,11 +51,7 @@ OPEN_STATUSES = (
 )
 
 
-class CasePriority(models.TextChoices):
-    LOW = "low", _("Low")
-    NORMAL = "normal", _("Normal")
-    HIGH = "high", _("High")
-    URGENT = "urgent", _("Urgent")
+CasePriority = Priority
 
 
 PRIORITY_ORDER = (CasePriority.LOW, CasePriority.NORMAL, CasePriority.HIGH, CasePriority.URGENT)

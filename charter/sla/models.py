@@ -34,7 +34,7 @@ class Weekday(models.IntegerChoices):
 
 
 class CaseKind(models.TextChoices):
-    """The kinds of case a policy can be limited to (the cases app uses the same values)."""
+    """The kinds of case; the cases app uses this vocabulary, and policies can be limited to some of them."""
 
     INQUIRY = "inquiry", _("Inquiry")
     COMPLAINT = "complaint", _("Complaint")
