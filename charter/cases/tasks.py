@@ -3,7 +3,7 @@
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
-from charter.cases.services import case_clocks_sweep, case_close_expired
+from charter.cases.services import attachment_orphans_delete, case_clocks_sweep, case_close_expired
 
 
 @db_periodic_task(crontab(minute="*"))
@@ -17,3 +17,9 @@ def sla_sweep_task() -> None:
 def case_close_expired_task() -> None:
     """Close the resolved cases whose appeal window has passed; safe to run twice and on several workers."""
     case_close_expired()
+
+
+@db_periodic_task(crontab(minute="23"))
+def attachment_orphans_delete_task() -> None:
+    """Remove files left on disk by uploads whose transaction rolled back; safe to run twice."""
+    attachment_orphans_delete()

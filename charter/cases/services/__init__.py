@@ -8,7 +8,7 @@ resolution, acceptance, appeal, expiry), `messages` (replies, notes, customer me
 
 from charter.cases.services._common import InvalidTransitionError
 from charter.cases.services.assignment import case_assign, case_assign_bulk, case_link, case_merge
-from charter.cases.services.attachments import attachment_add, content_type_sniff
+from charter.cases.services.attachments import attachment_add, attachment_orphans_delete, content_type_sniff
 from charter.cases.services.clocks import SweepResult, case_clocks_sweep
 from charter.cases.services.config import canned_response_create, case_category_create, team_routing_set
 from charter.cases.services.intake import (
@@ -30,6 +30,7 @@ __all__ = [
     "InvalidTransitionError",
     "SweepResult",
     "attachment_add",
+    "attachment_orphans_delete",
     "canned_response_create",
     "canned_response_render",
     "case_accept",

@@ -1,10 +1,13 @@
 """Attachments: size, count and type limits, content sniffing, storage outside the web root."""
 
+import datetime as dt
 import hashlib
 from typing import IO, Any
 
 from django.core.files.base import File
+from django.core.files.storage import default_storage
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from charter.cases.conf import cases_setting
@@ -225,3 +228,26 @@ def attachment_add(
                 )
             )
     return attachment
+
+
+def attachment_orphans_delete(*, older_than: dt.timedelta = dt.timedelta(hours=1)) -> int:
+    """Delete stored files that no attachment row refers to and that are older than `older_than`.
+
+    A file is written before its row commits; when the transaction rolls back, the file stays behind. The
+    age margin keeps files of transactions still running. Returns how many files were deleted.
+    """
+    cutoff = timezone.now() - older_than
+    deleted = 0
+    if not default_storage.exists("cases"):
+        return 0
+    years, _files = default_storage.listdir("cases")
+    for year in years:
+        _dirs, names = default_storage.listdir(f"cases/{year}")
+        for start in range(0, len(names), 500):
+            batch = [f"cases/{year}/{name}" for name in names[start : start + 500]]
+            known = set(CaseAttachment.objects.filter(file__in=batch).values_list("file", flat=True))
+            for path in batch:
+                if path not in known and default_storage.get_modified_time(path) < cutoff:
+                    default_storage.delete(path)
+                    deleted += 1
+    return deleted
