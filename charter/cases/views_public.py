@@ -57,10 +57,9 @@ def _form_error(form: Any, error: DomainError) -> None:
 
 def intake(request: HttpRequest) -> HttpResponse:
     """Take an inquiry or complaint from anyone; acknowledge at once with its number and tracking link."""
-    user = request.user if request.user.is_authenticated else None
-    customer = (
-        getattr(user, "customer", None) if isinstance(user, User) and not user.is_staff_member else None
-    )
+    # A signed-in customer raises cases for himself; staff record cases for others in the desk or the API.
+    account = request.user if isinstance(request.user, User) and not request.user.is_staff_member else None
+    customer = getattr(account, "customer", None)
     signed_in = customer is not None
     form = IntakeForm(
         request.POST or None,
@@ -88,6 +87,7 @@ def intake(request: HttpRequest) -> HttpResponse:
                     if customer is None:
                         customer = customer_create(
                             actor=None,
+                            user=account,
                             name=data["name"],
                             phone=data.get("phone", ""),
                             email=data.get("email", ""),
@@ -96,7 +96,7 @@ def intake(request: HttpRequest) -> HttpResponse:
                             else "zh-hans",
                         )
                     case = case_create(
-                        actor=user if signed_in else None,
+                        actor=account,
                         kind=data["kind"],
                         channel="web",
                         customer=customer,
@@ -108,7 +108,7 @@ def intake(request: HttpRequest) -> HttpResponse:
                         attachments=data["attachments"],
                     )
             except DomainError as error:
-                customer = getattr(user, "customer", None) if signed_in else None
+                customer = getattr(account, "customer", None) if signed_in else None
                 _form_error(form, error)
             else:
                 messages.success(

@@ -321,3 +321,16 @@ def test_canned_response_is_inserted_in_the_customers_language(
     ).content.decode()
 
     assert f"We received {case.number}" in page
+
+
+def test_a_signed_in_customer_without_a_record_gets_one_linked_to_his_account(
+    routed_team: Team, customer_user: User
+) -> None:
+    client = client_for(customer_user)
+
+    response = client.post(reverse("cases:intake"), INTAKE)
+
+    assert response.status_code == 302
+    case = Case.objects.get()
+    assert case.customer.user == customer_user
+    assert case.number in client.get(reverse("cases:portal")).content.decode()
