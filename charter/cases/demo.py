@@ -230,6 +230,9 @@ def _cases(people: _People, categories: dict[str, CaseCategory]) -> int:
         count += 1
         values.setdefault("channel", "web" if actor is None or not actor.is_staff_member else "phone")
         values["tags"] = [DEMO_TAG, *values.get("tags", [])]
+        # Customers may not tag cases; the demo loader records a customer's own case as the system does.
+        if actor is not None and not actor.is_staff_member:
+            actor = None
         return case_create(actor=actor, customer=customer, **values)
 
     # 1. A fresh inquiry from the portal: acknowledged, waiting for its first answer.

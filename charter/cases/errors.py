@@ -46,6 +46,7 @@ class ErrorCode(StrEnum):
     ALREADY_APPEALED = "already_appealed"
     SAME_CASE = "same_case"
     ALREADY_LINKED = "already_linked"
+    MERGE_COMPLAINT = "merge_complaint"
     MERGE_CUSTOMER_MISMATCH = "merge_customer_mismatch"
     ALREADY_MERGED = "already_merged"
     FILE_REQUIRED = "file_required"

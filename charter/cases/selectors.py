@@ -324,7 +324,8 @@ def case_stats_for_supervisor(*, user: AnyUser, now: dt.datetime | None = None, 
     at = now or timezone.now()
     teams = Team.objects.filter(is_active=True) if can_see_all_cases(user) else team_list_led_by(user=user)
     team_list = list(teams.order_by("code"))
-    cases = Case.objects.filter(team__in=team_list, status__in=OPEN_STATUSES)
+    # Never a complaint that names the supervisor himself, not even as a number in a list.
+    cases = _not_naming(user).filter(team__in=team_list, status__in=OPEN_STATUSES)
     near = CaseClock.objects.filter(
         case_id=OuterRef("pk"), status=CaseClock.Status.RUNNING, warn_at__lte=at, due_at__gt=at
     )

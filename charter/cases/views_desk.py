@@ -10,6 +10,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -165,10 +166,14 @@ def bulk_assign(request: HttpRequest) -> HttpResponse:
     user = _staff(request)
     ids = [int(pk) for pk in request.POST.getlist("case") if pk.isdigit()]
     assignee = User.objects.filter(pk=request.POST.get("assignee") or 0, is_active=True).first()
-    back = request.POST.get("next") or reverse("cases:desk_queue")
+    back = request.POST.get("next") or ""
+    if not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        back = reverse("cases:desk_queue")
     if not ids or assignee is None:
         messages.error(request, _("Tick at least one case and choose a handler."))
-        return redirect(back if back.startswith("/") else reverse("cases:desk_queue"))
+        return redirect(back)
     cases = list(case_list_visible_to(user=user).filter(pk__in=ids))
     if len(cases) != len(set(ids)):
         raise Http404
@@ -180,7 +185,7 @@ def bulk_assign(request: HttpRequest) -> HttpResponse:
         messages.success(
             request, _("%(count)d cases assigned to %(name)s.") % {"count": len(cases), "name": assignee}
         )
-    return redirect(back if back.startswith("/") else reverse("cases:desk_queue"))
+    return redirect(back)
 
 
 def _case_or_404(request: HttpRequest, number: str) -> Case:
@@ -335,6 +340,16 @@ def _act(request: HttpRequest, user: User, case: Case, forms: dict[str, Any]) ->
                 messages.success(request, _("Linked to %(number)s.") % {"number": other.number})
                 return redirect(here)
     except ConflictError as error:
+        if error.code == "conflict" and action in forms:
+            # Keep what the user typed, but against the case as it is now, so submitting again can succeed.
+            case.refresh_from_db()
+            data = request.POST.copy()
+            data["version"] = str(case.version)
+            form_class = type(forms[action])
+            forms[action] = (
+                form_class(data, staff=_handlers_for(case)) if form_class is AssignForm else form_class(data)
+            )
+            forms[action].is_valid()
         if error.code == "conflict":
             messages.error(
                 request,

@@ -73,9 +73,10 @@ def intake(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if request.POST.get("website"):
             form.add_error(None, _("Your submission could not be accepted. Please call us instead."))
-        elif not _intake_allowed(request):
-            return render(request, "cases/intake_limited.html", status=429)
         elif form.is_valid():
+            # Only submissions that would be accepted count: a visitor fixing typos is not throttled.
+            if not _intake_allowed(request):
+                return render(request, "cases/intake_limited.html", status=429)
             data = form.cleaned_data
             service = (
                 Service.objects.filter(pk=data["service"], is_active=True).first()

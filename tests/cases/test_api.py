@@ -392,3 +392,22 @@ def test_the_schema_documents_the_cases_endpoints(api_client: Any, db: None) -> 
     paths = schema["paths"]
     assert "/api/v1/cases/{id}/transitions/" in paths
     assert "/api/v1/cases/{id}/attachments/{attachment_id}/download/" in paths
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("priority", "urgent"), ("tags", ["vip"]), ("named_staff", "member")],
+)
+def test_a_customer_cannot_set_staff_fields_when_raising_a_case(
+    field: str, value: object, customer: Customer, customer_user: User, member: User, routed_team: Team
+) -> None:
+    from charter.cases.models import Case
+
+    body = {"kind": "complaint", "title": "账单问题", "description": "多收了费用"}
+    body[field] = [member.pk] if value == "member" else value
+
+    response = api_client_for(customer_user).post("/api/v1/cases/", body, format="json")
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid_field"
+    assert not Case.objects.exists()

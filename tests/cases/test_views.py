@@ -334,3 +334,71 @@ def test_a_signed_in_customer_without_a_record_gets_one_linked_to_his_account(
     case = Case.objects.get()
     assert case.customer.user == customer_user
     assert case.number in client.get(reverse("cases:portal")).content.decode()
+
+
+def test_after_a_conflict_the_kept_form_carries_the_current_version(
+    routed_team: Team, member: User, other_customer: Customer
+) -> None:
+    case = new_case(None, other_customer)
+    client = client_for(member)
+    url = reverse("cases:desk_case", args=[case.number])
+    client.post(url, {"action": "reply", "body": "第一个回复", "version": case.version})
+    case.refresh_from_db()
+
+    stale = client.post(url, {"action": "reply", "body": "我的回复", "version": case.version - 1})
+    again = client.post(url, {"action": "reply", "body": "我的回复", "version": case.version})
+
+    assert f'name="version" value="{case.version}"' in stale.content.decode()
+    assert again.status_code == 302
+    assert CaseMessage.objects.filter(body="我的回复").count() == 1
+
+
+def test_bulk_assign_never_redirects_off_site(routed_team: Team, supervisor: User) -> None:
+    response = client_for(supervisor).post(reverse("cases:desk_bulk_assign"), {"next": "//evil.example/x"})
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("cases:desk_queue")
+
+
+def test_invalid_intake_posts_do_not_use_up_the_limit(routed_team: Team, settings: object) -> None:
+    settings.CHARTER_INTAKE_MAX_PER_HOUR = 1  # type: ignore[attr-defined]
+    client = Client()
+    for _ in range(3):
+        client.post(reverse("cases:intake"), dict(INTAKE, title=""))
+
+    assert client.post(reverse("cases:intake"), INTAKE).status_code == 302
+
+
+def test_a_file_on_an_internal_note_stays_internal(
+    routed_team: Team, member: User, other_customer: Customer
+) -> None:
+    from charter.cases.models import CaseAttachment
+    from charter.cases.services import attachment_add, case_reply
+
+    case = new_case(None, other_customer)
+    note = case_reply(actor=member, case=case, body="内部：核对记录", is_internal=True)
+
+    attachment = attachment_add(
+        actor=member, case=case, message=note, file=SimpleUploadedFile("audit.txt", b"secret", "text/plain")
+    )
+
+    assert CaseAttachment.objects.get(pk=attachment.pk).is_internal
+
+
+def test_a_complaint_naming_staff_cannot_be_merged_into_a_case_they_handle(
+    routed_team: Team, member: User, teammate: User, supervisor: User, other_customer: Customer
+) -> None:
+    from charter.cases.services import case_merge
+    from charter.common.errors import DomainError
+
+    complaint = new_case(None, other_customer, kind="complaint", named_staff=[member])
+    inquiry = new_case(None, other_customer)
+    Case.objects.filter(pk=inquiry.pk).update(assignee=member)
+    inquiry.refresh_from_db()
+
+    with pytest.raises(DomainError) as caught:
+        case_merge(actor=supervisor, source=complaint, target=inquiry)
+
+    assert caught.value.code == "merge_complaint"
+    complaint.refresh_from_db()
+    assert complaint.merged_into_id is None

@@ -15,6 +15,7 @@ from charter.cases.errors import ErrorCode
 from charter.cases.models import (
     Case,
     CaseEvent,
+    CaseKind,
     CaseLink,
     CaseMessage,
 )
@@ -176,6 +177,18 @@ def case_merge(*, actor: User, source: Case, target: Case, expected_version: int
             )
         if target.status == S.CANCELLED:
             raise DomainError(_("A case cannot be merged into a cancelled case."), code=ErrorCode.CASE_CLOSED)
+        named = set(source.named_staff.values_list("pk", flat=True))
+        if source.kind == CaseKind.COMPLAINT and named:
+            # The complaint's notes move with it: the target must keep them from the people it names.
+            if target.kind != CaseKind.COMPLAINT or target.assignee_id in named:
+                raise DomainError(
+                    _(
+                        "A complaint that names staff can only be merged into another complaint "
+                        "that they do not handle."
+                    ),
+                    code=ErrorCode.MERGE_COMPLAINT,
+                )
+            target.named_staff.add(*named)
         at = now()
         moved = CaseMessage.objects.filter(case=source).update(case=target)
         source.attachments.update(case=target)

@@ -155,6 +155,8 @@ def attachment_store(
     Stores under MEDIA_ROOT/cases/<yyyy>/<random>; records the sniffed content type, size and SHA-256, and
     marks active content download-only. Records `attachment_added`.
     """
+    # A file on an internal note is internal, whatever the caller said.
+    is_internal = is_internal or (message is not None and message.is_internal)
     name, content_type, size = _checked(case, file)
     digest = hashlib.sha256()
     file.seek(0)

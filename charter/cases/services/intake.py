@@ -141,6 +141,25 @@ def case_create(
             raise DomainError(_("Choose the channel."), code=ErrorCode.INVALID_CHANNEL, field="channel")
     elif channel != CaseChannel.WEB:
         raise DomainError(_("Choose the channel."), code=ErrorCode.INVALID_CHANNEL, field="channel")
+    named_staff = list(named_staff)
+    if user is not None and not is_case_staff(user):
+        # Priority, the staff named, tags, category and a past receipt time are staff's assessment of a case,
+        # not the customer's: a customer cannot jump the queue or keep chosen staff away from his case. (The
+        # public web form offers none of them; None is the system, e.g. the intake of another channel.)
+        staff_fields = {
+            "priority": priority != CasePriority.NORMAL,
+            "named_staff": bool(named_staff),
+            "tags": bool(tags),
+            "category": category is not None,
+            "received_at": received_at is not None,
+        }
+        for field, given in staff_fields.items():
+            if given:
+                raise DomainError(
+                    _("Only staff can set this when recording a case."),
+                    code=ErrorCode.INVALID_FIELD,
+                    field=field,
+                )
     if not isinstance(customer, Customer) or customer.pk is None:
         raise DomainError(_("Say who raises the case."), code=ErrorCode.CUSTOMER_REQUIRED, field="customer")
     _choice(kind, CaseKind.values, ErrorCode.INVALID_KIND, "kind", _("Choose the kind of case."))
