@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from charter.accounts.models import User
 from charter.accounts.throttle import login_failure_record, login_failures_clear, login_is_locked
+from charter.common.http import client_ip
 
 
 class ThrottledAuthenticationForm(AuthenticationForm):
@@ -20,7 +21,7 @@ class ThrottledAuthenticationForm(AuthenticationForm):
 
     def clean(self) -> dict[str, Any]:
         username = self.cleaned_data.get("username") or ""
-        address = self.request.META.get("REMOTE_ADDR", "") if self.request else ""
+        address = client_ip(self.request) if self.request else ""
         if login_is_locked(username=username, address=address):
             raise forms.ValidationError(self.error_messages["throttled"], code="throttled")
         try:

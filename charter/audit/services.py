@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from charter.audit.models import AuditChainHead, AuditEvent
+from charter.common.http import client_ip
 
 if TYPE_CHECKING:
     from charter.accounts.models import User
@@ -19,8 +20,7 @@ if TYPE_CHECKING:
 def _client_ip(request: HttpRequest | None) -> str | None:
     if request is None:
         return None
-    # REMOTE_ADDR is the address that reached us; behind a proxy it is the proxy's, set by the deployment.
-    return request.META.get("REMOTE_ADDR") or None
+    return client_ip(request) or None
 
 
 def audit_record(

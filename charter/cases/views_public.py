@@ -29,12 +29,13 @@ from charter.cases.selectors import (
 from charter.cases.services import case_accept, case_appeal, case_create, case_customer_reply
 from charter.catalog.models import Service
 from charter.common.errors import DomainError
+from charter.common.http import client_ip
 
 PRIVACY_NOTICE_VERSION = "2026-01"
 
 
 def _client_address(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR", ""))
+    return client_ip(request)
 
 
 def _intake_allowed(request: HttpRequest) -> bool:

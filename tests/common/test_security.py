@@ -21,3 +21,15 @@ def test_pages_load_nothing_from_other_origins() -> None:
     assert "http://" not in html.replace("http://testserver", "")
     assert "https://" not in html
     assert "/static/vendor/htmx/" in html
+
+
+def test_client_address_comes_from_the_configured_proxy_header(settings: object) -> None:
+    from django.test import RequestFactory
+
+    from charter.common.http import client_ip
+
+    request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.9")
+
+    assert client_ip(request) == "10.0.0.1"
+    settings.CHARTER_CLIENT_IP_HEADER = "X-Forwarded-For"  # type: ignore[attr-defined]
+    assert client_ip(request) == "203.0.113.9"
