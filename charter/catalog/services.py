@@ -6,7 +6,7 @@ Content is edited only in a draft version; publishing freezes it. Amounts go thr
 
 import datetime as dt
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from decimal import Decimal
 from typing import Any
@@ -622,6 +622,39 @@ def _fee_values(
     )
 
 
+def _draft_item_save(
+    *,
+    user: User,
+    item: Any,
+    values: dict[str, Any],
+    name: str,
+    action: str,
+    summary: Callable[[Any], dict[str, object]],
+) -> None:
+    """Overwrite a fee's or a commitment's values (inside the caller's transaction, draft checked) and audit
+    the change as `action` with its before and after."""
+    before = summary(item)
+    for field, value in values.items():
+        setattr(item, field, value)
+    item.save()
+    audit_record(
+        actor=user,
+        action=action,
+        target=item.version,
+        data={name: item.pk, "before": before, "after": summary(item)},
+    )
+
+
+def _draft_item_delete(
+    *, user: User, item: Any, name: str, action: str, summary: Callable[[Any], dict[str, object]]
+) -> None:
+    """Delete a fee or a commitment of a draft, audited with what it held; DomainError when published."""
+    with transaction.atomic():
+        _require_draft(item.version)
+        audit_record(actor=user, action=action, target=item.version, data={name: item.pk, **summary(item)})
+        item.delete()
+
+
 def _fee_audit(fee: FeeItem) -> dict[str, object]:
     return {field: _audit_value(getattr(fee, field)) for field in ("name_zh", "amount", "unit_zh", "is_free")}
 
@@ -695,15 +728,13 @@ def fee_item_update(
     )
     with transaction.atomic():
         _require_draft(fee.version)
-        before = _fee_audit(fee)
-        for field, value in asdict(values).items():
-            setattr(fee, field, value)
-        fee.save()
-        audit_record(
-            actor=user,
+        _draft_item_save(
+            user=user,
+            item=fee,
+            values=asdict(values),
+            name="fee",
             action="catalog.fee_item_update",
-            target=fee.version,
-            data={"fee": fee.pk, "before": before, "after": _fee_audit(fee)},
+            summary=_fee_audit,
         )
     return fee
 
@@ -711,15 +742,7 @@ def fee_item_update(
 def fee_item_delete(*, actor: AnyUser, fee: FeeItem) -> None:
     """Remove a fee from a draft. Raises DomainError when its version is published."""
     user = _require_editor(actor)
-    with transaction.atomic():
-        _require_draft(fee.version)
-        audit_record(
-            actor=user,
-            action="catalog.fee_item_delete",
-            target=fee.version,
-            data={"fee": fee.pk, **_fee_audit(fee)},
-        )
-        fee.delete()
+    _draft_item_delete(user=user, item=fee, name="fee", action="catalog.fee_item_delete", summary=_fee_audit)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -877,15 +900,13 @@ def service_commitment_update(
     with transaction.atomic():
         _require_draft(commitment.version)
         _check_commitment_unique(commitment.version, values, commitment.pk)
-        before = _commitment_audit(commitment)
-        for field, value in values.items():
-            setattr(commitment, field, value)
-        commitment.save()
-        audit_record(
-            actor=user,
+        _draft_item_save(
+            user=user,
+            item=commitment,
+            values=values,
+            name="commitment",
             action="catalog.service_commitment_update",
-            target=commitment.version,
-            data={"commitment": commitment.pk, "before": before, "after": _commitment_audit(commitment)},
+            summary=_commitment_audit,
         )
     return commitment
 
@@ -893,12 +914,10 @@ def service_commitment_update(
 def service_commitment_delete(*, actor: AnyUser, commitment: ServiceCommitment) -> None:
     """Remove a commitment from a draft. Raises DomainError when its version is published."""
     user = _require_editor(actor)
-    with transaction.atomic():
-        _require_draft(commitment.version)
-        audit_record(
-            actor=user,
-            action="catalog.service_commitment_delete",
-            target=commitment.version,
-            data={"commitment": commitment.pk, **_commitment_audit(commitment)},
-        )
-        commitment.delete()
+    _draft_item_delete(
+        user=user,
+        item=commitment,
+        name="commitment",
+        action="catalog.service_commitment_delete",
+        summary=_commitment_audit,
+    )
