@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "charter.standards",
     "charter.catalog",
     "charter.sla",
+    "charter.mail",
     "charter.cases",
     "charter.demo",
 ]
