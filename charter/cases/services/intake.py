@@ -11,7 +11,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from charter.accounts.models import Customer, User
+from charter.accounts.models import Customer, Team, User
 from charter.cases.conf import cases_setting
 from charter.cases.errors import ErrorCode
 from charter.cases.models import (
@@ -119,13 +119,15 @@ def case_create(
     attachments: Sequence[Any] = (),
     tags: Sequence[str] = (),
     received_at: dt.datetime | None = None,
+    team: Team | None = None,
 ) -> Case:
     """Receive a case and acknowledge it at once: number it, route it, assign it, start its clocks.
 
     `actor` is staff recording a case from any channel (cases.add_case), a signed-in customer for himself
     (web only), or None for the public web intake (the caller found or recorded `customer`). A complaint is
     never assigned to a person it names. `received_at` lets staff log a phone call or a visit after the fact
-    (at most CHARTER_CASES_BACKDATE_DAYS ago): the clocks run from it. Returns the case with
+    (at most CHARTER_CASES_BACKDATE_DAYS ago): the clocks run from it. `team` overrides the routing by
+    service (a mailbox's own team). Returns the case with
     `tracking_token` set (the only time the token exists in clear; it is also handed to the acknowledgement
     notification). Audited as `cases.create`.
     """
@@ -139,7 +141,8 @@ def case_create(
             )
         if channel != CaseChannel.WEB:
             raise DomainError(_("Choose the channel."), code=ErrorCode.INVALID_CHANNEL, field="channel")
-    elif channel != CaseChannel.WEB:
+    elif channel not in (CaseChannel.WEB, CaseChannel.EMAIL):
+        # Without a signed-in actor a case comes from the public web form or from a mailbox.
         raise DomainError(_("Choose the channel."), code=ErrorCode.INVALID_CHANNEL, field="channel")
     named_staff = list(named_staff)
     if user is not None and not is_case_staff(user):
@@ -211,7 +214,7 @@ def case_create(
             is_internal=False,
             at=received,
         )
-        team = team_route(service=service)
+        team = team if team is not None and team.is_active else team_route(service=service)
         assignee = (
             handler_pick(team=team, excluded={p.pk for p in people} if kind == CaseKind.COMPLAINT else set())
             if team
