@@ -6,3 +6,12 @@ class CasesConfig(AppConfig):
     name = "charter.cases"
     label = "cases"
     verbose_name = _("Cases")
+
+    def ready(self) -> None:
+        # Cases turns inbound e-mail into cases and sends its notifications through the mail app.
+        from charter.cases.mailing import templates_register
+        from charter.cases.services.mail_intake import case_mail_receive
+        from charter.mail.inbound import inbound_handler_set
+
+        templates_register()
+        inbound_handler_set(case_mail_receive)

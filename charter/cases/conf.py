@@ -54,6 +54,12 @@ DEFAULTS: dict[str, Any] = {
     # Texts.
     "CHARTER_CASES_TITLE_MAX_LENGTH": 200,
     "CHARTER_CASES_TEXT_MAX_LENGTH": 20000,
+    # E-mail from an inquiry mailbox becomes another kind when its subject has one of these words.
+    "CHARTER_CASES_MAIL_KIND_WORDS": {
+        "complaint": ("投诉", "complaint"),
+        "suggestion": ("建议", "suggestion"),
+        "praise": ("表扬", "感谢信", "praise"),
+    },
     # The sweep handles due clocks in batches of this size.
     "CHARTER_CASES_SWEEP_BATCH": 500,
 }

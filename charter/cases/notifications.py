@@ -1,8 +1,9 @@
-"""What the cases app tells people, and the hook the mail app will implement.
+"""What the cases app tells people.
 
 Services never send anything themselves: they describe each notification as a `CaseNotification` and hand it
-to `notify_on_commit`, which calls `notify` only once the change has committed. `notify` is a no-op until
-the mail issue fills it in (templates, recipients, delivery log).
+to `notify_on_commit`. It queues the e-mails in the service's own transaction (`charter.cases.mailing`), so a
+change and its notifications commit or roll back together, and the mail app sends them only after the
+commit.
 """
 
 import dataclasses
@@ -41,14 +42,18 @@ class InternalContentError(ValueError):
 
 
 def notify(notification: CaseNotification) -> None:
-    """Deliver `notification`. Implemented by the mail issue; today it does nothing."""
+    """Queue the e-mails of `notification` in the current transaction."""
+    from charter.cases.mailing import notification_queue
+
+    notification_queue(notification)
 
 
 def notify_on_commit(notification: CaseNotification) -> None:
-    """Schedule `notify(notification)` for after the current transaction commits.
+    """Queue `notification` with the current transaction: it is delivered once, after the commit, or never.
 
     Refuses (InternalContentError) to address internal content to the customer, whatever the caller asks.
     """
     if notification.audience == Audience.CUSTOMER and notification.is_internal:
         raise InternalContentError("internal content is never sent to a customer")
-    transaction.on_commit(lambda: notify(notification))
+    with transaction.atomic():
+        notify(notification)

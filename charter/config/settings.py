@@ -159,6 +159,8 @@ USE_I18N = True
 USE_TZ = True
 TIME_ZONE = env_str("CHARTER_TIME_ZONE", "Asia/Shanghai")
 CHARTER_ORGANISATION_NAME = env_str("CHARTER_ORGANISATION_NAME", "")
+# The address people reach this installation at: links in e-mails (tracking pages, the desk) start with it.
+CHARTER_SITE_URL = env_str("CHARTER_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"

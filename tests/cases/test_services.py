@@ -92,7 +92,7 @@ def _set(case: Case, **fields: Any) -> Case:
 
 @pytest.fixture
 def sent(monkeypatch: pytest.MonkeyPatch) -> list[CaseNotification]:
-    """The notifications handed to the hook (after commit)."""
+    """The notifications handed to the mail queue (in the transaction of the change)."""
     delivered: list[CaseNotification] = []
     monkeypatch.setattr(notifications, "notify", delivered.append)
     return delivered

@@ -1,0 +1,27 @@
+"""The mail app's settings, each with a default; read when used, never at import time."""
+
+from typing import Any
+
+from django.conf import settings
+
+DEFAULTS: dict[str, Any] = {
+    # Outbound: attempts before a message is marked failed, and the first retry delay (doubling each time).
+    "CHARTER_MAIL_SEND_ATTEMPTS": 6,
+    "CHARTER_MAIL_RETRY_SECONDS": 60,
+    # How long a worker holds a message it is sending before another may try it (a crashed worker).
+    "CHARTER_MAIL_SEND_LEASE_SECONDS": 600,
+    # Inbound: messages handled per mailbox per poll, and the largest message read (bigger ones are
+    # quarantined whole for an administrator).
+    "CHARTER_MAIL_FETCH_BATCH": 50,
+    "CHARTER_MAIL_MAX_BYTES": 30 * 1024 * 1024,
+    "CHARTER_MAIL_IMAP_TIMEOUT": 30,
+    # Webhooks: attempts, first retry delay (doubling), request timeout in seconds.
+    "CHARTER_WEBHOOK_ATTEMPTS": 8,
+    "CHARTER_WEBHOOK_RETRY_SECONDS": 30,
+    "CHARTER_WEBHOOK_TIMEOUT": 10,
+}
+
+
+def mail_setting(name: str) -> Any:
+    """Return the setting `name`, or its default from DEFAULTS."""
+    return getattr(settings, name, DEFAULTS[name])

@@ -1,0 +1,105 @@
+"""Polling IMAP mailboxes: fetch unread messages, record and handle each, and only then mark it on the server.
+
+The order is what makes it exactly once: a message is read without marking it (`BODY.PEEK[]`), recorded and
+handled in one transaction (`message_receive`), and only after that commit flagged `\\Seen` (and moved, when
+the mailbox says so). A crash before the flag leaves the message unread on the server; the next poll fetches
+it again and finds it already recorded, so it is only flagged. Two workers polling together both fetch it;
+the unique key lets one handle it.
+"""
+
+import dataclasses
+import logging
+import ssl
+
+from django.utils import timezone
+from imapclient import IMAPClient
+from imapclient.exceptions import IMAPClientError
+
+from charter.mail.conf import mail_setting
+from charter.mail.inbound import message_receive
+from charter.mail.models import InboundMessage, Mailbox
+
+logger = logging.getLogger(__name__)
+
+
+@dataclasses.dataclass
+class PollResult:
+    fetched: int = 0
+    new: int = 0
+    quarantined: int = 0
+    ignored: int = 0
+    error: str = ""
+
+
+def _connect(mailbox: Mailbox) -> IMAPClient:
+    timeout = float(mail_setting("CHARTER_MAIL_IMAP_TIMEOUT"))
+    context = ssl.create_default_context()
+    client = IMAPClient(
+        mailbox.host,
+        port=mailbox.port,
+        ssl=mailbox.security == Mailbox.Security.SSL,
+        ssl_context=context if mailbox.security == Mailbox.Security.SSL else None,
+        timeout=timeout,
+    )
+    if mailbox.security == Mailbox.Security.STARTTLS:
+        client.starttls(context)
+    client.login(mailbox.username, mailbox.password)
+    return client
+
+
+def _done(client: IMAPClient, mailbox: Mailbox, uid: int) -> None:
+    client.add_flags([uid], [b"\\Seen"])
+    if not mailbox.done_folder:
+        return
+    if not client.folder_exists(mailbox.done_folder):
+        client.create_folder(mailbox.done_folder)
+    if client.has_capability("MOVE"):
+        client.move([uid], mailbox.done_folder)
+    else:
+        client.copy([uid], mailbox.done_folder)
+        client.delete_messages([uid])
+        if client.has_capability("UIDPLUS"):
+            client.uid_expunge([uid])
+        else:
+            client.expunge()
+
+
+def mailbox_poll(*, mailbox: Mailbox) -> PollResult:
+    """Fetch up to CHARTER_MAIL_FETCH_BATCH unread messages of `mailbox` and handle each exactly once.
+
+    A connection or server error ends the poll and is recorded on the mailbox (`poll_error`); messages not
+    yet flagged stay unread and are fetched again next time.
+    """
+    result = PollResult()
+    batch = int(mail_setting("CHARTER_MAIL_FETCH_BATCH"))
+    try:
+        client = _connect(mailbox)
+        try:
+            client.select_folder(mailbox.folder)
+            uids = sorted(client.search(["UNSEEN"]))[:batch]
+            for uid in uids:
+                data = client.fetch([uid], ["BODY.PEEK[]"]).get(uid, {})
+                raw = data.get(b"BODY[]")
+                if not isinstance(raw, bytes):
+                    continue
+                result.fetched += 1
+                inbound, is_new = message_receive(mailbox=mailbox, raw=raw)
+                result.new += is_new
+                result.quarantined += is_new and inbound.status == InboundMessage.Status.QUARANTINED
+                result.ignored += is_new and inbound.status == InboundMessage.Status.IGNORED
+                _done(client, mailbox, uid)
+        finally:
+            try:
+                client.logout()
+            except (IMAPClientError, OSError):
+                logger.debug("logout from %s failed", mailbox.host)
+    except (IMAPClientError, OSError, ssl.SSLError) as error:
+        result.error = f"{type(error).__name__}: {error}"[:2000]
+        logger.warning("mailbox %s: %s", mailbox.pk, result.error)
+    Mailbox.objects.filter(pk=mailbox.pk).update(polled_at=timezone.now(), poll_error=result.error)
+    return result
+
+
+def mailboxes_poll() -> list[PollResult]:
+    """Poll every active mailbox (the periodic task)."""
+    return [mailbox_poll(mailbox=mailbox) for mailbox in Mailbox.objects.filter(is_active=True)]

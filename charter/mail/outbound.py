@@ -1,0 +1,197 @@
+"""Outbound mail: queue one message per recipient in the caller's transaction, send it after the commit.
+
+`mail_queue` writes the message and its delivery log row in the caller's transaction, so a rolled-back
+change sends nothing and a committed one is never forgotten. The worker sends it (`outbound_send`) after the
+commit, retrying with doubling delays; a periodic sweep (`outbound_due_send`) picks up whatever is due,
+including a message whose worker died mid-send (its lease expired). Each send claims the row with a
+conditional UPDATE, so two workers never send the same message at once.
+"""
+
+import datetime as dt
+import logging
+import smtplib
+from collections.abc import Mapping, Sequence
+from email.utils import make_msgid, parseaddr
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from charter.accounts.models import User
+from charter.audit.services import audit_record
+from charter.common.errors import DomainError
+from charter.mail.conf import mail_setting
+from charter.mail.errors import ErrorCode
+from charter.mail.models import OutboundMessage
+from charter.mail.permissions import require_manage
+
+logger = logging.getLogger(__name__)
+
+# RFC 3834: machine-made notifications say so, so that well-behaved auto-responders never answer them.
+AUTOMATED_HEADERS = {"Auto-Submitted": "auto-generated", "X-Auto-Response-Suppress": "All"}
+
+
+def _domain() -> str:
+    _name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    return address.rpartition("@")[2] or "localhost"
+
+
+def _address_clean(address: str) -> str:
+    _name, bare = parseaddr(address or "")
+    if "@" not in bare or any(c in bare for c in "\r\n,;") or bare != address.strip():
+        raise DomainError(
+            _("This is not an e-mail address."), code=ErrorCode.INVALID_ADDRESS, field="recipient"
+        )
+    return bare
+
+
+def mail_queue(
+    *,
+    to: str,
+    subject: str,
+    body: str,
+    language: str,
+    template: str = "",
+    recipient_user: User | None = None,
+    thread_ref: str = "",
+    in_reply_to: str = "",
+    references: Sequence[str] = (),
+    is_automated: bool = True,
+    headers: Mapping[str, str] | None = None,
+) -> OutboundMessage:
+    """Queue one message to one address (never Cc or Bcc) and send it once the transaction commits.
+
+    `thread_ref` is the caller's reference for what the message is about (a reply to it can be traced
+    back); `in_reply_to` and `references` are Message-IDs without angle brackets, for threading.
+    """
+    recipient = _address_clean(to)
+    extra: dict[str, str] = dict(AUTOMATED_HEADERS) if is_automated else {}
+    if in_reply_to:
+        extra["In-Reply-To"] = f"<{in_reply_to}>"
+    if references:
+        extra["References"] = " ".join(f"<{ref}>" for ref in references)
+    extra.update(headers or {})
+    message = OutboundMessage.objects.create(
+        message_id=make_msgid(domain=_domain()).strip("<>"),
+        template=template,
+        recipient=recipient,
+        recipient_user=recipient_user,
+        language=language,
+        subject=" ".join(subject.split())[:500],
+        body=body,
+        headers=extra,
+        thread_ref=thread_ref,
+        next_attempt_at=timezone.now(),
+    )
+    transaction.on_commit(lambda: _enqueue(message.pk))
+    return message
+
+
+def _enqueue(pk: int) -> None:
+    from charter.mail.tasks import outbound_send_task
+
+    outbound_send_task(pk)
+
+
+def _claim(pk: int, at: dt.datetime) -> bool:
+    lease = at + dt.timedelta(seconds=int(mail_setting("CHARTER_MAIL_SEND_LEASE_SECONDS")))
+    due = Q(status=OutboundMessage.Status.QUEUED) | Q(status=OutboundMessage.Status.SENDING)
+    return (
+        OutboundMessage.objects.filter(due, pk=pk, next_attempt_at__lte=at).update(
+            status=OutboundMessage.Status.SENDING, next_attempt_at=lease
+        )
+        == 1
+    )
+
+
+def _server_answer(error: Exception) -> str:
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        answers = [f"{code} {text.decode(errors='replace')}" for code, text in error.recipients.values()]
+        return "; ".join(answers)[:2000]
+    if isinstance(error, smtplib.SMTPResponseException):
+        text = error.smtp_error.decode(errors="replace") if isinstance(error.smtp_error, bytes) else ""
+        return f"{error.smtp_code} {text}"[:2000]
+    return f"{type(error).__name__}: {error}"[:2000]
+
+
+def _is_permanent(error: Exception) -> bool:
+    """A 5xx answer for the recipient will not change on retry."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _text in error.recipients.values())
+    return isinstance(error, smtplib.SMTPResponseException) and error.smtp_code >= 500
+
+
+def outbound_send(*, pk: int) -> str:
+    """Send message `pk` if it is due and nobody else is sending it; return its status afterwards.
+
+    On failure records the server's answer and schedules a retry after 1, 2, 4… times
+    CHARTER_MAIL_RETRY_SECONDS; a permanent refusal (5xx) or the last attempt marks it failed.
+    """
+    at = timezone.now()
+    if not _claim(pk, at):
+        return OutboundMessage.objects.filter(pk=pk).values_list("status", flat=True).first() or ""
+    message = OutboundMessage.objects.get(pk=pk)
+    email = EmailMessage(
+        subject=message.subject,
+        body=message.body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[message.recipient],
+        headers={"Message-ID": f"<{message.message_id}>", **message.headers},
+    )
+    attempts = message.attempts + 1
+    try:
+        get_connection(fail_silently=False).send_messages([email])
+    except (smtplib.SMTPException, OSError) as error:
+        answer = _server_answer(error)
+        last = attempts >= int(mail_setting("CHARTER_MAIL_SEND_ATTEMPTS")) or _is_permanent(error)
+        delay = int(mail_setting("CHARTER_MAIL_RETRY_SECONDS")) * 2 ** (attempts - 1)
+        OutboundMessage.objects.filter(pk=pk).update(
+            status=OutboundMessage.Status.FAILED if last else OutboundMessage.Status.QUEUED,
+            attempts=attempts,
+            last_error=answer,
+            next_attempt_at=None if last else timezone.now() + dt.timedelta(seconds=delay),
+        )
+        logger.warning("outbound mail %s not sent (attempt %s): %s", pk, attempts, answer)
+        return OutboundMessage.Status.FAILED if last else OutboundMessage.Status.QUEUED
+    OutboundMessage.objects.filter(pk=pk).update(
+        status=OutboundMessage.Status.SENT,
+        attempts=attempts,
+        last_error="",
+        sent_at=timezone.now(),
+        next_attempt_at=None,
+    )
+    return OutboundMessage.Status.SENT
+
+
+def outbound_due_send(*, limit: int = 200) -> int:
+    """Send every message that is due (new, to retry, or abandoned by a crashed worker); return how many
+    were sent."""
+    due = (
+        OutboundMessage.objects.filter(
+            status__in=[OutboundMessage.Status.QUEUED, OutboundMessage.Status.SENDING],
+            next_attempt_at__lte=timezone.now(),
+        )
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    return sum(outbound_send(pk=pk) == OutboundMessage.Status.SENT for pk in list(due))
+
+
+def outbound_retry(*, actor: User, message: OutboundMessage) -> OutboundMessage:
+    """Put a failed message back in the queue (an administrator fixed the address or the server).
+    Audited as `mail.outbound_retry`."""
+    require_manage(actor)
+    with transaction.atomic():
+        message = OutboundMessage.objects.select_for_update().get(pk=message.pk)
+        if message.status != OutboundMessage.Status.FAILED:
+            raise DomainError(_("Only a failed message can be sent again."), code=ErrorCode.NOT_FAILED)
+        message.status = OutboundMessage.Status.QUEUED
+        message.attempts = 0
+        message.next_attempt_at = timezone.now()
+        message.save(update_fields=["status", "attempts", "next_attempt_at"])
+        audit_record(actor=actor, action="mail.outbound_retry", target=message)
+        transaction.on_commit(lambda: _enqueue(message.pk))
+    return message
