@@ -11,7 +11,9 @@ class CasesConfig(AppConfig):
         # Cases turns inbound e-mail into cases and sends its notifications through the mail app.
         from charter.cases.mailing import templates_register
         from charter.cases.services.mail_intake import case_mail_receive
+        from charter.cases.webhooks import events_register
         from charter.mail.inbound import inbound_handler_set
 
         templates_register()
+        events_register()
         inbound_handler_set(case_mail_receive)

@@ -131,8 +131,9 @@ def templates_register() -> None:
         )
 
 
-def thread_ref(case: Case) -> str:
-    return f"case:{case.pk}"
+def thread_ref(case: Case, *, staff: bool = False) -> str:
+    """The customer's thread of a case ("case:<pk>", which his replies find the case by), or the staff's."""
+    return f"case:{case.pk}:staff" if staff else f"case:{case.pk}"
 
 
 def _url(path: str) -> str:
@@ -228,7 +229,8 @@ def _send(
     subject = rendered.subject
     if case.number not in subject:
         subject = f"[{case.number}] {subject}"
-    references = thread_message_ids(thread_ref(case))
+    thread = thread_ref(case, staff=staff)
+    references = thread_message_ids(thread)
     answering = inbound_being_handled()
     if answering is not None and not staff and answering.message_id not in references:
         # The customer's own e-mail that opened or updated the case: answer it, so his client threads them.
@@ -240,7 +242,7 @@ def _send(
         language=language,
         template=key,
         recipient_user=user,
-        thread_ref=thread_ref(case),
+        thread_ref=thread,
         in_reply_to=references[-1] if references else "",
         references=references,
         # A reply written by a person may be answered by an auto-responder; a notification may not.

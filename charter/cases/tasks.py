@@ -4,6 +4,7 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
 from charter.cases.services import attachment_orphans_delete, case_clocks_sweep, case_close_expired
+from charter.cases.webhooks import case_events_publish
 
 
 @db_periodic_task(crontab(minute="*"))
@@ -23,3 +24,9 @@ def case_close_expired_task() -> None:
 def attachment_orphans_delete_task() -> None:
     """Remove files left on disk by uploads whose transaction rolled back; safe to run twice."""
     attachment_orphans_delete()
+
+
+@db_periodic_task(crontab(minute="*"))
+def case_events_publish_task() -> None:
+    """Publish new case events to the registered webhooks; safe on several workers (the cursor is locked)."""
+    case_events_publish()

@@ -34,3 +34,24 @@ class Heartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} @ {self.beat_at.isoformat()}"
+
+
+class EventCursor(models.Model):
+    """How far a consumer of an outbox table (e.g. case events published as webhooks) has read.
+
+    Ids are handed out when rows are inserted but become visible when their transaction commits, so a
+    consumer reads only up to the highest id it saw `horizon` seconds earlier (`horizon_id`): by then the
+    transactions that were in flight have finished and no lower id can still appear.
+    """
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    position = models.PositiveBigIntegerField(_("read up to"), default=0)
+    horizon_id = models.PositiveBigIntegerField(_("highest id seen"), default=0)
+    horizon_at = models.DateTimeField(_("seen at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("event cursor")
+        verbose_name_plural = _("event cursors")
+
+    def __str__(self) -> str:
+        return f"{self.name} @ {self.position}"

@@ -19,6 +19,9 @@ DEFAULTS: dict[str, Any] = {
     "CHARTER_WEBHOOK_ATTEMPTS": 8,
     "CHARTER_WEBHOOK_RETRY_SECONDS": 30,
     "CHARTER_WEBHOOK_TIMEOUT": 10,
+    # Events are published once every transaction that could still add an earlier one has finished; a
+    # transaction longer than this could have its events skipped, so keep it above the longest one.
+    "CHARTER_WEBHOOK_LAG_SECONDS": 30,
 }
 
 

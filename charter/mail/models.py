@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from charter.common.models import TimeStampedModel
 from charter.privacy.fields import EncryptedTextField
+from charter.sla.models import CaseKind
 
 
 def message_key(message_id: str) -> str:
@@ -58,7 +59,9 @@ class Mailbox(TimeStampedModel):
         blank=True,
         related_name="+",
     )
-    kind = models.CharField(_("kind of new cases"), max_length=20, default="inquiry")
+    kind = models.CharField(
+        _("kind of new cases"), max_length=20, choices=CaseKind.choices, default=CaseKind.INQUIRY
+    )
     is_active = models.BooleanField(_("active"), default=True)
     polled_at = models.DateTimeField(_("last polled at"), null=True, blank=True)
     poll_error = models.TextField(_("last polling error"), blank=True)
@@ -195,7 +198,7 @@ class WebhookEndpoint(TimeStampedModel):
     name = models.CharField(_("name"), max_length=100)
     url = models.URLField(_("URL"), max_length=500)
     secret = EncryptedTextField(_("signing secret"))
-    events = models.JSONField(_("events"), default=list, help_text=_("Empty: every event."))
+    events = models.JSONField(_("events"), default=list, blank=True, help_text=_("Empty: every event."))
     allow_private = models.BooleanField(
         _("allow private addresses"),
         default=False,

@@ -5,6 +5,7 @@ from huey.contrib.djhuey import db_periodic_task, db_task
 
 from charter.mail.fetch import mailboxes_poll
 from charter.mail.outbound import outbound_due_send, outbound_send
+from charter.mail.webhooks import webhook_due_send, webhook_send
 
 
 @db_task()
@@ -23,3 +24,15 @@ def outbound_due_send_task() -> None:
 def mailboxes_poll_task() -> None:
     """Fetch new mail from every active mailbox; safe on several workers at once (each message once)."""
     mailboxes_poll()
+
+
+@db_task()
+def webhook_send_task(pk: int) -> None:
+    """Post one webhook delivery right after the transaction that queued it; safe to run twice."""
+    webhook_send(pk=pk)
+
+
+@db_periodic_task(crontab(minute="*"))
+def webhook_due_send_task() -> None:
+    """Post what is due: retries, and deliveries whose first attempt never ran."""
+    webhook_due_send()

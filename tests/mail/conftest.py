@@ -9,6 +9,7 @@ import pytest
 
 from charter.accounts.models import Team
 from charter.mail.models import Mailbox
+from tests.cases.conftest import routed_team  # noqa: F401 - the cases' routed team, for mail tests too
 from tests.mail.servers import DOVECOT_PASSWORD, Dovecot, SmtpServer, running
 
 MESSAGES = Path(__file__).parent / "messages"

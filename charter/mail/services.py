@@ -1,0 +1,150 @@
+"""Administrators' changes to mail: mailboxes, templates, webhooks. Each is audited as `mail.<verb>`.
+
+The quarantine and the delivery log have their own services beside the machinery they act on:
+`inbound_retry` / `inbound_discard` (charter.mail.inbound), `outbound_retry` (charter.mail.outbound),
+`webhook_delivery_retry` (charter.mail.webhooks).
+"""
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from charter.accounts.models import User
+from charter.audit.services import audit_record
+from charter.common.errors import DomainError
+from charter.mail.errors import ErrorCode
+from charter.mail.models import Mailbox, MailTemplate, WebhookEndpoint
+from charter.mail.permissions import require_manage
+from charter.mail.rendering import template_check, template_spec
+from charter.sla.models import CaseKind
+
+MAILBOX_FIELDS = (
+    "name",
+    "address",
+    "host",
+    "port",
+    "security",
+    "username",
+    "password",
+    "folder",
+    "done_folder",
+    "team",
+    "service",
+    "kind",
+    "is_active",
+)
+WEBHOOK_FIELDS = ("name", "url", "secret", "events", "allow_private", "is_active")
+
+
+def _full_clean(instance: Any) -> None:
+    try:
+        instance.full_clean()
+    except ValidationError as error:
+        field, messages = next(iter(error.message_dict.items()))
+        raise DomainError(
+            messages[0], code=ErrorCode.INVALID_FIELD, field=None if field == "__all__" else field
+        ) from error
+
+
+def _apply(instance: Any, fields: dict[str, Any], allowed: tuple[str, ...]) -> list[str]:
+    unknown = set(fields) - set(allowed)
+    if unknown:
+        raise DomainError(
+            _("These details cannot be changed here: %(fields)s.") % {"fields": ", ".join(sorted(unknown))},
+            code=ErrorCode.INVALID_FIELD,
+        )
+    changed = []
+    for name, value in fields.items():
+        if getattr(instance, name) != value:
+            setattr(instance, name, value)
+            changed.append(name)
+    return sorted(changed)
+
+
+def mailbox_save(*, actor: User, mailbox: Mailbox | None = None, **fields: Any) -> Mailbox:
+    """Create a mailbox (`mailbox` None) or change one. An empty `password` on a change keeps the old one.
+    Audited as `mail.mailbox_save` (never with the credentials)."""
+    require_manage(actor)
+    if "kind" in fields and fields["kind"] not in CaseKind.values:
+        raise DomainError(_("Choose the kind of case."), code=ErrorCode.INVALID_FIELD, field="kind")
+    if mailbox is not None and not fields.get("password"):
+        fields.pop("password", None)
+    with transaction.atomic():
+        target = Mailbox() if mailbox is None else Mailbox.objects.select_for_update().get(pk=mailbox.pk)
+        changed = _apply(target, fields, MAILBOX_FIELDS)
+        _full_clean(target)
+        target.save()
+        audit_record(
+            actor=actor,
+            action="mail.mailbox_save",
+            target=target,
+            data={"created": mailbox is None, "fields": [name for name in changed if name != "password"]},
+        )
+    return target
+
+
+def mail_template_save(*, actor: User, key: str, language: str, subject: str, body: str) -> MailTemplate:
+    """Replace the default of template `key` in `language`. Refused (field errors) when it does not compile
+    or render with the template's example. Audited as `mail.template_save`."""
+    require_manage(actor)
+    template_spec(key)
+    subject, body = subject.strip(), body.strip()
+    if not subject:
+        raise DomainError(_("This field is required."), code=ErrorCode.INVALID_TEMPLATE, field="subject")
+    if not body:
+        raise DomainError(_("This field is required."), code=ErrorCode.INVALID_TEMPLATE, field="body")
+    template_check(subject, body, key=key)
+    with transaction.atomic():
+        row, created = MailTemplate.objects.update_or_create(
+            key=key,
+            language=language,
+            defaults={"subject": subject, "body": body, "updated_by": actor},
+        )
+        _full_clean(row)
+        audit_record(actor=actor, action="mail.template_save", target=row, data={"created": created})
+    return row
+
+
+def mail_template_reset(*, actor: User, key: str, language: str) -> None:
+    """Go back to the shipped default of template `key` in `language`. Audited as `mail.template_reset`."""
+    require_manage(actor)
+    template_spec(key)
+    with transaction.atomic():
+        row = MailTemplate.objects.filter(key=key, language=language).first()
+        if row is None:
+            return
+        audit_record(actor=actor, action="mail.template_reset", target=row)
+        row.delete()
+
+
+def webhook_save(*, actor: User, endpoint: WebhookEndpoint | None = None, **fields: Any) -> WebhookEndpoint:
+    """Create a webhook (`endpoint` None) or change one; an empty `secret` on a change keeps the old one.
+    The URL must be http(s) and, unless `allow_private`, resolve only to public addresses. Audited as
+    `mail.webhook_save` (never with the secret)."""
+    from charter.mail.webhooks import WEBHOOK_EVENTS, url_check
+
+    require_manage(actor)
+    if endpoint is not None and not fields.get("secret"):
+        fields.pop("secret", None)
+    events = fields.get("events")
+    if events is not None and (not isinstance(events, list) or set(events) - set(WEBHOOK_EVENTS)):
+        raise DomainError(_("Choose events from the list."), code=ErrorCode.INVALID_FIELD, field="events")
+    with transaction.atomic():
+        target = (
+            WebhookEndpoint()
+            if endpoint is None
+            else WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
+        )
+        changed = _apply(target, fields, WEBHOOK_FIELDS)
+        _full_clean(target)
+        url_check(target.url, allow_private=target.allow_private)
+        target.save()
+        audit_record(
+            actor=actor,
+            action="mail.webhook_save",
+            target=target,
+            data={"created": endpoint is None, "fields": [name for name in changed if name != "secret"]},
+        )
+    return target

@@ -1,0 +1,260 @@
+"""Webhooks out: signed JSON events to administrators' URLs, retried with backoff, logged, never to private
+addresses unless allowed.
+
+An app publishes events with `webhook_emit` inside its own transaction; each subscribed endpoint gets one
+`WebhookDelivery`, keyed by endpoint and event key, so publishing the same event twice delivers it once.
+The worker posts it after the commit. Every attempt resolves the host again and connects to the checked
+address itself (no redirects are followed), so neither a DNS change nor a redirect can steer a delivery
+into loopback or a private network (SSRF).
+
+Signature: header `X-Charter-Signature: t=<unix time>,v1=<hex HMAC-SHA256 of "<t>.<body>" with the
+endpoint's secret>`; receivers check it with `signature_verify` (or the same three lines in any language)
+and refuse old timestamps.
+"""
+
+import datetime as dt
+import functools
+import hashlib
+import hmac
+import http.client
+import ipaddress
+import json
+import logging
+import secrets
+import socket
+import ssl
+import time
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from charter.accounts.models import User
+from charter.audit.services import audit_record
+from charter.common.errors import DomainError
+from charter.mail.conf import mail_setting
+from charter.mail.errors import ErrorCode
+from charter.mail.models import WebhookDelivery, WebhookEndpoint
+from charter.mail.permissions import require_manage
+
+logger = logging.getLogger(__name__)
+
+# Event name -> label, registered by the apps that publish them.
+WEBHOOK_EVENTS: dict[str, str | Promise] = {}
+
+
+def webhook_events_register(events: Mapping[str, str | Promise]) -> None:
+    WEBHOOK_EVENTS.update(events)
+
+
+def secret_new() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def signature(secret: str, timestamp: int, body: bytes) -> str:
+    digest = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+    return f"t={timestamp},v1={digest}"
+
+
+def signature_verify(secret: str, header: str, body: bytes, *, tolerance: int = 300) -> bool:
+    """True when `header` (X-Charter-Signature) signs `body` with `secret` and is at most `tolerance`
+    seconds old: what a receiver checks."""
+    parts = dict(item.split("=", 1) for item in header.split(",") if "=" in item)
+    try:
+        timestamp = int(parts["t"])
+    except (KeyError, ValueError):
+        return False
+    if abs(time.time() - timestamp) > tolerance:
+        return False
+    return hmac.compare_digest(signature(secret, timestamp, body), f"t={timestamp},v1={parts.get('v1', '')}")
+
+
+class _Refused(Exception):
+    pass
+
+
+def _addresses(url: str, *, allow_private: bool) -> tuple[str, int, str, list[str]]:
+    """(scheme, port, host, [checked IP addresses]) for `url`, or _Refused with the reason."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise _Refused(str(_("Only http and https addresses can receive webhooks.")))
+    if parts.username or parts.password:
+        raise _Refused(str(_("Put no user name or password in the address; the signature authenticates.")))
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    try:
+        infos = socket.getaddrinfo(parts.hostname, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as error:
+        raise _Refused(str(_("The host name could not be resolved: %(error)s") % {"error": error})) from error
+    addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
+    for address in addresses:
+        ip = ipaddress.ip_address(address.split("%")[0])
+        if not allow_private and not ip.is_global:
+            raise _Refused(
+                str(
+                    _("%(address)s is a loopback or private address; allow private addresses to use it.")
+                    % {"address": address}
+                )
+            )
+        if ip.is_multicast or ip.is_unspecified:
+            raise _Refused(str(_("%(address)s cannot receive webhooks.") % {"address": address}))
+    return parts.scheme, port, parts.hostname, addresses
+
+
+def url_check(url: str, *, allow_private: bool) -> None:
+    """Raise DomainError (field `url`) unless `url` may receive webhooks."""
+    try:
+        _addresses(url, allow_private=allow_private)
+    except _Refused as error:
+        raise DomainError(str(error), code=ErrorCode.WEBHOOK_URL_REFUSED, field="url") from error
+
+
+class _PinnedHTTPConnection(http.client.HTTPConnection):
+    def __init__(self, host: str, port: int, address: str, timeout: float) -> None:
+        super().__init__(host, port, timeout=timeout)
+        self._address = address
+
+    def connect(self) -> None:
+        self.sock = socket.create_connection((self._address, self.port), self.timeout)
+
+
+class _PinnedHTTPSConnection(http.client.HTTPSConnection):
+    def __init__(self, host: str, port: int, address: str, timeout: float) -> None:
+        super().__init__(host, port, timeout=timeout, context=ssl.create_default_context())
+        self._address = address
+
+    def connect(self) -> None:
+        sock = socket.create_connection((self._address, self.port), self.timeout)
+        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)  # type: ignore[attr-defined]
+
+
+def _post(endpoint: WebhookEndpoint, body: bytes, headers: dict[str, str]) -> tuple[int, str]:
+    scheme, port, host, addresses = _addresses(endpoint.url, allow_private=endpoint.allow_private)
+    parts = urlsplit(endpoint.url)
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    timeout = float(mail_setting("CHARTER_WEBHOOK_TIMEOUT"))
+    connection_class = _PinnedHTTPSConnection if scheme == "https" else _PinnedHTTPConnection
+    connection = connection_class(host, port, addresses[0], timeout)
+    try:
+        connection.request("POST", path, body=body, headers=headers)
+        response = connection.getresponse()
+        answer = response.read(2000).decode("utf-8", "replace")
+        return response.status, answer
+    finally:
+        connection.close()
+
+
+def webhook_emit(*, event: str, key: str, data: Mapping[str, Any]) -> int:
+    """Queue `event` for every active endpoint that subscribes to it; return how many deliveries were made.
+
+    `key` identifies the event (e.g. "case-event:42"): emitting the same key again adds nothing. Call inside
+    the transaction of the change; deliveries are posted after the commit.
+    """
+    at = timezone.now()
+    made = 0
+    for endpoint in WebhookEndpoint.objects.filter(is_active=True):
+        if endpoint.events and event not in endpoint.events:
+            continue
+        delivery_id = hashlib.sha256(f"{endpoint.pk}:{key}".encode()).hexdigest()[:32]
+        delivery, created = WebhookDelivery.objects.get_or_create(
+            delivery_id=delivery_id,
+            defaults={
+                "endpoint": endpoint,
+                "event": event,
+                "payload": {"id": delivery_id, "event": event, "created_at": at.isoformat(), "data": data},
+                "next_attempt_at": at,
+            },
+        )
+        if created:
+            made += 1
+            transaction.on_commit(functools.partial(_enqueue, delivery.pk))
+    return made
+
+
+def _enqueue(pk: int) -> None:
+    from charter.mail.tasks import webhook_send_task
+
+    webhook_send_task(pk)
+
+
+def webhook_send(*, pk: int) -> str:
+    """Post delivery `pk` if it is due and unclaimed; retry later with doubling delays on failure."""
+    at = timezone.now()
+    lease = at + dt.timedelta(seconds=float(mail_setting("CHARTER_WEBHOOK_TIMEOUT")) * 3 + 30)
+    due = Q(status=WebhookDelivery.Status.QUEUED) | Q(status=WebhookDelivery.Status.SENDING)
+    claimed = WebhookDelivery.objects.filter(due, pk=pk, next_attempt_at__lte=at).update(
+        status=WebhookDelivery.Status.SENDING, next_attempt_at=lease
+    )
+    if not claimed:
+        return WebhookDelivery.objects.filter(pk=pk).values_list("status", flat=True).first() or ""
+    delivery = WebhookDelivery.objects.select_related("endpoint").get(pk=pk)
+    body = json.dumps(delivery.payload, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+    stamp = int(time.time())
+    headers = {
+        "Content-Type": "application/json; charset=utf-8",
+        "User-Agent": "Charter-Webhooks/1",
+        "X-Charter-Event": delivery.event,
+        "X-Charter-Delivery": delivery.delivery_id,
+        "X-Charter-Signature": signature(delivery.endpoint.secret, stamp, body),
+    }
+    attempts = delivery.attempts + 1
+    status: int | None = None
+    try:
+        status, answer = _post(delivery.endpoint, body, headers)
+        error = "" if 200 <= status < 300 else f"HTTP {status}: {answer[:500]}"
+    except _Refused as refused:
+        error = str(refused)
+    except (OSError, http.client.HTTPException) as failure:
+        error = f"{type(failure).__name__}: {failure}"[:2000]
+    if not error:
+        WebhookDelivery.objects.filter(pk=pk).update(
+            status=WebhookDelivery.Status.DELIVERED,
+            attempts=attempts,
+            response_status=status,
+            last_error="",
+            delivered_at=timezone.now(),
+            next_attempt_at=None,
+        )
+        return WebhookDelivery.Status.DELIVERED
+    last = attempts >= int(mail_setting("CHARTER_WEBHOOK_ATTEMPTS"))
+    delay = int(mail_setting("CHARTER_WEBHOOK_RETRY_SECONDS")) * 2 ** (attempts - 1)
+    WebhookDelivery.objects.filter(pk=pk).update(
+        status=WebhookDelivery.Status.FAILED if last else WebhookDelivery.Status.QUEUED,
+        attempts=attempts,
+        response_status=status,
+        last_error=error,
+        next_attempt_at=None if last else timezone.now() + dt.timedelta(seconds=delay),
+    )
+    logger.warning("webhook delivery %s failed (attempt %s): %s", pk, attempts, error)
+    return WebhookDelivery.Status.FAILED if last else WebhookDelivery.Status.QUEUED
+
+
+def webhook_due_send(*, limit: int = 200) -> int:
+    """Post every delivery that is due; return how many were delivered."""
+    due = (
+        WebhookDelivery.objects.filter(
+            status__in=[WebhookDelivery.Status.QUEUED, WebhookDelivery.Status.SENDING],
+            next_attempt_at__lte=timezone.now(),
+        )
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    return sum(webhook_send(pk=pk) == WebhookDelivery.Status.DELIVERED for pk in list(due))
+
+
+def webhook_delivery_retry(*, actor: User, delivery: WebhookDelivery) -> WebhookDelivery:
+    """Queue a failed delivery again. Audited as `mail.webhook_retry`."""
+    require_manage(actor)
+    with transaction.atomic():
+        row = WebhookDelivery.objects.select_for_update().get(pk=delivery.pk)
+        if row.status != WebhookDelivery.Status.FAILED:
+            raise DomainError(_("Only a failed delivery can be sent again."), code=ErrorCode.NOT_FAILED)
+        row.status, row.attempts, row.next_attempt_at = WebhookDelivery.Status.QUEUED, 0, timezone.now()
+        row.save(update_fields=["status", "attempts", "next_attempt_at"])
+        audit_record(actor=actor, action="mail.webhook_retry", target=row)
+        transaction.on_commit(lambda: _enqueue(row.pk))
+    return row
