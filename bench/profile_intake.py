@@ -1,0 +1,130 @@
+"""Profile public intake in-process: CPU time and SQL queries per request, and where the time goes.
+
+Usage: `python -m bench.profile_intake --seed 5000` once (migrates, loads the demo, seeds N cases), then
+`python -m bench.profile_intake -n 200`. The database is SQLite under CHARTER_VAR_DIR unless DATABASE_URL
+says otherwise. Each run posts the bench's intake form (bench/cases.py) through django.test.Client with CSRF
+checks on, like a browser: CPU time (time.process_time, so another process sharing the cores barely skews
+it) is measured over a plain pass, the query count over a second pass with the queries captured, and the
+cProfile top list over a third. `--queries` prints the SQL of one intake.
+"""
+
+import argparse
+import cProfile
+import io
+import os
+import pstats
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _environment() -> None:
+    var_dir = Path(os.environ.setdefault("CHARTER_VAR_DIR", str(ROOT / "var" / "profile-intake")))
+    var_dir.mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault("DATABASE_URL", f"sqlite:///{var_dir / 'profile.sqlite3'}")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "charter.config.settings")
+    os.environ.setdefault("CHARTER_DEBUG", "0")
+    os.environ.setdefault("CHARTER_LOG_LEVEL", "WARNING")
+    os.environ.setdefault("CHARTER_INTAKE_MAX_PER_HOUR", "1000000")
+    os.environ.setdefault("CHARTER_ALLOWED_HOSTS", "testserver,127.0.0.1")
+
+
+def _seed(cases: int) -> None:
+    from django.core.management import call_command
+
+    call_command("migrate", "--no-input", verbosity=0)
+    call_command("load_demo", stdout=io.StringIO())
+    call_command("bench_seed", "--cases", str(cases), stdout=io.StringIO())
+
+
+class Intake:
+    """One browser tab posting intakes, as bench/cases.py does."""
+
+    def __init__(self) -> None:
+        from django.test import Client
+
+        self.client = Client(enforce_csrf_checks=True, HTTP_ACCEPT_LANGUAGE="zh-CN")
+        self.client.get("/cases/new/")
+        self.marker = f"profile-{random.randint(0, 10**9)}"  # noqa: S311
+        self.sent = 0
+
+    def post(self) -> None:
+        self.sent += 1
+        response = self.client.post(
+            "/cases/new/",
+            {
+                "csrfmiddlewaretoken": self.client.cookies["csrftoken"].value,
+                "kind": "inquiry",
+                "service": "",
+                "title": f"{self.marker} {self.sent} 水费咨询",
+                "description": "请问本月水费为什么比上月高？",
+                "name": "压测客户",
+                "phone": f"139{self.sent:08d}",
+                "consent": "on",
+            },
+        )
+        if response.status_code != 302:
+            raise SystemExit(f"intake answered {response.status_code}, not a redirect")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("-n", type=int, default=200, help="intakes per pass")
+    parser.add_argument("--seed", type=int, metavar="CASES", help="migrate, load the demo and seed CASES first")
+    parser.add_argument("--queries", action="store_true", help="print the SQL of one intake")
+    parser.add_argument("--top", type=int, default=35, help="lines of the cProfile list")
+    args = parser.parse_args()
+
+    _environment()
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    if args.seed:
+        _seed(args.seed)
+    intake = Intake()
+    for _ in range(20):  # warm-up: imports, templates, connections, per-process caches
+        intake.post()
+
+    cpu: list[float] = []
+    for _ in range(args.n):
+        started = time.process_time()
+        intake.post()
+        cpu.append(time.process_time() - started)
+
+    counts: list[int] = []
+    for index in range(args.n):
+        with CaptureQueriesContext(connection) as captured:
+            intake.post()
+        counts.append(len(captured.captured_queries))
+        if args.queries and index == 0:
+            for query in captured.captured_queries:
+                sys.stdout.write(f"{query['sql'][:300]}\n")
+
+    profiler = cProfile.Profile(time.process_time)  # CPU, not time spent waiting for the database
+    profiler.enable()
+    for _ in range(args.n):
+        intake.post()
+    profiler.disable()
+    stream = io.StringIO()
+    stats = pstats.Stats(profiler, stream=stream)
+    stats.sort_stats("cumulative").print_stats(args.top)
+    stats.sort_stats("tottime").print_stats(args.top)
+    sys.stdout.write(stream.getvalue())
+
+    vendor = connection.vendor
+    sys.stdout.write(
+        f"\n{vendor}: {args.n} intakes per pass; CPU per intake: mean {statistics.mean(cpu) * 1000:.1f} ms, "
+        f"median {statistics.median(cpu) * 1000:.1f} ms; queries per intake: "
+        f"min {min(counts)}, max {max(counts)}, mean {statistics.mean(counts):.1f}\n"
+    )
+
+
+if __name__ == "__main__":
+    main()
