@@ -5,7 +5,7 @@ from django.db import connection, transaction
 
 from charter.audit.models import GENESIS_HASH, AppendOnlyError, AuditEvent
 from charter.audit.selectors import audit_chain_verify
-from charter.audit.services import audit_record
+from charter.audit.services import audit_batch, audit_record
 
 pytestmark = pytest.mark.django_db
 
@@ -113,6 +113,34 @@ def test_events_cannot_be_changed_or_deleted_through_the_orm() -> None:
 
 def test_event_rolls_back_with_the_change_it_records() -> None:
     with pytest.raises(RuntimeError), transaction.atomic():
+        audit_record(actor=None, action="test.doomed")
+        raise RuntimeError
+
+    assert not AuditEvent.objects.exists()
+    assert audit_record(actor=None, action="test.after").sequence == 1
+    assert audit_chain_verify().ok
+
+
+def test_a_batch_appends_its_events_in_order_at_its_end() -> None:
+    with transaction.atomic(), audit_batch():
+        first = audit_record(actor=None, action="test.first", data={"n": 1})
+        with audit_batch():  # an inner batch joins the outer one
+            second = audit_record(actor=None, action="test.second")
+        assert not AuditEvent.objects.exists()
+    third = audit_record(actor=None, action="test.third")
+
+    assert [e.sequence for e in (first, second, third)] == [1, 2, 3]
+    assert second.previous_hash == first.hash and third.previous_hash == second.hash
+    assert list(AuditEvent.objects.order_by("sequence").values_list("action", flat=True)) == [
+        "test.first",
+        "test.second",
+        "test.third",
+    ]
+    assert audit_chain_verify().ok
+
+
+def test_a_batch_that_fails_appends_nothing() -> None:
+    with pytest.raises(RuntimeError), transaction.atomic(), audit_batch():
         audit_record(actor=None, action="test.doomed")
         raise RuntimeError
 
