@@ -151,7 +151,8 @@ def customer_create(
         language=language,
     )
     customer.full_clean()
-    with transaction.atomic():
+    # No savepoint: inside a caller's transaction (the intake) the customer stands or falls with it.
+    with transaction.atomic(savepoint=False):
         customer.save()
         audit_record(
             actor=actor,

@@ -67,7 +67,7 @@ def query_terms(query: str) -> list[tuple[str, bool]]:
     return unique[:MAX_QUERY_TERMS]
 
 
-def _index_texts(case: Any) -> list[str]:
+def _index_texts(case: Any, *, has_messages: bool = True) -> list[str]:
     from charter.cases.models import CaseMessage
 
     texts = [
@@ -75,16 +75,18 @@ def _index_texts(case: Any) -> list[str]:
         str(getattr(case, "title", "")),
         str(getattr(case, "description", "")),
     ]
-    texts.extend(CaseMessage.objects.filter(case_id=case.pk).values_list("body", flat=True))
+    if has_messages:
+        texts.extend(CaseMessage.objects.filter(case_id=case.pk).values_list("body", flat=True))
     return texts
 
 
-def case_search_index(case: Any) -> None:
+def case_search_index(case: Any, *, has_messages: bool = True) -> None:
     """Write the search row of `case` from its number, title, description and every message.
 
     Call it inside the transaction of the change, after the change is saved; it replaces the old row.
+    `has_messages=False` says the case has no messages yet (it was just created): they are not read.
     """
-    tokens = document_tokens(_index_texts(case))
+    tokens = document_tokens(_index_texts(case, has_messages=has_messages))
     case_id = case.pk
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":

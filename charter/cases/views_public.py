@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from charter.accounts.models import User
 from charter.accounts.services import customer_create
+from charter.audit.services import audit_batch
 from charter.cases.forms import AppealForm, CustomerReplyForm, IntakeForm
 from charter.cases.models import Case, CaseAttachment, CaseKind
 from charter.cases.selectors import (
@@ -85,7 +86,8 @@ def intake(request: HttpRequest) -> HttpResponse:
                 else None
             )
             try:
-                with transaction.atomic():
+                # One audit append for the customer and the case, at the end (see audit_batch).
+                with transaction.atomic(), audit_batch():
                     if customer is None:
                         customer = customer_create(
                             actor=None,

@@ -7,7 +7,7 @@ import secrets
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -66,20 +66,32 @@ def case_lock(case: Case, expected_version: int | None) -> Case:
 def number_next(at: dt.datetime) -> str:
     """Return the next case number of the year of `at` (local time): PREFIX-YYYY-NNNNNN.
 
-    The year's counter row is incremented with one UPDATE, which locks it until the transaction ends, so
-    concurrent intakes queue on it and never share a number. Call inside `transaction.atomic`.
+    The year's counter row is incremented with one UPDATE … RETURNING, which locks it until the transaction
+    ends, so concurrent intakes queue on it and never share a number. Call inside `transaction.atomic`, as
+    late in it as possible: the lock is held until the commit.
     """
     year = timezone.localtime(at).year
+    table = connection.ops.quote_name(CaseNumberCounter._meta.db_table)
+    last: int | None = None
     for _attempt in range(3):
-        if CaseNumberCounter.objects.filter(year=year).update(last=F("last") + 1):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f'UPDATE {table} SET "last" = "last" + 1 WHERE "year" = %s RETURNING "last"',  # noqa: S608
+                [year],
+            )
+            row = cursor.fetchone()
+        if row is not None:
+            last = int(row[0])
             break
         try:
             with transaction.atomic():
                 CaseNumberCounter.objects.create(year=year, last=1)
+            last = 1
             break
         except IntegrityError:
             continue  # another intake created the year's row first: increment it instead
-    last = CaseNumberCounter.objects.get(year=year).last
+    if last is None:
+        last = CaseNumberCounter.objects.get(year=year).last
     return f"{cases_setting('CHARTER_CASES_NUMBER_PREFIX')}-{year}-{last:06d}"
 
 
@@ -94,6 +106,28 @@ def token_new() -> str:
     return secrets.token_urlsafe(32)
 
 
+def event_build(
+    case: Case,
+    kind: str,
+    *,
+    actor: Actor = None,
+    data: dict[str, Any] | None = None,
+    is_internal: bool = True,
+    message: CaseMessage | None = None,
+    at: dt.datetime | None = None,
+) -> CaseEvent:
+    """Return one entry of the case's timeline, not yet saved (for a bulk insert; see `event_record`)."""
+    return CaseEvent(
+        case=case,
+        kind=kind,
+        actor=staff_actor(actor),
+        is_internal=is_internal,
+        message=message,
+        data=data or {},
+        occurred_at=at or now(),
+    )
+
+
 def event_record(
     case: Case,
     kind: str,
@@ -105,15 +139,9 @@ def event_record(
     at: dt.datetime | None = None,
 ) -> CaseEvent:
     """Append one entry to the case's timeline."""
-    return CaseEvent.objects.create(
-        case=case,
-        kind=kind,
-        actor=staff_actor(actor),
-        is_internal=is_internal,
-        message=message,
-        data=data or {},
-        occurred_at=at or now(),
-    )
+    event = event_build(case, kind, actor=actor, data=data, is_internal=is_internal, message=message, at=at)
+    event.save(force_insert=True)
+    return event
 
 
 def audit(actor: Actor, verb: str, case: Case, data: dict[str, Any] | None = None) -> None:
@@ -153,13 +181,13 @@ def text_clean(value: object, *, field: str, required: bool = False, max_length:
     return text
 
 
-def _reindex(case: Case) -> None:
+def _reindex(case: Case, *, has_messages: bool = True) -> None:
     """Refresh the case's search index through `charter.cases.search.case_search_index`, once that module
-    exists; before it does, do nothing."""
+    exists; before it does, do nothing. `has_messages=False` (a case just created) skips reading messages."""
     try:
         search = importlib.import_module("charter.cases.search")
     except ModuleNotFoundError as error:
         if error.name != "charter.cases.search":
             raise
         return
-    search.case_search_index(case)
+    search.case_search_index(case, has_messages=has_messages)

@@ -18,7 +18,7 @@ from charter.cases import clocks as arithmetic
 from charter.cases.conf import cases_setting
 from charter.cases.models import PRIORITY_ORDER, Case, CaseClock, CaseEvent
 from charter.cases.notifications import Audience, CaseNotification, notify_on_commit
-from charter.cases.services._common import event_record
+from charter.cases.services._common import event_build, event_record
 from charter.cases.services._common import now as _now
 
 logger = logging.getLogger(__name__)
@@ -55,14 +55,13 @@ def clock_start(
     *,
     at: dt.datetime,
     targets: dict[str, arithmetic.ClockTarget] | None = None,
-    is_new_case: bool = False,
 ) -> CaseClock | None:
     """Start the `metric` clock of `case` at `at`, unless no target applies or one is already open.
 
     Returns the new clock or None. Records `clock_started` (internal) and refreshes the case's next
-    deadline. `is_new_case` (intake only) skips the look for an open clock a case just created cannot have.
+    deadline. (A new case's clocks are planned by `clocks_plan_new` and inserted with it.)
     """
-    if not is_new_case and CaseClock.objects.filter(case=case, metric=metric, status__in=OPEN).exists():
+    if CaseClock.objects.filter(case=case, metric=metric, status__in=OPEN).exists():
         return None
     targets = targets if targets is not None else arithmetic.targets_for(case, at=at)
     target = targets.get(metric)
@@ -95,14 +94,57 @@ def clock_start(
         data={"metric": metric, "due_at": plan.due_at.isoformat(), "source": target.source},
         at=at,
     )
-    if is_new_case:
-        # Only running clocks exist on a new case: the earliest due time is a comparison, not a query.
-        if case.next_deadline_at is None or plan.due_at < case.next_deadline_at:
-            Case.objects.filter(pk=case.pk).update(next_deadline_at=plan.due_at)
-            case.next_deadline_at = plan.due_at
-    else:
-        case_deadline_refresh(case)
+    case_deadline_refresh(case)
     return clock
+
+
+def clocks_plan_new(
+    case: Case, metrics: tuple[str, ...], *, at: dt.datetime, targets: dict[str, arithmetic.ClockTarget]
+) -> tuple[list[CaseClock], list[CaseEvent]]:
+    """Return the running clocks (one per metric with a target) of a case being created, and their
+    `clock_started` events (internal), all unsaved, and set `case.next_deadline_at` to the earliest due time.
+
+    What `clock_start` does for a new case, without a query: the case's team and calendar are known and it
+    has no clocks yet. The intake inserts the case, then these rows in bulk.
+    """
+    new_clocks: list[CaseClock] = []
+    events: list[CaseEvent] = []
+    calendars: dict[int | None, arithmetic.Calendar] = {}
+    for metric in metrics:
+        target = targets.get(metric)
+        if target is None:
+            continue
+        if target.calendar_id not in calendars:
+            calendars[target.calendar_id] = arithmetic.calendar_for(case.team, target)
+        plan = arithmetic.schedule(calendars[target.calendar_id], start=at, target=target, paused_seconds=0)
+        new_clocks.append(
+            CaseClock(
+                case=case,
+                metric=metric,
+                status=Running,
+                target_amount=target.amount,
+                target_unit=target.unit,
+                target_basis=target.basis,
+                target_source=target.source,
+                sla_policy_id=target.policy_id,
+                sla_calendar_id=target.calendar_id,
+                warn_at_share=target.warn_at_share,
+                started_at=at,
+                due_at=plan.due_at,
+                warn_at=plan.warn_at,
+            )
+        )
+        events.append(
+            event_build(
+                case,
+                CaseEvent.Kind.CLOCK_STARTED,
+                data={"metric": metric, "due_at": plan.due_at.isoformat(), "source": target.source},
+                at=at,
+            )
+        )
+        if case.next_deadline_at is None or plan.due_at < case.next_deadline_at:
+            case.next_deadline_at = plan.due_at
+    return new_clocks, events
 
 
 def clock_stop(clock: CaseClock, *, at: dt.datetime, cancel: bool = False) -> CaseClock:

@@ -12,12 +12,14 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from charter.accounts.models import Customer, Team, User
+from charter.audit.services import audit_batch
 from charter.cases.conf import cases_setting
 from charter.cases.errors import ErrorCode
 from charter.cases.models import (
     Case,
     CaseCategory,
     CaseChannel,
+    CaseClock,
     CaseEvent,
     CaseKind,
     CasePriority,
@@ -35,6 +37,7 @@ from charter.cases.services._common import (
     _reindex,
     audit,
     case_lock,
+    event_build,
     event_record,
     now,
     number_next,
@@ -45,7 +48,7 @@ from charter.cases.services._common import (
     token_new,
 )
 from charter.cases.services.attachments import attachment_store
-from charter.cases.services.lifecycle import Metric, S, _choice, _move
+from charter.cases.services.lifecycle import Metric, S, _choice, _move_prepare
 from charter.cases.services.routing import handler_pick, team_route
 from charter.catalog.models import Service
 from charter.common.errors import DomainError, PermissionDeniedError
@@ -184,9 +187,11 @@ def case_create(
     at = now()
     received = _received_clean(received_at, actor=user, now_at=at)
     token = token_new()
-    with transaction.atomic():
-        case = Case.objects.create(
-            number=number_next(at),
+    with transaction.atomic(), audit_batch():
+        # Everything that reads is done first and the rows that serialise intakes (the team's routing row,
+        # the year's number counter, the audit chain head) are locked last, in that order, so each is held
+        # for a few statements until the commit rather than for the whole intake.
+        case = Case(
             kind=kind,
             channel=channel,
             status=S.NEW,
@@ -204,34 +209,44 @@ def case_create(
             consent_at=at if consent_version else None,
             received_at=received,
         )
-        if people:
-            case.named_staff.set(people)
-        event_record(
-            case,
-            CaseEvent.Kind.CREATED,
-            actor=actor,
-            data={"number": case.number, "kind": kind, "channel": channel},
-            is_internal=False,
-            at=received,
-        )
         team = team if team is not None and team.is_active else team_route(service=service)
+        case.team = team
+        targets = clocks.arithmetic.targets_for(case, at=received)
+        new_clocks, clock_events = clocks.clocks_plan_new(
+            case, (Metric.FIRST_RESPONSE, Metric.RESOLUTION), at=received, targets=targets
+        )
         assignee = (
             handler_pick(team=team, excluded={p.pk for p in people} if kind == CaseKind.COMPLAINT else set())
             if team
             else None
         )
-        case.team, case.assignee = team, assignee
-        if team is not None:
-            event_record(
+        case.assignee = assignee
+        case.number = number_next(at)
+        events = [
+            event_build(
                 case,
-                CaseEvent.Kind.ASSIGNED,
-                data={"team": team.pk, "assignee": assignee.pk if assignee else None, "routed": True},
-                at=at,
+                CaseEvent.Kind.CREATED,
+                actor=actor,
+                data={"number": case.number, "kind": kind, "channel": channel},
+                is_internal=False,
+                at=received,
             )
-        _move(actor=actor, case=case, to_status=S.ACKNOWLEDGED, at=at)
-        targets = clocks.arithmetic.targets_for(case, at=received)
-        for metric in (Metric.FIRST_RESPONSE, Metric.RESOLUTION):
-            clocks.clock_start(case, metric, at=received, targets=targets, is_new_case=True)
+        ]
+        if team is not None:
+            events.append(
+                event_build(
+                    case,
+                    CaseEvent.Kind.ASSIGNED,
+                    data={"team": team.pk, "assignee": assignee.pk if assignee else None, "routed": True},
+                    at=at,
+                )
+            )
+        events.append(_move_prepare(actor=actor, case=case, to_status=S.ACKNOWLEDGED, at=at))
+        case.save(force_insert=True)
+        if people:
+            case.named_staff.set(people)
+        CaseEvent.objects.bulk_create([*events, *clock_events])
+        CaseClock.objects.bulk_create(new_clocks)
         for file in attachments:
             attachment_store(actor=actor, case=case, file=file)
         audit(
@@ -245,7 +260,7 @@ def case_create(
                 "assignee": assignee.pk if assignee else None,
             },
         )
-        _reindex(case)
+        _reindex(case, has_messages=False)
         notify_on_commit(
             CaseNotification(
                 kind=CaseEvent.Kind.ACKNOWLEDGED,
@@ -264,7 +279,7 @@ def case_create(
                     is_internal=True,
                 )
             )
-    case.refresh_from_db()
+    # Every column was set here (the rows were inserted as built), so the case needs no re-reading.
     case.tracking_token = token
     return case
 

@@ -42,6 +42,7 @@ from charter.cases.services._common import (
     _reindex,
     audit,
     case_lock,
+    event_build,
     event_record,
     now,
     require,
@@ -77,6 +78,19 @@ def _move(
 ) -> None:
     """Apply one step of the workflow to the locked `case`: check it against the map, run its effects on
     the clocks, save, and record `status_changed`. The one place a status changes."""
+    event = _move_prepare(
+        actor=actor, case=case, to_status=to_status, reason=reason, at=at, dedicated=dedicated
+    )
+    case.save()
+    event.save(force_insert=True)
+
+
+def _move_prepare(
+    *, actor: Actor, case: Case, to_status: str, reason: str = "", at: dt.datetime, dedicated: str = ""
+) -> CaseEvent:
+    """Check one step of the workflow and apply it to `case` in memory and to its clocks; return its
+    timeline event unsaved. The caller saves the case, then the event (`_move`; intake inserts a new case
+    with its first step already applied)."""
     move = move_for(case.status, to_status)
     if move is None:
         raise InvalidTransitionError(
@@ -117,7 +131,6 @@ def _move(
         case.reopen_until, case.appeal_until, case.accepted_at = None, None, None
         clocks.clock_start(case, Metric.RESOLUTION, at=at)
         clocks.clock_start(case, Metric.NEXT_RESPONSE, at=at)
-    case.save()
     kind = {
         "escalate": CaseEvent.Kind.ESCALATED,
         "reopen": CaseEvent.Kind.REOPENED,
@@ -130,7 +143,7 @@ def _move(
         data["reason"] = reason
     if to_status == S.ACKNOWLEDGED:
         data["number"] = case.number
-    event_record(case, kind, actor=actor, data=data, is_internal=False, at=at)
+    return event_build(case, kind, actor=actor, data=data, is_internal=False, at=at)
 
 
 def case_transition(
