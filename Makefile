@@ -6,15 +6,20 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup system-deps migrate messages demo lint typecheck pytest bench bench-cases clean
+.PHONY: run test setup system-deps test-deps migrate messages demo lint typecheck pytest bench bench-cases clean
 
-# Debian packages the project needs: GNU gettext compiles and checks the translation catalogues.
+# Debian packages, installed when missing (as root, or with sudo): GNU gettext compiles and checks the
+# translation catalogues; the tests also need Dovecot, the real IMAP server the mail tests fetch from (they
+# start their own on a free local port).
+APT_INSTALL = if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq $(1) >/dev/null; \
+	  else sudo apt-get update -qq && sudo apt-get install -y -qq $(1) >/dev/null; fi
 system-deps:
 	@if ! command -v msgfmt >/dev/null || ! command -v xgettext >/dev/null; then \
-	  echo "Installing GNU gettext (msgfmt, xgettext)…"; \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq gettext >/dev/null; \
-	  else sudo apt-get update -qq && sudo apt-get install -y -qq gettext >/dev/null; fi; \
-	fi
+	  echo "Installing GNU gettext (msgfmt, xgettext)…"; $(call APT_INSTALL,gettext); fi
+
+test-deps: system-deps
+	@if [ ! -x /usr/sbin/dovecot ]; then \
+	  echo "Installing Dovecot (IMAP server for the mail tests)…"; $(call APT_INSTALL,dovecot-imapd); fi
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -49,7 +54,7 @@ lint: setup
 typecheck: setup
 	$(BIN)/mypy charter
 
-pytest: setup messages
+pytest: setup test-deps messages
 	$(BIN)/python manage.py makemigrations --check --dry-run -v 1
 	$(BIN)/pytest -q
 
