@@ -3,11 +3,13 @@
 import email
 import email.policy
 import re
+import threading
 from email.message import EmailMessage
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from django.db import connection
 from django.test import Client
 from imapclient import imap_utf7
 
@@ -17,6 +19,7 @@ from charter.common.errors import PermissionDeniedError
 from charter.mail.fetch import mailbox_poll
 from charter.mail.inbound import inbound_discard, inbound_retry, message_receive
 from charter.mail.models import InboundMessage, Mailbox, OutboundMessage
+from tests.conftest import client_for
 from tests.mail.conftest import corpus
 from tests.mail.servers import Dovecot, SmtpServer
 
@@ -108,6 +111,7 @@ def test_the_acknowledgement_arrives_by_smtp_in_chinese_with_a_working_tracking_
 
 def test_the_customers_reply_threads_into_the_case_and_restarts_the_next_response_clock(
     complaint_case: Case,
+    member: User,
     dovecot: Dovecot,
     imap_user: str,
     mailbox: Mailbox,
@@ -124,6 +128,9 @@ def test_the_customers_reply_threads_into_the_case_and_restarts_the_next_respons
     assert message.author_kind == CaseMessage.AuthorKind.CUSTOMER and "水表编号 A-1234" in message.body
     clock = CaseClock.objects.get(case=complaint_case, metric=CaseClock.Metric.NEXT_RESPONSE)
     assert clock.status == CaseClock.Status.RUNNING and clock.started_at == message.created_at
+    # The quoted history is kept, and folded away on the case page.
+    page = client_for(member).get(f"/desk/cases/{complaint_case.number}/").content.decode()
+    assert '<details class="quoted">' in page and "原文" in page
 
 
 def test_fetching_the_same_message_again_changes_nothing(
@@ -281,3 +288,33 @@ def test_an_unreachable_or_refusing_server_is_recorded_on_the_mailbox(mailbox: M
     result = mailbox_poll(mailbox=mailbox)
     mailbox.refresh_from_db()
     assert result.error and mailbox.poll_error == result.error and mailbox.polled_at is not None
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_workers_polling_at_once_make_one_case_per_message(
+    dovecot: Dovecot, imap_user: str, mailbox: Mailbox, member: User
+) -> None:
+    for name in ("utf8-plain.eml", "big5.eml", "gb18030.eml"):
+        dovecot.append(imap_user, corpus(name))
+    barrier = threading.Barrier(2)
+    results: list[object] = [None, None]
+
+    def worker(index: int) -> None:
+        try:
+            barrier.wait()
+            results[index] = mailbox_poll(mailbox=Mailbox.objects.get(pk=mailbox.pk))
+        except Exception as error:  # noqa: BLE001 - the test inspects it
+            results[index] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(index,)) for index in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert all(not isinstance(result, Exception) and not result.error for result in results), results  # type: ignore[union-attr]
+    assert Case.objects.count() == 3 and InboundMessage.objects.count() == 3
+    assert sum(result.new for result in results) == 3  # type: ignore[union-attr]
+    assert all("\\Seen" in flags for flags in dovecot.flags(imap_user))
