@@ -160,7 +160,11 @@ USE_TZ = True
 TIME_ZONE = env_str("CHARTER_TIME_ZONE", "Asia/Shanghai")
 CHARTER_ORGANISATION_NAME = env_str("CHARTER_ORGANISATION_NAME", "")
 # The address people reach this installation at: links in e-mails (tracking pages, the desk) start with it.
-CHARTER_SITE_URL = env_str("CHARTER_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+CHARTER_SITE_URL = env_str("CHARTER_SITE_URL", "" if PRODUCTION else "http://127.0.0.1:8000").rstrip("/")
+if not CHARTER_SITE_URL.startswith(("https://", "http://")):
+    raise ImproperlyConfigured(
+        "CHARTER_SITE_URL must be the address people reach Charter at, e.g. https://charter.example.cn"
+    )
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
