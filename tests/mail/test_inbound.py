@@ -318,3 +318,29 @@ def test_two_workers_polling_at_once_make_one_case_per_message(
     assert Case.objects.count() == 3 and InboundMessage.objects.count() == 3
     assert sum(result.new for result in results) == 3  # type: ignore[union-attr]
     assert all("\\Seen" in flags for flags in dovecot.flags(imap_user))
+
+
+def test_a_file_the_case_cannot_take_is_named_and_the_original_message_kept(
+    mailbox: Mailbox, member: User
+) -> None:
+    message = EmailMessage()
+    message["From"] = "Zhang San <zhang@example.com>"
+    message["To"] = "service@charter.example"
+    message["Subject"] = "停电咨询"
+    message["Message-ID"] = "<with-exe@example.com>"
+    message.set_content("附件是照片和一个程序。")
+    message.add_attachment(
+        b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, maintype="image", subtype="png", filename="照片.png"
+    )
+    message.add_attachment(
+        b"MZ\x90\x00" + b"\x00" * 64, maintype="application", subtype="octet-stream", filename="setup.exe"
+    )
+
+    inbound, _new = message_receive(mailbox=mailbox, raw=bytes(message))
+
+    case = Case.objects.get()
+    assert list(case.attachments.values_list("original_name", flat=True)) == ["照片.png"]
+    assert inbound.status == InboundMessage.Status.HANDLED
+    assert "setup.exe" in inbound.reason and inbound.raw is not None and b"setup.exe" in bytes(inbound.raw)
+    note = CaseMessage.objects.get(case=case)
+    assert note.is_internal and "setup.exe" in note.body

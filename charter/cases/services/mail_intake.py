@@ -12,6 +12,7 @@ case opens a new case linked to it, so it is answered on the clock rather than b
 import re
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -146,4 +147,16 @@ def case_mail_receive(*, mailbox: Mailbox, message: ParsedMessage, inbound: Inbo
             CaseLink.objects.get_or_create(from_case=case, to_case=earlier, kind=CaseLink.Kind.RELATED)
     if refused:
         inbound.reason = "\n".join(refused)
+        # Staff learn of it on the case; the administrator keeps the original in the inbound log.
+        CaseMessage.objects.create(
+            case=case,
+            author_kind=CaseMessage.AuthorKind.SYSTEM,
+            is_internal=True,
+            created_at=timezone.now(),
+            body=gettext(
+                "Files in the e-mail that could not be attached (the original is kept in the mail log):"
+            )
+            + "\n"
+            + inbound.reason,
+        )
     return f"case:{case.pk}"
