@@ -4,9 +4,11 @@ The cases app calls `calendar_for_team` and `sla_targets_for` to set its clocks,
 `charter.sla.deadlines`.
 """
 
+import contextlib
+import contextvars
 import datetime as dt
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -21,6 +23,7 @@ from charter.sla.models import (
     BusinessCalendar,
     CalendarDay,
     CaseKind,
+    ConfigStamp,
     Metric,
     SlaCalendarAssignment,
     SlaPolicy,
@@ -160,19 +163,148 @@ def calendar_for_team(*, team: Team | None) -> Calendar:
 
     The calendar assigned to the team's unit or its nearest ancestor wins; else the installation's default
     calendar; else the built-in Monday-to-Friday 09:00-12:00, 13:30-17:30 Asia/Shanghai calendar. `None`
-    (no team yet) gets the default.
+    (no team yet) gets the default. Reads the configuration through the per-process snapshot (one query
+    while it is current, plus the team's unit unless it is loaded).
     """
-    calendar = business_calendar_for_team(team=team)
-    return calendar_as_pure(calendar) if calendar is not None else BUILT_IN_CALENDAR
+    snapshot = _snapshot()
+    calendar_id = snapshot.calendar_id_for_unit(team.unit if team is not None else None)
+    return snapshot.calendar(calendar_id) if calendar_id is not None else BUILT_IN_CALENDAR
 
 
 def calendar_for_target(*, team: Team | None, target: "Target") -> Calendar:
     """Return the calendar to count `target` in: its policy's own calendar if any, else the team's."""
     if target.calendar_id is not None:
-        calendar = BusinessCalendar.objects.filter(pk=target.calendar_id).first()
-        if calendar is not None:
-            return calendar_as_pure(calendar)
+        snapshot = _snapshot()
+        if target.calendar_id in snapshot.calendars:
+            return snapshot.calendar(target.calendar_id)
     return calendar_for_team(team=team)
+
+
+# The configuration snapshot -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Rule:
+    """An active policy as the target lookup needs it (see SlaPolicy.matches)."""
+
+    pk: int
+    case_kinds: frozenset[str]
+    priorities: frozenset[str]
+    channels: frozenset[str]
+    customer_groups: frozenset[str]
+    service_ids: frozenset[int]
+    calendar_id: int | None
+    warn_at_share: Decimal
+    targets: tuple[SlaPolicyTarget, ...]
+
+    def matches(
+        self, *, kind: str, priority: str, service_id: int | None, channel: str, customer_group: str
+    ) -> bool:
+        return (
+            (not self.case_kinds or kind in self.case_kinds)
+            and (not self.priorities or priority in self.priorities)
+            and (not self.channels or channel in self.channels)
+            and (not self.customer_groups or customer_group in self.customer_groups)
+            and (not self.service_ids or service_id in self.service_ids)
+        )
+
+
+@dataclass
+class _Snapshot:
+    """The SLA configuration the clocks need, as of one value of the change stamp (None: not cached)."""
+
+    stamp: str | None
+    rules: tuple[_Rule, ...]
+    calendars: dict[int, BusinessCalendar]
+    assignments: dict[int, int]
+    default_calendar_id: int | None
+    pure: dict[int, Calendar]
+
+    def calendar_id_for_unit(self, unit: OrgUnit | None) -> int | None:
+        """The calendar of `unit` or its nearest ancestor with one, else the default (see
+        business_calendar_for_unit)."""
+        if unit is not None:
+            for part in reversed(unit.path.strip("/").split("/")):
+                if part and int(part) in self.assignments:
+                    return self.assignments[int(part)]
+        return self.default_calendar_id
+
+    def calendar(self, pk: int) -> Calendar:
+        pure = self.pure.get(pk)
+        if pure is None:
+            pure = self.pure[pk] = _build(self.calendars[pk])
+        return pure
+
+
+_snapshot_current: _Snapshot | None = None
+_snapshot_pinned: contextvars.ContextVar[_Snapshot | None] = contextvars.ContextVar(
+    "sla_snapshot", default=None
+)
+
+
+def _snapshot_load(stamp: str | None) -> _Snapshot:
+    policies = list(
+        SlaPolicy.objects.filter(is_active=True)
+        .prefetch_related(
+            Prefetch("services", queryset=Service.objects.only("pk")),
+            Prefetch("targets", queryset=SlaPolicyTarget.objects.order_by("metric", "pk")),
+        )
+        .order_by("ordering", "pk")
+    )
+    rules = tuple(
+        _Rule(
+            pk=policy.pk,
+            case_kinds=frozenset(policy.case_kinds or ()),
+            priorities=frozenset(policy.priorities or ()),
+            channels=frozenset(policy.channels or ()),
+            customer_groups=frozenset(policy.customer_groups or ()),
+            service_ids=frozenset(service.pk for service in policy.services.all()),
+            calendar_id=policy.calendar_id,
+            warn_at_share=policy.warn_at_share,
+            targets=tuple(policy.targets.all()),
+        )
+        for policy in policies
+    )
+    calendars = {calendar.pk: calendar for calendar in BusinessCalendar.objects.all()}
+    default = next((calendar.pk for calendar in calendars.values() if calendar.is_default), None)
+    assignments = dict(SlaCalendarAssignment.objects.values_list("unit_id", "calendar_id"))
+    return _Snapshot(stamp, rules, calendars, assignments, default, {})
+
+
+@contextlib.contextmanager
+def sla_config_pinned() -> Iterator[None]:
+    """Read the SLA configuration once for the block: the targets and calendars looked up inside it (one
+    new case's, say) come from that one reading instead of checking the change stamp each time."""
+    if _snapshot_pinned.get() is not None:
+        yield
+        return
+    token = _snapshot_pinned.set(_snapshot())
+    try:
+        yield
+    finally:
+        _snapshot_pinned.reset(token)
+
+
+def _snapshot() -> _Snapshot:
+    """Return the SLA configuration, cached per process while the change stamp stays the same.
+
+    One query (the stamp) when nothing changed; on a change, the policies, targets, services, calendars and
+    assignments are read again, and each calendar's hours and days when first needed. Without a stamp row
+    (a database emptied by a test, before any configuration is written again) nothing is cached. Inside
+    `sla_config_pinned`, the block's reading.
+    """
+    global _snapshot_current  # noqa: PLW0603 (one immutable-per-stamp value, replaced whole)
+    pinned = _snapshot_pinned.get()
+    if pinned is not None:
+        return pinned
+    stamp = ConfigStamp.objects.filter(name="sla").values_list("value", flat=True).first()
+    current = _snapshot_current
+    if stamp is not None and current is not None and current.stamp == stamp:
+        return current
+    fresh = _snapshot_load(stamp)
+    if stamp is not None:
+        _snapshot_current = fresh
+    return fresh
 
 
 def business_calendar_list() -> QuerySet[BusinessCalendar]:
@@ -285,9 +417,18 @@ def sla_targets_for(
     only) and it counts in the team's calendar. Metrics without either are
     left out; on-site arrival comes from commitments only. Results follow the order of COMMITMENT_METRICS.
     """
-    policies = sla_policy_matching(
-        kind=kind, priority=priority, service=service, channel=channel, customer_group=customer_group
-    )
+    service_id = service.pk if service is not None else None
+    policies = [
+        rule
+        for rule in _snapshot().rules
+        if rule.matches(
+            kind=kind,
+            priority=priority,
+            service_id=service_id,
+            channel=channel,
+            customer_group=customer_group,
+        )
+    ]
     first_share = policies[0].warn_at_share if policies else DEFAULT_WARN_AT_SHARE
     first_policy = policies[0].pk if policies else None
     catalog_kind = _CATALOG_KIND.get(kind, kind)
@@ -314,7 +455,7 @@ def sla_targets_for(
         if metric not in POLICY_METRICS:
             continue
         for policy in policies:
-            target = next((t for t in policy.targets.all() if t.metric == metric), None)
+            target = next((t for t in policy.targets if t.metric == metric), None)
             if target is not None:
                 targets.append(
                     Target(

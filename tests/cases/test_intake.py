@@ -13,7 +13,8 @@ from charter.accounts.models import Customer, Team
 from charter.audit.models import AuditEvent
 from charter.audit.selectors import audit_chain_verify
 from charter.cases.models import Case, CaseClock, CaseEvent
-from tests.cases.conftest import new_case
+from charter.sla.models import SlaPolicy, SlaPolicyTarget
+from tests.cases.conftest import MONDAY, new_case
 
 pytestmark = pytest.mark.django_db
 
@@ -96,3 +97,20 @@ def test_public_intake_audits_the_customer_and_the_case_in_one_append(routed_tea
     ]
     assert len([q for q in queries.captured_queries if "audit_auditchainhead" in q["sql"]]) == 2
     assert audit_chain_verify().ok
+
+
+def test_a_policy_created_between_two_intakes_sets_the_clocks_of_the_second(
+    frozen: Any, routed_team: Team, customer: Customer
+) -> None:
+    first = new_case(None, customer)
+    policy = SlaPolicy.objects.create(name_zh="一小时答复", ordering=0)
+    SlaPolicyTarget.objects.create(
+        policy=policy, metric="first_response", amount=1, unit="hours", basis="calendar_time"
+    )
+
+    second = new_case(None, customer)
+
+    assert CaseClock.objects.get(case=first, metric="first_response").target_source == "settings"
+    clock = CaseClock.objects.get(case=second, metric="first_response")
+    assert clock.target_source == f"policy:{policy.pk}"
+    assert clock.due_at == MONDAY + dt.timedelta(hours=1) == second.next_deadline_at

@@ -52,6 +52,7 @@ from charter.cases.services.lifecycle import Metric, S, _choice, _move_prepare
 from charter.cases.services.routing import handler_pick, team_route
 from charter.catalog.models import Service
 from charter.common.errors import DomainError, PermissionDeniedError
+from charter.sla.selectors import sla_config_pinned
 
 
 def _named_staff_clean(named_staff: Iterable[User]) -> list[User]:
@@ -211,10 +212,11 @@ def case_create(
         )
         team = team if team is not None and team.is_active else team_route(service=service)
         case.team = team
-        targets = clocks.arithmetic.targets_for(case, at=received)
-        new_clocks, clock_events = clocks.clocks_plan_new(
-            case, (Metric.FIRST_RESPONSE, Metric.RESOLUTION), at=received, targets=targets
-        )
+        with sla_config_pinned():
+            targets = clocks.arithmetic.targets_for(case, at=received)
+            new_clocks, clock_events = clocks.clocks_plan_new(
+                case, (Metric.FIRST_RESPONSE, Metric.RESOLUTION), at=received, targets=targets
+            )
         assignee = (
             handler_pick(team=team, excluded={p.pk for p in people} if kind == CaseKind.COMPLAINT else set())
             if team

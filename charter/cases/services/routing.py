@@ -18,7 +18,7 @@ def team_route(*, service: Service | None) -> Team | None:
     if service is not None:
         routing = (
             TeamRouting.objects.filter(services=service, team__is_active=True)
-            .select_related("team")
+            .select_related("team__unit")
             .order_by("team__code")
             .first()
         )
@@ -31,7 +31,10 @@ def team_route(*, service: Service | None) -> Team | None:
                 if team is not None:
                     return team
                 unit = unit.parent
-    default = TeamRouting.objects.filter(is_default=True, team__is_active=True).select_related("team").first()
+    # With the team's unit: the team's calendar, which the new case's clocks count in, is found from it.
+    default = (
+        TeamRouting.objects.filter(is_default=True, team__is_active=True).select_related("team__unit").first()
+    )
     return default.team if default is not None else None
 
 
