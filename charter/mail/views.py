@@ -378,6 +378,10 @@ def template_edit(request: HttpRequest, key: str, language: str) -> HttpResponse
                     mail_template_save(actor=user, key=key, language=language, subject=subject, body=body)
             except DomainError as error:
                 _form_fail(form, error)
+            except Exception as error:  # noqa: BLE001 - see below
+                # template_check only catches syntax errors; a tag or filter can still fail while rendering
+                # the example ({% url %}, |divisibleby on text…). Say so on the form instead of a 500.
+                form.add_error(None, _("The template has an error: %(error)s") % {"error": error})
             else:
                 if preview is None:
                     messages.success(request, _("The template was saved; it is used from now on."))
