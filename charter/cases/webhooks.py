@@ -8,12 +8,8 @@ cannot leak through a webhook, and a receiver that needs more asks the API with 
 import datetime as dt
 from typing import Any
 
-from django.db import transaction
-from django.db.models import Max
-from django.utils import timezone
-
 from charter.cases.models import CaseEvent
-from charter.common.models import EventCursor
+from charter.common.outbox import outbox_batch
 from charter.mail.conf import mail_setting
 from charter.mail.webhooks import webhook_emit, webhook_events_register
 
@@ -69,27 +65,13 @@ def _payload(event: CaseEvent) -> dict[str, Any]:
 def case_events_publish(*, limit: int = 500) -> int:
     """Publish the case events committed since the last run as webhooks; return how many were read.
 
-    Reads up to the highest event id seen CHARTER_WEBHOOK_LAG_SECONDS ago (see EventCursor), so an event
-    whose transaction committed late is not skipped. Safe on several workers: the cursor row is locked.
+    Reads through the outbox cursor (see charter.common.outbox), waiting CHARTER_WEBHOOK_LAG_SECONDS so an
+    event whose transaction committed late is not skipped. Safe on several workers.
     """
     lag = dt.timedelta(seconds=int(mail_setting("CHARTER_WEBHOOK_LAG_SECONDS")))
-    with transaction.atomic():
-        EventCursor.objects.get_or_create(name=CURSOR)
-        cursor = EventCursor.objects.select_for_update().get(name=CURSOR)
-        at = timezone.now()
-        newest = CaseEvent.objects.aggregate(newest=Max("pk"))["newest"] or 0
-        ripe = cursor.horizon_at is not None and at - cursor.horizon_at >= lag
-        target = newest if not lag else (cursor.horizon_id if ripe else cursor.position)
-        events = list(
-            CaseEvent.objects.filter(pk__gt=cursor.position, pk__lte=target)
-            .select_related("case", "case__team", "case__service")
-            .order_by("pk")[:limit]
-        )
-        for event in events:
+    events = CaseEvent.objects.select_related("case", "case__team", "case__service")
+    with outbox_batch(CURSOR, events, lag=lag, limit=limit) as batch:
+        for event in batch:
             if event.kind in PUBLISHED:
                 webhook_emit(event=f"case.{event.kind}", key=f"case-event:{event.pk}", data=_payload(event))
-        cursor.position = events[-1].pk if len(events) == limit else max(cursor.position, target)
-        if lag and (cursor.horizon_at is None or (ripe and cursor.position >= cursor.horizon_id)):
-            cursor.horizon_id, cursor.horizon_at = newest, at
-        cursor.save()
-    return len(events)
+    return len(batch)
