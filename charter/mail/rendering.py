@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
-from django.template import Context, Engine, TemplateDoesNotExist, TemplateSyntaxError
+from django.template import Context, Engine
 from django.template.loader import get_template
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -93,12 +93,16 @@ def _render(text: str, context: Mapping[str, Any]) -> str:
 
 
 def template_check(subject: str, body: str, *, key: str) -> None:
-    """Raise DomainError (with the field at fault) unless both parts compile and render with the example."""
+    """Raise DomainError (with the field at fault) unless both parts compile and render with the example.
+
+    Rendering errors count as much as syntax errors: a tag or filter can compile and still fail on the
+    example's values ({% url %} with a wrong name, a numeric filter on text).
+    """
     spec = template_spec(key)
     for field, text in (("subject", subject), ("body", body)):
         try:
             _render(text, spec.example)
-        except (TemplateSyntaxError, TemplateDoesNotExist) as error:
+        except Exception as error:  # noqa: BLE001 - every failure of an administrator's template is refused
             raise DomainError(
                 _("The template has an error: %(error)s") % {"error": error},
                 code=ErrorCode.INVALID_TEMPLATE,
@@ -106,9 +110,20 @@ def template_check(subject: str, body: str, *, key: str) -> None:
             ) from error
 
 
+def _rendered(subject: str, body: str, context: Mapping[str, Any]) -> RenderedMail:
+    rendered_subject = " ".join(_render(subject, context).split())
+    return RenderedMail(subject=rendered_subject[:500], body=_render(body, context).strip() + "\n")
+
+
+def template_preview(key: str, subject: str, body: str) -> RenderedMail:
+    """Render an unsaved edit of template `key` with its example, as `mail_render` would once it is saved.
+    Raises DomainError (with the field at fault) when it does not compile or render."""
+    template_check(subject, body, key=key)
+    return _rendered(subject, body, template_spec(key).example)
+
+
 def mail_render(key: str, language: str, context: Mapping[str, Any]) -> RenderedMail:
     """Render template `key` for a recipient who reads `language` (falling back to the default language)."""
     language = language_for(language)
     subject, body = template_source(key, language)
-    rendered_subject = " ".join(_render(subject, context).split())
-    return RenderedMail(subject=rendered_subject[:500], body=_render(body, context).strip() + "\n")
+    return _rendered(subject, body, context)

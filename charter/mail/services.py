@@ -131,6 +131,12 @@ def webhook_save(*, actor: User, endpoint: WebhookEndpoint | None = None, **fiel
     events = fields.get("events")
     if events is not None and (not isinstance(events, list) or set(events) - set(WEBHOOK_EVENTS)):
         raise DomainError(_("Choose events from the list."), code=ErrorCode.INVALID_FIELD, field="events")
+    if "url" in fields or "allow_private" in fields:
+        # Resolve the host before taking any lock: DNS may be slow.
+        url_check(
+            str(fields.get("url", endpoint.url if endpoint else "")),
+            allow_private=bool(fields.get("allow_private", endpoint.allow_private if endpoint else False)),
+        )
     with transaction.atomic():
         target = (
             WebhookEndpoint()
@@ -139,7 +145,6 @@ def webhook_save(*, actor: User, endpoint: WebhookEndpoint | None = None, **fiel
         )
         changed = _apply(target, fields, WEBHOOK_FIELDS)
         _full_clean(target)
-        url_check(target.url, allow_private=target.allow_private)
         target.save()
         audit_record(
             actor=actor,

@@ -46,8 +46,7 @@ from charter.mail.permissions import can_manage_mail
 from charter.mail.rendering import (
     RenderedMail,
     TemplateSpec,
-    _render,
-    template_check,
+    template_preview,
     template_source,
     template_spec,
     template_specs,
@@ -349,17 +348,6 @@ def _spec_or_404(key: str, language: str) -> TemplateSpec:
         raise Http404 from None
 
 
-def _preview(spec: TemplateSpec, subject: str, body: str) -> RenderedMail:
-    """Render an unsaved edit with the template's example, as `mail_render` would render it once saved.
-
-    Raises DomainError (with the field at fault) when it does not compile or render.
-    """
-    template_check(subject, body, key=spec.key)
-    # rendering has no public way to render unsaved sources; `_render` is what mail_render uses.
-    rendered_subject = " ".join(_render(subject, spec.example).split())
-    return RenderedMail(subject=rendered_subject[:500], body=_render(body, spec.example).strip() + "\n")
-
-
 @login_required
 def template_edit(request: HttpRequest, key: str, language: str) -> HttpResponse:
     """Edit one notification in one language: preview it with the example, save it, or go back to the
@@ -373,15 +361,11 @@ def template_edit(request: HttpRequest, key: str, language: str) -> HttpResponse
             subject, body = form.cleaned_data["subject"], form.cleaned_data["body"]
             try:
                 if "preview" in request.POST:
-                    preview = _preview(spec, subject, body)
+                    preview = template_preview(spec.key, subject, body)
                 else:
                     mail_template_save(actor=user, key=key, language=language, subject=subject, body=body)
             except DomainError as error:
                 _form_fail(form, error)
-            except Exception as error:  # noqa: BLE001 - see below
-                # template_check only catches syntax errors; a tag or filter can still fail while rendering
-                # the example ({% url %}, |divisibleby on text…). Say so on the form instead of a 500.
-                form.add_error(None, _("The template has an error: %(error)s") % {"error": error})
             else:
                 if preview is None:
                     messages.success(request, _("The template was saved; it is used from now on."))

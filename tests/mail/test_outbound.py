@@ -190,6 +190,15 @@ def test_an_administrators_template_replaces_the_default_and_a_broken_one_is_ref
             actor=administrator, key="cases.acknowledged", language="zh-hans", subject="{% if %}", body="y"
         )
     assert broken.value.field == "subject"
+    with pytest.raises(DomainError) as fails_to_render:
+        mail_template_save(
+            actor=administrator,
+            key="cases.acknowledged",
+            language="zh-hans",
+            subject="ok",
+            body="{{ number|divisibleby:'x' }}",
+        )
+    assert fails_to_render.value.field == "body"
     assert MailTemplate.objects.count() == 0
 
     mail_template_save(
