@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "charter.sla",
     "charter.mail",
     "charter.cases",
+    "charter.surveys",
     "charter.demo",
 ]
 
