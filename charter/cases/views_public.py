@@ -18,6 +18,7 @@ from charter.accounts.services import customer_create
 from charter.audit.services import audit_batch
 from charter.cases.forms import AppealForm, CustomerReplyForm, IntakeForm
 from charter.cases.models import Case, CaseAttachment, CaseKind
+from charter.cases.panels import customer_case_panels
 from charter.cases.selectors import (
     case_attachment_list,
     case_clock_list,
@@ -173,6 +174,7 @@ def _customer_page(request: HttpRequest, case: Case, *, base_url: str, actor: Us
         "reply_form": reply_form,
         "appeal_form": appeal_form,
         "appeal_open": case.is_appeal_open(timezone.now()),
+        "panels": customer_case_panels.render(request, case),
         "base_url": base_url,
     }
     return render(request, "cases/customer_case.html", context)

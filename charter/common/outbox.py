@@ -27,12 +27,15 @@ def outbox_batch(
 ) -> Iterator[list[M]]:
     """Yield the next rows of `rows` (ordered by id) for consumer `name`, inside a transaction that holds
     the consumer's cursor; the cursor moves past them when the block ends without an exception. Two workers
-    running the same consumer wait for each other."""
+    running the same consumer wait for each other. The first call starts the consumer after the newest row.
+    """
     with transaction.atomic():
-        EventCursor.objects.get_or_create(name=name)
-        cursor = EventCursor.objects.select_for_update().get(name=name)
         at = timezone.now()
         newest: Any = rows.model._default_manager.aggregate(newest=Max("pk"))["newest"] or 0
+        # A new consumer starts at the end: the history before it existed is not its business (no surveys
+        # for last year's cases, no webhook flood on the first run).
+        EventCursor.objects.get_or_create(name=name, defaults={"position": newest})
+        cursor = EventCursor.objects.select_for_update().get(name=name)
         ripe = cursor.horizon_at is not None and at - cursor.horizon_at >= lag
         target = newest if not lag else (cursor.horizon_id if ripe else cursor.position)
         batch = list(rows.filter(pk__gt=cursor.position, pk__lte=target).order_by("pk")[:limit])

@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("charter.standards.urls")),
     path("", include("charter.catalog.urls")),
     path("", include("charter.cases.urls")),
+    path("", include("charter.surveys.urls")),
     path("", include("charter.sla.urls")),
     path("", include("charter.mail.urls")),
 ]

@@ -8,6 +8,7 @@ from charter.cases import demo as cases_demo
 from charter.catalog import demo as catalog_demo
 from charter.sla import demo as sla_demo
 from charter.standards import demo as standards_demo
+from charter.surveys import demo as surveys_demo
 
 
 class Command(BaseCommand):
@@ -20,6 +21,7 @@ class Command(BaseCommand):
             catalog_demo.demo_load(actor=admin)
             sla_demo.demo_load(actor=admin)
             cases_demo.demo_load(actor=admin)
+            surveys_demo.demo_load(actor=admin)
         self.stdout.write(self.style.SUCCESS("Demo data ready. Sign in at /accounts/login/ with:"))
         for username, roles in accounts_demo.demo_sign_ins():
             self.stdout.write(f"  {username:<16} {accounts_demo.DEMO_PASSWORD}   ({roles})")

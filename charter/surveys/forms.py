@@ -1,0 +1,82 @@
+"""Forms of the survey pages: they lay the questions out; the services check the answers."""
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from charter.surveys.models import SCALES, Question, RecoveryTask
+
+
+def _english() -> bool:
+    return (get_language() or "").startswith("en")
+
+
+def question_text(question: Question) -> str:
+    return question.text_en if _english() and question.text_en else question.text_zh
+
+
+def _choice_label(choice: dict[str, str]) -> str:
+    return choice.get("en") or choice["zh"] if _english() else choice["zh"]
+
+
+class AnswerForm(forms.Form):
+    """One field per question, named `q<id>`; the service says which answers are missing or wrong."""
+
+    def __init__(self, *args: Any, questions: list[Question], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.questions = questions
+        for question in questions:
+            name = f"q{question.pk}"
+            label = question_text(question)
+            field: forms.Field
+            if question.type in SCALES:
+                low, high = SCALES[Question.Type(question.type)]
+                field = forms.ChoiceField(
+                    label=label,
+                    choices=[(str(score), str(score)) for score in range(low, high + 1)],
+                    # A row of large score buttons, laid out by CSS (mobile-friendly).
+                    widget=forms.RadioSelect(attrs={"class": f"scale scale-{question.type}"}),
+                )
+            elif question.type == Question.Type.SINGLE:
+                field = forms.ChoiceField(
+                    label=label,
+                    choices=[(c["value"], _choice_label(c)) for c in question.choices],
+                    widget=forms.RadioSelect,
+                )
+            elif question.type == Question.Type.MULTIPLE:
+                field = forms.MultipleChoiceField(
+                    label=label,
+                    choices=[(c["value"], _choice_label(c)) for c in question.choices],
+                    widget=forms.CheckboxSelectMultiple,
+                )
+            else:
+                field = forms.CharField(
+                    label=label, widget=forms.Textarea(attrs={"rows": 4}), max_length=4000
+                )
+            # Required answers are the service's rule; the browser does not block a partial answer.
+            field.required = False
+            field.is_required_question = question.is_required  # type: ignore[union-attr]
+            self.fields[name] = field
+
+    def answers(self) -> dict[int, object]:
+        return {question.pk: self.cleaned_data.get(f"q{question.pk}") for question in self.questions}
+
+
+class RecoveryForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("What happened"),
+        choices=[
+            (value, label)
+            for value, label in RecoveryTask.Status.choices
+            if value != RecoveryTask.Status.OPEN
+        ],
+    )
+    outcome = forms.CharField(
+        label=_("Outcome"), widget=forms.Textarea(attrs={"rows": 4}), required=False, max_length=4000
+    )
+    new_score = forms.IntegerField(
+        label=_("Customer's new score (0-10)"), required=False, min_value=0, max_value=10
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
