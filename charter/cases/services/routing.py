@@ -57,11 +57,13 @@ def handler_pick(*, team: Team, excluded: Iterable[int] = (), force: bool = Fals
 
     Round robin and least-open load lock the team's routing row, so concurrent intakes take turns.
     """
+    # Who may take it is read before the row is locked: the lock lasts until the commit and every other
+    # intake for the team waits for it, so as little as possible happens while it is held.
+    candidates = eligible_handlers(team=team, excluded=excluded)
     routing = TeamRouting.objects.select_for_update().filter(team=team).first()
     mode = routing.mode if routing is not None else TeamRouting.Mode.MANUAL
     if mode == TeamRouting.Mode.MANUAL and not force:
         return None
-    candidates = eligible_handlers(team=team, excluded=excluded)
     if not candidates:
         return None
     if mode == TeamRouting.Mode.ROUND_ROBIN and routing is not None:
