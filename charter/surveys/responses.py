@@ -149,7 +149,7 @@ def response_submit(
     at = at or timezone.now()
     with transaction.atomic():
         invitation = (
-            Invitation.objects.select_for_update()
+            Invitation.objects.select_for_update(of=("self",))
             .select_related("version", "case", "customer")
             .get(pk=invitation.pk)
         )

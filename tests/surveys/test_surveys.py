@@ -4,10 +4,12 @@ import datetime as dt
 import email
 import email.policy
 import re
+import threading
 from typing import Any
 
 import pytest
 import time_machine
+from django.db import connection
 from django.test import Client
 
 from charter.accounts.models import Customer, Team, User
@@ -346,3 +348,34 @@ def test_only_the_owner_or_a_lead_of_the_team_works_a_recovery_task(
     listing = client_for(supervisor).get("/desk/surveys/recovery/?show=all")
     assert listing.status_code == 200 and str(task.due_at.year) in listing.content.decode()
     assert client_for(member).get("/desk/surveys/recovery/").status_code == 403
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite serialises writers anyway")
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_sends_of_the_same_survey_at_once_record_one_answer(rule: SurveyRule, customer: Customer) -> None:
+    resolved_case(customer)
+    invitations_from_resolved_cases()
+    invitations_send_due()
+    invitation = Invitation.objects.get()
+    question = _questions(invitation)["csat"]
+    barrier = threading.Barrier(2)
+    results: list[object] = [None, None]
+
+    def send(index: int) -> None:
+        try:
+            barrier.wait()
+            results[index] = response_submit(invitation=invitation, answers={question: 5 - index})
+        except Exception as error:  # noqa: BLE001 - the test inspects it
+            results[index] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send, args=(index,)) for index in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sum(isinstance(result, Response) for result in results) == 1, results
+    assert sum(isinstance(result, ConflictError) for result in results) == 1, results
+    assert Response.objects.count() == 1
