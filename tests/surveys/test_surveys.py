@@ -11,6 +11,7 @@ import pytest
 import time_machine
 from django.db import connection
 from django.test import Client
+from django.utils import timezone
 
 from charter.accounts.models import Customer, Team, User
 from charter.accounts.roles import Role
@@ -379,3 +380,30 @@ def test_two_sends_of_the_same_survey_at_once_record_one_answer(rule: SurveyRule
     assert sum(isinstance(result, Response) for result in results) == 1, results
     assert sum(isinstance(result, ConflictError) for result in results) == 1, results
     assert Response.objects.count() == 1
+
+
+def test_a_campaign_invites_a_sample_of_the_customers_served_once_per_period(
+    survey: Any, administrator: User, routed_team: Team, settings: Any
+) -> None:
+    from charter.surveys.invitations import campaigns_run_due
+    from charter.surveys.services import campaign_save
+
+    settings.CHARTER_SURVEYS_COOLDOWN_DAYS = 30
+    served = [CustomerFactory(email=f"c{index}@example.com") for index in range(6)]
+    for customer in served:
+        resolved_case(customer)
+    recently_asked = served[0]
+    invitation_for_case(case=Case.objects.filter(customer=recently_asked).get(), at=timezone.now())
+    start = timezone.now() + dt.timedelta(minutes=1)
+    campaign = campaign_save(
+        actor=administrator, survey=survey, name="季度 NPS", every_days=90, sample_size=3, next_run_at=start
+    )
+    Case.objects.update(resolved_at=timezone.now() - dt.timedelta(days=1))
+
+    assert campaigns_run_due(at=start - dt.timedelta(seconds=1)) == 0  # not yet
+    assert campaigns_run_due(at=start) == 3
+    assert campaigns_run_due(at=start) == 0  # claimed: a second worker runs nothing
+    invited = Invitation.objects.filter(campaign=campaign)
+    assert invited.count() == 3 and not invited.filter(customer=recently_asked).exists()
+    campaign.refresh_from_db()
+    assert campaign.next_run_at == start + dt.timedelta(days=90) and campaign.last_run_at == start
