@@ -299,19 +299,17 @@ def service_name(*, name_zh: str | None, name_en: str | None, slug: str) -> str:
     return localized(SimpleNamespace(name_zh=name_zh or "", name_en=name_en or ""), "name") or slug
 
 
-def service_labels(ids: list[int]) -> dict[int, str]:
-    """Name each service by its latest public version, in the active language (one query)."""
+def service_labels(ids: list[int] | None = None) -> dict[int, str]:
+    """Name each service of `ids` (None: every service) by its latest public version, in the active
+    language (one query)."""
     latest = latest_public_version(OuterRef("pk"))
-    services = (
-        Service.objects.filter(pk__in=ids)
-        .annotate(
-            name_zh=Subquery(latest.values("name_zh")[:1]), name_en=Subquery(latest.values("name_en")[:1])
-        )
-        .values("pk", "slug", "name_zh", "name_en")
-    )
+    services = Service.objects.all() if ids is None else Service.objects.filter(pk__in=ids)
+    rows = services.annotate(
+        name_zh=Subquery(latest.values("name_zh")[:1]), name_en=Subquery(latest.values("name_en")[:1])
+    ).values("pk", "slug", "name_zh", "name_en")
     return {
         row["pk"]: service_name(name_zh=row["name_zh"], name_en=row["name_en"], slug=row["slug"])
-        for row in services
+        for row in rows
     }
 
 
@@ -356,12 +354,14 @@ def response_breakdown(filters: ResultFilter, *, by: Dimension) -> list[Group]:
 def service_lowest_rated(
     filters: ResultFilter,
     *,
-    minimum: int = LOWEST_RATED_MINIMUM,
+    minimum: int | None = None,
     limit: int = LOWEST_RATED_LIMIT,
     comments: int = LOWEST_RATED_COMMENTS,
 ) -> list[LowRatedService]:
-    """Return the `limit` services with the lowest CSAT among those with at least `minimum` CSAT answers,
-    each with its `comments` most recent comments (three queries: ranking, names, comments)."""
+    """Return the `limit` services with the lowest CSAT among those with at least `minimum` CSAT answers
+    (LOWEST_RATED_MINIMUM by default), each with its `comments` most recent comments (three queries:
+    ranking, names, comments; one when no service qualifies)."""
+    minimum = LOWEST_RATED_MINIMUM if minimum is None else minimum
     share = Cast("csat_satisfied", FloatField()) / Cast("csat_answered", FloatField())
     rows = list(
         response_list(filters)

@@ -80,15 +80,21 @@ def _plain(metric: Metric, digits: int) -> list[Cell]:
 def _score_headers() -> list[str]:
     return [
         _("CSAT (%)"),
+        # xgettext:no-python-format
         _("CSAT 95% low"),
+        # xgettext:no-python-format
         _("CSAT 95% high"),
         _("CSAT answers"),
         _("NPS"),
+        # xgettext:no-python-format
         _("NPS 95% low"),
+        # xgettext:no-python-format
         _("NPS 95% high"),
         _("NPS answers"),
         _("CES"),
+        # xgettext:no-python-format
         _("CES 95% low"),
+        # xgettext:no-python-format
         _("CES 95% high"),
         _("CES answers"),
     ]
@@ -129,7 +135,16 @@ def dashboard_tables(dashboard: Dashboard) -> list[Table]:
     tables = [
         Table(
             _("Headline figures"),
-            [_("Measure"), _("Value"), _("95% low"), _("95% high"), _("n"), _("Small sample")],
+            [
+                _("Measure"),
+                _("Value"),
+                # xgettext:no-python-format
+                _("95% low"),
+                # xgettext:no-python-format
+                _("95% high"),
+                _("n"),
+                _("Small sample"),
+            ],
             [
                 headline(_("CSAT (%)"), _share(overview.scores.csat), overview.scores.csat),
                 headline(_("NPS"), _plain(overview.scores.nps, 1), overview.scores.nps),

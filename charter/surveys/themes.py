@@ -2,10 +2,10 @@
 
 Each comment's keywords are extracted by TF-IDF with jieba (`jieba.analyse.extract_tags`, with the
 dictionary and IDF table jieba ships: nothing is downloaded), after dropping a small list of Chinese and
-English stop words; a long Chinese keyword also counts for the dictionary words inside it (服务态度 for
-态度), and English words are lower-cased and made singular (bills → bill). A theme is a keyword written
-in at least two comments; keywords found in mostly the same comments join one theme (水费 · 账单). Themes
-come most frequent first, with how many comments mention them and a few examples.
+English stop words. A long Chinese keyword also counts for the keywords of other comments inside it
+(服务态度 for 态度); English words are lower-cased and made singular (bills → bill). A theme is a keyword
+written in at least two comments; keywords found in mostly the same comments join one theme (水费 · 账单).
+Themes come most frequent first, with how many comments mention them and a few examples.
 
 jieba is loaded on first use, never at import time. It keeps its prefix-dictionary cache under
 settings.VAR_DIR/jieba (a private temporary directory when that cannot be written), not in the shared
@@ -118,23 +118,31 @@ def _normalised(word: str) -> str | None:
 
 
 def comment_keywords(text: str) -> set[str]:
-    """Return the keywords of one comment, normalised as themes count them."""
+    """Return the keywords of one comment (at most KEYWORDS_PER_COMMENT), normalised as themes count them."""
     jieba = _load_jieba()
     keywords: set[str] = set()
     for tag in jieba.analyse.extract_tags(text, topK=None):
         word = _normalised(tag)
-        if word is None:
-            continue
-        if len(keywords) >= KEYWORDS_PER_COMMENT:
-            break
-        keywords.add(word)
-        if len(word) >= 3 and not _LATIN.match(word):
-            # The dictionary words inside a compound, so 服务态度 and 态度 meet.
-            for part in jieba.cut_for_search(word):
-                part = _normalised(part)
-                if part and part != word:
-                    keywords.add(part)
+        if word is not None:
+            keywords.add(word)
+            if len(keywords) >= KEYWORDS_PER_COMMENT:
+                break
     return keywords
+
+
+def _with_compounds(comments_with: dict[str, set[int]]) -> dict[str, set[int]]:
+    """Count a Chinese compound keyword for the shorter keywords inside it (服务态度 for 态度), when those are
+    keywords of other comments too; splitting every compound would turn fragments (作人 in 工作人员) into
+    themes."""
+    jieba = _load_jieba()
+    grown = {word: set(indexes) for word, indexes in comments_with.items()}
+    for word, indexes in comments_with.items():
+        if len(word) < 3 or _LATIN.match(word):
+            continue
+        for part in jieba.cut_for_search(word):
+            if part != word and part in comments_with:
+                grown[part] |= indexes
+    return grown
 
 
 def _example(text: str) -> str:
@@ -150,7 +158,7 @@ def themes_extract(comments: Sequence[str], *, top: int = 8, examples: int = 3) 
         for word in comment_keywords(text):
             comments_with.setdefault(word, set()).add(index)
     candidates = sorted(
-        (item for item in comments_with.items() if len(item[1]) >= MIN_COMMENTS),
+        (item for item in _with_compounds(comments_with).items() if len(item[1]) >= MIN_COMMENTS),
         key=lambda item: (-len(item[1]), item[0]),
     )
     groups: list[tuple[list[str], set[int]]] = []

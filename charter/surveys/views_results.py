@@ -12,6 +12,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -21,7 +22,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from charter.accounts.models import Team, User
-from charter.catalog.models import Channel, Service
+from charter.catalog.models import Channel
 from charter.sla.models import CaseKind
 from charter.surveys import charts, metrics
 from charter.surveys.analysis import (
@@ -36,6 +37,7 @@ from charter.surveys.analysis import (
 )
 from charter.surveys.exports import dashboard_tables, responses_csv, responses_xlsx, tables_csv, tables_xlsx
 from charter.surveys.metrics import Metric
+from charter.surveys.models import Response
 from charter.surveys.permissions import can_view_results
 
 DEFAULT_DAYS = 90
@@ -75,14 +77,12 @@ class ResultFilterForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         any_label = _("All")
-        services = service_labels(list(Service.objects.values_list("pk", flat=True)))
+        services = service_labels()
         self._choose("service", any_label, sorted(services.items(), key=lambda item: item[1]))
         self._choose("team", any_label, [(team.pk, str(team)) for team in Team.objects.order_by("code")])
-        agents = (
-            User.objects.filter(survey_responses__isnull=False)
-            .distinct()
-            .order_by("display_name", "username")
-        )
+        # Everyone some answer is attributed to (EXISTS: no duplicate rows to remove).
+        rated = Response.agents.through.objects.filter(user_id=OuterRef("pk"))
+        agents = User.objects.filter(Exists(rated)).order_by("display_name", "username")
         self._choose("agent", any_label, [(user.pk, str(user)) for user in agents])
         self._choose("channel", any_label, Channel.choices)
         self._choose("kind", any_label, CaseKind.choices)

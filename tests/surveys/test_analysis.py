@@ -11,8 +11,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils.translation import gettext
 
-from charter.accounts.models import Team, User
+from charter.accounts.models import Customer, Team, User
 from charter.catalog.models import Service
+from charter.surveys import analysis
 from charter.surveys.analysis import (
     ResultFilter,
     invitation_response_rate,
@@ -24,6 +25,7 @@ from charter.surveys.analysis import (
 )
 from charter.surveys.models import Invitation, Response
 from tests.accounts.factories import UserFactory
+from tests.cases.conftest import new_case
 from tests.surveys.factories import InvitationFactory, ResponseFactory, published_service
 
 pytestmark = pytest.mark.django_db
@@ -248,7 +250,10 @@ def _queries(filters: ResultFilter) -> int:
     return len(captured.captured_queries)
 
 
-def test_the_number_of_queries_does_not_grow_with_the_responses(team: Team, other_team: Team) -> None:
+def test_the_number_of_queries_does_not_grow_with_the_responses(
+    team: Team, other_team: Team, monkeypatch: Any
+) -> None:
+    monkeypatch.setattr(analysis, "LOWEST_RATED_MINIMUM", 1)  # the lowest-rated services appear in both
     services = [published_service(f"s{i}", f"服务{i}") for i in range(3)]
     agents = [UserFactory(username=f"agent{i}") for i in range(3)]
     filters = everything(date_from=dt.date(2026, 1, 1), date_to=dt.date(2027, 12, 31))
@@ -259,5 +264,24 @@ def test_the_number_of_queries_does_not_grow_with_the_responses(team: Team, othe
     many = _queries(filters)
 
     assert response_scores(filters).responses == 20
+    assert results_dashboard(filters).lowest_rated
     assert few == many
     assert many <= 16
+
+
+def test_response_rate_filters_on_the_invitations_case(customer: Customer, routed_team: Team) -> None:
+    # given two cases handed to alice and bob by turns, both invited, the first one answered
+    first, second = new_case(None, customer), new_case(None, customer)
+    assert first.assignee is not None and second.assignee is not None
+    answered = InvitationFactory(case=first, send_at=AT, status=Invitation.Status.ANSWERED)
+    ResponseFactory(invitation=answered, case=first, csat=5, agents=[first.assignee])
+    InvitationFactory(case=second, send_at=AT)
+    InvitationFactory(send_at=AT)  # a campaign's: no case
+
+    assert invitation_response_rate(everything()).n == 3
+    by_team = invitation_response_rate(everything(team_id=routed_team.pk))
+    assert (by_team.value, by_team.n) == (Fraction(1, 2), 2)
+    assert invitation_response_rate(everything(agent_id=first.assignee.pk)).value == 1
+    assert invitation_response_rate(everything(agent_id=second.assignee.pk)).value == 0
+    assert invitation_response_rate(everything(channel="phone")).n == 0
+    assert invitation_response_rate(everything(date_from=dt.date(2026, 11, 19))).value is None

@@ -7,13 +7,15 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from openpyxl import load_workbook
 
 from charter.accounts.models import Customer, Team, User
 from charter.accounts.roles import Role
 from charter.cases.permissions import can_view_case
-from charter.surveys import charts
+from charter.surveys import analysis, charts
 from charter.surveys.permissions import can_view_results
 from tests.accounts.factories import UserFactory
 from tests.cases.conftest import new_case
@@ -265,3 +267,22 @@ def test_bar_chart_draws_one_bar_per_value_and_shortens_long_labels() -> None:
     assert "87.5% · n = 8" in svg
     assert "一个名字非常非常非常非常长的服务项目名称</title>" in svg and "…" in svg
     assert "&lt;none&gt;" in svg
+
+
+def test_the_page_costs_the_same_queries_for_few_and_many_responses(
+    supervisor: User, team: Team, monkeypatch: Any
+) -> None:
+    monkeypatch.setattr(analysis, "LOWEST_RATED_MINIMUM", 1)  # the lowest-rated services appear in both
+    client = client_for(supervisor)
+    water = published_service("water", "供水")
+
+    def add(count: int) -> int:
+        for index in range(count):
+            ResponseFactory(
+                service=water, team=team, csat=1 + index % 5, nps=index % 11, comment=f"水费账单{index}"
+            )
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(URL).status_code == 200
+        return len(captured.captured_queries)
+
+    assert add(2) == add(18)
