@@ -9,6 +9,7 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
@@ -22,7 +23,7 @@ from tests.cases.conftest import new_case
 from tests.conftest import client_for
 from tests.surveys.factories import InvitationFactory, ResponseFactory, published_service
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.surveys.urls_for_results")]
+pytestmark = pytest.mark.django_db
 
 URL = "/desk/surveys/results/"
 EXPORTS = ["summary.csv", "summary.xlsx", "responses.csv", "responses.xlsx"]
@@ -53,6 +54,15 @@ def responses(team: Team, member: User) -> None:
             agents=[member],
         )
     InvitationFactory(send_at=now)
+
+
+def test_the_project_serves_the_desk_and_its_downloads_under_one_namespace() -> None:
+    assert reverse("survey_results:dashboard") == URL
+    assert [reverse(f"survey_results:{name}") for name in ("summary_csv", "summary_xlsx")] == [
+        URL + "summary.csv",
+        URL + "summary.xlsx",
+    ]
+    assert reverse("survey_results:responses_xlsx") == URL + "responses.xlsx"
 
 
 def test_anonymous_visitors_are_sent_to_sign_in(client: Any) -> None:
