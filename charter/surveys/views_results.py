@@ -53,11 +53,16 @@ def _any(label: Any) -> list[tuple[Any, Any]]:
 class ResultFilterForm(forms.Form):
     """The filters of the results page; the choices are read when the form is made."""
 
+    # A date input takes ISO dates whatever the language (zh-hans would render 2026/11/27, left blank).
     date_from = forms.DateField(
-        label=gettext_lazy("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("From"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     date_to = forms.DateField(
-        label=gettext_lazy("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("To"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     service = forms.TypedChoiceField(
         label=gettext_lazy("Service"), required=False, coerce=int, empty_value=None

@@ -161,6 +161,12 @@ def test_filters_apply_and_a_reversed_period_is_an_error(supervisor: User, respo
     assert reversed_period.context["form"].errors["date_to"]
 
 
+def test_date_inputs_hold_iso_dates_in_chinese(supervisor: User) -> None:
+    body = client_for(supervisor).get(URL).content.decode()
+
+    assert f'name="date_to" value="{timezone.localdate().isoformat()}"' in body
+
+
 def test_the_trend_switches_to_months_and_keeps_the_default_period(supervisor: User, responses: None) -> None:
     response = client_for(supervisor).get(URL, {"period": "month"})
 
