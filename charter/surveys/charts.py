@@ -6,6 +6,7 @@ has a <title> and <desc> for screen readers, each point and bar its own <title>,
 a sentence saying so.
 """
 
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -19,7 +20,7 @@ PALETTE = ("#2563eb", "#d97706", "#059669", "#dc2626")
 FONT = "system-ui, sans-serif"
 
 WIDTH = 720
-LABEL_CHARS = 18
+LABEL_UNITS = 26  # what fits in the label column at 12px: 26 Latin letters or 13 Chinese characters
 
 
 @dataclass(frozen=True)
@@ -45,8 +46,22 @@ def _number(value: float) -> str:
     return f"{value:.1f}".rstrip("0").rstrip(".")
 
 
+def _width(char: str) -> int:
+    """Half-width units of a character: Chinese takes two, Latin one."""
+    return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+
+
 def _short(label: str) -> str:
-    return label if len(label) <= LABEL_CHARS else label[: LABEL_CHARS - 1] + "…"
+    """The label cut to fit left of the bars (LABEL_UNITS half-width units), with an ellipsis if cut."""
+    if sum(_width(char) for char in label) <= LABEL_UNITS:
+        return label
+    kept, used = [], 0
+    for char in label:
+        used += _width(char)
+        if used > LABEL_UNITS - 1:
+            break
+        kept.append(char)
+    return "".join(kept) + "…"
 
 
 def _empty(text: str) -> SafeString:
@@ -117,7 +132,8 @@ def line_chart(
         )
     every = max(1, -(-count // 12))  # at most about twelve labels under the axis
     for index, label in enumerate(x_labels):
-        if index % every == 0 or index == count - 1:
+        last_fits = index == count - 1 and index % every > every // 2
+        if index % every == 0 or last_fits:
             parts.append(
                 format_html(
                     '<text x="{}" y="{}" text-anchor="middle" font-size="11">{}</text>',
