@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -19,7 +19,6 @@ from django.utils import translation
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
-from django.views.decorators.http import require_POST
 
 from charter.accounts.models import User
 from charter.catalog.selectors import service_list_for_desk
@@ -233,10 +232,11 @@ def config_question_add(request: HttpRequest, survey_id: int, version_id: int) -
 
 
 @login_required
-@require_POST
 def config_question_remove(request: HttpRequest, survey_id: int, question_id: int) -> HttpResponse:
     """Remove a question from the survey's draft; a published version refuses it."""
     user = _manager(request)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     survey = _survey_or_404(survey_id)
     question = get_object_or_404(
         Question.objects.select_related("version"), pk=question_id, version__survey=survey
@@ -278,10 +278,11 @@ def config_publish(request: HttpRequest, survey_id: int, version_id: int) -> Htt
 
 
 @login_required
-@require_POST
 def config_draft_new(request: HttpRequest, survey_id: int) -> HttpResponse:
     """Start a new draft from the latest version's questions (or go to the draft there is)."""
     user = _manager(request)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     survey = _survey_or_404(survey_id)
     draft = survey_version_draft_new(actor=user, survey=survey)
     messages.success(request, _("Draft version %(number)d is ready to change.") % {"number": draft.number})
