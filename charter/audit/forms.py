@@ -8,8 +8,12 @@ class AuditFilterForm(forms.Form):
     target_id = forms.CharField(label=_("Object id"), required=False)
     actor = forms.IntegerField(label=_("Actor id"), required=False, min_value=1)
     since = forms.DateTimeField(
-        label=_("From"), required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+        label=_("From"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     until = forms.DateTimeField(
-        label=_("Until"), required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+        label=_("Until"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )

@@ -124,7 +124,7 @@ class WeekForm(_HoursMixin):
 class DayForm(_HoursMixin):
     PAIRS = 2
 
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     kind = forms.ChoiceField(label=_("Kind"), choices=CalendarDay.Kind.choices)
     name_zh = forms.CharField(label=_("Name (Chinese)"), max_length=200, required=False)
     name_en = forms.CharField(label=_("Name (English)"), max_length=200, required=False)
