@@ -211,6 +211,8 @@ class Invitation(models.Model):
             models.Index(fields=["send_at"], name="surveys_due_send", condition=models.Q(status="scheduled")),
             models.Index(fields=["remind_at"], name="surveys_due_remind", condition=models.Q(status="sent")),
             models.Index(fields=["customer", "-created_at"], name="surveys_customer_recent"),
+            # The response rate counts invitations sent in a period.
+            models.Index(fields=["sent_at"], name="surveys_sent_at"),
         ]
 
     def __str__(self) -> str:
