@@ -26,6 +26,7 @@ from charter.catalog.forms import (
     form_add_domain_error,
 )
 from charter.catalog.models import FeeItem, Service, ServiceCategory, ServiceCommitment, ServiceVersion
+from charter.catalog.panels import service_panels
 from charter.catalog.permissions import can_edit_catalog, can_publish_service_version, can_view_catalog_desk
 from charter.common.errors import DomainError
 
@@ -94,6 +95,7 @@ def service_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "in_force": in_force,
             "upcoming": upcoming[-1] if upcoming else None,
             "history_count": len(history),
+            "panels": service_panels.render(request, service),
         },
     )
 

@@ -22,6 +22,7 @@ urlpatterns = [
     path("desk/surveys/results/", include("charter.surveys.urls_results")),
     path("", include("charter.sla.urls")),
     path("", include("charter.mail.urls")),
+    path("", include("charter.reports.urls")),
 ]
 
 
