@@ -58,13 +58,15 @@ class ClockCount:
 def commitment_clocks_by_month(*, months: list[dt.date]) -> dict[int, dict[dt.date, ClockCount]]:
     """Return {commitment id: {month: met and finished clocks}} for clocks set by a charter commitment.
 
-    A clock counts when it finished: met (status met, in the month of `met_at`) or breached (status
-    breached, in the month of `breached_at`, the moment the limit passed). Running and paused clocks (even
-    past due) and cancelled ones are left out. One GROUP BY query on `target_source`.
+    A clock counts once its outcome is known: met (status met, in the month of `met_at`) or missed (its
+    `breached_at` set by the SLA sweep, in the month the limit ran out, whatever happened to the clock
+    afterwards: still running, stopped late, or cancelled with its case). A missed promise is counted at
+    once and stays in its month, so a published month never changes. Clocks still within their limit are
+    left out. One GROUP BY query on `target_source`.
     """
     start, end = local_midnight(months[0]), local_midnight(add_months(months[-1], 1))
     met = Q(status=CaseClock.Status.MET)
-    breached = Q(status=CaseClock.Status.BREACHED)
+    breached = Q(breached_at__isnull=False) & ~Q(status=CaseClock.Status.MET)
     annotations = {}
     for month in months:
         annotations[f"met_{_key(month)}"] = Count("pk", filter=met & _in_month("met_at", month))

@@ -32,15 +32,18 @@ def entry(row: ServicePeriodFigures, item: ServiceCommitment) -> dict[str, Any]:
     return next(e for e in row.commitments if e["commitment_id"] == item.pk)
 
 
-def test_met_share_counts_met_and_breached_clocks_only(service: Service, customer: Customer) -> None:
+def test_met_share_counts_every_limit_met_or_missed_when_it_became_known(
+    service: Service, customer: Customer
+) -> None:
     resolution = commitment(service, RESOLUTION)
     case = make_case(customer, service)
     october = local(2026, 10, 15, 10, 0)
     for _ in range(3):
         make_clock(case, resolution, "met", met_at=october)
     make_clock(case, resolution, "breached", breached_at=october)
-    make_clock(case, resolution, "cancelled", breached_at=october)
-    make_clock(case, resolution, "running", breached_at=october)  # overrun, but not finished yet
+    make_clock(case, resolution, "cancelled", breached_at=october)  # missed, then its case was withdrawn
+    make_clock(case, resolution, "running", breached_at=october)  # missed, the step not done yet
+    make_clock(case, resolution, "cancelled")  # withdrawn within its limit: no outcome
     make_clock(make_case(customer, service), resolution, "paused")
     make_clock(case, "policy:7", "met", met_at=october)  # not from the charter
     make_clock(case, "settings", "breached", breached_at=october)
@@ -48,10 +51,10 @@ def test_met_share_counts_met_and_breached_clocks_only(service: Service, custome
     figures_refresh(at=NOVEMBER)
 
     row = figures(service, "month", dt.date(2026, 10, 1))
-    assert entry(row, resolution) | {"met": 3, "finished": 4} == entry(row, resolution)
+    assert entry(row, resolution) | {"met": 3, "finished": 6} == entry(row, resolution)
     assert entry(row, resolution)["in_force"] is True
     assert entry(row, commitment(service, FIRST_RESPONSE))["finished"] == 0
-    assert entry(figures(service, "quarter", dt.date(2026, 10, 1)), resolution)["finished"] == 4
+    assert entry(figures(service, "quarter", dt.date(2026, 10, 1)), resolution)["finished"] == 6
     assert entry(figures(service, "quarter", dt.date(2026, 7, 1)), resolution)["finished"] == 0
 
 

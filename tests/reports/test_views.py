@@ -69,9 +69,7 @@ def test_the_page_shows_the_figures_with_their_date_and_method(
     assert "上月：2026年10月" in page
     assert "上季度：2026年第3季度" in page
     assert "已办结案件" in page
-    assert (
-        '兑现：受理后 2 个工作日内答复</th> <td>100%</td><td>4 <span class="badge warn">样本较少' in page
-    )
+    assert '兑现：受理后 2 个工作日内答复</th> <td>100%</td><td>4 <span class="badge warn">样本较少' in page
     assert "兑现：4 个工作小时内联系您</th> <td>0%</td>" in page
     assert "<td>75%</td><td>4 " in page
     assert "数据计算于 2026-11-05 09:00" in page
