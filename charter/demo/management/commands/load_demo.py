@@ -6,6 +6,8 @@ from django.db import transaction
 from charter.accounts import demo as accounts_demo
 from charter.cases import demo as cases_demo
 from charter.catalog import demo as catalog_demo
+from charter.demo.history import demo_history_load
+from charter.reports.services import figures_refresh
 from charter.sla import demo as sla_demo
 from charter.standards import demo as standards_demo
 from charter.surveys import demo as surveys_demo
@@ -22,6 +24,8 @@ class Command(BaseCommand):
             sla_demo.demo_load(actor=admin)
             cases_demo.demo_load(actor=admin)
             surveys_demo.demo_load(actor=admin)
+            demo_history_load(actor=admin)
+            figures_refresh()
         self.stdout.write(self.style.SUCCESS("Demo data ready. Sign in at /accounts/login/ with:"))
         for username, roles in accounts_demo.demo_sign_ins():
             self.stdout.write(f"  {username:<16} {accounts_demo.DEMO_PASSWORD}   ({roles})")
