@@ -20,6 +20,7 @@ from rest_framework.routers import BaseRouter
 
 from charter.accounts.models import Customer, User
 from charter.cases import selectors
+from charter.cases.checks import ReplyCheckWarningError, case_reply_checked
 from charter.cases.conf import cases_setting
 from charter.cases.errors import ErrorCode
 from charter.cases.models import Case, CaseAttachment, CaseChannel, CaseMessage
@@ -49,7 +50,6 @@ from charter.cases.services import (
     case_customer_reply,
     case_link,
     case_merge,
-    case_reply,
     case_resolve,
     case_transition,
     case_update,
@@ -59,6 +59,11 @@ from charter.common.errors import DomainError
 ERROR = OpenApiResponse(description='An error: `{"code": …, "detail": …}` (and `fields` for bad input).')
 CONFLICT = OpenApiResponse(
     description="`invalid_transition` (the workflow does not allow it) or `conflict` (a stale `version`)."
+)
+REPLY_CONFLICT = OpenApiResponse(
+    description="`conflict` (a stale `version`), or `reply_check_warning`: the reply was held because checks "
+    "warned (`warnings`: code, message, excerpt and the clause each cites); send it again with an "
+    "`override_reason` to send it anyway."
 )
 QUEUE = OpenApiParameter(
     "queue",
@@ -250,7 +255,7 @@ class CaseViewSet(viewsets.GenericViewSet):
 
     @extend_schema(
         request=MessageInputSerializer,
-        responses={201: MessageOutputSerializer, 400: ERROR, 403: ERROR, 404: ERROR, 409: CONFLICT},
+        responses={201: MessageOutputSerializer, 400: ERROR, 403: ERROR, 404: ERROR, 409: REPLY_CONFLICT},
         examples=[
             OpenApiExample(
                 "A public reply", request_only=True, value={"body": "您好，我们已安排师傅明天上门。"}
@@ -259,6 +264,14 @@ class CaseViewSet(viewsets.GenericViewSet):
                 "An internal note",
                 request_only=True,
                 value={"body": "已联系维修班组核实。", "is_internal": True},
+            ),
+            OpenApiExample(
+                "A reply sent despite the checks' warnings",
+                request_only=True,
+                value={
+                    "body": "您好，按阶梯水价计费。",
+                    "override_reason": "客户本人使用该术语，已电话解释。",
+                },
             ),
         ],
     )
@@ -272,13 +285,24 @@ class CaseViewSet(viewsets.GenericViewSet):
         data = serializer.validated_data
         message: CaseMessage
         if is_case_staff(user):
-            message = case_reply(
-                actor=user,
-                case=case,
-                body=data["body"],
-                is_internal=data["is_internal"],
-                expected_version=data.get("version"),
-            )
+            try:
+                message = case_reply_checked(
+                    actor=user,
+                    case=case,
+                    body=data["body"],
+                    is_internal=data["is_internal"],
+                    expected_version=data.get("version"),
+                    override_reason=str(request.data.get("override_reason") or ""),
+                )
+            except ReplyCheckWarningError as held:
+                return Response(
+                    {
+                        "code": held.code,
+                        "detail": str(held.message),
+                        "warnings": [warning.as_dict() for warning in held.warnings],
+                    },
+                    status=status.HTTP_409_CONFLICT,
+                )
         else:
             if data["is_internal"]:
                 raise ValidationError({"is_internal": [_("Only staff write internal notes.")]})

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from charter.accounts.models import User
+from charter.cases.checks import ReplyCheckWarningError, case_reply_checked
 from charter.cases.forms import (
     AssignForm,
     PriorityForm,
@@ -54,7 +55,6 @@ from charter.cases.services import (
     case_assign_bulk,
     case_link,
     case_merge,
-    case_reply,
     case_resolve,
     case_transition,
     case_update,
@@ -263,14 +263,26 @@ def _act(request: HttpRequest, user: User, case: Case, forms: dict[str, Any]) ->
             form = forms["reply"] = StaffReplyForm(request.POST, request.FILES)
             if form.is_valid():
                 data = form.cleaned_data
-                case_reply(
-                    actor=user,
-                    case=case,
-                    body=data["body"],
-                    is_internal=data["is_internal"],
-                    attachments=data["attachments"],
-                    expected_version=data["version"],
-                )
+                # Checks registered by the apps above may hold the reply until "send anyway" and a reason.
+                is_overriding = bool(request.POST.get("send_anyway"))
+                reason = request.POST.get("override_reason", "").strip() if is_overriding else ""
+                try:
+                    case_reply_checked(
+                        actor=user,
+                        case=case,
+                        body=data["body"],
+                        is_internal=data["is_internal"],
+                        attachments=data["attachments"],
+                        expected_version=data["version"],
+                        override_reason=reason,
+                        seen_fingerprint=request.POST.get("reply_check", ""),
+                    )
+                except ReplyCheckWarningError as held:
+                    form.reply_warnings = held.warnings
+                    form.reply_check = held.fingerprint
+                    if is_overriding and not reason:
+                        form.add_error(None, _("Give a reason to send the reply anyway."))
+                    return None
                 messages.success(request, _("Note saved.") if data["is_internal"] else _("Reply sent."))
                 return redirect(here)
         elif action == "transition":
