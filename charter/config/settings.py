@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "charter.mail",
     "charter.cases",
     "charter.surveys",
+    "charter.quality",
     "charter.reports",
     "charter.demo",
 ]

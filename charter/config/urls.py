@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("charter.catalog.urls")),
     path("", include("charter.cases.urls")),
     path("", include("charter.surveys.urls")),
+    path("", include("charter.quality.urls")),
     path("desk/surveys/results/", include("charter.surveys.urls_results")),
     path("", include("charter.sla.urls")),
     path("", include("charter.mail.urls")),

@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class QualityConfig(AppConfig):
+    name = "charter.quality"
+    label = "quality"
+    verbose_name = _("Quality")
+
+    def ready(self) -> None:
+        # Every staff reply is checked before it is sent; an override's reason is kept for the findings.
+        from charter.cases.checks import reply_checker_register, reply_override_listener_register
+        from charter.quality.services import reply_override_record, reply_warnings
+
+        reply_checker_register(reply_warnings)
+        reply_override_listener_register(reply_override_record)

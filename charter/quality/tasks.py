@@ -1,0 +1,12 @@
+"""Background entry points of quality; each is safe to run twice and on several workers."""
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task
+
+from charter.quality.services import findings_from_replies
+
+
+@db_periodic_task(crontab(minute="*"))
+def findings_from_replies_task() -> None:
+    """Check the staff replies sent since the last run and record their findings for QA."""
+    findings_from_replies()

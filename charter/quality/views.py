@@ -1,0 +1,168 @@
+"""The quality desk: findings of the automatic reply checks for QA reviewers, supervisors and each agent,
+and the administrators' configuration of the checks."""
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from charter.accounts.models import User
+from charter.common.errors import DomainError
+from charter.quality.forms import CheckSettingForm, FindingFilterForm, PhraseRuleForm
+from charter.quality.models import Check, CheckSetting, Finding, PhraseRule
+from charter.quality.permissions import can_manage_checks, can_view_findings, can_view_own_findings
+from charter.quality.selectors import (
+    ClauseResolver,
+    check_setting_map,
+    finding_list_of_agent,
+    finding_list_visible_to,
+    finding_team_list_for,
+    phrase_rule_list,
+)
+from charter.quality.services import check_setting_save, phrase_rule_save
+
+PAGE_SIZE = 50
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    if not isinstance(user, User):
+        raise PermissionDenied
+    return user
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def _filtered(findings: QuerySet[Finding], form: FindingFilterForm) -> QuerySet[Finding]:
+    if not form.is_valid():
+        return findings.none()
+    data = form.cleaned_data
+    if data.get("agent"):
+        findings = findings.filter(agent=data["agent"])
+    if data.get("team"):
+        findings = findings.filter(team=data["team"])
+    if data.get("check_code"):
+        findings = findings.filter(check_code=data["check_code"])
+    if data.get("since"):
+        findings = findings.filter(replied_at__gte=_day_start(data["since"]))
+    if data.get("until"):
+        findings = findings.filter(replied_at__lt=_day_start(data["until"] + dt.timedelta(days=1)))
+    return findings
+
+
+@login_required
+def finding_list(request: HttpRequest) -> HttpResponse:
+    """The findings a QA reviewer or supervisor may review, filtered by agent, team, check and period."""
+    user = _user(request)
+    if not can_view_findings(user):
+        raise PermissionDenied
+    findings = finding_list_visible_to(user=user)
+    teams = finding_team_list_for(user=user)
+    agents = User.objects.filter(pk__in=findings.values("agent_id")).order_by("username")
+    form = FindingFilterForm(request.GET, agents=agents, teams=teams)
+    page = Paginator(_filtered(findings, form), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "quality/finding_list.html",
+        {"form": form, "page": page, "is_own": False},
+    )
+
+
+@login_required
+def my_finding_list(request: HttpRequest) -> HttpResponse:
+    """The findings about the signed-in agent's own replies, filtered by check and period."""
+    user = _user(request)
+    if not can_view_own_findings(user):
+        raise PermissionDenied
+    form = FindingFilterForm(request.GET)
+    page = Paginator(_filtered(finding_list_of_agent(user=user), form), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "quality/finding_list.html",
+        {"form": form, "page": page, "is_own": True},
+    )
+
+
+def _require_manager(request: HttpRequest) -> User:
+    user = _user(request)
+    if not can_manage_checks(user):
+        raise PermissionDenied
+    return user
+
+
+@login_required
+def check_config(request: HttpRequest) -> HttpResponse:
+    """The checks with the clause each cites (as in force today) and the phrase lists by category."""
+    _require_manager(request)
+    resolver = ClauseResolver(timezone.now())
+    settings_map = check_setting_map()
+    checks: list[dict[str, Any]] = []
+    for value, label in Check.choices:
+        setting = settings_map.get(value)
+        checks.append(
+            {
+                "code": value,
+                "label": label,
+                "setting": setting,
+                "clause": resolver.clause(setting.document_code, setting.clause_number) if setting else None,
+            }
+        )
+    rules: list[dict[str, Any]] = []
+    for rule in phrase_rule_list(is_active_only=False):
+        setting = settings_map.get(rule.check_code)
+        document = rule.document_code or (setting.document_code if setting else "")
+        number = rule.clause_number or (setting.clause_number if setting else "")
+        rules.append({"rule": rule, "clause": resolver.clause(document, number)})
+    return render(request, "quality/check_config.html", {"checks": checks, "rules": rules})
+
+
+@login_required
+def phrase_rule_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """Add a word or phrase to a list, or change one."""
+    user = _require_manager(request)
+    rule = PhraseRule() if pk is None else PhraseRule.objects.filter(pk=pk).first()
+    if rule is None:
+        raise Http404
+    form = PhraseRuleForm(request.POST or None, instance=rule)
+    if request.method == "POST" and form.is_valid():
+        try:
+            phrase_rule_save(actor=user, rule=form.instance)
+        except DomainError as error:
+            form.add_error(error.field if error.field in form.fields else None, str(error.message))
+        else:
+            messages.success(request, _("The phrase list was saved."))
+            return redirect("quality:check_config")
+    return render(request, "quality/phrase_rule_form.html", {"form": form, "rule": rule})
+
+
+@login_required
+def check_setting_edit(request: HttpRequest, check_code: str) -> HttpResponse:
+    """Turn a check on or off and choose the clause it cites."""
+    user = _require_manager(request)
+    if check_code not in Check.values:
+        raise Http404
+    setting = CheckSetting.objects.filter(check_code=check_code).first() or CheckSetting(
+        check_code=check_code
+    )
+    form = CheckSettingForm(request.POST or None, instance=setting)
+    if request.method == "POST" and form.is_valid():
+        try:
+            check_setting_save(actor=user, setting=form.instance)
+        except DomainError as error:
+            form.add_error(error.field if error.field in form.fields else None, str(error.message))
+        else:
+            messages.success(request, _("The check was saved."))
+            return redirect("quality:check_config")
+    return render(request, "quality/check_setting_form.html", {"form": form, "setting": setting})

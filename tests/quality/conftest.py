@@ -1,0 +1,77 @@
+"""Fixtures of the quality tests: the published code of conduct the checks cite, a case, and the personas."""
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import time_machine
+
+from charter.accounts.models import Customer, Team, User
+from charter.accounts.roles import Role
+from charter.cases.models import Case
+from charter.standards.models import StandardClause, StandardDocument, StandardVersion
+from tests.accounts.factories import CustomerFactory, UserFactory
+from tests.cases.conftest import MONDAY, new_case, other_customer, routed_team  # noqa: F401 - the cases' fixtures
+from tests.standards.conftest import Publisher, conduct, conduct_content, publish  # noqa: F401
+
+# Valid resident ID numbers (ISO 7064 MOD 11-2 check characters), one ending in X.
+OWN_ID = "110101199003071233"
+OTHER_ID = "11010519491231002X"
+OWN_PHONE = "13800138000"
+OTHER_PHONE = "13912345678"
+
+CLAUSES = [
+    ("1.6", StandardClause.Category.COMMUNICATION, "问候与尊称", "Greeting and form of address"),
+    ("2.2", StandardClause.Category.COMMUNICATION, "清晰易懂", "Clear, plain language"),
+    ("2.3", StandardClause.Category.COMMUNICATION, "友好耐心、禁用不当言辞", "Patience; no improper words"),
+    ("3.2", StandardClause.Category.RESPONSE, "按时限办理", "Within the set time"),
+    ("5.1", StandardClause.Category.CONFIDENTIALITY, "不得泄露客户机密", "No disclosure"),
+]
+
+
+@pytest.fixture
+def code_v1(conduct: StandardDocument, publish: Publisher) -> StandardVersion:  # noqa: F811
+    """The code of conduct, version 1, in force since 2025 with the clauses the checks cite."""
+    return publish(
+        conduct,
+        [
+            conduct_content(number, category=category, title_zh=title_zh, title_en=title_en)
+            for number, category, title_zh, title_en in CLAUSES
+        ],
+        effective_at=dt.datetime(2025, 1, 1, tzinfo=dt.UTC),
+    )
+
+
+@pytest.fixture
+def frozen() -> Iterator[Any]:
+    with time_machine.travel(MONDAY, tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def customer(customer_user: User) -> Customer:
+    """Carol, with her own phone and ID number."""
+    return CustomerFactory(user=customer_user, name="刘晓梅", phone=OWN_PHONE, id_number=OWN_ID)
+
+
+@pytest.fixture
+def case(
+    frozen: Any,
+    code_v1: StandardVersion,
+    routed_team: Team,  # noqa: F811
+    member: User,
+    teammate: User,
+    customer: Customer,
+    settings: Any,
+    tmp_path: Any,
+) -> Case:
+    """An inquiry of Carol's in alice's team, received on Monday 10:00 with the code of conduct in force."""
+    settings.MEDIA_ROOT = tmp_path
+    settings.CHARTER_QUALITY_EVENT_LAG_SECONDS = 0
+    return new_case(None, customer)
+
+
+@pytest.fixture
+def qa_reviewer(db: None) -> User:
+    return UserFactory(username="quinn", roles=[Role.QA_REVIEWER])

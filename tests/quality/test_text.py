@@ -1,0 +1,141 @@
+"""The pure checks on reply text, in Chinese and English."""
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from charter.quality import text
+
+CHECK = "10X98765432"
+WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+
+
+@pytest.mark.parametrize(
+    ("reply", "phrase", "found"),
+    [
+        ("这个我不知道，你自己看说明。", "不知道", "不知道"),
+        ("这事不归我管。", "不归我管", "不归我管"),
+        ("说了多少遍了，急什么？", "急什么", "急什么"),
+        ("Please calm down, sir.", "calm down", "calm down"),
+        ("CALM DOWN and listen.", "calm down", "CALM DOWN"),
+        ("As I already said, the bill is right.", "as I already said", "As I already said"),
+        ("That is not my job.", "not my job", "not my job"),
+        ("您好，已为您安排上门。", "不知道", None),
+        ("Hello, the engineer comes tomorrow.", "calm down", None),
+    ],
+)
+def test_phrases_are_found_in_chinese_and_english(reply: str, phrase: str, found: str | None) -> None:
+    assert text.phrase_find(reply, phrase) == found
+
+
+def test_latin_phrases_match_whole_words_only() -> None:
+    assert text.phrase_find("We saw Othello yesterday.", "hello") is None
+    assert text.phrase_find("Hello!", "hello") == "Hello"
+
+
+def test_full_width_text_is_normalised() -> None:
+    assert text.phrase_find("ＣＡＬＭ ＤＯＷＮ", "calm down") == "CALM DOWN"
+
+
+def test_an_exception_containing_the_phrase_is_not_flagged() -> None:
+    exceptions = ["您不知道", "如果不知道"]
+
+    assert text.phrase_find("如果不知道户号，可以查看账单。", "不知道", exceptions) is None
+    assert text.phrase_find("您不知道也没关系。", "不知道", exceptions) is None
+    assert text.phrase_find("如果不知道就算了，我也不知道。", "不知道", exceptions) == "不知道"
+    assert (
+        text.phrase_find(
+            "You should have received a letter.", "you should have", ["you should have received"]
+        )
+        is None
+    )
+    assert text.phrase_find("You should have paid on time.", "you should have", ["you should have received"])
+
+
+@pytest.mark.parametrize(
+    ("reply", "explained"),
+    [
+        ("您的户号是多少？", False),
+        ("请提供户号（账单上的用户编号）。", True),
+        ("请提供户号(账单上的用户编号)。", True),
+        ("按阶梯水价，即用水越多单价越高，计费。", True),
+        ("执行阶梯水价：也就是按用水量分档计价。", True),
+        ("账单上的用户编号（户号）在右上角。", True),
+        ("您的户号是123，您的户号已核实。", False),
+        ("先写户号，再写户号（账单上的编号）。", True),
+        ("This follows the tiered tariff.", False),
+        ("This follows the tiered tariff, i.e. the more you use, the more each unit costs.", True),
+        ("没有任何术语。", True),
+    ],
+)
+def test_jargon_counts_as_explained_only_with_an_explanation_nearby(reply: str, explained: bool) -> None:
+    term = "tiered tariff" if "tiered" in reply else ("阶梯水价" if "阶梯" in reply else "户号")
+
+    assert text.jargon_is_explained(reply, term) is explained
+
+
+def test_jargon_is_explained_by_the_rules_plain_hint() -> None:
+    assert text.jargon_is_explained("户号就是账单上的用户编号。", "户号", hint="账单上的用户编号")
+
+
+@pytest.mark.parametrize(
+    ("reply", "present"),
+    [
+        ("您好，已为您安排上门维修。", True),
+        ("王先生，您好！已为您安排。", True),
+        ("尊敬的客户：您的账单已更正。", True),
+        ("Dear Ms Smith, your bill is corrected.", True),
+        ("Hello Jane, the engineer comes tomorrow.", True),
+        ("已为您安排上门维修。", False),
+        ("Your bill is corrected.", False),
+        (
+            "已为您安排上门维修，师傅会在明天上午到达，请保持电话畅通，如有问题请再联系我们。感谢您的耐心等待。您好",
+            False,
+        ),
+    ],
+)
+def test_a_greeting_or_form_of_address_opens_the_reply(reply: str, present: bool) -> None:
+    assert text.greeting_present(reply, ["您好", "尊敬的", "Dear", "Hello"]) is present
+
+
+@pytest.mark.parametrize(
+    ("number", "valid"),
+    [
+        ("110101199003071233", True),
+        ("11010519491231002X", True),
+        ("11010519491231002x", True),
+        ("110101199003071234", False),
+        ("11010519491231002", False),
+        ("1101051949123100200", False),
+        ("11010519491231002Y", False),
+    ],
+)
+def test_resident_id_numbers_carry_an_iso_7064_check_character(number: str, valid: bool) -> None:
+    assert text.id_number_is_valid(number) is valid
+
+
+@given(st.lists(st.integers(min_value=0, max_value=9), min_size=17, max_size=17))
+def test_exactly_one_check_character_makes_an_id_number_valid(digits: list[int]) -> None:
+    body = "".join(map(str, digits))
+    check = CHECK[sum(d * w for d, w in zip(digits, WEIGHTS, strict=True)) % 11]
+
+    assert text.id_number_is_valid(body + check)
+    assert [c for c in "0123456789X" if text.id_number_is_valid(body + c)] == [check]
+
+
+def test_mobile_numbers_are_found_with_spaces_dashes_and_country_code() -> None:
+    reply = "请联系 139 1234 5678 或 137-0000-1111，也可拨 +86 136 0000 2222；座机 010-12345678 不算。"
+
+    found = [(datum.kind, datum.value) for datum in text.personal_data_find(reply)]
+
+    assert found == [("phone", "13912345678"), ("phone", "13700001111"), ("phone", "13600002222")]
+
+
+def test_id_numbers_with_a_wrong_check_are_not_personal_data_and_digits_inside_them_are_no_phone() -> None:
+    found = text.personal_data_find("身份证 11010519491231002X，另一个 110101199003071234。")
+
+    assert [(datum.kind, datum.value) for datum in found] == [("id_number", "11010519491231002X")]
+
+
+def test_a_twelve_digit_number_is_not_a_mobile_number() -> None:
+    assert text.personal_data_find("单号 139123456789") == []
