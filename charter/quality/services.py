@@ -59,12 +59,25 @@ class Issue:
         )
 
 
-class _Checker:
-    """The configuration read once for one reply: settings, active rules and the clause resolver."""
+@dataclass(frozen=True)
+class CheckConfiguration:
+    """The checks' settings and active phrase rules, read once and shared by the replies of a batch."""
 
-    def __init__(self, at: dt.datetime) -> None:
-        self.settings = check_setting_map()
-        self.rules = list(phrase_rule_list())
+    settings: dict[str, CheckSetting]
+    rules: list[PhraseRule]
+
+    @classmethod
+    def load(cls) -> "CheckConfiguration":
+        return cls(settings=check_setting_map(), rules=list(phrase_rule_list()))
+
+
+class _Checker:
+    """The configuration for one reply: settings, active rules and the clauses in force at its time."""
+
+    def __init__(self, at: dt.datetime, configuration: CheckConfiguration | None = None) -> None:
+        configuration = configuration or CheckConfiguration.load()
+        self.settings = configuration.settings
+        self.rules = configuration.rules
         self.resolver = ClauseResolver(at)
 
     def enabled(self, check_code: str) -> bool:
@@ -208,14 +221,21 @@ def _late_issues(checker: _Checker, clocks: Sequence[CaseClock]) -> list[Issue]:
     return issues
 
 
-def reply_issues(*, case: Case, body: str, at: dt.datetime, late_clocks: Sequence[CaseClock]) -> list[Issue]:
+def reply_issues(
+    *,
+    case: Case,
+    body: str,
+    at: dt.datetime,
+    late_clocks: Sequence[CaseClock],
+    configuration: CheckConfiguration | None = None,
+) -> list[Issue]:
     """Return what the checks find in a public reply `body` on `case` written at `at`.
 
-    `late_clocks` are the response clocks the reply answers after their deadline. Each issue cites the clause
-    of the code of conduct in force at `at`; a check whose clause is not in force raises nothing. Writes
-    nothing.
+    `late_clocks` are the response clocks the reply answers after their deadline; `configuration` is read
+    from the database when not given. Each issue cites the clause of the code of conduct in force at `at`; a
+    check whose clause is not in force raises nothing. Writes nothing.
     """
-    checker = _Checker(at)
+    checker = _Checker(at, configuration)
     return [
         *_wording_issues(checker, body),
         *_jargon_issues(checker, body),
@@ -253,7 +273,7 @@ def reply_override_record(
     )
 
 
-def findings_record(*, message: CaseMessage) -> int:
+def findings_record(*, message: CaseMessage, configuration: CheckConfiguration | None = None) -> int:
     """Record the findings of the checks on a sent public staff reply; return how many were new.
 
     Each issue is recorded once (message and key are unique), with the clause in force when the reply was
@@ -268,7 +288,9 @@ def findings_record(*, message: CaseMessage) -> int:
             metric__in=RESPONSE_METRICS, status=CaseClock.Status.BREACHED, stopped_at=message.created_at
         )
     )
-    issues = reply_issues(case=case, body=message.body, at=message.created_at, late_clocks=late)
+    issues = reply_issues(
+        case=case, body=message.body, at=message.created_at, late_clocks=late, configuration=configuration
+    )
     if not issues:
         return 0
     override = ReplyOverride.objects.filter(message=message).first()
@@ -307,9 +329,10 @@ def findings_from_replies(*, limit: int = 500) -> int:
     )
     made = 0
     with outbox_batch(CURSOR, events, lag=lag, limit=limit) as batch:
+        configuration = CheckConfiguration.load() if batch else None
         for event in batch:
             if event.message is not None:
-                made += findings_record(message=event.message)
+                made += findings_record(message=event.message, configuration=configuration)
     return made
 
 

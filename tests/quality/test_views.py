@@ -243,7 +243,23 @@ def test_the_pages_answer_in_english_too(findings: Case, qa_reviewer: User) -> N
     assert "Improper wording" in page or "Impatient wording" in page
 
 
-def test_the_supervisor_persona_role(supervisor: User) -> None:
-    other = UserFactory(username="zed", roles=[Role.SUPERVISOR])
-    TeamMembershipFactory(team=supervisor.memberships.first().team, user=other)
-    assert other.has_perm("quality.view_findings") and not other.has_perm("quality.view_all_findings")
+def test_the_roles_grant_the_findings_permissions(supervisor: User, qa_reviewer: User, member: User) -> None:
+    assert supervisor.has_perm("quality.view_findings")
+    assert not supervisor.has_perm("quality.view_all_findings")
+    assert qa_reviewer.has_perm("quality.view_all_findings")
+    assert not member.has_perm("quality.view_findings")
+
+
+def test_a_supervisor_of_another_team_sees_none_of_alices_findings(findings: Case, other_team: Team) -> None:
+    olga = UserFactory(username="olga", roles=[Role.SUPERVISOR])
+    TeamMembershipFactory(team=other_team, user=olga, is_lead=True)
+
+    response = client_for(olga).get(FINDINGS)
+
+    assert _agents_on(response) == {"charlie"}
+
+
+def test_customers_have_no_findings_pages(findings: Case, customer_user: User) -> None:
+    client = client_for(customer_user)
+
+    assert (client.get(FINDINGS).status_code, client.get(MY_FINDINGS).status_code) == (403, 403)
