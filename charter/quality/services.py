@@ -7,6 +7,7 @@ are never checked.
 """
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -31,6 +32,7 @@ from charter.quality.models import (
     Check,
     CheckSetting,
     Finding,
+    Language,
     PhraseRule,
     ReplyOverride,
 )
@@ -132,11 +134,15 @@ def _jargon_issues(checker: _Checker, body: str) -> list[Issue]:
         clause = checker.clause(check_code, rule)
         if clause is None:
             continue
-        message = _(
-            "“%(term)s” is jargon: explain it in plain words, in parentheses or after “即” or “i.e.”."
-        ) % {"term": found}
         if rule.hint:
-            message += " " + _("For example: %(hint)s.") % {"hint": rule.hint}
+            message = _(
+                "“%(term)s” is jargon: explain it in plain words (for example “%(hint)s”), in parentheses or "
+                "after “即” or “i.e.”."
+            ) % {"term": found, "hint": rule.hint}
+        else:
+            message = _(
+                "“%(term)s” is jargon: explain it in plain words, in parentheses or after “即” or “i.e.”."
+            ) % {"term": found}
         issues.append(
             Issue(
                 check_code, f"{check_code}:{rule.pk}", message, clause, text.excerpt_around(body, found), rule
@@ -155,7 +161,11 @@ def _greeting_issues(checker: _Checker, body: str) -> list[Issue]:
     clause = checker.clause(check_code)
     if clause is None:
         return []
-    examples = "、".join(rule.phrase for rule in greetings[:4])
+    # Examples in the language the reply is written in.
+    language = Language.CHINESE if re.search(r"[\u4e00-\u9fff]", body) else Language.ENGLISH
+    examples = ("、" if language == Language.CHINESE else ", ").join(
+        rule.phrase for rule in ([r for r in greetings if r.language == language] or greetings)[:4]
+    )
     message = _("The reply does not open with a greeting or form of address (such as %(examples)s).") % {
         "examples": examples
     }
@@ -213,7 +223,7 @@ def _late_issues(checker: _Checker, clocks: Sequence[CaseClock]) -> list[Issue]:
     issues = []
     for clock in clocks:
         due = timezone.localtime(clock.due_at).strftime("%Y-%m-%d %H:%M") if clock.due_at else "—"
-        message = _("The %(metric)s deadline (%(due)s) has passed: the reply is late.") % {
+        message = _("%(metric)s: the deadline (%(due)s) has passed; the reply is late.") % {
             "metric": clock.get_metric_display(),
             "due": due,
         }

@@ -280,3 +280,11 @@ def test_another_customer_with_the_same_number_is_still_another_customer(
 
     assert _codes(neighbours_case, member, f"您好，我们会致电 {OTHER_PHONE}。") == []
     assert _codes(case, member, f"您好，我们会致电 {OTHER_PHONE}。") == [("personal_data", "5.1")]
+
+
+def test_the_greeting_warning_suggests_greetings_in_the_replys_language(case: Case, member: User) -> None:
+    chinese = reply_warnings(case, member, "已为您安排师傅上门。", False)[0]
+    english = reply_warnings(case, member, "The engineer comes tomorrow.", False)[0]
+
+    assert "您好" in str(chinese.message) and "Dear" not in str(chinese.message)
+    assert "Dear" in str(english.message) and "您好" not in str(english.message)
