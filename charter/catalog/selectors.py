@@ -6,6 +6,7 @@ simple sequence of intervals.
 """
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -240,10 +241,22 @@ def commitment_find(
     A commitment limited to both the kind and the priority wins over one limited to the kind, which wins over
     one limited to the priority, which wins over one for any case. None when nothing applies.
     """
+    commitments = commitment_list_for_service(service=service, at=at).filter(metric=metric)
+    return commitment_pick(commitments, metric=metric, case_kind=case_kind, priority=priority)
+
+
+def commitment_pick(
+    commitments: Iterable[ServiceCommitment], *, metric: str, case_kind: str = "", priority: str = ""
+) -> ServiceCommitment | None:
+    """Return the most specific of `commitments` (in their order) for `metric` and a case of this kind and
+    priority, as `commitment_find` does; for a caller that read a version's commitments once for several
+    metrics."""
     candidates = [
         commitment
-        for commitment in commitment_list_for_service(service=service, at=at).filter(metric=metric)
-        if commitment.case_kind in ("", case_kind) and commitment.priority in ("", priority)
+        for commitment in commitments
+        if commitment.metric == metric
+        and commitment.case_kind in ("", case_kind)
+        and commitment.priority in ("", priority)
     ]
     if not candidates:
         return None

@@ -17,7 +17,7 @@ from django.db.models import Prefetch, QuerySet
 
 from charter.accounts.models import OrgUnit, Team
 from charter.catalog.models import Service, ServiceCommitment
-from charter.catalog.selectors import commitment_find
+from charter.catalog.selectors import commitment_list_for_service, commitment_pick
 from charter.sla.deadlines import Calendar, is_working_day, working_intervals
 from charter.sla.models import (
     BusinessCalendar,
@@ -432,13 +432,11 @@ def sla_targets_for(
     first_share = policies[0].warn_at_share if policies else DEFAULT_WARN_AT_SHARE
     first_policy = policies[0].pk if policies else None
     catalog_kind = _CATALOG_KIND.get(kind, kind)
+    # The version in force and its commitments are read once for every metric.
+    commitments = list(commitment_list_for_service(service=service, at=at)) if service is not None else []
     targets: list[Target] = []
     for metric in COMMITMENT_METRICS:
-        commitment = (
-            commitment_find(service=service, at=at, metric=metric, case_kind=catalog_kind, priority=priority)
-            if service is not None
-            else None
-        )
+        commitment = commitment_pick(commitments, metric=metric, case_kind=catalog_kind, priority=priority)
         if commitment is not None:
             targets.append(
                 Target(
