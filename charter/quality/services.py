@@ -169,7 +169,7 @@ def _greeting_issues(checker: _Checker, body: str) -> list[Issue]:
     message = _("The reply does not open with a greeting or form of address (such as %(examples)s).") % {
         "examples": examples
     }
-    opening = " ".join(text.normalise(body).split())[:40]
+    opening = " ".join(body.split())[:40]
     return [Issue(check_code, check_code, message, clause, opening)]
 
 
