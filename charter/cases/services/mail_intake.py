@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from charter.accounts.models import Customer
 from charter.accounts.selectors import customer_find_by_email
 from charter.accounts.services import customer_create
+from charter.audit.services import audit_batch
 from charter.cases.conf import cases_setting
 from charter.cases.errors import ErrorCode
 from charter.cases.models import Case, CaseChannel, CaseKind, CaseLink, CaseMessage, CaseStatus
@@ -126,6 +127,13 @@ def case_mail_receive(*, mailbox: Mailbox, message: ParsedMessage, inbound: Inbo
     """
     if not message.from_address or "@" not in message.from_address:
         raise DomainError(_("The message has no sender address."), code=ErrorCode.INVALID_FIELD, field="from")
+    # The audit chain head is locked last, as in the web intake: two intakes never wait on each other's
+    # locks in opposite orders.
+    with audit_batch():
+        return _receive(mailbox, message, inbound)
+
+
+def _receive(mailbox: Mailbox, message: ParsedMessage, inbound: InboundMessage) -> str:
     case = _threaded_case(message)
     if case is not None and case.status not in _FINISHED:
         reply = case_customer_reply(case=case, body=_text(message))
