@@ -23,7 +23,7 @@ from charter.cases.conf import cases_setting
 from charter.cases.models import Case, CaseClock, CaseEvent, CaseMessage
 from charter.cases.notifications import Audience, CaseNotification
 from charter.catalog.selectors import organisation_name
-from charter.mail.inbound import inbound_being_handled, thread_message_ids
+from charter.mail.inbound import thread_message_ids
 from charter.mail.outbound import mail_queue
 from charter.mail.rendering import TemplateSpec, language_for, mail_render, template_register
 
@@ -220,6 +220,7 @@ def _send(
     staff: bool,
     name: str,
     user: User | None = None,
+    answering: str = "",
 ) -> None:
     language = language_for(language)
     with translation.override(language):
@@ -231,10 +232,9 @@ def _send(
         subject = f"[{case.number}] {subject}"
     thread = thread_ref(case, staff=staff)
     references = thread_message_ids(thread)
-    answering = inbound_being_handled()
-    if answering is not None and not staff and answering.message_id not in references:
+    if answering and not staff and answering not in references:
         # The customer's own e-mail that opened or updated the case: answer it, so his client threads them.
-        references.append(answering.message_id)
+        references.append(answering)
     mail_queue(
         to=to,
         subject=subject,
@@ -251,8 +251,9 @@ def _send(
     )
 
 
-def notification_queue(notification: CaseNotification) -> None:
-    """Queue the e-mails `notification` calls for (none when no recipient has an address)."""
+def notification_queue(notification: CaseNotification, *, answering: str = "") -> None:
+    """Queue the e-mails `notification` calls for (none when no recipient has an address). `answering` is
+    the Message-ID of the customer's e-mail the change answered, if any."""
     case = (
         Case.objects.select_related("customer")
         .prefetch_related(Prefetch("named_staff"))
@@ -275,6 +276,7 @@ def notification_queue(notification: CaseNotification) -> None:
             zone=settings.TIME_ZONE,
             staff=False,
             name=customer.name,
+            answering=answering,
         )
         return
     key = STAFF_TEMPLATES.get(notification.kind)  # type: ignore[call-overload]

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from charter.catalog.models import Channel
 from charter.common.models import TimeStampedModel, localized
+from charter.privacy.fields import EncryptedTextField
 from charter.sla.models import CaseKind as SlaCaseKind
 from charter.sla.models import Priority
 
@@ -662,3 +663,30 @@ class CannedResponse(TimeStampedModel):
             (self.body_en, self.body_zh) if language.startswith("en") else (self.body_zh, self.body_en)
         )
         return first or second
+
+
+class NotificationJob(models.Model):
+    """A notification a change asked for, written in the change's transaction and turned into e-mails by the
+    worker after the commit (the outbox of `charter.cases.notifications`): a rolled-back change notifies
+    nobody, a committed one is never forgotten, and the change does not pay for rendering its mails."""
+
+    case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("kind"), max_length=30)
+    audience = models.CharField(_("audience"), max_length=20)
+    event_id = models.PositiveBigIntegerField(_("event"), null=True, blank=True)
+    message_id = models.PositiveBigIntegerField(_("message"), null=True, blank=True)
+    recipient_id = models.PositiveBigIntegerField(_("recipient"), null=True, blank=True)
+    is_internal = models.BooleanField(_("internal"), default=False)
+    # Only on acknowledgement and token rotation, so the mail can carry the tracking link; encrypted.
+    tracking_token = EncryptedTextField(_("tracking link"), blank=True)
+    # The Message-ID of the customer's e-mail the change answers, if it came by e-mail.
+    answering = models.TextField(_("answers e-mail"), blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("notification job")
+        verbose_name_plural = _("notification jobs")
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.case_id}"

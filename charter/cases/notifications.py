@@ -1,15 +1,17 @@
 """What the cases app tells people.
 
 Services never send anything themselves: they describe each notification as a `CaseNotification` and hand it
-to `notify_on_commit`. It queues the e-mails in the service's own transaction (`charter.cases.mailing`), so a
-change and its notifications commit or roll back together, and the mail app sends them only after the
-commit.
+to `notify_on_commit`. It records a `NotificationJob` in the service's own transaction, so a change and its
+notifications commit or roll back together; after the commit the worker renders the e-mails
+(`charter.cases.mailing`) and the mail app sends them. A periodic sweep delivers any job left behind.
 """
 
 import dataclasses
+import datetime as dt
 from enum import StrEnum
 
 from django.db import transaction
+from django.utils import timezone
 
 
 class Audience(StrEnum):
@@ -42,10 +44,29 @@ class InternalContentError(ValueError):
 
 
 def notify(notification: CaseNotification) -> None:
-    """Queue the e-mails of `notification` in the current transaction."""
-    from charter.cases.mailing import notification_queue
+    """Record `notification` in the current transaction; the worker turns it into e-mails after the commit."""
+    from charter.cases.models import NotificationJob
+    from charter.mail.inbound import inbound_being_handled
 
-    notification_queue(notification)
+    answering = inbound_being_handled()
+    job = NotificationJob.objects.create(
+        case_id=notification.case_id,
+        kind=notification.kind,
+        audience=notification.audience,
+        event_id=notification.event_id,
+        message_id=notification.message_id,
+        recipient_id=notification.recipient_id,
+        is_internal=notification.is_internal,
+        tracking_token=notification.tracking_token,
+        answering=answering.message_id if answering is not None else "",
+    )
+    transaction.on_commit(lambda: _enqueue(job.pk))
+
+
+def _enqueue(pk: int) -> None:
+    from charter.cases.tasks import notification_deliver_task
+
+    notification_deliver_task(pk)
 
 
 def notify_on_commit(notification: CaseNotification) -> None:
@@ -55,5 +76,39 @@ def notify_on_commit(notification: CaseNotification) -> None:
     """
     if notification.audience == Audience.CUSTOMER and notification.is_internal:
         raise InternalContentError("internal content is never sent to a customer")
-    with transaction.atomic():
+    # Part of the caller's transaction: no savepoint of its own (two queries saved per notification).
+    with transaction.atomic(savepoint=False):
         notify(notification)
+
+
+def notification_deliver(*, pk: int) -> bool:
+    """Turn job `pk` into e-mails and remove it, in one transaction; False when another worker has it or it
+    is gone. Safe to run twice and on several workers."""
+    from charter.cases.mailing import notification_queue
+    from charter.cases.models import NotificationJob
+
+    with transaction.atomic():
+        job = NotificationJob.objects.select_for_update(skip_locked=True).filter(pk=pk).first()
+        if job is None:
+            return False
+        notification = CaseNotification(
+            kind=job.kind,
+            case_id=job.case_id,
+            audience=Audience(job.audience),
+            event_id=job.event_id,
+            message_id=job.message_id,
+            recipient_id=job.recipient_id,
+            is_internal=job.is_internal,
+            tracking_token=job.tracking_token,
+        )
+        notification_queue(notification, answering=job.answering)
+        job.delete()
+    return True
+
+
+def notifications_deliver_due(*, older_than: dt.timedelta = dt.timedelta(minutes=1), limit: int = 500) -> int:
+    """Deliver the jobs whose immediate delivery did not run (worker down at the time); return how many."""
+    from charter.cases.models import NotificationJob
+
+    due = NotificationJob.objects.filter(created_at__lte=timezone.now() - older_than).order_by("pk")
+    return sum(notification_deliver(pk=pk) for pk in list(due.values_list("pk", flat=True)[:limit]))

@@ -1,8 +1,9 @@
 """Background entry points of cases."""
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
+from huey.contrib.djhuey import db_periodic_task, db_task
 
+from charter.cases.notifications import notification_deliver, notifications_deliver_due
 from charter.cases.services import attachment_orphans_delete, case_clocks_sweep, case_close_expired
 from charter.cases.webhooks import case_events_publish
 
@@ -30,3 +31,15 @@ def attachment_orphans_delete_task() -> None:
 def case_events_publish_task() -> None:
     """Publish new case events to the registered webhooks; safe on several workers (the cursor is locked)."""
     case_events_publish()
+
+
+@db_task()
+def notification_deliver_task(pk: int) -> None:
+    """Render a change's notification into e-mails right after the change committed; safe to run twice."""
+    notification_deliver(pk=pk)
+
+
+@db_periodic_task(crontab(minute="*"))
+def notifications_deliver_due_task() -> None:
+    """Deliver notifications whose immediate delivery did not run (the worker was down)."""
+    notifications_deliver_due()

@@ -15,10 +15,9 @@ from django.utils import timezone
 
 from charter.accounts.models import User
 from charter.accounts.services import customer_create
-from charter.cases.models import Case, CaseClock, CaseEvent, CaseMessage
+from charter.cases.models import Case, CaseClock, CaseEvent, CaseMessage, NotificationJob
 from charter.cases.services import case_create, case_reply, case_resolve
 from charter.catalog.models import Service
-from charter.mail.models import OutboundMessage
 from charter.surveys.invitations import invitation_for_case
 from charter.surveys.models import Invitation, Question, Response, SurveyVersion
 from charter.surveys.responses import response_submit
@@ -145,9 +144,6 @@ def demo_history_load(*, actor: User) -> int:
                 stopped_at=clock.met_at,
                 met_at=None,
             )
-    # History is not news: its notifications are marked sent rather than mailed when the worker starts.
-    refs = [f"case:{case.pk}" for case, _days in made] + [f"case:{case.pk}:staff" for case, _days in made]
-    OutboundMessage.objects.filter(thread_ref__in=refs, status=OutboundMessage.Status.QUEUED).update(
-        status=OutboundMessage.Status.SENT, sent_at=timezone.now(), next_attempt_at=None
-    )
+    # History is not news: its notifications are dropped rather than mailed when the worker starts.
+    NotificationJob.objects.filter(case_id__in=[case.pk for case, _days in made]).delete()
     return len(made)

@@ -1,11 +1,13 @@
 """Notifications out, through a real SMTP server: what is sent, to whom, in which language, and the log."""
 
+import datetime as dt
 import email
 import email.policy
 from typing import Any
 
 import pytest
 from django.db import transaction
+from django.utils import timezone
 
 from charter.accounts.models import Customer, User
 from charter.cases.models import Case
@@ -215,3 +217,26 @@ def test_an_administrators_template_replaces_the_default_and_a_broken_one_is_ref
 
     mail_template_reset(actor=administrator, key="cases.acknowledged", language="zh-hans")
     assert "已受理" in mail_render("cases.acknowledged", "zh-hans", context).subject
+
+
+def test_a_notification_left_behind_by_a_stopped_worker_is_delivered_once_by_the_sweep(
+    routed_team: Any, english_customer: Customer, smtp: SmtpServer, time_machine: Any
+) -> None:
+    from charter.cases.models import NotificationJob
+    from charter.cases.notifications import notification_deliver, notifications_deliver_due
+
+    # The change commits but its jobs are never picked up (no on-commit callbacks run here).
+    case_create(
+        actor=None, kind="inquiry", channel="web", customer=english_customer, title="t", description="d"
+    )
+    jobs = list(NotificationJob.objects.values_list("pk", flat=True))
+    assert jobs and OutboundMessage.objects.count() == 0
+    assert notifications_deliver_due() == 0  # too recent: its own task may still come
+
+    time_machine.move_to(timezone.now() + dt.timedelta(minutes=2))
+    assert notifications_deliver_due() == len(jobs)
+    assert NotificationJob.objects.count() == 0
+    queued = OutboundMessage.objects.count()
+    assert queued >= 2  # the acknowledgement to the customer, the assignment to the handler
+    assert not any(notification_deliver(pk=pk) for pk in jobs)  # a late task finds nothing to do
+    assert OutboundMessage.objects.count() == queued
