@@ -144,6 +144,10 @@ def demo_history_load(*, actor: User) -> int:
                 stopped_at=clock.met_at,
                 met_at=None,
             )
-    # History is not news: its notifications are dropped rather than mailed when the worker starts.
+    # History is not news: its unanswered surveys have expired, and its notifications are dropped rather
+    # than mailed when the worker starts.
+    Invitation.objects.filter(
+        case_id__in=[case.pk for case, _days in made], status=Invitation.Status.SCHEDULED
+    ).update(status=Invitation.Status.EXPIRED)
     NotificationJob.objects.filter(case_id__in=[case.pk for case, _days in made]).delete()
     return len(made)

@@ -208,7 +208,10 @@ def invitations_send_due(*, at: dt.datetime | None = None, limit: int = 500) -> 
     at = at or timezone.now()
     remind_hours = int(surveys_setting("CHARTER_SURVEYS_REMIND_AFTER_HOURS"))
     sent = 0
-    due = Invitation.objects.filter(status=Invitation.Status.SCHEDULED, send_at__lte=at).order_by("send_at")
+    # One whose link would already have expired (the worker was down that long) is left to expire instead.
+    due = Invitation.objects.filter(
+        status=Invitation.Status.SCHEDULED, send_at__lte=at, expires_at__gt=at
+    ).order_by("send_at")
     for pk in list(due.values_list("pk", flat=True)[:limit]):
         with transaction.atomic():
             link_days = int(surveys_setting("CHARTER_SURVEYS_LINK_DAYS"))

@@ -407,3 +407,17 @@ def test_a_campaign_invites_a_sample_of_the_customers_served_once_per_period(
     assert invited.count() == 3 and not invited.filter(customer=recently_asked).exists()
     campaign.refresh_from_db()
     assert campaign.next_run_at == start + dt.timedelta(days=90) and campaign.last_run_at == start
+
+
+def test_an_invitation_whose_link_would_already_have_expired_is_not_sent(
+    rule: SurveyRule, customer: Customer, smtp: SmtpServer, django_capture_on_commit_callbacks: Any
+) -> None:
+    resolved_case(customer)
+    with django_capture_on_commit_callbacks(execute=True):
+        invitations_from_resolved_cases()
+    invitation = Invitation.objects.get()
+    later = invitation.expires_at + dt.timedelta(minutes=1)  # the worker was down all that time
+    with time_machine.travel(later, tick=False), django_capture_on_commit_callbacks(execute=True):
+        assert invitations_send_due() == 0
+        assert invitations_expire() == 1
+    assert _survey_mails(smtp, "wang@example.com") == []
