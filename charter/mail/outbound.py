@@ -7,7 +7,6 @@ including a message whose worker died mid-send (its lease expired). Each send cl
 conditional UPDATE, so two workers never send the same message at once.
 """
 
-import datetime as dt
 import logging
 import smtplib
 from collections.abc import Mapping, Sequence
@@ -16,17 +15,15 @@ from email.utils import make_msgid, parseaddr
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from charter.accounts.models import User
-from charter.audit.services import audit_record
 from charter.common.errors import DomainError
+from charter.mail.attempts import attempt_claim, attempt_failed, attempt_requeue, attempts_due
 from charter.mail.conf import mail_setting
 from charter.mail.errors import ErrorCode
 from charter.mail.models import OutboundMessage
-from charter.mail.permissions import require_manage
 
 logger = logging.getLogger(__name__)
 
@@ -96,17 +93,6 @@ def _enqueue(pk: int) -> None:
     outbound_send_task(pk)
 
 
-def _claim(pk: int, at: dt.datetime) -> bool:
-    lease = at + dt.timedelta(seconds=int(mail_setting("CHARTER_MAIL_SEND_LEASE_SECONDS")))
-    due = Q(status=OutboundMessage.Status.QUEUED) | Q(status=OutboundMessage.Status.SENDING)
-    return (
-        OutboundMessage.objects.filter(due, pk=pk, next_attempt_at__lte=at).update(
-            status=OutboundMessage.Status.SENDING, next_attempt_at=lease
-        )
-        == 1
-    )
-
-
 def _server_answer(error: Exception) -> str:
     if isinstance(error, smtplib.SMTPRecipientsRefused):
         answers = [f"{code} {text.decode(errors='replace')}" for code, text in error.recipients.values()]
@@ -131,7 +117,8 @@ def outbound_send(*, pk: int) -> str:
     CHARTER_MAIL_RETRY_SECONDS; a permanent refusal (5xx) or the last attempt marks it failed.
     """
     at = timezone.now()
-    if not _claim(pk, at):
+    lease = float(mail_setting("CHARTER_MAIL_SEND_LEASE_SECONDS"))
+    if not attempt_claim(OutboundMessage, pk, at=at, lease_seconds=lease):
         return OutboundMessage.objects.filter(pk=pk).values_list("status", flat=True).first() or ""
     message = OutboundMessage.objects.get(pk=pk)
     email = EmailMessage(
@@ -146,16 +133,16 @@ def outbound_send(*, pk: int) -> str:
         get_connection(fail_silently=False).send_messages([email])
     except (smtplib.SMTPException, OSError) as error:
         answer = _server_answer(error)
-        last = attempts >= int(mail_setting("CHARTER_MAIL_SEND_ATTEMPTS")) or _is_permanent(error)
-        delay = int(mail_setting("CHARTER_MAIL_RETRY_SECONDS")) * 2 ** (attempts - 1)
-        OutboundMessage.objects.filter(pk=pk).update(
-            status=OutboundMessage.Status.FAILED if last else OutboundMessage.Status.QUEUED,
-            attempts=attempts,
-            last_error=answer,
-            next_attempt_at=None if last else timezone.now() + dt.timedelta(seconds=delay),
-        )
         logger.warning("outbound mail %s not sent (attempt %s): %s", pk, attempts, answer)
-        return OutboundMessage.Status.FAILED if last else OutboundMessage.Status.QUEUED
+        return attempt_failed(
+            OutboundMessage,
+            pk,
+            attempts=attempts,
+            max_attempts=int(mail_setting("CHARTER_MAIL_SEND_ATTEMPTS")),
+            retry_seconds=int(mail_setting("CHARTER_MAIL_RETRY_SECONDS")),
+            permanent=_is_permanent(error),
+            last_error=answer,
+        )
     OutboundMessage.objects.filter(pk=pk).update(
         status=OutboundMessage.Status.SENT,
         attempts=attempts,
@@ -169,29 +156,14 @@ def outbound_send(*, pk: int) -> str:
 def outbound_due_send(*, limit: int = 200) -> int:
     """Send every message that is due (new, to retry, or abandoned by a crashed worker); return how many
     were sent."""
-    due = (
-        OutboundMessage.objects.filter(
-            status__in=[OutboundMessage.Status.QUEUED, OutboundMessage.Status.SENDING],
-            next_attempt_at__lte=timezone.now(),
-        )
-        .order_by("next_attempt_at")
-        .values_list("pk", flat=True)[:limit]
-    )
-    return sum(outbound_send(pk=pk) == OutboundMessage.Status.SENT for pk in list(due))
+    due = attempts_due(OutboundMessage, limit=limit)
+    return sum(outbound_send(pk=pk) == OutboundMessage.Status.SENT for pk in due)
 
 
 def outbound_retry(*, actor: User, message: OutboundMessage) -> OutboundMessage:
     """Put a failed message back in the queue (an administrator fixed the address or the server).
     Audited as `mail.outbound_retry`."""
-    require_manage(actor)
     with transaction.atomic():
-        message = OutboundMessage.objects.select_for_update().get(pk=message.pk)
-        if message.status != OutboundMessage.Status.FAILED:
-            raise DomainError(_("Only a failed message can be sent again."), code=ErrorCode.NOT_FAILED)
-        message.status = OutboundMessage.Status.QUEUED
-        message.attempts = 0
-        message.next_attempt_at = timezone.now()
-        message.save(update_fields=["status", "attempts", "next_attempt_at"])
-        audit_record(actor=actor, action="mail.outbound_retry", target=message)
+        message = attempt_requeue(actor=actor, row=message, action="mail.outbound_retry")
         transaction.on_commit(lambda: _enqueue(message.pk))
     return message

@@ -12,7 +12,6 @@ endpoint's secret>`; receivers check it with `signature_verify` (or the same thr
 and refuse old timestamps.
 """
 
-import datetime as dt
 import functools
 import hashlib
 import hmac
@@ -29,18 +28,16 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from charter.accounts.models import User
-from charter.audit.services import audit_record
 from charter.common.errors import DomainError
+from charter.mail.attempts import attempt_claim, attempt_failed, attempt_requeue, attempts_due
 from charter.mail.conf import mail_setting
 from charter.mail.errors import ErrorCode
 from charter.mail.models import WebhookDelivery, WebhookEndpoint
-from charter.mail.permissions import require_manage
 
 logger = logging.getLogger(__name__)
 
@@ -183,13 +180,8 @@ def _enqueue(pk: int) -> None:
 
 def webhook_send(*, pk: int) -> str:
     """Post delivery `pk` if it is due and unclaimed; retry later with doubling delays on failure."""
-    at = timezone.now()
-    lease = at + dt.timedelta(seconds=float(mail_setting("CHARTER_WEBHOOK_TIMEOUT")) * 3 + 30)
-    due = Q(status=WebhookDelivery.Status.QUEUED) | Q(status=WebhookDelivery.Status.SENDING)
-    claimed = WebhookDelivery.objects.filter(due, pk=pk, next_attempt_at__lte=at).update(
-        status=WebhookDelivery.Status.SENDING, next_attempt_at=lease
-    )
-    if not claimed:
+    lease = float(mail_setting("CHARTER_WEBHOOK_TIMEOUT")) * 3 + 30
+    if not attempt_claim(WebhookDelivery, pk, at=timezone.now(), lease_seconds=lease):
         return WebhookDelivery.objects.filter(pk=pk).values_list("status", flat=True).first() or ""
     delivery = WebhookDelivery.objects.select_related("endpoint").get(pk=pk)
     body = json.dumps(delivery.payload, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
@@ -220,41 +212,27 @@ def webhook_send(*, pk: int) -> str:
             next_attempt_at=None,
         )
         return WebhookDelivery.Status.DELIVERED
-    last = attempts >= int(mail_setting("CHARTER_WEBHOOK_ATTEMPTS"))
-    delay = int(mail_setting("CHARTER_WEBHOOK_RETRY_SECONDS")) * 2 ** (attempts - 1)
-    WebhookDelivery.objects.filter(pk=pk).update(
-        status=WebhookDelivery.Status.FAILED if last else WebhookDelivery.Status.QUEUED,
+    logger.warning("webhook delivery %s failed (attempt %s): %s", pk, attempts, error)
+    return attempt_failed(
+        WebhookDelivery,
+        pk,
         attempts=attempts,
+        max_attempts=int(mail_setting("CHARTER_WEBHOOK_ATTEMPTS")),
+        retry_seconds=int(mail_setting("CHARTER_WEBHOOK_RETRY_SECONDS")),
         response_status=status,
         last_error=error,
-        next_attempt_at=None if last else timezone.now() + dt.timedelta(seconds=delay),
     )
-    logger.warning("webhook delivery %s failed (attempt %s): %s", pk, attempts, error)
-    return WebhookDelivery.Status.FAILED if last else WebhookDelivery.Status.QUEUED
 
 
 def webhook_due_send(*, limit: int = 200) -> int:
     """Post every delivery that is due; return how many were delivered."""
-    due = (
-        WebhookDelivery.objects.filter(
-            status__in=[WebhookDelivery.Status.QUEUED, WebhookDelivery.Status.SENDING],
-            next_attempt_at__lte=timezone.now(),
-        )
-        .order_by("next_attempt_at")
-        .values_list("pk", flat=True)[:limit]
-    )
-    return sum(webhook_send(pk=pk) == WebhookDelivery.Status.DELIVERED for pk in list(due))
+    due = attempts_due(WebhookDelivery, limit=limit)
+    return sum(webhook_send(pk=pk) == WebhookDelivery.Status.DELIVERED for pk in due)
 
 
 def webhook_delivery_retry(*, actor: User, delivery: WebhookDelivery) -> WebhookDelivery:
     """Queue a failed delivery again. Audited as `mail.webhook_retry`."""
-    require_manage(actor)
     with transaction.atomic():
-        row = WebhookDelivery.objects.select_for_update().get(pk=delivery.pk)
-        if row.status != WebhookDelivery.Status.FAILED:
-            raise DomainError(_("Only a failed delivery can be sent again."), code=ErrorCode.NOT_FAILED)
-        row.status, row.attempts, row.next_attempt_at = WebhookDelivery.Status.QUEUED, 0, timezone.now()
-        row.save(update_fields=["status", "attempts", "next_attempt_at"])
-        audit_record(actor=actor, action="mail.webhook_retry", target=row)
+        row = attempt_requeue(actor=actor, row=delivery, action="mail.webhook_retry")
         transaction.on_commit(lambda: _enqueue(row.pk))
     return row
