@@ -8,6 +8,7 @@ case's earlier messages, and its `thread_ref` lets the customer's answer find th
 """
 
 import datetime as dt
+import logging
 from collections.abc import Iterable
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -23,11 +24,13 @@ from charter.cases.conf import cases_setting
 from charter.cases.models import Case, CaseClock, CaseEvent, CaseMessage
 from charter.cases.notifications import Audience, CaseNotification
 from charter.catalog.selectors import organisation_name
+from charter.common.errors import DomainError
 from charter.mail.inbound import thread_message_ids
 from charter.mail.outbound import mail_queue
 from charter.mail.rendering import TemplateSpec, language_for, mail_render, template_register
 
 K = CaseEvent.Kind
+logger = logging.getLogger(__name__)
 
 # Notification kind -> template key, per audience side.
 CUSTOMER_TEMPLATES = {
@@ -235,20 +238,25 @@ def _send(
     if answering and not staff and answering not in references:
         # The customer's own e-mail that opened or updated the case: answer it, so his client threads them.
         references.append(answering)
-    mail_queue(
-        to=to,
-        subject=subject,
-        body=rendered.body,
-        language=language,
-        template=key,
-        recipient_user=user,
-        thread_ref=thread,
-        in_reply_to=references[-1] if references else "",
-        references=references,
-        # A reply written by a person may be answered by an auto-responder; a notification may not.
-        is_automated=notification.kind != K.REPLIED,
-        headers={"X-Charter-Case": case.number},
-    )
+    try:
+        mail_queue(
+            to=to,
+            subject=subject,
+            body=rendered.body,
+            language=language,
+            template=key,
+            recipient_user=user,
+            thread_ref=thread,
+            in_reply_to=references[-1] if references else "",
+            references=references,
+            # A reply written by a person may be answered by an auto-responder; a notification may not.
+            is_automated=notification.kind != K.REPLIED,
+            headers={"X-Charter-Case": case.number},
+        )
+    except DomainError as error:
+        # An address the mail server could never take (stored before it was checked): skip this
+        # recipient, keep the others.
+        logger.warning("case %s: no mail to an unusable address (%s)", case.number, error.code)
 
 
 def notification_queue(notification: CaseNotification, *, answering: str = "") -> None:

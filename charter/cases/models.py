@@ -681,6 +681,7 @@ class NotificationJob(models.Model):
     tracking_token = EncryptedTextField(_("tracking link"), blank=True)
     # The Message-ID of the customer's e-mail the change answers, if it came by e-mail.
     answering = models.TextField(_("answers e-mail"), blank=True)
+    attempts = models.PositiveSmallIntegerField(_("failed attempts"), default=0)
     created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
 
     class Meta:

@@ -8,10 +8,15 @@ notifications commit or roll back together; after the commit the worker renders 
 
 import dataclasses
 import datetime as dt
+import logging
 from enum import StrEnum
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
+
+logger = logging.getLogger(__name__)
+JOB_ATTEMPTS = 5
 
 
 class Audience(StrEnum):
@@ -111,4 +116,15 @@ def notifications_deliver_due(*, older_than: dt.timedelta = dt.timedelta(minutes
     from charter.cases.models import NotificationJob
 
     due = NotificationJob.objects.filter(created_at__lte=timezone.now() - older_than).order_by("pk")
-    return sum(notification_deliver(pk=pk) for pk in list(due.values_list("pk", flat=True)[:limit]))
+    delivered = 0
+    for pk in list(due.values_list("pk", flat=True)[:limit]):
+        try:
+            delivered += notification_deliver(pk=pk)
+        except Exception:  # noqa: BLE001 - one broken job must not hold back the others
+            logger.exception("notification job %s failed", pk)
+            NotificationJob.objects.filter(pk=pk).update(attempts=F("attempts") + 1)
+            # After several tries it is given up, loudly, rather than retried every minute for ever.
+            for job in NotificationJob.objects.filter(pk=pk, attempts__gte=JOB_ATTEMPTS):
+                logger.error("notification job %s (%s, case %s) given up", pk, job.kind, job.case_id)
+                job.delete()
+    return delivered

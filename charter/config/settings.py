@@ -194,6 +194,9 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL")
+# Seconds an SMTP conversation may stall; well under the mail worker's lease, so a stalled send is not
+# taken for abandoned and sent twice.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 60, minimum=1)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "charter@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

@@ -24,16 +24,34 @@ QUEUED, SENDING, FAILED = "queued", "sending", "failed"
 M = TypeVar("M", bound=models.Model)
 
 
-def attempt_claim(model: type[models.Model], pk: int, *, at: dt.datetime, lease_seconds: float) -> bool:
-    """Claim row `pk` if it is due and nobody holds it; it is then SENDING until `lease_seconds` pass."""
+def attempt_claim(
+    model: type[models.Model], pk: int, *, at: dt.datetime, lease_seconds: float
+) -> dt.datetime | None:
+    """Claim row `pk` if it is due and nobody holds it: it is then SENDING until its lease ends. Returns the
+    lease's end, which the holder passes back when it records the outcome (None: not claimed)."""
+    lease = at + dt.timedelta(seconds=lease_seconds)
     rows = model._default_manager.filter(pk=pk, status__in=[QUEUED, SENDING], next_attempt_at__lte=at)
-    return rows.update(status=SENDING, next_attempt_at=at + dt.timedelta(seconds=lease_seconds)) == 1
+    return lease if rows.update(status=SENDING, next_attempt_at=lease) == 1 else None
+
+
+def _held(model: type[models.Model], pk: int, lease: dt.datetime) -> "models.QuerySet[Any]":
+    # Only the holder of the current lease records an outcome: a worker that stalled past its lease, while
+    # another took the row over, changes nothing.
+    return model._default_manager.filter(pk=pk, status=SENDING, next_attempt_at=lease)
+
+
+def attempt_succeeded(
+    model: type[models.Model], pk: int, *, lease: dt.datetime, status: str, **fields: Any
+) -> None:
+    """Record a delivered attempt: `status` (sent, delivered) and `fields`."""
+    _held(model, pk, lease).update(status=status, next_attempt_at=None, **fields)
 
 
 def attempt_failed(
     model: type[models.Model],
     pk: int,
     *,
+    lease: dt.datetime,
     attempts: int,
     max_attempts: int,
     retry_seconds: int,
@@ -46,7 +64,7 @@ def attempt_failed(
     last = permanent or attempts >= max_attempts
     delay = dt.timedelta(seconds=retry_seconds * 2 ** (attempts - 1))
     status = FAILED if last else QUEUED
-    model._default_manager.filter(pk=pk).update(
+    _held(model, pk, lease).update(
         status=status,
         attempts=attempts,
         next_attempt_at=None if last else timezone.now() + delay,

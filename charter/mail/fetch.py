@@ -11,6 +11,7 @@ import dataclasses
 import logging
 import ssl
 
+from django.db import DatabaseError
 from django.utils import timezone
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError
@@ -58,10 +59,10 @@ def _done(client: IMAPClient, mailbox: Mailbox, uid: int) -> None:
     else:
         client.copy([uid], mailbox.done_folder)
         client.delete_messages([uid])
+        # Without UIDPLUS an expunge would remove every message flagged deleted in the folder, other
+        # people's too: the copy stays flagged for the server's own clean-up instead.
         if client.has_capability("UIDPLUS"):
             client.uid_expunge([uid])
-        else:
-            client.expunge()
 
 
 def mailbox_poll(*, mailbox: Mailbox) -> PollResult:
@@ -83,7 +84,14 @@ def mailbox_poll(*, mailbox: Mailbox) -> PollResult:
                 if not isinstance(raw, bytes):
                     continue
                 result.fetched += 1
-                inbound, is_new = message_receive(mailbox=mailbox, raw=raw)
+                try:
+                    inbound, is_new = message_receive(mailbox=mailbox, raw=raw)
+                except DatabaseError:
+                    # Not even the quarantine could keep it: leave it unread on the server (nothing is lost)
+                    # and go on with the next, so one message cannot stop a mailbox.
+                    logger.exception("mailbox %s: message %s could not be recorded", mailbox.pk, uid)
+                    result.error = f"message {uid} could not be recorded; it stays unread on the server"
+                    continue
                 result.new += is_new
                 result.quarantined += is_new and inbound.status == InboundMessage.Status.QUARANTINED
                 result.ignored += is_new and inbound.status == InboundMessage.Status.IGNORED

@@ -66,6 +66,11 @@ def _summary(message: ParsedMessage) -> dict[str, str]:
     return {"subject": message.subject[:500], "sender": message.from_address}
 
 
+def _printable(text: str) -> str:
+    """`text` without control characters (PostgreSQL refuses NUL in text columns)."""
+    return "".join(char for char in text if char in "\n\t" or (char >= " " and char != "\x7f"))
+
+
 def _quarantine(
     mailbox: Mailbox, raw: bytes, key: str, message_id: str, reason: str, **summary: str
 ) -> InboundMessage:
@@ -74,12 +79,12 @@ def _quarantine(
             return InboundMessage.objects.create(
                 mailbox=mailbox,
                 key=key,
-                message_id=message_id,
+                message_id=_printable(message_id),
                 status=InboundMessage.Status.QUARANTINED,
-                reason=reason[:4000],
+                reason=_printable(reason)[:4000],
                 raw=raw,
-                subject=summary.get("subject", ""),
-                sender=summary.get("sender", ""),
+                subject=_printable(summary.get("subject", "")),
+                sender=_printable(summary.get("sender", "")),
             )
     except IntegrityError:
         # Another worker recorded it meanwhile.

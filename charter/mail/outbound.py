@@ -20,7 +20,13 @@ from django.utils.translation import gettext_lazy as _
 
 from charter.accounts.models import User
 from charter.common.errors import DomainError
-from charter.mail.attempts import attempt_claim, attempt_failed, attempt_requeue, attempts_due
+from charter.mail.attempts import (
+    attempt_claim,
+    attempt_failed,
+    attempt_requeue,
+    attempt_succeeded,
+    attempts_due,
+)
 from charter.mail.conf import mail_setting
 from charter.mail.errors import ErrorCode
 from charter.mail.models import OutboundMessage
@@ -118,7 +124,8 @@ def outbound_send(*, pk: int) -> str:
     """
     at = timezone.now()
     lease = float(mail_setting("CHARTER_MAIL_SEND_LEASE_SECONDS"))
-    if not attempt_claim(OutboundMessage, pk, at=at, lease_seconds=lease):
+    claim = attempt_claim(OutboundMessage, pk, at=at, lease_seconds=lease)
+    if claim is None:
         return OutboundMessage.objects.filter(pk=pk).values_list("status", flat=True).first() or ""
     message = OutboundMessage.objects.get(pk=pk)
     email = EmailMessage(
@@ -137,18 +144,21 @@ def outbound_send(*, pk: int) -> str:
         return attempt_failed(
             OutboundMessage,
             pk,
+            lease=claim,
             attempts=attempts,
             max_attempts=int(mail_setting("CHARTER_MAIL_SEND_ATTEMPTS")),
             retry_seconds=int(mail_setting("CHARTER_MAIL_RETRY_SECONDS")),
             permanent=_is_permanent(error),
             last_error=answer,
         )
-    OutboundMessage.objects.filter(pk=pk).update(
+    attempt_succeeded(
+        OutboundMessage,
+        pk,
+        lease=claim,
         status=OutboundMessage.Status.SENT,
         attempts=attempts,
         last_error="",
         sent_at=timezone.now(),
-        next_attempt_at=None,
     )
     return OutboundMessage.Status.SENT
 

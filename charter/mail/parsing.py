@@ -257,10 +257,16 @@ def _header(message: Message, name: str) -> str:
     return str(value)
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
 def _bare_address(address: str) -> str:
     address = address.strip().strip("<>").strip().lower()
     local, at, domain = address.rpartition("@")
     if not at or not local or not domain or any(char.isspace() for char in address) or "@" in domain:
+        return ""
+    # Control characters (a NUL above all: PostgreSQL refuses it in text) make no deliverable address.
+    if _CONTROL.search(address):
         return ""
     return address
 
@@ -277,7 +283,7 @@ def _addresses(message: Message, name: str) -> list[tuple[str, str]]:
 
 
 def _message_ids(value: str) -> tuple[str, ...]:
-    value = _unescape_raw(value)
+    value = _CONTROL.sub("", _unescape_raw(value))
     ids = [_WHITESPACE.sub("", found) for found in _MESSAGE_ID.findall(value)]
     if not ids:
         ids = value.split()

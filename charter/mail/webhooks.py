@@ -34,7 +34,13 @@ from django.utils.translation import gettext_lazy as _
 
 from charter.accounts.models import User
 from charter.common.errors import DomainError
-from charter.mail.attempts import attempt_claim, attempt_failed, attempt_requeue, attempts_due
+from charter.mail.attempts import (
+    attempt_claim,
+    attempt_failed,
+    attempt_requeue,
+    attempt_succeeded,
+    attempts_due,
+)
 from charter.mail.conf import mail_setting
 from charter.mail.errors import ErrorCode
 from charter.mail.models import WebhookDelivery, WebhookEndpoint
@@ -77,15 +83,19 @@ class _Refused(Exception):
 
 def _addresses(url: str, *, allow_private: bool) -> tuple[str, int, str, list[str]]:
     """(scheme, port, host, [checked IP addresses]) for `url`, or _Refused with the reason."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        explicit_port = parts.port
+    except ValueError as error:  # e.g. a port out of range
+        raise _Refused(str(_("This is not a valid address."))) from error
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise _Refused(str(_("Only http and https addresses can receive webhooks.")))
     if parts.username or parts.password:
         raise _Refused(str(_("Put no user name or password in the address; the signature authenticates.")))
-    port = parts.port or (443 if parts.scheme == "https" else 80)
+    port = explicit_port or (443 if parts.scheme == "https" else 80)
     try:
         infos = socket.getaddrinfo(parts.hostname, port, type=socket.SOCK_STREAM)
-    except socket.gaierror as error:
+    except (socket.gaierror, UnicodeError) as error:
         raise _Refused(str(_("The host name could not be resolved: %(error)s") % {"error": error})) from error
     addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
     for address in addresses:
@@ -181,7 +191,8 @@ def _enqueue(pk: int) -> None:
 def webhook_send(*, pk: int) -> str:
     """Post delivery `pk` if it is due and unclaimed; retry later with doubling delays on failure."""
     lease = float(mail_setting("CHARTER_WEBHOOK_TIMEOUT")) * 3 + 30
-    if not attempt_claim(WebhookDelivery, pk, at=timezone.now(), lease_seconds=lease):
+    claim = attempt_claim(WebhookDelivery, pk, at=timezone.now(), lease_seconds=lease)
+    if claim is None:
         return WebhookDelivery.objects.filter(pk=pk).values_list("status", flat=True).first() or ""
     delivery = WebhookDelivery.objects.select_related("endpoint").get(pk=pk)
     body = json.dumps(delivery.payload, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
@@ -203,19 +214,22 @@ def webhook_send(*, pk: int) -> str:
     except (OSError, http.client.HTTPException) as failure:
         error = f"{type(failure).__name__}: {failure}"[:2000]
     if not error:
-        WebhookDelivery.objects.filter(pk=pk).update(
+        attempt_succeeded(
+            WebhookDelivery,
+            pk,
+            lease=claim,
             status=WebhookDelivery.Status.DELIVERED,
             attempts=attempts,
             response_status=status,
             last_error="",
             delivered_at=timezone.now(),
-            next_attempt_at=None,
         )
         return WebhookDelivery.Status.DELIVERED
     logger.warning("webhook delivery %s failed (attempt %s): %s", pk, attempts, error)
     return attempt_failed(
         WebhookDelivery,
         pk,
+        lease=claim,
         attempts=attempts,
         max_attempts=int(mail_setting("CHARTER_WEBHOOK_ATTEMPTS")),
         retry_seconds=int(mail_setting("CHARTER_WEBHOOK_RETRY_SECONDS")),

@@ -13,6 +13,7 @@ the tracking page offer the same link.
 
 import datetime as dt
 import hashlib
+import logging
 import secrets
 
 from django.db import IntegrityError, transaction
@@ -26,6 +27,7 @@ from charter.surveys.conf import surveys_setting
 from charter.surveys.models import Campaign, Invitation, SurveyRule, SurveyVersion
 
 CURSOR = "surveys.resolved"
+logger = logging.getLogger(__name__)
 
 
 def token_new() -> str:
@@ -203,8 +205,6 @@ def campaigns_run_due(*, at: dt.datetime | None = None) -> int:
 def invitations_send_due(*, at: dt.datetime | None = None, limit: int = 500) -> int:
     """Send the invitations whose time has come: by e-mail when the customer has an address, and in any
     case on the tracking page. Each is claimed by a conditional UPDATE: sent once. Returns how many."""
-    from charter.surveys.mailing import invitation_mail
-
     at = at or timezone.now()
     remind_hours = int(surveys_setting("CHARTER_SURVEYS_REMIND_AFTER_HOURS"))
     sent = 0
@@ -213,22 +213,34 @@ def invitations_send_due(*, at: dt.datetime | None = None, limit: int = 500) -> 
         status=Invitation.Status.SCHEDULED, send_at__lte=at, expires_at__gt=at
     ).order_by("send_at")
     for pk in list(due.values_list("pk", flat=True)[:limit]):
-        with transaction.atomic():
-            link_days = int(surveys_setting("CHARTER_SURVEYS_LINK_DAYS"))
-            claimed = Invitation.objects.filter(pk=pk, status=Invitation.Status.SCHEDULED).update(
-                status=Invitation.Status.SENT,
-                sent_at=at,
-                expires_at=at + dt.timedelta(days=link_days),
-                remind_at=at + dt.timedelta(hours=remind_hours) if remind_hours else None,
+        try:
+            sent += _send_one(pk, at=at, remind_hours=remind_hours)
+        except Exception:  # noqa: BLE001 - one broken invitation must not hold back the others
+            logger.exception("survey invitation %s could not be sent", pk)
+            Invitation.objects.filter(pk=pk, status=Invitation.Status.SCHEDULED).update(
+                status=Invitation.Status.SKIPPED, skip_reason="error"
             )
-            if claimed:
-                invitation = Invitation.objects.select_related("customer", "case", "version__survey").get(
-                    pk=pk
-                )
-                if invitation.customer.email:
-                    invitation_mail(invitation)
-                sent += 1
     return sent
+
+
+def _send_one(pk: int, *, at: dt.datetime, remind_hours: int) -> bool:
+    """Claim one scheduled invitation and queue its e-mail, together; False when someone else sent it."""
+    from charter.surveys.mailing import invitation_mail
+
+    link_days = int(surveys_setting("CHARTER_SURVEYS_LINK_DAYS"))
+    with transaction.atomic():
+        claimed = Invitation.objects.filter(pk=pk, status=Invitation.Status.SCHEDULED).update(
+            status=Invitation.Status.SENT,
+            sent_at=at,
+            expires_at=at + dt.timedelta(days=link_days),
+            remind_at=at + dt.timedelta(hours=remind_hours) if remind_hours else None,
+        )
+        if not claimed:
+            return False
+        invitation = Invitation.objects.select_related("customer", "case", "version__survey").get(pk=pk)
+        if invitation.customer.email:
+            invitation_mail(invitation)
+    return True
 
 
 def invitations_remind_due(*, at: dt.datetime | None = None, limit: int = 500) -> int:
@@ -251,7 +263,12 @@ def invitations_remind_due(*, at: dt.datetime | None = None, limit: int = 500) -
             invitation.reminded_at = at
             invitation.save(update_fields=["reminded_at"])
             if invitation.customer.email:
-                invitation_mail(invitation, reminder=True)
+                try:
+                    with transaction.atomic():
+                        invitation_mail(invitation, reminder=True)
+                except Exception:  # noqa: BLE001 - counted as reminded: at most one reminder, never a loop
+                    logger.exception("survey reminder %s could not be queued", pk)
+                    continue
                 reminded += 1
     return reminded
 

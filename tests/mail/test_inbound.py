@@ -344,3 +344,17 @@ def test_a_file_the_case_cannot_take_is_named_and_the_original_message_kept(
     assert "setup.exe" in inbound.reason and inbound.raw is not None and b"setup.exe" in bytes(inbound.raw)
     note = CaseMessage.objects.get(case=case)
     assert note.is_internal and "setup.exe" in note.body
+
+
+def test_a_nul_byte_in_the_headers_is_kept_in_the_quarantine_not_lost(mailbox: Mailbox, member: User) -> None:
+    # (Dovecot rewrites NUL bytes, so the raw bytes go straight in, as another server might hand them over.)
+    hostile = (
+        b"From: Mallory <mall\x00ory@example.com>\r\nTo: service@charter.example\r\n"
+        b"Subject: hello\r\nMessage-ID: <ab\x00c@example.com>\r\n\r\nbody\r\n"
+    )
+
+    held, is_new = message_receive(mailbox=mailbox, raw=hostile)  # PostgreSQL refuses NUL in text
+
+    assert is_new and held.status == InboundMessage.Status.QUARANTINED  # no usable sender
+    assert "\x00" not in held.message_id and bytes(held.raw) == hostile
+    assert message_receive(mailbox=mailbox, raw=hostile) == (held, False)

@@ -240,3 +240,38 @@ def test_a_notification_left_behind_by_a_stopped_worker_is_delivered_once_by_the
     assert queued >= 2  # the acknowledgement to the customer, the assignment to the handler
     assert not any(notification_deliver(pk=pk) for pk in jobs)  # a late task finds nothing to do
     assert OutboundMessage.objects.count() == queued
+
+
+def test_an_unusable_address_skips_its_recipient_and_a_broken_job_does_not_hold_back_the_others(
+    routed_team: Any, smtp: SmtpServer, time_machine: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from charter.cases import mailing
+    from charter.cases.models import NotificationJob
+    from charter.cases.notifications import JOB_ATTEMPTS, notifications_deliver_due
+
+    odd = CustomerFactory(name="X", email='"a;b"@example.com', language="en")
+    case_create(actor=None, kind="inquiry", channel="web", customer=odd, title="t", description="d")
+    case_create(
+        actor=None,
+        kind="inquiry",
+        channel="web",
+        customer=CustomerFactory(email="ok@example.com"),
+        title="t",
+        description="d",
+    )
+    time_machine.move_to(timezone.now() + dt.timedelta(minutes=2))
+    real = mailing.notification_queue
+    broken_case = NotificationJob.objects.order_by("pk").first().case_id
+
+    def failing(notification: Any, **kwargs: Any) -> None:
+        if notification.case_id == broken_case and notification.audience == "handler":
+            raise RuntimeError("template broke")
+        real(notification, **kwargs)
+
+    monkeypatch.setattr(mailing, "notification_queue", failing)
+    for _round in range(JOB_ATTEMPTS):
+        notifications_deliver_due()
+
+    assert NotificationJob.objects.count() == 0  # the broken job was given up after its attempts
+    recipients = set(OutboundMessage.objects.values_list("recipient", flat=True))
+    assert "ok@example.com" in recipients and '"a;b"@example.com' not in recipients

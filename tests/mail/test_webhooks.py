@@ -209,3 +209,9 @@ def test_a_delivery_is_checked_again_when_sent_so_a_changed_setting_cannot_reach
 def test_only_administrators_register_webhooks(member: User) -> None:
     with pytest.raises(PermissionDeniedError):
         webhook_save(actor=member, name="x", url="https://example.com/", secret=SECRET, events=[])
+
+
+def test_an_address_with_an_impossible_port_is_refused_with_a_field_error(administrator: User) -> None:
+    with pytest.raises(DomainError) as refused:
+        webhook_save(actor=administrator, name="x", url="http://example.com:99999/", secret=SECRET, events=[])
+    assert refused.value.field == "url"
