@@ -5,6 +5,7 @@ in force, and answers keep the version they answered. Each change is audited as 
 """
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -21,6 +22,8 @@ from charter.sla.models import CaseKind
 from charter.surveys.errors import ErrorCode
 from charter.surveys.models import SCALES, Campaign, Question, Survey, SurveyRule, SurveyVersion
 from charter.surveys.permissions import can_manage_surveys, require
+
+_SLUG = re.compile(r"[-a-zA-Z0-9_]+")
 
 
 def _require_manage(actor: User) -> None:
@@ -48,6 +51,12 @@ def survey_create(
     """Create a survey with an empty draft version 1. Audited as `surveys.create`."""
     _require_manage(actor)
     code = _text(code, field="code", required=True, max_length=50)
+    if not _SLUG.fullmatch(code):
+        raise DomainError(
+            _("Use letters, digits, hyphens and underscores only."),
+            code=ErrorCode.INVALID_FIELD,
+            field="code",
+        )
     if Survey.objects.filter(code=code).exists():
         raise DomainError(_("This code is taken."), code=ErrorCode.INVALID_FIELD, field="code")
     with transaction.atomic():
@@ -218,6 +227,8 @@ def survey_rule_save(
         raise DomainError(
             _("Give a delay between 0 and 30 days."), code=ErrorCode.INVALID_FIELD, field="delay_minutes"
         )
+    if rule is not None and rule.survey_id != survey.pk:
+        raise DomainError(_("This rule belongs to another survey."), code=ErrorCode.INVALID_FIELD)
     with transaction.atomic():
         target = rule or SurveyRule(survey=survey)
         target.survey = survey
@@ -258,6 +269,8 @@ def campaign_save(
             code=ErrorCode.INVALID_FIELD,
             field="sample_size",
         )
+    if campaign is not None and campaign.survey_id != survey.pk:
+        raise DomainError(_("This campaign belongs to another survey."), code=ErrorCode.INVALID_FIELD)
     with transaction.atomic():
         target = campaign or Campaign(survey=survey)
         target.survey = survey

@@ -421,3 +421,23 @@ def test_an_invitation_whose_link_would_already_have_expired_is_not_sent(
         assert invitations_send_due() == 0
         assert invitations_expire() == 1
     assert _survey_mails(smtp, "wang@example.com") == []
+
+
+def test_a_rule_or_campaign_stays_with_its_survey_and_codes_are_slugs(
+    survey: Any, administrator: User
+) -> None:
+    from charter.surveys.services import campaign_save, survey_create
+
+    other = survey_create(actor=administrator, code="annual-nps", name_zh="年度调查")
+    rule = survey_rule_save(actor=administrator, survey=survey, name="全部")
+    campaign = campaign_save(actor=administrator, survey=survey, name="季度")
+    with pytest.raises(DomainError):
+        survey_rule_save(actor=administrator, survey=other, rule=rule, name="搬家")
+    with pytest.raises(DomainError):
+        campaign_save(actor=administrator, survey=other, campaign=campaign, name="搬家")
+    with pytest.raises(DomainError) as bad_code:
+        survey_create(actor=administrator, code="有 空格", name_zh="x")
+    assert bad_code.value.field == "code"
+    rule.refresh_from_db()
+    campaign.refresh_from_db()
+    assert rule.survey == survey and campaign.survey == survey
