@@ -20,7 +20,7 @@ from charter.catalog.models import Service
 from charter.common.errors import DomainError
 from charter.sla.models import CaseKind
 from charter.surveys.errors import ErrorCode
-from charter.surveys.models import SCALES, Campaign, Question, Survey, SurveyRule, SurveyVersion
+from charter.surveys.models import Campaign, Question, Survey, SurveyRule, SurveyVersion
 from charter.surveys.permissions import can_manage_surveys, require
 
 _SLUG = re.compile(r"[-a-zA-Z0-9_]+")
@@ -284,7 +284,3 @@ def campaign_save(
             actor=actor, action="surveys.campaign_save", target=target, data={"created": campaign is None}
         )
     return target
-
-
-def scale_of(question: Question) -> tuple[int, int] | None:
-    return SCALES.get(Question.Type(question.type))
