@@ -7,11 +7,24 @@ from charter.accounts import api as accounts_api
 from charter.audit import api as audit_api
 from charter.cases import api as cases_api
 from charter.catalog import api as catalog_api
+from charter.conduct import api as conduct_api
+from charter.improvement import api as improvement_api
+from charter.quality import api as quality_api
 from charter.sla import api as sla_api
 from charter.standards import api as standards_api
 
 router = DefaultRouter()
-for module in (accounts_api, audit_api, standards_api, catalog_api, sla_api, cases_api):
+for module in (
+    accounts_api,
+    audit_api,
+    standards_api,
+    catalog_api,
+    sla_api,
+    cases_api,
+    quality_api,
+    conduct_api,
+    improvement_api,
+):
     module.router_register(router)
 
 urlpatterns = [

@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "charter.cases",
     "charter.surveys",
     "charter.quality",
+    "charter.conduct",
+    "charter.improvement",
     "charter.reports",
     "charter.demo",
 ]

@@ -20,6 +20,8 @@ urlpatterns = [
     path("", include("charter.cases.urls")),
     path("", include("charter.surveys.urls")),
     path("", include("charter.quality.urls")),
+    path("", include("charter.conduct.urls")),
+    path("", include("charter.improvement.urls")),
     path("desk/surveys/results/", include("charter.surveys.urls_results")),
     path("", include("charter.sla.urls")),
     path("", include("charter.mail.urls")),

@@ -1,0 +1,7 @@
+"""The REST resources of conduct."""
+
+from rest_framework.routers import BaseRouter
+
+
+def router_register(router: BaseRouter) -> None:
+    """Register this app's API resources."""

@@ -1,0 +1,5 @@
+from django.urls import URLPattern
+
+app_name = "conduct"
+
+urlpatterns: list[URLPattern] = []

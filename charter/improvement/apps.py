@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ImprovementConfig(AppConfig):
+    name = "charter.improvement"
+    label = "improvement"
+    verbose_name = _("Corrective and preventive actions")
