@@ -7,11 +7,8 @@ Numbers stay numbers. Times are in the reader's time zone.
 """
 
 import csv
-import datetime as dt
 import io
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Iterator
 
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone, translation
@@ -19,6 +16,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from charter.catalog.models import Channel
+from charter.common.exports import BOM, Cell, Table, csv_line, sheet_title, xlsx_cell
 from charter.sla.models import CaseKind
 from charter.surveys.analysis import (
     Dashboard,
@@ -31,26 +29,6 @@ from charter.surveys.analysis import (
     service_name,
 )
 from charter.surveys.metrics import Metric
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-BOM = "\ufeff"
-
-Cell = str | int | float | dt.datetime | None
-
-
-@dataclass(frozen=True)
-class Table:
-    title: str
-    headers: list[str]
-    rows: list[list[Cell]]
-
-
-def cell_safe(value: Cell) -> Cell:
-    """Return `value` ready for a spreadsheet: text that a spreadsheet would read as a formula is prefixed
-    with an apostrophe; other values are returned unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def _share(metric: Metric) -> list[Cell]:
@@ -190,63 +168,6 @@ def dashboard_tables(dashboard: Dashboard) -> list[Table]:
     return tables
 
 
-def _csv_line(writer: Any, buffer: io.StringIO, row: Sequence[Cell]) -> str:
-    writer.writerow([_csv_cell(cell) for cell in row])
-    line = buffer.getvalue()
-    buffer.seek(0)
-    buffer.truncate()
-    return line
-
-
-def _csv_cell(value: Cell) -> Cell:
-    value = cell_safe(value)
-    return value.strftime("%Y-%m-%d %H:%M:%S") if isinstance(value, dt.datetime) else value
-
-
-def tables_csv(tables: Iterable[Table]) -> bytes:
-    """Write `tables` one after the other (title, headings, rows, a blank line) as UTF-8 CSV with a BOM."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    out = [BOM]
-    for table in tables:
-        out.append(_csv_line(writer, buffer, [table.title]))
-        out.append(_csv_line(writer, buffer, table.headers))
-        out.extend(_csv_line(writer, buffer, row) for row in table.rows)
-        out.append(_csv_line(writer, buffer, []))
-    return "".join(out).encode("utf-8")
-
-
-def _sheet_title(title: str, used: set[str]) -> str:
-    cleaned = "".join(" " if char in "[]:*?/\\" else char for char in title).strip()[:28] or "Sheet"
-    candidate, number = cleaned, 2
-    while candidate.lower() in used:
-        candidate, number = f"{cleaned[:25]} {number}", number + 1
-    used.add(candidate.lower())
-    return candidate
-
-
-def _xlsx_cell(value: Cell) -> Cell:
-    value = cell_safe(value)
-    if isinstance(value, dt.datetime) and value.tzinfo is not None:
-        # Spreadsheets have no time zones: write the reader's wall-clock time.
-        value = value.replace(tzinfo=None)
-    return value
-
-
-def tables_xlsx(tables: Iterable[Table]) -> bytes:
-    """Write `tables` as an XLSX workbook, one sheet per table, headings in the first row."""
-    workbook = Workbook(write_only=True)
-    used: set[str] = set()
-    for table in tables:
-        sheet = workbook.create_sheet(_sheet_title(table.title, used))
-        sheet.append([_xlsx_cell(header) for header in table.headers])
-        for row in table.rows:
-            sheet.append([_xlsx_cell(cell) for cell in row])
-    output = io.BytesIO()
-    workbook.save(output)
-    return output.getvalue()
-
-
 def response_export_headers() -> list[str]:
     return [
         _("Answered at"),
@@ -304,9 +225,9 @@ def responses_csv(filters: ResultFilter) -> Iterator[bytes]:
         with translation.override(language):
             buffer = io.StringIO()
             writer = csv.writer(buffer)
-            yield (BOM + _csv_line(writer, buffer, response_export_headers())).encode("utf-8")
+            yield (BOM + csv_line(writer, buffer, response_export_headers())).encode("utf-8")
             for row in response_export_rows(filters):
-                yield _csv_line(writer, buffer, row).encode("utf-8")
+                yield csv_line(writer, buffer, row).encode("utf-8")
 
     return lines()
 
@@ -314,10 +235,10 @@ def responses_csv(filters: ResultFilter) -> Iterator[bytes]:
 def responses_xlsx(filters: ResultFilter) -> bytes:
     """Write the responses matching `filters` as an XLSX workbook of one sheet."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_sheet_title(_("Responses"), set()))
+    sheet = workbook.create_sheet(sheet_title(_("Responses"), set()))
     sheet.append(response_export_headers())
     for row in response_export_rows(filters):
-        sheet.append([_xlsx_cell(cell) for cell in row])
+        sheet.append([xlsx_cell(cell) for cell in row])
     output = io.BytesIO()
     workbook.save(output)
     return output.getvalue()

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET
 
 from charter.accounts.models import Team, User
 from charter.catalog.models import Channel
+from charter.common.exports import download_response, tables_download
 from charter.sla.models import CaseKind
 from charter.surveys import charts, metrics
 from charter.surveys.analysis import (
@@ -35,15 +36,13 @@ from charter.surveys.analysis import (
     results_dashboard,
     service_labels,
 )
-from charter.surveys.exports import dashboard_tables, responses_csv, responses_xlsx, tables_csv, tables_xlsx
+from charter.surveys.exports import dashboard_tables, responses_csv, responses_xlsx
 from charter.surveys.metrics import Metric
 from charter.surveys.models import Response
 from charter.surveys.permissions import can_view_results
 
 DEFAULT_DAYS = 90
 BARS_SHOWN = 15
-CSV_TYPE = "text/csv; charset=utf-8"
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _any(label: Any) -> list[tuple[Any, Any]]:
@@ -322,28 +321,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "surveys/results/dashboard.html", context)
 
 
-def _filename(stem: str, extension: str) -> str:
-    return f"{stem}-{timezone.localdate():%Y%m%d}.{extension}"
-
-
-def _attachment(response: HttpResponse | StreamingHttpResponse, filename: str) -> None:
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "no-store"
-
-
 @login_required
 @require_GET
-def export_summary(request: HttpRequest, extension: str) -> HttpResponse:
+def export_summary(request: HttpRequest, extension: str) -> HttpResponse | StreamingHttpResponse:
     """Download the page's tables for the same filters, as CSV (UTF-8 with BOM) or XLSX."""
     _require_reader(request)
     _form, filters, _period = _filters(request)
     tables = dashboard_tables(results_dashboard(filters))
-    if extension == "csv":
-        response = HttpResponse(tables_csv(tables), content_type=CSV_TYPE)
-    else:
-        response = HttpResponse(tables_xlsx(tables), content_type=XLSX_TYPE)
-    _attachment(response, _filename("survey-results", extension))
-    return response
+    return tables_download(tables, stem="survey-results", extension=extension)
 
 
 @login_required
@@ -352,10 +337,5 @@ def export_responses(request: HttpRequest, extension: str) -> HttpResponse | Str
     """Download every response matching the filters, as CSV (streamed) or XLSX."""
     _require_reader(request)
     _form, filters, _period = _filters(request)
-    response: HttpResponse | StreamingHttpResponse
-    if extension == "csv":
-        response = StreamingHttpResponse(responses_csv(filters), content_type=CSV_TYPE)
-    else:
-        response = HttpResponse(responses_xlsx(filters), content_type=XLSX_TYPE)
-    _attachment(response, _filename("survey-responses", extension))
-    return response
+    content = responses_csv(filters) if extension == "csv" else responses_xlsx(filters)
+    return download_response(content, stem="survey-responses", extension=extension)

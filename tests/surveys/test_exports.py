@@ -12,17 +12,9 @@ from django.utils.translation import gettext
 from openpyxl import load_workbook
 
 from charter.accounts.models import Team, User
+from charter.common.exports import BOM, Table, cell_safe, tables_csv, tables_xlsx
 from charter.surveys.analysis import ResultFilter, results_dashboard
-from charter.surveys.exports import (
-    BOM,
-    Table,
-    cell_safe,
-    dashboard_tables,
-    responses_csv,
-    responses_xlsx,
-    tables_csv,
-    tables_xlsx,
-)
+from charter.surveys.exports import dashboard_tables, responses_csv, responses_xlsx
 from tests.surveys.factories import ResponseFactory, published_service
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
