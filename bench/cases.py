@@ -179,6 +179,9 @@ def _intake(port: int, threads: int, per_thread: int, marker: str) -> tuple[floa
             if status == 302:
                 with lock:
                     accepted[0] += 1
+            # A browser follows the redirect, and the tracking page consumes the confirmation message;
+            # without this, every later post would carry (and re-sign) all the earlier confirmations.
+            session.cookies.pop("messages", None)
 
     started = time.perf_counter()
     pool = [threading.Thread(target=work, args=(n,)) for n in range(threads)]

@@ -71,6 +71,9 @@ class Intake:
         response = self.client.post("/cases/new/", form, content_type="application/x-www-form-urlencoded")
         if response.status_code != 302:
             raise SystemExit(f"intake answered {response.status_code}, not a redirect")
+        # A browser follows the redirect, and the tracking page it opens consumes the confirmation message;
+        # without this, every later post would carry (and re-sign) all the earlier confirmations.
+        self.client.cookies.pop("messages", None)
 
 
 def main() -> None:
