@@ -10,7 +10,9 @@ class QualityConfig(AppConfig):
     def ready(self) -> None:
         # Every staff reply is checked before it is sent; an override's reason is kept for the findings.
         from charter.cases.checks import reply_checker_register, reply_override_listener_register
+        from charter.quality.mailing import templates_register
         from charter.quality.services import reply_override_record, reply_warnings
 
+        templates_register()
         reply_checker_register(reply_warnings)
         reply_override_listener_register(reply_override_record)

@@ -1,14 +1,33 @@
-"""Reads of the quality app: the checks' configuration, the clauses they cite, and findings by scope."""
+"""Reads of the quality app: the checks' configuration, the clauses they cite, findings by scope, scorecards,
+reviews by scope, reviewers' queues and calibration sessions."""
 
 import datetime as dt
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 
-from charter.accounts.models import Team, User
+from charter.accounts.models import Team, TeamMembership, User
 from charter.accounts.permissions import AnyUser
 from charter.accounts.selectors import team_list_led_by
-from charter.quality.models import CheckSetting, Finding, PhraseRule
-from charter.quality.permissions import can_view_all_findings, can_view_findings
+from charter.quality.models import (
+    CalibrationScore,
+    CalibrationSession,
+    CheckSetting,
+    Criterion,
+    Finding,
+    PhraseRule,
+    Review,
+    SamplingRule,
+    Scorecard,
+    ScorecardVersion,
+)
+from charter.quality.permissions import (
+    can_manage_scorecards,
+    can_run_calibration,
+    can_view_all_findings,
+    can_view_all_reviews,
+    can_view_findings,
+    can_view_team_reviews,
+)
 from charter.standards.models import StandardClause, StandardDocument
 from charter.standards.selectors import standard_clause_in_force
 
@@ -81,3 +100,190 @@ def finding_list_of_agent(*, user: AnyUser) -> QuerySet[Finding]:
     if not isinstance(user, User) or not user.is_authenticated:
         return Finding.objects.none()
     return _with_rows(Finding.objects.filter(agent=user))
+
+
+# Scorecards ---------------------------------------------------------------------------------------------
+
+
+def scorecard_list() -> QuerySet[Scorecard]:
+    """Return every scorecard by code."""
+    return Scorecard.objects.order_by("code")
+
+
+def scorecard_version_list(*, scorecard: Scorecard) -> QuerySet[ScorecardVersion]:
+    """Return the versions of `scorecard`, newest first."""
+    return ScorecardVersion.objects.filter(scorecard=scorecard).order_by("-number")
+
+
+def scorecard_version_current(*, scorecard: Scorecard) -> ScorecardVersion | None:
+    """Return the published version of `scorecard` in use (the latest published), or None."""
+    return (
+        ScorecardVersion.objects.filter(scorecard=scorecard, status=ScorecardVersion.Status.PUBLISHED)
+        .order_by("-number")
+        .first()
+    )
+
+
+def scorecard_version_draft_of(*, scorecard: Scorecard) -> ScorecardVersion | None:
+    """Return the draft version of `scorecard`, if there is one."""
+    return ScorecardVersion.objects.filter(scorecard=scorecard, status=ScorecardVersion.Status.DRAFT).first()
+
+
+def criterion_list(*, version: ScorecardVersion) -> QuerySet[Criterion]:
+    """Return the criteria of `version` in their order, with the clause each cites."""
+    return Criterion.objects.filter(version=version).select_related("clause__version__document")
+
+
+def sampling_rule_list() -> QuerySet[SamplingRule]:
+    """Return every sampling rule by team and channel."""
+    return SamplingRule.objects.select_related("team", "scorecard").order_by("team__code", "channel")
+
+
+# Reviews ------------------------------------------------------------------------------------------------
+
+
+def _review_rows(reviews: QuerySet[Review]) -> QuerySet[Review]:
+    return reviews.select_related(
+        "case", "agent", "reviewer", "team", "dispute_handler", "scorecard_version__scorecard"
+    )
+
+
+def review_team_list_for(*, user: AnyUser) -> QuerySet[Team]:
+    """Return the teams whose reviews `user` sees as a whole: every team for QA reviewers and
+    administrators, the teams he leads for a supervisor, none for anyone else."""
+    if can_view_all_reviews(user):
+        return Team.objects.all().order_by("code")
+    if can_view_team_reviews(user):
+        assert isinstance(user, User)  # noqa: S101 (the predicate holds only for users)
+        return team_list_led_by(user=user).order_by("code")
+    return Team.objects.none()
+
+
+def review_list_visible_to(*, user: AnyUser) -> QuerySet[Review]:
+    """Return the reviews `user` may see, newest first.
+
+    QA reviewers and administrators (quality.view_all_reviews): all. A supervisor: those of the teams he
+    leads. Everyone: the reviews he was given to score or whose dispute he decides, and his own reviews as
+    an agent once they are submitted (never one still being scored).
+    """
+    if not isinstance(user, User) or not user.is_authenticated or not user.is_active:
+        return Review.objects.none()
+    if can_view_all_reviews(user):
+        return _review_rows(Review.objects.all())
+    scope = Q(reviewer=user) | Q(dispute_handler=user) | (Q(agent=user) & ~Q(status=Review.Status.ASSIGNED))
+    if can_view_team_reviews(user):
+        scope |= Q(team__in=team_list_led_by(user=user))
+    return _review_rows(Review.objects.filter(scope))
+
+
+def review_get_for(*, user: AnyUser, pk: object) -> Review | None:
+    """Return review `pk` when `user` may see it, else None (answer 404 either way). For the evidence of a
+    violation, too."""
+    try:
+        key = int(str(pk))
+    except (TypeError, ValueError):
+        return None
+    return review_list_visible_to(user=user).filter(pk=key).first()
+
+
+def review_queue_of(*, user: AnyUser) -> QuerySet[Review]:
+    """Return the reviews given to `user` that still wait for his scores, oldest first."""
+    if not isinstance(user, User):
+        return Review.objects.none()
+    return _review_rows(Review.objects.filter(reviewer=user, status=Review.Status.ASSIGNED)).order_by(
+        "sampled_at", "pk"
+    )
+
+
+def review_list_of_agent(*, user: AnyUser) -> QuerySet[Review]:
+    """Return `user`'s own submitted reviews (as the agent reviewed), newest first."""
+    if not isinstance(user, User):
+        return Review.objects.none()
+    return _review_rows(Review.objects.filter(agent=user).exclude(status=Review.Status.ASSIGNED))
+
+
+def dispute_queue_of(*, user: AnyUser) -> QuerySet[Review]:
+    """Return the disputed reviews waiting for `user`'s decision, oldest dispute first."""
+    if not isinstance(user, User):
+        return Review.objects.none()
+    return _review_rows(Review.objects.filter(dispute_handler=user, status=Review.Status.DISPUTED)).order_by(
+        "disputed_at", "pk"
+    )
+
+
+def review_open_counts(*, user_ids: list[int]) -> dict[int, int]:
+    """Return how many reviews each reviewer still has to score (for spreading new ones fairly)."""
+    rows = (
+        Review.objects.filter(reviewer_id__in=user_ids, status=Review.Status.ASSIGNED)
+        .values("reviewer_id")
+        .annotate(total=Count("pk"))
+    )
+    counts = dict.fromkeys(user_ids, 0)
+    counts.update({row["reviewer_id"]: row["total"] for row in rows})
+    return counts
+
+
+def team_lead_list(*, team: Team) -> list[User]:
+    """Return the active supervisors who lead `team` (directly, or a team in a unit above it)."""
+    path = team.unit.path
+    leads = TeamMembership.objects.filter(is_lead=True, user__is_active=True).select_related(
+        "team__unit", "user"
+    )
+    found = {m.user.pk: m.user for m in leads if path.startswith(m.team.unit.path)}
+    return [found[pk] for pk in sorted(found)]
+
+
+def reviewer_pool_for(*, team: Team | None) -> list[User]:
+    """Return who may review the cases of `team`: QA reviewers (every team) and the supervisors who lead
+    it, each holding quality.review_cases; ordered by id."""
+    candidates = (
+        User.objects.filter(is_active=True)
+        .filter(
+            Q(
+                groups__permissions__codename="review_cases",
+                groups__permissions__content_type__app_label="quality",
+            )
+            | Q(
+                user_permissions__codename="review_cases", user_permissions__content_type__app_label="quality"
+            )
+        )
+        .distinct()
+        .order_by("pk")
+    )
+    leads = {user.pk for user in team_lead_list(team=team)} if team is not None else set()
+    return [user for user in candidates if can_view_all_reviews(user) or user.pk in leads]
+
+
+# Calibration --------------------------------------------------------------------------------------------
+
+
+def calibration_list_visible_to(*, user: AnyUser) -> QuerySet[CalibrationSession]:
+    """Return the sessions `user` runs or scores in; all of them for those who run calibration."""
+    if not isinstance(user, User) or not user.is_authenticated:
+        return CalibrationSession.objects.none()
+    sessions = CalibrationSession.objects.select_related(
+        "case", "facilitator", "scorecard_version__scorecard"
+    )
+    if can_run_calibration(user) or can_manage_scorecards(user):
+        return sessions.all()
+    return sessions.filter(Q(facilitator=user) | Q(reviewers=user)).distinct()
+
+
+def calibration_get_for(*, user: AnyUser, pk: object) -> CalibrationSession | None:
+    """Return session `pk` when `user` may see it, else None."""
+    try:
+        key = int(str(pk))
+    except (TypeError, ValueError):
+        return None
+    return calibration_list_visible_to(user=user).filter(pk=key).first()
+
+
+def calibration_score_list_for(*, user: AnyUser, session: CalibrationSession) -> QuerySet[CalibrationScore]:
+    """Return the scores of `session` that `user` may see: blind while it is open (only his own), every
+    reviewer's and the agreed ones once it is closed."""
+    scores = CalibrationScore.objects.filter(session=session).select_related("reviewer", "criterion")
+    if session.is_open:
+        if not isinstance(user, User):
+            return scores.none()
+        return scores.filter(reviewer=user)
+    return scores

@@ -1,0 +1,337 @@
+"""Sampling: which cases are reviewed, and by whom.
+
+Each active rule draws, for its team (and channel), the month's resolved cases: a number per agent or a
+share of them, plus always every complaint naming staff, every case with a breached deadline and every case
+with a low survey score. Each drawn case/agent pair is reviewed once per scorecard version (a unique
+constraint), so a rerun, after a restart or on a second worker, creates nothing new. Reviews go to the
+reviewer of the team's scope with the fewest reviews waiting, never to the agent reviewed.
+"""
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from charter.accounts.models import User
+from charter.audit.services import audit_record
+from charter.cases.models import Case, CaseClock
+from charter.common.errors import DomainError, PermissionDeniedError
+from charter.quality.errors import ErrorCode
+from charter.quality.models import Review, SamplingRule, ScorecardVersion
+from charter.quality.permissions import can_manage_scorecards, can_review
+from charter.quality.selectors import review_open_counts, reviewer_pool_for, scorecard_version_current
+from charter.surveys.models import Response
+
+RUN_EVERY = dt.timedelta(hours=1)
+
+
+def month_start(at: dt.datetime) -> dt.datetime:
+    """The first moment of the month of `at`, in the site's time zone."""
+    local = timezone.localtime(at)
+    return local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+
+
+def sample_rank(rule_id: int, case_id: int) -> int:
+    """A stable pseudo-random rank 0..9999 of a case within a rule: the same draw on every run."""
+    digest = hashlib.sha256(f"{rule_id}:{case_id}".encode()).digest()
+    return int.from_bytes(digest[:4], "big") % 10000
+
+
+def case_agent(case: Case) -> User | None:
+    """The member of staff whose work on `case` is reviewed: who resolved it, else its assignee."""
+    return case.resolved_by or case.assignee
+
+
+def reviewer_choose(*, candidates: list[User], agent: User, exclude: set[int] | None = None) -> User | None:
+    """Return the candidate with the fewest reviews waiting (lowest id on a tie), never `agent` himself nor
+    anyone in `exclude`; None when nobody is left."""
+    excluded = {agent.pk, *(exclude or set())}
+    pool = [user for user in candidates if user.pk not in excluded]
+    if not pool:
+        return None
+    counts = review_open_counts(user_ids=[user.pk for user in pool])
+    return min(pool, key=lambda user: (counts[user.pk], user.pk))
+
+
+def review_sample(
+    *,
+    case: Case,
+    agent: User,
+    scorecard_version: ScorecardVersion,
+    reason: str,
+    rule: SamplingRule | None = None,
+    reviewer: User | None = None,
+    actor: User | None = None,
+    now: dt.datetime | None = None,
+) -> Review | None:
+    """Put `agent`'s work on `case` in a reviewer's queue; return the review, or the one already made for
+    this case, agent and scorecard version (never two). None when no reviewer is available.
+
+    `reviewer`, when given, must hold quality.review_cases and not be the agent (a self-review is refused
+    with quality_self_review); otherwise the fairest reviewer of the team's scope is chosen. Audited.
+    """
+    now = now or timezone.now()
+    if scorecard_version.status != ScorecardVersion.Status.PUBLISHED:
+        raise DomainError(
+            _("Reviews use a published scorecard version."), code=ErrorCode.NO_PUBLISHED_VERSION
+        )
+    if reviewer is not None:
+        if reviewer.pk == agent.pk:
+            raise DomainError(
+                _("Nobody reviews his own work: choose another reviewer."), code=ErrorCode.SELF_REVIEW
+            )
+        if not can_review(reviewer):
+            raise DomainError(_("This person may not review cases."), code=ErrorCode.NO_REVIEWER)
+    return _review_draw(case, agent, scorecard_version, reason, rule, reviewer, actor, now)[0]
+
+
+def _review_draw(
+    case: Case,
+    agent: User,
+    scorecard_version: ScorecardVersion,
+    reason: str,
+    rule: SamplingRule | None,
+    reviewer: User | None,
+    actor: User | None,
+    now: dt.datetime,
+) -> tuple[Review | None, bool]:
+    """The review of the pair, and whether this call created it."""
+    existing = Review.objects.filter(scorecard_version=scorecard_version, case=case, agent=agent).first()
+    if existing is not None:
+        return existing, False
+    chosen = reviewer or reviewer_choose(candidates=reviewer_pool_for(team=case.team), agent=agent)
+    if chosen is None:
+        return None, False
+    try:
+        with transaction.atomic():
+            review = Review.objects.create(
+                scorecard_version=scorecard_version,
+                case=case,
+                agent=agent,
+                team=case.team,
+                reviewer=chosen,
+                reason=reason,
+                rule=rule,
+                sampled_at=now,
+                month=month_start(now).date(),
+            )
+            audit_record(
+                actor=actor,
+                actor_label="" if actor else "quality.sampling",
+                action="quality.review_sample",
+                target=review,
+                data={"case": case.number, "agent": agent.pk, "reviewer": chosen.pk, "reason": reason},
+            )
+    except IntegrityError:
+        # Another worker drew the same pair a moment earlier.
+        return Review.objects.filter(
+            scorecard_version=scorecard_version, case=case, agent=agent
+        ).first(), False
+    return review, True
+
+
+def review_sample_case(
+    *, actor: User, case: Case, agent: User | None = None, reviewer: User | None = None
+) -> Review | None:
+    """Draw `case` for review by hand (administrators, QA reviewers, supervisors), against the scorecard of
+    the team's sampling rule or else the first scorecard with a published version; the agent defaults to who
+    resolved the case, else its assignee."""
+    if not (can_manage_scorecards(actor) or can_review(actor)):
+        raise PermissionDeniedError(_("You may not draw cases for review."), code=ErrorCode.REVIEW_DENIED)
+    agent = agent or case_agent(case)
+    if agent is None:
+        raise DomainError(_("The case has no agent to review yet."), code=ErrorCode.INVALID_RULE)
+    rule = SamplingRule.objects.filter(team=case.team_id, is_active=True).select_related("scorecard").first()
+    version = None
+    if rule is not None:
+        version = scorecard_version_current(scorecard=rule.scorecard)
+    if version is None:
+        version = (
+            ScorecardVersion.objects.filter(status=ScorecardVersion.Status.PUBLISHED)
+            .order_by("scorecard__code", "-number")
+            .first()
+        )
+    if version is None:
+        raise DomainError(_("No scorecard has a published version."), code=ErrorCode.NO_PUBLISHED_VERSION)
+    review = review_sample(
+        case=case,
+        agent=agent,
+        scorecard_version=version,
+        reason=Review.Reason.MANUAL,
+        rule=rule,
+        reviewer=reviewer,
+        actor=actor,
+    )
+    if review is None:
+        raise DomainError(_("Nobody else may review this case."), code=ErrorCode.NO_REVIEWER)
+    return review
+
+
+@dataclass(frozen=True)
+class Draw:
+    case: Case
+    agent: User
+    reason: str
+
+
+def _always_draws(rule: SamplingRule, cases: list[Case], start: dt.datetime) -> list[Draw]:
+    draws: list[Draw] = []
+    ids = [case.pk for case in cases]
+    if rule.includes_complaints:
+        for case in cases:
+            if case.kind == "complaint":
+                draws.extend(Draw(case, user, Review.Reason.COMPLAINT) for user in case.named_staff.all())
+    by_id = {case.pk: case for case in cases}
+    if rule.includes_breaches:
+        breached = set(
+            CaseClock.objects.filter(case_id__in=ids, status=CaseClock.Status.BREACHED).values_list(
+                "case_id", flat=True
+            )
+        )
+        for pk in sorted(breached):
+            agent = case_agent(by_id[pk])
+            if agent is not None:
+                draws.append(Draw(by_id[pk], agent, Review.Reason.BREACH))
+    if rule.includes_low_surveys:
+        low = Response.objects.filter(
+            case_id__in=ids, csat__isnull=False, csat__lte=rule.low_survey_score
+        ).select_related("handler")
+        for response in low.order_by("pk"):
+            if response.case_id is None:
+                continue
+            case = by_id[response.case_id]
+            agent = response.handler or case_agent(case)
+            if agent is not None:
+                draws.append(Draw(case, agent, Review.Reason.LOW_SURVEY))
+    return draws
+
+
+def _quota_draws(
+    rule: SamplingRule, resolved: list[Case], version: ScorecardVersion, month: dt.date
+) -> list[Draw]:
+    draws: list[Draw] = []
+    if rule.share_percent:
+        threshold = rule.share_percent * 100
+        for case in resolved:
+            agent = case_agent(case)
+            if agent is not None and sample_rank(rule.pk, case.pk) < threshold:
+                draws.append(Draw(case, agent, Review.Reason.SHARE))
+    if rule.per_agent_per_month:
+        by_agent: dict[int, list[Case]] = {}
+        agents: dict[int, User] = {}
+        for case in resolved:
+            agent = case_agent(case)
+            if agent is not None:
+                by_agent.setdefault(agent.pk, []).append(case)
+                agents[agent.pk] = agent
+        for agent_id, agent_cases in sorted(by_agent.items()):
+            reviewed = set(
+                Review.objects.filter(scorecard_version=version, agent_id=agent_id, month=month).values_list(
+                    "case_id", flat=True
+                )
+            )
+            wanted = rule.per_agent_per_month - len(reviewed)
+            planned = {draw.case.pk for draw in draws if draw.agent.pk == agent_id}
+            wanted -= len(planned - reviewed)
+            pool = [case for case in agent_cases if case.pk not in reviewed and case.pk not in planned]
+            pool.sort(key=lambda case: (sample_rank(rule.pk, case.pk), case.pk))
+            draws.extend(Draw(case, agents[agent_id], Review.Reason.QUOTA) for case in pool[: max(wanted, 0)])
+    return draws
+
+
+def sampling_rule_run(*, rule: SamplingRule, now: dt.datetime | None = None) -> int:
+    """Draw this month's cases for `rule` into reviewers' queues; return how many reviews were created.
+
+    Safe to run again: pairs already drawn for the scorecard version are skipped.
+    """
+    now = now or timezone.now()
+    version = scorecard_version_current(scorecard=rule.scorecard)
+    if version is None or not rule.is_active:
+        return 0
+    start = month_start(now)
+    cases = Case.objects.filter(team=rule.team).filter(
+        Q(resolved_at__gte=start, resolved_at__lte=now) | Q(received_at__gte=start, received_at__lte=now)
+    )
+    if rule.channel:
+        cases = cases.filter(channel=rule.channel)
+    rows = list(cases.select_related("team__unit", "resolved_by", "assignee").prefetch_related("named_staff"))
+    resolved = sorted(
+        (case for case in rows if case.resolved_at is not None and case.resolved_at >= start),
+        key=lambda case: case.pk,
+    )
+    month = start.date()
+    draws = _always_draws(rule, rows, start) + _quota_draws(rule, resolved, version, month)
+    existing = set(
+        Review.objects.filter(scorecard_version=version, case_id__in=[case.pk for case in rows]).values_list(
+            "case_id", "agent_id"
+        )
+    )
+    made = 0
+    for draw in draws:
+        key = (draw.case.pk, draw.agent.pk)
+        if key in existing:
+            continue
+        existing.add(key)
+        _review, created = _review_draw(draw.case, draw.agent, version, draw.reason, rule, None, None, now)
+        made += int(created)
+    return made
+
+
+def sampling_run_due(*, now: dt.datetime | None = None) -> int:
+    """Run every active rule that is due, each claimed with a conditional UPDATE of its next run so that two
+    workers never run the same rule at once; return how many reviews were created."""
+    now = now or timezone.now()
+    made = 0
+    due = SamplingRule.objects.filter(is_active=True).filter(
+        Q(next_run_at__isnull=True) | Q(next_run_at__lte=now)
+    )
+    for rule in due.select_related("team__unit", "scorecard").order_by("pk"):
+        claimed = SamplingRule.objects.filter(pk=rule.pk, next_run_at=rule.next_run_at).update(
+            next_run_at=now + RUN_EVERY
+        )
+        if claimed:
+            made += sampling_rule_run(rule=rule, now=now)
+    return made
+
+
+@transaction.atomic
+def sampling_rule_save(*, actor: User, rule: SamplingRule) -> SamplingRule:
+    """Create or change a sampling rule (administrators only). Audited."""
+    if not can_manage_scorecards(actor):
+        raise PermissionDeniedError(_("You may not edit sampling rules."), code=ErrorCode.SCORECARD_DENIED)
+    if rule.share_percent is not None and not 0 <= rule.share_percent <= 100:
+        raise DomainError(
+            _("A share is between 0 and 100 per cent."), code=ErrorCode.INVALID_RULE, field="share_percent"
+        )
+    if not 1 <= rule.low_survey_score <= 5:
+        raise DomainError(
+            _("A survey score is between 1 and 5."), code=ErrorCode.INVALID_RULE, field="low_survey_score"
+        )
+    if not (
+        rule.per_agent_per_month
+        or rule.share_percent
+        or rule.includes_complaints
+        or rule.includes_breaches
+        or rule.includes_low_surveys
+    ):
+        raise DomainError(_("The rule draws nothing: say what to sample."), code=ErrorCode.INVALID_RULE)
+    rule.channel = rule.channel.strip()
+    rule.save()
+    audit_record(
+        actor=actor,
+        action="quality.sampling_rule_save",
+        target=rule,
+        data={
+            "team": rule.team_id,
+            "channel": rule.channel,
+            "scorecard": rule.scorecard_id,
+            "per_agent_per_month": rule.per_agent_per_month,
+            "share_percent": rule.share_percent,
+            "is_active": rule.is_active,
+        },
+    )
+    return rule
