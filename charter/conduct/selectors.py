@@ -1,0 +1,206 @@
+"""Reads of conduct: the ladder, violations by scope, the proposal for one violation, and the reports."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from charter.accounts.models import Team, User
+from charter.accounts.permissions import AnyUser
+from charter.accounts.selectors import team_list_led_by
+from charter.conduct.ladder import LadderRules, PriorRecord, step_propose
+from charter.conduct.models import (
+    Evidence,
+    EvidenceFile,
+    LadderSetting,
+    LadderStep,
+    Violation,
+    ViolationEvent,
+)
+from charter.conduct.permissions import (
+    can_view_all_violations,
+    can_view_own_record,
+    can_view_team_violations,
+)
+
+
+def ladder_setting_get() -> LadderSetting:
+    """Return the ladder's rules (the one row, created with defaults when missing)."""
+    setting, _created = LadderSetting.objects.select_related(
+        "harm_floor", "general_floor", "serious_floor"
+    ).get_or_create(pk=1)
+    return setting
+
+
+def ladder_step_list() -> list[LadderStep]:
+    """Return the steps of the ladder, mildest first."""
+    return list(LadderStep.objects.order_by("position"))
+
+
+def ladder_rules(*, setting: LadderSetting, steps: list[LadderStep]) -> LadderRules:
+    """Return the pure rules of `setting` for `steps` (positions are indexes into `steps`)."""
+    index = {step.pk: position for position, step in enumerate(steps)}
+    floors = {
+        "general": index.get(setting.general_floor_id) if setting.general_floor_id else None,
+        "serious": index.get(setting.serious_floor_id) if setting.serious_floor_id else None,
+    }
+    return LadderRules(
+        step_count=len(steps),
+        window=setting.window,
+        harm_floor=index.get(setting.harm_floor_id) if setting.harm_floor_id else None,
+        severity_floors={key: value for key, value in floors.items() if value is not None},
+    )
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """The step the ladder proposes for a violation, and the active records it counted."""
+
+    step: LadderStep | None
+    active: list[Violation]
+
+
+def violation_proposal(*, violation: Violation, at: dt.datetime | None = None) -> Proposal:
+    """Return the step the ladder proposes for `violation` at `at` (default now), from the staff member's
+    other records active then."""
+    moment = at or timezone.now()
+    steps = ladder_step_list()
+    if not steps:
+        return Proposal(step=None, active=[])
+    setting = ladder_setting_get()
+    active = list(
+        Violation.objects.active_at(moment)
+        .filter(staff_id=violation.staff_id)
+        .exclude(pk=violation.pk)
+        .select_related("step", "clause")
+        .order_by("effective_at")
+    )
+    position = {step.pk: index for index, step in enumerate(steps)}
+    prior = [
+        PriorRecord(position=position[record.step_id], effective_at=record.effective_at)
+        for record in active
+        if record.step_id in position and record.effective_at is not None
+    ]
+    index = step_propose(
+        rules=ladder_rules(setting=setting, steps=steps),
+        prior=prior,
+        at=moment,
+        severity=violation.severity,
+        has_harm=violation.has_harm,
+    )
+    return Proposal(step=steps[index], active=active)
+
+
+def violation_team_list_for(*, user: AnyUser) -> QuerySet[Team]:
+    """Return the teams whose violations `user` may see: all for administrators, those he leads for a
+    supervisor, none for anyone else."""
+    if not can_view_team_violations(user):
+        return Team.objects.none()
+    if can_view_all_violations(user):
+        return Team.objects.all().order_by("code")
+    assert isinstance(user, User)  # noqa: S101 (the predicate holds only for users)
+    return team_list_led_by(user=user).order_by("code")
+
+
+def _with_rows(violations: QuerySet[Violation]) -> QuerySet[Violation]:
+    return violations.select_related(
+        "staff", "team", "clause", "version__document", "step", "proposed_step", "decided_by"
+    )
+
+
+def violation_list_visible_to(*, user: AnyUser) -> QuerySet[Violation]:
+    """Return the violations `user` may see, newest act first: all for administrators, those of the staff of
+    the teams he leads (and his own) for a supervisor, his own for any other member of staff, none for
+    anyone else."""
+    if not can_view_own_record(user):
+        return Violation.objects.none()
+    assert isinstance(user, User)  # noqa: S101 (the predicate holds only for users)
+    if can_view_all_violations(user):
+        return _with_rows(Violation.objects.all())
+    if can_view_team_violations(user):
+        teams = team_list_led_by(user=user)
+        staff = User.objects.filter(memberships__team__in=teams).exclude(pk=user.pk)
+        return _with_rows(Violation.objects.filter(Q(staff__in=staff) | Q(staff=user)))
+    return _with_rows(Violation.objects.filter(staff=user))
+
+
+def violation_list_of(*, user: AnyUser) -> QuerySet[Violation]:
+    """Return `user`'s own violations, newest act first (his record, active and expired)."""
+    if not can_view_own_record(user):
+        return Violation.objects.none()
+    return _with_rows(Violation.objects.filter(staff_id=user.pk))
+
+
+def violation_get_visible(*, user: AnyUser, pk: object) -> Violation | None:
+    """Return violation `pk` with its evidence and timeline when `user` may see it, else None (404 either
+    way)."""
+    try:
+        key = int(str(pk))
+    except (TypeError, ValueError):
+        return None
+    return (
+        violation_list_visible_to(user=user)
+        .select_related("approved_by", "appeal_decided_by", "recorded_by", "original_step")
+        .prefetch_related(
+            Prefetch(
+                "evidence",
+                queryset=Evidence.objects.select_related(
+                    "case", "finding__clause", "survey_response", "added_by"
+                ).prefetch_related("files"),
+            ),
+            Prefetch("events", queryset=ViolationEvent.objects.select_related("actor")),
+        )
+        .filter(pk=key)
+        .first()
+    )
+
+
+def evidence_file_get_visible(*, user: AnyUser, violation_pk: object, pk: object) -> EvidenceFile | None:
+    """Return evidence file `pk` of violation `violation_pk` when `user` may see the violation, else None."""
+    violation = violation_get_visible(user=user, pk=violation_pk)
+    if violation is None:
+        return None
+    try:
+        key = int(str(pk))
+    except (TypeError, ValueError):
+        return None
+    return EvidenceFile.objects.filter(pk=key, evidence__violation=violation).first()
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class ViolationReport:
+    """Violations recorded in a period, by clause, by decided step and by team."""
+
+    total: int
+    by_clause: list[ReportRow]
+    by_step: list[ReportRow]
+    by_team: list[ReportRow]
+
+
+def violation_report(*, user: AnyUser, since: dt.datetime, until: dt.datetime) -> ViolationReport:
+    """Return the counts of the violations `user` may see whose act fell in [since, until)."""
+    violations = violation_list_visible_to(user=user).filter(occurred_at__gte=since, occurred_at__lt=until)
+    by_clause = [
+        ReportRow(f"{row['clause__number']} {row['clause__title_zh'] or ''}".strip(), row["count"])
+        for row in violations.values("clause__number", "clause__title_zh")
+        .annotate(count=Count("pk"))
+        .order_by("-count", "clause__number")
+    ]
+    steps = {step.pk: str(step) for step in ladder_step_list()}
+    by_step = [
+        ReportRow(steps.get(row["step"], "—") if row["step"] else "—", row["count"])
+        for row in violations.values("step").annotate(count=Count("pk")).order_by("-count", "step")
+    ]
+    teams = {team.pk: str(team) for team in Team.objects.filter(pk__in=violations.values("team"))}
+    by_team = [
+        ReportRow(teams.get(row["team"], "—") if row["team"] else "—", row["count"])
+        for row in violations.values("team").annotate(count=Count("pk")).order_by("-count", "team")
+    ]
+    return ViolationReport(total=violations.count(), by_clause=by_clause, by_step=by_step, by_team=by_team)

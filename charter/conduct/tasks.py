@@ -1,0 +1,12 @@
+"""Background entry points of conduct; each is safe to run twice and on several workers."""
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task
+
+from charter.conduct.services import violation_deadlines_run
+
+
+@db_periodic_task(crontab(minute="*/5"))
+def violation_deadlines_run_task() -> None:
+    """Close the response and appeal windows that have ended (each violation claimed once)."""
+    violation_deadlines_run()

@@ -1,0 +1,437 @@
+"""The conduct desk: violations by scope, recording one with its evidence, the violation's page with its
+timeline and due-process forms, the staff member's own record, the ladder's configuration and the report."""
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from charter.accounts.models import User
+from charter.cases.models import Case
+from charter.common.errors import DomainError
+from charter.common.exports import EXTENSIONS, Table, tables_download
+from charter.conduct.forms import (
+    AppealDecideForm,
+    ApproveForm,
+    DecideForm,
+    EvidenceForm,
+    LadderSettingForm,
+    LadderStepForm,
+    ReportForm,
+    TextForm,
+    ViolationFilterForm,
+    ViolationRecordForm,
+)
+from charter.conduct.models import EvidenceFile, LadderStep, Violation
+from charter.conduct.permissions import (
+    can_approve_discipline,
+    can_decide,
+    can_manage_ladder,
+    can_record_violation_for,
+    can_record_violations,
+    can_respond,
+    can_view_own_record,
+    can_view_team_violations,
+)
+from charter.conduct.selectors import (
+    evidence_file_get_visible,
+    ladder_setting_get,
+    ladder_step_list,
+    violation_get_visible,
+    violation_list_of,
+    violation_list_visible_to,
+    violation_proposal,
+    violation_report,
+    violation_team_list_for,
+)
+from charter.conduct.services import (
+    EvidenceInput,
+    ladder_setting_update,
+    ladder_step_update,
+    violation_appeal,
+    violation_appeal_decide,
+    violation_approve,
+    violation_decide,
+    violation_evidence_add,
+    violation_record,
+    violation_respond,
+)
+from charter.quality.models import Finding
+from charter.standards.selectors import standard_clause_in_force
+from charter.surveys.models import Response
+
+PAGE_SIZE = 50
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    if not isinstance(user, User):
+        raise PermissionDenied
+    return user
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def _form_error(form: Any, error: DomainError) -> None:
+    form.add_error(error.field if error.field in form.fields else None, str(error.message))
+
+
+def _filtered(violations: QuerySet[Violation], form: ViolationFilterForm) -> QuerySet[Violation]:
+    if not form.is_valid():
+        return violations.none()
+    data = form.cleaned_data
+    for name in ("staff", "team", "step"):
+        if data.get(name):
+            violations = violations.filter(**{name: data[name]})
+    if data.get("status"):
+        violations = violations.filter(status=data["status"])
+    if data.get("since"):
+        violations = violations.filter(occurred_at__gte=_day_start(data["since"]))
+    if data.get("until"):
+        violations = violations.filter(occurred_at__lt=_day_start(data["until"] + dt.timedelta(days=1)))
+    return violations
+
+
+@login_required
+def violation_list(request: HttpRequest) -> HttpResponse:
+    """The violations a supervisor (his teams) or administrator (all) may see, filtered."""
+    user = _user(request)
+    if not can_view_team_violations(user):
+        raise PermissionDenied
+    violations = violation_list_visible_to(user=user)
+    staff = User.objects.filter(pk__in=violations.values("staff_id")).order_by("username")
+    form = ViolationFilterForm(request.GET, staff=staff, teams=violation_team_list_for(user=user))
+    page = Paginator(_filtered(violations, form), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "conduct/violation_list.html",
+        {"form": form, "page": page, "is_own": False, "can_record": can_record_violations(user)},
+    )
+
+
+@login_required
+def my_record(request: HttpRequest) -> HttpResponse:
+    """The signed-in staff member's own violations, active and expired."""
+    user = _user(request)
+    if not can_view_own_record(user):
+        raise PermissionDenied
+    form = ViolationFilterForm(request.GET)
+    page = Paginator(_filtered(violation_list_of(user=user), form), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "conduct/violation_list.html",
+        {"form": form, "page": page, "is_own": True, "now": timezone.now()},
+    )
+
+
+def _evidence_inputs(user: User, data: dict[str, Any]) -> list[EvidenceInput]:
+    """Turn the evidence fields of a form into inputs; unknown numbers raise DomainError on their field."""
+    items: list[EvidenceInput] = []
+    if data.get("case_number"):
+        case = Case.objects.filter(number=data["case_number"].strip()).first()
+        if case is None:
+            raise DomainError(_("There is no case with this number."), field="case_number")
+        items.append(EvidenceInput(kind="case", case=case))
+    if data.get("finding"):
+        finding = Finding.objects.filter(pk=data["finding"]).first()
+        if finding is None:
+            raise DomainError(_("There is no such finding."), field="finding")
+        items.append(EvidenceInput(kind="finding", finding=finding))
+    if data.get("survey_response"):
+        response = Response.objects.filter(pk=data["survey_response"]).first()
+        if response is None:
+            raise DomainError(_("There is no such survey response."), field="survey_response")
+        items.append(EvidenceInput(kind="survey_response", survey_response=response))
+    if data.get("observation") or data.get("file"):
+        files = [data["file"]] if data.get("file") else []
+        items.append(EvidenceInput(kind="observation", text=data.get("observation") or "", files=files))
+    return items
+
+
+@login_required
+def violation_create(request: HttpRequest) -> HttpResponse:
+    """Record a violation of a staff member of the supervisor's teams, with evidence picked by number."""
+    user = _user(request)
+    if not can_record_violations(user):
+        raise PermissionDenied
+    candidates = User.objects.filter(is_active=True, memberships__team__in=violation_team_list_for(user=user))
+    if user.has_perm("conduct.view_all_violations"):
+        candidates = User.objects.filter(is_active=True, memberships__isnull=False)
+    staff = User.objects.filter(pk__in=candidates.exclude(pk=user.pk).values("pk")).order_by("username")
+    form = ViolationRecordForm(request.POST or None, request.FILES or None, staff=staff)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        clause = standard_clause_in_force(
+            document=data["document"], number=data["clause_number"].strip(), at=data["occurred_at"]
+        )
+        if clause is None:
+            form.add_error(
+                "clause_number",
+                _("The version of the code in force on that day has no clause with this number."),
+            )
+        else:
+            try:
+                violation = violation_record(
+                    actor=user,
+                    staff=data["staff"],
+                    clause=clause,
+                    occurred_at=data["occurred_at"],
+                    severity=data["severity"],
+                    description=data["description"],
+                    has_harmed_customers=data["has_harmed_customers"],
+                    has_harmed_reputation=data["has_harmed_reputation"],
+                    evidence=_evidence_inputs(user, data),
+                )
+            except DomainError as error:
+                _form_error(form, error)
+            else:
+                messages.success(request, _("The violation was recorded."))
+                return redirect("conduct:violation_detail", violation.pk)
+    return render(request, "conduct/violation_form.html", {"form": form})
+
+
+def _visible(request: HttpRequest, pk: int) -> Violation:
+    violation = violation_get_visible(user=request.user, pk=pk)
+    if violation is None:
+        raise Http404
+    return violation
+
+
+def _detail_context(user: User, violation: Violation) -> dict[str, Any]:
+    setting = ladder_setting_get()
+    is_staff = violation.staff_id == user.pk
+    may_decide = can_decide(user, violation) and not is_staff
+    context: dict[str, Any] = {
+        "violation": violation,
+        "setting": setting,
+        "is_staff": is_staff,
+        "can_add_evidence": can_record_violation_for(user, violation.staff)
+        and violation.status != Violation.Status.CLOSED,
+        "can_decide": may_decide and violation.status == Violation.Status.RECORDED,
+        "can_respond": can_respond(user, violation)
+        and violation.status == Violation.Status.AWAITING_RESPONSE,
+        "can_approve": can_approve_discipline(user)
+        and violation.status == Violation.Status.AWAITING_APPROVAL
+        and user.pk not in {violation.staff_id, violation.decided_by_id},
+        "can_appeal": can_respond(user, violation)
+        and violation.status == Violation.Status.IN_EFFECT
+        and violation.appealed_at is None,
+        "can_decide_appeal": (may_decide or can_approve_discipline(user))
+        and violation.status == Violation.Status.APPEALED
+        and user.pk not in {violation.staff_id, violation.decided_by_id},
+        "now": timezone.now(),
+    }
+    if context["can_decide"]:
+        proposal = violation_proposal(violation=violation)
+        context["proposal"] = proposal
+        context["decide_form"] = DecideForm(
+            initial={"step": proposal.step}, is_fine_enabled=setting.is_fine_enabled
+        )
+    if context["can_add_evidence"]:
+        context["evidence_form"] = EvidenceForm()
+    context["respond_form"] = TextForm()
+    context["appeal_form"] = TextForm()
+    context["approve_form"] = ApproveForm(initial={"decision": "approve"})
+    context["appeal_decide_form"] = AppealDecideForm()
+    return context
+
+
+@login_required
+def violation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One violation: the clause, evidence, proposal, decision, timeline, and the forms the user may use."""
+    user = _user(request)
+    violation = _visible(request, pk)
+    return render(request, "conduct/violation_detail.html", _detail_context(user, violation))
+
+
+def _act(
+    request: HttpRequest, pk: int, form_class: Any, act: Any, form_key: str, **form_kwargs: Any
+) -> HttpResponse:
+    user = _user(request)
+    violation = _visible(request, pk)
+    form = form_class(request.POST, request.FILES or None, **form_kwargs)
+    if form.is_valid():
+        try:
+            act(user, violation, form.cleaned_data)
+        except DomainError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("conduct:violation_detail", violation.pk)
+    violation = _visible(request, pk)
+    context = _detail_context(user, violation)
+    context[form_key] = form
+    return render(request, "conduct/violation_detail.html", context, status=400)
+
+
+@login_required
+@require_POST
+def violation_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
+    def act(user: User, violation: Violation, data: dict[str, Any]) -> None:
+        violation_decide(
+            actor=user,
+            violation=violation,
+            step=data["step"],
+            reason=data["reason"],
+            fine_amount=data.get("fine_amount"),
+        )
+
+    return _act(
+        request, pk, DecideForm, act, "decide_form", is_fine_enabled=ladder_setting_get().is_fine_enabled
+    )
+
+
+@login_required
+@require_POST
+def violation_respond_view(request: HttpRequest, pk: int) -> HttpResponse:
+    def act(user: User, violation: Violation, data: dict[str, Any]) -> None:
+        violation_respond(actor=user, violation=violation, text=data["text"])
+
+    return _act(request, pk, TextForm, act, "respond_form")
+
+
+@login_required
+@require_POST
+def violation_approve_view(request: HttpRequest, pk: int) -> HttpResponse:
+    def act(user: User, violation: Violation, data: dict[str, Any]) -> None:
+        violation_approve(
+            actor=user, violation=violation, is_approved=data["decision"] == "approve", note=data["note"]
+        )
+
+    return _act(request, pk, ApproveForm, act, "approve_form")
+
+
+@login_required
+@require_POST
+def violation_appeal_view(request: HttpRequest, pk: int) -> HttpResponse:
+    def act(user: User, violation: Violation, data: dict[str, Any]) -> None:
+        violation_appeal(actor=user, violation=violation, text=data["text"])
+
+    return _act(request, pk, TextForm, act, "appeal_form")
+
+
+@login_required
+@require_POST
+def violation_appeal_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
+    def act(user: User, violation: Violation, data: dict[str, Any]) -> None:
+        violation_appeal_decide(
+            actor=user, violation=violation, outcome=data["outcome"], reason=data["reason"], step=data["step"]
+        )
+
+    return _act(request, pk, AppealDecideForm, act, "appeal_decide_form")
+
+
+@login_required
+@require_POST
+def violation_evidence_view(request: HttpRequest, pk: int) -> HttpResponse:
+    def act(user: User, violation: Violation, data: dict[str, Any]) -> None:
+        items = _evidence_inputs(user, data)
+        if not items:
+            raise DomainError(_("Name a case, a finding, a survey response or write an observation."))
+        for item in items:
+            violation_evidence_add(actor=user, violation=violation, item=item)
+
+    return _act(request, pk, EvidenceForm, act, "evidence_form")
+
+
+@login_required
+def evidence_file(request: HttpRequest, pk: int, file_pk: int) -> FileResponse:
+    """Serve an observation's file to those who may see the violation; never rendered from our origin."""
+    stored: EvidenceFile | None = evidence_file_get_visible(user=request.user, violation_pk=pk, pk=file_pk)
+    if stored is None:
+        raise Http404
+    inline = not stored.is_download_only and stored.content_type.startswith(("image/", "application/pdf"))
+    response = FileResponse(
+        stored.file.open("rb"),
+        as_attachment=not inline,
+        filename=stored.original_name,
+        content_type="application/octet-stream" if stored.is_download_only else stored.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _require_manager(request: HttpRequest) -> User:
+    user = _user(request)
+    if not can_manage_ladder(user):
+        raise PermissionDenied
+    return user
+
+
+@login_required
+def ladder_settings(request: HttpRequest) -> HttpResponse:
+    """The ladder's steps and rules, for administrators to change."""
+    user = _require_manager(request)
+    setting = ladder_setting_get()
+    form = LadderSettingForm(request.POST or None, instance=setting)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            ladder_setting_update(actor=user, **data)
+        except DomainError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, _("The rules of the ladder were saved."))
+            return redirect("conduct:ladder_settings")
+    return render(request, "conduct/ladder_settings.html", {"form": form, "steps": ladder_step_list()})
+
+
+@login_required
+def ladder_step_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Rename a step, or change whether it needs a second approver."""
+    user = _require_manager(request)
+    step = LadderStep.objects.filter(pk=pk).first()
+    if step is None:
+        raise Http404
+    form = LadderStepForm(request.POST or None, instance=step)
+    if request.method == "POST" and form.is_valid():
+        try:
+            ladder_step_update(actor=user, step=step, **form.cleaned_data)
+        except DomainError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, _("The step was saved."))
+            return redirect("conduct:ladder_settings")
+    return render(request, "conduct/ladder_step_form.html", {"form": form, "step": step})
+
+
+@login_required
+def report(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
+    """Violations by clause, step and team over a period, on the page or as CSV/XLSX."""
+    user = _user(request)
+    if not can_view_team_violations(user):
+        raise PermissionDenied
+    today = timezone.localdate()
+    form = ReportForm(request.GET or {"since": today.replace(day=1) - dt.timedelta(days=365), "until": today})
+    result = None
+    if form.is_valid():
+        since = _day_start(form.cleaned_data["since"])
+        until = _day_start(form.cleaned_data["until"] + dt.timedelta(days=1))
+        result = violation_report(user=user, since=since, until=until)
+        extension = request.GET.get("format", "")
+        if extension in EXTENSIONS:
+            tables = [
+                Table(title, [heading, _("Violations")], [[row.label, row.count] for row in rows])
+                for title, heading, rows in (
+                    (_("By clause"), _("Clause"), result.by_clause),
+                    (_("By step"), _("Step"), result.by_step),
+                    (_("By team"), _("Team"), result.by_team),
+                )
+            ]
+            return tables_download(tables, stem="violations", extension=extension)
+    return render(request, "conduct/report.html", {"form": form, "result": result})
