@@ -1,0 +1,16 @@
+from enum import StrEnum
+
+
+class ErrorCode(StrEnum):
+    OPEN_DENIED = "improvement_open_denied"
+    MANAGE_DENIED = "improvement_manage_denied"
+    INVALID_FIELD = "improvement_invalid_field"
+    INVALID_SOURCE = "improvement_invalid_source"
+    INVALID_CASE = "improvement_invalid_case"
+    INVALID_TRANSITION = "improvement_invalid_transition"
+    ITEMS_NOT_DONE = "improvement_items_not_done"
+    ITEM_DONE = "improvement_item_already_done"
+    CHECK_NOT_DUE = "improvement_check_not_due"
+    NOT_EFFECTIVE = "improvement_not_checked_effective"
+    CLOSURE_BY_OWNER = "improvement_closure_by_owner"
+    CONFLICT = "conflict"

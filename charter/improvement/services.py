@@ -1,0 +1,756 @@
+"""Every write of improvement: open and change a corrective action, move it through its workflow, add and
+complete its items, record its effectiveness check, close it; and the sweeps that escalate overdue items and
+announce due checks.
+
+The workflow is the map `TRANSITIONS`, enforced in `_move`; every move is on the action's timeline and in the
+audit trail. Services that change an action claim its next version with a conditional UPDATE (optimistic
+locking): a stale `expected_version` is refused with ConflictError. Services whose result depends on time
+take `at=` (default: now), so the demo can tell a story over weeks.
+"""
+
+import datetime as dt
+import logging
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Max
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from charter.accounts.models import Team, TeamMembership, User
+from charter.audit.services import audit_record
+from charter.cases.models import Case, CaseKind, RootCause
+from charter.cases.selectors import case_list_visible_to
+from charter.catalog.models import Service
+from charter.common.errors import ConflictError, DomainError, PermissionDeniedError
+from charter.improvement.errors import ErrorCode
+from charter.improvement.models import (
+    ACTIVE_STATUSES,
+    ActionEvent,
+    ActionItem,
+    ActionKind,
+    ActionStatus,
+    CorrectiveAction,
+    CorrectiveActionCounter,
+    EffectivenessCheck,
+    SourceKind,
+    Verdict,
+)
+from charter.improvement.permissions import can_close, can_complete_item, can_manage, can_open
+from charter.improvement.selectors import complaint_cluster_measure, corrective_action_team_list_for
+
+logger = logging.getLogger(__name__)
+
+NUMBER_PREFIX = "CA"
+MAX_CHECK_AFTER_DAYS = 730
+
+TRANSITIONS: dict[str, frozenset[str]] = {
+    ActionStatus.OPEN: frozenset(
+        {ActionStatus.IN_PROGRESS, ActionStatus.AWAITING_CHECK, ActionStatus.CANCELLED}
+    ),
+    ActionStatus.IN_PROGRESS: frozenset({ActionStatus.AWAITING_CHECK, ActionStatus.CANCELLED}),
+    ActionStatus.AWAITING_CHECK: frozenset(
+        {ActionStatus.IN_PROGRESS, ActionStatus.REOPENED, ActionStatus.CLOSED, ActionStatus.CANCELLED}
+    ),
+    ActionStatus.REOPENED: frozenset(
+        {ActionStatus.IN_PROGRESS, ActionStatus.AWAITING_CHECK, ActionStatus.CANCELLED}
+    ),
+    ActionStatus.CLOSED: frozenset(),
+    ActionStatus.CANCELLED: frozenset(),
+}
+# Where finishing the last item moves an action on its own.
+WORKING_STATUSES = (ActionStatus.OPEN, ActionStatus.IN_PROGRESS, ActionStatus.REOPENED)
+EDITABLE_FIELDS = (
+    "kind",
+    "title",
+    "problem",
+    "correction",
+    "cause_analysis",
+    "owner",
+    "team",
+    "source_reference",
+    "check_after_days",
+)
+
+
+class InvalidTransitionError(ConflictError):
+    """The workflow does not allow this move from the action's current status."""
+
+    default_code = ErrorCode.INVALID_TRANSITION
+
+
+def _now(at: dt.datetime | None) -> dt.datetime:
+    return at or timezone.now()
+
+
+def _require(allowed: bool, message: Any, code: str) -> None:
+    if not allowed:
+        raise PermissionDeniedError(message, code=code)
+
+
+def _invalid(message: Any, field: str | None = None, code: str = ErrorCode.INVALID_FIELD) -> DomainError:
+    return DomainError(message, code=code, field=field)
+
+
+def _number_next(at: dt.datetime) -> str:
+    """Return the next action number of the year of `at` (local time): CA-YYYY-NNNN.
+
+    The year's counter row is incremented with one UPDATE … RETURNING, which locks it until the transaction
+    ends, so concurrent openings queue on it and never share a number. Call inside `transaction.atomic`.
+    """
+    year = timezone.localtime(at).year
+    table = connection.ops.quote_name(CorrectiveActionCounter._meta.db_table)
+    last: int | None = None
+    for _attempt in range(3):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f'UPDATE {table} SET "last" = "last" + 1 WHERE "year" = %s RETURNING "last"',  # noqa: S608
+                [year],
+            )
+            row = cursor.fetchone()
+        if row is not None:
+            last = int(row[0])
+            break
+        try:
+            with transaction.atomic():
+                CorrectiveActionCounter.objects.create(year=year, last=1)
+            last = 1
+            break
+        except IntegrityError:
+            continue  # another opening created the year's row first: increment it instead
+    if last is None:
+        last = CorrectiveActionCounter.objects.get(year=year).last
+    return f"{NUMBER_PREFIX}-{year}-{last:04d}"
+
+
+def _lock(action: CorrectiveAction, expected_version: int | None) -> CorrectiveAction:
+    """Claim the next version of `action` and return it fresh (with the row lock held until commit).
+
+    A stale `expected_version` is refused with ConflictError (409, `conflict`). Call inside atomic.
+    """
+    rows = CorrectiveAction.objects.filter(pk=action.pk)
+    if expected_version is not None:
+        rows = rows.filter(version=expected_version)
+    if rows.update(version=F("version") + 1, updated_at=timezone.now()) == 0:
+        if CorrectiveAction.objects.filter(pk=action.pk).exists():
+            raise ConflictError(
+                _("Someone else changed this corrective action in the meantime; reload it and try again."),
+                code=ErrorCode.CONFLICT,
+            )
+        raise _invalid(_("This corrective action no longer exists."), code=ErrorCode.INVALID_TRANSITION)
+    return CorrectiveAction.objects.select_related("owner", "team", "service", "opened_by").get(pk=action.pk)
+
+
+def _event(
+    action: CorrectiveAction,
+    kind: str,
+    *,
+    actor: User | None,
+    at: dt.datetime,
+    note: str = "",
+    data: dict[str, Any] | None = None,
+    from_status: str = "",
+    to_status: str = "",
+) -> ActionEvent:
+    return ActionEvent.objects.create(
+        action=action,
+        kind=kind,
+        actor=actor,
+        note=note,
+        data=data or {},
+        from_status=from_status,
+        to_status=to_status,
+        occurred_at=at,
+    )
+
+
+def _staff(user: User | None, field: str) -> User:
+    if user is None or not user.is_active or not user.is_staff_member:
+        raise _invalid(_("Choose an active member of staff."), field=field)
+    return user
+
+
+def _text(value: str, field: str, message: Any) -> str:
+    value = value.strip()
+    if not value:
+        raise _invalid(message, field=field)
+    return value
+
+
+def _check_after(days: int) -> int:
+    if not 1 <= days <= MAX_CHECK_AFTER_DAYS:
+        raise _invalid(
+            _("The effectiveness check comes 1 to %(max)d days after the items are done.")
+            % {"max": MAX_CHECK_AFTER_DAYS},
+            field="check_after_days",
+        )
+    return days
+
+
+def _team_allowed(actor: User, team: Team | None) -> None:
+    if team is not None and not corrective_action_team_list_for(user=actor).filter(pk=team.pk).exists():
+        raise _invalid(_("You may not file corrective actions under this team."), field="team")
+
+
+def _cluster_cases(
+    *, actor: User, cases: Sequence[Case], root_cause: str, service: Service | None, source_kind: str
+) -> list[Case]:
+    """The linked cases, each visible to `actor`; for a complaint cluster, complaints of its root cause."""
+    ids = {case.pk for case in cases}
+    visible = list(case_list_visible_to(user=actor).filter(pk__in=ids))
+    if len(visible) != len(ids):
+        raise _invalid(
+            _("A linked case does not exist or is not yours to see."), "cases", ErrorCode.INVALID_CASE
+        )
+    if source_kind == SourceKind.COMPLAINT_CLUSTER:
+        for case in visible:
+            if case.kind != CaseKind.COMPLAINT or case.root_cause != root_cause:
+                raise _invalid(
+                    _("Case %(number)s is not a complaint with this root cause.") % {"number": case.number},
+                    "cases",
+                    ErrorCode.INVALID_CASE,
+                )
+            if service is not None and case.service_id != service.pk:
+                raise _invalid(
+                    _("Case %(number)s is about another service.") % {"number": case.number},
+                    "cases",
+                    ErrorCode.INVALID_CASE,
+                )
+    return visible
+
+
+@transaction.atomic
+def corrective_action_open(
+    *,
+    actor: User,
+    title: str,
+    source_kind: str,
+    problem: str,
+    owner: User,
+    kind: str = ActionKind.CORRECTIVE,
+    team: Team | None = None,
+    correction: str = "",
+    cause_analysis: str = "",
+    root_cause: str = "",
+    service: Service | None = None,
+    cases: Sequence[Case] = (),
+    source_reference: str = "",
+    check_after_days: int = 90,
+    at: dt.datetime | None = None,
+) -> CorrectiveAction:
+    """Open a corrective (or preventive) action with a new number CA-YYYY-NNNN, status open.
+
+    A complaint cluster (`source_kind="complaint_cluster"`) names the root cause its complaints share,
+    optionally the service, and links the complaints (each visible to `actor`, a complaint of that cause
+    and service). Any other source is described in `source_reference`. Requires
+    improvement.open_corrective_action; a supervisor files actions only under teams he leads.
+    Audited as `improvement.corrective_action_open`.
+    """
+    at = _now(at)
+    _require(can_open(actor), _("You may not open corrective actions."), ErrorCode.OPEN_DENIED)
+    if kind not in ActionKind.values:
+        raise _invalid(_("Choose corrective or preventive."), field="kind")
+    if source_kind not in SourceKind.values:
+        raise _invalid(_("Say where the problem was found."), "source_kind", ErrorCode.INVALID_SOURCE)
+    title = _text(title, "title", _("Give the corrective action a title."))
+    problem = _text(problem, "problem", _("Describe the problem."))
+    _staff(owner, "owner")
+    _team_allowed(actor, team)
+    check_after_days = _check_after(check_after_days)
+    if source_kind == SourceKind.COMPLAINT_CLUSTER:
+        if not root_cause or root_cause not in RootCause.values:
+            raise _invalid(
+                _("A cluster of complaints names the root cause they share."),
+                "root_cause",
+                ErrorCode.INVALID_SOURCE,
+            )
+    else:
+        root_cause, service = "", None
+        source_reference = _text(
+            source_reference, "source_reference", _("Say where the problem was found (a reference).")
+        )
+    linked = _cluster_cases(
+        actor=actor, cases=cases, root_cause=root_cause, service=service, source_kind=source_kind
+    )
+    action = CorrectiveAction.objects.create(
+        number=_number_next(at),
+        kind=kind,
+        title=title,
+        source_kind=source_kind,
+        root_cause=root_cause,
+        service=service,
+        source_reference=source_reference.strip(),
+        problem=problem,
+        correction=correction.strip(),
+        cause_analysis=cause_analysis.strip(),
+        owner=owner,
+        team=team,
+        opened_by=actor,
+        opened_at=at,
+        check_after_days=check_after_days,
+    )
+    if linked:
+        action.cases.set(linked)
+    _event(action, ActionEvent.Kind.OPENED, actor=actor, at=at, to_status=action.status)
+    audit_record(
+        actor=actor,
+        action="improvement.corrective_action_open",
+        target=action,
+        data={
+            "kind": kind,
+            "source_kind": source_kind,
+            "root_cause": root_cause,
+            "service": service.pk if service else None,
+            "cases": sorted(case.number for case in linked),
+            "owner": owner.pk,
+            "team": team.pk if team else None,
+        },
+    )
+    return action
+
+
+@transaction.atomic
+def corrective_action_update(
+    *, actor: User, action: CorrectiveAction, expected_version: int | None = None, **changes: Any
+) -> CorrectiveAction:
+    """Change the text, owner, team, source reference or waiting period of an active action.
+
+    Only the fields in EDITABLE_FIELDS; a new waiting period moves a pending check's due date.
+    Audited as `improvement.corrective_action_update` with the names of the changed fields.
+    """
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise _invalid(_("This cannot be changed here."), field=sorted(unknown)[0])
+    _require(
+        can_manage(actor, action), _("You may not change this corrective action."), ErrorCode.MANAGE_DENIED
+    )
+    action = _lock(action, expected_version)
+    if not action.is_active:
+        raise InvalidTransitionError(_("A closed or cancelled corrective action cannot be changed."))
+    if "kind" in changes and changes["kind"] not in ActionKind.values:
+        raise _invalid(_("Choose corrective or preventive."), field="kind")
+    for name in ("title", "problem"):
+        if name in changes:
+            changes[name] = _text(changes[name], name, _("This cannot be blank."))
+    if "source_reference" in changes:
+        changes["source_reference"] = changes["source_reference"].strip()
+        if not action.is_complaint_cluster and not changes["source_reference"]:
+            raise _invalid(_("Say where the problem was found (a reference)."), field="source_reference")
+    if "owner" in changes:
+        _staff(changes["owner"], "owner")
+    if "team" in changes and changes["team"] != action.team:
+        _team_allowed(actor, changes["team"])
+    if "check_after_days" in changes:
+        _check_after(changes["check_after_days"])
+    changed = sorted(name for name, value in changes.items() if getattr(action, name) != value)
+    for name in changed:
+        setattr(action, name, changes[name])
+    if "check_after_days" in changed and action.items_done_at is not None:
+        action.check_due_at = action.items_done_at + dt.timedelta(days=action.check_after_days)
+        action.check_notified_at = None
+    action.save()
+    if changed:
+        _event(action, ActionEvent.Kind.UPDATED, actor=actor, at=timezone.now(), data={"fields": changed})
+        audit_record(
+            actor=actor,
+            action="improvement.corrective_action_update",
+            target=action,
+            data={"fields": changed},
+        )
+    return action
+
+
+def _move(
+    action: CorrectiveAction, to_status: str, *, actor: User | None, at: dt.datetime, note: str = ""
+) -> CorrectiveAction:
+    """Move the locked `action` to `to_status` when the map and the status's conditions allow it.
+
+    The one place the workflow is enforced: the services call it, never set the status themselves.
+    """
+    from_status = action.status
+    if to_status not in TRANSITIONS.get(from_status, frozenset()):
+        raise InvalidTransitionError(
+            _("A corrective action cannot go from “%(from)s” to “%(to)s”.")
+            % {
+                "from": ActionStatus(from_status).label,
+                "to": ActionStatus(to_status).label if to_status in ActionStatus.values else to_status,
+            }
+        )
+    if to_status == ActionStatus.AWAITING_CHECK:
+        summary = action.items.aggregate(last_done=Max("done_at"))
+        if not action.items.exists() or action.items.filter(done_at__isnull=True).exists():
+            raise DomainError(
+                _("Every action item must be done before the effectiveness check."),
+                code=ErrorCode.ITEMS_NOT_DONE,
+            )
+        action.items_done_at = summary["last_done"] or at
+        action.check_due_at = action.items_done_at + dt.timedelta(days=action.check_after_days)
+        action.check_notified_at = None
+        action.verdict = Verdict.NONE
+    elif to_status == ActionStatus.REOPENED:
+        if action.verdict != Verdict.INEFFECTIVE:
+            raise InvalidTransitionError(
+                _("A corrective action is reopened only by a check that finds it not effective.")
+            )
+    elif to_status == ActionStatus.CLOSED:
+        if actor is not None and actor.pk == action.owner_id:
+            raise PermissionDeniedError(
+                _("The owner cannot close his own corrective action: someone else must close it."),
+                code=ErrorCode.CLOSURE_BY_OWNER,
+            )
+        if action.verdict != Verdict.EFFECTIVE:
+            raise DomainError(
+                _("A corrective action is closed only after an effectiveness check found it effective."),
+                code=ErrorCode.NOT_EFFECTIVE,
+            )
+        action.closed_at, action.closed_by = at, actor
+    elif to_status == ActionStatus.CANCELLED and not note.strip():
+        raise _invalid(_("Say why the corrective action is cancelled."), field="note")
+    if to_status in (ActionStatus.IN_PROGRESS, ActionStatus.REOPENED):
+        action.items_done_at = action.check_due_at = action.check_notified_at = None
+    action.status = to_status
+    action.save()
+    _event(
+        action,
+        ActionEvent.Kind.TRANSITION,
+        actor=actor,
+        at=at,
+        note=note.strip(),
+        from_status=from_status,
+        to_status=to_status,
+    )
+    audit_record(
+        actor=actor,
+        action="improvement.corrective_action_transition",
+        target=action,
+        data={"from": from_status, "to": to_status, "note": note.strip()},
+    )
+    return action
+
+
+@transaction.atomic
+def corrective_action_transition(
+    *,
+    actor: User,
+    action: CorrectiveAction,
+    to_status: str,
+    expected_version: int | None = None,
+    note: str = "",
+    at: dt.datetime | None = None,
+) -> CorrectiveAction:
+    """Move `action` to `to_status` as the workflow allows (TRANSITIONS).
+
+    Closing requires an effective check and someone other than the owner (`improvement_closure_by_owner`);
+    cancelling requires a note; waiting for the check requires every item done; reopening comes only from an
+    ineffective check. Audited as `improvement.corrective_action_transition`.
+    """
+    at = _now(at)
+    if to_status == ActionStatus.CLOSED and actor.pk == action.owner_id:
+        raise PermissionDeniedError(
+            _("The owner cannot close his own corrective action: someone else must close it."),
+            code=ErrorCode.CLOSURE_BY_OWNER,
+        )
+    allowed = can_close(actor, action) if to_status == ActionStatus.CLOSED else can_manage(actor, action)
+    _require(allowed, _("You may not change this corrective action."), ErrorCode.MANAGE_DENIED)
+    action = _lock(action, expected_version)
+    return _move(action, to_status, actor=actor, at=at, note=note)
+
+
+def corrective_action_close(
+    *,
+    actor: User,
+    action: CorrectiveAction,
+    expected_version: int | None = None,
+    note: str = "",
+    at: dt.datetime | None = None,
+) -> CorrectiveAction:
+    """Close `action` after an effective check; by anyone who may manage it but its owner."""
+    return corrective_action_transition(
+        actor=actor,
+        action=action,
+        to_status=ActionStatus.CLOSED,
+        expected_version=expected_version,
+        note=note,
+        at=at,
+    )
+
+
+@transaction.atomic
+def action_item_add(
+    *,
+    actor: User,
+    action: CorrectiveAction,
+    description: str,
+    owner: User,
+    due_on: dt.date,
+    at: dt.datetime | None = None,
+) -> ActionItem:
+    """Add an item with an owner and a due date to an active action.
+
+    An action waiting for its check goes back to in progress: its items are no longer all done.
+    Audited as `improvement.action_item_add`.
+    """
+    at = _now(at)
+    _require(
+        can_manage(actor, action), _("You may not change this corrective action."), ErrorCode.MANAGE_DENIED
+    )
+    description = _text(description, "description", _("Describe what is to be done."))
+    _staff(owner, "owner")
+    action = _lock(action, None)
+    if not action.is_active:
+        raise InvalidTransitionError(_("A closed or cancelled corrective action takes no more items."))
+    item = ActionItem.objects.create(
+        action=action, description=description, owner=owner, due_on=due_on, created_at=at
+    )
+    _event(
+        action,
+        ActionEvent.Kind.ITEM_ADDED,
+        actor=actor,
+        at=at,
+        note=description,
+        data={"item": item.pk, "owner": owner.pk, "due_on": due_on.isoformat()},
+    )
+    if action.status == ActionStatus.AWAITING_CHECK:
+        _move(action, ActionStatus.IN_PROGRESS, actor=actor, at=at)
+    audit_record(
+        actor=actor,
+        action="improvement.action_item_add",
+        target=action,
+        data={"item": item.pk, "owner": owner.pk, "due_on": due_on.isoformat()},
+    )
+    return item
+
+
+@transaction.atomic
+def action_item_complete(
+    *, actor: User, item: ActionItem, note: str = "", at: dt.datetime | None = None
+) -> ActionItem:
+    """Mark `item` done at `at` with a note of what was done (its owner, or whoever manages the action).
+
+    When it was the last open item of a working action, the action waits for its effectiveness check,
+    due `check_after_days` after `at`. Audited as `improvement.action_item_complete`.
+    """
+    at = _now(at)
+    _require(
+        can_complete_item(actor, item), _("You may not complete this action item."), ErrorCode.MANAGE_DENIED
+    )
+    action = _lock(item.action, None)
+    if not action.is_active:
+        raise InvalidTransitionError(_("A closed or cancelled corrective action cannot be worked on."))
+    claimed = ActionItem.objects.filter(pk=item.pk, done_at__isnull=True).update(
+        done_at=at, done_by=actor, done_note=note.strip()
+    )
+    if not claimed:
+        raise DomainError(_("This action item is already done."), code=ErrorCode.ITEM_DONE)
+    item.refresh_from_db()
+    _event(
+        action,
+        ActionEvent.Kind.ITEM_DONE,
+        actor=actor,
+        at=at,
+        note=item.done_note,
+        data={"item": item.pk, "description": item.description[:200]},
+    )
+    audit_record(
+        actor=actor, action="improvement.action_item_complete", target=action, data={"item": item.pk}
+    )
+    if action.status in WORKING_STATUSES and not action.items.filter(done_at__isnull=True).exists():
+        _move(action, ActionStatus.AWAITING_CHECK, actor=actor, at=at)
+    return item
+
+
+@transaction.atomic
+def effectiveness_check_record(
+    *,
+    actor: User,
+    action: CorrectiveAction,
+    is_effective: bool,
+    note: str = "",
+    expected_version: int | None = None,
+    at: dt.datetime | None = None,
+) -> EffectivenessCheck:
+    """Record whether `action` worked, once its check has fallen due.
+
+    For a complaint cluster the check keeps the measure: complaints of its root cause (and service) per
+    30 days in the window before the action was opened and in the window after its items were done.
+    Not effective (a note is required) reopens the action; effective allows closure by someone other than
+    the owner. Audited as `improvement.effectiveness_check_record`.
+    """
+    at = _now(at)
+    _require(
+        can_manage(actor, action), _("You may not check this corrective action."), ErrorCode.MANAGE_DENIED
+    )
+    if not is_effective and not note.strip():
+        raise _invalid(_("Say why the action was not effective."), field="note")
+    action = _lock(action, expected_version)
+    if action.status != ActionStatus.AWAITING_CHECK:
+        raise InvalidTransitionError(
+            _("Only a corrective action awaiting its effectiveness check can be checked.")
+        )
+    if action.check_due_at is None or at < action.check_due_at:
+        raise DomainError(
+            _("The effectiveness check is due on %(date)s, not before.")
+            % {
+                "date": timezone.localtime(action.check_due_at).date().isoformat()
+                if action.check_due_at
+                else "—"
+            },
+            code=ErrorCode.CHECK_NOT_DUE,
+        )
+    measure = complaint_cluster_measure(action=action, at=at)
+    verdict = Verdict.EFFECTIVE if is_effective else Verdict.INEFFECTIVE
+    check = EffectivenessCheck.objects.create(
+        action=action,
+        checked_by=actor,
+        checked_at=at,
+        verdict=verdict,
+        note=note.strip(),
+        window_days=measure.window_days if measure else None,
+        complaints_before=measure.before_count if measure else None,
+        complaints_after=measure.after_count if measure else None,
+        rate_before=measure.rate_before if measure else None,
+        rate_after=measure.rate_after if measure else None,
+    )
+    action.verdict = verdict
+    action.save(update_fields=["verdict", "updated_at"])
+    figures = (
+        {"before": measure.before_count, "after": measure.after_count, "window_days": measure.window_days}
+        if measure
+        else {}
+    )
+    _event(
+        action,
+        ActionEvent.Kind.CHECKED,
+        actor=actor,
+        at=at,
+        note=check.note,
+        data={"verdict": verdict, **figures},
+    )
+    audit_record(
+        actor=actor,
+        action="improvement.effectiveness_check_record",
+        target=action,
+        data={"verdict": verdict, **figures},
+    )
+    if not is_effective:
+        _move(action, ActionStatus.REOPENED, actor=actor, at=at, note=check.note)
+    return check
+
+
+# Sweeps ----------------------------------------------------------------------------------------------------
+
+
+def _supervisors_of(user: User, team: Team | None) -> list[User]:
+    """The active leads of the teams `user` belongs to, else of `team`; never `user` himself."""
+    leads = TeamMembership.objects.filter(
+        is_lead=True, user__is_active=True, team__in=user.memberships.values("team_id")
+    ).exclude(user=user)
+    if not leads.exists() and team is not None:
+        leads = TeamMembership.objects.filter(team=team, is_lead=True, user__is_active=True).exclude(
+            user=user
+        )
+    return [membership.user for membership in leads.select_related("user")]
+
+
+def _unique(users: Iterable[User | None]) -> list[User]:
+    seen: dict[int, User] = {}
+    for user in users:
+        if user is not None and user.is_active and user.pk not in seen:
+            seen[user.pk] = user
+    return list(seen.values())
+
+
+def action_items_escalate_overdue(*, now: dt.datetime | None = None, limit: int = 500) -> int:
+    """Notify, once per item, the owner of each overdue item of an active action and the action owner's
+    supervisors. Each item is claimed by a conditional UPDATE of `escalated_at`, so two workers (or a
+    restart) never notify twice. Returns how many items were escalated."""
+    from charter.improvement.mailing import item_overdue_mail
+
+    now = _now(now)
+    today = timezone.localdate(now)
+    due = ActionItem.objects.filter(
+        done_at__isnull=True, escalated_at__isnull=True, due_on__lt=today, action__status__in=ACTIVE_STATUSES
+    ).order_by("due_on", "pk")
+    escalated = 0
+    for pk in list(due.values_list("pk", flat=True)[:limit]):
+        with transaction.atomic():
+            claimed = ActionItem.objects.filter(
+                pk=pk, escalated_at__isnull=True, done_at__isnull=True
+            ).update(escalated_at=now)
+            if not claimed:
+                continue
+            item = ActionItem.objects.select_related("owner", "action__owner", "action__team").get(pk=pk)
+            action = item.action
+            recipients = _unique([item.owner, *_supervisors_of(action.owner, action.team)])
+            _event(
+                action,
+                ActionEvent.Kind.ITEM_ESCALATED,
+                actor=None,
+                at=now,
+                data={"item": item.pk, "notified": [user.pk for user in recipients]},
+            )
+            audit_record(
+                actor=None,
+                actor_label="improvement",
+                action="improvement.action_item_escalate",
+                target=action,
+                data={"item": item.pk, "notified": [user.pk for user in recipients]},
+            )
+            for recipient in recipients:
+                try:
+                    with transaction.atomic():
+                        item_overdue_mail(item, recipient)
+                except Exception:  # noqa: BLE001 - escalated once: a mail that cannot be queued is not retried
+                    logger.exception("overdue notice for action item %s could not be queued", pk)
+            escalated += 1
+    return escalated
+
+
+def effectiveness_checks_notify_due(*, now: dt.datetime | None = None, limit: int = 500) -> int:
+    """Tell, once per waiting period, the owner, the opener and the team's supervisors that an action's
+    effectiveness check is due. Claimed by a conditional UPDATE of `check_notified_at`. Returns how many
+    actions were announced."""
+    from charter.improvement.mailing import check_due_mail
+
+    now = _now(now)
+    due = (
+        CorrectiveAction.objects.check_due(now)
+        .filter(check_notified_at__isnull=True)
+        .order_by("check_due_at")
+    )
+    announced = 0
+    for pk in list(due.values_list("pk", flat=True)[:limit]):
+        with transaction.atomic():
+            claimed = CorrectiveAction.objects.filter(
+                pk=pk, status=ActionStatus.AWAITING_CHECK, check_notified_at__isnull=True
+            ).update(check_notified_at=now)
+            if not claimed:
+                continue
+            action = CorrectiveAction.objects.select_related("owner", "opened_by", "team").get(pk=pk)
+            leads = (
+                [
+                    membership.user
+                    for membership in TeamMembership.objects.filter(
+                        team=action.team, is_lead=True, user__is_active=True
+                    ).select_related("user")
+                ]
+                if action.team_id
+                else []
+            )
+            recipients = _unique([action.owner, action.opened_by, *leads])
+            _event(
+                action,
+                ActionEvent.Kind.CHECK_DUE,
+                actor=None,
+                at=now,
+                data={"notified": [user.pk for user in recipients]},
+            )
+            for recipient in recipients:
+                try:
+                    with transaction.atomic():
+                        check_due_mail(action, recipient)
+                except Exception:  # noqa: BLE001 - announced once: a mail that cannot be queued is not retried
+                    logger.exception("check due notice for corrective action %s could not be queued", pk)
+            announced += 1
+    return announced
