@@ -3,11 +3,12 @@ reviews by scope, reviewers' queues and calibration sessions."""
 
 import datetime as dt
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
 from charter.accounts.models import Team, TeamMembership, User
 from charter.accounts.permissions import AnyUser
 from charter.accounts.selectors import team_list_led_by
+from charter.cases.models import Case
 from charter.quality.models import (
     CalibrationScore,
     CalibrationSession,
@@ -28,7 +29,7 @@ from charter.quality.permissions import (
     can_view_findings,
     can_view_team_reviews,
 )
-from charter.standards.models import StandardClause, StandardDocument
+from charter.standards.models import StandardClause, StandardDocument, StandardVersion
 from charter.standards.selectors import standard_clause_in_force
 
 
@@ -95,6 +96,11 @@ def finding_list_visible_to(*, user: AnyUser) -> QuerySet[Finding]:
     return _with_rows(findings)
 
 
+def finding_list_of_case(*, case: Case) -> QuerySet[Finding]:
+    """Return the findings of the reply checks on `case`, oldest reply first (for its QA review)."""
+    return _with_rows(Finding.objects.filter(case=case)).order_by("replied_at", "pk")
+
+
 def finding_list_of_agent(*, user: AnyUser) -> QuerySet[Finding]:
     """Return the findings about `user`'s own replies, newest first (nothing for anyone not signed in)."""
     if not isinstance(user, User) or not user.is_authenticated:
@@ -127,6 +133,23 @@ def scorecard_version_current(*, scorecard: Scorecard) -> ScorecardVersion | Non
 def scorecard_version_draft_of(*, scorecard: Scorecard) -> ScorecardVersion | None:
     """Return the draft version of `scorecard`, if there is one."""
     return ScorecardVersion.objects.filter(scorecard=scorecard, status=ScorecardVersion.Status.DRAFT).first()
+
+
+def conduct_clause_citable_list() -> QuerySet[StandardClause]:
+    """Return the clauses a criterion may cite: those of the latest published version of each code of
+    conduct, by document and number."""
+    latest = (
+        StandardVersion.objects.published().filter(document=OuterRef("version__document")).order_by("-number")
+    )
+    return (
+        StandardClause.objects.filter(
+            version__status=StandardVersion.Status.PUBLISHED,
+            version__document__kind=StandardDocument.Kind.CODE_OF_CONDUCT,
+        )
+        .filter(version=Subquery(latest.values("pk")[:1]))
+        .select_related("version__document")
+        .order_by("version__document__code", "sort_key")
+    )
 
 
 def criterion_list(*, version: ScorecardVersion) -> QuerySet[Criterion]:

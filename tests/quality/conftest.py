@@ -75,3 +75,53 @@ def case(
 @pytest.fixture
 def qa_reviewer(db: None) -> User:
     return UserFactory(username="quinn", roles=[Role.QA_REVIEWER])
+
+
+# Scorecards and reviews ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def scorecard_version(administrator: User, code_v1: StandardVersion) -> Any:
+    """The default scorecard, version 1 published: greeting (20), patience (40, 1-5), resolution in time
+    (40, 1-5, may be N/A), and confidentiality as an auto-fail compliance criterion."""
+    from charter.quality.models import Criterion, Scale, Section
+    from charter.quality.services import criterion_save, scorecard_create, scorecard_version_publish
+
+    scorecard = scorecard_create(
+        actor=administrator, code="default", name_zh="通用质检评分表", name_en="Default"
+    )
+    draft = scorecard.versions.get()
+    clauses = {clause.number: clause for clause in code_v1.clauses.all()}
+    for ordering, (section, number, weight, scale, extra) in enumerate(
+        [
+            (Section.OPENING, "1.6", 20, Scale.YES_NO, {}),
+            (Section.COMMUNICATION, "2.3", 40, Scale.ONE_TO_FIVE, {}),
+            (Section.RESOLUTION, "3.2", 40, Scale.ONE_TO_FIVE, {"allows_not_applicable": True}),
+            (Section.COMPLIANCE, "5.1", 0, Scale.YES_NO, {"is_auto_fail": True, "is_compliance": True}),
+        ]
+    ):
+        criterion_save(
+            actor=administrator,
+            criterion=Criterion(
+                version=draft,
+                section=section,
+                ordering=ordering,
+                title_zh=f"条款{number}",
+                clause=clauses[number],
+                weight=weight,
+                scale=scale,
+                **extra,
+            ),
+        )
+    return scorecard_version_publish(actor=administrator, version=draft)
+
+
+def resolve(case: Case, by: User, at: dt.datetime | None = None) -> Case:
+    """Mark `case` resolved by `by` (a shortcut for sampling tests; the workflow is tested in cases)."""
+    from django.utils import timezone
+
+    Case.objects.filter(pk=case.pk).update(
+        status="resolved", resolved_by=by, assignee=by, resolved_at=at or timezone.now()
+    )
+    case.refresh_from_db()
+    return case

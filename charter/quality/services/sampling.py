@@ -46,15 +46,25 @@ def case_agent(case: Case) -> User | None:
     return case.resolved_by or case.assignee
 
 
-def reviewer_choose(*, candidates: list[User], agent: User, exclude: set[int] | None = None) -> User | None:
-    """Return the candidate with the fewest reviews waiting (lowest id on a tie), never `agent` himself nor
-    anyone in `exclude`; None when nobody is left."""
-    excluded = {agent.pk, *(exclude or set())}
-    pool = [user for user in candidates if user.pk not in excluded]
+def fairest(*, candidate_ids: list[int], waiting: dict[int, int], excluded: set[int]) -> int | None:
+    """Return the candidate with the fewest reviews waiting (lowest id on a tie), never one in `excluded`;
+    None when nobody is left. Pure: the rule that spreads reviews fairly."""
+    pool = [pk for pk in candidate_ids if pk not in excluded]
     if not pool:
         return None
-    counts = review_open_counts(user_ids=[user.pk for user in pool])
-    return min(pool, key=lambda user: (counts[user.pk], user.pk))
+    return min(pool, key=lambda pk: (waiting.get(pk, 0), pk))
+
+
+def reviewer_choose(*, candidates: list[User], agent: User, exclude: set[int] | None = None) -> User | None:
+    """Return the candidate with the fewest reviews waiting, never `agent` himself nor anyone in
+    `exclude`; None when nobody is left."""
+    by_id = {user.pk: user for user in candidates}
+    chosen = fairest(
+        candidate_ids=list(by_id),
+        waiting=review_open_counts(user_ids=list(by_id)),
+        excluded={agent.pk, *(exclude or set())},
+    )
+    return by_id[chosen] if chosen is not None else None
 
 
 def review_sample(

@@ -1,0 +1,486 @@
+"""The quality desk for reviews: scorecards and sampling rules (administrators), the reviewer's queue, the
+review page, the agent's own reviews, the dispute queue and calibration sessions."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from charter.accounts.models import User
+from charter.cases.models import Case
+from charter.cases.selectors import case_get_visible, case_message_list
+from charter.common.errors import DomainError
+from charter.quality.forms import (
+    CalibrationForm,
+    CriterionForm,
+    DecisionForm,
+    ReasonForm,
+    ReviewScoreForm,
+    SamplingRuleForm,
+    ScorecardForm,
+)
+from charter.quality.models import Criterion, Review, SamplingRule, ScorecardVersion
+from charter.quality.permissions import (
+    can_decide_disputes,
+    can_manage_scorecards,
+    can_review,
+    can_run_calibration,
+    can_view_team_reviews,
+)
+from charter.quality.selectors import (
+    calibration_get_for,
+    calibration_list_visible_to,
+    calibration_score_list_for,
+    conduct_clause_citable_list,
+    criterion_list,
+    dispute_queue_of,
+    finding_list_of_case,
+    review_get_for,
+    review_list_of_agent,
+    review_list_visible_to,
+    review_queue_of,
+    reviewer_pool_for,
+    sampling_rule_list,
+    scorecard_version_list,
+)
+from charter.quality.selectors import scorecard_list as scorecards_all
+from charter.quality.services import (
+    calibration_agree,
+    calibration_close,
+    calibration_create,
+    calibration_score_save,
+    calibration_spread,
+    criterion_delete,
+    criterion_save,
+    review_acknowledge,
+    review_dispute,
+    review_dispute_decide,
+    review_scores_save,
+    sampling_rule_save,
+    scorecard_create,
+    scorecard_version_draft_create,
+    scorecard_version_publish,
+)
+
+PAGE_SIZE = 50
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    if not isinstance(user, User):
+        raise PermissionDenied
+    return user
+
+
+def _manager(request: HttpRequest) -> User:
+    user = _user(request)
+    if not can_manage_scorecards(user):
+        raise PermissionDenied
+    return user
+
+
+def _form_error(form: Any, error: DomainError) -> None:
+    form.add_error(error.field if error.field in form.fields else None, str(error.message))
+
+
+# Scorecards ---------------------------------------------------------------------------------------------
+
+
+@login_required
+def scorecard_list(request: HttpRequest) -> HttpResponse:
+    """The scorecards with their versions; a new scorecard (administrators)."""
+    user = _manager(request)
+    form = ScorecardForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            scorecard = scorecard_create(actor=user, **form.cleaned_data)
+        except DomainError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, _("The scorecard was created."))
+            return redirect("quality:scorecard_version", scorecard.versions.get().pk)
+    cards = [
+        {"scorecard": scorecard, "versions": list(scorecard_version_list(scorecard=scorecard))}
+        for scorecard in scorecards_all()
+    ]
+    return render(request, "quality/scorecard_list.html", {"cards": cards, "form": form})
+
+
+def _version(pk: int) -> ScorecardVersion:
+    version = ScorecardVersion.objects.select_related("scorecard").filter(pk=pk).first()
+    if version is None:
+        raise Http404
+    return version
+
+
+@login_required
+def scorecard_version(request: HttpRequest, pk: int) -> HttpResponse:
+    """One version's criteria by section; publish a draft, or start a new version of a published one."""
+    user = _manager(request)
+    version = _version(pk)
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "publish":
+                scorecard_version_publish(actor=user, version=version)
+                messages.success(request, _("The version was published."))
+            else:
+                version = scorecard_version_draft_create(actor=user, scorecard=version.scorecard)
+                messages.success(request, _("A new draft version was started."))
+        except DomainError as error:
+            messages.error(request, str(error.message))
+        return redirect("quality:scorecard_version", version.pk)
+    criteria = list(criterion_list(version=version))
+    total = sum(c.weight for c in criteria if not c.is_compliance)
+    return render(
+        request, "quality/scorecard_version.html", {"version": version, "criteria": criteria, "total": total}
+    )
+
+
+@login_required
+def criterion_edit(request: HttpRequest, version_pk: int, pk: int | None = None) -> HttpResponse:
+    """Add a criterion to a draft version, change it, or remove it."""
+    user = _manager(request)
+    version = _version(version_pk)
+    criterion = (
+        Criterion(version=version) if pk is None else Criterion.objects.filter(pk=pk, version=version).first()
+    )
+    if criterion is None:
+        raise Http404
+    if request.method == "POST" and request.POST.get("action") == "delete" and criterion.pk:
+        try:
+            criterion_delete(actor=user, criterion=criterion)
+        except DomainError as error:
+            messages.error(request, str(error.message))
+        return redirect("quality:scorecard_version", version.pk)
+    form = CriterionForm(request.POST or None, instance=criterion, clauses=conduct_clause_citable_list())
+    if request.method == "POST" and form.is_valid():
+        try:
+            criterion_save(actor=user, criterion=form.instance)
+        except DomainError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, _("The criterion was saved."))
+            return redirect("quality:scorecard_version", version.pk)
+    return render(
+        request, "quality/criterion_form.html", {"form": form, "version": version, "criterion": criterion}
+    )
+
+
+# Sampling rules -----------------------------------------------------------------------------------------
+
+
+@login_required
+def sampling_rule_index(request: HttpRequest) -> HttpResponse:
+    """The sampling rules of every team (administrators)."""
+    _manager(request)
+    return render(request, "quality/sampling_rule_list.html", {"rules": sampling_rule_list()})
+
+
+@login_required
+def sampling_rule_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """Add or change a sampling rule."""
+    user = _manager(request)
+    rule = SamplingRule() if pk is None else SamplingRule.objects.filter(pk=pk).first()
+    if rule is None:
+        raise Http404
+    form = SamplingRuleForm(request.POST or None, instance=rule)
+    if request.method == "POST" and form.is_valid():
+        try:
+            sampling_rule_save(actor=user, rule=form.instance)
+        except DomainError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, _("The sampling rule was saved."))
+            return redirect("quality:sampling_rule_list")
+    return render(request, "quality/sampling_rule_form.html", {"form": form, "rule": rule})
+
+
+# Reviews ------------------------------------------------------------------------------------------------
+
+
+@login_required
+def review_queue(request: HttpRequest) -> HttpResponse:
+    """The reviews waiting for the signed-in reviewer's scores."""
+    user = _user(request)
+    if not can_review(user):
+        raise PermissionDenied
+    return render(
+        request,
+        "quality/review_list.html",
+        {"reviews": review_queue_of(user=user), "title": _("My review queue"), "mode": "queue"},
+    )
+
+
+@login_required
+def dispute_queue(request: HttpRequest) -> HttpResponse:
+    """The disputed reviews waiting for the signed-in user's decision."""
+    user = _user(request)
+    if not can_decide_disputes(user):
+        raise PermissionDenied
+    return render(
+        request,
+        "quality/review_list.html",
+        {"reviews": dispute_queue_of(user=user), "title": _("Disputes to decide"), "mode": "disputes"},
+    )
+
+
+@login_required
+def review_index(request: HttpRequest) -> HttpResponse:
+    """Every review the signed-in supervisor, QA reviewer or administrator may see."""
+    user = _user(request)
+    if not can_view_team_reviews(user):
+        raise PermissionDenied
+    page = Paginator(review_list_visible_to(user=user), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "quality/review_list.html",
+        {"reviews": page, "page": page, "title": _("QA reviews"), "mode": "all"},
+    )
+
+
+@login_required
+def my_review_list(request: HttpRequest) -> HttpResponse:
+    """The signed-in agent's own submitted reviews."""
+    user = _user(request)
+    if not user.is_staff_member:
+        raise PermissionDenied
+    page = Paginator(review_list_of_agent(user=user), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "quality/review_list.html",
+        {"reviews": page, "page": page, "title": _("My QA reviews"), "mode": "own"},
+    )
+
+
+def _conversation_visible(user: User, review: Review) -> bool:
+    """The reviewer, the dispute's decider and those who see reviews of the team read the whole case; the
+    agent reads it as far as the cases' rules let him."""
+    if user.pk in (review.reviewer_id, review.dispute_handler_id) or (
+        user.pk != review.agent_id and can_view_team_reviews(user)
+    ):
+        return True
+    return case_get_visible(user=user, pk=review.case_id) is not None
+
+
+@login_required
+def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The review: the case conversation with its reply-check findings, the scores, and what the signed-in
+    user may do (score, acknowledge or dispute, decide the dispute)."""
+    user = _user(request)
+    review = review_get_for(user=user, pk=pk)
+    if review is None:
+        raise Http404
+    case: Case = review.case
+    shows_case = _conversation_visible(user, review)
+    conversation = (
+        list(case_message_list(case=case, include_internal=True).select_related("author"))
+        if shows_case
+        else []
+    )
+    criteria = list(criterion_list(version=review.scorecard_version))
+    stored = {score.criterion_id: score for score in review.scores.select_related("message")}
+    is_reviewer = user.pk == review.reviewer_id and review.status == Review.Status.ASSIGNED
+    is_agent = user.pk == review.agent_id and review.status == Review.Status.SUBMITTED
+    is_handler = user.pk == review.dispute_handler_id and review.status == Review.Status.DISPUTED
+    score_form = decision_form = dispute_form = None
+    if is_reviewer or is_handler:
+        score_form = ReviewScoreForm(
+            request.POST
+            if request.method == "POST" and request.POST.get("action") in ("save", "submit", "decide")
+            else None,
+            criteria=criteria,
+            messages=conversation,
+            scores=stored,
+            initial={"version": review.version, "summary": review.summary},
+        )
+    if is_handler:
+        decision_form = DecisionForm(request.POST if request.POST.get("action") == "decide" else None)
+    if is_agent:
+        dispute_form = ReasonForm(request.POST if request.POST.get("action") == "dispute" else None)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if (
+                action in ("save", "submit")
+                and is_reviewer
+                and score_form is not None
+                and score_form.is_valid()
+            ):
+                review_scores_save(
+                    actor=user,
+                    review=review,
+                    version=score_form.cleaned_data["version"],
+                    scores=score_form.score_inputs(),
+                    summary=score_form.cleaned_data["summary"],
+                    submit=action == "submit",
+                )
+                messages.success(
+                    request, _("The review was submitted.") if action == "submit" else _("Saved.")
+                )
+                return redirect("quality:review_detail", review.pk)
+            if action == "acknowledge" and is_agent:
+                review_acknowledge(actor=user, review=review)
+                messages.success(request, _("You acknowledged the review."))
+                return redirect("quality:review_detail", review.pk)
+            if action == "dispute" and is_agent and dispute_form is not None and dispute_form.is_valid():
+                review_dispute(actor=user, review=review, reason=dispute_form.cleaned_data["reason"])
+                messages.success(request, _("Your dispute was sent."))
+                return redirect("quality:review_detail", review.pk)
+            if (
+                action == "decide"
+                and is_handler
+                and decision_form is not None
+                and decision_form.is_valid()
+                and score_form is not None
+                and score_form.is_valid()
+            ):
+                decision = decision_form.cleaned_data["decision"]
+                review_dispute_decide(
+                    actor=user,
+                    review=review,
+                    decision=decision,
+                    reason=decision_form.cleaned_data["reason"],
+                    scores=score_form.score_inputs() if decision == Review.Decision.AMENDED else (),
+                )
+                messages.success(request, _("The dispute was decided."))
+                return redirect("quality:review_detail", review.pk)
+        except DomainError as error:
+            target = (
+                decision_form if action == "decide" else dispute_form if action == "dispute" else score_form
+            )
+            if target is not None:
+                _form_error(target, error)
+            else:
+                messages.error(request, str(error.message))
+    return render(
+        request,
+        "quality/review_detail.html",
+        {
+            "review": review,
+            "case": case,
+            "shows_case": shows_case,
+            "conversation": conversation,
+            "findings": finding_list_of_case(case=case) if shows_case else [],
+            "rows": [{"criterion": c, "score": stored.get(c.pk)} for c in criteria],
+            "score_form": score_form,
+            "decision_form": decision_form,
+            "dispute_form": dispute_form,
+            "is_agent": is_agent,
+        },
+    )
+
+
+# Calibration --------------------------------------------------------------------------------------------
+
+
+@login_required
+def calibration_list(request: HttpRequest) -> HttpResponse:
+    """The calibration sessions the user runs or scores in; a new session (those who run calibration)."""
+    user = _user(request)
+    may_run = can_run_calibration(user)
+    if not may_run and not can_review(user):
+        raise PermissionDenied
+    form = None
+    if may_run:
+        form = CalibrationForm(
+            request.POST or None,
+            versions=ScorecardVersion.objects.exclude(status=ScorecardVersion.Status.DRAFT).select_related(
+                "scorecard"
+            ),
+            reviewers=User.objects.filter(pk__in=[u.pk for u in reviewer_pool_for(team=None)]).order_by(
+                "username"
+            ),
+        )
+        if request.method == "POST" and form.is_valid():
+            case = Case.objects.filter(number=form.cleaned_data["case_number"].strip()).first()
+            if case is None:
+                form.add_error("case_number", _("No case has this number."))
+            else:
+                try:
+                    session = calibration_create(
+                        actor=user,
+                        title=form.cleaned_data["title"],
+                        case=case,
+                        scorecard_version=form.cleaned_data["scorecard_version"],
+                        reviewers=list(form.cleaned_data["reviewers"]),
+                    )
+                except DomainError as error:
+                    _form_error(form, error)
+                else:
+                    return redirect("quality:calibration_detail", session.pk)
+    return render(
+        request,
+        "quality/calibration_list.html",
+        {"sessions": calibration_list_visible_to(user=user), "form": form},
+    )
+
+
+@login_required
+def calibration_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A session: the reviewer scores blind; once closed, the spread per criterion and the agreed score."""
+    user = _user(request)
+    session = calibration_get_for(user=user, pk=pk)
+    if session is None:
+        raise Http404
+    criteria = list(criterion_list(version=session.scorecard_version))
+    is_reviewer = session.reviewers.filter(pk=user.pk).exists()
+    is_facilitator = user.pk == session.facilitator_id
+    own = {
+        s.criterion_id: s
+        for s in calibration_score_list_for(user=user, session=session)
+        if s.reviewer_id == user.pk
+    }
+    form = None
+    if is_reviewer and session.is_open:
+        form = ReviewScoreForm(
+            request.POST if request.POST.get("action") == "score" else None,
+            criteria=criteria,
+            messages=[],
+            initial={"version": 0},
+            scores=own,  # type: ignore[arg-type]
+        )
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "score" and form is not None and form.is_valid():
+                calibration_score_save(actor=user, session=session, scores=form.score_inputs())
+                messages.success(request, _("Your scores were saved."))
+            elif action == "close" and is_facilitator:
+                calibration_close(actor=user, session=session)
+            elif action == "agree" and is_facilitator:
+                values: dict[int, int | None] = {}
+                for criterion in criteria:
+                    raw = request.POST.get(f"agreed_{criterion.pk}", "")
+                    if raw.isdigit():
+                        values[criterion.pk] = int(raw)
+                calibration_agree(actor=user, session=session, values=values)
+                messages.success(request, _("The agreed scores were recorded."))
+            else:
+                raise PermissionDenied
+        except DomainError as error:
+            messages.error(request, str(error.message))
+        else:
+            if action != "score" or form is None or not form.errors:
+                return redirect("quality:calibration_detail", session.pk)
+    spread = [] if session.is_open else calibration_spread(session=session)
+    submitted = sorted(
+        {score.reviewer for score in session.scores.select_related("reviewer") if score.reviewer is not None},
+        key=lambda person: person.pk,
+    )
+    return render(
+        request,
+        "quality/calibration_detail.html",
+        {
+            "session": session,
+            "form": form,
+            "spread": spread,
+            "submitted": submitted,
+            "is_facilitator": is_facilitator,
+            "scores": calibration_score_list_for(user=user, session=session),
+        },
+    )
