@@ -1,0 +1,377 @@
+"""The corrective action desk: the list (scoped and filtered), the checks due, opening and changing an
+action, its page (timeline, items, effectiveness check, closure), complaint clusters and the report."""
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.forms import BaseForm, Form
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from charter.accounts.models import Team, User
+from charter.cases.selectors import case_list_visible_to
+from charter.common.errors import DomainError
+from charter.common.exports import EXTENSIONS, tables_download
+from charter.improvement import reports
+from charter.improvement.forms import (
+    ActionFilterForm,
+    ActionForm,
+    CheckForm,
+    ClusterForm,
+    ItemDoneForm,
+    ItemForm,
+    ReportForm,
+    TransitionForm,
+    case_list_by_numbers,
+)
+from charter.improvement.models import ActionItem, ActionStatus, CorrectiveAction, SourceKind
+from charter.improvement.permissions import (
+    can_close,
+    can_complete_item,
+    can_manage,
+    can_open,
+    can_see_reports,
+)
+from charter.improvement.selectors import (
+    action_item_list,
+    action_timeline,
+    complaint_cluster_list,
+    complaint_cluster_measure,
+    corrective_action_checks_due,
+    corrective_action_filter,
+    corrective_action_get_visible,
+    corrective_action_list_annotated,
+    corrective_action_list_visible_to,
+    corrective_action_report,
+    corrective_action_team_list_for,
+    effectiveness_check_list,
+)
+from charter.improvement.services import (
+    TRANSITIONS,
+    action_item_add,
+    action_item_complete,
+    corrective_action_open,
+    corrective_action_transition,
+    corrective_action_update,
+    effectiveness_check_record,
+)
+
+PAGE_SIZE = 50
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    if not isinstance(user, User) or not user.is_staff_member:
+        raise PermissionDenied
+    return user
+
+
+def _action(user: User, pk: int) -> CorrectiveAction:
+    action = corrective_action_get_visible(user=user, pk=pk)
+    if action is None:
+        raise Http404
+    return action
+
+
+def _form_error(form: BaseForm, error: DomainError) -> None:
+    form.add_error(error.field if error.field in form.fields else None, str(error.message))
+
+
+@login_required
+def action_list(request: HttpRequest) -> HttpResponse:
+    """The corrective actions the user may see, filtered by status, source and overdue items."""
+    user = _user(request)
+    today = timezone.localdate()
+    form = ActionFilterForm(request.GET)
+    actions = corrective_action_list_visible_to(user=user)
+    if form.is_valid():
+        actions = corrective_action_filter(
+            actions,
+            status=form.cleaned_data["status"],
+            source_kind=form.cleaned_data["source_kind"],
+            is_overdue=form.cleaned_data["overdue"],
+            today=today,
+        )
+    else:
+        actions = actions.none()
+    page = Paginator(corrective_action_list_annotated(actions, today=today), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "improvement/action_list.html",
+        {
+            "form": form,
+            "page": page,
+            "can_open": can_open(user),
+            "checks_due": corrective_action_checks_due(user=user, now=timezone.now()).count(),
+        },
+    )
+
+
+@login_required
+def checks_due(request: HttpRequest) -> HttpResponse:
+    """The actions whose effectiveness check has fallen due, the longest waiting first."""
+    user = _user(request)
+    actions = corrective_action_checks_due(user=user, now=timezone.now())
+    page = Paginator(actions, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "improvement/checks_due.html", {"page": page})
+
+
+def _prefill(request: HttpRequest, user: User) -> dict[str, Any]:
+    """Initial values from a complaint cluster: root cause, service and the cluster's cases."""
+    initial: dict[str, Any] = {"owner": user.pk}
+    root_cause = request.GET.get("root_cause", "")
+    if root_cause:
+        initial.update(source_kind=SourceKind.COMPLAINT_CLUSTER, root_cause=root_cause)
+    service = request.GET.get("service", "")
+    if service.isdigit():
+        initial["service"] = int(service)
+    ids = [int(pk) for pk in request.GET.getlist("case") if pk.isdigit()]
+    if ids:
+        numbers = case_list_visible_to(user=user).filter(pk__in=ids).values_list("number", flat=True)
+        initial["case_numbers"] = " ".join(sorted(numbers))
+    return initial
+
+
+@login_required
+def action_create(request: HttpRequest) -> HttpResponse:
+    """Open a corrective action (prefilled when it comes from a complaint cluster)."""
+    user = _user(request)
+    if not can_open(user):
+        raise PermissionDenied
+    teams = corrective_action_team_list_for(user=user)
+    form = ActionForm(request.POST or None, initial=_prefill(request, user), teams=teams, is_new=True)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        cases, missing = case_list_by_numbers(case_list_visible_to(user=user), data.pop("case_numbers"))
+        if missing:
+            form.add_error("case_numbers", _("No such case: %(numbers)s.") % {"numbers": ", ".join(missing)})
+        else:
+            try:
+                action = corrective_action_open(actor=user, cases=cases, **data)
+            except DomainError as error:
+                _form_error(form, error)
+            else:
+                messages.success(
+                    request, _("Corrective action %(number)s was opened.") % {"number": action.number}
+                )
+                return redirect("improvement:action_detail", pk=action.pk)
+    return render(request, "improvement/action_form.html", {"form": form, "action": None})
+
+
+@login_required
+def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change the text, owner, team or waiting period of an action."""
+    user = _user(request)
+    action = _action(user, pk)
+    if not can_manage(user, action):
+        raise PermissionDenied
+    teams = corrective_action_team_list_for(user=user)
+    if action.team_id and not teams.filter(pk=action.team_id).exists():
+        teams = teams | Team.objects.filter(pk=action.team_id)
+    form = ActionForm(
+        request.POST or None, instance=action, initial={"version": action.version}, teams=teams, is_new=False
+    )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        version = data.pop("version")
+        try:
+            corrective_action_update(actor=user, action=action, expected_version=version, **data)
+        except DomainError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, _("The corrective action was saved."))
+            return redirect("improvement:action_detail", pk=action.pk)
+    return render(request, "improvement/action_form.html", {"form": form, "action": action})
+
+
+def _allowed_moves(user: User, action: CorrectiveAction) -> list[tuple[str, str]]:
+    """The moves the user may offer by hand: reopening comes from the check, closing by someone else."""
+    moves = []
+    for status in ActionStatus:
+        if status not in TRANSITIONS[action.status] or status == ActionStatus.REOPENED:
+            continue
+        if status == ActionStatus.CLOSED and not can_close(user, action):
+            continue
+        moves.append((status.value, str(status.label)))
+    return moves
+
+
+@login_required
+def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One action: facts, linked cases, items, the measure and checks, the timeline; and its forms."""
+    user = _user(request)
+    action = _action(user, pk)
+    now = timezone.now()
+    is_manager = can_manage(user, action)
+    moves = _allowed_moves(user, action) if is_manager else []
+    forms: dict[str, Form] = {
+        "item_form": ItemForm(),
+        "done_form": ItemDoneForm(),
+        "transition_form": TransitionForm(initial={"version": action.version}, allowed=moves),
+        "check_form": CheckForm(initial={"version": action.version}),
+    }
+    if request.method == "POST":
+        response = _detail_post(request, user, action, forms, moves)
+        if response is not None:
+            return response
+    items = list(action_item_list(action=action))
+    today = timezone.localdate()
+    return render(
+        request,
+        "improvement/action_detail.html",
+        {
+            "action": action,
+            "cases": list(action.cases.order_by("number")),
+            "items": [
+                {
+                    "item": item,
+                    "is_overdue": item.is_overdue(today),
+                    "can_complete": can_complete_item(user, item),
+                }
+                for item in items
+            ],
+            "checks": list(effectiveness_check_list(action=action)),
+            "timeline": list(action_timeline(action=action)),
+            "measure": complaint_cluster_measure(action=action, at=now),
+            "is_manager": is_manager,
+            "can_check": is_manager and action.is_check_due(now),
+            "moves": moves,
+            "is_owner": action.owner_id == user.pk,
+            **forms,
+        },
+    )
+
+
+def _detail_post(
+    request: HttpRequest, user: User, action: CorrectiveAction, forms: dict[str, Form], moves: list[Any]
+) -> HttpResponse | None:
+    """Handle one form of the action page; None re-renders the page with the form's errors."""
+    do = request.POST.get("do", "")
+    done = redirect("improvement:action_detail", pk=action.pk)
+    form: Form
+    try:
+        if do == "item":
+            form = forms["item_form"] = ItemForm(request.POST)
+            if form.is_valid():
+                action_item_add(actor=user, action=action, **form.cleaned_data)
+                messages.success(request, _("The action item was added."))
+                return done
+        elif do == "done":
+            form = forms["done_form"] = ItemDoneForm(request.POST)
+            if form.is_valid():
+                item = (
+                    ActionItem.objects.select_related("action")
+                    .filter(pk=form.cleaned_data["item"], action=action)
+                    .first()
+                )
+                if item is None:
+                    raise Http404
+                action_item_complete(actor=user, item=item, note=form.cleaned_data["note"])
+                messages.success(request, _("The action item is done."))
+                return done
+        elif do == "transition":
+            form = forms["transition_form"] = TransitionForm(request.POST, allowed=moves)
+            if form.is_valid():
+                corrective_action_transition(
+                    actor=user,
+                    action=action,
+                    to_status=form.cleaned_data["to_status"],
+                    expected_version=form.cleaned_data["version"],
+                    note=form.cleaned_data["note"],
+                )
+                messages.success(request, _("The status was changed."))
+                return done
+        elif do == "check":
+            form = forms["check_form"] = CheckForm(request.POST)
+            if form.is_valid():
+                effectiveness_check_record(
+                    actor=user,
+                    action=action,
+                    is_effective=form.cleaned_data["verdict"] == "effective",
+                    note=form.cleaned_data["note"],
+                    expected_version=form.cleaned_data["version"],
+                )
+                messages.success(request, _("The effectiveness check was recorded."))
+                return done
+        else:
+            raise Http404
+    except DomainError as error:
+        if error.status == 403 and not error.field:
+            messages.error(request, str(error.message))
+            return done
+        _form_error(form, error)
+    return None
+
+
+@login_required
+def cluster_list(request: HttpRequest) -> HttpResponse:
+    """Complaints of the last days grouped by root cause (and service), the groups over a threshold."""
+    user = _user(request)
+    if not can_open(user):
+        raise PermissionDenied
+    form = ClusterForm(request.GET or None)
+    days, threshold, by_service = 90, 3, False
+    if form.is_bound and form.is_valid():
+        days = form.cleaned_data["days"] or days
+        threshold = form.cleaned_data["threshold"] or threshold
+        by_service = form.cleaned_data["by_service"]
+    until = timezone.now()
+    clusters = complaint_cluster_list(
+        user=user,
+        since=until - dt.timedelta(days=days),
+        until=until,
+        threshold=threshold,
+        by_service=by_service,
+    )
+    return render(
+        request,
+        "improvement/cluster_list.html",
+        {"form": form, "clusters": clusters, "days": days, "threshold": threshold},
+    )
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+@login_required
+def report(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
+    """Corrective actions opened, closed, open, overdue and checked, by source and team, over a period;
+    as a page or a CSV/XLSX download (?format=csv|xlsx)."""
+    user = _user(request)
+    if not can_see_reports(user):
+        raise PermissionDenied
+    today = timezone.localdate()
+    form = ReportForm(request.GET or None)
+    since_day, until_day = today - dt.timedelta(days=89), today
+    if form.is_bound and form.is_valid():
+        since_day = form.cleaned_data["since"] or since_day
+        until_day = form.cleaned_data["until"] or until_day
+    figures = corrective_action_report(
+        user=user,
+        since=_day_start(since_day),
+        until=_day_start(until_day + dt.timedelta(days=1)),
+        today=today,
+    )
+    extension = request.GET.get("format", "")
+    if extension in EXTENSIONS:
+        return tables_download(reports.report_tables(figures), stem="corrective-actions", extension=extension)
+    return render(
+        request,
+        "improvement/report.html",
+        {
+            "form": form,
+            "report": figures,
+            "since": since_day,
+            "until": until_day,
+            "query": request.GET.urlencode(),
+        },
+    )
