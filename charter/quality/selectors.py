@@ -256,10 +256,9 @@ def team_lead_list(*, team: Team) -> list[User]:
     return [found[pk] for pk in sorted(found)]
 
 
-def reviewer_pool_for(*, team: Team | None) -> list[User]:
-    """Return who may review the cases of `team`: QA reviewers (every team) and the supervisors who lead
-    it, each holding quality.review_cases; ordered by id."""
-    candidates = (
+def reviewer_list() -> QuerySet[User]:
+    """Return every active user holding quality.review_cases (QA reviewers and supervisors), by id."""
+    return (
         User.objects.filter(is_active=True)
         .filter(
             Q(
@@ -273,6 +272,12 @@ def reviewer_pool_for(*, team: Team | None) -> list[User]:
         .distinct()
         .order_by("pk")
     )
+
+
+def reviewer_pool_for(*, team: Team | None) -> list[User]:
+    """Return who may review the cases of `team`: QA reviewers (every team) and the supervisors who lead
+    it, each holding quality.review_cases; ordered by id."""
+    candidates = reviewer_list()
     leads = {user.pk for user in team_lead_list(team=team)} if team is not None else set()
     return [user for user in candidates if can_view_all_reviews(user) or user.pk in leads]
 

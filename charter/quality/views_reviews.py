@@ -44,7 +44,7 @@ from charter.quality.selectors import (
     review_list_of_agent,
     review_list_visible_to,
     review_queue_of,
-    reviewer_pool_for,
+    reviewer_list,
     sampling_rule_list,
     scorecard_version_list,
 )
@@ -392,9 +392,7 @@ def calibration_list(request: HttpRequest) -> HttpResponse:
             versions=ScorecardVersion.objects.exclude(status=ScorecardVersion.Status.DRAFT).select_related(
                 "scorecard"
             ),
-            reviewers=User.objects.filter(pk__in=[u.pk for u in reviewer_pool_for(team=None)]).order_by(
-                "username"
-            ),
+            reviewers=reviewer_list().order_by("username"),
         )
         if request.method == "POST" and form.is_valid():
             case = Case.objects.filter(number=form.cleaned_data["case_number"].strip()).first()
