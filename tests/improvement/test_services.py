@@ -509,3 +509,13 @@ def test_concurrent_openings_never_share_a_number(supervisor: User, member: User
     assert sorted(CorrectiveAction.objects.values_list("number", flat=True)) == [
         f"CA-2026-{n:04d}" for n in range(1, 5)
     ]
+
+
+@pytest.mark.parametrize("key", ["improvement.item_overdue", "improvement.check_due"])
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_mail_templates_render_with_their_example(db: None, key: str, language: str) -> None:
+    from charter.mail.rendering import mail_render, template_spec
+
+    rendered = mail_render(key, language, template_spec(key).example)
+    assert "CA-2026-0001" in rendered.subject
+    assert "https://charter.example.cn/desk/improvement/actions/1/" in rendered.body
