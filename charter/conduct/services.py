@@ -114,7 +114,9 @@ def _move(violation: Violation, target: str) -> None:
 
 def _locked(violation: Violation) -> Violation:
     """The row again, locked for the rest of the transaction, so two requests never both act on it."""
-    return Violation.objects.select_for_update().select_related("step", "staff").get(pk=violation.pk)
+    return (
+        Violation.objects.select_for_update(of=("self",)).select_related("step", "staff").get(pk=violation.pk)
+    )
 
 
 # Configuration ------------------------------------------------------------------------------------------

@@ -207,3 +207,18 @@ def test_anonymous_callers_are_refused(record: Recorder, api_client: Any) -> Non
     record()
 
     assert api_client.get(URL).status_code in {401, 403}
+
+
+def test_list_queries_do_not_grow_with_rows(
+    record: Recorder, supervisor: User, django_assert_max_num_queries: Any
+) -> None:
+    record()
+    client = api_client_for(supervisor)
+    with django_assert_max_num_queries(20) as few:
+        client.get(URL)
+    for _ in range(8):
+        record()
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(URL)
+
+    assert len(response.json()["results"]) == 9
