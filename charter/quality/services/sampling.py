@@ -146,7 +146,7 @@ def _review_draw(
 
 def review_sample_case(
     *, actor: User, case: Case, agent: User | None = None, reviewer: User | None = None
-) -> Review | None:
+) -> Review:
     """Draw `case` for review by hand (administrators, QA reviewers, supervisors), against the scorecard of
     the team's sampling rule or else the first scorecard with a published version; the agent defaults to who
     resolved the case, else its assignee."""
