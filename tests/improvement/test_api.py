@@ -177,3 +177,29 @@ def test_a_check_before_it_is_due_is_refused(
 
 def test_anonymous_is_refused(action: CorrectiveAction, api_client: object) -> None:
     assert api_client.get(URL).status_code in (401, 403)  # type: ignore[attr-defined]
+
+
+def test_list_queries_do_not_grow_with_the_rows(
+    supervisor: User, member: User, team: Team, django_assert_max_num_queries: object
+) -> None:
+    from charter.improvement.services import corrective_action_open
+
+    def make(count: int) -> None:
+        for n in range(count):
+            corrective_action_open(
+                actor=supervisor,
+                title=f"措施{n}",
+                source_kind="other",
+                source_reference="巡检",
+                problem="p",
+                owner=member,
+                team=team,
+            )
+
+    client = api_client_for(supervisor)
+    make(2)
+    with django_assert_max_num_queries(12):  # type: ignore[operator]
+        assert len(client.get(URL).json()["results"]) == 2
+    make(15)
+    with django_assert_max_num_queries(12):  # type: ignore[operator]
+        assert len(client.get(URL).json()["results"]) == 17

@@ -236,3 +236,14 @@ def test_the_report_page_and_its_exports(
     assert str(team) in csv.content.decode("utf-8-sig")
     xlsx = client.get("/desk/improvement/reports/?format=xlsx")
     assert xlsx.content[:2] == b"PK"
+
+
+def test_the_cluster_page_shows_only_cases_in_scope(
+    supervisor: User, customer: Customer, other_team: Team
+) -> None:
+    theirs = [
+        complaint(customer, team=other_team, received_at=dt.datetime.now(dt.UTC) - n * DAY) for n in range(3)
+    ]
+    page = client_for(supervisor).get("/desk/improvement/clusters/").content.decode()
+    assert theirs[0].number not in page
+    assert "root_cause=process" not in page
