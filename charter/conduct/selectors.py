@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from charter.accounts.models import Team, User
 from charter.accounts.permissions import AnyUser
@@ -187,12 +188,15 @@ class ViolationReport:
 def violation_report(*, user: AnyUser, since: dt.datetime, until: dt.datetime) -> ViolationReport:
     """Return the counts of the violations `user` may see whose act fell in [since, until)."""
     violations = violation_list_visible_to(user=user).filter(occurred_at__gte=since, occurred_at__lt=until)
-    by_clause = [
-        ReportRow(f"{row['clause__number']} {row['clause__title_zh'] or ''}".strip(), row["count"])
-        for row in violations.values("clause__number", "clause__title_zh")
+    english = (get_language() or "").startswith("en")
+    by_clause = []
+    for row in (
+        violations.values("clause__number", "clause__title_zh", "clause__title_en")
         .annotate(count=Count("pk"))
         .order_by("-count", "clause__number")
-    ]
+    ):
+        title = (row["clause__title_en"] if english else "") or row["clause__title_zh"] or ""
+        by_clause.append(ReportRow(f"{row['clause__number']} {title}".strip(), row["count"]))
     steps = {step.pk: str(step) for step in ladder_step_list()}
     by_step = [
         ReportRow(steps.get(row["step"], "—") if row["step"] else "—", row["count"])

@@ -19,6 +19,7 @@ from charter.accounts.models import User
 from charter.cases.models import Case
 from charter.common.errors import DomainError
 from charter.common.exports import EXTENSIONS, Table, tables_download
+from charter.common.models import localized
 from charter.conduct.forms import (
     AppealDecideForm,
     ApproveForm,
@@ -233,6 +234,7 @@ def _detail_context(user: User, violation: Violation) -> dict[str, Any]:
         and violation.status == Violation.Status.APPEALED
         and user.pk not in {violation.staff_id, violation.decided_by_id},
         "now": timezone.now(),
+        "clause_text": localized(violation.clause, "text"),
     }
     if context["can_decide"]:
         proposal = violation_proposal(violation=violation)

@@ -219,3 +219,39 @@ def test_report_dates_are_days(frozen: Any, supervisor: User) -> None:
 
     assert response.status_code == 200
     assert response.context["result"] is None
+
+
+def test_the_violation_page_renders_in_every_state(
+    record: Recorder,
+    supervisor: User,
+    member: User,
+    administrator: User,
+    acknowledged: StandardVersion,
+    settings: Any,
+) -> None:
+    from charter.conduct.services import violation_appeal, violation_decide, violation_respond
+
+    violation = record(severity="serious", has_harmed_customers=True)
+    url = f"{LIST}{violation.pk}/"
+    seen: list[str] = []
+
+    def pages() -> None:
+        for user in (supervisor, member, administrator):
+            response = client_for(user).get(url)
+            assert response.status_code == 200
+            seen.append(response.content.decode())
+
+    pages()
+    violation_decide(
+        actor=supervisor, violation=violation, step=LadderStep.objects.get(code="demotion"), reason="严重"
+    )
+    pages()
+    assert "提交陈述" in seen[-2]  # alice is offered the response form
+    violation_respond(actor=member, violation=violation, text="请从轻")
+    pages()
+    assert "人力资源复核" in seen[-1]  # the administrator is offered the approval
+    client_for(administrator).post(f"{url}approve/", {"decision": "approve", "note": ""})
+    pages()
+    violation_appeal(actor=member, violation=violation, text="申诉")
+    pages()
+    assert "处理申诉" in seen[-1]
