@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from charter.cases.models import RootCause
 from charter.common.models import TimeStampedModel
+from charter.improvement.measure import rate_change
 
 
 class ActionKind(models.TextChoices):
@@ -288,10 +289,18 @@ class EffectivenessCheck(models.Model):
 
     @property
     def change(self) -> Decimal | None:
-        """The relative change of the complaint rate in percent, None without a rate before."""
-        if self.rate_before is None or self.rate_after is None or self.rate_before == 0:
+        """The relative change of the complaint rate in percent, None without complaints before.
+
+        Both windows are `window_days` long: the check is recorded once the window after has passed.
+        """
+        if self.complaints_before is None or self.complaints_after is None or not self.window_days:
             return None
-        return ((self.rate_after - self.rate_before) * 100 / self.rate_before).quantize(Decimal("0.1"))
+        return rate_change(
+            before=self.complaints_before,
+            before_days=self.window_days,
+            after=self.complaints_after,
+            after_days=self.window_days,
+        )
 
 
 class ActionEvent(models.Model):

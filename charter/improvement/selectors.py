@@ -20,6 +20,7 @@ from charter.accounts.selectors import team_list_led_by
 from charter.cases.models import Case, CaseKind, RootCause
 from charter.cases.selectors import case_list_visible_to
 from charter.catalog.models import Service
+from charter.improvement.measure import rate_change, rate_per_30_days
 from charter.improvement.models import (
     ACTIVE_STATUSES,
     ActionEvent,
@@ -31,8 +32,6 @@ from charter.improvement.models import (
     Verdict,
 )
 from charter.improvement.permissions import can_manage_all, can_manage_teams
-
-RATE_DAYS = 30
 
 
 def _with_rows(actions: QuerySet[CorrectiveAction]) -> QuerySet[CorrectiveAction]:
@@ -153,13 +152,6 @@ def complaint_count(
     return complaints.count()
 
 
-def rate_per_30_days(count: int, days: int) -> Decimal:
-    """`count` events over `days` days as a rate per 30 days, to one decimal place."""
-    if days <= 0:
-        return Decimal("0.0")
-    return (Decimal(count) * RATE_DAYS / Decimal(days)).quantize(Decimal("0.1"))
-
-
 @dataclass(frozen=True)
 class Measure:
     """Complaints of the action's root cause before it was opened and after its items were done."""
@@ -187,10 +179,14 @@ class Measure:
     @property
     def change(self) -> Decimal | None:
         """The relative change in percent (negative: fewer complaints), None when it cannot be computed."""
-        after = self.rate_after
-        if after is None or self.rate_before == 0:
+        if self.after_count is None or self.after_since is None or self.after_until is None:
             return None
-        return ((after - self.rate_before) * 100 / self.rate_before).quantize(Decimal("0.1"))
+        return rate_change(
+            before=self.before_count,
+            before_days=self.window_days,
+            after=self.after_count,
+            after_days=max((self.after_until - self.after_since).days, 1),
+        )
 
 
 def complaint_cluster_measure(*, action: CorrectiveAction, at: dt.datetime) -> Measure | None:
