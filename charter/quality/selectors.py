@@ -17,7 +17,9 @@ from charter.quality.models import (
     Finding,
     PhraseRule,
     Review,
+    ReviewScore,
     SamplingRule,
+    Scale,
     Scorecard,
     ScorecardVersion,
 )
@@ -207,6 +209,28 @@ def review_get_for(*, user: AnyUser, pk: object) -> Review | None:
     except (TypeError, ValueError):
         return None
     return review_list_visible_to(user=user).filter(pk=key).first()
+
+
+def review_score_list(*, review: Review) -> QuerySet[ReviewScore]:
+    """Return the scores of `review` in criterion order, with criterion, clause and pinned message."""
+    return ReviewScore.objects.filter(review=review).select_related(
+        "criterion__clause__version__document", "message"
+    )
+
+
+def review_failed_score_list_for(*, user: AnyUser, agent: User | None = None) -> QuerySet[ReviewScore]:
+    """Return the failed criteria (the worst answer on the scale) of the submitted reviews `user` may see,
+    optionally of one `agent`, newest review first: evidence a violation may cite, each with its clause."""
+    reviews = review_list_visible_to(user=user).exclude(status=Review.Status.ASSIGNED)
+    if agent is not None:
+        reviews = reviews.filter(agent=agent)
+    failed = Q(value=0, criterion__scale=Scale.YES_NO) | Q(value=1, criterion__scale=Scale.ONE_TO_FIVE)
+    return (
+        ReviewScore.objects.filter(review__in=reviews)
+        .filter(failed)
+        .select_related("review__case", "review__agent", "criterion__clause__version__document", "message")
+        .order_by("-review__submitted_at", "criterion__ordering")
+    )
 
 
 def review_queue_of(*, user: AnyUser) -> QuerySet[Review]:

@@ -1,9 +1,11 @@
 """Scorecards, sampling, reviews, disputes and calibration through the services."""
 
+import threading
 from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.db import connection
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -547,3 +549,81 @@ def test_calibration_needs_two_reviewers(
             scorecard_version=scorecard_version,
             reviewers=[qa_reviewer],
         )
+
+
+def test_a_rule_always_draws_a_case_with_a_low_survey_score(
+    case: Case,
+    customer: Customer,
+    member: User,
+    team: Team,
+    administrator: User,
+    qa_reviewer: User,
+    scorecard_version: ScorecardVersion,
+) -> None:
+    from tests.surveys.factories import ResponseFactory
+
+    happy = resolve(new_case(None, customer), member)
+    resolve(case, member)
+    ResponseFactory(case=case, handler=member, csat=1, invitation__customer=customer)
+    ResponseFactory(case=happy, handler=member, csat=5, invitation__customer=customer)
+    rule = _rule(administrator, team, scorecard_version, includes_breaches=False)
+
+    made = sampling_rule_run(rule=rule)
+
+    assert made == 1
+    assert Review.objects.get().case == case and Review.objects.get().reason == "low_survey"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite serialises writers anyway")
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_workers_sampling_at_once_draw_each_pair_once(
+    case: Case,
+    customer: Customer,
+    member: User,
+    teammate: User,
+    team: Team,
+    administrator: User,
+    qa_reviewer: User,
+    scorecard_version: ScorecardVersion,
+) -> None:
+    for agent in (member, teammate, member, teammate):
+        resolve(new_case(None, customer), agent)
+    rule = _rule(administrator, team, scorecard_version, share_percent=100, includes_breaches=False)
+    barrier = threading.Barrier(2)
+    results: list[object] = [None, None]
+
+    def run(index: int) -> None:
+        try:
+            barrier.wait()
+            results[index] = sampling_rule_run(rule=SamplingRule.objects.get(pk=rule.pk))
+        except Exception as error:  # noqa: BLE001 - the test inspects it
+            results[index] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(index,)) for index in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    pairs = list(Review.objects.values_list("case_id", "agent_id"))
+    assert all(isinstance(result, int) for result in results), results
+    assert len(pairs) == len(set(pairs)) == 4
+    assert sum(int(result) for result in results if isinstance(result, int)) == 4
+
+
+def test_failed_criteria_are_evidence_with_their_clause_in_the_readers_scope(
+    review: Review, qa_reviewer: User, member: User, outsider: User
+) -> None:
+    from charter.quality.selectors import review_failed_score_list_for
+
+    _submitted(review, qa_reviewer, [1, 1, 5, 1])
+
+    seen = [
+        score.criterion.clause.number
+        for score in review_failed_score_list_for(user=qa_reviewer, agent=member)
+    ]
+    hidden = list(review_failed_score_list_for(user=outsider))
+
+    assert seen == ["2.3"] and hidden == []
