@@ -210,6 +210,10 @@ class ReviewScoreForm(forms.Form):
         return out
 
 
+class DrawForm(forms.Form):
+    case_number = forms.CharField(label=_("Case number"), max_length=30)
+
+
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
 

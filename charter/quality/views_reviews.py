@@ -19,6 +19,7 @@ from charter.quality.forms import (
     CalibrationForm,
     CriterionForm,
     DecisionForm,
+    DrawForm,
     ReasonForm,
     ReviewScoreForm,
     SamplingRuleForm,
@@ -30,6 +31,7 @@ from charter.quality.permissions import (
     can_manage_scorecards,
     can_review,
     can_run_calibration,
+    can_view_all_reviews,
     can_view_team_reviews,
 )
 from charter.quality.selectors import (
@@ -60,6 +62,7 @@ from charter.quality.services import (
     review_acknowledge,
     review_dispute,
     review_dispute_decide,
+    review_sample_case,
     review_scores_save,
     sampling_rule_save,
     scorecard_create,
@@ -235,12 +238,34 @@ def review_index(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     if not can_view_team_reviews(user):
         raise PermissionDenied
+    draw_form = DrawForm(request.POST or None) if can_review(user) or can_manage_scorecards(user) else None
+    if request.method == "POST" and draw_form is not None and draw_form.is_valid():
+        number = draw_form.cleaned_data["case_number"].strip()
+        case = _case_in_review_scope(user, number)
+        if case is None:
+            draw_form.add_error("case_number", _("No case has this number."))
+        else:
+            try:
+                review = review_sample_case(actor=user, case=case)
+            except DomainError as error:
+                _form_error(draw_form, error)
+            else:
+                messages.success(request, _("The case was drawn for review."))
+                return redirect("quality:review_detail", review.pk)
     page = Paginator(review_list_visible_to(user=user), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "quality/review_list.html",
-        {"reviews": page, "page": page, "title": _("QA reviews"), "mode": "all"},
+        {"reviews": page, "page": page, "title": _("QA reviews"), "mode": "all", "draw_form": draw_form},
     )
+
+
+def _case_in_review_scope(user: User, number: str) -> Case | None:
+    """QA reviewers and administrators draw any case; a supervisor the cases he may see."""
+    if can_view_all_reviews(user) or can_manage_scorecards(user):
+        return Case.objects.filter(number=number).first()
+    case = Case.objects.filter(number=number).only("pk").first()
+    return case_get_visible(user=user, pk=case.pk) if case is not None else None
 
 
 @login_required
@@ -445,9 +470,10 @@ def calibration_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         action = request.POST.get("action")
         try:
-            if action == "score" and form is not None and form.is_valid():
-                calibration_score_save(actor=user, session=session, scores=form.score_inputs())
-                messages.success(request, _("Your scores were saved."))
+            if action == "score" and form is not None:
+                if form.is_valid():
+                    calibration_score_save(actor=user, session=session, scores=form.score_inputs())
+                    messages.success(request, _("Your scores were saved."))
             elif action == "close" and is_facilitator:
                 calibration_close(actor=user, session=session)
             elif action == "agree" and is_facilitator:

@@ -289,3 +289,17 @@ def test_the_report_and_the_review_list_do_not_query_more_with_more_rows(
     with django_assert_max_num_queries(baseline):
         client.get("/desk/quality/reports/")
         client.get("/desk/quality/reviews/")
+
+
+def test_a_qa_reviewer_draws_a_case_by_its_number(
+    case: Case, member: User, qa_reviewer: User, scorecard_version: ScorecardVersion
+) -> None:
+    resolve(case, member)
+
+    response = client_for(qa_reviewer).post("/desk/quality/reviews/", {"case_number": case.number})
+    unknown = client_for(qa_reviewer).post("/desk/quality/reviews/", {"case_number": "NOPE-1"})
+
+    review = Review.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/desk/quality/reviews/{review.pk}/"
+    assert (review.agent, review.reviewer, review.reason) == (member, qa_reviewer, "manual")
+    assert unknown.status_code == 200 and "has-error" in unknown.content.decode()
