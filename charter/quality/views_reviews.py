@@ -48,7 +48,6 @@ from charter.quality.selectors import (
     review_queue_of,
     reviewer_list,
     sampling_rule_list,
-    scorecard_version_list,
 )
 from charter.quality.selectors import scorecard_list as scorecards_all
 from charter.quality.services import (
@@ -108,8 +107,8 @@ def scorecard_list(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("The scorecard was created."))
             return redirect("quality:scorecard_version", scorecard.versions.get().pk)
     cards = [
-        {"scorecard": scorecard, "versions": list(scorecard_version_list(scorecard=scorecard))}
-        for scorecard in scorecards_all()
+        {"scorecard": scorecard, "versions": sorted(scorecard.versions.all(), key=lambda v: -v.number)}
+        for scorecard in scorecards_all().prefetch_related("versions")
     ]
     return render(request, "quality/scorecard_list.html", {"cards": cards, "form": form})
 

@@ -303,3 +303,54 @@ def test_a_qa_reviewer_draws_a_case_by_its_number(
     assert response.status_code == 302 and response["Location"] == f"/desk/quality/reviews/{review.pk}/"
     assert (review.agent, review.reviewer, review.reason) == (member, qa_reviewer, "manual")
     assert unknown.status_code == 200 and "has-error" in unknown.content.decode()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/desk/quality/scorecards/",
+        "/desk/quality/scorecards/versions/{version}/",
+        "/desk/quality/scorecards/versions/{version}/criteria/new/",
+        "/desk/quality/sampling/",
+        "/desk/quality/sampling/new/",
+        "/desk/quality/reviews/",
+        "/desk/quality/calibration/",
+        "/desk/quality/reports/",
+    ],
+)
+def test_the_administrators_pages_open(
+    path: str, administrator: User, scorecard_version: ScorecardVersion
+) -> None:
+    response = client_for(administrator).get(path.format(version=scorecard_version.pk))
+
+    assert response.status_code == 200
+
+
+def test_the_scorecard_list_does_not_query_more_with_more_scorecards(
+    administrator: User, scorecard_version: ScorecardVersion, django_assert_max_num_queries: Any
+) -> None:
+    from charter.quality.services import scorecard_create
+
+    client = client_for(administrator)
+    with django_assert_max_num_queries(40) as few:
+        client.get("/desk/quality/scorecards/")
+    for index in range(3):
+        scorecard_create(actor=administrator, code=f"extra-{index}", name_zh=f"评分表{index}")
+
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get("/desk/quality/scorecards/")
+
+
+def test_an_english_speaking_agent_gets_the_review_mail_in_english(
+    review: Review, member: User, django_capture_on_commit_callbacks: Any
+) -> None:
+    from charter.mail.models import OutboundMessage
+
+    member.email, member.language = "alice@example.com", "en"
+    member.save()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _submit(review, [1, 5, 5, 1])
+
+    mail = OutboundMessage.objects.get(template="quality.review_submitted")
+    assert "Your QA review is ready" in mail.subject and f"/desk/quality/reviews/{review.pk}/" in mail.body
