@@ -33,6 +33,7 @@ from charter.conduct.forms import (
     ViolationRecordForm,
 )
 from charter.conduct.models import EvidenceFile, LadderStep, Violation
+from charter.conduct.panels import violation_panels
 from charter.conduct.permissions import (
     can_approve_discipline,
     can_decide,
@@ -211,7 +212,7 @@ def _visible(request: HttpRequest, pk: int) -> Violation:
     return violation
 
 
-def _detail_context(user: User, violation: Violation) -> dict[str, Any]:
+def _detail_context(request: HttpRequest, user: User, violation: Violation) -> dict[str, Any]:
     setting = ladder_setting_get()
     is_staff = violation.staff_id == user.pk
     may_decide = can_decide(user, violation) and not is_staff
@@ -235,6 +236,7 @@ def _detail_context(user: User, violation: Violation) -> dict[str, Any]:
         and user.pk not in {violation.staff_id, violation.decided_by_id},
         "now": timezone.now(),
         "clause_text": localized(violation.clause, "text"),
+        "panels": violation_panels.render(request, violation),
     }
     if context["can_decide"]:
         proposal = violation_proposal(violation=violation)
@@ -256,7 +258,7 @@ def violation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One violation: the clause, evidence, proposal, decision, timeline, and the forms the user may use."""
     user = _user(request)
     violation = _visible(request, pk)
-    return render(request, "conduct/violation_detail.html", _detail_context(user, violation))
+    return render(request, "conduct/violation_detail.html", _detail_context(request, user, violation))
 
 
 def _act(
@@ -274,7 +276,7 @@ def _act(
             messages.success(request, _("Saved."))
             return redirect("conduct:violation_detail", violation.pk)
     violation = _visible(request, pk)
-    context = _detail_context(user, violation)
+    context = _detail_context(request, user, violation)
     context[form_key] = form
     return render(request, "conduct/violation_detail.html", context, status=400)
 

@@ -22,6 +22,7 @@ from rest_framework.routers import BaseRouter
 
 from charter.accounts.models import User
 from charter.cases.selectors import case_list_visible_to
+from charter.conduct.selectors import violation_get_visible
 from charter.improvement import selectors
 from charter.improvement.models import ActionItem, ActionStatus, CorrectiveAction, SourceKind
 from charter.improvement.serializers import (
@@ -151,7 +152,15 @@ class CorrectiveActionViewSet(viewsets.GenericViewSet):
         cases = list(case_list_visible_to(user=user).filter(pk__in=ids))
         if len(cases) != len(ids):
             raise ValidationError({"cases": [_("A linked case does not exist or is not yours to see.")]})
-        created = corrective_action_open(actor=user, cases=cases, **data)
+        violation_pk = data.pop("violation")
+        violation = None
+        if violation_pk is not None:
+            violation = violation_get_visible(user=user, pk=violation_pk)
+            if violation is None:
+                raise ValidationError(
+                    {"violation": [_("The violation does not exist or is not yours to see.")]}
+                )
+        created = corrective_action_open(actor=user, cases=cases, violation=violation, **data)
         return self._detail(created, status.HTTP_201_CREATED)
 
     @extend_schema(responses={200: CorrectiveActionDetailOutputSerializer, 404: ERROR})

@@ -8,7 +8,10 @@ class ImprovementConfig(AppConfig):
     verbose_name = _("Corrective and preventive actions")
 
     def ready(self) -> None:
-        # The corrective action e-mails' templates.
+        # The corrective action e-mails' templates, and the actions opened from a violation on its page.
+        from charter.conduct.panels import violation_panel_register
         from charter.improvement.mailing import templates_register
+        from charter.improvement.panels import violation_actions_panel
 
         templates_register()
+        violation_panel_register(violation_actions_panel)

@@ -56,6 +56,7 @@ class ActionForm(forms.ModelForm):
             "root_cause",
             "service",
             "source_reference",
+            "violation",
             "problem",
             "correction",
             "cause_analysis",
@@ -67,6 +68,7 @@ class ActionForm(forms.ModelForm):
             "problem": forms.Textarea(attrs={"rows": 4}),
             "correction": forms.Textarea(attrs={"rows": 3}),
             "cause_analysis": forms.Textarea(attrs={"rows": 4}),
+            "violation": forms.HiddenInput,
         }
 
     def __init__(self, *args: Any, teams: QuerySet[Team], is_new: bool, **kwargs: Any) -> None:
@@ -77,7 +79,7 @@ class ActionForm(forms.ModelForm):
         self.fields["kind"].choices = ActionKind.choices  # type: ignore[attr-defined]
         self.fields["root_cause"].choices = [("", "—"), *RootCause.choices[1:]]  # type: ignore[attr-defined]
         if not is_new:
-            for name in ("source_kind", "root_cause", "service", "case_numbers"):
+            for name in ("source_kind", "root_cause", "service", "case_numbers", "violation"):
                 del self.fields[name]
         else:
             del self.fields["version"]

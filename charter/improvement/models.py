@@ -104,7 +104,16 @@ class CorrectiveAction(TimeStampedModel):
     cases = models.ManyToManyField(
         "cases.Case", verbose_name=_("cases"), blank=True, related_name="corrective_actions"
     )
-    # The other sources, in words (a violation will get its own foreign key).
+    # A violation of the code that revealed a systemic cause.
+    violation = models.ForeignKey(
+        "conduct.Violation",
+        verbose_name=_("violation"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="corrective_actions",
+    )
+    # The other sources, in words.
     source_reference = models.CharField(_("source"), max_length=300, blank=True)
     problem = models.TextField(_("problem"))
     correction = models.TextField(_("immediate correction"), blank=True)

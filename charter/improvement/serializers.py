@@ -164,6 +164,7 @@ class CorrectiveActionDetailOutputSerializer(CorrectiveActionListOutputSerialize
     class Meta(CorrectiveActionListOutputSerializer.Meta):
         fields = [
             *CorrectiveActionListOutputSerializer.Meta.fields,
+            "violation",
             "source_reference",
             "problem",
             "correction",
@@ -219,6 +220,13 @@ class CorrectiveActionCreateInputSerializer(serializers.Serializer):
         default=list,
         max_length=500,
         help_text="Ids of the linked cases (for a complaint cluster: complaints of its root cause).",
+    )
+    violation = serializers.IntegerField(
+        min_value=1,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Id of the violation that revealed the problem (source kind `violation`).",
     )
     source_reference = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
     problem = serializers.CharField(max_length=10000)

@@ -24,6 +24,8 @@ from charter.cases.models import Case, CaseKind, RootCause
 from charter.cases.selectors import case_list_visible_to
 from charter.catalog.models import Service
 from charter.common.errors import ConflictError, DomainError, PermissionDeniedError
+from charter.conduct.models import Violation
+from charter.conduct.selectors import violation_get_visible
 from charter.improvement.errors import ErrorCode
 from charter.improvement.models import (
     ACTIVE_STATUSES,
@@ -236,6 +238,7 @@ def corrective_action_open(
     service: Service | None = None,
     cases: Sequence[Case] = (),
     source_reference: str = "",
+    violation: Violation | None = None,
     check_after_days: int = 90,
     at: dt.datetime | None = None,
 ) -> CorrectiveAction:
@@ -243,7 +246,8 @@ def corrective_action_open(
 
     A complaint cluster (`source_kind="complaint_cluster"`) names the root cause its complaints share,
     optionally the service, and links the complaints (each visible to `actor`, a complaint of that cause
-    and service). Any other source is described in `source_reference`. Requires
+    and service). An action found through a violation links it (one `actor` may see); any other source is
+    described in `source_reference`. Requires
     improvement.open_corrective_action; a supervisor files actions only under teams he leads.
     Audited as `improvement.corrective_action_open`.
     """
@@ -267,6 +271,21 @@ def corrective_action_open(
             )
     else:
         root_cause, service = "", None
+    if violation is not None:
+        if source_kind != SourceKind.VIOLATION:
+            raise _invalid(
+                _("Only an action found through a violation links one."),
+                "violation",
+                ErrorCode.INVALID_SOURCE,
+            )
+        if violation_get_visible(user=actor, pk=violation.pk) is None:
+            raise _invalid(
+                _("The violation does not exist or is not yours to see."),
+                "violation",
+                ErrorCode.INVALID_SOURCE,
+            )
+        source_reference = source_reference.strip() or str(violation)
+    if source_kind != SourceKind.COMPLAINT_CLUSTER:
         source_reference = _text(
             source_reference, "source_reference", _("Say where the problem was found (a reference).")
         )
@@ -281,6 +300,7 @@ def corrective_action_open(
         root_cause=root_cause,
         service=service,
         source_reference=source_reference.strip(),
+        violation=violation,
         problem=problem,
         correction=correction.strip(),
         cause_analysis=cause_analysis.strip(),
@@ -303,6 +323,7 @@ def corrective_action_open(
             "root_cause": root_cause,
             "service": service.pk if service else None,
             "cases": sorted(case.number for case in linked),
+            "violation": violation.pk if violation else None,
             "owner": owner.pk,
             "team": team.pk if team else None,
         },

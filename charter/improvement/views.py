@@ -18,6 +18,7 @@ from charter.accounts.models import Team, User
 from charter.cases.selectors import case_list_visible_to
 from charter.common.errors import DomainError
 from charter.common.exports import EXTENSIONS, tables_download
+from charter.conduct.selectors import violation_get_visible
 from charter.improvement import reports
 from charter.improvement.forms import (
     ActionFilterForm,
@@ -125,7 +126,8 @@ def checks_due(request: HttpRequest) -> HttpResponse:
 
 
 def _prefill(request: HttpRequest, user: User) -> dict[str, Any]:
-    """Initial values from a complaint cluster: root cause, service and the cluster's cases."""
+    """Initial values from a complaint cluster (root cause, service and the cluster's cases) or from a
+    violation."""
     initial: dict[str, Any] = {"owner": user.pk}
     root_cause = request.GET.get("root_cause", "")
     if root_cause:
@@ -133,6 +135,15 @@ def _prefill(request: HttpRequest, user: User) -> dict[str, Any]:
     service = request.GET.get("service", "")
     if service.isdigit():
         initial["service"] = int(service)
+    violation = violation_get_visible(user=user, pk=request.GET.get("violation"))
+    if violation is not None:
+        initial.update(
+            source_kind=SourceKind.VIOLATION,
+            violation=violation.pk,
+            source_reference=str(violation),
+            problem=violation.description,
+            team=violation.team_id,
+        )
     ids = [int(pk) for pk in request.GET.getlist("case") if pk.isdigit()]
     if ids:
         numbers = case_list_visible_to(user=user).filter(pk__in=ids).values_list("number", flat=True)
