@@ -4,7 +4,9 @@ from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from charter.accounts.models import Team, User
 from charter.cases.models import CaseMessage
@@ -135,7 +137,9 @@ class ReviewScoreForm(forms.Form):
     """One score, comment and pinned message per criterion, built from the scorecard version."""
 
     version = forms.IntegerField(widget=forms.HiddenInput)
-    summary = forms.CharField(label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    summary = forms.CharField(
+        label=pgettext_lazy("qa review", "Summary"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     def __init__(
         self,
@@ -149,7 +153,7 @@ class ReviewScoreForm(forms.Form):
         self.criteria = criteria
         scores = scores or {}
         message_choices = [("", _("No message"))] + [
-            (str(m.pk), f"{m.created_at:%m-%d %H:%M} {m.body[:40]}") for m in messages
+            (str(m.pk), f"{timezone.localtime(m.created_at):%m-%d %H:%M} {m.body[:40]}") for m in messages
         ]
         for criterion in criteria:
             choices: list[tuple[str, Any]] = [("", "—")]
@@ -167,7 +171,7 @@ class ReviewScoreForm(forms.Form):
                 label=criterion.title_zh, choices=choices, required=False, initial=initial_value
             )
             self.fields[f"comment_{criterion.pk}"] = forms.CharField(
-                label=_("Comment"),
+                label=pgettext_lazy("qa review", "Comment"),
                 required=False,
                 initial=stored.comment if stored else "",
                 widget=forms.Textarea(attrs={"rows": 2}),

@@ -9,6 +9,7 @@ in force on the day of the reply, so a new published version of the code is cite
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from charter.common.models import TimeStampedModel
 
@@ -207,11 +208,12 @@ class Finding(models.Model):
 
 
 class Section(models.TextChoices):
-    OPENING = "opening", _("Opening")
-    COMMUNICATION = "communication", _("Communication")
-    RESOLUTION = "resolution", _("Resolution")
-    COMPLIANCE = "compliance", _("Compliance")
-    CLOSING = "closing", _("Closing")
+    # In context: "Resolution" and the like mean other things in the cases' catalogue.
+    OPENING = "opening", pgettext_lazy("scorecard section", "Opening")
+    COMMUNICATION = "communication", pgettext_lazy("scorecard section", "Communication")
+    RESOLUTION = "resolution", pgettext_lazy("scorecard section", "Resolution")
+    COMPLIANCE = "compliance", pgettext_lazy("scorecard section", "Compliance")
+    CLOSING = "closing", pgettext_lazy("scorecard section", "Closing")
 
 
 class Scale(models.TextChoices):
@@ -377,8 +379,8 @@ class Review(models.Model):
         DECIDED = "decided", _("Dispute decided")
 
     class Decision(models.TextChoices):
-        UPHELD = "upheld", _("Upheld")
-        AMENDED = "amended", _("Amended")
+        UPHELD = "upheld", pgettext_lazy("qa dispute", "Upheld")
+        AMENDED = "amended", pgettext_lazy("qa dispute", "Amended")
 
     scorecard_version = models.ForeignKey(
         ScorecardVersion,
@@ -503,8 +505,8 @@ class CalibrationSession(models.Model):
     """Several reviewers score the same case blind; the spread is shown once closed, then the agreed score."""
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
-        CLOSED = "closed", _("Closed")
+        OPEN = "open", pgettext_lazy("calibration", "Open")
+        CLOSED = "closed", pgettext_lazy("calibration", "Closed")
 
     title = models.CharField(_("title"), max_length=200)
     facilitator = models.ForeignKey(
@@ -538,7 +540,10 @@ class CalibrationScore(models.Model):
     """One reviewer's blind score of one criterion in a session; a blank reviewer is the agreed score."""
 
     session = models.ForeignKey(
-        CalibrationSession, verbose_name=_("session"), on_delete=models.CASCADE, related_name="scores"
+        CalibrationSession,
+        verbose_name=pgettext_lazy("calibration", "session"),
+        on_delete=models.CASCADE,
+        related_name="scores",
     )
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL,

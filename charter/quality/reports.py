@@ -13,6 +13,7 @@ from typing import Any
 from django.db.models import Avg, Count, DecimalField, ExpressionWrapper, F, Q, QuerySet, When
 from django.db.models import Case as CaseWhen
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from charter.accounts.models import User
 from charter.accounts.permissions import AnyUser
@@ -174,7 +175,15 @@ def report_tables(*, user: AnyUser, period: Period | None = None) -> list[Table]
         ),
         Table(
             _("Scores by criterion"),
-            [month, _("Section"), _("Criterion"), _("Clause"), _("Scored"), _("Average (%)"), _("Failed")],
+            [
+                month,
+                _("Section"),
+                _("Criterion"),
+                _("Clause"),
+                _("Scored"),
+                _("Average (%)"),
+                pgettext("qa report", "Failed"),
+            ],
             [
                 [
                     _month(r["review__month"]),
@@ -190,7 +199,15 @@ def report_tables(*, user: AnyUser, period: Period | None = None) -> list[Table]
         ),
         Table(
             _("Scores by clause"),
-            [month, _("Code"), _("Clause"), _("Title"), _("Scored"), _("Average (%)"), _("Failed")],
+            [
+                month,
+                _("Code"),
+                _("Clause"),
+                _("Title"),
+                _("Scored"),
+                _("Average (%)"),
+                pgettext("qa report", "Failed"),
+            ],
             [
                 [
                     _month(r["review__month"]),

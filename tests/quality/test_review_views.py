@@ -7,7 +7,7 @@ import pytest
 from charter.accounts.models import User
 from charter.cases.models import Case
 from charter.cases.services import case_reply
-from charter.quality.models import Criterion, Review, SamplingRule, ScorecardVersion
+from charter.quality.models import Criterion, Finding, Review, SamplingRule, ScorecardVersion
 from charter.quality.selectors import criterion_list
 from charter.quality.services import ScoreInput, findings_from_replies, review_sample, review_scores_save
 from tests.cases.conftest import new_case
@@ -19,6 +19,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def review(case: Case, member: User, qa_reviewer: User, scorecard_version: ScorecardVersion) -> Review:
+    findings_from_replies()  # the cursor starts here
     case_reply(actor=member, case=case, body="您好，这事不归我管。")
     case_reply(actor=member, case=case, body="内部：客户情绪激动", is_internal=True)
     findings_from_replies()
@@ -55,7 +56,8 @@ def test_the_review_page_shows_the_whole_conversation_and_the_findings_to_the_re
     html = response.content.decode()
     assert response.status_code == 200
     assert "这事不归我管" in html and "内部：客户情绪激动" in html
-    assert "2.3" in html  # the finding's clause
+    finding = Finding.objects.get(case=review.case)
+    assert str(finding.get_check_code_display()) in html and f"#message-{finding.message_id}" in html
     assert 'name="action" value="submit"' in html
 
 

@@ -266,7 +266,9 @@ def review_dispute_decide(
         raise PermissionDeniedError(
             _("This dispute is for someone else to decide."), code=ErrorCode.REVIEW_DENIED
         )
-    if review.status != Review.Status.DISPUTED:
+    # Locked: a double submit of the decision decides once.
+    stored = Review.objects.select_for_update().filter(pk=review.pk).values_list("status", flat=True).first()
+    if review.status != Review.Status.DISPUTED or stored != Review.Status.DISPUTED:
         raise DomainError(_("This review is not waiting for a decision."), code=ErrorCode.REVIEW_STATE)
     reason = reason.strip()
     if not reason:
