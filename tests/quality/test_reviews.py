@@ -627,3 +627,31 @@ def test_failed_criteria_are_evidence_with_their_clause_in_the_readers_scope(
     hidden = list(review_failed_score_list_for(user=outsider))
 
     assert seen == ["2.3"] and hidden == []
+
+
+def test_a_rule_for_one_channel_draws_only_that_channels_cases(
+    case: Case,
+    customer: Customer,
+    member: User,
+    team: Team,
+    administrator: User,
+    qa_reviewer: User,
+    scorecard_version: ScorecardVersion,
+) -> None:
+    phone = resolve(new_case(None, customer), member)
+    Case.objects.filter(pk=phone.pk).update(channel="phone")
+    resolve(case, member)  # from the web
+    rule = _rule(
+        administrator,
+        team,
+        scorecard_version,
+        channel="phone",
+        share_percent=100,
+        includes_complaints=False,
+        includes_breaches=False,
+        includes_low_surveys=False,
+    )
+
+    made = sampling_rule_run(rule=rule)
+
+    assert made == 1 and Review.objects.get().case == phone
