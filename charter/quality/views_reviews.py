@@ -307,7 +307,7 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
         else []
     )
     criteria = list(criterion_list(version=review.scorecard_version))
-    stored = {score.criterion_id: score for score in review.scores.select_related("message")}
+    stored = {score.criterion_id: score for score in review.scores.select_related("message", "criterion")}
     is_reviewer = user.pk == review.reviewer_id and review.status == Review.Status.ASSIGNED
     is_agent = user.pk == review.agent_id and review.status == Review.Status.SUBMITTED
     is_handler = user.pk == review.dispute_handler_id and review.status == Review.Status.DISPUTED
@@ -388,7 +388,10 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "review": review,
             "case": case,
             "shows_case": shows_case,
-            "conversation": conversation,
+            "conversation": [
+                {"message": message, "pins": [row for row in stored.values() if row.message_id == message.pk]}
+                for message in conversation
+            ],
             "findings": finding_list_of_case(case=case) if shows_case else [],
             "rows": [{"criterion": c, "score": stored.get(c.pk)} for c in criteria],
             "score_form": score_form,

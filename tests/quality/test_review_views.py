@@ -356,3 +356,18 @@ def test_an_english_speaking_agent_gets_the_review_mail_in_english(
 
     mail = OutboundMessage.objects.get(template="quality.review_submitted")
     assert "Your QA review is ready" in mail.subject and f"/desk/quality/reviews/{review.pk}/" in mail.body
+
+
+def test_a_comment_pinned_to_a_message_shows_under_it(review: Review, member: User) -> None:
+    message = review.case.messages.get(is_internal=False)
+    patience = _criteria(review)[1]
+    scores = [ScoreInput(c.pk, v, "") for c, v in zip(_criteria(review), [1, 2, 3, 1], strict=True)]
+    scores[1] = ScoreInput(patience.pk, 2, "推诿用语", message.pk)
+    review_scores_save(
+        actor=review.reviewer, review=review, version=review.version, scores=scores, submit=True
+    )
+
+    html = client_for(member).get(_url(review)).content.decode()
+
+    after_message = html[html.index(f'id="message-{message.pk}"') :]
+    assert after_message.index("推诿用语") < after_message.index("</li>")
