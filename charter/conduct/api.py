@@ -33,6 +33,7 @@ from charter.conduct.services import (
     violation_respond,
 )
 from charter.quality.models import Finding
+from charter.quality.selectors import review_get_for
 from charter.standards.models import StandardClause
 from charter.surveys.models import Response as SurveyResponse
 
@@ -49,14 +50,24 @@ class LadderStepOutputSerializer(serializers.ModelSerializer):
 
 class ViolationEvidenceOutputSerializer(serializers.ModelSerializer):
     kind = serializers.CharField(
-        read_only=True, help_text="`case`, `finding`, `survey_response` or `observation`."
+        read_only=True, help_text="`case`, `finding`, `qa_review`, `survey_response` or `observation`."
     )
     case_number = serializers.SerializerMethodField()
     files = serializers.SerializerMethodField()
 
     class Meta:
         model = Evidence
-        fields = ["id", "kind", "case_number", "finding", "survey_response", "text", "files", "created_at"]
+        fields = [
+            "id",
+            "kind",
+            "case_number",
+            "finding",
+            "review",
+            "survey_response",
+            "text",
+            "files",
+            "created_at",
+        ]
 
     def get_case_number(self, evidence: Evidence) -> str | None:
         return evidence.case.number if evidence.case is not None else None
@@ -146,9 +157,12 @@ class ViolationDetailOutputSerializer(ViolationOutputSerializer):
 
 
 class ViolationEvidenceInputSerializer(serializers.Serializer):
-    kind = serializers.CharField(help_text="`case`, `finding`, `survey_response` or `observation`.")
+    kind = serializers.CharField(
+        help_text="`case`, `finding`, `qa_review`, `survey_response` or `observation`."
+    )
     case_number = serializers.CharField(required=False, allow_blank=True)
     finding = serializers.IntegerField(required=False)
+    review = serializers.IntegerField(required=False, help_text="A submitted QA review of the staff member.")
     survey_response = serializers.IntegerField(required=False)
     text = serializers.CharField(required=False, allow_blank=True)
 
@@ -198,7 +212,7 @@ def _not_found(field: str) -> serializers.ValidationError:
     return serializers.ValidationError({field: ["Not found."]})
 
 
-def _evidence_input(data: dict[str, Any]) -> EvidenceInput:
+def _evidence_input(user: User, data: dict[str, Any]) -> EvidenceInput:
     kind = data["kind"]
     if kind == Evidence.Kind.CASE:
         case = Case.objects.filter(number=data.get("case_number", "")).first()
@@ -210,6 +224,11 @@ def _evidence_input(data: dict[str, Any]) -> EvidenceInput:
         if finding is None:
             raise _not_found("finding")
         return EvidenceInput(kind=kind, finding=finding)
+    if kind == Evidence.Kind.QA_REVIEW:
+        review = review_get_for(user=user, pk=data.get("review") or 0)
+        if review is None:
+            raise _not_found("review")
+        return EvidenceInput(kind=kind, review=review)
     if kind == Evidence.Kind.SURVEY_RESPONSE:
         response = SurveyResponse.objects.filter(pk=data.get("survey_response") or 0).first()
         if response is None:
@@ -298,7 +317,7 @@ class ViolationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             description=data["description"],
             has_harmed_customers=data["has_harmed_customers"],
             has_harmed_reputation=data["has_harmed_reputation"],
-            evidence=[_evidence_input(item) for item in data.get("evidence", [])],
+            evidence=[_evidence_input(user, item) for item in data.get("evidence", [])],
         )
         return self._detail(request, str(violation.pk), status.HTTP_201_CREATED)
 

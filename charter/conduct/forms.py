@@ -42,6 +42,7 @@ class ViolationFilterForm(forms.Form):
 class EvidenceFieldsMixin(forms.Form):
     case_number = forms.CharField(label=_("Case number"), max_length=30, required=False)
     finding = forms.IntegerField(label=_("Reply-check finding (number)"), min_value=1, required=False)
+    review = forms.IntegerField(label=_("QA review (number)"), min_value=1, required=False)
     survey_response = forms.IntegerField(label=_("Survey response (number)"), min_value=1, required=False)
     observation = forms.CharField(
         label=_("Supervisor's observation"), widget=forms.Textarea(attrs={"rows": 3}), required=False

@@ -282,17 +282,38 @@ class Violation(TimeStampedModel):
         )
 
 
+# The foreign key of each kind of evidence that points at another record; an observation has none.
+_EVIDENCE_LINKS = {
+    "case": "case",
+    "finding": "finding",
+    "qa_review": "review",
+    "survey_response": "survey_response",
+}
+
+
+def _one_kind_only() -> models.Q:
+    """Each kind sets its own link and no other; an observation sets none."""
+    condition = models.Q()
+    for kind in [*_EVIDENCE_LINKS, "observation"]:
+        condition |= models.Q(
+            kind=kind,
+            **{f"{link}__isnull": link != _EVIDENCE_LINKS.get(kind) for link in _EVIDENCE_LINKS.values()},
+        )
+    return condition
+
+
 class Evidence(models.Model):
-    """One piece of evidence of a violation: a case, a reply-check finding, a survey response, or a
-    supervisor's observation (with text and attached files).
+    """One piece of evidence of a violation: a case, a reply-check finding, a QA review, a survey response,
+    or a supervisor's observation (with text and attached files).
 
     Each kind has its own nullable foreign key, named in `EVIDENCE_FIELDS`; a check constraint keeps exactly
-    that one set. A new kind (QA reviews) is one choice, one field and one map entry.
+    that one set. A new kind is one choice, one field and one map entry.
     """
 
     class Kind(models.TextChoices):
         CASE = "case", _("Case")
         FINDING = "finding", _("Reply-check finding")
+        QA_REVIEW = "qa_review", _("QA review")
         SURVEY_RESPONSE = "survey_response", _("Survey response")
         OBSERVATION = "observation", _("Supervisor's observation")
 
@@ -311,6 +332,14 @@ class Evidence(models.Model):
     finding = models.ForeignKey(
         "quality.Finding",
         verbose_name=_("finding"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    review = models.ForeignKey(
+        "quality.Review",
+        verbose_name=_("QA review"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -335,29 +364,7 @@ class Evidence(models.Model):
         verbose_name = _("evidence")
         verbose_name_plural = _("evidence")
         constraints = [
-            models.CheckConstraint(
-                condition=(
-                    models.Q(
-                        kind="case", case__isnull=False, finding__isnull=True, survey_response__isnull=True
-                    )
-                    | models.Q(
-                        kind="finding", case__isnull=True, finding__isnull=False, survey_response__isnull=True
-                    )
-                    | models.Q(
-                        kind="survey_response",
-                        case__isnull=True,
-                        finding__isnull=True,
-                        survey_response__isnull=False,
-                    )
-                    | models.Q(
-                        kind="observation",
-                        case__isnull=True,
-                        finding__isnull=True,
-                        survey_response__isnull=True,
-                    )
-                ),
-                name="conduct_evidence_one_kind",
-            ),
+            models.CheckConstraint(condition=_one_kind_only(), name="conduct_evidence_one_kind"),
         ]
 
     def __str__(self) -> str:
@@ -365,17 +372,13 @@ class Evidence(models.Model):
 
     @property
     def target(self) -> models.Model | None:
-        """The case, finding or survey response this evidence points at (None for an observation)."""
+        """What this evidence points at: a case, finding, QA review or survey response (None: observation)."""
         field = EVIDENCE_FIELDS.get(self.kind)
         return getattr(self, field) if field else None
 
 
 # The foreign key each kind of evidence sets; observations set none.
-EVIDENCE_FIELDS: dict[str, str] = {
-    Evidence.Kind.CASE: "case",
-    Evidence.Kind.FINDING: "finding",
-    Evidence.Kind.SURVEY_RESPONSE: "survey_response",
-}
+EVIDENCE_FIELDS: dict[str, str] = {Evidence.Kind(kind): link for kind, link in _EVIDENCE_LINKS.items()}
 
 
 def evidence_upload_to(instance: "EvidenceFile", filename: str) -> str:

@@ -147,7 +147,7 @@ def violation_get_visible(*, user: AnyUser, pk: object) -> Violation | None:
             Prefetch(
                 "evidence",
                 queryset=Evidence.objects.select_related(
-                    "case", "finding__clause", "survey_response", "added_by"
+                    "case", "finding__clause", "review__case", "survey_response", "added_by"
                 ).prefetch_related("files"),
             ),
             Prefetch("events", queryset=ViolationEvent.objects.select_related("actor")),

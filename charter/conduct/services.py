@@ -42,7 +42,8 @@ from charter.conduct.permissions import (
     can_respond,
 )
 from charter.conduct.selectors import ladder_setting_get, violation_proposal
-from charter.quality.models import Finding
+from charter.quality.models import Finding, Review
+from charter.quality.selectors import review_get_for
 from charter.standards.models import StandardAcknowledgement, StandardClause, StandardDocument
 from charter.standards.selectors import standard_version_in_force
 from charter.surveys.models import Response
@@ -209,6 +210,7 @@ class EvidenceInput:
     kind: str
     case: Case | None = None
     finding: Finding | None = None
+    review: Review | None = None
     survey_response: Response | None = None
     text: str = ""
     files: Sequence[Any] = field(default_factory=tuple)
@@ -319,6 +321,19 @@ def _evidence_add(violation: Violation, actor: User, item: EvidenceInput, at: dt
                 field="evidence",
             )
         evidence.finding = item.finding
+    elif kind == Evidence.Kind.QA_REVIEW:
+        if (
+            item.review is None
+            or item.review.agent_id != violation.staff_id
+            or item.review.submitted_at is None
+            or review_get_for(user=actor, pk=item.review.pk) is None
+        ):
+            raise DomainError(
+                _("The QA review must be a submitted review of the staff member's work that you may see."),
+                code=ErrorCode.INVALID_EVIDENCE,
+                field="evidence",
+            )
+        evidence.review = item.review
     elif kind == Evidence.Kind.SURVEY_RESPONSE:
         if item.survey_response is None or item.survey_response.handler_id != violation.staff_id:
             raise DomainError(

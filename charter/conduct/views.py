@@ -68,6 +68,7 @@ from charter.conduct.services import (
     violation_respond,
 )
 from charter.quality.models import Finding
+from charter.quality.selectors import review_get_for
 from charter.standards.selectors import standard_clause_in_force
 from charter.surveys.models import Response
 
@@ -152,6 +153,11 @@ def _evidence_inputs(user: User, data: dict[str, Any]) -> list[EvidenceInput]:
         if finding is None:
             raise DomainError(_("There is no such finding."), field="finding")
         items.append(EvidenceInput(kind="finding", finding=finding))
+    if data.get("review"):
+        review = review_get_for(user=user, pk=data["review"])
+        if review is None:
+            raise DomainError(_("There is no such QA review."), field="review")
+        items.append(EvidenceInput(kind="qa_review", review=review))
     if data.get("survey_response"):
         response = Response.objects.filter(pk=data["survey_response"]).first()
         if response is None:
@@ -344,7 +350,9 @@ def violation_evidence_view(request: HttpRequest, pk: int) -> HttpResponse:
     def act(user: User, violation: Violation, data: dict[str, Any]) -> None:
         items = _evidence_inputs(user, data)
         if not items:
-            raise DomainError(_("Name a case, a finding, a survey response or write an observation."))
+            raise DomainError(
+                _("Name a case, a finding, a QA review, a survey response or write an observation.")
+            )
         for item in items:
             violation_evidence_add(actor=user, violation=violation, item=item)
 
