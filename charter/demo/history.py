@@ -33,7 +33,7 @@ TITLES = (
 )
 
 
-def _moved(cases: list[Case], days: int) -> None:
+def cases_moved(cases: list[Case], days: int) -> None:
     """Move the cases and everything they caused back by `days` whole days."""
     shift = dt.timedelta(days=days)
     ids = [case.pk for case in cases]
@@ -131,7 +131,7 @@ def demo_history_load(*, actor: User) -> int:
         # Spread over last month: the day of the month the case ran on.
         made.append((resolved, (today - last_month_end).days + rng.randrange(0, last_month_end.day - 1)))
     for case, days in made:
-        _moved([case], days)
+        cases_moved([case], days)
     # A few promises missed: their resolution ran out an hour before the case was resolved.
     for case, _days in made[::5]:
         clock = CaseClock.objects.filter(case=case, metric=CaseClock.Metric.RESOLUTION).first()

@@ -22,3 +22,39 @@ def test_the_demo_loads_twice_without_change_and_publishes_last_months_figures(c
     assert published.exists()
     page = client.get(f"/services/{published.first().service.slug}/").content.decode()
     assert "上月" in page and "满意" in page
+
+
+def test_the_demo_tells_the_story_of_holding_staff_to_the_code() -> None:
+    from charter.accounts.models import User
+    from charter.audit.models import AuditEvent
+    from charter.conduct.models import Evidence, Violation
+    from charter.improvement.models import ActionStatus, CorrectiveAction, Verdict
+    from charter.quality.models import Finding, Review
+
+    call_command("load_demo", stdout=None)
+    li = User.objects.get(username="li.agent")
+
+    # The improper reply was flagged before sending, sent with a reason, and found afterwards.
+    assert AuditEvent.objects.filter(action="cases.reply_check_override", actor=li).exists()
+    finding = Finding.objects.get(agent=li, check_code="improper_wording")
+    assert finding.is_overridden and finding.clause.number == "2.3"
+    # The sampled review scored it against the clause; the dispute was decided by someone else.
+    review = Review.objects.get(case=finding.case)
+    assert review.reviewer.username == "sun.qa" and review.status == Review.Status.DECIDED
+    assert review.dispute_handler.username == "wang.supervisor" and review.decision == Review.Decision.UPHELD
+    assert review.scores.get(criterion__clause__number="2.3").value == 2
+    # A repeat within the window climbed the ladder; Li responded and appealed.
+    earlier, repeat = Violation.objects.filter(staff=li).order_by("occurred_at")
+    assert earlier.step.code == "education" and repeat.proposed_step.code == "verbal-warning"
+    assert repeat.step == repeat.proposed_step and repeat.status == Violation.Status.APPEALED
+    assert repeat.response_text and repeat.appeal_text
+    assert {evidence.kind for evidence in repeat.evidence.all()} == {
+        Evidence.Kind.CASE,
+        Evidence.Kind.FINDING,
+        Evidence.Kind.QA_REVIEW,
+    }
+    # The corrective action from the complaint cluster was checked effective and closed by another.
+    action = CorrectiveAction.objects.get(source_kind="complaint_cluster")
+    check = action.checks.get()
+    assert action.status == ActionStatus.CLOSED and action.closed_by != action.owner
+    assert check.verdict == Verdict.EFFECTIVE and check.complaints_after < check.complaints_before

@@ -6,7 +6,10 @@ from django.db import transaction
 from charter.accounts import demo as accounts_demo
 from charter.cases import demo as cases_demo
 from charter.catalog import demo as catalog_demo
+from charter.conduct.demo import conduct_demo_load
+from charter.demo.conduct_story import demo_conduct_story_load
 from charter.demo.history import demo_history_load
+from charter.quality.demo import quality_demo_load
 from charter.reports.services import figures_refresh
 from charter.sla import demo as sla_demo
 from charter.standards import demo as standards_demo
@@ -24,7 +27,10 @@ class Command(BaseCommand):
             sla_demo.demo_load(actor=admin)
             cases_demo.demo_load(actor=admin)
             surveys_demo.demo_load(actor=admin)
+            quality_demo_load(actor=admin)
+            conduct_demo_load(actor=admin)
             demo_history_load(actor=admin)
+            demo_conduct_story_load(actor=admin)
             figures_refresh()
         self.stdout.write(self.style.SUCCESS("Demo data ready. Sign in at /accounts/login/ with:"))
         for username, roles in accounts_demo.demo_sign_ins():
