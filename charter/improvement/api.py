@@ -215,7 +215,10 @@ class CorrectiveActionViewSet(viewsets.GenericViewSet):
                 status_codes=["403"],
                 value={
                     "code": "improvement_closure_by_owner",
-                    "detail": "The owner cannot close his own corrective action: someone else must close it.",
+                    "detail": (
+                        "The owner cannot close his own corrective action: "
+                        "someone who has never owned it must close it."
+                    ),
                 },
             ),
         ],

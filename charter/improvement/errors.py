@@ -13,4 +13,8 @@ class ErrorCode(StrEnum):
     CHECK_NOT_DUE = "improvement_check_not_due"
     NOT_EFFECTIVE = "improvement_not_checked_effective"
     CLOSURE_BY_OWNER = "improvement_closure_by_owner"
+    CHECK_BY_OWNER = "improvement_check_by_owner"
+    CHECK_PERIOD_LOCKED = "improvement_check_period_locked"
+    TEAM_DENIED = "improvement_team_denied"
+    VERDICT_UNSUPPORTED = "improvement_verdict_unsupported"
     CONFLICT = "conflict"

@@ -3,14 +3,15 @@
 Administrators see and manage every action (improvement.manage_all_corrective_actions). Supervisors open
 actions and manage those of the teams they lead (improvement.manage_team_corrective_actions); QA reviewers
 open actions (improvement.open_corrective_action). Anyone sees the actions he owns, opened or holds an item
-of; the owner works on his own action, an item's owner marks his item done. The owner never closes his own
-action: closure is by someone else.
+of; the owner works on his own action, an item's owner marks his item done. Only those who file actions
+(openers, supervisors, administrators) move one to another team. Independence: no one who has owned the action
+(its owner now or before it was handed over) records its effectiveness check or closes it.
 """
 
 from charter.accounts.models import User
 from charter.accounts.permissions import AnyUser
 from charter.accounts.selectors import team_list_led_by
-from charter.improvement.models import ActionItem, CorrectiveAction
+from charter.improvement.models import ActionEvent, ActionItem, CorrectiveAction
 
 
 def _active(user: AnyUser) -> User | None:
@@ -55,6 +56,33 @@ def can_manage(user: AnyUser, action: CorrectiveAction) -> bool:
     )
 
 
+def action_owner_ids(action: CorrectiveAction) -> set[int]:
+    """The pks of everyone who has owned `action`: its owner and those named on its timeline (opened with,
+    handed over from or to). One query."""
+    owners = {action.owner_id}
+    events = ActionEvent.objects.filter(
+        action_id=action.pk, kind__in=(ActionEvent.Kind.OPENED, ActionEvent.Kind.UPDATED)
+    ).values_list("data", flat=True)
+    for data in events:
+        for key in ("owner", "previous_owner"):
+            value = data.get(key) if isinstance(data, dict) else None
+            if isinstance(value, int):
+                owners.add(value)
+    return owners
+
+
+def can_change_team(user: AnyUser, action: CorrectiveAction) -> bool:
+    """True when `user` may manage `action` and files actions under teams (opens or manages actions); a
+    plain owner or item owner may not move it out of his supervisor's scope."""
+    return can_manage(user, action) and (can_open(user) or can_manage_teams(user) or can_manage_all(user))
+
+
+def can_check(user: AnyUser, action: CorrectiveAction) -> bool:
+    """True for whoever may manage `action` and has never owned it: the check is independent of the owner."""
+    member = _active(user)
+    return member is not None and can_manage(member, action) and member.pk not in action_owner_ids(action)
+
+
 def can_complete_item(user: AnyUser, item: ActionItem) -> bool:
     """True for the item's owner and for whoever may manage its action."""
     member = _active(user)
@@ -62,6 +90,6 @@ def can_complete_item(user: AnyUser, item: ActionItem) -> bool:
 
 
 def can_close(user: AnyUser, action: CorrectiveAction) -> bool:
-    """True for whoever may manage `action` except its owner: the owner never closes his own action."""
+    """True for whoever may manage `action` and has never owned it (the checker may close it)."""
     member = _active(user)
-    return member is not None and member.pk != action.owner_id and can_manage(member, action)
+    return member is not None and can_manage(member, action) and member.pk not in action_owner_ids(action)

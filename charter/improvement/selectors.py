@@ -31,7 +31,7 @@ from charter.improvement.models import (
     SourceKind,
     Verdict,
 )
-from charter.improvement.permissions import can_manage_all, can_manage_teams
+from charter.improvement.permissions import can_manage_all, can_manage_teams, can_open
 
 
 def _with_rows(actions: QuerySet[CorrectiveAction]) -> QuerySet[CorrectiveAction]:
@@ -63,12 +63,14 @@ def corrective_action_get_visible(*, user: AnyUser, pk: object) -> CorrectiveAct
 
 def corrective_action_team_list_for(*, user: AnyUser) -> QuerySet[Team]:
     """Return the teams `user` may file actions under: all for administrators and QA reviewers who open
-    actions, the teams he leads for a supervisor."""
-    if not isinstance(user, User) or not user.is_authenticated:
+    actions, the teams he leads for a supervisor, none for anyone else (a plain owner of an action)."""
+    if not isinstance(user, User) or not user.is_authenticated or not user.is_active:
         return Team.objects.none()
-    if can_manage_all(user) or not can_manage_teams(user):
+    if can_manage_all(user) or (can_open(user) and not can_manage_teams(user)):
         return Team.objects.filter(is_active=True).order_by("code")
-    return team_list_led_by(user=user).order_by("code")
+    if can_manage_teams(user):
+        return team_list_led_by(user=user).order_by("code")
+    return Team.objects.none()
 
 
 def corrective_action_filter(

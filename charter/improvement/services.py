@@ -12,7 +12,9 @@ import datetime as dt
 import logging
 from collections.abc import Iterable, Sequence
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Max
 from django.utils import timezone
@@ -39,7 +41,14 @@ from charter.improvement.models import (
     SourceKind,
     Verdict,
 )
-from charter.improvement.permissions import can_close, can_complete_item, can_manage, can_open
+from charter.improvement.permissions import (
+    action_owner_ids,
+    can_change_team,
+    can_close,
+    can_complete_item,
+    can_manage,
+    can_open,
+)
 from charter.improvement.selectors import complaint_cluster_measure, corrective_action_team_list_for
 
 logger = logging.getLogger(__name__)
@@ -76,6 +85,11 @@ EDITABLE_FIELDS = (
 )
 
 
+_CLOSURE_BY_OWNER = _(
+    "The owner cannot close his own corrective action: someone who has never owned it must close it."
+)
+
+
 class InvalidTransitionError(ConflictError):
     """The workflow does not allow this move from the action's current status."""
 
@@ -86,9 +100,9 @@ def _now(at: dt.datetime | None) -> dt.datetime:
     return at or timezone.now()
 
 
-def _require(allowed: bool, message: Any, code: str) -> None:
+def _require(allowed: bool, message: Any, code: str, field: str | None = None) -> None:
     if not allowed:
-        raise PermissionDeniedError(message, code=code)
+        raise PermissionDeniedError(message, code=code, field=field)
 
 
 def _invalid(message: Any, field: str | None = None, code: str = ErrorCode.INVALID_FIELD) -> DomainError:
@@ -96,12 +110,12 @@ def _invalid(message: Any, field: str | None = None, code: str = ErrorCode.INVAL
 
 
 def _number_next(at: dt.datetime) -> str:
-    """Return the next action number of the year of `at` (local time): CA-YYYY-NNNN.
+    """Return the next action number of the year of `at` in the site's time zone: CA-YYYY-NNNN.
 
     The year's counter row is incremented with one UPDATE … RETURNING, which locks it until the transaction
     ends, so concurrent openings queue on it and never share a number. Call inside `transaction.atomic`.
     """
-    year = timezone.localtime(at).year
+    year = timezone.localtime(at, ZoneInfo(settings.TIME_ZONE)).year
     table = connection.ops.quote_name(CorrectiveActionCounter._meta.db_table)
     last: int | None = None
     for _attempt in range(3):
@@ -312,7 +326,9 @@ def corrective_action_open(
     )
     if linked:
         action.cases.set(linked)
-    _event(action, ActionEvent.Kind.OPENED, actor=actor, at=at, to_status=action.status)
+    _event(
+        action, ActionEvent.Kind.OPENED, actor=actor, at=at, to_status=action.status, data={"owner": owner.pk}
+    )
     audit_record(
         actor=actor,
         action="improvement.corrective_action_open",
@@ -337,7 +353,11 @@ def corrective_action_update(
 ) -> CorrectiveAction:
     """Change the text, owner, team, source reference or waiting period of an active action.
 
-    Only the fields in EDITABLE_FIELDS; a new waiting period moves a pending check's due date.
+    Only the fields in EDITABLE_FIELDS; a new waiting period moves a pending check's due date, but once the
+    items are done it may only grow (`improvement_check_period_locked`). Only those who file actions under
+    teams move one to another team (`improvement_team_denied`): a plain owner may not take it out of his
+    supervisor's scope. A change of owner is on the timeline (who handed it to whom): no one who has owned
+    the action checks or closes it.
     Audited as `improvement.corrective_action_update` with the names of the changed fields.
     """
     unknown = set(changes) - set(EDITABLE_FIELDS)
@@ -361,9 +381,26 @@ def corrective_action_update(
     if "owner" in changes:
         _staff(changes["owner"], "owner")
     if "team" in changes and changes["team"] != action.team:
+        _require(
+            can_change_team(actor, action),
+            _("You may not move this corrective action to another team."),
+            ErrorCode.TEAM_DENIED,
+            field="team",
+        )
         _team_allowed(actor, changes["team"])
     if "check_after_days" in changes:
         _check_after(changes["check_after_days"])
+        if action.items_done_at is not None and changes["check_after_days"] < action.check_after_days:
+            raise _invalid(
+                _(
+                    "The items are done: the wait before the effectiveness check can no longer be shortened "
+                    "(it is %(days)d days)."
+                )
+                % {"days": action.check_after_days},
+                field="check_after_days",
+                code=ErrorCode.CHECK_PERIOD_LOCKED,
+            )
+    previous_owner = action.owner_id
     changed = sorted(name for name, value in changes.items() if getattr(action, name) != value)
     for name in changed:
         setattr(action, name, changes[name])
@@ -372,7 +409,10 @@ def corrective_action_update(
         action.check_notified_at = None
     action.save()
     if changed:
-        _event(action, ActionEvent.Kind.UPDATED, actor=actor, at=timezone.now(), data={"fields": changed})
+        data: dict[str, Any] = {"fields": changed}
+        if "owner" in changed:
+            data.update(owner=action.owner_id, previous_owner=previous_owner)
+        _event(action, ActionEvent.Kind.UPDATED, actor=actor, at=timezone.now(), data=data)
         audit_record(
             actor=actor,
             action="improvement.corrective_action_update",
@@ -415,11 +455,8 @@ def _move(
                 _("A corrective action is reopened only by a check that finds it not effective.")
             )
     elif to_status == ActionStatus.CLOSED:
-        if actor is not None and actor.pk == action.owner_id:
-            raise PermissionDeniedError(
-                _("The owner cannot close his own corrective action: someone else must close it."),
-                code=ErrorCode.CLOSURE_BY_OWNER,
-            )
+        if actor is not None and actor.pk in action_owner_ids(action):
+            raise PermissionDeniedError(_CLOSURE_BY_OWNER, code=ErrorCode.CLOSURE_BY_OWNER)
         if action.verdict != Verdict.EFFECTIVE:
             raise DomainError(
                 _("A corrective action is closed only after an effectiveness check found it effective."),
@@ -462,16 +499,14 @@ def corrective_action_transition(
 ) -> CorrectiveAction:
     """Move `action` to `to_status` as the workflow allows (TRANSITIONS).
 
-    Closing requires an effective check and someone other than the owner (`improvement_closure_by_owner`);
+    Closing requires an effective check and someone who has never owned the action (its owner now or before
+    it was handed over; `improvement_closure_by_owner`); the checker may close it;
     cancelling requires a note; waiting for the check requires every item done; reopening comes only from an
     ineffective check. Audited as `improvement.corrective_action_transition`.
     """
     at = _now(at)
-    if to_status == ActionStatus.CLOSED and actor.pk == action.owner_id:
-        raise PermissionDeniedError(
-            _("The owner cannot close his own corrective action: someone else must close it."),
-            code=ErrorCode.CLOSURE_BY_OWNER,
-        )
+    if to_status == ActionStatus.CLOSED and actor.pk in action_owner_ids(action):
+        raise PermissionDeniedError(_CLOSURE_BY_OWNER, code=ErrorCode.CLOSURE_BY_OWNER)
     allowed = can_close(actor, action) if to_status == ActionStatus.CLOSED else can_manage(actor, action)
     _require(allowed, _("You may not change this corrective action."), ErrorCode.MANAGE_DENIED)
     action = _lock(action, expected_version)
@@ -595,12 +630,20 @@ def effectiveness_check_record(
 
     For a complaint cluster the check keeps the measure: complaints of its root cause (and service) per
     30 days in the window before the action was opened and in the window after its items were done.
-    Not effective (a note is required) reopens the action; effective allows closure by someone other than
-    the owner. Audited as `improvement.effectiveness_check_record`.
+    Not effective (a note is required) reopens the action; effective allows closure by someone who has never
+    owned it. No one who has owned the action records its check (`improvement_check_by_owner`). For a
+    complaint cluster, "effective" when the complaint rate did not fall, or cannot be compared, needs a
+    note explaining why (`improvement_verdict_unsupported`). Audited as
+    `improvement.effectiveness_check_record`.
     """
     at = _now(at)
     _require(
         can_manage(actor, action), _("You may not check this corrective action."), ErrorCode.MANAGE_DENIED
+    )
+    _require(
+        actor.pk not in action_owner_ids(action),
+        _("Whoever has owned a corrective action may not check its effectiveness: someone independent must."),
+        ErrorCode.CHECK_BY_OWNER,
     )
     if not is_effective and not note.strip():
         raise _invalid(_("Say why the action was not effective."), field="note")
@@ -620,6 +663,17 @@ def effectiveness_check_record(
             code=ErrorCode.CHECK_NOT_DUE,
         )
     measure = complaint_cluster_measure(action=action, at=at)
+    if is_effective and action.is_complaint_cluster and not note.strip():
+        change = measure.change if measure is not None else None
+        if measure is None or not measure.is_complete or change is None or change >= 0:
+            raise _invalid(
+                _(
+                    "The complaints of this cause did not fall (or cannot be compared): say why the action "
+                    "is effective all the same."
+                ),
+                field="note",
+                code=ErrorCode.VERDICT_UNSUPPORTED,
+            )
     verdict = Verdict.EFFECTIVE if is_effective else Verdict.INEFFECTIVE
     check = EffectivenessCheck.objects.create(
         action=action,

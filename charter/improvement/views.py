@@ -33,8 +33,9 @@ from charter.improvement.forms import (
 )
 from charter.improvement.models import ActionItem, ActionStatus, CorrectiveAction, SourceKind
 from charter.improvement.permissions import (
+    can_change_team,
+    can_check,
     can_close,
-    can_complete_item,
     can_manage,
     can_open,
     can_see_reports,
@@ -184,12 +185,15 @@ def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
     action = _action(user, pk)
     if not can_manage(user, action):
         raise PermissionDenied
-    teams = corrective_action_team_list_for(user=user)
-    if action.team_id and not teams.filter(pk=action.team_id).exists():
+    may_move = can_change_team(user, action)
+    teams = corrective_action_team_list_for(user=user) if may_move else Team.objects.none()
+    if may_move and action.team_id and not teams.filter(pk=action.team_id).exists():
         teams = teams | Team.objects.filter(pk=action.team_id)
     form = ActionForm(
         request.POST or None, instance=action, initial={"version": action.version}, teams=teams, is_new=False
     )
+    if not may_move:
+        del form.fields["team"]  # a plain owner does not move the action out of his supervisor's scope
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         version = data.pop("version")
@@ -245,7 +249,8 @@ def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 {
                     "item": item,
                     "is_overdue": item.is_overdue(today),
-                    "can_complete": can_complete_item(user, item),
+                    # As can_complete_item, with whether he manages the action computed once.
+                    "can_complete": is_manager or item.owner_id == user.pk,
                 }
                 for item in items
             ],
@@ -253,7 +258,7 @@ def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "timeline": list(action_timeline(action=action)),
             "measure": complaint_cluster_measure(action=action, at=now),
             "is_manager": is_manager,
-            "can_check": is_manager and action.is_check_due(now),
+            "can_check": is_manager and action.is_check_due(now) and can_check(user, action),
             "moves": moves,
             "is_owner": action.owner_id == user.pk,
             **forms,

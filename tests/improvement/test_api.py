@@ -203,3 +203,17 @@ def test_list_queries_do_not_grow_with_the_rows(
     make(15)
     with django_assert_max_num_queries(12):  # type: ignore[operator]
         assert len(client.get(URL).json()["results"]) == 17
+
+
+@pytest.mark.parametrize("to_other_team", [True, False])
+def test_the_owner_may_not_move_his_action_to_another_team(
+    action: CorrectiveAction, member: User, team: Team, other_team: Team, to_other_team: bool
+) -> None:
+    response = api_client_for(member).patch(
+        f"{URL}{action.pk}/",
+        {"version": action.version, "team": other_team.pk if to_other_team else None},
+        format="json",
+    )
+    assert response.status_code == 403
+    assert response.json()["code"] == "improvement_team_denied"
+    assert CorrectiveAction.objects.get(pk=action.pk).team == team

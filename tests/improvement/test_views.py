@@ -4,6 +4,8 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from charter.accounts.models import Customer, Team, User
 from charter.improvement.models import ActionStatus, CorrectiveAction
@@ -247,3 +249,57 @@ def test_the_cluster_page_shows_only_cases_in_scope(
     page = client_for(supervisor).get("/desk/improvement/clusters/").content.decode()
     assert theirs[0].number not in page
     assert "root_cause=process" not in page
+
+
+def test_the_owner_is_not_offered_the_team_and_cannot_post_it(
+    action: CorrectiveAction, member: User, supervisor: User, team: Team, other_team: Team
+) -> None:
+    url = f"/desk/improvement/actions/{action.pk}/edit/"
+    assert "team" not in client_for(member).get(url).context["form"].fields
+    offered = client_for(supervisor).get(url).context["form"].fields["team"].queryset
+    assert list(offered) == [team]
+    data = {
+        "version": action.version,
+        "kind": action.kind,
+        "title": action.title,
+        "problem": action.problem,
+        "owner": member.pk,
+        "team": other_team.pk,
+        "check_after_days": action.check_after_days,
+    }
+    client_for(member).post(url, data)
+    assert CorrectiveAction.objects.get(pk=action.pk).team == team
+
+
+def test_the_detail_page_queries_do_not_grow_with_the_items(
+    administrator: User, supervisor: User, member: User, team: Team
+) -> None:
+    # Opened by someone else, so whether the supervisor manages it depends on the teams he leads.
+    action = corrective_action_open(
+        actor=administrator,
+        title="巡检",
+        source_kind="other",
+        source_reference="巡检",
+        problem="p",
+        owner=member,
+        team=team,
+    )
+
+    def add(count: int) -> None:
+        for n in range(count):
+            action_item_add(
+                actor=administrator, action=action, description=f"事项{n}", owner=member, due_on=START.date()
+            )
+
+    url = f"/desk/improvement/actions/{action.pk}/"
+    add(2)
+    client = client_for(supervisor)
+    client.get(url)
+    with CaptureQueriesContext(connection) as small:
+        client.get(url)
+    add(10)
+    with CaptureQueriesContext(connection) as large:
+        response = client.get(url)
+    assert response.status_code == 200
+    assert response.content.decode().count("事项") >= 12
+    assert len(large.captured_queries) == len(small.captured_queries)

@@ -88,7 +88,12 @@ def test_the_create_form_is_prefilled_from_the_violation(violation: Violation, s
 def test_the_api_links_a_violation_and_refuses_one_out_of_sight(
     violation: Violation, supervisor: User, other_supervisor: User
 ) -> None:
-    body = {"title": "加强培训", "source_kind": "violation", "problem": "不当用语。", "violation": violation.pk}
+    body = {
+        "title": "加强培训",
+        "source_kind": "violation",
+        "problem": "不当用语。",
+        "violation": violation.pk,
+    }
 
     created = api_client_for(supervisor).post(
         "/api/v1/corrective-actions/", {**body, "owner": supervisor.pk}, format="json"
