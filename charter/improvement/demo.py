@@ -43,8 +43,9 @@ def corrective_action_story(
 
     `opener` (a supervisor or QA reviewer) opens it at `opened_at` with `cases` (complaints of `root_cause`,
     and of `service` when given); `owner` starts work and, with `item_owner`, completes two items within
-    `work_days`; `check_after_days` later `opener` records an effective check (the complaint figures as
-    they stand); `closer` (not the owner, allowed to manage the action) closes it an hour later.
+    `work_days`; `check_after_days` later `closer` (who has never owned the action and may manage it)
+    records an effective check (the complaint figures as they stand) and closes it an hour later: the check
+    and the closure are independent of the owner, and `opener` may be the owner.
     """
     action = corrective_action_open(
         actor=opener,
@@ -91,7 +92,7 @@ def corrective_action_story(
     action_item_complete(actor=item_owner, item=training, note="已培训 12 人，考核全部通过。", at=done_at)
     checked_at = done_at + check_after_days * DAY
     effectiveness_check_record(
-        actor=opener,
+        actor=closer,
         action=action,
         is_effective=True,
         note="同类投诉明显减少，复核流程执行到位。",
