@@ -16,6 +16,7 @@ class ErrorCode(StrEnum):
     SELF_DECISION = "conduct_self_decision"
     SAME_DECIDER = "conduct_same_decider"
     SAME_APPROVER = "conduct_same_approver"
+    SAME_APPROVER_APPEAL = "conduct_same_approver_appeal"
     SECOND_APPEAL = "conduct_second_appeal"
     DEADLINE_PASSED = "conduct_deadline_passed"
     INVALID_STATE = "conduct_invalid_state"

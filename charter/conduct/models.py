@@ -93,7 +93,7 @@ class LadderSetting(TimeStampedModel):
     is_fine_enabled = models.BooleanField(
         _("money fines allowed"),
         default=False,
-        help_text=_("Fines need legal review (罚款须经法务审核) before they are turned on."),
+        help_text=_("Fines need legal review before they are turned on."),
     )
     fine_max_amount = models.DecimalField(
         _("largest fine (CNY)"), max_digits=10, decimal_places=2, null=True, blank=True
@@ -128,6 +128,17 @@ class ViolationQuerySet(models.QuerySet["Violation"]):
     def active_at(self, at: dt.datetime) -> "ViolationQuerySet":
         """In effect and still on the active ladder at `at` (not yet expired after the window)."""
         return self.in_effect().filter(effective_at__lte=at, expires_at__gt=at)
+
+    def pending_at(self, at: dt.datetime, *, window: dt.timedelta) -> "ViolationQuerySet":
+        """Decided within `window` before `at` but not yet in effect: awaiting the staff member's response or
+        HR approval. The ladder counts them provisionally from their decision."""
+        return self.filter(
+            status__in=[Violation.Status.AWAITING_RESPONSE, Violation.Status.AWAITING_APPROVAL],
+            step__isnull=False,
+            decided_at__isnull=False,
+            decided_at__lte=at,
+            decided_at__gt=at - window,
+        ).exclude(appeal_outcome=Violation.AppealOutcome.OVERTURNED)
 
 
 class Violation(TimeStampedModel):

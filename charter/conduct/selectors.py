@@ -20,6 +20,7 @@ from charter.conduct.models import (
     ViolationEvent,
 )
 from charter.conduct.permissions import (
+    can_approve_discipline,
     can_view_all_violations,
     can_view_own_record,
     can_view_team_violations,
@@ -54,9 +55,17 @@ def ladder_rules(*, setting: LadderSetting, steps: list[LadderStep]) -> LadderRu
     )
 
 
+def _counted_from(record: Violation) -> dt.datetime:
+    """When a record started counting on the ladder: when it took effect, or (pending) when it was decided."""
+    moment = record.effective_at or record.decided_at
+    assert moment is not None  # noqa: S101 (both querysets require one of them)
+    return moment
+
+
 @dataclass(frozen=True)
 class Proposal:
-    """The step the ladder proposes for a violation, and the active records it counted."""
+    """The step the ladder proposes for a violation, and the active records it counted (in effect, or decided
+    and awaiting the response window or HR approval)."""
 
     step: LadderStep | None
     active: list[Violation]
@@ -64,24 +73,28 @@ class Proposal:
 
 def violation_proposal(*, violation: Violation, at: dt.datetime | None = None) -> Proposal:
     """Return the step the ladder proposes for `violation` at `at` (default now), from the staff member's
-    other records active then."""
+    other records active then: those in effect, and those decided but still awaiting his response or HR
+    approval (provisionally from the day of their decision). Never `violation` itself, never an overturned
+    decision."""
     moment = at or timezone.now()
     steps = ladder_step_list()
     if not steps:
         return Proposal(step=None, active=[])
     setting = ladder_setting_get()
-    active = list(
-        Violation.objects.active_at(moment)
-        .filter(staff_id=violation.staff_id)
-        .exclude(pk=violation.pk)
-        .select_related("step", "clause")
-        .order_by("effective_at")
+    others = Violation.objects.filter(staff_id=violation.staff_id).exclude(pk=violation.pk)
+    in_effect = others.active_at(moment)
+    # Decided but not yet in effect (response window, HR approval): counted from the decision, so that two
+    # quick repeats climb; the pure ladder keeps only those decided within the window before `moment`.
+    pending = others.pending_at(moment, window=setting.window)
+    active = sorted(
+        [*in_effect.select_related("step", "clause"), *pending.select_related("step", "clause")],
+        key=lambda record: (_counted_from(record), record.pk),
     )
     position = {step.pk: index for index, step in enumerate(steps)}
     prior = [
-        PriorRecord(position=position[record.step_id], effective_at=record.effective_at)
+        PriorRecord(position=position[record.step_id], effective_at=_counted_from(record))
         for record in active
-        if record.step_id in position and record.effective_at is not None
+        if record.step_id in position
     ]
     index = step_propose(
         rules=ladder_rules(setting=setting, steps=steps),
@@ -113,17 +126,24 @@ def _with_rows(violations: QuerySet[Violation]) -> QuerySet[Violation]:
 def violation_list_visible_to(*, user: AnyUser) -> QuerySet[Violation]:
     """Return the violations `user` may see, newest act first: all for administrators, those of the staff of
     the teams he leads (and his own) for a supervisor, his own for any other member of staff, none for
-    anyone else."""
-    if not can_view_own_record(user):
+    anyone else. Second approvers (conduct.approve_discipline, whatever their group) also see the violations
+    awaiting approval, those appealed, and those they approved."""
+    approver = can_approve_discipline(user)
+    if not (can_view_own_record(user) or approver):
         return Violation.objects.none()
-    assert isinstance(user, User)  # noqa: S101 (the predicate holds only for users)
+    assert isinstance(user, User)  # noqa: S101 (the predicates hold only for users)
     if can_view_all_violations(user):
         return _with_rows(Violation.objects.all())
+    scope = Q(staff=user) if can_view_own_record(user) else Q(pk__in=[])
     if can_view_team_violations(user):
         teams = team_list_led_by(user=user)
         staff = User.objects.filter(memberships__team__in=teams).exclude(pk=user.pk)
-        return _with_rows(Violation.objects.filter(Q(staff__in=staff) | Q(staff=user)))
-    return _with_rows(Violation.objects.filter(staff=user))
+        scope |= Q(staff__in=staff)
+    if approver:
+        scope |= Q(status__in=[Violation.Status.AWAITING_APPROVAL, Violation.Status.APPEALED]) | Q(
+            approved_by=user
+        )
+    return _with_rows(Violation.objects.filter(scope))
 
 
 def violation_list_of(*, user: AnyUser) -> QuerySet[Violation]:

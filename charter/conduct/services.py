@@ -442,6 +442,24 @@ def violation_evidence_add(*, actor: User, violation: Violation, item: EvidenceI
     return _evidence_add(violation, actor, item, timezone.now())
 
 
+@transaction.atomic
+def violation_evidence_add_many(
+    *, actor: User, violation: Violation, items: Sequence[EvidenceInput]
+) -> list[Evidence]:
+    """Attach several pieces of evidence to `violation` at once: all of them, or (on any error) none.
+
+    The same rules as `violation_evidence_add`; at least one item. Records `conduct.violation_evidence_added`
+    for each.
+    """
+    if not items:
+        raise DomainError(
+            _("Name a case, a finding, a QA review, a survey response or write an observation."),
+            code=ErrorCode.INVALID_EVIDENCE,
+            field="evidence",
+        )
+    return [violation_evidence_add(actor=actor, violation=violation, item=item) for item in items]
+
+
 # Due process --------------------------------------------------------------------------------------------
 
 
@@ -667,8 +685,8 @@ def violation_appeal_decide(
     """Decide an appeal: upheld, reduced to a lower `step`, or overturned (then it leaves the ladder).
 
     The appeal goes to a different decision-maker: a decider over the staff member (or a second approver),
-    neither the staff member nor whoever decided the step. A reason is required. The staff member is mailed.
-    Records `conduct.violation_appeal_decided`.
+    neither the staff member nor whoever decided or approved the step. A reason is required. The staff member
+    is mailed. Records `conduct.violation_appeal_decided`.
     """
     violation = _locked(violation)
     _require(
@@ -684,6 +702,11 @@ def violation_appeal_decide(
         raise PermissionDeniedError(
             _("An appeal is decided by someone other than the one who decided the step."),
             code=ErrorCode.SAME_DECIDER,
+        )
+    if actor.pk == violation.approved_by_id:
+        raise PermissionDeniedError(
+            _("An appeal is decided by someone other than the one who approved the step."),
+            code=ErrorCode.SAME_APPROVER_APPEAL,
         )
     if violation.status != Status.APPEALED:
         raise DomainError(_("There is no appeal to decide."), code=ErrorCode.INVALID_STATE)

@@ -63,7 +63,7 @@ from charter.conduct.services import (
     violation_appeal_decide,
     violation_approve,
     violation_decide,
-    violation_evidence_add,
+    violation_evidence_add_many,
     violation_record,
     violation_respond,
 )
@@ -108,9 +108,10 @@ def _filtered(violations: QuerySet[Violation], form: ViolationFilterForm) -> Que
 
 @login_required
 def violation_list(request: HttpRequest) -> HttpResponse:
-    """The violations a supervisor (his teams) or administrator (all) may see, filtered."""
+    """The violations a supervisor (his teams), an administrator (all) or a second approver (awaiting
+    approval, appealed, approved by him) may see, filtered."""
     user = _user(request)
-    if not can_view_team_violations(user):
+    if not (can_view_team_violations(user) or can_approve_discipline(user)):
         raise PermissionDenied
     violations = violation_list_visible_to(user=user)
     staff = User.objects.filter(pk__in=violations.values("staff_id")).order_by("username")
@@ -239,7 +240,7 @@ def _detail_context(request: HttpRequest, user: User, violation: Violation) -> d
         and violation.appealed_at is None,
         "can_decide_appeal": (may_decide or can_approve_discipline(user))
         and violation.status == Violation.Status.APPEALED
-        and user.pk not in {violation.staff_id, violation.decided_by_id},
+        and user.pk not in {violation.staff_id, violation.decided_by_id, violation.approved_by_id},
         "now": timezone.now(),
         "clause_text": localized(violation.clause, "text"),
         "panels": violation_panels.render(request, violation),
@@ -348,13 +349,7 @@ def violation_appeal_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def violation_evidence_view(request: HttpRequest, pk: int) -> HttpResponse:
     def act(user: User, violation: Violation, data: dict[str, Any]) -> None:
-        items = _evidence_inputs(user, data)
-        if not items:
-            raise DomainError(
-                _("Name a case, a finding, a QA review, a survey response or write an observation.")
-            )
-        for item in items:
-            violation_evidence_add(actor=user, violation=violation, item=item)
+        violation_evidence_add_many(actor=user, violation=violation, items=_evidence_inputs(user, data))
 
     return _act(request, pk, EvidenceForm, act, "evidence_form")
 

@@ -22,6 +22,7 @@ from charter.conduct.services import (
     violation_deadlines_run,
     violation_decide,
     violation_evidence_add,
+    violation_evidence_add_many,
     violation_respond,
 )
 from charter.mail.models import OutboundMessage
@@ -501,3 +502,119 @@ def test_unused_draft_clause_helper(conduct: StandardDocument, administrator: Us
     clause = standard_clause_add(actor=administrator, version=draft, content=conduct_content("7.7"))
 
     assert not clause.version.is_published
+
+
+# Review fixes -------------------------------------------------------------------------------------------
+
+
+def test_a_decision_awaiting_the_response_counts_on_the_ladder(
+    record: Recorder, supervisor: User, member: User, acknowledged: StandardVersion
+) -> None:
+    first = record()
+    violation_decide(actor=supervisor, violation=first, step=step("education"))
+    assert Violation.objects.get(pk=first.pk).status == Status.AWAITING_RESPONSE
+
+    second = record()
+    proposal = violation_proposal(violation=second)
+
+    assert proposal.step is not None and proposal.step.code == "verbal-warning"
+    assert [record.pk for record in proposal.active] == [first.pk]
+
+
+def test_a_decision_awaiting_hr_counts_and_the_violation_itself_does_not(
+    record: Recorder, supervisor: User, member: User, acknowledged: StandardVersion
+) -> None:
+    first = record(severity="serious")
+    violation_decide(actor=supervisor, violation=first, step=step("demotion"), reason="严重")
+    violation_respond(actor=member, violation=first, text="请从轻。")
+    assert Violation.objects.get(pk=first.pk).status == Status.AWAITING_APPROVAL
+    undecided = record()
+
+    proposal = violation_proposal(violation=undecided)
+    own = violation_proposal(violation=Violation.objects.get(pk=first.pk))
+
+    assert proposal.step is not None and proposal.step.position > step("demotion").position
+    assert [record.pk for record in proposal.active] == [first.pk]
+    assert own.active == []
+
+
+def test_two_quick_repeats_climb_the_ladder(
+    record: Recorder, supervisor: User, member: User, acknowledged: StandardVersion
+) -> None:
+    first = record()
+    violation_decide(actor=supervisor, violation=first, step=step("education"))
+    second = record()
+    violation_decide(actor=supervisor, violation=second, step=step("verbal-warning"))
+
+    third = record()
+
+    assert violation_proposal(violation=third).step.code == "written-warning"  # type: ignore[union-attr]
+
+
+def test_a_pending_decision_sent_back_by_hr_no_longer_counts(
+    record: Recorder, supervisor: User, member: User, administrator: User, acknowledged: StandardVersion
+) -> None:
+    first = record(severity="serious")
+    violation_decide(actor=supervisor, violation=first, step=step("demotion"), reason="严重")
+    violation_respond(actor=member, violation=first, text="……")
+    violation_approve(actor=administrator, violation=first, is_approved=False, note="过重")
+
+    later = record()
+
+    assert violation_proposal(violation=later).step.code == "education"  # type: ignore[union-attr]
+
+
+def test_a_pending_decision_counts_only_within_the_window_of_its_decision(
+    record: Recorder, supervisor: User, member: User, acknowledged: StandardVersion
+) -> None:
+    first = record()
+    violation_decide(actor=supervisor, violation=first, step=step("education"))
+    second = record()
+
+    later = NOW + dt.timedelta(days=366)
+
+    assert violation_proposal(violation=second, at=later).step.code == "education"  # type: ignore[union-attr]
+    assert violation_proposal(violation=second, at=NOW - DAY).step.code == "education"  # type: ignore[union-attr]
+
+
+def test_the_approver_of_a_step_does_not_decide_its_appeal(
+    record: Recorder, supervisor: User, member: User, administrator: User, acknowledged: StandardVersion
+) -> None:
+    violation = record(severity="serious")
+    violation_decide(actor=supervisor, violation=violation, step=step("demotion"), reason="严重")
+    violation_respond(actor=member, violation=violation, text="请从轻。")
+    violation_approve(actor=administrator, violation=violation)
+    violation_appeal(actor=member, violation=violation, text="申诉")
+
+    with pytest.raises(PermissionDeniedError) as error:
+        violation_appeal_decide(actor=administrator, violation=violation, outcome="upheld", reason="维持")
+
+    assert error.value.code == ErrorCode.SAME_APPROVER_APPEAL
+    assert Violation.objects.get(pk=violation.pk).status == Status.APPEALED
+
+
+def test_evidence_is_added_all_or_nothing(record: Recorder, supervisor: User, member: User) -> None:
+    violation = record(evidence=[])
+
+    with pytest.raises(DomainError) as error:
+        violation_evidence_add_many(
+            actor=supervisor,
+            violation=violation,
+            items=[
+                EvidenceInput(kind="observation", text="第二次现场听到。"),
+                EvidenceInput(kind="finding", finding=None),
+            ],
+        )
+
+    assert error.value.code == ErrorCode.INVALID_EVIDENCE
+    assert not Evidence.objects.filter(violation=violation).exists()
+    assert not ViolationEvent.objects.filter(violation=violation, kind="evidence_added").exists()
+    added = violation_evidence_add_many(
+        actor=supervisor,
+        violation=violation,
+        items=[EvidenceInput(kind="observation", text="一"), EvidenceInput(kind="observation", text="二")],
+    )
+    assert [evidence.text for evidence in added] == ["一", "二"]
+    with pytest.raises(DomainError) as empty:
+        violation_evidence_add_many(actor=supervisor, violation=violation, items=[])
+    assert empty.value.code == ErrorCode.INVALID_EVIDENCE

@@ -6,11 +6,20 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from charter.accounts.models import User
-from charter.conduct.models import EvidenceFile, LadderSetting, LadderStep, Violation
-from charter.conduct.services import EvidenceInput, violation_evidence_add
+from charter.conduct.models import Evidence, EvidenceFile, LadderSetting, LadderStep, Violation
+from charter.conduct.services import (
+    EvidenceInput,
+    violation_appeal,
+    violation_approve,
+    violation_decide,
+    violation_evidence_add,
+    violation_respond,
+)
 from charter.standards.models import StandardClause, StandardVersion
+from tests.accounts.factories import UserFactory
 from tests.conduct.conftest import DAY, NOW, Recorder
 from tests.conftest import client_for
+from tests.surveys.factories import ResponseFactory
 
 pytestmark = pytest.mark.django_db
 LIST = "/desk/conduct/violations/"
@@ -254,4 +263,59 @@ def test_the_violation_page_renders_in_every_state(
     pages()
     violation_appeal(actor=member, violation=violation, text="申诉")
     pages()
-    assert "处理申诉" in seen[-1]
+    assert "处理申诉" not in seen[-1]  # the administrator approved the step: not his appeal to decide
+    other = UserFactory(username="olivia", roles=["administrator"])
+    assert "处理申诉" in client_for(other).get(url).content.decode()
+
+
+def test_evidence_from_the_page_is_added_all_or_nothing(
+    record: Recorder, supervisor: User, member: User, settings: Any, tmp_path: Any
+) -> None:
+    settings.MEDIA_ROOT = tmp_path
+    violation = record(evidence=[])
+    response_row = ResponseFactory(handler=member, comment="态度很差")
+    executable = SimpleUploadedFile("x.txt", b"MZ\x90\x00binary", content_type="text/plain")
+
+    response = client_for(supervisor).post(
+        f"{LIST}{violation.pk}/evidence/",
+        {"survey_response": response_row.pk, "observation": "现场听到。", "file": executable},
+    )
+
+    assert response.status_code == 400
+    assert response.context["evidence_form"].errors
+    assert not Evidence.objects.filter(violation=violation).exists()
+
+
+def test_the_approver_of_a_step_is_not_offered_its_appeal(
+    record: Recorder, supervisor: User, member: User, administrator: User, acknowledged: StandardVersion
+) -> None:
+    violation = record(severity="serious")
+    violation_decide(
+        actor=supervisor, violation=violation, step=LadderStep.objects.get(code="demotion"), reason="严重"
+    )
+    violation_respond(actor=member, violation=violation, text="请从轻。")
+    violation_approve(actor=administrator, violation=violation)
+    violation_appeal(actor=member, violation=violation, text="申诉")
+    other = UserFactory(username="olivia", roles=["administrator"])
+
+    refused = client_for(administrator).get(f"{LIST}{violation.pk}/")
+    offered = client_for(other).get(f"{LIST}{violation.pk}/")
+
+    assert refused.context["can_decide_appeal"] is False
+    assert offered.context["can_decide_appeal"] is True
+
+
+def test_the_staff_member_sees_the_customers_comment_but_not_who_the_customer_is(
+    record: Recorder, supervisor: User, member: User
+) -> None:
+    survey = ResponseFactory(handler=member, comment="客服说不归他管")
+    customer = survey.invitation.customer
+    violation = record(evidence=[EvidenceInput(kind="survey_response", survey_response=survey)])
+
+    page = client_for(member).get(f"{LIST}{violation.pk}/").content.decode()
+
+    assert "客服说不归他管" in page
+    assert customer.name not in page
+    assert customer.phone not in page
+    assert customer.email not in page
+    assert customer.id_number not in page
