@@ -4,13 +4,15 @@ Scoped exactly like the desk: an agent sees his own violations, a supervisor tho
 he leads (and his own), administrators all; anything else answers 404 like a missing one. Every write goes
 through the services, whose refusals come out as {"code", "detail"}: `conduct_clause_not_published`,
 `conduct_clause_not_in_force`, `conduct_not_acknowledged`, `conduct_self_decision`, `conduct_same_decider`,
-`conduct_second_appeal`, `conduct_deadline_passed` and the others of charter/conduct/errors.py.
+`conduct_same_approver_appeal`, `conduct_second_appeal`, `conduct_deadline_passed` and the others of
+charter/conduct/errors.py.
 """
 
 from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -204,12 +206,12 @@ class ViolationAppealDecideInputSerializer(serializers.Serializer):
 def _step(code: str) -> LadderStep:
     step = LadderStep.objects.filter(code=code).first()
     if step is None:
-        raise serializers.ValidationError({"step": ["There is no such step."]})
+        raise serializers.ValidationError({"step": [_("There is no such step.")]})
     return step
 
 
 def _not_found(field: str) -> serializers.ValidationError:
-    return serializers.ValidationError({field: ["Not found."]})
+    return serializers.ValidationError({field: [_("Not found.")]})
 
 
 def _evidence_input(user: User, data: dict[str, Any]) -> EvidenceInput:
