@@ -222,3 +222,26 @@ def test_list_queries_do_not_grow_with_rows(
         response = client.get(URL)
 
     assert len(response.json()["results"]) == 9
+
+
+def test_an_unknown_step_or_case_is_refused_in_the_users_language(
+    record: Recorder, supervisor: User, member: User, clause: StandardClause, acknowledged: StandardVersion
+) -> None:
+    violation = record()
+    payload = {
+        "staff": member.pk,
+        "clause": clause.pk,
+        "occurred_at": (NOW - DAY).isoformat(),
+        "severity": "general",
+        "description": "不当用语",
+        "evidence": [{"kind": "case", "case_number": "NOPE"}],
+    }
+
+    step = api_client_for(supervisor).post(f"{URL}{violation.pk}/decide/", {"step": "nope"}, format="json")
+    case = api_client_for(supervisor).post(URL, payload, format="json")
+
+    assert step.status_code == 400
+    assert "没有此处理等级。" in str(step.json())
+    assert case.status_code == 400
+    assert "未找到。" in str(case.json())
+    assert Violation.objects.count() == 1
