@@ -18,9 +18,18 @@ def rate_per_30_days(count: int, days: int) -> Decimal:
 
 def rate_change(*, before: int, before_days: int, after: int, after_days: int) -> Decimal | None:
     """The relative change in percent from the rate before to the rate after (negative: a fall), to one
-    decimal place; None when there was nothing before to compare with."""
+    decimal place; None when there was nothing before to compare with.
+
+    A change too small to show keeps its sign (±0.1), so 0.0 means the rates are exactly equal: a verdict
+    checked against the sign never reads a small rise or fall as no change.
+    """
     if before <= 0 or before_days <= 0 or after_days <= 0:
         return None
     rate_before = Decimal(before) / Decimal(before_days)
     rate_after = Decimal(after) / Decimal(after_days)
-    return ((rate_after - rate_before) * 100 / rate_before).quantize(Decimal("0.1"))
+    exact = (rate_after - rate_before) * 100 / rate_before
+    step = Decimal("0.1")
+    change = exact.quantize(step)
+    if change == 0 and exact != 0:
+        return step if exact > 0 else -step
+    return change

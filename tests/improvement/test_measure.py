@@ -61,3 +61,10 @@ def test_the_change_comes_from_exact_rates_not_rounded_ones() -> None:
     measure = _measure(1000, 999, 730)
     assert measure.rate_before == measure.rate_after == Decimal("41.1")
     assert measure.change == Decimal("-0.1")
+
+
+def test_a_change_too_small_to_show_keeps_its_sign() -> None:
+    # 1 in 2000 is 0.05 %: rounding to one place must not turn a fall (or a rise) into "no change".
+    assert _measure(2000, 1999, 90).change == Decimal("-0.1")
+    assert _measure(2000, 2001, 90).change == Decimal("0.1")
+    assert _measure(2000, 2000, 90).change == Decimal("0.0")
