@@ -11,7 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from charter.common.models import TimeStampedModel
+from charter.common.models import TimeStampedModel, localized
 
 CONDUCT_CODE = "code-of-conduct"
 
@@ -242,7 +242,7 @@ class Scorecard(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return self.name_zh
+        return localized(self, "name")
 
 
 class ScorecardVersion(models.Model):
@@ -319,7 +319,7 @@ class Criterion(models.Model):
         verbose_name_plural = _("criteria")
 
     def __str__(self) -> str:
-        return self.title_zh
+        return localized(self, "title")
 
 
 # Sampling -----------------------------------------------------------------------------------------------

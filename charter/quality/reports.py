@@ -8,6 +8,7 @@ anyone else only his own reviews (and the findings about his own replies).
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 
 from django.db.models import Avg, Count, DecimalField, ExpressionWrapper, F, Q, QuerySet, When
@@ -19,6 +20,7 @@ from charter.accounts.models import User
 from charter.accounts.permissions import AnyUser
 from charter.accounts.selectors import team_list_led_by
 from charter.common.exports import Cell, Table
+from charter.common.models import localized
 from charter.quality.models import Finding, Review, ReviewScore, Scale, Section
 from charter.quality.permissions import can_view_all_reviews, can_view_team_reviews
 from charter.quality.selectors import finding_list_of_agent, finding_list_visible_to
@@ -80,6 +82,13 @@ def _month(value: dt.date) -> str:
     return value.strftime("%Y-%m")
 
 
+def _loc(row: dict[str, Any], prefix: str) -> str:
+    """The Chinese or English value of `prefix`_zh / `prefix`_en of a values() row, in the active language."""
+    return localized(
+        SimpleNamespace(value_zh=row.get(f"{prefix}_zh"), value_en=row.get(f"{prefix}_en")), "value"
+    )
+
+
 def report_tables(*, user: AnyUser, period: Period | None = None) -> list[Table]:
     """Return the QA report for `user` as tables: by agent, by team, by criterion and by clause per month,
     and the most breached clauses."""
@@ -91,14 +100,18 @@ def report_tables(*, user: AnyUser, period: Period | None = None) -> list[Table]
         .order_by("month", "agent__username")
     )
     by_team = (
-        reviews.values("month", "team_id", "team__code", "team__name_zh")
+        reviews.values("month", "team_id", "team__code", "team__name_zh", "team__name_en")
         .annotate(total=Count("pk"), overall=Avg("overall_score"), compliance=Avg("compliance_score"))
         .order_by("month", "team__code")
     )
     scores = ReviewScore.objects.filter(review__in=reviews, value__isnull=False)
     by_criterion = (
         scores.values(
-            "review__month", "criterion__section", "criterion__title_zh", "criterion__clause__number"
+            "review__month",
+            "criterion__section",
+            "criterion__title_zh",
+            "criterion__title_en",
+            "criterion__clause__number",
         )
         .annotate(total=Count("pk"), score=Avg(_score_percent()), failed=Count("pk", filter=_failed()))
         .order_by("review__month", "criterion__section", "criterion__title_zh")
@@ -109,6 +122,7 @@ def report_tables(*, user: AnyUser, period: Period | None = None) -> list[Table]
             "criterion__clause__version__document__code",
             "criterion__clause__number",
             "criterion__clause__title_zh",
+            "criterion__clause__title_en",
         )
         .annotate(total=Count("pk"), score=Avg(_score_percent()), failed=Count("pk", filter=_failed()))
         .order_by("review__month", "criterion__clause__number")
@@ -120,12 +134,13 @@ def report_tables(*, user: AnyUser, period: Period | None = None) -> list[Table]
             "criterion__clause__version__document__code",
             "criterion__clause__number",
             "criterion__clause__title_zh",
+            "criterion__clause__title_en",
         )
         .annotate(total=Count("pk"))
     )
     for row in failed_rows:
         key = (row["criterion__clause__version__document__code"], row["criterion__clause__number"])
-        breached.setdefault(key, [key[0], key[1], row["criterion__clause__title_zh"], 0, 0])[3] += row[
+        breached.setdefault(key, [key[0], key[1], _loc(row, "criterion__clause__title"), 0, 0])[3] += row[
             "total"
         ]
     findings = _finding_scope(user)
@@ -135,12 +150,12 @@ def report_tables(*, user: AnyUser, period: Period | None = None) -> list[Table]
         findings = findings.filter(replied_at__date__lte=period.until)
     finding_rows = (
         findings.order_by()
-        .values("clause__version__document__code", "clause__number", "clause__title_zh")
+        .values("clause__version__document__code", "clause__number", "clause__title_zh", "clause__title_en")
         .annotate(total=Count("pk"))
     )
     for row in finding_rows:
         key = (row["clause__version__document__code"], row["clause__number"])
-        breached.setdefault(key, [key[0], key[1], row["clause__title_zh"], 0, 0])[4] += row["total"]
+        breached.setdefault(key, [key[0], key[1], _loc(row, "clause__title"), 0, 0])[4] += row["total"]
     ranked = sorted(breached.values(), key=lambda values: (-(values[3] + values[4]), str(values[1])))
     most: list[list[Cell]] = [[*values, values[3] + values[4]] for values in ranked]
     month, agent, team, count = _("Month"), _("Agent"), _("Team"), _("Reviews")
@@ -165,7 +180,7 @@ def report_tables(*, user: AnyUser, period: Period | None = None) -> list[Table]
             [
                 [
                     _month(r["month"]),
-                    r["team__name_zh"] or "—",
+                    _loc(r, "team__name") or "—",
                     r["total"],
                     _round(r["overall"]),
                     _round(r["compliance"]),
@@ -188,7 +203,7 @@ def report_tables(*, user: AnyUser, period: Period | None = None) -> list[Table]
                 [
                     _month(r["review__month"]),
                     str(Section(r["criterion__section"]).label),
-                    r["criterion__title_zh"],
+                    _loc(r, "criterion__title"),
                     r["criterion__clause__number"],
                     r["total"],
                     _round(r["score"]),
@@ -213,7 +228,7 @@ def report_tables(*, user: AnyUser, period: Period | None = None) -> list[Table]
                     _month(r["review__month"]),
                     r["criterion__clause__version__document__code"],
                     r["criterion__clause__number"],
-                    r["criterion__clause__title_zh"],
+                    _loc(r, "criterion__clause__title"),
                     r["total"],
                     _round(r["score"]),
                     r["failed"],

@@ -9,19 +9,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Count, F
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from charter.accounts.models import User
 from charter.audit.services import audit_record
 from charter.cases.models import CaseMessage
 from charter.common.errors import ConflictError, DomainError, PermissionDeniedError
+from charter.common.models import localized
 from charter.quality import scoring
 from charter.quality.errors import ErrorCode
 from charter.quality.mailing import dispute_decided_mail, review_submitted_mail
 from charter.quality.models import Criterion, Review, ReviewScore
-from charter.quality.permissions import can_decide_disputes, can_view_all_reviews
+from charter.quality.permissions import can_decide_disputes
 from charter.quality.selectors import criterion_list, team_lead_list
 from charter.quality.services.scorecards import criterion_specs
 
@@ -71,22 +73,22 @@ def _scores_check(
             if not criterion.allows_not_applicable and complete:
                 raise DomainError(
                     _("“%(title)s” needs a score; it may not be marked not applicable.")
-                    % {"title": criterion.title_zh},
+                    % {"title": localized(criterion, "title")},
                     code=ErrorCode.INVALID_SCORE,
                 )
         elif score.value not in scoring.SCALE_VALUES[criterion.scale]:
             raise DomainError(
                 _("%(value)s is not on the scale of “%(title)s”.")
-                % {"value": score.value, "title": criterion.title_zh},
+                % {"value": score.value, "title": localized(criterion, "title")},
                 code=ErrorCode.INVALID_SCORE,
             )
         given[criterion.pk] = score
     if complete:
-        missing = [c.title_zh for c in criteria if c.pk not in given]
+        missing = [localized(c, "title") for c in criteria if c.pk not in given]
         if missing:
             raise DomainError(
                 _("Score every criterion before submitting; missing: %(missing)s.")
-                % {"missing": "、".join(missing)},
+                % {"missing": str(pgettext("list separator", ", ")).join(missing)},
                 code=ErrorCode.INVALID_SCORE,
             )
     return given
@@ -189,6 +191,22 @@ def review_acknowledge(*, actor: User, review: Review) -> Review:
     return review
 
 
+def _holding(codename: str) -> QuerySet[User]:
+    """The active users holding quality.`codename` through a role group or directly (superusers hold all),
+    filtered in SQL like `reviewer_list`."""
+    return (
+        User.objects.filter(is_active=True)
+        .filter(
+            Q(is_superuser=True)
+            | Q(
+                groups__permissions__codename=codename, groups__permissions__content_type__app_label="quality"
+            )
+            | Q(user_permissions__codename=codename, user_permissions__content_type__app_label="quality")
+        )
+        .distinct()
+    )
+
+
 def dispute_handler_choose(*, review: Review) -> User | None:
     """Who decides a dispute of `review`: a supervisor leading the team, else a QA reviewer with the right to
     decide disputes; never the reviewer nor the agent; the one with the fewest disputes waiting."""
@@ -196,8 +214,12 @@ def dispute_handler_choose(*, review: Review) -> User | None:
     leads = [u for u in team_lead_list(team=review.team) if can_decide_disputes(u)] if review.team else []
     pool = [user for user in leads if user.pk not in excluded]
     if not pool:
-        others = User.objects.filter(is_active=True).exclude(pk__in=excluded).order_by("pk")
-        pool = [user for user in others if can_decide_disputes(user) and can_view_all_reviews(user)]
+        pool = list(
+            _holding("decide_disputes")
+            .filter(pk__in=_holding("view_all_reviews").values("pk"))
+            .exclude(pk__in=[pk for pk in excluded if pk is not None])
+            .order_by("pk")
+        )
     if not pool:
         return None
     waiting = {

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from charter.accounts.models import User
 from charter.audit.services import audit_record
 from charter.common.errors import DomainError, PermissionDeniedError
+from charter.common.models import localized
 from charter.quality import scoring
 from charter.quality.errors import ErrorCode
 from charter.quality.models import Criterion, Scale, Scorecard, ScorecardVersion
@@ -196,7 +197,7 @@ def scorecard_version_publish(*, actor: User, version: ScorecardVersion) -> Scor
         if not clause_is_citable(criterion.clause):
             raise DomainError(
                 _("“%(title)s” cites a clause that is not in a published code of conduct.")
-                % {"title": criterion.title_zh},
+                % {"title": localized(criterion, "title")},
                 code=ErrorCode.UNPUBLISHED_CLAUSE,
             )
     ScorecardVersion.objects.filter(
