@@ -18,6 +18,8 @@ class ErrorCode(StrEnum):
     # Reviews.
     REVIEW_DENIED = "quality_review_denied"
     SELF_REVIEW = "quality_self_review"
+    NOT_CASE_AGENT = "quality_not_case_agent"
+    REVIEWER_OUT_OF_SCOPE = "quality_reviewer_out_of_scope"
     NO_REVIEWER = "quality_no_reviewer"
     REVIEW_STATE = "quality_review_state"
     INVALID_SCORE = "quality_invalid_score"

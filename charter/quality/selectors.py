@@ -195,9 +195,11 @@ def review_list_visible_to(*, user: AnyUser) -> QuerySet[Review]:
         return Review.objects.none()
     if can_view_all_reviews(user):
         return _review_rows(Review.objects.all())
-    scope = Q(reviewer=user) | Q(dispute_handler=user) | (Q(agent=user) & ~Q(status=Review.Status.ASSIGNED))
+    own_unsubmitted = Q(agent=user, status=Review.Status.ASSIGNED)
+    scope = Q(reviewer=user) | Q(dispute_handler=user) | (Q(agent=user) & ~own_unsubmitted)
     if can_view_team_reviews(user):
-        scope |= Q(team__in=team_list_led_by(user=user))
+        # A supervisor reviewed as an agent does not see his own review while it is being scored either.
+        scope |= Q(team__in=team_list_led_by(user=user)) & ~own_unsubmitted
     return _review_rows(Review.objects.filter(scope))
 
 

@@ -1,5 +1,6 @@
 """Scorecards, sampling, reviews, disputes and calibration through the services."""
 
+import datetime as dt
 import threading
 from decimal import Decimal
 from typing import Any
@@ -269,8 +270,11 @@ def test_a_rule_draws_n_reviews_per_agent_and_a_rerun_draws_nothing_new(
         includes_low_surveys=False,
     )
 
-    made = sampling_rule_run(rule=rule)
-    again = sampling_rule_run(rule=rule)
+    month_end = dt.datetime(
+        2026, 3, 31, 12, tzinfo=dt.UTC
+    )  # the quota is spread: all of it by the month's end
+    made = sampling_rule_run(rule=rule, now=month_end)
+    again = sampling_rule_run(rule=rule, now=month_end)
 
     reviews = Review.objects.filter(scorecard_version=scorecard_version)
     assert (made, again) == (4, 0)

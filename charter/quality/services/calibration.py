@@ -19,6 +19,7 @@ from charter.quality.models import CalibrationScore, CalibrationSession, Criteri
 from charter.quality.permissions import can_review, can_run_calibration
 from charter.quality.selectors import criterion_list
 from charter.quality.services.reviews import ScoreInput
+from charter.quality.services.sampling import case_agent
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,8 @@ class CriterionSpread:
 def calibration_create(
     *, actor: User, title: str, case: Case, scorecard_version: ScorecardVersion, reviewers: Sequence[User]
 ) -> CalibrationSession:
-    """Open a calibration session on `case` with `reviewers` (at least two, each may review). Audited."""
+    """Open a calibration session on `case` with `reviewers` (at least two, each may review, never the case's
+    own agent: quality_self_review). Audited."""
     if not can_run_calibration(actor):
         raise PermissionDeniedError(
             _("You may not run calibration sessions."), code=ErrorCode.CALIBRATION_DENIED
@@ -48,6 +50,13 @@ def calibration_create(
         )
     if any(not can_review(user) for user in people.values()):
         raise DomainError(_("Every reviewer must be allowed to review."), code=ErrorCode.NO_REVIEWER)
+    agent = case_agent(case)
+    if agent is not None and agent.pk in people:
+        raise DomainError(
+            _("%(name)s handled this case and may not score it.") % {"name": agent},
+            code=ErrorCode.SELF_REVIEW,
+            field="reviewers",
+        )
     if scorecard_version.status == ScorecardVersion.Status.DRAFT:
         raise DomainError(_("Calibrate against a published version."), code=ErrorCode.NO_PUBLISHED_VERSION)
     session = CalibrationSession.objects.create(
