@@ -143,8 +143,11 @@ class QaReviewViewSet(viewsets.GenericViewSet):
         examples=[OpenApiExample("Draw a case for review", request_only=True, value={"case": 12})],
     )
     def create(self, request: Request) -> Response:
-        """Draw a case for review by hand (administrators, QA reviewers, supervisors). A reviewer who is the
-        agent himself is refused with `quality_self_review`."""
+        """Draw a case for review by hand (administrators, QA reviewers, supervisors for the teams they lead:
+        else 403 `quality_review_denied`). The agent must be active staff who worked on the case (resolved
+        it, holds it, replied publicly or is named in it), else 400 `quality_not_case_agent`; a reviewer must
+        be of the team's pool, else 400 `quality_reviewer_out_of_scope`, and not the agent himself, else 400
+        `quality_self_review`. Nothing is written when refused."""
         user = _user(request)
         serializer = ReviewCreateInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

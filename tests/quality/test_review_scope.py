@@ -16,6 +16,7 @@ from charter.accounts.roles import Role
 from charter.cases.models import Case, CaseMessage
 from charter.common.errors import DomainError, PermissionDeniedError
 from charter.quality.models import Criterion, Review, SamplingRule, Scorecard, ScorecardVersion
+from charter.quality.reports import report_tables
 from charter.quality.selectors import criterion_list, review_get_for
 from charter.quality.services import (
     ScoreInput,
@@ -426,6 +427,17 @@ def test_scorecards_and_criteria_read_in_english_for_english_readers(
     with translation.override("zh-hans"):
         chinese = str(scorecard)
 
+    review_scores_save(
+        actor=qa_reviewer,
+        review=review,
+        version=review.version,
+        scores=[ScoreInput(criterion_id=c.pk, value=1) for c in criterion_list(version=scorecard_version)],
+        submit=True,
+    )
+    with translation.override("en"):
+        cells = {str(cell) for table in report_tables(user=qa_reviewer) for row in table.rows for cell in row}
+
+    assert "Criterion EN" in cells and "Patience; no improper words" in cells and "条款1.6" not in cells
     assert name == "Default card" and chinese == "通用质检评分表"
     assert "Criterion EN" in message and "、" not in message and "条款" not in message
     assert "Criterion EN" in page.content.decode() and "条款1.6" not in page.content.decode()
