@@ -104,7 +104,8 @@ def case_get_visible(*, user: AnyUser, pk: object) -> Case | None:
         key = int(str(pk))
     except (TypeError, ValueError):
         return None
-    return _with_rows(case_list_visible_to(user=user)).filter(pk=key).first()
+    # The complaint's named staff come with it: every permission check of the page asks about them.
+    return _with_rows(case_list_visible_to(user=user)).prefetch_related("named_staff").filter(pk=key).first()
 
 
 def _queue_filter(cases: QuerySet[Case], *, user: User, queue: str, now: dt.datetime) -> QuerySet[Case]:
@@ -253,9 +254,12 @@ def case_clock_list(*, case: Case) -> QuerySet[CaseClock]:
 
 def case_link_list(*, case: Case, user: AnyUser) -> list[Case]:
     """Return the cases linked to `case` (either direction) that `user` may see."""
-    ids = set(CaseLink.objects.filter(from_case=case).values_list("to_case_id", flat=True)) | set(
-        CaseLink.objects.filter(to_case=case).values_list("from_case_id", flat=True)
+    pairs = CaseLink.objects.filter(Q(from_case=case) | Q(to_case=case)).values_list(
+        "from_case_id", "to_case_id"
     )
+    ids = {other for pair in pairs for other in pair} - {case.pk}
+    if not ids:
+        return []
     return list(case_list_visible_to(user=user).filter(pk__in=ids).order_by("number"))
 
 
