@@ -63,7 +63,15 @@ def prepare(env: dict[str, str], var_dir: Path, cases: int, reuse: bool) -> None
     if reuse:
         return
     if "BENCH_DATABASE_URL" in os.environ:
-        _manage(env, "flush", "--no-input")
+        # A new schema rather than `flush`: flush also empties what data migrations made (roles, defaults),
+        # which `migrate` would then not make again.
+        reset = (
+            "from django.db import connection\n"
+            "with connection.cursor() as cursor:\n"
+            "    cursor.execute('DROP SCHEMA public CASCADE')\n"
+            "    cursor.execute('CREATE SCHEMA public')"
+        )
+        _manage(env, "shell", "--no-imports", "-c", reset)
     else:
         (var_dir / "bench.sqlite3").unlink(missing_ok=True)
     _manage(env, "migrate", "--no-input", "-v", "0")
