@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from charter.catalog.models import Channel
-from charter.common.models import TimeStampedModel, localized
+from charter.common.models import TimeStampedModel, YearCounter, localized
 from charter.privacy.fields import EncryptedTextField
 from charter.sla.models import CaseKind as SlaCaseKind
 from charter.sla.models import Priority
@@ -154,18 +154,10 @@ class TeamRouting(models.Model):
         return f"{self.team} ({self.get_mode_display()})"
 
 
-class CaseNumberCounter(models.Model):
-    """The last number handed out in a year; incremented under a row lock so numbers never repeat."""
-
-    year = models.PositiveIntegerField(_("year"), primary_key=True)
-    last = models.PositiveIntegerField(_("last number"), default=0)
-
+class CaseNumberCounter(YearCounter):
     class Meta:
         verbose_name = _("case number counter")
         verbose_name_plural = _("case number counters")
-
-    def __str__(self) -> str:
-        return f"{self.year}: {self.last}"
 
 
 class CaseQuerySet(models.QuerySet["Case"]):

@@ -22,6 +22,20 @@ def localized(obj: object, field: str) -> str:
     return str(value or "")
 
 
+class YearCounter(models.Model):
+    """The last number handed out in a year, for readable numbers such as TS-2026-000123; the row is
+    incremented under its lock (`charter.common.services.year_counter_next`) so numbers never repeat."""
+
+    year = models.PositiveIntegerField(_("year"), primary_key=True)
+    last = models.PositiveIntegerField(_("last number"), default=0)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
+
+
 class Heartbeat(models.Model):
     """One row per background process kind; the worker's periodic task touches it."""
 

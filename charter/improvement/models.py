@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from charter.cases.models import RootCause
-from charter.common.models import TimeStampedModel
+from charter.common.models import TimeStampedModel, YearCounter
 from charter.improvement.measure import rate_change
 
 
@@ -60,18 +60,10 @@ class Verdict(models.TextChoices):
     INEFFECTIVE = "ineffective", _("Not effective")
 
 
-class CorrectiveActionCounter(models.Model):
-    """The last number handed out in a year; incremented under a row lock so numbers never repeat."""
-
-    year = models.PositiveIntegerField(_("year"), primary_key=True)
-    last = models.PositiveIntegerField(_("last number"), default=0)
-
+class CorrectiveActionCounter(YearCounter):
     class Meta:
         verbose_name = _("corrective action number counter")
         verbose_name_plural = _("corrective action number counters")
-
-    def __str__(self) -> str:
-        return f"{self.year}: {self.last}"
 
 
 class CorrectiveActionQuerySet(models.QuerySet["CorrectiveAction"]):

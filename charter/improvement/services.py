@@ -12,10 +12,8 @@ import datetime as dt
 import logging
 from collections.abc import Iterable, Sequence
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -26,6 +24,7 @@ from charter.cases.models import Case, CaseKind, RootCause
 from charter.cases.selectors import case_list_visible_to
 from charter.catalog.models import Service
 from charter.common.errors import ConflictError, DomainError, PermissionDeniedError
+from charter.common.services import year_counter_next
 from charter.conduct.models import Violation
 from charter.conduct.selectors import violation_get_visible
 from charter.improvement.errors import ErrorCode
@@ -110,33 +109,9 @@ def _invalid(message: Any, field: str | None = None, code: str = ErrorCode.INVAL
 
 
 def _number_next(at: dt.datetime) -> str:
-    """Return the next action number of the year of `at` in the site's time zone: CA-YYYY-NNNN.
-
-    The year's counter row is incremented with one UPDATE … RETURNING, which locks it until the transaction
-    ends, so concurrent openings queue on it and never share a number. Call inside `transaction.atomic`.
-    """
-    year = timezone.localtime(at, ZoneInfo(settings.TIME_ZONE)).year
-    table = connection.ops.quote_name(CorrectiveActionCounter._meta.db_table)
-    last: int | None = None
-    for _attempt in range(3):
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f'UPDATE {table} SET "last" = "last" + 1 WHERE "year" = %s RETURNING "last"',  # noqa: S608
-                [year],
-            )
-            row = cursor.fetchone()
-        if row is not None:
-            last = int(row[0])
-            break
-        try:
-            with transaction.atomic():
-                CorrectiveActionCounter.objects.create(year=year, last=1)
-            last = 1
-            break
-        except IntegrityError:
-            continue  # another opening created the year's row first: increment it instead
-    if last is None:
-        last = CorrectiveActionCounter.objects.get(year=year).last
+    """Return the next action number of the year of `at` (the site's time zone): CA-YYYY-NNNN. Call inside
+    `transaction.atomic`."""
+    year, last = year_counter_next(counter=CorrectiveActionCounter, at=at)
     return f"{NUMBER_PREFIX}-{year}-{last:04d}"
 
 

@@ -7,7 +7,6 @@ import secrets
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
-from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -18,6 +17,7 @@ from charter.cases.conf import cases_setting
 from charter.cases.errors import ErrorCode
 from charter.cases.models import Case, CaseEvent, CaseMessage, CaseNumberCounter
 from charter.common.errors import ConflictError, DomainError, PermissionDeniedError
+from charter.common.services import year_counter_next
 
 Actor = User | AnonymousUser | None
 
@@ -64,34 +64,11 @@ def case_lock(case: Case, expected_version: int | None) -> Case:
 
 
 def number_next(at: dt.datetime) -> str:
-    """Return the next case number of the year of `at` (local time): PREFIX-YYYY-NNNNNN.
+    """Return the next case number of the year of `at` (the site's time zone): PREFIX-YYYY-NNNNNN.
 
-    The year's counter row is incremented with one UPDATE … RETURNING, which locks it until the transaction
-    ends, so concurrent intakes queue on it and never share a number. Call inside `transaction.atomic`, as
-    late in it as possible: the lock is held until the commit.
+    Locks the year's counter until the commit: call inside `transaction.atomic`, as late in it as possible.
     """
-    year = timezone.localtime(at).year
-    table = connection.ops.quote_name(CaseNumberCounter._meta.db_table)
-    last: int | None = None
-    for _attempt in range(3):
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f'UPDATE {table} SET "last" = "last" + 1 WHERE "year" = %s RETURNING "last"',  # noqa: S608
-                [year],
-            )
-            row = cursor.fetchone()
-        if row is not None:
-            last = int(row[0])
-            break
-        try:
-            with transaction.atomic():
-                CaseNumberCounter.objects.create(year=year, last=1)
-            last = 1
-            break
-        except IntegrityError:
-            continue  # another intake created the year's row first: increment it instead
-    if last is None:
-        last = CaseNumberCounter.objects.get(year=year).last
+    year, last = year_counter_next(counter=CaseNumberCounter, at=at)
     return f"{cases_setting('CHARTER_CASES_NUMBER_PREFIX')}-{year}-{last:06d}"
 
 
