@@ -87,6 +87,28 @@ def can_decide(user: AnyUser, violation: Violation) -> bool:
     )
 
 
+def can_approve(user: AnyUser, violation: Violation) -> bool:
+    """True when `user` may be the second approver of the step of `violation`: he holds the HR approval and
+    is neither the staff member nor whoever decided. (The service names which rule refused.)"""
+    member = _active(user)
+    return bool(
+        member is not None
+        and can_approve_discipline(member)
+        and member.pk not in {violation.staff_id, violation.decided_by_id}
+    )
+
+
+def can_decide_appeal(user: AnyUser, violation: Violation) -> bool:
+    """True when `user` may decide an appeal of `violation`: a decider over the staff member or a second
+    approver, who is not the staff member and neither decided nor approved the step."""
+    member = _active(user)
+    return bool(
+        member is not None
+        and (can_decide(member, violation) or can_approve_discipline(member))
+        and member.pk not in {violation.staff_id, violation.decided_by_id, violation.approved_by_id}
+    )
+
+
 def can_respond(user: AnyUser, violation: Violation) -> bool:
     """True for the staff member the violation is about (he responds and appeals himself)."""
     member = _active(user)

@@ -35,8 +35,10 @@ from charter.conduct.forms import (
 from charter.conduct.models import EvidenceFile, LadderStep, Violation
 from charter.conduct.panels import violation_panels
 from charter.conduct.permissions import (
+    can_approve,
     can_approve_discipline,
     can_decide,
+    can_decide_appeal,
     can_manage_ladder,
     can_record_violation_for,
     can_record_violations,
@@ -232,15 +234,13 @@ def _detail_context(request: HttpRequest, user: User, violation: Violation) -> d
         "can_decide": may_decide and violation.status == Violation.Status.RECORDED,
         "can_respond": can_respond(user, violation)
         and violation.status == Violation.Status.AWAITING_RESPONSE,
-        "can_approve": can_approve_discipline(user)
-        and violation.status == Violation.Status.AWAITING_APPROVAL
-        and user.pk not in {violation.staff_id, violation.decided_by_id},
+        "can_approve": can_approve(user, violation)
+        and violation.status == Violation.Status.AWAITING_APPROVAL,
         "can_appeal": can_respond(user, violation)
         and violation.status == Violation.Status.IN_EFFECT
         and violation.appealed_at is None,
-        "can_decide_appeal": (may_decide or can_approve_discipline(user))
-        and violation.status == Violation.Status.APPEALED
-        and user.pk not in {violation.staff_id, violation.decided_by_id, violation.approved_by_id},
+        "can_decide_appeal": can_decide_appeal(user, violation)
+        and violation.status == Violation.Status.APPEALED,
         "now": timezone.now(),
         "clause_text": localized(violation.clause, "text"),
         "panels": violation_panels.render(request, violation),
