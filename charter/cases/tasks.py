@@ -1,11 +1,15 @@
 """Background entry points of cases."""
 
+import logging
+
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
 from charter.cases.notifications import notification_deliver, notifications_deliver_due
 from charter.cases.services import attachment_orphans_delete, case_clocks_sweep, case_close_expired
 from charter.cases.webhooks import case_events_publish
+
+logger = logging.getLogger(__name__)
 
 
 @db_periodic_task(crontab(minute="*"))
@@ -37,6 +41,16 @@ def case_events_publish_task() -> None:
 def notification_deliver_task(pk: int) -> None:
     """Render a change's notification into e-mails right after the change committed; safe to run twice."""
     notification_deliver(pk=pk)
+
+
+@db_task()
+def notifications_deliver_task(pks: list[int]) -> None:
+    """Render the notifications one change queued together (e.g. an SLA sweep's); safe to run twice."""
+    for pk in pks:
+        try:
+            notification_deliver(pk=pk)
+        except Exception:  # noqa: BLE001 - one broken job must not hold back the others; the sweep retries it
+            logger.exception("notification job %s failed; left for the periodic delivery", pk)
 
 
 @db_periodic_task(crontab(minute="*"))

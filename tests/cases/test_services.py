@@ -17,6 +17,7 @@ from django.db.models import Count
 from charter.accounts.models import Customer, Team, User
 from charter.accounts.roles import Role
 from charter.audit.models import AuditEvent
+from charter.audit.selectors import audit_chain_verify
 from charter.cases import notifications
 from charter.cases.errors import ErrorCode
 from charter.cases.models import (
@@ -28,6 +29,7 @@ from charter.cases.models import (
     CaseMessage,
     CaseNumberCounter,
     CaseStatus,
+    NotificationJob,
     TeamRouting,
 )
 from charter.cases.notifications import Audience, CaseNotification, InternalContentError
@@ -56,6 +58,7 @@ from charter.cases.services import (
     content_type_sniff,
     team_routing_set,
 )
+from charter.cases.services import clocks as clock_services
 from charter.cases.services._common import token_hash
 from charter.cases.workflow import TRANSITIONS, move_for
 from charter.common.errors import ConflictError, DomainError, PermissionDeniedError
@@ -94,7 +97,7 @@ def _set(case: Case, **fields: Any) -> Case:
 def sent(monkeypatch: pytest.MonkeyPatch) -> list[CaseNotification]:
     """The notifications handed to the mail queue (in the transaction of the change)."""
     delivered: list[CaseNotification] = []
-    monkeypatch.setattr(notifications, "notify", delivered.append)
+    monkeypatch.setattr(notifications, "notify_many", delivered.extend)
     return delivered
 
 
@@ -739,6 +742,81 @@ def test_breach_actions_raise_the_priority_and_hand_the_case_to_the_team_lead(
     breach = _events(case, CaseEvent.Kind.CLOCK_BREACHED)[0]
     assert breach.data["priority"] == {"from": "normal", "to": "high"}
     assert set(breach.data["actions"]) >= {"raise_priority", "reassign_to_team_lead"}
+
+
+def test_a_backlog_is_swept_in_a_number_of_queries_that_does_not_grow_with_it(
+    frozen: Any, routed_team: Team, lead: User, customer: Customer, django_assert_max_num_queries: Any
+) -> None:
+    policy = SlaPolicy.objects.create(
+        name_zh="升级", ordering=1, raise_priority=True, reassign_to_team_lead=True, notify_supervisor=True
+    )
+    SlaPolicyTarget.objects.create(
+        policy=policy, metric="first_response", amount=2, unit="hours", basis="working_time"
+    )
+    cases = [new_case(None, customer, kind="complaint" if n % 2 else "inquiry") for n in range(12)]
+
+    frozen.shift(5 * HOUR)  # every first response is late: a backlog of twelve breaches
+    # Per kind: the select, a savepoint, the claim, the clocks; then the policy, the leads and the staff the
+    # complaints name, one update for the cases changed alike, the events, the audit append (lock, insert,
+    # head) and the notifications: not one of them per case.
+    with django_assert_max_num_queries(24):
+        assert case_clocks_sweep().breached == 12
+
+    for case in cases:
+        case.refresh_from_db()
+        assert (case.priority, case.assignee) == ("high", lead)
+    assert CaseEvent.objects.filter(kind=CaseEvent.Kind.CLOCK_BREACHED).count() == 12
+    assert AuditEvent.objects.filter(action="cases.clock_breach").count() == 12
+    assert NotificationJob.objects.filter(kind=CaseEvent.Kind.CLOCK_BREACHED).count() == 24
+    assert audit_chain_verify().ok
+
+
+def test_a_clock_that_fails_is_left_for_the_next_sweep_and_the_others_fire(
+    frozen: Any, routed_team: Team, customer: Customer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cases = [new_case(None, customer) for _ in range(3)]
+    broken = _clock(cases[1], "first_response")
+    build = clock_services.event_build
+
+    def failing(case: Case, kind: str, **fields: Any) -> CaseEvent:
+        if case.pk == cases[1].pk:
+            raise RuntimeError("timeline unwritable")
+        return build(case, kind, **fields)
+
+    monkeypatch.setattr(clock_services, "event_build", failing)
+    frozen.move_to(max(_clock(case, "first_response").due_at for case in cases) + HOUR)
+
+    assert case_clocks_sweep().breached == 2
+    broken.refresh_from_db()
+    assert broken.breached_at is None
+    assert not _events(cases[1], CaseEvent.Kind.CLOCK_BREACHED)
+    assert all(len(_events(case, CaseEvent.Kind.CLOCK_BREACHED)) == 1 for case in (cases[0], cases[2]))
+
+    monkeypatch.setattr(clock_services, "event_build", build)
+    assert case_clocks_sweep().breached == 1
+    assert len(_events(cases[1], CaseEvent.Kind.CLOCK_BREACHED)) == 1
+
+
+def test_two_clocks_of_one_case_breached_in_one_sweep_each_raise_the_priority(
+    frozen: Any, routed_team: Team, customer: Customer
+) -> None:
+    policy = SlaPolicy.objects.create(name_zh="升级", ordering=1, raise_priority=True)
+    for metric in ("first_response", "resolution"):
+        SlaPolicyTarget.objects.create(
+            policy=policy, metric=metric, amount=1, unit="hours", basis="calendar_time"
+        )
+    case = new_case(None, customer)
+
+    frozen.shift(2 * HOUR)
+    assert case_clocks_sweep().breached == 2
+
+    case.refresh_from_db()
+    assert case.priority == "urgent"
+    steps = sorted(
+        (e.data["priority"]["from"], e.data["priority"]["to"])
+        for e in _events(case, CaseEvent.Kind.CLOCK_BREACHED)
+    )
+    assert steps == [("high", "urgent"), ("normal", "high")]
 
 
 def test_the_sweep_reads_only_due_rows_with_a_fixed_number_of_queries(

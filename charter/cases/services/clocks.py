@@ -7,17 +7,18 @@ by the periodic task (`case_clocks_sweep`).
 import dataclasses
 import datetime as dt
 import logging
+from collections.abc import Sequence
 from typing import Any
 
-from django.db import transaction
-from django.db.models import F, Min, QuerySet
+from django.db import connection, transaction
+from django.db.models import F, Min
 
 from charter.accounts.models import TeamMembership
-from charter.audit.services import audit_record
+from charter.audit.services import audit_batch, audit_record
 from charter.cases import clocks as arithmetic
 from charter.cases.conf import cases_setting
 from charter.cases.models import PRIORITY_ORDER, Case, CaseClock, CaseEvent
-from charter.cases.notifications import Audience, CaseNotification, notify_on_commit
+from charter.cases.notifications import Audience, CaseNotification, notify_many_on_commit
 from charter.cases.services._common import event_build, event_record
 from charter.cases.services._common import now as _now
 
@@ -286,43 +287,94 @@ def _due_ids(column: str, claimed: str, at: dt.datetime, batch: int, failed: set
     return list(rows.values_list("pk", flat=True)[:batch])
 
 
+def _claim(ids: Sequence[int], column: str, at: dt.datetime) -> list[int]:
+    """Set `column` to `at` on those of `ids` where it is still empty, and return the ids this call set.
+
+    One conditional UPDATE … RETURNING (PostgreSQL, and SQLite since 3.35): of two sweeps that selected the
+    same rows, each id comes back to exactly one of them. The ORM's update() returns only a count.
+    """
+    if not ids:
+        return []
+    quote = connection.ops.quote_name
+    table, column_sql, pk = quote(CaseClock._meta.db_table), quote(column), quote(CaseClock._meta.pk.column)
+    marks = ", ".join(["%s"] * len(ids))
+    value = connection.ops.adapt_datetimefield_value(at)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET {column_sql} = %s WHERE {pk} IN ({marks}) AND {column_sql} IS NULL "  # noqa: S608 (names quoted, values bound)
+            f"RETURNING {pk}",
+            [value, *ids],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
 def _breach_actions(clock: CaseClock) -> set[str]:
     """Return what the policy behind the clock asks for on a breach (sla's breach actions)."""
     return arithmetic.breach_actions(_target_of(clock))
 
 
-def _team_lead(case: Case) -> Any:
-    if case.team_id is None:
-        return None
-    leads = TeamMembership.objects.filter(team_id=case.team_id, is_lead=True, user__is_active=True)
-    if case.is_complaint:
-        leads = leads.exclude(user__in=case.named_staff.all())
-    membership = leads.select_related("user").order_by("user_id").first()
-    return membership.user if membership is not None else None
+def _team_leads(cases: Sequence[Case]) -> dict[int, list[tuple[int, Any]]]:
+    """Return, per team of `cases`, its active leads as (user id, user) in user-id order (one query)."""
+    leads: dict[int, list[tuple[int, Any]]] = {}
+    team_ids = {case.team_id for case in cases if case.team_id is not None}
+    if not team_ids:
+        return leads
+    memberships = (
+        TeamMembership.objects.filter(team_id__in=team_ids, is_lead=True, user__is_active=True)
+        .select_related("user")
+        .order_by("user_id")
+    )
+    for membership in memberships:
+        leads.setdefault(membership.team_id, []).append((membership.user_id, membership.user))
+    return leads
 
 
-def _claimable(clock_id: int) -> QuerySet[CaseClock]:
-    # The running status is checked by the batch's locked select; repeating it here would let the planner pick
-    # the sweep's partial index over the primary key when its statistics are stale (after a bulk load).
-    return CaseClock.objects.filter(pk=clock_id)
+def _named_staff(cases: Sequence[Case]) -> dict[int, set[int]]:
+    """Return, per complaint of `cases`, the ids of the staff it names (one query)."""
+    complaints = [case.pk for case in cases if case.is_complaint]
+    named: dict[int, set[int]] = {}
+    if complaints:
+        pairs = Case.named_staff.through.objects.filter(case_id__in=complaints)
+        for case_id, user_id in pairs.values_list("case_id", "user_id"):
+            named.setdefault(case_id, set()).add(user_id)
+    return named
 
 
-def _warn(clock_id: int, at: dt.datetime) -> bool:
-    with transaction.atomic():
-        if not _claimable(clock_id).filter(warned_at__isnull=True).update(warned_at=at):
-            return False
-        clock = CaseClock.objects.select_related("case").get(pk=clock_id)
-        if clock.status != Running:
-            return False
-        if clock.due_at is not None and clock.due_at <= at:
-            return False  # already late: the breach says it, a warning would only be noise
-        event = event_record(
-            clock.case,
-            CaseEvent.Kind.CLOCK_WARNED,
-            data={"metric": clock.metric, "due_at": clock.due_at.isoformat() if clock.due_at else None},
-            at=at,
-        )
-        notify_on_commit(
+def _claimed_clocks(ids: Sequence[int], column: str, at: dt.datetime) -> list[CaseClock]:
+    """Claim `ids` for this sweep and return the claimed clocks that still run, with their cases; a clock
+    that appears twice for one case (first response and resolution) shares one Case object, so the second
+    breach sees what the first changed."""
+    claimed = _claim(ids, column, at)
+    clocks = list(
+        CaseClock.objects.filter(pk__in=claimed, status=Running).select_related("case").order_by(column, "pk")
+    )
+    cases: dict[int, Case] = {}
+    for clock in clocks:
+        clock.case = cases.setdefault(clock.case_id, clock.case)
+    return clocks
+
+
+def _warn(ids: Sequence[int], at: dt.datetime) -> int:
+    """Warn the clocks `ids` (claimed here, each once); return how many were warned."""
+    clocks = [
+        clock
+        for clock in _claimed_clocks(ids, "warned_at", at)
+        # Already late: the breach says it, a warning would only be noise.
+        if clock.due_at is None or clock.due_at > at
+    ]
+    events = CaseEvent.objects.bulk_create(
+        [
+            event_build(
+                clock.case,
+                CaseEvent.Kind.CLOCK_WARNED,
+                data={"metric": clock.metric, "due_at": clock.due_at.isoformat() if clock.due_at else None},
+                at=at,
+            )
+            for clock in clocks
+        ]
+    )
+    notify_many_on_commit(
+        [
             CaseNotification(
                 kind=CaseEvent.Kind.CLOCK_WARNED,
                 case_id=clock.case_id,
@@ -331,48 +383,68 @@ def _warn(clock_id: int, at: dt.datetime) -> bool:
                 recipient_id=clock.case.assignee_id,
                 is_internal=True,
             )
-        )
-        return True
+            for clock, event in zip(clocks, events, strict=True)
+        ]
+    )
+    return len(clocks)
 
 
-def _breach(clock_id: int, at: dt.datetime) -> bool:
-    with transaction.atomic():
-        if not _claimable(clock_id).filter(breached_at__isnull=True).update(breached_at=at):
-            return False
-        clock = CaseClock.objects.select_related("case").get(pk=clock_id)
-        if clock.status != Running:
-            return False
+def _breach(ids: Sequence[int], at: dt.datetime) -> int:
+    """Breach the clocks `ids` (claimed here, each once) and run their policies' breach actions; return how
+    many were breached."""
+    clocks = _claimed_clocks(ids, "breached_at", at)
+    cases = list({clock.case_id: clock.case for clock in clocks}.values())
+    by_policy: dict[int | None, set[str]] = {}  # the actions depend on the clock's policy only
+    for clock in clocks:
+        if clock.sla_policy_id not in by_policy:
+            by_policy[clock.sla_policy_id] = _breach_actions(clock)
+    leads = _team_leads(cases) if any("reassign_to_team_lead" in a for a in by_policy.values()) else {}
+    named = _named_staff(cases) if leads else {}
+    changed: dict[int, dict[str, Any]] = {}
+    breaches: list[tuple[CaseClock, set[str], dict[str, Any]]] = []
+    for clock in clocks:
         case = clock.case
-        actions = _breach_actions(clock)
+        actions = by_policy[clock.sla_policy_id]
         data: dict[str, Any] = {
             "metric": clock.metric,
             "due_at": clock.due_at.isoformat() if clock.due_at else None,
         }
-        changes: dict[str, Any] = {}
         if "raise_priority" in actions and case.priority != PRIORITY_ORDER[-1]:
             higher = PRIORITY_ORDER[PRIORITY_ORDER.index(case.priority) + 1]
-            changes["priority"] = higher
             data["priority"] = {"from": case.priority, "to": higher}
+            changed.setdefault(case.pk, {})["priority"] = case.priority = higher
         if "reassign_to_team_lead" in actions:
-            lead = _team_lead(case)
+            excluded = named.get(case.pk, set())
+            lead = next((user for pk, user in leads.get(case.team_id or 0, []) if pk not in excluded), None)
             if lead is not None and lead.pk != case.assignee_id:
-                changes["assignee"] = lead
                 data["assignee"] = {"from": case.assignee_id, "to": lead.pk}
-        if changes:
-            # A breach changes the case: concurrent editors holding the old version get a conflict.
-            Case.objects.filter(pk=case.pk).update(version=F("version") + 1, **changes)
-            for name, value in changes.items():
-                setattr(case, name, value)
+                changed.setdefault(case.pk, {})["assignee"] = case.assignee = lead
         data["actions"] = sorted(actions)
-        event = event_record(case, CaseEvent.Kind.CLOCK_BREACHED, data=data, at=at)
-        audit_record(actor=None, action="cases.clock_breach", target=case, data=data, actor_label="sla-sweep")
-        audiences = []
-        if "notify_assignee" in actions:
-            audiences.append(Audience.HANDLER if case.assignee_id else Audience.TEAM)
-        if "notify_supervisor" in actions:
-            audiences.append(Audience.SUPERVISOR)
-        for audience in audiences:
-            notify_on_commit(
+        breaches.append((clock, actions, data))
+    # A breach changes the case: concurrent editors holding the old version get a conflict. Cases given the
+    # same changes are updated together.
+    alike: dict[tuple[tuple[str, Any], ...], list[int]] = {}
+    for case_id, changes in changed.items():
+        alike.setdefault(tuple(sorted(changes.items(), key=lambda item: item[0])), []).append(case_id)
+    for changes_alike, case_ids in alike.items():
+        Case.objects.filter(pk__in=case_ids).update(version=F("version") + 1, **dict(changes_alike))
+    breached = CaseEvent.Kind.CLOCK_BREACHED
+    events = CaseEvent.objects.bulk_create(
+        [event_build(clock.case, breached, data=data, at=at) for clock, _, data in breaches]
+    )
+    notifications = []
+    with audit_batch():
+        for (clock, actions, data), event in zip(breaches, events, strict=True):
+            case = clock.case
+            audit_record(
+                actor=None, action="cases.clock_breach", target=case, data=data, actor_label="sla-sweep"
+            )
+            audiences = []
+            if "notify_assignee" in actions:
+                audiences.append(Audience.HANDLER if case.assignee_id else Audience.TEAM)
+            if "notify_supervisor" in actions:
+                audiences.append(Audience.SUPERVISOR)
+            notifications += [
                 CaseNotification(
                     kind=CaseEvent.Kind.CLOCK_BREACHED,
                     case_id=case.pk,
@@ -381,19 +453,36 @@ def _breach(clock_id: int, at: dt.datetime) -> bool:
                     recipient_id=case.assignee_id if audience == Audience.HANDLER else None,
                     is_internal=True,
                 )
-            )
-        return True
+                for audience in audiences
+            ]
+    notify_many_on_commit(notifications)
+    return len(breaches)
+
+
+def _fire(handle: Any, ids: list[int], at: dt.datetime, failed: set[int]) -> int:
+    """Run `handle` over the batch `ids` in a savepoint; when the batch fails, run it one clock at a time
+    so that only the clocks that fail are left (logged, in `failed`) for the next run."""
+    try:
+        with transaction.atomic():
+            return int(handle(ids, at))
+    except Exception:
+        if len(ids) == 1:
+            logger.exception("sla sweep: clock %s failed", ids[0])
+            failed.add(ids[0])
+            return 0
+    return sum(_fire(handle, [clock_id], at, failed) for clock_id in ids)
 
 
 def case_clocks_sweep(*, now: dt.datetime | None = None) -> SweepResult:
     """Warn the running clocks whose warning time has come and breach those past due, each exactly once.
 
     Selects due rows by the partial indexes on `warn_at` and `due_at`, a batch at a time in one transaction
-    (on PostgreSQL locked with SKIP LOCKED, so concurrent workers share the work); each row is then claimed
-    with a conditional UPDATE of `warned_at` / `breached_at`, so several workers (and a worker restarted
-    halfway) never fire one warning or breach twice. A breach records its event, runs the policy's breach
-    actions (raise the priority, reassign to the team lead) and notifies through the hook after the commit.
-    A row that fails is logged and left for the next run; the others go on.
+    (on PostgreSQL locked with SKIP LOCKED, so concurrent workers share the work); the batch is then claimed
+    with one conditional UPDATE of `warned_at` / `breached_at` that returns the rows it set, so several
+    workers (and a worker restarted halfway) never fire one warning or breach twice. A batch's events,
+    notifications and audit entries are written a statement each. A breach records its event, runs the
+    policy's breach actions (raise the priority, reassign to the team lead) and notifies after the commit.
+    A clock that fails is logged and left for the next run; the others go on.
     """
     at = now or _now()
     batch = int(cases_setting("CHARTER_CASES_SWEEP_BATCH"))
@@ -407,17 +496,11 @@ def case_clocks_sweep(*, now: dt.datetime | None = None) -> SweepResult:
         while True:
             with transaction.atomic():
                 ids = _due_ids(column, claimed, at, batch, failed)
-                for clock_id in ids:
-                    try:
-                        fired = handle(clock_id, at)
-                    except Exception:
-                        logger.exception("sla sweep: clock %s failed", clock_id)
-                        failed.add(clock_id)
-                        continue
-                    if fired and handle is _warn:
-                        result.warned += 1
-                    elif fired:
-                        result.breached += 1
+                fired = _fire(handle, ids, at, failed) if ids else 0
+            if handle is _warn:
+                result.warned += fired
+            else:
+                result.breached += fired
             if len(ids) < batch:
                 break
     if result.warned or result.breached:
