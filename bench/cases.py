@@ -4,8 +4,9 @@ Usage: `python -m bench.cases --cases 100000` (SQLite under var/bench-cases/) or
 `BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/charter_bench` for PostgreSQL; `--reuse` keeps a
 database seeded by an earlier run. Measures p50/p95 of the desk queue (an agent's teams, open, by next
 deadline), a case page, keyword search (one Chinese, one English word), intake throughput at concurrency 8
-(then checks that every accepted submission exists), and one SLA sweep over the open cases. Writes a
-Markdown table to stdout and to bench/results/cases-<N>-<vendor>.md.
+(then checks that every accepted submission exists, and reports the CPU each accepted intake cost in the web
+workers, in PostgreSQL and in the load client, read from /proc), and one SLA sweep over the open cases. Writes
+a Markdown table to stdout and to bench/results/cases-<N>-<vendor>.md.
 """
 
 import argparse
@@ -162,6 +163,33 @@ def _row(name: str, latencies: list[float]) -> str:
     return f"| {name} | {len(latencies)} | {p50:.0f} | {p95:.0f} |"
 
 
+def _cpu_seconds(server_pid: int) -> dict[str, float]:
+    """CPU seconds (user + system) used so far by the gunicorn master and its workers, and by PostgreSQL:
+    its live processes plus, through the postmaster, those that have ended (Linux /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    used = {"web": 0.0, "database": 0.0}
+    processes = {}
+    for entry in Path("/proc").iterdir():
+        try:
+            stat = (entry / "stat").read_text() if entry.name.isdigit() else ""
+        except OSError:
+            continue
+        if stat:
+            fields = stat[stat.rindex(")") + 2 :].split()
+            processes[int(entry.name)] = (stat[stat.index("(") + 1 : stat.rindex(")")], fields)
+    for pid, (name, fields) in processes.items():
+        seconds = (int(fields[11]) + int(fields[12])) / tick
+        parent = int(fields[1])
+        if server_pid in (pid, parent):
+            used["web"] += seconds
+        elif name.startswith("postgres"):
+            used["database"] += seconds
+            if not processes.get(parent, ("",))[0].startswith("postgres"):
+                # The postmaster: add what its children that have ended used.
+                used["database"] += (int(fields[13]) + int(fields[14])) / tick
+    return used
+
+
 def _intake(port: int, threads: int, per_thread: int, marker: str) -> tuple[float, int]:
     accepted = [0]
     lock = threading.Lock()
@@ -207,6 +235,9 @@ def main() -> None:
     parser.add_argument("--intake", type=int, default=400)
     parser.add_argument("--clients", type=int, default=1, help="concurrent clients for the latency figures")
     parser.add_argument("--reuse", action="store_true")
+    parser.add_argument(
+        "--workers", type=int, default=2, help="gunicorn workers (2, as django-helpdesk was measured)"
+    )
     args = parser.parse_args()
 
     vendor = "postgresql" if "BENCH_DATABASE_URL" in os.environ else "sqlite"
@@ -224,7 +255,7 @@ def main() -> None:
         "-b",
         f"127.0.0.1:{port}",
         "-w",
-        "2",
+        str(args.workers),
         "--log-level",
         "warning",
         "--timeout",
@@ -256,7 +287,10 @@ def main() -> None:
         lines.append(_row("search, Chinese (水表)", _latencies(port, chinese, clients, per_thread)))
         lines.append(_row("search, English (meter)", _latencies(port, english, clients, per_thread)))
         marker = f"bench-intake-{random.randint(0, 10**9)}"  # noqa: S311
+        cpu_before, client_before = _cpu_seconds(server.pid), time.process_time()
         rate, accepted = _intake(port, 8, max(args.intake // 8, 1), marker)
+        cpu = {name: seconds - cpu_before[name] for name, seconds in _cpu_seconds(server.pid).items()}
+        cpu["load client"] = time.process_time() - client_before
         probe = f"from bench.probes import count_titled; count_titled({marker!r})"
         stored = int(
             _manage(env, "shell", "--no-imports", "-c", probe, capture=True).strip().splitlines()[-1]
@@ -266,20 +300,24 @@ def main() -> None:
             f"\nintake: {rate:.0f} accepted/s at concurrency 8; {accepted} accepted, {stored} stored "
             f"({verdict})"
         )
+        per_intake = ", ".join(
+            f"{name} {seconds / max(accepted, 1) * 1000:.1f} ms" for name, seconds in cpu.items() if seconds
+        )
+        lines.append(f"CPU per accepted intake: {per_intake}")
     finally:
         server.terminate()
         server.wait(timeout=20)
     probe = "from bench.probes import sweep_once; sweep_once()"
     lines.append(_manage(env, "shell", "--no-imports", "-c", probe, capture=True).strip().splitlines()[-1])
     report = (
-        f"## {args.cases} cases on {vendor} (latency with {args.clients} client(s))\n\n"
-        + "\n".join(lines)
-        + "\n"
+        f"## {args.cases} cases on {vendor} (latency with {args.clients} client(s), "
+        f"{args.workers} gunicorn workers)\n\n" + "\n".join(lines) + "\n"
     )
     print(report)
     results = ROOT / "bench" / "results"
     results.mkdir(exist_ok=True)
-    (results / f"cases-{args.cases}-{vendor}.md").write_text(report)
+    suffix = "" if args.workers == 2 else f"-w{args.workers}"
+    (results / f"cases-{args.cases}-{vendor}{suffix}.md").write_text(report)
 
 
 if __name__ == "__main__":

@@ -1,11 +1,13 @@
-"""Profile public intake in-process: CPU time and SQL queries per request, and where the time goes.
+"""Profile public intake or a desk page in-process: CPU time and SQL queries per request, and where it goes.
 
-Usage: `python -m bench.profile_intake --seed 5000` once (migrates, loads the demo, seeds N cases), then
-`python -m bench.profile_intake -n 200`. The database is SQLite under CHARTER_VAR_DIR unless DATABASE_URL
-says otherwise. Each run posts the bench's intake form (bench/cases.py) through django.test.Client with CSRF
-checks on, like a browser: CPU time (time.process_time, so another process sharing the cores barely skews
-it) is measured over a plain pass, the query count over a second pass with the queries captured, and the
-cProfile top list over a third. `--queries` prints the SQL of one intake.
+Usage: `python -m bench.profile --seed 5000` once (migrates, loads the demo, seeds N cases), then
+`python -m bench.profile -n 200` (public intake) or `python -m bench.profile --page /desk/cases/NUMBER/`
+(a desk page, signed in as the bench agent; `--page case` takes one of his team's cases). The database is
+SQLite under CHARTER_VAR_DIR unless DATABASE_URL says otherwise. Intake posts the bench's intake form
+(bench/cases.py) through django.test.Client with CSRF checks on, like a browser. CPU time (time.process_time,
+so another process sharing the cores barely skews it) is measured over a plain pass, the query count over a
+second pass with the queries captured, and the cProfile top list over a third. `--queries` prints the SQL
+of one request.
 """
 
 import argparse
@@ -76,15 +78,40 @@ class Intake:
         self.client.cookies.pop("messages", None)
 
 
+class Page:
+    """The bench agent opening one desk page again and again, as bench/cases.py does."""
+
+    def __init__(self, path: str) -> None:
+        from django.test import Client
+
+        from bench.cases import AGENT, PASSWORD
+
+        if path == "case":
+            from charter.cases.models import Case
+
+            number = Case.objects.filter(team__code="bench-team-00").values_list("number", flat=True).first()
+            path = f"/desk/cases/{number}/"
+        self.path = path
+        self.client = Client(HTTP_ACCEPT_LANGUAGE="zh-CN")
+        if not self.client.login(username=AGENT, password=PASSWORD):
+            raise SystemExit(f"could not sign in as {AGENT}")
+
+    def post(self) -> None:
+        response = self.client.get(self.path)
+        if response.status_code != 200:
+            raise SystemExit(f"{self.path} answered {response.status_code}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("-n", type=int, default=200, help="intakes per pass")
+    parser.add_argument("-n", type=int, default=200, help="requests per pass")
     parser.add_argument(
         "--seed", type=int, metavar="CASES", help="migrate, load the demo and seed CASES first"
     )
-    parser.add_argument("--queries", action="store_true", help="print the SQL of one intake")
+    parser.add_argument("--page", metavar="PATH", help="GET PATH as the bench agent instead of the intake")
+    parser.add_argument("--queries", action="store_true", help="print the SQL of one request")
     parser.add_argument("--top", type=int, default=35, help="lines of the cProfile list")
     args = parser.parse_args()
 
@@ -97,7 +124,7 @@ def main() -> None:
 
     if args.seed:
         _seed(args.seed)
-    intake = Intake()
+    intake: Intake | Page = Page(args.page) if args.page else Intake()
     for _ in range(20):  # warm-up: imports, templates, connections, per-process caches
         intake.post()
 
@@ -131,9 +158,10 @@ def main() -> None:
 
     vendor = connection.vendor
     sys.stdout.write(
-        f"\n{vendor}: {args.n} intakes per pass; CPU per intake: mean {statistics.mean(cpu) * 1000:.1f} ms, "
+        f"\n{vendor}: {args.n} requests per pass; CPU per request: "
+        f"mean {statistics.mean(cpu) * 1000:.1f} ms, "
         f"median {statistics.median(cpu) * 1000:.1f} ms; wall-clock median "
-        f"{statistics.median(wall) * 1000:.1f} ms; queries per intake: "
+        f"{statistics.median(wall) * 1000:.1f} ms; queries per request: "
         f"min {min(counts)}, max {max(counts)}, mean {statistics.mean(counts):.1f}\n"
     )
 
