@@ -286,13 +286,20 @@ if PRODUCTION:
         # Intranet hosts have no public DNS to preload; asking for it is the deployment's choice.
         SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
+# One console handler for everything, Django's own loggers included (their default handlers would print the
+# paths of 404s and of every request of the development server as they are): secret links are redacted.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"redact": {"()": "charter.common.logredact.RedactSecretsFilter"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]}},
     "root": {"handlers": ["console"], "level": env_str("CHARTER_LOG_LEVEL", "INFO")},
-    "loggers": {"huey": {"level": "WARNING"}},
+    "loggers": {
+        "huey": {"level": "WARNING"},
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }
 
 # Where the heartbeat counts as stale, /healthz reports the worker as down.

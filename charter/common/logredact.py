@@ -1,0 +1,43 @@
+"""Keep the secrets that travel in URLs out of the logs.
+
+A customer's tracking link (`/track/<token>/`), a survey link (`/s/<token>/`) and a password-reset link
+(`/accounts/reset/<uid>/<token>/`) are bearer secrets: whoever reads one in a log can open the case, answer
+the survey or set the password. Django logs the path of every 404 and 500 (`django.request`), the
+development server every request (`django.server`), and gunicorn's access log every request line and
+referrer. `RedactSecretsFilter` (installed on the console handler by the settings) and `GunicornLogger`
+(`--logger-class charter.common.logredact.GunicornLogger`) replace each such token with `[redacted]`.
+"""
+
+import logging
+import re
+from typing import Any
+
+from gunicorn import glogging
+
+_SECRET_PATHS = re.compile(r"(/track/|/s/|/accounts/reset/[^/\s?#]+/)([^/\s?#\"']+)")
+REDACTED = "[redacted]"
+
+
+def redact(text: str) -> str:
+    """Return `text` with the token of every secret link in it replaced by `[redacted]`."""
+    return _SECRET_PATHS.sub(lambda match: match.group(1) + REDACTED, text)
+
+
+class RedactSecretsFilter(logging.Filter):
+    """A logging filter that redacts the secret links in a record's message (formatted once, here)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = redact(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        return True
+
+
+class GunicornLogger(glogging.Logger):
+    """gunicorn's logger with every access-log atom redacted: the request line, the path, the referrer, and
+    the headers and environment variables a custom format can name."""
+
+    def atoms(self, resp: Any, req: Any, environ: dict[str, Any], request_time: Any) -> dict[str, Any]:
+        atoms: dict[str, Any] = super().atoms(resp, req, environ, request_time)
+        return {key: redact(value) if isinstance(value, str) else value for key, value in atoms.items()}
