@@ -171,10 +171,13 @@ class CaseViewSet(viewsets.GenericViewSet):
             filters=filters,
             order=params.get("order", "deadline"),
         )
+        context = {"is_staff": can_see_internal_notes(request.user)}
         page = self.paginate_queryset(cases)
         if page is not None:
-            return self.get_paginated_response(CaseListOutputSerializer(page, many=True).data)
-        return Response(CaseListOutputSerializer(cases, many=True).data)
+            return self.get_paginated_response(
+                CaseListOutputSerializer(page, many=True, context=context).data
+            )
+        return Response(CaseListOutputSerializer(cases, many=True, context=context).data)
 
     @extend_schema(
         request=CaseCreateInputSerializer,
@@ -245,13 +248,13 @@ class CaseViewSet(viewsets.GenericViewSet):
     def messages(self, request: Request, pk: str | None = None) -> Response:
         """List the messages of a case; internal notes only for staff."""
         case = self._case(request, pk)
-        messages = selectors.case_message_list(
-            case=case, include_internal=can_see_internal_notes(request.user)
-        )
+        is_staff = can_see_internal_notes(request.user)
+        messages = selectors.case_message_list(case=case, include_internal=is_staff)
+        context = {"is_staff": is_staff}
         page = self.paginate_queryset(messages)
         if page is not None:
-            return self.get_paginated_response(MessageOutputSerializer(page, many=True).data)
-        return Response(MessageOutputSerializer(messages, many=True).data)
+            return self.get_paginated_response(MessageOutputSerializer(page, many=True, context=context).data)
+        return Response(MessageOutputSerializer(messages, many=True, context=context).data)
 
     @extend_schema(
         request=MessageInputSerializer,
@@ -307,7 +310,8 @@ class CaseViewSet(viewsets.GenericViewSet):
             if data["is_internal"]:
                 raise ValidationError({"is_internal": [_("Only staff write internal notes.")]})
             message = case_customer_reply(case=case, body=data["body"], actor=user)
-        return Response(MessageOutputSerializer(message).data, status=status.HTTP_201_CREATED)
+        output = MessageOutputSerializer(message, context={"is_staff": can_see_internal_notes(user)})
+        return Response(output.data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses=AttachmentOutputSerializer(many=True))
     @action(detail=True, methods=["get"], url_path="attachments")

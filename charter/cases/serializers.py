@@ -103,6 +103,11 @@ class PersonOutputSerializer(serializers.Serializer):
 
 
 class CaseListOutputSerializer(serializers.ModelSerializer):
+    """A case in a list. Give `context={"is_staff": …}`: without it the reader is taken to be a customer,
+    who is not told which member of staff handles his case (the tracking page says "our staff" too)."""
+
+    STAFF_ONLY: tuple[str, ...] = ("assignee",)
+
     kind = KindField(read_only=True)
     channel = ChannelField(read_only=True)
     status = StatusField(read_only=True)
@@ -140,6 +145,13 @@ class CaseListOutputSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = fields
+
+    def to_representation(self, instance: Any) -> dict[str, Any]:
+        data = dict(super().to_representation(instance))
+        if not self.context.get("is_staff"):
+            for name in self.STAFF_ONLY:
+                data.pop(name, None)
+        return data
 
 
 class ClockOutputSerializer(serializers.ModelSerializer):
@@ -200,8 +212,13 @@ class MessageOutputSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_author(self, message: CaseMessage) -> str:
-        """The author's display name for staff; customers appear as "customer"."""
-        if message.author_kind == CaseMessage.AuthorKind.STAFF and message.author is not None:
+        """The author's display name for staff readers (`context={"is_staff": True}`); otherwise, and for
+        the customer's own messages, the kind of author ("staff", "customer")."""
+        if (
+            self.context.get("is_staff")
+            and message.author_kind == CaseMessage.AuthorKind.STAFF
+            and message.author is not None
+        ):
             return str(message.author)
         return str(message.author_kind)
 
@@ -217,7 +234,8 @@ class EventOutputSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_actor(self, event: CaseEvent) -> str | None:
-        return str(event.actor) if event.actor is not None else None
+        """Who did it, for staff readers; customers are not told staff names (None)."""
+        return str(event.actor) if event.actor is not None and self.context.get("is_staff") else None
 
     @extend_schema_field({"type": "object", "additionalProperties": True})
     def get_details(self, event: CaseEvent) -> dict[str, Any]:
@@ -240,7 +258,15 @@ class CaseDetailOutputSerializer(CaseListOutputSerializer):
     """A case with its clocks and timeline. For customers, staff-only fields are left out and the timeline
     holds only public events."""
 
-    STAFF_ONLY = ("named_staff", "tags", "root_cause", "escalation_level", "links", "first_handler")
+    STAFF_ONLY = (
+        "assignee",
+        "named_staff",
+        "tags",
+        "root_cause",
+        "escalation_level",
+        "links",
+        "first_handler",
+    )
 
     named_staff = PersonOutputSerializer(many=True, read_only=True, required=False)
     first_handler = PersonOutputSerializer(allow_null=True, read_only=True, required=False)
@@ -295,13 +321,6 @@ class CaseDetailOutputSerializer(CaseListOutputSerializer):
     @extend_schema_field(LinkedCaseOutputSerializer(many=True))
     def get_links(self, case: Case) -> list[dict[str, Any]]:
         return list(LinkedCaseOutputSerializer(self.context.get("links", []), many=True).data)
-
-    def to_representation(self, instance: Any) -> dict[str, Any]:
-        data = dict(super().to_representation(instance))
-        if not self.context.get("is_staff"):
-            for name in self.STAFF_ONLY:
-                data.pop(name, None)
-        return data
 
 
 # Input --------------------------------------------------------------------------------------------------

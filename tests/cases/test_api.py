@@ -80,6 +80,30 @@ def test_customers_never_see_internal_notes_or_staff_fields(
     assert [m["is_internal"] for m in staff_messages] == [False, True]
 
 
+def test_customers_are_not_told_staff_names_anywhere_in_the_api(
+    case: Case, member: User, customer_user: User
+) -> None:
+    case_reply(actor=member, case=case, body="您好，已安排上门。")
+    name = str(member)
+    customer = api_client_for(customer_user)
+
+    detail = customer.get(f"{BASE}{case.pk}/").json()
+    listed = customer.get(BASE).json()["results"]
+    messages = customer.get(f"{BASE}{case.pk}/messages/").json()["results"]
+    written = customer.post(f"{BASE}{case.pk}/messages/", {"body": "好的，谢谢"}, format="json").json()
+
+    # The tracking page says "our staff"; the API says the same.
+    assert "assignee" not in detail and all("assignee" not in row for row in listed)
+    assert [m["author"] for m in messages] == ["staff"] and written["author"] == "customer"
+    assert all(event["actor"] is None for event in detail["timeline"])
+    everything = json.dumps([detail, listed, messages, written], ensure_ascii=False)
+    assert name not in everything and member.username not in everything
+    staff = api_client_for(member)
+    assert staff.get(f"{BASE}{case.pk}/").json()["assignee"]["id"] == case.assignee_id
+    assert staff.get(BASE).json()["results"][0]["assignee"]["id"] == case.assignee_id
+    assert staff.get(f"{BASE}{case.pk}/messages/").json()["results"][0]["author"] == name
+
+
 # Creating -----------------------------------------------------------------------------------------------
 
 
@@ -297,7 +321,8 @@ def test_the_customer_appeals(case: Case, member: User, customer_user: User) -> 
     )
 
     assert response.status_code == 200 and response.json()["status"] == "reconsideration"
-    assert response.json()["assignee"]["id"] != case.assignee_id
+    assert Case.objects.get(pk=case.pk).assignee_id not in {None, case.assignee_id}
+    assert "assignee" not in response.json()  # the customer is not told who reconsiders it
 
 
 def test_merge_and_link(case: Case, supervisor: User, customer: Customer, other_customer: Customer) -> None:
