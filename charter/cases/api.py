@@ -8,6 +8,7 @@ service, whose refusals come out as {"code", "detail"}: 409 for an invalid trans
 from typing import Any
 
 from django.http import FileResponse, Http404
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
@@ -39,6 +40,8 @@ from charter.cases.serializers import (
     MessageInputSerializer,
     MessageOutputSerializer,
     ResolveInputSerializer,
+    TrackingLinkInputSerializer,
+    TrackingLinkOutputSerializer,
     TransitionInputSerializer,
 )
 from charter.cases.services import (
@@ -51,6 +54,8 @@ from charter.cases.services import (
     case_link,
     case_merge,
     case_resolve,
+    case_tracking_token_revoke,
+    case_tracking_token_rotate,
     case_transition,
     case_update,
 )
@@ -508,6 +513,39 @@ class CaseViewSet(viewsets.GenericViewSet):
         serializer.is_valid(raise_exception=True)
         case = case_appeal(case=case, reason=serializer.validated_data["reason"], actor=self._user(request))
         return self._detail(request, case)
+
+    @extend_schema(
+        request=TrackingLinkInputSerializer,
+        responses={200: TrackingLinkOutputSerializer, 400: ERROR, 403: ERROR, 404: ERROR},
+        examples=[
+            OpenApiExample("Issue a new link", request_only=True, value={"action": "rotate"}),
+            OpenApiExample(
+                "The new link",
+                response_only=True,
+                value={
+                    "tracking_url": "https://fw.example.cn/track/v1.k3…/",
+                    "issued_at": "2026-11-27T09:30:00+08:00",
+                },
+            ),
+        ],
+    )
+    @action(detail=True, methods=["post"], url_path="tracking-link")
+    def tracking_link(self, request: Request, pk: str | None = None) -> Response:
+        """Issue the customer a new private tracking link (the old one stops working, the new one is sent to
+        him and returned here, e.g. to pass on by text message), or revoke it (staff who may edit the case).
+        A signed-in customer may issue himself a new one."""
+        case = self._case(request, pk)
+        serializer = TrackingLinkInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        url = None
+        if serializer.validated_data["action"] == "rotate":
+            token = case_tracking_token_rotate(actor=self._user(request), case=case)
+            url = request.build_absolute_uri(reverse("cases:track", args=[token]))
+        else:
+            case_tracking_token_revoke(actor=self._user(request), case=case)
+        case.refresh_from_db(fields=["tracking_token_hash", "tracking_token_rotated_at"])
+        issued = case.tracking_token_rotated_at if case.tracking_token_hash else None
+        return Response(TrackingLinkOutputSerializer({"tracking_url": url, "issued_at": issued}).data)
 
 
 def attachment_response(attachment: CaseAttachment) -> FileResponse:

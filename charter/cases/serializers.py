@@ -423,6 +423,21 @@ class AppealInputSerializer(serializers.Serializer):
     reason = _text()
 
 
+class TrackingLinkInputSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(
+        choices=[("rotate", "rotate"), ("revoke", "revoke")],
+        help_text="rotate: issue a new link (sent to the customer; the old one stops working); "
+        "revoke: no link opens the case until the next rotation.",
+    )
+
+
+class TrackingLinkOutputSerializer(serializers.Serializer):
+    tracking_url = serializers.URLField(
+        allow_null=True, help_text="The new private link (after a rotation only; it is not stored in clear)."
+    )
+    issued_at = serializers.DateTimeField(allow_null=True)
+
+
 class AttachmentInputSerializer(serializers.Serializer):
     file = serializers.FileField(allow_empty_file=False, max_length=255)
     message = serializers.IntegerField(min_value=1, required=False)

@@ -29,6 +29,7 @@ from charter.cases.models import Case, CaseStatus
 from charter.cases.permissions import (
     can_add_internal_note,
     can_assign,
+    can_edit_case,
     can_merge,
     can_reply,
     can_resolve,
@@ -56,6 +57,8 @@ from charter.cases.services import (
     case_link,
     case_merge,
     case_resolve,
+    case_tracking_token_revoke,
+    case_tracking_token_rotate,
     case_transition,
     case_update,
 )
@@ -247,6 +250,7 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
             "assign": can_assign(user, case),
             "resolve": can_resolve(user, case),
             "merge": can_merge(user, case),
+            "tracking": can_edit_case(user, case),
         },
         "now": timezone.now(),
     }
@@ -340,6 +344,24 @@ def _act(request: HttpRequest, user: User, case: Case, forms: dict[str, Any]) ->
                 )
                 messages.success(request, _("Priority changed; the deadlines were recomputed."))
                 return redirect(here)
+        elif action == "tracking_rotate":
+            token = case_tracking_token_rotate(actor=user, case=case)
+            url = request.build_absolute_uri(reverse("cases:track", args=[token]))
+            messages.success(
+                request,
+                _(
+                    "A new tracking link was issued; the old one no longer works. The customer is sent it by "
+                    "e-mail if we have his address; to read it out or hand it over: %(url)s"
+                )
+                % {"url": url},
+            )
+            return redirect(here)
+        elif action == "tracking_revoke":
+            case_tracking_token_revoke(actor=user, case=case)
+            messages.success(
+                request, _("The tracking link no longer opens this case. Issue a new one when it is needed.")
+            )
+            return redirect(here)
         elif action == "related":
             form = forms["related"] = RelatedCaseForm(request.POST)
             if form.is_valid():

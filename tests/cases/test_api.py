@@ -5,6 +5,7 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 
 from charter.accounts.models import Customer, Team, User
 from charter.cases.models import Case, CaseMessage
@@ -436,3 +437,27 @@ def test_a_customer_cannot_set_staff_fields_when_raising_a_case(
     assert response.status_code == 400
     assert response.json()["code"] == "invalid_field"
     assert not Case.objects.exists()
+
+
+def test_tracking_links_are_rotated_or_revoked_through_the_api(
+    case: Case, member: User, customer_user: User, outsider: User
+) -> None:
+    url = f"{BASE}{case.pk}/tracking-link/"
+    staff = api_client_for(member)
+
+    rotated = staff.post(url, {"action": "rotate"}, format="json")
+    bad = staff.post(url, {"action": "forget"}, format="json")
+    by_customer = api_client_for(customer_user).post(url, {"action": "revoke"}, format="json")
+    by_outsider = api_client_for(outsider).post(url, {"action": "rotate"}, format="json")
+
+    assert rotated.status_code == 200 and rotated.json()["issued_at"]
+    link = rotated.json()["tracking_url"]
+    assert "/track/" in link and Client().get(link.split("testserver", 1)[1]).status_code == 200
+    assert bad.status_code == 400 and bad.json()["code"]
+    assert by_customer.status_code == 403 and by_customer.json()["code"]
+    assert by_outsider.status_code == 404
+    revoked = staff.post(url, {"action": "revoke"}, format="json")
+    assert revoked.status_code == 200 and revoked.json() == {"tracking_url": None, "issued_at": None}
+    assert Client().get(link.split("testserver", 1)[1]).status_code == 404
+    own = api_client_for(customer_user).post(url, {"action": "rotate"}, format="json")
+    assert own.status_code == 200 and own.json()["tracking_url"] != link

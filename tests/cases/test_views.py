@@ -402,3 +402,29 @@ def test_a_complaint_naming_staff_cannot_be_merged_into_a_case_they_handle(
     assert caught.value.code == "merge_complaint"
     complaint.refresh_from_db()
     assert complaint.merged_into_id is None
+
+
+def test_staff_issue_a_new_tracking_link_or_revoke_it_from_the_case_page(
+    routed_team: Team, member: User, outsider: User
+) -> None:
+    customer_browser = Client()
+    old = _track_url(customer_browser.post(reverse("cases:intake"), INTAKE))
+    case = Case.objects.get()
+    staff = client_for(member)
+    page = reverse("cases:desk_case", args=[case.number])
+
+    rotated = staff.post(page, {"action": "tracking_rotate"}, follow=True)
+
+    new = re.search(r"/track/[^\s<\"]+/", rotated.content.decode())
+    assert new is not None and new.group(0) != old
+    assert customer_browser.get(old).status_code == 404
+    assert customer_browser.get(new.group(0)).status_code == 200
+    assert AuditEvent.objects.filter(action="cases.token_rotate").count() == 1
+
+    revoked = staff.post(page, {"action": "tracking_revoke"}, follow=True)
+
+    assert customer_browser.get(new.group(0)).status_code == 404
+    assert 'value="tracking_revoke"' not in revoked.content.decode()  # nothing left to revoke
+    assert client_for(outsider).post(page, {"action": "tracking_rotate"}).status_code == 404
+    case.refresh_from_db()
+    assert case.tracking_token_hash is None
