@@ -1,0 +1,105 @@
+"""The desk page on which staff record a case taken by phone, at the counter or from an e-mail."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from charter.accounts.models import User
+from charter.accounts.services import customer_create
+from charter.audit.services import audit_batch
+from charter.cases.forms_desk import StaffCaseForm
+from charter.cases.models import Case
+from charter.cases.permissions import can_create_case, can_view_case
+from charter.cases.services import case_create
+from charter.cases.views_public import PRIVACY_NOTICE_VERSION
+from charter.catalog.models import Service
+from charter.common.errors import DomainError
+
+
+def _recorder(request: HttpRequest) -> User:
+    user = request.user
+    if not isinstance(user, User) or not can_create_case(user):
+        raise PermissionDenied
+    return user
+
+
+def _form_error(form: StaffCaseForm, error: DomainError) -> None:
+    """Show a service's refusal on the field at fault when the agent sees that field, else above the form."""
+    field = error.field if error.field in form.fields and not form[error.field].is_hidden else None
+    form.add_error(field, str(error.message))
+
+
+def _record(user: User, form: StaffCaseForm) -> Case:
+    """Record the customer when he is new, and the case, in one transaction: a refusal leaves neither."""
+    data = form.cleaned_data
+    service = Service.objects.filter(pk=data["service"], is_active=True).first() if data["service"] else None
+    # One audit append for the customer and the case, at the end (see audit_batch).
+    with transaction.atomic(), audit_batch():
+        customer = form.found_customer or customer_create(
+            actor=user,
+            name=data["name"],
+            phone=data["phone"],
+            email=data["email"],
+            language=data["language"],
+        )
+        return case_create(
+            actor=user,
+            kind=data["kind"],
+            channel=data["channel"],
+            customer=customer,
+            service=service,
+            priority=data["priority"],
+            title=data["title"],
+            description=data["description"],
+            remedy_sought=data["remedy_sought"],
+            named_staff=data["named_staff"],
+            consent_version=PRIVACY_NOTICE_VERSION,
+            attachments=data["attachments"],
+            received_at=data["received_at"],
+        )
+
+
+@login_required
+def case_new(request: HttpRequest) -> HttpResponse:
+    """Record a case for a customer on the phone or at the counter, and give the agent its tracking link.
+
+    The customer is chosen from the customer list (`?customer=<id>`), found by phone or e-mail, or recorded
+    here. On any error the form comes back with everything the agent typed.
+    """
+    user = _recorder(request)
+    form = StaffCaseForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+        user=user,
+        initial={"customer": request.GET.get("customer", "")},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = _record(user, form)
+        except DomainError as error:
+            _form_error(form, error)
+        except ValidationError as error:
+            # The customer's record refused a value the form let through.
+            for message in error.messages:
+                form.add_error(None, message)
+        else:
+            link = request.build_absolute_uri(reverse("cases:track", args=[case.tracking_token]))
+            messages.success(
+                request,
+                _("Case %(number)s recorded. The customer's private tracking link: %(url)s")
+                % {"number": case.number, "url": link},
+            )
+            # Routed to a team outside the agent's scope, the case page would be a 404: back to the queue.
+            if can_view_case(user, case):
+                return redirect("cases:desk_case", case.number)
+            return redirect("cases:desk_queue")
+    chosen = form.chosen_customer() if form.chosen_customer_id else None
+    context: dict[str, Any] = {"form": form, "chosen": chosen, "notice_version": PRIVACY_NOTICE_VERSION}
+    return render(request, "cases/desk_case_new.html", context)
