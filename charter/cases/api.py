@@ -28,6 +28,7 @@ from charter.cases.models import Case, CaseAttachment, CaseChannel, CaseMessage
 from charter.cases.permissions import can_customer_act, can_see_internal_notes, is_case_staff
 from charter.cases.serializers import (
     AppealInputSerializer,
+    ArrivalInputSerializer,
     AssignInputSerializer,
     AttachmentInputSerializer,
     AttachmentOutputSerializer,
@@ -48,6 +49,7 @@ from charter.cases.services import (
     attachment_add,
     case_accept,
     case_appeal,
+    case_arrival_record,
     case_assign,
     case_create,
     case_customer_reply,
@@ -512,6 +514,33 @@ class CaseViewSet(viewsets.GenericViewSet):
         serializer = AppealInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         case = case_appeal(case=case, reason=serializer.validated_data["reason"], actor=self._user(request))
+        return self._detail(request, case)
+
+    @extend_schema(
+        request=ArrivalInputSerializer,
+        responses={200: CaseDetailOutputSerializer, 400: ERROR, 403: ERROR, 404: ERROR, 409: CONFLICT},
+        examples=[
+            OpenApiExample(
+                "Logged after the visit",
+                request_only=True,
+                value={"arrived_at": "2026-11-27T10:40:00+08:00", "version": 4},
+            )
+        ],
+    )
+    @action(detail=True, methods=["post"], url_path="arrival")
+    def arrival(self, request: Request, pk: str | None = None) -> Response:
+        """Record that staff arrived on site: stops the on-site arrival clock the service's charter started
+        (met when on time). The customer sees the visit on his timeline."""
+        case = self._case(request, pk)
+        serializer = ArrivalInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        case = case_arrival_record(
+            actor=self._user(request),
+            case=case,
+            arrived_at=data.get("arrived_at"),
+            expected_version=data.get("version"),
+        )
         return self._detail(request, case)
 
     @extend_schema(

@@ -49,6 +49,7 @@ class ErrorCode(StrEnum):
     MERGE_COMPLAINT = "merge_complaint"
     MERGE_CUSTOMER_MISMATCH = "merge_customer_mismatch"
     ALREADY_MERGED = "already_merged"
+    NO_ARRIVAL_PROMISED = "case_no_arrival_promised"
     FILE_REQUIRED = "file_required"
     FILE_TOO_LARGE = "file_too_large"
     FILE_TYPE_REFUSED = "file_type_refused"

@@ -176,6 +176,18 @@ class PriorityForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
+class ArrivalForm(forms.Form):
+    """Staff arrived at the customer's (the charter promised a visit within a time)."""
+
+    arrived_at = forms.DateTimeField(
+        label=_("Arrived at"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("Leave empty for now."),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
 class QueueFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
     status = forms.ChoiceField(

@@ -460,6 +460,7 @@ class CaseEvent(models.Model):
         LINKED = "linked", _("Linked")
         ATTACHMENT_ADDED = "attachment_added", _("File added")
         TOKEN_ROTATED = "token_rotated", _("Tracking link renewed")
+        ARRIVED_ON_SITE = "arrived_on_site", _("Arrived on site")
         CLOCK_STARTED = "clock_started", _("Clock started")
         CLOCK_PAUSED = "clock_paused", _("Clock paused")
         CLOCK_RESUMED = "clock_resumed", _("Clock resumed")
@@ -513,6 +514,8 @@ class CaseClock(models.Model):
         NEXT_RESPONSE = "next_response", _("Next update")
         RESOLUTION = "resolution", _("Resolution")
         RECONSIDERATION = "reconsideration", _("Reconsideration")
+        # Only where the service's charter promises a visit within a time (the commitment sets the target).
+        ON_SITE_ARRIVAL = "on_site_arrival", _("On-site arrival")
 
     class Status(models.TextChoices):
         RUNNING = "running", _("Running")

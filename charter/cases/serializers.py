@@ -423,6 +423,13 @@ class AppealInputSerializer(serializers.Serializer):
     reason = _text()
 
 
+class ArrivalInputSerializer(serializers.Serializer):
+    arrived_at = serializers.DateTimeField(
+        required=False, allow_null=True, help_text="When staff arrived (default now); not before receipt."
+    )
+    version = serializers.IntegerField(min_value=1, required=False)
+
+
 class TrackingLinkInputSerializer(serializers.Serializer):
     action = serializers.ChoiceField(
         choices=[("rotate", "rotate"), ("revoke", "revoke")],

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from charter.accounts.models import User
 from charter.cases.checks import ReplyCheckWarningError, case_reply_checked
 from charter.cases.forms import (
+    ArrivalForm,
     AssignForm,
     PriorityForm,
     QueueFilterForm,
@@ -25,7 +26,7 @@ from charter.cases.forms import (
     StaffReplyForm,
     TransitionForm,
 )
-from charter.cases.models import Case, CaseStatus
+from charter.cases.models import Case, CaseClock, CaseStatus
 from charter.cases.permissions import (
     can_add_internal_note,
     can_assign,
@@ -52,6 +53,7 @@ from charter.cases.selectors import (
 )
 from charter.cases.services import (
     canned_response_render,
+    case_arrival_record,
     case_assign,
     case_assign_bulk,
     case_link,
@@ -65,6 +67,8 @@ from charter.cases.services import (
 from charter.cases.views_public import _attachment_response
 from charter.cases.workflow import allowed_targets
 from charter.common.errors import ConflictError, DomainError
+
+ON_SITE_ARRIVAL = CaseClock.Metric.ON_SITE_ARRIVAL
 
 QUEUES = [
     ("mine", _("Mine")),
@@ -214,6 +218,7 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
         "resolve": ResolveForm(initial={"version": case.version}),
         "priority": PriorityForm(initial={"version": case.version, "priority": case.priority}),
         "related": RelatedCaseForm(),
+        "arrival": ArrivalForm(initial={"version": case.version}),
     }
     if request.method == "POST":
         result = _act(request, user, case, forms)
@@ -231,12 +236,14 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
                 response=response, case=case, language=case.customer.language, agent=user
             )
             forms["reply"] = StaffReplyForm(initial={"version": case.version, "body": canned_text})
+    clocks = list(case_clock_list(case=case))
+    awaiting_visit = any(clock.metric == ON_SITE_ARRIVAL and clock.is_open for clock in clocks)
     context = {
         "case": case,
         "forms": forms,
         "timeline": case_timeline(case=case, include_internal=True),
         "messages_list": case_message_list(case=case, include_internal=True),
-        "clocks": case_clock_list(case=case),
+        "clocks": clocks,
         "links": case_link_list(case=case, user=user),
         "canned": canned,
         "targets": [
@@ -251,6 +258,7 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
             "resolve": can_resolve(user, case),
             "merge": can_merge(user, case),
             "tracking": can_edit_case(user, case),
+            "arrival": awaiting_visit and can_transition(user, case),
         },
         "now": timezone.now(),
     }
@@ -343,6 +351,17 @@ def _act(request: HttpRequest, user: User, case: Case, forms: dict[str, Any]) ->
                     priority=form.cleaned_data["priority"],
                 )
                 messages.success(request, _("Priority changed; the deadlines were recomputed."))
+                return redirect(here)
+        elif action == "arrival":
+            form = forms["arrival"] = ArrivalForm(request.POST)
+            if form.is_valid():
+                case_arrival_record(
+                    actor=user,
+                    case=case,
+                    arrived_at=form.cleaned_data["arrived_at"],
+                    expected_version=form.cleaned_data["version"],
+                )
+                messages.success(request, _("Arrival on site recorded."))
                 return redirect(here)
         elif action == "tracking_rotate":
             token = case_tracking_token_rotate(actor=user, case=case)

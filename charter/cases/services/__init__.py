@@ -20,6 +20,7 @@ from charter.cases.services.intake import (
 from charter.cases.services.lifecycle import (
     case_accept,
     case_appeal,
+    case_arrival_record,
     case_close_expired,
     case_resolve,
     case_transition,
@@ -35,6 +36,7 @@ __all__ = [
     "canned_response_render",
     "case_accept",
     "case_appeal",
+    "case_arrival_record",
     "case_assign",
     "case_assign_bulk",
     "case_category_create",

@@ -215,7 +215,10 @@ def case_create(
         with sla_config_pinned():
             targets = clocks.arithmetic.targets_for(case, at=received)
             new_clocks, clock_events = clocks.clocks_plan_new(
-                case, (Metric.FIRST_RESPONSE, Metric.RESOLUTION), at=received, targets=targets
+                case,
+                (Metric.FIRST_RESPONSE, Metric.RESOLUTION, Metric.ON_SITE_ARRIVAL),
+                at=received,
+                targets=targets,
             )
         assignee = (
             handler_pick(team=team, excluded={p.pk for p in people} if kind == CaseKind.COMPLAINT else set())

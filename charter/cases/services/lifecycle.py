@@ -275,6 +275,60 @@ def case_resolve(
     return case
 
 
+def case_arrival_record(
+    *, actor: User, case: Case, arrived_at: dt.datetime | None = None, expected_version: int | None = None
+) -> Case:
+    """Record that staff arrived at the customer's: stops the on-site arrival clock, which a service's charter
+    starts when it promises a visit within a time (met when on time, else breached).
+
+    `arrived_at` (default now) may be earlier, when the visit is logged afterwards, but not before the case
+    was received nor in the future. Staff who may change the case (cases.change_case in scope). The event is
+    public: the customer sees on his tracking page that someone came. Audited as `cases.arrival`.
+    """
+    require(can_transition(actor, case), _("You may not change this case."), ErrorCode.EDIT_DENIED)
+    at = now()
+    arrived = arrived_at or at
+    if arrived > at + dt.timedelta(minutes=1) or arrived < case.received_at:
+        raise DomainError(
+            _("The arrival time must be between the time the case was received and now."),
+            code=ErrorCode.INVALID_FIELD,
+            field="arrived_at",
+        )
+    with transaction.atomic():
+        case = case_lock(case, expected_version)
+        clock = (
+            CaseClock.objects.filter(case=case, metric=Metric.ON_SITE_ARRIVAL, status__in=clocks.OPEN)
+            .select_related("case")
+            .first()
+        )
+        if clock is None:
+            raise DomainError(
+                _("No visit is awaited on this case: its service promises none, or the arrival is recorded."),
+                code=ErrorCode.NO_ARRIVAL_PROMISED,
+            )
+        clock.case = case
+        arrived = min(arrived, at)
+        if clock.breached_at is not None and clock.due_at is not None and arrived <= clock.due_at:
+            # The sweep found no arrival recorded by the due time, but the visit, logged afterwards, was on
+            # time: the promise was kept (the backdated time is on the timeline and in the audit trail).
+            clock.status, clock.met_at, clock.stopped_at = CaseClock.Status.MET, arrived, arrived
+            clock.save(update_fields=["status", "met_at", "stopped_at"])
+            event_record(case, CaseEvent.Kind.CLOCK_MET, data={"metric": clock.metric}, at=at)
+        else:
+            clocks.clock_stop(clock, at=arrived)
+        clocks.case_deadline_refresh(case)
+        event_record(
+            case,
+            CaseEvent.Kind.ARRIVED_ON_SITE,
+            actor=actor,
+            data={"at": arrived.isoformat(), "met": clock.status == CaseClock.Status.MET},
+            is_internal=False,
+            at=at,
+        )
+        audit(actor, "arrival", case, {"arrived_at": arrived.isoformat(), "clock": clock.status})
+    return case
+
+
 def case_accept(*, case: Case, actor: User | None = None) -> Case:
     """Record that the customer accepts the resolution: the case closes and can no longer be appealed.
 

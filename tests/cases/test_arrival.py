@@ -1,0 +1,154 @@
+"""The on-site arrival promise: a service's charter promising a visit within a time starts a clock that staff
+stop by recording the arrival, and the published figures count it like any other promise."""
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.urls import reverse
+
+from charter.accounts.models import Customer, Team, User
+from charter.audit.models import AuditEvent
+from charter.cases.errors import ErrorCode
+from charter.cases.models import Case, CaseClock, CaseEvent
+from charter.cases.services import case_arrival_record, case_clocks_sweep, case_resolve
+from charter.catalog import services as catalog_services
+from charter.catalog.models import Service, ServiceCommitment
+from charter.common.errors import DomainError, PermissionDeniedError
+from charter.reports.selectors import commitment_clocks_by_month
+from tests.cases.conftest import MONDAY, new_case
+from tests.catalog.conftest import category, draft_service, fill_and_publish  # noqa: F401 (fixtures)
+from tests.conftest import api_client_for, client_for
+
+pytestmark = pytest.mark.django_db
+
+ARRIVAL = CaseClock.Metric.ON_SITE_ARRIVAL
+HOUR = dt.timedelta(hours=1)
+
+
+@pytest.fixture
+def repairs(administrator: User, draft_service: Service) -> Service:  # noqa: F811
+    """A published service whose charter promises a visit within 2 hours (calendar time)."""
+    version = draft_service.versions.get()
+    catalog_services.service_commitment_add(
+        actor=administrator,
+        version=version,
+        metric=ServiceCommitment.Metric.ON_SITE_ARRIVAL,
+        target_amount=2,
+        target_unit=ServiceCommitment.Unit.HOURS,
+        time_basis=ServiceCommitment.TimeBasis.CALENDAR_TIME,
+        wording_zh="2 小时内到达现场",
+        wording_en="On site within 2 hours",
+    )
+    fill_and_publish(administrator, version)
+    return draft_service
+
+
+def _arrival(case: Case) -> CaseClock:
+    return CaseClock.objects.get(case=case, metric=ARRIVAL)
+
+
+def test_a_service_that_promises_a_visit_starts_an_arrival_clock_from_its_charter(
+    frozen: Any, routed_team: Team, customer: Customer, repairs: Service
+) -> None:
+    case = new_case(None, customer, service=repairs)
+    other = new_case(None, customer)
+
+    clock = _arrival(case)
+    commitment = ServiceCommitment.objects.get(metric=ServiceCommitment.Metric.ON_SITE_ARRIVAL)
+    assert clock.status == "running" and clock.target_source == f"commitment:{commitment.pk}"
+    assert clock.due_at == case.received_at + 2 * HOUR
+    assert not CaseClock.objects.filter(case=other, metric=ARRIVAL).exists()
+
+
+def test_recording_the_arrival_on_time_keeps_the_promise_and_tells_the_customer(
+    frozen: Any, routed_team: Team, customer: Customer, repairs: Service
+) -> None:
+    case = new_case(None, customer, service=repairs)
+    frozen.shift(HOUR)
+
+    case = case_arrival_record(actor=case.assignee, case=case, expected_version=case.version)
+
+    clock = _arrival(case)
+    assert clock.status == "met" and clock.met_at == MONDAY + HOUR
+    event = CaseEvent.objects.get(case=case, kind=CaseEvent.Kind.ARRIVED_ON_SITE)
+    assert not event.is_internal and event.data["met"] is True
+    assert AuditEvent.objects.filter(action="cases.arrival").count() == 1
+    with pytest.raises(DomainError) as again:
+        case_arrival_record(actor=case.assignee, case=case)
+    assert again.value.code == ErrorCode.NO_ARRIVAL_PROMISED
+
+
+def test_a_late_arrival_breaches_and_a_visit_logged_late_but_made_on_time_is_kept(
+    frozen: Any, routed_team: Team, customer: Customer, repairs: Service
+) -> None:
+    late = new_case(None, customer, service=repairs)
+    logged_late = new_case(None, customer, service=repairs)
+    frozen.shift(3 * HOUR)
+    assert case_clocks_sweep().breached == 2  # nothing recorded by the due time
+
+    case_arrival_record(actor=late.assignee, case=late)
+    case_arrival_record(
+        actor=logged_late.assignee, case=logged_late, arrived_at=MONDAY + 90 * 60 * dt.timedelta(seconds=1)
+    )
+
+    assert _arrival(late).status == "breached"
+    kept = _arrival(logged_late)
+    assert kept.status == "met" and kept.met_at == MONDAY + dt.timedelta(minutes=90)
+    counts = commitment_clocks_by_month(months=[dt.date(2026, 3, 1)])
+    (per_month,) = counts.values()
+    assert (per_month[dt.date(2026, 3, 1)].met, per_month[dt.date(2026, 3, 1)].finished) == (1, 2)
+
+
+def test_the_arrival_time_must_lie_between_receipt_and_now_and_only_staff_record_it(
+    frozen: Any, routed_team: Team, customer: Customer, customer_user: User, repairs: Service
+) -> None:
+    case = new_case(None, customer, service=repairs)
+    version = Case.objects.get(pk=case.pk).version
+
+    for when in (MONDAY - HOUR, MONDAY + HOUR):
+        with pytest.raises(DomainError) as refused:
+            case_arrival_record(actor=case.assignee, case=case, arrived_at=when)
+        assert refused.value.field == "arrived_at"
+    with pytest.raises(PermissionDeniedError):
+        case_arrival_record(actor=customer_user, case=case)
+    assert _arrival(case).status == "running" and Case.objects.get(pk=case.pk).version == version
+
+
+def test_resolving_before_any_visit_ends_the_promise_by_the_resolution_time(
+    frozen: Any, routed_team: Team, customer: Customer, repairs: Service
+) -> None:
+    case = new_case(None, customer, service=repairs)
+    frozen.shift(HOUR)
+
+    case_resolve(actor=case.assignee, case=case, outcome="answered", reasons="电话指导后已恢复供水")
+
+    assert _arrival(case).status == "met"
+
+
+def test_the_case_page_and_the_api_record_the_arrival(
+    frozen: Any, routed_team: Team, customer: Customer, customer_user: User, outsider: User, repairs: Service
+) -> None:
+    case = new_case(None, customer, service=repairs)
+    page = reverse("cases:desk_case", args=[case.number])
+    agent = client_for(case.assignee)
+    assert 'value="arrival"' in agent.get(page).content.decode()
+
+    future = agent.post(
+        page, {"action": "arrival", "arrived_at": "2026-03-02T23:00", "version": case.version}
+    )
+    assert future.status_code == 200 and "arrived_at" in future.context["forms"]["arrival"].errors
+    recorded = agent.post(page, {"action": "arrival", "arrived_at": "", "version": case.version})
+
+    assert recorded.status_code == 302 and _arrival(case).status == "met"
+    assert 'value="arrival"' not in agent.get(page).content.decode()  # nothing left to record
+
+    second = new_case(None, customer, service=repairs)
+    url = f"/api/v1/cases/{second.pk}/arrival/"
+    assert api_client_for(customer_user).post(url, {}, format="json").status_code == 403
+    assert api_client_for(outsider).post(url, {}, format="json").status_code == 404
+    response = api_client_for(second.assignee).post(url, {"version": second.version}, format="json")
+    assert response.status_code == 200
+    assert {c["metric"]: c["status"] for c in response.json()["clocks"]}[ARRIVAL] == "met"
+    refused = api_client_for(second.assignee).post(url, {}, format="json")
+    assert refused.status_code == 400 and refused.json()["code"] == ErrorCode.NO_ARRIVAL_PROMISED
