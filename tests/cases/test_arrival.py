@@ -11,7 +11,12 @@ from charter.accounts.models import Customer, Team, User
 from charter.audit.models import AuditEvent
 from charter.cases.errors import ErrorCode
 from charter.cases.models import Case, CaseClock, CaseEvent
-from charter.cases.services import case_arrival_record, case_clocks_sweep, case_resolve
+from charter.cases.services import (
+    case_arrival_record,
+    case_clocks_sweep,
+    case_resolve,
+    case_update,
+)
 from charter.catalog import services as catalog_services
 from charter.catalog.models import Service, ServiceCommitment
 from charter.common.errors import DomainError, PermissionDeniedError
@@ -152,3 +157,17 @@ def test_the_case_page_and_the_api_record_the_arrival(
     assert {c["metric"]: c["status"] for c in response.json()["clocks"]}[ARRIVAL] == "met"
     refused = api_client_for(second.assignee).post(url, {}, format="json")
     assert refused.status_code == 400 and refused.json()["code"] == ErrorCode.NO_ARRIVAL_PROMISED
+
+
+def test_changing_the_service_starts_or_cancels_the_arrival_promise(
+    frozen: Any, routed_team: Team, customer: Customer, repairs: Service, member: User
+) -> None:
+    case = new_case(None, customer)
+    frozen.shift(dt.timedelta(minutes=10))
+
+    case = case_update(actor=case.assignee, case=case, expected_version=case.version, service=repairs)
+
+    clock = _arrival(case)
+    assert clock.status == "running" and clock.due_at == MONDAY + 2 * HOUR  # from the receipt
+    case = case_update(actor=case.assignee, case=case, expected_version=case.version, service=None)
+    assert _arrival(case).status == "cancelled"

@@ -234,12 +234,20 @@ def clocks_recompute(case: Case, *, at: dt.datetime) -> None:
     """Recompute the open clocks for the case's current kind, priority, service and channel.
 
     Each clock keeps its start and the time already paused; a warning not yet due is re-armed. A breach
-    already recorded stays recorded. Records `clock_recomputed` for each clock whose deadline moved.
+    already recorded stays recorded. Records `clock_recomputed` for each clock whose deadline moved. A new
+    service that promises a visit starts the on-site arrival clock (from the receipt); one that does not
+    cancels it.
     """
     targets = arithmetic.targets_for(case, at=at)
+    arrival = CaseClock.Metric.ON_SITE_ARRIVAL
+    if arrival in targets and not CaseClock.objects.filter(case=case, metric=arrival).exists():
+        # Now about a service whose charter promises a visit: the promise counts from the receipt.
+        clock_start(case, arrival, at=case.received_at, targets=targets)
     for clock in CaseClock.objects.filter(case=case, status__in=OPEN):
         target = targets.get(clock.metric)
         if target is None:
+            if clock.metric == arrival:
+                clock_stop(clock, at=at, cancel=True)  # the service no longer promises a visit
             continue
         calendar = arithmetic.calendar_for(case.team, target)
         plan = arithmetic.schedule(
