@@ -45,6 +45,8 @@ def test_the_demo_covers_kinds_statuses_named_staff_and_deadlines(settings: Any,
         warned_at__isnull=False, breached_at__isnull=True, status="running"
     ).exists()
     assert Case.objects.filter(merged_into__isnull=False).count() == 1
+    # The fault-repair charter promises a crew on site: its case waits for the visit to be recorded.
+    assert CaseClock.objects.filter(metric="on_site_arrival", status="running").exists()
     for complaint in Case.objects.filter(kind="complaint").prefetch_related("named_staff"):
         assert complaint.assignee not in complaint.named_staff.all()
     assert CaseCategory.objects.filter(parent__isnull=True).count() >= 4
