@@ -24,9 +24,15 @@ def redact(text: str) -> str:
 
 
 class RedactSecretsFilter(logging.Filter):
-    """A logging filter that redacts the secret links in a record's message (formatted once, here)."""
+    """A logging filter that redacts the secret links in a record's message (formatted once, here).
+
+    It also drops the traceback Django attaches to its warning about each refused or missing page (4xx):
+    the one line says what happened; a traceback is kept for server errors.
+    """
 
     def filter(self, record: logging.LogRecord) -> bool:
+        if record.name == "django.request" and getattr(record, "status_code", 500) < 500:
+            record.exc_info, record.exc_text = None, None
         message = record.getMessage()
         cleaned = redact(message)
         if cleaned != message:

@@ -3,6 +3,7 @@
 import datetime as dt
 import io
 import logging
+import sys
 from collections.abc import Iterator
 from types import SimpleNamespace
 
@@ -54,6 +55,28 @@ def test_a_404_on_a_tracking_link_is_logged_without_its_token(console: io.String
     logged = console.getvalue()
     assert "/track/[redacted]/" in logged
     assert TOKEN not in logged
+
+
+def test_a_refused_page_is_one_line_and_a_server_error_keeps_its_traceback(console: io.StringIO) -> None:
+    def record(level: int, message: str, status: int) -> logging.LogRecord:
+        try:
+            raise RuntimeError("boom")
+        except RuntimeError:
+            made = logging.makeLogRecord(
+                {"name": "django.request", "levelno": level, "levelname": logging.getLevelName(level)}
+            )
+            made.msg, made.status_code, made.exc_info = message, status, sys.exc_info()
+        return made
+
+    for each in (
+        record(logging.WARNING, "Forbidden: /x", 403),
+        record(logging.ERROR, "Server Error: /y", 500),
+    ):
+        logging.getLogger("django.request").handle(each)
+
+    logged = console.getvalue()
+    assert "Forbidden: /x" in logged and "Server Error: /y" in logged
+    assert logged.count("Traceback") == 1 and logged.index("Traceback") > logged.index("Server Error")
 
 
 def test_gunicorns_access_log_redacts_the_request_line_path_and_referrer() -> None:
