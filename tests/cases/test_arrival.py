@@ -100,6 +100,10 @@ def test_a_late_arrival_breaches_and_a_visit_logged_late_but_made_on_time_is_kep
     assert _arrival(late).status == "breached"
     kept = _arrival(logged_late)
     assert kept.status == "met" and kept.met_at == MONDAY + dt.timedelta(minutes=90)
+    page = client_for(logged_late.assignee).get(reverse("cases:desk_case", args=[logged_late.number]))
+    label = f"<td>{CaseClock.Metric.ON_SITE_ARRIVAL.label}</td>"
+    row = next(r for r in page.content.decode().split("<tr>") if r.startswith(label))
+    assert "badge ok" in row and "badge bad" not in row  # kept, although the sweep had flagged it
     counts = commitment_clocks_by_month(months=[dt.date(2026, 3, 1)])
     (per_month,) = counts.values()
     assert (per_month[dt.date(2026, 3, 1)].met, per_month[dt.date(2026, 3, 1)].finished) == (1, 2)
