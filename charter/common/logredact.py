@@ -33,7 +33,10 @@ class RedactSecretsFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if record.name == "django.request" and getattr(record, "status_code", 500) < 500:
             record.exc_info, record.exc_text = None, None
-        message = record.getMessage()
+        try:
+            message = record.getMessage()
+        except Exception:  # noqa: BLE001 - a malformed call is the handler's to report, not the caller's problem
+            return True
         cleaned = redact(message)
         if cleaned != message:
             record.msg, record.args = cleaned, None
@@ -41,8 +44,13 @@ class RedactSecretsFilter(logging.Filter):
 
 
 class GunicornLogger(glogging.Logger):
-    """gunicorn's logger with every access-log atom redacted: the request line, the path, the referrer, and
-    the headers and environment variables a custom format can name."""
+    """gunicorn's logger with every access-log atom redacted (the request line, the path, the referrer, and
+    the headers and environment variables a custom format can name) and its error log filtered."""
+
+    def setup(self, cfg: Any) -> None:
+        super().setup(cfg)
+        # gunicorn's own error log names the path of a request it failed to handle.
+        self.error_log.addFilter(RedactSecretsFilter())
 
     def atoms(self, resp: Any, req: Any, environ: dict[str, Any], request_time: Any) -> dict[str, Any]:
         atoms: dict[str, Any] = super().atoms(resp, req, environ, request_time)

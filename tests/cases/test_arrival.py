@@ -3,6 +3,7 @@ stop by recording the arrival, and the published figures count it like any other
 
 import datetime as dt
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
@@ -29,6 +30,7 @@ pytestmark = pytest.mark.django_db
 
 ARRIVAL = CaseClock.Metric.ON_SITE_ARRIVAL
 HOUR = dt.timedelta(hours=1)
+MINUTE = dt.timedelta(minutes=1)
 
 
 @pytest.fixture
@@ -84,29 +86,33 @@ def test_recording_the_arrival_on_time_keeps_the_promise_and_tells_the_customer(
     assert again.value.code == ErrorCode.NO_ARRIVAL_PROMISED
 
 
-def test_a_late_arrival_breaches_and_a_visit_logged_late_but_made_on_time_is_kept(
+def test_a_visit_may_be_logged_afterwards_until_the_sweep_records_the_breach(
     frozen: Any, routed_team: Team, customer: Customer, repairs: Service
 ) -> None:
+    logged_afterwards = new_case(None, customer, service=repairs)
     late = new_case(None, customer, service=repairs)
-    logged_late = new_case(None, customer, service=repairs)
-    frozen.shift(3 * HOUR)
-    assert case_clocks_sweep().breached == 2  # nothing recorded by the due time
+    flagged = new_case(None, customer, service=repairs)
+    frozen.shift(90 * MINUTE)
+    case_arrival_record(actor=logged_afterwards.assignee, case=logged_afterwards, arrived_at=MONDAY + HOUR)
+    frozen.shift(90 * MINUTE)
+    assert case_clocks_sweep().breached == 2  # nothing recorded for the other two by the due time
 
     case_arrival_record(actor=late.assignee, case=late)
-    case_arrival_record(
-        actor=logged_late.assignee, case=logged_late, arrived_at=MONDAY + 90 * 60 * dt.timedelta(seconds=1)
-    )
+    # On time by the visit's own account, but logged after the breach was recorded (and perhaps published).
+    shanghai = (MONDAY + 90 * MINUTE).astimezone(ZoneInfo("Asia/Shanghai"))
+    case_arrival_record(actor=flagged.assignee, case=flagged, arrived_at=shanghai)
 
-    assert _arrival(late).status == "breached"
-    kept = _arrival(logged_late)
-    assert kept.status == "met" and kept.met_at == MONDAY + dt.timedelta(minutes=90)
-    page = client_for(logged_late.assignee).get(reverse("cases:desk_case", args=[logged_late.number]))
+    kept = _arrival(logged_afterwards)
+    assert kept.status == "met" and kept.met_at == MONDAY + HOUR
+    assert _arrival(late).status == "breached" and _arrival(flagged).status == "breached"
+    arrival = CaseEvent.objects.get(case=flagged, kind=CaseEvent.Kind.ARRIVED_ON_SITE)
+    assert arrival.data == {"at": (MONDAY + 90 * MINUTE).isoformat(), "met": False}  # in UTC
+    page = client_for(flagged.assignee).get(reverse("cases:desk_case", args=[flagged.number]))
     label = f"<td>{CaseClock.Metric.ON_SITE_ARRIVAL.label}</td>"
     row = next(r for r in page.content.decode().split("<tr>") if r.startswith(label))
-    assert "badge ok" in row and "badge bad" not in row  # kept, although the sweep had flagged it
-    counts = commitment_clocks_by_month(months=[dt.date(2026, 3, 1)])
-    (per_month,) = counts.values()
-    assert (per_month[dt.date(2026, 3, 1)].met, per_month[dt.date(2026, 3, 1)].finished) == (1, 2)
+    assert "badge bad" in row
+    (per_month,) = commitment_clocks_by_month(months=[dt.date(2026, 3, 1)]).values()
+    assert (per_month[dt.date(2026, 3, 1)].met, per_month[dt.date(2026, 3, 1)].finished) == (1, 3)
 
 
 def test_the_arrival_time_must_lie_between_receipt_and_now_and_only_staff_record_it(
@@ -175,3 +181,6 @@ def test_changing_the_service_starts_or_cancels_the_arrival_promise(
     assert clock.status == "running" and clock.due_at == MONDAY + 2 * HOUR  # from the receipt
     case = case_update(actor=case.assignee, case=case, expected_version=case.version, service=None)
     assert _arrival(case).status == "cancelled"
+    case = case_update(actor=case.assignee, case=case, expected_version=case.version, service=repairs)
+    statuses = sorted(CaseClock.objects.filter(case=case, metric=ARRIVAL).values_list("status", flat=True))
+    assert statuses == ["cancelled", "running"]  # back on the service that promises a visit

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count
 
 from charter.accounts.models import Customer, Team, User
@@ -36,6 +36,7 @@ from charter.cases.notifications import Audience, CaseNotification, InternalCont
 from charter.cases.selectors import case_get_for_tracking
 from charter.cases.services import (
     InvalidTransitionError,
+    SweepResult,
     attachment_add,
     canned_response_create,
     canned_response_render,
@@ -1352,6 +1353,92 @@ def test_round_robin_under_concurrent_intake_still_takes_turns(
 
     handlers = [r.assignee_id for r in results if isinstance(r, Case)]
     assert sorted(handlers.count(user.pk) for user in (member, teammate)) == [3, 3]
+
+
+def _in_thread(call: Callable[[], object]) -> tuple[threading.Thread, list[object]]:
+    """Start `call` in a thread with its own connection; the list gets its result or exception."""
+    outcome: list[object] = []
+
+    def run() -> None:
+        try:
+            outcome.append(call())
+        except Exception as error:  # noqa: BLE001 (the test inspects it)
+            outcome.append(error)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread, outcome
+
+
+@needs_postgres
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_breach_never_overwrites_a_change_made_while_the_sweep_runs(
+    routed_team: Team, customer: Customer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    policy = SlaPolicy.objects.create(name_zh="升级", ordering=1, raise_priority=True)
+    SlaPolicyTarget.objects.create(
+        policy=policy, metric="first_response", amount=1, unit="hours", basis="calendar_time"
+    )
+    with time_machine.travel(MONDAY, tick=False):
+        case = new_case(None, customer)
+    claimed, go = threading.Event(), threading.Event()
+    claim = clock_services._claimed_clocks
+
+    def paused(*args: Any, **kwargs: Any) -> Any:
+        clocks = claim(*args, **kwargs)
+        claimed.set()
+        go.wait(10)
+        return clocks
+
+    monkeypatch.setattr(clock_services, "_claimed_clocks", paused)
+    sweep, swept = _in_thread(lambda: case_clocks_sweep(now=MONDAY + 2 * HOUR))
+    assert claimed.wait(10)
+    # Staff raise the priority while the sweep holds the batch: the edit waits for the sweep's case lock.
+    edit, edited = _in_thread(
+        lambda: case_update(actor=case.assignee, case=case, expected_version=None, priority="urgent")
+    )
+    edit.join(1)
+    go.set()
+    sweep.join(20)
+    edit.join(20)
+
+    assert isinstance(swept[0], SweepResult) and swept[0].breached == 1, swept
+    assert isinstance(edited[0], Case), edited
+    case.refresh_from_db()
+    assert case.priority == "urgent"  # the edit made after the breach stands
+    breach = _events(case, CaseEvent.Kind.CLOCK_BREACHED)[0]
+    assert breach.data["priority"] == {"from": "normal", "to": "high"}
+
+
+@needs_postgres
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_sweep_passes_over_a_case_being_changed_and_breaches_it_next_time(
+    routed_team: Team, customer: Customer
+) -> None:
+    with time_machine.travel(MONDAY, tick=False):
+        case = new_case(None, customer)
+    locked, release = threading.Event(), threading.Event()
+
+    def editing() -> None:
+        with transaction.atomic():
+            Case.objects.select_for_update().get(pk=case.pk)
+            locked.set()
+            release.wait(10)
+
+    editor, _ = _in_thread(editing)
+    assert locked.wait(10)
+    sweep, swept = _in_thread(lambda: case_clocks_sweep(now=MONDAY + 30 * DAY))
+    sweep.join(10)
+    release.set()
+    editor.join(10)
+
+    assert not sweep.is_alive() and isinstance(swept[0], SweepResult), swept  # it did not wait
+    assert swept[0].breached == 0
+    assert case_clocks_sweep(now=MONDAY + 30 * DAY).breached == 2
 
 
 def test_a_file_like_without_a_name_is_stored_as_file(

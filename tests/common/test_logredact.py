@@ -99,3 +99,22 @@ def test_gunicorns_access_log_redacts_the_request_line_path_and_referrer() -> No
     assert atoms["U"] == "/track/[redacted]/"
     assert atoms["f"] == atoms["{referer}i"] == "https://fw.example.cn/s/[redacted]/"
     assert TOKEN not in repr(atoms)
+
+
+def test_a_malformed_log_call_does_not_raise_into_the_caller() -> None:
+    record = logging.makeLogRecord({"name": "charter", "msg": "%d cases", "args": ("many",)})
+
+    assert RedactSecretsFilter().filter(record) is True  # the handler reports it, as it would without us
+
+
+def test_gunicorns_error_log_is_redacted_too() -> None:
+    logger = GunicornLogger(Config())
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    logger.error_log.addHandler(handler)
+    try:
+        logger.error("Error handling request %s", f"/track/{TOKEN}/")
+    finally:
+        logger.error_log.removeHandler(handler)
+
+    assert "/track/[redacted]/" in stream.getvalue() and TOKEN not in stream.getvalue()

@@ -240,7 +240,8 @@ def clocks_recompute(case: Case, *, at: dt.datetime) -> None:
     """
     targets = arithmetic.targets_for(case, at=at)
     arrival = CaseClock.Metric.ON_SITE_ARRIVAL
-    if arrival in targets and not CaseClock.objects.filter(case=case, metric=arrival).exists():
+    promised = CaseClock.objects.filter(case=case, metric=arrival).exclude(status=CaseClock.Status.CANCELLED)
+    if arrival in targets and not promised.exists():
         # Now about a service whose charter promises a visit: the promise counts from the receipt.
         clock_start(case, arrival, at=case.received_at, targets=targets)
     for clock in CaseClock.objects.filter(case=case, status__in=OPEN):
@@ -285,12 +286,12 @@ class SweepResult:
     breached: int = 0
 
 
-def _due_ids(column: str, claimed: str, at: dt.datetime, batch: int, failed: set[int]) -> list[int]:
+def _due_ids(column: str, claimed: str, at: dt.datetime, batch: int, left: set[int]) -> list[int]:
     """Return up to `batch` due, unclaimed clocks, locking them (PostgreSQL: rows another worker holds are
-    skipped, not waited for) for the rest of the batch's transaction."""
+    skipped, not waited for) for the rest of the batch's transaction; not those `left` for the next run."""
     rows = CaseClock.objects.filter(status=Running, **{f"{claimed}__isnull": True, f"{column}__lte": at})
-    if failed:
-        rows = rows.exclude(pk__in=failed)
+    if left:
+        rows = rows.exclude(pk__in=left)
     rows = rows.select_for_update(skip_locked=True).order_by(column)
     return list(rows.values_list("pk", flat=True)[:batch])
 
@@ -348,22 +349,29 @@ def _named_staff(cases: Sequence[Case]) -> dict[int, set[int]]:
     return named
 
 
-def _claimed_clocks(ids: Sequence[int], column: str, at: dt.datetime) -> list[CaseClock]:
+def _claimed_clocks(
+    ids: Sequence[int], column: str, at: dt.datetime, cases: dict[int, Case] | None = None
+) -> list[CaseClock]:
     """Claim `ids` for this sweep and return the claimed clocks that still run, with their cases; a clock
     that appears twice for one case (first response and resolution) shares one Case object, so the second
-    breach sees what the first changed."""
+    breach sees what the first changed. `cases` are the cases already read (and locked) by the caller."""
     claimed = _claim(ids, column, at)
-    clocks = list(
-        CaseClock.objects.filter(pk__in=claimed, status=Running).select_related("case").order_by(column, "pk")
-    )
-    cases: dict[int, Case] = {}
+    rows = CaseClock.objects.filter(pk__in=claimed, status=Running).order_by(column, "pk")
+    if cases is not None:
+        clocks = list(rows)
+        for clock in clocks:
+            clock.case = cases[clock.case_id]
+        return clocks
+    clocks = list(rows.select_related("case"))
+    known: dict[int, Case] = {}
     for clock in clocks:
-        clock.case = cases.setdefault(clock.case_id, clock.case)
+        clock.case = known.setdefault(clock.case_id, clock.case)
     return clocks
 
 
-def _warn(ids: Sequence[int], at: dt.datetime) -> int:
-    """Warn the clocks `ids` (claimed here, each once); return how many were warned."""
+def _warn(ids: Sequence[int], at: dt.datetime, left: set[int]) -> int:
+    """Warn the clocks `ids` (claimed here, each once); return how many were warned. A warning changes no
+    case, so no case is locked."""
     clocks = [
         clock
         for clock in _claimed_clocks(ids, "warned_at", at)
@@ -397,10 +405,24 @@ def _warn(ids: Sequence[int], at: dt.datetime) -> int:
     return len(clocks)
 
 
-def _breach(ids: Sequence[int], at: dt.datetime) -> int:
+def _breach(ids: Sequence[int], at: dt.datetime, left: set[int]) -> int:
     """Breach the clocks `ids` (claimed here, each once) and run their policies' breach actions; return how
-    many were breached."""
-    clocks = _claimed_clocks(ids, "breached_at", at)
+    many were breached.
+
+    The cases are locked first, and a case someone else is changing is skipped (its clocks are added to
+    `left`, for the next run): the breach then computes its priority and handler from the case as it is,
+    and the sweep never waits for a case while holding clock locks that the case's editor may need next.
+    """
+    pairs = list(CaseClock.objects.filter(pk__in=ids).values_list("pk", "case_id"))
+    locked = {
+        case.pk: case
+        for case in Case.objects.select_for_update(skip_locked=True, of=("self",))
+        .filter(pk__in={case_id for _, case_id in pairs})
+        .order_by("pk")
+    }
+    ready = [pk for pk, case_id in pairs if case_id in locked]
+    left.update(set(ids) - set(ready))
+    clocks = _claimed_clocks(ready, "breached_at", at, cases=locked)
     cases = list({clock.case_id: clock.case for clock in clocks}.values())
     by_policy: dict[int | None, set[str]] = {}  # the actions depend on the clock's policy only
     for clock in clocks:
@@ -434,8 +456,8 @@ def _breach(ids: Sequence[int], at: dt.datetime) -> int:
     alike: dict[tuple[tuple[str, Any], ...], list[int]] = {}
     for case_id, changes in changed.items():
         alike.setdefault(tuple(sorted(changes.items(), key=lambda item: item[0])), []).append(case_id)
-    for changes_alike, case_ids in alike.items():
-        Case.objects.filter(pk__in=case_ids).update(version=F("version") + 1, **dict(changes_alike))
+    for changes_alike, pks in alike.items():
+        Case.objects.filter(pk__in=pks).update(version=F("version") + 1, **dict(changes_alike))
     breached = CaseEvent.Kind.CLOCK_BREACHED
     events = CaseEvent.objects.bulk_create(
         [event_build(clock.case, breached, data=data, at=at) for clock, _, data in breaches]
@@ -467,18 +489,18 @@ def _breach(ids: Sequence[int], at: dt.datetime) -> int:
     return len(breaches)
 
 
-def _fire(handle: Any, ids: list[int], at: dt.datetime, failed: set[int]) -> int:
+def _fire(handle: Any, ids: list[int], at: dt.datetime, left: set[int]) -> int:
     """Run `handle` over the batch `ids` in a savepoint; when the batch fails, run it one clock at a time
-    so that only the clocks that fail are left (logged, in `failed`) for the next run."""
+    so that only the clocks that fail are left (logged, in `left`) for the next run."""
     try:
         with transaction.atomic():
-            return int(handle(ids, at))
+            return int(handle(ids, at, left))
     except Exception:
         if len(ids) == 1:
             logger.exception("sla sweep: clock %s failed", ids[0])
-            failed.add(ids[0])
+            left.add(ids[0])
             return 0
-    return sum(_fire(handle, [clock_id], at, failed) for clock_id in ids)
+    return sum(_fire(handle, [clock_id], at, left) for clock_id in ids)
 
 
 def case_clocks_sweep(*, now: dt.datetime | None = None) -> SweepResult:
@@ -500,11 +522,11 @@ def case_clocks_sweep(*, now: dt.datetime | None = None) -> SweepResult:
         warned_at=at
     )
     for column, claimed, handle in (("warn_at", "warned_at", _warn), ("due_at", "breached_at", _breach)):
-        failed: set[int] = set()
+        left: set[int] = set()  # failed, or their case busy: for the next run
         while True:
             with transaction.atomic():
-                ids = _due_ids(column, claimed, at, batch, failed)
-                fired = _fire(handle, ids, at, failed) if ids else 0
+                ids = _due_ids(column, claimed, at, batch, left)
+                fired = _fire(handle, ids, at, left) if ids else 0
             if handle is _warn:
                 result.warned += fired
             else:

@@ -282,8 +282,9 @@ def case_arrival_record(
     starts when it promises a visit within a time (met when on time, else breached).
 
     `arrived_at` (default now) may be earlier, when the visit is logged afterwards, but not before the case
-    was received nor in the future. Staff who may change the case (cases.change_case in scope). The event is
-    public: the customer sees on his tracking page that someone came. Audited as `cases.arrival`.
+    was received nor in the future; once the sweep has recorded the breach, it stands. Staff who may change
+    the case (cases.change_case in scope). The event is public: the customer sees on his tracking page that
+    someone came. Audited as `cases.arrival`.
     """
     require(can_transition(actor, case), _("You may not change this case."), ErrorCode.EDIT_DENIED)
     at = now()
@@ -308,24 +309,20 @@ def case_arrival_record(
             )
         clock.case = case
         arrived = min(arrived, at)
-        if clock.breached_at is not None and clock.due_at is not None and arrived <= clock.due_at:
-            # The sweep found no arrival recorded by the due time, but the visit, logged afterwards, was on
-            # time: the promise was kept (the backdated time is on the timeline and in the audit trail).
-            clock.status, clock.met_at, clock.stopped_at = CaseClock.Status.MET, arrived, arrived
-            clock.save(update_fields=["status", "met_at", "stopped_at"])
-            event_record(case, CaseEvent.Kind.CLOCK_MET, data={"metric": clock.metric}, at=at)
-        else:
-            clocks.clock_stop(clock, at=arrived)
+        # A breach the sweep already recorded stays recorded, as for every clock: a visit logged only after
+        # the due time cannot turn a missed promise, perhaps already published, into a kept one.
+        clocks.clock_stop(clock, at=arrived)
         clocks.case_deadline_refresh(case)
+        when = arrived.astimezone(dt.UTC).isoformat()
         event_record(
             case,
             CaseEvent.Kind.ARRIVED_ON_SITE,
             actor=actor,
-            data={"at": arrived.isoformat(), "met": clock.status == CaseClock.Status.MET},
+            data={"at": when, "met": clock.status == CaseClock.Status.MET},
             is_internal=False,
             at=at,
         )
-        audit(actor, "arrival", case, {"arrived_at": arrived.isoformat(), "clock": clock.status})
+        audit(actor, "arrival", case, {"arrived_at": when, "clock": clock.status})
     return case
 
 
