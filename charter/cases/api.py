@@ -61,6 +61,7 @@ from charter.cases.services import (
     case_transition,
     case_update,
 )
+from charter.common.api import list_response
 from charter.common.errors import DomainError
 
 ERROR = OpenApiResponse(description='An error: `{"code": …, "detail": …}` (and `fields` for bad input).')
@@ -179,12 +180,7 @@ class CaseViewSet(viewsets.GenericViewSet):
             order=params.get("order", "deadline"),
         )
         context = {"is_staff": can_see_internal_notes(request.user)}
-        page = self.paginate_queryset(cases)
-        if page is not None:
-            return self.get_paginated_response(
-                CaseListOutputSerializer(page, many=True, context=context).data
-            )
-        return Response(CaseListOutputSerializer(cases, many=True, context=context).data)
+        return list_response(self, cases, CaseListOutputSerializer, context)
 
     @extend_schema(
         request=CaseCreateInputSerializer,
@@ -257,11 +253,7 @@ class CaseViewSet(viewsets.GenericViewSet):
         case = self._case(request, pk)
         is_staff = can_see_internal_notes(request.user)
         messages = selectors.case_message_list(case=case, include_internal=is_staff)
-        context = {"is_staff": is_staff}
-        page = self.paginate_queryset(messages)
-        if page is not None:
-            return self.get_paginated_response(MessageOutputSerializer(page, many=True, context=context).data)
-        return Response(MessageOutputSerializer(messages, many=True, context=context).data)
+        return list_response(self, messages, MessageOutputSerializer, {"is_staff": is_staff})
 
     @extend_schema(
         request=MessageInputSerializer,

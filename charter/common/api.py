@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, serializers, status
+from rest_framework import exceptions, generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -61,3 +61,18 @@ def not_found_json() -> Response:
     return Response(
         {"code": "not_found", "detail": str(exceptions.NotFound.default_detail)}, status.HTTP_404_NOT_FOUND
     )
+
+
+def list_response(
+    view: generics.GenericAPIView,
+    items: Any,
+    serializer_class: type[serializers.BaseSerializer],
+    context: dict[str, Any] | None = None,
+) -> Response:
+    """Answer a list: a page of `items` with the links to the others when the view paginates (every list of
+    the API does, see REST_FRAMEWORK), else all of them; each item through `serializer_class`."""
+    context = context if context is not None else {}
+    page = view.paginate_queryset(items)
+    if page is not None:
+        return view.get_paginated_response(serializer_class(page, many=True, context=context).data)
+    return Response(serializer_class(items, many=True, context=context).data)

@@ -22,6 +22,7 @@ from rest_framework.routers import BaseRouter
 
 from charter.accounts.models import User
 from charter.cases.selectors import case_list_visible_to
+from charter.common.api import list_response
 from charter.conduct.selectors import violation_get_visible
 from charter.improvement import selectors
 from charter.improvement.models import ActionItem, ActionStatus, CorrectiveAction, SourceKind
@@ -114,10 +115,7 @@ class CorrectiveActionViewSet(viewsets.GenericViewSet):
             source_kind=source_kind,
             is_overdue=params.get("overdue", "").lower() in {"1", "true", "yes"},
         )
-        page = self.paginate_queryset(actions)
-        if page is not None:
-            return self.get_paginated_response(CorrectiveActionListOutputSerializer(page, many=True).data)
-        return Response(CorrectiveActionListOutputSerializer(actions, many=True).data)
+        return list_response(self, actions, CorrectiveActionListOutputSerializer)
 
     @extend_schema(
         request=CorrectiveActionCreateInputSerializer,

@@ -23,6 +23,7 @@ from rest_framework.routers import BaseRouter
 from charter.accounts.models import User
 from charter.cases.models import Case
 from charter.cases.selectors import case_get_visible
+from charter.common.api import list_response
 from charter.quality.models import Criterion, Review, Scorecard
 from charter.quality.permissions import can_manage_scorecards, can_view_all_reviews
 from charter.quality.selectors import (
@@ -127,10 +128,7 @@ class QaReviewViewSet(viewsets.GenericViewSet):
         if reviews is None:
             raise ValidationError({"queue": [_("Unknown queue.")]})
         rows = reviews(user=user)
-        page = self.paginate_queryset(rows)
-        if page is not None:
-            return self.get_paginated_response(ReviewListOutputSerializer(page, many=True).data)
-        return Response(ReviewListOutputSerializer(rows, many=True).data)
+        return list_response(self, rows, ReviewListOutputSerializer)
 
     @extend_schema(responses={200: ReviewDetailOutputSerializer, 404: ERROR})
     def retrieve(self, request: Request, pk: str | None = None) -> Response:
@@ -314,10 +312,7 @@ class ScorecardViewSet(viewsets.GenericViewSet):
         """List the scorecards with their versions and criteria (staff)."""
         user = request.user
         rows = self._rows() if isinstance(user, User) and user.is_staff_member else Scorecard.objects.none()
-        page = self.paginate_queryset(rows)
-        if page is not None:
-            return self.get_paginated_response(ScorecardOutputSerializer(page, many=True).data)
-        return Response(ScorecardOutputSerializer(rows, many=True).data)
+        return list_response(self, rows, ScorecardOutputSerializer)
 
     @extend_schema(responses={200: ScorecardOutputSerializer, 404: ERROR})
     def retrieve(self, request: Request, pk: str | None = None) -> Response:

@@ -10,7 +10,6 @@ come out as {"code", "detail"}.
 """
 
 import dataclasses
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.http import Http404
@@ -25,6 +24,7 @@ from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
 from charter.accounts.models import User
+from charter.common.api import list_response
 from charter.sla import services
 from charter.sla.deadlines import deadline_for
 from charter.sla.models import BusinessCalendar, CalendarDay, SlaPolicy, WorkingInterval
@@ -137,12 +137,6 @@ class _SlaViewSet(viewsets.GenericViewSet):
         assert isinstance(request.user, User)  # noqa: S101 (checked above)
         return request.user
 
-    def _paginated(self, items: Any, serializer_class: type[serializers.BaseSerializer]) -> Response:
-        page = self.paginate_queryset(items)
-        if page is not None:
-            return self.get_paginated_response(serializer_class(page, many=True).data)
-        return Response(serializer_class(items, many=True).data)
-
 
 class CalendarViewSet(_SlaViewSet):
     """Business calendars: weekly hours, holidays and make-up working days, and the units that use them."""
@@ -164,7 +158,7 @@ class CalendarViewSet(_SlaViewSet):
     def list(self, request: Request) -> Response:
         """Every calendar, the default first (staff)."""
         self._viewer(request)
-        return self._paginated(business_calendar_list(), SlaCalendarOutputSerializer)
+        return list_response(self, business_calendar_list(), SlaCalendarOutputSerializer)
 
     @extend_schema(responses=SlaCalendarOutputSerializer)
     def retrieve(self, request: Request, pk: str | None = None) -> Response:
@@ -258,7 +252,7 @@ class CalendarViewSet(_SlaViewSet):
         if year and not year.isdigit():
             raise serializers.ValidationError({"year": [_("Give the year as four digits.")]})
         days = calendar_day_list(calendar=self._calendar(pk), year=int(year) if year else None)
-        return self._paginated(days, SlaDayOutputSerializer)
+        return list_response(self, days, SlaDayOutputSerializer)
 
     @extend_schema(request=SlaDayInputSerializer, responses={201: SlaDayOutputSerializer})
     @days.mapping.post
@@ -412,7 +406,7 @@ class SlaPolicyViewSet(_SlaViewSet):
     def list(self, request: Request) -> Response:
         """Every policy in the order they are tried (staff)."""
         self._viewer(request)
-        return self._paginated(sla_policy_list(), SlaPolicyOutputSerializer)
+        return list_response(self, sla_policy_list(), SlaPolicyOutputSerializer)
 
     @extend_schema(responses=SlaPolicyOutputSerializer)
     def retrieve(self, request: Request, pk: str | None = None) -> Response:

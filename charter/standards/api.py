@@ -21,6 +21,7 @@ from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
 from charter.accounts.models import Team, User
+from charter.common.api import list_response
 from charter.standards.models import (
     StandardAcknowledgement,
     StandardClause,
@@ -243,12 +244,6 @@ class StandardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
             standard_version_list_visible_to(user=request.user, document=document), number=number
         )
 
-    def _paginated(self, items: Any, serializer_class: type[serializers.BaseSerializer]) -> Response:
-        page = self.paginate_queryset(items)
-        if page is not None:
-            return self.get_paginated_response(serializer_class(page, many=True).data)
-        return Response(serializer_class(items, many=True).data)
-
     def _clause(self, version: StandardVersion, clause_id: str) -> StandardClause:
         return get_object_or_404(
             StandardClause.objects.select_related("version__document"), pk=clause_id, version=version
@@ -269,7 +264,7 @@ class StandardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         """List the versions the caller may read, newest first (drafts only for administrators)."""
         document = self.get_object()
         versions = standard_version_list_visible_to(user=request.user, document=document)
-        return self._paginated(versions, VersionSummaryOutputSerializer)
+        return list_response(self, versions, VersionSummaryOutputSerializer)
 
     @extend_schema(request=None, responses={201: VersionOutputSerializer})
     @versions.mapping.post
@@ -398,7 +393,7 @@ class StandardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         people = acknowledgement_report_user_list(
             user=request.user, version=version, team=team, is_pending_only=pending
         )
-        return self._paginated(people, ReportRowOutputSerializer)
+        return list_response(self, people, ReportRowOutputSerializer)
 
     @extend_schema(responses=AwaitingOutputSerializer(many=True))
     @action(detail=False, methods=["get"], url_path="awaiting-acknowledgement")
@@ -406,7 +401,7 @@ class StandardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         """The code-of-conduct versions the caller still has to acknowledge (staff)."""
         self._require(request, can_acknowledge_standards(request.user))
         versions = standard_version_list_awaiting_acknowledgement(user=request.user)
-        return self._paginated(versions, AwaitingOutputSerializer)
+        return list_response(self, versions, AwaitingOutputSerializer)
 
 
 def router_register(router: BaseRouter) -> None:
