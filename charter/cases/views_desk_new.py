@@ -21,6 +21,7 @@ from charter.cases.services import case_create
 from charter.cases.views_public import PRIVACY_NOTICE_VERSION
 from charter.catalog.models import Service
 from charter.common.errors import DomainError
+from charter.common.forms import form_add_domain_error
 
 
 def _recorder(request: HttpRequest) -> User:
@@ -28,12 +29,6 @@ def _recorder(request: HttpRequest) -> User:
     if not isinstance(user, User) or not can_create_case(user):
         raise PermissionDenied
     return user
-
-
-def _form_error(form: StaffCaseForm, error: DomainError) -> None:
-    """Show a service's refusal on the field at fault when the agent sees that field, else above the form."""
-    field = error.field if error.field in form.fields and not form[error.field].is_hidden else None
-    form.add_error(field, str(error.message))
 
 
 def _record(user: User, form: StaffCaseForm) -> Case:
@@ -84,7 +79,7 @@ def case_new(request: HttpRequest) -> HttpResponse:
         try:
             case = _record(user, form)
         except DomainError as error:
-            _form_error(form, error)
+            form_add_domain_error(form, error)
         except ValidationError as error:
             # The customer's record refused a value the form let through.
             for message in error.messages:

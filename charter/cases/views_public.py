@@ -1,7 +1,5 @@
 """The customer's side: public intake, the private tracking page, and the signed-in portal."""
 
-from typing import Any
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -31,6 +29,7 @@ from charter.cases.selectors import (
 from charter.cases.services import case_accept, case_appeal, case_create, case_customer_reply
 from charter.catalog.models import Service
 from charter.common.errors import DomainError
+from charter.common.forms import form_add_domain_error
 from charter.common.http import client_ip
 
 PRIVACY_NOTICE_VERSION = "2026-01"
@@ -51,11 +50,6 @@ def _intake_allowed(request: HttpRequest) -> bool:
         cache.set(key, 1, timeout=3600)
         count = 1
     return count <= limit
-
-
-def _form_error(form: Any, error: DomainError) -> None:
-    field = error.field if error.field in form.fields else None
-    form.add_error(field, str(error.message))
 
 
 def intake(request: HttpRequest) -> HttpResponse:
@@ -114,7 +108,7 @@ def intake(request: HttpRequest) -> HttpResponse:
                     )
             except DomainError as error:
                 customer = getattr(account, "customer", None) if signed_in else None
-                _form_error(form, error)
+                form_add_domain_error(form, error)
             else:
                 messages.success(
                     request,

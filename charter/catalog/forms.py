@@ -8,7 +8,6 @@ from django.utils.translation import gettext_lazy as _
 
 from charter.accounts.models import OrgUnit
 from charter.catalog.models import Channel, FeeItem, ServiceCategory, ServiceCommitment, ServiceVersion
-from charter.common.errors import DomainError
 from charter.common.money import parse_amount
 
 
@@ -21,12 +20,6 @@ class AmountField(forms.Field):
         if value in self.empty_values:
             return None
         return parse_amount(str(value).strip())
-
-
-def form_add_domain_error(form: forms.Form, error: DomainError) -> None:
-    """Show a service's refusal on the form: on its field when the form has it, else above the form."""
-    field = error.field if error.field in form.fields else None
-    form.add_error(field, forms.ValidationError(str(error.message), code=error.code))
 
 
 _category = forms.fields_for_model(

@@ -23,12 +23,12 @@ from charter.catalog.forms import (
     ServiceFilterForm,
     ServiceSettingsForm,
     VersionContentForm,
-    form_add_domain_error,
 )
 from charter.catalog.models import FeeItem, Service, ServiceCategory, ServiceCommitment, ServiceVersion
 from charter.catalog.panels import service_panels
 from charter.catalog.permissions import can_edit_catalog, can_publish_service_version, can_view_catalog_desk
 from charter.common.errors import DomainError
+from charter.common.forms import form_add_domain_error
 
 # ---------------------------------------------------------------------------------------------------------
 # The public charter

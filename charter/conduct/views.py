@@ -19,6 +19,7 @@ from charter.accounts.models import User
 from charter.cases.models import Case
 from charter.common.errors import DomainError
 from charter.common.exports import EXTENSIONS, Table, tables_download
+from charter.common.forms import form_add_domain_error
 from charter.common.models import localized
 from charter.conduct.forms import (
     AppealDecideForm,
@@ -86,10 +87,6 @@ def _user(request: HttpRequest) -> User:
 
 def _day_start(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
-
-
-def _form_error(form: Any, error: DomainError) -> None:
-    form.add_error(error.field if error.field in form.fields else None, str(error.message))
 
 
 def _filtered(violations: QuerySet[Violation], form: ViolationFilterForm) -> QuerySet[Violation]:
@@ -207,7 +204,7 @@ def violation_create(request: HttpRequest) -> HttpResponse:
                     evidence=_evidence_inputs(user, data),
                 )
             except DomainError as error:
-                _form_error(form, error)
+                form_add_domain_error(form, error)
             else:
                 messages.success(request, _("The violation was recorded."))
                 return redirect("conduct:violation_detail", violation.pk)
@@ -278,7 +275,7 @@ def _act(
         try:
             act(user, violation, form.cleaned_data)
         except DomainError as error:
-            _form_error(form, error)
+            form_add_domain_error(form, error)
         else:
             messages.success(request, _("Saved."))
             return redirect("conduct:violation_detail", violation.pk)
@@ -391,7 +388,7 @@ def ladder_settings(request: HttpRequest) -> HttpResponse:
         try:
             ladder_setting_update(actor=user, **data)
         except DomainError as error:
-            _form_error(form, error)
+            form_add_domain_error(form, error)
         else:
             messages.success(request, _("The rules of the ladder were saved."))
             return redirect("conduct:ladder_settings")
@@ -410,7 +407,7 @@ def ladder_step_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             ladder_step_update(actor=user, step=step, **form.cleaned_data)
         except DomainError as error:
-            _form_error(form, error)
+            form_add_domain_error(form, error)
         else:
             messages.success(request, _("The step was saved."))
             return redirect("conduct:ladder_settings")

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.forms import BaseForm, Form
+from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -18,6 +18,7 @@ from charter.accounts.models import Team, User
 from charter.cases.selectors import case_list_visible_to
 from charter.common.errors import DomainError
 from charter.common.exports import EXTENSIONS, tables_download
+from charter.common.forms import form_add_domain_error
 from charter.conduct.selectors import violation_get_visible
 from charter.improvement import reports
 from charter.improvement.forms import (
@@ -79,10 +80,6 @@ def _action(user: User, pk: int) -> CorrectiveAction:
     if action is None:
         raise Http404
     return action
-
-
-def _form_error(form: BaseForm, error: DomainError) -> None:
-    form.add_error(error.field if error.field in form.fields else None, str(error.message))
 
 
 @login_required
@@ -169,7 +166,7 @@ def action_create(request: HttpRequest) -> HttpResponse:
             try:
                 action = corrective_action_open(actor=user, cases=cases, **data)
             except DomainError as error:
-                _form_error(form, error)
+                form_add_domain_error(form, error)
             else:
                 messages.success(
                     request, _("Corrective action %(number)s was opened.") % {"number": action.number}
@@ -200,7 +197,7 @@ def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             corrective_action_update(actor=user, action=action, expected_version=version, **data)
         except DomainError as error:
-            _form_error(form, error)
+            form_add_domain_error(form, error)
         else:
             messages.success(request, _("The corrective action was saved."))
             return redirect("improvement:action_detail", pk=action.pk)
@@ -323,7 +320,7 @@ def _detail_post(
         if error.status == 403 and not error.field:
             messages.error(request, str(error.message))
             return done
-        _form_error(form, error)
+        form_add_domain_error(form, error)
     return None
 
 

@@ -4,7 +4,6 @@ log, notification templates and webhooks. Administrators only (mail.manage_mail)
 import re
 from typing import Any
 
-from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -23,6 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from charter.accounts.models import User
 from charter.common.errors import DomainError
+from charter.common.forms import form_add_domain_error
 from charter.mail.fetch import mailbox_poll
 from charter.mail.forms import (
     DeliveryFilterForm,
@@ -69,12 +69,6 @@ def _manager(request: HttpRequest) -> User:
     if not isinstance(user, User) or not can_manage_mail(user):
         raise PermissionDenied
     return user
-
-
-def _form_fail(form: forms.BaseForm, error: DomainError) -> None:
-    """Show a service's refusal on the form, at the field it names when the form has that field."""
-    field = error.field if error.field in form.fields else None
-    form.add_error(field, str(error.message))
 
 
 def _page(request: HttpRequest, rows: Any) -> Any:
@@ -127,7 +121,7 @@ def mailbox_create(request: HttpRequest) -> HttpResponse:
         try:
             mailbox = mailbox_save(actor=user, **form.cleaned_data)
         except DomainError as error:
-            _form_fail(form, error)
+            form_add_domain_error(form, error)
         else:
             messages.success(request, _("The mailbox was saved. Check it now to test the settings."))
             return redirect("mail:mailbox_edit", mailbox_id=mailbox.pk)
@@ -144,7 +138,7 @@ def mailbox_edit(request: HttpRequest, mailbox_id: int) -> HttpResponse:
         try:
             mailbox_save(actor=user, mailbox=mailbox, **form.cleaned_data)
         except DomainError as error:
-            _form_fail(form, error)
+            form_add_domain_error(form, error)
         else:
             messages.success(request, _("The mailbox was saved."))
             return redirect("mail:mailbox_edit", mailbox_id=mailbox.pk)
@@ -365,7 +359,7 @@ def template_edit(request: HttpRequest, key: str, language: str) -> HttpResponse
                 else:
                     mail_template_save(actor=user, key=key, language=language, subject=subject, body=body)
             except DomainError as error:
-                _form_fail(form, error)
+                form_add_domain_error(form, error)
             else:
                 if preview is None:
                     messages.success(request, _("The template was saved; it is used from now on."))
@@ -436,7 +430,7 @@ def webhook_create(request: HttpRequest) -> HttpResponse:
         try:
             endpoint = webhook_save(actor=user, **data)
         except DomainError as error:
-            _form_fail(form, error)
+            form_add_domain_error(form, error)
         else:
             if is_generated:
                 request.session[SHOW_ONCE_SESSION] = {"endpoint": endpoint.pk, "secret": data["secret"]}
@@ -455,7 +449,7 @@ def webhook_edit(request: HttpRequest, endpoint_id: int) -> HttpResponse:
         try:
             webhook_save(actor=user, endpoint=endpoint, **form.cleaned_data)
         except DomainError as error:
-            _form_fail(form, error)
+            form_add_domain_error(form, error)
         else:
             messages.success(request, _("The webhook was saved."))
             return redirect("mail:webhook_detail", endpoint_id=endpoint.pk)

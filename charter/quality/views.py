@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from charter.accounts.models import User
 from charter.common.errors import DomainError
+from charter.common.forms import form_add_domain_error
 from charter.quality.forms import CheckSettingForm, FindingFilterForm, PhraseRuleForm
 from charter.quality.models import Check, CheckSetting, Finding, PhraseRule
 from charter.quality.permissions import can_manage_checks, can_view_findings, can_view_own_findings
@@ -140,7 +141,7 @@ def phrase_rule_edit(request: HttpRequest, pk: int | None = None) -> HttpRespons
         try:
             phrase_rule_save(actor=user, rule=form.instance)
         except DomainError as error:
-            form.add_error(error.field if error.field in form.fields else None, str(error.message))
+            form_add_domain_error(form, error)
         else:
             messages.success(request, _("The phrase list was saved."))
             return redirect("quality:check_config")
@@ -161,7 +162,7 @@ def check_setting_edit(request: HttpRequest, check_code: str) -> HttpResponse:
         try:
             check_setting_save(actor=user, setting=form.instance)
         except DomainError as error:
-            form.add_error(error.field if error.field in form.fields else None, str(error.message))
+            form_add_domain_error(form, error)
         else:
             messages.success(request, _("The check was saved."))
             return redirect("quality:check_config")

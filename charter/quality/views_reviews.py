@@ -1,8 +1,6 @@
 """The quality desk for reviews: scorecards and sampling rules (administrators), the reviewer's queue, the
 review page, the agent's own reviews, the dispute queue and calibration sessions."""
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -15,6 +13,7 @@ from charter.accounts.models import User
 from charter.cases.models import Case
 from charter.cases.selectors import case_get_visible, case_message_list
 from charter.common.errors import DomainError
+from charter.common.forms import form_add_domain_error
 from charter.quality.forms import (
     CalibrationForm,
     CriterionForm,
@@ -86,10 +85,6 @@ def _manager(request: HttpRequest) -> User:
     return user
 
 
-def _form_error(form: Any, error: DomainError) -> None:
-    form.add_error(error.field if error.field in form.fields else None, str(error.message))
-
-
 # Scorecards ---------------------------------------------------------------------------------------------
 
 
@@ -102,7 +97,7 @@ def scorecard_list(request: HttpRequest) -> HttpResponse:
         try:
             scorecard = scorecard_create(actor=user, **form.cleaned_data)
         except DomainError as error:
-            _form_error(form, error)
+            form_add_domain_error(form, error)
         else:
             messages.success(request, _("The scorecard was created."))
             return redirect("quality:scorecard_version", scorecard.versions.get().pk)
@@ -164,7 +159,7 @@ def criterion_edit(request: HttpRequest, version_pk: int, pk: int | None = None)
         try:
             criterion_save(actor=user, criterion=form.instance)
         except DomainError as error:
-            _form_error(form, error)
+            form_add_domain_error(form, error)
         else:
             messages.success(request, _("The criterion was saved."))
             return redirect("quality:scorecard_version", version.pk)
@@ -195,7 +190,7 @@ def sampling_rule_edit(request: HttpRequest, pk: int | None = None) -> HttpRespo
         try:
             sampling_rule_save(actor=user, rule=form.instance)
         except DomainError as error:
-            _form_error(form, error)
+            form_add_domain_error(form, error)
         else:
             messages.success(request, _("The sampling rule was saved."))
             return redirect("quality:sampling_rule_list")
@@ -247,7 +242,7 @@ def review_index(request: HttpRequest) -> HttpResponse:
             try:
                 review = review_sample_case(actor=user, case=case)
             except DomainError as error:
-                _form_error(draw_form, error)
+                form_add_domain_error(draw_form, error)
             else:
                 messages.success(request, _("The case was drawn for review."))
                 return redirect("quality:review_detail", review.pk)
@@ -378,7 +373,7 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 decision_form if action == "decide" else dispute_form if action == "dispute" else score_form
             )
             if target is not None:
-                _form_error(target, error)
+                form_add_domain_error(target, error)
             else:
                 messages.error(request, str(error.message))
     return render(
@@ -435,7 +430,7 @@ def calibration_list(request: HttpRequest) -> HttpResponse:
                         reviewers=list(form.cleaned_data["reviewers"]),
                     )
                 except DomainError as error:
-                    _form_error(form, error)
+                    form_add_domain_error(form, error)
                 else:
                     return redirect("quality:calibration_detail", session.pk)
     return render(

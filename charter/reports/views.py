@@ -3,7 +3,6 @@ administrators choose what it discloses (/desk/reports/disclosure/)."""
 
 from typing import Any
 
-from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -18,6 +17,7 @@ from django.utils.translation import gettext as _
 from charter.accounts.models import User
 from charter.catalog.models import Service
 from charter.common.errors import DomainError
+from charter.common.forms import form_add_domain_error
 from charter.reports import selectors, services
 from charter.reports.forms import DisclosureForm
 from charter.reports.periods import MONTH, Period
@@ -76,11 +76,6 @@ def _administrator(request: HttpRequest) -> User:
     return user
 
 
-def _add_error(form: forms.Form, error: DomainError) -> None:
-    field = error.field if error.field in form.fields else None
-    form.add_error(field, forms.ValidationError(str(error.message), code=error.code))
-
-
 @login_required
 def desk_disclosure(request: HttpRequest) -> HttpResponse:
     """Choose which figures the public service pages show, and the smallest sample a share may have."""
@@ -97,7 +92,7 @@ def desk_disclosure(request: HttpRequest) -> HttpResponse:
         try:
             services.disclosure_settings_save(actor=user, **form.cleaned_data)
         except DomainError as error:
-            _add_error(form, error)
+            form_add_domain_error(form, error)
         else:
             messages.success(request, _("The disclosure settings were saved."))
             return redirect("reports:desk_disclosure")

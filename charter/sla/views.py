@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from charter.accounts.models import User
 from charter.common.errors import DomainError
+from charter.common.forms import form_add_domain_error
 from charter.sla.forms import (
     AssignForm,
     CalendarEditForm,
@@ -90,12 +91,6 @@ def _require_editor(request: HttpRequest) -> User:
     return _user(request)
 
 
-def _form_fail(form: forms.BaseForm, error: DomainError) -> None:
-    """Show a service's refusal on the form, at the field it names when the form has that field."""
-    field = error.field if error.field in form.fields else None
-    form.add_error(field, str(error.message))
-
-
 def _calendar_or_404(calendar_id: int) -> BusinessCalendar:
     calendar = business_calendar_get(pk=calendar_id)
     if calendar is None:
@@ -139,7 +134,7 @@ def calendar_create(request: HttpRequest) -> HttpResponse:
         try:
             calendar = business_calendar_create(actor=user, **form.cleaned_data)
         except DomainError as error:
-            _form_fail(form, error)
+            form_add_domain_error(form, error)
         else:
             messages.success(request, _("The calendar was created. Add its working hours now."))
             return redirect(_calendar_url(calendar))
@@ -196,7 +191,7 @@ def calendar_edit(request: HttpRequest, calendar_id: int) -> HttpResponse:
         try:
             business_calendar_update(actor=user, calendar=calendar, **form.cleaned_data)
         except DomainError as error:
-            _form_fail(form, error)
+            form_add_domain_error(form, error)
         else:
             messages.success(request, _("The calendar was saved."))
             return redirect(_calendar_url(calendar))
@@ -241,7 +236,7 @@ def interval_add(request: HttpRequest, calendar_id: int) -> HttpResponse:
         try:
             working_interval_add(actor=user, calendar=calendar, **form.cleaned_data)
         except DomainError as error:
-            _form_fail(form, error)
+            form_add_domain_error(form, error)
         else:
             messages.success(request, _("The working hours were added."))
             return redirect(_calendar_url(calendar))
@@ -272,7 +267,7 @@ def week_set(request: HttpRequest, calendar_id: int) -> HttpResponse:
                 actor=user, calendar=calendar, weekdays=form.cleaned_data["weekdays"], intervals=form.hours()
             )
         except DomainError as error:
-            _form_fail(form, error)
+            form_add_domain_error(form, error)
         else:
             messages.success(request, _("The weekly hours were saved."))
             return redirect(_calendar_url(calendar))
@@ -303,7 +298,7 @@ def day_add(request: HttpRequest, calendar_id: int) -> HttpResponse:
                 intervals=form.hours(),
             )
         except DomainError as error:
-            _form_fail(form, error)
+            form_add_domain_error(form, error)
         else:
             messages.success(request, _("The day was added."))
             return redirect(_calendar_url(calendar, day.date.replace(day=1)))
@@ -333,7 +328,7 @@ def day_edit(request: HttpRequest, calendar_id: int, day_id: int) -> HttpRespons
                 intervals=form.hours(),
             )
         except DomainError as error:
-            _form_fail(form, error)
+            form_add_domain_error(form, error)
         else:
             messages.success(request, _("The day was saved."))
             return redirect(back)
@@ -457,7 +452,7 @@ def policy_create(request: HttpRequest) -> HttpResponse:
         try:
             policy = sla_policy_create(actor=user, content=form.content())
         except DomainError as error:
-            _form_fail(form, error)
+            form_add_domain_error(form, error)
         else:
             messages.success(request, _("The policy was created. Add its targets now."))
             return redirect(_policy_url(policy))
@@ -484,7 +479,7 @@ def policy_edit(request: HttpRequest, policy_id: int) -> HttpResponse:
         try:
             sla_policy_update(actor=user, policy=policy, content=form.content())
         except DomainError as error:
-            _form_fail(form, error)
+            form_add_domain_error(form, error)
         else:
             messages.success(request, _("The policy was saved."))
             return redirect(_policy_url(policy))
@@ -525,7 +520,7 @@ def target_set(request: HttpRequest, policy_id: int) -> HttpResponse:
         try:
             sla_policy_target_set(actor=user, policy=policy, **form.cleaned_data)
         except DomainError as error:
-            _form_fail(form, error)
+            form_add_domain_error(form, error)
         else:
             messages.success(request, _("The target was saved."))
             return redirect(_policy_url(policy))

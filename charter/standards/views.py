@@ -2,7 +2,6 @@
 
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -16,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from charter.accounts.models import User
 from charter.common.errors import DomainError
+from charter.common.forms import form_add_domain_error
 from charter.standards.forms import (
     ClauseForm,
     ConductClauseForm,
@@ -94,12 +94,6 @@ def _draft_or_404(request: HttpRequest, document_id: int, number: int) -> Standa
     return version
 
 
-def _form_fail(form: forms.BaseForm, error: DomainError) -> None:
-    """Show a service's refusal on the form, at the field it names when the form has that field."""
-    field = error.field if error.field in form.fields else None
-    form.add_error(field, str(error.message))
-
-
 @require_GET
 def public_promises(request: HttpRequest) -> HttpResponse:
     """Show everyone the customer promises and the code of conduct in force, in the active language."""
@@ -135,7 +129,7 @@ def document_create(request: HttpRequest) -> HttpResponse:
         try:
             document = standard_document_create(actor=user, **form.cleaned_data)
         except DomainError as error:
-            _form_fail(form, error)
+            form_add_domain_error(form, error)
         else:
             messages.success(request, _("The standard was created. Write its first draft now."))
             return redirect("standards:document_detail", document_id=document.pk)
@@ -155,7 +149,7 @@ def document_edit(request: HttpRequest, document_id: int) -> HttpResponse:
         try:
             standard_document_update(actor=user, document=document, **form.cleaned_data)
         except DomainError as error:
-            _form_fail(form, error)
+            form_add_domain_error(form, error)
         else:
             messages.success(request, _("The standard was saved."))
             return redirect("standards:document_detail", document_id=document.pk)
@@ -245,7 +239,7 @@ def draft_edit(request: HttpRequest, document_id: int, number: int) -> HttpRespo
         try:
             standard_version_draft_update(actor=user, version=version, **form.cleaned_data)
         except DomainError as error:
-            _form_fail(form, error)
+            form_add_domain_error(form, error)
         else:
             messages.success(request, _("The draft was saved."))
             return redirect("standards:version_detail", document_id=document_id, number=number)
@@ -304,7 +298,7 @@ def clause_add(request: HttpRequest, document_id: int, number: int) -> HttpRespo
         try:
             clause = standard_clause_add(actor=user, version=version, content=form.content())
         except DomainError as error:
-            _form_fail(form, error)
+            form_add_domain_error(form, error)
         else:
             messages.success(request, _("Clause %(number)s was added.") % {"number": clause.number})
             return redirect("standards:version_detail", document_id=document_id, number=number)
@@ -328,7 +322,7 @@ def clause_edit(request: HttpRequest, document_id: int, number: int, clause_id: 
         try:
             standard_clause_update(actor=user, clause=clause, content=form.content())
         except DomainError as error:
-            _form_fail(form, error)
+            form_add_domain_error(form, error)
         else:
             messages.success(request, _("Clause %(number)s was saved.") % {"number": form.content().number})
             return redirect("standards:version_detail", document_id=document_id, number=number)
@@ -369,7 +363,7 @@ def version_publish(request: HttpRequest, document_id: int, number: int) -> Http
                 actor=user, version=version, effective_at=form.cleaned_data["effective_at"]
             )
         except DomainError as error:
-            _form_fail(form, error)
+            form_add_domain_error(form, error)
         else:
             messages.success(request, _("Version %(number)s was published.") % {"number": number})
             return redirect("standards:version_detail", document_id=document_id, number=number)

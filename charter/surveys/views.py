@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from charter.accounts.models import User
 from charter.cases.models import Case
 from charter.common.errors import DomainError
+from charter.common.forms import form_add_domain_error
 from charter.mail.rendering import language_for
 from charter.surveys.errors import ErrorCode
 from charter.surveys.forms import AnswerForm, RecoveryForm, question_text
@@ -70,7 +71,7 @@ def _answer_page(request: HttpRequest, invitation: Invitation, token: str) -> Ht
                 return render(request, "surveys/answered.html", {"invitation": invitation}, status=409)
             if error.code == ErrorCode.EXPIRED:
                 return render(request, "surveys/expired.html", {"invitation": invitation}, status=410)
-            form.add_error(error.field if error.field in form.fields else None, str(error.message))
+            form_add_domain_error(form, error)
         else:
             return render(request, "surveys/thanks.html", {"invitation": invitation})
     survey = invitation.version.survey
@@ -150,7 +151,7 @@ def recovery_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 new_score=data["new_score"],
             )
         except DomainError as error:
-            form.add_error(error.field if error.field in form.fields else None, str(error.message))
+            form_add_domain_error(form, error)
         else:
             messages.success(request, _("The follow-up was recorded."))
             return redirect("surveys:recovery_detail", pk=task.pk)

@@ -23,6 +23,7 @@ from django.utils.translation import ngettext, pgettext
 from charter.accounts.models import User
 from charter.catalog.selectors import service_list_for_desk
 from charter.common.errors import DomainError
+from charter.common.forms import form_add_domain_error
 from charter.common.models import localized
 from charter.sla.models import CaseKind
 from charter.surveys.forms import AnswerForm
@@ -47,12 +48,6 @@ def _manager(request: HttpRequest) -> User:
     user = request.user
     assert isinstance(user, User)  # noqa: S101 (can_manage_surveys checked it)
     return user
-
-
-def _form_fail(form: forms.BaseForm, error: DomainError) -> None:
-    """Show a service's refusal on the form, at the field it names when the form has that field."""
-    field = error.field if error.field in form.fields else None
-    form.add_error(field, str(error.message))
 
 
 def _survey_or_404(survey_id: int) -> Survey:
@@ -137,7 +132,7 @@ def config_create(request: HttpRequest) -> HttpResponse:
         try:
             survey = survey_create(actor=user, **form.cleaned_data)
         except DomainError as error:
-            _form_fail(form, error)
+            form_add_domain_error(form, error)
         else:
             messages.success(request, _("The survey was created. Add its questions to the draft now."))
             return redirect(_survey_url(survey))
@@ -224,7 +219,7 @@ def config_question_add(request: HttpRequest, survey_id: int, version_id: int) -
                 is_required=data["is_required"],
             )
         except DomainError as error:
-            _form_fail(form, error)
+            form_add_domain_error(form, error)
         else:
             messages.success(request, _("The question was added."))
             return redirect(_survey_url(survey))
@@ -372,7 +367,7 @@ def _rule_page(request: HttpRequest, survey: Survey, rule: SurveyRule | None) ->
                 is_active=data["is_active"],
             )
         except DomainError as error:
-            _form_fail(form, error)
+            form_add_domain_error(form, error)
         else:
             messages.success(
                 request, _("The rule was saved: %(summary)s") % {"summary": rule_summary(saved, names)}
@@ -426,7 +421,7 @@ def _campaign_page(request: HttpRequest, survey: Survey, campaign: Campaign | No
         try:
             campaign_save(actor=user, survey=survey, campaign=campaign, **data)
         except DomainError as error:
-            _form_fail(form, error)
+            form_add_domain_error(form, error)
         else:
             messages.success(request, _("The campaign was saved."))
             return redirect(_survey_url(survey, "config_campaign_list"))

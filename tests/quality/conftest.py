@@ -125,3 +125,13 @@ def resolve(case: Case, by: User, at: dt.datetime | None = None) -> Case:
     )
     case.refresh_from_db()
     return case
+
+
+def sampling_rule(administrator: User, team: Team, version: Any, **values: Any) -> Any:
+    """Save a sampling rule of `team` for the scorecard of `version` (`values`: the rule's settings)."""
+    from charter.quality.models import SamplingRule
+    from charter.quality.services import sampling_rule_save
+
+    return sampling_rule_save(
+        actor=administrator, rule=SamplingRule(team=team, scorecard=version.scorecard, **values)
+    )

@@ -15,7 +15,7 @@ from charter.accounts.models import Customer, Team, User
 from charter.accounts.roles import Role
 from charter.cases.models import Case, CaseMessage
 from charter.common.errors import DomainError, PermissionDeniedError
-from charter.quality.models import Criterion, Review, SamplingRule, Scorecard, ScorecardVersion
+from charter.quality.models import Criterion, Review, Scorecard, ScorecardVersion
 from charter.quality.reports import report_tables
 from charter.quality.selectors import criterion_list, review_get_for
 from charter.quality.services import (
@@ -25,14 +25,13 @@ from charter.quality.services import (
     review_sample_case,
     review_scores_save,
     sampling_rule_run,
-    sampling_rule_save,
 )
 from charter.quality.services.reviews import dispute_handler_choose
 from charter.quality.services.sampling import case_agent, month_start, quota_allowed, sample_rank
 from tests.accounts.factories import TeamMembershipFactory, UserFactory
 from tests.cases.conftest import new_case
 from tests.conftest import api_client_for, client_for
-from tests.quality.conftest import resolve
+from tests.quality.conftest import resolve, sampling_rule
 
 pytestmark = pytest.mark.django_db
 
@@ -267,12 +266,6 @@ def test_a_month_starts_in_the_sites_time_zone_whatever_the_users(settings: Any)
 # 5. Quota sampling ---------------------------------------------------------------------------------------
 
 
-def _rule(administrator: User, team: Team, version: ScorecardVersion, **values: Any) -> SamplingRule:
-    return sampling_rule_save(
-        actor=administrator, rule=SamplingRule(team=team, scorecard=version.scorecard, **values)
-    )
-
-
 def test_a_complaint_draw_does_not_eat_the_per_agent_quota(
     case: Case,
     customer: Customer,
@@ -285,7 +278,7 @@ def test_a_complaint_draw_does_not_eat_the_per_agent_quota(
     complaint = new_case(None, customer, kind="complaint", title="投诉", description="态度差")
     complaint.named_staff.add(member)
     resolve(complaint, member)
-    rule = _rule(
+    rule = sampling_rule(
         administrator,
         team,
         scorecard_version,
@@ -325,7 +318,7 @@ def test_the_quota_draws_among_all_the_months_cases_by_a_stable_hash_not_the_fir
     qa_reviewer: User,
     scorecard_version: ScorecardVersion,
 ) -> None:
-    rule = _rule(
+    rule = sampling_rule(
         administrator,
         team,
         scorecard_version,
@@ -375,7 +368,9 @@ def test_a_low_survey_answered_this_month_draws_a_case_resolved_last_month(
     ResponseFactory(
         case=case, handler=member, csat=1, invitation__customer=customer, submitted_at=timezone.now()
     )
-    rule = _rule(administrator, team, scorecard_version, includes_breaches=False, includes_complaints=False)
+    rule = sampling_rule(
+        administrator, team, scorecard_version, includes_breaches=False, includes_complaints=False
+    )
 
     made = sampling_rule_run(rule=rule)
 

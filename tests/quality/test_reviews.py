@@ -46,7 +46,6 @@ from charter.quality.services import (
     review_sample_case,
     review_scores_save,
     sampling_rule_run,
-    sampling_rule_save,
     sampling_run_due,
     scorecard_create,
     scorecard_version_draft_create,
@@ -57,7 +56,7 @@ from charter.standards.models import StandardVersion
 from charter.standards.services import standard_version_draft_create
 from tests.accounts.factories import UserFactory
 from tests.cases.conftest import new_case
-from tests.quality.conftest import resolve
+from tests.quality.conftest import resolve, sampling_rule
 from tests.standards.conftest import conduct_content
 
 pytestmark = pytest.mark.django_db
@@ -240,12 +239,6 @@ def test_a_case_drawn_by_hand_goes_to_a_reviewer_of_the_teams_scope(
     assert review is not None and review.reviewer == supervisor and review.agent == member
 
 
-def _rule(administrator: User, team: Team, version: ScorecardVersion, **values: Any) -> SamplingRule:
-    return sampling_rule_save(
-        actor=administrator, rule=SamplingRule(team=team, scorecard=version.scorecard, **values)
-    )
-
-
 def test_a_rule_draws_n_reviews_per_agent_and_a_rerun_draws_nothing_new(
     case: Case,
     customer: Customer,
@@ -260,7 +253,7 @@ def test_a_rule_draws_n_reviews_per_agent_and_a_rerun_draws_nothing_new(
     for agent, count in ((member, 4), (teammate, 3)):
         for _ in range(count):
             resolve(new_case(None, customer), agent)
-    rule = _rule(
+    rule = sampling_rule(
         administrator,
         team,
         scorecard_version,
@@ -297,7 +290,7 @@ def test_a_rule_always_draws_complaints_naming_staff_and_breaches(
     complaint = new_case(None, customer, kind="complaint", named_staff=[teammate], team=team)
     resolve(case, member)
     CaseClock.objects.filter(case=case).update(status=CaseClock.Status.BREACHED)
-    rule = _rule(administrator, team, scorecard_version)
+    rule = sampling_rule(administrator, team, scorecard_version)
 
     made = sampling_run_due()
     rule.refresh_from_db()
@@ -313,7 +306,7 @@ def test_a_rule_must_draw_something(
     administrator: User, team: Team, scorecard_version: ScorecardVersion
 ) -> None:
     with pytest.raises(DomainError) as refused:
-        _rule(
+        sampling_rule(
             administrator,
             team,
             scorecard_version,
@@ -570,7 +563,7 @@ def test_a_rule_always_draws_a_case_with_a_low_survey_score(
     resolve(case, member)
     ResponseFactory(case=case, handler=member, csat=1, invitation__customer=customer)
     ResponseFactory(case=happy, handler=member, csat=5, invitation__customer=customer)
-    rule = _rule(administrator, team, scorecard_version, includes_breaches=False)
+    rule = sampling_rule(administrator, team, scorecard_version, includes_breaches=False)
 
     made = sampling_rule_run(rule=rule)
 
@@ -592,7 +585,7 @@ def test_two_workers_sampling_at_once_draw_each_pair_once(
 ) -> None:
     for agent in (member, teammate, member, teammate):
         resolve(new_case(None, customer), agent)
-    rule = _rule(administrator, team, scorecard_version, share_percent=100, includes_breaches=False)
+    rule = sampling_rule(administrator, team, scorecard_version, share_percent=100, includes_breaches=False)
     barrier = threading.Barrier(2)
     results: list[object] = [None, None]
 
@@ -645,7 +638,7 @@ def test_a_rule_for_one_channel_draws_only_that_channels_cases(
     phone = resolve(new_case(None, customer), member)
     Case.objects.filter(pk=phone.pk).update(channel="phone")
     resolve(case, member)  # from the web
-    rule = _rule(
+    rule = sampling_rule(
         administrator,
         team,
         scorecard_version,
