@@ -1,6 +1,7 @@
 """Shared fixtures: the personas every access test uses, and a worker that runs tasks at once."""
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from huey.contrib.djhuey import HUEY
 from rest_framework.test import APIClient
@@ -114,3 +115,26 @@ def api_client_for(user: User, language: str = "zh-hans") -> APIClient:
     client = APIClient(HTTP_ACCEPT_LANGUAGE=language)
     client.force_authenticate(user)
     return client
+
+
+def browser_post(client: Client, page_url: str, data: dict[str, object], action: str = "") -> object:
+    """POST a form of `page_url` (to `action`, by default the page itself) with the CSRF token and the Origin/Referer a browser would send.
+
+    Django's test client sends neither header, so a test-client post passes the CSRF check where a real
+    browser is refused. Chromium sends `Origin: null` and no Referer on a form POST from a page served with
+    `Referrer-Policy: no-referrer`; under any other policy a same-origin POST carries the page's origin and
+    (for `same-origin` and the default) its full address. The page's policy is read from its response.
+    """
+    page = client.get(page_url)
+    assert page.status_code == 200, page.status_code
+    policy = page.get("Referrer-Policy", "strict-origin-when-cross-origin").split(",")[-1].strip()
+    origin = "http://testserver"
+    headers: dict[str, str] = {}
+    if policy == "no-referrer":
+        headers["HTTP_ORIGIN"] = "null"
+    else:
+        headers["HTTP_ORIGIN"] = origin
+        if policy != "origin":
+            headers["HTTP_REFERER"] = origin + page_url
+    token = client.cookies[settings.CSRF_COOKIE_NAME].value
+    return client.post(action or page_url, {"csrfmiddlewaretoken": token, **data}, **headers)  # type: ignore[arg-type]

@@ -30,7 +30,7 @@ from charter.cases.services import case_accept, case_appeal, case_create, case_c
 from charter.catalog.models import Service
 from charter.common.errors import DomainError
 from charter.common.forms import form_add_domain_error
-from charter.common.http import client_ip
+from charter.common.http import client_ip, private_page
 
 PRIVACY_NOTICE_VERSION = "2026-01"
 
@@ -180,10 +180,7 @@ def track(request: HttpRequest, token: str) -> HttpResponse:
     if case is None:
         raise Http404
     response = _customer_page(request, case, base_url=reverse("cases:track", args=[token]), actor=None)
-    response["Referrer-Policy"] = "no-referrer"
-    response["Cache-Control"] = "private, no-store"
-    response["X-Robots-Tag"] = "noindex"
-    return response
+    return private_page(response)
 
 
 def _attachment_response(attachment: CaseAttachment) -> FileResponse:

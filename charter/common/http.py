@@ -1,7 +1,7 @@
 """Request helpers shared by every app."""
 
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 
 
 def client_ip(request: HttpRequest) -> str:
@@ -19,3 +19,16 @@ def client_ip(request: HttpRequest) -> str:
         if candidate:
             return candidate
     return str(request.META.get("REMOTE_ADDR", ""))
+
+
+def private_page(response: HttpResponse) -> HttpResponse:
+    """Mark a page reached by a secret link (tracking, survey) as private to whoever holds the link.
+
+    The page is neither cached nor indexed, and its address is sent as a Referer only to this site
+    (`same-origin`), so the token never reaches another host. `no-referrer` would be stricter but breaks
+    every form on the page: under it a browser posts with `Origin: null`, which Django's CSRF check refuses.
+    """
+    response["Referrer-Policy"] = "same-origin"
+    response["Cache-Control"] = "private, no-store"
+    response["X-Robots-Tag"] = "noindex"
+    return response

@@ -16,6 +16,7 @@ from charter.accounts.models import User
 from charter.cases.models import Case
 from charter.common.errors import DomainError
 from charter.common.forms import form_add_domain_error
+from charter.common.http import private_page
 from charter.mail.rendering import language_for
 from charter.surveys.errors import ErrorCode
 from charter.surveys.forms import AnswerForm, RecoveryForm, question_text
@@ -23,13 +24,6 @@ from charter.surveys.invitations import invitation_for_token
 from charter.surveys.models import SCALES, Invitation, Question, RecoveryTask
 from charter.surveys.permissions import can_manage_surveys, can_work_recovery
 from charter.surveys.responses import recovery_update, response_submit
-
-
-def _private(response: HttpResponse) -> HttpResponse:
-    response["Referrer-Policy"] = "no-referrer"
-    response["Cache-Control"] = "private, no-store"
-    response["X-Robots-Tag"] = "noindex"
-    return response
 
 
 def _language(request: HttpRequest, invitation: Invitation) -> str:
@@ -47,7 +41,7 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
     if invitation is None or invitation.status in (Invitation.Status.SCHEDULED, Invitation.Status.SKIPPED):
         raise Http404
     with translation.override(_language(request, invitation)):
-        return _private(_answer_page(request, invitation, token))
+        return private_page(_answer_page(request, invitation, token))
 
 
 def _answer_page(request: HttpRequest, invitation: Invitation, token: str) -> HttpResponse:

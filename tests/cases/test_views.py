@@ -11,7 +11,7 @@ from charter.accounts.models import Customer, Team, User
 from charter.audit.models import AuditEvent
 from charter.cases.models import Case, CaseMessage
 from tests.cases.conftest import new_case
-from tests.conftest import client_for
+from tests.conftest import browser_post, client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -131,6 +131,19 @@ def test_tracking_page_never_shows_internal_notes(routed_team: Team, member: Use
     assert "内部备注" not in page and "老用户" not in page
 
 
+def test_a_browser_can_post_from_the_tracking_page(routed_team: Team) -> None:
+    """Regression: under `no-referrer` Chromium posts with `Origin: null`, which the CSRF check refuses."""
+    url = _track_url(Client().post(reverse("cases:intake"), INTAKE))
+    browser = Client(enforce_csrf_checks=True)
+
+    replied = browser_post(browser, url, {"action": "reply", "body": "补充一句"})
+    switched = browser_post(browser, url, {"language": "en", "next": url}, reverse("accounts:set_language"))
+
+    assert replied.status_code == 302  # type: ignore[attr-defined]
+    assert CaseMessage.objects.filter(author_kind="customer", body="补充一句").exists()
+    assert switched.status_code == 302 and switched["Location"] == url  # type: ignore[attr-defined,index]
+
+
 def test_customer_replies_from_the_tracking_page_with_a_file(routed_team: Team) -> None:
     client = Client()
     url = _track_url(client.post(reverse("cases:intake"), INTAKE))
@@ -155,7 +168,7 @@ def test_tracking_page_is_not_cached_nor_leaked_by_referrer(routed_team: Team) -
 
     response = client.get(url)
 
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     assert "no-store" in response["Cache-Control"]
 
 

@@ -30,7 +30,7 @@ from charter.surveys.models import Invitation, RecoveryTask, Response, SurveyRul
 from charter.surveys.responses import recovery_update, response_submit
 from charter.surveys.services import survey_rule_save
 from tests.accounts.factories import CustomerFactory, TeamMembershipFactory, UserFactory
-from tests.conftest import client_for
+from tests.conftest import browser_post, client_for
 from tests.mail.servers import SmtpServer
 from tests.surveys.conftest import link_of, resolved_case
 
@@ -89,6 +89,21 @@ def test_resolving_a_case_sends_a_survey_whose_link_records_one_answer_and_refus
     assert again.status_code == 409 and "已经" in again.content.decode()
     assert client.get(path).status_code == 409
     assert Response.objects.count() == 1 and Response.objects.get().csat == 4
+
+
+def test_a_browser_can_answer_from_the_survey_link(
+    rule: SurveyRule, customer: Customer, django_capture_on_commit_callbacks: Any
+) -> None:
+    """Regression: under `no-referrer` Chromium posts with `Origin: null`, which the CSRF check refuses."""
+    resolved_case(customer)
+    _send(django_capture_on_commit_callbacks)
+    invitation = Invitation.objects.get()
+    browser = Client(enforce_csrf_checks=True)
+
+    sent = browser_post(browser, f"/s/{invitation.token}/", {f"q{_questions(invitation)['csat']}": "5"})
+
+    assert sent.status_code == 200  # type: ignore[attr-defined]
+    assert Response.objects.get().csat == 5
 
 
 def test_the_tracking_page_offers_the_same_survey(
