@@ -118,7 +118,9 @@ def api_client_for(user: User, language: str = "zh-hans") -> APIClient:
 
 
 def browser_post(client: Client, page_url: str, data: dict[str, object], action: str = "") -> object:
-    """POST a form of `page_url` (to `action`, by default the page itself) with the CSRF token and the Origin/Referer a browser would send.
+    """POST a form of `page_url` (to `action`, by default the page itself) as a browser would.
+
+    The post carries the CSRF token and the Origin and Referer headers a browser sends.
 
     Django's test client sends neither header, so a test-client post passes the CSRF check where a real
     browser is refused. Chromium sends `Origin: null` and no Referer on a form POST from a page served with
