@@ -1,5 +1,8 @@
 """Shared fixtures: the personas every access test uses, and a worker that runs tasks at once."""
 
+import os
+from pathlib import Path
+
 import pytest
 from django.conf import settings
 from django.test import Client
@@ -24,6 +27,22 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             raise pytest.UsageError(
                 f"{item.nodeid}: use django_db(transaction=True, serialized_rollback=True)"
             )
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings() -> None:
+    """Give each test run a database of its own, so two suites run on one checkout never share one.
+
+    Without it every run on SQLite creates, fills and deletes the same var/test-charter.sqlite3 (and every
+    run on PostgreSQL the same test_charter), and a second run started meanwhile breaks the first.
+    """
+    database = settings.DATABASES["default"]
+    test = database.setdefault("TEST", {})
+    if database["ENGINE"].endswith("sqlite3"):
+        name = Path(test["NAME"])
+        test["NAME"] = str(name.with_name(f"{name.stem}-{os.getpid()}{name.suffix}"))
+    else:
+        test["NAME"] = f"test_{database['NAME']}_{os.getpid()}"
 
 
 @pytest.fixture(autouse=True)
