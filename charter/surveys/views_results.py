@@ -23,9 +23,10 @@ from django.views.decorators.http import require_GET
 
 from charter.accounts.models import Team, User
 from charter.catalog.models import Channel
+from charter.common import charts
 from charter.common.exports import download_response, tables_download
 from charter.sla.models import CaseKind
-from charter.surveys import charts, metrics
+from charter.surveys import metrics
 from charter.surveys.analysis import (
     LOWEST_RATED_MINIMUM,
     Dashboard,

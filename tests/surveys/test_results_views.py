@@ -1,4 +1,4 @@
-"""The results desk: who may see it, what it shows, its downloads, and the charts it draws."""
+"""The results desk: who may see it, what it shows and its downloads (charts: tests/common/test_charts.py)."""
 
 import datetime as dt
 import io
@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 from charter.accounts.models import Customer, Team, User
 from charter.accounts.roles import Role
 from charter.cases.permissions import can_view_case
-from charter.surveys import analysis, charts
+from charter.surveys import analysis
 from charter.surveys.permissions import can_view_results
 from tests.accounts.factories import UserFactory
 from tests.cases.conftest import new_case
@@ -217,72 +217,6 @@ def test_responses_xlsx_download(supervisor: User, responses: None) -> None:
 
 def test_exports_refuse_other_methods(supervisor: User) -> None:
     assert client_for(supervisor).post(URL + "summary.csv").status_code == 405
-
-
-# Charts ---------------------------------------------------------------------------------------------------
-
-
-def test_line_chart_escapes_labels_and_breaks_at_gaps() -> None:
-    svg = str(
-        charts.line_chart(
-            chart_id="t",
-            title="<b>趋势</b>",
-            description="d",
-            x_labels=["W1", "W2<", "W3", "W4"],
-            series=[charts.Series("CSAT & co", [50.0, None, 70.0, 80.0])],
-            y_range=(-100, 100),
-            y_ticks=(-100, 0, 100),
-            x_title="周",
-            y_title="%",
-            empty_text="无",
-        )
-    )
-
-    assert '<title id="t-title">&lt;b&gt;趋势&lt;/b&gt;</title>' in svg
-    assert "W2&lt;" in svg and "CSAT &amp; co" in svg
-    assert svg.count("<polyline") == 1  # W1 stands alone, W3-W4 joined
-    assert svg.count("<circle") == 3
-    assert "style" not in svg
-
-
-def test_charts_without_data_say_so() -> None:
-    empty_line = charts.line_chart(
-        chart_id="e",
-        title="t",
-        description="d",
-        x_labels=["W1"],
-        series=[charts.Series("CSAT", [None])],
-        y_range=(0, 100),
-        y_ticks=(0, 100),
-        x_title="x",
-        y_title="y",
-        empty_text="本期没有回答。",
-    )
-    empty_bars = charts.bar_chart(chart_id="b", title="t", description="d", bars=[], empty_text="<无>")
-
-    assert str(empty_line) == '<p class="muted chart-empty">本期没有回答。</p>'
-    assert str(empty_bars) == '<p class="muted chart-empty">&lt;无&gt;</p>'
-
-
-def test_bar_chart_draws_one_bar_per_value_and_shortens_long_labels() -> None:
-    svg = str(
-        charts.bar_chart(
-            chart_id="b",
-            title="按服务",
-            description="d",
-            bars=[
-                charts.Bar("供水", 87.5, "n = 8"),
-                charts.Bar("一个名字非常非常非常非常长的服务项目名称", 10.0),
-                charts.Bar("<none>", None),
-            ],
-            empty_text="无",
-        )
-    )
-
-    assert svg.count("<rect") == 2
-    assert "87.5% · n = 8" in svg
-    assert "一个名字非常非常非常非常长的服务项目名称</title>" in svg and "…" in svg
-    assert "&lt;none&gt;" in svg
 
 
 def test_the_page_costs_the_same_queries_for_few_and_many_responses(
