@@ -144,6 +144,25 @@ def test_a_browser_can_post_from_the_tracking_page(routed_team: Team) -> None:
     assert switched.status_code == 302 and switched["Location"] == url  # type: ignore[attr-defined,index]
 
 
+def test_files_sent_with_the_intake_are_shown_to_the_customer_and_the_handler(
+    routed_team: Team, member: User
+) -> None:
+    client = Client()
+    upload = SimpleUploadedFile("水表照片.pdf", b"%PDF-1.4 test", content_type="application/pdf")
+    url = _track_url(client.post(reverse("cases:intake"), dict(INTAKE, attachments=[upload])))
+    case = Case.objects.get()
+    staff = client_for(case.assignee or member)
+
+    tracking = client.get(url).content.decode()
+    desk = staff.get(reverse("cases:desk_case", args=[case.number])).content.decode()
+
+    (attachment,) = case.attachments.all()
+    assert "水表照片.pdf" in tracking and f"files/{attachment.pk}/" in tracking
+    assert client.get(f"{url}files/{attachment.pk}/").status_code == 200
+    assert "水表照片.pdf" in desk
+    assert staff.get(reverse("cases:desk_file", args=[case.number, attachment.pk])).status_code == 200
+
+
 def test_customer_replies_from_the_tracking_page_with_a_file(routed_team: Team) -> None:
     client = Client()
     url = _track_url(client.post(reverse("cases:intake"), INTAKE))
