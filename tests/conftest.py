@@ -1,6 +1,7 @@
 """Shared fixtures: the personas every access test uses, and a worker that runs tasks at once."""
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,11 @@ from rest_framework.test import APIClient
 from charter.accounts.models import OrgUnit, Team, User
 from charter.accounts.roles import Role
 from tests.accounts.factories import OrgUnitFactory, TeamFactory, TeamMembershipFactory, UserFactory
+
+
+# The browser suite commits the demo organisation to its database, so it runs on its own: only when named
+# (`pytest tests/browser`), never inside a run of the rest.
+collect_ignore = [] if any("tests/browser" in argument for argument in sys.argv) else ["browser"]
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -10,10 +10,14 @@ class CasesConfig(AppConfig):
     def ready(self) -> None:
         # Cases turns inbound e-mail into cases and sends its notifications through the mail app.
         from charter.cases.mailing import templates_register
+        from charter.cases.panels import service_contact_panel
         from charter.cases.services.mail_intake import case_mail_receive
         from charter.cases.webhooks import events_register
+        from charter.catalog.panels import service_panel_register
         from charter.mail.inbound import inbound_handler_set
 
         templates_register()
         events_register()
         inbound_handler_set(case_mail_receive)
+        # First on the public service page (cases is ready before the apps that add figures).
+        service_panel_register(service_contact_panel)
