@@ -28,7 +28,9 @@ from charter.accounts.selectors import (
     customer_list_visible_to,
 )
 from charter.accounts.services import user_preferences_update
+from charter.accounts.tiles import desk_tiles
 from charter.common.errors import DomainError
+from charter.common.pages import page_rule
 from charter.privacy.masking import mask
 from charter.privacy.permissions import can_reveal_personal_data
 from charter.privacy.services import personal_data_reveal
@@ -60,12 +62,12 @@ def home(request: HttpRequest) -> HttpResponse:
     return redirect("cases:portal")
 
 
-@login_required
+@page_rule(is_staff_member)
 def desk(request: HttpRequest) -> HttpResponse:
-    """The staff home: what awaits the signed-in member of staff, and where to work."""
-    if not is_staff_member(request.user):
-        raise PermissionDenied
-    return render(request, "accounts/desk.html")
+    """The staff home: what awaits the signed-in member of staff, a tile with a count for each kind of work
+    (registered by the apps in `desk_tiles`), each linking to the list it counts."""
+    assert isinstance(request.user, User)  # noqa: S101 (is_staff_member)
+    return render(request, "accounts/desk.html", {"tiles": desk_tiles.collect(request.user)})
 
 
 @login_required
@@ -113,11 +115,9 @@ def _masked(customer: object) -> dict[str, str]:
     return {field: mask(getattr(customer, field), kind) for field, kind in MASK_KINDS.items()}
 
 
-@login_required
+@page_rule(is_staff_member)
 def customer_list(request: HttpRequest) -> HttpResponse:
     """Customers, masked; exact search by phone or e-mail through the blind indexes."""
-    if not is_staff_member(request.user):
-        raise PermissionDenied
     assert isinstance(request.user, User)  # noqa: S101
     customers = customer_list_visible_to(user=request.user)
     form = CustomerSearchForm(request.GET or None)

@@ -1,7 +1,5 @@
 """The administrators' viewer of the audit trail."""
 
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -9,13 +7,12 @@ from django.shortcuts import render
 from charter.audit.forms import AuditFilterForm
 from charter.audit.permissions import can_view_audit_trail
 from charter.audit.selectors import audit_chain_verify, audit_event_list
+from charter.common.pages import page_rule
 
 
-@login_required
+@page_rule(can_view_audit_trail)
 def audit_event_list_view(request: HttpRequest) -> HttpResponse:
     """List events newest first with filters; `?verify=1` also checks the whole chain."""
-    if not can_view_audit_trail(request.user):
-        raise PermissionDenied
     form = AuditFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     events = audit_event_list(

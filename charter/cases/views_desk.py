@@ -67,6 +67,7 @@ from charter.cases.services import (
 from charter.cases.views_public import _attachment_response
 from charter.cases.workflow import allowed_targets
 from charter.common.errors import ConflictError, DomainError
+from charter.common.pages import page_rule
 
 ON_SITE_ARRIVAL = CaseClock.Metric.ON_SITE_ARRIVAL
 
@@ -129,7 +130,7 @@ def _handlers_for(case: Case) -> Any:
     )
 
 
-@login_required
+@page_rule(is_case_staff)
 def queue(request: HttpRequest) -> HttpResponse:
     """A work queue (mine, my teams, unassigned, due soon, breached) with filters, search and sorting."""
     user = _staff(request)
@@ -432,10 +433,8 @@ def case_file(request: HttpRequest, number: str, pk: int) -> FileResponse:
     return _attachment_response(attachment)
 
 
-@login_required
+@page_rule(is_case_staff, can_view_case_stats)
 def supervisor(request: HttpRequest) -> HttpResponse:
     """Team load, the cases nearest to breach, and escalations, for the teams the user leads."""
     user = _staff(request)
-    if not can_view_case_stats(user):
-        raise PermissionDenied
     return render(request, "cases/desk_supervisor.html", {"stats": case_stats_for_supervisor(user=user)})

@@ -3,7 +3,6 @@
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
@@ -22,6 +21,7 @@ from charter.cases.views_public import PRIVACY_NOTICE_VERSION
 from charter.catalog.models import Service
 from charter.common.errors import DomainError
 from charter.common.forms import form_add_domain_error
+from charter.common.pages import page_rule
 
 
 def _recorder(request: HttpRequest) -> User:
@@ -61,7 +61,7 @@ def _record(user: User, form: StaffCaseForm) -> Case:
         )
 
 
-@login_required
+@page_rule(can_create_case)
 def case_new(request: HttpRequest) -> HttpResponse:
     """Record a case for a customer on the phone or at the counter, and give the agent its tracking link.
 

@@ -29,6 +29,7 @@ from charter.catalog.panels import service_panels
 from charter.catalog.permissions import can_edit_catalog, can_publish_service_version, can_view_catalog_desk
 from charter.common.errors import DomainError
 from charter.common.forms import form_add_domain_error
+from charter.common.pages import page_rule
 
 # ---------------------------------------------------------------------------------------------------------
 # The public charter
@@ -146,7 +147,7 @@ def _draft_or_404(service: Service) -> ServiceVersion:
     return draft
 
 
-@login_required
+@page_rule(can_view_catalog_desk)
 def desk_service_list(request: HttpRequest) -> HttpResponse:
     """All services with the version in force and the open draft of each."""
     _viewer(request)

@@ -35,6 +35,13 @@ def can_record_violations(user: AnyUser) -> bool:
     return bool(member is not None and member.has_perm("conduct.record_violation"))
 
 
+def can_decide_violations(user: AnyUser) -> bool:
+    """True for those who decide the steps of violations at all (supervisors and administrators,
+    conduct.decide_violation); which ones is `can_decide`."""
+    member = _active(user)
+    return bool(member is not None and member.has_perm("conduct.decide_violation"))
+
+
 def can_view_team_violations(user: AnyUser) -> bool:
     """True for those who see other people's violations: supervisors (their teams) and administrators."""
     member = _active(user)
@@ -42,6 +49,12 @@ def can_view_team_violations(user: AnyUser) -> bool:
         member is not None
         and (member.has_perm("conduct.record_violation") or member.has_perm("conduct.view_all_violations"))
     )
+
+
+def can_view_violation_list(user: AnyUser) -> bool:
+    """True for those who open the list of other people's violations: supervisors and administrators (their
+    scope), and second approvers (what awaits their approval)."""
+    return can_view_team_violations(user) or can_approve_discipline(user)
 
 
 def can_manage_ladder(user: AnyUser) -> bool:
@@ -80,11 +93,7 @@ def can_decide(user: AnyUser, violation: Violation) -> bool:
     Deciding about oneself is refused by the service with its own error code.
     """
     member = _active(user)
-    return bool(
-        member is not None
-        and member.has_perm("conduct.decide_violation")
-        and is_in_scope(member, violation.staff)
-    )
+    return bool(member is not None and can_decide_violations(member) and is_in_scope(member, violation.staff))
 
 
 def can_approve(user: AnyUser, violation: Violation) -> bool:

@@ -21,6 +21,7 @@ from charter.conduct.models import (
 )
 from charter.conduct.permissions import (
     can_approve_discipline,
+    can_decide_violations,
     can_view_all_violations,
     can_view_own_record,
     can_view_team_violations,
@@ -144,6 +145,36 @@ def violation_list_visible_to(*, user: AnyUser) -> QuerySet[Violation]:
             approved_by=user
         )
     return _with_rows(Violation.objects.filter(scope))
+
+
+def violation_work_counts(*, user: AnyUser) -> dict[str, int]:
+    """Return how many violations wait for `user`, counted with one query among those he may see:
+    `to_decide` (recorded, for a decider, never his own), `to_approve` (awaiting the second approval, for an
+    approver who neither is the staff member nor decided), `appeals` (appealed, for a decider or an approver
+    who had no part in the step) and `to_respond` (his own, decided and awaiting his response).
+
+    The services still check each one (scope, independence); these counts are what the lists filtered by
+    status show, less the rows that are not his to act on.
+    """
+    counts = dict.fromkeys(("to_decide", "to_approve", "appeals", "to_respond"), 0)
+    if not isinstance(user, User):
+        return counts
+    S = Violation.Status
+    mine = Q(staff=user)
+    conditions = {"to_respond": mine & Q(status=S.AWAITING_RESPONSE)}
+    if can_decide_violations(user):
+        conditions["to_decide"] = ~mine & Q(status=S.RECORDED)
+    if can_approve_discipline(user):
+        conditions["to_approve"] = ~mine & ~Q(decided_by=user) & Q(status=S.AWAITING_APPROVAL)
+    if can_decide_violations(user) or can_approve_discipline(user):
+        conditions["appeals"] = ~mine & ~Q(decided_by=user) & ~Q(approved_by=user) & Q(status=S.APPEALED)
+    rows = (
+        violation_list_visible_to(user=user)
+        .order_by()
+        .aggregate(**{key: Count("pk", filter=condition) for key, condition in conditions.items()})
+    )
+    counts.update({key: int(value or 0) for key, value in rows.items()})
+    return counts
 
 
 def violation_list_of(*, user: AnyUser) -> QuerySet[Violation]:

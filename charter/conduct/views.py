@@ -21,6 +21,7 @@ from charter.common.errors import DomainError
 from charter.common.exports import EXTENSIONS, Table, tables_download
 from charter.common.forms import form_add_domain_error
 from charter.common.models import localized
+from charter.common.pages import page_rule
 from charter.conduct.forms import (
     AppealDecideForm,
     ApproveForm,
@@ -37,7 +38,6 @@ from charter.conduct.models import EvidenceFile, LadderStep, Violation
 from charter.conduct.panels import violation_panels
 from charter.conduct.permissions import (
     can_approve,
-    can_approve_discipline,
     can_decide,
     can_decide_appeal,
     can_manage_ladder,
@@ -46,6 +46,7 @@ from charter.conduct.permissions import (
     can_respond,
     can_view_own_record,
     can_view_team_violations,
+    can_view_violation_list,
 )
 from charter.conduct.selectors import (
     evidence_file_get_visible,
@@ -105,13 +106,11 @@ def _filtered(violations: QuerySet[Violation], form: ViolationFilterForm) -> Que
     return violations
 
 
-@login_required
+@page_rule(can_view_violation_list)
 def violation_list(request: HttpRequest) -> HttpResponse:
     """The violations a supervisor (his teams), an administrator (all) or a second approver (awaiting
     approval, appealed, approved by him) may see, filtered."""
     user = _user(request)
-    if not (can_view_team_violations(user) or can_approve_discipline(user)):
-        raise PermissionDenied
     violations = violation_list_visible_to(user=user)
     staff = User.objects.filter(pk__in=violations.values("staff_id")).order_by("username")
     form = ViolationFilterForm(request.GET, staff=staff, teams=violation_team_list_for(user=user))
@@ -123,12 +122,10 @@ def violation_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@page_rule(can_view_own_record)
 def my_record(request: HttpRequest) -> HttpResponse:
     """The signed-in staff member's own violations, active and expired."""
     user = _user(request)
-    if not can_view_own_record(user):
-        raise PermissionDenied
     form = ViolationFilterForm(request.GET)
     page = Paginator(_filtered(violation_list_of(user=user), form), PAGE_SIZE).get_page(
         request.GET.get("page")
@@ -377,7 +374,7 @@ def _require_manager(request: HttpRequest) -> User:
     return user
 
 
-@login_required
+@page_rule(can_manage_ladder)
 def ladder_settings(request: HttpRequest) -> HttpResponse:
     """The ladder's steps and rules, for administrators to change."""
     user = _require_manager(request)
@@ -414,12 +411,10 @@ def ladder_step_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "conduct/ladder_step_form.html", {"form": form, "step": step})
 
 
-@login_required
+@page_rule(can_view_team_violations)
 def report(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     """Violations by clause, step and team over a period, on the page or as CSV/XLSX."""
     user = _user(request)
-    if not can_view_team_violations(user):
-        raise PermissionDenied
     today = timezone.localdate()
     form = ReportForm(request.GET or {"since": today.replace(day=1) - dt.timedelta(days=365), "until": today})
     result = None

@@ -8,10 +8,13 @@ class ImprovementConfig(AppConfig):
     verbose_name = _("Corrective and preventive actions")
 
     def ready(self) -> None:
-        # The corrective action e-mails' templates, and the actions opened from a violation on its page.
+        # The corrective action e-mails' templates, the actions opened from a violation on its page, and the
+        # reader's items due on the desk home.
+        from charter.accounts.tiles import desk_tiles
         from charter.conduct.panels import violation_panel_register
         from charter.improvement.mailing import templates_register
-        from charter.improvement.panels import violation_actions_panel
+        from charter.improvement.panels import desk_action_item_tiles, violation_actions_panel
 
         templates_register()
         violation_panel_register(violation_actions_panel)
+        desk_tiles.register(desk_action_item_tiles, order=50)

@@ -34,6 +34,7 @@ class ActionFilterForm(forms.Form):
         label=_("Found through"), choices=[("", _("All sources")), *SourceKind.choices], required=False
     )
     overdue = forms.BooleanField(label=_("With overdue items"), required=False)
+    my_items_due = forms.BooleanField(label=_("With items of mine due"), required=False)
 
 
 class ActionForm(forms.ModelForm):

@@ -199,6 +199,12 @@ class ActionItemQuerySet(models.QuerySet["ActionItem"]):
         """Items not done whose due date is before `today` (the reader's local date)."""
         return self.filter(done_at__isnull=True, due_on__lt=today)
 
+    def due_for(self, owner_id: int, today: dt.date) -> "ActionItemQuerySet":
+        """`owner_id`'s items not done whose due date is `today` or before, in actions not yet finished."""
+        return self.filter(
+            owner_id=owner_id, done_at__isnull=True, due_on__lte=today, action__status__in=ACTIVE_STATUSES
+        )
+
 
 class ActionItem(models.Model):
     """One thing to do to remove the cause, with an owner and a due date."""

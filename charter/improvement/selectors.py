@@ -79,9 +79,11 @@ def corrective_action_filter(
     status: str = "",
     source_kind: str = "",
     is_overdue: bool = False,
+    items_due_for: User | None = None,
     today: dt.date | None = None,
 ) -> QuerySet[CorrectiveAction]:
-    """Narrow `actions` by status ("active" for any not finished), source and overdue items."""
+    """Narrow `actions` by status ("active" for any not finished), source, overdue items, and items of
+    `items_due_for` due by `today` (those `action_item_due_count` counts)."""
     if status == "active":
         actions = actions.filter(status__in=ACTIVE_STATUSES)
     elif status:
@@ -90,7 +92,18 @@ def corrective_action_filter(
         actions = actions.filter(source_kind=source_kind)
     if is_overdue:
         actions = actions.filter(_overdue_exists(today or timezone.localdate()), status__in=ACTIVE_STATUSES)
+    if items_due_for is not None:
+        due = ActionItem.objects.due_for(items_due_for.pk, today or timezone.localdate())
+        actions = actions.filter(Exists(due.filter(action_id=OuterRef("pk"))))
     return actions
+
+
+def action_item_due_count(*, user: AnyUser, today: dt.date) -> int:
+    """Return how many items `user` owns that are not done and due by `today` (his local date), in actions
+    not yet finished; one query."""
+    if not isinstance(user, User) or not user.is_authenticated:
+        return 0
+    return ActionItem.objects.due_for(user.pk, today).count()
 
 
 def _overdue_exists(today: dt.date) -> Exists:

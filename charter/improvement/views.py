@@ -15,10 +15,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from charter.accounts.models import Team, User
+from charter.accounts.permissions import is_staff_member
 from charter.cases.selectors import case_list_visible_to
 from charter.common.errors import DomainError
 from charter.common.exports import EXTENSIONS, tables_download
 from charter.common.forms import form_add_domain_error
+from charter.common.pages import page_rule
 from charter.conduct.selectors import violation_get_visible
 from charter.improvement import reports
 from charter.improvement.forms import (
@@ -82,7 +84,7 @@ def _action(user: User, pk: int) -> CorrectiveAction:
     return action
 
 
-@login_required
+@page_rule(is_staff_member)
 def action_list(request: HttpRequest) -> HttpResponse:
     """The corrective actions the user may see, filtered by status, source and overdue items."""
     user = _user(request)
@@ -95,6 +97,7 @@ def action_list(request: HttpRequest) -> HttpResponse:
             status=form.cleaned_data["status"],
             source_kind=form.cleaned_data["source_kind"],
             is_overdue=form.cleaned_data["overdue"],
+            items_due_for=user if form.cleaned_data["my_items_due"] else None,
             today=today,
         )
     else:
@@ -324,12 +327,10 @@ def _detail_post(
     return None
 
 
-@login_required
+@page_rule(is_staff_member, can_open)
 def cluster_list(request: HttpRequest) -> HttpResponse:
     """Complaints of the last days grouped by root cause (and service), the groups over a threshold."""
     user = _user(request)
-    if not can_open(user):
-        raise PermissionDenied
     form = ClusterForm(request.GET or None)
     days, threshold, by_service = 90, 3, False
     if form.is_bound and form.is_valid():
@@ -355,13 +356,11 @@ def _day_start(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
-@login_required
+@page_rule(is_staff_member, can_see_reports)
 def report(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     """Corrective actions opened, closed, open, overdue and checked, by source and team, over a period;
     as a page or a CSV/XLSX download (?format=csv|xlsx)."""
     user = _user(request)
-    if not can_see_reports(user):
-        raise PermissionDenied
     today = timezone.localdate()
     form = ReportForm(request.GET or None)
     since_day, until_day = today - dt.timedelta(days=89), today

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 from charter.accounts.models import User
 from charter.common.errors import DomainError
 from charter.common.forms import form_add_domain_error
+from charter.common.pages import page_rule
 from charter.mail.fetch import mailbox_poll
 from charter.mail.forms import (
     DeliveryFilterForm,
@@ -93,7 +94,7 @@ def tracking_masked(text: str) -> str:
 # Overview and mailboxes -----------------------------------------------------------------------------------
 
 
-@login_required
+@page_rule(can_manage_mail)
 @require_GET
 def overview(request: HttpRequest) -> HttpResponse:
     """The mailboxes with their last poll, and how many messages and deliveries need an administrator."""

@@ -9,10 +9,14 @@ class QualityConfig(AppConfig):
 
     def ready(self) -> None:
         # Every staff reply is checked before it is sent; an override's reason is kept for the findings.
+        from charter.accounts.tiles import desk_tiles
         from charter.cases.checks import reply_checker_register, reply_override_listener_register
         from charter.quality.mailing import templates_register
+        from charter.quality.panels import desk_review_tiles
         from charter.quality.services import reply_override_record, reply_warnings
 
         templates_register()
         reply_checker_register(reply_warnings)
         reply_override_listener_register(reply_override_record)
+        # The reviews and disputes waiting for the reader, on the desk home.
+        desk_tiles.register(desk_review_tiles, order=30)

@@ -81,3 +81,9 @@ def can_run_calibration(user: AnyUser) -> bool:
     """True for QA reviewers and administrators: they open calibration sessions."""
     member = _active(user)
     return bool(member is not None and member.has_perm("quality.run_calibration"))
+
+
+def can_view_calibrations(user: AnyUser) -> bool:
+    """True for those who open the calibration sessions: who runs them, and every reviewer who scores in
+    them."""
+    return can_run_calibration(user) or can_review(user)

@@ -235,13 +235,19 @@ def review_failed_score_list_for(*, user: AnyUser, agent: User | None = None) ->
     )
 
 
+def _to_score(user: User) -> Q:
+    return Q(reviewer=user, status=Review.Status.ASSIGNED)
+
+
+def _to_decide(user: User) -> Q:
+    return Q(dispute_handler=user, status=Review.Status.DISPUTED)
+
+
 def review_queue_of(*, user: AnyUser) -> QuerySet[Review]:
     """Return the reviews given to `user` that still wait for his scores, oldest first."""
     if not isinstance(user, User):
         return Review.objects.none()
-    return _review_rows(Review.objects.filter(reviewer=user, status=Review.Status.ASSIGNED)).order_by(
-        "sampled_at", "pk"
-    )
+    return _review_rows(Review.objects.filter(_to_score(user))).order_by("sampled_at", "pk")
 
 
 def review_list_of_agent(*, user: AnyUser) -> QuerySet[Review]:
@@ -255,9 +261,18 @@ def dispute_queue_of(*, user: AnyUser) -> QuerySet[Review]:
     """Return the disputed reviews waiting for `user`'s decision, oldest dispute first."""
     if not isinstance(user, User):
         return Review.objects.none()
-    return _review_rows(Review.objects.filter(dispute_handler=user, status=Review.Status.DISPUTED)).order_by(
-        "disputed_at", "pk"
+    return _review_rows(Review.objects.filter(_to_decide(user))).order_by("disputed_at", "pk")
+
+
+def review_work_counts(*, user: AnyUser) -> dict[str, int]:
+    """Return how many reviews wait for `user`: `to_score` (his review queue) and `to_decide` (the disputes
+    handed to him), counted with one query by the same filters as `review_queue_of` and `dispute_queue_of`."""
+    if not isinstance(user, User):
+        return {"to_score": 0, "to_decide": 0}
+    counts = Review.objects.filter(_to_score(user) | _to_decide(user)).aggregate(
+        to_score=Count("pk", filter=_to_score(user)), to_decide=Count("pk", filter=_to_decide(user))
     )
+    return {key: int(value or 0) for key, value in counts.items()}
 
 
 def review_open_counts(*, user_ids: list[int]) -> dict[int, int]:

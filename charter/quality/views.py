@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from charter.accounts.models import User
 from charter.common.errors import DomainError
 from charter.common.forms import form_add_domain_error
+from charter.common.pages import page_rule
 from charter.quality.forms import CheckSettingForm, FindingFilterForm, PhraseRuleForm
 from charter.quality.models import Check, CheckSetting, Finding, PhraseRule
 from charter.quality.permissions import can_manage_checks, can_view_findings, can_view_own_findings
@@ -61,12 +62,10 @@ def _filtered(findings: QuerySet[Finding], form: FindingFilterForm) -> QuerySet[
     return findings
 
 
-@login_required
+@page_rule(can_view_findings)
 def finding_list(request: HttpRequest) -> HttpResponse:
     """The findings a QA reviewer or supervisor may review, filtered by agent, team, check and period."""
     user = _user(request)
-    if not can_view_findings(user):
-        raise PermissionDenied
     findings = finding_list_visible_to(user=user)
     teams = finding_team_list_for(user=user)
     agents = User.objects.filter(pk__in=findings.values("agent_id")).order_by("username")
@@ -79,12 +78,10 @@ def finding_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@page_rule(can_view_own_findings)
 def my_finding_list(request: HttpRequest) -> HttpResponse:
     """The findings about the signed-in agent's own replies, filtered by check and period."""
     user = _user(request)
-    if not can_view_own_findings(user):
-        raise PermissionDenied
     form = FindingFilterForm(request.GET)
     page = Paginator(_filtered(finding_list_of_agent(user=user), form), PAGE_SIZE).get_page(
         request.GET.get("page")
@@ -103,7 +100,7 @@ def _require_manager(request: HttpRequest) -> User:
     return user
 
 
-@login_required
+@page_rule(can_manage_checks)
 def check_config(request: HttpRequest) -> HttpResponse:
     """The checks with the clause each cites (as in force today) and the phrase lists by category."""
     _require_manager(request)

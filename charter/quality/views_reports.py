@@ -1,23 +1,22 @@
 """The QA report page and its CSV/XLSX export."""
 
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 
 from charter.accounts.models import User
+from charter.accounts.permissions import is_staff_member
 from charter.common.exports import EXTENSIONS, tables_download
+from charter.common.pages import page_rule
 from charter.quality.forms import ReportFilterForm
 from charter.quality.reports import Period, report_tables
 
 
-@login_required
+@page_rule(is_staff_member)
 def report(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     """QA scores over time by agent, team, criterion and clause, and the most breached clauses, in the
     user's scope (see charter.quality.reports); `?export=csv` or `xlsx` downloads them."""
     user = request.user
-    if not isinstance(user, User) or not user.is_staff_member:
-        raise PermissionDenied
+    assert isinstance(user, User)  # noqa: S101 (is_staff_member)
     form = ReportFilterForm(request.GET or None)
     period = Period()
     if form.is_valid():

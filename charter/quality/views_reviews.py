@@ -10,10 +10,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from charter.accounts.models import User
+from charter.accounts.permissions import is_staff_member
 from charter.cases.models import Case
 from charter.cases.selectors import case_get_visible, case_message_list
 from charter.common.errors import DomainError
 from charter.common.forms import form_add_domain_error
+from charter.common.pages import page_rule
 from charter.quality.forms import (
     CalibrationForm,
     CriterionForm,
@@ -31,6 +33,7 @@ from charter.quality.permissions import (
     can_review,
     can_run_calibration,
     can_view_all_reviews,
+    can_view_calibrations,
     can_view_team_reviews,
 )
 from charter.quality.selectors import (
@@ -88,7 +91,7 @@ def _manager(request: HttpRequest) -> User:
 # Scorecards ---------------------------------------------------------------------------------------------
 
 
-@login_required
+@page_rule(can_manage_scorecards)
 def scorecard_list(request: HttpRequest) -> HttpResponse:
     """The scorecards with their versions; a new scorecard (administrators)."""
     user = _manager(request)
@@ -171,7 +174,7 @@ def criterion_edit(request: HttpRequest, version_pk: int, pk: int | None = None)
 # Sampling rules -----------------------------------------------------------------------------------------
 
 
-@login_required
+@page_rule(can_manage_scorecards)
 def sampling_rule_index(request: HttpRequest) -> HttpResponse:
     """The sampling rules of every team (administrators)."""
     _manager(request)
@@ -200,12 +203,10 @@ def sampling_rule_edit(request: HttpRequest, pk: int | None = None) -> HttpRespo
 # Reviews ------------------------------------------------------------------------------------------------
 
 
-@login_required
+@page_rule(can_review)
 def review_queue(request: HttpRequest) -> HttpResponse:
     """The reviews waiting for the signed-in reviewer's scores."""
     user = _user(request)
-    if not can_review(user):
-        raise PermissionDenied
     return render(
         request,
         "quality/review_list.html",
@@ -213,12 +214,10 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@page_rule(can_decide_disputes)
 def dispute_queue(request: HttpRequest) -> HttpResponse:
     """The disputed reviews waiting for the signed-in user's decision."""
     user = _user(request)
-    if not can_decide_disputes(user):
-        raise PermissionDenied
     return render(
         request,
         "quality/review_list.html",
@@ -226,12 +225,10 @@ def dispute_queue(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@page_rule(can_view_team_reviews)
 def review_index(request: HttpRequest) -> HttpResponse:
     """Every review the signed-in supervisor, QA reviewer or administrator may see."""
     user = _user(request)
-    if not can_view_team_reviews(user):
-        raise PermissionDenied
     draw_form = DrawForm(request.POST or None) if can_review(user) or can_manage_scorecards(user) else None
     if request.method == "POST" and draw_form is not None and draw_form.is_valid():
         number = draw_form.cleaned_data["case_number"].strip()
@@ -262,12 +259,10 @@ def _case_in_review_scope(user: User, number: str) -> Case | None:
     return case_get_visible(user=user, pk=case.pk) if case is not None else None
 
 
-@login_required
+@page_rule(is_staff_member)
 def my_review_list(request: HttpRequest) -> HttpResponse:
     """The signed-in agent's own submitted reviews."""
     user = _user(request)
-    if not user.is_staff_member:
-        raise PermissionDenied
     page = Paginator(review_list_of_agent(user=user), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -400,13 +395,11 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
 # Calibration --------------------------------------------------------------------------------------------
 
 
-@login_required
+@page_rule(can_view_calibrations)
 def calibration_list(request: HttpRequest) -> HttpResponse:
     """The calibration sessions the user runs or scores in; a new session (those who run calibration)."""
     user = _user(request)
     may_run = can_run_calibration(user)
-    if not may_run and not can_review(user):
-        raise PermissionDenied
     form = None
     if may_run:
         form = CalibrationForm(

@@ -5,7 +5,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -18,6 +17,7 @@ from charter.accounts.models import User
 from charter.catalog.models import Service
 from charter.common.errors import DomainError
 from charter.common.forms import form_add_domain_error
+from charter.common.pages import page_rule
 from charter.reports import selectors, services
 from charter.reports.forms import DisclosureForm
 from charter.reports.periods import MONTH, Period
@@ -76,7 +76,7 @@ def _administrator(request: HttpRequest) -> User:
     return user
 
 
-@login_required
+@page_rule(can_manage_disclosure)
 def desk_disclosure(request: HttpRequest) -> HttpResponse:
     """Choose which figures the public service pages show, and the smallest sample a share may have."""
     user = _administrator(request)

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from charter.accounts.models import User
 from charter.common.errors import DomainError
 from charter.common.forms import form_add_domain_error
+from charter.common.pages import page_rule
 from charter.sla.forms import (
     AssignForm,
     CalendarEditForm,
@@ -116,7 +117,7 @@ def _confirm_page(request: HttpRequest, question: str, back: str) -> HttpRespons
 # Calendars ----------------------------------------------------------------------------------------------
 
 
-@login_required
+@page_rule(can_view_sla)
 @require_GET
 def calendar_list(request: HttpRequest) -> HttpResponse:
     """List the calendars, the default first, with their units; link to the policies."""

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from charter.accounts.models import User
 from charter.common.errors import DomainError
 from charter.common.forms import form_add_domain_error
+from charter.common.pages import page_rule
 from charter.standards.forms import (
     ClauseForm,
     ConductClauseForm,
@@ -100,7 +101,7 @@ def public_promises(request: HttpRequest) -> HttpResponse:
     return render(request, "standards/public.html", {"documents": standard_public_list()})
 
 
-@login_required
+@page_rule(can_view_standards)
 @require_GET
 def desk_list(request: HttpRequest) -> HttpResponse:
     """List the standards with the version in force, any scheduled version and the draft."""
@@ -387,12 +388,10 @@ def version_acknowledge(request: HttpRequest, document_id: int, number: int) -> 
     return redirect("standards:version_detail", document_id=document_id, number=number)
 
 
-@login_required
+@page_rule(can_acknowledge_standards)
 @require_GET
 def my_acknowledgements(request: HttpRequest) -> HttpResponse:
     """Show the signed-in member of staff what awaits his acknowledgement, and what he has acknowledged."""
-    if not can_acknowledge_standards(request.user):
-        raise PermissionDenied
     user = _user(request)
     context = {
         "awaiting": standard_version_list_awaiting_acknowledgement(user=user),

@@ -5,7 +5,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -17,13 +16,15 @@ from charter.cases.models import Case
 from charter.common.errors import DomainError
 from charter.common.forms import form_add_domain_error
 from charter.common.http import private_page
+from charter.common.pages import page_rule
 from charter.mail.rendering import language_for
 from charter.surveys.errors import ErrorCode
 from charter.surveys.forms import AnswerForm, RecoveryForm, question_text
 from charter.surveys.invitations import invitation_for_token
-from charter.surveys.models import SCALES, Invitation, Question, RecoveryTask
-from charter.surveys.permissions import can_manage_surveys, can_work_recovery
+from charter.surveys.models import SCALES, Invitation, Question
+from charter.surveys.permissions import can_view_recovery_tasks, can_work_recovery
 from charter.surveys.responses import recovery_update, response_submit
+from charter.surveys.selectors import recovery_task_list_visible_to
 
 
 def _language(request: HttpRequest, invitation: Invitation) -> str:
@@ -102,25 +103,13 @@ def tracking_panel(request: HttpRequest, case: Case) -> str:
     )
 
 
-def _recovery_visible(user: User) -> QuerySet[RecoveryTask]:
-    tasks = RecoveryTask.objects.select_related("response__case", "team", "owner")
-    if can_manage_surveys(user):
-        return tasks
-    led = user.memberships.filter(is_lead=True).values("team_id")
-    return tasks.filter(Q(owner=user) | Q(team_id__in=led))
-
-
-@login_required
+@page_rule(can_view_recovery_tasks)
 def recovery_list(request: HttpRequest) -> HttpResponse:
     """The follow-ups of unhappy customers the user owns or leads the team of; open ones first by due time."""
     user = request.user
-    assert isinstance(user, User)  # noqa: S101
-    if not user.has_perm("surveys.view_recoverytask"):
-        return render(request, "403.html", status=403)
+    assert isinstance(user, User)  # noqa: S101 (can_view_recovery_tasks)
     show = request.GET.get("show", "open")
-    tasks = _recovery_visible(user)
-    if show == "open":
-        tasks = tasks.filter(status__in=[RecoveryTask.Status.OPEN, RecoveryTask.Status.CONTACTED])
+    tasks = recovery_task_list_visible_to(user=user, is_open_only=show == "open")
     page = Paginator(tasks.order_by("status", "due_at", "pk"), 50).get_page(request.GET.get("page"))
     return render(request, "surveys/recovery_list.html", {"page": page, "show": show, "now": timezone.now()})
 
@@ -129,7 +118,7 @@ def recovery_list(request: HttpRequest) -> HttpResponse:
 def recovery_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)  # noqa: S101
-    task = _recovery_visible(user).filter(pk=pk).first()
+    task = recovery_task_list_visible_to(user=user).filter(pk=pk).first()
     if task is None or not can_work_recovery(user, task):
         raise Http404
     form = RecoveryForm(request.POST or None, initial={"version": task.version, "status": task.status})

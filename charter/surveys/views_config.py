@@ -25,6 +25,7 @@ from charter.catalog.selectors import service_list_for_desk
 from charter.common.errors import DomainError
 from charter.common.forms import form_add_domain_error
 from charter.common.models import localized
+from charter.common.pages import page_rule
 from charter.sla.models import CaseKind
 from charter.surveys.forms import AnswerForm
 from charter.surveys.forms_config import CampaignForm, QuestionForm, RuleForm, SurveyForm
@@ -115,7 +116,7 @@ def _survey_rows() -> list[SurveyRow]:
     return rows
 
 
-@login_required
+@page_rule(can_manage_surveys)
 def config_list(request: HttpRequest) -> HttpResponse:
     """List the surveys with their version in force, draft, rules and campaigns; offer to create one."""
     _manager(request)

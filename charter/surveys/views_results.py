@@ -25,6 +25,7 @@ from charter.accounts.models import Team, User
 from charter.catalog.models import Channel
 from charter.common import charts
 from charter.common.exports import download_response, tables_download
+from charter.common.pages import page_rule
 from charter.sla.models import CaseKind
 from charter.surveys import metrics
 from charter.surveys.analysis import (
@@ -301,7 +302,7 @@ def _context(dashboard: Dashboard, period: str) -> dict[str, Any]:
     }
 
 
-@login_required
+@page_rule(can_view_results)
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     """Show the results for the filters in the query string (the last 90 days by default)."""
