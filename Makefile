@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup system-deps test-deps migrate messages demo lint typecheck pytest bench bench-cases clean
+.PHONY: run test setup system-deps test-deps migrate messages demo lint typecheck pytest screenshots bench bench-cases clean
 
 # Debian packages, installed when missing (as root, or with sudo): GNU gettext compiles and checks the
 # translation catalogues; the tests also need Dovecot, the real IMAP server the mail tests fetch from (they
@@ -17,9 +17,13 @@ system-deps:
 	@if ! command -v msgfmt >/dev/null || ! command -v xgettext >/dev/null; then \
 	  echo "Installing GNU gettext (msgfmt, xgettext)…"; $(call APT_INSTALL,gettext); fi
 
+# The browser tests drive Debian's Chromium (Playwright never downloads a browser of its own here) and need a
+# CJK font, or Chinese pages render as empty boxes in screenshots.
 test-deps: system-deps
 	@if [ ! -x /usr/sbin/dovecot ]; then \
 	  echo "Installing Dovecot (IMAP server for the mail tests)…"; $(call APT_INSTALL,dovecot-imapd); fi
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi 'wenquanyi\|noto sans cjk'; then \
+	  echo "Installing Chromium and a CJK font (browser tests)…"; $(call APT_INSTALL,chromium fonts-wqy-microhei); fi
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -39,10 +43,12 @@ migrate: setup
 demo: migrate messages
 	$(BIN)/python manage.py load_demo
 
-# Web server and Huey worker together; Ctrl-C stops both.
+# Web server and Huey worker together; Ctrl-C stops both. Both are told the address the server answers on
+# (unless CHARTER_SITE_URL says otherwise), so the links the worker mails point at it: PORT=8100 make run.
 run: demo
 	@echo "Charter:  http://127.0.0.1:$(PORT)/   contact: /cases/new/   desk: /desk/   API docs: /api/docs/   health: /healthz"
-	@trap 'kill 0' INT TERM EXIT; \
+	@export CHARTER_SITE_URL="$${CHARTER_SITE_URL:-http://127.0.0.1:$(PORT)}"; \
+	  trap 'kill 0' INT TERM EXIT; \
 	  $(BIN)/python manage.py run_huey --quiet & \
 	  $(BIN)/python manage.py runserver 127.0.0.1:$(PORT) & \
 	  wait
@@ -54,9 +60,15 @@ lint: setup
 typecheck: setup
 	$(BIN)/mypy charter
 
+# The browser suite commits the demo organisation to a database of its own, so it runs as a second pytest run.
 pytest: setup test-deps messages
 	$(BIN)/python manage.py makemigrations --check --dry-run -v 1
 	$(BIN)/pytest -q
+	$(BIN)/pytest -q tests/browser
+
+# PNGs of the main pages, both languages, 1280 and 390 px wide, in docs/screenshots/.
+screenshots: setup test-deps messages
+	CHARTER_SCREENSHOTS=docs/screenshots $(BIN)/pytest -q tests/browser/test_screenshots.py
 
 test: lint typecheck pytest
 

@@ -1,6 +1,7 @@
 """Journey 1, the public: from the charter home to a complaint about a service, and back to it by its link."""
 
 import re
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 
@@ -12,7 +13,14 @@ BILL = Path(__file__).parent / "files" / "bill.pdf"
 NUMBER = re.compile(r"TS-\d{4}-\d{6}")
 
 
-def complain_about_a_service(page: Page, site: Site, language: str, *, email: str = "") -> str:
+def unique_phone() -> str:
+    """A mobile number of its own, so each journey's customer is a new one (no survey cool-down)."""
+    return "139" + f"{uuid.uuid4().int % 10**8:08d}"
+
+
+def complain_about_a_service(
+    page: Page, site: Site, language: str, *, email: str = "", phone: str = "13800001111"
+) -> str:
     """Walk from the home page to a service and file a complaint with a bill attached; return its number."""
     page.goto(site.at("/"))
     page.get_by_role("link", name=words(language, "服务项目", "Services")).first.click()
@@ -38,7 +46,7 @@ def complain_about_a_service(page: Page, site: Site, language: str, *, email: st
     )
     page.set_input_files("input[name=attachments]", str(BILL))
     page.fill("input[name=name]", words(language, "王小二", "Jane Wang"))
-    page.fill("input[name=phone]", "13800001111")
+    page.fill("input[name=phone]", phone)
     if email:
         page.fill("input[name=email]", email)
     page.check("input[name=consent]")
