@@ -17,7 +17,7 @@ EVASIVE = {
 }
 GOOD = {
     "zh-hans": "您好，王女士：我们已安排抄表员明天上午复核读数，复核后会第一时间告诉您结果。",
-    "en": "Hello Ms Wang, our meter reader will check the reading tomorrow morning; we will tell you the result.",
+    "en": "Hello Ms Wang, our meter reader will check the reading tomorrow; we will tell you the result.",
 }
 NOTE = {
     "zh-hans": "内部备注：该户去年也有类似投诉",
