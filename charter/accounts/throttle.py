@@ -5,6 +5,8 @@ import hashlib
 from django.conf import settings
 from django.core.cache import cache
 
+from charter.common.throttle import throttle_count, throttle_hit
+
 
 def _keys(username: str, address: str) -> list[str]:
     digest = hashlib.sha256(username.strip().lower().encode()).hexdigest()[:32]
@@ -14,17 +16,13 @@ def _keys(username: str, address: str) -> list[str]:
 def login_is_locked(*, username: str, address: str) -> bool:
     """True when this username or this address has failed too often recently."""
     limit = settings.CHARTER_LOGIN_MAX_FAILURES
-    return any((cache.get(key) or 0) >= limit for key in _keys(username, address))
+    return any(throttle_count(key) >= limit for key in _keys(username, address))
 
 
 def login_failure_record(*, username: str, address: str) -> None:
     """Count one failed attempt against the username and the address."""
     for key in _keys(username, address):
-        cache.add(key, 0, timeout=settings.CHARTER_LOGIN_LOCKOUT_SECONDS)
-        try:
-            cache.incr(key)
-        except ValueError:
-            cache.set(key, 1, timeout=settings.CHARTER_LOGIN_LOCKOUT_SECONDS)
+        throttle_hit(key, window_seconds=settings.CHARTER_LOGIN_LOCKOUT_SECONDS)
 
 
 def login_failures_clear(*, username: str, address: str) -> None:

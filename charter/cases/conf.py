@@ -62,6 +62,9 @@ DEFAULTS: dict[str, Any] = {
     },
     # The sweep handles due clocks in batches of this size.
     "CHARTER_CASES_SWEEP_BATCH": 500,
+    # Requests for a new tracking link (the lost-link page) per case number per hour; per client address
+    # the public forms' CHARTER_INTAKE_MAX_PER_HOUR applies.
+    "CHARTER_CASES_LINK_REQUESTS_PER_HOUR": 5,
 }
 
 

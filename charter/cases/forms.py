@@ -117,11 +117,33 @@ class CustomerReplyForm(forms.Form):
         return _no_null(self.cleaned_data["body"])
 
 
+# The buttons of the customer's decision, named once: the case page shows them and the resolution e-mail
+# tells the customer which to press, in the same words.
+ACCEPT_BUTTON = _("I accept")
+APPEAL_BUTTON = _("Appeal")
+
+
 class AppealForm(forms.Form):
     reason = forms.CharField(
         label=_("Why do you not accept the resolution?"),
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=5000,
+    )
+
+
+class TrackingLookupForm(forms.Form):
+    """The lost-link form: the case number and the phone or e-mail given with it."""
+
+    number = forms.CharField(
+        label=_("Case number"),
+        max_length=40,
+        help_text=_("As in our acknowledgement, e.g. TS-2026-000123."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    contact = forms.CharField(
+        label=_("Phone or e-mail you gave us"),
+        max_length=254,
+        widget=forms.TextInput(attrs={"autocomplete": "email"}),
     )
 
 

@@ -8,16 +8,19 @@ assignee, service, category) so their number of queries does not grow with the r
 import dataclasses
 import datetime as dt
 import hmac
+import re
+import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
+from django.core import signing
 from django.db.models import Case as CaseWhen
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from charter.accounts.models import Team, User
-from charter.accounts.selectors import team_list_led_by
+from charter.accounts.selectors import customer_find_by_email, customer_find_by_phone, team_list_led_by
 from charter.cases.errors import ErrorCode
 from charter.cases.models import (
     OPEN_STATUSES,
@@ -202,14 +205,98 @@ def case_get_for_tracking(*, token: str) -> Case | None:
     """Return the case whose tracking link carries `token`, or None (also for a revoked link).
 
     The database holds only a keyed hash of each token; the stored hash is compared again in constant time.
+    A token made by `case_tracking_link_token` (the link in later e-mails) is accepted too, while the
+    case's current link works.
     """
     if not token or not isinstance(token, str) or len(token) > 200:
         return None
     wanted = token_hash(token)
     case = _with_rows(Case.objects.filter(tracking_token_hash=wanted)).first()
-    if case is None or not hmac.compare_digest(case.tracking_token_hash or "", wanted):
+    if case is None:
+        return _case_for_signed_link(token)
+    if not hmac.compare_digest(case.tracking_token_hash or "", wanted):
         return None
     return case
+
+
+_SIGNED_LINK = re.compile(r"^(\d{1,18}):[A-Za-z0-9_-]{20,100}$")
+
+
+def _signer(case: Case) -> signing.Signer:
+    # The current link's hash is part of the key: rotating or revoking the link retires every signed one.
+    return signing.Signer(salt=f"charter.cases.tracking-link:{case.tracking_token_hash}")
+
+
+def case_tracking_link_token(*, case: Case) -> str:
+    """Return a token for a tracking link to `case` that works exactly as long as its current link does;
+    "" when the case has no link (revoked).
+
+    The token itself is never stored, so a mail sent after the acknowledgement (a reply, the resolution)
+    cannot repeat it; this token carries the case's id, signed with the secret key and the current link's
+    hash, and opens the same page.
+    """
+    if not case.tracking_token_hash:
+        return ""
+    return _signer(case).sign(str(case.pk))
+
+
+def _case_for_signed_link(token: str) -> Case | None:
+    match = _SIGNED_LINK.match(token)
+    if match is None:
+        return None
+    case = _with_rows(Case.objects.filter(pk=int(match.group(1)), tracking_token_hash__isnull=False)).first()
+    if case is None:
+        return None
+    try:
+        _signer(case).unsign(token)
+    except signing.BadSignature:
+        return None
+    return case
+
+
+def case_number_normalise(number: str) -> str:
+    """Return a case number as stored: full-width characters and lower case (as typed on a phone) folded,
+    blanks dropped."""
+    return re.sub(r"\s", "", unicodedata.normalize("NFKC", number)).upper()
+
+
+def case_find_for_link_request(*, number: str, contact: str) -> Case | None:
+    """Return the case numbered `number` when `contact` is the phone number or e-mail address its customer
+    gave (compared through the blind indexes, so any common spelling of the phone matches); else None.
+
+    The customer lookup runs whether or not the number exists, so a wrong number and a wrong contact cost
+    the same queries.
+    """
+    contact = contact.strip()
+    customers = (
+        customer_find_by_email(email=contact) if "@" in contact else customer_find_by_phone(phone=contact)
+    )
+    case = Case.objects.filter(number=case_number_normalise(number)).select_related("customer").first()
+    matching = customers.filter(pk=case.customer_id if case is not None else 0)  # 0: no customer
+    return case if matching.exists() and case is not None else None
+
+
+_TYPED_NUMBER = re.compile(r"([A-Z][A-Z0-9]{0,9})-(\d{4})-(\d{1,12})")
+
+
+def case_number_parse(text: str) -> str | None:
+    """Return the case number `text` names, as stored (PREFIX-YYYY-NNNNNN), or None when it names none.
+
+    People type numbers as they hear or read them: in lower case, with full-width characters (a Chinese
+    input method), blanks around or inside, or without the leading zeros (ts-2026-123 is TS-2026-000123).
+    """
+    folded = re.sub(r"\s", "", unicodedata.normalize("NFKC", text or "")).upper()
+    match = _TYPED_NUMBER.fullmatch(folded)
+    if match is None:
+        return None
+    prefix, year, serial = match.groups()
+    return f"{prefix}-{year}-{int(serial):06d}"
+
+
+def case_get_visible_by_number(*, user: AnyUser, number: str) -> Case | None:
+    """Return the case numbered `number` when `user` may see it, else None (missing and out of scope alike:
+    answer both the same way, so the numbers outside his scope cannot be found out)."""
+    return _with_rows(case_list_visible_to(user=user)).filter(number=number).first()
 
 
 def case_message_list(*, case: Case, include_internal: bool) -> QuerySet[CaseMessage]:

@@ -5,8 +5,14 @@ import logging
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
+from charter.cases.models import Case
 from charter.cases.notifications import notification_deliver, notifications_deliver_due
-from charter.cases.services import attachment_orphans_delete, case_clocks_sweep, case_close_expired
+from charter.cases.services import (
+    attachment_orphans_delete,
+    case_clocks_sweep,
+    case_close_expired,
+    case_tracking_token_rotate,
+)
 from charter.cases.webhooks import case_events_publish
 
 logger = logging.getLogger(__name__)
@@ -57,3 +63,18 @@ def notifications_deliver_task(pks: list[int]) -> None:
 def notifications_deliver_due_task() -> None:
     """Deliver notifications whose immediate delivery did not run (the worker was down)."""
     notifications_deliver_due()
+
+
+@db_task()
+def case_tracking_link_resend_task(case_id: int | None) -> None:
+    """Issue a new tracking link for case `case_id` and e-mail it to its customer (the lost-link page).
+
+    None does nothing: the page queues this task whether or not the details it was given matched, so its
+    answer takes the same time either way. A customer without an e-mail address keeps his link (nothing
+    could carry the new one). Running it twice mails a second link, which replaces the first.
+    """
+    if case_id is None:
+        return
+    case = Case.objects.select_related("customer").filter(pk=case_id).first()
+    if case is not None and case.customer.email:
+        case_tracking_token_rotate(actor=None, case=case)

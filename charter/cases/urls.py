@@ -9,6 +9,7 @@ app_name = "cases"
 urlpatterns = [
     path("cases/new/", views_public.intake, name="intake"),
     path("privacy-notice/", views_public.privacy_notice, name="privacy_notice"),
+    path("track/", views_public.track_lookup, name="track_lookup"),
     path("track/<str:token>/", views_public.track, name="track"),
     path("track/<str:token>/files/<int:pk>/", views_public.track_file, name="track_file"),
     path("portal/", views_public.portal, name="portal"),

@@ -1,9 +1,11 @@
-"""The customer's side: public intake, the private tracking page, and the signed-in portal."""
+"""The customer's side: public intake, the private tracking page, the lost-link page, and the portal."""
+
+import hashlib
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -14,42 +16,52 @@ from django.utils.translation import gettext as _
 from charter.accounts.models import User
 from charter.accounts.services import customer_create
 from charter.audit.services import audit_batch
-from charter.cases.forms import AppealForm, CustomerReplyForm, IntakeForm
+from charter.cases.conf import cases_setting
+from charter.cases.forms import (
+    ACCEPT_BUTTON,
+    APPEAL_BUTTON,
+    AppealForm,
+    CustomerReplyForm,
+    IntakeForm,
+    TrackingLookupForm,
+)
 from charter.cases.models import Case, CaseAttachment, CaseKind
 from charter.cases.panels import customer_case_panels
 from charter.cases.selectors import (
     case_attachment_list,
     case_clock_list,
     case_customer_list,
+    case_find_for_link_request,
     case_get_for_tracking,
     case_get_visible,
     case_message_list,
+    case_number_normalise,
     case_timeline,
 )
 from charter.cases.services import case_accept, case_appeal, case_create, case_customer_reply
+from charter.cases.tasks import case_tracking_link_resend_task
 from charter.catalog.models import Service
+from charter.catalog.selectors import service_name
 from charter.common.errors import DomainError
 from charter.common.forms import form_add_domain_error
 from charter.common.http import client_ip, private_page
+from charter.common.throttle import throttle_hit
+from charter.privacy.masking import mask_email
 
 PRIVACY_NOTICE_VERSION = "2026-01"
+HOUR = 3600
+# The session remembers, for the one page the intake redirects to, where the acknowledgement went.
+ACKNOWLEDGEMENT_KEY = "cases.acknowledgement"
 
 
-def _client_address(request: HttpRequest) -> str:
-    return client_ip(request)
+def _within_hourly_limit(key: str, limit: int) -> bool:
+    """Count one request against `key`; False once it passed `limit` in the hour."""
+    return throttle_hit(key, window_seconds=HOUR) <= limit
 
 
 def _intake_allowed(request: HttpRequest) -> bool:
     """Count one submission against the address; False once it passed the hourly limit."""
-    limit = settings.CHARTER_INTAKE_MAX_PER_HOUR
-    key = f"intake:{_client_address(request)}"
-    cache.add(key, 0, timeout=3600)
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, timeout=3600)
-        count = 1
-    return count <= limit
+    return _within_hourly_limit(f"intake:{client_ip(request)}", settings.CHARTER_INTAKE_MAX_PER_HOUR)
 
 
 def intake(request: HttpRequest) -> HttpResponse:
@@ -110,14 +122,11 @@ def intake(request: HttpRequest) -> HttpResponse:
                 customer = getattr(account, "customer", None) if signed_in else None
                 form_add_domain_error(form, error)
             else:
-                messages.success(
-                    request,
-                    _(
-                        "Thank you. Your case number is %(number)s. Keep this page's address: "
-                        "it is your private link to follow the case."
-                    )
-                    % {"number": case.number},
-                )
+                # The acknowledgement e-mail (queued by case_create) goes to the customer's address, if any.
+                request.session[ACKNOWLEDGEMENT_KEY] = {
+                    "case": case.pk,
+                    "sent_to": mask_email(customer.email) if customer.email else "",
+                }
                 return redirect("cases:track", token=case.tracking_token)
     return render(request, "cases/intake.html", {"form": form, "notice_version": PRIVACY_NOTICE_VERSION})
 
@@ -127,8 +136,18 @@ def privacy_notice(request: HttpRequest) -> HttpResponse:
     return render(request, "cases/privacy_notice.html", {"notice_version": PRIVACY_NOTICE_VERSION})
 
 
-def _customer_page(request: HttpRequest, case: Case, *, base_url: str, actor: User | None) -> HttpResponse:
-    """The case as its customer sees it: no internal notes, events, files or handler details."""
+def _customer_page(
+    request: HttpRequest,
+    case: Case,
+    *,
+    base_url: str,
+    actor: User | None,
+    acknowledgement: dict[str, Any] | None = None,
+) -> HttpResponse:
+    """The case as its customer sees it: no internal notes, events, files or handler details.
+
+    `acknowledgement` (the page the intake leads to) says where the link was sent and offers to copy it.
+    """
     reply_form = CustomerReplyForm()
     appeal_form = AppealForm()
     if request.method == "POST":
@@ -170,17 +189,66 @@ def _customer_page(request: HttpRequest, case: Case, *, base_url: str, actor: Us
         "appeal_open": case.is_appeal_open(timezone.now()),
         "panels": customer_case_panels.render(request, case),
         "base_url": base_url,
+        "service_name": service_name(service=case.service) if case.service else "",
+        "accept_button": ACCEPT_BUTTON,
+        "appeal_button": APPEAL_BUTTON,
+        "acknowledgement": acknowledgement,
     }
     return render(request, "cases/customer_case.html", context)
 
 
+def _acknowledgement(request: HttpRequest, case: Case, base_url: str) -> dict[str, Any] | None:
+    """Once, on the page the intake redirected to: where the acknowledgement went, and the link to copy."""
+    remembered = request.session.get(ACKNOWLEDGEMENT_KEY)
+    if request.method != "GET" or not isinstance(remembered, dict) or remembered.get("case") != case.pk:
+        return None
+    del request.session[ACKNOWLEDGEMENT_KEY]
+    return {"sent_to": str(remembered.get("sent_to") or ""), "link": request.build_absolute_uri(base_url)}
+
+
 def track(request: HttpRequest, token: str) -> HttpResponse:
-    """The private tracking page: whoever holds the link sees and answers the case."""
+    """The private tracking page: whoever holds the link sees and answers the case. An unknown or retired
+    link answers 404 with the way to a new one."""
     case = case_get_for_tracking(token=token)
     if case is None:
-        raise Http404
-    response = _customer_page(request, case, base_url=reverse("cases:track", args=[token]), actor=None)
+        return private_page(render(request, "cases/track_unknown.html", status=404))
+    base_url = reverse("cases:track", args=[token])
+    response = _customer_page(
+        request,
+        case,
+        base_url=base_url,
+        actor=None,
+        acknowledgement=_acknowledgement(request, case, base_url),
+    )
     return private_page(response)
+
+
+def track_lookup(request: HttpRequest) -> HttpResponse:
+    """The lost-link page: given a case number and the phone or e-mail given with it, e-mail a new link.
+
+    The answer is the same whether or not the details match, so nothing can be learnt from it: the new
+    link goes only to the e-mail address the case has on record, and the matching case (or nothing) is
+    handed to a task, so a match takes no longer to answer. Limited per client address (the public forms'
+    CHARTER_INTAKE_MAX_PER_HOUR) and per case number (CHARTER_CASES_LINK_REQUESTS_PER_HOUR).
+    """
+    form = TrackingLookupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        number = case_number_normalise(form.cleaned_data["number"])
+        number_key = hashlib.sha256(number.encode()).hexdigest()[:32]
+        # Both counters count every request, so that one limit being reached does not spare the other.
+        by_address = _within_hourly_limit(
+            f"track-lookup:addr:{client_ip(request)}", settings.CHARTER_INTAKE_MAX_PER_HOUR
+        )
+        by_number = _within_hourly_limit(
+            f"track-lookup:number:{number_key}", cases_setting("CHARTER_CASES_LINK_REQUESTS_PER_HOUR")
+        )
+        if not (by_address and by_number):
+            return render(request, "cases/track_lookup.html", {"form": form, "limited": True}, status=429)
+        case = case_find_for_link_request(number=number, contact=form.cleaned_data["contact"])
+        case_tracking_link_resend_task(case.pk if case is not None else None)
+        return redirect(reverse("cases:track_lookup") + "?sent=1")
+    sent = request.method == "GET" and request.GET.get("sent") == "1"
+    return render(request, "cases/track_lookup.html", {"form": form, "sent": sent})
 
 
 def _attachment_response(attachment: CaseAttachment) -> FileResponse:

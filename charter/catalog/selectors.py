@@ -178,6 +178,13 @@ def service_version_latest_published(*, service: Service) -> ServiceVersion | No
     return service.versions.filter(status__in=PUBLIC_STATUSES).order_by("-number").first()
 
 
+def service_name(*, service: Service) -> str:
+    """Return the name of `service` in the active language, from its latest published version; its slug
+    when it was never published (one query)."""
+    version = service_version_latest_published(service=service)
+    return (localized(version, "name") if version is not None else "") or service.slug
+
+
 @dataclass(frozen=True)
 class HistoryEntry:
     """A published version and the interval it is (or was, or will be) in force."""

@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
@@ -10,7 +11,10 @@ from django.urls import reverse
 from charter.accounts.models import Customer, Team, User
 from charter.audit.models import AuditEvent
 from charter.cases.models import Case, CaseMessage
+from charter.cases.services import case_resolve
+from charter.catalog.models import Service
 from tests.cases.conftest import new_case
+from tests.catalog.conftest import category, draft_service, fill_and_publish  # noqa: F401 (fixtures)
 from tests.conftest import browser_post, client_for
 
 pytestmark = pytest.mark.django_db
@@ -460,3 +464,90 @@ def test_staff_issue_a_new_tracking_link_or_revoke_it_from_the_case_page(
     assert client_for(outsider).post(page, {"action": "tracking_rotate"}).status_code == 404
     case.refresh_from_db()
     assert case.tracking_token_hash is None
+
+
+def test_the_acknowledgement_says_where_the_link_went_and_offers_it_to_copy_once(routed_team: Team) -> None:
+    client = Client()
+    url = _track_url(client.post(reverse("cases:intake"), dict(INTAKE, email="wang.xiaoer@example.com")))
+    case = Case.objects.get()
+
+    page = client.get(url).content.decode()
+
+    assert f"感谢您的来信，您的受理编号为 {case.number}。" in page
+    assert "已发送至 w***@example.com" in page and "wang.xiaoer" not in page
+    link = re.search(r'data-testid="tracking-link">([^<]+)</code>', page)
+    assert link is not None and link.group(1) == f"http://testserver{url}"
+    assert 'data-copy-from="tracking-link"' in page and "复制链接" in page
+    assert re.search(r'<script src="/static/charter/copy\.js" defer></script>', page)
+    assert "<script>" not in page and "onclick" not in page
+    # Once: the page read again (or the next visit) is the plain tracking page.
+    assert 'data-testid="acknowledgement"' not in client.get(url).content.decode()
+
+
+def test_without_an_e_mail_the_acknowledgement_says_to_keep_the_link(routed_team: Team) -> None:
+    client = Client()
+    url = _track_url(client.post(reverse("cases:intake"), INTAKE))  # a phone number only
+
+    page = client.get(url).content.decode()
+
+    assert "我们无法把链接发给您：请保存本页地址" in page
+    assert 'data-testid="tracking-link">http://testserver/track/' in page
+
+
+def test_the_acknowledgement_is_for_the_case_just_raised_only(routed_team: Team) -> None:
+    client = Client()
+    first = _track_url(client.post(reverse("cases:intake"), INTAKE))
+    client.get(first)
+    second = _track_url(client.post(reverse("cases:intake"), INTAKE))
+
+    assert 'data-testid="acknowledgement"' not in client.get(first).content.decode()
+    assert 'data-testid="acknowledgement"' in client.get(second).content.decode()
+    assert 'data-testid="acknowledgement"' not in Client().get(second).content.decode()
+
+
+def test_the_copy_script_is_served_as_a_static_file() -> None:
+    from django.contrib.staticfiles import finders
+
+    path = finders.find("charter/copy.js")
+
+    assert path is not None
+    with open(path, encoding="utf-8") as script:
+        source = script.read()
+    assert "navigator.clipboard" in source and "data-copy-from" in source
+
+
+def test_the_tracking_page_names_the_service_in_the_readers_language(
+    routed_team: Team,
+    administrator: User,
+    draft_service: Service,  # noqa: F811
+) -> None:
+    fill_and_publish(administrator, draft_service.versions.get())
+    client = Client()
+    url = _track_url(client.post(reverse("cases:intake"), dict(INTAKE, service=str(draft_service.pk))))
+
+    chinese = client.get(url).content.decode()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = client.get(url).content.decode()
+
+    assert "用水报装" in chinese and "Water connection" in english
+    assert "water-connection" not in chinese and "water-connection" not in english
+
+
+def test_the_portal_case_page_names_the_service_and_the_decision_buttons(
+    routed_team: Team,
+    administrator: User,
+    draft_service: Service,  # noqa: F811
+    customer: Customer,
+    customer_user: User,
+) -> None:
+    fill_and_publish(administrator, draft_service.versions.get())
+    case = new_case(customer_user, customer, service=draft_service)
+    handler = case.assignee
+    assert handler is not None
+    case_resolve(actor=handler, case=case, outcome="answered", reasons="已答复。")
+
+    page = client_for(customer_user).get(reverse("cases:portal_case", args=[case.number])).content.decode()
+
+    assert "用水报装" in page and "water-connection" not in page
+    assert re.search(r'data-testid="accept">我认可</button>', page)
+    assert re.search(r'data-testid="appeal">申请复核</button>', page)
