@@ -75,6 +75,7 @@ QUEUES = [
     ("mine", _("Mine")),
     ("my_teams", _("My teams")),
     ("unassigned", _("Unassigned")),
+    ("due_today", _("Due today")),
     ("due_soon", _("Due soon")),
     ("breached", _("Breached")),
     ("all", _("All I can see")),
@@ -132,7 +133,8 @@ def _handlers_for(case: Case) -> Any:
 
 @page_rule(is_case_staff)
 def queue(request: HttpRequest) -> HttpResponse:
-    """A work queue (mine, my teams, unassigned, due soon, breached) with filters, search and sorting."""
+    """A work queue (mine, my teams, unassigned, due today, due soon, breached) with filters, search and
+    sorting."""
     user = _staff(request)
     name = request.GET.get("queue", "mine")
     if name not in dict(QUEUES):
