@@ -21,6 +21,7 @@ from charter.accounts.forms import (
     ThrottledAuthenticationForm,
 )
 from charter.accounts.models import User
+from charter.accounts.panels import CONTACT_FIELDS, customer_contact_grant, customer_panels
 from charter.accounts.permissions import is_staff_member
 from charter.accounts.selectors import (
     customer_find_by_email,
@@ -33,7 +34,7 @@ from charter.common.errors import DomainError
 from charter.common.pages import page_rule
 from charter.privacy.masking import mask
 from charter.privacy.permissions import can_reveal_personal_data
-from charter.privacy.services import personal_data_reveal
+from charter.privacy.services import personal_data_reveal, personal_data_view
 
 
 class LoginView(auth_views.LoginView):
@@ -133,7 +134,12 @@ def customer_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """One customer, masked; holders of the reveal permission may show one field, giving a reason."""
+    """One customer, masked, and the cases of his the reader may see (panels of the apps above).
+
+    The handler of an open case of the customer sees his name, phone and e-mail unmasked (a grant registered
+    in `accounts.panels`; each view audited); holders of the reveal permission may show one field, giving a
+    reason.
+    """
     if not is_staff_member(request.user):
         raise PermissionDenied
     assert isinstance(request.user, User)  # noqa: S101
@@ -155,11 +161,19 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 )
             except DomainError as error:
                 form.add_error(error.field, str(error.message))
+    grant = customer_contact_grant(user=request.user, customer=customer)
+    if grant is not None:
+        shown = personal_data_view(
+            user=request.user, obj=customer, fields=CONTACT_FIELDS, ground=grant.ground, request=request
+        )
+        revealed = {**shown, **revealed}
     context = {
         "customer": customer,
         "masked": _masked(customer),
         "revealed": revealed,
+        "contact_note": grant.note if grant is not None else "",
         "form": form,
         "can_reveal": can_reveal_personal_data(request.user),
+        "panels": customer_panels.render(request, customer),
     }
     return render(request, "accounts/customer_detail.html", context)

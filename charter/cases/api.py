@@ -61,6 +61,7 @@ from charter.cases.services import (
     case_transition,
     case_update,
 )
+from charter.cases.services.contact import customer_contact_view
 from charter.common.api import list_response
 from charter.common.errors import DomainError
 
@@ -134,16 +135,27 @@ class CaseViewSet(viewsets.GenericViewSet):
 
     def _detail(self, request: Request, case: Case, code: int = status.HTTP_200_OK) -> Response:
         is_staff = can_see_internal_notes(request.user)
+        fresh = (
+            Case.objects.select_related(
+                "customer", "team", "assignee", "service", "category", "merged_into", "first_handler"
+            )
+            .prefetch_related("named_staff")
+            .get(pk=case.pk)
+        )
         context = {
             "is_staff": is_staff,
             "clocks": list(selectors.case_clock_list(case=case)),
             "timeline": list(selectors.case_timeline(case=case, include_internal=is_staff)),
             "links": selectors.case_link_list(case=case, user=request.user) if is_staff else [],
+            "customer_contact": (
+                customer_contact_view(
+                    user=request.user, customer=fresh.customer, looking_at=fresh, request=request._request
+                )
+                if is_staff
+                else None
+            ),
         }
-        fresh = Case.objects.select_related(
-            "customer", "team", "assignee", "service", "category", "merged_into", "first_handler"
-        ).prefetch_related("named_staff")
-        return Response(CaseDetailOutputSerializer(fresh.get(pk=case.pk), context=context).data, status=code)
+        return Response(CaseDetailOutputSerializer(fresh, context=context).data, status=code)
 
     # Collection -------------------------------------------------------------------------------------------
 

@@ -21,8 +21,11 @@ class CasesConfig(AppConfig):
         inbound_handler_set(case_mail_receive)
         # First on the public service page (cases is ready before the apps that add figures).
         service_panel_register(service_contact_panel)
-        # The reader's work queues, counted first on the desk home.
-        from charter.accounts.tiles import desk_tiles
-        from charter.cases.panels import desk_case_tiles
+        # The customer record (accounts) lists the customer's cases, and shows the handler of his open case
+        # his name, phone and e-mail.
+        from charter.accounts.panels import customer_contact_rule_register, customer_panels
+        from charter.cases.services.contact import customer_contact_grant
+        from charter.cases.views_desk import customer_cases_panel
 
-        desk_tiles.register(desk_case_tiles, order=10)
+        customer_panels.register(customer_cases_panel)
+        customer_contact_rule_register(customer_contact_grant)

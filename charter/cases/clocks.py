@@ -155,3 +155,49 @@ def schedule(calendar: Calendar, *, start: dt.datetime, target: ClockTarget, pau
     length = time_between(calendar, start, base, target.basis)
     warn = add_time(calendar, start, length * float(target.warn_at_share) + paused_seconds, target.basis)
     return Schedule(due_at=due, warn_at=min(warn, due))
+
+
+@dataclasses.dataclass(frozen=True)
+class TimeLeft:
+    """How long until a deadline (or how long past it), counted in the clock's basis and read out in days,
+    hours and minutes (seconds cut). A day is the calendar's usual working day for working time, 24 hours
+    for calendar time."""
+
+    is_overdue: bool
+    basis: str
+    days: int
+    hours: int
+    minutes: int
+
+    @property
+    def is_under_a_minute(self) -> bool:
+        return not (self.days or self.hours or self.minutes)
+
+
+def time_left(calendar: Calendar, *, now: dt.datetime, due: dt.datetime, basis: str) -> TimeLeft:
+    """Return the time from `now` to `due` (or, once `due` has passed, from `due` to `now`) in `basis`.
+
+    Working time counts only the calendar's working hours, so a deadline passed at 17:30 is overdue by no
+    working time until the next morning; calendar time counts every hour.
+    """
+    is_overdue = due <= now
+    start, end = (due, now) if is_overdue else (now, due)
+    seconds = time_between(calendar, start, end, basis)
+    span = dt.timedelta(seconds=int(seconds) // 60 * 60)
+    if basis == WORKING_TIME:
+        days, rest = deadlines.split_working_days(calendar, span)
+    else:
+        days, rest = span.days, span - dt.timedelta(days=span.days)
+    minutes = int(rest.total_seconds()) // 60
+    return TimeLeft(
+        is_overdue, WORKING_TIME if basis == WORKING_TIME else CALENDAR_TIME, days, *divmod(minutes, 60)
+    )
+
+
+def clock_time_left(
+    team: "Team | None", *, due: dt.datetime, basis: str, calendar_id: int | None, now: dt.datetime
+) -> TimeLeft:
+    """Return the time left until a clock's `due` (or past it) in the calendar the clock counts in: its
+    policy's calendar (`calendar_id`) if it has one, else the team's."""
+    target = ClockTarget(metric="", amount=0, unit="hours", basis=basis, calendar_id=calendar_id)
+    return time_left(calendar_for(team, target), now=now, due=due, basis=basis)

@@ -9,7 +9,7 @@ role groups (migration 0002_roles).
 from django.contrib.auth.models import AnonymousUser
 
 from charter.accounts.models import User
-from charter.cases.models import Case, CaseStatus
+from charter.cases.models import OPEN_STATUSES, Case, CaseStatus
 
 AnyUser = User | AnonymousUser
 
@@ -82,6 +82,38 @@ def can_view_case(user: AnyUser, case: Case) -> bool:
         in_scope = case.team_id in scope_team_ids(member) or case.assignee_id == member.pk
         return in_scope and not is_named_in(member, case)
     return is_case_customer(member, case)
+
+
+def customer_contact_case(user: AnyUser, customer_id: int, *, looking_at: Case | None = None) -> Case | None:
+    """Return the open case of customer `customer_id` that `user` handles, else None: `looking_at` (the case
+    on the page) when it is one, else the newest.
+
+    The one rule for a customer's name, phone and e-mail: the handler (assignee) of an open case in his scope
+    sees them unmasked while he handles it, on every case page of that customer, the customer record and the
+    API, since he must greet and call the customer; each such view is audited (`privacy.view`). Everybody
+    else sees them masked, and a holder of privacy.reveal_personal_data may reveal one with a reason.
+    """
+    member = _as_user(user)
+    if member is None or not is_case_staff(member):
+        return None
+    if (
+        looking_at is not None
+        and looking_at.customer_id == customer_id
+        and looking_at.assignee_id == member.pk
+        and looking_at.is_open
+        and can_view_case(member, looking_at)
+    ):
+        return looking_at
+    handled = Case.objects.filter(customer_id=customer_id, assignee=member, status__in=OPEN_STATUSES)
+    for case in handled.order_by("-created_at", "-pk")[:5]:
+        if can_view_case(member, case):
+            return case
+    return None
+
+
+def can_see_customer_contact(user: AnyUser, customer_id: int) -> bool:
+    """True when `user` sees the customer's contact details unmasked (see `customer_contact_case`)."""
+    return customer_contact_case(user, customer_id) is not None
 
 
 def can_see_internal_notes(user: AnyUser) -> bool:

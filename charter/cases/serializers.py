@@ -254,12 +254,25 @@ class LinkedCaseOutputSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class CustomerContactOutputSerializer(serializers.Serializer):
+    """The customer's name, phone and e-mail: unmasked for the handler of an open case of the customer (the
+    view is audited), masked for other staff (`is_masked`)."""
+
+    id = serializers.IntegerField(source="customer_id")
+    name = serializers.CharField()
+    phone = serializers.CharField()
+    email = serializers.CharField()
+    is_masked = serializers.BooleanField()
+
+
 class CaseDetailOutputSerializer(CaseListOutputSerializer):
     """A case with its clocks and timeline. For customers, staff-only fields are left out and the timeline
-    holds only public events."""
+    holds only public events. Give staff readers `context={"customer_contact": …}` (see
+    `services.contact.customer_contact_view`)."""
 
     STAFF_ONLY = (
         "assignee",
+        "customer_contact",
         "named_staff",
         "tags",
         "root_cause",
@@ -279,6 +292,7 @@ class CaseDetailOutputSerializer(CaseListOutputSerializer):
     clocks = serializers.SerializerMethodField()
     timeline = serializers.SerializerMethodField()
     links = serializers.SerializerMethodField()
+    customer_contact = serializers.SerializerMethodField()
 
     class Meta(CaseListOutputSerializer.Meta):
         fields = [
@@ -305,6 +319,7 @@ class CaseDetailOutputSerializer(CaseListOutputSerializer):
             "clocks",
             "timeline",
             "links",
+            "customer_contact",
         ]
         read_only_fields = fields
 
@@ -321,6 +336,11 @@ class CaseDetailOutputSerializer(CaseListOutputSerializer):
     @extend_schema_field(LinkedCaseOutputSerializer(many=True))
     def get_links(self, case: Case) -> list[dict[str, Any]]:
         return list(LinkedCaseOutputSerializer(self.context.get("links", []), many=True).data)
+
+    @extend_schema_field(CustomerContactOutputSerializer(allow_null=True))
+    def get_customer_contact(self, case: Case) -> dict[str, Any] | None:
+        contact = self.context.get("customer_contact")
+        return dict(CustomerContactOutputSerializer(contact).data) if contact is not None else None
 
 
 # Input --------------------------------------------------------------------------------------------------

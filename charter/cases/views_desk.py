@@ -1,5 +1,6 @@
 """The staff side: work queues, the case page, bulk assignment and the supervisors' view."""
 
+import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -8,14 +9,17 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from charter.accounts.models import User
+from charter.accounts.models import Customer, User
 from charter.cases.checks import ReplyCheckWarningError, case_reply_checked
+from charter.cases.clocks import WORKING_TIME, TimeLeft, clock_time_left
 from charter.cases.forms import (
     ArrivalForm,
     AssignForm,
@@ -64,23 +68,28 @@ from charter.cases.services import (
     case_transition,
     case_update,
 )
+from charter.cases.services.contact import customer_contact_view
 from charter.cases.views_public import _attachment_response
 from charter.cases.workflow import allowed_targets
 from charter.common.errors import ConflictError, DomainError
 from charter.common.pages import page_rule
+from charter.privacy.permissions import can_reveal_personal_data
+from charter.sla.selectors import sla_config_pinned
 
 ON_SITE_ARRIVAL = CaseClock.Metric.ON_SITE_ARRIVAL
 
+# Lazy: the labels are translated when a page shows them, in the reader's language, not once at import.
 QUEUES = [
-    ("mine", _("Mine")),
-    ("my_teams", _("My teams")),
-    ("unassigned", _("Unassigned")),
-    ("due_today", _("Due today")),
-    ("due_soon", _("Due soon")),
-    ("breached", _("Breached")),
-    ("all", _("All I can see")),
+    ("mine", gettext_lazy("Mine")),
+    ("my_teams", gettext_lazy("My teams")),
+    ("unassigned", gettext_lazy("Unassigned")),
+    ("due_soon", gettext_lazy("Due soon")),
+    ("breached", gettext_lazy("Breached")),
+    ("all", gettext_lazy("All I can see")),
 ]
 ORDERS = {"deadline": "deadline", "newest": "-created", "priority": "priority"}
+# The case page's rarer actions, folded under "More actions" unless one of them was just refused.
+MORE_ACTIONS = frozenset({"transition", "assign", "priority", "related", "arrival"})
 
 
 class SearchPage:
@@ -133,8 +142,7 @@ def _handlers_for(case: Case) -> Any:
 
 @page_rule(is_case_staff)
 def queue(request: HttpRequest) -> HttpResponse:
-    """A work queue (mine, my teams, unassigned, due today, due soon, breached) with filters, search and
-    sorting."""
+    """A work queue (mine, my teams, unassigned, due soon, breached) with filters, search and sorting."""
     user = _staff(request)
     name = request.GET.get("queue", "mine")
     if name not in dict(QUEUES):
@@ -150,23 +158,47 @@ def queue(request: HttpRequest) -> HttpResponse:
         query = data.get("q") or ""
     # The list shows no customer, service or category: join only what it shows.
     cases = case_queue(user=user, queue=name, filters=filters, order=order).select_related(None)
-    cases = cases.select_related("team", "assignee")
+    cases = cases.select_related("team__unit", "assignee")
     if query:
         # Search pages are not counted: counting every match of a common word costs more than the page.
         page: Any = SearchPage(case_search_filter(cases, query), request.GET.get("page"))
     else:
         page = Paginator(cases, 50).get_page(request.GET.get("page"))
+    now = timezone.now()
     context = {
         "queues": QUEUES,
         "queue": name,
         "form": form,
         "page": page,
-        "now": timezone.now(),
+        "now": now,
+        "deadline_left": _deadlines_left(list(page), now),
         "handlers": User.objects.filter(is_active=True, memberships__isnull=False)
         .distinct()
         .order_by("username"),
     }
     return render(request, "cases/desk_queue.html", context)
+
+
+def _deadlines_left(cases: list[Case], now: dt.datetime) -> dict[int, TimeLeft]:
+    """Return the time left until each case's next deadline (by case id), counted like the clock it is the
+    deadline of: in its basis, in its policy's calendar or else the team's. One query for the clocks."""
+    due = {case.pk: case.next_deadline_at for case in cases if case.next_deadline_at is not None}
+    if not due:
+        return {}
+    counted: dict[int, tuple[str, int | None]] = {}
+    running = CaseClock.objects.filter(case_id__in=list(due), status=CaseClock.Status.RUNNING).order_by("pk")
+    for case_id, due_at, basis, calendar_id in running.values_list(
+        "case_id", "due_at", "target_basis", "sla_calendar_id"
+    ):
+        if due_at == due[case_id]:
+            counted.setdefault(case_id, (basis, calendar_id))
+    teams = {case.pk: case.team for case in cases}
+    left = {}
+    with sla_config_pinned():
+        for pk, due_at in due.items():
+            basis, calendar_id = counted.get(pk, (WORKING_TIME, None))
+            left[pk] = clock_time_left(teams[pk], due=due_at, basis=basis, calendar_id=calendar_id, now=now)
+    return left
 
 
 @login_required
@@ -214,6 +246,13 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
     forms = {
         "reply": StaffReplyForm(initial={"version": case.version}),
         "transition": TransitionForm(initial={"version": case.version}),
+        # Reassigning within the team and transferring to another team are one service and one form class;
+        # the reassign form's prefix keeps the two forms' field ids apart on the page.
+        "reassign": AssignForm(
+            initial={"version": case.version, "assignee": case.assignee_id},
+            staff=_handlers_for(case),
+            prefix="reassign",
+        ),
         "assign": AssignForm(
             initial={"version": case.version, "team": case.team_id, "assignee": case.assignee_id},
             staff=_handlers_for(case),
@@ -241,12 +280,31 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
             forms["reply"] = StaffReplyForm(initial={"version": case.version, "body": canned_text})
     clocks = list(case_clock_list(case=case))
     awaiting_visit = any(clock.metric == ON_SITE_ARRIVAL and clock.is_open for clock in clocks)
+    now = timezone.now()
+    with sla_config_pinned():
+        clock_left = {
+            clock.pk: clock_time_left(
+                case.team,
+                due=clock.due_at,
+                basis=clock.target_basis,
+                calendar_id=clock.sla_calendar_id,
+                now=now,
+            )
+            for clock in clocks
+            if clock.status == CaseClock.Status.RUNNING and clock.due_at is not None
+        }
     context = {
         "case": case,
+        "contact": customer_contact_view(user=user, customer=case.customer, looking_at=case, request=request),
+        "can_reveal": can_reveal_personal_data(user),
         "forms": forms,
+        # After a refused post, the action's form is shown open with its errors.
+        "open_action": request.POST.get("action", "") if request.method == "POST" else "",
+        "open_more": request.method == "POST" and request.POST.get("action", "") in MORE_ACTIONS,
         "timeline": case_timeline(case=case, include_internal=True),
         "messages_list": case_message_list(case=case, include_internal=True),
         "clocks": clocks,
+        "clock_left": clock_left,
         "links": case_link_list(case=case, user=user),
         "canned": canned,
         "targets": [
@@ -263,7 +321,7 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
             "tracking": can_edit_case(user, case),
             "arrival": awaiting_visit and can_transition(user, case),
         },
-        "now": timezone.now(),
+        "now": now,
     }
     return render(request, "cases/desk_case.html", context)
 
@@ -313,14 +371,16 @@ def _act(request: HttpRequest, user: User, case: Case, forms: dict[str, Any]) ->
                 )
                 messages.success(request, _("Status changed."))
                 return redirect(here)
-        elif action == "assign":
-            form = forms["assign"] = AssignForm(request.POST, staff=_handlers_for(case))
+        elif action in ("assign", "reassign"):
+            prefix = forms[action].prefix
+            form = forms[action] = AssignForm(request.POST, staff=_handlers_for(case), prefix=prefix)
             if form.is_valid():
                 data = form.cleaned_data
                 case_assign(
                     actor=user,
                     case=case,
-                    team=data["team"],
+                    # Reassigning keeps the case in its team; only the transfer form names another.
+                    team=data["team"] if action == "assign" else None,
                     assignee=data["assignee"],
                     reason=data["reason"],
                     expected_version=data["version"],
@@ -400,10 +460,13 @@ def _act(request: HttpRequest, user: User, case: Case, forms: dict[str, Any]) ->
             # Keep what the user typed, but against the case as it is now, so submitting again can succeed.
             case.refresh_from_db()
             data = request.POST.copy()
-            data["version"] = str(case.version)
-            form_class = type(forms[action])
+            kept = forms[action]
+            data[kept.add_prefix("version")] = str(case.version)
+            form_class = type(kept)
             forms[action] = (
-                form_class(data, staff=_handlers_for(case)) if form_class is AssignForm else form_class(data)
+                form_class(data, staff=_handlers_for(case), prefix=kept.prefix)
+                if form_class is AssignForm
+                else form_class(data, prefix=kept.prefix)
             )
             forms[action].is_valid()
         if error.code == "conflict":
@@ -440,3 +503,22 @@ def supervisor(request: HttpRequest) -> HttpResponse:
     """Team load, the cases nearest to breach, and escalations, for the teams the user leads."""
     user = _staff(request)
     return render(request, "cases/desk_supervisor.html", {"stats": case_stats_for_supervisor(user=user)})
+
+
+CUSTOMER_CASES_SHOWN = 100
+
+
+def customer_cases_panel(request: HttpRequest, customer: Customer) -> str:
+    """On the customer record: the customer's cases that the reader may see, newest first (the newest 100),
+    each with its number linking to the case page and its status; nothing for staff who work no cases."""
+    if not is_case_staff(request.user):
+        return ""
+    cases = (
+        case_list_visible_to(user=request.user)
+        .filter(customer=customer)
+        .select_related("team", "assignee")
+        .order_by("-created_at", "-pk")
+    )
+    rows = list(cases[: CUSTOMER_CASES_SHOWN + 1])
+    context = {"cases": rows[:CUSTOMER_CASES_SHOWN], "has_more": len(rows) > CUSTOMER_CASES_SHOWN}
+    return render_to_string("cases/_customer_cases.html", context, request=request)

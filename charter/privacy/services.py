@@ -1,6 +1,6 @@
 """Writes of privacy: revealing a masked value (which is itself an audited act) and key rotation."""
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
@@ -20,6 +20,18 @@ if TYPE_CHECKING:
     from charter.accounts.models import User
 
 
+def _require_personal_field(obj: models.Model, field: str) -> None:
+    """Raise DomainError unless `field` of `obj` holds personal data (an EncryptedTextField)."""
+    try:
+        model_field = obj._meta.get_field(field)
+    except Exception as error:  # noqa: BLE001 (FieldDoesNotExist and friends: all mean "not personal data")
+        raise DomainError(
+            _("This is not a personal-data field."), code=ErrorCode.NOT_PERSONAL_DATA
+        ) from error
+    if not isinstance(model_field, EncryptedTextField):
+        raise DomainError(_("This is not a personal-data field."), code=ErrorCode.NOT_PERSONAL_DATA)
+
+
 def personal_data_reveal(
     *,
     user: "User | AnonymousUser",
@@ -37,14 +49,7 @@ def personal_data_reveal(
         raise PermissionDeniedError(
             _("You may not see this personal data unmasked."), code=ErrorCode.REVEAL_DENIED
         )
-    try:
-        model_field = obj._meta.get_field(field)
-    except Exception as error:  # noqa: BLE001 (FieldDoesNotExist and friends: all mean "not personal data")
-        raise DomainError(
-            _("This is not a personal-data field."), code=ErrorCode.NOT_PERSONAL_DATA
-        ) from error
-    if not isinstance(model_field, EncryptedTextField):
-        raise DomainError(_("This is not a personal-data field."), code=ErrorCode.NOT_PERSONAL_DATA)
+    _require_personal_field(obj, field)
     reason = reason.strip()
     if not reason:
         raise DomainError(
@@ -59,6 +64,41 @@ def personal_data_reveal(
             request=request,
         )
     return str(getattr(obj, field) or "")
+
+
+def personal_data_view(
+    *,
+    user: "User | AnonymousUser",
+    obj: models.Model,
+    fields: Sequence[str],
+    ground: str,
+    request: HttpRequest | None = None,
+) -> dict[str, str]:
+    """Return the unmasked values of `fields` of `obj` to a user whose work needs them, and record the view.
+
+    The caller's predicate has decided that `user` sees them on `ground` (why, e.g. "handles case
+    TS-2026-000014"), unlike `personal_data_reveal`, where the user asks and gives a reason. Refuses an
+    anonymous user, a blank ground and fields that are not personal data. Audited as `privacy.view` with the
+    fields and the ground in the same transaction, so no value is shown without its trace.
+    """
+    if not user.is_authenticated:
+        raise PermissionDeniedError(
+            _("You may not see this personal data unmasked."), code=ErrorCode.REVEAL_DENIED
+        )
+    for field in fields:
+        _require_personal_field(obj, field)
+    ground = ground.strip()
+    if not ground:
+        raise DomainError(_("Say why you need to see this value."), code=ErrorCode.REASON_REQUIRED)
+    with transaction.atomic():
+        audit_record(
+            actor=user,
+            action="privacy.view",
+            target=obj,
+            data={"fields": list(fields), "ground": ground},
+            request=request,
+        )
+    return {field: str(getattr(obj, field) or "") for field in fields}
 
 
 def _encrypted_columns() -> Iterator[tuple[type[models.Model], EncryptedTextField]]:

@@ -36,6 +36,9 @@ __all__ = [
     "is_business_time",
     "is_working_day",
     "next_business_moment",
+    "split_working_days",
+    "wall_clock",
+    "working_day_length",
     "working_intervals",
 ]
 
@@ -493,3 +496,47 @@ def deadline_for(
     if basis == "working_time":
         return add_business_time(calendar, start, duration)
     return start + duration
+
+
+# Reading deadlines and durations ------------------------------------------------------------------------
+
+
+def wall_clock(instant: dt.datetime, zone: dt.tzinfo) -> tuple[dt.date, int, int]:
+    """Return the local date, hour and minute that show `instant` in `zone`, to the minute (seconds cut).
+
+    An instant at local midnight reads as 24:00 of the day before, since that is the day it ends: a working
+    day of a 24x7 calendar, or one whose hours run to 00:00, ends at the next day's midnight, and
+    "12-07 24:00" says "by the end of 7 December" where "12-08 00:00" reads as the day after. Any other
+    instant reads as its own local date and time. Raises ValueError for a naive instant.
+    """
+    local = _require_aware(instant, "instant").astimezone(zone)
+    if local.time() == MIDNIGHT:
+        return local.date() - DAY, 24, 0
+    return local.date(), local.hour, local.minute
+
+
+def working_day_length(calendar: Calendar) -> dt.timedelta:
+    """Return how long the calendar's usual working day is: the working time of its most common working
+    weekday (the longest of the most common on a tie), a whole day for 24x7, zero without working weekdays.
+
+    This is what "one working day" means when a length of working time is read out in days and hours.
+    """
+    lengths = [length for length in calendar._nominal if length > ZERO]
+    if not lengths:
+        return ZERO
+    return max(lengths, key=lambda length: (lengths.count(length), length))
+
+
+def split_working_days(calendar: Calendar, duration: dt.timedelta) -> tuple[int, dt.timedelta]:
+    """Return `duration` of working time as whole usual working days and the rest (see working_day_length).
+
+    The rest is shorter than a working day; without a usual working day everything is rest. Raises
+    ValueError for a negative duration.
+    """
+    if duration < ZERO:
+        raise ValueError("duration must not be negative")
+    length = working_day_length(calendar)
+    if length <= ZERO:
+        return 0, duration
+    days, rest = divmod(duration, length)
+    return days, rest

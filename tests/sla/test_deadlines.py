@@ -17,6 +17,9 @@ from charter.sla.deadlines import (
     is_business_time,
     is_working_day,
     next_business_moment,
+    split_working_days,
+    wall_clock,
+    working_day_length,
     working_intervals,
 )
 
@@ -111,6 +114,44 @@ def test_an_always_open_calendar_counts_elapsed_time_and_days_end_at_midnight() 
     assert business_time_between(calendar, start, start + 3 * H) == 3 * H
     assert add_working_days(calendar, start, 1) == local(BERLIN, 2025, 3, 31, 0, 0)
     assert is_business_time(calendar, start)
+
+
+def test_a_whole_day_deadline_reads_as_the_closing_time_of_its_day_not_the_next_midnight() -> None:
+    around_the_clock = Calendar("Asia/Shanghai", {}, always_open=True)
+    sunday = local(SHANGHAI, 2026, 12, 6, 10, 0)
+    friday = local(SHANGHAI, 2026, 12, 4, 10, 0)
+
+    repairs = add_working_days(around_the_clock, sunday, 1)
+    hotline = add_working_days(office(), friday, 1)
+
+    assert repairs == local(SHANGHAI, 2026, 12, 8, 0, 0)  # the instant is right: the end of 7 December
+    assert wall_clock(repairs, SHANGHAI) == (dt.date(2026, 12, 7), 24, 0)
+    assert wall_clock(hotline, SHANGHAI) == (dt.date(2026, 12, 7), 17, 30)
+    assert wall_clock(repairs, dt.UTC) == (dt.date(2026, 12, 7), 16, 0)  # the reader's own zone
+    assert wall_clock(local(SHANGHAI, 2026, 12, 8, 0, 0, 1), SHANGHAI) == (dt.date(2026, 12, 8), 0, 0)
+
+
+def test_a_working_day_is_the_calendars_usual_day() -> None:
+    saturday_mornings = Calendar(
+        "Asia/Shanghai",
+        {**dict.fromkeys(range(5), ((dt.time(9), dt.time(17)),)), 5: ((dt.time(9), dt.time(12)),)},
+    )
+    only_make_up_days = Calendar(
+        "Asia/Shanghai", {}, extra_workdays={dt.date(2026, 2, 14): ((dt.time(9), dt.time(17)),)}
+    )
+
+    assert working_day_length(office()) == 7 * H
+    assert working_day_length(Calendar("UTC", {}, always_open=True)) == 24 * H
+    assert working_day_length(saturday_mornings) == 8 * H
+    assert working_day_length(only_make_up_days) == dt.timedelta(0)
+    assert split_working_days(office(), 9 * H + dt.timedelta(minutes=20)) == (
+        1,
+        2 * H + dt.timedelta(minutes=20),
+    )
+    assert split_working_days(office(), 6 * H) == (0, 6 * H)
+    assert split_working_days(only_make_up_days, 30 * H) == (0, 30 * H)
+    with pytest.raises(ValueError, match="negative"):
+        split_working_days(office(), -H)
 
 
 def test_daylight_saving_keeps_local_office_hours_in_new_york() -> None:
@@ -439,3 +480,69 @@ def test_agrees_with_a_minute_by_minute_walk(calendar: Calendar, naive_start: dt
         assert add_business_time(calendar, start, dt.timedelta(minutes=count)) == working[-1] + dt.timedelta(
             minutes=1
         )
+
+
+# Reading deadlines and durations ------------------------------------------------------------------------
+
+
+@SLOW
+@given(instants, st.sampled_from(ZONES))
+def test_a_deadline_reads_back_as_its_own_minute(instant: dt.datetime, zone_name: str) -> None:
+    zone = ZoneInfo(zone_name)
+
+    day, hour, minute = wall_clock(instant, zone)
+
+    shown = dt.datetime.combine(day, dt.time(hour % 24, minute)) + dt.timedelta(days=hour // 24)
+    assert shown == instant.astimezone(zone).replace(second=0, microsecond=0, tzinfo=None)
+    assert 0 <= hour <= 24 and (hour < 24 or minute == 0)
+    assert (hour == 24) == (instant.astimezone(zone).time() == dt.time(0))
+
+
+@SLOW
+@given(calendars(), instants, st.integers(0, 40))
+def test_a_working_day_deadline_reads_as_the_working_day_it_ends(
+    calendar: Calendar, start: dt.datetime, days: int
+) -> None:
+    deadline = add_working_days(calendar, start, days)
+
+    day, _hour, _minute = wall_clock(deadline, ZoneInfo(calendar.time_zone))
+
+    intervals = working_intervals(calendar, day)
+    assert intervals and intervals[-1][1] == deadline
+
+
+@SLOW
+@given(calendars(), durations)
+def test_working_days_and_rest_add_up_to_the_duration(calendar: Calendar, duration: dt.timedelta) -> None:
+    days, rest = split_working_days(calendar, duration)
+
+    length = working_day_length(calendar)
+    assert days * length + rest == duration
+    assert days >= 0 and dt.timedelta(0) <= rest
+    assert rest < length or length == dt.timedelta(0)
+
+
+@st.composite
+def uniform_calendars(draw: st.DrawFn) -> Calendar:
+    """Calendars whose working days all last the same: one set of hours, holidays, no clock changes."""
+    hours = draw(day_intervals())
+    assume(hours)
+    weekdays = draw(st.sets(st.integers(0, 6), min_size=1))
+    base = dt.date(2025, 1, 1)
+    holidays = {base + dt.timedelta(days=n) for n in draw(st.sets(st.integers(0, 400), max_size=40))}
+    zone = draw(st.sampled_from(["Asia/Shanghai", "UTC"]))
+    return Calendar(zone, dict.fromkeys(weekdays, hours), frozenset(holidays), {}, draw(st.booleans()))
+
+
+@SLOW
+@given(uniform_calendars(), instants, st.integers(0, 30))
+def test_whole_working_days_read_as_that_many_days(calendar: Calendar, at: dt.datetime, count: int) -> None:
+    day = at.astimezone(ZoneInfo(calendar.time_zone)).date()
+    while not is_working_day(calendar, day):
+        day += dt.timedelta(days=1)
+    start = working_intervals(calendar, day)[0][0]
+
+    worked = business_time_between(calendar, start, add_working_days(calendar, start, count))
+
+    # The day it starts, from its first moment, and `count` working days after it.
+    assert split_working_days(calendar, worked) == (count + 1, dt.timedelta(0))

@@ -1,8 +1,16 @@
 """Template filters of the cases pages."""
 
-from django import template
+import datetime as dt
+from typing import Any
 
+from django import template
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
+from django.utils.translation import gettext, ngettext
+
+from charter.cases.clocks import WORKING_TIME, TimeLeft
 from charter.mail.parsing import reply_split
+from charter.sla.deadlines import wall_clock
 
 register = template.Library()
 
@@ -12,3 +20,60 @@ def reply_parts(text: str) -> tuple[str, str]:
     """`{% with parts=message.body|reply_parts %}`: (the new text, the quoted history) of a message, so the
     page can fold the history of an e-mail reply away."""
     return reply_split(text or "")
+
+
+@register.filter
+def deadline(value: dt.datetime | None, date_pattern: str = "Y-m-d") -> str:
+    """`{{ clock.due_at|deadline }}` → "2026-12-07 17:30", in the reader's time zone; a deadline at
+    midnight reads as 24:00 of the day it ends ("2026-12-07 24:00", not "2026-12-08 00:00"). The argument
+    is the date part's pattern (`|deadline:"m-d"`)."""
+    if value is None:
+        return ""
+    day, hour, minute = wall_clock(value, timezone.get_current_timezone())
+    return f"{date_format(day, date_pattern)} {hour:02d}:{minute:02d}"
+
+
+def _span(left: TimeLeft) -> str:
+    if left.days:
+        unit = (
+            ngettext("%(count)d working day", "%(count)d working days", left.days)
+            if left.basis == WORKING_TIME
+            else ngettext("%(count)d day", "%(count)d days", left.days)
+        )
+        parts = [unit % {"count": left.days}]
+        if left.hours:
+            parts.append(ngettext("%(count)d hour", "%(count)d hours", left.hours) % {"count": left.hours})
+        return " ".join(parts)
+    if left.is_under_a_minute:
+        return gettext("less than a minute")
+    parts = []
+    if left.hours:
+        parts.append(ngettext("%(count)d hour", "%(count)d hours", left.hours) % {"count": left.hours})
+    if left.minutes:
+        minutes = ngettext("%(count)d minute", "%(count)d minutes", left.minutes)
+        parts.append(minutes % {"count": left.minutes})
+    return " ".join(parts)
+
+
+@register.filter
+def time_left(left: TimeLeft | None) -> str:
+    """`{{ row.left|time_left }}` → "3 hours 20 minutes left (working time)" or "overdue by 1 working day
+    2 hours (working time)": whole days, then hours (minutes only under a day)."""
+    if left is None:
+        return ""
+    values = {"span": _span(left)}
+    if left.basis == WORKING_TIME:
+        if left.is_overdue:
+            return gettext("overdue by %(span)s (working time)") % values
+        return gettext("%(span)s left (working time)") % values
+    if left.is_overdue:
+        return gettext("overdue by %(span)s (calendar time)") % values
+    return gettext("%(span)s left (calendar time)") % values
+
+
+@register.filter
+def item(mapping: Any, key: Any) -> Any:
+    """`{{ clock_left|item:clock.pk }}`: the value under `key`, or None (also when there is no mapping)."""
+    if not isinstance(mapping, dict):
+        return None
+    return mapping.get(key)
