@@ -21,6 +21,11 @@ class CasesConfig(AppConfig):
         inbound_handler_set(case_mail_receive)
         # First on the public service page (cases is ready before the apps that add figures).
         service_panel_register(service_contact_panel)
+        # The reader's work queues, counted first on the desk home.
+        from charter.accounts.tiles import desk_tiles
+        from charter.cases.panels import desk_case_tiles
+
+        desk_tiles.register(desk_case_tiles, order=10)
         # The customer record (accounts) lists the customer's cases, and shows the handler of his open case
         # his name, phone and e-mail.
         from charter.accounts.panels import customer_contact_rule_register, customer_panels

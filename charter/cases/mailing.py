@@ -21,13 +21,15 @@ from django.utils.translation import gettext_lazy as _
 
 from charter.accounts.models import TeamMembership, User
 from charter.cases.conf import cases_setting
+from charter.cases.forms import ACCEPT_BUTTON, APPEAL_BUTTON
 from charter.cases.models import Case, CaseClock, CaseEvent, CaseMessage
 from charter.cases.notifications import Audience, CaseNotification
-from charter.catalog.selectors import organisation_name
+from charter.cases.selectors import case_tracking_link_token
+from charter.catalog.selectors import organisation_name, service_name
 from charter.common.errors import DomainError
 from charter.mail.inbound import thread_message_ids
 from charter.mail.outbound import mail_queue
-from charter.mail.rendering import TemplateSpec, language_for, mail_render, template_register
+from charter.mail.rendering import TemplateSpec, language_for, mail_render, site_url, template_register
 
 K = CaseEvent.Kind
 logger = logging.getLogger(__name__)
@@ -58,6 +60,7 @@ _COMMON = {
     "kind": _("inquiry, complaint…"),
     "status": _("the case's status"),
     "recipient_name": _("the recipient's name"),
+    "service": _("the service the case is about, in the recipient's language (empty when none)"),
 }
 _EXAMPLE: dict[str, Any] = {
     "organisation": "示范公用事业公司",
@@ -66,6 +69,7 @@ _EXAMPLE: dict[str, Any] = {
     "kind": "投诉",
     "status": "处理中",
     "recipient_name": "王女士",
+    "service": "抄表读数异议",
     "tracking_url": "https://charter.example.cn/track/abc/",
     "desk_url": "https://charter.example.cn/desk/cases/TS-2026-000123/",
     "portal_url": "https://charter.example.cn/portal/",
@@ -78,17 +82,34 @@ _EXAMPLE: dict[str, Any] = {
     "metric": "解决",
     "due": "2026-11-30 10:00",
     "reason": "……",
+    "accept_button": "我认可",
+    "appeal_button": "申请复核",
 }
 _DESCRIPTIONS = {
     "cases.acknowledged": (
         _("To the customer: the case was received (number, tracking link, deadlines)."),
         ("tracking_url", "deadlines"),
     ),
-    "cases.replied": (_("To the customer: a reply from staff."), ("message", "portal_url")),
-    "cases.status_changed": (_("To the customer: the case's status changed."), ("portal_url",)),
+    "cases.replied": (
+        _("To the customer: a reply from staff."),
+        ("message", "tracking_url", "portal_url"),
+    ),
+    "cases.status_changed": (
+        _("To the customer: the case's status changed."),
+        ("tracking_url", "portal_url"),
+    ),
     "cases.resolved": (
         _("To the customer: the resolution, with how to accept or appeal it."),
-        ("outcome", "reasons", "remedy", "appeal_until", "portal_url"),
+        (
+            "outcome",
+            "reasons",
+            "remedy",
+            "appeal_until",
+            "tracking_url",
+            "portal_url",
+            "accept_button",
+            "appeal_button",
+        ),
     ),
     "cases.token_rotated": (_("To the customer: a new tracking link."), ("tracking_url",)),
     "cases.assigned": (_("To staff: a case was assigned to you or your team."), ("desk_url", "deadlines")),
@@ -116,6 +137,8 @@ _VARIABLES = {
     "metric": _("which deadline"),
     "due": _("when it falls due"),
     "reason": _("the reason given"),
+    "accept_button": _("the label of the button that accepts the decision on the case page"),
+    "appeal_button": _("the label of the button that appeals it"),
 }
 
 
@@ -139,10 +162,6 @@ def thread_ref(case: Case, *, staff: bool = False) -> str:
     return f"case:{case.pk}:staff" if staff else f"case:{case.pk}"
 
 
-def _url(path: str) -> str:
-    return f"{settings.CHARTER_SITE_URL}{path}"
-
-
 def _when(at: dt.datetime | None, zone: str) -> str:
     if at is None:
         return ""
@@ -163,7 +182,18 @@ def _staff(notification: CaseNotification, case: Case) -> list[User]:
         users = []
     named = set(case.named_staff.values_list("pk", flat=True)) if case.is_complaint else set()
     # A person a complaint names hears nothing about it from the system: the handling is independent of him.
-    return [user for user in users if user.is_active and user.email and user.pk not in named]
+    # Nobody is told of his own action (his note, his taking the case, his escalation): the actor of the
+    # event that caused the notification is left out.
+    actor = (
+        CaseEvent.objects.filter(pk=notification.event_id, case=case)
+        .values_list("actor_id", flat=True)
+        .first()
+        if notification.event_id
+        else None
+    )
+    return [
+        user for user in users if user.is_active and user.email and user.pk not in named and user.pk != actor
+    ]
 
 
 def _context(notification: CaseNotification, case: Case, *, zone: str, staff: bool) -> dict[str, Any]:
@@ -173,12 +203,17 @@ def _context(notification: CaseNotification, case: Case, *, zone: str, staff: bo
         "title": case.title,
         "kind": case.get_kind_display(),
         "status": case.get_status_display(),
-        "portal_url": _url(reverse("cases:portal")),
+        "service": service_name(service=case.service) if case.service else "",
+        "portal_url": site_url(reverse("cases:portal")),
     }
     if staff:
-        context["desk_url"] = _url(reverse("cases:desk_case", args=[case.number]))
-    if notification.tracking_token:
-        context["tracking_url"] = _url(reverse("cases:track", args=[notification.tracking_token]))
+        context["desk_url"] = site_url(reverse("cases:desk_case", args=[case.number]))
+    else:
+        # The token of the acknowledgement or of a new link; later mails carry a link signed for the
+        # current one (the token itself is never stored), which stops working with it.
+        token = notification.tracking_token or case_tracking_link_token(case=case)
+        if token:
+            context["tracking_url"] = site_url(reverse("cases:track", args=[token]))
     if notification.kind in (K.ACKNOWLEDGED, K.ASSIGNED):
         clocks = CaseClock.objects.filter(case=case, status=CaseClock.Status.RUNNING, due_at__isnull=False)
         context["deadlines"] = [
@@ -197,6 +232,9 @@ def _context(notification: CaseNotification, case: Case, *, zone: str, staff: bo
             remedy=f"¥{case.remedy_amount:,.2f}" if case.remedy_amount else "",
             appeal_until=_when(case.appeal_until, zone),
             appeal_days=cases_setting("CHARTER_CASES_APPEAL_DAYS"),
+            # The very words of the case page's buttons (rendered in the recipient's language).
+            accept_button=str(ACCEPT_BUTTON),
+            appeal_button=str(APPEAL_BUTTON),
         )
     if notification.event_id and staff:
         event = CaseEvent.objects.filter(pk=notification.event_id, case=case).first()
@@ -207,8 +245,12 @@ def _context(notification: CaseNotification, case: Case, *, zone: str, staff: bo
             context["metric"] = str(labels.get(metric, metric))
             due = data.get("due_at")
             context["due"] = _when(dt.datetime.fromisoformat(due), zone) if isinstance(due, str) else ""
-    if notification.kind in (K.ESCALATED, K.APPEALED) and staff:
-        context["reason"] = case.appeal_reason if notification.kind == K.APPEALED else ""
+        if notification.kind == K.ESCALATED:
+            context["reason"] = str(data.get("reason", ""))
+    if notification.kind == K.ESCALATED and staff:
+        context.setdefault("reason", "")
+    if notification.kind == K.APPEALED and staff:
+        context["reason"] = case.appeal_reason
     return context
 
 

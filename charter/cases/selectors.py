@@ -45,7 +45,9 @@ from charter.cases.permissions import (
 from charter.cases.services._common import token_hash
 from charter.common.errors import DomainError
 
-QUEUES = ("all", "mine", "my_teams", "unassigned", "due_soon", "breached")
+QUEUES = ("all", "mine", "my_teams", "unassigned", "due_today", "due_soon", "breached")
+# The queues the desk home counts (`case_queue_counts`).
+COUNTED_QUEUES = ("mine", "my_teams", "unassigned", "due_today", "breached")
 ORDERS = {
     "deadline": (F("next_deadline_at").asc(nulls_last=True), "created_at", "pk"),
     "-deadline": (F("next_deadline_at").desc(nulls_last=True), "-created_at", "-pk"),
@@ -111,23 +113,58 @@ def case_get_visible(*, user: AnyUser, pk: object) -> Case | None:
     return _with_rows(case_list_visible_to(user=user)).prefetch_related("named_staff").filter(pk=key).first()
 
 
-def _queue_filter(cases: QuerySet[Case], *, user: User, queue: str, now: dt.datetime) -> QuerySet[Case]:
+def _end_of_today(now: dt.datetime) -> dt.datetime:
+    """The coming midnight in the current time zone (the reader's)."""
+    tomorrow = timezone.localtime(now).date() + dt.timedelta(days=1)
+    return timezone.make_aware(dt.datetime.combine(tomorrow, dt.time.min))
+
+
+def _queue_condition(*, user: User, queue: str, now: dt.datetime) -> Q:
+    """The condition a case meets to be in `queue` of `user` (among the cases he may see): the one rule that
+    both lists a queue (`case_queue`) and counts it (`case_queue_counts`)."""
+    is_open = Q(status__in=OPEN_STATUSES)
     if queue == "mine":
-        return cases.filter(assignee=user, status__in=OPEN_STATUSES)
+        return is_open & Q(assignee=user)
     if queue == "my_teams":
-        return cases.filter(team_id__in=sorted(scope_team_ids(user)), status__in=OPEN_STATUSES)
+        return is_open & Q(team_id__in=sorted(scope_team_ids(user)))
     if queue == "unassigned":
-        return cases.filter(assignee__isnull=True, status__in=OPEN_STATUSES)
+        return is_open & Q(assignee__isnull=True)
+    if queue == "due_today":
+        return is_open & Q(next_deadline_at__gte=now, next_deadline_at__lt=_end_of_today(now))
     if queue == "due_soon":
-        return cases.filter(
-            status__in=OPEN_STATUSES, next_deadline_at__isnull=False, next_deadline_at__lte=now + DUE_SOON
-        )
+        return is_open & Q(next_deadline_at__isnull=False, next_deadline_at__lte=now + DUE_SOON)
     if queue == "breached":
         late = CaseClock.objects.filter(
             case_id=OuterRef("pk"), status__in=(CaseClock.Status.RUNNING, CaseClock.Status.PAUSED)
         ).filter(Q(breached_at__isnull=False) | Q(status=CaseClock.Status.RUNNING, due_at__lt=now))
-        return cases.filter(Exists(late), status__in=OPEN_STATUSES)
-    return cases
+        return is_open & Q(Exists(late))
+    return Q()
+
+
+def _queue_filter(cases: QuerySet[Case], *, user: User, queue: str, now: dt.datetime) -> QuerySet[Case]:
+    return cases.filter(_queue_condition(user=user, queue=queue, now=now))
+
+
+def case_queue_counts(*, user: AnyUser, now: dt.datetime | None = None) -> dict[str, int]:
+    """Return how many cases each counted queue of `user` holds (`COUNTED_QUEUES`: mine, my_teams,
+    unassigned, due_today, breached) and `appeals` (the mine queue under reconsideration: appeals he decides),
+    with one query over the cases he may see, by the conditions `case_queue` lists them with.
+
+    All zero for a user who works no cases.
+    """
+    keys = (*COUNTED_QUEUES, "appeals")
+    if not isinstance(user, User) or not is_case_staff(user):
+        return dict.fromkeys(keys, 0)
+    at = now or timezone.now()
+    conditions = {queue: _queue_condition(user=user, queue=queue, now=at) for queue in COUNTED_QUEUES}
+    conditions["appeals"] = conditions["mine"] & Q(status=CaseStatus.RECONSIDERATION)
+    rows = (
+        case_list_visible_to(user=user)
+        .filter(status__in=OPEN_STATUSES)
+        .order_by()
+        .aggregate(**{key: Count("pk", filter=condition) for key, condition in conditions.items()})
+    )
+    return {key: int(rows.get(key) or 0) for key in keys}
 
 
 def _apply_filters(cases: QuerySet[Case], filters: Mapping[str, Any]) -> QuerySet[Case]:
@@ -163,7 +200,8 @@ def case_queue(
     """Return one work queue of `user`, within his scope, filtered and ordered.
 
     `queue`: all, mine (assigned to him, open), my_teams (his teams' open cases), unassigned (open, nobody
-    assigned), due_soon (open, next deadline within 4 hours or past), breached (open with a missed target).
+    assigned), due_today (open, next deadline from now until the coming midnight in the reader's time zone),
+    due_soon (open, next deadline within 4 hours or past), breached (open with a missed target).
     `filters`: status, kind, priority, channel, team, assignee ("none" for unassigned), service, category,
     customer (ids or values; a list means any of them), open (true/false). `order`: deadline (earliest next
     deadline first, the default), -deadline, created, -created, updated, -updated, priority, number, -number.
@@ -254,10 +292,18 @@ def _case_for_signed_link(token: str) -> Case | None:
     return case
 
 
+_TYPED_NUMBER = re.compile(r"([A-Z][A-Z0-9]{0,9})-(\d{4})-(\d{1,12})")
+
+
 def case_number_normalise(number: str) -> str:
     """Return a case number as stored: full-width characters and lower case (as typed on a phone) folded,
-    blanks dropped."""
-    return re.sub(r"\s", "", unicodedata.normalize("NFKC", number)).upper()
+    blanks dropped, and the serial's leading zeros put back (ts-2026-123 is TS-2026-000123)."""
+    folded = re.sub(r"\s", "", unicodedata.normalize("NFKC", number or "")).upper()
+    match = _TYPED_NUMBER.fullmatch(folded)
+    if match is None:
+        return folded
+    prefix, year, serial = match.groups()
+    return f"{prefix}-{year}-{int(serial):06d}"
 
 
 def case_find_for_link_request(*, number: str, contact: str) -> Case | None:
@@ -276,21 +322,11 @@ def case_find_for_link_request(*, number: str, contact: str) -> Case | None:
     return case if matching.exists() and case is not None else None
 
 
-_TYPED_NUMBER = re.compile(r"([A-Z][A-Z0-9]{0,9})-(\d{4})-(\d{1,12})")
-
-
 def case_number_parse(text: str) -> str | None:
-    """Return the case number `text` names, as stored (PREFIX-YYYY-NNNNNN), or None when it names none.
-
-    People type numbers as they hear or read them: in lower case, with full-width characters (a Chinese
-    input method), blanks around or inside, or without the leading zeros (ts-2026-123 is TS-2026-000123).
-    """
-    folded = re.sub(r"\s", "", unicodedata.normalize("NFKC", text or "")).upper()
-    match = _TYPED_NUMBER.fullmatch(folded)
-    if match is None:
-        return None
-    prefix, year, serial = match.groups()
-    return f"{prefix}-{year}-{int(serial):06d}"
+    """Return the case number `text` names, as stored (`case_number_normalise`), or None when it is no case
+    number (words to search for instead)."""
+    number = case_number_normalise(text)
+    return number if _TYPED_NUMBER.fullmatch(number) else None
 
 
 def case_get_visible_by_number(*, user: AnyUser, number: str) -> Case | None:

@@ -83,6 +83,7 @@ QUEUES = [
     ("mine", gettext_lazy("Mine")),
     ("my_teams", gettext_lazy("My teams")),
     ("unassigned", gettext_lazy("Unassigned")),
+    ("due_today", gettext_lazy("Due today")),
     ("due_soon", gettext_lazy("Due soon")),
     ("breached", gettext_lazy("Breached")),
     ("all", gettext_lazy("All I can see")),
@@ -142,7 +143,8 @@ def _handlers_for(case: Case) -> Any:
 
 @page_rule(is_case_staff)
 def queue(request: HttpRequest) -> HttpResponse:
-    """A work queue (mine, my teams, unassigned, due soon, breached) with filters, search and sorting."""
+    """A work queue (mine, my teams, unassigned, due today, due soon, breached) with filters, search and
+    sorting."""
     user = _staff(request)
     name = request.GET.get("queue", "mine")
     if name not in dict(QUEUES):

@@ -164,12 +164,31 @@ USE_I18N = True
 USE_TZ = True
 TIME_ZONE = env_str("CHARTER_TIME_ZONE", "Asia/Shanghai")
 CHARTER_ORGANISATION_NAME = env_str("CHARTER_ORGANISATION_NAME", "")
+
+
+def site_url_setting(configured: str, *, production: bool, port: str) -> str:
+    """Return the address people reach this installation at, without a trailing slash.
+
+    `configured` is CHARTER_SITE_URL, required in production. In development it defaults to the loopback
+    address on `port` (PORT, which `make run` serves on; 8000 when unset), so mailed links follow the
+    server wherever it runs: the worker renders the mails away from any request and cannot ask one.
+    """
+    if not configured and not production:
+        port = port.strip() or "8000"
+        if not port.isdigit() or not 0 < int(port) < 65536:
+            raise ImproperlyConfigured(f"PORT must be a TCP port number, not {port!r}")
+        configured = f"http://127.0.0.1:{int(port)}"
+    url = configured.strip().rstrip("/")
+    scheme, _separator, host = url.partition("://")
+    if scheme not in ("https", "http") or not host:
+        raise ImproperlyConfigured(
+            "CHARTER_SITE_URL must be the address people reach Charter at, e.g. https://charter.example.cn"
+        )
+    return url
+
+
 # The address people reach this installation at: links in e-mails (tracking pages, the desk) start with it.
-CHARTER_SITE_URL = env_str("CHARTER_SITE_URL", "" if PRODUCTION else "http://127.0.0.1:8000").rstrip("/")
-if not CHARTER_SITE_URL.startswith(("https://", "http://")):
-    raise ImproperlyConfigured(
-        "CHARTER_SITE_URL must be the address people reach Charter at, e.g. https://charter.example.cn"
-    )
+CHARTER_SITE_URL = site_url_setting(env_str("CHARTER_SITE_URL"), production=PRODUCTION, port=env_str("PORT"))
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"

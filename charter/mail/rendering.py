@@ -63,6 +63,15 @@ def template_spec(key: str) -> TemplateSpec:
         raise DomainError(_("There is no such template."), code=ErrorCode.UNKNOWN_TEMPLATE) from None
 
 
+def site_url(path: str) -> str:
+    """Return the absolute address of `path` (from reverse()) for an e-mail: CHARTER_SITE_URL before it.
+
+    Mails are rendered by the worker, away from any request, so the address cannot come from one; the
+    setting says where people reach this installation (in development, the port `make run` serves on).
+    """
+    return f"{settings.CHARTER_SITE_URL}{path}"
+
+
 def language_for(language: str | None) -> str:
     """The template language for a recipient's preference: one of LANGUAGES, Chinese when unknown."""
     if language and language.lower() in {code for code, _name in settings.LANGUAGES}:

@@ -1,19 +1,48 @@
 """Pure checks on the text of a reply, in Chinese and English: no database, no clock.
 
-Text is compared after NFKC normalisation (full-width letters, digits and brackets become their plain
-forms) and, for Latin script, case-insensitively on word boundaries, so "Calm down" matches "calm down" but
-"hello" does not match "Othello".
+Phrases are matched on segmented, normalised text, so that simple variants of a configured phrase are caught:
+
+- Text is read after NFKC normalisation (full-width letters, digits and brackets become their plain forms,
+  curly apostrophes straight) and case-folded.
+- Chinese is segmented into words with jieba (its bundled dictionary, no HMM guessing: deterministic), and
+  pronouns are folded into one form: 我们/咱们/咱/俺 count as 我, 您/你们/您们 as 你. So "不归我管" also
+  matches "不归我们管" and "不归咱们管". Without fillers, a Chinese phrase matches wherever its characters
+  appear, as before.
+- English is split into words on word boundaries ("hello" is not in "Othello"); contractions are spelled out
+  (isn't → is not, that's → that is), forms of be/have/do and the first person are folded (we/I, our/my,
+  us/me), and words are reduced to a crude stem (problems → problem, explained → explain). So "not my job"
+  also matches "not our job" and "isn't my job".
+- Between the words of a phrase (as jieba or the spaces split the phrase itself, and inside a Chinese word
+  where the reply's words allow), up to MAX_FILLERS words of the reply may stand: "不归我们部门管",
+  "没啥关系", "not really my job". A Chinese filler is any short word, an English one only a qualifier
+  (really, just, even, own, already…). A filler is never punctuation nor a negation (不, 没, not…), which
+  would turn the phrase's meaning around. Jargon and greetings are matched without fillers.
+
+An exception ("您不知道" for "不知道") is matched the same way and covers an occurrence of the phrase that it
+contains.
+
+Replies are segmented once (LRU cache) and phrases compiled once (another LRU cache); a reply of a few
+sentences is checked against the two hundred shipped phrases in about two milliseconds, after jieba's
+one-time loading (about a second per process).
 """
 
+import functools
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+
+from charter.common.segmentation import jieba_load
 
 # How far into a reply a greeting or form of address counts as opening it.
 GREETING_WINDOW = 30
+# How many words of the reply may stand between two words of a phrase, and how long each may be.
+MAX_FILLERS = 2
+_FILLER_LENGTH = 12
 # What may stand between a jargon term and its explanation, and what introduces one.
 _EXPLANATION_GAP = re.compile(r"^[\s,，:：、]{0,2}")
+# How many characters of a Chinese compound may follow a term before its explanation (预付费表).
+_COMPOUND_TAIL = 2
 _EXPLANATION_MARKS = (
     "(",
     "即",
@@ -35,50 +64,273 @@ ID_NUMBER_PATTERN = re.compile(
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK_CHARACTERS = "10X98765432"
 
+# Segmentation ------------------------------------------------------------------------------------------
+
+_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_RUN = re.compile(rf"(?P<cjk>[{_CJK}]+)|(?P<latin>[^\W_{_CJK}]+(?:'[^\W_{_CJK}]+)*)|(?P<other>\S)")
+_IS_CJK = re.compile(rf"[{_CJK}]")
+# In the stream a reply is matched on, words are separated by _SEPARATOR; punctuation is one _PUNCTUATION.
+_SEPARATOR = "\x01"
+_PUNCTUATION = "\x02"
+_CHINESE_PRONOUNS = (
+    (re.compile("我们|咱们|俺们|咱|俺"), "我"),
+    (re.compile("您们|你们|您|妳"), "你"),
+)
+# Function words written in several ways, folded into one (whole words only: 参与 keeps its 与).
+_CHINESE_SYNONYMS = {
+    **dict.fromkeys(("和", "与", "同"), "跟"),
+    "讲": "说",
+    "啥": "什么",
+    "干嘛": "干什么",
+    "没有": "没",
+    "咋": "怎么",
+    "甭": "别",
+}
+_ENGLISH_FORMS = {
+    **dict.fromkeys(("we", "i"), "i"),
+    **dict.fromkeys(("us", "me"), "me"),
+    **dict.fromkeys(("our", "my"), "my"),
+    **dict.fromkeys(("ours", "mine"), "mine"),
+    **dict.fromkeys(("ourselves", "myself"), "myself"),
+    **dict.fromkeys(("yourselves", "yourself"), "yourself"),
+    **dict.fromkeys(("am", "is", "are", "was", "were", "be", "been", "being"), "be"),
+    **dict.fromkeys(("has", "have", "had", "having"), "have"),
+    **dict.fromkeys(("does", "do", "did", "doing", "done"), "do"),
+    "said": "say",
+    "says": "say",
+    "told": "tell",
+    "gave": "give",
+    "given": "give",
+    "went": "go",
+    "gone": "go",
+    "got": "get",
+    "gotten": "get",
+    "paid": "pay",
+    "knew": "know",
+    "known": "know",
+    "understood": "understand",
+    "thought": "think",
+    "came": "come",
+    "made": "make",
+    "sent": "send",
+    "meant": "mean",
+    "heard": "hear",
+    "left": "leave",
+}
+# Words of the same meaning, by stem (phone, phoning, rang → call).
+_ENGLISH_SYNONYMS = {"phon": "call", "ring": "call", "rang": "call", "rung": "call"}
+_NOT_CONTRACTIONS = {"can't": "can", "won't": "will", "shan't": "shall", "ain't": "be"}
+_CONTRACTIONS = {"'re": "be", "'m": "be", "'ve": "have", "'ll": "will", "'d": "would"}
+_IS_CONTRACTED = frozenset(
+    "it that what there here he she who where how everything nothing something everyone this".split()
+)
+_NEGATIONS = ("not", "no", "never", "nothing", "nobody")
+_CHINESE_NEGATIONS = "不没别未非无勿莫"
+
+
+def _stem(word: str) -> str:
+    """A crude, deterministic English stem: the same for a word and its plural, past and -ing forms (and for
+    a few synonyms)."""
+    stem = _suffix_stripped(word)
+    return _ENGLISH_SYNONYMS.get(stem, stem)
+
+
+def _suffix_stripped(word: str) -> str:
+    if word in _ENGLISH_FORMS:
+        return _ENGLISH_FORMS[word]
+    if len(word) <= 3 or not word.isalpha():
+        return word
+    if len(word) > 4 and word.endswith("ies"):
+        word = word[:-3] + "y"
+    elif word.endswith("sses"):
+        word = word[:-2]
+    elif word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        word = word[:-1]
+    if len(word) > 5 and word.endswith("ing"):
+        word = word[:-3]
+    elif len(word) > 4 and word.endswith("ed"):
+        word = word[:-2]
+    if len(word) > 3 and word[-1] == word[-2] and word[-1] not in "aeiouylsz":
+        word = word[:-1]
+    if len(word) > 3 and word.endswith("e"):
+        word = word[:-1]
+    return word
+
+
+def _english_words(word: str) -> list[str]:
+    """The normalised words one written English word stands for ("isn't" → be, not)."""
+    word = word.casefold()
+    if word.endswith("n't"):
+        base = _NOT_CONTRACTIONS.get(word, word[:-3])
+        return [_stem(base), "not"]
+    for ending, meaning in _CONTRACTIONS.items():
+        if word.endswith(ending) and len(word) > len(ending):
+            return [_stem(word[: -len(ending)]), meaning]
+    if word.endswith("'s") and len(word) > 2:
+        base = word[:-2]
+        return [_stem(base), "be"] if base in _IS_CONTRACTED else [_stem(base)]
+    return [_stem(word)]
+
+
+@dataclass(frozen=True)
+class _Word:
+    """One normalised word of a text (a Chinese word, an English word or one punctuation mark), with the
+    span of the NFKC text it was read from; `exact` when it is that text case-folded, unchanged."""
+
+    form: str
+    start: int
+    end: int
+    exact: bool
+    is_latin: bool
+
+
+def _words(body: str) -> Iterator[_Word]:
+    for match in _RUN.finditer(body):
+        start, end = match.span()
+        if match.lastgroup == "cjk":
+            jieba = jieba_load()
+            for word, word_start, word_end in jieba.tokenize(match.group(), HMM=False):
+                form = _CHINESE_SYNONYMS.get(word, word)
+                for pattern, replacement in _CHINESE_PRONOUNS:
+                    form = pattern.sub(replacement, form)
+                yield _Word(form, start + word_start, start + word_end, form == word, False)
+        elif match.lastgroup == "latin":
+            written = match.group()
+            forms = _english_words(written)
+            exact = forms == [written.casefold()]
+            for form in forms:
+                yield _Word(form, start, end, exact, True)
+        else:
+            yield _Word(_PUNCTUATION, start, end, False, False)
+
+
+@dataclass(frozen=True)
+class Segmented:
+    """A text as the phrase checks read it: the NFKC `body`, and the `stream` of its normalised words joined
+    by _SEPARATOR, with the span of `body` each character of the stream stands for."""
+
+    body: str
+    stream: str
+    starts: tuple[int, ...]
+    ends: tuple[int, ...]
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """The span of `body` that the stream's characters start…end stand for."""
+        inside = [index for index in range(start, end) if self.starts[index] >= 0]
+        if not inside:
+            return (0, 0)
+        return (min(self.starts[i] for i in inside), max(self.ends[i] for i in inside))
+
+
+@functools.lru_cache(maxsize=256)
+def segment(text: str) -> Segmented:
+    """Return `text` segmented and normalised for phrase matching (see the module's docstring)."""
+    body = normalise(text)
+    stream: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    for word in _words(body):
+        if stream:
+            stream.append(_SEPARATOR)
+            starts.append(-1)
+            ends.append(-1)
+        for offset, character in enumerate(word.form):
+            stream.append(character)
+            if word.exact and len(word.form) == word.end - word.start:
+                starts.append(word.start + offset)
+                ends.append(word.start + offset + 1)
+            else:
+                starts.append(word.start)
+                ends.append(word.end)
+    return Segmented(body, "".join(stream), tuple(starts), tuple(ends))
+
+
+# A filler in Chinese is any short word; in English only a word that qualifies without changing what is said
+# ("not really my job", "your own fault"): "your broadband fault" is no "your fault".
+_CHINESE_FILLER = (
+    rf"(?!(?:{'|'.join(_NEGATIONS)}){_SEPARATOR})(?![{_CHINESE_NEGATIONS}])"
+    rf"[^{_SEPARATOR}{_PUNCTUATION}]{{1,{_FILLER_LENGTH}}}"
+)
+_ENGLISH_FILLERS = (
+    "really just even actually exactly own all quite simply honestly entirely certainly truly very so "
+    "the a an already ever again still also too now then more else that this"
+)
+_ENGLISH_FILLER = "(?:" + "|".join(sorted({_stem(word) for word in _ENGLISH_FILLERS.split()})) + ")"
+
+
+@functools.lru_cache(maxsize=2048)
+def _phrase_pattern(phrase: str, fillers: bool) -> re.Pattern[str] | None:
+    """The pattern of `phrase` on a segmented stream (None for a phrase without words)."""
+    words = list(_words(normalise(phrase).strip()))
+    if not words:
+        return None
+    english = rf"{_SEPARATOR}(?:{_ENGLISH_FILLER}{_SEPARATOR}){{0,{MAX_FILLERS}}}" if fillers else _SEPARATOR
+    chinese = rf"{_SEPARATOR}(?:{_CHINESE_FILLER}{_SEPARATOR}){{0,{MAX_FILLERS}}}" if fillers else _SEPARATOR
+    parts: list[str] = []
+    for index, word in enumerate(words):
+        if index:
+            both_latin = word.is_latin and words[index - 1].is_latin
+            parts.append(english if both_latin else f"(?:{chinese})?")
+        if word.is_latin:
+            parts.append(re.escape(word.form))
+        else:
+            # A Chinese phrase matches however the reply happens to be segmented around it, with fillers
+            # wherever the reply's words allow (没关系 in 没啥关系).
+            parts.append(f"(?:{chinese})?".join(re.escape(character) for character in word.form))
+    start = rf"(?<![^{_SEPARATOR}])" if words[0].is_latin else ""
+    end = rf"(?![^{_SEPARATOR}])" if words[-1].is_latin else ""
+    return re.compile(start + "".join(parts) + end)
+
+
+def _matches(segmented: Segmented, pattern: re.Pattern[str]) -> Iterator[re.Match[str]]:
+    """Every match of `pattern` in the stream, overlapping ones too."""
+    position = 0
+    while (match := pattern.search(segmented.stream, position)) is not None:
+        yield match
+        position = match.start() + 1
+
 
 def normalise(text: str) -> str:
     """Return `text` in the form every check reads: NFKC, curly apostrophes straightened."""
     return unicodedata.normalize("NFKC", text).replace("\u2019", "'").replace("\u2018", "'")
 
 
-def _is_latin(phrase: str) -> bool:
-    return bool(re.search(r"[A-Za-z]", phrase))
+def phrase_spans(
+    text: str, phrase: str, exceptions: Sequence[str] = (), *, fillers: bool = True
+) -> list[tuple[int, int]]:
+    """Return the spans of normalise(`text`) where `phrase` occurs and no exception covers it.
 
-
-def _phrase_pattern(phrase: str) -> re.Pattern[str]:
-    escaped = re.escape(normalise(phrase))
-    if _is_latin(phrase):
-        # Word boundaries only where the phrase itself starts or ends with a letter or digit.
-        start = r"(?<![A-Za-z0-9])" if phrase[:1].isalnum() else ""
-        end = r"(?![A-Za-z0-9])" if phrase[-1:].isalnum() else ""
-        return re.compile(start + escaped + end, re.IGNORECASE)
-    return re.compile(escaped)
-
-
-def _covered_by_exception(text: str, start: int, phrase: str, exceptions: Iterable[str]) -> bool:
-    """True when the occurrence of `phrase` at `start` lies inside one of the `exceptions`."""
-    folded = text.casefold()
-    needle = normalise(phrase).casefold()
+    `fillers` allows up to MAX_FILLERS words between the words of the phrase (and of its exceptions).
+    """
+    pattern = _phrase_pattern(phrase, fillers)
+    if pattern is None:
+        return []
+    segmented = segment(text)
+    found = [match.span() for match in pattern.finditer(segmented.stream)]
+    if not found:
+        return []
+    covered: list[tuple[int, int]] = []
     for exception in exceptions:
-        longer = normalise(exception).casefold()
-        offset = longer.find(needle)
-        while offset >= 0:
-            begin = start - offset
-            if begin >= 0 and folded[begin : begin + len(longer)] == longer:
-                return True
-            offset = longer.find(needle, offset + 1)
-    return False
+        exception_pattern = _phrase_pattern(exception, fillers)
+        if exception_pattern is not None:
+            covered.extend(match.span() for match in _matches(segmented, exception_pattern))
+    return [
+        segmented.span(start, end)
+        for start, end in found
+        if not any(begin <= start and end <= finish for begin, finish in covered)
+    ]
 
 
-def phrase_find(text: str, phrase: str, exceptions: Sequence[str] = ()) -> str | None:
-    """Return the first occurrence of `phrase` in `text` that is not inside an exception, or None."""
-    if not phrase.strip():
+def phrase_find(
+    text: str, phrase: str, exceptions: Sequence[str] = (), *, fillers: bool = True
+) -> str | None:
+    """Return the first occurrence of `phrase` in `text` that is not inside an exception (as written in the
+    normalised text), or None."""
+    spans = phrase_spans(text, phrase, exceptions, fillers=fillers)
+    if not spans:
         return None
-    body = normalise(text)
-    for match in _phrase_pattern(phrase).finditer(body):
-        if not _covered_by_exception(body, match.start(), phrase, exceptions):
-            return match.group(0)
-    return None
+    start, end = spans[0]
+    return normalise(text)[start:end]
 
 
 def excerpt_around(text: str, fragment: str, width: int = 20) -> str:
@@ -94,26 +346,36 @@ def excerpt_around(text: str, fragment: str, width: int = 20) -> str:
     return " ".join(snippet.split())[:300]
 
 
+def _explanation_follows(after: str) -> bool:
+    """True when an explanation starts right after a term, or after the rest of a Chinese compound it starts
+    (预付费表（先充值后用电）)."""
+    for tail in range(_COMPOUND_TAIL + 1):
+        if tail and not _IS_CJK.match(after[tail - 1 : tail]):
+            break
+        rest = after[tail:]
+        rest = rest[_EXPLANATION_GAP.match(rest).end() :]  # type: ignore[union-attr]
+        if rest.casefold().startswith(_EXPLANATION_MARKS):
+            return True
+    return False
+
+
 def jargon_is_explained(text: str, term: str, hint: str = "") -> bool:
     """True when `term` does not appear, or one of its uses is explained nearby.
 
-    Explained means: followed by an explanation in parentheses or introduced by 即, 也就是, 是指, "i.e." and
-    the like; itself in parentheses after the plain words; or the rule's plain-language `hint` appears in the
-    reply.
+    Explained means: followed (directly, or after the rest of a Chinese compound) by an explanation in
+    parentheses or introduced by 即, 也就是, 是指, "i.e." and the like; itself in parentheses after the plain
+    words; or the rule's plain-language `hint` appears in the reply.
     """
     body = normalise(text)
-    pattern = _phrase_pattern(term)
-    matches = list(pattern.finditer(body))
-    if not matches:
+    spans = phrase_spans(text, term, fillers=False)
+    if not spans:
         return True
     if hint.strip() and normalise(hint).casefold() in body.casefold():
         return True
-    for match in matches:
-        after = body[match.end() :]
-        after = after[_EXPLANATION_GAP.match(after).end() :]  # type: ignore[union-attr]
-        if after.casefold().startswith(_EXPLANATION_MARKS):
+    for start, end in spans:
+        if _explanation_follows(body[end:]):
             return True
-        before = body[: match.start()].rstrip()
+        before = body[:start].rstrip()
         if before.endswith("("):
             return True
     return False
@@ -122,7 +384,11 @@ def jargon_is_explained(text: str, term: str, hint: str = "") -> bool:
 def greeting_present(text: str, greetings: Iterable[str]) -> bool:
     """True when one of `greetings` opens the reply (appears within its first GREETING_WINDOW characters)."""
     opening = normalise(text).strip()[:GREETING_WINDOW]
-    return any(phrase_find(opening, greeting) is not None for greeting in greetings if greeting.strip())
+    return any(
+        phrase_find(opening, greeting, fillers=False) is not None
+        for greeting in greetings
+        if greeting.strip()
+    )
 
 
 def id_number_is_valid(value: str) -> bool:

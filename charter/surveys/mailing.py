@@ -2,7 +2,7 @@
 
 The invitation's first scale question can be answered from the e-mail: each score is a link that opens the
 survey with that score chosen. Opening a link records nothing (mail systems' link scanners open every
-link); the customer's one press of "Send" does.
+link); the customer's one press of "Send" does (the mail names that button in the page's own words).
 """
 
 from typing import Any
@@ -10,11 +10,12 @@ from typing import Any
 from django.conf import settings
 from django.urls import reverse
 from django.utils import formats, timezone, translation
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from charter.catalog.selectors import organisation_name
 from charter.mail.outbound import mail_queue
-from charter.mail.rendering import TemplateSpec, language_for, mail_render, template_register
+from charter.mail.rendering import TemplateSpec, language_for, mail_render, site_url, template_register
 from charter.surveys.models import SCALES, Invitation, Question, RecoveryTask
 
 _EXAMPLE: dict[str, Any] = {
@@ -31,6 +32,7 @@ _EXAMPLE: dict[str, Any] = {
     "due": "2026-12-01 17:30",
     "task_url": "https://charter.example.cn/desk/surveys/recovery/1/",
     "comment": "……",
+    "send_button": "发送",
 }
 _VARIABLES = {
     "organisation": _("the organisation's name"),
@@ -42,6 +44,7 @@ _VARIABLES = {
     "question": _("the first question"),
     "scores": _("one link per score of the first question (each with score and url)"),
     "expires": _("the last day the link works"),
+    "send_button": _("the label of the survey page's button that sends the answers"),
 }
 _STAFF_VARIABLES = {
     "organisation": _("the organisation's name"),
@@ -84,10 +87,6 @@ def templates_register() -> None:
     )
 
 
-def _url(path: str) -> str:
-    return f"{settings.CHARTER_SITE_URL}{path}"
-
-
 def survey_path(token: str) -> str:
     return reverse("surveys:answer", args=[token])
 
@@ -108,7 +107,7 @@ def invitation_mail(invitation: Invitation, *, reminder: bool = False) -> None:
     if first is not None:
         low, high = SCALES[Question.Type(first.type)]
         scores = [
-            {"score": score, "url": _url(f"{path}?score={score}")} for score in range(high, low - 1, -1)
+            {"score": score, "url": site_url(f"{path}?score={score}")} for score in range(high, low - 1, -1)
         ]
     case = invitation.case
     with translation.override(language):
@@ -118,10 +117,12 @@ def invitation_mail(invitation: Invitation, *, reminder: bool = False) -> None:
             "number": case.number if case else "",
             "title": case.title if case else "",
             "survey_name": (survey.name_en if english and survey.name_en else survey.name_zh),
-            "survey_url": _url(path),
+            "survey_url": site_url(path),
             "question": (first.text_en if english and first.text_en else first.text_zh) if first else "",
             "scores": scores,
             "expires": formats.date_format(timezone.localtime(invitation.expires_at), "Y-m-d"),
+            # The survey page's button (surveys/answer.html), from the same translatable string.
+            "send_button": gettext("Send"),
         }
         key = "surveys.reminder" if reminder else "surveys.invitation"
         rendered = mail_render(key, language, context)
@@ -150,7 +151,7 @@ def recovery_mail(task: RecoveryTask) -> None:
             "number": response.case.number if response.case else "",
             "reason": task.reason,
             "due": formats.date_format(timezone.localtime(task.due_at), "Y-m-d H:i"),
-            "task_url": _url(reverse("surveys:recovery_detail", args=[task.pk])),
+            "task_url": site_url(reverse("surveys:recovery_detail", args=[task.pk])),
             "comment": response.comment,
         }
         rendered = mail_render("surveys.recovery", language, context)

@@ -7,23 +7,18 @@ English stop words. A long Chinese keyword also counts for the keywords of other
 written in at least two comments; keywords found in mostly the same comments join one theme (水费 · 账单).
 Themes come most frequent first, with how many comments mention them and a few examples.
 
-jieba is loaded on first use, never at import time. It keeps its prefix-dictionary cache under
-settings.VAR_DIR/jieba (a private temporary directory when that cannot be written), not in the shared
-system temp directory: the cache is unmarshalled when read, so it must not be writable by others.
+jieba is loaded on first use, never at import time, by charter.common.segmentation (its cache kept in our
+own directory).
 """
 
 import hashlib
-import logging
 import re
-import tempfile
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
 
-from django.conf import settings
 from django.core.cache import cache
+
+from charter.common.segmentation import jieba_load as _load_jieba
 
 KEYWORDS_PER_COMMENT = 8
 MIN_COMMENTS = 2  # a keyword from one comment is an anecdote, not a theme
@@ -53,8 +48,6 @@ CHINESE_STOP_WORDS = frozenset(
 )
 
 _LATIN = re.compile(r"^[a-z0-9][a-z0-9'&._%+#-]*$")
-_lock = threading.Lock()
-_jieba: Any = None
 
 
 @dataclass(frozen=True)
@@ -68,30 +61,6 @@ class Theme:
     @property
     def label(self) -> str:
         return " · ".join(self.keywords)
-
-
-def _cache_dir() -> str:
-    path = Path(settings.VAR_DIR) / "jieba"
-    try:
-        path.mkdir(mode=0o700, parents=True, exist_ok=True)
-    except OSError:
-        return tempfile.mkdtemp(prefix="charter-jieba-")
-    return str(path)
-
-
-def _load_jieba() -> Any:
-    """Import and initialise jieba once per process, quietly, with its cache in our own directory."""
-    global _jieba
-    with _lock:
-        if _jieba is None:
-            import jieba
-            import jieba.analyse
-
-            jieba.setLogLevel(logging.WARNING)
-            jieba.dt.tmp_dir = _cache_dir()
-            jieba.initialize()
-            _jieba = jieba
-    return _jieba
 
 
 def _singular(word: str) -> str:

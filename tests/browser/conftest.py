@@ -9,6 +9,7 @@ These tests commit to the database, so they run in their own pytest run (`make t
 `pytest tests/browser`); `tests/conftest.py` leaves this folder out of any run that does not name it.
 """
 
+import logging
 import os
 import re
 import shutil
@@ -32,6 +33,7 @@ from tests.mail.servers import SmtpServer, running
 # Playwright's sync API keeps an event loop running in the test thread, and Django refuses database work
 # where a loop runs; nothing here is async code, so the check only gets in the way (Playwright's advice).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd narrates every SMTP command
 CHROMIUM = os.environ.get("CHARTER_CHROMIUM", "/usr/bin/chromium")
 # Keep Chromium off the (closed) network and quiet: no sync, no component updates, no QUIC probes.
 CHROMIUM_ARGS = [

@@ -8,6 +8,7 @@ from pathlib import Path
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import Site, Watch, words
+from tests.mail.servers import SmtpServer
 
 BILL = Path(__file__).parent / "files" / "bill.pdf"
 NUMBER = re.compile(r"TS-\d{4}-\d{6}")
@@ -82,3 +83,36 @@ def test_a_visitor_complains_about_a_service_and_follows_it_by_the_private_link(
     expect(stranger.locator(".msg.customer").last).to_contain_text(
         words(language, "补充：表在楼道里", "The meter is in the hall")
     )
+
+
+def test_a_customer_who_lost_the_link_gets_a_new_one_by_e_mail(
+    browse: Callable[..., tuple[Page, Watch]], site: Site, language: str, smtp_server: SmtpServer
+) -> None:
+    address = f"lost-{uuid.uuid4().hex[:8]}@example.com"
+    first, _ = browse(language)
+    number = complain_about_a_service(first, site, language, email=address, phone=unique_phone())
+    page, _ = browse(language)
+
+    page.goto(site.at("/"))
+    page.goto(site.at("/track/"))
+    page.fill("input[name=number]", number.lower())
+    page.fill("input[name=contact]", address.upper())
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").click()
+    answer = page.locator("main").inner_text()
+    page.goto(site.at("/track/"))
+    page.fill("input[name=number]", number)
+    page.fill("input[name=contact]", "someone-else@example.com")
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").click()
+
+    assert page.locator("main").inner_text() == answer  # a miss reads exactly like a match
+    mailed = [
+        envelope.content.decode("utf-8", "replace")
+        for envelope in smtp_server.envelopes
+        if address in envelope.rcpt_tos
+    ]
+    links = re.findall(r"http://127\.0\.0\.1:\d+/track/[A-Za-z0-9_\-]+/", mailed[-1])
+    assert links, mailed[-1]
+    page.goto(links[0])
+    expect(page.locator("h1")).to_contain_text(number)

@@ -83,10 +83,11 @@ def test_a_reply_threads_under_the_acknowledgement_and_carries_the_case_number(
 
 
 def test_internal_notes_never_reach_the_customer(
-    case: Case, smtp: SmtpServer, django_capture_on_commit_callbacks: Any
+    case: Case, smtp: SmtpServer, member: User, teammate: User, django_capture_on_commit_callbacks: Any
 ) -> None:
     handler = case.assignee
     assert handler is not None
+    colleague = teammate if handler == member else member
     before = len(_messages(smtp, "jane@example.com"))
     with django_capture_on_commit_callbacks(execute=True):
         case_reply(actor=handler, case=case, body="客户曾多次投诉，注意语气。", is_internal=True)
@@ -95,7 +96,9 @@ def test_internal_notes_never_reach_the_customer(
     for envelope in smtp.envelopes:
         if "jane@example.com" in envelope.rcpt_tos:
             assert "注意语气" not in envelope.content.decode("utf-8", "replace")
-    assert any("注意语气" in m.get_content() for m in _messages(smtp, handler.email))
+    # The team hears of the note; its author is not told of his own note.
+    assert any("注意语气" in m.get_content() for m in _messages(smtp, colleague.email))
+    assert not any("注意语气" in m.get_content() for m in _messages(smtp, handler.email))
 
 
 def test_a_rolled_back_change_sends_nothing(

@@ -63,6 +63,28 @@ def test_english_improper_and_impatient_wording(case: Case, member: User) -> Non
     ]
 
 
+def test_variants_of_a_configured_phrase_are_caught_not_only_the_missing_greeting(
+    case: Case, member: User
+) -> None:
+    warnings = reply_warnings(case, member, "这个不归我们管，你自己去银行查一下，别再打电话催了", False)
+
+    codes = sorted({w.code for w in warnings})
+    assert codes == ["impatient_wording", "improper_wording", "missing_greeting"]
+    assert any("不归我们管" in str(w.message) for w in warnings)
+    assert _codes(case, member, "Hello Carol, that isn't our job.") == [("improper_wording", "2.3")]
+
+
+def test_words_matched_by_a_longer_phrase_are_not_reported_again_by_a_shorter_one(
+    case: Case, member: User
+) -> None:
+    warnings = reply_warnings(case, member, "Hello Carol, as I already said, the bill is right.", False)
+
+    assert [(w.code, w.excerpt) for w in warnings] == [
+        ("impatient_wording", "Hello Carol, as I already said, the bill is right.")
+    ]
+    assert "as I already said" in str(warnings[0].message)
+
+
 def test_a_phrase_inside_one_of_its_exceptions_is_fine(case: Case, member: User) -> None:
     assert _codes(case, member, "您好，如果您不知道户号（账单上的用户编号），可以致电我们。") == []
     assert _codes(case, member, "Dear Carol, you should have received our letter.") == []

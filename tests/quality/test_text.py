@@ -139,3 +139,98 @@ def test_id_numbers_with_a_wrong_check_are_not_personal_data_and_digits_inside_t
 
 def test_a_twelve_digit_number_is_not_a_mobile_number() -> None:
     assert text.personal_data_find("单号 139123456789") == []
+
+
+# Segmented, normalised matching ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("reply", "phrase", "found"),
+    [
+        # Pronoun variants count as the pronoun of the phrase.
+        ("这个不归我们管，你自己去银行查一下。", "不归我管", "不归我们管"),
+        ("这事儿不归咱们管。", "不归我管", "不归咱们管"),
+        ("您自己看说明。", "你自己看", "您自己看"),
+        # A few filler words may stand between the words of a phrase, or inside a Chinese word.
+        ("这不归我们部门管。", "不归我管", "不归我们部门管"),
+        ("您好，停水跟我们供电公司没啥关系。", "跟我没关系", "跟我们供电公司没啥关系"),
+        ("你自己去银行查一下。", "你自己查", "你自己去银行查"),
+        # Whole-word function-word synonyms: 和 for 跟, 讲 for 说.
+        ("这和我们无关。", "跟我无关", "和我们无关"),
+        ("不是跟你讲过了吗？", "不是跟你说过了", "不是跟你讲过了"),
+        # English: first-person variants, contractions, simple inflections, qualifiers as fillers.
+        ("That is not our job.", "not my job", "not our job"),
+        ("Sorry, that isn't my problem.", "not my problem", "isn't my problem"),
+        ("It's not really my job, to be honest.", "not my job", "not really my job"),
+        ("As we already said, the bill is right.", "as I already said", "As we already said"),
+        ("There are no problems on our side, these are your problems.", "your problem", "your problems"),
+        ("We told you twice.", "I told you", "We told you"),
+        ("Stop phoning us.", "stop calling", "Stop phoning"),
+    ],
+)
+def test_simple_variants_of_a_phrase_are_found(reply: str, phrase: str, found: str) -> None:
+    assert text.phrase_find(reply, phrase) == found
+
+
+@pytest.mark.parametrize(
+    ("reply", "phrase"),
+    [
+        # A negation never counts as a filler: it turns the meaning around.
+        ("您不用找别人，我来处理。", "你找别人"),
+        ("You should not have to pay twice.", "you should have"),
+        # A filler must be a whole word of the reply: 急需 is not 急.
+        ("请问您急需什么材料？", "急什么"),
+        # No more than MAX_FILLERS words between the words of a phrase.
+        ("您也可以自己在App上查看账单。", "自己查"),
+        # An English filler only qualifies: "your broadband fault" is no "your fault".
+        ("Your broadband fault has been fixed.", "your fault"),
+        # Another person is another person.
+        ("这不是您的责任。", "不是我的责任"),
+        ("It's not your job to fix it.", "not my job"),
+        # Word boundaries and stems: "Othello" is not "hello", "notice" not "not".
+        ("We saw Othello.", "hello"),
+        ("Please notice my job title.", "not my job"),
+    ],
+)
+def test_what_only_looks_like_a_phrase_is_not_found(reply: str, phrase: str) -> None:
+    assert text.phrase_find(reply, phrase) is None
+
+
+def test_exceptions_cover_the_variants_they_are_written_for() -> None:
+    assert text.phrase_find("We don't know yet what caused it.", "I don't know", ["I don't know yet"]) is None
+    assert text.phrase_find("We don't know, ask the council.", "I don't know", ["I don't know yet"])
+    assert text.phrase_find("您好，如果还有不清楚的地方请联系我们。", "不清楚", ["不清楚的地方"]) is None
+    assert (
+        text.phrase_find(
+            "You should also have received a letter.", "you should have", ["you should have received"]
+        )
+        is None
+    )
+
+
+def test_jargon_and_greetings_are_matched_without_fillers() -> None:
+    assert text.phrase_find("Your tiered water tariff changes.", "tiered tariff", fillers=False) is None
+    assert text.phrase_find("Your tiered tariffs change.", "tiered tariff", fillers=False) == "tiered tariffs"
+    assert text.greeting_present("Hi Sam, your permit is renewed.", ["Hi"])
+    assert not text.greeting_present("His permit is renewed.", ["Hi"])
+
+
+def test_jargon_explained_after_the_rest_of_a_chinese_compound() -> None:
+    assert text.jargon_is_explained("您好，您家的电表是预付费表（先充值后用电）。", "预付费")
+    assert not text.jargon_is_explained("您好，燃气表是预付费表，没气了请到营业厅圈存。", "预付费")
+    assert text.jargon_is_explained("户号是指账单上的用户编号。", "户号")
+
+
+def test_the_match_is_quoted_as_the_agent_wrote_it() -> None:
+    assert text.phrase_find("ＣＡＬＭ ＤＯＷＮ， please.", "calm down") == "CALM DOWN"
+    assert text.phrase_find("我们早就说过了，急什么。", "急什么") == "急什么"
+
+
+def test_segmentation_is_deterministic_and_cached() -> None:
+    text.segment.cache_clear()
+    first = text.segment("这个不归我们管，你自己去银行查一下。")
+    second = text.segment("这个不归我们管，你自己去银行查一下。")
+
+    assert first is second
+    text.segment.cache_clear()
+    assert text.segment("这个不归我们管，你自己去银行查一下。") == first

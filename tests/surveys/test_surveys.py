@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.db import connection
 from django.test import Client
 from django.utils import timezone
@@ -89,6 +90,32 @@ def test_resolving_a_case_sends_a_survey_whose_link_records_one_answer_and_refus
     assert again.status_code == 409 and "已经" in again.content.decode()
     assert client.get(path).status_code == 409
     assert Response.objects.count() == 1 and Response.objects.get().csat == 4
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_invitation_names_the_button_in_the_words_of_the_survey_page(
+    language: str,
+    rule: SurveyRule,
+    customer: Customer,
+    smtp: SmtpServer,
+    client: Client,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    customer.language = language
+    customer.save()
+    resolved_case(customer)
+    _send(django_capture_on_commit_callbacks)
+
+    (mail,) = _survey_mails(smtp, "wang@example.com")
+    body = mail.get_content()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    page = client.get(link_of(body)).content.decode()
+    button = re.search(r'<button type="submit" class="button primary">([^<]+)</button>', page)
+
+    assert button is not None
+    assert f"“{button.group(1)}”" in body or f'"{button.group(1)}"' in body
+    assert button.group(1) == ("发送" if language == "zh-hans" else "Send")
+    assert "提交" not in body
 
 
 def test_a_browser_can_answer_from_the_survey_link(

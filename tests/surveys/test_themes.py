@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from charter.common import segmentation
 from charter.surveys import themes
 from charter.surveys.themes import comment_keywords, themes_cached, themes_extract
 
@@ -89,7 +90,7 @@ def test_themes_are_remembered_for_the_same_comments(monkeypatch: Any) -> None:
 def test_jieba_cache_goes_under_var_dir(settings: Any, tmp_path: Path) -> None:
     settings.VAR_DIR = tmp_path
 
-    path = Path(themes._cache_dir())
+    path = Path(segmentation._cache_dir())
 
     assert path == tmp_path / "jieba"
     assert path.stat().st_mode & 0o777 == 0o700
@@ -100,7 +101,7 @@ def test_jieba_cache_falls_back_to_a_private_temp_dir(settings: Any, tmp_path: P
     blocker.write_text("not a directory")
     settings.VAR_DIR = blocker
 
-    path = Path(themes._cache_dir())
+    path = Path(segmentation._cache_dir())
 
     assert path.is_dir() and path.name.startswith("charter-jieba-")
     assert path.stat().st_mode & 0o777 == 0o700

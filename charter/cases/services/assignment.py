@@ -94,13 +94,14 @@ def _assign_locked(
     }
     if reason:
         data["reason"] = reason
-    event_record(case, CaseEvent.Kind.ASSIGNED, actor=actor, data=data, at=at)
+    event = event_record(case, CaseEvent.Kind.ASSIGNED, actor=actor, data=data, at=at)
     audit(actor, "assign", case, data)
     notify_on_commit(
         CaseNotification(
             kind=CaseEvent.Kind.ASSIGNED,
             case_id=case.pk,
             audience=Audience.HANDLER if assignee else Audience.TEAM,
+            event_id=event.pk,  # whoever assigned is not told of it
             recipient_id=assignee.pk if assignee else None,
             is_internal=True,
         )

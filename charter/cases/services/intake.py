@@ -280,6 +280,8 @@ def case_create(
                     kind=CaseEvent.Kind.ASSIGNED,
                     case_id=case.pk,
                     audience=Audience.HANDLER if assignee else Audience.TEAM,
+                    # The creation: staff who record a case routed to themselves are not told of it.
+                    event_id=events[0].pk,
                     recipient_id=assignee.pk if assignee else None,
                     is_internal=True,
                 )

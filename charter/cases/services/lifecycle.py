@@ -75,14 +75,15 @@ def _choice(value: str, choices: Iterable[str], code: str, field: str, message: 
 
 def _move(
     *, actor: Actor, case: Case, to_status: str, reason: str = "", at: dt.datetime, dedicated: str = ""
-) -> None:
+) -> CaseEvent:
     """Apply one step of the workflow to the locked `case`: check it against the map, run its effects on
-    the clocks, save, and record `status_changed`. The one place a status changes."""
+    the clocks, save, and record `status_changed`; return that event. The one place a status changes."""
     event = _move_prepare(
         actor=actor, case=case, to_status=to_status, reason=reason, at=at, dedicated=dedicated
     )
     case.save()
     event.save(force_insert=True)
+    return event
 
 
 def _move_prepare(
@@ -164,7 +165,7 @@ def case_transition(
         require(can_transition(actor, case), _("You may not change this case."), ErrorCode.EDIT_DENIED)
         previous = case.status
         at = now()
-        _move(actor=actor, case=case, to_status=to_status, reason=reason, at=at)
+        event = _move(actor=actor, case=case, to_status=to_status, reason=reason, at=at)
         audit(actor, "transition", case, {"from": previous, "to": to_status, "reason": reason})
         if to_status == S.ESCALATED:
             notify_on_commit(
@@ -172,6 +173,7 @@ def case_transition(
                     kind=CaseEvent.Kind.ESCALATED,
                     case_id=case.pk,
                     audience=Audience.SUPERVISOR,
+                    event_id=event.pk,  # a supervisor who escalates is not told of it
                     is_internal=True,
                 )
             )

@@ -10,6 +10,7 @@ import datetime as dt
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
@@ -39,6 +40,9 @@ from charter.quality.models import (
 from charter.quality.permissions import can_manage_checks
 from charter.quality.selectors import ClauseResolver, check_setting_map, phrase_rule_list
 from charter.standards.models import StandardClause
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 CURSOR = "quality.replies"
 RESPONSE_METRICS = (CaseClock.Metric.FIRST_RESPONSE, CaseClock.Metric.NEXT_RESPONSE)
@@ -97,28 +101,45 @@ class _Checker:
 
 
 def _wording_issues(checker: _Checker, body: str) -> list[Issue]:
+    """Improper and impatient wording. Rules are tried longest phrase first, and words already reported are
+    not reported again by a shorter rule ("as I already said" hides "as I said", "你找别人去" once)."""
+    labels: dict[str, StrOrPromise] = {
+        PhraseRule.Category.IMPROPER: gettext_lazy("Improper wording: “%(phrase)s”."),
+        PhraseRule.Category.IMPATIENT: gettext_lazy("Impatient wording: “%(phrase)s”."),
+    }
+    candidates = [
+        rule
+        for category in labels
+        if checker.enabled(CATEGORY_CHECKS[category])
+        for rule in checker.rules_of(category)
+    ]
+    reported: list[tuple[int, int]] = []
+    found_by: dict[int, tuple[str, StandardClause]] = {}
+    for rule in sorted(candidates, key=lambda rule: -len(rule.phrase)):
+        for start, end in text.phrase_spans(body, rule.phrase, rule.exception_list()):
+            if any(start < finish and begin < end for begin, finish in reported):
+                continue
+            clause = checker.clause(CATEGORY_CHECKS[rule.category], rule)
+            if clause is not None:
+                reported.append((start, end))
+                found_by[rule.pk] = (text.normalise(body)[start:end], clause)
+            break
     issues = []
-    for category, label in (
-        (PhraseRule.Category.IMPROPER, gettext_lazy("Improper wording: “%(phrase)s”.")),
-        (PhraseRule.Category.IMPATIENT, gettext_lazy("Impatient wording: “%(phrase)s”.")),
-    ):
-        check_code = CATEGORY_CHECKS[category]
-        if not checker.enabled(check_code):
+    for rule in candidates:
+        if rule.pk not in found_by:
             continue
-        for rule in checker.rules_of(category):
-            found = text.phrase_find(body, rule.phrase, rule.exception_list())
-            clause = checker.clause(check_code, rule) if found else None
-            if found and clause is not None:
-                issues.append(
-                    Issue(
-                        check_code=check_code,
-                        key=f"{check_code}:{rule.pk}",
-                        message=str(label) % {"phrase": found},
-                        clause=clause,
-                        excerpt=text.excerpt_around(body, found),
-                        rule=rule,
-                    )
-                )
+        found, clause = found_by[rule.pk]
+        check_code = CATEGORY_CHECKS[rule.category]
+        issues.append(
+            Issue(
+                check_code=check_code,
+                key=f"{check_code}:{rule.pk}",
+                message=str(labels[rule.category]) % {"phrase": found},
+                clause=clause,
+                excerpt=text.excerpt_around(body, found),
+                rule=rule,
+            )
+        )
     return issues
 
 
