@@ -267,8 +267,8 @@ class CustomerContactOutputSerializer(serializers.Serializer):
 
 class CaseDetailOutputSerializer(CaseListOutputSerializer):
     """A case with its clocks and timeline. For customers, staff-only fields are left out and the timeline
-    holds only public events. Give staff readers `context={"customer_contact": …}` (see
-    `services.contact.customer_contact_view`)."""
+    holds only public events. Staff get `customer_contact`: the customer's name, phone and e-mail, unmasked
+    for the handler of an open case of the customer (each such answer is audited), masked for other staff."""
 
     STAFF_ONLY = (
         "assignee",
