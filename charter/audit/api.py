@@ -35,7 +35,7 @@ class CanViewAuditTrail(permissions.BasePermission):
 
 
 class AuditEventViewSet(viewsets.ReadOnlyModelViewSet):
-    """The audit trail, newest first; filter with ?action=, ?target_type=, ?target_id=."""
+    """The audit trail newest first; filter by ?action= (a code or its start), ?target_type=, ?target_id=."""
 
     serializer_class = AuditEventSerializer
     permission_classes = [permissions.IsAuthenticated, CanViewAuditTrail]
@@ -44,7 +44,7 @@ class AuditEventViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self) -> QuerySet[AuditEvent]:
         params = self.request.query_params
         return audit_event_list(
-            action=params.get("action", ""),
+            action_prefix=params.get("action", ""),
             target_type=params.get("target_type", ""),
             target_id=params.get("target_id", ""),
         )

@@ -1,28 +1,131 @@
 """The administrators' viewer of the audit trail."""
 
-from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+import datetime as dt
+from dataclasses import dataclass
 
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.db import models
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import render
+from django.utils import timezone
+
+from charter.audit.actions import action_label
+from charter.audit.details import Detail, event_details, person_ids
 from charter.audit.forms import AuditFilterForm
+from charter.audit.models import AuditEvent
 from charter.audit.permissions import can_view_audit_trail
-from charter.audit.selectors import audit_chain_verify, audit_event_list
+from charter.audit.selectors import (
+    audit_action_code_list,
+    audit_actor_list,
+    audit_chain_verify,
+    audit_event_list,
+    audit_event_page,
+    audit_target_type_list,
+)
 from charter.common.pages import page_rule
+
+DETAILS_SHOWN = 6  # fields shown at once; the rest behind "all fields"
+
+
+@dataclass(frozen=True)
+class EventRow:
+    event: AuditEvent
+    action: str
+    target_type: str
+    details: list[Detail]
+
+    @property
+    def first_details(self) -> list[Detail]:
+        return self.details[:DETAILS_SHOWN]
+
+    @property
+    def more_details(self) -> list[Detail]:
+        return self.details[DETAILS_SHOWN:]
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    """Midnight of `day` in the reader's time zone."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def _cursor(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+def _model(label: str) -> type[models.Model] | None:
+    try:
+        return apps.get_model(label) if label else None
+    except (LookupError, ValueError):
+        return None
+
+
+def _rows(events: list[AuditEvent], type_names: dict[str, str]) -> list[EventRow]:
+    """The page's events with their names and details; the people named in details looked up at once."""
+    ids = set().union(*(person_ids(event.data) for event in events)) if events else set()
+    people = {user.pk: str(user) for user in get_user_model()._default_manager.filter(pk__in=ids)}
+    return [
+        EventRow(
+            event=event,
+            action=action_label(event.action),
+            target_type=type_names.get(event.target_type, event.target_type),
+            details=event_details(event.data, people=people, model=_model(event.target_type)),
+        )
+        for event in events
+    ]
+
+
+def _query(request: HttpRequest, **changes: str | None) -> str:
+    """The current query string without the page cursors and `verify`, with `changes` applied."""
+    query: QueryDict = request.GET.copy()
+    for name in ("before", "after", "verify"):
+        query.pop(name, None)
+    for name, value in changes.items():
+        query.pop(name, None)
+        if value is not None:
+            query[name] = value
+    return query.urlencode()
 
 
 @page_rule(can_view_audit_trail)
 def audit_event_list_view(request: HttpRequest) -> HttpResponse:
-    """List events newest first with filters; `?verify=1` also checks the whole chain."""
-    form = AuditFilterForm(request.GET or None)
+    """List events newest first, 50 a page (?before= / ?after= a sequence), filtered by person, object
+    type, action and days in the reader's time zone; `?verify=1` also checks the whole chain."""
+    target_types = audit_target_type_list()
+    form = AuditFilterForm(
+        request.GET or None,
+        actors=audit_actor_list(),
+        target_types=target_types,
+        actions=audit_action_code_list(),
+    )
     filters = form.cleaned_data if form.is_valid() else {}
+    since, until = filters.get("since"), filters.get("until")
     events = audit_event_list(
         action=filters.get("action") or "",
         actor_id=filters.get("actor"),
         target_type=filters.get("target_type") or "",
         target_id=filters.get("target_id") or "",
-        since=filters.get("since"),
-        until=filters.get("until"),
+        since=_day_start(since) if since else None,
+        until=_day_start(until + dt.timedelta(days=1)) if until else None,
     )
-    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    page = audit_event_page(
+        events, before=_cursor(request.GET.get("before")), after=_cursor(request.GET.get("after"))
+    )
     report = audit_chain_verify() if request.GET.get("verify") else None
-    return render(request, "audit/event_list.html", {"form": form, "page": page, "report": report})
+    type_names = dict(target_types)
+    return render(
+        request,
+        "audit/event_list.html",
+        {
+            "form": form,
+            "page": page,
+            "rows": _rows(page.events, type_names),
+            "report": report,
+            "newer_query": _query(request, after=str(page.newer)) if page.newer is not None else "",
+            "older_query": _query(request, before=str(page.older)) if page.older is not None else "",
+            "newest_query": _query(request),
+            "filtered_type": type_names.get(filters.get("target_type") or "", ""),
+            "filtered_id": filters.get("target_id") or "",
+            "all_of_type_query": _query(request, target_id=None),
+        },
+    )

@@ -1,0 +1,185 @@
+"""The names of the actions recorded on the audit chain, for people: every code `audit_record` is called
+with, in the reader's language.
+
+The codes stay as they were recorded (the chain's hashes cover them); this registry only names them. A
+code without a name here is shown as itself, so an old or new code never breaks the viewer, and
+tests/audit/test_actions.py finds every code the source records and fails for one without a name.
+"""
+
+from collections.abc import Iterable
+
+from django.apps import apps
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+ACTION_LABELS: dict[str, Promise] = {
+    # accounts
+    "accounts.customer_create": _("Customer created"),
+    "accounts.customer_organisation_create": _("Customer organisation created"),
+    "accounts.org_unit_create": _("Organisational unit created"),
+    "accounts.preferences_update": _("Preferences changed"),
+    "accounts.team_create": _("Team created"),
+    "accounts.team_member_add": _("Team member added"),
+    "accounts.user_create": _("User created"),
+    # cases
+    "cases.accept": _("Decision accepted by the customer"),
+    "cases.appeal": _("Decision appealed"),
+    "cases.arrival": _("Arrival on site logged"),
+    "cases.assign": _("Case assigned"),
+    "cases.attachment_add": _("Attachment added"),
+    "cases.canned_response_create": _("Canned response created"),
+    "cases.category_create": _("Case category created"),
+    "cases.clock_breach": _("Time limit breached"),
+    "cases.close_expired": _("Closed after the appeal period"),
+    "cases.create": _("Case created"),
+    "cases.customer_reply": _("Customer replied"),
+    "cases.link": _("Cases linked"),
+    "cases.merge": _("Cases merged"),
+    "cases.note": _("Internal note added"),
+    "cases.reply": _("Reply sent"),
+    "cases.reply_check_override": _("Reply check overridden"),
+    "cases.resolve": _("Case resolved"),
+    "cases.routing_set": _("Routing set"),
+    "cases.token_revoke": _("Tracking link revoked"),
+    "cases.token_rotate": _("Tracking link replaced"),
+    "cases.transition": _("Status changed"),
+    "cases.update": _("Case details changed"),
+    # catalog
+    "catalog.fee_item_add": _("Fee added"),
+    "catalog.fee_item_delete": _("Fee removed"),
+    "catalog.fee_item_update": _("Fee changed"),
+    "catalog.service_category_create": _("Service category created"),
+    "catalog.service_category_update": _("Service category changed"),
+    "catalog.service_commitment_add": _("Service commitment added"),
+    "catalog.service_commitment_delete": _("Service commitment removed"),
+    "catalog.service_commitment_update": _("Service commitment changed"),
+    "catalog.service_create": _("Service created"),
+    "catalog.service_draft_create": _("Service draft started"),
+    "catalog.service_draft_discard": _("Service draft discarded"),
+    "catalog.service_update": _("Service changed"),
+    "catalog.service_version_publish": _("Service version published"),
+    "catalog.service_version_update": _("Service version changed"),
+    # conduct
+    "conduct.ladder_step_update": _("Disciplinary step changed"),
+    "conduct.ladder_update": _("Disciplinary ladder changed"),
+    "conduct.violation_appeal_decided": _("Violation appeal decided"),
+    "conduct.violation_appeal_window_closed": _("Time to appeal a violation ended"),
+    "conduct.violation_appealed": _("Violation appealed"),
+    "conduct.violation_approved": _("Disciplinary step approved"),
+    "conduct.violation_decided": _("Disciplinary step decided"),
+    "conduct.violation_evidence_added": _("Violation evidence added"),
+    "conduct.violation_in_effect": _("Disciplinary step took effect"),
+    "conduct.violation_notified": _("Staff member notified of a violation"),
+    "conduct.violation_recorded": _("Violation recorded"),
+    "conduct.violation_rejected": _("Disciplinary step sent back"),
+    "conduct.violation_responded": _("Staff member responded to a violation"),
+    "conduct.violation_response_window_closed": _("Time to respond to a violation ended"),
+    # improvement
+    "improvement.action_item_add": _("Action item added"),
+    "improvement.action_item_complete": _("Action item completed"),
+    "improvement.action_item_escalate": _("Overdue action item escalated"),
+    "improvement.corrective_action_open": _("Corrective action opened"),
+    "improvement.corrective_action_transition": _("Corrective action status changed"),
+    "improvement.corrective_action_update": _("Corrective action changed"),
+    "improvement.effectiveness_check_record": _("Effectiveness check recorded"),
+    # mail
+    "mail.inbound_discard": _("Received e-mail discarded"),
+    "mail.inbound_retry": _("Received e-mail processed again"),
+    "mail.mailbox_save": _("Mailbox saved"),
+    "mail.outbound_retry": _("E-mail queued again"),
+    "mail.template_reset": _("Mail template reset"),
+    "mail.template_save": _("Mail template saved"),
+    "mail.webhook_retry": _("Webhook delivery queued again"),
+    "mail.webhook_save": _("Webhook saved"),
+    # privacy
+    "privacy.reveal": _("Personal data revealed"),
+    "privacy.view": _("Personal data shown for work"),
+    # quality
+    "quality.calibration_agree": _("Calibration agreed"),
+    "quality.calibration_close": _("Calibration closed"),
+    "quality.calibration_create": _("Calibration created"),
+    "quality.calibration_score": _("Calibration scored"),
+    "quality.check_setting_save": _("Reply check setting saved"),
+    "quality.criterion_delete": _("Criterion removed"),
+    "quality.criterion_save": _("Criterion saved"),
+    "quality.phrase_rule_save": _("Phrase rule saved"),
+    "quality.review_acknowledge": _("QA review acknowledged"),
+    "quality.review_dispute": _("QA review disputed"),
+    "quality.review_dispute_decide": _("QA review dispute decided"),
+    "quality.review_sample": _("Reply sampled for QA review"),
+    "quality.review_save": _("QA review saved"),
+    "quality.review_submit": _("QA review submitted"),
+    "quality.sampling_rule_save": _("Sampling rule saved"),
+    "quality.scorecard_create": _("Scorecard created"),
+    "quality.scorecard_version_create": _("Scorecard version created"),
+    "quality.scorecard_version_publish": _("Scorecard version published"),
+    # reports
+    "reports.disclosure_save": _("Published figures saved"),
+    # sla
+    "sla.calendar_assign": _("Calendar assigned"),
+    "sla.calendar_create": _("Calendar created"),
+    "sla.calendar_delete": _("Calendar deleted"),
+    "sla.calendar_set_default": _("Default calendar set"),
+    "sla.calendar_unassign": _("Calendar unassigned"),
+    "sla.calendar_update": _("Calendar changed"),
+    "sla.day_add": _("Special day added"),
+    "sla.day_delete": _("Special day removed"),
+    "sla.day_update": _("Special day changed"),
+    "sla.days_import": _("Holidays imported"),
+    "sla.interval_add": _("Working hours added"),
+    "sla.interval_remove": _("Working hours removed"),
+    "sla.policy_create": _("SLA policy created"),
+    "sla.policy_delete": _("SLA policy deleted"),
+    "sla.policy_reorder": _("SLA policies reordered"),
+    "sla.policy_update": _("SLA policy changed"),
+    "sla.target_remove": _("Time limit removed"),
+    "sla.target_set": _("Time limit set"),
+    "sla.targets_replace": _("Time limits replaced"),
+    "sla.week_set": _("Working week set"),
+    # standards
+    "standards.acknowledge": _("Standard acknowledged"),
+    "standards.clause_add": _("Clause added"),
+    "standards.clause_delete": _("Clause removed"),
+    "standards.clause_update": _("Clause changed"),
+    "standards.document_create": _("Standard created"),
+    "standards.document_update": _("Standard changed"),
+    "standards.draft_create": _("Standard draft started"),
+    "standards.draft_discard": _("Standard draft discarded"),
+    "standards.draft_update": _("Standard draft changed"),
+    "standards.publish": _("Standard published"),
+    # surveys
+    "surveys.campaign_save": _("Survey campaign saved"),
+    "surveys.create": _("Survey created"),
+    "surveys.draft": _("Survey draft started"),
+    "surveys.publish": _("Survey published"),
+    "surveys.question_add": _("Survey question added"),
+    "surveys.question_remove": _("Survey question removed"),
+    "surveys.recovery_update": _("Low-score follow-up updated"),
+    "surveys.respond": _("Survey answered"),
+    "surveys.rule_save": _("Survey rule saved"),
+}
+
+
+def action_label(code: str) -> str:
+    """Return the name of action `code` in the active language, or the code itself when it has none."""
+    label = ACTION_LABELS.get(code)
+    return str(label) if label is not None else code
+
+
+def action_group(code: str) -> str:
+    """Return the name of the app an action code belongs to (its prefix), e.g. "Cases" for cases.create."""
+    prefix = code.split(".", 1)[0]
+    try:
+        return str(apps.get_app_config(prefix).verbose_name)
+    except LookupError:
+        return prefix
+
+
+def action_choices(codes: Iterable[str]) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Return `codes` as grouped choices for a select: one group per app, the actions named and sorted."""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for code in sorted(set(codes)):
+        groups.setdefault(action_group(code), []).append((code, action_label(code)))
+    return [
+        (group, sorted(members, key=lambda choice: choice[1])) for group, members in sorted(groups.items())
+    ]
