@@ -11,6 +11,8 @@ import datetime as dt
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from django.utils.dateformat import format as date_format
+
 from charter.cases.conf import cases_setting
 from charter.sla import deadlines
 from charter.sla import selectors as sla
@@ -201,3 +203,13 @@ def clock_time_left(
     policy's calendar (`calendar_id`) if it has one, else the team's."""
     target = ClockTarget(metric="", amount=0, unit="hours", basis=basis, calendar_id=calendar_id)
     return time_left(calendar_for(team, target), now=now, due=due, basis=basis)
+
+
+def deadline_text(value: "dt.datetime | None", zone: dt.tzinfo, date_pattern: str = "Y-m-d") -> str:
+    """Return a deadline as people read it in `zone`: "2026-12-07 17:30"; one at local midnight reads as 24:00
+    of the day it ends ("2026-12-07 24:00", not "2026-12-08 00:00"). Pages and mails both write deadlines so.
+    """
+    if value is None:
+        return ""
+    day, hour, minute = deadlines.wall_clock(value, zone)
+    return f"{date_format(day, date_pattern)} {hour:02d}:{minute:02d}"

@@ -20,6 +20,7 @@ from django.utils import formats, translation
 from django.utils.translation import gettext_lazy as _
 
 from charter.accounts.models import TeamMembership, User
+from charter.cases.clocks import deadline_text
 from charter.cases.conf import cases_setting
 from charter.cases.forms import ACCEPT_BUTTON, APPEAL_BUTTON
 from charter.cases.models import Case, CaseClock, CaseEvent, CaseMessage
@@ -217,7 +218,7 @@ def _context(notification: CaseNotification, case: Case, *, zone: str, staff: bo
     if notification.kind in (K.ACKNOWLEDGED, K.ASSIGNED):
         clocks = CaseClock.objects.filter(case=case, status=CaseClock.Status.RUNNING, due_at__isnull=False)
         context["deadlines"] = [
-            {"label": clock.get_metric_display(), "due": _when(clock.due_at, zone)}
+            {"label": clock.get_metric_display(), "due": deadline_text(clock.due_at, ZoneInfo(zone))}
             for clock in clocks.order_by("due_at")
         ]
     if notification.message_id:
@@ -244,7 +245,9 @@ def _context(notification: CaseNotification, case: Case, *, zone: str, staff: bo
             labels = dict(CaseClock.Metric.choices)
             context["metric"] = str(labels.get(metric, metric))
             due = data.get("due_at")
-            context["due"] = _when(dt.datetime.fromisoformat(due), zone) if isinstance(due, str) else ""
+            context["due"] = (
+                deadline_text(dt.datetime.fromisoformat(due), ZoneInfo(zone)) if isinstance(due, str) else ""
+            )
         if notification.kind == K.ESCALATED:
             context["reason"] = str(data.get("reason", ""))
     if notification.kind == K.ESCALATED and staff:

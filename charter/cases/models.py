@@ -338,7 +338,7 @@ class Case(TimeStampedModel):
         return self.kind == CaseKind.COMPLAINT
 
     def intake_attachments(self) -> "models.QuerySet[CaseAttachment]":
-        """The files that came with the case itself (the intake form, the first e-mail), not with a message."""
+        """The files that came with the case itself (intake form, first e-mail), not with a message."""
         return self.attachments.filter(message__isnull=True).order_by("pk")
 
     def is_appeal_open(self, now: dt.datetime) -> bool:

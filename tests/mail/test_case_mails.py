@@ -1,12 +1,15 @@
 """What the case mails say, through the real SMTP server: one greeting in a reply, the resolution's link and
 the page's own button labels, the service by name, and nobody told of his own action."""
 
+import datetime as dt
 import email
 import email.policy
 import re
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.conf import settings as django_settings
 from django.test import Client
 
@@ -181,3 +184,23 @@ def test_staff_recording_a_case_routed_to_themselves_are_not_mailed_about_it(
     assert {case.assignee for case in cases} == {member, teammate}
     assert not any("新分派" in m["Subject"] for m in _messages(smtp, member.email))
     assert any("新分派" in m["Subject"] for m in _messages(smtp, teammate.email))
+
+
+def test_a_deadline_at_the_end_of_a_24x7_day_reads_as_24_00_in_the_acknowledgement(
+    smtp: SmtpServer, routed_team: Team, administrator: User, django_capture_on_commit_callbacks: Any
+) -> None:
+    from charter.sla.services import business_calendar_create, sla_calendar_assign
+
+    around_the_clock = business_calendar_create(
+        actor=administrator, code="24x7", name_zh="全天候", name_en="24x7", is_24x7=True
+    )
+    sla_calendar_assign(actor=administrator, unit=routed_team.unit, calendar=around_the_clock)
+    customer = CustomerFactory(name="王小明", email="wang@example.com", language="zh-hans")
+    sunday = dt.datetime(2026, 3, 1, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+    with time_machine.travel(sunday, tick=False):
+        _case(customer, django_capture_on_commit_callbacks)
+
+    (mail,) = _messages(smtp, "wang@example.com")
+    body = mail.get_body(preferencelist=("plain",)).get_content()
+    assert "2026-03-02 24:00" in body and "2026-03-03 00:00" not in body

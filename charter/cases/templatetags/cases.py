@@ -5,12 +5,10 @@ from typing import Any
 
 from django import template
 from django.utils import timezone
-from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext, ngettext
 
-from charter.cases.clocks import WORKING_TIME, TimeLeft
+from charter.cases.clocks import WORKING_TIME, TimeLeft, deadline_text
 from charter.mail.parsing import reply_split
-from charter.sla.deadlines import wall_clock
 
 register = template.Library()
 
@@ -24,13 +22,9 @@ def reply_parts(text: str) -> tuple[str, str]:
 
 @register.filter
 def deadline(value: dt.datetime | None, date_pattern: str = "Y-m-d") -> str:
-    """`{{ clock.due_at|deadline }}` → "2026-12-07 17:30", in the reader's time zone; a deadline at
-    midnight reads as 24:00 of the day it ends ("2026-12-07 24:00", not "2026-12-08 00:00"). The argument
-    is the date part's pattern (`|deadline:"m-d"`)."""
-    if value is None:
-        return ""
-    day, hour, minute = wall_clock(value, timezone.get_current_timezone())
-    return f"{date_format(day, date_pattern)} {hour:02d}:{minute:02d}"
+    """`{{ clock.due_at|deadline }}` → "2026-12-07 17:30" in the reader's time zone, midnight as 24:00 of the
+    day it ends (see `deadline_text`). The argument is the date part's pattern (`|deadline:"m-d"`)."""
+    return deadline_text(value, timezone.get_current_timezone(), date_pattern)
 
 
 def _span(left: TimeLeft) -> str:
