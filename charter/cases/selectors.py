@@ -421,6 +421,7 @@ class TeamLoad:
     near_breach: int
     breached: int
     escalated: int
+    near_breach_only: int = 0  # near breach and nothing breached yet: open = breached + this + on track
 
 
 @dataclasses.dataclass(frozen=True)
@@ -428,6 +429,8 @@ class HandlerLoad:
     user: User
     open_cases: int
     near_breach: int
+    breached: int = 0
+    near_breach_only: int = 0  # as in TeamLoad
 
 
 @dataclasses.dataclass(frozen=True)
@@ -441,7 +444,8 @@ class CaseStats:
 def case_stats_for_supervisor(*, user: AnyUser, now: dt.datetime | None = None, limit: int = 20) -> CaseStats:
     """Return the figures of the teams `user` leads (all teams for administrators): open cases, unassigned,
     near breach (a running clock whose warning time has come), breached, escalated, per team and per handler,
-    and the cases nearest to breach and the escalated ones (at most `limit` each).
+    and the cases nearest to breach and the escalated ones (at most `limit` each). `near_breach_only` counts
+    the near ones with no clock breached, so breached + near_breach_only + the rest make up the open cases.
 
     Empty for a user without cases.view_case_stats. A fixed number of queries.
     """
@@ -468,6 +472,7 @@ def case_stats_for_supervisor(*, user: AnyUser, now: dt.datetime | None = None, 
             near_breach=Count("pk", filter=Q(is_near=True)),
             breached=Count("pk", filter=Q(is_late=True)),
             escalated=Count("pk", filter=Q(status=CaseStatus.ESCALATED)),
+            near_breach_only=Count("pk", filter=Q(is_near=True, is_late=False)),
         )
     }
     loads = [
@@ -478,19 +483,29 @@ def case_stats_for_supervisor(*, user: AnyUser, now: dt.datetime | None = None, 
             near_breach=per_team.get(team.pk, {}).get("near_breach", 0),
             breached=per_team.get(team.pk, {}).get("breached", 0),
             escalated=per_team.get(team.pk, {}).get("escalated", 0),
+            near_breach_only=per_team.get(team.pk, {}).get("near_breach_only", 0),
         )
         for team in team_list
     ]
     per_handler = list(
         annotated.filter(assignee__isnull=False)
         .values("assignee_id")
-        .annotate(open_cases=Count("pk"), near_breach=Count("pk", filter=Q(is_near=True)))
+        .annotate(
+            open_cases=Count("pk"),
+            near_breach=Count("pk", filter=Q(is_near=True)),
+            breached=Count("pk", filter=Q(is_late=True)),
+            near_breach_only=Count("pk", filter=Q(is_near=True, is_late=False)),
+        )
         .order_by("assignee_id")
     )
     people = User.objects.in_bulk([row["assignee_id"] for row in per_handler])
     handlers = [
         HandlerLoad(
-            user=people[row["assignee_id"]], open_cases=row["open_cases"], near_breach=row["near_breach"]
+            user=people[row["assignee_id"]],
+            open_cases=row["open_cases"],
+            near_breach=row["near_breach"],
+            breached=row["breached"],
+            near_breach_only=row["near_breach_only"],
         )
         for row in per_handler
         if row["assignee_id"] in people

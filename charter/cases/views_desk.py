@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from charter.accounts.models import Customer, User
+from charter.cases.charts import load_charts
 from charter.cases.checks import ReplyCheckWarningError, case_reply_checked
 from charter.cases.clocks import WORKING_TIME, TimeLeft, clock_time_left
 from charter.cases.forms import (
@@ -502,9 +503,11 @@ def case_file(request: HttpRequest, number: str, pk: int) -> FileResponse:
 
 @page_rule(is_case_staff, can_view_case_stats)
 def supervisor(request: HttpRequest) -> HttpResponse:
-    """Team load, the cases nearest to breach, and escalations, for the teams the user leads."""
+    """Team load (charts and tables), the cases nearest to breach, and escalations, for the teams the user
+    leads."""
     user = _staff(request)
-    return render(request, "cases/desk_supervisor.html", {"stats": case_stats_for_supervisor(user=user)})
+    stats = case_stats_for_supervisor(user=user)
+    return render(request, "cases/desk_supervisor.html", {"stats": stats, "charts": load_charts(stats)})
 
 
 CUSTOMER_CASES_SHOWN = 100

@@ -21,9 +21,9 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import pgettext
 
-WIDTH = 600
+WIDTH = 480  # user units; at 390 px the chart scales to about 0.75, so 13-unit text reads at 10 px
 FONT_SIZE = 13
-LABEL_UNITS = 24  # what fits in the label column at 13px: 24 Latin letters or 12 Chinese characters
+LABEL_UNITS = 20  # what fits in the label column at 13px: 20 Latin letters or 10 Chinese characters
 TONES = ("primary", "warn", "ok", "bad", "secondary", "muted")  # chart-fill-<tone> / chart-stroke-<tone>
 SUMMARY_ITEMS = 30  # at most this many figures are listed in a <desc>
 
@@ -411,7 +411,7 @@ def bar_chart(
     """
     if not bars or all(bar.value is None for bar in bars):
         return _figure(chart_id, title, _empty(empty_text), caption)
-    row, label_width, right, top = 28, 180, 120, 8
+    row, label_width, right, top = 28, 150, 110, 8
     low, high = domain or (0, nice_ceiling(max(bar.value for bar in bars if bar.value is not None)))
     plot_width = WIDTH - label_width - right
     height = top + row * len(bars) + 24
@@ -530,7 +530,7 @@ def stacked_bar_chart(
     if not bars or not any(totals):
         return _figure(chart_id, title, _empty(empty_text), caption)
     legend, legend_height = _legend([(segment.name, segment.tone) for segment in segments], top=6)
-    row, label_width, right = 28, 180, 56
+    row, label_width, right = 28, 150, 44
     top = 6 + legend_height + 6
     high = nice_ceiling(max(totals))
     plot_width = WIDTH - label_width - right

@@ -186,7 +186,7 @@ def test_every_chart_is_accessible_scalable_and_coloured_by_class(svg: str) -> N
     assert 'role="img"' in svg
     assert re.search(r'aria-labelledby="(\w+)-title \1-desc"', svg)
     assert re.search(r'<title id="\w+-title">', svg) and re.search(r'<desc id="\w+-desc">', svg)
-    assert re.search(r'viewBox="0 0 600 [\d.]+" width="100%"', svg)
+    assert re.search(r'viewBox="0 0 480 [\d.]+" width="100%"', svg)
     assert "style" not in svg
     assert not re.search(r'\s(fill|stroke)="#', svg)  # colours come from charter.css classes
     assert "chart-fill-" in svg
