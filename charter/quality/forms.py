@@ -1,12 +1,13 @@
 """Forms of the quality desk. They check the shape of the input; the services decide the rest."""
 
+import unicodedata
 from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import pgettext, pgettext_lazy
 
 from charter.accounts.models import Team, User
 from charter.cases.models import CaseMessage
@@ -133,8 +134,38 @@ class SamplingRuleForm(forms.ModelForm):
         widgets = {"channel": forms.Select(choices=[("", _("Every channel")), *Channel.choices])}
 
 
+# How much of a message's body its short label shows, in display columns (a Chinese character takes two).
+MESSAGE_LABEL_WIDTH = 24
+
+
+def _opening(body: str, width: int = MESSAGE_LABEL_WIDTH) -> str:
+    """The first `width` display columns of `body` on one line, with "…" when there is more."""
+    flat = " ".join(body.split())
+    used = 0
+    for index, character in enumerate(flat):
+        used += 2 if unicodedata.east_asian_width(character) in "WF" else 1
+        if used > width:
+            return flat[:index].rstrip() + "…"
+    return flat
+
+
+def message_label(number: int, message: CaseMessage) -> str:
+    """A short label for message `number` of a conversation, the same on the page and in the review form:
+    "#3 Agent 12-05 10:31 Hello, the eng…" (the author's role, the local time, the opening of the body)."""
+    if message.is_internal:
+        role = pgettext("message author", "Internal note")
+    elif message.author_kind == CaseMessage.AuthorKind.STAFF:
+        role = pgettext("message author", "Agent")
+    elif message.author_kind == CaseMessage.AuthorKind.CUSTOMER:
+        role = pgettext("message author", "Customer")
+    else:
+        role = pgettext("message author", "System")
+    return f"#{number} {role} {timezone.localtime(message.created_at):%m-%d %H:%M} {_opening(message.body)}"
+
+
 class ReviewScoreForm(forms.Form):
-    """One score, comment and pinned message per criterion, built from the scorecard version."""
+    """One score, comment and pinned message per criterion, built from the scorecard version. `messages` are
+    the conversation in the order the page numbers them."""
 
     version = forms.IntegerField(widget=forms.HiddenInput)
     summary = forms.CharField(
@@ -153,7 +184,7 @@ class ReviewScoreForm(forms.Form):
         self.criteria = criteria
         scores = scores or {}
         message_choices = [("", _("No message"))] + [
-            (str(m.pk), f"{timezone.localtime(m.created_at):%m-%d %H:%M} {m.body[:40]}") for m in messages
+            (str(m.pk), message_label(number, m)) for number, m in enumerate(messages, start=1)
         ]
         for criterion in criteria:
             choices: list[tuple[str, Any]] = [("", "—")]
@@ -168,13 +199,17 @@ class ReviewScoreForm(forms.Form):
             if stored is not None:
                 initial_value = NOT_APPLICABLE if stored.value is None else str(stored.value)
             self.fields[f"value_{criterion.pk}"] = forms.ChoiceField(
-                label=criterion.title_zh, choices=choices, required=False, initial=initial_value
+                label=pgettext_lazy("qa review", "Score"),
+                choices=choices,
+                required=False,
+                initial=initial_value,
+                widget=forms.Select(attrs={"class": "criterion-score"}),
             )
             self.fields[f"comment_{criterion.pk}"] = forms.CharField(
                 label=pgettext_lazy("qa review", "Comment"),
                 required=False,
                 initial=stored.comment if stored else "",
-                widget=forms.Textarea(attrs={"rows": 2}),
+                widget=forms.Textarea(attrs={"rows": 2, "class": "criterion-comment"}),
             )
             self.fields[f"message_{criterion.pk}"] = forms.TypedChoiceField(
                 label=_("About the message"),
@@ -183,6 +218,7 @@ class ReviewScoreForm(forms.Form):
                 coerce=int,
                 empty_value=None,
                 initial=str(stored.message_id) if stored and stored.message_id else "",
+                widget=forms.Select(attrs={"class": "criterion-message"}),
             )
 
     def rows(self) -> list[dict[str, Any]]:

@@ -283,8 +283,9 @@ def _conversation_visible(user: User, review: Review) -> bool:
 
 @login_required
 def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """The review: the case conversation with its reply-check findings, the scores, and what the signed-in
-    user may do (score, acknowledge or dispute, decide the dispute)."""
+    """The review: the customer's description of the case, the conversation (messages numbered as the score
+    form's message choices are) with its reply-check findings, the scores, and what the signed-in user may do
+    (score, acknowledge or dispute, decide the dispute)."""
     user = _user(request)
     review = review_get_for(user=user, pk=pk)
     if review is None:
@@ -379,8 +380,12 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "case": case,
             "shows_case": shows_case,
             "conversation": [
-                {"message": message, "pins": [row for row in stored.values() if row.message_id == message.pk]}
-                for message in conversation
+                {
+                    "message": message,
+                    "number": number,
+                    "pins": [row for row in stored.values() if row.message_id == message.pk],
+                }
+                for number, message in enumerate(conversation, start=1)
             ],
             "findings": finding_list_of_case(case=case) if shows_case else [],
             "rows": [{"criterion": c, "score": stored.get(c.pk)} for c in criteria],

@@ -371,3 +371,34 @@ def test_a_comment_pinned_to_a_message_shows_under_it(review: Review, member: Us
 
     after_message = html[html.index(f'id="message-{message.pk}"') :]
     assert after_message.index("推诿用语") < after_message.index("</li>")
+
+
+def test_the_review_page_shows_the_customers_description_above_the_conversation(
+    review: Review, qa_reviewer: User
+) -> None:
+    html = client_for(qa_reviewer).get(_url(review)).content.decode()
+
+    description = html.index('data-testid="case-description"')
+    assert "三月账单金额比平时高很多。" in html[description : html.index("</div>", description) + 6]
+    assert description < html.index('data-testid="review-conversation"')
+
+
+def test_each_criterion_is_a_card_and_the_message_choices_are_short_numbered_labels(
+    review: Review, qa_reviewer: User, member: User
+) -> None:
+    long_reply = "您好，" + "我们已经安排维修师傅明天上午上门检查您家的水表和管道，" * 3
+    case_reply(actor=member, case=review.case, body=long_reply)
+
+    response = client_for(qa_reviewer).get(_url(review))
+
+    html = response.content.decode()
+    form = response.context["score_form"]
+    criterion = _criteria(review)[0]
+    labels = [str(label) for _value, label in form.fields[f"message_{criterion.pk}"].choices]
+    assert "<table" not in html[html.index('data-testid="review-form"') :]
+    assert html.count('class="criterion"') == len(_criteria(review))
+    assert f'data-testid="criterion-{criterion.pk}"' in html
+    assert labels[1].startswith("#1 ") and "您好，这事不归我管。" in labels[1]
+    assert labels[2].startswith("#2 ") and "内部：客户情绪激动" in labels[2]
+    assert labels[3].startswith("#3 ") and labels[3].endswith("…") and len(labels[3]) < 40
+    assert "<strong>#3</strong>" in html
