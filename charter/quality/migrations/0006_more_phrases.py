@@ -25,7 +25,6 @@ RULES = [
     ("zh-hans", "improper", "不是我负责", "", ""),
     ("zh-hans", "improper", "不是我的责任", "", ""),
     ("zh-hans", "improper", "你找别人", "", ""),
-    ("zh-hans", "improper", "找别的部门", "", ""),
     ("zh-hans", "improper", "你去问领导", "", ""),
     ("zh-hans", "improper", "去投诉", "", ""),
     ("zh-hans", "improper", "爱信不信", "", ""),
