@@ -21,7 +21,7 @@ Phrases are matched on segmented, normalised text, so that simple variants of a 
 An exception ("您不知道" for "不知道") is matched the same way and covers an occurrence of the phrase that it
 contains.
 
-Replies are segmented once (LRU cache) and phrases compiled once (another LRU cache); a reply of a few
+Replies are segmented once (a small LRU cache) and phrases compiled once (another LRU cache); a reply of a few
 sentences is checked against the two hundred shipped phrases in about two milliseconds, after jieba's
 one-time loading (about a second per process).
 """
@@ -222,7 +222,7 @@ class Segmented:
         return (min(self.starts[i] for i in inside), max(self.ends[i] for i in inside))
 
 
-@functools.lru_cache(maxsize=256)
+@functools.lru_cache(maxsize=64)
 def segment(text: str) -> Segmented:
     """Return `text` segmented and normalised for phrase matching (see the module's docstring)."""
     body = normalise(text)
