@@ -372,6 +372,13 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 form_add_domain_error(target, error)
             else:
                 messages.error(request, str(error.message))
+    numbers = {message.pk: number for number, message in enumerate(conversation, start=1)}
+    rows = []
+    for criterion in criteria:
+        score = stored.get(criterion.pk)
+        message_id = score.message_id if score is not None else None
+        number = numbers.get(message_id) if message_id is not None else None
+        rows.append({"criterion": criterion, "score": score, "message_number": number})
     return render(
         request,
         "quality/review_detail.html",
@@ -382,13 +389,13 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "conversation": [
                 {
                     "message": message,
-                    "number": number,
+                    "number": numbers[message.pk],
                     "pins": [row for row in stored.values() if row.message_id == message.pk],
                 }
-                for number, message in enumerate(conversation, start=1)
+                for message in conversation
             ],
             "findings": finding_list_of_case(case=case) if shows_case else [],
-            "rows": [{"criterion": c, "score": stored.get(c.pk)} for c in criteria],
+            "rows": rows,
             "score_form": score_form,
             "decision_form": decision_form,
             "dispute_form": dispute_form,

@@ -402,3 +402,17 @@ def test_each_criterion_is_a_card_and_the_message_choices_are_short_numbered_lab
     assert labels[2].startswith("#2 ") and "内部：客户情绪激动" in labels[2]
     assert labels[3].startswith("#3 ") and labels[3].endswith("…") and len(labels[3]) < 40
     assert "<strong>#3</strong>" in html
+
+
+def test_a_submitted_score_links_to_its_message_by_number(review: Review, member: User) -> None:
+    message = review.case.messages.get(is_internal=False)
+    scores = [ScoreInput(c.pk, v, "") for c, v in zip(_criteria(review), [1, 2, 3, 1], strict=True)]
+    scores[1] = ScoreInput(_criteria(review)[1].pk, 2, "推诿用语", message.pk)
+    review_scores_save(
+        actor=review.reviewer, review=review, version=review.version, scores=scores, submit=True
+    )
+
+    html = client_for(member).get(_url(review)).content.decode()
+
+    scores_html = html[html.index('data-testid="review-scores"') :]
+    assert f'<a href="#message-{message.pk}">#1</a>' in scores_html
