@@ -96,11 +96,12 @@ def _tone(tone: str, index: int) -> str:
 
 
 def nice_ceiling(value: float) -> float:
-    """The smallest of 1, 2, 2.5, 5 × 10^k that is at least `value` (at least 1): the top of a count axis."""
+    """The smallest of 1, 2, 5 × 10^k that is at least `value` (at least 1): the top of a count axis, whose
+    middle is a whole number too from 2 on."""
     if value <= 1:
         return 1
     power = 10 ** math.floor(math.log10(value))
-    for step in (1, 2, 2.5, 5, 10):
+    for step in (1, 2, 5, 10):
         if value <= step * power:
             return step * power
     return 10 * power  # pragma: no cover - the loop always returns
@@ -333,7 +334,9 @@ def column_chart(
         if value is not None
     ]
     parts = [_open(chart_id, WIDTH, height, title, _summary(description, items))]
-    for tick in (low, (low + high) / 2, high):
+    middle = (low + high) / 2
+    ticks = (low, middle, high) if domain is not None or middle.is_integer() else (low, high)
+    for tick in ticks:
         y = _number(y_at(tick))
         parts.append(
             format_html(
@@ -380,7 +383,7 @@ def column_chart(
                 value_text,
             )
         )
-        if value_fits:
+        if value_fits and (value or domain is not None):  # a count of zero is the empty column itself
             parts.append(
                 format_html(
                     '<text x="{}" y="{}" text-anchor="middle" font-size="11" class="chart-value">{}</text>',

@@ -1,9 +1,10 @@
 """Reads of conduct: the ladder, violations by scope, the proposal for one violation, and the reports."""
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import get_language
 
@@ -228,16 +229,30 @@ class ReportRow:
 
 @dataclass(frozen=True)
 class ViolationReport:
-    """Violations recorded in a period, by clause, by decided step and by team."""
+    """Violations recorded in a period, by clause, by decided step, by team and by month (every month of the
+    period in order, labelled YYYY-MM in the reader's time zone, none left out for having no violation)."""
 
     total: int
     by_clause: list[ReportRow]
     by_step: list[ReportRow]
     by_team: list[ReportRow]
+    by_month: list[ReportRow] = field(default_factory=list)
+
+
+def _months(since: dt.datetime, until: dt.datetime) -> list[str]:
+    """The months from `since` to just before `until`, as YYYY-MM in the current time zone."""
+    first = timezone.localtime(since).date().replace(day=1)
+    last = timezone.localtime(until - dt.timedelta(microseconds=1)).date()
+    months = []
+    while first <= last:
+        months.append(f"{first:%Y-%m}")
+        first = (first + dt.timedelta(days=32)).replace(day=1)
+    return months
 
 
 def violation_report(*, user: AnyUser, since: dt.datetime, until: dt.datetime) -> ViolationReport:
-    """Return the counts of the violations `user` may see whose act fell in [since, until)."""
+    """Return the counts of the violations `user` may see whose act fell in [since, until), by clause, step,
+    team and month."""
     violations = violation_list_visible_to(user=user).filter(occurred_at__gte=since, occurred_at__lt=until)
     english = (get_language() or "").startswith("en")
     by_clause = []
@@ -258,4 +273,16 @@ def violation_report(*, user: AnyUser, since: dt.datetime, until: dt.datetime) -
         ReportRow(teams.get(row["team"], "—") if row["team"] else "—", row["count"])
         for row in violations.values("team").annotate(count=Count("pk")).order_by("-count", "team")
     ]
-    return ViolationReport(total=violations.count(), by_clause=by_clause, by_step=by_step, by_team=by_team)
+    per_month = {
+        f"{timezone.localtime(row['month']):%Y-%m}": row["count"]
+        for row in violations.annotate(
+            month=TruncMonth("occurred_at", tzinfo=timezone.get_current_timezone())
+        )
+        .values("month")
+        .annotate(count=Count("pk"))
+        .order_by("month")
+    }
+    by_month = [ReportRow(month, per_month.get(month, 0)) for month in _months(since, until)]
+    return ViolationReport(
+        total=violations.count(), by_clause=by_clause, by_step=by_step, by_team=by_team, by_month=by_month
+    )

@@ -12,11 +12,13 @@ from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from charter.accounts.models import User
 from charter.cases.models import Case
+from charter.common import charts
 from charter.common.errors import DomainError
 from charter.common.exports import EXTENSIONS, Table, tables_download
 from charter.common.forms import form_add_domain_error
@@ -49,6 +51,7 @@ from charter.conduct.permissions import (
     can_view_violation_list,
 )
 from charter.conduct.selectors import (
+    ViolationReport,
     evidence_file_get_visible,
     ladder_setting_get,
     ladder_step_list,
@@ -77,6 +80,7 @@ from charter.standards.selectors import standard_clause_in_force
 from charter.surveys.models import Response
 
 PAGE_SIZE = 50
+REPORT_BARS_SHOWN = 15  # clauses in the report's chart, the most violated first; the table lists all
 
 
 def _user(request: HttpRequest) -> User:
@@ -411,9 +415,38 @@ def ladder_step_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "conduct/ladder_step_form.html", {"form": form, "step": step})
 
 
+def _report_charts(result: ViolationReport) -> list[SafeString]:
+    """The report's charts: violations by clause (the most first) and by month."""
+    return [
+        charts.bar_chart(
+            chart_id="violations-by-clause",
+            title=_("Violations by clause"),
+            description=_("How many violations of each clause were recorded in the period, the most first."),
+            bars=[charts.Bar(row.label, row.count) for row in result.by_clause[:REPORT_BARS_SHOWN]],
+            domain=None,
+            value_suffix="",
+            tone="bad",
+            empty_text=_("No violations."),
+            caption=True,
+        ),
+        charts.column_chart(
+            chart_id="violations-by-month",
+            title=_("Violations by month"),
+            description=_(
+                "How many violations were recorded each month of the period (by the date of the act)."
+            ),
+            x_labels=[row.label for row in result.by_month],
+            values=[row.count for row in result.by_month] if result.total else [],
+            tone="bad",
+            empty_text=_("No violations."),
+            caption=True,
+        ),
+    ]
+
+
 @page_rule(can_view_team_violations)
 def report(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
-    """Violations by clause, step and team over a period, on the page or as CSV/XLSX."""
+    """Violations by clause, step, team and month over a period, with charts, on the page or as CSV/XLSX."""
     user = _user(request)
     today = timezone.localdate()
     form = ReportForm(request.GET or {"since": today.replace(day=1) - dt.timedelta(days=365), "until": today})
@@ -430,7 +463,9 @@ def report(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
                     (_("By clause"), _("Clause"), result.by_clause),
                     (_("By step"), _("Step"), result.by_step),
                     (_("By team"), _("Team"), result.by_team),
+                    (_("By month"), _("Month"), result.by_month),
                 )
             ]
             return tables_download(tables, stem="violations", extension=extension)
-    return render(request, "conduct/report.html", {"form": form, "result": result})
+    context = {"form": form, "result": result, "charts": _report_charts(result) if result else []}
+    return render(request, "conduct/report.html", context)

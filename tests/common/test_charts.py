@@ -105,7 +105,7 @@ def test_bar_chart_of_counts_runs_to_a_round_number_above_the_largest() -> None:
 
 @pytest.mark.parametrize(
     ("value", "ceiling"),
-    [(0, 1), (1, 1), (3, 5), (7, 10), (11, 20), (24, 25), (26, 50), (100, 100), (101, 200)],
+    [(0, 1), (1, 1), (3, 5), (7, 10), (11, 20), (24, 50), (51, 100), (100, 100), (101, 200)],
 )
 def test_nice_ceiling(value: float, ceiling: float) -> None:
     assert charts.nice_ceiling(value) == ceiling
@@ -213,3 +213,26 @@ def test_every_tone_the_charts_use_has_a_rule_in_the_stylesheet() -> None:
         assert f".chart-fill-{tone} {{" in css and f".chart-stroke-{tone} {{" in css
     for name in ("chart-grid", "chart-axis", "chart-on-fill", "chart-muted"):
         assert f".{name} {{" in css
+
+
+def test_a_count_axis_has_whole_ticks_and_zero_columns_carry_no_label() -> None:
+    svg = str(
+        charts.column_chart(
+            chart_id="m", title="t", description="d", x_labels=["a", "b"], values=[0, 1], empty_text=""
+        )
+    )
+    scores = str(
+        charts.column_chart(
+            chart_id="s",
+            title="t",
+            description="d",
+            x_labels=["a"],
+            values=[0],
+            domain=(0, 100),
+            empty_text="",
+        )
+    )
+
+    assert ">0.5<" not in svg and 'font-size="11">1</text>' in svg
+    assert svg.count('class="chart-value"') == 1  # the 1, not the 0
+    assert 'class="chart-value">0</text>' in scores  # a score of zero is a value
