@@ -1,10 +1,13 @@
-"""The corrective action report as tables for download (CSV or XLSX through charter.common.exports)."""
+"""The corrective action report as tables for download (CSV or XLSX through charter.common.exports) and as
+charts for its page."""
 
 import datetime as dt
 
 from django.utils import timezone
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
+from charter.common import charts
 from charter.common.exports import Cell, Table
 from charter.improvement.selectors import CorrectiveActionReport, ReportRow
 
@@ -45,5 +48,55 @@ def report_tables(report: CorrectiveActionReport) -> list[Table]:
             title=_("By team"),
             headers=_headers(_("Team")),
             rows=[_row(row, row.label or _("No team")) for row in report.by_team],
+        ),
+    ]
+
+
+def _state_chart(chart_id: str, title: str, rows: list[tuple[str, ReportRow]]) -> SafeString:
+    return charts.stacked_bar_chart(
+        chart_id=chart_id,
+        title=title,
+        description=_(
+            "Corrective actions overdue now, open and on time now, and closed in the period, of each group."
+        ),
+        segments=[
+            charts.Segment(_("Overdue now"), "bad"),
+            charts.Segment(_("Open, on time"), "primary"),
+            charts.Segment(_("Closed in the period"), "ok"),
+        ],
+        bars=[
+            charts.StackedBar(label, [row.overdue, max(row.active - row.overdue, 0), row.closed])
+            for label, row in rows
+        ],
+        empty_text=_("No corrective action open now or closed in the period."),
+        caption=True,
+    )
+
+
+def report_charts(report: CorrectiveActionReport) -> list[SafeString]:
+    """The report's charts: open, overdue and closed actions by source and by team, and the effectiveness
+    checks by source."""
+    by_source = [(row.label, row) for row in report.by_source]
+    return [
+        _state_chart("actions-by-source", _("Corrective actions by source"), by_source),
+        _state_chart(
+            "actions-by-team",
+            _("Corrective actions by team"),
+            [(row.label or _("No team"), row) for row in report.by_team],
+        ),
+        charts.stacked_bar_chart(
+            chart_id="actions-effectiveness",
+            title=_("Effectiveness checks by source"),
+            description=_(
+                "The checks of the period that found the action effective, and those that did not."
+            ),
+            segments=[charts.Segment(_("Effective"), "ok"), charts.Segment(_("Not effective"), "bad")],
+            bars=[
+                charts.StackedBar(label, [row.effective, row.ineffective])
+                for label, row in by_source
+                if row.effective or row.ineffective
+            ],
+            empty_text=_("No effectiveness check in the period."),
+            caption=True,
         ),
     ]

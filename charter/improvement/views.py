@@ -382,6 +382,7 @@ def report(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
         {
             "form": form,
             "report": figures,
+            "charts": reports.report_charts(figures),
             "since": since_day,
             "until": until_day,
             "query": request.GET.urlencode(),
