@@ -7,7 +7,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import Site, Watch, words
+from tests.browser.conftest import Site, Watch, choose_language, words
 from tests.mail.servers import SmtpServer
 
 BILL = Path(__file__).parent / "files" / "bill.pdf"
@@ -83,6 +83,11 @@ def test_a_visitor_complains_about_a_service_and_follows_it_by_the_private_link(
     expect(stranger.locator(".msg.customer").last).to_contain_text(
         words(language, "补充：表在楼道里", "The meter is in the hall")
     )
+    # The header's language switch works on the private page too, and stays on it.
+    other = "en" if language == "zh-hans" else "zh-hans"
+    choose_language(stranger, other)
+    assert stranger.url == tracking
+    expect(stranger.locator("h1")).to_contain_text(number)
 
 
 def test_a_customer_who_lost_the_link_gets_a_new_one_by_e_mail(
