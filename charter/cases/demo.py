@@ -37,8 +37,9 @@ from charter.cases.services.routing import team_route
 from charter.catalog.models import Service
 
 DEMO_TAG = "demo"
-# The first demo case: when it exists, the demo cases were loaded.
-FIRST_TITLE = "三月水费比平时高出一倍"
+# The first demo case: when it exists, the demo cases were loaded (under its earlier title too).
+FIRST_TITLE = "这期水费比平时高出一倍"
+FIRST_TITLES = (FIRST_TITLE, "三月水费比平时高出一倍")
 
 CATEGORIES = (
     # code, parent, Chinese, English
@@ -210,7 +211,7 @@ def demo_load(*, actor: User) -> int:
         return 0
     with transaction.atomic():
         categories = _configuration(actor, people.teams)
-        if Case.objects.filter(title=FIRST_TITLE).exists():
+        if Case.objects.filter(title__in=FIRST_TITLES).exists():
             return 0
         made = _cases(people, categories)
         case_clocks_sweep()
@@ -219,6 +220,8 @@ def demo_load(*, actor: User) -> int:
 
 def _cases(people: _People, categories: dict[str, CaseCategory]) -> int:
     now = timezone.now()
+    # What customers write agrees with the day the demo is loaded: no month is named that is not last month.
+    previous_month = (timezone.localdate(now).replace(day=1) - dt.timedelta(days=1)).month
     services = {service.slug: service for service in Service.objects.all()}
     liu, chen, jane = people.customers[0], people.customers[1], people.customers[2]
     portal_user = people.portal_customer.user
@@ -243,7 +246,7 @@ def _cases(people: _People, categories: dict[str, CaseCategory]) -> int:
         service=services.get("bill-inquiry"),
         category=categories["billing-amount"],
         title=FIRST_TITLE,
-        description="我家三月份的水费是 186 元，平时只有 90 元左右，家里没有漏水，请帮忙核查。",
+        description="我家这期的水费是 186 元，平时只有 90 元左右，家里没有漏水，请帮忙核查。",
         remedy_sought="核实用水量，如有错误请更正账单。",
         consent_version="2026-01",
     )
@@ -271,7 +274,7 @@ def _cases(people: _People, categories: dict[str, CaseCategory]) -> int:
         service=services.get("home-repair"),
         category=categories["conduct-punctuality"],
         title="维修师傅未按约定时间上门",
-        description="约好周二上午十点上门修水管，一直等到十二点也没人来，打电话也不接。",
+        description="约好上门修水管，过了约定时间两个小时也没人来，打电话也不接。",
         remedy_sought="尽快安排上门维修，并说明原因。",
         named_staff=[people.repairs],
         received_at=now - dt.timedelta(hours=1),
@@ -315,8 +318,8 @@ def _cases(people: _People, categories: dict[str, CaseCategory]) -> int:
         kind="service_request",
         service=services.get("invoice-reissue"),
         category=categories["billing-invoice"],
-        title="补开 2025 年 12 月电费发票",
-        description="单位报销需要 12 月份的电费发票，原发票遗失。",
+        title=f"补开 {previous_month} 月电费发票",
+        description=f"单位报销需要 {previous_month} 月份的电费发票，原发票遗失。",
         received_at=now - dt.timedelta(minutes=20),
     )
     case_reply(actor=people.hotline, case=case, body="请提供发票抬头和纳税人识别号，我们收到后即可补开。")
@@ -389,7 +392,7 @@ def _cases(people: _People, categories: dict[str, CaseCategory]) -> int:
         service=services.get("fault-repair"),
         category=categories["supply-outage"],
         title="Power cut in building 3 / 3 号楼停电",
-        description="No power on floors 5 to 8 since 7 a.m.",
+        description="No power on floors 5 to 8 for two hours now.",
         priority="urgent",
     )
     duplicate = make(
@@ -475,7 +478,7 @@ def _cases(people: _People, categories: dict[str, CaseCategory]) -> int:
         service=services.get("bill-inquiry"),
         category=categories["billing-amount"],
         title="Late fee charged although I paid on time / 按时缴费仍被收滞纳金",
-        description="I paid the February bill on 10 March, before the due date, and was charged a late fee.",
+        description="I paid last month's bill before the due date and was still charged a late fee.",
         remedy_sought="Refund of the late fee (12.50 CNY).",
         received_at=now - dt.timedelta(days=12),
     )

@@ -55,7 +55,7 @@ from charter.surveys.models import Invitation
 MARKER = "【示例质检】"
 CLUSTER_MARKER = "【示例投诉集中】"
 CODE = "code-of-conduct"
-IMPROPER_REPLY = "这事不归我管，您找别的部门吧。"
+IMPROPER_REPLY = "这事不归我管，您去营业厅问吧。"
 OVERRIDE_REASON = "客户要求办理的业务确属营业厅，已告知去向。"
 _PEOPLE = ("li.agent", "wang.supervisor", "sun.qa")
 

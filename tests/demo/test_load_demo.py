@@ -1,4 +1,4 @@
-"""The demo `make run` loads: complete, idempotent, and with a month of history behind it."""
+"""The demo `make run` loads: complete, idempotent, and with months of history behind it."""
 
 import pytest
 from django.core.management import call_command
