@@ -1,4 +1,5 @@
 import datetime as dt
+import re
 
 import pytest
 from django.test import Client
@@ -6,6 +7,7 @@ from django.urls import reverse
 
 from charter.accounts.models import Team, User
 from charter.audit.models import AuditEvent
+from charter.standards.demo import CONDUCT_CODE, demo_load
 from charter.standards.models import (
     StandardAcknowledgement,
     StandardClause,
@@ -103,6 +105,51 @@ def test_public_page_sends_no_inline_script(client: Client, promises_v1: Standar
     assert "<script>" not in page
     assert " style=" not in page
     assert "default-src 'self'" in response["Content-Security-Policy"]
+
+
+# The shipped standards (the demo's) ---------------------------------------------------------------------
+
+# Half-width punctuation next to a Chinese character: Chinese text takes full-width ，。：；（）！？
+HALF_WIDTH_IN_CHINESE = re.compile(r"[\u4e00-\u9fff][,;:()!?]|[,;:()!?][\u4e00-\u9fff]")
+
+
+def test_public_page_of_the_shipped_standards_shows_no_source_notes(
+    client: Client, administrator: User
+) -> None:
+    demo_load(actor=administrator)
+
+    page = client.get(reverse("standards:public_promises")).content.decode()
+
+    assert "以礼待人" in page and "ISO 10002" in page
+    assert "服务规范制度（二）" not in page and "Service standards" not in page
+    assert "原文截断" not in page and "completed" not in page
+    assert not HALF_WIDTH_IN_CHINESE.search(page), HALF_WIDTH_IN_CHINESE.search(page)
+
+
+def test_staff_see_where_each_clause_of_the_shipped_code_comes_from(administrator: User) -> None:
+    demo_load(actor=administrator)
+    conduct = StandardVersion.objects.get(document__code=CONDUCT_CODE)
+
+    page = client_for(administrator).get(_version_url("version_detail", conduct)).content.decode()
+
+    assert "服务规范制度（二） 1.2" in page and "服务规范制度（三） 六.2" in page
+    assert "原文截断" not in page
+
+
+def test_the_shipped_standards_write_chinese_with_full_width_punctuation(administrator: User) -> None:
+    demo_load(actor=administrator)
+
+    fields = ("title_zh", "text_zh", "conditions_zh", "complaint_route_zh", "measure_zh", "reference")
+    texts = [value for row in StandardClause.objects.values_list(*fields) for value in row]
+    texts += [
+        value
+        for row in StandardVersion.objects.values_list("preamble_zh", "change_summary_zh")
+        for value in row
+    ]
+    texts += list(StandardDocument.objects.values_list("description_zh", flat=True))
+
+    assert len(texts) > 200
+    assert [text for text in texts if HALF_WIDTH_IN_CHINESE.search(text)] == []
 
 
 # The desk -----------------------------------------------------------------------------------------------
