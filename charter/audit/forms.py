@@ -5,14 +5,12 @@ from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from charter.audit.actions import action_choices
+from charter.common.forms import FilterForm, IsoDateInput, choices_with_all
 
 if TYPE_CHECKING:
     from charter.accounts.models import User
-
-ALL = pgettext_lazy("audit filter", "All")
 
 
 def _person(user: "User") -> str:
@@ -20,7 +18,7 @@ def _person(user: "User") -> str:
     return name if name == username else f"{name} ({username})"
 
 
-class AuditFilterForm(forms.Form):
+class AuditFilterForm(FilterForm):
     """Narrow the audit trail. `actors`, `target_types` (label, name) and `actions` (codes) are the values
     the log holds (charter.audit.selectors); `target_id` comes only from an event's link to its object's
     history, so it is hidden."""
@@ -28,12 +26,8 @@ class AuditFilterForm(forms.Form):
     actor = forms.TypedChoiceField(label=_("Person"), required=False, coerce=int, empty_value=None)
     target_type = forms.ChoiceField(label=_("Object type"), required=False)
     action = forms.ChoiceField(label=_("Action"), required=False)
-    since = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
-    until = forms.DateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
+    since = forms.DateField(label=_("From"), required=False, widget=IsoDateInput())
+    until = forms.DateField(label=_("To"), required=False, widget=IsoDateInput())
     target_id = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
 
     def __init__(
@@ -46,9 +40,9 @@ class AuditFilterForm(forms.Form):
         **kwargs: Any,
     ) -> None:
         super().__init__(data, **kwargs)
-        self.fields["actor"].choices = [("", ALL), *((user.pk, _person(user)) for user in actors)]  # type: ignore[attr-defined]
-        self.fields["target_type"].choices = [("", ALL), *target_types]  # type: ignore[attr-defined]
-        self.fields["action"].choices = [("", ALL), *action_choices(actions)]  # type: ignore[attr-defined]
+        self.fields["actor"].choices = choices_with_all((user.pk, _person(user)) for user in actors)  # type: ignore[attr-defined]
+        self.fields["target_type"].choices = choices_with_all(target_types)  # type: ignore[attr-defined]
+        self.fields["action"].choices = choices_with_all(action_choices(actions))  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

@@ -12,6 +12,7 @@ from charter.accounts.models import Team, User
 from charter.cases.models import CannedResponse, CaseKind, CaseOutcome, CasePriority, CaseStatus, RootCause
 from charter.catalog.models import Service
 from charter.catalog.selectors import service_version_list_in_force
+from charter.common.forms import FilterForm, choices_with_all
 from charter.common.models import localized
 
 PHONE = RegexValidator(r"^\+?[\d\s-]{5,20}$", _("Enter a phone number of digits, spaces or dashes."))
@@ -210,14 +211,17 @@ class ArrivalForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
-class QueueFilterForm(forms.Form):
+class QueueFilterForm(FilterForm):
+    # No status chosen shows the open cases only, and says so.
+    specific_empty_labels = ("status",)
+
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=[("", _("Any open"))] + CaseStatus.choices
     )
-    kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("Any"))] + CaseKind.choices)
+    kind = forms.ChoiceField(label=_("Kind"), required=False, choices=choices_with_all(CaseKind.choices))
     priority = forms.ChoiceField(
-        label=_("Priority"), required=False, choices=[("", _("Any"))] + CasePriority.choices
+        label=_("Priority"), required=False, choices=choices_with_all(CasePriority.choices)
     )
     order = forms.ChoiceField(
         label=_("Sort by"),

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from charter.accounts.models import OrgUnit
 from charter.catalog.models import Channel, FeeItem, ServiceCategory, ServiceCommitment, ServiceVersion
+from charter.common.forms import FilterForm
 from charter.common.money import parse_amount
 
 
@@ -172,12 +173,8 @@ class PublishForm(forms.Form):
     change_note_en = forms.CharField(label=_("change note (English)"), required=False, widget=forms.Textarea)
 
 
-class ServiceFilterForm(forms.Form):
+class ServiceFilterForm(FilterForm):
     category = forms.ModelChoiceField(
-        label=_("Category"),
-        queryset=ServiceCategory.objects.all(),
-        required=False,
-        to_field_name="slug",
-        empty_label=_("All categories"),
+        label=_("Category"), queryset=ServiceCategory.objects.all(), required=False, to_field_name="slug"
     )
     q = forms.CharField(label=_("Keyword"), required=False, max_length=100)

@@ -7,19 +7,20 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from charter.accounts.models import Team, User
+from charter.common.forms import FilterForm, IsoDateInput, choices_with_all
 from charter.conduct.models import LadderSetting, LadderStep, Severity, Violation
 from charter.standards.models import StandardDocument
 
 
-class ViolationFilterForm(forms.Form):
+class ViolationFilterForm(FilterForm):
     staff = forms.ModelChoiceField(label=_("Staff member"), queryset=User.objects.none(), required=False)
     team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.none(), required=False)
     status = forms.ChoiceField(
-        label=_("Status"), choices=[("", "—"), *Violation.Status.choices], required=False
+        label=_("Status"), choices=choices_with_all(Violation.Status.choices), required=False
     )
     step = forms.ModelChoiceField(label=_("Step"), queryset=LadderStep.objects.all(), required=False)
-    since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    since = forms.DateField(label=_("From"), required=False, widget=IsoDateInput())
+    until = forms.DateField(label=_("To"), required=False, widget=IsoDateInput())
 
     def __init__(
         self,
@@ -157,9 +158,7 @@ class LadderStepForm(forms.ModelForm):
         fields = ["name_zh", "name_en", "requires_second_approver"]
 
 
-class ReportForm(forms.Form):
+class ReportForm(FilterForm):
     # ISO values: a browser's date input reads only YYYY-MM-DD (the default period is rendered from dates).
-    since = forms.DateField(
-        label=_("From"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
-    until = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    since = forms.DateField(label=_("From"), widget=IsoDateInput())
+    until = forms.DateField(label=_("To"), widget=IsoDateInput())

@@ -33,8 +33,6 @@ if PRODUCTION:
         raise ImproperlyConfigured("CHARTER_DEBUG must be off in production")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
-    "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
@@ -61,6 +59,10 @@ INSTALLED_APPS = [
     "charter.improvement",
     "charter.reports",
     "charter.demo",
+    # After our apps: where two apps translate the same words, the one listed first wins, and the words of
+    # this product are ours (the admin would make every "Filter" button 过滤器 instead of 筛选).
+    "django.contrib.admin",
+    "django.contrib.auth",
 ]
 
 MIDDLEWARE = [

@@ -11,9 +11,10 @@ from charter.accounts.models import Team, User
 from charter.accounts.roles import STAFF_ROLES
 from charter.cases.models import Case, RootCause
 from charter.catalog.models import Service
+from charter.common.forms import FilterForm, IsoDateInput, choices_with_all
 from charter.improvement.models import ActionKind, ActionStatus, CorrectiveAction, SourceKind
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = IsoDateInput()
 
 
 def staff_choices() -> QuerySet[User]:
@@ -24,14 +25,14 @@ def staff_choices() -> QuerySet[User]:
     )
 
 
-class ActionFilterForm(forms.Form):
+class ActionFilterForm(FilterForm):
     status = forms.ChoiceField(
         label=_("Status"),
-        choices=[("", _("All")), ("active", _("Not finished")), *ActionStatus.choices],
+        choices=choices_with_all([("active", _("Not finished")), *ActionStatus.choices]),
         required=False,
     )
     source_kind = forms.ChoiceField(
-        label=_("Found through"), choices=[("", _("All sources")), *SourceKind.choices], required=False
+        label=_("Found through"), choices=choices_with_all(SourceKind.choices), required=False
     )
     overdue = forms.BooleanField(label=_("With overdue items"), required=False)
     my_items_due = forms.BooleanField(label=_("With items of mine due"), required=False)
@@ -146,7 +147,7 @@ class ClusterForm(forms.Form):
     by_service = forms.BooleanField(label=_("Also by service"), required=False)
 
 
-class ReportForm(forms.Form):
+class ReportForm(FilterForm):
     since = forms.DateField(label=_("From"), required=False, widget=DATE)
     until = forms.DateField(label=_("To (inclusive)"), required=False, widget=DATE)
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from charter.accounts.models import Team
 from charter.catalog.models import Service
+from charter.common.forms import FilterForm, choices_with_all
 from charter.mail.models import (
     InboundMessage,
     Mailbox,
@@ -30,10 +31,6 @@ def _label(model: type[Model], name: str) -> Any:
 def _help(model: type[Model], name: str) -> Any:
     """The model field's help text (lazy)."""
     return model._meta.get_field(name).help_text  # type: ignore[union-attr]
-
-
-def _all_and(choices: list[tuple[str, Any]]) -> list[tuple[str, Any]]:
-    return [("", _("All")), *choices]
 
 
 class MailboxForm(forms.Form):
@@ -104,18 +101,18 @@ class MailboxForm(forms.Form):
         return {name: getattr(mailbox, name) for name in names}
 
 
-class InboundFilterForm(forms.Form):
+class InboundFilterForm(FilterForm):
     status = forms.ChoiceField(
         label=_label(InboundMessage, "status"),
-        choices=_all_and(list(InboundMessage.Status.choices)),
+        choices=choices_with_all(list(InboundMessage.Status.choices)),
         required=False,
     )
 
 
-class OutboundFilterForm(forms.Form):
+class OutboundFilterForm(FilterForm):
     status = forms.ChoiceField(
         label=_label(OutboundMessage, "status"),
-        choices=_all_and(list(OutboundMessage.Status.choices)),
+        choices=choices_with_all(list(OutboundMessage.Status.choices)),
         required=False,
     )
     template = forms.ChoiceField(label=_label(OutboundMessage, "template"), choices=(), required=False)
@@ -124,13 +121,13 @@ class OutboundFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         template_field = self.fields["template"]
         assert isinstance(template_field, forms.ChoiceField)  # noqa: S101
-        template_field.choices = _all_and([(spec.key, spec.key) for spec in template_specs()])
+        template_field.choices = choices_with_all([(spec.key, spec.key) for spec in template_specs()])
 
 
-class DeliveryFilterForm(forms.Form):
+class DeliveryFilterForm(FilterForm):
     status = forms.ChoiceField(
         label=_label(WebhookDelivery, "status"),
-        choices=_all_and(list(WebhookDelivery.Status.choices)),
+        choices=choices_with_all(list(WebhookDelivery.Status.choices)),
         required=False,
     )
 

@@ -12,6 +12,7 @@ from django.utils.translation import pgettext, pgettext_lazy
 from charter.accounts.models import Team, User
 from charter.cases.models import CaseMessage
 from charter.catalog.models import Channel
+from charter.common.forms import FilterForm, IsoDateInput, choices_with_all
 from charter.quality.models import (
     Check,
     CheckSetting,
@@ -27,16 +28,12 @@ from charter.quality.services import ScoreInput
 from charter.standards.models import StandardClause
 
 
-class FindingFilterForm(forms.Form):
+class FindingFilterForm(FilterForm):
     agent = forms.ModelChoiceField(label=_("Agent"), queryset=User.objects.none(), required=False)
     team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.none(), required=False)
-    check_code = forms.ChoiceField(
-        label=_("Check"), choices=[("", _("All checks")), *Check.choices], required=False
-    )
-    since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(
-        label=_("To (inclusive)"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    check_code = forms.ChoiceField(label=_("Check"), choices=choices_with_all(Check.choices), required=False)
+    since = forms.DateField(label=_("From"), required=False, widget=IsoDateInput())
+    until = forms.DateField(label=_("To (inclusive)"), required=False, widget=IsoDateInput())
 
     def __init__(
         self,
@@ -279,8 +276,6 @@ class CalibrationForm(forms.Form):
         self.fields["reviewers"].queryset = reviewers  # type: ignore[attr-defined]
 
 
-class ReportFilterForm(forms.Form):
-    since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(
-        label=_("To (inclusive)"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+class ReportFilterForm(FilterForm):
+    since = forms.DateField(label=_("From"), required=False, widget=IsoDateInput())
+    until = forms.DateField(label=_("To (inclusive)"), required=False, widget=IsoDateInput())

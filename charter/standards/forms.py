@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from charter.accounts.models import Team
+from charter.common.forms import FilterForm
 from charter.standards.models import StandardClause, StandardDocument, StandardVersion
 from charter.standards.services import ClauseContent
 
@@ -157,7 +158,10 @@ class PublishForm(forms.Form):
     )
 
 
-class ReportFilterForm(forms.Form):
+class ReportFilterForm(FilterForm):
+    # No version chosen is the version in force; no team, all of the reader's teams.
+    specific_empty_labels = ("version", "team")
+
     version = forms.ModelChoiceField(
         label=_("Version"), queryset=StandardVersion.objects.none(), required=False, empty_label=_("In force")
     )
