@@ -75,13 +75,23 @@ class PhraseRule(TimeStampedModel):
 
     language = models.CharField(_("language"), max_length=10, choices=Language.choices)
     category = models.CharField(_("category"), max_length=20, choices=Category.choices)
-    phrase = models.CharField(_("word or phrase"), max_length=100)
+    phrase = models.CharField(
+        _("word or phrase"),
+        max_length=300,
+        help_text=_(
+            "A word or phrase, or a pattern: [a|b] stands for one of the words between the brackets (an "
+            "empty choice makes it optional), * for up to five words of the same sentence, never a negation. "
+            "E.g. “你 自己 [去|找|问]”, “not my [job|problem]”. For jargon, {ACRONYM} stands for every word "
+            "in capitals no other rule names."
+        ),
+    )
     exceptions = models.TextField(
         _("exceptions"),
         blank=True,
         help_text=_(
             "One per line: longer phrases containing this one in which it is fine "
-            "(e.g. “您不知道” for “不知道”)."
+            "(e.g. “您不知道” for “不知道”). A line starting with + excuses the rule wherever the reply "
+            "contains it (e.g. “+帮 你 * 转” when the agent passes the case on himself)."
         ),
     )
     hint = models.CharField(

@@ -21,9 +21,29 @@ Phrases are matched on segmented, normalised text, so that simple variants of a 
 An exception ("您不知道" for "不知道") is matched the same way and covers an occurrence of the phrase that it
 contains.
 
+Patterns catch a kind of wording rather than one phrasing. A phrase with square brackets or a star is a
+pattern, matched on the same segmented, normalised words (so 您 is 你 and "you'll" is "you will") but with its
+gaps spelled out instead of fillers:
+
+- ``[去|找|问]`` stands for one of the words between the brackets; an empty choice makes it optional
+  (``[再|]``);
+- ``*`` stands for up to GAP_WORDS words of the same sentence, none a negation (不, 没, 别, not, no…):
+  ``你 自己 [去|找|问]`` catches "你自己去窗口问", ``找 * 去`` catches "你找快递公司去吧", and
+  ``[you will|you'll] have to * [call|ask|contact|take]`` catches "you'll have to call the council" but not
+  "you won't have to call";
+- everything else is matched as written, word after word (spaces separate English words, Chinese is matched
+  character by character however jieba happens to split it).
+
+The exceptions of a pattern are patterns too, each covering the occurrences it contains; an exception starting
+with ``+`` (of a phrase or a pattern) is a pattern that excuses the rule wherever the reply contains it:
+"+[我 已|我 会] * [帮 你|为 你]" spares a reply in which the agent names another department but keeps the case
+("我已帮您转给燃气公司并跟进").
+
+A jargon rule whose phrase is ACRONYM_SLOT, "{ACRONYM}", stands for every acronym of a reply.
+
 Replies are segmented once (a small LRU cache) and phrases compiled once (another LRU cache); a reply of a few
-sentences is checked against the two hundred shipped phrases in about two milliseconds, after jieba's
-one-time loading (about a second per process).
+sentences is checked against the shipped rules (about two hundred phrases and as many patterns) in about five
+milliseconds, after jieba's one-time loading (about a second per process).
 """
 
 import functools
@@ -31,6 +51,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 
 from charter.common.segmentation import jieba_load
 
@@ -258,9 +279,108 @@ _ENGLISH_FILLERS = (
 _ENGLISH_FILLER = "(?:" + "|".join(sorted({_stem(word) for word in _ENGLISH_FILLERS.split()})) + ")"
 
 
+# Patterns -----------------------------------------------------------------------------------------------
+
+# How many words a * of a pattern stands for, and how long each may be.
+GAP_WORDS = 5
+_GAP_WORD_LENGTH = 12
+_PATTERN_MARKS = frozenset("[]*")
+_PATTERN_PART = re.compile(r"\[(?P<choice>[^\[\]]*)\]|(?P<gap>\*)|(?P<words>[^\[\]*]+)|(?P<stray>[\[\]])")
+REPLY_WIDE = "+"
+# A gap word is not a negation: in English none of _NEGATIONS, in Chinese no word starting with 不, 没, 未,
+# 无, 勿, 莫 or 甭 (不用, 没有, 无需…), nor 别 or 非 on their own (别的 and 非常 may stand in a gap).
+_GAP_WORD = (
+    rf"(?!(?:{'|'.join(_NEGATIONS)})(?:{_SEPARATOR}|$))"
+    rf"(?![不没未无勿莫甭])(?!(?:别|非)(?:{_SEPARATOR}|$))"
+    rf"[^{_SEPARATOR}{_PUNCTUATION}]{{1,{_GAP_WORD_LENGTH}}}"
+)
+_GAP = rf"(?:{_SEPARATOR}?{_GAP_WORD}){{0,{GAP_WORDS}}}"
+
+
+def is_pattern(phrase: str) -> bool:
+    """True when `phrase` is written as a pattern (has a choice in square brackets or a * gap)."""
+    return any(character in _PATTERN_MARKS for character in phrase)
+
+
+class PatternError(StrEnum):
+    """What may be wrong with a pattern."""
+
+    UNBALANCED = "unbalanced"  # a square bracket without its pair, or brackets inside brackets
+    STRAY_BAR = "stray_bar"  # a | outside square brackets
+    NO_WORDS = "no_words"  # nothing but gaps and empty choices
+
+
+def pattern_error(phrase: str) -> PatternError | None:
+    """Return what is wrong with `phrase` (or an exception line) as a pattern, or None when it is a plain
+    phrase or a well-formed pattern."""
+    phrase = phrase.removeprefix(REPLY_WIDE)
+    if not is_pattern(phrase) and "|" not in phrase:
+        return None
+    has_words = False
+    for part in _PATTERN_PART.finditer(phrase):
+        if part.lastgroup == "stray":
+            return PatternError.UNBALANCED
+        if part.lastgroup == "words":
+            if "|" in part.group():
+                return PatternError.STRAY_BAR
+            has_words = has_words or bool(list(_words(normalise(part.group()).strip())))
+        if part.lastgroup == "choice":
+            has_words = has_words or any(
+                list(_words(normalise(choice.replace("*", " ")).strip()))
+                for choice in part.group("choice").split("|")
+            )
+    return None if has_words else PatternError.NO_WORDS
+
+
+def _words_regex(words: Sequence[_Word]) -> str:
+    """The regex of words matched as written, in order, on a segmented stream."""
+    parts = []
+    for word in words:
+        if word.form == _PUNCTUATION:
+            parts.append(_PUNCTUATION)
+        elif word.is_latin:
+            parts.append(rf"(?<![^{_SEPARATOR}]){re.escape(word.form)}(?![^{_SEPARATOR}])")
+        else:
+            parts.append(f"{_SEPARATOR}?".join(re.escape(character) for character in word.form))
+    return f"{_SEPARATOR}?".join(parts)
+
+
+@functools.lru_cache(maxsize=2048)
+def _pattern_regex(pattern: str) -> re.Pattern[str] | None:
+    """The regex of a pattern (see the module's docstring) on a segmented stream; None for a malformed one."""
+    if pattern_error(pattern) is not None:
+        return None
+    parts: list[str] = []
+    for part in _PATTERN_PART.finditer(pattern):
+        if part.lastgroup == "gap":
+            parts.append(_GAP)
+        elif part.lastgroup == "choice":
+            choices = [_choice_regex(choice) for choice in part.group("choice").split("|")]
+            written = sorted({choice for choice in choices if choice}, key=len, reverse=True)
+            optional = "?" if not all(choices) else ""
+            parts.append(f"(?:{'|'.join(written)}){optional}")
+        else:
+            words = list(_words(normalise(part.group()).strip()))
+            if words:
+                parts.append(_words_regex(words))
+    return re.compile(f"{_SEPARATOR}?".join(parts))
+
+
+def _choice_regex(choice: str) -> str:
+    """The regex of one choice between square brackets, which may have gaps of its own ("take * up"); an
+    empty string for the empty choice."""
+    pieces = [_words_regex(list(_words(normalise(piece).strip()))) for piece in choice.split("*")]
+    if not any(pieces):
+        return ""
+    return f"{_SEPARATOR}?{_GAP}{_SEPARATOR}?".join(pieces)
+
+
 @functools.lru_cache(maxsize=2048)
 def _phrase_pattern(phrase: str, fillers: bool) -> re.Pattern[str] | None:
-    """The pattern of `phrase` on a segmented stream (None for a phrase without words)."""
+    """The pattern of `phrase` on a segmented stream (None for a phrase without words); a phrase written as a
+    pattern is compiled as one."""
+    if is_pattern(phrase):
+        return _pattern_regex(phrase)
     words = list(_words(normalise(phrase).strip()))
     if not words:
         return None
@@ -311,7 +431,14 @@ def phrase_spans(
         return []
     covered: list[tuple[int, int]] = []
     for exception in exceptions:
-        exception_pattern = _phrase_pattern(exception, fillers)
+        if exception.startswith(REPLY_WIDE):
+            reply_wide = _pattern_regex(exception[len(REPLY_WIDE) :].strip())
+            if reply_wide is not None and reply_wide.search(segmented.stream):
+                return []
+            continue
+        exception_pattern = (
+            _pattern_regex(exception) if is_pattern(phrase) else _phrase_pattern(exception, fillers)
+        )
         if exception_pattern is not None:
             covered.extend(match.span() for match in _matches(segmented, exception_pattern))
     return [
@@ -331,6 +458,15 @@ def phrase_find(
         return None
     start, end = spans[0]
     return normalise(text)[start:end]
+
+
+_QUOTATION = re.compile(r"“[^“”]{1,200}”|「[^「」]{1,200}」|『[^『』]{1,200}』|\"[^\"]{1,200}\"")
+
+
+def quoted_spans(text: str) -> list[tuple[int, int]]:
+    """Return the spans of normalise(`text`) inside quotation marks (“…”, 「…」, "…"): words the reply
+    quotes, usually the customer's, which are not the agent's own wording."""
+    return [match.span() for match in _QUOTATION.finditer(normalise(text))]
 
 
 def excerpt_around(text: str, fragment: str, width: int = 20) -> str:
@@ -379,6 +515,27 @@ def jargon_is_explained(text: str, term: str, hint: str = "") -> bool:
         if before.endswith("("):
             return True
     return False
+
+
+# A jargon rule whose phrase is ACRONYM_SLOT stands for every acronym: a word of two to six letters and digits
+# with at least two capitals ("MPAN", "P3" counts by its digit, "CoT"), or a capital and a digit.
+ACRONYM_SLOT = "{ACRONYM}"
+_ACRONYM = re.compile(r"(?<![A-Za-z0-9'&-])(?=[A-Za-z0-9]*[A-Z])[A-Za-z0-9]{2,6}(?![A-Za-z0-9'&-])")
+
+
+def acronyms_find(text: str, allowed: Iterable[str] = ()) -> list[str]:
+    """Return the acronyms of `text` (as written, each once, in order), those in `allowed` (compared
+    case-insensitively) and plain numbers aside."""
+    known = {word.casefold() for word in allowed}
+    found: list[str] = []
+    for match in _ACRONYM.finditer(normalise(text)):
+        word = match.group()
+        if word.isdigit() or word[0].isdigit() or word.casefold() in known or word in found:
+            continue
+        if sum(character.isupper() or character.isdigit() for character in word) < 2:
+            continue
+        found.append(word)
+    return found
 
 
 def greeting_present(text: str, greetings: Iterable[str]) -> bool:

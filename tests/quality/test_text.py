@@ -234,3 +234,88 @@ def test_segmentation_is_deterministic_and_cached() -> None:
     assert first is second
     text.segment.cache_clear()
     assert text.segment("这个不归我们管，你自己去银行查一下。") == first
+
+
+# Patterns -----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("reply", "pattern", "found"),
+    [
+        # Choices, on normalised words: 您 is 你, "you'll" is "you will".
+        ("你自己去窗口排队问吧。", "你 自己 [去|找|问]", "你自己去"),
+        ("您自己找开发商。", "你 自己 [去|找|问]", "您自己找"),
+        ("You'll have to call the council.", "[you will] have to * [call|ask]", "You'll have to call"),
+        # A gap stands for a few words of the same sentence.
+        ("你找快递公司去吧。", "找 * 去", "找快递公司去"),
+        ("这事不归我们部门管。", "这 [个|事|] 不归 * 管", "这事不归我们部门管"),
+        ("这个不归我管。", "这 [个|事|] 不归 * 管", "这个不归我管"),
+        ("That's not really our department.", "not * my [job|department]", "not really our department"),
+        # A choice may have a gap of its own.
+        ("Take that one up with the bank.", "[take * up|ask] with", "Take that one up with"),
+    ],
+)
+def test_a_pattern_catches_a_kind_of_wording(reply: str, pattern: str, found: str) -> None:
+    assert text.phrase_find(reply, pattern) == found
+
+
+@pytest.mark.parametrize(
+    ("reply", "pattern"),
+    [
+        # A gap is never a negation, nor does it cross a sentence.
+        ("您不需要自己去找快递公司。", "你 * 自己 [去|找]"),
+        ("You won't have to call the council.", "you * have to * [call|ask]"),
+        ("你找到了吗？去银行", "找 * 去"),
+        # Nor is it longer than GAP_WORDS words.
+        ("Call one two three four five six council.", "call * council"),
+        # English words are whole words.
+        ("Hello, it's fine.", "[hell|hi] , it"),
+    ],
+)
+def test_a_pattern_does_not_reach_across_a_negation_or_a_sentence(reply: str, pattern: str) -> None:
+    assert text.phrase_find(reply, pattern) is None
+
+
+def test_exceptions_of_a_pattern_are_patterns_and_a_plus_excuses_the_whole_reply() -> None:
+    pattern = "[找|问] [别的|其他] [部门|人]"
+    owned = ["+[帮 你|为 你] * [转|联系]"]
+
+    assert text.phrase_find("这个您找别的部门吧。", pattern, owned) == "找别的部门"
+    assert text.phrase_find("您好，这个要找别的部门，我已帮您转过去了。", pattern, owned) is None
+    assert text.phrase_find("您好，不用找其他人。", pattern, ["[不用|不必] 找 * [部门|人]"]) is None
+    assert text.phrase_find("No receipt, no refund.", "no * , no", ["no , no"]) == "No receipt, no"
+    assert text.phrase_find("No, no problem at all.", "no * , no", ["no , no"]) is None
+
+
+@pytest.mark.parametrize(
+    ("pattern", "error"),
+    [
+        ("你 自己 [去|找", text.PatternError.UNBALANCED),
+        ("[a|[b]]", text.PatternError.UNBALANCED),
+        ("去|找", text.PatternError.STRAY_BAR),
+        ("* [|]", text.PatternError.NO_WORDS),
+        ("+[帮 你", text.PatternError.UNBALANCED),
+        ("你 自己 [去|找|]", None),
+        ("不知道", None),
+    ],
+)
+def test_malformed_patterns_are_named(pattern: str, error: text.PatternError | None) -> None:
+    assert text.pattern_error(pattern) == error
+    if error is not None:
+        assert text.phrase_find("你自己去找", pattern) is None
+
+
+def test_quoted_words_are_located() -> None:
+    body = '您好，您说的“谁让你们乱收费”我们记下了。He said "not my job".'
+
+    assert [body[start:end] for start, end in text.quoted_spans(body)] == [
+        "“谁让你们乱收费”",
+        '"not my job"',
+    ]
+
+
+def test_acronyms_are_found_but_known_ones_and_numbers_are_not() -> None:
+    reply = "Hello, the MDT and the CoT read are due; your PIN and ID are safe, ref 12345, P3 and 2FA."
+
+    assert text.acronyms_find(reply, ["PIN", "id"]) == ["MDT", "CoT", "P3"]
+    assert text.acronyms_find("您好，LPR下调了，请用App查询。") == ["LPR"]

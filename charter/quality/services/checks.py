@@ -101,8 +101,10 @@ class _Checker:
 
 
 def _wording_issues(checker: _Checker, body: str) -> list[Issue]:
-    """Improper and impatient wording. Rules are tried longest phrase first, and words already reported are
-    not reported again by a shorter rule ("as I already said" hides "as I said", "你找别人去" once)."""
+    """Improper and impatient wording. The longest matches are taken first, and words already reported are
+    not reported again by a shorter match ("as I already said" hides "as I said", "你找别人去" once), nor by a
+    pattern when a plain phrase matched the same words; each rule is reported once; words inside quotation
+    marks are never reported (the reply quotes the customer)."""
     labels: dict[str, StrOrPromise] = {
         PhraseRule.Category.IMPROPER: gettext_lazy("Improper wording: “%(phrase)s”."),
         PhraseRule.Category.IMPATIENT: gettext_lazy("Impatient wording: “%(phrase)s”."),
@@ -113,17 +115,26 @@ def _wording_issues(checker: _Checker, body: str) -> list[Issue]:
         if checker.enabled(CATEGORY_CHECKS[category])
         for rule in checker.rules_of(category)
     ]
-    reported: list[tuple[int, int]] = []
+    # Longest match first; on the same words a plain phrase before a pattern (the more specific rule), then
+    # the longer phrase.
+    matches = sorted(
+        (
+            (start, end, rule)
+            for rule in candidates
+            for start, end in text.phrase_spans(body, rule.phrase, rule.exception_list())
+        ),
+        key=lambda match: (match[0] - match[1], text.is_pattern(match[2].phrase), -len(match[2].phrase)),
+    )
+    # Words the reply quotes (the customer's “谁让你们乱收费”) are not the agent's.
+    reported: list[tuple[int, int]] = text.quoted_spans(body)
     found_by: dict[int, tuple[str, StandardClause]] = {}
-    for rule in sorted(candidates, key=lambda rule: -len(rule.phrase)):
-        for start, end in text.phrase_spans(body, rule.phrase, rule.exception_list()):
-            if any(start < finish and begin < end for begin, finish in reported):
-                continue
-            clause = checker.clause(CATEGORY_CHECKS[rule.category], rule)
-            if clause is not None:
-                reported.append((start, end))
-                found_by[rule.pk] = (text.normalise(body)[start:end], clause)
-            break
+    for start, end, rule in matches:
+        if rule.pk in found_by or any(start < finish and begin < end for begin, finish in reported):
+            continue
+        clause = checker.clause(CATEGORY_CHECKS[rule.category], rule)
+        if clause is not None:
+            reported.append((start, end))
+            found_by[rule.pk] = (text.normalise(body)[start:end], clause)
     issues = []
     for rule in candidates:
         if rule.pk not in found_by:
@@ -148,28 +159,44 @@ def _jargon_issues(checker: _Checker, body: str) -> list[Issue]:
     if not checker.enabled(check_code):
         return []
     issues = []
-    for rule in checker.rules_of(PhraseRule.Category.JARGON):
-        found = text.phrase_find(body, rule.phrase)
-        if found is None or text.jargon_is_explained(body, rule.phrase, rule.hint):
-            continue
-        clause = checker.clause(check_code, rule)
-        if clause is None:
-            continue
-        if rule.hint:
-            message = _(
-                "“%(term)s” is jargon: explain it in plain words (for example “%(hint)s”), in parentheses or "
-                "after “即” or “i.e.”."
-            ) % {"term": found, "hint": rule.hint}
-        else:
-            message = _(
-                "“%(term)s” is jargon: explain it in plain words, in parentheses or after “即” or “i.e.”."
-            ) % {"term": found}
-        issues.append(
-            Issue(
-                check_code, f"{check_code}:{rule.pk}", message, clause, text.excerpt_around(body, found), rule
-            )
-        )
+    rules = checker.rules_of(PhraseRule.Category.JARGON)
+    listed = {rule.phrase.casefold() for rule in rules}
+    for rule in rules:
+        for term in _jargon_terms(rule, body, listed):
+            clause = checker.clause(check_code, rule)
+            if clause is not None:
+                issues.append(_jargon_issue(rule, body, term, clause))
     return issues
+
+
+def _jargon_terms(rule: PhraseRule, body: str, listed: set[str]) -> list[str]:
+    """The unexplained uses of the rule's term in `body` (as written), or of every acronym that neither the
+    rule's exceptions nor another jargon rule name, for the rule of text.ACRONYM_SLOT."""
+    if rule.phrase == text.ACRONYM_SLOT:
+        return [
+            acronym
+            for acronym in text.acronyms_find(body, rule.exception_list())
+            if acronym.casefold() not in listed and not text.jargon_is_explained(body, acronym, rule.hint)
+        ]
+    found = text.phrase_find(body, rule.phrase)
+    if found is None or text.jargon_is_explained(body, rule.phrase, rule.hint):
+        return []
+    return [found]
+
+
+def _jargon_issue(rule: PhraseRule, body: str, found: str, clause: StandardClause) -> Issue:
+    check_code = Check.UNEXPLAINED_JARGON
+    if rule.hint and rule.phrase != text.ACRONYM_SLOT:
+        message = _(
+            "“%(term)s” is jargon: explain it in plain words (for example “%(hint)s”), in parentheses or "
+            "after “即” or “i.e.”."
+        ) % {"term": found, "hint": rule.hint}
+    else:
+        message = _(
+            "“%(term)s” is jargon: explain it in plain words, in parentheses or after “即” or “i.e.”."
+        ) % {"term": found}
+    key = f"{check_code}:{rule.pk}" + (f":{found}" if rule.phrase == text.ACRONYM_SLOT else "")
+    return Issue(check_code, key, message, clause, text.excerpt_around(body, found), rule)
 
 
 def _greeting_issues(checker: _Checker, body: str) -> list[Issue]:
@@ -377,12 +404,36 @@ def _require_manager(actor: User) -> None:
         )
 
 
+_PATTERN_ERRORS: dict[text.PatternError, "StrOrPromise"] = {
+    text.PatternError.UNBALANCED: gettext_lazy(
+        "“%(pattern)s”: square brackets come in pairs, one list of choices each, not nested."
+    ),
+    text.PatternError.STRAY_BAR: gettext_lazy(
+        "“%(pattern)s”: a | separates choices only inside square brackets."
+    ),
+    text.PatternError.NO_WORDS: gettext_lazy(
+        "“%(pattern)s”: a pattern needs at least one word besides its gaps."
+    ),
+}
+
+
+def _pattern_validate(pattern: str, field: str) -> None:
+    error = text.pattern_error(pattern)
+    if error is not None:
+        raise DomainError(
+            _PATTERN_ERRORS[error] % {"pattern": pattern}, code=ErrorCode.INVALID_PHRASE, field=field
+        )
+
+
 def _rule_validate(*, rule: PhraseRule) -> None:
     rule.phrase = " ".join(rule.phrase.split())
     if not rule.phrase:
         raise DomainError(
             gettext_lazy("Enter a word or phrase."), code=ErrorCode.INVALID_PHRASE, field="phrase"
         )
+    _pattern_validate(rule.phrase, "phrase")
+    for line in rule.exception_list():
+        _pattern_validate(line, "exceptions")
     duplicate = PhraseRule.objects.filter(
         language=rule.language, category=rule.category, phrase=rule.phrase
     ).exclude(pk=rule.pk)
