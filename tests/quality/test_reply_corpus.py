@@ -4,12 +4,16 @@ hotline.
 tests/quality/corpus/<language>.yaml holds evasive, rude, impatient or jargon-laden replies (`bad`) and
 polite, clear ones that greet properly (`good`). A bad reply counts as caught only when a wording or jargon
 check flags it (a missing greeting alone does not); a good reply counts as flagged when any check raises
-anything. The shipped phrase lists (migrations 0002 and 0006) must catch at least 90 % of the bad replies
-and flag at most 5 % of the good ones, per language.
+anything. The shipped phrase lists and patterns (migrations 0002, 0006 and 0008) must catch at least 90 % of
+the bad replies and flag at most 5 % of the good ones, per language.
 
-unseen_<language>.yaml holds replies written after the lists were frozen: their recall is printed, to show how
-far the lists reach beyond the phrasings they were written for; their good replies must not be flagged more
-often than the corpus's.
+unseen_<language>.yaml holds replies written by someone else after the phrase lists were frozen, and never
+read to tune the patterns; heldout_<language>.yaml holds 40 bad and 40 good replies committed before the
+patterns were written (git log) and never used to tune them. Their figures are printed, to show how far the
+checks reach beyond the phrasings they were written for; their recall must not fall below what the patterns
+reached when first measured, less one or two replies' margin, and their good replies must not be flagged
+more often than the corpus's. The held-out set was written by the author of the patterns: the unseen set,
+written by someone else, is the more independent measure.
 """
 
 import time
@@ -34,6 +38,10 @@ WORDING_CHECKS = {Check.IMPROPER_WORDING, Check.IMPATIENT_WORDING, Check.UNEXPLA
 MIN_RECALL = 0.90
 MAX_FALSE_POSITIVES = 0.05
 MIN_REPLIES = 60
+# Recall first measured on the unseen and held-out sets once the patterns were written (zh unseen 35 %,
+# held-out 90 %; en unseen 30 %, held-out 97.5 %), less a margin of one reply (unseen) or two (held-out).
+MIN_UNSEEN_RECALL = {"zh": 0.30, "en": 0.25}
+MIN_HELDOUT_RECALL = {"zh": 0.85, "en": 0.925}
 # A bound that only a regression (jieba reloaded, phrases recompiled per reply) breaks, even on a shared,
 # busy two-core machine; the figures measured are printed.
 MAX_MILLISECONDS_PER_REPLY = 250.0
@@ -73,6 +81,10 @@ def test_the_checks_catch_the_bad_replies_and_spare_the_good_ones(
 
     recall, false_positives, missed, flagged = _figures(case, bad, good)
     unseen_recall, unseen_false_positives, _, unseen_flagged = _figures(case, unseen_bad, unseen_good)
+    heldout_bad, heldout_good = _corpus(f"heldout_{language}.yaml")
+    heldout_recall, heldout_false_positives, heldout_missed, heldout_flagged = _figures(
+        case, heldout_bad, heldout_good
+    )
     # The time an agent waits per reply: the whole pre-send check (configuration, clocks, clauses, every
     # check), and the checks alone on a configuration read once; the reply's segmentation not cached.
     replies = bad + good
@@ -95,6 +107,8 @@ def test_the_checks_catch_the_bad_replies_and_spare_the_good_ones(
             f"false positives {false_positives:.1%} on {len(good)} good; "
             f"unseen: recall {unseen_recall:.1%} on {len(unseen_bad)} bad, "
             f"false positives {unseen_false_positives:.1%} on {len(unseen_good)} good; "
+            f"held-out: recall {heldout_recall:.1%} on {len(heldout_bad)} bad, "
+            f"false positives {heldout_false_positives:.1%} on {len(heldout_good)} good; "
             f"{milliseconds:.1f} ms per reply checked before sending "
             f"({checks_only:.1f} ms of it the checks on a configuration read once)"
         )
@@ -102,9 +116,17 @@ def test_the_checks_catch_the_bad_replies_and_spare_the_good_ones(
             print(f"  missed: {body}")
         for body in flagged + unseen_flagged:
             print(f"  flagged: {body}")
+        for body in heldout_missed:
+            print(f"  held-out missed: {body}")
+        for body in heldout_flagged:
+            print(f"  held-out flagged: {body}")
     assert recall >= MIN_RECALL, missed
     assert false_positives <= MAX_FALSE_POSITIVES, flagged
     assert unseen_false_positives <= MAX_FALSE_POSITIVES, unseen_flagged
+    assert unseen_recall >= MIN_UNSEEN_RECALL[language]
+    assert len(heldout_bad) == len(heldout_good) == 40
+    assert heldout_recall >= MIN_HELDOUT_RECALL[language], heldout_missed
+    assert heldout_false_positives <= MAX_FALSE_POSITIVES, heldout_flagged
     assert milliseconds <= MAX_MILLISECONDS_PER_REPLY
 
 

@@ -10,8 +10,9 @@ from charter.audit.models import AuditEvent
 from charter.cases.checks import ReplyCheckWarningError, case_reply_checked
 from charter.cases.models import Case, CaseClock
 from charter.cases.services import case_customer_reply, case_reply
+from charter.common.errors import DomainError
 from charter.quality.models import CheckSetting, Finding, PhraseRule, ReplyOverride
-from charter.quality.services import findings_from_replies, reply_warnings
+from charter.quality.services import findings_from_replies, phrase_rule_save, reply_warnings
 from charter.standards.models import StandardDocument
 from tests.accounts.factories import CustomerFactory
 from tests.cases.conftest import new_case
@@ -310,3 +311,67 @@ def test_the_greeting_warning_suggests_greetings_in_the_replys_language(case: Ca
 
     assert "您好" in str(chinese.message) and "Dear" not in str(chinese.message)
     assert "Dear" in str(english.message) and "您好" not in str(english.message)
+
+
+# Patterns -----------------------------------------------------------------------------------------------
+
+
+def test_a_pattern_rule_catches_new_phrasings_of_pushing_off_but_not_an_agent_who_keeps_the_case(
+    case: Case, member: User
+) -> None:
+    assert ("improper_wording", "2.3") in _codes(case, member, "您好，这个你自己去税务窗口打听一下。")
+    assert ("improper_wording", "2.3") in _codes(case, member, "Hello, you'll need to speak to your bank.")
+    assert _codes(case, member, "您好，我已帮您转给燃气公司并跟进，明天下午前回复您。") == []
+    assert (
+        _codes(
+            case,
+            member,
+            "Hello Mr Shah, I've passed your case to the gas company and I'm following it up myself.",
+        )
+        == []
+    )
+
+
+def test_words_the_reply_quotes_are_not_the_agents(case: Case, member: User) -> None:
+    assert _codes(case, member, "您好，您说的“谁让你们乱收费”我们记下了，多收的费用已退还。") == []
+    assert ("improper_wording", "2.3") in _codes(case, member, "您好，谁让你们不按时交费？")
+
+
+def test_an_unexplained_acronym_is_jargon_unless_explained_or_known(case: Case, member: User) -> None:
+    warnings = reply_warnings(case, member, "Hello, ask the MDT.", False)
+
+    assert [(w.code, w.excerpt) for w in warnings] == [("unexplained_jargon", "Hello, ask the MDT.")]
+    assert "MDT" in str(warnings[0].message)
+    assert _codes(case, member, "Hello, the referral is with the MDT (the team of doctors and nurses).") == []
+    assert _codes(case, member, "Hello, please bring your ID and PIN.") == []
+    # A listed term is reported once, by its own rule, with its hint.
+    sla = reply_warnings(case, member, "Hello, this breached the SLA.", False)
+    assert len(sla) == 1 and "promised" in str(sla[0].message)
+
+
+@pytest.mark.parametrize(
+    ("phrase", "exceptions", "field"),
+    [
+        ("你 自己 [去|找", "", "phrase"),
+        ("去|找", "", "phrase"),
+        ("* [|]", "", "phrase"),
+        ("你 自己 [去|找]", "+[帮 你", "exceptions"),
+    ],
+)
+def test_a_malformed_pattern_is_refused_with_its_field(
+    administrator: User, phrase: str, exceptions: str, field: str
+) -> None:
+    rule = PhraseRule(language="zh-hans", category="improper", phrase=phrase, exceptions=exceptions)
+
+    with pytest.raises(DomainError) as raised:
+        phrase_rule_save(actor=administrator, rule=rule)
+
+    assert raised.value.field == field and raised.value.code == "quality_invalid_phrase"
+    assert not PhraseRule.objects.filter(phrase=phrase).exists()
+
+
+def test_a_well_formed_pattern_is_saved_and_checked(administrator: User, case: Case, member: User) -> None:
+    rule = PhraseRule(language="zh-hans", category="impatient", phrase="[赶紧|快] [决定|选]")
+    phrase_rule_save(actor=administrator, rule=rule)
+
+    assert ("impatient_wording", "2.3") in _codes(case, member, "您好，您赶紧决定。")
