@@ -38,10 +38,10 @@ WORDING_CHECKS = {Check.IMPROPER_WORDING, Check.IMPATIENT_WORDING, Check.UNEXPLA
 MIN_RECALL = 0.90
 MAX_FALSE_POSITIVES = 0.05
 MIN_REPLIES = 60
-# Recall first measured on the unseen and held-out sets once the patterns were written (zh unseen 35 %,
-# held-out 90 %; en unseen 30 %, held-out 97.5 %), less a margin of one reply (unseen) or two (held-out).
-MIN_UNSEEN_RECALL = {"zh": 0.30, "en": 0.25}
-MIN_HELDOUT_RECALL = {"zh": 0.85, "en": 0.925}
+# Recall measured on the unseen and held-out sets once the patterns were written (zh unseen 40 %, held-out
+# 90 %; en unseen 30 %, held-out 97.5 %), less a margin of one reply (unseen) or two (held-out), rounded down.
+MIN_UNSEEN_RECALL = {"zh": 0.34, "en": 0.24}
+MIN_HELDOUT_RECALL = {"zh": 0.84, "en": 0.92}
 # A bound that only a regression (jieba reloaded, phrases recompiled per reply) breaks, even on a shared,
 # busy two-core machine; the figures measured are printed.
 MAX_MILLISECONDS_PER_REPLY = 250.0

@@ -75,6 +75,13 @@ RULES = [
     (
         "zh-hans",
         "improper",
+        "找 * 去 [吧|啊|呗|,|.|!]",
+        "我 [去|来|帮 你|给 你|] 找 * 去\n[不用|不需要|不必|无需|用不着] * 找 * 去\n" + ZH_OWNERSHIP,
+    ),
+    ("zh-hans", "improper", "你 自己 的 [问题|责任|错|事]", "不 是 你 自己 的"),
+    (
+        "zh-hans",
+        "improper",
         "你 [去|] [问|找] * [公司|银行|物业|部门|单位|医院|窗口|领导|经理|热线|平台]",
         ZH_OWNERSHIP,
     ),
@@ -292,6 +299,12 @@ RULES = [
     ("en", "improper", "[between you and|between yourself and] [your|the]", EN_OWNERSHIP),
     ("en", "improper", "not [get|getting] involved", EN_OWNERSHIP),
     ("en", "improper", "[take it|take that|take this] up with", EN_OWNERSHIP),
+    (
+        "en",
+        "improper",
+        "you will have to",
+        EN_REASON + "\n" + EN_OWNERSHIP + "\nyou will have to [bring|show|sign]",
+    ),
     # Refusing without a reason or an alternative.
     ("en", "improper", "no * , no", "no , no"),
     (
