@@ -293,6 +293,15 @@ def _daytime(at: dt.datetime, low: dt.datetime, high: dt.datetime, rng: random.R
     return moved if low < moved < high else at
 
 
+def _waking(at: dt.datetime, rng: random.Random) -> dt.datetime:
+    """`at`, or the next morning when it falls in the night (customers answer surveys by day)."""
+    local = _local(at)
+    if 7 <= local.hour < 23:
+        return at
+    morning = local.replace(hour=7, minute=0) + dt.timedelta(days=1 if local.hour >= 23 else 0)
+    return morning + dt.timedelta(minutes=rng.uniform(30, 180))
+
+
 def _times(plan: _Plan, calendars: _Calendars) -> None:
     """Plan when the case is answered, visited and resolved, given the promises it is to miss.
 
@@ -469,22 +478,36 @@ def _plans(rng: random.Random, services: dict[str, Service], now: dt.datetime) -
     latest = now - dt.timedelta(hours=1)
     plans = [plan for plan in plans if plan.resolved_at is not None and plan.resolved_at <= latest]
     _misses_chosen(plans, months[-1], latest, calendars, rng)
-    kept = []
+    _answers_given(plans, months[-1], latest, calendars, rng)
+    return sorted(plans, key=lambda plan: plan.received_at)
+
+
+def _answers_given(
+    plans: list[_Plan], last: dt.date, latest: dt.datetime, calendars: _Calendars, rng: random.Random
+) -> None:
+    """Choose which customers answer the survey, when, with what score, and when a low score is followed up:
+    in each published period, about the service's share of answers and of satisfied customers (a small
+    sample drawn at random could make a well-liked service look poor)."""
+    groups: dict[tuple[str, dt.date], list[_Plan]] = defaultdict(list)
     for plan in plans:
         assert plan.resolved_at is not None  # noqa: S101 - planned by _times
-        if rng.random() < plan.profile.answering:
-            answered = plan.resolved_at + dt.timedelta(minutes=rng.uniform(10, 30 * 60))
-            if answered < latest:
-                plan.answered_at = answered
-                if plan.team is not None:
-                    target = arithmetic.ClockTarget(RESOLUTION, 1, "hours", arithmetic.WORKING_TIME)
-                    followed = arithmetic.add_time(
-                        calendars.of(plan.team, target), answered, rng.uniform(0.5, 6) * 3600, target.basis
-                    )
-                    plan.followed_up_at = followed if followed < latest else None
-        kept.append(plan)
-    _scores_given(kept, months[-1], rng)
-    return sorted(kept, key=lambda plan: plan.received_at)
+        period = _period(_local(plan.resolved_at).date().replace(day=1), last)
+        groups[(plan.profile.slug, period)].append(plan)
+    for _key, members in sorted(groups.items(), key=lambda item: item[0]):
+        answering = round(len(members) * members[0].profile.answering)
+        for plan in rng.sample(members, len(members))[:answering]:
+            assert plan.resolved_at is not None  # noqa: S101 - planned by _times
+            answered = _waking(plan.resolved_at + dt.timedelta(minutes=rng.uniform(10, 20 * 60)), rng)
+            if answered >= latest:
+                continue
+            plan.answered_at = answered
+            if plan.team is not None:
+                target = arithmetic.ClockTarget(RESOLUTION, 1, "hours", arithmetic.WORKING_TIME)
+                followed = arithmetic.add_time(
+                    calendars.of(plan.team, target), answered, rng.uniform(0.5, 6) * 3600, target.basis
+                )
+                plan.followed_up_at = followed if followed < latest else None
+    _scores_given(plans, last, rng)
 
 
 def _scores_given(plans: list[_Plan], last: dt.date, rng: random.Random) -> None:

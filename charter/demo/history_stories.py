@@ -77,7 +77,7 @@ PROFILES = (
         slug="bill-inquiry",
         streams=(
             Stream(
-                volumes=(2, 3, 2, 2, 9),
+                volumes=(6, 7, 5, 4, 9),
                 channels=(WEB, WEB, PHONE, EMAIL),
                 stories=(
                     _zh(
@@ -132,7 +132,7 @@ PROFILES = (
                 ),
             ),
         ),
-        miss_rates=((FIRST, 0.07), (RESOLUTION, 0.13)),
+        miss_rates=((FIRST, 0.05), (RESOLUTION, 0.17)),
         satisfied=0.86,
         answering=0.75,
     ),
@@ -140,7 +140,7 @@ PROFILES = (
         slug="fault-repair",
         streams=(
             Stream(
-                volumes=(2, 2, 2, 1, 7),
+                volumes=(5, 7, 4, 3, 7),
                 channels=(PHONE, PHONE, PHONE, WEB),
                 stories=(
                     _zh(
@@ -183,7 +183,7 @@ PROFILES = (
         slug="meter-reading-dispute",
         streams=(
             Stream(
-                volumes=(2, 2, 2, 1, 6),
+                volumes=(3, 4, 4, 2, 6),
                 channels=(PHONE, WEB, WALK_IN),
                 stories=(
                     _zh(
@@ -217,7 +217,7 @@ PROFILES = (
                 ),
             ),
         ),
-        miss_rates=((FIRST, 0.1), (RESOLUTION, 0.17)),
+        miss_rates=((FIRST, 0.1), (RESOLUTION, 0.18)),
         satisfied=0.66,
         answering=0.8,
     ),
@@ -225,7 +225,7 @@ PROFILES = (
         slug="water-connection",
         streams=(
             Stream(
-                volumes=(2, 2, 2, 1, 7),
+                volumes=(4, 5, 5, 3, 7),
                 channels=(WALK_IN, WEB, WEB, PHONE),
                 stories=(
                     _zh(
@@ -249,7 +249,7 @@ PROFILES = (
                 ),
             ),
         ),
-        miss_rates=((FIRST, 0.09), (RESOLUTION, 0.12)),
+        miss_rates=((FIRST, 0.09), (RESOLUTION, 0.15)),
         satisfied=0.92,
         answering=0.8,
     ),
@@ -257,7 +257,7 @@ PROFILES = (
         slug="electricity-connection",
         streams=(
             Stream(
-                volumes=(2, 2, 1, 1, 6),
+                volumes=(3, 3, 4, 2, 6),
                 channels=(WALK_IN, WEB, PHONE),
                 stories=(
                     _zh(
@@ -289,7 +289,7 @@ PROFILES = (
         slug="invoice-reissue",
         streams=(
             Stream(
-                volumes=(2, 2, 2, 1, 8),
+                volumes=(4, 3, 4, 3, 8),
                 channels=(WEB, EMAIL, WALK_IN),
                 stories=(
                     _zh(
@@ -309,7 +309,7 @@ PROFILES = (
                 ),
             ),
         ),
-        miss_rates=((FIRST, 0.05), (RESOLUTION, 0.12)),
+        miss_rates=((FIRST, 0.05), (RESOLUTION, 0.14)),
         satisfied=0.94,
         answering=0.65,
     ),
@@ -317,7 +317,7 @@ PROFILES = (
         slug="home-repair",
         streams=(
             Stream(
-                volumes=(2, 3, 2, 1, 10),
+                volumes=(5, 6, 5, 3, 10),
                 channels=(PHONE, WEB, WEB),
                 stories=(
                     _zh(
@@ -344,7 +344,7 @@ PROFILES = (
                 ),
             ),
         ),
-        miss_rates=((FIRST, 0.11), (RESOLUTION, 0.06)),
+        miss_rates=((FIRST, 0.18), (RESOLUTION, 0.06)),
         satisfied=0.82,
         answering=0.75,
     ),
@@ -352,7 +352,7 @@ PROFILES = (
         slug="common-area-repair",
         streams=(
             Stream(
-                volumes=(2, 2, 2, 1, 6),
+                volumes=(4, 5, 4, 2, 6),
                 channels=(PHONE, WEB),
                 stories=(
                     _zh(
@@ -379,7 +379,7 @@ PROFILES = (
                 ),
             ),
             Stream(
-                volumes=(0, 1, 0, 0, 1),
+                volumes=(1, 1, 0, 0, 1),
                 channels=(PHONE,),
                 stories=(
                     _zh(
@@ -401,7 +401,7 @@ PROFILES = (
         slug="move-in-out",
         streams=(
             Stream(
-                volumes=(2, 2, 2, 1, 6),
+                volumes=(4, 5, 4, 2, 6),
                 channels=(WALK_IN, WALK_IN, WEB),
                 stories=(
                     _zh(
@@ -427,7 +427,7 @@ PROFILES = (
         slug="complaint-handling",
         streams=(
             Stream(
-                volumes=(2, 2, 2, 1, 6),
+                volumes=(3, 4, 3, 2, 6),
                 channels=(PHONE, WEB, EMAIL),
                 stories=(
                     _zh(
@@ -474,7 +474,7 @@ PROFILES = (
                 ),
             ),
             Stream(
-                volumes=(1, 0, 0, 0, 1),
+                volumes=(1, 0, 1, 0, 1),
                 channels=(WEB, EMAIL),
                 stories=(
                     _zh(
@@ -491,7 +491,7 @@ PROFILES = (
                 ),
             ),
         ),
-        miss_rates=((FIRST, 0.08), (NEXT, 0.12), (RESOLUTION, 0.15)),
+        miss_rates=((FIRST, 0.08), (NEXT, 0.12), (RESOLUTION, 0.16)),
         satisfied=0.62,
         answering=0.85,
     ),
@@ -522,7 +522,18 @@ GIVEN_NAMES = (
 )
 # Sixty different names: enough customers that few come back within a survey's cool-down.
 NAMES_ZH = tuple(SURNAMES[i % 30] + GIVEN_NAMES[(i * 7) % 20] for i in range(60))
-NAMES_EN = ("Emma Clark", "David Lee", "Sophie Martin", "Tom Baker", "Anna Müller", "James Wong")
+NAMES_EN = (
+    "Emma Clark",
+    "David Lee",
+    "Sophie Martin",
+    "Tom Baker",
+    "Anna Müller",
+    "James Wong",
+    "Priya Nair",
+    "Lucas Silva",
+    "Hannah Berg",
+    "Omar Haddad",
+)
 
 # Survey scores: (CSAT, NPS range) when satisfied and when not.
 SATISFIED_SCORES = (5, 5, 5, 4, 4)
