@@ -76,7 +76,8 @@ from charter.surveys.models import Invitation, Question, RecoveryTask, Response,
 from charter.surveys.responses import recovery_update, response_submit
 
 MARKER = "【示例历史】"
-# Full calendar months of history before the current one: the last full quarter and the current one.
+# Full calendar months of history before the current one: whatever the day, they hold the last full quarter
+# (it starts at most five months back) and the last full month.
 MONTHS = 5
 SEED = 2026
 
@@ -303,7 +304,7 @@ def _waking(at: dt.datetime, rng: random.Random) -> dt.datetime:
 
 
 def _times(plan: _Plan, calendars: _Calendars) -> None:
-    """Plan when the case is answered, visited and resolved, given the promises it is to miss.
+    """Plan when the case is replied to, visited and resolved, given the promises it is to miss.
 
     The case's own generator starts afresh each time, so a case planned again with a promise to miss keeps
     every other moment it had."""
