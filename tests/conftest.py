@@ -14,7 +14,6 @@ from charter.accounts.models import OrgUnit, Team, User
 from charter.accounts.roles import Role
 from tests.accounts.factories import OrgUnitFactory, TeamFactory, TeamMembershipFactory, UserFactory
 
-
 # The browser suite commits the demo organisation to its database, so it runs on its own: only when named
 # (`pytest tests/browser`), never inside a run of the rest.
 collect_ignore = [] if any("tests/browser" in argument for argument in sys.argv) else ["browser"]
