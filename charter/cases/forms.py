@@ -12,7 +12,7 @@ from charter.accounts.models import Team, User
 from charter.cases.models import CannedResponse, CaseKind, CaseOutcome, CasePriority, CaseStatus, RootCause
 from charter.catalog.models import Service
 from charter.catalog.selectors import service_version_list_in_force
-from charter.common.forms import FilterForm, choices_with_all
+from charter.common.forms import FilterForm, IsoDateTimeInput, choices_with_all
 from charter.common.models import localized
 
 PHONE = RegexValidator(r"^\+?[\d\s-]{5,20}$", _("Enter a phone number of digits, spaces or dashes."))
@@ -205,7 +205,7 @@ class ArrivalForm(forms.Form):
     arrived_at = forms.DateTimeField(
         label=_("Arrived at"),
         required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        widget=IsoDateTimeInput(),
         help_text=_("Leave empty for now."),
     )
     version = forms.IntegerField(widget=forms.HiddenInput)

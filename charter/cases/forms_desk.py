@@ -20,6 +20,7 @@ from charter.accounts.selectors import (
 )
 from charter.cases.forms import PHONE, MultipleFileField, ServiceChoiceField, _no_null, _service_choices
 from charter.cases.models import CaseChannel, CaseKind, CasePriority
+from charter.common.forms import IsoDateTimeInput
 
 # The channels a person at the desk takes a case from; the web and the API record their own.
 DESK_CHANNELS = (CaseChannel.PHONE, CaseChannel.WALK_IN, CaseChannel.EMAIL)
@@ -71,7 +72,7 @@ class StaffCaseForm(forms.Form):
     received_at = forms.DateTimeField(
         label=_("Received at"),
         required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        widget=IsoDateTimeInput(),
         help_text=_("When the call or visit was earlier; leave empty for now."),
     )
     attachments = MultipleFileField(label=_("Attachments"))

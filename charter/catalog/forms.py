@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from charter.accounts.models import OrgUnit
 from charter.catalog.models import Channel, FeeItem, ServiceCategory, ServiceCommitment, ServiceVersion
-from charter.common.forms import FilterForm
+from charter.common.forms import FilterForm, IsoDateTimeInput
 from charter.common.money import parse_amount
 
 
@@ -164,7 +164,7 @@ class ServiceCommitmentForm(forms.Form):
 class PublishForm(forms.Form):
     effective_at = forms.DateTimeField(
         label=_("effective from"),
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        widget=IsoDateTimeInput(),
         help_text=_(
             "In your time zone. It may lie in the future; until then the current version stays in force."
         ),

@@ -39,6 +39,16 @@ class IsoDateInput(forms.DateInput):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
+class IsoDateTimeInput(forms.DateTimeInput):
+    """A date-and-time picker whose value is always ISO (YYYY-MM-DDTHH:MM), the only form
+    `<input type="datetime-local">` reads; as with IsoDateInput, Django's localised format would blank it."""
+
+    input_type = "datetime-local"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
+
+
 class FilterForm(forms.Form):
     """A form that narrows a list: the empty choice of each optional choice field reads "All" (全部), never
     Django's "---------" nor a label of its own. Use `IsoDateInput` for its dates.

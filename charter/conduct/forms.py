@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from charter.accounts.models import Team, User
-from charter.common.forms import FilterForm, IsoDateInput, choices_with_all
+from charter.common.forms import FilterForm, IsoDateInput, IsoDateTimeInput, choices_with_all
 from charter.conduct.models import LadderSetting, LadderStep, Severity, Violation
 from charter.standards.models import StandardDocument
 
@@ -62,9 +62,7 @@ class ViolationRecordForm(EvidenceFieldsMixin):
         max_length=60,
         help_text=_("Resolved to the clause of the version in force on the day of the act."),
     )
-    occurred_at = forms.DateTimeField(
-        label=_("Date and time of the act"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
-    )
+    occurred_at = forms.DateTimeField(label=_("Date and time of the act"), widget=IsoDateTimeInput())
     severity = forms.ChoiceField(label=_("Severity"), choices=Severity.choices)
     description = forms.CharField(label=_("What happened"), widget=forms.Textarea(attrs={"rows": 4}))
     has_harmed_customers = forms.BooleanField(label=_("Harmed customers' interests"), required=False)

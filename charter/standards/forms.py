@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from charter.accounts.models import Team
-from charter.common.forms import FilterForm
+from charter.common.forms import FilterForm, IsoDateTimeInput
 from charter.standards.models import StandardClause, StandardDocument, StandardVersion
 from charter.standards.services import ClauseContent
 
@@ -153,7 +153,7 @@ def clause_form_class(document: StandardDocument) -> type[ClauseForm]:
 class PublishForm(forms.Form):
     effective_at = forms.DateTimeField(
         label=_("Effective from"),
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        widget=IsoDateTimeInput(),
         help_text=_("The version takes effect at this time, in your time zone; it may be in the future."),
     )
 

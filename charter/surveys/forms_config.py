@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from charter.accounts.models import Team
 from charter.catalog.models import Service
+from charter.common.forms import IsoDateTimeInput
 from charter.sla.models import CaseKind
 from charter.surveys.models import Campaign, Question, SurveyRule
 
@@ -163,7 +164,7 @@ class CampaignForm(forms.Form):
     sample_size = forms.IntegerField(label=_("Customers per run"), initial=200)
     next_run_at = forms.DateTimeField(
         label=_("Next run at"),
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        widget=IsoDateTimeInput(),
     )
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
 

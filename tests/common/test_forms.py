@@ -12,7 +12,14 @@ from django.utils import translation
 
 from charter.accounts.models import Team
 from charter.common.errors import DomainError
-from charter.common.forms import ALL, FilterForm, IsoDateInput, choices_with_all, form_add_domain_error
+from charter.common.forms import (
+    ALL,
+    FilterForm,
+    IsoDateInput,
+    IsoDateTimeInput,
+    choices_with_all,
+    form_add_domain_error,
+)
 
 
 class _Form(forms.Form):
@@ -75,6 +82,22 @@ def test_a_date_input_is_iso_in_every_language() -> None:
             assert 'value="2025-12-01"' in str(unbound["since"]) and 'value="2025-12-01"' in str(
                 bound["since"]
             )
+
+
+def test_a_date_and_time_input_is_iso_in_every_language_and_in_every_form_that_asks_for_one() -> None:
+    from charter.conduct.forms import ViolationRecordForm
+
+    class _When(forms.Form):
+        at = forms.DateTimeField(widget=IsoDateTimeInput())
+
+    moment = dt.datetime(2025, 12, 1, 9, 30)  # noqa: DTZ001 - a naive value as a form holds it
+    for language in ("zh-hans", "en"):
+        with translation.override(language):
+            rendered = str(_When(initial={"at": moment})["at"])
+            refused = ViolationRecordForm.base_fields["occurred_at"].widget.render("occurred_at", moment)
+
+            assert 'type="datetime-local"' in rendered and 'value="2025-12-01T09:30"' in rendered
+            assert 'value="2025-12-01T09:30"' in refused
 
 
 def test_choices_with_all_puts_all_first_once() -> None:
