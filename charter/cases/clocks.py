@@ -19,7 +19,7 @@ from charter.sla import selectors as sla
 
 if TYPE_CHECKING:
     from charter.accounts.models import Team
-    from charter.cases.models import Case
+    from charter.cases.models import Case, CaseClock
 
 WORKING_TIME = "working_time"
 CALENDAR_TIME = "calendar_time"
@@ -51,6 +51,20 @@ class ClockTarget:
             policy_id=self.policy_id,
             calendar_id=self.calendar_id,
         )
+
+
+def clock_target(clock: "CaseClock") -> ClockTarget:
+    """Return the target a clock was started with, as recorded on its row."""
+    return ClockTarget(
+        metric=clock.metric,
+        amount=clock.target_amount,
+        unit=clock.target_unit,
+        basis=clock.target_basis,
+        source=clock.target_source,
+        warn_at_share=clock.warn_at_share,
+        policy_id=clock.sla_policy_id,
+        calendar_id=clock.sla_calendar_id,
+    )
 
 
 def calendar_for(team: "Team | None", target: ClockTarget | None = None) -> Calendar:

@@ -534,16 +534,7 @@ def _clocks_replanned(case: Case, starts: dict[str, dt.datetime], calendars: _Ca
     for clock in CaseClock.objects.filter(
         case=case, status=CaseClock.Status.RUNNING, metric__in=list(starts)
     ):
-        target = arithmetic.ClockTarget(
-            metric=clock.metric,
-            amount=clock.target_amount,
-            unit=clock.target_unit,
-            basis=clock.target_basis,
-            source=clock.target_source,
-            warn_at_share=clock.warn_at_share,
-            policy_id=clock.sla_policy_id,
-            calendar_id=clock.sla_calendar_id,
-        )
+        target = arithmetic.clock_target(clock)
         start = starts[clock.metric]
         schedule = arithmetic.schedule(
             calendars.of(case.team, target), start=start, target=target, paused_seconds=0

@@ -29,19 +29,6 @@ Paused = CaseClock.Status.PAUSED
 OPEN = (Running, Paused)
 
 
-def _target_of(clock: CaseClock) -> arithmetic.ClockTarget:
-    return arithmetic.ClockTarget(
-        metric=clock.metric,
-        amount=clock.target_amount,
-        unit=clock.target_unit,
-        basis=clock.target_basis,
-        source=clock.target_source,
-        warn_at_share=clock.warn_at_share,
-        policy_id=clock.sla_policy_id,
-        calendar_id=clock.sla_calendar_id,
-    )
-
-
 def case_deadline_refresh(case: Case) -> dt.datetime | None:
     """Copy the earliest due time of the case's running clocks to `case.next_deadline_at` and return it."""
     earliest = CaseClock.objects.filter(case=case, status=Running).aggregate(due=Min("due_at"))["due"]
@@ -211,13 +198,16 @@ def clocks_resume(case: Case, *, at: dt.datetime, metrics: tuple[str, ...] | Non
         paused = paused.filter(metric__in=metrics)
     for clock in paused:
         assert clock.paused_at is not None  # noqa: S101 (set whenever the status is paused)
-        calendar = arithmetic.calendar_for(case.team, _target_of(clock))
+        calendar = arithmetic.calendar_for(case.team, arithmetic.clock_target(clock))
         credited = int(arithmetic.time_between(calendar, clock.paused_at, at, clock.target_basis))
         clock.paused_seconds += credited
         clock.paused_at = None
         clock.status = Running
         plan = arithmetic.schedule(
-            calendar, start=clock.started_at, target=_target_of(clock), paused_seconds=clock.paused_seconds
+            calendar,
+            start=clock.started_at,
+            target=arithmetic.clock_target(clock),
+            paused_seconds=clock.paused_seconds,
         )
         clock.due_at, clock.warn_at = plan.due_at, plan.warn_at
         clock.save(update_fields=["status", "paused_at", "paused_seconds", "due_at", "warn_at"])
@@ -254,7 +244,7 @@ def clocks_recompute(case: Case, *, at: dt.datetime) -> None:
         plan = arithmetic.schedule(
             calendar, start=clock.started_at, target=target, paused_seconds=clock.paused_seconds
         )
-        if plan.due_at == clock.due_at and target == _target_of(clock):
+        if plan.due_at == clock.due_at and target == arithmetic.clock_target(clock):
             continue
         previous = clock.due_at
         clock.target_amount, clock.target_unit, clock.target_basis = target.amount, target.unit, target.basis
@@ -319,7 +309,7 @@ def _claim(ids: Sequence[int], column: str, at: dt.datetime) -> list[int]:
 
 def _breach_actions(clock: CaseClock) -> set[str]:
     """Return what the policy behind the clock asks for on a breach (sla's breach actions)."""
-    return arithmetic.breach_actions(_target_of(clock))
+    return arithmetic.breach_actions(arithmetic.clock_target(clock))
 
 
 def _team_leads(cases: Sequence[Case]) -> dict[int, list[tuple[int, Any]]]:
