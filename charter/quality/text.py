@@ -283,18 +283,22 @@ _ENGLISH_FILLER = "(?:" + "|".join(sorted({_stem(word) for word in _ENGLISH_FILL
 
 # How many words a * of a pattern stands for, and how long each may be.
 GAP_WORDS = 5
-_GAP_WORD_LENGTH = 12
+_GAP_WORD_LENGTH = 24
 _PATTERN_MARKS = frozenset("[]*")
 _PATTERN_PART = re.compile(r"\[(?P<choice>[^\[\]]*)\]|(?P<gap>\*)|(?P<words>[^\[\]*]+)|(?P<stray>[\[\]])")
 REPLY_WIDE = "+"
 # A gap word is not a negation: in English none of _NEGATIONS, in Chinese no word starting with 不, 没, 未,
 # 无, 勿, 莫 or 甭 (不用, 没有, 无需…), nor 别 or 非 on their own (别的 and 非常 may stand in a gap).
-_GAP_WORD = (
+_GAP_WORD_START = (
     rf"(?!(?:{'|'.join(_NEGATIONS)})(?:{_SEPARATOR}|$))"
     rf"(?![不没未无勿莫甭])(?!(?:别|非)(?:{_SEPARATOR}|$))"
     rf"[^{_SEPARATOR}{_PUNCTUATION}]{{1,{_GAP_WORD_LENGTH}}}"
 )
-_GAP = rf"(?:{_SEPARATOR}?{_GAP_WORD}){{0,{GAP_WORDS}}}"
+# Every gap word but the last runs to the end of its word: otherwise a long token (a meter number, a pasted
+# id) could be cut into gap words in very many ways, and a failing pattern tried them all (seconds on one
+# reply). The last may stop inside a word, so that "* 人" still finds 人 at the end of 其他人.
+_GAP_WORD = rf"{_GAP_WORD_START}(?![^{_SEPARATOR}{_PUNCTUATION}])"
+_GAP = rf"(?:{_SEPARATOR}?{_GAP_WORD}){{0,{GAP_WORDS - 1}}}(?:{_SEPARATOR}?{_GAP_WORD_START})?"
 
 
 def is_pattern(phrase: str) -> bool:

@@ -1,5 +1,7 @@
 """The pure checks on reply text, in Chinese and English."""
 
+import time
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -319,3 +321,24 @@ def test_acronyms_are_found_but_known_ones_and_numbers_are_not() -> None:
 
     assert text.acronyms_find(reply, ["PIN", "id"]) == ["MDT", "CoT", "P3"]
     assert text.acronyms_find("您好，LPR下调了，请用App查询。") == ["LPR"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "body",
+    [("你找" + "a" * 60 + "，") * 310, ("ask " + "a" * 60 + ". ") * 300, ("我" + "1" * 60 + "。") * 320],
+    ids=["zh-long-token", "en-long-token", "zh-long-number"],
+)
+def test_long_tokens_cannot_make_a_pattern_backtrack_for_seconds(body: str) -> None:
+    """Each shipped wording rule on a 20,000-character reply full of long tokens: before gap words had to end
+    with their word, one such reply took 15-49 s; now the whole list takes well under a second."""
+    from charter.quality.models import PhraseRule
+
+    rules = list(PhraseRule.objects.filter(category__in=["improper", "impatient"]))
+    assert len(rules) > 100
+    started = time.perf_counter()
+
+    for rule in rules:
+        text.phrase_spans(body[:20000], rule.phrase, rule.exception_list())
+
+    assert time.perf_counter() - started < 5  # catastrophic backtracking takes minutes; margin for slow CI
