@@ -5,6 +5,7 @@ import logging
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
+from charter.cases.conf import cases_setting
 from charter.cases.models import Case
 from charter.cases.notifications import notification_deliver, notifications_deliver_due
 from charter.cases.services import (
@@ -14,6 +15,7 @@ from charter.cases.services import (
     case_tracking_token_rotate,
 )
 from charter.cases.webhooks import case_events_publish
+from charter.common.throttle import throttle_hit
 
 logger = logging.getLogger(__name__)
 
@@ -71,10 +73,15 @@ def case_tracking_link_resend_task(case_id: int | None) -> None:
 
     None does nothing: the page queues this task whether or not the details it was given matched, so its
     answer takes the same time either way. A customer without an e-mail address keeps his link (nothing
-    could carry the new one). Running it twice mails a second link, which replaces the first.
+    could carry the new one), and so does one whose link staff revoked. A case is sent at most
+    CHARTER_CASES_LINK_REQUESTS_PER_HOUR links an hour; the page cannot tell, so its answer never changes.
+    Running it twice mails a second link, which replaces the first.
     """
     if case_id is None:
         return
     case = Case.objects.select_related("customer").filter(pk=case_id).first()
-    if case is not None and case.customer.email:
+    if case is None or not case.customer.email or not case.tracking_token_hash:
+        return
+    sent = throttle_hit(f"track-lookup:case:{case.pk}", window_seconds=3600)
+    if sent <= cases_setting("CHARTER_CASES_LINK_REQUESTS_PER_HOUR"):
         case_tracking_token_rotate(actor=None, case=case)

@@ -1,6 +1,5 @@
 """The customer's side: public intake, the private tracking page, the lost-link page, and the portal."""
 
-import hashlib
 from typing import Any
 
 from django.conf import settings
@@ -16,7 +15,6 @@ from django.utils.translation import gettext as _
 from charter.accounts.models import User
 from charter.accounts.services import customer_create
 from charter.audit.services import audit_batch
-from charter.cases.conf import cases_setting
 from charter.cases.forms import (
     ACCEPT_BUTTON,
     APPEAL_BUTTON,
@@ -229,20 +227,15 @@ def track_lookup(request: HttpRequest) -> HttpResponse:
     The answer is the same whether or not the details match, so nothing can be learnt from it: the new
     link goes only to the e-mail address the case has on record, and the matching case (or nothing) is
     handed to a task, so a match takes no longer to answer. Limited per client address (the public forms'
-    CHARTER_INTAKE_MAX_PER_HOUR) and per case number (CHARTER_CASES_LINK_REQUESTS_PER_HOUR).
+    CHARTER_INTAKE_MAX_PER_HOUR); the mails one case receives are limited by the task
+    (CHARTER_CASES_LINK_REQUESTS_PER_HOUR), so wrong guesses at a number never lock its customer out.
     """
     form = TrackingLookupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         number = case_number_normalise(form.cleaned_data["number"])
-        number_key = hashlib.sha256(number.encode()).hexdigest()[:32]
-        # Both counters count every request, so that one limit being reached does not spare the other.
-        by_address = _within_hourly_limit(
+        if not _within_hourly_limit(
             f"track-lookup:addr:{client_ip(request)}", settings.CHARTER_INTAKE_MAX_PER_HOUR
-        )
-        by_number = _within_hourly_limit(
-            f"track-lookup:number:{number_key}", cases_setting("CHARTER_CASES_LINK_REQUESTS_PER_HOUR")
-        )
-        if not (by_address and by_number):
+        ):
             return render(request, "cases/track_lookup.html", {"form": form, "limited": True}, status=429)
         case = case_find_for_link_request(number=number, contact=form.cleaned_data["contact"])
         case_tracking_link_resend_task(case.pk if case is not None else None)

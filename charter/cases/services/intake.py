@@ -422,8 +422,9 @@ def case_tracking_token_rotate(*, actor: Actor, case: Case) -> str:
     """Issue a new tracking link for `case` and return its token; the old link stops working.
 
     Staff who may edit the case, the signed-in customer, or (actor None) the holder of the current link,
-    whom the calling view verified. The new token goes to the customer by notification. Audited as
-    `cases.token_rotate`.
+    whom the calling view verified, or the lost-link task for a requester who named the case's number and
+    contact (the new link goes only to the e-mail on record). The new token goes to the customer by
+    notification. Audited as `cases.token_rotate`.
     """
     user = staff_actor(actor)
     if user is not None:
