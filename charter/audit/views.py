@@ -50,7 +50,11 @@ def _day_start(day: dt.date) -> dt.datetime:
 
 
 def _cursor(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+    """A page cursor from the query string: a sequence number, or None for anything else (isdigit() alone
+    admits "²", which int() refuses)."""
+    if not value or not (value.isascii() and value.isdecimal()) or len(value) > 18:
+        return None
+    return int(value)
 
 
 def _model(label: str) -> type[models.Model] | None:

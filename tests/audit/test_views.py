@@ -186,3 +186,12 @@ def test_the_chain_can_still_be_verified(administrator: User) -> None:
     response = _client(administrator, "en").get(URL, {"verify": "1"})
 
     assert "The chain is intact: 3 events verified." in response.content.decode()
+
+
+def test_a_page_cursor_that_is_not_a_plain_number_is_ignored(administrator: User) -> None:
+    _record(3)
+    client = client_for(administrator)
+
+    for cursor in ("²", "١٢", "9" * 40, "-1", "abc"):
+        assert client.get(URL, {"before": cursor}).status_code == 200
+        assert client.get(URL, {"after": cursor}).status_code == 200
