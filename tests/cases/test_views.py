@@ -551,3 +551,21 @@ def test_the_portal_case_page_names_the_service_and_the_decision_buttons(
     assert "用水报装" in page and "water-connection" not in page
     assert re.search(r'data-testid="accept">我认可</button>', page)
     assert re.search(r'data-testid="appeal">申请复核</button>', page)
+
+
+def test_a_refused_status_change_keeps_the_chosen_status_and_the_typed_reason(
+    routed_team: Team, member: User, other_customer: Customer
+) -> None:
+    case = new_case(None, other_customer)
+    client = client_for(case.assignee or member)
+    url = reverse("cases:desk_case", args=[case.number])
+    page = client.get(url).content.decode()
+    target = re.search(r'<select id="transition-to" name="to"><option value="(\w+)"', page)
+    assert target is not None
+
+    stale = client.post(
+        url, {"action": "transition", "to": target.group(1), "reason": "客户要求暂缓", "version": 0}
+    ).content.decode()
+
+    assert 'value="客户要求暂缓"' in stale
+    assert f'<option value="{target.group(1)}" selected>' in stale
