@@ -98,13 +98,19 @@ def _tone(tone: str, index: int) -> str:
 def nice_ceiling(value: float) -> float:
     """The smallest of 1, 2, 5 × 10^k that is at least `value` (at least 1): the top of a count axis, whose
     middle is a whole number too from 2 on."""
-    if value <= 1:
+    value = float(value)
+    if not math.isfinite(value) or value <= 1:
         return 1
     power = 10 ** math.floor(math.log10(value))
     for step in (1, 2, 5, 10):
         if value <= step * power:
             return step * power
     return 10 * power  # pragma: no cover - the loop always returns
+
+
+def _span(low: float, high: float) -> float:
+    """The width of an axis from `low` to `high`; 1 when they are equal, so nothing divides by zero."""
+    return float(high - low) or 1.0
 
 
 def _summary(description: str, items: Sequence[tuple[str, str]]) -> str:
@@ -207,8 +213,8 @@ def line_chart(
         return left + (plot_width / 2 if count == 1 else plot_width * index / (count - 1))
 
     def y_at(value: float) -> float:
-        value = min(max(value, low), high)
-        return top + plot_height * (high - value) / (high - low)
+        value = min(max(float(value), low), high)
+        return top + plot_height * (high - value) / _span(low, high)
 
     parts = [_open(chart_id, WIDTH, height, title, description), legend]
     for tick in y_ticks:
@@ -325,8 +331,8 @@ def column_chart(
     column = max(min(slot * 0.6, 48), 2)
 
     def y_at(value: float) -> float:
-        value = min(max(value, low), high)
-        return top + plot_height * (high - value) / (high - low)
+        value = min(max(float(value), low), high)
+        return top + plot_height * (high - value) / _span(low, high)
 
     items = [
         (label, f"{_number(value)}{value_suffix}")
@@ -420,8 +426,8 @@ def bar_chart(
     height = top + row * len(bars) + 24
 
     def x_at(value: float) -> float:
-        value = min(max(value, low), high)
-        return label_width + plot_width * (value - low) / (high - low)
+        value = min(max(float(value), low), high)
+        return label_width + plot_width * (value - low) / _span(low, high)
 
     def shown(bar: Bar) -> str:
         if bar.value is None:

@@ -236,3 +236,31 @@ def test_a_count_axis_has_whole_ticks_and_zero_columns_carry_no_label() -> None:
     assert ">0.5<" not in svg and 'font-size="11">1</text>' in svg
     assert svg.count('class="chart-value"') == 1  # the 1, not the 0
     assert 'class="chart-value">0</text>' in scores  # a score of zero is a value
+
+
+def test_a_flat_domain_decimal_values_and_a_missing_number_still_draw() -> None:
+    from decimal import Decimal
+
+    flat = charts.column_chart(
+        chart_id="c", title="t", description="d", x_labels=["一月"], values=[5], domain=(5, 5), empty_text="-"
+    )
+    money = charts.bar_chart(
+        chart_id="m",
+        title="t",
+        description="d",
+        bars=[charts.Bar("退款", Decimal("12.50")), charts.Bar("补偿", Decimal("0"))],  # type: ignore[arg-type]
+        domain=None,
+        value_suffix="",
+        empty_text="-",
+    )
+    odd = charts.bar_chart(
+        chart_id="n",
+        title="t",
+        description="d",
+        bars=[charts.Bar("a", float("nan")), charts.Bar("b", 3.0)],
+        domain=None,
+        empty_text="-",
+    )
+
+    assert "<svg" in flat and "<svg" in money and "<svg" in odd
+    assert charts.nice_ceiling(float("nan")) == 1 and charts.nice_ceiling(Decimal("37")) == 50  # type: ignore[arg-type]
