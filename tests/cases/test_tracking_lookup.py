@@ -277,3 +277,24 @@ def test_a_signed_link_of_a_later_mail_opens_the_case_until_the_link_is_replaced
 
 def test_a_signed_in_customer_may_use_the_page_too(customer_user: Any, db: None) -> None:
     assert client_for(customer_user).get(LOOKUP).status_code == 200
+
+
+def test_a_link_staff_revoked_stays_revoked_whatever_the_page_is_asked(
+    wang: Customer,
+    administrator: Any,
+    smtp: SmtpServer,  # noqa: F811
+    client: Client,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from charter.cases.services import case_tracking_token_revoke
+
+    case = _case(wang, django_capture_on_commit_callbacks)
+    case_tracking_token_revoke(actor=administrator, case=case)
+    before = len(_mails(smtp, "wang@example.com"))
+
+    response = _ask(client, django_capture_on_commit_callbacks, case.number, "wang@example.com")
+
+    assert response.status_code == 302  # the same answer as ever
+    case.refresh_from_db()
+    assert case.tracking_token_hash is None
+    assert len(_mails(smtp, "wang@example.com")) == before
