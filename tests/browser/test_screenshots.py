@@ -28,6 +28,10 @@ PAGES = [
     ("desk-home", "li.agent", "/desk/"),
     ("desk-queue", "li.agent", "/desk/cases/"),
     ("desk-case", "{handler}", "{case}"),
+    ("customer", "{handler}", "{customer}"),
+    ("lost-link", "", "/track/"),
+    ("qa-review", "admin", "{review}"),
+    ("violations-report", "wang.supervisor", "/desk/conduct/reports/"),
     ("team-load", "wang.supervisor", "/desk/cases/supervisor/"),
     ("survey-results", "wang.supervisor", "/desk/surveys/results/"),
     ("qa-report", "sun.qa", "/desk/quality/reports/"),
@@ -40,6 +44,7 @@ def test_screenshots_of_the_main_pages(
     browse: Callable[..., tuple[Page, Watch]], site: Site, language: str, viewport: dict[str, int]
 ) -> None:
     from charter.cases.models import Case
+    from charter.quality.models import Review
 
     folder = Path(settings.BASE_DIR) / FOLDER
     folder.mkdir(parents=True, exist_ok=True)
@@ -50,6 +55,7 @@ def test_screenshots_of_the_main_pages(
     handler = case.assignee.username if case.assignee else "wang.supervisor"
     visitor.goto(site.at("/services/"))
     service = visitor.locator("main a[href^='/services/'][href$='/']").first.get_attribute("href") or "/"
+    review = Review.objects.order_by("pk").values_list("pk", flat=True).first()
     pages: dict[str, Page] = {"": visitor}
 
     for name, who, path in PAGES:
@@ -58,7 +64,12 @@ def test_screenshots_of_the_main_pages(
             pages[who], _ = browse(language, viewport=viewport)
             sign_in(pages[who], site, who)
         page = pages[who]
-        target = path.replace("{track}", track).replace("{case}", f"/desk/cases/{number}/")
+        target = (
+            path.replace("{track}", track)
+            .replace("{case}", f"/desk/cases/{number}/")
+            .replace("{customer}", f"/desk/customers/{case.customer_id}/")
+            .replace("{review}", f"/desk/quality/reviews/{review}/")
+        )
         page.goto(site.at(target.replace("/services/{service}/", service)))
         suffix = "zh" if language == "zh-hans" else "en"
         page.screenshot(path=str(folder / f"{name}-{suffix}-{viewport['width']}.png"), full_page=True)
