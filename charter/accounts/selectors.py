@@ -1,8 +1,19 @@
-"""Reads of accounts: scopes in the organisation tree, customers found by their personal data."""
+"""Reads of accounts: scopes in the organisation tree, the people who hold a role or a permission, customers
+found by their personal data.
+
+The one home of "whose work is in my scope" (`scope_team_ids`, `team_list_led_by`) and of "who are the
+staff, the leads, the holders of permission X" (`staff_list`, `team_lead_list`, `user_list_with_permission`):
+every app asks these instead of writing the query again.
+"""
+
+from collections.abc import Iterable
 
 from django.db.models import Q, QuerySet
 
-from charter.accounts.models import Customer, OrgUnit, Team, User
+from charter.accounts.models import Customer, OrgUnit, Team, TeamMembership, User
+from charter.accounts.roles import STAFF_ROLES
+
+_SCOPE_CACHE = "_accounts_scope_team_ids"
 
 
 def org_unit_subtree(*, unit: OrgUnit) -> QuerySet[OrgUnit]:
@@ -23,6 +34,51 @@ def team_list_led_by(*, user: User) -> QuerySet[Team]:
     for path in led_paths:
         scope |= Q(unit__path__startswith=path)
     return Team.objects.filter(scope)
+
+
+def scope_team_ids(user: User) -> frozenset[int]:
+    """Return the ids of the teams whose work `user` sees as staff: the teams he belongs to, and those he
+    leads with every team in a unit under a unit whose team he leads (`team_list_led_by`).
+
+    Cached on the user object for the request; an unsaved or anonymous user has no teams.
+    """
+    cached = getattr(user, _SCOPE_CACHE, None)
+    if cached is not None:
+        return frozenset(cached)
+    if user.pk is None:
+        return frozenset()
+    own = set(TeamMembership.objects.filter(user=user).values_list("team_id", flat=True))
+    led = set(team_list_led_by(user=user).values_list("pk", flat=True))
+    ids = frozenset(own | led)
+    setattr(user, _SCOPE_CACHE, ids)
+    return ids
+
+
+def staff_list() -> QuerySet[User]:
+    """Return the active members of staff (a staff role, or a superuser; see `User.is_staff_member`), by
+    username."""
+    staff = Q(is_superuser=True) | Q(groups__name__in=[str(role) for role in STAFF_ROLES])
+    return User.objects.filter(staff, is_active=True).distinct().order_by("username")
+
+
+def user_list_with_permission(permission: str) -> QuerySet[User]:
+    """Return the active users holding `permission` ("app_label.codename") through a role group or directly,
+    and the active superusers (who hold every permission), by id; the same answer as `user.has_perm`."""
+    app_label, codename = permission.split(".", 1)
+    granted = Q(
+        groups__permissions__codename=codename, groups__permissions__content_type__app_label=app_label
+    ) | Q(user_permissions__codename=codename, user_permissions__content_type__app_label=app_label)
+    return User.objects.filter(Q(is_superuser=True) | granted, is_active=True).distinct().order_by("pk")
+
+
+def team_lead_list(*, team_ids: Iterable[int]) -> QuerySet[TeamMembership]:
+    """Return the memberships of the active leads of the teams `team_ids`, with their users, by team and
+    user."""
+    return (
+        TeamMembership.objects.filter(team_id__in=list(team_ids), is_lead=True, user__is_active=True)
+        .select_related("user")
+        .order_by("team_id", "user_id")
+    )
 
 
 def customer_find_by_phone(*, phone: str) -> QuerySet[Customer]:

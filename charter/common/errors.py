@@ -30,3 +30,10 @@ class ConflictError(DomainError):
 
     status = 409
     default_code = "conflict"
+
+
+class NotFoundError(DomainError):
+    """The object is missing or outside the caller's scope: answered exactly like a missing object (404)."""
+
+    status = 404
+    default_code = "not_found"
