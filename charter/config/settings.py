@@ -8,9 +8,14 @@ import hashlib
 from pathlib import Path
 
 import dj_database_url
+import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 
 from charter.config.env import env_bool, env_choice, env_int, env_list, env_str
+
+# Django's ModelAdmin, ModelForm, model fields and a few others are generic only in django-stubs; this lets
+# the code write ModelAdmin[Case] in a class's bases (strict mypy wants the parameter) without a TypeError.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env_str("CHARTER_VAR_DIR", str(BASE_DIR / "var")))
