@@ -19,7 +19,10 @@ from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.http import HttpRequest
 from django.urls import get_resolver, resolve, reverse
 
-Predicate = Callable[[Any], bool]
+from charter.common.policy import Decision
+
+# A yes/no answer or a Decision (charter.common.policy): only its truth is asked here.
+Predicate = Callable[[Any], "bool | Decision"]
 View = TypeVar("View", bound=Callable[..., Any])
 
 _ATTRIBUTE = "page_rule"
