@@ -3,7 +3,6 @@
 import logging
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task
 
 from charter.cases.conf import cases_setting
 from charter.cases.models import Case
@@ -15,6 +14,7 @@ from charter.cases.services import (
     case_tracking_token_rotate,
 )
 from charter.cases.webhooks import case_events_publish
+from charter.common.taskqueue import db_periodic_task, db_task
 from charter.common.throttle import throttle_hit
 
 logger = logging.getLogger(__name__)

@@ -2,9 +2,9 @@
 
 from django.db import close_old_connections
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, on_startup
 
 from charter.common.services import heartbeat_record
+from charter.common.taskqueue import db_periodic_task, on_startup
 
 
 @db_periodic_task(crontab(minute="*"))

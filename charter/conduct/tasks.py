@@ -1,8 +1,8 @@
 """Background entry points of conduct; each is safe to run twice and on several workers."""
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
 
+from charter.common.taskqueue import db_periodic_task
 from charter.conduct.services import violation_deadlines_run
 
 

@@ -1,8 +1,8 @@
 """Background entry points of improvement; each is safe to run twice and on several workers."""
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
 
+from charter.common.taskqueue import db_periodic_task
 from charter.improvement.services import action_items_escalate_overdue, effectiveness_checks_notify_due
 
 

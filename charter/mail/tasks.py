@@ -1,8 +1,8 @@
 """Background entry points of mail: sending, the retry sweep, polling mailboxes, webhook deliveries."""
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task
 
+from charter.common.taskqueue import db_periodic_task, db_task
 from charter.mail.fetch import mailboxes_poll
 from charter.mail.outbound import outbound_due_send, outbound_send
 from charter.mail.webhooks import webhook_due_send, webhook_send

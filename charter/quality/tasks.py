@@ -1,8 +1,8 @@
 """Background entry points of quality; each is safe to run twice and on several workers."""
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
 
+from charter.common.taskqueue import db_periodic_task
 from charter.quality.services import findings_from_replies, sampling_run_due
 
 

@@ -1,8 +1,8 @@
 """Background entry points of reports."""
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
 
+from charter.common.taskqueue import db_periodic_task
 from charter.reports.services import figures_refresh
 
 
