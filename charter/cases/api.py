@@ -64,6 +64,7 @@ from charter.cases.services import (
 from charter.cases.services.contact import customer_contact_view
 from charter.common.api import list_response
 from charter.common.errors import DomainError
+from charter.common.unset import UNSET
 
 ERROR = OpenApiResponse(description='An error: `{"code": …, "detail": …}` (and `fields` for bad input).')
 CONFLICT = OpenApiResponse(
@@ -219,17 +220,32 @@ class CaseViewSet(viewsets.GenericViewSet):
         user = self._user(request)
         serializer = CaseCreateInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
+        data = serializer.validated_data
         if is_case_staff(user):
             if "customer" not in data:
                 raise ValidationError({"customer": [_("Say who raises the case.")]})
-            data.setdefault("channel", CaseChannel.API)
+            customer, channel = data["customer"], data.get("channel", CaseChannel.API)
         else:
             own = Customer.objects.filter(user=user).first()
             if own is None:
                 raise Http404
-            data["customer"], data["channel"] = own, CaseChannel.WEB
-        case = case_create(actor=user, **data)
+            customer, channel = own, CaseChannel.WEB
+        case = case_create(
+            actor=user,
+            kind=data["kind"],
+            channel=channel,
+            customer=customer,
+            title=data["title"],
+            description=data["description"],
+            service=data.get("service"),
+            category=data.get("category"),
+            priority=data["priority"],
+            remedy_sought=data["remedy_sought"],
+            named_staff=data.get("named_staff", ()),
+            consent_version=data["consent_version"],
+            tags=data.get("tags", ()),
+            received_at=data.get("received_at"),
+        )
         return self._detail(request, case, status.HTTP_201_CREATED)
 
     # One case ---------------------------------------------------------------------------------------------
@@ -253,9 +269,22 @@ class CaseViewSet(viewsets.GenericViewSet):
         case = self._case(request, pk)
         serializer = CaseUpdateInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        fields = dict(serializer.validated_data)
-        version = fields.pop("version")
-        case = case_update(actor=self._user(request), case=case, expected_version=version, **fields)
+        data = serializer.validated_data
+        case = case_update(
+            actor=self._user(request),
+            case=case,
+            expected_version=data["version"],
+            title=data.get("title", UNSET),
+            description=data.get("description", UNSET),
+            priority=data.get("priority", UNSET),
+            kind=data.get("kind", UNSET),
+            channel=data.get("channel", UNSET),
+            service=data.get("service", UNSET),
+            category=data.get("category", UNSET),
+            remedy_sought=data.get("remedy_sought", UNSET),
+            tags=data.get("tags", UNSET),
+            named_staff=data.get("named_staff", UNSET),
+        )
         return self._detail(request, case)
 
     @extend_schema(responses=MessageOutputSerializer(many=True))

@@ -9,14 +9,14 @@ run for a while; nothing else is back-dated.
 
 import dataclasses
 import datetime as dt
-from typing import Any
+from collections.abc import Sequence
 
 from django.db import transaction
 from django.utils import timezone
 
 from charter.accounts.models import Customer, Team, User
 from charter.cases import clocks as arithmetic
-from charter.cases.models import CannedResponse, Case, CaseCategory, TeamRouting
+from charter.cases.models import CannedResponse, Case, CaseCategory, CasePriority, TeamRouting
 from charter.cases.services import (
     canned_response_create,
     case_accept,
@@ -228,15 +228,45 @@ def _cases(people: _People, categories: dict[str, CaseCategory]) -> int:
     staff = people.hotline
     count = 0
 
-    def make(customer: Customer, actor: User | None = None, **values: Any) -> Case:
+    def make(
+        customer: Customer,
+        actor: User | None = None,
+        *,
+        kind: str,
+        title: str,
+        description: str,
+        channel: str | None = None,
+        service: Service | None = None,
+        category: CaseCategory | None = None,
+        priority: str = CasePriority.NORMAL,
+        remedy_sought: str = "",
+        named_staff: Sequence[User] = (),
+        consent_version: str = "",
+        received_at: dt.datetime | None = None,
+    ) -> Case:
         nonlocal count
         count += 1
-        values.setdefault("channel", "web" if actor is None or not actor.is_staff_member else "phone")
-        values["tags"] = [DEMO_TAG, *values.get("tags", [])]
+        if channel is None:
+            channel = "web" if actor is None or not actor.is_staff_member else "phone"
         # Customers may not tag cases; the demo loader records a customer's own case as the system does.
         if actor is not None and not actor.is_staff_member:
             actor = None
-        return case_create(actor=actor, customer=customer, **values)
+        return case_create(
+            actor=actor,
+            customer=customer,
+            kind=kind,
+            channel=channel,
+            title=title,
+            description=description,
+            service=service,
+            category=category,
+            priority=priority,
+            remedy_sought=remedy_sought,
+            named_staff=named_staff,
+            consent_version=consent_version,
+            tags=[DEMO_TAG],
+            received_at=received_at,
+        )
 
     # 1. A fresh inquiry from the portal: acknowledged, waiting for its first answer.
     make(

@@ -5,9 +5,10 @@ and its audit record (`cases.<verb>`); notifications are scheduled for after the
 """
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
+from django.core.files.base import File
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
@@ -52,6 +53,7 @@ from charter.cases.services.lifecycle import Metric, S, _choice, _move_prepare
 from charter.cases.services.routing import handler_pick, team_route
 from charter.catalog.models import Service
 from charter.common.errors import DomainError, PermissionDeniedError
+from charter.common.unset import UNSET, Unset, given
 from charter.sla.selectors import sla_config_pinned
 
 
@@ -106,6 +108,60 @@ def _received_clean(
     return received_at
 
 
+def _staff_assessment_refuse(
+    *,
+    priority: str,
+    named_staff: Sequence[User],
+    tags: Sequence[str],
+    category: CaseCategory | None,
+    received_at: dt.datetime | None,
+) -> None:
+    """Refuse (`invalid_field`, naming the first) what a customer recording his own case may not set.
+
+    Priority, the staff named, tags, category and a past receipt time are staff's assessment of a case, not
+    the customer's: a customer cannot jump the queue or keep chosen staff away from his case. (The public web
+    form offers none of them; None is the system, e.g. the intake of another channel.)
+    """
+    staff_fields = {
+        "priority": priority != CasePriority.NORMAL,
+        "named_staff": bool(named_staff),
+        "tags": bool(tags),
+        "category": category is not None,
+        "received_at": received_at is not None,
+    }
+    for field, is_set in staff_fields.items():
+        if is_set:
+            raise DomainError(
+                _("Only staff can set this when recording a case."), code=ErrorCode.INVALID_FIELD, field=field
+            )
+
+
+def _intake_notify_on_commit(case: Case, *, token: str, created: CaseEvent) -> None:
+    """Schedule the notifications of a new case for after the commit: the acknowledgement to the customer
+    (with the tracking link, `token` in clear) and, when it was routed, the assignment to its handler or
+    team."""
+    notify_on_commit(
+        CaseNotification(
+            kind=CaseEvent.Kind.ACKNOWLEDGED,
+            case_id=case.pk,
+            audience=Audience.CUSTOMER,
+            tracking_token=token,
+        )
+    )
+    if case.assignee is not None or case.team is not None:
+        notify_on_commit(
+            CaseNotification(
+                kind=CaseEvent.Kind.ASSIGNED,
+                case_id=case.pk,
+                audience=Audience.HANDLER if case.assignee else Audience.TEAM,
+                # The creation: staff who record a case routed to themselves are not told of it.
+                event_id=created.pk,
+                recipient_id=case.assignee.pk if case.assignee else None,
+                is_internal=True,
+            )
+        )
+
+
 def case_create(
     *,
     actor: Actor,
@@ -120,7 +176,7 @@ def case_create(
     remedy_sought: str = "",
     named_staff: Iterable[User] = (),
     consent_version: str = "",
-    attachments: Sequence[Any] = (),
+    attachments: Sequence[File[bytes]] = (),
     tags: Sequence[str] = (),
     received_at: dt.datetime | None = None,
     team: Team | None = None,
@@ -150,23 +206,9 @@ def case_create(
         raise DomainError(_("Choose the channel."), code=ErrorCode.INVALID_CHANNEL, field="channel")
     named_staff = list(named_staff)
     if user is not None and not is_case_staff(user):
-        # Priority, the staff named, tags, category and a past receipt time are staff's assessment of a case,
-        # not the customer's: a customer cannot jump the queue or keep chosen staff away from his case. (The
-        # public web form offers none of them; None is the system, e.g. the intake of another channel.)
-        staff_fields = {
-            "priority": priority != CasePriority.NORMAL,
-            "named_staff": bool(named_staff),
-            "tags": bool(tags),
-            "category": category is not None,
-            "received_at": received_at is not None,
-        }
-        for field, given in staff_fields.items():
-            if given:
-                raise DomainError(
-                    _("Only staff can set this when recording a case."),
-                    code=ErrorCode.INVALID_FIELD,
-                    field=field,
-                )
+        _staff_assessment_refuse(
+            priority=priority, named_staff=named_staff, tags=tags, category=category, received_at=received_at
+        )
     if not isinstance(customer, Customer) or customer.pk is None:
         raise DomainError(_("Say who raises the case."), code=ErrorCode.CUSTOMER_REQUIRED, field="customer")
     _choice(kind, CaseKind.values, ErrorCode.INVALID_KIND, "kind", _("Choose the kind of case."))
@@ -178,10 +220,8 @@ def case_create(
     description = text_clean(description, field="description", required=True)
     remedy_sought = text_clean(remedy_sought, field="remedy_sought")
     consent_version = text_clean(consent_version, field="consent_version", max_length=50)
-    if service is not None and not service.is_active:
-        raise DomainError(_("Choose an offered service."), code=ErrorCode.INVALID_SERVICE, field="service")
-    if category is not None and not category.is_active:
-        raise DomainError(_("Choose an active category."), code=ErrorCode.INVALID_CATEGORY, field="category")
+    _service_clean(service)
+    _category_clean(category)
     people = _named_staff_clean(named_staff)
     tag_list = _tags_clean(list(tags))
 
@@ -266,123 +306,59 @@ def case_create(
             },
         )
         _reindex(case, has_messages=False)
-        notify_on_commit(
-            CaseNotification(
-                kind=CaseEvent.Kind.ACKNOWLEDGED,
-                case_id=case.pk,
-                audience=Audience.CUSTOMER,
-                tracking_token=token,
-            )
-        )
-        if assignee is not None or team is not None:
-            notify_on_commit(
-                CaseNotification(
-                    kind=CaseEvent.Kind.ASSIGNED,
-                    case_id=case.pk,
-                    audience=Audience.HANDLER if assignee else Audience.TEAM,
-                    # The creation: staff who record a case routed to themselves are not told of it.
-                    event_id=events[0].pk,
-                    recipient_id=assignee.pk if assignee else None,
-                    is_internal=True,
-                )
-            )
+        _intake_notify_on_commit(case, token=token, created=events[0])
     # Every column was set here (the rows were inserted as built), so the case needs no re-reading.
     case.tracking_token = token
     return case
 
 
-_UPDATABLE = (
-    "title",
-    "description",
-    "priority",
-    "kind",
-    "channel",
-    "service",
-    "category",
-    "remedy_sought",
-    "tags",
-    "named_staff",
-)
+def _service_clean(service: object) -> Service | None:
+    if service is None or (isinstance(service, Service) and service.is_active):
+        return service
+    raise DomainError(_("Choose an offered service."), code=ErrorCode.INVALID_SERVICE, field="service")
+
+
+def _category_clean(category: object) -> CaseCategory | None:
+    if category is None or (isinstance(category, CaseCategory) and category.is_active):
+        return category
+    raise DomainError(_("Choose an active category."), code=ErrorCode.INVALID_CATEGORY, field="category")
+
+
+# How `case_update` cleans each detail it may change, in the order it checks them.
+_DETAIL_CLEANERS: dict[str, Callable[[Any], object]] = {
+    "title": lambda value: text_clean(
+        value, field="title", required=True, max_length=cases_setting("CHARTER_CASES_TITLE_MAX_LENGTH")
+    ),
+    "description": lambda value: text_clean(value, field="description", required=True),
+    "priority": lambda value: _choice(
+        value, CasePriority.values, ErrorCode.INVALID_PRIORITY, "priority", _("Choose the priority.")
+    ),
+    "kind": lambda value: _choice(
+        value, CaseKind.values, ErrorCode.INVALID_KIND, "kind", _("Choose the kind of case.")
+    ),
+    "channel": lambda value: _choice(
+        value, CaseChannel.values, ErrorCode.INVALID_CHANNEL, "channel", _("Choose the channel.")
+    ),
+    "service": _service_clean,
+    "category": _category_clean,
+    "remedy_sought": lambda value: text_clean(value, field="remedy_sought"),
+    "tags": _tags_clean,
+    "named_staff": _named_staff_clean,
+}
 
 
 _RECOMPUTE_ON = frozenset({"priority", "kind", "channel", "service"})
 
 
-def case_update(*, actor: User, case: Case, expected_version: int | None, **fields: Any) -> Case:
-    """Change some details of a case: title, description, priority, kind, channel, service, category,
-    remedy_sought, tags, named_staff.
+def _named_staff_apply(case: Case, values: dict[str, Any]) -> dict[str, object]:
+    """Name in the locked `case` the staff in `values`, if given and different; return the change, if any.
 
-    A change of priority, kind, channel or service recomputes the open clocks for the new targets, keeping
-    each clock's start and the time already paused. Naming the current handler in a complaint is refused.
-    Records `priority_changed` / `updated` (internal). Audited as `cases.update`.
+    Refuses (NAMED_STAFF_EXCLUDED) to name the handler of a complaint, and to make a complaint of a case
+    that names its handler: a complaint is never handled by a person it names.
     """
-    unknown = set(fields) - set(_UPDATABLE)
-    if unknown:
-        raise DomainError(
-            _("These details cannot be changed here: %(fields)s.") % {"fields": ", ".join(sorted(unknown))},
-            code=ErrorCode.INVALID_FIELD,
-        )
-    values: dict[str, Any] = {}
-    for name, value in fields.items():
-        if name == "title":
-            values[name] = text_clean(
-                value,
-                field="title",
-                required=True,
-                max_length=cases_setting("CHARTER_CASES_TITLE_MAX_LENGTH"),
-            )
-        elif name == "description":
-            values[name] = text_clean(value, field="description", required=True)
-        elif name == "remedy_sought":
-            values[name] = text_clean(value, field="remedy_sought")
-        elif name == "priority":
-            values[name] = _choice(
-                value, CasePriority.values, ErrorCode.INVALID_PRIORITY, name, _("Choose the priority.")
-            )
-        elif name == "kind":
-            values[name] = _choice(
-                value, CaseKind.values, ErrorCode.INVALID_KIND, name, _("Choose the kind of case.")
-            )
-        elif name == "channel":
-            values[name] = _choice(
-                value, CaseChannel.values, ErrorCode.INVALID_CHANNEL, name, _("Choose the channel.")
-            )
-        elif name == "service":
-            if value is not None and (not isinstance(value, Service) or not value.is_active):
-                raise DomainError(_("Choose an offered service."), code=ErrorCode.INVALID_SERVICE, field=name)
-            values[name] = value
-        elif name == "category":
-            if value is not None and (not isinstance(value, CaseCategory) or not value.is_active):
-                raise DomainError(
-                    _("Choose an active category."), code=ErrorCode.INVALID_CATEGORY, field=name
-                )
-            values[name] = value
-        elif name == "tags":
-            values[name] = _tags_clean(value)
-        elif name == "named_staff":
-            values[name] = _named_staff_clean(value)
-    with transaction.atomic():
-        case = case_lock(case, expected_version)
-        require(can_edit_case(actor, case), _("You may not change this case."), ErrorCode.EDIT_DENIED)
-        if not case.is_open and values.keys() & _RECOMPUTE_ON:
-            raise DomainError(
-                _("This case is finished; its targets no longer change."), code=ErrorCode.CASE_CLOSED
-            )
-        changed: dict[str, Any] = {}
-        kind = values.get("kind", case.kind)
-        if "named_staff" in values:
-            named_ids = {person.pk for person in values["named_staff"]}
-            if kind == CaseKind.COMPLAINT and case.assignee_id in named_ids:
-                raise DomainError(
-                    _("The handler is named in this complaint; assign it to someone else first."),
-                    code=ErrorCode.NAMED_STAFF_EXCLUDED,
-                    field="named_staff",
-                )
-            before = set(case.named_staff.values_list("pk", flat=True))
-            if before != named_ids:
-                case.named_staff.set(values["named_staff"])
-                changed["named_staff"] = sorted(named_ids)
-        elif (
+    kind = values.get("kind", case.kind)
+    if "named_staff" not in values:
+        if (
             kind == CaseKind.COMPLAINT
             and case.kind != CaseKind.COMPLAINT
             and case.assignee_id
@@ -393,28 +369,98 @@ def case_update(*, actor: User, case: Case, expected_version: int | None, **fiel
                 code=ErrorCode.NAMED_STAFF_EXCLUDED,
                 field="kind",
             )
-        for name, value in values.items():
-            if name == "named_staff":
-                continue
-            current = getattr(case, name)
-            if current != value:
-                setattr(case, name, value)
-                changed[name] = value.pk if hasattr(value, "pk") else value
+        return {}
+    named_ids = {person.pk for person in values["named_staff"]}
+    if kind == CaseKind.COMPLAINT and case.assignee_id in named_ids:
+        raise DomainError(
+            _("The handler is named in this complaint; assign it to someone else first."),
+            code=ErrorCode.NAMED_STAFF_EXCLUDED,
+            field="named_staff",
+        )
+    if set(case.named_staff.values_list("pk", flat=True)) == named_ids:
+        return {}
+    case.named_staff.set(values["named_staff"])
+    return {"named_staff": sorted(named_ids)}
+
+
+def _details_set(case: Case, values: dict[str, Any]) -> dict[str, object]:
+    """Set on `case` (unsaved) the details in `values` other than the staff named that differ from its own;
+    return them, a row by its id."""
+    changed: dict[str, object] = {}
+    for name, value in values.items():
+        if name != "named_staff" and getattr(case, name) != value:
+            setattr(case, name, value)
+            changed[name] = value.pk if hasattr(value, "pk") else value
+    return changed
+
+
+def _update_record(actor: User, case: Case, changed: dict[str, object]) -> None:
+    """Record the saved changes of `case_update`: its timeline events, the recomputed clocks, the audit
+    record and the search index."""
+    at = now()
+    if "priority" in changed:
+        event_record(
+            case, CaseEvent.Kind.PRIORITY_CHANGED, actor=actor, data={"to": changed["priority"]}, at=at
+        )
+    others = sorted(set(changed) - {"priority"})
+    if others:
+        event_record(case, CaseEvent.Kind.UPDATED, actor=actor, data={"fields": others}, at=at)
+    if changed.keys() & _RECOMPUTE_ON:
+        clocks.clocks_recompute(case, at=at)
+    audit(actor, "update", case, {"fields": sorted(changed)})
+    _reindex(case)
+
+
+def case_update(
+    *,
+    actor: User,
+    case: Case,
+    expected_version: int | None,
+    title: str | Unset = UNSET,
+    description: str | Unset = UNSET,
+    priority: str | Unset = UNSET,
+    kind: str | Unset = UNSET,
+    channel: str | Unset = UNSET,
+    service: Service | None | Unset = UNSET,
+    category: CaseCategory | None | Unset = UNSET,
+    remedy_sought: str | Unset = UNSET,
+    tags: Sequence[str] | Unset = UNSET,
+    named_staff: Iterable[User] | Unset = UNSET,
+) -> Case:
+    """Change the details given (the others default to UNSET and stay): title, description, priority, kind,
+    channel, service, category (None clears them), remedy_sought, tags, named_staff.
+
+    A change of priority, kind, channel or service recomputes the open clocks for the new targets, keeping
+    each clock's start and the time already paused; a finished case refuses it (`case_closed`). Naming the
+    current handler in a complaint is refused. Records `priority_changed` / `updated` (internal). Audited
+    as `cases.update`.
+    """
+    fields = given(
+        title=title,
+        description=description,
+        priority=priority,
+        kind=kind,
+        channel=channel,
+        service=service,
+        category=category,
+        remedy_sought=remedy_sought,
+        tags=tags,
+        named_staff=named_staff,
+    )
+    values = {name: _DETAIL_CLEANERS[name](value) for name, value in fields.items()}
+    with transaction.atomic():
+        case = case_lock(case, expected_version)
+        require(can_edit_case(actor, case), _("You may not change this case."), ErrorCode.EDIT_DENIED)
+        if not case.is_open and values.keys() & _RECOMPUTE_ON:
+            raise DomainError(
+                _("This case is finished; its targets no longer change."), code=ErrorCode.CASE_CLOSED
+            )
+        changed = _named_staff_apply(case, values)
+        changed.update(_details_set(case, values))
         if not changed:
             return case
         case.save()
-        at = now()
-        if "priority" in changed:
-            event_record(
-                case, CaseEvent.Kind.PRIORITY_CHANGED, actor=actor, data={"to": changed["priority"]}, at=at
-            )
-        others = sorted(set(changed) - {"priority"})
-        if others:
-            event_record(case, CaseEvent.Kind.UPDATED, actor=actor, data={"fields": others}, at=at)
-        if changed.keys() & _RECOMPUTE_ON:
-            clocks.clocks_recompute(case, at=at)
-        audit(actor, "update", case, {"fields": sorted(changed)})
-        _reindex(case)
+        _update_record(actor, case, changed)
     return case
 
 
