@@ -1,5 +1,8 @@
 from enum import StrEnum
 
+from charter.common.files import FileCodes
+from charter.common.text import TextCodes
+
 
 class ErrorCode(StrEnum):
     VIEW_DENIED = "case_view_denied"
@@ -12,7 +15,6 @@ class ErrorCode(StrEnum):
     MERGE_DENIED = "case_merge_denied"
     CONFIGURE_DENIED = "case_configure_denied"
     CONFLICT = "conflict"
-    INVALID_TRANSITION = "invalid_transition"
     INVALID_KIND = "invalid_kind"
     INVALID_CHANNEL = "invalid_channel"
     INVALID_PRIORITY = "invalid_priority"
@@ -57,3 +59,16 @@ class ErrorCode(StrEnum):
     TOO_MANY_FILES = "too_many_files"
     TOKEN_INVALID = "token_invalid"  # noqa: S105 (an error code, not a secret)
     NO_ELIGIBLE_HANDLER = "no_eligible_handler"
+
+
+# The codes of refused text and files (charter.common.text.clean_text, charter.common.files.file_check);
+# services.text_clean gives a required title, description, body or reasons its own code.
+TEXT_CODES = TextCodes(
+    required=ErrorCode.REASON_REQUIRED, too_long=ErrorCode.TOO_LONG, invalid=ErrorCode.INVALID_TEXT
+)
+FILE_CODES = FileCodes(
+    required=ErrorCode.FILE_REQUIRED,
+    too_large=ErrorCode.FILE_TOO_LARGE,
+    type_refused=ErrorCode.FILE_TYPE_REFUSED,
+    invalid_name=ErrorCode.INVALID_TEXT,
+)

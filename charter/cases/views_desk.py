@@ -70,9 +70,9 @@ from charter.cases.services import (
     case_update,
 )
 from charter.cases.services.contact import customer_contact_view
-from charter.cases.views_public import _attachment_response
-from charter.cases.workflow import allowed_targets
+from charter.cases.workflow import CASE_WORKFLOW
 from charter.common.errors import ConflictError, DomainError
+from charter.common.files import stored_file_response
 from charter.common.pages import page_rule
 from charter.privacy.permissions import can_reveal_personal_data
 from charter.sla.selectors import sla_config_pinned
@@ -312,7 +312,7 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
         "canned": canned,
         "targets": [
             (status, CaseStatus(status).label)
-            for status in allowed_targets(case.status, include_dedicated=False)
+            for status in CASE_WORKFLOW.allowed_next(case, where=lambda move: not move.dedicated)
         ],
         "may": {
             "reply": can_reply(user, case),
@@ -498,7 +498,7 @@ def case_file(request: HttpRequest, number: str, pk: int) -> FileResponse:
     attachment = case_attachment_list(case=case, include_internal=True).filter(pk=pk).first()
     if attachment is None:
         raise Http404
-    return _attachment_response(attachment)
+    return stored_file_response(attachment)
 
 
 @page_rule(is_case_staff, can_view_case_stats)

@@ -1,20 +1,25 @@
 """The case workflow as data: which status may follow which, and by which verb.
 
-`case_transition` (services) is the one function that enforces it. Moves marked `dedicated` carry more than
-a status (a resolution needs its outcome and reasons, an appeal its reason) and are made only through their
+`CASE_WORKFLOW` holds the map; `_move` in charter/cases/services/lifecycle.py is the one function that applies
+it (through the shared mechanism in charter/common/workflow.py). Moves marked `dedicated` carry more than a
+status (a resolution needs its outcome and reasons, an appeal its reason) and are made only through their
 own service, which uses the same map.
 """
 
 import dataclasses
 
+from django.utils.translation import gettext_lazy as _
+
+from charter.cases.models import Case
 from charter.cases.models import CaseStatus as S
+from charter.common import workflow
 
 
 @dataclasses.dataclass(frozen=True)
-class Move:
-    """One allowed step: its verb, whether it needs a reason, and whether only its own service makes it."""
+class Move(workflow.Move[Case]):
+    """One allowed step: its verb (`name`), whether it needs a reason, and whether only its own service
+    makes it."""
 
-    verb: str
     needs_reason: bool = False
     dedicated: str = ""
     is_reopen: bool = False
@@ -78,19 +83,11 @@ TRANSITIONS: dict[str, dict[str, Move]] = {
     S.CANCELLED: {},
 }
 
+CASE_WORKFLOW: workflow.Workflow[Case, Move] = workflow.Workflow(
+    S, TRANSITIONS, refusal=_("A case that is %(from)s cannot become %(to)s.")
+)
+
 # Statuses in which the clocks are paused (the customer has the ball).
 PAUSED_STATUSES = frozenset({S.WAITING_CUSTOMER})
 # Statuses that end the work: the clocks stop, met or breached.
 FINISHED_STATUSES = frozenset({S.RESOLVED, S.CLOSED, S.CANCELLED})
-
-
-def move_for(from_status: str, to_status: str) -> Move | None:
-    """Return the move from `from_status` to `to_status`, or None when the workflow does not allow it."""
-    return TRANSITIONS.get(from_status, {}).get(to_status)
-
-
-def allowed_targets(from_status: str, *, include_dedicated: bool = True) -> list[str]:
-    """Return the statuses reachable from `from_status`, in the order of the map."""
-    return [
-        to for to, move in TRANSITIONS.get(from_status, {}).items() if include_dedicated or not move.dedicated
-    ]

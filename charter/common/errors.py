@@ -32,6 +32,13 @@ class ConflictError(DomainError):
     default_code = "conflict"
 
 
+class InvalidTransitionError(ConflictError):
+    """A workflow does not allow this move from the row's current state (charter/common/workflow.py), or a
+    condition of the move refuses it, or the row's state allows no such action at all."""
+
+    default_code = "invalid_transition"
+
+
 class NotFoundError(DomainError):
     """The object is missing or outside the caller's scope: answered exactly like a missing object (404)."""
 

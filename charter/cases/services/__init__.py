@@ -6,9 +6,8 @@ resolution, acceptance, appeal, expiry), `messages` (replies, notes, customer me
 `routing`, `config`.
 """
 
-from charter.cases.services._common import InvalidTransitionError
 from charter.cases.services.assignment import case_assign, case_assign_bulk, case_link, case_merge
-from charter.cases.services.attachments import attachment_add, attachment_orphans_delete, content_type_sniff
+from charter.cases.services.attachments import attachment_add, attachment_orphans_delete
 from charter.cases.services.clocks import SweepResult, case_clocks_sweep
 from charter.cases.services.config import canned_response_create, case_category_create, team_routing_set
 from charter.cases.services.intake import (
@@ -28,7 +27,6 @@ from charter.cases.services.lifecycle import (
 from charter.cases.services.messages import canned_response_render, case_customer_reply, case_reply
 
 __all__ = [
-    "InvalidTransitionError",
     "SweepResult",
     "attachment_add",
     "attachment_orphans_delete",
@@ -52,6 +50,5 @@ __all__ = [
     "case_tracking_token_rotate",
     "case_transition",
     "case_update",
-    "content_type_sniff",
     "team_routing_set",
 ]

@@ -4,6 +4,7 @@ import datetime as dt
 import hashlib
 import importlib
 import secrets
+from dataclasses import replace
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
@@ -14,18 +15,13 @@ from django.utils.translation import gettext_lazy as _
 from charter.accounts.models import User
 from charter.audit.services import audit_record
 from charter.cases.conf import cases_setting
-from charter.cases.errors import ErrorCode
+from charter.cases.errors import TEXT_CODES, ErrorCode
 from charter.cases.models import Case, CaseEvent, CaseMessage, CaseNumberCounter
 from charter.common.errors import ConflictError, DomainError, PermissionDeniedError
 from charter.common.services import year_counter_next
+from charter.common.text import clean_text
 
 Actor = User | AnonymousUser | None
-
-
-class InvalidTransitionError(ConflictError):
-    """The workflow does not allow this move from the case's current status."""
-
-    default_code = ErrorCode.INVALID_TRANSITION
 
 
 def now() -> dt.datetime:
@@ -129,33 +125,31 @@ def audit(actor: Actor, verb: str, case: Case, data: dict[str, Any] | None = Non
     )
 
 
-def text_clean(value: object, *, field: str, required: bool = False, max_length: int | None = None) -> str:
-    """Return `value` stripped; refuse NUL characters, over-long text and (when required) blank text."""
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        raise DomainError(_("Enter text."), code=ErrorCode.INVALID_TEXT, field=field)
-    text = value.strip()
-    if "\x00" in text:
-        raise DomainError(_("The text contains a null character."), code=ErrorCode.INVALID_TEXT, field=field)
-    limit = max_length if max_length is not None else cases_setting("CHARTER_CASES_TEXT_MAX_LENGTH")
-    if len(text) > limit:
-        raise DomainError(
-            _("The text is too long (at most %(limit)d characters).") % {"limit": limit},
-            code=ErrorCode.TOO_LONG,
-            field=field,
-        )
-    if required and not text:
-        codes = {
-            "title": ErrorCode.TITLE_REQUIRED,
-            "description": ErrorCode.DESCRIPTION_REQUIRED,
-            "body": ErrorCode.BODY_REQUIRED,
-            "reasons": ErrorCode.REASONS_REQUIRED,
-        }
-        raise DomainError(
-            _("This field is required."), code=codes.get(field, ErrorCode.REASON_REQUIRED), field=field
-        )
-    return text
+def text_clean(
+    value: object,
+    *,
+    field: str,
+    required: bool = False,
+    max_length: int | None = None,
+    multiline: bool = True,
+) -> str:
+    """Return `value` cleaned by the common rule (`charter.common.text.clean_text`) with the cases' codes:
+    a required title, description, body or reasons has its own code. `max_length` defaults to
+    CHARTER_CASES_TEXT_MAX_LENGTH. Raises DomainError; writes nothing."""
+    limit = max_length if max_length is not None else int(cases_setting("CHARTER_CASES_TEXT_MAX_LENGTH"))
+    codes = replace(TEXT_CODES, required=_REQUIRED_CODES.get(field, TEXT_CODES.required))
+    return clean_text(
+        value, field=field, codes=codes, required=required, max_length=limit, multiline=multiline
+    )
+
+
+# The fields whose absence has a code of its own (API clients tell them apart); others are REASON_REQUIRED.
+_REQUIRED_CODES = {
+    "title": ErrorCode.TITLE_REQUIRED,
+    "description": ErrorCode.DESCRIPTION_REQUIRED,
+    "body": ErrorCode.BODY_REQUIRED,
+    "reasons": ErrorCode.REASONS_REQUIRED,
+}
 
 
 def _reindex(case: Case, *, has_messages: bool = True) -> None:

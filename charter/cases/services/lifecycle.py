@@ -38,7 +38,6 @@ from charter.cases.permissions import (
 from charter.cases.services import clocks
 from charter.cases.services._common import (
     Actor,
-    InvalidTransitionError,
     _reindex,
     audit,
     case_lock,
@@ -50,8 +49,8 @@ from charter.cases.services._common import (
 )
 from charter.cases.services._common import now as _now
 from charter.cases.services.routing import excluded_handlers, handler_pick
-from charter.cases.workflow import FINISHED_STATUSES, PAUSED_STATUSES, move_for
-from charter.common.errors import DomainError, PermissionDeniedError
+from charter.cases.workflow import CASE_WORKFLOW, FINISHED_STATUSES, PAUSED_STATUSES
+from charter.common.errors import DomainError, InvalidTransitionError, PermissionDeniedError
 from charter.common.money import parse_amount
 
 Metric = CaseClock.Metric
@@ -63,7 +62,6 @@ S = CaseStatus
 _DEDICATED_CODES = {
     "case_resolve": ErrorCode.RESOLUTION_REQUIRED,
     "case_appeal": ErrorCode.APPEAL_REQUIRED,
-    "case_merge": ErrorCode.INVALID_TRANSITION,
 }
 
 
@@ -92,29 +90,20 @@ def _move_prepare(
     """Check one step of the workflow and apply it to `case` in memory and to its clocks; return its
     timeline event unsaved. The caller saves the case, then the event (`_move`; intake inserts a new case
     with its first step already applied)."""
-    move = move_for(case.status, to_status)
-    if move is None:
-        raise InvalidTransitionError(
-            _("A case that is %(from)s cannot become %(to)s.")
-            % {
-                "from": S(case.status).label,
-                "to": S(to_status).label if to_status in S.values else to_status,
-            },
-            code=ErrorCode.INVALID_TRANSITION,
-        )
+    previous = case.status
+    move = CASE_WORKFLOW.check(case, to=to_status)
     if move.dedicated and move.dedicated != dedicated:
-        raise DomainError(
-            _("Use the dedicated action for this step (%(action)s).") % {"action": move.dedicated},
-            code=_DEDICATED_CODES.get(move.dedicated, ErrorCode.INVALID_TRANSITION),
-        )
+        message = _("Use the dedicated action for this step (%(action)s).") % {"action": move.dedicated}
+        if move.dedicated not in _DEDICATED_CODES:
+            raise InvalidTransitionError(message)
+        raise DomainError(message, code=_DEDICATED_CODES[move.dedicated])
     if move.needs_reason and not reason:
         raise DomainError(_("Give a reason for this step."), code=ErrorCode.REASON_REQUIRED, field="reason")
     if move.is_reopen and not case.is_reopen_open(at):
         raise DomainError(
             _("The time to reopen this case has passed."), code=ErrorCode.WINDOW_CLOSED, field="to"
         )
-    previous = case.status
-    case.status = to_status
+    CASE_WORKFLOW.move(case, to=to_status)
     if to_status in PAUSED_STATUSES:
         clocks.clocks_pause(case, at=at)
     elif previous in PAUSED_STATUSES and to_status not in FINISHED_STATUSES:
@@ -138,8 +127,8 @@ def _move_prepare(
         "close": CaseEvent.Kind.CLOSED,
         "cancel": CaseEvent.Kind.CANCELLED,
         "acknowledge": CaseEvent.Kind.ACKNOWLEDGED,
-    }.get(move.verb, CaseEvent.Kind.STATUS_CHANGED)
-    data: dict[str, Any] = {"from": previous, "to": to_status, "verb": move.verb}
+    }.get(move.name, CaseEvent.Kind.STATUS_CHANGED)
+    data: dict[str, Any] = {"from": previous, "to": to_status, "verb": move.name}
     if reason:
         data["reason"] = reason
     if to_status == S.ACKNOWLEDGED:
