@@ -22,6 +22,7 @@ from rest_framework.routers import BaseRouter
 
 from charter.accounts.models import User
 from charter.cases.models import Case
+from charter.common.policy import require
 from charter.conduct.models import Evidence, LadderStep, Violation, ViolationEvent
 from charter.conduct.permissions import can_view_own_record
 from charter.conduct.selectors import violation_get_visible, violation_list_visible_to, violation_proposal
@@ -252,9 +253,8 @@ class ViolationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return violation_list_visible_to(user=self.request.user)
 
     def _user(self, request: Request) -> User:
-        if not isinstance(request.user, User) or not can_view_own_record(request.user):
-            self.permission_denied(request)
-        assert isinstance(request.user, User)  # noqa: S101 (checked above)
+        require(can_view_own_record(request.user))
+        assert isinstance(request.user, User)  # noqa: S101 (the predicate allows only users)
         return request.user
 
     def _violation(self, request: Request, pk: str | None) -> Violation:

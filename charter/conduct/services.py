@@ -1,12 +1,12 @@
 """Every write of conduct: the ladder's configuration, recording a violation with its evidence, and due
 process (decision, the staff member's response, HR approval, one appeal, and the deadlines).
 
-The workflow is data (`TRANSITIONS`), enforced in `_move`. Each change appends an event to the violation's
-timeline and an audit event in the same transaction; mail to the staff member is queued on commit.
+The workflow is data (charter/conduct/workflow.py), each step taken through `VIOLATION_WORKFLOW.move`.
+Each change appends an event to the violation's timeline and an audit event in the same transaction; mail
+to the staff member is queued on commit.
 """
 
 import datetime as dt
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -22,9 +22,11 @@ from charter.audit.services import audit_record
 from charter.cases.conf import cases_setting
 from charter.cases.models import Case
 from charter.cases.selectors import case_list_visible_to
-from charter.cases.services.attachments import ACTIVE_TYPES, REFUSED_ALWAYS, content_type_sniff
-from charter.common.errors import DomainError, PermissionDeniedError
-from charter.conduct.errors import ErrorCode
+from charter.common.errors import DomainError, InvalidTransitionError
+from charter.common.files import file_check
+from charter.common.policy import require
+from charter.common.text import clean_text
+from charter.conduct.errors import FILE_CODES, TEXT_CODES, ErrorCode
 from charter.conduct.models import (
     Evidence,
     EvidenceFile,
@@ -35,13 +37,26 @@ from charter.conduct.models import (
     ViolationEvent,
 )
 from charter.conduct.permissions import (
-    can_approve_discipline,
+    can_add_evidence,
+    can_appeal,
+    can_approve,
     can_decide,
+    can_decide_appeal,
     can_manage_ladder,
     can_record_violation_for,
     can_respond,
+    can_view_all_violations,
 )
 from charter.conduct.selectors import ladder_setting_get, violation_proposal
+from charter.conduct.workflow import (
+    APPEAL,
+    APPROVE,
+    DECIDE,
+    DECIDE_APPEAL,
+    END_RESPONSE,
+    REJECT,
+    VIOLATION_WORKFLOW,
+)
 from charter.quality.models import Finding, Review
 from charter.quality.selectors import review_get_for
 from charter.standards.models import StandardAcknowledgement, StandardClause, StandardDocument
@@ -51,36 +66,6 @@ from charter.surveys.models import Response
 TEXT_MAX = 10_000
 Status = Violation.Status
 Event = ViolationEvent.Kind
-
-# The workflow: from each status, the statuses a violation may move to.
-TRANSITIONS: dict[str, frozenset[str]] = {
-    Status.RECORDED: frozenset({Status.AWAITING_RESPONSE}),
-    Status.AWAITING_RESPONSE: frozenset({Status.AWAITING_APPROVAL, Status.IN_EFFECT}),
-    Status.AWAITING_APPROVAL: frozenset({Status.IN_EFFECT, Status.RECORDED}),
-    Status.IN_EFFECT: frozenset({Status.APPEALED, Status.CLOSED}),
-    Status.APPEALED: frozenset({Status.CLOSED}),
-    Status.CLOSED: frozenset(),
-}
-
-
-def _require(condition: bool, message: Any, code: str) -> None:
-    if not condition:
-        raise PermissionDeniedError(message, code=code)
-
-
-def _text(value: object, *, field: str, required: bool = False) -> str:
-    text = value.strip() if isinstance(value, str) else ""
-    if "\x00" in text:
-        raise DomainError(_("The text contains a null character."), code=ErrorCode.TOO_LONG, field=field)
-    if len(text) > TEXT_MAX:
-        raise DomainError(
-            _("The text is too long (at most %(limit)d characters).") % {"limit": TEXT_MAX},
-            code=ErrorCode.TOO_LONG,
-            field=field,
-        )
-    if required and not text:
-        raise DomainError(_("This text is required."), code=ErrorCode.TEXT_REQUIRED, field=field)
-    return text
 
 
 def _event(
@@ -101,16 +86,6 @@ def _event(
         target=violation,
         data={"violation": violation.pk, "status": violation.status, **(data or {})},
     )
-
-
-def _move(violation: Violation, target: str) -> None:
-    if target not in TRANSITIONS[violation.status]:
-        raise DomainError(
-            _("This cannot be done while the violation is “%(status)s”.")
-            % {"status": violation.get_status_display()},
-            code=ErrorCode.INVALID_STATE,
-        )
-    violation.status = target
 
 
 def _locked(violation: Violation) -> Violation:
@@ -137,7 +112,7 @@ def ladder_setting_update(
     fine_max_amount: Decimal | None,
 ) -> LadderSetting:
     """Change the ladder's rules (administrators). Records `conduct.ladder_update`."""
-    _require(can_manage_ladder(actor), _("You may not configure the ladder."), ErrorCode.MANAGE_DENIED)
+    require(can_manage_ladder(actor))
     if not 1 <= window_days <= 3660:
         raise DomainError(
             _("The window is between 1 and 3660 days."), code=ErrorCode.INVALID_SETTING, field="window_days"
@@ -185,10 +160,12 @@ def ladder_step_update(
 ) -> LadderStep:
     """Rename a step or change whether it needs a second approver (administrators). Records
     `conduct.ladder_step_update`."""
-    _require(can_manage_ladder(actor), _("You may not configure the ladder."), ErrorCode.MANAGE_DENIED)
-    name_zh = _text(name_zh, field="name_zh", required=True)[:100]
+    require(can_manage_ladder(actor))
+    name_zh = clean_text(
+        name_zh, field="name_zh", codes=TEXT_CODES, required=True, max_length=100, multiline=False
+    )
     step.name_zh = name_zh
-    step.name_en = _text(name_en, field="name_en")[:100]
+    step.name_en = clean_text(name_en, field="name_en", codes=TEXT_CODES, max_length=100, multiline=False)
     step.requires_second_approver = requires_second_approver
     step.save()
     audit_record(
@@ -255,47 +232,27 @@ def _team_for(actor: User, staff: User, team: Team | None) -> Team | None:
         return team
     from charter.accounts.selectors import team_list_led_by
 
-    if not actor.has_perm("conduct.view_all_violations"):
+    if not can_view_all_violations(actor):
         teams = teams.filter(pk__in=team_list_led_by(user=actor).values("pk"))
     return teams.order_by("code").first()
 
 
 def _file_store(evidence: Evidence, actor: User, file: Any) -> EvidenceFile:
-    if file is None or not hasattr(file, "read"):
-        raise DomainError(_("Choose a file."), code=ErrorCode.FILE_REQUIRED, field="files")
-    name = (str(getattr(file, "name", "") or "file").rsplit("/", 1)[-1].strip() or "file")[:255]
-    size = int(getattr(file, "size", 0) or 0)
-    limit = int(cases_setting("CHARTER_CASES_ATTACHMENT_MAX_BYTES"))
-    if size > limit:
-        raise DomainError(
-            _("The file is too large (at most %(limit)d MB).") % {"limit": max(limit // (1024 * 1024), 1)},
-            code=ErrorCode.FILE_TOO_LARGE,
-            field="files",
-        )
-    if size == 0:
-        raise DomainError(_("The file is empty."), code=ErrorCode.FILE_REQUIRED, field="files")
-    file.seek(0)
-    head = file.read(2048)
-    file.seek(0)
-    content_type = content_type_sniff(head if isinstance(head, bytes) else str(head).encode(), name)
-    allowed = set(cases_setting("CHARTER_CASES_ATTACHMENT_TYPES"))
-    if content_type in REFUSED_ALWAYS or content_type not in allowed:
-        raise DomainError(
-            _("Files of this type cannot be attached."), code=ErrorCode.FILE_TYPE_REFUSED, field="files"
-        )
-    digest = hashlib.sha256()
-    for chunk in iter(lambda: file.read(65536), b""):
-        digest.update(chunk if isinstance(chunk, bytes) else str(chunk).encode())
-        if not chunk:
-            break
-    file.seek(0)
+    # Evidence files take the limits of case attachments: the same people send the same kinds of file.
+    checked = file_check(
+        file,
+        field="files",
+        codes=FILE_CODES,
+        max_bytes=int(cases_setting("CHARTER_CASES_ATTACHMENT_MAX_BYTES")),
+        allowed_types=frozenset(cases_setting("CHARTER_CASES_ATTACHMENT_TYPES")),
+    )
     stored = EvidenceFile(
         evidence=evidence,
-        original_name=name,
-        content_type=content_type,
-        size=size,
-        sha256=digest.hexdigest(),
-        is_download_only=content_type in ACTIVE_TYPES,
+        original_name=checked.name,
+        content_type=checked.content_type,
+        size=checked.size,
+        sha256=checked.sha256,
+        is_download_only=checked.is_download_only,
         uploaded_by=actor,
     )
     stored.file.save("upload", File(file), save=False)
@@ -343,7 +300,9 @@ def _evidence_add(violation: Violation, actor: User, item: EvidenceInput, at: dt
             )
         evidence.survey_response = item.survey_response
     elif kind == Evidence.Kind.OBSERVATION:
-        evidence.text = _text(item.text, field="text", required=True)
+        evidence.text = clean_text(
+            item.text, field="text", required=True, codes=TEXT_CODES, max_length=TEXT_MAX
+        )
     else:
         raise invalid
     if item.files and kind != Evidence.Kind.OBSERVATION:
@@ -379,15 +338,12 @@ def violation_record(
 ) -> Violation:
     """Record a violation of `clause` by `staff` on `occurred_at`, with its evidence.
 
-    Requires conduct.record_violation with `staff` in the actor's teams (never himself), a clause of a
-    published version of the code of conduct in force on the day of the act, and that day not in the
-    future. Recording needs no acknowledgement; deciding a step does. Records `conduct.violation_recorded`.
+    Requires `can_record_violation_for` (conduct.record_violation with `staff` in the actor's teams, never
+    himself), a clause of a published version of the code of conduct in force on the day of the act, and
+    that day not in the future. Recording needs no acknowledgement; deciding a step does. Records
+    `conduct.violation_recorded`.
     """
-    _require(
-        can_record_violation_for(actor, staff),
-        _("You may not record violations of this staff member."),
-        ErrorCode.RECORD_DENIED,
-    )
+    require(can_record_violation_for(actor, staff))
     if not staff.is_staff_member:
         raise DomainError(
             _("Violations are recorded against members of staff."), code=ErrorCode.NOT_STAFF, field="staff"
@@ -408,7 +364,9 @@ def violation_record(
         clause=clause,
         version=clause.version,
         occurred_at=occurred_at,
-        description=_text(description, field="description", required=True),
+        description=clean_text(
+            description, field="description", required=True, codes=TEXT_CODES, max_length=TEXT_MAX
+        ),
         severity=severity,
         has_harmed_customers=has_harmed_customers,
         has_harmed_reputation=has_harmed_reputation,
@@ -429,16 +387,12 @@ def violation_record(
 
 @transaction.atomic
 def violation_evidence_add(*, actor: User, violation: Violation, item: EvidenceInput) -> Evidence:
-    """Attach one more piece of evidence to `violation` (those who may record it), until it is closed.
+    """Attach one more piece of evidence to `violation` (`can_add_evidence`), until it is closed.
     Records `conduct.violation_evidence_added`."""
     violation = _locked(violation)
-    _require(
-        can_record_violation_for(actor, violation.staff),
-        _("You may not add evidence to this violation."),
-        ErrorCode.RECORD_DENIED,
-    )
-    if violation.status == Status.CLOSED:
-        raise DomainError(_("The violation is closed."), code=ErrorCode.INVALID_STATE)
+    require(can_add_evidence(actor, violation))
+    if VIOLATION_WORKFLOW.is_final(violation):
+        raise InvalidTransitionError(_("The violation is closed."))
     return _evidence_add(violation, actor, item, timezone.now())
 
 
@@ -471,7 +425,6 @@ def _notify(violation: Violation, kind: str) -> None:
 
 
 def _take_effect(violation: Violation, at: dt.datetime, setting: LadderSetting) -> None:
-    violation.status = Status.IN_EFFECT
     violation.effective_at = at
     violation.expires_at = at + setting.window
     violation.appeal_due_at = at + dt.timedelta(days=setting.appeal_days)
@@ -481,9 +434,9 @@ def _after_response(violation: Violation, at: dt.datetime) -> str:
     """Move past the response window: to HR when the step needs a second approver, else into effect."""
     assert violation.step is not None  # noqa: S101 (decided before the response window opened)
     if violation.step.requires_second_approver:
-        _move(violation, Status.AWAITING_APPROVAL)
+        VIOLATION_WORKFLOW.move(violation, to=Status.AWAITING_APPROVAL, name=END_RESPONSE.name)
         return Event.RESPONSE_WINDOW_CLOSED
-    _move(violation, Status.IN_EFFECT)
+    VIOLATION_WORKFLOW.move(violation, to=Status.IN_EFFECT, name=END_RESPONSE.name)
     _take_effect(violation, at, ladder_setting_get())
     return Event.IN_EFFECT
 
@@ -499,21 +452,19 @@ def violation_decide(
 ) -> Violation:
     """Decide the disciplinary step of a recorded violation and notify the staff member.
 
-    Requires conduct.decide_violation over the staff member, never about oneself, and that the staff member
-    has acknowledged the cited version of the code. A step other than the ladder's proposal needs a written
-    reason; a fine needs fines turned on and stays within the configured largest fine. Opens the response
-    window; the staff member is mailed. Records `conduct.violation_decided`.
+    Requires `can_decide` (conduct.decide_violation over the staff member, never about oneself) and that the
+    staff member has acknowledged the cited version of the code. A step other than the ladder's proposal
+    needs a written reason; a fine needs fines turned on and stays within the configured largest fine.
+    Opens the response window; the staff member is mailed. Records `conduct.violation_decided`.
     """
     violation = _locked(violation)
-    _require(
-        can_decide(actor, violation), _("You may not decide about this violation."), ErrorCode.DECIDE_DENIED
+    require(can_decide(actor, violation))
+    VIOLATION_WORKFLOW.check(
+        violation,
+        to=Status.AWAITING_RESPONSE,
+        name=DECIDE.name,
+        refusal=_("A step has already been decided."),
     )
-    if actor.pk == violation.staff_id:
-        raise PermissionDeniedError(
-            _("Nobody decides about his own violation."), code=ErrorCode.SELF_DECISION
-        )
-    if violation.status != Status.RECORDED:
-        raise DomainError(_("A step has already been decided."), code=ErrorCode.INVALID_STATE)
     if not StandardAcknowledgement.objects.filter(
         version_id=violation.version_id, user_id=violation.staff_id
     ).exists():
@@ -526,7 +477,7 @@ def violation_decide(
         )
     now = timezone.now()
     proposal = violation_proposal(violation=violation, at=now)
-    reason = _text(reason, field="reason")
+    reason = clean_text(reason, field="reason", codes=TEXT_CODES, max_length=TEXT_MAX)
     if proposal.step is not None and step.pk != proposal.step.pk and not reason:
         raise DomainError(
             _("Say why you decide a step other than the one proposed."),
@@ -547,7 +498,7 @@ def violation_decide(
                 code=ErrorCode.INVALID_FINE,
                 field="fine_amount",
             )
-    _move(violation, Status.AWAITING_RESPONSE)
+    VIOLATION_WORKFLOW.move(violation, to=Status.AWAITING_RESPONSE, name=DECIDE.name)
     violation.step = step
     violation.proposed_step = proposal.step
     violation.decision_reason = reason
@@ -582,14 +533,21 @@ def violation_respond(*, actor: User, violation: Violation, text: str) -> Violat
     needs a second approver, else takes effect. Records `conduct.violation_responded`.
     """
     violation = _locked(violation)
-    _require(can_respond(actor, violation), _("Only the staff member may respond."), ErrorCode.RESPOND_DENIED)
-    if violation.status != Status.AWAITING_RESPONSE:
-        raise DomainError(_("There is no decision awaiting your response."), code=ErrorCode.INVALID_STATE)
+    require(can_respond(actor, violation))
+    # Both ends of the response window share the step's name: checking one checks the step.
+    VIOLATION_WORKFLOW.check(
+        violation,
+        to=Status.IN_EFFECT,
+        name=END_RESPONSE.name,
+        refusal=_("There is no decision awaiting your response."),
+    )
     now = timezone.now()
     assert violation.response_due_at is not None  # noqa: S101 (set with the decision)
     if now >= violation.response_due_at:
         raise DomainError(_("The time to respond has passed."), code=ErrorCode.DEADLINE_PASSED)
-    violation.response_text = _text(text, field="text", required=True)
+    violation.response_text = clean_text(
+        text, field="text", required=True, codes=TEXT_CODES, max_length=TEXT_MAX
+    )
     violation.responded_at = now
     next_event = _after_response(violation, now)
     violation.save()
@@ -605,29 +563,20 @@ def violation_approve(
 ) -> Violation:
     """The second approver's (HR) approval of a step that needs one, or his sending it back to the decider.
 
-    Requires conduct.approve_discipline; the approver is neither the decider nor the staff member. Sent back,
+    Requires `can_approve` (conduct.approve_discipline; neither the decider nor the staff member). Sent back,
     the violation returns to "recorded" for a new decision (a note is required). Records
     `conduct.violation_approved` or `conduct.violation_rejected`.
     """
     violation = _locked(violation)
-    _require(
-        can_approve_discipline(actor), _("You may not approve disciplinary steps."), ErrorCode.APPROVE_DENIED
+    require(can_approve(actor, violation))
+    target, move = (Status.IN_EFFECT, APPROVE) if is_approved else (Status.RECORDED, REJECT)
+    VIOLATION_WORKFLOW.check(
+        violation, to=target, name=move.name, refusal=_("This violation is not awaiting approval.")
     )
-    if violation.status != Status.AWAITING_APPROVAL:
-        raise DomainError(_("This violation is not awaiting approval."), code=ErrorCode.INVALID_STATE)
-    if actor.pk == violation.staff_id:
-        raise PermissionDeniedError(
-            _("Nobody decides about his own violation."), code=ErrorCode.SELF_DECISION
-        )
-    if actor.pk == violation.decided_by_id:
-        raise PermissionDeniedError(
-            _("The second approver must be someone other than the one who decided."),
-            code=ErrorCode.SAME_APPROVER,
-        )
     now = timezone.now()
-    note = _text(note, field="note", required=not is_approved)
+    note = clean_text(note, field="note", required=not is_approved, codes=TEXT_CODES, max_length=TEXT_MAX)
+    VIOLATION_WORKFLOW.move(violation, to=target, name=move.name)
     if is_approved:
-        _move(violation, Status.IN_EFFECT)
         violation.approved_by = actor
         violation.approved_at = now
         _take_effect(violation, now, ladder_setting_get())
@@ -636,7 +585,6 @@ def violation_approve(
         _event(violation, Event.IN_EFFECT, actor=None, at=now)
         _notify(violation, "in_effect")
     else:
-        _move(violation, Status.RECORDED)
         violation.step = None
         violation.response_due_at = None
         violation.save()
@@ -651,22 +599,28 @@ def violation_appeal(*, actor: User, violation: Violation, text: str) -> Violati
     A second appeal is refused. Records `conduct.violation_appealed`.
     """
     violation = _locked(violation)
-    _require(can_respond(actor, violation), _("Only the staff member may appeal."), ErrorCode.APPEAL_DENIED)
+    require(can_appeal(actor, violation))
     if violation.appealed_at is not None:
         raise DomainError(
             _("This decision has already been appealed; it can be appealed only once."),
             code=ErrorCode.SECOND_APPEAL,
         )
-    if violation.status != Status.IN_EFFECT:
-        if violation.status == Status.CLOSED:
-            raise DomainError(_("The time to appeal has passed."), code=ErrorCode.DEADLINE_PASSED)
-        raise DomainError(_("There is no decision in effect to appeal."), code=ErrorCode.INVALID_STATE)
+    if violation.status == Status.CLOSED:  # closed unappealed: the window ended (say so, not "no decision")
+        raise DomainError(_("The time to appeal has passed."), code=ErrorCode.DEADLINE_PASSED)
+    VIOLATION_WORKFLOW.check(
+        violation,
+        to=Status.APPEALED,
+        name=APPEAL.name,
+        refusal=_("There is no decision in effect to appeal."),
+    )
     now = timezone.now()
     assert violation.appeal_due_at is not None  # noqa: S101 (set when it took effect)
     if now >= violation.appeal_due_at:
         raise DomainError(_("The time to appeal has passed."), code=ErrorCode.DEADLINE_PASSED)
-    _move(violation, Status.APPEALED)
-    violation.appeal_text = _text(text, field="text", required=True)
+    VIOLATION_WORKFLOW.move(violation, to=Status.APPEALED, name=APPEAL.name)
+    violation.appeal_text = clean_text(
+        text, field="text", required=True, codes=TEXT_CODES, max_length=TEXT_MAX
+    )
     violation.appealed_at = now
     violation.save()
     _event(violation, Event.APPEALED, actor=actor, at=now, text=violation.appeal_text)
@@ -684,35 +638,18 @@ def violation_appeal_decide(
 ) -> Violation:
     """Decide an appeal: upheld, reduced to a lower `step`, or overturned (then it leaves the ladder).
 
-    The appeal goes to a different decision-maker: a decider over the staff member (or a second approver),
-    neither the staff member nor whoever decided or approved the step. A reason is required. The staff member
-    is mailed. Records `conduct.violation_appeal_decided`.
+    The appeal goes to a different decision-maker (`can_decide_appeal`): a decider over the staff member (or a
+    second approver), neither the staff member nor whoever decided or approved the step. A reason is
+    required. The staff member is mailed. Records `conduct.violation_appeal_decided`.
     """
     violation = _locked(violation)
-    _require(
-        can_decide(actor, violation) or can_approve_discipline(actor),
-        _("You may not decide this appeal."),
-        ErrorCode.DECIDE_DENIED,
+    require(can_decide_appeal(actor, violation))
+    VIOLATION_WORKFLOW.check(
+        violation, to=Status.CLOSED, name=DECIDE_APPEAL.name, refusal=_("There is no appeal to decide.")
     )
-    if actor.pk == violation.staff_id:
-        raise PermissionDeniedError(
-            _("Nobody decides about his own violation."), code=ErrorCode.SELF_DECISION
-        )
-    if actor.pk == violation.decided_by_id:
-        raise PermissionDeniedError(
-            _("An appeal is decided by someone other than the one who decided the step."),
-            code=ErrorCode.SAME_DECIDER,
-        )
-    if actor.pk == violation.approved_by_id:
-        raise PermissionDeniedError(
-            _("An appeal is decided by someone other than the one who approved the step."),
-            code=ErrorCode.SAME_APPROVER_APPEAL,
-        )
-    if violation.status != Status.APPEALED:
-        raise DomainError(_("There is no appeal to decide."), code=ErrorCode.INVALID_STATE)
     if outcome not in Violation.AppealOutcome.values:
         raise DomainError(_("Choose an outcome."), code=ErrorCode.INVALID_OUTCOME, field="outcome")
-    reason = _text(reason, field="reason", required=True)
+    reason = clean_text(reason, field="reason", required=True, codes=TEXT_CODES, max_length=TEXT_MAX)
     assert violation.step is not None  # noqa: S101 (an appealed violation has a step)
     new_step = violation.step
     if outcome == Violation.AppealOutcome.REDUCED:
@@ -722,7 +659,7 @@ def violation_appeal_decide(
             )
         new_step = step
     now = timezone.now()
-    _move(violation, Status.CLOSED)
+    VIOLATION_WORKFLOW.move(violation, to=Status.CLOSED, name=DECIDE_APPEAL.name)
     violation.original_step = violation.step
     violation.step = new_step
     violation.appeal_outcome = outcome

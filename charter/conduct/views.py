@@ -21,6 +21,7 @@ from charter.cases.models import Case
 from charter.common import charts
 from charter.common.errors import DomainError
 from charter.common.exports import EXTENSIONS, Table, tables_download
+from charter.common.files import stored_file_response
 from charter.common.forms import form_add_domain_error
 from charter.common.models import localized
 from charter.common.pages import page_rule
@@ -39,13 +40,15 @@ from charter.conduct.forms import (
 from charter.conduct.models import EvidenceFile, LadderStep, Violation
 from charter.conduct.panels import violation_panels
 from charter.conduct.permissions import (
+    can_add_evidence,
+    can_appeal,
     can_approve,
     can_decide,
     can_decide_appeal,
     can_manage_ladder,
-    can_record_violation_for,
     can_record_violations,
     can_respond,
+    can_view_all_violations,
     can_view_own_record,
     can_view_team_violations,
     can_view_violation_list,
@@ -177,7 +180,7 @@ def violation_create(request: HttpRequest) -> HttpResponse:
     if not can_record_violations(user):
         raise PermissionDenied
     candidates = User.objects.filter(is_active=True, memberships__team__in=violation_team_list_for(user=user))
-    if user.has_perm("conduct.view_all_violations"):
+    if can_view_all_violations(user):
         candidates = User.objects.filter(is_active=True, memberships__isnull=False)
     staff = User.objects.filter(pk__in=candidates.exclude(pk=user.pk).values("pk")).order_by("username")
     form = ViolationRecordForm(request.POST or None, request.FILES or None, staff=staff)
@@ -222,19 +225,18 @@ def _visible(request: HttpRequest, pk: int) -> Violation:
 def _detail_context(request: HttpRequest, user: User, violation: Violation) -> dict[str, Any]:
     setting = ladder_setting_get()
     is_staff = violation.staff_id == user.pk
-    may_decide = can_decide(user, violation) and not is_staff
+    # Each form shows when its rule allows (the same predicate the service requires) and the status fits.
     context: dict[str, Any] = {
         "violation": violation,
         "setting": setting,
         "is_staff": is_staff,
-        "can_add_evidence": can_record_violation_for(user, violation.staff)
-        and violation.status != Violation.Status.CLOSED,
-        "can_decide": may_decide and violation.status == Violation.Status.RECORDED,
+        "can_add_evidence": can_add_evidence(user, violation) and violation.status != Violation.Status.CLOSED,
+        "can_decide": can_decide(user, violation) and violation.status == Violation.Status.RECORDED,
         "can_respond": can_respond(user, violation)
         and violation.status == Violation.Status.AWAITING_RESPONSE,
         "can_approve": can_approve(user, violation)
         and violation.status == Violation.Status.AWAITING_APPROVAL,
-        "can_appeal": can_respond(user, violation)
+        "can_appeal": can_appeal(user, violation)
         and violation.status == Violation.Status.IN_EFFECT
         and violation.appealed_at is None,
         "can_decide_appeal": can_decide_appeal(user, violation)
@@ -358,17 +360,7 @@ def evidence_file(request: HttpRequest, pk: int, file_pk: int) -> FileResponse:
     stored: EvidenceFile | None = evidence_file_get_visible(user=request.user, violation_pk=pk, pk=file_pk)
     if stored is None:
         raise Http404
-    inline = not stored.is_download_only and stored.content_type.startswith(("image/", "application/pdf"))
-    response = FileResponse(
-        stored.file.open("rb"),
-        as_attachment=not inline,
-        filename=stored.original_name,
-        content_type="application/octet-stream" if stored.is_download_only else stored.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return stored_file_response(stored)
 
 
 def _require_manager(request: HttpRequest) -> User:

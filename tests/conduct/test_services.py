@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from charter.accounts.models import User
 from charter.audit.models import AuditEvent
-from charter.common.errors import DomainError, PermissionDeniedError
+from charter.common.errors import DomainError, NotFoundError, PermissionDeniedError
 from charter.conduct.errors import ErrorCode
 from charter.conduct.models import Evidence, EvidenceFile, LadderSetting, Violation, ViolationEvent
 from charter.conduct.selectors import violation_proposal
@@ -329,8 +329,11 @@ def test_only_the_staff_member_responds_and_only_in_time(
 ) -> None:
     violation = record()
     violation_decide(actor=supervisor, violation=violation, step=step("education"))
-    with pytest.raises(PermissionDeniedError):
+    with pytest.raises(PermissionDeniedError) as refused:
+        violation_respond(actor=supervisor, violation=violation, text="不是我")
+    with pytest.raises(NotFoundError):  # a teammate does not see it at all
         violation_respond(actor=teammate, violation=violation, text="不是我")
+    assert refused.value.code == ErrorCode.RESPOND_DENIED
 
     frozen.move_to(NOW + dt.timedelta(days=5, seconds=1))
     with pytest.raises(DomainError) as error:

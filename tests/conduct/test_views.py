@@ -301,8 +301,9 @@ def test_the_approver_of_a_step_is_not_offered_its_appeal(
     refused = client_for(administrator).get(f"{LIST}{violation.pk}/")
     offered = client_for(other).get(f"{LIST}{violation.pk}/")
 
-    assert refused.context["can_decide_appeal"] is False
-    assert offered.context["can_decide_appeal"] is True
+    assert not refused.context["can_decide_appeal"]
+    assert refused.context["can_decide_appeal"].code == "conduct_same_approver_appeal"
+    assert offered.context["can_decide_appeal"]
 
 
 def test_the_staff_member_sees_the_customers_comment_but_not_who_the_customer_is(
