@@ -32,20 +32,20 @@ class ReadOnlyMixin:
         return False
 
 
-class WorkingIntervalInline(ReadOnlyMixin, admin.TabularInline):
+class WorkingIntervalInline(ReadOnlyMixin, admin.TabularInline[WorkingInterval, BusinessCalendar]):
     model = WorkingInterval
     fields = ["weekday", "start", "end"]
     extra = 0
 
 
-class CalendarDayInline(ReadOnlyMixin, admin.TabularInline):
+class CalendarDayInline(ReadOnlyMixin, admin.TabularInline[CalendarDay, BusinessCalendar]):
     model = CalendarDay
     fields = ["date", "kind", "name_zh", "name_en", "intervals", "source"]
     extra = 0
 
 
 @admin.register(BusinessCalendar)
-class BusinessCalendarAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class BusinessCalendarAdmin(ReadOnlyMixin, admin.ModelAdmin[BusinessCalendar]):
     list_display = [
         "code",
         "name_zh",
@@ -62,7 +62,7 @@ class BusinessCalendarAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(CalendarDay)
-class CalendarDayAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class CalendarDayAdmin(ReadOnlyMixin, admin.ModelAdmin[CalendarDay]):
     list_display = ["date", "calendar", "kind", "name_zh", "name_en", "source"]
     list_filter = ["calendar", "kind"]
     search_fields = ["name_zh", "name_en", "source"]
@@ -70,19 +70,19 @@ class CalendarDayAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(SlaCalendarAssignment)
-class SlaCalendarAssignmentAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class SlaCalendarAssignmentAdmin(ReadOnlyMixin, admin.ModelAdmin[SlaCalendarAssignment]):
     list_display = ["unit", "calendar"]
     list_select_related = ["unit", "calendar"]
 
 
-class SlaPolicyTargetInline(ReadOnlyMixin, admin.TabularInline):
+class SlaPolicyTargetInline(ReadOnlyMixin, admin.TabularInline[SlaPolicyTarget, SlaPolicy]):
     model = SlaPolicyTarget
     fields = ["metric", "amount", "unit", "basis"]
     extra = 0
 
 
 @admin.register(SlaPolicy)
-class SlaPolicyAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class SlaPolicyAdmin(ReadOnlyMixin, admin.ModelAdmin[SlaPolicy]):
     list_display = ["name_zh", "name_en", "ordering", "is_active", "calendar", "warn_at_share"]
     list_filter = ["is_active"]
     search_fields = ["name_zh", "name_en"]

@@ -10,8 +10,10 @@ come out as {"code", "detail"}.
 """
 
 import dataclasses
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
+from django.db.models import Model
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -122,7 +124,10 @@ DEADLINE_EXAMPLE = OpenApiExample(
 )
 
 
-class _SlaViewSet(viewsets.GenericViewSet):
+_M = TypeVar("_M", bound=Model)
+
+
+class _SlaViewSet(viewsets.GenericViewSet[_M]):
     """Staff read, administrators write; each action checks the SLA predicates before loading anything."""
 
     permission_classes = [permissions.AllowAny]
@@ -138,7 +143,7 @@ class _SlaViewSet(viewsets.GenericViewSet):
         return request.user
 
 
-class CalendarViewSet(_SlaViewSet):
+class CalendarViewSet(_SlaViewSet[BusinessCalendar]):
     """Business calendars: weekly hours, holidays and make-up working days, and the units that use them."""
 
     queryset = BusinessCalendar.objects.all()  # names the model for the schema; reads go through selectors
@@ -386,7 +391,7 @@ class CalendarViewSet(_SlaViewSet):
         return Response(SlaDeadlineOutputSerializer(body).data)
 
 
-class SlaPolicyViewSet(_SlaViewSet):
+class SlaPolicyViewSet(_SlaViewSet[SlaPolicy]):
     """SLA policies, in the order they are tried: for each measure the first matching policy sets the target,
     unless the charter publishes a commitment for the case's service."""
 

@@ -87,7 +87,7 @@ class EndTimeField(serializers.TimeField):
 # Output -------------------------------------------------------------------------------------------------
 
 
-class SlaIntervalOutputSerializer(serializers.ModelSerializer):
+class SlaIntervalOutputSerializer(serializers.ModelSerializer[WorkingInterval]):
     weekday = WeekdayField()
     start = serializers.TimeField(format="%H:%M")
     end = serializers.TimeField(format="%H:%M", help_text=_("00:00 means midnight at the end of the day."))
@@ -97,13 +97,13 @@ class SlaIntervalOutputSerializer(serializers.ModelSerializer):
         fields = ["id", "weekday", "start", "end"]
 
 
-class SlaUnitOutputSerializer(serializers.ModelSerializer):
+class SlaUnitOutputSerializer(serializers.ModelSerializer[OrgUnit]):
     class Meta:
         model = OrgUnit
         fields = ["id", "code", "name_zh", "name_en"]
 
 
-class SlaCalendarOutputSerializer(serializers.ModelSerializer):
+class SlaCalendarOutputSerializer(serializers.ModelSerializer[BusinessCalendar]):
     intervals = SlaIntervalOutputSerializer(many=True, read_only=True)
     units = serializers.SerializerMethodField()
 
@@ -129,12 +129,12 @@ class SlaCalendarOutputSerializer(serializers.ModelSerializer):
         return [dict(SlaUnitOutputSerializer(a.unit).data) for a in calendar.assignments.all()]
 
 
-class SlaDayIntervalSerializer(serializers.Serializer):
+class SlaDayIntervalSerializer(serializers.Serializer[Any]):
     start = serializers.TimeField(format="%H:%M")
     end = EndTimeField(format="%H:%M")
 
 
-class SlaDayOutputSerializer(serializers.ModelSerializer):
+class SlaDayOutputSerializer(serializers.ModelSerializer[CalendarDay]):
     kind = DayKindField()
     intervals = serializers.SerializerMethodField()
 
@@ -148,7 +148,7 @@ class SlaDayOutputSerializer(serializers.ModelSerializer):
         return [{"start": start, "end": end} for start, end in day.intervals or []]
 
 
-class SlaTargetOutputSerializer(serializers.ModelSerializer):
+class SlaTargetOutputSerializer(serializers.ModelSerializer[SlaPolicyTarget]):
     metric = MetricField()
     unit = TargetUnitField()
     basis = TimeBasisField()
@@ -158,7 +158,7 @@ class SlaTargetOutputSerializer(serializers.ModelSerializer):
         fields = ["id", "metric", "amount", "unit", "basis"]
 
 
-class SlaPolicyOutputSerializer(serializers.ModelSerializer):
+class SlaPolicyOutputSerializer(serializers.ModelSerializer[SlaPolicy]):
     case_kinds = serializers.ListField(child=CaseKindField())
     priorities = serializers.ListField(child=PriorityField())
     channels = serializers.ListField(child=ChannelField())
@@ -192,7 +192,7 @@ class SlaPolicyOutputSerializer(serializers.ModelSerializer):
         ]
 
 
-class SlaImportOutputSerializer(serializers.Serializer):
+class SlaImportOutputSerializer(serializers.Serializer[Any]):
     year = serializers.IntegerField()
     created = serializers.IntegerField()
     updated = serializers.IntegerField()
@@ -200,7 +200,7 @@ class SlaImportOutputSerializer(serializers.Serializer):
     removed = serializers.IntegerField()
 
 
-class SlaDeadlineOutputSerializer(serializers.Serializer):
+class SlaDeadlineOutputSerializer(serializers.Serializer[Any]):
     calendar = serializers.CharField(help_text=_("The calendar's code."))
     start = serializers.DateTimeField(default_timezone=dt.UTC)
     amount = serializers.IntegerField()
@@ -215,7 +215,7 @@ class SlaDeadlineOutputSerializer(serializers.Serializer):
 # Input --------------------------------------------------------------------------------------------------
 
 
-class SlaCalendarCreateInputSerializer(serializers.Serializer):
+class SlaCalendarCreateInputSerializer(serializers.Serializer[Any]):
     code = serializers.SlugField(max_length=50)
     name_zh = serializers.CharField(max_length=200)
     name_en = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
@@ -224,25 +224,25 @@ class SlaCalendarCreateInputSerializer(serializers.Serializer):
     is_default = serializers.BooleanField(required=False, default=False)
 
 
-class SlaCalendarUpdateInputSerializer(serializers.Serializer):
+class SlaCalendarUpdateInputSerializer(serializers.Serializer[Any]):
     name_zh = serializers.CharField(max_length=200, required=False, allow_blank=True)
     name_en = serializers.CharField(max_length=200, required=False, allow_blank=True)
     time_zone = serializers.CharField(max_length=64, required=False)
     is_24x7 = serializers.BooleanField(required=False)
 
 
-class SlaIntervalInputSerializer(serializers.Serializer):
+class SlaIntervalInputSerializer(serializers.Serializer[Any]):
     weekday = WeekdayField()
     start = serializers.TimeField()
     end = EndTimeField()
 
 
-class SlaWeekInputSerializer(serializers.Serializer):
+class SlaWeekInputSerializer(serializers.Serializer[Any]):
     weekdays = serializers.ListField(child=WeekdayField(), allow_empty=False)
     intervals = SlaDayIntervalSerializer(many=True)
 
 
-class SlaDayInputSerializer(serializers.Serializer):
+class SlaDayInputSerializer(serializers.Serializer[Any]):
     date = serializers.DateField()
     kind = DayKindField()
     name_zh = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
@@ -257,7 +257,7 @@ class SlaDayUpdateInputSerializer(SlaDayInputSerializer):
     date = None  # type: ignore[assignment]
 
 
-class SlaHolidayDayInputSerializer(serializers.Serializer):
+class SlaHolidayDayInputSerializer(serializers.Serializer[Any]):
     date = serializers.CharField(help_text=_("YYYY-MM-DD"))
     kind = serializers.CharField(help_text=_("holiday or workday"))
     name_zh = serializers.CharField(required=False, allow_blank=True)
@@ -268,7 +268,7 @@ class SlaHolidayDayInputSerializer(serializers.Serializer):
     )
 
 
-class SlaHolidayFileInputSerializer(serializers.Serializer):
+class SlaHolidayFileInputSerializer(serializers.Serializer[Any]):
     """Only describes the file for the schema; the service checks it in full and reports every problem."""
 
     year = serializers.IntegerField()
@@ -276,7 +276,7 @@ class SlaHolidayFileInputSerializer(serializers.Serializer):
     days = SlaHolidayDayInputSerializer(many=True)
 
 
-class SlaAssignInputSerializer(serializers.Serializer):
+class SlaAssignInputSerializer(serializers.Serializer[Any]):
     unit = serializers.PrimaryKeyRelatedField(queryset=OrgUnit.objects.all())
 
 
@@ -289,21 +289,21 @@ class AwareDateTimeField(serializers.DateTimeField):
         return super().enforce_timezone(value)
 
 
-class SlaDeadlineQuerySerializer(serializers.Serializer):
+class SlaDeadlineQuerySerializer(serializers.Serializer[Any]):
     start = AwareDateTimeField(help_text=_("When the clock starts, with its time zone (ISO 8601)."))
     amount = serializers.IntegerField(min_value=0, max_value=100000)
     unit = TargetUnitField()
     basis = TimeBasisField(required=False, default=TimeBasis.WORKING_TIME)
 
 
-class SlaTargetInputSerializer(serializers.Serializer):
+class SlaTargetInputSerializer(serializers.Serializer[Any]):
     metric = MetricField()
     amount = serializers.IntegerField(min_value=1, max_value=100000)
     unit = TargetUnitField()
     basis = TimeBasisField()
 
 
-class SlaPolicyInputSerializer(serializers.Serializer):
+class SlaPolicyInputSerializer(serializers.Serializer[Any]):
     name_zh = serializers.CharField(max_length=200, allow_blank=True)
     name_en = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     is_active = serializers.BooleanField(required=False, default=True)
@@ -329,7 +329,7 @@ class SlaPolicyInputSerializer(serializers.Serializer):
     targets = SlaTargetInputSerializer(many=True, required=False)
 
 
-class SlaReorderInputSerializer(serializers.Serializer):
+class SlaReorderInputSerializer(serializers.Serializer[Any]):
     order = serializers.ListField(
         child=serializers.IntegerField(), help_text=_("Every policy's id, the first to be tried first.")
     )
