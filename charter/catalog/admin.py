@@ -2,18 +2,20 @@
 is audited; here categories and services can be changed through those same services, and versions, fees and
 commitments are read-only (a published version never changes; a draft is edited on the desk)."""
 
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib import admin
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest
 
 from charter.catalog import services
 from charter.catalog.models import FeeItem, Service, ServiceCategory, ServiceCommitment, ServiceVersion
 
+_Child = TypeVar("_Child", bound=Model)
 
-class _ReadOnlyInline(admin.TabularInline):
+
+class _ReadOnlyInline(admin.TabularInline[_Child, ServiceVersion]):
     extra = 0
     can_delete = False
     show_change_link = False
@@ -25,38 +27,49 @@ class _ReadOnlyInline(admin.TabularInline):
         return False
 
 
-class FeeItemInline(_ReadOnlyInline):
+class FeeItemInline(_ReadOnlyInline[FeeItem]):
     model = FeeItem
     fields = ("name_zh", "name_en", "amount", "unit_zh", "is_free", "ordering")
     readonly_fields = fields
 
 
-class ServiceCommitmentInline(_ReadOnlyInline):
+class ServiceCommitmentInline(_ReadOnlyInline[ServiceCommitment]):
     model = ServiceCommitment
     fields = ("metric", "target_amount", "target_unit", "time_basis", "case_kind", "priority", "wording_zh")
     readonly_fields = fields
 
 
 @admin.register(ServiceCategory)
-class ServiceCategoryAdmin(admin.ModelAdmin):
+class ServiceCategoryAdmin(admin.ModelAdmin[ServiceCategory]):
     list_display = ["slug", "name_zh", "name_en", "ordering"]
     fields = ["slug", "name_zh", "name_en", "description_zh", "description_en", "ordering"]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         return ["slug"] if obj is not None else []
 
-    def save_model(self, request: HttpRequest, obj: ServiceCategory, form: ModelForm, change: bool) -> None:
-        values = {
-            field: getattr(obj, field) for field in ("name_zh", "name_en", "description_zh", "description_en")
-        }
+    def save_model(
+        self, request: HttpRequest, obj: ServiceCategory, form: ModelForm[ServiceCategory], change: bool
+    ) -> None:
         if change:
             stored = ServiceCategory.objects.get(pk=obj.pk)
             services.service_category_update(
-                actor=request.user, category=stored, ordering=obj.ordering, **values
+                actor=request.user,
+                category=stored,
+                name_zh=obj.name_zh,
+                name_en=obj.name_en,
+                description_zh=obj.description_zh,
+                description_en=obj.description_en,
+                ordering=obj.ordering,
             )
         else:
             created = services.service_category_create(
-                actor=request.user, slug=obj.slug, ordering=obj.ordering, **values
+                actor=request.user,
+                slug=obj.slug,
+                name_zh=obj.name_zh,
+                name_en=obj.name_en,
+                description_zh=obj.description_zh,
+                description_en=obj.description_en,
+                ordering=obj.ordering,
             )
             obj.pk = created.pk
 
@@ -65,7 +78,7 @@ class ServiceCategoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Service)
-class ServiceAdmin(admin.ModelAdmin):
+class ServiceAdmin(admin.ModelAdmin[Service]):
     list_display = ["slug", "category", "org_unit", "ordering", "is_active"]
     list_filter = ["category", "is_active"]
     search_fields = ["slug"]
@@ -79,7 +92,7 @@ class ServiceAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def save_model(self, request: HttpRequest, obj: Service, form: ModelForm, change: bool) -> None:
+    def save_model(self, request: HttpRequest, obj: Service, form: ModelForm[Service], change: bool) -> None:
         stored = Service.objects.get(pk=obj.pk)
         services.service_update(
             actor=request.user,
@@ -92,7 +105,7 @@ class ServiceAdmin(admin.ModelAdmin):
 
 
 @admin.register(ServiceVersion)
-class ServiceVersionAdmin(admin.ModelAdmin):
+class ServiceVersionAdmin(admin.ModelAdmin[ServiceVersion]):
     list_display = ["service", "number", "status", "effective_at", "published_at", "published_by"]
     list_filter = ["status"]
     search_fields = ["service__slug", "name_zh", "name_en"]

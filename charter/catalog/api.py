@@ -7,10 +7,9 @@
 """
 
 import datetime as dt
-from typing import Any
+from typing import TypeVar
 
-from django.db.models import QuerySet
-from django.forms.models import model_to_dict
+from django.db.models import Model, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -48,7 +47,10 @@ FEE_ID = OpenApiParameter("fee_id", int, OpenApiParameter.PATH)
 COMMITMENT_ID = OpenApiParameter("commitment_id", int, OpenApiParameter.PATH)
 
 
-class _CatalogViewSet(viewsets.GenericViewSet):
+_M = TypeVar("_M", bound=Model)
+
+
+class _CatalogViewSet(viewsets.GenericViewSet[_M]):
     """Reads are public; each write checks the catalogue predicates itself, before loading anything."""
 
     permission_classes = [permissions.AllowAny]
@@ -62,7 +64,8 @@ class _CatalogViewSet(viewsets.GenericViewSet):
         return request.user
 
 
-class ServiceViewSet(_CatalogViewSet):
+# Model, not Service: the list pages versions of services, while `queryset` names the service for the schema.
+class ServiceViewSet(_CatalogViewSet[Model]):
     """The services of the public charter."""
 
     queryset = Service.objects.all()  # only names the model for the schema; every read goes through selectors
@@ -130,7 +133,18 @@ class ServiceViewSet(_CatalogViewSet):
         user = self._editor(request)
         serializer = ServiceCreateInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        service = services.service_create(actor=user, **serializer.validated_data)
+        data = serializer.validated_data
+        service = services.service_create(
+            actor=user,
+            slug=data["slug"],
+            category=data["category"],
+            name_zh=data["name_zh"],
+            name_en=data["name_en"],
+            summary_zh=data["summary_zh"],
+            summary_en=data["summary_en"],
+            org_unit=data.get("org_unit"),
+            ordering=data["ordering"],
+        )
         return self._desk_response(service, status.HTTP_201_CREATED)
 
     @extend_schema(request=ServiceUpdateInputSerializer, responses=ServiceDeskOutputSerializer)
@@ -140,14 +154,15 @@ class ServiceViewSet(_CatalogViewSet):
         service = self._service(slug)
         serializer = ServiceUpdateInputSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        values = {
-            "category": service.category,
-            "org_unit": service.org_unit,
-            "ordering": service.ordering,
-            "is_active": service.is_active,
-            **serializer.validated_data,
-        }
-        services.service_update(actor=user, service=service, **values)
+        data = serializer.validated_data
+        services.service_update(
+            actor=user,
+            service=service,
+            category=data.get("category", service.category),
+            org_unit=data.get("org_unit", service.org_unit),
+            ordering=data.get("ordering", service.ordering),
+            is_active=data.get("is_active", service.is_active),
+        )
         return self._desk_response(service)
 
     @extend_schema(responses=ServiceVersionOutputSerializer(many=True))
@@ -178,16 +193,36 @@ class ServiceViewSet(_CatalogViewSet):
         user = self._editor(request)
         service = self._service(slug)
         if request.method == "POST":
-            draft = services.service_draft_create(actor=user, service=service)
+            draft = services.service_version_draft_create(actor=user, service=service)
             draft = selectors.service_version_with_content(version=draft)
             return Response(ServiceVersionOutputSerializer(draft).data, status=status.HTTP_201_CREATED)
         draft = self._draft(service)
         if request.method == "DELETE":
-            services.service_draft_discard(actor=user, version=draft)
+            services.service_version_draft_discard(actor=user, version=draft)
             return Response(status=status.HTTP_204_NO_CONTENT)
         serializer = ServiceVersionContentInputSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        services.service_version_update(actor=user, version=draft, **serializer.validated_data)
+        data = serializer.validated_data
+        # A field left out keeps its value (None to the service).
+        services.service_version_draft_update(
+            actor=user,
+            version=draft,
+            name_zh=data.get("name_zh"),
+            name_en=data.get("name_en"),
+            summary_zh=data.get("summary_zh"),
+            summary_en=data.get("summary_en"),
+            description_zh=data.get("description_zh"),
+            description_en=data.get("description_en"),
+            eligibility_zh=data.get("eligibility_zh"),
+            eligibility_en=data.get("eligibility_en"),
+            required_documents_zh=data.get("required_documents_zh"),
+            required_documents_en=data.get("required_documents_en"),
+            steps_zh=data.get("steps_zh"),
+            steps_en=data.get("steps_en"),
+            opening_hours_zh=data.get("opening_hours_zh"),
+            opening_hours_en=data.get("opening_hours_en"),
+            channels=data.get("channels"),
+        )
         return Response(
             ServiceVersionOutputSerializer(selectors.service_version_with_content(version=draft)).data
         )
@@ -202,7 +237,14 @@ class ServiceViewSet(_CatalogViewSet):
         draft = self._draft(self._service(slug))
         serializer = ServiceVersionPublishInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        version = services.service_version_publish(actor=user, version=draft, **serializer.validated_data)
+        data = serializer.validated_data
+        version = services.service_version_publish(
+            actor=user,
+            version=draft,
+            effective_at=data["effective_at"],
+            change_note_zh=data["change_note_zh"],
+            change_note_en=data["change_note_en"],
+        )
         return Response(
             ServiceVersionOutputSerializer(selectors.service_version_with_content(version=version)).data
         )
@@ -215,7 +257,20 @@ class ServiceViewSet(_CatalogViewSet):
         draft = self._draft(self._service(slug))
         serializer = FeeItemInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        fee = services.fee_item_add(actor=user, version=draft, **serializer.validated_data)
+        data = serializer.validated_data
+        fee = services.fee_item_add(
+            actor=user,
+            version=draft,
+            name_zh=data["name_zh"],
+            name_en=data["name_en"],
+            amount=data.get("amount"),
+            unit_zh=data["unit_zh"],
+            unit_en=data["unit_en"],
+            conditions_zh=data["conditions_zh"],
+            conditions_en=data["conditions_en"],
+            is_free=data["is_free"],
+            ordering=data["ordering"],
+        )
         return Response(FeeItemOutputSerializer(fee).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -238,8 +293,20 @@ class ServiceViewSet(_CatalogViewSet):
             return Response(status=status.HTTP_204_NO_CONTENT)
         serializer = FeeItemInputSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        current = model_to_dict(fee, fields=list(FeeItemInputSerializer().fields))
-        fee = services.fee_item_update(actor=user, fee=fee, **{**current, **serializer.validated_data})
+        data = serializer.validated_data
+        fee = services.fee_item_update(
+            actor=user,
+            fee=fee,
+            name_zh=data.get("name_zh", fee.name_zh),
+            name_en=data.get("name_en", fee.name_en),
+            amount=data.get("amount", fee.amount),
+            unit_zh=data.get("unit_zh", fee.unit_zh),
+            unit_en=data.get("unit_en", fee.unit_en),
+            conditions_zh=data.get("conditions_zh", fee.conditions_zh),
+            conditions_en=data.get("conditions_en", fee.conditions_en),
+            is_free=data.get("is_free", fee.is_free),
+            ordering=data.get("ordering", fee.ordering),
+        )
         return Response(FeeItemOutputSerializer(fee).data)
 
     @extend_schema(
@@ -252,7 +319,20 @@ class ServiceViewSet(_CatalogViewSet):
         draft = self._draft(self._service(slug))
         serializer = ServiceCommitmentInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        item = services.service_commitment_add(actor=user, version=draft, **serializer.validated_data)
+        data = serializer.validated_data
+        item = services.service_commitment_add(
+            actor=user,
+            version=draft,
+            metric=data["metric"],
+            target_amount=data["target_amount"],
+            target_unit=data["target_unit"],
+            time_basis=data["time_basis"],
+            wording_zh=data["wording_zh"],
+            wording_en=data["wording_en"],
+            case_kind=data["case_kind"],
+            priority=data["priority"],
+            ordering=data["ordering"],
+        )
         return Response(ServiceCommitmentOutputSerializer(item).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -277,14 +357,26 @@ class ServiceViewSet(_CatalogViewSet):
             return Response(status=status.HTTP_204_NO_CONTENT)
         serializer = ServiceCommitmentInputSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        current = model_to_dict(item, fields=list(ServiceCommitmentInputSerializer().fields))
+        data = serializer.validated_data
         item = services.service_commitment_update(
-            actor=user, commitment=item, **{**current, **serializer.validated_data}
+            actor=user,
+            commitment=item,
+            metric=data.get("metric", item.metric),
+            target_amount=data.get("target_amount", item.target_amount),
+            target_unit=data.get("target_unit", item.target_unit),
+            time_basis=data.get("time_basis", item.time_basis),
+            wording_zh=data.get("wording_zh", item.wording_zh),
+            wording_en=data.get("wording_en", item.wording_en),
+            case_kind=data.get("case_kind", item.case_kind),
+            priority=data.get("priority", item.priority),
+            ordering=data.get("ordering", item.ordering),
         )
         return Response(ServiceCommitmentOutputSerializer(item).data)
 
 
-class ServiceCategoryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _CatalogViewSet):
+class ServiceCategoryViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, _CatalogViewSet[ServiceCategory]
+):
     """The categories of the charter, in display order."""
 
     serializer_class = ServiceCategoryOutputSerializer
@@ -299,7 +391,16 @@ class ServiceCategoryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _
         user = self._editor(request)
         serializer = ServiceCategoryInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        category = services.service_category_create(actor=user, **serializer.validated_data)
+        data = serializer.validated_data
+        category = services.service_category_create(
+            actor=user,
+            slug=data["slug"],
+            name_zh=data["name_zh"],
+            name_en=data["name_en"],
+            description_zh=data["description_zh"],
+            description_en=data["description_en"],
+            ordering=data["ordering"],
+        )
         return Response(ServiceCategoryOutputSerializer(category).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=ServiceCategoryUpdateInputSerializer, responses=ServiceCategoryOutputSerializer)
@@ -311,11 +412,15 @@ class ServiceCategoryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _
             raise Http404
         serializer = ServiceCategoryUpdateInputSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        current: dict[str, Any] = model_to_dict(
-            category, fields=["name_zh", "name_en", "description_zh", "description_en", "ordering"]
-        )
+        data = serializer.validated_data
         category = services.service_category_update(
-            actor=user, category=category, **{**current, **serializer.validated_data}
+            actor=user,
+            category=category,
+            name_zh=data.get("name_zh", category.name_zh),
+            name_en=data.get("name_en", category.name_en),
+            description_zh=data.get("description_zh", category.description_zh),
+            description_en=data.get("description_en", category.description_en),
+            ordering=data.get("ordering", category.ordering),
         )
         return Response(ServiceCategoryOutputSerializer(category).data)
 

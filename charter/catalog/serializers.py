@@ -27,19 +27,19 @@ from charter.common.money import parse_amount
 # Output
 
 
-class ServiceCategoryOutputSerializer(serializers.ModelSerializer):
+class ServiceCategoryOutputSerializer(serializers.ModelSerializer[ServiceCategory]):
     class Meta:
         model = ServiceCategory
         fields = ["slug", "name_zh", "name_en", "description_zh", "description_en", "ordering"]
 
 
-class ServiceOrgUnitOutputSerializer(serializers.ModelSerializer):
+class ServiceOrgUnitOutputSerializer(serializers.ModelSerializer[OrgUnit]):
     class Meta:
         model = OrgUnit
         fields = ["id", "code", "name_zh", "name_en"]
 
 
-class FeeItemOutputSerializer(serializers.ModelSerializer):
+class FeeItemOutputSerializer(serializers.ModelSerializer[FeeItem]):
     amount = serializers.DecimalField(max_digits=12, decimal_places=2, help_text='CNY, as a string: "12.50"')
 
     class Meta:
@@ -58,7 +58,7 @@ class FeeItemOutputSerializer(serializers.ModelSerializer):
         ]
 
 
-class ServiceCommitmentOutputSerializer(serializers.ModelSerializer):
+class ServiceCommitmentOutputSerializer(serializers.ModelSerializer[ServiceCommitment]):
     class Meta:
         model = ServiceCommitment
         fields = [
@@ -75,7 +75,7 @@ class ServiceCommitmentOutputSerializer(serializers.ModelSerializer):
         ]
 
 
-class ServiceVersionOutputSerializer(serializers.ModelSerializer):
+class ServiceVersionOutputSerializer(serializers.ModelSerializer[ServiceVersion]):
     fees = FeeItemOutputSerializer(many=True, read_only=True)
     commitments = ServiceCommitmentOutputSerializer(many=True, read_only=True)
     channels = serializers.ListField(child=serializers.ChoiceField(choices=Channel.choices), read_only=True)
@@ -109,7 +109,7 @@ class ServiceVersionOutputSerializer(serializers.ModelSerializer):
         ]
 
 
-class ServiceOutputSerializer(serializers.Serializer):
+class ServiceOutputSerializer(serializers.Serializer[Any]):
     """A service with the version in force (built from that version: `instance` is a ServiceVersion)."""
 
     slug = serializers.CharField(source="service.slug")
@@ -119,7 +119,7 @@ class ServiceOutputSerializer(serializers.Serializer):
     version = ServiceVersionOutputSerializer(source="*")
 
 
-class ServiceDeskOutputSerializer(serializers.ModelSerializer):
+class ServiceDeskOutputSerializer(serializers.ModelSerializer[Service]):
     """A service as its editors see it: settings, the version in force (if any) and the draft (if any)."""
 
     category = ServiceCategoryOutputSerializer()
@@ -147,7 +147,7 @@ class ServiceDeskOutputSerializer(serializers.ModelSerializer):
 
 
 @extend_schema_field(OpenApiTypes.STR)
-class AmountField(serializers.Field):
+class AmountField(serializers.Field[Decimal, str | int, str, Any]):
     """An amount in CNY given as a string ("12.50") or an integer; a JSON float such as 12.5 is refused."""
 
     default_error_messages = {"invalid_amount": _("Enter an amount such as 12.50.")}
@@ -162,7 +162,7 @@ class AmountField(serializers.Field):
         return f"{value:.2f}"
 
 
-class ServiceAtQuerySerializer(serializers.Serializer):
+class ServiceAtQuerySerializer(serializers.Serializer[Any]):
     """`?at=`: a date (meaning the end of that day) or a date and time (local time when no offset)."""
 
     at = serializers.CharField(required=False, allow_blank=True)
@@ -193,7 +193,7 @@ class ServiceListQuerySerializer(ServiceAtQuerySerializer):
     q = serializers.CharField(required=False, allow_blank=True, max_length=100)
 
 
-class ServiceCategoryInputSerializer(serializers.Serializer):
+class ServiceCategoryInputSerializer(serializers.Serializer[Any]):
     slug = serializers.CharField(max_length=60)
     name_zh = serializers.CharField(max_length=200)
     name_en = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
@@ -206,7 +206,7 @@ class ServiceCategoryUpdateInputSerializer(ServiceCategoryInputSerializer):
     slug = None  # type: ignore[assignment]  # the slug never changes
 
 
-class ServiceCreateInputSerializer(serializers.Serializer):
+class ServiceCreateInputSerializer(serializers.Serializer[Any]):
     slug = serializers.CharField(max_length=80)
     category = serializers.SlugRelatedField(slug_field="slug", queryset=ServiceCategory.objects.all())
     org_unit = serializers.PrimaryKeyRelatedField(
@@ -219,14 +219,14 @@ class ServiceCreateInputSerializer(serializers.Serializer):
     summary_en = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 
-class ServiceUpdateInputSerializer(serializers.Serializer):
+class ServiceUpdateInputSerializer(serializers.Serializer[Any]):
     category = serializers.SlugRelatedField(slug_field="slug", queryset=ServiceCategory.objects.all())
     org_unit = serializers.PrimaryKeyRelatedField(queryset=OrgUnit.objects.all(), allow_null=True)
     ordering = serializers.IntegerField(min_value=0)
     is_active = serializers.BooleanField()
 
 
-class ServiceVersionContentInputSerializer(serializers.Serializer):
+class ServiceVersionContentInputSerializer(serializers.Serializer[Any]):
     """The draft's content; on PATCH only the fields given change."""
 
     name_zh = serializers.CharField(max_length=200)
@@ -246,7 +246,7 @@ class ServiceVersionContentInputSerializer(serializers.Serializer):
     opening_hours_en = serializers.CharField(max_length=300, allow_blank=True)
 
 
-class FeeItemInputSerializer(serializers.Serializer):
+class FeeItemInputSerializer(serializers.Serializer[Any]):
     name_zh = serializers.CharField(max_length=200)
     name_en = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     amount = AmountField(required=False, allow_null=True, default=None)
@@ -258,7 +258,7 @@ class FeeItemInputSerializer(serializers.Serializer):
     ordering = serializers.IntegerField(min_value=0, required=False, default=0)
 
 
-class ServiceCommitmentInputSerializer(serializers.Serializer):
+class ServiceCommitmentInputSerializer(serializers.Serializer[Any]):
     metric = serializers.ChoiceField(choices=ServiceCommitment.Metric.choices)
     target_amount = serializers.IntegerField(min_value=1, max_value=100_000)
     target_unit = serializers.ChoiceField(choices=ServiceCommitment.Unit.choices)
@@ -274,7 +274,7 @@ class ServiceCommitmentInputSerializer(serializers.Serializer):
     ordering = serializers.IntegerField(min_value=0, required=False, default=0)
 
 
-class ServiceVersionPublishInputSerializer(serializers.Serializer):
+class ServiceVersionPublishInputSerializer(serializers.Serializer[Any]):
     effective_at = serializers.DateTimeField()
     change_note_zh = serializers.CharField(required=False, allow_blank=True, default="")
     change_note_en = serializers.CharField(required=False, allow_blank=True, default="")

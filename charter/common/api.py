@@ -64,9 +64,9 @@ def not_found_json() -> Response:
 
 
 def list_response(
-    view: generics.GenericAPIView,
+    view: generics.GenericAPIView[Any],
     items: Any,
-    serializer_class: type[serializers.BaseSerializer],
+    serializer_class: type[serializers.BaseSerializer[Any]],
     context: dict[str, Any] | None = None,
 ) -> Response:
     """Answer a list: a page of `items` with the links to the others when the view paginates (every list of
