@@ -11,31 +11,16 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from charter.accounts.models import User
+from charter.accounts.models import Team, User
 from charter.audit.services import audit_record
+from charter.catalog.models import Service
 from charter.common.errors import DomainError
+from charter.common.unset import UNSET, Unset, given
 from charter.mail.errors import ErrorCode
 from charter.mail.models import Mailbox, MailTemplate, WebhookEndpoint
 from charter.mail.permissions import require_manage
 from charter.mail.rendering import template_check, template_spec
 from charter.sla.models import CaseKind
-
-MAILBOX_FIELDS = (
-    "name",
-    "address",
-    "host",
-    "port",
-    "security",
-    "username",
-    "password",
-    "folder",
-    "done_folder",
-    "team",
-    "service",
-    "kind",
-    "is_active",
-)
-WEBHOOK_FIELDS = ("name", "url", "secret", "events", "allow_private", "is_active")
 
 
 def _full_clean(instance: Any) -> None:
@@ -48,13 +33,7 @@ def _full_clean(instance: Any) -> None:
         ) from error
 
 
-def _apply(instance: Any, fields: dict[str, Any], allowed: tuple[str, ...]) -> list[str]:
-    unknown = set(fields) - set(allowed)
-    if unknown:
-        raise DomainError(
-            _("These details cannot be changed here: %(fields)s.") % {"fields": ", ".join(sorted(unknown))},
-            code=ErrorCode.INVALID_FIELD,
-        )
+def _apply(instance: Any, fields: dict[str, object]) -> list[str]:
     changed = []
     for name, value in fields.items():
         if getattr(instance, name) != value:
@@ -63,17 +42,51 @@ def _apply(instance: Any, fields: dict[str, Any], allowed: tuple[str, ...]) -> l
     return sorted(changed)
 
 
-def mailbox_save(*, actor: User, mailbox: Mailbox | None = None, **fields: Any) -> Mailbox:
-    """Create a mailbox (`mailbox` None) or change one. An empty `password` on a change keeps the old one.
-    Audited as `mail.mailbox_save` (never with the credentials)."""
+def mailbox_save(
+    *,
+    actor: User,
+    mailbox: Mailbox | None = None,
+    name: str | Unset = UNSET,
+    address: str | Unset = UNSET,
+    host: str | Unset = UNSET,
+    port: int | Unset = UNSET,
+    security: str | Unset = UNSET,
+    username: str | Unset = UNSET,
+    password: str | Unset = UNSET,
+    folder: str | Unset = UNSET,
+    done_folder: str | Unset = UNSET,
+    team: Team | None | Unset = UNSET,
+    service: Service | None | Unset = UNSET,
+    kind: str | Unset = UNSET,
+    is_active: bool | Unset = UNSET,
+) -> Mailbox:
+    """Create a mailbox (`mailbox` None) or change the settings given (the others default to UNSET: a new
+    mailbox takes the model's defaults, a changed one keeps them). An empty `password` on a change keeps the
+    old one. Refused (field errors) when the mailbox would not validate. Audited as `mail.mailbox_save`
+    (never with the credentials)."""
     require_manage(actor)
+    fields = given(
+        name=name,
+        address=address,
+        host=host,
+        port=port,
+        security=security,
+        username=username,
+        password=password,
+        folder=folder,
+        done_folder=done_folder,
+        team=team,
+        service=service,
+        kind=kind,
+        is_active=is_active,
+    )
     if "kind" in fields and fields["kind"] not in CaseKind.values:
         raise DomainError(_("Choose the kind of case."), code=ErrorCode.INVALID_FIELD, field="kind")
     if mailbox is not None and not fields.get("password"):
         fields.pop("password", None)
     with transaction.atomic():
         target = Mailbox() if mailbox is None else Mailbox.objects.select_for_update().get(pk=mailbox.pk)
-        changed = _apply(target, fields, MAILBOX_FIELDS)
+        changed = _apply(target, fields)
         _full_clean(target)
         target.save()
         audit_record(
@@ -119,17 +132,30 @@ def mail_template_reset(*, actor: User, key: str, language: str) -> None:
         row.delete()
 
 
-def webhook_save(*, actor: User, endpoint: WebhookEndpoint | None = None, **fields: Any) -> WebhookEndpoint:
-    """Create a webhook (`endpoint` None) or change one; an empty `secret` on a change keeps the old one.
-    The URL must be http(s) and, unless `allow_private`, resolve only to public addresses. Audited as
-    `mail.webhook_save` (never with the secret)."""
+def webhook_save(
+    *,
+    actor: User,
+    endpoint: WebhookEndpoint | None = None,
+    name: str | Unset = UNSET,
+    url: str | Unset = UNSET,
+    secret: str | Unset = UNSET,
+    events: list[str] | Unset = UNSET,
+    allow_private: bool | Unset = UNSET,
+    is_active: bool | Unset = UNSET,
+) -> WebhookEndpoint:
+    """Create a webhook (`endpoint` None) or change the settings given (the others default to UNSET: a new
+    webhook takes the model's defaults, a changed one keeps them); an empty `secret` on a change keeps the
+    old one. The URL must be http(s) and, unless `allow_private`, resolve only to public addresses. Audited
+    as `mail.webhook_save` (never with the secret)."""
     from charter.mail.webhooks import WEBHOOK_EVENTS, url_check
 
     require_manage(actor)
+    fields = given(
+        name=name, url=url, secret=secret, events=events, allow_private=allow_private, is_active=is_active
+    )
     if endpoint is not None and not fields.get("secret"):
         fields.pop("secret", None)
-    events = fields.get("events")
-    if events is not None and (not isinstance(events, list) or set(events) - set(WEBHOOK_EVENTS)):
+    if "events" in fields and (not isinstance(events, list) or set(events) - set(WEBHOOK_EVENTS)):
         raise DomainError(_("Choose events from the list."), code=ErrorCode.INVALID_FIELD, field="events")
     if "url" in fields or "allow_private" in fields:
         # Resolve the host before taking any lock: DNS may be slow.
@@ -143,7 +169,7 @@ def webhook_save(*, actor: User, endpoint: WebhookEndpoint | None = None, **fiel
             if endpoint is None
             else WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
         )
-        changed = _apply(target, fields, WEBHOOK_FIELDS)
+        changed = _apply(target, fields)
         _full_clean(target)
         target.save()
         audit_record(

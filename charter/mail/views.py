@@ -108,6 +108,26 @@ def overview(request: HttpRequest) -> HttpResponse:
     return render(request, "mail/overview.html", context)
 
 
+def _mailbox_save(user: User, data: dict[str, Any], mailbox: Mailbox | None = None) -> Mailbox:
+    return mailbox_save(
+        actor=user,
+        mailbox=mailbox,
+        name=data["name"],
+        address=data["address"],
+        host=data["host"],
+        port=data["port"],
+        security=data["security"],
+        username=data["username"],
+        password=data["password"],
+        folder=data["folder"],
+        done_folder=data["done_folder"],
+        team=data["team"],
+        service=data["service"],
+        kind=data["kind"],
+        is_active=data["is_active"],
+    )
+
+
 def _mailbox_page(request: HttpRequest, form: MailboxForm, mailbox: Mailbox | None) -> HttpResponse:
     title = _("New mailbox") if mailbox is None else _("Mailbox %(name)s") % {"name": mailbox.name}
     return render(request, "mail/mailbox_form.html", {"form": form, "mailbox": mailbox, "title": title})
@@ -120,7 +140,7 @@ def mailbox_create(request: HttpRequest) -> HttpResponse:
     form = MailboxForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            mailbox = mailbox_save(actor=user, **form.cleaned_data)
+            mailbox = _mailbox_save(user, form.cleaned_data)
         except DomainError as error:
             form_add_domain_error(form, error)
         else:
@@ -137,7 +157,7 @@ def mailbox_edit(request: HttpRequest, mailbox_id: int) -> HttpResponse:
     form = MailboxForm(request.POST or None, initial=MailboxForm.initial_from(mailbox), mailbox=mailbox)
     if request.method == "POST" and form.is_valid():
         try:
-            mailbox_save(actor=user, mailbox=mailbox, **form.cleaned_data)
+            _mailbox_save(user, form.cleaned_data, mailbox)
         except DomainError as error:
             form_add_domain_error(form, error)
         else:
@@ -413,6 +433,21 @@ def webhook_list(request: HttpRequest) -> HttpResponse:
     return render(request, "mail/webhook_list.html", {"rows": rows})
 
 
+def _webhook_save(
+    user: User, data: dict[str, Any], *, secret: str, endpoint: WebhookEndpoint | None = None
+) -> WebhookEndpoint:
+    return webhook_save(
+        actor=user,
+        endpoint=endpoint,
+        name=data["name"],
+        url=data["url"],
+        secret=secret,
+        events=data["events"],
+        allow_private=data["allow_private"],
+        is_active=data["is_active"],
+    )
+
+
 def _webhook_page(request: HttpRequest, form: WebhookForm, endpoint: WebhookEndpoint | None) -> HttpResponse:
     title = _("New webhook") if endpoint is None else _("Edit webhook %(name)s") % {"name": endpoint.name}
     return render(request, "mail/webhook_form.html", {"form": form, "endpoint": endpoint, "title": title})
@@ -424,17 +459,17 @@ def webhook_create(request: HttpRequest) -> HttpResponse:
     user = _manager(request)
     form = WebhookForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        is_generated = not data["secret"]
+        secret = form.cleaned_data["secret"]
+        is_generated = not secret
         if is_generated:
-            data["secret"] = secret_new()
+            secret = secret_new()
         try:
-            endpoint = webhook_save(actor=user, **data)
+            endpoint = _webhook_save(user, form.cleaned_data, secret=secret)
         except DomainError as error:
             form_add_domain_error(form, error)
         else:
             if is_generated:
-                request.session[SHOW_ONCE_SESSION] = {"endpoint": endpoint.pk, "secret": data["secret"]}
+                request.session[SHOW_ONCE_SESSION] = {"endpoint": endpoint.pk, "secret": secret}
             messages.success(request, _("The webhook was saved."))
             return redirect("mail:webhook_detail", endpoint_id=endpoint.pk)
     return _webhook_page(request, form, None)
@@ -448,7 +483,7 @@ def webhook_edit(request: HttpRequest, endpoint_id: int) -> HttpResponse:
     form = WebhookForm(request.POST or None, initial=WebhookForm.initial_from(endpoint), endpoint=endpoint)
     if request.method == "POST" and form.is_valid():
         try:
-            webhook_save(actor=user, endpoint=endpoint, **form.cleaned_data)
+            _webhook_save(user, form.cleaned_data, secret=form.cleaned_data["secret"], endpoint=endpoint)
         except DomainError as error:
             form_add_domain_error(form, error)
         else:
