@@ -107,6 +107,10 @@ class Workflow(Generic[RowT, MoveT]):
         asked)."""
         return list(self.moves.get(from_state, {}))
 
+    def is_final(self, row: RowT) -> bool:
+        """Return whether `row` is in a state the map allows no move from (its workflow has ended)."""
+        return not self.moves.get(self.state_of(row))
+
     def allowed_next(self, row: RowT, *, where: Callable[[MoveT], bool] | None = None) -> list[str]:
         """Return the states `row` may move to now: allowed by the map and by each move's condition, in the
         order of the map; only the moves `where` accepts when given (a page that offers the plain steps

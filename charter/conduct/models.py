@@ -3,18 +3,17 @@
 The ladder is configuration: ordered `LadderStep`s and one `LadderSetting` row (the look-back window, the
 steps that harm and severity start at, the due-process deadlines and whether money fines are allowed). A
 `Violation` cites the clause of the code version in force on the day of the act; its decision moves through
-a small workflow (`TRANSITIONS`) whose deadlines are indexed columns swept by a periodic task. Every step is
-an event on the violation's timeline.
+a small workflow (charter/conduct/workflow.py) whose deadlines are indexed columns swept by a periodic task.
+Every step is an event on the violation's timeline.
 """
 
 import datetime as dt
-import secrets
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from charter.common.files import upload_path
 from charter.common.models import TimeStampedModel, localized
 
 
@@ -394,7 +393,7 @@ EVIDENCE_FIELDS: dict[str, str] = {Evidence.Kind(kind): link for kind, link in _
 
 def evidence_upload_to(instance: "EvidenceFile", filename: str) -> str:
     """Store under conduct/<yyyy>/<random>, never under the uploaded name."""
-    return f"conduct/{timezone.now():%Y}/{secrets.token_hex(16)}"
+    return upload_path("conduct")
 
 
 class EvidenceFile(models.Model):

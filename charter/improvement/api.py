@@ -3,7 +3,8 @@
 Scoped like the desk: owners, openers and item owners see theirs, supervisors their teams', administrators
 all; an action outside the caller's scope answers 404 like a missing one. Each request loads and authorises
 the action once, then calls one service, whose refusals come out as {"code", "detail"}:
-`improvement_closure_by_owner` (403), `improvement_invalid_transition` and `conflict` (409).
+`improvement_closure_by_owner` (403), `invalid_transition` (or the code of the unmet condition, such as
+`improvement_items_not_done`) and `conflict` (409).
 """
 
 from typing import Any
@@ -52,7 +53,8 @@ FORBIDDEN = OpenApiResponse(
     "(the owner never closes his own action)."
 )
 CONFLICT = OpenApiResponse(
-    description="`improvement_invalid_transition` (the workflow does not allow it) or `conflict` "
+    description="`invalid_transition` (the workflow does not allow it), `improvement_items_not_done` or "
+    "`improvement_not_checked_effective` (a condition of the move is not met), or `conflict` "
     "(a stale `version`)."
 )
 ITEM_ID = OpenApiParameter("item_id", OpenApiTypes.INT, OpenApiParameter.PATH)

@@ -7,7 +7,6 @@ class ErrorCode(StrEnum):
     INVALID_FIELD = "improvement_invalid_field"
     INVALID_SOURCE = "improvement_invalid_source"
     INVALID_CASE = "improvement_invalid_case"
-    INVALID_TRANSITION = "improvement_invalid_transition"
     ITEMS_NOT_DONE = "improvement_items_not_done"
     ITEM_DONE = "improvement_item_already_done"
     CHECK_NOT_DUE = "improvement_check_not_due"

@@ -2,10 +2,10 @@
 complete its items, record its effectiveness check, close it; and the sweeps that escalate overdue items and
 announce due checks.
 
-The workflow is the map `TRANSITIONS`, enforced in `_move`; every move is on the action's timeline and in the
-audit trail. Services that change an action claim its next version with a conditional UPDATE (optimistic
-locking): a stale `expected_version` is refused with ConflictError. Services whose result depends on time
-take `at=` (default: now), so the demo can tell a story over weeks.
+The workflow is the map in charter/improvement/workflow.py, applied in `_move`; every move is on the action's
+timeline and in the audit trail. Services that change an action claim its next version with a conditional
+UPDATE (optimistic locking): a stale `expected_version` is refused with ConflictError. Services whose result
+depends on time take `at=` (default: now), so the demo can tell a story over weeks.
 """
 
 import datetime as dt
@@ -23,8 +23,15 @@ from charter.audit.services import audit_record
 from charter.cases.models import Case, CaseKind, RootCause
 from charter.cases.selectors import case_list_visible_to
 from charter.catalog.models import Service
-from charter.common.errors import ConflictError, DomainError, PermissionDeniedError
+from charter.common.errors import (
+    ConflictError,
+    DomainError,
+    InvalidTransitionError,
+    NotFoundError,
+    PermissionDeniedError,
+)
 from charter.common.services import year_counter_next
+from charter.common.unset import UNSET, Unset, given
 from charter.conduct.models import Violation
 from charter.conduct.selectors import violation_get_visible
 from charter.improvement.errors import ErrorCode
@@ -49,50 +56,20 @@ from charter.improvement.permissions import (
     can_open,
 )
 from charter.improvement.selectors import complaint_cluster_measure, corrective_action_team_list_for
+from charter.improvement.workflow import ACTION_WORKFLOW
 
 logger = logging.getLogger(__name__)
 
 NUMBER_PREFIX = "CA"
 MAX_CHECK_AFTER_DAYS = 730
 
-TRANSITIONS: dict[str, frozenset[str]] = {
-    ActionStatus.OPEN: frozenset(
-        {ActionStatus.IN_PROGRESS, ActionStatus.AWAITING_CHECK, ActionStatus.CANCELLED}
-    ),
-    ActionStatus.IN_PROGRESS: frozenset({ActionStatus.AWAITING_CHECK, ActionStatus.CANCELLED}),
-    ActionStatus.AWAITING_CHECK: frozenset(
-        {ActionStatus.IN_PROGRESS, ActionStatus.REOPENED, ActionStatus.CLOSED, ActionStatus.CANCELLED}
-    ),
-    ActionStatus.REOPENED: frozenset(
-        {ActionStatus.IN_PROGRESS, ActionStatus.AWAITING_CHECK, ActionStatus.CANCELLED}
-    ),
-    ActionStatus.CLOSED: frozenset(),
-    ActionStatus.CANCELLED: frozenset(),
-}
 # Where finishing the last item moves an action on its own.
 WORKING_STATUSES = (ActionStatus.OPEN, ActionStatus.IN_PROGRESS, ActionStatus.REOPENED)
-EDITABLE_FIELDS = (
-    "kind",
-    "title",
-    "problem",
-    "correction",
-    "cause_analysis",
-    "owner",
-    "team",
-    "source_reference",
-    "check_after_days",
-)
 
 
 _CLOSURE_BY_OWNER = _(
     "The owner cannot close his own corrective action: someone who has never owned it must close it."
 )
-
-
-class InvalidTransitionError(ConflictError):
-    """The workflow does not allow this move from the action's current status."""
-
-    default_code = ErrorCode.INVALID_TRANSITION
 
 
 def _now(at: dt.datetime | None) -> dt.datetime:
@@ -129,7 +106,7 @@ def _lock(action: CorrectiveAction, expected_version: int | None) -> CorrectiveA
                 _("Someone else changed this corrective action in the meantime; reload it and try again."),
                 code=ErrorCode.CONFLICT,
             )
-        raise _invalid(_("This corrective action no longer exists."), code=ErrorCode.INVALID_TRANSITION)
+        raise NotFoundError(_("This corrective action no longer exists."))
     return CorrectiveAction.objects.select_related("owner", "team", "service", "opened_by").get(pk=action.pk)
 
 
@@ -322,28 +299,14 @@ def corrective_action_open(
     return action
 
 
-@transaction.atomic
-def corrective_action_update(
-    *, actor: User, action: CorrectiveAction, expected_version: int | None = None, **changes: Any
-) -> CorrectiveAction:
-    """Change the text, owner, team, source reference or waiting period of an active action.
+def _action_changes_clean(actor: User, action: CorrectiveAction, changes: dict[str, Any]) -> dict[str, Any]:
+    """Return the changes given to `corrective_action_update` cleaned, checked against the locked `action`.
 
-    Only the fields in EDITABLE_FIELDS; a new waiting period moves a pending check's due date, but once the
-    items are done it may only grow (`improvement_check_period_locked`). Only those who file actions under
-    teams move one to another team (`improvement_team_denied`): a plain owner may not take it out of his
-    supervisor's scope. A change of owner is on the timeline (who handed it to whom): no one who has owned
-    the action checks or closes it.
-    Audited as `improvement.corrective_action_update` with the names of the changed fields.
+    Raises DomainError naming the field: an unknown kind, a blank title or problem, a blank reference (but
+    for a complaint cluster), an owner who is not staff, a team `actor` may not move the action to
+    (`improvement_team_denied`), a waiting period out of range or, once the items are done, shorter
+    (`improvement_check_period_locked`).
     """
-    unknown = set(changes) - set(EDITABLE_FIELDS)
-    if unknown:
-        raise _invalid(_("This cannot be changed here."), field=sorted(unknown)[0])
-    _require(
-        can_manage(actor, action), _("You may not change this corrective action."), ErrorCode.MANAGE_DENIED
-    )
-    action = _lock(action, expected_version)
-    if not action.is_active:
-        raise InvalidTransitionError(_("A closed or cancelled corrective action cannot be changed."))
     if "kind" in changes and changes["kind"] not in ActionKind.values:
         raise _invalid(_("Choose corrective or preventive."), field="kind")
     for name in ("title", "problem"):
@@ -375,6 +338,52 @@ def corrective_action_update(
                 field="check_after_days",
                 code=ErrorCode.CHECK_PERIOD_LOCKED,
             )
+    return changes
+
+
+@transaction.atomic
+def corrective_action_update(
+    *,
+    actor: User,
+    action: CorrectiveAction,
+    expected_version: int | None = None,
+    kind: str | Unset = UNSET,
+    title: str | Unset = UNSET,
+    problem: str | Unset = UNSET,
+    correction: str | Unset = UNSET,
+    cause_analysis: str | Unset = UNSET,
+    owner: User | Unset = UNSET,
+    team: Team | None | Unset = UNSET,
+    source_reference: str | Unset = UNSET,
+    check_after_days: int | Unset = UNSET,
+) -> CorrectiveAction:
+    """Change the text, owner, team, source reference or waiting period of an active action: the fields
+    given (the others default to UNSET and stay; `team` None takes the action out of any team).
+
+    A new waiting period moves a pending check's due date, but once the items are done it may only grow
+    (`improvement_check_period_locked`). Only those who file actions under teams move one to another team
+    (`improvement_team_denied`): a plain owner may not take it out of his supervisor's scope. A change of
+    owner is on the timeline (who handed it to whom): no one who has owned the action checks or closes it.
+    Audited as `improvement.corrective_action_update` with the names of the changed fields.
+    """
+    changes = given(
+        kind=kind,
+        title=title,
+        problem=problem,
+        correction=correction,
+        cause_analysis=cause_analysis,
+        owner=owner,
+        team=team,
+        source_reference=source_reference,
+        check_after_days=check_after_days,
+    )
+    _require(
+        can_manage(actor, action), _("You may not change this corrective action."), ErrorCode.MANAGE_DENIED
+    )
+    action = _lock(action, expected_version)
+    if not action.is_active:
+        raise InvalidTransitionError(_("A closed or cancelled corrective action cannot be changed."))
+    changes = _action_changes_clean(actor, action, changes)
     previous_owner = action.owner_id
     changed = sorted(name for name, value in changes.items() if getattr(action, name) != value)
     for name in changed:
@@ -400,49 +409,30 @@ def corrective_action_update(
 def _move(
     action: CorrectiveAction, to_status: str, *, actor: User | None, at: dt.datetime, note: str = ""
 ) -> CorrectiveAction:
-    """Move the locked `action` to `to_status` when the map and the status's conditions allow it.
+    """Move the locked `action` to `to_status` when the workflow (ACTION_WORKFLOW: the map and each move's
+    conditions) allows it, with the move's effects; save it, on the timeline and audited.
 
-    The one place the workflow is enforced: the services call it, never set the status themselves.
+    The one place the status changes: the services call it, never set the status themselves. Refused with
+    InvalidTransitionError (409): `invalid_transition`, or the code of the condition that refuses
+    (`improvement_items_not_done`, `improvement_not_checked_effective`).
     """
     from_status = action.status
-    if to_status not in TRANSITIONS.get(from_status, frozenset()):
-        raise InvalidTransitionError(
-            _("A corrective action cannot go from “%(from)s” to “%(to)s”.")
-            % {
-                "from": ActionStatus(from_status).label,
-                "to": ActionStatus(to_status).label if to_status in ActionStatus.values else to_status,
-            }
-        )
+    ACTION_WORKFLOW.check(action, to=to_status)
+    if to_status == ActionStatus.CLOSED and actor is not None and actor.pk in action_owner_ids(action):
+        raise PermissionDeniedError(_CLOSURE_BY_OWNER, code=ErrorCode.CLOSURE_BY_OWNER)
+    if to_status == ActionStatus.CANCELLED and not note.strip():
+        raise _invalid(_("Say why the corrective action is cancelled."), field="note")
+    ACTION_WORKFLOW.move(action, to=to_status)
     if to_status == ActionStatus.AWAITING_CHECK:
         summary = action.items.aggregate(last_done=Max("done_at"))
-        if not action.items.exists() or action.items.filter(done_at__isnull=True).exists():
-            raise DomainError(
-                _("Every action item must be done before the effectiveness check."),
-                code=ErrorCode.ITEMS_NOT_DONE,
-            )
         action.items_done_at = summary["last_done"] or at
         action.check_due_at = action.items_done_at + dt.timedelta(days=action.check_after_days)
         action.check_notified_at = None
         action.verdict = Verdict.NONE
-    elif to_status == ActionStatus.REOPENED:
-        if action.verdict != Verdict.INEFFECTIVE:
-            raise InvalidTransitionError(
-                _("A corrective action is reopened only by a check that finds it not effective.")
-            )
     elif to_status == ActionStatus.CLOSED:
-        if actor is not None and actor.pk in action_owner_ids(action):
-            raise PermissionDeniedError(_CLOSURE_BY_OWNER, code=ErrorCode.CLOSURE_BY_OWNER)
-        if action.verdict != Verdict.EFFECTIVE:
-            raise DomainError(
-                _("A corrective action is closed only after an effectiveness check found it effective."),
-                code=ErrorCode.NOT_EFFECTIVE,
-            )
         action.closed_at, action.closed_by = at, actor
-    elif to_status == ActionStatus.CANCELLED and not note.strip():
-        raise _invalid(_("Say why the corrective action is cancelled."), field="note")
     if to_status in (ActionStatus.IN_PROGRESS, ActionStatus.REOPENED):
         action.items_done_at = action.check_due_at = action.check_notified_at = None
-    action.status = to_status
     action.save()
     _event(
         action,
@@ -472,7 +462,7 @@ def corrective_action_transition(
     note: str = "",
     at: dt.datetime | None = None,
 ) -> CorrectiveAction:
-    """Move `action` to `to_status` as the workflow allows (TRANSITIONS).
+    """Move `action` to `to_status` as the workflow allows (charter/improvement/workflow.py).
 
     Closing requires an effective check and someone who has never owned the action (its owner now or before
     it was handed over; `improvement_closure_by_owner`); the checker may close it;

@@ -58,7 +58,6 @@ from charter.improvement.selectors import (
     effectiveness_check_list,
 )
 from charter.improvement.services import (
-    TRANSITIONS,
     action_item_add,
     action_item_complete,
     corrective_action_open,
@@ -66,6 +65,7 @@ from charter.improvement.services import (
     corrective_action_update,
     effectiveness_check_record,
 )
+from charter.improvement.workflow import ACTION_WORKFLOW
 
 PAGE_SIZE = 50
 
@@ -208,15 +208,13 @@ def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _allowed_moves(user: User, action: CorrectiveAction) -> list[tuple[str, str]]:
-    """The moves the user may offer by hand: reopening comes from the check, closing by someone else."""
-    moves = []
-    for status in ActionStatus:
-        if status not in TRANSITIONS[action.status] or status == ActionStatus.REOPENED:
-            continue
-        if status == ActionStatus.CLOSED and not can_close(user, action):
-            continue
-        moves.append((status.value, str(status.label)))
-    return moves
+    """The moves the user may offer by hand: those the workflow allows now (so reopening, which comes from
+    the check, never shows), closing only to someone who may close."""
+    return [
+        (status, ACTION_WORKFLOW.label(status))
+        for status in ACTION_WORKFLOW.allowed_next(action)
+        if status != ActionStatus.CLOSED or can_close(user, action)
+    ]
 
 
 @login_required

@@ -101,7 +101,7 @@ def test_an_invalid_transition_is_409(action: CorrectiveAction, supervisor: User
         f"{URL}{action.pk}/transitions/", {"to": "closed"}, format="json"
     )
     assert response.status_code == 409
-    assert response.json()["code"] == "improvement_invalid_transition"
+    assert response.json()["code"] == "invalid_transition"
 
 
 def test_a_stale_version_is_409(action: CorrectiveAction, supervisor: User) -> None:

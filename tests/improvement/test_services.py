@@ -10,11 +10,10 @@ from django.db import connection
 
 from charter.accounts.models import Customer, Team, User
 from charter.audit.models import AuditEvent
-from charter.common.errors import ConflictError, DomainError, PermissionDeniedError
+from charter.common.errors import ConflictError, DomainError, InvalidTransitionError, PermissionDeniedError
 from charter.improvement.errors import ErrorCode
 from charter.improvement.models import ActionEvent, ActionItem, ActionStatus, CorrectiveAction, Verdict
 from charter.improvement.services import (
-    InvalidTransitionError,
     action_item_add,
     action_item_complete,
     action_items_escalate_overdue,
@@ -179,7 +178,7 @@ def test_the_owner_must_be_staff(supervisor: User, customer_user: User) -> None:
 def test_the_workflow_refuses_a_move_it_does_not_allow(action: CorrectiveAction, supervisor: User) -> None:
     with pytest.raises(InvalidTransitionError) as error:
         corrective_action_transition(actor=supervisor, action=action, to_status=ActionStatus.REOPENED)
-    assert error.value.code == ErrorCode.INVALID_TRANSITION
+    assert error.value.code == "invalid_transition" and error.value.status == 409
     with pytest.raises(InvalidTransitionError):
         corrective_action_transition(actor=supervisor, action=action, to_status="nonsense")
 
@@ -214,9 +213,9 @@ def test_cancelling_needs_a_reason(action: CorrectiveAction, supervisor: User) -
 def test_waiting_for_the_check_needs_every_item_done(
     action: CorrectiveAction, supervisor: User, teammate: User
 ) -> None:
-    with pytest.raises(DomainError) as error:
+    with pytest.raises(InvalidTransitionError) as error:
         corrective_action_transition(actor=supervisor, action=action, to_status=ActionStatus.AWAITING_CHECK)
-    assert error.value.code == ErrorCode.ITEMS_NOT_DONE
+    assert error.value.code == ErrorCode.ITEMS_NOT_DONE and error.value.status == 409
     action_item_add(actor=supervisor, action=action, description="培训", owner=teammate, due_on=START.date())
     with pytest.raises(DomainError):
         corrective_action_transition(actor=supervisor, action=action, to_status=ActionStatus.AWAITING_CHECK)
@@ -356,7 +355,7 @@ def test_an_ineffective_check_needs_a_note_and_reopens(
 
 def test_closure_needs_an_effective_check(action: CorrectiveAction, supervisor: User, member: User) -> None:
     action = _items_done(action, supervisor, member, START)
-    with pytest.raises(DomainError) as error:
+    with pytest.raises(InvalidTransitionError) as error:
         corrective_action_close(actor=supervisor, action=action)
     assert error.value.code == ErrorCode.NOT_EFFECTIVE
 
