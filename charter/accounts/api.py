@@ -43,14 +43,16 @@ class MeView(APIView):
 
     @extend_schema(responses=MeSerializer)
     def get(self, request: Request) -> Response:
-        return Response(MeSerializer(request.user).data)
+        user = request.user
+        assert isinstance(user, User)  # noqa: S101 (IsAuthenticated)
+        return Response(MeSerializer(user).data)
 
     @extend_schema(request=MeSerializer, responses=MeSerializer)
     def patch(self, request: Request) -> Response:
-        serializer = MeSerializer(request.user, data=request.data, partial=True)
-        serializer.is_valid(raise_exception=True)
         user = request.user
-        assert isinstance(user, User)  # noqa: S101
+        assert isinstance(user, User)  # noqa: S101 (IsAuthenticated)
+        serializer = MeSerializer(user, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
         user_preferences_update(
             user=user,
             language=serializer.validated_data.get("language"),
@@ -64,7 +66,7 @@ class IsStaffMember(permissions.BasePermission):
         return is_staff_member(request.user)
 
 
-class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Customer]):
     """Customers, personal data masked. Staff only; creating needs accounts.add_customer."""
 
     permission_classes = [permissions.IsAuthenticated, IsStaffMember]

@@ -33,7 +33,7 @@ class ThrottledAuthenticationForm(AuthenticationForm):
         return cleaned
 
 
-class PreferencesForm(forms.ModelForm):
+class PreferencesForm(forms.ModelForm[User]):
     class Meta:
         model = User
         fields = ["language", "time_zone"]

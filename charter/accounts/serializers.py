@@ -6,7 +6,7 @@ from charter.accounts.models import Customer, User
 from charter.privacy.masking import mask
 
 
-class MeSerializer(serializers.ModelSerializer):
+class MeSerializer(serializers.ModelSerializer[User]):
     roles = serializers.SerializerMethodField()
 
     class Meta:
@@ -18,7 +18,7 @@ class MeSerializer(serializers.ModelSerializer):
         return sorted(user.role_names)
 
 
-class CustomerOutputSerializer(serializers.ModelSerializer):
+class CustomerOutputSerializer(serializers.ModelSerializer[Customer]):
     """A customer with every personal-data field masked; reveal them one at a time, with a reason."""
 
     name = serializers.SerializerMethodField()
@@ -43,7 +43,7 @@ class CustomerOutputSerializer(serializers.ModelSerializer):
         return mask(customer.id_number, "id_number")
 
 
-class CustomerInputSerializer(serializers.Serializer):
+class CustomerInputSerializer(serializers.Serializer[Any]):
     name = serializers.CharField(max_length=200)
     phone = serializers.RegexField(r"^\+?[\d\s-]{5,20}$", required=False, allow_blank=True, default="")
     email = serializers.EmailField(required=False, allow_blank=True, default="")
@@ -51,12 +51,12 @@ class CustomerInputSerializer(serializers.Serializer):
     language = serializers.ChoiceField(choices=["zh-hans", "en"], default="zh-hans")
 
 
-class RevealInputSerializer(serializers.Serializer):
+class RevealInputSerializer(serializers.Serializer[Any]):
     field = serializers.ChoiceField(choices=["name", "phone", "email", "id_number"])
     reason = serializers.CharField(max_length=500)
 
 
-class RevealOutputSerializer(serializers.Serializer):
+class RevealOutputSerializer(serializers.Serializer[Any]):
     field = serializers.CharField()
     value = serializers.CharField()
 

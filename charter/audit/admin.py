@@ -7,7 +7,7 @@ from charter.audit.models import AuditEvent
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(admin.ModelAdmin[AuditEvent]):
     list_display = ["sequence", "occurred_at", "actor_label", "action", "target_type", "target_repr"]
     list_filter = ["action", "target_type"]
     search_fields = ["action", "target_repr", "actor_label"]

@@ -10,7 +10,7 @@ from charter.audit.permissions import can_view_audit_trail
 from charter.audit.selectors import audit_event_list
 
 
-class AuditEventSerializer(serializers.ModelSerializer):
+class AuditEventSerializer(serializers.ModelSerializer[AuditEvent]):
     class Meta:
         model = AuditEvent
         fields = [
@@ -34,7 +34,7 @@ class CanViewAuditTrail(permissions.BasePermission):
         return can_view_audit_trail(request.user)
 
 
-class AuditEventViewSet(viewsets.ReadOnlyModelViewSet):
+class AuditEventViewSet(viewsets.ReadOnlyModelViewSet[AuditEvent]):
     """The audit trail newest first; filter by ?action= (a code or its start), ?target_type=, ?target_id=."""
 
     serializer_class = AuditEventSerializer
