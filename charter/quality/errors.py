@@ -3,6 +3,7 @@ from enum import StrEnum
 
 class ErrorCode(StrEnum):
     MANAGE_DENIED = "quality_manage_denied"
+    FINDINGS_DENIED = "quality_findings_denied"
     INVALID_PHRASE = "quality_invalid_phrase"
     DUPLICATE_PHRASE = "quality_duplicate_phrase"
     INVALID_CLAUSE = "quality_invalid_clause"
@@ -21,7 +22,6 @@ class ErrorCode(StrEnum):
     NOT_CASE_AGENT = "quality_not_case_agent"
     REVIEWER_OUT_OF_SCOPE = "quality_reviewer_out_of_scope"
     NO_REVIEWER = "quality_no_reviewer"
-    REVIEW_STATE = "quality_review_state"
     INVALID_SCORE = "quality_invalid_score"
     REVIEW_CHANGED = "quality_review_changed"
     ALREADY_DISPUTED = "quality_already_disputed"

@@ -28,11 +28,17 @@ from charter.quality.forms import (
 )
 from charter.quality.models import Criterion, Review, SamplingRule, ScorecardVersion
 from charter.quality.permissions import (
+    can_acknowledge,
+    can_decide_dispute,
     can_decide_disputes,
+    can_draw,
+    can_draw_every_team,
+    can_facilitate,
     can_manage_scorecards,
     can_review,
     can_run_calibration,
-    can_view_all_reviews,
+    can_score,
+    can_score_calibration,
     can_view_calibrations,
     can_view_team_reviews,
 )
@@ -70,6 +76,7 @@ from charter.quality.services import (
     scorecard_version_draft_create,
     scorecard_version_publish,
 )
+from charter.quality.workflow import REVIEW_WORKFLOW
 
 PAGE_SIZE = 50
 
@@ -229,7 +236,7 @@ def dispute_queue(request: HttpRequest) -> HttpResponse:
 def review_index(request: HttpRequest) -> HttpResponse:
     """Every review the signed-in supervisor, QA reviewer or administrator may see."""
     user = _user(request)
-    draw_form = DrawForm(request.POST or None) if can_review(user) or can_manage_scorecards(user) else None
+    draw_form = DrawForm(request.POST or None) if can_draw(user) else None
     if request.method == "POST" and draw_form is not None and draw_form.is_valid():
         number = draw_form.cleaned_data["case_number"].strip()
         case = _case_in_review_scope(user, number)
@@ -253,7 +260,7 @@ def review_index(request: HttpRequest) -> HttpResponse:
 
 def _case_in_review_scope(user: User, number: str) -> Case | None:
     """QA reviewers and administrators draw any case; a supervisor the cases he may see."""
-    if can_view_all_reviews(user) or can_manage_scorecards(user):
+    if can_draw_every_team(user):
         return Case.objects.filter(number=number).first()
     case = Case.objects.filter(number=number).only("pk").first()
     return case_get_visible(user=user, pk=case.pk) if case is not None else None
@@ -299,9 +306,16 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     criteria = list(criterion_list(version=review.scorecard_version))
     stored = {score.criterion_id: score for score in review.scores.select_related("message", "criterion")}
-    is_reviewer = user.pk == review.reviewer_id and review.status == Review.Status.ASSIGNED
-    is_agent = user.pk == review.agent_id and review.status == Review.Status.SUBMITTED
-    is_handler = user.pk == review.dispute_handler_id and review.status == Review.Status.DISPUTED
+    # Each form shows when its rule allows (the predicate the service requires) and the workflow allows
+    # its step (the service asks the same map).
+    states = Review.Status
+    is_reviewer = bool(can_score(user, review)) and REVIEW_WORKFLOW.can_move(review, to=states.SUBMITTED)
+    is_agent = bool(can_acknowledge(user, review)) and REVIEW_WORKFLOW.can_move(
+        review, to=states.ACKNOWLEDGED
+    )
+    is_handler = bool(can_decide_dispute(user, review)) and REVIEW_WORKFLOW.can_move(
+        review, to=states.DECIDED
+    )
     score_form = decision_form = dispute_form = None
     if is_reviewer or is_handler:
         score_form = ReviewScoreForm(
@@ -453,8 +467,8 @@ def calibration_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if session is None:
         raise Http404
     criteria = list(criterion_list(version=session.scorecard_version))
-    is_reviewer = session.reviewers.filter(pk=user.pk).exists()
-    is_facilitator = user.pk == session.facilitator_id
+    is_reviewer = bool(can_score_calibration(user, session))
+    is_facilitator = bool(can_facilitate(user, session))
     own = {
         s.criterion_id: s
         for s in calibration_score_list_for(user=user, session=session)

@@ -9,23 +9,32 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
 
 from charter.accounts.models import User
+from charter.accounts.selectors import team_supervisor_list, user_list_with_permission
 from charter.audit.services import audit_record
 from charter.cases.models import CaseMessage
-from charter.common.errors import ConflictError, DomainError, PermissionDeniedError
+from charter.common.errors import ConflictError, DomainError
 from charter.common.models import localized
+from charter.common.policy import require
 from charter.quality import scoring
 from charter.quality.errors import ErrorCode
 from charter.quality.mailing import dispute_decided_mail, review_submitted_mail
 from charter.quality.models import Criterion, Review, ReviewScore
-from charter.quality.permissions import can_decide_disputes
-from charter.quality.selectors import criterion_list, team_lead_list
+from charter.quality.permissions import (
+    can_acknowledge,
+    can_decide_dispute,
+    can_decide_disputes,
+    can_dispute,
+    can_score,
+)
+from charter.quality.selectors import criterion_list
 from charter.quality.services.scorecards import criterion_specs
+from charter.quality.workflow import REVIEW_WORKFLOW
 
 
 @dataclass(frozen=True)
@@ -47,6 +56,12 @@ def _lock(review: Review, version: int) -> None:
             code=ErrorCode.REVIEW_CHANGED,
         )
     review.version = version + 1
+
+
+def _lock_fresh(review: Review) -> None:
+    """Reload `review` in place with its row locked until the commit, so the status a step is checked
+    against still holds when it is saved (two clicks of the same button take the step once)."""
+    review.refresh_from_db(from_queryset=Review.objects.select_for_update())
 
 
 def _scores_check(
@@ -111,11 +126,6 @@ def _rescore(review: Review, criteria: list[Criterion]) -> None:
     review.is_auto_failed = result.is_auto_failed
 
 
-def _refuse_self(actor: User, review: Review) -> None:
-    if actor.pk == review.agent_id:
-        raise DomainError(_("Nobody reviews his own work."), code=ErrorCode.SELF_REVIEW)
-
-
 @transaction.atomic
 def review_scores_save(
     *,
@@ -129,14 +139,11 @@ def review_scores_save(
     """Save the reviewer's scores and comments on `review` (read at `version`); with `submit`, require every
     criterion, compute the overall and compliance scores and tell the agent by e-mail.
 
-    Only the assigned reviewer, never the agent himself (quality_self_review), while the review waits for
+    Only the assigned reviewer, never the agent himself (`can_score`), while the review waits for
     scores. A stale `version` is refused (quality_review_changed, 409). Audited.
     """
-    _refuse_self(actor, review)
-    if actor.pk != review.reviewer_id:
-        raise PermissionDeniedError(_("This review was given to someone else."), code=ErrorCode.REVIEW_DENIED)
-    if review.status != Review.Status.ASSIGNED:
-        raise DomainError(_("This review was already submitted."), code=ErrorCode.REVIEW_STATE)
+    require(can_score(actor, review))
+    REVIEW_WORKFLOW.check(review, to=Review.Status.SUBMITTED, refusal=_("This review was already submitted."))
     criteria = list(criterion_list(version=review.scorecard_version))
     given = _scores_check(review, criteria, scores, complete=False)
     if submit:
@@ -153,7 +160,7 @@ def review_scores_save(
         fields.append("summary")
     if submit:
         _rescore(review, criteria)
-        review.status = Review.Status.SUBMITTED
+        REVIEW_WORKFLOW.move(review, to=Review.Status.SUBMITTED)
         review.submitted_at = timezone.now()
         fields += ["overall_score", "compliance_score", "is_auto_failed", "status", "submitted_at"]
     review.save(update_fields=fields)
@@ -177,46 +184,30 @@ def review_scores_save(
 @transaction.atomic
 def review_acknowledge(*, actor: User, review: Review) -> Review:
     """The agent accepts his submitted review; after that it can no longer be disputed. Audited."""
-    if actor.pk != review.agent_id:
-        raise PermissionDeniedError(
-            _("Only the agent reviewed may acknowledge."), code=ErrorCode.REVIEW_DENIED
-        )
-    updated = Review.objects.filter(pk=review.pk, status=Review.Status.SUBMITTED).update(
-        status=Review.Status.ACKNOWLEDGED, acknowledged_at=timezone.now(), version=F("version") + 1
+    require(can_acknowledge(actor, review))
+    _lock_fresh(review)
+    REVIEW_WORKFLOW.move(
+        review, to=Review.Status.ACKNOWLEDGED, refusal=_("Only a submitted review can be acknowledged.")
     )
-    if not updated:
-        raise DomainError(_("Only a submitted review can be acknowledged."), code=ErrorCode.REVIEW_STATE)
-    review.refresh_from_db()
+    review.acknowledged_at = timezone.now()
+    review.version += 1
+    review.save(update_fields=["status", "acknowledged_at", "version"])
     audit_record(actor=actor, action="quality.review_acknowledge", target=review, data={})
     return review
-
-
-def _holding(codename: str) -> QuerySet[User]:
-    """The active users holding quality.`codename` through a role group or directly (superusers hold all),
-    filtered in SQL like `reviewer_list`."""
-    return (
-        User.objects.filter(is_active=True)
-        .filter(
-            Q(is_superuser=True)
-            | Q(
-                groups__permissions__codename=codename, groups__permissions__content_type__app_label="quality"
-            )
-            | Q(user_permissions__codename=codename, user_permissions__content_type__app_label="quality")
-        )
-        .distinct()
-    )
 
 
 def dispute_handler_choose(*, review: Review) -> User | None:
     """Who decides a dispute of `review`: a supervisor leading the team, else a QA reviewer with the right to
     decide disputes; never the reviewer nor the agent; the one with the fewest disputes waiting."""
     excluded = {review.reviewer_id, review.agent_id}
-    leads = [u for u in team_lead_list(team=review.team) if can_decide_disputes(u)] if review.team else []
+    leads = (
+        [u for u in team_supervisor_list(team=review.team) if can_decide_disputes(u)] if review.team else []
+    )
     pool = [user for user in leads if user.pk not in excluded]
     if not pool:
         pool = list(
-            _holding("decide_disputes")
-            .filter(pk__in=_holding("view_all_reviews").values("pk"))
+            user_list_with_permission("quality.decide_disputes")
+            .filter(pk__in=user_list_with_permission("quality.view_all_reviews").values("pk"))
             .exclude(pk__in=[pk for pk in excluded if pk is not None])
             .order_by("pk")
         )
@@ -237,36 +228,29 @@ def dispute_handler_choose(*, review: Review) -> User | None:
 def review_dispute(*, actor: User, review: Review, reason: str) -> Review:
     """The agent disputes his submitted review, once, with a reason; it goes to a supervisor of the team or
     another reviewer (never the original reviewer, never the agent). Audited."""
-    if actor.pk != review.agent_id:
-        raise PermissionDeniedError(_("Only the agent reviewed may dispute."), code=ErrorCode.REVIEW_DENIED)
+    require(can_dispute(actor, review))
     reason = reason.strip()
     if not reason:
         raise DomainError(
             _("Say why you dispute the review."), code=ErrorCode.REASON_REQUIRED, field="reason"
         )
+    _lock_fresh(review)
     if review.disputed_at is not None:
         raise ConflictError(_("A review can be disputed only once."), code=ErrorCode.ALREADY_DISPUTED)
-    if review.status != Review.Status.SUBMITTED:
-        raise DomainError(
-            _("Only a submitted review that you have not acknowledged can be disputed."),
-            code=ErrorCode.REVIEW_STATE,
-        )
+    REVIEW_WORKFLOW.check(
+        review,
+        to=Review.Status.DISPUTED,
+        refusal=_("Only a submitted review that you have not acknowledged can be disputed."),
+    )
     handler = dispute_handler_choose(review=review)
     if handler is None:
         raise DomainError(_("Nobody else may decide this dispute."), code=ErrorCode.NO_REVIEWER)
-    now = timezone.now()
-    updated = Review.objects.filter(
-        pk=review.pk, status=Review.Status.SUBMITTED, disputed_at__isnull=True
-    ).update(
-        status=Review.Status.DISPUTED,
-        disputed_at=now,
-        dispute_reason=reason,
-        dispute_handler=handler,
-        version=F("version") + 1,
-    )
-    if not updated:
-        raise ConflictError(_("A review can be disputed only once."), code=ErrorCode.ALREADY_DISPUTED)
-    review.refresh_from_db()
+    REVIEW_WORKFLOW.move(review, to=Review.Status.DISPUTED)
+    review.disputed_at = timezone.now()
+    review.dispute_reason = reason
+    review.dispute_handler = handler
+    review.version += 1
+    review.save(update_fields=["status", "disputed_at", "dispute_reason", "dispute_handler", "version"])
     audit_record(actor=actor, action="quality.review_dispute", target=review, data={"handler": handler.pk})
     return review
 
@@ -282,16 +266,14 @@ def review_dispute_decide(
 ) -> Review:
     """Decide a dispute: uphold the scores, or amend them (`scores` replace those given), with reasons.
 
-    Only the person the dispute went to. Tells the agent by e-mail. Audited with the scores before and after.
+    Only the person the dispute went to (`can_decide_dispute`). Tells the agent by e-mail. Audited with the
+    scores before and after.
     """
-    if actor.pk != review.dispute_handler_id or actor.pk in (review.reviewer_id, review.agent_id):
-        raise PermissionDeniedError(
-            _("This dispute is for someone else to decide."), code=ErrorCode.REVIEW_DENIED
-        )
-    # Locked: a double submit of the decision decides once.
-    stored = Review.objects.select_for_update().filter(pk=review.pk).values_list("status", flat=True).first()
-    if review.status != Review.Status.DISPUTED or stored != Review.Status.DISPUTED:
-        raise DomainError(_("This review is not waiting for a decision."), code=ErrorCode.REVIEW_STATE)
+    require(can_decide_dispute(actor, review))
+    _lock_fresh(review)  # a double submit of the decision decides once
+    REVIEW_WORKFLOW.check(
+        review, to=Review.Status.DECIDED, refusal=_("This review is not waiting for a decision.")
+    )
     reason = reason.strip()
     if not reason:
         raise DomainError(
@@ -308,7 +290,7 @@ def review_dispute_decide(
         _scores_write(review, given)
         _rescore(review, criteria)
     review.score_before_dispute = before
-    review.status = Review.Status.DECIDED
+    REVIEW_WORKFLOW.move(review, to=Review.Status.DECIDED)
     review.decision = decision
     review.decision_reason = reason
     review.decided_at = timezone.now()
