@@ -24,6 +24,7 @@ from rest_framework.routers import BaseRouter
 from charter.accounts.models import User
 from charter.cases.selectors import case_list_visible_to
 from charter.common.api import list_response
+from charter.common.unset import UNSET
 from charter.conduct.selectors import violation_get_visible
 from charter.improvement import selectors
 from charter.improvement.models import ActionItem, ActionStatus, CorrectiveAction, SourceKind
@@ -70,7 +71,7 @@ LIST_PARAMETERS = [
 ]
 
 
-class CorrectiveActionViewSet(viewsets.GenericViewSet):
+class CorrectiveActionViewSet(viewsets.GenericViewSet[CorrectiveAction]):
     """Corrective and preventive actions: list, read, open, change, move, items and the check."""
 
     permission_classes = [permissions.IsAuthenticated]
@@ -147,12 +148,12 @@ class CorrectiveActionViewSet(viewsets.GenericViewSet):
         user = self._user(request)
         serializer = CorrectiveActionCreateInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        ids = set(data.pop("cases"))
+        data = serializer.validated_data
+        ids = set(data["cases"])
         cases = list(case_list_visible_to(user=user).filter(pk__in=ids))
         if len(cases) != len(ids):
             raise ValidationError({"cases": [_("A linked case does not exist or is not yours to see.")]})
-        violation_pk = data.pop("violation")
+        violation_pk = data["violation"]
         violation = None
         if violation_pk is not None:
             violation = violation_get_visible(user=user, pk=violation_pk)
@@ -160,7 +161,23 @@ class CorrectiveActionViewSet(viewsets.GenericViewSet):
                 raise ValidationError(
                     {"violation": [_("The violation does not exist or is not yours to see.")]}
                 )
-        created = corrective_action_open(actor=user, cases=cases, violation=violation, **data)
+        created = corrective_action_open(
+            actor=user,
+            cases=cases,
+            violation=violation,
+            kind=data["kind"],
+            title=data["title"],
+            source_kind=data["source_kind"],
+            root_cause=data["root_cause"],
+            service=data["service"],
+            source_reference=data["source_reference"],
+            problem=data["problem"],
+            correction=data["correction"],
+            cause_analysis=data["cause_analysis"],
+            owner=data["owner"],
+            team=data["team"],
+            check_after_days=data["check_after_days"],
+        )
         return self._detail(created, status.HTTP_201_CREATED)
 
     @extend_schema(responses={200: CorrectiveActionDetailOutputSerializer, 404: ERROR})
@@ -190,10 +207,20 @@ class CorrectiveActionViewSet(viewsets.GenericViewSet):
         found = self._action(request, pk)
         serializer = CorrectiveActionUpdateInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        changes = dict(serializer.validated_data)
-        version = changes.pop("version")
+        data = serializer.validated_data
         updated = corrective_action_update(
-            actor=self._user(request), action=found, expected_version=version, **changes
+            actor=self._user(request),
+            action=found,
+            expected_version=data["version"],
+            kind=data.get("kind", UNSET),
+            title=data.get("title", UNSET),
+            problem=data.get("problem", UNSET),
+            correction=data.get("correction", UNSET),
+            cause_analysis=data.get("cause_analysis", UNSET),
+            owner=data.get("owner", UNSET),
+            team=data.get("team", UNSET),
+            source_reference=data.get("source_reference", UNSET),
+            check_after_days=data.get("check_after_days", UNSET),
         )
         return self._detail(updated)
 
@@ -262,7 +289,14 @@ class CorrectiveActionViewSet(viewsets.GenericViewSet):
             )
         serializer = ActionItemInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        item = action_item_add(actor=self._user(request), action=found, **serializer.validated_data)
+        data = serializer.validated_data
+        item = action_item_add(
+            actor=self._user(request),
+            action=found,
+            description=data["description"],
+            owner=data["owner"],
+            due_on=data["due_on"],
+        )
         return Response(ActionItemOutputSerializer(item).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(

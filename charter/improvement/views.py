@@ -21,6 +21,7 @@ from charter.common.errors import DomainError
 from charter.common.exports import EXTENSIONS, tables_download
 from charter.common.forms import form_add_domain_error
 from charter.common.pages import page_rule
+from charter.common.unset import UNSET
 from charter.conduct.selectors import violation_get_visible
 from charter.improvement import reports
 from charter.improvement.forms import (
@@ -161,13 +162,29 @@ def action_create(request: HttpRequest) -> HttpResponse:
     teams = corrective_action_team_list_for(user=user)
     form = ActionForm(request.POST or None, initial=_prefill(request, user), teams=teams, is_new=True)
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        cases, missing = case_list_by_numbers(case_list_visible_to(user=user), data.pop("case_numbers"))
+        data = form.cleaned_data
+        cases, missing = case_list_by_numbers(case_list_visible_to(user=user), data["case_numbers"])
         if missing:
             form.add_error("case_numbers", _("No such case: %(numbers)s.") % {"numbers": ", ".join(missing)})
         else:
             try:
-                action = corrective_action_open(actor=user, cases=cases, **data)
+                action = corrective_action_open(
+                    actor=user,
+                    cases=cases,
+                    kind=data["kind"],
+                    title=data["title"],
+                    source_kind=data["source_kind"],
+                    root_cause=data["root_cause"],
+                    service=data["service"],
+                    source_reference=data["source_reference"],
+                    violation=data["violation"],
+                    problem=data["problem"],
+                    correction=data["correction"],
+                    cause_analysis=data["cause_analysis"],
+                    owner=data["owner"],
+                    team=data["team"],
+                    check_after_days=data["check_after_days"],
+                )
             except DomainError as error:
                 form_add_domain_error(form, error)
             else:
@@ -195,10 +212,23 @@ def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if not may_move:
         del form.fields["team"]  # a plain owner does not move the action out of his supervisor's scope
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        version = data.pop("version")
+        data = form.cleaned_data
         try:
-            corrective_action_update(actor=user, action=action, expected_version=version, **data)
+            corrective_action_update(
+                actor=user,
+                action=action,
+                expected_version=data["version"],
+                kind=data["kind"],
+                title=data["title"],
+                source_reference=data["source_reference"],
+                problem=data["problem"],
+                correction=data["correction"],
+                cause_analysis=data["cause_analysis"],
+                owner=data["owner"],
+                # Left out of the form for those who may not move the action: it stays where it is.
+                team=data.get("team", UNSET),
+                check_after_days=data["check_after_days"],
+            )
         except DomainError as error:
             form_add_domain_error(form, error)
         else:
@@ -275,7 +305,13 @@ def _detail_post(
         if do == "item":
             form = forms["item_form"] = ItemForm(request.POST)
             if form.is_valid():
-                action_item_add(actor=user, action=action, **form.cleaned_data)
+                action_item_add(
+                    actor=user,
+                    action=action,
+                    description=form.cleaned_data["description"],
+                    owner=form.cleaned_data["owner"],
+                    due_on=form.cleaned_data["due_on"],
+                )
                 messages.success(request, _("The action item was added."))
                 return done
         elif do == "done":
