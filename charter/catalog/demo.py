@@ -20,9 +20,9 @@ from charter.catalog.services import (
     service_commitment_add,
     service_commitment_delete,
     service_create,
-    service_draft_create,
+    service_version_draft_create,
+    service_version_draft_update,
     service_version_publish,
-    service_version_update,
 )
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
@@ -75,39 +75,69 @@ ALWAYS_OPEN = {
 }
 
 
-def _fee(name_zh: str, name_en: str, amount: str, unit_zh: str, unit_en: str, **more: Any) -> dict[str, Any]:
-    return {
-        "name_zh": name_zh,
-        "name_en": name_en,
-        "amount": amount,
-        "unit_zh": unit_zh,
-        "unit_en": unit_en,
-    } | more
+@dataclass(frozen=True)
+class DemoFee:
+    name_zh: str
+    name_en: str
+    amount: str | None
+    unit_zh: str = ""
+    unit_en: str = ""
+    conditions_zh: str = ""
+    conditions_en: str = ""
+    is_free: bool = False
 
 
-def _free(name_zh: str, name_en: str, **more: Any) -> dict[str, Any]:
-    return {"name_zh": name_zh, "name_en": name_en, "amount": None, "is_free": True} | more
+@dataclass(frozen=True)
+class DemoPromise:
+    metric: str
+    target_amount: int
+    target_unit: str
+    time_basis: str
+    wording_zh: str
+    wording_en: str
+    case_kind: str = ""
+    priority: str = ""
+
+
+def _fee(
+    name_zh: str,
+    name_en: str,
+    amount: str,
+    unit_zh: str,
+    unit_en: str,
+    *,
+    conditions_zh: str = "",
+    conditions_en: str = "",
+) -> DemoFee:
+    return DemoFee(name_zh, name_en, amount, unit_zh, unit_en, conditions_zh, conditions_en)
+
+
+def _free(name_zh: str, name_en: str, *, conditions_zh: str = "", conditions_en: str = "") -> DemoFee:
+    return DemoFee(
+        name_zh, name_en, None, conditions_zh=conditions_zh, conditions_en=conditions_en, is_free=True
+    )
 
 
 def _promise(
-    metric: str, amount: int, unit: str, basis: str, wording_zh: str, wording_en: str, **more: Any
-) -> dict[str, Any]:
-    return {
-        "metric": metric,
-        "target_amount": amount,
-        "target_unit": unit,
-        "time_basis": basis,
-        "wording_zh": wording_zh,
-        "wording_en": wording_en,
-    } | more
+    metric: str,
+    amount: int,
+    unit: str,
+    basis: str,
+    wording_zh: str,
+    wording_en: str,
+    *,
+    case_kind: str = "",
+    priority: str = "",
+) -> DemoPromise:
+    return DemoPromise(metric, amount, unit, basis, wording_zh, wording_en, case_kind, priority)
 
 
 @dataclass
 class DemoVersion:
     effective_at: dt.datetime
     content: dict[str, Any]
-    fees: list[dict[str, Any]]
-    commitments: list[dict[str, Any]]
+    fees: list[DemoFee]
+    commitments: list[DemoPromise]
     change_note_zh: str = ""
     change_note_en: str = ""
 
@@ -724,15 +754,59 @@ def _services() -> list[DemoService]:
 
 
 def _fill(actor: User, draft: ServiceVersion, spec: DemoVersion) -> None:
-    service_version_update(actor=actor, version=draft, **spec.content)
+    content = spec.content
+    # What the spec leaves out keeps the draft's value (None to the service).
+    service_version_draft_update(
+        actor=actor,
+        version=draft,
+        name_zh=content.get("name_zh"),
+        name_en=content.get("name_en"),
+        summary_zh=content.get("summary_zh"),
+        summary_en=content.get("summary_en"),
+        description_zh=content.get("description_zh"),
+        description_en=content.get("description_en"),
+        eligibility_zh=content.get("eligibility_zh"),
+        eligibility_en=content.get("eligibility_en"),
+        required_documents_zh=content.get("required_documents_zh"),
+        required_documents_en=content.get("required_documents_en"),
+        steps_zh=content.get("steps_zh"),
+        steps_en=content.get("steps_en"),
+        opening_hours_zh=content.get("opening_hours_zh"),
+        opening_hours_en=content.get("opening_hours_en"),
+        channels=content.get("channels"),
+    )
     for fee in list(draft.fees.all()):
         fee_item_delete(actor=actor, fee=fee)
     for item in list(draft.commitments.all()):
         service_commitment_delete(actor=actor, commitment=item)
-    for ordering, fee_values in enumerate(spec.fees):
-        fee_item_add(actor=actor, version=draft, ordering=ordering, **fee_values)
-    for ordering, values in enumerate(spec.commitments):
-        service_commitment_add(actor=actor, version=draft, ordering=ordering, **values)
+    for ordering, demo_fee in enumerate(spec.fees):
+        fee_item_add(
+            actor=actor,
+            version=draft,
+            name_zh=demo_fee.name_zh,
+            name_en=demo_fee.name_en,
+            amount=demo_fee.amount,
+            unit_zh=demo_fee.unit_zh,
+            unit_en=demo_fee.unit_en,
+            conditions_zh=demo_fee.conditions_zh,
+            conditions_en=demo_fee.conditions_en,
+            is_free=demo_fee.is_free,
+            ordering=ordering,
+        )
+    for ordering, promise in enumerate(spec.commitments):
+        service_commitment_add(
+            actor=actor,
+            version=draft,
+            metric=promise.metric,
+            target_amount=promise.target_amount,
+            target_unit=promise.target_unit,
+            time_basis=promise.time_basis,
+            wording_zh=promise.wording_zh,
+            wording_en=promise.wording_en,
+            case_kind=promise.case_kind,
+            priority=promise.priority,
+            ordering=ordering,
+        )
     service_version_publish(
         actor=actor,
         version=draft,
@@ -752,7 +826,15 @@ def demo_load(*, actor: User) -> None:
         categories: dict[str, ServiceCategory] = {}
         for values in CATEGORIES:
             existing = ServiceCategory.objects.filter(slug=values["slug"]).first()
-            categories[values["slug"]] = existing or service_category_create(actor=actor, **values)
+            categories[values["slug"]] = existing or service_category_create(
+                actor=actor,
+                slug=values["slug"],
+                name_zh=values["name_zh"],
+                name_en=values["name_en"],
+                description_zh=values["description_zh"],
+                description_en=values["description_en"],
+                ordering=values["ordering"],
+            )
         for spec in _services():
             if Service.objects.filter(slug=spec.slug).exists():
                 continue
@@ -769,5 +851,5 @@ def demo_load(*, actor: User) -> None:
             draft = service.versions.get()
             for index, version_spec in enumerate(spec.versions):
                 if index > 0:
-                    draft = service_draft_create(actor=actor, service=service)
+                    draft = service_version_draft_create(actor=actor, service=service)
                 _fill(actor, draft, version_spec)

@@ -1,5 +1,6 @@
 """HTML views of the catalogue: the public charter (no sign-in) and the staff desk under /desk/services/."""
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -165,7 +166,18 @@ def desk_service_create(request: HttpRequest) -> HttpResponse:
     form = ServiceCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            service = services.service_create(actor=user, **form.cleaned_data)
+            data = form.cleaned_data
+            service = services.service_create(
+                actor=user,
+                slug=data["slug"],
+                category=data["category"],
+                name_zh=data["name_zh"],
+                name_en=data["name_en"],
+                summary_zh=data["summary_zh"],
+                summary_en=data["summary_en"],
+                org_unit=data["org_unit"],
+                ordering=data["ordering"],
+            )
         except DomainError as error:
             form_add_domain_error(form, error)
         else:
@@ -208,7 +220,14 @@ def desk_service_settings(request: HttpRequest, slug: str) -> HttpResponse:
     form = ServiceSettingsForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.service_update(actor=user, service=service, **form.cleaned_data)
+            services.service_update(
+                actor=user,
+                service=service,
+                category=form.cleaned_data["category"],
+                org_unit=form.cleaned_data["org_unit"],
+                ordering=form.cleaned_data["ordering"],
+                is_active=form.cleaned_data["is_active"],
+            )
         except DomainError as error:
             form_add_domain_error(form, error)
         else:
@@ -239,7 +258,7 @@ def desk_draft_create(request: HttpRequest, slug: str) -> HttpResponse:
     user = _editor(request)
     service = _service_or_404(slug)
     try:
-        services.service_draft_create(actor=user, service=service)
+        services.service_version_draft_create(actor=user, service=service)
     except DomainError as error:
         messages.error(request, str(error.message))
         return redirect("catalog:desk_service_detail", slug=service.slug)
@@ -256,7 +275,26 @@ def desk_draft_edit(request: HttpRequest, slug: str) -> HttpResponse:
     form = VersionContentForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.service_version_update(actor=user, version=draft, **form.cleaned_data)
+            data = form.cleaned_data
+            services.service_version_draft_update(
+                actor=user,
+                version=draft,
+                name_zh=data["name_zh"],
+                name_en=data["name_en"],
+                summary_zh=data["summary_zh"],
+                summary_en=data["summary_en"],
+                description_zh=data["description_zh"],
+                description_en=data["description_en"],
+                eligibility_zh=data["eligibility_zh"],
+                eligibility_en=data["eligibility_en"],
+                required_documents_zh=data["required_documents_zh"],
+                required_documents_en=data["required_documents_en"],
+                steps_zh=data["steps_zh"],
+                steps_en=data["steps_en"],
+                opening_hours_zh=data["opening_hours_zh"],
+                opening_hours_en=data["opening_hours_en"],
+                channels=data["channels"],
+            )
         except DomainError as error:
             form_add_domain_error(form, error)
         else:
@@ -282,7 +320,7 @@ def desk_draft_discard(request: HttpRequest, slug: str) -> HttpResponse:
     service = _service_or_404(slug)
     draft = _draft_or_404(service)
     try:
-        services.service_draft_discard(actor=user, version=draft)
+        services.service_version_draft_discard(actor=user, version=draft)
     except DomainError as error:
         messages.error(request, str(error.message))
     else:
@@ -301,7 +339,13 @@ def desk_draft_publish(request: HttpRequest, slug: str) -> HttpResponse:
     form = PublishForm(request.POST or None, initial={"effective_at": timezone.localtime().replace(second=0)})
     if request.method == "POST" and form.is_valid():
         try:
-            services.service_version_publish(actor=user, version=draft, **form.cleaned_data)
+            services.service_version_publish(
+                actor=user,
+                version=draft,
+                effective_at=form.cleaned_data["effective_at"],
+                change_note_zh=form.cleaned_data["change_note_zh"],
+                change_note_en=form.cleaned_data["change_note_en"],
+            )
         except DomainError as error:
             form_add_domain_error(form, error)
         else:
@@ -316,7 +360,7 @@ def _child_form(
     slug: str,
     form_class: type[FeeItemForm] | type[ServiceCommitmentForm],
     instance: FeeItem | ServiceCommitment | None,
-    save: Any,
+    save: Callable[[ServiceVersion, dict[str, Any]], object],
     title: str,
 ) -> HttpResponse:
     service = _service_or_404(slug)
@@ -354,13 +398,24 @@ def _commitment_of_draft(slug: str, pk: int) -> ServiceCommitment:
 def desk_fee_add(request: HttpRequest, slug: str) -> HttpResponse:
     """Add a fee to the draft."""
     user = _editor(request)
+
+    def save(draft: ServiceVersion, data: dict[str, Any]) -> None:
+        services.fee_item_add(
+            actor=user,
+            version=draft,
+            name_zh=data["name_zh"],
+            name_en=data["name_en"],
+            amount=data["amount"],
+            unit_zh=data["unit_zh"],
+            unit_en=data["unit_en"],
+            conditions_zh=data["conditions_zh"],
+            conditions_en=data["conditions_en"],
+            is_free=data["is_free"],
+            ordering=data["ordering"],
+        )
+
     return _child_form(
-        request,
-        slug=slug,
-        form_class=FeeItemForm,
-        instance=None,
-        save=lambda draft, data: services.fee_item_add(actor=user, version=draft, **data),
-        title=_("New fee"),
+        request, slug=slug, form_class=FeeItemForm, instance=None, save=save, title=_("New fee")
     )
 
 
@@ -369,13 +424,24 @@ def desk_fee_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Change a fee of the draft."""
     user = _editor(request)
     fee = _fee_of_draft(slug, pk)
+
+    def save(draft: ServiceVersion, data: dict[str, Any]) -> None:
+        services.fee_item_update(
+            actor=user,
+            fee=fee,
+            name_zh=data["name_zh"],
+            name_en=data["name_en"],
+            amount=data["amount"],
+            unit_zh=data["unit_zh"],
+            unit_en=data["unit_en"],
+            conditions_zh=data["conditions_zh"],
+            conditions_en=data["conditions_en"],
+            is_free=data["is_free"],
+            ordering=data["ordering"],
+        )
+
     return _child_form(
-        request,
-        slug=slug,
-        form_class=FeeItemForm,
-        instance=fee,
-        save=lambda draft, data: services.fee_item_update(actor=user, fee=fee, **data),
-        title=_("Edit fee"),
+        request, slug=slug, form_class=FeeItemForm, instance=fee, save=save, title=_("Edit fee")
     )
 
 
@@ -398,12 +464,28 @@ def desk_fee_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def desk_commitment_add(request: HttpRequest, slug: str) -> HttpResponse:
     """Add a commitment to the draft."""
     user = _editor(request)
+
+    def save(draft: ServiceVersion, data: dict[str, Any]) -> None:
+        services.service_commitment_add(
+            actor=user,
+            version=draft,
+            metric=data["metric"],
+            target_amount=data["target_amount"],
+            target_unit=data["target_unit"],
+            time_basis=data["time_basis"],
+            wording_zh=data["wording_zh"],
+            wording_en=data["wording_en"],
+            case_kind=data["case_kind"],
+            priority=data["priority"],
+            ordering=data["ordering"],
+        )
+
     return _child_form(
         request,
         slug=slug,
         form_class=ServiceCommitmentForm,
         instance=None,
-        save=lambda draft, data: services.service_commitment_add(actor=user, version=draft, **data),
+        save=save,
         title=_("New commitment"),
     )
 
@@ -413,14 +495,28 @@ def desk_commitment_edit(request: HttpRequest, slug: str, pk: int) -> HttpRespon
     """Change a commitment of the draft."""
     user = _editor(request)
     commitment = _commitment_of_draft(slug, pk)
+
+    def save(draft: ServiceVersion, data: dict[str, Any]) -> None:
+        services.service_commitment_update(
+            actor=user,
+            commitment=commitment,
+            metric=data["metric"],
+            target_amount=data["target_amount"],
+            target_unit=data["target_unit"],
+            time_basis=data["time_basis"],
+            wording_zh=data["wording_zh"],
+            wording_en=data["wording_en"],
+            case_kind=data["case_kind"],
+            priority=data["priority"],
+            ordering=data["ordering"],
+        )
+
     return _child_form(
         request,
         slug=slug,
         form_class=ServiceCommitmentForm,
         instance=commitment,
-        save=lambda draft, data: services.service_commitment_update(
-            actor=user, commitment=commitment, **data
-        ),
+        save=save,
         title=_("Edit commitment"),
     )
 
@@ -458,7 +554,16 @@ def desk_category_create(request: HttpRequest) -> HttpResponse:
     form = ServiceCategoryForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.service_category_create(actor=user, **form.cleaned_data)
+            data = form.cleaned_data
+            services.service_category_create(
+                actor=user,
+                slug=data["slug"],
+                name_zh=data["name_zh"],
+                name_en=data["name_en"],
+                description_zh=data["description_zh"],
+                description_en=data["description_en"],
+                ordering=data["ordering"],
+            )
         except DomainError as error:
             form_add_domain_error(form, error)
         else:
@@ -477,9 +582,18 @@ def desk_category_edit(request: HttpRequest, slug: str) -> HttpResponse:
     initial = model_to_dict(category, fields=list(ServiceCategoryForm.base_fields))
     form = ServiceCategoryForm(request.POST or None, initial=initial, editing=True)
     if request.method == "POST" and form.is_valid():
-        data = {key: value for key, value in form.cleaned_data.items() if key != "slug"}
+        data = form.cleaned_data
         try:
-            services.service_category_update(actor=user, category=category, **data)
+            # The slug is not among the arguments: it never changes.
+            services.service_category_update(
+                actor=user,
+                category=category,
+                name_zh=data["name_zh"],
+                name_en=data["name_en"],
+                description_zh=data["description_zh"],
+                description_en=data["description_en"],
+                ordering=data["ordering"],
+            )
         except DomainError as error:
             form_add_domain_error(form, error)
         else:
