@@ -1,45 +1,333 @@
-from django.contrib import admin
-from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.utils.translation import gettext_lazy as _
+"""Django admin for people: users, role groups, the organisation tree, teams, memberships and leads.
 
+Who leads a team decides every scope, so nothing here writes a row itself: each save, delete and membership
+change calls the audited service that the rest of the product uses (charter/accounts/services.py), and a
+service's refusal rolls the whole save back and is shown as a message. Django's own change log
+(`log_addition`, `log_change`) is kept for the admin's history pages, but the audit chain is the record.
+Bulk deletes go through the same services one by one; users and built-in roles are never deleted here.
+"""
+
+from typing import Any, TypeVar
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
+from django.db import models, transaction
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.debug import sensitive_post_parameters
+
+from charter.accounts import services
 from charter.accounts.models import Customer, CustomerOrganisation, OrgUnit, Team, TeamMembership, User
+from charter.accounts.roles import Role
+from charter.common.errors import DomainError
+
+ModelT = TypeVar("ModelT", bound=models.Model)
+
+
+def _actor(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)  # noqa: S101 (the admin requires a signed-in user)
+    return request.user
+
+
+class ServiceAdmin(admin.ModelAdmin[ModelT]):
+    """An admin whose writes are service calls: a refusal undoes the whole save and is shown, not a 500."""
+
+    def _refused(self, request: HttpRequest, error: DomainError) -> HttpResponse:
+        # The view's transaction has rolled back by now: nothing of the save was kept, nor its audit rows.
+        self.message_user(request, str(error.message), messages.ERROR)
+        return HttpResponseRedirect(request.get_full_path())
+
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except DomainError as error:
+            return self._refused(request, error)
+
+    def delete_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except DomainError as error:
+            return self._refused(request, error)
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        try:
+            return super().changelist_view(request, extra_context)
+        except DomainError as error:
+            return self._refused(request, error)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[ModelT]) -> None:
+        # The bulk action deletes one by one through the service, all or none.
+        with transaction.atomic():
+            for obj in queryset:
+                self.delete_model(request, obj)
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(ServiceAdmin[User], DjangoUserAdmin[User]):
     fieldsets = (
-        *(DjangoUserAdmin.fieldsets or ()),
+        (None, {"fields": ("username", "password")}),
+        (_("Personal info"), {"fields": ("first_name", "last_name", "email")}),
+        (
+            _("Permissions"),
+            {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
+        ),
+        (_("Important dates"), {"fields": ("last_login", "date_joined")}),
         (_("Preferences"), {"fields": ("display_name", "language", "time_zone")}),
     )
+    readonly_fields = ["last_login", "date_joined"]
     list_display = ["username", "display_name", "email", "is_active", "is_staff"]
 
+    def has_delete_permission(self, request: HttpRequest, obj: User | None = None) -> bool:
+        # Deactivate instead: a person's name stays on his cases, reviews and the audit trail.
+        return False
 
-class TeamMembershipInline(admin.TabularInline):
+    def save_model(self, request: HttpRequest, obj: User, form: forms.ModelForm[User], change: bool) -> None:
+        data = form.cleaned_data
+        if not change:
+            created = services.user_create(
+                actor=_actor(request),
+                username=data["username"],
+                password=data["password1"] if data.get("set_usable_password") else None,
+            )
+            obj.pk = created.pk
+            return
+        services.user_update(
+            actor=_actor(request),
+            user=User.objects.get(pk=obj.pk),
+            username=data["username"],
+            email=data["email"],
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            display_name=data["display_name"],
+            language=data["language"],
+            time_zone=data["time_zone"],
+            is_active=data["is_active"],
+            is_staff=data["is_staff"],
+            is_superuser=data["is_superuser"],
+        )
+
+    def save_related(
+        self, request: HttpRequest, form: forms.ModelForm[User], formsets: Any, change: bool
+    ) -> None:
+        if not change:
+            return  # the add form has no roles; they are set on the change page that follows
+        services.user_roles_set(
+            actor=_actor(request),
+            user=User.objects.get(pk=form.instance.pk),
+            groups=form.cleaned_data["groups"],
+            permissions=form.cleaned_data["user_permissions"],
+        )
+
+    @method_decorator(sensitive_post_parameters())
+    def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> HttpResponse:
+        """Set or disable a user's password through the audited service; the page and checks are Django's."""
+        user = self.get_object(request, unquote(id)) if request.method == "POST" else None
+        if user is None or not self.has_change_permission(request, user):
+            return super().user_change_password(request, id, form_url)  # the form, or Django's 403 and 404
+        form = self.change_password_form(user, request.POST)
+        if not form.is_valid() or not (
+            form.cleaned_data["set_usable_password"] or "unset-password" in request.POST
+        ):
+            return super().user_change_password(request, id, form_url)  # the errors, shown by Django
+        password = form.cleaned_data["password1"] if form.cleaned_data["set_usable_password"] else None
+        try:
+            services.user_password_set(actor=_actor(request), user=user, password=password)
+        except DomainError as error:
+            return self._refused(request, error)
+        self.log_change(request, user, self.construct_change_message(request, form, []))
+        if password is None:
+            messages.success(request, gettext("Password-based authentication was disabled."))
+        else:
+            messages.success(request, gettext("Password changed successfully."))
+        update_session_auth_hash(request, user)
+        return HttpResponseRedirect(reverse(f"{self.admin_site.name}:accounts_user_change", args=(user.pk,)))
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class RoleAdmin(ServiceAdmin[Group], DjangoGroupAdmin):
+    """Role groups: the permissions each role grants. A role's name is how the product finds it, so it is
+    fixed once created, and the built-in roles cannot be deleted."""
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Group | None = None) -> list[str]:
+        return ["name"] if obj is not None else []
+
+    def has_delete_permission(self, request: HttpRequest, obj: Group | None = None) -> bool:
+        if obj is not None and obj.name in {str(role) for role in Role}:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def save_model(
+        self, request: HttpRequest, obj: Group, form: forms.ModelForm[Group], change: bool
+    ) -> None:
+        if change:
+            return  # the name is fixed; the permissions are set in save_related
+        created = services.role_create(
+            actor=_actor(request),
+            name=form.cleaned_data["name"],
+            permissions=form.cleaned_data["permissions"],
+        )
+        obj.pk = created.pk
+
+    def save_related(
+        self, request: HttpRequest, form: forms.ModelForm[Group], formsets: Any, change: bool
+    ) -> None:
+        if change:
+            services.role_permissions_set(
+                actor=_actor(request),
+                role=Group.objects.get(pk=form.instance.pk),
+                permissions=form.cleaned_data["permissions"],
+            )
+
+    def delete_model(self, request: HttpRequest, obj: Group) -> None:
+        services.role_delete(actor=_actor(request), role=obj)
+
+
+class TeamMembershipInline(admin.TabularInline[TeamMembership, Team]):
     model = TeamMembership
     extra = 0
     autocomplete_fields = ["user"]
 
 
+def _memberships_save(*, actor: User, team: Team, formset: Any) -> None:
+    """Apply the membership rows of the team page through the services, one audited change per row."""
+    removed: list[TeamMembership] = []
+    changed: list[tuple[TeamMembership, list[str]]] = []
+    to_add: list[forms.ModelForm[TeamMembership]] = []
+    lead_changes: list[tuple[TeamMembership, bool]] = []
+    for row in formset.forms:
+        stored = TeamMembership.objects.filter(pk=row.instance.pk).first() if row.instance.pk else None
+        if stored is None:
+            if row.has_changed() and row not in formset.deleted_forms:
+                to_add.append(row)
+        elif row in formset.deleted_forms:
+            removed.append(stored)
+        elif row.cleaned_data["user"] != stored.user:
+            removed.append(stored)  # a row given to someone else: the person leaves, another joins
+            to_add.append(row)
+        elif row.cleaned_data["is_lead"] != stored.is_lead:
+            lead_changes.append((stored, row.cleaned_data["is_lead"]))
+    # Removals first, so a person moved from one row to another is not refused as a duplicate.
+    for membership in removed:
+        services.team_member_remove(actor=actor, team=team, user=membership.user)
+    for membership, is_lead in lead_changes:
+        services.team_lead_set(actor=actor, team=team, user=membership.user, is_lead=is_lead)
+        changed.append((membership, ["is_lead"]))
+    added = [
+        services.team_member_add(
+            actor=actor, team=team, user=row.cleaned_data["user"], is_lead=row.cleaned_data["is_lead"]
+        )
+        for row in to_add
+    ]
+    # What formset.save() would have set, for the admin's own change message.
+    formset.new_objects, formset.changed_objects, formset.deleted_objects = added, changed, removed
+
+
 @admin.register(Team)
-class TeamAdmin(admin.ModelAdmin):
+class TeamAdmin(ServiceAdmin[Team]):
     list_display = ["code", "name_zh", "name_en", "unit", "is_active"]
+    fields = ["unit", "code", "name_zh", "name_en", "is_active"]
     inlines = [TeamMembershipInline]
+
+    def save_model(self, request: HttpRequest, obj: Team, form: forms.ModelForm[Team], change: bool) -> None:
+        data = form.cleaned_data
+        if not change:
+            created = services.team_create(
+                actor=_actor(request),
+                unit=data["unit"],
+                code=data["code"],
+                name_zh=data["name_zh"],
+                name_en=data["name_en"],
+                is_active=data["is_active"],
+            )
+            obj.pk = created.pk
+            return
+        services.team_update(
+            actor=_actor(request),
+            team=Team.objects.get(pk=obj.pk),
+            unit=data["unit"],
+            code=data["code"],
+            name_zh=data["name_zh"],
+            name_en=data["name_en"],
+            is_active=data["is_active"],
+        )
+
+    def save_related(
+        self, request: HttpRequest, form: forms.ModelForm[Team], formsets: Any, change: bool
+    ) -> None:
+        team = Team.objects.get(pk=form.instance.pk)
+        for formset in formsets:  # the one inline: memberships
+            _memberships_save(actor=_actor(request), team=team, formset=formset)
+
+    def delete_model(self, request: HttpRequest, obj: Team) -> None:
+        services.team_delete(actor=_actor(request), team=obj)
 
 
 @admin.register(OrgUnit)
-class OrgUnitAdmin(admin.ModelAdmin):
+class OrgUnitAdmin(ServiceAdmin[OrgUnit]):
     list_display = ["code", "name_zh", "name_en", "kind", "parent"]
+    fields = ["code", "name_zh", "name_en", "kind", "parent", "path"]
     readonly_fields = ["path"]
+
+    def save_model(
+        self, request: HttpRequest, obj: OrgUnit, form: forms.ModelForm[OrgUnit], change: bool
+    ) -> None:
+        data = form.cleaned_data
+        if not change:
+            created = services.org_unit_create(
+                actor=_actor(request),
+                code=data["code"],
+                name_zh=data["name_zh"],
+                name_en=data["name_en"],
+                kind=data["kind"],
+                parent=data["parent"],
+            )
+            obj.pk = created.pk
+            return
+        unit = OrgUnit.objects.get(pk=obj.pk)
+        services.org_unit_update(
+            actor=_actor(request),
+            unit=unit,
+            code=data["code"],
+            name_zh=data["name_zh"],
+            name_en=data["name_en"],
+            kind=data["kind"],
+        )
+        services.org_unit_move(actor=_actor(request), unit=unit, parent=data["parent"])
+
+    def delete_model(self, request: HttpRequest, obj: OrgUnit) -> None:
+        services.org_unit_delete(actor=_actor(request), unit=obj)
 
 
 @admin.register(CustomerOrganisation)
-class CustomerOrganisationAdmin(admin.ModelAdmin):
+class CustomerOrganisationAdmin(admin.ModelAdmin[CustomerOrganisation]):
     list_display = ["name", "unified_social_credit_code"]
     search_fields = ["name"]
 
 
 @admin.register(Customer)
-class CustomerAdmin(admin.ModelAdmin):
+class CustomerAdmin(admin.ModelAdmin[Customer]):
     # Personal data is not shown here: the admin cannot mask it or audit who saw it.
     list_display = ["__str__", "organisation", "language", "created_at"]
     fields = ["organisation", "language", "user"]

@@ -1,9 +1,13 @@
 """Every write of accounts: users, the organisation tree, teams and customers. Each one is audited."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
-from django.contrib.auth.models import AnonymousUser, Group
-from django.db import transaction
+from django.contrib.auth import password_validation
+from django.contrib.auth.models import AnonymousUser, Group, Permission
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import ProtectedError, RestrictedError
 from django.utils.translation import gettext_lazy as _
 
 from charter.accounts.errors import ErrorCode
@@ -13,6 +17,37 @@ from charter.audit.services import audit_record
 from charter.common.errors import DomainError
 
 Actor = User | AnonymousUser | None
+
+
+def _apply(obj: models.Model, values: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """Set the fields of `obj` named in `values` (a None value leaves its field as it is) and return each one
+    that changed as {"before": …, "after": …}, rows recorded by their id."""
+    changes: dict[str, dict[str, Any]] = {}
+    for name, value in values.items():
+        before = getattr(obj, name)
+        if value is None or before == value:
+            continue
+        changes[name] = {"before": _plain(before), "after": _plain(value)}
+        setattr(obj, name, value)
+    return changes
+
+
+def _plain(value: Any) -> Any:
+    return value.pk if isinstance(value, models.Model) else value
+
+
+def _permission_names(permissions: Iterable[Permission]) -> list[str]:
+    return sorted(f"{p.content_type.app_label}.{p.codename}" for p in permissions)
+
+
+def _permissions(queryset: "models.QuerySet[Permission]") -> list[Permission]:
+    return list(queryset.select_related("content_type"))
+
+
+def _forget_cached_access(user: User) -> None:
+    # role_names and the team scope are cached on the object for the request; they are stale now.
+    user.__dict__.pop("role_names", None)
+    user.__dict__.pop("_accounts_scope_team_ids", None)
 
 
 def user_create(
@@ -76,6 +111,191 @@ def user_preferences_update(*, user: User, language: str | None = None, time_zon
     return user
 
 
+def user_update(
+    *,
+    actor: Actor,
+    user: User,
+    username: str | None = None,
+    email: str | None = None,
+    first_name: str | None = None,
+    last_name: str | None = None,
+    display_name: str | None = None,
+    language: str | None = None,
+    time_zone: str | None = None,
+    is_active: bool | None = None,
+    is_staff: bool | None = None,
+    is_superuser: bool | None = None,
+) -> User:
+    """Change a user's names, contact, preferences and status flags; a None argument leaves its field alone.
+
+    Raises DomainError when the new username is another user's in any letter case, ValidationError for a
+    value the field refuses. Audited as `accounts.user_update` with each changed field before and after;
+    nothing is written or recorded when nothing changed.
+    """
+    if username is not None and User.objects.filter(username__iexact=username).exclude(pk=user.pk).exists():
+        raise DomainError(_("This username is taken."), code=ErrorCode.DUPLICATE_CODE, field="username")
+    changes = _apply(
+        user,
+        {
+            "username": username,
+            "email": email,
+            "first_name": first_name,
+            "last_name": last_name,
+            "display_name": display_name,
+            "language": language,
+            "time_zone": time_zone,
+            "is_active": is_active,
+            "is_staff": is_staff,
+            "is_superuser": is_superuser,
+        },
+    )
+    if not changes:
+        return user
+    user.full_clean(exclude=[f.name for f in User._meta.fields if f.name not in changes])
+    with transaction.atomic():
+        user.save(update_fields=list(changes))
+        audit_record(actor=actor, action="accounts.user_update", target=user, data=changes)
+    _forget_cached_access(user)
+    return user
+
+
+def user_roles_set(
+    *,
+    actor: Actor,
+    user: User,
+    groups: Iterable[Group],
+    permissions: Iterable[Permission] | None = None,
+) -> User:
+    """Give `user` exactly the role groups `groups` and, when `permissions` is given, exactly those
+    permissions of his own (besides his roles').
+
+    Audited as `accounts.user_roles_set` with the roles (and permissions) before and after; nothing is
+    recorded when neither changed.
+    """
+    group_list = list(groups)
+    changes: dict[str, dict[str, list[str]]] = {}
+    roles_before = sorted(user.groups.values_list("name", flat=True))
+    roles_after = sorted(group.name for group in group_list)
+    if roles_before != roles_after:
+        changes["roles"] = {"before": roles_before, "after": roles_after}
+    permission_list = (
+        None
+        if permissions is None
+        else _permissions(Permission.objects.filter(pk__in=[permission.pk for permission in permissions]))
+    )
+    if permission_list is not None:
+        permissions_before = _permission_names(_permissions(user.user_permissions.all()))
+        permissions_after = _permission_names(permission_list)
+        if permissions_before != permissions_after:
+            changes["permissions"] = {"before": permissions_before, "after": permissions_after}
+    if not changes:
+        return user
+    with transaction.atomic():
+        if "roles" in changes:
+            user.groups.set(group_list)
+        if "permissions" in changes and permission_list is not None:
+            user.user_permissions.set(permission_list)
+        audit_record(actor=actor, action="accounts.user_roles_set", target=user, data=changes)
+    _forget_cached_access(user)
+    return user
+
+
+def user_password_set(*, actor: Actor, user: User, password: str | None) -> User:
+    """Set `user`'s password, or with None stop him signing in by password.
+
+    Raises DomainError when the password validators refuse it. Audited as `accounts.user_password_set`
+    with only whether a password is now usable: never the password or its hash.
+    """
+    if password is not None:
+        try:
+            password_validation.validate_password(password, user)
+        except ValidationError as error:
+            raise DomainError(
+                " ".join(error.messages), code=ErrorCode.PASSWORD_REFUSED, field="password"
+            ) from error
+    with transaction.atomic():
+        if password is None:
+            user.set_unusable_password()
+        else:
+            user.set_password(password)
+        user.save(update_fields=["password"])
+        audit_record(
+            actor=actor,
+            action="accounts.user_password_set",
+            target=user,
+            data={"usable": password is not None},
+        )
+    return user
+
+
+def role_create(*, actor: Actor, name: str, permissions: Iterable[Permission] = ()) -> Group:
+    """Create a role group named `name` holding `permissions`.
+
+    Raises DomainError when a role of that name exists. Audited as `accounts.role_create` with its
+    permissions.
+    """
+    if Group.objects.filter(name=name).exists():
+        raise DomainError(_("This name is already used."), code=ErrorCode.DUPLICATE_CODE, field="name")
+    permission_list = list(permissions)
+    with transaction.atomic():
+        role = Group(name=name)
+        role.full_clean()
+        role.save()
+        role.permissions.set(permission_list)
+        audit_record(
+            actor=actor,
+            action="accounts.role_create",
+            target=role,
+            data={"permissions": _permission_names(_permissions(role.permissions.all()))},
+        )
+    return role
+
+
+def role_permissions_set(*, actor: Actor, role: Group, permissions: Iterable[Permission]) -> Group:
+    """Give the role group `role` exactly `permissions`: what everyone holding the role may do.
+
+    Audited as `accounts.role_permissions_set` with the permissions added and removed; nothing is recorded
+    when none changed.
+    """
+    before = set(_permission_names(_permissions(role.permissions.all())))
+    permission_list = _permissions(Permission.objects.filter(pk__in=[p.pk for p in permissions]))
+    after = set(_permission_names(permission_list))
+    if before == after:
+        return role
+    with transaction.atomic():
+        role.permissions.set(permission_list)
+        audit_record(
+            actor=actor,
+            action="accounts.role_permissions_set",
+            target=role,
+            data={"added": sorted(after - before), "removed": sorted(before - after)},
+        )
+    return role
+
+
+def role_delete(*, actor: Actor, role: Group) -> None:
+    """Delete a role group that the product does not define; its holders lose its permissions.
+
+    Raises DomainError for a built-in role (see roles.Role): the product looks those up by name. Audited as
+    `accounts.role_delete` with its permissions and the users who held it.
+    """
+    if role.name in {str(built_in) for built_in in Role}:
+        raise DomainError(
+            _("This role is built into the product and cannot be deleted."), code=ErrorCode.BUILT_IN_ROLE
+        )
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action="accounts.role_delete",
+            target=role,
+            data={
+                "permissions": _permission_names(_permissions(role.permissions.all())),
+                "members": sorted(role.user_set.values_list("pk", flat=True)),
+            },
+        )
+        role.delete()
+
+
 def org_unit_create(
     *, actor: Actor, code: str, name_zh: str, name_en: str = "", kind: str, parent: OrgUnit | None = None
 ) -> OrgUnit:
@@ -97,30 +317,224 @@ def org_unit_create(
     return unit
 
 
-def team_create(*, actor: Actor, unit: OrgUnit, code: str, name_zh: str, name_en: str = "") -> Team:
+def org_unit_update(
+    *,
+    actor: Actor,
+    unit: OrgUnit,
+    code: str | None = None,
+    name_zh: str | None = None,
+    name_en: str | None = None,
+    kind: str | None = None,
+) -> OrgUnit:
+    """Change a unit's code, names or kind; a None argument leaves its field alone (`org_unit_move` moves it).
+
+    Raises DomainError when the code is another unit's. Audited as `accounts.org_unit_update` with each
+    changed field before and after; nothing is recorded when nothing changed.
+    """
+    if code is not None and OrgUnit.objects.filter(code=code).exclude(pk=unit.pk).exists():
+        raise DomainError(_("This code is already used."), code=ErrorCode.DUPLICATE_CODE, field="code")
+    changes = _apply(unit, {"code": code, "name_zh": name_zh, "name_en": name_en, "kind": kind})
+    if not changes:
+        return unit
+    unit.full_clean(exclude=["path", "parent"])
+    with transaction.atomic():
+        unit.save(update_fields=list(changes))
+        audit_record(actor=actor, action="accounts.org_unit_update", target=unit, data=changes)
+    return unit
+
+
+def org_unit_move(*, actor: Actor, unit: OrgUnit, parent: OrgUnit | None) -> OrgUnit:
+    """Put `unit`, with everything under it, under `parent` (None: at the root).
+
+    The moved units' paths are rewritten, so every scope that reads the tree (the teams a lead oversees)
+    follows at once. Raises DomainError when `parent` is the unit itself or under it. Audited as
+    `accounts.org_unit_move` with the parent before and after; nothing is recorded when it stays put.
+    """
+    if parent is not None and parent.path.startswith(unit.path):
+        raise DomainError(
+            _("A unit cannot be put under itself or under a unit below it."),
+            code=ErrorCode.INVALID_PARENT,
+            field="parent",
+        )
+    if parent == unit.parent:
+        return unit
+    before = unit.parent_id
+    old_path = unit.path
+    new_path = f"{parent.path if parent else '/'}{unit.pk}/"
+    with transaction.atomic():
+        subtree = list(OrgUnit.objects.select_for_update().filter(path__startswith=old_path))
+        for node in subtree:
+            node.path = new_path + node.path[len(old_path) :]
+            if node.pk == unit.pk:
+                node.parent = parent
+        OrgUnit.objects.bulk_update(subtree, ["path", "parent"])
+        unit.parent, unit.path = parent, new_path
+        audit_record(
+            actor=actor,
+            action="accounts.org_unit_move",
+            target=unit,
+            data={"parent": {"before": before, "after": parent.pk if parent else None}},
+        )
+    return unit
+
+
+def org_unit_delete(*, actor: Actor, unit: OrgUnit) -> None:
+    """Delete a unit that has no units or teams under it and that nothing else refers to.
+
+    Raises DomainError otherwise. Audited as `accounts.org_unit_delete` with its parent.
+    """
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action="accounts.org_unit_delete",
+            target=unit,
+            data={"code": unit.code, "parent": unit.parent_id},
+        )
+        _delete(unit)
+
+
+def _delete(obj: models.Model) -> None:
+    try:
+        obj.delete()  # the collector refuses before it deletes anything
+    except (ProtectedError, RestrictedError) as error:
+        raise DomainError(
+            _("This is still in use elsewhere and cannot be deleted."), code=ErrorCode.IN_USE
+        ) from error
+
+
+def team_create(
+    *, actor: Actor, unit: OrgUnit, code: str, name_zh: str, name_en: str = "", is_active: bool = True
+) -> Team:
     """Create a team inside `unit`."""
     if Team.objects.filter(code=code).exists():
         raise DomainError(_("This code is already used."), code=ErrorCode.DUPLICATE_CODE, field="code")
     with transaction.atomic():
-        team = Team(unit=unit, code=code, name_zh=name_zh, name_en=name_en)
+        team = Team(unit=unit, code=code, name_zh=name_zh, name_en=name_en, is_active=is_active)
         team.full_clean()
         team.save()
-        audit_record(actor=actor, action="accounts.team_create", target=team, data={"unit": unit.pk})
+        audit_record(
+            actor=actor,
+            action="accounts.team_create",
+            target=team,
+            data={"unit": unit.pk, "is_active": is_active},
+        )
     return team
 
 
-def team_member_add(*, actor: Actor, team: Team, user: User, is_lead: bool = False) -> TeamMembership:
-    """Put `user` in `team` (as its lead when `is_lead`); adding an existing member updates the lead flag."""
+def team_update(
+    *,
+    actor: Actor,
+    team: Team,
+    unit: OrgUnit | None = None,
+    code: str | None = None,
+    name_zh: str | None = None,
+    name_en: str | None = None,
+    is_active: bool | None = None,
+) -> Team:
+    """Change a team's unit, code, names or whether it is active; a None argument leaves its field as it is.
+
+    Moving a team to another unit changes which leads oversee it. Raises DomainError when the code is
+    another team's. Audited as `accounts.team_update` with each changed field before and after (the unit
+    by id); nothing is recorded when nothing changed.
+    """
+    if code is not None and Team.objects.filter(code=code).exclude(pk=team.pk).exists():
+        raise DomainError(_("This code is already used."), code=ErrorCode.DUPLICATE_CODE, field="code")
+    changes = _apply(
+        team, {"unit": unit, "code": code, "name_zh": name_zh, "name_en": name_en, "is_active": is_active}
+    )
+    if not changes:
+        return team
+    team.full_clean()
     with transaction.atomic():
-        membership, _created = TeamMembership.objects.update_or_create(
-            team=team, user=user, defaults={"is_lead": is_lead}
+        team.save(update_fields=list(changes))
+        audit_record(actor=actor, action="accounts.team_update", target=team, data=changes)
+    return team
+
+
+def team_delete(*, actor: Actor, team: Team) -> None:
+    """Delete a team that nothing else refers to (no cases, violations, actions…), with its memberships.
+
+    Raises DomainError otherwise. Audited as `accounts.team_delete` with its unit, members and leads.
+    """
+    memberships = list(team.memberships.order_by("user_id"))
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action="accounts.team_delete",
+            target=team,
+            data={
+                "code": team.code,
+                "unit": team.unit_id,
+                "members": [m.user_id for m in memberships],
+                "leads": [m.user_id for m in memberships if m.is_lead],
+            },
         )
+        _delete(team)
+
+
+def team_member_add(*, actor: Actor, team: Team, user: User, is_lead: bool = False) -> TeamMembership:
+    """Put `user` in `team`, as its lead when `is_lead`.
+
+    For someone already in the team this is `team_lead_set`. Audited as `accounts.team_member_add` with the
+    user and the lead flag.
+    """
+    membership = TeamMembership.objects.filter(team=team, user=user).first()
+    if membership is not None:
+        return team_lead_set(actor=actor, team=team, user=user, is_lead=is_lead)
+    with transaction.atomic():
+        membership = TeamMembership.objects.create(team=team, user=user, is_lead=is_lead)
         audit_record(
             actor=actor,
             action="accounts.team_member_add",
             target=team,
             data={"user": user.pk, "is_lead": is_lead},
         )
+    _forget_cached_access(user)
+    return membership
+
+
+def team_member_remove(*, actor: Actor, team: Team, user: User) -> None:
+    """Take `user` out of `team` (and so out of its lead).
+
+    Raises DomainError when he is not in it. Audited as `accounts.team_member_remove` with the user and
+    whether he led the team.
+    """
+    membership = TeamMembership.objects.filter(team=team, user=user).first()
+    if membership is None:
+        raise DomainError(_("This person is not a member of the team."), code=ErrorCode.NOT_A_MEMBER)
+    with transaction.atomic():
+        membership.delete()
+        audit_record(
+            actor=actor,
+            action="accounts.team_member_remove",
+            target=team,
+            data={"user": user.pk, "is_lead": membership.is_lead},
+        )
+    _forget_cached_access(user)
+
+
+def team_lead_set(*, actor: Actor, team: Team, user: User, is_lead: bool) -> TeamMembership:
+    """Make the member `user` a lead of `team`, or no longer one: a lead oversees the team and every team
+    in the units under its unit.
+
+    Raises DomainError when he is not in the team. Audited as `accounts.team_lead_set` with the user and
+    the flag before and after; nothing is recorded when it does not change.
+    """
+    membership = TeamMembership.objects.filter(team=team, user=user).first()
+    if membership is None:
+        raise DomainError(_("This person is not a member of the team."), code=ErrorCode.NOT_A_MEMBER)
+    if membership.is_lead == is_lead:
+        return membership
+    with transaction.atomic():
+        membership.is_lead = is_lead
+        membership.save(update_fields=["is_lead"])
+        audit_record(
+            actor=actor,
+            action="accounts.team_lead_set",
+            target=team,
+            data={"user": user.pk, "is_lead": {"before": not is_lead, "after": is_lead}},
+        )
+    _forget_cached_access(user)
     return membership
 
 
