@@ -80,3 +80,10 @@ class RecoveryForm(forms.Form):
         label=_("Customer's new score (0-10)"), required=False, min_value=0, max_value=10
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, allowed: list[str] | None = None, **kwargs: Any) -> None:
+        """`allowed`: the statuses the follow-up may move to now (the workflow's), offered in this order."""
+        super().__init__(*args, **kwargs)
+        if allowed is not None:
+            labels = dict(RecoveryTask.Status.choices)
+            self.fields["status"].choices = [(value, labels[value]) for value in allowed]  # type: ignore[attr-defined]

@@ -13,16 +13,19 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from charter.accounts.models import TeamMembership, User
+from charter.accounts.models import User
+from charter.accounts.selectors import team_lead_list
 from charter.audit.services import audit_record
 from charter.cases.models import CaseMessage
 from charter.common.errors import ConflictError, DomainError
+from charter.common.policy import require
 from charter.sla.deadlines import deadline_for
 from charter.sla.selectors import calendar_for_team
 from charter.surveys.conf import surveys_setting
 from charter.surveys.errors import ErrorCode
 from charter.surveys.models import SCALES, Answer, Invitation, Question, RecoveryTask, Response
-from charter.surveys.permissions import can_work_recovery, require
+from charter.surveys.permissions import can_work_recovery
+from charter.surveys.workflow import RECOVERY_WORKFLOW
 
 QT = Question.Type
 
@@ -122,14 +125,7 @@ def recovery_reason(response: Response) -> str:
 
 
 def _recovery_open(response: Response, reason: str, at: dt.datetime) -> RecoveryTask:
-    lead = (
-        TeamMembership.objects.filter(team_id=response.team_id, is_lead=True, user__is_active=True)
-        .select_related("user")
-        .order_by("user_id")
-        .first()
-        if response.team_id
-        else None
-    )
+    lead = team_lead_list(team_ids=[response.team_id]).first() if response.team_id else None
     amount, unit, basis = surveys_setting("CHARTER_SURVEYS_RECOVERY_TARGET")
     due = deadline_for(calendar_for_team(team=response.team), at, amount=amount, unit=unit, basis=basis)
     task = RecoveryTask.objects.create(
@@ -217,12 +213,9 @@ def recovery_update(
     new_score: int | None = None,
 ) -> RecoveryTask:
     """Record the follow-up: contacted, resolved (with the customer's new score if given), or closed
-    without contact (a reason required). Audited as `surveys.recovery_update`."""
-    require(
-        can_work_recovery(actor, task), _("You may not work on this follow-up."), ErrorCode.RECOVERY_DENIED
-    )
-    if status not in RecoveryTask.Status.values or status == RecoveryTask.Status.OPEN:
-        raise DomainError(_("Choose what happened."), code=ErrorCode.INVALID_FIELD, field="status")
+    without contact (a reason required), as the workflow allows (charter/surveys/workflow.py: resolved and
+    closed are final; InvalidTransitionError, 409, otherwise). Audited as `surveys.recovery_update`."""
+    require(can_work_recovery(actor, task))
     outcome = outcome.strip() if isinstance(outcome, str) else ""
     if "\x00" in outcome or len(outcome) > 4000:
         raise DomainError(_("Write at most 4000 characters."), code=ErrorCode.INVALID_FIELD, field="outcome")
@@ -242,8 +235,8 @@ def recovery_update(
                 _("Someone else changed this follow-up in the meantime; reload it and try again."),
                 code=ErrorCode.CONFLICT,
             )
+        RECOVERY_WORKFLOW.move(locked, to=status)
         at = timezone.now()
-        locked.status = status
         locked.outcome = outcome or locked.outcome
         if new_score is not None:
             locked.new_score = new_score

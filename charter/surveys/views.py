@@ -4,6 +4,7 @@ tracking page, and the supervisors' recovery tasks."""
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,6 +18,7 @@ from charter.common.errors import DomainError
 from charter.common.forms import form_add_domain_error
 from charter.common.http import private_page
 from charter.common.pages import page_rule
+from charter.common.policy import Refusal
 from charter.mail.rendering import language_for
 from charter.surveys.errors import ErrorCode
 from charter.surveys.forms import AnswerForm, RecoveryForm, question_text
@@ -25,6 +27,7 @@ from charter.surveys.models import SCALES, Invitation, Question
 from charter.surveys.permissions import can_view_recovery_tasks, can_work_recovery
 from charter.surveys.responses import recovery_update, response_submit
 from charter.surveys.selectors import recovery_task_list_visible_to
+from charter.surveys.workflow import RECOVERY_WORKFLOW
 
 
 def _language(request: HttpRequest, invitation: Invitation) -> str:
@@ -119,9 +122,15 @@ def recovery_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)  # noqa: S101
     task = recovery_task_list_visible_to(user=user).filter(pk=pk).first()
-    if task is None or not can_work_recovery(user, task):
+    if task is None:
         raise Http404
-    form = RecoveryForm(request.POST or None, initial={"version": task.version, "status": task.status})
+    may_work = can_work_recovery(user, task)
+    if isinstance(may_work, Refusal):
+        raise Http404 if may_work.hidden else PermissionDenied
+    allowed = RECOVERY_WORKFLOW.allowed_next(task)
+    form = RecoveryForm(
+        request.POST or None, initial={"version": task.version, "status": task.status}, allowed=allowed
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -151,4 +160,5 @@ def recovery_detail(request: HttpRequest, pk: int) -> HttpResponse:
             value = "、".join(labels.get(item, item) for item in answer.choices)
         rows.append((question_text(question), value))
     context = {"task": task, "form": form, "answers": rows, "now": timezone.now()}
+    context["may_record"] = bool(allowed)  # a resolved or closed follow-up takes no more records
     return render(request, "surveys/recovery_detail.html", context, status=400 if form.errors else 200)

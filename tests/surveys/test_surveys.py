@@ -17,7 +17,7 @@ from django.utils import timezone
 from charter.accounts.models import Customer, Team, User
 from charter.accounts.roles import Role
 from charter.cases.models import Case
-from charter.common.errors import ConflictError, DomainError, PermissionDeniedError
+from charter.common.errors import ConflictError, DomainError, InvalidTransitionError, NotFoundError
 from charter.mail.models import OutboundMessage
 from charter.surveys.invitations import (
     _sampled,
@@ -368,10 +368,10 @@ def test_only_the_owner_or_a_lead_of_the_team_works_a_recovery_task(
 
     other_lead = UserFactory(username="olga", roles=[Role.SUPERVISOR])
     TeamMembershipFactory(team=outsider.memberships.get().team, user=other_lead, is_lead=True)
-    for stranger in (member, other_lead):
-        with pytest.raises(PermissionDeniedError):
+    for stranger in (member, other_lead):  # neither sees the task: refused as not found, like the page
+        with pytest.raises(NotFoundError):
             recovery_update(actor=stranger, task=task, expected_version=task.version, status="contacted")
-        assert client_for(stranger).get(f"/desk/surveys/recovery/{task.pk}/").status_code in (403, 404)
+        assert client_for(stranger).get(f"/desk/surveys/recovery/{task.pk}/").status_code == 404
 
     done = recovery_update(
         actor=supervisor,
@@ -386,8 +386,12 @@ def test_only_the_owner_or_a_lead_of_the_team_works_a_recovery_task(
         recovery_update(
             actor=supervisor, task=task, expected_version=task.version, status="closed", outcome="x"
         )
+    with pytest.raises(InvalidTransitionError) as final:  # resolved is final: its closing time stands
+        recovery_update(actor=supervisor, task=done, expected_version=done.version, status="contacted")
+    assert final.value.status == 409 and final.value.code == "invalid_transition"
     page = client_for(supervisor).get(f"/desk/surveys/recovery/{task.pk}/")
     assert page.status_code == 200 and "已电话致歉并退费" in page.content.decode()
+    assert not page.context["may_record"]
     listing = client_for(supervisor).get("/desk/surveys/recovery/?show=all")
     assert listing.status_code == 200 and str(task.due_at.year) in listing.content.decode()
     assert client_for(member).get("/desk/surveys/recovery/").status_code == 403
