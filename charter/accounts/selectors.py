@@ -81,6 +81,16 @@ def team_lead_list(*, team_ids: Iterable[int]) -> QuerySet[TeamMembership]:
     )
 
 
+def team_supervisor_list(*, team: Team) -> list[User]:
+    """Return the active users whose scope covers `team` as a supervisor: the leads of any team in its unit
+    or in a unit above it (the inverse of `team_list_led_by`), by id. Two queries."""
+    parts = [part for part in team.unit.path.split("/") if part]
+    ancestors = ["/" + "/".join(parts[: depth + 1]) + "/" for depth in range(len(parts))]
+    teams = Team.objects.filter(unit__path__in=ancestors).values_list("pk", flat=True)
+    leads = {membership.user for membership in team_lead_list(team_ids=teams)}
+    return sorted(leads, key=lambda user: user.pk)
+
+
 def customer_find_by_phone(*, phone: str) -> QuerySet[Customer]:
     """Return the customers with exactly this phone number (in any common spelling of it)."""
     index = Customer._meta.get_field("phone_index").index_for(phone)

@@ -9,13 +9,14 @@ version or a second dispute.
 
 from typing import Any
 
+from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import permissions, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
@@ -24,8 +25,9 @@ from charter.accounts.models import User
 from charter.cases.models import Case
 from charter.cases.selectors import case_get_visible
 from charter.common.api import list_response
+from charter.common.policy import require
 from charter.quality.models import Criterion, Review, Scorecard
-from charter.quality.permissions import can_manage_scorecards, can_view_all_reviews
+from charter.quality.permissions import can_draw_every_team, can_manage_scorecards
 from charter.quality.selectors import (
     dispute_queue_of,
     review_get_for,
@@ -91,7 +93,7 @@ def _scores(rows: list[dict[str, Any]]) -> list[ScoreInput]:
     ]
 
 
-class QaReviewViewSet(viewsets.GenericViewSet):
+class QaReviewViewSet(viewsets.GenericViewSet[Review]):
     """QA reviews: list and read in scope, draw a case by hand, score, acknowledge, dispute, decide."""
 
     permission_classes = [permissions.IsAuthenticated]
@@ -151,7 +153,7 @@ class QaReviewViewSet(viewsets.GenericViewSet):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         # QA reviewers and administrators review every team's cases, whether or not they work cases.
-        if can_view_all_reviews(user) or can_manage_scorecards(user):
+        if can_draw_every_team(user):
             case = Case.objects.filter(pk=data["case"]).first()
         else:
             case = case_get_visible(user=user, pk=data["case"])
@@ -274,14 +276,14 @@ class QaReviewViewSet(viewsets.GenericViewSet):
         return self._detail(review)
 
 
-class ScorecardViewSet(viewsets.GenericViewSet):
+class ScorecardViewSet(viewsets.GenericViewSet[Scorecard]):
     """Scorecards with their versions and criteria; administrators create, add criteria and publish."""
 
     permission_classes = [permissions.IsAuthenticated]
     serializer_class = ScorecardOutputSerializer
     queryset = Scorecard.objects.none()
 
-    def _rows(self) -> Any:
+    def _rows(self) -> QuerySet[Scorecard]:
         return scorecard_list().prefetch_related("versions__criteria__clause__version__document")
 
     def _scorecard(self, request: Request, pk: Any) -> Scorecard:
@@ -299,8 +301,7 @@ class ScorecardViewSet(viewsets.GenericViewSet):
 
     def _require_manager(self, request: Request) -> User:
         user = _user(request)
-        if not can_manage_scorecards(user):
-            raise PermissionDenied(_("You may not edit scorecards."))
+        require(can_manage_scorecards(user))
         return user
 
     def _detail(self, scorecard: Scorecard, code: int = status.HTTP_200_OK) -> Response:
@@ -335,7 +336,10 @@ class ScorecardViewSet(viewsets.GenericViewSet):
         user = self._require_manager(request)
         serializer = ScorecardInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        scorecard = scorecard_create(actor=user, **serializer.validated_data)
+        data = serializer.validated_data
+        scorecard = scorecard_create(
+            actor=user, code=data["code"], name_zh=data["name_zh"], name_en=data["name_en"]
+        )
         return self._detail(scorecard, status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses={201: ScorecardOutputSerializer, 403: ERROR, 404: ERROR})
@@ -372,16 +376,28 @@ class ScorecardViewSet(viewsets.GenericViewSet):
         scorecard = self._scorecard(request, pk)
         serializer = CriterionInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
+        data = serializer.validated_data
         draft = scorecard_version_draft_of(scorecard=scorecard)
         if draft is None:
             raise ValidationError({"detail": [_("Start a new version first.")]})
-        clause = (
-            StandardClause.objects.select_related("version__document").filter(pk=data.pop("clause")).first()
-        )
+        clause = StandardClause.objects.select_related("version__document").filter(pk=data["clause"]).first()
         if clause is None:
             raise ValidationError({"clause": [_("No such clause.")]})
-        criterion_save(actor=user, criterion=Criterion(version=draft, clause=clause, **data))
+        criterion = Criterion(
+            version=draft,
+            clause=clause,
+            section=data["section"],
+            ordering=data["ordering"],
+            title_zh=data["title_zh"],
+            title_en=data["title_en"],
+            guidance=data["guidance"],
+            weight=data["weight"],
+            scale=data["scale"],
+            is_auto_fail=data["is_auto_fail"],
+            is_compliance=data["is_compliance"],
+            allows_not_applicable=data["allows_not_applicable"],
+        )
+        criterion_save(actor=user, criterion=criterion)
         return self._detail(scorecard, status.HTTP_201_CREATED)
 
     @extend_schema(

@@ -5,9 +5,9 @@ import datetime as dt
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
-from charter.accounts.models import Team, TeamMembership, User
+from charter.accounts.models import Team, User
 from charter.accounts.permissions import AnyUser
-from charter.accounts.selectors import team_list_led_by
+from charter.accounts.selectors import team_list_led_by, team_supervisor_list, user_list_with_permission
 from charter.cases.models import Case
 from charter.quality.models import (
     CalibrationScore,
@@ -287,39 +287,19 @@ def review_open_counts(*, user_ids: list[int]) -> dict[int, int]:
     return counts
 
 
-def team_lead_list(*, team: Team) -> list[User]:
-    """Return the active supervisors who lead `team` (directly, or a team in a unit above it)."""
-    path = team.unit.path
-    leads = TeamMembership.objects.filter(is_lead=True, user__is_active=True).select_related(
-        "team__unit", "user"
-    )
-    found = {m.user.pk: m.user for m in leads if path.startswith(m.team.unit.path)}
-    return [found[pk] for pk in sorted(found)]
-
-
 def reviewer_list() -> QuerySet[User]:
-    """Return every active user holding quality.review_cases (QA reviewers and supervisors), by id."""
-    return (
-        User.objects.filter(is_active=True)
-        .filter(
-            Q(
-                groups__permissions__codename="review_cases",
-                groups__permissions__content_type__app_label="quality",
-            )
-            | Q(
-                user_permissions__codename="review_cases", user_permissions__content_type__app_label="quality"
-            )
-        )
-        .distinct()
-        .order_by("pk")
-    )
+    """Return every active user holding quality.review_cases (QA reviewers and supervisors), by id.
+
+    Superusers hold every permission without being reviewers, so they are never put in a reviewer pool.
+    """
+    return user_list_with_permission("quality.review_cases").exclude(is_superuser=True).order_by("pk")
 
 
 def reviewer_pool_for(*, team: Team | None) -> list[User]:
-    """Return who may review the cases of `team`: QA reviewers (every team) and the supervisors who lead
-    it, each holding quality.review_cases; ordered by id."""
+    """Return who may review the cases of `team`: QA reviewers (every team) and the supervisors over it
+    (`team_supervisor_list`), each holding quality.review_cases; ordered by id."""
     candidates = reviewer_list()
-    leads = {user.pk for user in team_lead_list(team=team)} if team is not None else set()
+    leads = {user.pk for user in team_supervisor_list(team=team)} if team is not None else set()
     return [user for user in candidates if can_view_all_reviews(user) or user.pk in leads]
 
 

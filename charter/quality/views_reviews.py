@@ -105,7 +105,12 @@ def scorecard_list(request: HttpRequest) -> HttpResponse:
     form = ScorecardForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            scorecard = scorecard_create(actor=user, **form.cleaned_data)
+            scorecard = scorecard_create(
+                actor=user,
+                code=form.cleaned_data["code"],
+                name_zh=form.cleaned_data["name_zh"],
+                name_en=form.cleaned_data["name_en"],
+            )
         except DomainError as error:
             form_add_domain_error(form, error)
         else:

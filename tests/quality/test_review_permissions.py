@@ -38,7 +38,7 @@ def test_each_role_may_do_what_its_grant_says(
 ) -> None:
     user: User = request.getfixturevalue(persona)
 
-    assert tuple(predicate(user) for predicate in PREDICATES) == expected
+    assert tuple(bool(predicate(user)) for predicate in PREDICATES) == expected
 
 
 def test_an_inactive_qa_reviewer_may_do_nothing(qa_reviewer: User) -> None:

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from charter.accounts.models import Customer, Team, User
 from charter.accounts.roles import Role
 from charter.cases.models import Case, CaseClock
-from charter.common.errors import ConflictError, DomainError, PermissionDeniedError
+from charter.common.errors import ConflictError, DomainError, NotFoundError, PermissionDeniedError
 from charter.mail.models import OutboundMessage
 from charter.quality.models import (
     CalibrationScore,
@@ -358,15 +358,22 @@ def test_a_confidentiality_breach_zeroes_the_review(review: Review, qa_reviewer:
 
 
 def test_the_agent_may_not_score_his_own_review_nor_may_anyone_else(
-    review: Review, member: User, teammate: User
+    review: Review, member: User, teammate: User, supervisor: User
 ) -> None:
     scores = _all_scores(review.scorecard_version, [1, 5, 5, 1])
 
-    with pytest.raises(DomainError) as self_review:
+    # The agent does not see his review while it is scored, nor does a teammate: not found, as on the page.
+    for stranger in (member, teammate):
+        with pytest.raises(NotFoundError):
+            review_scores_save(actor=stranger, review=review, version=review.version, scores=scores)
+    with pytest.raises(PermissionDeniedError) as other:
+        review_scores_save(actor=supervisor, review=review, version=review.version, scores=scores)
+    Review.objects.filter(pk=review.pk).update(reviewer=member)  # even were it given to him
+    review.refresh_from_db()
+    with pytest.raises(PermissionDeniedError) as self_review:
         review_scores_save(actor=member, review=review, version=review.version, scores=scores)
-    with pytest.raises(PermissionDeniedError):
-        review_scores_save(actor=teammate, review=review, version=review.version, scores=scores)
 
+    assert other.value.code == "quality_review_denied"
     assert self_review.value.code == "quality_self_review"
 
 
@@ -480,10 +487,13 @@ def test_a_dispute_needs_a_reason_and_only_the_agent_disputes(
 
     with pytest.raises(DomainError) as blank:
         review_dispute(actor=member, review=review, reason="  ")
-    with pytest.raises(PermissionDeniedError):
+    with pytest.raises(PermissionDeniedError) as other:
+        review_dispute(actor=qa_reviewer, review=review, reason="我替他申诉")
+    with pytest.raises(NotFoundError):  # a teammate does not see the review at all
         review_dispute(actor=teammate, review=review, reason="我替他申诉")
 
     assert blank.value.code == "quality_reason_required"
+    assert other.value.code == "quality_review_denied"
 
 
 def test_who_sees_a_review(

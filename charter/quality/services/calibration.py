@@ -12,11 +12,12 @@ from django.utils.translation import gettext_lazy as _
 from charter.accounts.models import User
 from charter.audit.services import audit_record
 from charter.cases.models import Case
-from charter.common.errors import DomainError, PermissionDeniedError
+from charter.common.errors import DomainError
+from charter.common.policy import require
 from charter.quality import scoring
 from charter.quality.errors import ErrorCode
 from charter.quality.models import CalibrationScore, CalibrationSession, Criterion, ScorecardVersion
-from charter.quality.permissions import can_review, can_run_calibration
+from charter.quality.permissions import can_facilitate, can_review, can_run_calibration, can_score_calibration
 from charter.quality.selectors import criterion_list
 from charter.quality.services.reviews import ScoreInput
 from charter.quality.services.sampling import case_agent
@@ -39,10 +40,7 @@ def calibration_create(
 ) -> CalibrationSession:
     """Open a calibration session on `case` with `reviewers` (at least two, each may review, never the case's
     own agent: quality_self_review). Audited."""
-    if not can_run_calibration(actor):
-        raise PermissionDeniedError(
-            _("You may not run calibration sessions."), code=ErrorCode.CALIBRATION_DENIED
-        )
+    require(can_run_calibration(actor))
     people = {user.pk: user for user in reviewers}
     if len(people) < 2:
         raise DomainError(
@@ -84,10 +82,7 @@ def _scores_valid(session: CalibrationSession, values: Mapping[int, int | None])
 @transaction.atomic
 def calibration_score_save(*, actor: User, session: CalibrationSession, scores: Sequence[ScoreInput]) -> None:
     """Record `actor`'s blind scores in an open session he was invited to. Audited."""
-    if not session.reviewers.filter(pk=actor.pk).exists():
-        raise PermissionDeniedError(
-            _("You were not invited to score this session."), code=ErrorCode.CALIBRATION_DENIED
-        )
+    require(can_score_calibration(actor, session))
     if not session.is_open:
         raise DomainError(_("The session is closed."), code=ErrorCode.CALIBRATION_STATE)
     _scores_valid(session, {score.criterion_id: score.value for score in scores})
@@ -104,10 +99,7 @@ def calibration_score_save(*, actor: User, session: CalibrationSession, scores: 
 @transaction.atomic
 def calibration_close(*, actor: User, session: CalibrationSession) -> CalibrationSession:
     """Close the session so everyone sees each other's scores (the facilitator only). Audited."""
-    if actor.pk != session.facilitator_id:
-        raise PermissionDeniedError(
-            _("Only the facilitator closes the session."), code=ErrorCode.CALIBRATION_DENIED
-        )
+    require(can_facilitate(actor, session))
     updated = CalibrationSession.objects.filter(pk=session.pk, status=CalibrationSession.Status.OPEN).update(
         status=CalibrationSession.Status.CLOSED, closed_at=timezone.now()
     )
@@ -121,10 +113,7 @@ def calibration_close(*, actor: User, session: CalibrationSession) -> Calibratio
 @transaction.atomic
 def calibration_agree(*, actor: User, session: CalibrationSession, values: Mapping[int, int | None]) -> None:
     """Record the agreed score per criterion of a closed session (the facilitator only). Audited."""
-    if actor.pk != session.facilitator_id:
-        raise PermissionDeniedError(
-            _("Only the facilitator records the agreed scores."), code=ErrorCode.CALIBRATION_DENIED
-        )
+    require(can_facilitate(actor, session))
     if session.is_open:
         raise DomainError(
             _("Close the session before recording the agreed scores."), code=ErrorCode.CALIBRATION_STATE

@@ -22,8 +22,9 @@ from charter.audit.services import audit_record
 from charter.cases.checks import ReplyWarning
 from charter.cases.models import Case, CaseClock, CaseEvent, CaseMessage
 from charter.cases.selectors import case_clock_list, case_message_list
-from charter.common.errors import DomainError, PermissionDeniedError
+from charter.common.errors import DomainError
 from charter.common.outbox import outbox_batch
+from charter.common.policy import require
 from charter.privacy.masking import mask_id_number, mask_phone
 from charter.quality import text
 from charter.quality.conf import quality_setting
@@ -397,13 +398,6 @@ def findings_from_replies(*, limit: int = 500) -> int:
 # Configuration ------------------------------------------------------------------------------------------
 
 
-def _require_manager(actor: User) -> None:
-    if not can_manage_checks(actor):
-        raise PermissionDeniedError(
-            gettext_lazy("You may not configure the automatic checks."), code=ErrorCode.MANAGE_DENIED
-        )
-
-
 _PATTERN_ERRORS: dict[text.PatternError, "StrOrPromise"] = {
     text.PatternError.UNBALANCED: gettext_lazy(
         "“%(pattern)s”: square brackets come in pairs, one list of choices each, not nested."
@@ -453,7 +447,7 @@ def _rule_validate(*, rule: PhraseRule) -> None:
 
 def phrase_rule_save(*, actor: User, rule: PhraseRule) -> PhraseRule:
     """Create or change a phrase rule (administrators only). Audited as `quality.phrase_rule_save`."""
-    _require_manager(actor)
+    require(can_manage_checks(actor))
     with transaction.atomic():
         _rule_validate(rule=rule)
         rule.save()
@@ -475,7 +469,7 @@ def phrase_rule_save(*, actor: User, rule: PhraseRule) -> PhraseRule:
 def check_setting_save(*, actor: User, setting: CheckSetting) -> CheckSetting:
     """Change whether a check runs and the clause it cites (administrators only). Audited as
     `quality.check_setting_save`."""
-    _require_manager(actor)
+    require(can_manage_checks(actor))
     setting.clause_number = setting.clause_number.strip()
     if not setting.clause_number or not setting.document_code:
         raise DomainError(

@@ -29,14 +29,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from charter.accounts.models import User
-from charter.accounts.roles import STAFF_ROLES
-from charter.accounts.selectors import team_list_led_by
+from charter.accounts.selectors import staff_list
 from charter.audit.services import audit_record
 from charter.cases.models import Case, CaseClock, CaseMessage
-from charter.common.errors import DomainError, PermissionDeniedError
+from charter.common.errors import DomainError
+from charter.common.policy import require
 from charter.quality.errors import ErrorCode
 from charter.quality.models import Review, SamplingRule, ScorecardVersion
-from charter.quality.permissions import can_manage_scorecards, can_review, can_view_all_reviews
+from charter.quality.permissions import can_draw, can_draw_case, can_manage_scorecards, can_review
 from charter.quality.selectors import review_open_counts, reviewer_pool_for, scorecard_version_current
 from charter.surveys.models import Response
 
@@ -71,15 +71,11 @@ def sample_rank(rule_id: int, case_id: int) -> int:
 
 
 def _staff_ids(user_ids: Iterable[int | None]) -> set[int]:
-    """The ids among `user_ids` of active members of staff (a staff role, or a superuser)."""
+    """The ids among `user_ids` of active members of staff (`staff_list`)."""
     ids = {pk for pk in user_ids if pk is not None}
     if not ids:
         return set()
-    return set(
-        User.objects.filter(pk__in=ids, is_active=True)
-        .filter(Q(is_superuser=True) | Q(groups__name__in=list(STAFF_ROLES)))
-        .values_list("pk", flat=True)
-    )
+    return set(staff_list().filter(pk__in=ids).values_list("pk", flat=True))
 
 
 def case_agent_map(cases: list[Case]) -> dict[int, User | None]:
@@ -167,8 +163,8 @@ def review_sample(
     this case, agent and scorecard version (never two). None when no reviewer is available.
 
     `agent` must be an active member of staff who worked on the case (quality_not_case_agent). An `actor`
-    who does not review every team (quality.view_all_reviews or quality.manage_scorecards) may draw only
-    the cases of the teams he leads (quality_review_denied). `reviewer`, when given, must hold
+    must be allowed to draw the case (`can_draw_case`: every team for QA reviewers and administrators, the
+    teams he leads for a supervisor; else quality_review_denied). `reviewer`, when given, must hold
     quality.review_cases, not be the agent (quality_self_review) and be in the reviewer pool of the case's
     team, or be the actor himself when he may review (quality_reviewer_out_of_scope); otherwise the fairest
     reviewer of the team's pool is chosen. Nothing is written when refused. Audited.
@@ -178,11 +174,8 @@ def review_sample(
         raise DomainError(
             _("Reviews use a published scorecard version."), code=ErrorCode.NO_PUBLISHED_VERSION
         )
-    if actor is not None and not (can_view_all_reviews(actor) or can_manage_scorecards(actor)):
-        if case.team_id is None or not team_list_led_by(user=actor).filter(pk=case.team_id).exists():
-            raise PermissionDeniedError(
-                _("You may draw only the cases of the teams you lead."), code=ErrorCode.REVIEW_DENIED
-            )
+    if actor is not None:
+        require(can_draw_case(actor, case))
     if not case_worked_on_by(case=case, user=agent):
         raise DomainError(
             _("Only the work of a member of staff who worked on this case may be reviewed."),
@@ -257,8 +250,7 @@ def review_sample_case(
     """Draw `case` for review by hand (administrators, QA reviewers, supervisors), against the scorecard of
     the team's sampling rule or else the first scorecard with a published version; the agent defaults to the
     case's agent (`case_agent`). The scope is checked by `review_sample`."""
-    if not (can_manage_scorecards(actor) or can_review(actor)):
-        raise PermissionDeniedError(_("You may not draw cases for review."), code=ErrorCode.REVIEW_DENIED)
+    require(can_draw(actor))
     agent = agent or case_agent(case)
     if agent is None:
         raise DomainError(_("The case has no agent to review yet."), code=ErrorCode.INVALID_RULE)
@@ -444,8 +436,7 @@ def sampling_run_due(*, now: dt.datetime | None = None) -> int:
 @transaction.atomic
 def sampling_rule_save(*, actor: User, rule: SamplingRule) -> SamplingRule:
     """Create or change a sampling rule (administrators only). Audited."""
-    if not can_manage_scorecards(actor):
-        raise PermissionDeniedError(_("You may not edit sampling rules."), code=ErrorCode.SCORECARD_DENIED)
+    require(can_manage_scorecards(actor))
     if rule.share_percent is not None and not 0 <= rule.share_percent <= 100:
         raise DomainError(
             _("A share is between 0 and 100 per cent."), code=ErrorCode.INVALID_RULE, field="share_percent"

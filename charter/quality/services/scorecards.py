@@ -6,33 +6,20 @@ were given, not against a draft.
 """
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from charter.accounts.models import User
 from charter.audit.services import audit_record
-from charter.common.errors import DomainError, PermissionDeniedError
+from charter.common.errors import DomainError
 from charter.common.models import localized
+from charter.common.policy import require
+from charter.common.versioning import version_draft_lock, version_number_next, version_publish
 from charter.quality import scoring
 from charter.quality.errors import ErrorCode
 from charter.quality.models import Criterion, Scale, Scorecard, ScorecardVersion
 from charter.quality.permissions import can_manage_scorecards
 from charter.quality.selectors import criterion_list, scorecard_version_current, scorecard_version_draft_of
 from charter.standards.models import StandardClause, StandardDocument, StandardVersion
-
-
-def _require_manager(actor: User) -> None:
-    if not can_manage_scorecards(actor):
-        raise PermissionDeniedError(_("You may not edit scorecards."), code=ErrorCode.SCORECARD_DENIED)
-
-
-def _require_draft(version: ScorecardVersion) -> None:
-    stored = ScorecardVersion.objects.filter(pk=version.pk).values_list("status", flat=True).first()
-    if stored != ScorecardVersion.Status.DRAFT:
-        raise DomainError(
-            _("Only a draft can be changed; a published version never changes. Start a new version."),
-            code=ErrorCode.VERSION_NOT_DRAFT,
-        )
 
 
 def clause_is_citable(clause: StandardClause) -> bool:
@@ -61,7 +48,7 @@ def criterion_specs(criteria: list[Criterion]) -> list[scoring.CriterionSpec]:
 @transaction.atomic
 def scorecard_create(*, actor: User, code: str, name_zh: str, name_en: str = "") -> Scorecard:
     """Create a scorecard with an empty draft version 1 (administrators only). Audited."""
-    _require_manager(actor)
+    require(can_manage_scorecards(actor))
     code = code.strip()
     if not code or not name_zh.strip():
         raise DomainError(
@@ -81,14 +68,15 @@ def scorecard_create(*, actor: User, code: str, name_zh: str, name_en: str = "")
 def scorecard_version_draft_create(*, actor: User, scorecard: Scorecard) -> ScorecardVersion:
     """Start the next version of `scorecard` as a draft holding a copy of the current criteria; return the
     existing draft when there is one. Audited."""
-    _require_manager(actor)
+    require(can_manage_scorecards(actor))
     Scorecard.objects.select_for_update().filter(pk=scorecard.pk).first()
     draft = scorecard_version_draft_of(scorecard=scorecard)
     if draft is not None:
         return draft
     current = scorecard_version_current(scorecard=scorecard)
-    last = ScorecardVersion.objects.filter(scorecard=scorecard).order_by("-number").first()
-    draft = ScorecardVersion.objects.create(scorecard=scorecard, number=(last.number + 1) if last else 1)
+    draft = ScorecardVersion.objects.create(
+        scorecard=scorecard, number=version_number_next(ScorecardVersion.objects.filter(scorecard=scorecard))
+    )
     if current is not None:
         Criterion.objects.bulk_create(
             [
@@ -138,8 +126,8 @@ def _criterion_validate(criterion: Criterion) -> None:
 @transaction.atomic
 def criterion_save(*, actor: User, criterion: Criterion) -> Criterion:
     """Add or change a criterion of a draft version (administrators only). Audited."""
-    _require_manager(actor)
-    _require_draft(criterion.version)
+    require(can_manage_scorecards(actor))
+    version_draft_lock(criterion.version)
     if criterion.pk is not None:
         stored = Criterion.objects.filter(pk=criterion.pk).values_list("version_id", flat=True).first()
         if stored != criterion.version_id:
@@ -166,8 +154,8 @@ def criterion_save(*, actor: User, criterion: Criterion) -> Criterion:
 @transaction.atomic
 def criterion_delete(*, actor: User, criterion: Criterion) -> None:
     """Remove a criterion from a draft version (administrators only). Audited."""
-    _require_manager(actor)
-    _require_draft(criterion.version)
+    require(can_manage_scorecards(actor))
+    version_draft_lock(criterion.version)
     audit_record(
         actor=actor, action="quality.criterion_delete", target=criterion, data={"title": criterion.title_zh}
     )
@@ -181,9 +169,8 @@ def scorecard_version_publish(*, actor: User, version: ScorecardVersion) -> Scor
     Refused unless the weights of the scored (non-compliance) criteria add up to 100 and every criterion
     cites a clause of a published code of conduct. Audited.
     """
-    _require_manager(actor)
-    ScorecardVersion.objects.select_for_update().filter(pk=version.pk).first()
-    _require_draft(version)
+    require(can_manage_scorecards(actor))
+    version = version_draft_lock(version)
     criteria = list(criterion_list(version=version))
     if not criteria:
         raise DomainError(_("Add at least one criterion before publishing."), code=ErrorCode.NO_CRITERIA)
@@ -200,13 +187,11 @@ def scorecard_version_publish(*, actor: User, version: ScorecardVersion) -> Scor
                 % {"title": localized(criterion, "title")},
                 code=ErrorCode.UNPUBLISHED_CLAUSE,
             )
-    ScorecardVersion.objects.filter(
-        scorecard=version.scorecard_id, status=ScorecardVersion.Status.PUBLISHED
-    ).update(status=ScorecardVersion.Status.SUPERSEDED)
-    version.status = ScorecardVersion.Status.PUBLISHED
-    version.published_at = timezone.now()
-    version.published_by = actor
-    version.save(update_fields=["status", "published_at", "published_by"])
+    version_publish(
+        version=version,
+        actor=actor,
+        supersede=ScorecardVersion.objects.filter(scorecard=version.scorecard_id),
+    )
     audit_record(
         actor=actor,
         action="quality.scorecard_version_publish",
