@@ -12,7 +12,8 @@ their case is now (a response keeps what its case was when it was answered), and
 whose case the agent handles or whose response is attributed to the agent.
 
 Results have their own permission (surveys.view_results); callers check it with
-charter.surveys.permissions.can_view_results before calling these selectors.
+charter.surveys.permissions.can_view_results before calling these selectors, and limit them to the reader's
+teams with `ResultFilter.team_ids` (charter.surveys.selectors.result_team_ids_for).
 """
 
 import datetime as dt
@@ -67,7 +68,11 @@ THEME_COMMENT_LIMIT = 2000  # the most recent comments read for themes
 
 @dataclass(frozen=True)
 class ResultFilter:
-    """What the reader asked to see. Dates are whole days in `tz`, both ends included."""
+    """What the reader asked to see. Dates are whole days in `tz`, both ends included.
+
+    `team_ids` is the reader's scope (None: every team, and answers without a team); `team_id` the team he
+    chose within it.
+    """
 
     tz: dt.tzinfo
     date_from: dt.date | None = None
@@ -77,6 +82,7 @@ class ResultFilter:
     agent_id: int | None = None
     channel: str = ""
     kind: str = ""
+    team_ids: frozenset[int] | None = None
 
     def period_bounds(self) -> tuple[dt.datetime | None, dt.datetime | None]:
         """The period as [start, end) instants: midnight of date_from and of the day after date_to in tz."""
@@ -182,6 +188,8 @@ def _no_scores() -> Scores:
 def response_list(filters: ResultFilter) -> QuerySet[Response]:
     """Return the responses that match `filters` (no ordering: callers group or order them)."""
     responses = Response.objects.all()
+    if filters.team_ids is not None:
+        responses = responses.filter(team_id__in=filters.team_ids)
     start, end = filters.period_bounds()
     if start is not None:
         responses = responses.filter(submitted_at__gte=start)
@@ -209,10 +217,12 @@ def response_scores(filters: ResultFilter) -> Scores:
 def invitation_response_rate(filters: ResultFilter) -> Metric:
     """Return the share of the invitations sent in the period that were answered (one query).
 
-    Service, team, channel and kind filter on the invitation's case as it is now; invitations without a case
-    (campaigns) count only when no such filter is set.
+    Scope, service, team, channel and kind filter on the invitation's case as it is now; invitations without
+    a case (campaigns) count only when no such filter is set.
     """
     invitations = Invitation.objects.filter(sent_at__isnull=False)
+    if filters.team_ids is not None:
+        invitations = invitations.filter(case__team_id__in=filters.team_ids)
     start, end = filters.period_bounds()
     if start is not None:
         invitations = invitations.filter(sent_at__gte=start)

@@ -3,6 +3,7 @@ from enum import StrEnum
 
 class ErrorCode(StrEnum):
     MANAGE_DENIED = "survey_manage_denied"
+    RESULTS_DENIED = "survey_results_denied"
     RECOVERY_DENIED = "survey_recovery_denied"
     NOT_DRAFT = "survey_not_draft"
     NO_QUESTIONS = "survey_no_questions"

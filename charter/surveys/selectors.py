@@ -1,14 +1,30 @@
-"""Reads of surveys that other pages share: the follow-ups of unhappy customers each person may see."""
+"""Reads of surveys that other pages share: whose results each reader sees, and the follow-ups of unhappy
+customers each person may see."""
 
 from django.db.models import Q, QuerySet
 
 from charter.accounts.models import User
 from charter.accounts.permissions import AnyUser
-from charter.accounts.selectors import team_list_led_by
+from charter.accounts.selectors import scope_team_ids, team_list_led_by
 from charter.surveys.models import RecoveryTask
-from charter.surveys.permissions import can_manage_surveys
+from charter.surveys.permissions import can_manage_surveys, can_view_all_results, can_view_results
 
 RECOVERY_OPEN_STATUSES = (RecoveryTask.Status.OPEN, RecoveryTask.Status.CONTACTED)
+
+
+def result_team_ids_for(*, user: AnyUser) -> frozenset[int] | None:
+    """Return the ids of the teams whose survey results `user` sees, or None for every team (and the
+    answers to campaigns, which have no team).
+
+    Every team for those who see all results (`can_view_all_results`); for any other reader the teams in
+    his scope, as on every other page (`scope_team_ids`: his teams, and every team under a unit whose team
+    he leads); none for those who may not see results at all.
+    """
+    if not isinstance(user, User) or not can_view_results(user):
+        return frozenset()
+    if can_view_all_results(user):
+        return None
+    return scope_team_ids(user)
 
 
 def recovery_task_list_visible_to(*, user: AnyUser, is_open_only: bool = False) -> QuerySet[RecoveryTask]:

@@ -2,7 +2,9 @@
 breakdowns, the lowest-rated services with their comments, themes, and the same as CSV and XLSX.
 
 Only staff with surveys.view_results see it (everyone else gets 403): seeing a case does not mean seeing
-its rating. Periods are whole days and times are shown in the reader's time zone.
+its rating. Each reader sees the teams in his scope, as on every other page (`result_team_ids_for`): a
+supervisor the teams under the units he leads, QA reviewers and administrators every team. Periods are
+whole days and times are shown in the reader's time zone.
 """
 
 import datetime as dt
@@ -10,8 +12,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import forms
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
@@ -42,6 +42,7 @@ from charter.surveys.exports import dashboard_tables, responses_csv, responses_x
 from charter.surveys.metrics import Metric
 from charter.surveys.models import Response
 from charter.surveys.permissions import can_view_results
+from charter.surveys.selectors import result_team_ids_for
 
 DEFAULT_DAYS = 90
 BARS_SHOWN = 15
@@ -52,7 +53,8 @@ def _any(label: Any) -> list[tuple[Any, Any]]:
 
 
 class ResultFilterForm(forms.Form):
-    """The filters of the results page; the choices are read when the form is made."""
+    """The filters of the results page; the choices (within the reader's `team_ids`, None: every team) are
+    read when the form is made."""
 
     # A date input takes ISO dates whatever the language (zh-hans would render 2026/11/27, left blank).
     date_from = forms.DateField(
@@ -80,14 +82,19 @@ class ResultFilterForm(forms.Form):
         choices=[("week", gettext_lazy("Week")), ("month", gettext_lazy("Month"))],
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, team_ids: frozenset[int] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         any_label = _("All")
         services = service_labels()
         self._choose("service", any_label, sorted(services.items(), key=lambda item: item[1]))
-        self._choose("team", any_label, [(team.pk, str(team)) for team in Team.objects.order_by("code")])
-        # Everyone some answer is attributed to (EXISTS: no duplicate rows to remove).
+        teams = Team.objects.order_by("code")
+        if team_ids is not None:
+            teams = teams.filter(pk__in=team_ids)
+        self._choose("team", any_label, [(team.pk, str(team)) for team in teams])
+        # Everyone some answer in scope is attributed to (EXISTS: no duplicate rows to remove).
         rated = Response.agents.through.objects.filter(user_id=OuterRef("pk"))
+        if team_ids is not None:
+            rated = rated.filter(response__team_id__in=team_ids)
         agents = User.objects.filter(Exists(rated)).order_by("display_name", "username")
         self._choose("agent", any_label, [(user.pk, str(user)) for user in agents])
         self._choose("channel", any_label, Channel.choices)
@@ -116,6 +123,7 @@ def _filters(request: HttpRequest) -> tuple[ResultFilterForm, ResultFilter, str]
     tz = timezone.get_current_timezone()
     today = timezone.localdate()
     defaults = _defaults(today)
+    team_ids = result_team_ids_for(user=request.user)
     if request.GET:
         given = request.GET.copy()
         for key in ("date_from", "date_to"):
@@ -123,10 +131,10 @@ def _filters(request: HttpRequest) -> tuple[ResultFilterForm, ResultFilter, str]
             # with the dates emptied asks for every answer.
             if key not in given:
                 given[key] = defaults[key].isoformat()
-        form = ResultFilterForm(given)
+        form = ResultFilterForm(given, team_ids=team_ids)
         data = form.cleaned_data if form.is_valid() else defaults
     else:
-        form = ResultFilterForm(initial=defaults)
+        form = ResultFilterForm(initial=defaults, team_ids=team_ids)
         data = defaults
     filters = ResultFilter(
         tz=tz,
@@ -137,13 +145,9 @@ def _filters(request: HttpRequest) -> tuple[ResultFilterForm, ResultFilter, str]
         agent_id=data.get("agent"),
         channel=data.get("channel") or "",
         kind=data.get("kind") or "",
+        team_ids=team_ids,
     )
     return form, filters, data.get("period") or "week"
-
-
-def _require_reader(request: HttpRequest) -> None:
-    if not can_view_results(request.user):
-        raise PermissionDenied
 
 
 # What the page shows: values rounded here, and only here. ------------------------------------------------
@@ -306,7 +310,6 @@ def _context(dashboard: Dashboard, period: str) -> dict[str, Any]:
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     """Show the results for the filters in the query string (the last 90 days by default)."""
-    _require_reader(request)
     form, filters, period = _filters(request)
     data = results_dashboard(filters)
     other = request.GET.copy()
@@ -323,21 +326,19 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "surveys/results/dashboard.html", context)
 
 
-@login_required
+@page_rule(can_view_results)
 @require_GET
 def export_summary(request: HttpRequest, extension: str) -> HttpResponse | StreamingHttpResponse:
-    """Download the page's tables for the same filters, as CSV (UTF-8 with BOM) or XLSX."""
-    _require_reader(request)
+    """Download the page's tables for the same filters (and scope), as CSV (UTF-8 with BOM) or XLSX."""
     _form, filters, _period = _filters(request)
     tables = dashboard_tables(results_dashboard(filters))
     return tables_download(tables, stem="survey-results", extension=extension)
 
 
-@login_required
+@page_rule(can_view_results)
 @require_GET
 def export_responses(request: HttpRequest, extension: str) -> HttpResponse | StreamingHttpResponse:
-    """Download every response matching the filters, as CSV (streamed) or XLSX."""
-    _require_reader(request)
+    """Download every response in the reader's scope matching the filters, as CSV (streamed) or XLSX."""
     _form, filters, _period = _filters(request)
     content = responses_csv(filters) if extension == "csv" else responses_xlsx(filters)
     return download_response(content, stem="survey-responses", extension=extension)
