@@ -18,16 +18,13 @@ from charter.accounts.models import Team, User
 from charter.audit.services import audit_record
 from charter.catalog.models import Service
 from charter.common.errors import DomainError
+from charter.common.policy import require
 from charter.sla.models import CaseKind
 from charter.surveys.errors import ErrorCode
 from charter.surveys.models import Campaign, Question, Survey, SurveyRule, SurveyVersion
-from charter.surveys.permissions import can_manage_surveys, require
+from charter.surveys.permissions import can_manage_surveys
 
 _SLUG = re.compile(r"[-a-zA-Z0-9_]+")
-
-
-def _require_manage(actor: User) -> None:
-    require(can_manage_surveys(actor), _("You may not configure surveys."), ErrorCode.MANAGE_DENIED)
 
 
 def _text(value: object, *, field: str, required: bool = False, max_length: int = 500) -> str:
@@ -49,7 +46,7 @@ def survey_create(
     *, actor: User, code: str, name_zh: str, name_en: str = "", intro_zh: str = "", intro_en: str = ""
 ) -> Survey:
     """Create a survey with an empty draft version 1. Audited as `surveys.create`."""
-    _require_manage(actor)
+    require(can_manage_surveys(actor))
     code = _text(code, field="code", required=True, max_length=50)
     if not _SLUG.fullmatch(code):
         raise DomainError(
@@ -115,7 +112,7 @@ def survey_question_add(
     is_required: bool = False,
 ) -> Question:
     """Add a question at the end of a draft version. Audited as `surveys.question_add`."""
-    _require_manage(actor)
+    require(can_manage_surveys(actor))
     if type not in Question.Type.values:
         raise DomainError(_("Choose the type of question."), code=ErrorCode.INVALID_FIELD, field="type")
     text_zh = _text(text_zh, field="text_zh", required=True)
@@ -141,7 +138,7 @@ def survey_question_add(
 
 def survey_question_remove(*, actor: User, question: Question) -> None:
     """Remove a question from a draft version. Audited as `surveys.question_remove`."""
-    _require_manage(actor)
+    require(can_manage_surveys(actor))
     with transaction.atomic():
         version = _draft(question.version)
         audit_record(
@@ -153,7 +150,7 @@ def survey_question_remove(*, actor: User, question: Question) -> None:
 def survey_version_publish(*, actor: User, version: SurveyVersion) -> SurveyVersion:
     """Publish a draft: it is used for every invitation from now on, and the version in force retires.
     Audited as `surveys.publish`."""
-    _require_manage(actor)
+    require(can_manage_surveys(actor))
     with transaction.atomic():
         version = _draft(version)
         if not version.questions.exists():
@@ -171,7 +168,7 @@ def survey_version_publish(*, actor: User, version: SurveyVersion) -> SurveyVers
 def survey_version_draft_new(*, actor: User, survey: Survey) -> SurveyVersion:
     """Start a new draft from the latest version's questions (or return the draft that exists).
     Audited as `surveys.draft`."""
-    _require_manage(actor)
+    require(can_manage_surveys(actor))
     with transaction.atomic():
         existing = survey.versions.filter(status=SurveyVersion.Status.DRAFT).first()
         if existing is not None:
@@ -216,7 +213,7 @@ def survey_rule_save(
 ) -> SurveyRule:
     """Create or change the rule that sends `survey` after matching resolved cases (empty lists match
     everything). Audited as `surveys.rule_save`."""
-    _require_manage(actor)
+    require(can_manage_surveys(actor))
     if set(kinds) - set(CaseKind.values):
         raise DomainError(_("Choose the kind of case."), code=ErrorCode.INVALID_FIELD, field="kinds")
     if not 0 <= int(sample_percent) <= 100:
@@ -258,7 +255,7 @@ def campaign_save(
 ) -> Campaign:
     """Create or change a periodic campaign (e.g. NPS every 90 days to 200 customers served in the last
     period). Audited as `surveys.campaign_save`."""
-    _require_manage(actor)
+    require(can_manage_surveys(actor))
     if not 1 <= int(every_days) <= 3660:
         raise DomainError(
             _("Give a period between 1 and 3660 days."), code=ErrorCode.INVALID_FIELD, field="every_days"
