@@ -144,6 +144,14 @@ class Workflow(Generic[RowT, MoveT]):
         """Return whether `row` may move to `to` now (as the step `name` when given)."""
         return self.refusal_for(row, to=to, name=name) is None
 
+    def can_take(self, row: RowT, *, name: str) -> bool:
+        """Return whether the step `name` may be taken from `row`'s state now, to whichever state it leads
+        (a page asks this to show the form of a step)."""
+        return any(
+            move.name == name and move.refusal(row) is None
+            for move in self.moves.get(self.state_of(row), {}).values()
+        )
+
     def check(self, row: RowT, *, to: str, name: str = "", refusal: Message | None = None) -> MoveT:
         """Return the move of `row` to `to`, or raise InvalidTransitionError (409) when the map, the step's
         `name` or the move's condition refuses it. Writes nothing."""

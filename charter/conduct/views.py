@@ -25,6 +25,7 @@ from charter.common.files import stored_file_response
 from charter.common.forms import form_add_domain_error
 from charter.common.models import localized
 from charter.common.pages import page_rule
+from charter.common.workflow import Move
 from charter.conduct.forms import (
     AppealDecideForm,
     ApproveForm,
@@ -76,6 +77,14 @@ from charter.conduct.services import (
     violation_evidence_add_many,
     violation_record,
     violation_respond,
+)
+from charter.conduct.workflow import (
+    APPEAL,
+    APPROVE,
+    DECIDE,
+    DECIDE_APPEAL,
+    END_RESPONSE,
+    VIOLATION_WORKFLOW,
 )
 from charter.quality.models import Finding
 from charter.quality.selectors import review_get_for
@@ -222,6 +231,11 @@ def _visible(request: HttpRequest, pk: int) -> Violation:
     return violation
 
 
+def _step_open(violation: Violation, move: Move[Violation]) -> bool:
+    """Whether the workflow allows the step `move` now: the same map the service takes the step through."""
+    return VIOLATION_WORKFLOW.can_take(violation, name=move.name)
+
+
 def _detail_context(request: HttpRequest, user: User, violation: Violation) -> dict[str, Any]:
     setting = ladder_setting_get()
     is_staff = violation.staff_id == user.pk
@@ -230,17 +244,14 @@ def _detail_context(request: HttpRequest, user: User, violation: Violation) -> d
         "violation": violation,
         "setting": setting,
         "is_staff": is_staff,
-        "can_add_evidence": can_add_evidence(user, violation) and violation.status != Violation.Status.CLOSED,
-        "can_decide": can_decide(user, violation) and violation.status == Violation.Status.RECORDED,
-        "can_respond": can_respond(user, violation)
-        and violation.status == Violation.Status.AWAITING_RESPONSE,
-        "can_approve": can_approve(user, violation)
-        and violation.status == Violation.Status.AWAITING_APPROVAL,
+        "can_add_evidence": can_add_evidence(user, violation) and not VIOLATION_WORKFLOW.is_final(violation),
+        "can_decide": can_decide(user, violation) and _step_open(violation, DECIDE),
+        "can_respond": can_respond(user, violation) and _step_open(violation, END_RESPONSE),
+        "can_approve": can_approve(user, violation) and _step_open(violation, APPROVE),
         "can_appeal": can_appeal(user, violation)
-        and violation.status == Violation.Status.IN_EFFECT
+        and _step_open(violation, APPEAL)
         and violation.appealed_at is None,
-        "can_decide_appeal": can_decide_appeal(user, violation)
-        and violation.status == Violation.Status.APPEALED,
+        "can_decide_appeal": can_decide_appeal(user, violation) and _step_open(violation, DECIDE_APPEAL),
         "now": timezone.now(),
         "clause_text": localized(violation.clause, "text"),
         "panels": violation_panels.render(request, violation),

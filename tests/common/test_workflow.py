@@ -132,9 +132,12 @@ def test_allowed_next_lists_the_moves_the_map_and_conditions_allow_in_map_order(
     assert DOORS.targets(Door.CLOSED) == [Door.OPEN, Door.LOCKED]
 
 
-def test_can_move_and_is_final_answer_without_raising() -> None:
+def test_can_move_can_take_and_is_final_answer_without_raising() -> None:
     assert DOORS.can_move(Room(), to=Door.OPEN)
     assert not DOORS.can_move(Room(), to=Door.LOCKED)
+    assert DOORS.can_take(Room(), name="open")
+    assert not DOORS.can_take(Room(), name="lock")  # no key
+    assert not DOORS.can_take(Room(), name="shut")  # not from a closed door
     assert not DOORS.is_final(Room())
 
     class Once(models.TextChoices):
