@@ -64,6 +64,8 @@ from charter.cases.services import (
 from charter.cases.services.contact import customer_contact_view
 from charter.common.api import list_response
 from charter.common.errors import DomainError
+from charter.common.files import stored_file_response
+from charter.common.policy import require
 from charter.common.unset import UNSET
 
 ERROR = OpenApiResponse(description='An error: `{"code": …, "detail": …}` (and `fields` for bad input).')
@@ -404,7 +406,7 @@ class CaseViewSet(viewsets.GenericViewSet):
         attachment: CaseAttachment | None = files.filter(pk=attachment_id).first()
         if attachment is None:
             raise Http404
-        return attachment_response(attachment)
+        return stored_file_response(attachment)
 
     @extend_schema(
         request=TransitionInputSerializer,
@@ -531,8 +533,7 @@ class CaseViewSet(viewsets.GenericViewSet):
     def accept(self, request: Request, pk: str | None = None) -> Response:
         """Accept the resolution (the customer); the case closes."""
         case = self._case(request, pk)
-        if not can_customer_act(request.user, case):
-            self.permission_denied(request)
+        require(can_customer_act(request.user, case))
         return self._detail(request, case_accept(case=case, actor=self._user(request)))
 
     @extend_schema(
@@ -542,8 +543,7 @@ class CaseViewSet(viewsets.GenericViewSet):
     def appeal(self, request: Request, pk: str | None = None) -> Response:
         """Appeal the resolution (the customer, within the appeal window): someone else reconsiders it."""
         case = self._case(request, pk)
-        if not can_customer_act(request.user, case):
-            self.permission_denied(request)
+        require(can_customer_act(request.user, case))
         serializer = AppealInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         case = case_appeal(case=case, reason=serializer.validated_data["reason"], actor=self._user(request))
@@ -608,22 +608,6 @@ class CaseViewSet(viewsets.GenericViewSet):
         case.refresh_from_db(fields=["tracking_token_hash", "tracking_token_rotated_at"])
         issued = case.tracking_token_rotated_at if case.tracking_token_hash else None
         return Response(TrackingLinkOutputSerializer({"tracking_url": url, "issued_at": issued}).data)
-
-
-def attachment_response(attachment: CaseAttachment) -> FileResponse:
-    """Serve `attachment`: active content as a download of opaque bytes, never rendered; always nosniff and
-    sandboxed. Shared with the HTML views (the tracking page and the desk)."""
-    is_download = attachment.is_download_only
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=is_download,
-        filename=attachment.original_name,
-        content_type="application/octet-stream" if is_download else attachment.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 def router_register(router: BaseRouter) -> None:

@@ -8,7 +8,6 @@ by and the sweep selects on.
 """
 
 import datetime as dt
-import secrets
 from decimal import Decimal
 
 from django.conf import settings
@@ -18,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from charter.catalog.models import Channel
+from charter.common.files import upload_path
 from charter.common.models import TimeStampedModel, YearCounter, localized
 from charter.privacy.fields import EncryptedTextField
 from charter.sla.models import CaseKind as SlaCaseKind
@@ -394,7 +394,7 @@ class CaseMessage(models.Model):
 
 def attachment_upload_to(instance: "CaseAttachment", filename: str) -> str:
     """Store under cases/<yyyy>/<random>, never under the uploaded name."""
-    return f"cases/{timezone.now():%Y}/{secrets.token_hex(16)}"
+    return upload_path("cases")
 
 
 class CaseAttachment(models.Model):

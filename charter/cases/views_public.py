@@ -23,7 +23,7 @@ from charter.cases.forms import (
     IntakeForm,
     TrackingLookupForm,
 )
-from charter.cases.models import Case, CaseAttachment, CaseKind
+from charter.cases.models import Case, CaseKind
 from charter.cases.panels import customer_case_panels
 from charter.cases.selectors import (
     case_attachment_list,
@@ -41,6 +41,7 @@ from charter.cases.tasks import case_tracking_link_resend_task
 from charter.catalog.models import Service
 from charter.catalog.selectors import service_name
 from charter.common.errors import DomainError
+from charter.common.files import stored_file_response
 from charter.common.forms import form_add_domain_error
 from charter.common.http import client_ip, private_page
 from charter.common.throttle import throttle_hit
@@ -244,25 +245,6 @@ def track_lookup(request: HttpRequest) -> HttpResponse:
     return render(request, "cases/track_lookup.html", {"form": form, "sent": sent})
 
 
-def _attachment_response(attachment: CaseAttachment) -> FileResponse:
-    """Serve a file so that no browser ever renders active content from our origin."""
-    inline = not attachment.is_download_only and attachment.content_type.startswith(
-        ("image/", "application/pdf")
-    )
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=not inline,
-        filename=attachment.original_name,
-        content_type=attachment.content_type
-        if not attachment.is_download_only
-        else "application/octet-stream",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
 def track_file(request: HttpRequest, token: str, pk: int) -> FileResponse:
     case = case_get_for_tracking(token=token)
     if case is None:
@@ -270,7 +252,7 @@ def track_file(request: HttpRequest, token: str, pk: int) -> FileResponse:
     attachment = case_attachment_list(case=case, include_internal=False).filter(pk=pk).first()
     if attachment is None:
         raise Http404
-    return _attachment_response(attachment)
+    return stored_file_response(attachment)
 
 
 @login_required
@@ -304,4 +286,4 @@ def portal_file(request: HttpRequest, number: str, pk: int) -> FileResponse:
     attachment = case_attachment_list(case=case, include_internal=False).filter(pk=pk).first()
     if attachment is None:
         raise Http404
-    return _attachment_response(attachment)
+    return stored_file_response(attachment)

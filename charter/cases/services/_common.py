@@ -17,7 +17,7 @@ from charter.audit.services import audit_record
 from charter.cases.conf import cases_setting
 from charter.cases.errors import TEXT_CODES, ErrorCode
 from charter.cases.models import Case, CaseEvent, CaseMessage, CaseNumberCounter
-from charter.common.errors import ConflictError, DomainError, PermissionDeniedError
+from charter.common.errors import ConflictError, DomainError
 from charter.common.services import year_counter_next
 from charter.common.text import clean_text
 
@@ -31,11 +31,6 @@ def now() -> dt.datetime:
 def staff_actor(actor: Actor) -> User | None:
     """Return `actor` when it is a signed-in user, else None (the public, a customer by tracking link)."""
     return actor if isinstance(actor, User) and actor.is_authenticated else None
-
-
-def require(allowed: bool, message: Any, code: str) -> None:
-    if not allowed:
-        raise PermissionDeniedError(message, code=code)
 
 
 def case_lock(case: Case, expected_version: int | None) -> Case:
@@ -52,7 +47,6 @@ def case_lock(case: Case, expected_version: int | None) -> Case:
         if Case.objects.filter(pk=case.pk).exists():
             raise ConflictError(
                 _("Someone else changed this case in the meantime; reload it and try again."),
-                code=ErrorCode.CONFLICT,
             )
         raise DomainError(_("This case no longer exists."), code=ErrorCode.INVALID_STATUS)
     fresh = Case.objects.select_related("customer", "team", "assignee", "service", "category").get(pk=case.pk)

@@ -11,9 +11,10 @@ from charter.audit.services import audit_record
 from charter.cases.errors import ErrorCode
 from charter.cases.models import CannedResponse, CaseCategory, TeamRouting
 from charter.cases.permissions import can_configure_cases
-from charter.cases.services._common import require, text_clean
+from charter.cases.services._common import text_clean
 from charter.catalog.models import Service
 from charter.common.errors import DomainError
+from charter.common.policy import require
 
 CODE_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -40,10 +41,10 @@ def case_category_create(
 ) -> CaseCategory:
     """Add a category under `parent` (or at the top). Requires cases.configure_cases. Audited as
     `cases.category_create`."""
-    require(can_configure_cases(actor), _("You may not configure cases."), ErrorCode.CONFIGURE_DENIED)
+    require(can_configure_cases(actor))
     code = _code(code)
-    name_zh = text_clean(name_zh, field="name_zh", required=True, max_length=200)
-    name_en = text_clean(name_en, field="name_en", max_length=200)
+    name_zh = text_clean(name_zh, field="name_zh", required=True, max_length=200, multiline=False)
+    name_en = text_clean(name_en, field="name_en", max_length=200, multiline=False)
     if CaseCategory.objects.filter(code=code).exists():
         raise DomainError(_("This code is already used."), code=ErrorCode.INVALID_FIELD, field="code")
     with transaction.atomic():
@@ -66,7 +67,7 @@ def team_routing_set(
 ) -> TeamRouting:
     """Set how `team` receives cases: its assignment mode, the services routed to it, and whether it is the
     default team (only one is; setting it here unsets it elsewhere). Audited as `cases.routing_set`."""
-    require(can_configure_cases(actor), _("You may not configure cases."), ErrorCode.CONFIGURE_DENIED)
+    require(can_configure_cases(actor))
     if mode not in TeamRouting.Mode.values:
         raise DomainError(_("Choose how the team assigns cases."), code=ErrorCode.INVALID_FIELD, field="mode")
     with transaction.atomic():
@@ -101,14 +102,14 @@ def canned_response_create(
 ) -> CannedResponse:
     """Add a canned response in both languages (the Chinese text is required). Audited as
     `cases.canned_response_create`."""
-    require(can_configure_cases(actor), _("You may not configure cases."), ErrorCode.CONFIGURE_DENIED)
+    require(can_configure_cases(actor))
     code = _code(code)
     if CannedResponse.objects.filter(code=code).exists():
         raise DomainError(_("This code is already used."), code=ErrorCode.INVALID_FIELD, field="code")
     response = CannedResponse(
         code=code,
-        title_zh=text_clean(title_zh, field="title_zh", required=True, max_length=200),
-        title_en=text_clean(title_en, field="title_en", max_length=200),
+        title_zh=text_clean(title_zh, field="title_zh", required=True, max_length=200, multiline=False),
+        title_en=text_clean(title_en, field="title_en", max_length=200, multiline=False),
         body_zh=text_clean(body_zh, field="body_zh", required=True),
         body_en=text_clean(body_en, field="body_en"),
         team=team,

@@ -28,8 +28,9 @@ from charter.cases.models import (
 from charter.cases.notifications import Audience, CaseNotification, notify_on_commit
 from charter.cases.permissions import (
     can_create_case,
-    can_customer_act,
     can_edit_case,
+    can_raise_case,
+    can_rotate_tracking_link,
     is_case_staff,
 )
 from charter.cases.services import clocks
@@ -42,7 +43,6 @@ from charter.cases.services._common import (
     event_record,
     now,
     number_next,
-    require,
     staff_actor,
     text_clean,
     token_hash,
@@ -52,7 +52,8 @@ from charter.cases.services.attachments import attachment_store
 from charter.cases.services.lifecycle import Metric, S, _choice, _move_prepare
 from charter.cases.services.routing import handler_pick, team_route
 from charter.catalog.models import Service
-from charter.common.errors import DomainError, PermissionDeniedError
+from charter.common.errors import DomainError
+from charter.common.policy import require
 from charter.common.unset import UNSET, Unset, given
 from charter.sla.selectors import sla_config_pinned
 
@@ -74,7 +75,7 @@ def _tags_clean(tags: object) -> list[str]:
         raise DomainError(_("Give the tags as a list."), code=ErrorCode.INVALID_FIELD, field="tags")
     cleaned: list[str] = []
     for tag in tags:
-        text = text_clean(tag, field="tags", max_length=50)
+        text = text_clean(tag, field="tags", max_length=50, multiline=False)
         if text and text not in cleaned:
             cleaned.append(text)
     if len(cleaned) > 20:
@@ -193,12 +194,9 @@ def case_create(
     """
     user = staff_actor(actor)
     if user is not None and is_case_staff(user):
-        require(can_create_case(user), _("You may not record cases."), ErrorCode.CREATE_DENIED)
+        require(can_create_case(user))
     elif user is not None:
-        if customer is None or customer.user_id != user.pk:
-            raise PermissionDeniedError(
-                _("You may raise cases only for yourself."), code=ErrorCode.CREATE_DENIED
-            )
+        require(can_raise_case(user, customer if isinstance(customer, Customer) else None))
         if channel != CaseChannel.WEB:
             raise DomainError(_("Choose the channel."), code=ErrorCode.INVALID_CHANNEL, field="channel")
     elif channel not in (CaseChannel.WEB, CaseChannel.EMAIL):
@@ -215,11 +213,15 @@ def case_create(
     _choice(channel, CaseChannel.values, ErrorCode.INVALID_CHANNEL, "channel", _("Choose the channel."))
     _choice(priority, CasePriority.values, ErrorCode.INVALID_PRIORITY, "priority", _("Choose the priority."))
     title = text_clean(
-        title, field="title", required=True, max_length=cases_setting("CHARTER_CASES_TITLE_MAX_LENGTH")
+        title,
+        field="title",
+        required=True,
+        max_length=cases_setting("CHARTER_CASES_TITLE_MAX_LENGTH"),
+        multiline=False,
     )
     description = text_clean(description, field="description", required=True)
     remedy_sought = text_clean(remedy_sought, field="remedy_sought")
-    consent_version = text_clean(consent_version, field="consent_version", max_length=50)
+    consent_version = text_clean(consent_version, field="consent_version", max_length=50, multiline=False)
     _service_clean(service)
     _category_clean(category)
     people = _named_staff_clean(named_staff)
@@ -327,7 +329,11 @@ def _category_clean(category: object) -> CaseCategory | None:
 # How `case_update` cleans each detail it may change, in the order it checks them.
 _DETAIL_CLEANERS: dict[str, Callable[[Any], object]] = {
     "title": lambda value: text_clean(
-        value, field="title", required=True, max_length=cases_setting("CHARTER_CASES_TITLE_MAX_LENGTH")
+        value,
+        field="title",
+        required=True,
+        max_length=cases_setting("CHARTER_CASES_TITLE_MAX_LENGTH"),
+        multiline=False,
     ),
     "description": lambda value: text_clean(value, field="description", required=True),
     "priority": lambda value: _choice(
@@ -450,7 +456,7 @@ def case_update(
     values = {name: _DETAIL_CLEANERS[name](value) for name, value in fields.items()}
     with transaction.atomic():
         case = case_lock(case, expected_version)
-        require(can_edit_case(actor, case), _("You may not change this case."), ErrorCode.EDIT_DENIED)
+        require(can_edit_case(actor, case))
         if not case.is_open and values.keys() & _RECOMPUTE_ON:
             raise DomainError(
                 _("This case is finished; its targets no longer change."), code=ErrorCode.CASE_CLOSED
@@ -474,11 +480,7 @@ def case_tracking_token_rotate(*, actor: Actor, case: Case) -> str:
     """
     user = staff_actor(actor)
     if user is not None:
-        require(
-            can_edit_case(user, case) or can_customer_act(user, case),
-            _("You may not change this case."),
-            ErrorCode.EDIT_DENIED,
-        )
+        require(can_rotate_tracking_link(user, case))
     token = token_new()
     with transaction.atomic():
         case = case_lock(case, None)
@@ -501,7 +503,7 @@ def case_tracking_token_rotate(*, actor: Actor, case: Case) -> str:
 def case_tracking_token_revoke(*, actor: User, case: Case) -> Case:
     """Revoke the tracking link of `case` (staff who may edit it); a new one is issued by rotation.
     Audited as `cases.token_revoke`."""
-    require(can_edit_case(actor, case), _("You may not change this case."), ErrorCode.EDIT_DENIED)
+    require(can_edit_case(actor, case))
     with transaction.atomic():
         case = case_lock(case, None)
         case.tracking_token_hash = None

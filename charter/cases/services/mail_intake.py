@@ -27,6 +27,7 @@ from charter.cases.services.attachments import attachment_store
 from charter.cases.services.intake import case_create
 from charter.cases.services.messages import case_customer_reply
 from charter.common.errors import DomainError
+from charter.common.text import remove_control_characters
 from charter.mail.inbound import thread_ref_for
 from charter.mail.models import InboundMessage, Mailbox
 from charter.mail.parsing import ParsedAttachment, ParsedMessage, case_numbers_in
@@ -107,15 +108,17 @@ def _attach(case: Case, files: tuple[ParsedAttachment, ...], message: CaseMessag
 
 def _text(message: ParsedMessage) -> str:
     limit = int(cases_setting("CHARTER_CASES_TEXT_MAX_LENGTH"))
-    text = message.text.replace("\x00", "").strip()
+    # A sender cannot be asked to correct his mail: what the services refuse is taken out instead.
+    text = remove_control_characters(message.text).strip()
     return text[:limit] or gettext("(The e-mail had no text.)")
 
 
 def _title(message: ParsedMessage) -> str:
     limit = int(cases_setting("CHARTER_CASES_TITLE_MAX_LENGTH"))
-    subject = _REPLY_PREFIX.sub("", message.subject.replace("\x00", "")).strip()
+    subject = _REPLY_PREFIX.sub("", remove_control_characters(message.subject, multiline=False)).strip()
     if not subject:
-        subject = next((line.strip() for line in message.text.splitlines() if line.strip()), "")
+        first = next((line.strip() for line in message.text.splitlines() if line.strip()), "")
+        subject = remove_control_characters(first, multiline=False).strip()
     return subject[:limit] or gettext("(no subject)")
 
 

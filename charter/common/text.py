@@ -1,0 +1,92 @@
+"""Text that people and programs send, cleaned one way for every app.
+
+`clean_text` is the one rule for a service's text arguments: line endings normalised to `\\n`, surrounding
+whitespace stripped, and a refusal naming the field when the text is not text, holds a character that must
+never be stored (a control character: NUL and the rest of C0 and C1, a lone surrogate), is blank where
+required or is longer than the limit (the message says the limit). Each refusal has its own error code; the
+codes are the calling app's (`TextCodes`, kept in the app's `errors.py`), so an API client keeps reading
+`case_…` or `conduct_…` codes and never a code that says "too long" for a NUL.
+
+`remove_control_characters` is for text nobody can be asked to correct (inbound e-mail): it drops what
+`clean_text` would refuse.
+"""
+
+import re
+from dataclasses import dataclass
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from charter.common.errors import DomainError
+
+# Every control character (Unicode category Cc: C0, DEL and C1) and the lone surrogates that UTF-8 cannot
+# encode (PostgreSQL and the JSON encoder refuse them). Line breaks and tabs are taken out of the class
+# separately, by `_LINE_BREAKS` and by the caller's choice of `multiline`.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+_LINE_BREAKS = re.compile("\r\n?")
+_SINGLE_LINE_BREAKS = re.compile("[\n\t]")
+
+
+@dataclass(frozen=True)
+class TextCodes:
+    """The error codes an app gives the three ways its text is refused.
+
+    `invalid` covers a value that is not text and text holding a control character (a NUL among them).
+    """
+
+    required: str
+    too_long: str
+    invalid: str
+
+
+def clean_text(
+    value: object,
+    *,
+    field: str,
+    codes: TextCodes,
+    required: bool = False,
+    max_length: int | None = None,
+    multiline: bool = True,
+    required_message: str | Promise | None = None,
+) -> str:
+    """Return `value` as clean text: `\\r\\n` and `\\r` made `\\n`, surrounding whitespace stripped.
+
+    None counts as blank. `multiline=False` (names, titles, codes) refuses line breaks and tabs too; multiline
+    text keeps them. `max_length` counts characters after cleaning. Raises DomainError on `field` with
+    `codes.invalid` (not text; a control character, NUL among them), `codes.required` (blank while
+    `required`; `required_message` replaces the generic message) or `codes.too_long` (the message names
+    the limit). Writes nothing.
+    """
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise DomainError(_("Enter text."), code=codes.invalid, field=field)
+    text = _LINE_BREAKS.sub("\n", value).strip()
+    if "\x00" in text:
+        raise DomainError(_("The text contains a null character."), code=codes.invalid, field=field)
+    if not multiline and _SINGLE_LINE_BREAKS.search(text):
+        raise DomainError(
+            _("Write this on one line, without line breaks or tabs."), code=codes.invalid, field=field
+        )
+    if _CONTROL.search(text):
+        raise DomainError(
+            _("The text contains a control character that cannot be stored."), code=codes.invalid, field=field
+        )
+    if required and not text:
+        raise DomainError(required_message or _("This field is required."), code=codes.required, field=field)
+    if max_length is not None and len(text) > max_length:
+        raise DomainError(
+            _("The text is too long (at most %(limit)d characters).") % {"limit": max_length},
+            code=codes.too_long,
+            field=field,
+        )
+    return text
+
+
+def remove_control_characters(value: str, *, multiline: bool = True) -> str:
+    """Return `value` with what `clean_text` would refuse taken out: line endings normalised, control
+    characters dropped, and (single-line) line breaks and tabs made spaces. Not stripped."""
+    text = _LINE_BREAKS.sub("\n", value)
+    if not multiline:
+        text = _SINGLE_LINE_BREAKS.sub(" ", text)
+    return _CONTROL.sub("", text)
