@@ -45,13 +45,13 @@ ERROR = OpenApiResponse(description='An error: `{"code": …, "detail": …}` (a
 # Output -------------------------------------------------------------------------------------------------
 
 
-class LadderStepOutputSerializer(serializers.ModelSerializer):
+class LadderStepOutputSerializer(serializers.ModelSerializer[LadderStep]):
     class Meta:
         model = LadderStep
         fields = ["code", "position", "name_zh", "name_en", "requires_second_approver"]
 
 
-class ViolationEvidenceOutputSerializer(serializers.ModelSerializer):
+class ViolationEvidenceOutputSerializer(serializers.ModelSerializer[Evidence]):
     kind = serializers.CharField(
         read_only=True, help_text="`case`, `finding`, `qa_review`, `survey_response` or `observation`."
     )
@@ -80,7 +80,7 @@ class ViolationEvidenceOutputSerializer(serializers.ModelSerializer):
         return [file.original_name for file in evidence.files.all()]
 
 
-class ViolationEventOutputSerializer(serializers.ModelSerializer):
+class ViolationEventOutputSerializer(serializers.ModelSerializer[ViolationEvent]):
     kind = serializers.CharField(read_only=True)
     actor: "serializers.StringRelatedField[User]" = serializers.StringRelatedField()
 
@@ -89,7 +89,7 @@ class ViolationEventOutputSerializer(serializers.ModelSerializer):
         fields = ["kind", "actor", "at", "text"]
 
 
-class ViolationOutputSerializer(serializers.ModelSerializer):
+class ViolationOutputSerializer(serializers.ModelSerializer[Violation]):
     status = serializers.CharField(
         read_only=True,
         help_text="`recorded`, `awaiting_response`, `awaiting_approval`, `in_effect`, `appealed`, `closed`.",
@@ -159,7 +159,7 @@ class ViolationDetailOutputSerializer(ViolationOutputSerializer):
 # Input --------------------------------------------------------------------------------------------------
 
 
-class ViolationEvidenceInputSerializer(serializers.Serializer):
+class ViolationEvidenceInputSerializer(serializers.Serializer[Any]):
     kind = serializers.CharField(
         help_text="`case`, `finding`, `qa_review`, `survey_response` or `observation`."
     )
@@ -170,7 +170,7 @@ class ViolationEvidenceInputSerializer(serializers.Serializer):
     text = serializers.CharField(required=False, allow_blank=True)
 
 
-class ViolationCreateInputSerializer(serializers.Serializer):
+class ViolationCreateInputSerializer(serializers.Serializer[Any]):
     staff = serializers.IntegerField()
     clause = serializers.IntegerField(
         help_text="A clause of the code version in force on the day of the act."
@@ -183,22 +183,22 @@ class ViolationCreateInputSerializer(serializers.Serializer):
     evidence = ViolationEvidenceInputSerializer(many=True, required=False)
 
 
-class ViolationDecideInputSerializer(serializers.Serializer):
+class ViolationDecideInputSerializer(serializers.Serializer[Any]):
     step = serializers.CharField(help_text="The code of the step.")
     reason = serializers.CharField(required=False, allow_blank=True, default="")
     fine_amount = serializers.DecimalField(max_digits=10, decimal_places=2, required=False, allow_null=True)
 
 
-class ViolationTextInputSerializer(serializers.Serializer):
+class ViolationTextInputSerializer(serializers.Serializer[Any]):
     text = serializers.CharField()
 
 
-class ViolationApproveInputSerializer(serializers.Serializer):
+class ViolationApproveInputSerializer(serializers.Serializer[Any]):
     is_approved = serializers.BooleanField(default=True)
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class ViolationAppealDecideInputSerializer(serializers.Serializer):
+class ViolationAppealDecideInputSerializer(serializers.Serializer[Any]):
     outcome = serializers.CharField(help_text="`upheld`, `reduced` or `overturned`.")
     reason = serializers.CharField()
     step = serializers.CharField(required=False, allow_blank=True, help_text="For `reduced`: the lower step.")
@@ -243,7 +243,7 @@ def _evidence_input(user: User, data: dict[str, Any]) -> EvidenceInput:
 # Views --------------------------------------------------------------------------------------------------
 
 
-class ViolationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class ViolationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Violation]):
     """Violations of the code of conduct and their due process."""
 
     serializer_class = ViolationOutputSerializer

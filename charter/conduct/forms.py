@@ -135,7 +135,7 @@ class AppealDecideForm(forms.Form):
     reason = forms.CharField(label=_("Reasons"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class LadderSettingForm(forms.ModelForm):
+class LadderSettingForm(forms.ModelForm[LadderSetting]):
     class Meta:
         model = LadderSetting
         fields = [
@@ -150,7 +150,7 @@ class LadderSettingForm(forms.ModelForm):
         ]
 
 
-class LadderStepForm(forms.ModelForm):
+class LadderStepForm(forms.ModelForm[LadderStep]):
     class Meta:
         model = LadderStep
         fields = ["name_zh", "name_en", "requires_second_approver"]

@@ -53,7 +53,7 @@ class FindingFilterForm(FilterForm):
             self.fields["team"].queryset = teams  # type: ignore[attr-defined]
 
 
-class PhraseRuleForm(forms.ModelForm):
+class PhraseRuleForm(forms.ModelForm[PhraseRule]):
     class Meta:
         model = PhraseRule
         fields = [
@@ -73,7 +73,7 @@ class PhraseRuleForm(forms.ModelForm):
         pass
 
 
-class CheckSettingForm(forms.ModelForm):
+class CheckSettingForm(forms.ModelForm[CheckSetting]):
     class Meta:
         model = CheckSetting
         fields = ["is_enabled", "document_code", "clause_number"]
@@ -90,7 +90,7 @@ class ScorecardForm(forms.Form):
     name_en = forms.CharField(label=_("Name (English)"), max_length=200, required=False)
 
 
-class CriterionForm(forms.ModelForm):
+class CriterionForm(forms.ModelForm[Criterion]):
     class Meta:
         model = Criterion
         fields = [
@@ -113,7 +113,7 @@ class CriterionForm(forms.ModelForm):
         self.fields["clause"].queryset = clauses  # type: ignore[attr-defined]
 
 
-class SamplingRuleForm(forms.ModelForm):
+class SamplingRuleForm(forms.ModelForm[SamplingRule]):
     class Meta:
         model = SamplingRule
         fields = [

@@ -8,7 +8,7 @@ from charter.cases.serializers import PersonOutputSerializer
 from charter.quality.models import Criterion, Review, ReviewScore, Scale, Scorecard, ScorecardVersion, Section
 
 
-class QaClauseOutputSerializer(serializers.Serializer):
+class QaClauseOutputSerializer(serializers.Serializer[Any]):
     document = serializers.CharField()
     version = serializers.IntegerField()
     number = serializers.CharField()
@@ -23,7 +23,7 @@ class QaClauseOutputSerializer(serializers.Serializer):
         }
 
 
-class CriterionOutputSerializer(serializers.ModelSerializer):
+class CriterionOutputSerializer(serializers.ModelSerializer[Criterion]):
     clause = QaClauseOutputSerializer()
 
     class Meta:
@@ -45,7 +45,7 @@ class CriterionOutputSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ScorecardVersionOutputSerializer(serializers.ModelSerializer):
+class ScorecardVersionOutputSerializer(serializers.ModelSerializer[ScorecardVersion]):
     criteria = CriterionOutputSerializer(many=True)
     status = serializers.CharField(help_text="draft, published or superseded")
 
@@ -55,7 +55,7 @@ class ScorecardVersionOutputSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ScorecardOutputSerializer(serializers.ModelSerializer):
+class ScorecardOutputSerializer(serializers.ModelSerializer[Scorecard]):
     versions = ScorecardVersionOutputSerializer(many=True)
 
     class Meta:
@@ -64,13 +64,13 @@ class ScorecardOutputSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ScorecardInputSerializer(serializers.Serializer):
+class ScorecardInputSerializer(serializers.Serializer[Any]):
     code = serializers.SlugField(max_length=50)
     name_zh = serializers.CharField(max_length=200)
     name_en = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
 
 
-class CriterionInputSerializer(serializers.Serializer):
+class CriterionInputSerializer(serializers.Serializer[Any]):
     section = serializers.ChoiceField(choices=Section.choices)
     ordering = serializers.IntegerField(min_value=0, default=0)
     title_zh = serializers.CharField(max_length=200)
@@ -84,14 +84,14 @@ class CriterionInputSerializer(serializers.Serializer):
     allows_not_applicable = serializers.BooleanField(default=False)
 
 
-class ReviewScoreOutputSerializer(serializers.ModelSerializer):
+class ReviewScoreOutputSerializer(serializers.ModelSerializer[ReviewScore]):
     class Meta:
         model = ReviewScore
         fields = ["criterion", "value", "comment", "message"]
         read_only_fields = fields
 
 
-class ReviewListOutputSerializer(serializers.ModelSerializer):
+class ReviewListOutputSerializer(serializers.ModelSerializer[Review]):
     case = serializers.CharField(source="case.number")
     agent = PersonOutputSerializer()
     reviewer = PersonOutputSerializer()
@@ -142,7 +142,7 @@ class ReviewDetailOutputSerializer(ReviewListOutputSerializer):
         read_only_fields = fields
 
 
-class ReviewCreateInputSerializer(serializers.Serializer):
+class ReviewCreateInputSerializer(serializers.Serializer[Any]):
     case = serializers.IntegerField(help_text="The id of the case to review.")
     agent = serializers.IntegerField(
         required=False, help_text="Default: who resolved the case, else its assignee."
@@ -152,25 +152,25 @@ class ReviewCreateInputSerializer(serializers.Serializer):
     )
 
 
-class ScoreInputSerializer(serializers.Serializer):
+class ScoreInputSerializer(serializers.Serializer[Any]):
     criterion = serializers.IntegerField()
     value = serializers.IntegerField(allow_null=True, help_text="null: not applicable.")
     comment = serializers.CharField(required=False, default="", allow_blank=True)
     message = serializers.IntegerField(required=False, allow_null=True, default=None)
 
 
-class ReviewScoresInputSerializer(serializers.Serializer):
+class ReviewScoresInputSerializer(serializers.Serializer[Any]):
     version = serializers.IntegerField(help_text="The review's version as read; a stale one answers 409.")
     scores = ScoreInputSerializer(many=True)
     summary = serializers.CharField(required=False, allow_blank=True)
     submit = serializers.BooleanField(default=False)
 
 
-class ReasonInputSerializer(serializers.Serializer):
+class ReasonInputSerializer(serializers.Serializer[Any]):
     reason = serializers.CharField()
 
 
-class DecisionInputSerializer(serializers.Serializer):
+class DecisionInputSerializer(serializers.Serializer[Any]):
     decision = serializers.ChoiceField(choices=Review.Decision.choices)
     reason = serializers.CharField()
     scores = ScoreInputSerializer(many=True, required=False, default=list)
