@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from charter.accounts.models import Team, User
-from charter.accounts.roles import STAFF_ROLES
+from charter.accounts.selectors import staff_list
 from charter.cases.models import Case, RootCause
 from charter.catalog.models import Service
 from charter.common.forms import FilterForm, IsoDateInput, choices_with_all
@@ -18,11 +18,8 @@ DATE = IsoDateInput()
 
 
 def staff_choices() -> QuerySet[User]:
-    return (
-        User.objects.filter(is_active=True, groups__name__in=[str(role) for role in STAFF_ROLES])
-        .distinct()
-        .order_by("username")
-    )
+    """Return the people an action or item may be given to: the active members of staff (`staff_list`)."""
+    return staff_list()
 
 
 class ActionFilterForm(FilterForm):
@@ -38,7 +35,7 @@ class ActionFilterForm(FilterForm):
     my_items_due = forms.BooleanField(label=_("With items of mine due"), required=False)
 
 
-class ActionForm(forms.ModelForm):
+class ActionForm(forms.ModelForm[CorrectiveAction]):
     """Open a corrective action, or change one (without its source, which stays as opened)."""
 
     case_numbers = forms.CharField(

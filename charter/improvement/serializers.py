@@ -2,10 +2,12 @@
 
 from typing import Any
 
+from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from charter.accounts.models import Team, User
+from charter.accounts.selectors import staff_list
 from charter.cases.models import RootCause
 from charter.catalog.models import Service
 from charter.improvement.models import (
@@ -64,7 +66,7 @@ class VerdictInputField(serializers.ChoiceField):
 # Output -------------------------------------------------------------------------------------------------
 
 
-class CorrectiveActionListOutputSerializer(serializers.ModelSerializer):
+class CorrectiveActionListOutputSerializer(serializers.ModelSerializer[CorrectiveAction]):
     kind = ActionKindField(read_only=True)
     source_kind = SourceKindField(read_only=True)
     root_cause = RootCauseField(read_only=True)
@@ -93,14 +95,14 @@ class CorrectiveActionListOutputSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ActionItemOutputSerializer(serializers.ModelSerializer):
+class ActionItemOutputSerializer(serializers.ModelSerializer[ActionItem]):
     class Meta:
         model = ActionItem
         fields = ["id", "description", "owner", "due_on", "done_at", "done_by", "done_note", "escalated_at"]
         read_only_fields = fields
 
 
-class EffectivenessCheckOutputSerializer(serializers.ModelSerializer):
+class EffectivenessCheckOutputSerializer(serializers.ModelSerializer[EffectivenessCheck]):
     verdict = VerdictField(read_only=True)
     change = serializers.DecimalField(max_digits=10, decimal_places=1, read_only=True, allow_null=True)
 
@@ -127,7 +129,7 @@ class EventKindField(serializers.CharField):
     pass
 
 
-class ActionEventOutputSerializer(serializers.ModelSerializer):
+class ActionEventOutputSerializer(serializers.ModelSerializer[ActionEvent]):
     kind = EventKindField(read_only=True)
     from_status = ActionStatusField(read_only=True)
     to_status = ActionStatusField(read_only=True)
@@ -138,7 +140,7 @@ class ActionEventOutputSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class MeasureOutputSerializer(serializers.Serializer):
+class MeasureOutputSerializer(serializers.Serializer[Any]):
     window_days = serializers.IntegerField()
     before_since = serializers.DateTimeField()
     before_until = serializers.DateTimeField()
@@ -202,11 +204,13 @@ class CorrectiveActionDetailOutputSerializer(CorrectiveActionListOutputSerialize
 # Input --------------------------------------------------------------------------------------------------
 
 
-def _staff_users() -> Any:
-    return User.objects.filter(is_active=True)
+def _staff_users() -> QuerySet[User]:
+    """The people an action or item may be given to: the active members of staff (`staff_list`), as the
+    desk's forms offer them."""
+    return staff_list()
 
 
-class CorrectiveActionCreateInputSerializer(serializers.Serializer):
+class CorrectiveActionCreateInputSerializer(serializers.Serializer[Any]):
     kind = ActionKindField(default=ActionKind.CORRECTIVE)
     title = serializers.CharField(max_length=200)
     source_kind = SourceKindField()
@@ -239,7 +243,7 @@ class CorrectiveActionCreateInputSerializer(serializers.Serializer):
     check_after_days = serializers.IntegerField(min_value=1, max_value=730, default=90)
 
 
-class CorrectiveActionUpdateInputSerializer(serializers.Serializer):
+class CorrectiveActionUpdateInputSerializer(serializers.Serializer[Any]):
     version = serializers.IntegerField(
         min_value=1, help_text="The version you read; a stale one answers 409."
     )
@@ -254,23 +258,23 @@ class CorrectiveActionUpdateInputSerializer(serializers.Serializer):
     check_after_days = serializers.IntegerField(min_value=1, max_value=730, required=False)
 
 
-class ActionTransitionInputSerializer(serializers.Serializer):
+class ActionTransitionInputSerializer(serializers.Serializer[Any]):
     to = ActionStatusField()
     note = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
     version = serializers.IntegerField(min_value=1, required=False)
 
 
-class ActionItemInputSerializer(serializers.Serializer):
+class ActionItemInputSerializer(serializers.Serializer[Any]):
     description = serializers.CharField(max_length=5000)
     owner = serializers.PrimaryKeyRelatedField(queryset=_staff_users())
     due_on = serializers.DateField()
 
 
-class ActionItemCompleteInputSerializer(serializers.Serializer):
+class ActionItemCompleteInputSerializer(serializers.Serializer[Any]):
     note = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
 
 
-class EffectivenessCheckInputSerializer(serializers.Serializer):
+class EffectivenessCheckInputSerializer(serializers.Serializer[Any]):
     verdict = VerdictInputField()
     note = serializers.CharField(
         max_length=5000, required=False, allow_blank=True, default="", help_text="Required when ineffective."

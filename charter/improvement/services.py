@@ -18,7 +18,8 @@ from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from charter.accounts.models import Team, TeamMembership, User
+from charter.accounts.models import Team, User
+from charter.accounts.selectors import team_lead_list
 from charter.audit.services import audit_record
 from charter.cases.models import Case, CaseKind, RootCause
 from charter.cases.selectors import case_list_visible_to
@@ -28,13 +29,14 @@ from charter.common.errors import (
     DomainError,
     InvalidTransitionError,
     NotFoundError,
-    PermissionDeniedError,
 )
+from charter.common.policy import Decision, Refusal, require
 from charter.common.services import year_counter_next
+from charter.common.text import clean_text
 from charter.common.unset import UNSET, Unset, given
 from charter.conduct.models import Violation
 from charter.conduct.selectors import violation_get_visible
-from charter.improvement.errors import ErrorCode
+from charter.improvement.errors import TEXT_CODES, ErrorCode
 from charter.improvement.models import (
     ACTIVE_STATUSES,
     ActionEvent,
@@ -48,8 +50,8 @@ from charter.improvement.models import (
     Verdict,
 )
 from charter.improvement.permissions import (
-    action_owner_ids,
     can_change_team,
+    can_check,
     can_close,
     can_complete_item,
     can_manage,
@@ -62,23 +64,22 @@ logger = logging.getLogger(__name__)
 
 NUMBER_PREFIX = "CA"
 MAX_CHECK_AFTER_DAYS = 730
+TEXT_MAX = 10_000  # a problem, a correction, an item, a note: as conduct's texts
 
 # Where finishing the last item moves an action on its own.
 WORKING_STATUSES = (ActionStatus.OPEN, ActionStatus.IN_PROGRESS, ActionStatus.REOPENED)
-
-
-_CLOSURE_BY_OWNER = _(
-    "The owner cannot close his own corrective action: someone who has never owned it must close it."
-)
 
 
 def _now(at: dt.datetime | None) -> dt.datetime:
     return at or timezone.now()
 
 
-def _require(allowed: bool, message: Any, code: str, field: str | None = None) -> None:
-    if not allowed:
-        raise PermissionDeniedError(message, code=code, field=field)
+def _require_on(decision: Decision, field: str) -> None:
+    """Like `require`, naming the input at fault, so a form shows the refusal beside it."""
+    if isinstance(decision, Refusal):
+        error = decision.error()
+        error.field = field
+        raise error
 
 
 def _invalid(message: Any, field: str | None = None, code: str = ErrorCode.INVALID_FIELD) -> DomainError:
@@ -104,7 +105,6 @@ def _lock(action: CorrectiveAction, expected_version: int | None) -> CorrectiveA
         if CorrectiveAction.objects.filter(pk=action.pk).exists():
             raise ConflictError(
                 _("Someone else changed this corrective action in the meantime; reload it and try again."),
-                code=ErrorCode.CONFLICT,
             )
         raise NotFoundError(_("This corrective action no longer exists."))
     return CorrectiveAction.objects.select_related("owner", "team", "service", "opened_by").get(pk=action.pk)
@@ -139,11 +139,8 @@ def _staff(user: User | None, field: str) -> User:
     return user
 
 
-def _text(value: str, field: str, message: Any) -> str:
-    value = value.strip()
-    if not value:
-        raise _invalid(message, field=field)
-    return value
+def _note(value: str) -> str:
+    return clean_text(value, field="note", codes=TEXT_CODES, max_length=TEXT_MAX)
 
 
 def _check_after(days: int) -> int:
@@ -218,13 +215,33 @@ def corrective_action_open(
     Audited as `improvement.corrective_action_open`.
     """
     at = _now(at)
-    _require(can_open(actor), _("You may not open corrective actions."), ErrorCode.OPEN_DENIED)
+    require(can_open(actor))
     if kind not in ActionKind.values:
         raise _invalid(_("Choose corrective or preventive."), field="kind")
     if source_kind not in SourceKind.values:
         raise _invalid(_("Say where the problem was found."), "source_kind", ErrorCode.INVALID_SOURCE)
-    title = _text(title, "title", _("Give the corrective action a title."))
-    problem = _text(problem, "problem", _("Describe the problem."))
+    title = clean_text(
+        title,
+        field="title",
+        codes=TEXT_CODES,
+        required=True,
+        max_length=200,
+        multiline=False,
+        required_message=_("Give the corrective action a title."),
+    )
+    problem = clean_text(
+        problem,
+        field="problem",
+        codes=TEXT_CODES,
+        required=True,
+        max_length=TEXT_MAX,
+        required_message=_("Describe the problem."),
+    )
+    correction = clean_text(correction, field="correction", codes=TEXT_CODES, max_length=TEXT_MAX)
+    cause_analysis = clean_text(cause_analysis, field="cause_analysis", codes=TEXT_CODES, max_length=TEXT_MAX)
+    source_reference = clean_text(
+        source_reference, field="source_reference", codes=TEXT_CODES, max_length=300, multiline=False
+    )
     _staff(owner, "owner")
     _team_allowed(actor, team)
     check_after_days = _check_after(check_after_days)
@@ -250,11 +267,9 @@ def corrective_action_open(
                 "violation",
                 ErrorCode.INVALID_SOURCE,
             )
-        source_reference = source_reference.strip() or str(violation)
-    if source_kind != SourceKind.COMPLAINT_CLUSTER:
-        source_reference = _text(
-            source_reference, "source_reference", _("Say where the problem was found (a reference).")
-        )
+        source_reference = source_reference or str(violation)[:300]
+    if source_kind != SourceKind.COMPLAINT_CLUSTER and not source_reference:
+        raise _invalid(_("Say where the problem was found (a reference)."), field="source_reference")
     linked = _cluster_cases(
         actor=actor, cases=cases, root_cause=root_cause, service=service, source_kind=source_kind
     )
@@ -265,11 +280,11 @@ def corrective_action_open(
         source_kind=source_kind,
         root_cause=root_cause,
         service=service,
-        source_reference=source_reference.strip(),
+        source_reference=source_reference,
         violation=violation,
         problem=problem,
-        correction=correction.strip(),
-        cause_analysis=cause_analysis.strip(),
+        correction=correction,
+        cause_analysis=cause_analysis,
         owner=owner,
         team=team,
         opened_by=actor,
@@ -299,6 +314,17 @@ def corrective_action_open(
     return action
 
 
+# The text an action's update may change: its limit, and whether it may be blank.
+_TEXT_FIELDS: dict[str, tuple[int, bool]] = {
+    "title": (200, True),
+    "problem": (TEXT_MAX, True),
+    "correction": (TEXT_MAX, False),
+    "cause_analysis": (TEXT_MAX, False),
+    "source_reference": (300, False),
+}
+_SINGLE_LINE_FIELDS = frozenset({"title", "source_reference"})
+
+
 def _action_changes_clean(actor: User, action: CorrectiveAction, changes: dict[str, Any]) -> dict[str, Any]:
     """Return the changes given to `corrective_action_update` cleaned, checked against the locked `action`.
 
@@ -309,22 +335,24 @@ def _action_changes_clean(actor: User, action: CorrectiveAction, changes: dict[s
     """
     if "kind" in changes and changes["kind"] not in ActionKind.values:
         raise _invalid(_("Choose corrective or preventive."), field="kind")
-    for name in ("title", "problem"):
+    for name, (limit, is_required) in _TEXT_FIELDS.items():
         if name in changes:
-            changes[name] = _text(changes[name], name, _("This cannot be blank."))
+            changes[name] = clean_text(
+                changes[name],
+                field=name,
+                codes=TEXT_CODES,
+                required=is_required,
+                max_length=limit,
+                multiline=name not in _SINGLE_LINE_FIELDS,
+                required_message=_("This cannot be blank."),
+            )
     if "source_reference" in changes:
-        changes["source_reference"] = changes["source_reference"].strip()
         if not action.is_complaint_cluster and not changes["source_reference"]:
             raise _invalid(_("Say where the problem was found (a reference)."), field="source_reference")
     if "owner" in changes:
         _staff(changes["owner"], "owner")
     if "team" in changes and changes["team"] != action.team:
-        _require(
-            can_change_team(actor, action),
-            _("You may not move this corrective action to another team."),
-            ErrorCode.TEAM_DENIED,
-            field="team",
-        )
+        _require_on(can_change_team(actor, action), "team")
         _team_allowed(actor, changes["team"])
     if "check_after_days" in changes:
         _check_after(changes["check_after_days"])
@@ -377,9 +405,7 @@ def corrective_action_update(
         source_reference=source_reference,
         check_after_days=check_after_days,
     )
-    _require(
-        can_manage(actor, action), _("You may not change this corrective action."), ErrorCode.MANAGE_DENIED
-    )
+    require(can_manage(actor, action))
     action = _lock(action, expected_version)
     if not action.is_active:
         raise InvalidTransitionError(_("A closed or cancelled corrective action cannot be changed."))
@@ -418,8 +444,8 @@ def _move(
     """
     from_status = action.status
     ACTION_WORKFLOW.check(action, to=to_status)
-    if to_status == ActionStatus.CLOSED and actor is not None and actor.pk in action_owner_ids(action):
-        raise PermissionDeniedError(_CLOSURE_BY_OWNER, code=ErrorCode.CLOSURE_BY_OWNER)
+    if to_status == ActionStatus.CLOSED and actor is not None:
+        require(can_close(actor, action))
     if to_status == ActionStatus.CANCELLED and not note.strip():
         raise _invalid(_("Say why the corrective action is cancelled."), field="note")
     ACTION_WORKFLOW.move(action, to=to_status)
@@ -470,10 +496,8 @@ def corrective_action_transition(
     ineffective check. Audited as `improvement.corrective_action_transition`.
     """
     at = _now(at)
-    if to_status == ActionStatus.CLOSED and actor.pk in action_owner_ids(action):
-        raise PermissionDeniedError(_CLOSURE_BY_OWNER, code=ErrorCode.CLOSURE_BY_OWNER)
-    allowed = can_close(actor, action) if to_status == ActionStatus.CLOSED else can_manage(actor, action)
-    _require(allowed, _("You may not change this corrective action."), ErrorCode.MANAGE_DENIED)
+    require(can_close(actor, action) if to_status == ActionStatus.CLOSED else can_manage(actor, action))
+    note = _note(note)
     action = _lock(action, expected_version)
     return _move(action, to_status, actor=actor, at=at, note=note)
 
@@ -513,10 +537,15 @@ def action_item_add(
     Audited as `improvement.action_item_add`.
     """
     at = _now(at)
-    _require(
-        can_manage(actor, action), _("You may not change this corrective action."), ErrorCode.MANAGE_DENIED
+    require(can_manage(actor, action))
+    description = clean_text(
+        description,
+        field="description",
+        codes=TEXT_CODES,
+        required=True,
+        max_length=TEXT_MAX,
+        required_message=_("Describe what is to be done."),
     )
-    description = _text(description, "description", _("Describe what is to be done."))
     _staff(owner, "owner")
     action = _lock(action, None)
     if not action.is_active:
@@ -553,14 +582,13 @@ def action_item_complete(
     due `check_after_days` after `at`. Audited as `improvement.action_item_complete`.
     """
     at = _now(at)
-    _require(
-        can_complete_item(actor, item), _("You may not complete this action item."), ErrorCode.MANAGE_DENIED
-    )
+    require(can_complete_item(actor, item))
+    note = _note(note)
     action = _lock(item.action, None)
     if not action.is_active:
         raise InvalidTransitionError(_("A closed or cancelled corrective action cannot be worked on."))
     claimed = ActionItem.objects.filter(pk=item.pk, done_at__isnull=True).update(
-        done_at=at, done_by=actor, done_note=note.strip()
+        done_at=at, done_by=actor, done_note=note
     )
     if not claimed:
         raise DomainError(_("This action item is already done."), code=ErrorCode.ITEM_DONE)
@@ -602,15 +630,9 @@ def effectiveness_check_record(
     `improvement.effectiveness_check_record`.
     """
     at = _now(at)
-    _require(
-        can_manage(actor, action), _("You may not check this corrective action."), ErrorCode.MANAGE_DENIED
-    )
-    _require(
-        actor.pk not in action_owner_ids(action),
-        _("Whoever has owned a corrective action may not check its effectiveness: someone independent must."),
-        ErrorCode.CHECK_BY_OWNER,
-    )
-    if not is_effective and not note.strip():
+    require(can_check(actor, action))
+    note = _note(note)
+    if not is_effective and not note:
         raise _invalid(_("Say why the action was not effective."), field="note")
     action = _lock(action, expected_version)
     if action.status != ActionStatus.AWAITING_CHECK:
@@ -628,7 +650,7 @@ def effectiveness_check_record(
             code=ErrorCode.CHECK_NOT_DUE,
         )
     measure = complaint_cluster_measure(action=action, at=at)
-    if is_effective and action.is_complaint_cluster and not note.strip():
+    if is_effective and action.is_complaint_cluster and not note:
         change = measure.change if measure is not None else None
         if measure is None or not measure.is_complete or change is None or change >= 0:
             raise _invalid(
@@ -645,7 +667,7 @@ def effectiveness_check_record(
         checked_by=actor,
         checked_at=at,
         verdict=verdict,
-        note=note.strip(),
+        note=note,
         window_days=measure.window_days if measure else None,
         complaints_before=measure.before_count if measure else None,
         complaints_after=measure.after_count if measure else None,
@@ -683,14 +705,10 @@ def effectiveness_check_record(
 
 def _supervisors_of(user: User, team: Team | None) -> list[User]:
     """The active leads of the teams `user` belongs to, else of `team`; never `user` himself."""
-    leads = TeamMembership.objects.filter(
-        is_lead=True, user__is_active=True, team__in=user.memberships.values("team_id")
-    ).exclude(user=user)
+    leads = team_lead_list(team_ids=user.memberships.values_list("team_id", flat=True)).exclude(user=user)
     if not leads.exists() and team is not None:
-        leads = TeamMembership.objects.filter(team=team, is_lead=True, user__is_active=True).exclude(
-            user=user
-        )
-    return [membership.user for membership in leads.select_related("user")]
+        leads = team_lead_list(team_ids=[team.pk]).exclude(user=user)
+    return [membership.user for membership in leads]
 
 
 def _unique(users: Iterable[User | None]) -> list[User]:
@@ -769,12 +787,7 @@ def effectiveness_checks_notify_due(*, now: dt.datetime | None = None, limit: in
                 continue
             action = CorrectiveAction.objects.select_related("owner", "opened_by", "team").get(pk=pk)
             leads = (
-                [
-                    membership.user
-                    for membership in TeamMembership.objects.filter(
-                        team=action.team, is_lead=True, user__is_active=True
-                    ).select_related("user")
-                ]
+                [membership.user for membership in team_lead_list(team_ids=[action.team_id])]
                 if action.team_id
                 else []
             )

@@ -10,7 +10,14 @@ from django.db import connection
 
 from charter.accounts.models import Customer, Team, User
 from charter.audit.models import AuditEvent
-from charter.common.errors import ConflictError, DomainError, InvalidTransitionError, PermissionDeniedError
+from charter.common.errors import (
+    CommonErrorCode,
+    ConflictError,
+    DomainError,
+    InvalidTransitionError,
+    NotFoundError,
+    PermissionDeniedError,
+)
 from charter.improvement.errors import ErrorCode
 from charter.improvement.models import ActionEvent, ActionItem, ActionStatus, CorrectiveAction, Verdict
 from charter.improvement.services import (
@@ -189,7 +196,7 @@ def test_a_stale_version_is_a_conflict(action: CorrectiveAction, supervisor: Use
     )
     with pytest.raises(ConflictError) as error:
         corrective_action_update(actor=supervisor, action=action, expected_version=1, title="新标题")
-    assert error.value.code == ErrorCode.CONFLICT
+    assert error.value.code == CommonErrorCode.CONFLICT
     assert CorrectiveAction.objects.get(pk=action.pk).title == "抄表错误引起的投诉"
 
 
@@ -221,9 +228,14 @@ def test_waiting_for_the_check_needs_every_item_done(
         corrective_action_transition(actor=supervisor, action=action, to_status=ActionStatus.AWAITING_CHECK)
 
 
-def test_someone_outside_the_action_may_not_change_it(action: CorrectiveAction, outsider: User) -> None:
-    with pytest.raises(PermissionDeniedError) as error:
+def test_someone_outside_the_action_may_not_change_it(
+    action: CorrectiveAction, supervisor: User, outsider: User, teammate: User
+) -> None:
+    action_item_add(actor=supervisor, action=action, description="修订", owner=teammate, due_on=START.date())
+    with pytest.raises(NotFoundError):  # he does not see it at all, as on the page
         corrective_action_transition(actor=outsider, action=action, to_status=ActionStatus.IN_PROGRESS)
+    with pytest.raises(PermissionDeniedError) as error:  # an item's owner sees it, and may not move it
+        corrective_action_transition(actor=teammate, action=action, to_status=ActionStatus.IN_PROGRESS)
     assert error.value.code == ErrorCode.MANAGE_DENIED
 
 
@@ -269,7 +281,7 @@ def test_only_the_items_owner_or_a_manager_completes_it(
     item = action_item_add(
         actor=supervisor, action=action, description="修订", owner=teammate, due_on=START.date()
     )
-    with pytest.raises(PermissionDeniedError):
+    with pytest.raises(NotFoundError):  # he does not see the action
         action_item_complete(actor=outsider, item=item)
     assert not ActionItem.objects.get(pk=item.pk).is_done
 
