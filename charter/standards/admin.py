@@ -47,7 +47,7 @@ class ServiceErrorsMixin:
 
 
 @admin.register(StandardDocument)
-class StandardDocumentAdmin(ServiceErrorsMixin, admin.ModelAdmin):
+class StandardDocumentAdmin(ServiceErrorsMixin, admin.ModelAdmin[StandardDocument]):
     list_display = ["code", "title_zh", "title_en", "kind"]
     list_filter = ["kind"]
     search_fields = ["code", "title_zh", "title_en"]
@@ -62,7 +62,11 @@ class StandardDocumentAdmin(ServiceErrorsMixin, admin.ModelAdmin):
         return False
 
     def save_model(
-        self, request: HttpRequest, obj: StandardDocument, form: forms.ModelForm, change: bool
+        self,
+        request: HttpRequest,
+        obj: StandardDocument,
+        form: forms.ModelForm[StandardDocument],
+        change: bool,
     ) -> None:
         data = form.cleaned_data
         try:
@@ -78,7 +82,7 @@ class StandardDocumentAdmin(ServiceErrorsMixin, admin.ModelAdmin):
             self._refuse(request, error)
 
 
-class StandardClauseInline(admin.TabularInline):
+class StandardClauseInline(admin.TabularInline[StandardClause, StandardVersion]):
     model = StandardClause
     fields = ["number", "title_zh", "title_en", "category", "is_disciplinary"]
     readonly_fields = ["number", "title_zh", "title_en", "category", "is_disciplinary"]
@@ -96,7 +100,7 @@ class StandardClauseInline(admin.TabularInline):
 
 
 @admin.register(StandardVersion)
-class StandardVersionAdmin(ServiceErrorsMixin, admin.ModelAdmin):
+class StandardVersionAdmin(ServiceErrorsMixin, admin.ModelAdmin[StandardVersion]):
     list_display = ["document", "number", "status", "effective_at", "published_at", "published_by"]
     list_filter = ["status", "document"]
     fields = [
@@ -141,7 +145,7 @@ class StandardVersionAdmin(ServiceErrorsMixin, admin.ModelAdmin):
         return actions
 
     def save_model(
-        self, request: HttpRequest, obj: StandardVersion, form: forms.ModelForm, change: bool
+        self, request: HttpRequest, obj: StandardVersion, form: forms.ModelForm[StandardVersion], change: bool
     ) -> None:
         data = form.cleaned_data
         try:
@@ -164,7 +168,7 @@ class StandardVersionAdmin(ServiceErrorsMixin, admin.ModelAdmin):
 
 
 @admin.register(StandardClause)
-class StandardClauseAdmin(ServiceErrorsMixin, admin.ModelAdmin):
+class StandardClauseAdmin(ServiceErrorsMixin, admin.ModelAdmin[StandardClause]):
     list_display = ["number", "title_zh", "version", "category", "is_disciplinary"]
     list_filter = ["version__document", "version__status", "category", "is_disciplinary"]
     search_fields = ["number", "title_zh", "title_en", "text_zh", "text_en"]
@@ -189,21 +193,17 @@ class StandardClauseAdmin(ServiceErrorsMixin, admin.ModelAdmin):
         return actions
 
     def save_model(
-        self, request: HttpRequest, obj: StandardClause, form: forms.ModelForm, change: bool
+        self, request: HttpRequest, obj: StandardClause, form: forms.ModelForm[StandardClause], change: bool
     ) -> None:
-        data = form.cleaned_data
-        values = {name: data.get(name) or "" for name in ClauseContent.TEXT_FIELDS}
-        content = ClauseContent(
-            **values,
-            is_disciplinary=bool(data.get("is_disciplinary")),
-            promises=tuple(data.get("promises") or ()),
-        )
+        content = ClauseContent.from_data(form.cleaned_data)
         try:
             standard_clause_update(actor=_actor(request), clause=obj, content=content)
         except DomainError as error:
             self._refuse(request, error)
 
-    def save_related(self, request: HttpRequest, form: forms.ModelForm, formsets: Any, change: bool) -> None:
+    def save_related(
+        self, request: HttpRequest, form: forms.ModelForm[StandardClause], formsets: Any, change: bool
+    ) -> None:
         # The citations were saved by the service in save_model, after their checks.
         return None
 
@@ -215,7 +215,7 @@ class StandardClauseAdmin(ServiceErrorsMixin, admin.ModelAdmin):
 
 
 @admin.register(StandardAcknowledgement)
-class StandardAcknowledgementAdmin(admin.ModelAdmin):
+class StandardAcknowledgementAdmin(admin.ModelAdmin[StandardAcknowledgement]):
     list_display = ["user", "version", "acknowledged_at"]
     list_filter = ["version__document", "version"]
     search_fields = ["user__username", "user__display_name"]

@@ -5,7 +5,6 @@ and publish them; staff acknowledge versions of the code of conduct; supervisors
 has. Every write goes through the services, whose refusals come out as {"code", "detail"}.
 """
 
-import dataclasses
 from typing import Any
 
 from django.db.models import QuerySet
@@ -58,7 +57,7 @@ from charter.standards.services import (
 # Output -------------------------------------------------------------------------------------------------
 
 
-class ClauseOutputSerializer(serializers.ModelSerializer):
+class ClauseOutputSerializer(serializers.ModelSerializer[StandardClause]):
     promises: "serializers.PrimaryKeyRelatedField[StandardClause]" = serializers.PrimaryKeyRelatedField(
         many=True, read_only=True
     )
@@ -90,7 +89,7 @@ class VersionStatusField(serializers.CharField):
     """The version's status; a plain string in the schema, since other apps' `status` enums differ."""
 
 
-class VersionSummaryOutputSerializer(serializers.ModelSerializer):
+class VersionSummaryOutputSerializer(serializers.ModelSerializer[StandardVersion]):
     status = VersionStatusField(read_only=True)
     supersedes = serializers.SerializerMethodField()
 
@@ -122,7 +121,7 @@ class VersionOutputSerializer(VersionSummaryOutputSerializer):
         return list(ClauseOutputSerializer(standard_clause_list(version=version), many=True).data)
 
 
-class DocumentOutputSerializer(serializers.ModelSerializer):
+class DocumentOutputSerializer(serializers.ModelSerializer[StandardDocument]):
     version_in_force = serializers.SerializerMethodField()
 
     class Meta:
@@ -144,7 +143,7 @@ class DocumentOutputSerializer(serializers.ModelSerializer):
         return dict(VersionOutputSerializer(version).data) if version is not None else None
 
 
-class AcknowledgementOutputSerializer(serializers.ModelSerializer):
+class AcknowledgementOutputSerializer(serializers.ModelSerializer[StandardAcknowledgement]):
     document = serializers.IntegerField(source="version.document_id")
     version = serializers.IntegerField(source="version.number")
 
@@ -153,7 +152,7 @@ class AcknowledgementOutputSerializer(serializers.ModelSerializer):
         fields = ["document", "version", "user", "acknowledged_at"]
 
 
-class AwaitingOutputSerializer(serializers.ModelSerializer):
+class AwaitingOutputSerializer(serializers.ModelSerializer[StandardVersion]):
     document = serializers.IntegerField(source="document_id")
 
     class Meta:
@@ -161,7 +160,7 @@ class AwaitingOutputSerializer(serializers.ModelSerializer):
         fields = ["document", "number", "effective_at"]
 
 
-class ReportRowOutputSerializer(serializers.ModelSerializer):
+class ReportRowOutputSerializer(serializers.ModelSerializer[User]):
     acknowledged_at = serializers.DateTimeField(allow_null=True)
 
     class Meta:
@@ -172,7 +171,7 @@ class ReportRowOutputSerializer(serializers.ModelSerializer):
 # Input --------------------------------------------------------------------------------------------------
 
 
-class DocumentInputSerializer(serializers.Serializer):
+class DocumentInputSerializer(serializers.Serializer[Any]):
     code = serializers.SlugField(max_length=50)
     kind = serializers.ChoiceField(choices=StandardDocument.Kind.choices)
     title_zh = serializers.CharField(max_length=200)
@@ -181,14 +180,14 @@ class DocumentInputSerializer(serializers.Serializer):
     description_en = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class DraftInputSerializer(serializers.Serializer):
+class DraftInputSerializer(serializers.Serializer[Any]):
     preamble_zh = serializers.CharField(required=False, allow_blank=True)
     preamble_en = serializers.CharField(required=False, allow_blank=True)
     change_summary_zh = serializers.CharField(required=False, allow_blank=True)
     change_summary_en = serializers.CharField(required=False, allow_blank=True)
 
 
-class ClauseInputSerializer(serializers.Serializer):
+class ClauseInputSerializer(serializers.Serializer[Any]):
     number = serializers.CharField(max_length=60)
     text_zh = serializers.CharField()
     text_en = serializers.CharField(required=False, allow_blank=True)
@@ -210,7 +209,7 @@ class ClauseInputSerializer(serializers.Serializer):
     )
 
 
-class PublishInputSerializer(serializers.Serializer):
+class PublishInputSerializer(serializers.Serializer[Any]):
     effective_at = serializers.DateTimeField()
 
 
@@ -221,7 +220,9 @@ CLAUSE_ID = OpenApiParameter("clause_id", OpenApiTypes.INT, OpenApiParameter.PAT
 VERSION_PATH = r"versions/(?P<number>[0-9]+)"
 
 
-class StandardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class StandardViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[StandardDocument]
+):
     """The standards: customer promises and the staff code of conduct, each with its version in force."""
 
     serializer_class = DocumentOutputSerializer
@@ -255,7 +256,16 @@ class StandardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         self._require(request, can_edit_standards(request.user))
         serializer = DocumentInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        document = standard_document_create(actor=self._actor(request), **serializer.validated_data)
+        data = serializer.validated_data
+        document = standard_document_create(
+            actor=self._actor(request),
+            code=data["code"],
+            kind=data["kind"],
+            title_zh=data["title_zh"],
+            title_en=data["title_en"],
+            description_zh=data["description_zh"],
+            description_en=data["description_en"],
+        )
         return Response(DocumentOutputSerializer(document).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses=VersionSummaryOutputSerializer(many=True))
@@ -288,9 +298,15 @@ class StandardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         version = self._version(request, number)
         serializer = DraftInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        names = ("preamble_zh", "preamble_en", "change_summary_zh", "change_summary_en")
-        texts = {name: serializer.validated_data.get(name, getattr(version, name)) for name in names}
-        version = standard_version_draft_update(actor=self._actor(request), version=version, **texts)
+        data = serializer.validated_data
+        version = standard_version_draft_update(
+            actor=self._actor(request),
+            version=version,
+            preamble_zh=data.get("preamble_zh", version.preamble_zh),
+            preamble_en=data.get("preamble_en", version.preamble_en),
+            change_summary_zh=data.get("change_summary_zh", version.change_summary_zh),
+            change_summary_en=data.get("change_summary_en", version.change_summary_en),
+        )
         return Response(VersionOutputSerializer(version).data)
 
     @extend_schema(parameters=[NUMBER], request=None, responses={204: None})
@@ -311,7 +327,7 @@ class StandardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         version = self._version(request, number)
         serializer = ClauseInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        content = ClauseContent(**serializer.validated_data)
+        content = ClauseContent.from_data(serializer.validated_data)
         clause = standard_clause_add(actor=self._actor(request), version=version, content=content)
         return Response(ClauseOutputSerializer(clause).data, status=status.HTTP_201_CREATED)
 
@@ -327,7 +343,7 @@ class StandardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         clause = self._clause(self._version(request, number), clause_id)
         serializer = ClauseInputSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        content = dataclasses.replace(ClauseContent.from_clause(clause), **serializer.validated_data)
+        content = ClauseContent.from_data(serializer.validated_data, base=ClauseContent.from_clause(clause))
         clause = standard_clause_update(actor=self._actor(request), clause=clause, content=content)
         return Response(ClauseOutputSerializer(clause).data)
 

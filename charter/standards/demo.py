@@ -729,13 +729,26 @@ def _publish_document(
 
 
 def _document(
-    *, actor: User, code: str, kind: str, title_zh: str, title_en: str, **texts: str
+    *,
+    actor: User,
+    code: str,
+    kind: str,
+    title_zh: str,
+    title_en: str,
+    description_zh: str = "",
+    description_en: str = "",
 ) -> StandardDocument:
     existing = StandardDocument.objects.filter(code=code).first()
     if existing is not None:
         return existing
     return standard_document_create(
-        actor=actor, code=code, kind=kind, title_zh=title_zh, title_en=title_en, **texts
+        actor=actor,
+        code=code,
+        kind=kind,
+        title_zh=title_zh,
+        title_en=title_en,
+        description_zh=description_zh,
+        description_en=description_en,
     )
 
 

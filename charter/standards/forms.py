@@ -75,15 +75,7 @@ class ClauseForm(forms.Form):
 
     def content(self) -> ClauseContent:
         """Return the cleaned input as the services take it."""
-        data = self.cleaned_data
-        values: dict[str, Any] = {
-            name: data.get(name) or "" for name in ClauseContent.TEXT_FIELDS if name in self.fields
-        }
-        if "is_disciplinary" in self.fields:
-            values["is_disciplinary"] = bool(data.get("is_disciplinary"))
-        if "promises" in self.fields:
-            values["promises"] = tuple(data.get("promises") or ())
-        return ClauseContent(**values)
+        return ClauseContent.from_data(self.cleaned_data)
 
     @staticmethod
     def initial_from(clause: StandardClause) -> dict[str, Any]:
@@ -117,7 +109,7 @@ class PromiseClauseForm(ClauseForm):
     measure_en = forms.CharField(label=_("Measure (English)"), required=False, widget=TEXTAREA)
 
 
-class PromiseChoiceField(forms.ModelMultipleChoiceField):
+class PromiseChoiceField(forms.ModelMultipleChoiceField[StandardClause]):
     def label_from_instance(self, obj: Any) -> str:
         assert isinstance(obj, StandardClause)  # noqa: S101
         return f"{obj.version.document} · {obj}"

@@ -7,7 +7,7 @@ transaction, so a refused or failed operation leaves nothing behind.
 import dataclasses
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from charter.accounts.models import User
 from charter.audit.services import audit_record
 from charter.common.errors import DomainError, PermissionDeniedError
+from charter.common.versioning import version_draft_lock, version_number_next, version_publish
 from charter.standards.errors import ErrorCode
 from charter.standards.models import (
     CLAUSE_NUMBER_PATTERN,
@@ -85,6 +86,36 @@ class ClauseContent:
         values: dict[str, Any] = {name: getattr(clause, name) for name in cls.TEXT_FIELDS}
         return cls(**values, is_disciplinary=clause.is_disciplinary, promises=tuple(clause.promises.all()))
 
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any], base: "ClauseContent | None" = None) -> "ClauseContent":
+        """Return the content in `data` (a form's or a serializer's cleaned input): each field it leaves out
+        (or gives as None) is taken from `base`, or is blank without one. The one place input names meet
+        the content's fields, so mypy checks the fields."""
+        base = base or cls(number="", text_zh="")
+
+        def text(name: str, default: str) -> str:
+            value = data.get(name)
+            return default if value is None else str(value)
+
+        promises = data.get("promises")
+        return cls(
+            number=text("number", base.number),
+            text_zh=text("text_zh", base.text_zh),
+            text_en=text("text_en", base.text_en),
+            title_zh=text("title_zh", base.title_zh),
+            title_en=text("title_en", base.title_en),
+            reference=text("reference", base.reference),
+            conditions_zh=text("conditions_zh", base.conditions_zh),
+            conditions_en=text("conditions_en", base.conditions_en),
+            complaint_route_zh=text("complaint_route_zh", base.complaint_route_zh),
+            complaint_route_en=text("complaint_route_en", base.complaint_route_en),
+            measure_zh=text("measure_zh", base.measure_zh),
+            measure_en=text("measure_en", base.measure_en),
+            category=text("category", base.category),
+            is_disciplinary=bool(data.get("is_disciplinary", base.is_disciplinary)),
+            promises=base.promises if promises is None else tuple(promises),
+        )
+
     def stripped(self) -> "ClauseContent":
         """Return the content with surrounding white space removed from every text."""
         stripped: dict[str, Any] = {name: str(getattr(self, name)).strip() for name in self.TEXT_FIELDS}
@@ -99,16 +130,6 @@ def _require_editor(actor: User) -> None:
 def _lock_document(document: StandardDocument) -> StandardDocument:
     # Serialises draft creation and publication per document, so numbers stay sequential and one draft only.
     return StandardDocument.objects.select_for_update().get(pk=document.pk)
-
-
-def _lock_draft(version: StandardVersion) -> StandardVersion:
-    locked = StandardVersion.objects.select_for_update().select_related("document").get(pk=version.pk)
-    if locked.status != Draft:
-        raise DomainError(
-            _("Only a draft can be changed; published versions never change."),
-            code=ErrorCode.VERSION_NOT_DRAFT,
-        )
-    return locked
 
 
 def standard_document_create(
@@ -228,7 +249,7 @@ def standard_version_draft_create(*, actor: User, document: StandardDocument) ->
         latest = versions.order_by("-number").first()
         draft = StandardVersion.objects.create(
             document=document,
-            number=(latest.number + 1) if latest is not None else 1,
+            number=version_number_next(versions),
             status=Draft,
             preamble_zh=latest.preamble_zh if latest is not None else "",
             preamble_en=latest.preamble_en if latest is not None else "",
@@ -264,7 +285,7 @@ def standard_version_draft_update(
     """
     _require_editor(actor)
     with transaction.atomic():
-        draft = _lock_draft(version)
+        draft = version_draft_lock(version)
         draft.preamble_zh = preamble_zh.strip()
         draft.preamble_en = preamble_en.strip()
         draft.change_summary_zh = change_summary_zh.strip()
@@ -291,7 +312,7 @@ def standard_version_draft_discard(*, actor: User, version: StandardVersion) -> 
     """
     _require_editor(actor)
     with transaction.atomic():
-        draft = _lock_draft(version)
+        draft = version_draft_lock(version)
         audit_record(
             actor=actor,
             action="standards.draft_discard",
@@ -411,7 +432,7 @@ def standard_clause_add(*, actor: User, version: StandardVersion, content: Claus
     _require_editor(actor)
     content = content.stripped()
     with transaction.atomic():
-        draft = _lock_draft(version)
+        draft = version_draft_lock(version)
         _clause_validate(version=draft, content=content, clause=None)
         clause = StandardClause(version=draft)
         _clause_write(clause, content)
@@ -432,7 +453,7 @@ def standard_clause_update(*, actor: User, clause: StandardClause, content: Clau
     _require_editor(actor)
     content = content.stripped()
     with transaction.atomic():
-        draft = _lock_draft(clause.version)
+        draft = version_draft_lock(clause.version)
         clause = StandardClause.objects.select_related("version__document").get(pk=clause.pk)
         previous_number = clause.number
         _clause_validate(version=draft, content=content, clause=clause)
@@ -453,7 +474,7 @@ def standard_clause_delete(*, actor: User, clause: StandardClause) -> None:
     """
     _require_editor(actor)
     with transaction.atomic():
-        draft = _lock_draft(clause.version)
+        draft = version_draft_lock(clause.version)
         audit_record(
             actor=actor,
             action="standards.clause_delete",
@@ -483,7 +504,7 @@ def standard_version_publish(
     effective_at = effective_at.astimezone(dt.UTC)
     with transaction.atomic():
         _lock_document(version.document)
-        draft = _lock_draft(version)
+        draft = version_draft_lock(version)
         if not StandardClause.objects.filter(version=draft).exists():
             raise DomainError(_("Add at least one clause before publishing."), code=ErrorCode.VERSION_EMPTY)
         previous = (
@@ -500,21 +521,10 @@ def standard_version_publish(
                 code=ErrorCode.EFFECTIVE_BEFORE_PREVIOUS,
                 field="effective_at",
             )
-        draft.status = Published
         draft.effective_at = effective_at
-        draft.published_at = timezone.now()
-        draft.published_by = actor
         draft.supersedes = previous
-        draft.save(
-            update_fields=[
-                "status",
-                "effective_at",
-                "published_at",
-                "published_by",
-                "supersedes",
-                "updated_at",
-            ]
-        )
+        # No `supersede`: the previous version stays published and in force until `effective_at`.
+        version_publish(version=draft, actor=actor)
         audit_record(
             actor=actor,
             action="standards.publish",

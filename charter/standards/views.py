@@ -128,7 +128,16 @@ def document_create(request: HttpRequest) -> HttpResponse:
     form = DocumentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            document = standard_document_create(actor=user, **form.cleaned_data)
+            data = form.cleaned_data
+            document = standard_document_create(
+                actor=user,
+                code=data["code"],
+                kind=data["kind"],
+                title_zh=data["title_zh"],
+                title_en=data["title_en"],
+                description_zh=data["description_zh"],
+                description_en=data["description_en"],
+            )
         except DomainError as error:
             form_add_domain_error(form, error)
         else:
@@ -148,7 +157,15 @@ def document_edit(request: HttpRequest, document_id: int) -> HttpResponse:
     form = DocumentEditForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            standard_document_update(actor=user, document=document, **form.cleaned_data)
+            data = form.cleaned_data
+            standard_document_update(
+                actor=user,
+                document=document,
+                title_zh=data["title_zh"],
+                title_en=data["title_en"],
+                description_zh=data["description_zh"],
+                description_en=data["description_en"],
+            )
         except DomainError as error:
             form_add_domain_error(form, error)
         else:
@@ -238,7 +255,15 @@ def draft_edit(request: HttpRequest, document_id: int, number: int) -> HttpRespo
     form = DraftForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            standard_version_draft_update(actor=user, version=version, **form.cleaned_data)
+            data = form.cleaned_data
+            standard_version_draft_update(
+                actor=user,
+                version=version,
+                preamble_zh=data["preamble_zh"],
+                preamble_en=data["preamble_en"],
+                change_summary_zh=data["change_summary_zh"],
+                change_summary_en=data["change_summary_en"],
+            )
         except DomainError as error:
             form_add_domain_error(form, error)
         else:
