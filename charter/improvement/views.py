@@ -103,9 +103,9 @@ def action_list(request: HttpRequest) -> HttpResponse:
         )
     else:
         actions = actions.none()
-    page = Paginator(corrective_action_list_annotated(actions, today=today), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    # The counts make it a GROUP BY query, which drops Meta.ordering: pages need an explicit order.
+    annotated = corrective_action_list_annotated(actions, today=today).order_by("-opened_at", "-pk")
+    page = Paginator(annotated, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "improvement/action_list.html",
