@@ -54,6 +54,7 @@ from charter.conduct.workflow import (
     DECIDE,
     DECIDE_APPEAL,
     END_RESPONSE,
+    EXPIRE,
     REJECT,
     VIOLATION_WORKFLOW,
 )
@@ -682,8 +683,8 @@ def violation_appeal_decide(
 def violation_deadlines_run(*, at: dt.datetime | None = None, limit: int = 500) -> int:
     """Close the response and appeal windows that have ended; returns how many violations moved.
 
-    Each violation is claimed with a conditional UPDATE on its status, so two workers (or a run racing a
-    response) never handle it twice.
+    Each step goes through the workflow (`end_response`, `expire`) and each violation is claimed with a
+    conditional UPDATE on its status, so two workers (or a run racing a response) never handle it twice.
     """
     moment = at or timezone.now()
     moved = 0
@@ -691,7 +692,7 @@ def violation_deadlines_run(*, at: dt.datetime | None = None, limit: int = 500) 
     for pk in list(due.values_list("pk", flat=True)[:limit]):
         with transaction.atomic():
             violation = Violation.objects.select_related("step").get(pk=pk)
-            if violation.status != Status.AWAITING_RESPONSE or violation.step is None:
+            if violation.step is None or not VIOLATION_WORKFLOW.can_take(violation, name=END_RESPONSE.name):
                 continue
             next_event = _after_response(violation, moment)
             fields: dict[str, Any] = {"status": violation.status}
@@ -714,12 +715,15 @@ def violation_deadlines_run(*, at: dt.datetime | None = None, limit: int = 500) 
     due = Violation.objects.filter(status=Status.IN_EFFECT, appeal_due_at__lte=moment)
     for pk in list(due.values_list("pk", flat=True)[:limit]):
         with transaction.atomic():
+            violation = Violation.objects.get(pk=pk)
+            if not VIOLATION_WORKFLOW.can_take(violation, name=EXPIRE.name):
+                continue
+            VIOLATION_WORKFLOW.move(violation, to=Status.CLOSED, name=EXPIRE.name)
             claimed = Violation.objects.filter(
                 pk=pk, status=Status.IN_EFFECT, appeal_due_at__lte=moment
-            ).update(status=Status.CLOSED, updated_at=timezone.now())
+            ).update(status=violation.status, updated_at=timezone.now())
             if claimed != 1:
                 continue
-            violation = Violation.objects.get(pk=pk)
             _event(violation, Event.APPEAL_WINDOW_CLOSED, actor=None, at=moment)
             moved += 1
     return moved
