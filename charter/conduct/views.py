@@ -390,7 +390,17 @@ def ladder_settings(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            ladder_setting_update(actor=user, **data)
+            ladder_setting_update(
+                actor=user,
+                window_days=data["window_days"],
+                response_days=data["response_days"],
+                appeal_days=data["appeal_days"],
+                harm_floor=data["harm_floor"],
+                general_floor=data["general_floor"],
+                serious_floor=data["serious_floor"],
+                is_fine_enabled=data["is_fine_enabled"],
+                fine_max_amount=data["fine_max_amount"],
+            )
         except DomainError as error:
             form_add_domain_error(form, error)
         else:
@@ -409,7 +419,13 @@ def ladder_step_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = LadderStepForm(request.POST or None, instance=step)
     if request.method == "POST" and form.is_valid():
         try:
-            ladder_step_update(actor=user, step=step, **form.cleaned_data)
+            ladder_step_update(
+                actor=user,
+                step=step,
+                name_zh=form.cleaned_data["name_zh"],
+                name_en=form.cleaned_data["name_en"],
+                requires_second_approver=form.cleaned_data["requires_second_approver"],
+            )
         except DomainError as error:
             form_add_domain_error(form, error)
         else:
