@@ -5,7 +5,8 @@ he leads (and his own), administrators all; anything else answers 404 like a mis
 through the services, whose refusals come out as {"code", "detail"}: `conduct_clause_not_published`,
 `conduct_clause_not_in_force`, `conduct_not_acknowledged`, `conduct_self_decision`, `conduct_same_decider`,
 `conduct_same_approver_appeal`, `conduct_second_appeal`, `conduct_deadline_passed` and the others of
-charter/conduct/errors.py.
+charter/conduct/errors.py; a step the violation's workflow does not allow now answers 409
+`invalid_transition`.
 """
 
 from typing import Any
@@ -253,8 +254,9 @@ class ViolationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Violation]
         return violation_list_visible_to(user=self.request.user)
 
     def _user(self, request: Request) -> User:
-        require(can_view_own_record(request.user))
-        assert isinstance(request.user, User)  # noqa: S101 (the predicate allows only users)
+        """The caller, for an action: the service asks the rule (its predicate), a violation outside his
+        scope is not found, so no other gate comes first to answer differently."""
+        assert isinstance(request.user, User)  # noqa: S101 (IsAuthenticated ran first)
         return request.user
 
     def _violation(self, request: Request, pk: str | None) -> Violation:
@@ -267,14 +269,13 @@ class ViolationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Violation]
         return Response(ViolationDetailOutputSerializer(self._violation(request, pk)).data, status=code)
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        """The violations the caller may see, newest act first."""
-        self._user(request)
+        """The violations the caller may see, newest act first (members of staff)."""
+        require(can_view_own_record(request.user))
         return super().list(request, *args, **kwargs)
 
     @extend_schema(responses={200: ViolationDetailOutputSerializer, 404: ERROR})
     def retrieve(self, request: Request, pk: str | None = None) -> Response:
         """One violation with its evidence, timeline and (before a decision) the ladder's proposal."""
-        self._user(request)
         return self._detail(request, pk)
 
     @extend_schema(
@@ -325,7 +326,7 @@ class ViolationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Violation]
 
     @extend_schema(
         request=ViolationDecideInputSerializer,
-        responses={200: ViolationDetailOutputSerializer, 400: ERROR, 403: ERROR, 404: ERROR},
+        responses={200: ViolationDetailOutputSerializer, 400: ERROR, 403: ERROR, 404: ERROR, 409: ERROR},
         examples=[
             OpenApiExample("Follow the proposal", request_only=True, value={"step": "verbal-warning"}),
             OpenApiExample(
@@ -355,7 +356,7 @@ class ViolationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Violation]
 
     @extend_schema(
         request=ViolationTextInputSerializer,
-        responses={200: ViolationDetailOutputSerializer, 400: ERROR, 403: ERROR, 404: ERROR},
+        responses={200: ViolationDetailOutputSerializer, 400: ERROR, 403: ERROR, 404: ERROR, 409: ERROR},
         examples=[
             OpenApiExample("A response", request_only=True, value={"text": "当时客户情绪激动，我已道歉。"})
         ],
@@ -373,7 +374,7 @@ class ViolationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Violation]
 
     @extend_schema(
         request=ViolationApproveInputSerializer,
-        responses={200: ViolationDetailOutputSerializer, 400: ERROR, 403: ERROR, 404: ERROR},
+        responses={200: ViolationDetailOutputSerializer, 400: ERROR, 403: ERROR, 404: ERROR, 409: ERROR},
         examples=[
             OpenApiExample("Approve", request_only=True, value={"is_approved": True}),
             OpenApiExample(
@@ -397,7 +398,7 @@ class ViolationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Violation]
 
     @extend_schema(
         request=ViolationTextInputSerializer,
-        responses={200: ViolationDetailOutputSerializer, 400: ERROR, 403: ERROR, 404: ERROR},
+        responses={200: ViolationDetailOutputSerializer, 400: ERROR, 403: ERROR, 404: ERROR, 409: ERROR},
         examples=[
             OpenApiExample("An appeal", request_only=True, value={"text": "客户先出言辱骂，请求复核。"})
         ],
@@ -415,7 +416,7 @@ class ViolationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Violation]
 
     @extend_schema(
         request=ViolationAppealDecideInputSerializer,
-        responses={200: ViolationDetailOutputSerializer, 400: ERROR, 403: ERROR, 404: ERROR},
+        responses={200: ViolationDetailOutputSerializer, 400: ERROR, 403: ERROR, 404: ERROR, 409: ERROR},
         examples=[
             OpenApiExample(
                 "Reduce",

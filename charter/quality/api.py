@@ -4,7 +4,7 @@ Each request loads and authorises the row once: a review outside the caller's sc
 missing one (an agent sees his own submitted reviews; a supervisor those of the teams he leads; QA reviewers
 and administrators all). Then one service runs, and its refusals come out as {"code", "detail"}: 400 for
 bad input (weights not adding up to 100, a self-review), 403 for someone not allowed, 409 for a stale
-version or a second dispute.
+version, a second dispute, or a step the review is past (`invalid_transition`).
 """
 
 from typing import Any
@@ -64,8 +64,8 @@ from charter.standards.models import StandardClause
 
 ERROR = OpenApiResponse(description='An error: `{"code": …, "detail": …}` (and `fields` for bad input).')
 REVIEW_CONFLICT = OpenApiResponse(
-    description="`quality_review_changed` (a stale `version`) or `quality_already_disputed` (a second "
-    "dispute)."
+    description="`quality_review_changed` (a stale `version`), `quality_already_disputed` (a second "
+    "dispute) or `invalid_transition` (the review is past this step)."
 )
 QUEUE = OpenApiParameter(
     "queue",
@@ -214,7 +214,14 @@ class QaReviewViewSet(viewsets.GenericViewSet[Review]):
         return self._detail(review)
 
     @extend_schema(
-        request=None, responses={200: ReviewDetailOutputSerializer, 400: ERROR, 403: ERROR, 404: ERROR}
+        request=None,
+        responses={
+            200: ReviewDetailOutputSerializer,
+            400: ERROR,
+            403: ERROR,
+            404: ERROR,
+            409: REVIEW_CONFLICT,
+        },
     )
     @action(detail=True, methods=["post"], url_path="acknowledge")
     def acknowledge(self, request: Request, pk: str | None = None) -> Response:
@@ -246,7 +253,13 @@ class QaReviewViewSet(viewsets.GenericViewSet[Review]):
 
     @extend_schema(
         request=DecisionInputSerializer,
-        responses={200: ReviewDetailOutputSerializer, 400: ERROR, 403: ERROR, 404: ERROR},
+        responses={
+            200: ReviewDetailOutputSerializer,
+            400: ERROR,
+            403: ERROR,
+            404: ERROR,
+            409: REVIEW_CONFLICT,
+        },
         examples=[
             OpenApiExample(
                 "Amend one score",
