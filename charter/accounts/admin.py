@@ -1,4 +1,5 @@
-"""Django admin for people: users, role groups, the organisation tree, teams, memberships and leads.
+"""Django admin for people: users, role groups, the organisation tree, teams, memberships and leads, and
+(read-only but for adding organisations) customers.
 
 Who leads a team decides every scope, so nothing here writes a row itself: each save, delete and membership
 change calls the audited service that the rest of the product uses (charter/accounts/services.py), and a
@@ -321,13 +322,47 @@ class OrgUnitAdmin(ServiceAdmin[OrgUnit]):
 
 
 @admin.register(CustomerOrganisation)
-class CustomerOrganisationAdmin(admin.ModelAdmin[CustomerOrganisation]):
+class CustomerOrganisationAdmin(ServiceAdmin[CustomerOrganisation]):
+    """Organisations are added through the audited service; once recorded, they are not edited here."""
+
     list_display = ["name", "unified_social_credit_code"]
     search_fields = ["name"]
+
+    def has_change_permission(self, request: HttpRequest, obj: CustomerOrganisation | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: CustomerOrganisation | None = None) -> bool:
+        return False
+
+    def save_model(
+        self,
+        request: HttpRequest,
+        obj: CustomerOrganisation,
+        form: forms.ModelForm[CustomerOrganisation],
+        change: bool,
+    ) -> None:
+        created = services.customer_organisation_create(
+            actor=_actor(request),
+            name=form.cleaned_data["name"],
+            unified_social_credit_code=form.cleaned_data["unified_social_credit_code"],
+        )
+        obj.pk = created.pk
 
 
 @admin.register(Customer)
 class CustomerAdmin(admin.ModelAdmin[Customer]):
+    """Customers are recorded by intake and the desk; here they are only listed. Linking a customer to a user
+    account opens that customer's cases to whoever signs in with it, so it is not a field to edit here."""
+
     # Personal data is not shown here: the admin cannot mask it or audit who saw it.
     list_display = ["__str__", "organisation", "language", "created_at"]
     fields = ["organisation", "language", "user"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Customer | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Customer | None = None) -> bool:
+        return False

@@ -13,10 +13,16 @@ from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Group, Permission
 from django.test import Client
 
-from charter.accounts.models import OrgUnit, Team, TeamMembership, User
+from charter.accounts.models import CustomerOrganisation, OrgUnit, Team, TeamMembership, User
 from charter.accounts.roles import Role
 from charter.audit.models import AuditEvent
-from tests.accounts.factories import OrgUnitFactory, TeamFactory, TeamMembershipFactory, UserFactory
+from tests.accounts.factories import (
+    CustomerFactory,
+    OrgUnitFactory,
+    TeamFactory,
+    TeamMembershipFactory,
+    UserFactory,
+)
 from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
@@ -398,3 +404,24 @@ def test_a_unit_put_under_its_own_child_is_refused_and_nothing_of_the_save_is_ke
     assert OrgUnit.objects.get(pk=branch.pk).path == f"/{root.pk}/{branch.pk}/"
     assert _new_events(since) == []
     assert LogEntry.objects.count() == log_entries
+
+
+def test_a_customer_organisation_is_added_through_the_service_and_customers_are_read_only(
+    browser: Client,
+) -> None:
+    customer = CustomerFactory()
+    since = _last_sequence()
+
+    response = browser.post(
+        "/admin/accounts/customerorganisation/add/",
+        {"name": "示范公司", "unified_social_credit_code": "", "_save": "Save"},
+    )
+
+    assert response.status_code == 302
+    organisation = CustomerOrganisation.objects.get(name="示范公司")
+    assert _new_events(since) == [
+        ("accounts.customer_organisation_create", "accounts.customerorganisation", str(organisation.pk), {})
+    ]
+    change = browser.post(f"/admin/accounts/customer/{customer.pk}/change/", {"language": "en"})
+    assert change.status_code == 403
+    assert browser.get("/admin/accounts/customer/add/").status_code == 403
