@@ -13,14 +13,13 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from charter.accounts.models import OrgUnit, User
 from charter.accounts.permissions import AnyUser
 from charter.audit.services import audit_record
-from charter.catalog.errors import ErrorCode
+from charter.catalog.errors import TEXT_CODES, ErrorCode
 from charter.catalog.models import (
     Channel,
     FeeItem,
@@ -32,11 +31,14 @@ from charter.catalog.models import (
 from charter.catalog.permissions import can_edit_catalog, can_publish_service_version
 from charter.common.errors import DomainError, PermissionDeniedError
 from charter.common.money import parse_amount
+from charter.common.text import clean_text
+from charter.common.versioning import version_draft_lock, version_number_next, version_publish
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # Words the desk uses in its own addresses (/desk/services/new/), so no service may take them.
 RESERVED_SLUGS = frozenset({"new"})
 MAX_TARGET = 100_000
+TEXT_MAX = 20_000  # descriptions, conditions, notes: the text fields without a column limit
 
 # The version's content: copied into a new draft, edited in a draft, frozen once published.
 TEXT_FIELDS = (
@@ -91,26 +93,6 @@ def _require_editor(actor: AnyUser) -> User:
         )
     assert isinstance(actor, User)  # noqa: S101 (can_edit_catalog is false for anyone else)
     return actor
-
-
-def _require_draft(version: ServiceVersion) -> None:
-    stored = ServiceVersion.objects.filter(pk=version.pk).values_list("status", flat=True).first()
-    if stored != ServiceVersion.Status.DRAFT:
-        raise DomainError(
-            _("This version is published and can no longer change; open a new draft."),
-            code=ErrorCode.NOT_A_DRAFT,
-        )
-
-
-def _clean_text(value: str, *, field: str, max_length: int | None = None) -> str:
-    value = (value or "").strip()
-    if max_length is not None and len(value) > max_length:
-        raise DomainError(
-            _("Use at most %(limit)d characters.") % {"limit": max_length},
-            code=ErrorCode.TOO_LONG,
-            field=field,
-        )
-    return value
 
 
 def _max_length(model: type[Any], field: str) -> int | None:
@@ -177,10 +159,14 @@ def service_category_create(
     slug = _clean_slug(slug)
     category = ServiceCategory(
         slug=slug,
-        name_zh=_clean_text(name_zh, field="name_zh", max_length=200),
-        name_en=_clean_text(name_en, field="name_en", max_length=200),
-        description_zh=_clean_text(description_zh, field="description_zh"),
-        description_en=_clean_text(description_en, field="description_en"),
+        name_zh=clean_text(name_zh, field="name_zh", max_length=200, codes=TEXT_CODES, multiline=False),
+        name_en=clean_text(name_en, field="name_en", max_length=200, codes=TEXT_CODES, multiline=False),
+        description_zh=clean_text(
+            description_zh, field="description_zh", max_length=TEXT_MAX, codes=TEXT_CODES
+        ),
+        description_en=clean_text(
+            description_en, field="description_en", max_length=TEXT_MAX, codes=TEXT_CODES
+        ),
         ordering=ordering,
     )
     if not category.name_zh:
@@ -208,10 +194,14 @@ def service_category_update(
     """Rename or reorder a category (its slug stays). Raises DomainError for a blank Chinese name."""
     user = _require_editor(actor)
     values = {
-        "name_zh": _clean_text(name_zh, field="name_zh", max_length=200),
-        "name_en": _clean_text(name_en, field="name_en", max_length=200),
-        "description_zh": _clean_text(description_zh, field="description_zh"),
-        "description_en": _clean_text(description_en, field="description_en"),
+        "name_zh": clean_text(name_zh, field="name_zh", max_length=200, codes=TEXT_CODES, multiline=False),
+        "name_en": clean_text(name_en, field="name_en", max_length=200, codes=TEXT_CODES, multiline=False),
+        "description_zh": clean_text(
+            description_zh, field="description_zh", max_length=TEXT_MAX, codes=TEXT_CODES
+        ),
+        "description_en": clean_text(
+            description_en, field="description_en", max_length=TEXT_MAX, codes=TEXT_CODES
+        ),
         "ordering": ordering,
     }
     if not values["name_zh"]:
@@ -250,14 +240,14 @@ def service_create(
     """
     user = _require_editor(actor)
     slug = _clean_slug(slug)
-    name_zh = _clean_text(name_zh, field="name_zh", max_length=200)
+    name_zh = clean_text(name_zh, field="name_zh", max_length=200, codes=TEXT_CODES, multiline=False)
     if not name_zh:
         raise DomainError(_("Enter the name in Chinese."), code=ErrorCode.NAME_REQUIRED, field="name_zh")
     content = {
         "name_zh": name_zh,
-        "name_en": _clean_text(name_en, field="name_en", max_length=200),
-        "summary_zh": _clean_text(summary_zh, field="summary_zh", max_length=500),
-        "summary_en": _clean_text(summary_en, field="summary_en", max_length=500),
+        "name_en": clean_text(name_en, field="name_en", max_length=200, codes=TEXT_CODES, multiline=False),
+        "summary_zh": clean_text(summary_zh, field="summary_zh", max_length=500, codes=TEXT_CODES),
+        "summary_en": clean_text(summary_en, field="summary_en", max_length=500, codes=TEXT_CODES),
     }
     with transaction.atomic():
         if Service.objects.filter(slug=slug).exists():
@@ -318,7 +308,7 @@ def service_update(
     return service
 
 
-def service_draft_create(*, actor: AnyUser, service: Service) -> ServiceVersion:
+def service_version_draft_create(*, actor: AnyUser, service: Service) -> ServiceVersion:
     """Open a new draft of `service`, copying content, fees and commitments of its latest published version.
 
     The latest published version is the one with the highest number, even when it has not taken effect yet.
@@ -341,7 +331,7 @@ def service_draft_create(*, actor: AnyUser, service: Service) -> ServiceVersion:
             .order_by("-number")
             .first()
         )
-        number = (service.versions.aggregate(last=Max("number"))["last"] or 0) + 1
+        number = version_number_next(service.versions.all())
         content: dict[str, Any] = (
             {field: getattr(source, field) for field in CONTENT_FIELDS} if source else {}
         )
@@ -370,7 +360,7 @@ def service_draft_create(*, actor: AnyUser, service: Service) -> ServiceVersion:
     return draft
 
 
-def service_version_update(
+def service_version_draft_update(
     *,
     actor: AnyUser,
     version: ServiceVersion,
@@ -413,7 +403,13 @@ def service_version_update(
         "opening_hours_en": opening_hours_en,
     }
     values: dict[str, Any] = {
-        field: _clean_text(value, field=field, max_length=_max_length(ServiceVersion, field))
+        field: clean_text(
+            value,
+            field=field,
+            codes=TEXT_CODES,
+            max_length=_max_length(ServiceVersion, field) or TEXT_MAX,
+            multiline=not field.startswith("name_"),
+        )
         for field, value in given.items()
         if value is not None
     }
@@ -422,7 +418,7 @@ def service_version_update(
     if channels is not None:
         values["channels"] = _clean_channels(channels)
     with transaction.atomic():
-        _require_draft(version)
+        version_draft_lock(version)
         changed = sorted(field for field, value in values.items() if getattr(version, field) != value)
         for field, value in values.items():
             setattr(version, field, value)
@@ -433,11 +429,11 @@ def service_version_update(
     return version
 
 
-def service_draft_discard(*, actor: AnyUser, version: ServiceVersion) -> None:
+def service_version_draft_discard(*, actor: AnyUser, version: ServiceVersion) -> None:
     """Delete a draft with its fees and commitments. Raises DomainError when the version is published."""
     user = _require_editor(actor)
     with transaction.atomic():
-        _require_draft(version)
+        version_draft_lock(version)
         audit_record(
             actor=user,
             action="catalog.service_draft_discard",
@@ -475,11 +471,11 @@ def service_version_publish(
         raise DomainError(
             _("Give the date with its time zone."), code=ErrorCode.EFFECTIVE_AT_REQUIRED, field="effective_at"
         )
-    note_zh = _clean_text(change_note_zh, field="change_note_zh")
-    note_en = _clean_text(change_note_en, field="change_note_en")
+    note_zh = clean_text(change_note_zh, field="change_note_zh", max_length=TEXT_MAX, codes=TEXT_CODES)
+    note_en = clean_text(change_note_en, field="change_note_en", max_length=TEXT_MAX, codes=TEXT_CODES)
     with transaction.atomic():
         Service.objects.select_for_update().filter(pk=version.service_id).first()
-        _require_draft(version)
+        version_draft_lock(version)
         version.refresh_from_db()
         if not version.name_zh.strip():
             raise DomainError(_("Enter the name in Chinese."), code=ErrorCode.NAME_REQUIRED, field="name_zh")
@@ -517,17 +513,14 @@ def service_version_publish(
                 code=ErrorCode.EFFECTIVE_AT_TOO_EARLY,
                 field="effective_at",
             )
-        for old in previous:
-            old.status = ServiceVersion.Status.SUPERSEDED
-            old.save(update_fields=["status"])
-        now = timezone.now()
-        version.status = ServiceVersion.Status.PUBLISHED
         version.effective_at = effective_at.astimezone(dt.UTC)
-        version.published_at = now
-        version.published_by = user
         version.change_note_zh = note_zh
         version.change_note_en = note_en
-        version.save()
+        version_publish(
+            version=version,
+            actor=user,
+            supersede=ServiceVersion.objects.filter(service_id=version.service_id),
+        )
         audit_record(
             actor=user,
             action="catalog.service_version_publish",
@@ -584,7 +577,7 @@ def _fee_values(
     is_free: bool,
     ordering: int,
 ) -> _FeeValues:
-    name_zh = _clean_text(name_zh, field="name_zh", max_length=200)
+    name_zh = clean_text(name_zh, field="name_zh", max_length=200, codes=TEXT_CODES, multiline=False)
     if not name_zh:
         raise DomainError(_("Enter the name in Chinese."), code=ErrorCode.NAME_REQUIRED, field="name_zh")
     if amount is None or amount == "":
@@ -611,12 +604,12 @@ def _fee_values(
         )
     return _FeeValues(
         name_zh=name_zh,
-        name_en=_clean_text(name_en, field="name_en", max_length=200),
+        name_en=clean_text(name_en, field="name_en", max_length=200, codes=TEXT_CODES, multiline=False),
         amount=value,
-        unit_zh=_clean_text(unit_zh, field="unit_zh", max_length=100),
-        unit_en=_clean_text(unit_en, field="unit_en", max_length=100),
-        conditions_zh=_clean_text(conditions_zh, field="conditions_zh"),
-        conditions_en=_clean_text(conditions_en, field="conditions_en"),
+        unit_zh=clean_text(unit_zh, field="unit_zh", max_length=100, codes=TEXT_CODES, multiline=False),
+        unit_en=clean_text(unit_en, field="unit_en", max_length=100, codes=TEXT_CODES, multiline=False),
+        conditions_zh=clean_text(conditions_zh, field="conditions_zh", max_length=TEXT_MAX, codes=TEXT_CODES),
+        conditions_en=clean_text(conditions_en, field="conditions_en", max_length=TEXT_MAX, codes=TEXT_CODES),
         is_free=is_free,
         ordering=ordering,
     )
@@ -650,7 +643,7 @@ def _draft_item_delete(
 ) -> None:
     """Delete a fee or a commitment of a draft, audited with what it held; DomainError when published."""
     with transaction.atomic():
-        _require_draft(item.version)
+        version_draft_lock(item.version)
         audit_record(actor=user, action=action, target=item.version, data={name: item.pk, **summary(item)})
         item.delete()
 
@@ -691,7 +684,7 @@ def fee_item_add(
         ordering=ordering,
     )
     with transaction.atomic():
-        _require_draft(version)
+        version_draft_lock(version)
         fee = FeeItem.objects.create(version=version, **asdict(values))
         audit_record(
             actor=user, action="catalog.fee_item_add", target=version, data={"fee": fee.pk, **_fee_audit(fee)}
@@ -727,7 +720,7 @@ def fee_item_update(
         ordering=ordering,
     )
     with transaction.atomic():
-        _require_draft(fee.version)
+        version_draft_lock(fee.version)
         _draft_item_save(
             user=user,
             item=fee,
@@ -786,7 +779,7 @@ def _commitment_values(
             code=ErrorCode.TIME_BASIS_MISMATCH,
             field="time_basis",
         )
-    wording_zh = _clean_text(wording_zh, field="wording_zh", max_length=300)
+    wording_zh = clean_text(wording_zh, field="wording_zh", max_length=300, codes=TEXT_CODES)
     if not wording_zh:
         raise DomainError(
             _("Enter the public wording in Chinese."), code=ErrorCode.WORDING_REQUIRED, field="wording_zh"
@@ -799,7 +792,7 @@ def _commitment_values(
         "case_kind": case_kind,
         "priority": priority,
         "wording_zh": wording_zh,
-        "wording_en": _clean_text(wording_en, field="wording_en", max_length=300),
+        "wording_en": clean_text(wording_en, field="wording_en", max_length=300, codes=TEXT_CODES),
         "ordering": ordering,
     }
 
@@ -858,7 +851,7 @@ def service_commitment_add(
         ordering=ordering,
     )
     with transaction.atomic():
-        _require_draft(version)
+        version_draft_lock(version)
         _check_commitment_unique(version, values, None)
         item = ServiceCommitment.objects.create(version=version, **values)
         audit_record(
@@ -898,7 +891,7 @@ def service_commitment_update(
         ordering=ordering,
     )
     with transaction.atomic():
-        _require_draft(commitment.version)
+        version_draft_lock(commitment.version)
         _check_commitment_unique(commitment.version, values, commitment.pk)
         _draft_item_save(
             user=user,

@@ -32,11 +32,13 @@ class TextCodes:
     """The error codes an app gives the three ways its text is refused.
 
     `invalid` covers a value that is not text and text holding a control character (a NUL among them).
+    `required` may stay the shared `invalid` for an app that refuses blank text itself, with a code per
+    field (the catalogue's `catalog_name_required`…).
     """
 
-    required: str
     too_long: str
     invalid: str
+    required: str = DomainError.default_code
 
 
 def clean_text(

@@ -24,8 +24,9 @@ from charter.accounts.models import OrgUnit, User
 from charter.audit.services import audit_record
 from charter.catalog.models import Channel, Service
 from charter.common.errors import DomainError, PermissionDeniedError
+from charter.common.text import clean_text
 from charter.sla.deadlines import Calendar
-from charter.sla.errors import ErrorCode
+from charter.sla.errors import TEXT_CODES, ErrorCode
 from charter.sla.models import (
     BusinessCalendar,
     CalendarDay,
@@ -75,8 +76,13 @@ def _clean_time_zone(time_zone: str) -> str:
     return time_zone
 
 
+def _line(value: str, *, field: str, max_length: int) -> str:
+    return clean_text(value, field=field, codes=TEXT_CODES, max_length=max_length, multiline=False)
+
+
 def _clean_name(name_zh: str, name_en: str) -> tuple[str, str]:
-    name_zh, name_en = name_zh.strip(), name_en.strip()
+    name_zh = _line(name_zh, field="name_zh", max_length=200)
+    name_en = _line(name_en, field="name_en", max_length=200)
     if not name_zh and not name_en:
         raise DomainError(_("Enter a name."), code=ErrorCode.NAME_REQUIRED, field="name_zh")
     return name_zh, name_en
@@ -357,9 +363,9 @@ def calendar_day_add(
             calendar=calendar,
             date=date,
             kind=kind,
-            name_zh=name_zh.strip(),
-            name_en=name_en.strip(),
-            source=source.strip(),
+            name_zh=_line(name_zh, field="name_zh", max_length=200),
+            name_en=_line(name_en, field="name_en", max_length=200),
+            source=_line(source, field="source", max_length=300),
             intervals=_stored_intervals(clean),
         )
         _touch(calendar)
@@ -388,8 +394,10 @@ def calendar_day_update(
     with transaction.atomic():
         calendar = _lock(day.calendar)
         before = {"kind": day.kind, "intervals": day.intervals}
-        day.kind, day.name_zh, day.name_en = kind, name_zh.strip(), name_en.strip()
-        day.source, day.intervals = source.strip(), _stored_intervals(clean)
+        day.kind = kind
+        day.name_zh = _line(name_zh, field="name_zh", max_length=200)
+        day.name_en = _line(name_en, field="name_en", max_length=200)
+        day.source, day.intervals = _line(source, field="source", max_length=300), _stored_intervals(clean)
         day.save()
         _touch(calendar)
         audit_record(
@@ -453,14 +461,14 @@ class ImportResult:
 
 
 def _text(entry: dict[str, Any], key: str, errors: list[str | Promise], where: str, limit: int) -> str:
-    value = entry.get(key, "")
-    if not isinstance(value, str) or len(value) > limit:
+    """Return `entry[key]` cleaned as one line of text, or "" with the problem added to `errors`."""
+    try:
+        return clean_text(entry.get(key, ""), field=key, codes=TEXT_CODES, max_length=limit, multiline=False)
+    except DomainError as error:
         errors.append(
-            _("%(where)s: %(key)s must be text of at most %(limit)s characters")
-            % {"where": where, "key": key, "limit": limit}
+            _("%(where)s: %(key)s: %(problem)s") % {"where": where, "key": key, "problem": error.message}
         )
         return ""
-    return value.strip()
 
 
 def holiday_file_parse(*, data: object) -> HolidayFile:

@@ -1,5 +1,7 @@
 from enum import StrEnum
 
+from charter.common.text import TextCodes
+
 
 class ErrorCode(StrEnum):
     MANAGE_DENIED = "survey_manage_denied"
@@ -9,7 +11,17 @@ class ErrorCode(StrEnum):
     NO_QUESTIONS = "survey_no_questions"
     INVALID_FIELD = "survey_invalid_field"
     INVALID_ANSWER = "survey_invalid_answer"
+    INVALID_TEXT = "survey_invalid_text"
+    TEXT_TOO_LONG = "survey_text_too_long"
     ANSWER_REQUIRED = "survey_answer_required"
     ALREADY_ANSWERED = "survey_already_answered"
     EXPIRED = "survey_expired"
-    CONFLICT = "conflict"
+
+
+# The codes of refused text (charter.common.text.clean_text): in the configuration and in an answer.
+TEXT_CODES = TextCodes(
+    required=ErrorCode.INVALID_FIELD, too_long=ErrorCode.TEXT_TOO_LONG, invalid=ErrorCode.INVALID_TEXT
+)
+ANSWER_TEXT_CODES = TextCodes(
+    required=ErrorCode.ANSWER_REQUIRED, too_long=ErrorCode.TEXT_TOO_LONG, invalid=ErrorCode.INVALID_TEXT
+)

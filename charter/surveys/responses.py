@@ -19,10 +19,11 @@ from charter.audit.services import audit_record
 from charter.cases.models import CaseMessage
 from charter.common.errors import ConflictError, DomainError
 from charter.common.policy import require
+from charter.common.text import clean_text
 from charter.sla.deadlines import deadline_for
 from charter.sla.selectors import calendar_for_team
 from charter.surveys.conf import surveys_setting
-from charter.surveys.errors import ErrorCode
+from charter.surveys.errors import ANSWER_TEXT_CODES, TEXT_CODES, ErrorCode
 from charter.surveys.models import SCALES, Answer, Invitation, Question, RecoveryTask, Response
 from charter.surveys.permissions import can_work_recovery
 from charter.surveys.workflow import RECOVERY_WORKFLOW
@@ -61,20 +62,13 @@ def _choices(question: Question, raw: object) -> list[str]:
     return sorted(set(values), key=values.index)
 
 
-def _text(question: Question, raw: object) -> str:
-    text = raw.strip() if isinstance(raw, str) else ""
-    limit = int(surveys_setting("CHARTER_SURVEYS_TEXT_MAX_LENGTH"))
-    if "\x00" in text:
-        raise DomainError(
-            _("The text contains a null character."), code=ErrorCode.INVALID_ANSWER, field=_field(question)
-        )
-    if len(text) > limit:
-        raise DomainError(
-            _("The text is too long (at most %(limit)d characters).") % {"limit": limit},
-            code=ErrorCode.INVALID_ANSWER,
-            field=_field(question),
-        )
-    return text
+def _answer_text(question: Question, raw: object) -> str:
+    return clean_text(
+        raw,
+        field=_field(question),
+        codes=ANSWER_TEXT_CODES,
+        max_length=int(surveys_setting("CHARTER_SURVEYS_TEXT_MAX_LENGTH")),
+    )
 
 
 def answers_clean(questions: list[Question], answers: Mapping[int, object]) -> list[Answer]:
@@ -91,7 +85,7 @@ def answers_clean(questions: list[Question], answers: Mapping[int, object]) -> l
             row.choices = _choices(question, raw)
             given = bool(row.choices)
         else:
-            row.text = _text(question, raw)
+            row.text = _answer_text(question, raw)
             given = bool(row.text)
         if not given and question.is_required:
             raise DomainError(
@@ -216,9 +210,7 @@ def recovery_update(
     without contact (a reason required), as the workflow allows (charter/surveys/workflow.py: resolved and
     closed are final; InvalidTransitionError, 409, otherwise). Audited as `surveys.recovery_update`."""
     require(can_work_recovery(actor, task))
-    outcome = outcome.strip() if isinstance(outcome, str) else ""
-    if "\x00" in outcome or len(outcome) > 4000:
-        raise DomainError(_("Write at most 4000 characters."), code=ErrorCode.INVALID_FIELD, field="outcome")
+    outcome = clean_text(outcome, field="outcome", codes=TEXT_CODES, max_length=4000)
     if status == RecoveryTask.Status.CLOSED and not outcome:
         raise DomainError(
             _("Say why the customer was not contacted."), code=ErrorCode.INVALID_FIELD, field="outcome"
@@ -233,7 +225,6 @@ def recovery_update(
         if locked is None:
             raise ConflictError(
                 _("Someone else changed this follow-up in the meantime; reload it and try again."),
-                code=ErrorCode.CONFLICT,
             )
         RECOVERY_WORKFLOW.move(locked, to=status)
         at = timezone.now()

@@ -1,7 +1,8 @@
 """Configuring surveys: questionnaires and their versions, the rules that send them after a case, campaigns.
 
-A version is edited while it is a draft and frozen once published; publishing retires the version that was
-in force, and answers keep the version they answered. Each change is audited as `surveys.<verb>`.
+A version is edited while it is a draft and frozen once published (`charter.common.versioning`);
+publishing supersedes (retires) the version that was in force, and answers keep the version they answered.
+Each change is audited as `surveys.<verb>`.
 """
 
 import datetime as dt
@@ -19,27 +20,14 @@ from charter.audit.services import audit_record
 from charter.catalog.models import Service
 from charter.common.errors import DomainError
 from charter.common.policy import require
+from charter.common.text import clean_text
+from charter.common.versioning import version_draft_lock, version_number_next, version_publish
 from charter.sla.models import CaseKind
-from charter.surveys.errors import ErrorCode
+from charter.surveys.errors import TEXT_CODES, ErrorCode
 from charter.surveys.models import Campaign, Question, Survey, SurveyRule, SurveyVersion
 from charter.surveys.permissions import can_manage_surveys
 
 _SLUG = re.compile(r"[-a-zA-Z0-9_]+")
-
-
-def _text(value: object, *, field: str, required: bool = False, max_length: int = 500) -> str:
-    text = value.strip() if isinstance(value, str) else ""
-    if "\x00" in text:
-        raise DomainError(_("The text contains a null character."), code=ErrorCode.INVALID_FIELD, field=field)
-    if required and not text:
-        raise DomainError(_("This field is required."), code=ErrorCode.INVALID_FIELD, field=field)
-    if len(text) > max_length:
-        raise DomainError(
-            _("The text is too long (at most %(limit)d characters).") % {"limit": max_length},
-            code=ErrorCode.INVALID_FIELD,
-            field=field,
-        )
-    return text
 
 
 def survey_create(
@@ -47,7 +35,7 @@ def survey_create(
 ) -> Survey:
     """Create a survey with an empty draft version 1. Audited as `surveys.create`."""
     require(can_manage_surveys(actor))
-    code = _text(code, field="code", required=True, max_length=50)
+    code = clean_text(code, field="code", required=True, max_length=50, codes=TEXT_CODES, multiline=False)
     if not _SLUG.fullmatch(code):
         raise DomainError(
             _("Use letters, digits, hyphens and underscores only."),
@@ -59,26 +47,19 @@ def survey_create(
     with transaction.atomic():
         survey = Survey.objects.create(
             code=code,
-            name_zh=_text(name_zh, field="name_zh", required=True, max_length=200),
-            name_en=_text(name_en, field="name_en", max_length=200),
+            name_zh=clean_text(
+                name_zh, field="name_zh", required=True, max_length=200, codes=TEXT_CODES, multiline=False
+            ),
+            name_en=clean_text(name_en, field="name_en", max_length=200, codes=TEXT_CODES, multiline=False),
         )
         SurveyVersion.objects.create(
             survey=survey,
             number=1,
-            intro_zh=_text(intro_zh, field="intro_zh", max_length=2000),
-            intro_en=_text(intro_en, field="intro_en", max_length=2000),
+            intro_zh=clean_text(intro_zh, field="intro_zh", max_length=2000, codes=TEXT_CODES),
+            intro_en=clean_text(intro_en, field="intro_en", max_length=2000, codes=TEXT_CODES),
         )
         audit_record(actor=actor, action="surveys.create", target=survey)
     return survey
-
-
-def _draft(version: SurveyVersion) -> SurveyVersion:
-    locked = SurveyVersion.objects.select_for_update().get(pk=version.pk)
-    if locked.status != SurveyVersion.Status.DRAFT:
-        raise DomainError(
-            _("A published version cannot change; start a new draft."), code=ErrorCode.NOT_DRAFT
-        )
-    return locked
 
 
 def _choices_clean(choices: object) -> list[dict[str, str]]:
@@ -90,9 +71,24 @@ def _choices_clean(choices: object) -> list[dict[str, str]]:
             choice = {"zh": choice}
         if not isinstance(choice, dict):
             raise DomainError(_("Give each choice a text."), code=ErrorCode.INVALID_FIELD, field="choices")
-        zh = _text(choice.get("zh"), field="choices", required=True, max_length=200)
-        en = _text(choice.get("en", ""), field="choices", max_length=200)
-        value = _text(choice.get("value") or str(index + 1), field="choices", max_length=50)
+        zh = clean_text(
+            choice.get("zh"),
+            field="choices",
+            required=True,
+            max_length=200,
+            codes=TEXT_CODES,
+            multiline=False,
+        )
+        en = clean_text(
+            choice.get("en", ""), field="choices", max_length=200, codes=TEXT_CODES, multiline=False
+        )
+        value = clean_text(
+            choice.get("value") or str(index + 1),
+            field="choices",
+            max_length=50,
+            codes=TEXT_CODES,
+            multiline=False,
+        )
         cleaned.append({"value": value, "zh": zh, "en": en})
     if len({choice["value"] for choice in cleaned}) != len(cleaned):
         raise DomainError(
@@ -115,11 +111,11 @@ def survey_question_add(
     require(can_manage_surveys(actor))
     if type not in Question.Type.values:
         raise DomainError(_("Choose the type of question."), code=ErrorCode.INVALID_FIELD, field="type")
-    text_zh = _text(text_zh, field="text_zh", required=True)
-    text_en = _text(text_en, field="text_en")
+    text_zh = clean_text(text_zh, field="text_zh", required=True, max_length=500, codes=TEXT_CODES)
+    text_en = clean_text(text_en, field="text_en", max_length=500, codes=TEXT_CODES)
     cleaned = _choices_clean(list(choices)) if type in (Question.Type.SINGLE, Question.Type.MULTIPLE) else []
     with transaction.atomic():
-        version = _draft(version)
+        version = version_draft_lock(version)
         last = version.questions.aggregate(last=Max("ordering"))["last"]
         question = Question.objects.create(
             version=version,
@@ -140,7 +136,7 @@ def survey_question_remove(*, actor: User, question: Question) -> None:
     """Remove a question from a draft version. Audited as `surveys.question_remove`."""
     require(can_manage_surveys(actor))
     with transaction.atomic():
-        version = _draft(question.version)
+        version = version_draft_lock(question.version)
         audit_record(
             actor=actor, action="surveys.question_remove", target=version, data={"question": question.pk}
         )
@@ -148,35 +144,36 @@ def survey_question_remove(*, actor: User, question: Question) -> None:
 
 
 def survey_version_publish(*, actor: User, version: SurveyVersion) -> SurveyVersion:
-    """Publish a draft: it is used for every invitation from now on, and the version in force retires.
+    """Publish a draft: it is used for every invitation from now on, and the version in force is superseded.
     Audited as `surveys.publish`."""
     require(can_manage_surveys(actor))
     with transaction.atomic():
-        version = _draft(version)
+        version = version_draft_lock(version)
         if not version.questions.exists():
             raise DomainError(_("Add at least one question first."), code=ErrorCode.NO_QUESTIONS)
-        SurveyVersion.objects.filter(
-            survey_id=version.survey_id, status=SurveyVersion.Status.PUBLISHED
-        ).update(status=SurveyVersion.Status.RETIRED)
-        version.status = SurveyVersion.Status.PUBLISHED
-        version.published_at = timezone.now()
-        version.save(update_fields=["status", "published_at"])
+        version_publish(
+            version=version,
+            actor=actor,
+            supersede=SurveyVersion.objects.filter(survey_id=version.survey_id),
+        )
         audit_record(actor=actor, action="surveys.publish", target=version, data={"number": version.number})
     return version
 
 
-def survey_version_draft_new(*, actor: User, survey: Survey) -> SurveyVersion:
+def survey_version_draft_create(*, actor: User, survey: Survey) -> SurveyVersion:
     """Start a new draft from the latest version's questions (or return the draft that exists).
     Audited as `surveys.draft`."""
     require(can_manage_surveys(actor))
     with transaction.atomic():
+        # Lock the survey so two managers cannot open two drafts with the same number.
+        Survey.objects.select_for_update().filter(pk=survey.pk).first()
         existing = survey.versions.filter(status=SurveyVersion.Status.DRAFT).first()
         if existing is not None:
             return existing
         latest = survey.versions.order_by("-number").first()
         draft = SurveyVersion.objects.create(
             survey=survey,
-            number=(latest.number + 1) if latest else 1,
+            number=version_number_next(survey.versions.all()),
             intro_zh=latest.intro_zh if latest else "",
             intro_en=latest.intro_en if latest else "",
         )
@@ -229,7 +226,9 @@ def survey_rule_save(
     with transaction.atomic():
         target = rule or SurveyRule(survey=survey)
         target.survey = survey
-        target.name = _text(name, field="name", required=True, max_length=100)
+        target.name = clean_text(
+            name, field="name", required=True, max_length=100, codes=TEXT_CODES, multiline=False
+        )
         target.kinds = sorted(set(kinds))
         target.delay_minutes = int(delay_minutes)
         target.sample_percent = int(sample_percent)
@@ -271,7 +270,9 @@ def campaign_save(
     with transaction.atomic():
         target = campaign or Campaign(survey=survey)
         target.survey = survey
-        target.name = _text(name, field="name", required=True, max_length=100)
+        target.name = clean_text(
+            name, field="name", required=True, max_length=100, codes=TEXT_CODES, multiline=False
+        )
         target.every_days = int(every_days)
         target.sample_size = int(sample_size)
         target.next_run_at = next_run_at or target.next_run_at or timezone.now()
