@@ -18,8 +18,8 @@ def main(count: int) -> None:
         fee_item_add,
         service_commitment_add,
         service_create,
+        service_version_draft_update,
         service_version_publish,
-        service_version_update,
     )
 
     admin = User.objects.get(username="admin")
@@ -38,7 +38,7 @@ def main(count: int) -> None:
             )
             draft = service_draft_get(service=service)
             assert draft is not None  # noqa: S101
-            service_version_update(
+            service_version_draft_update(
                 actor=admin,
                 version=draft,
                 description_zh="办理说明。" * 40,

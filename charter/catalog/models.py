@@ -6,19 +6,14 @@ place in the list). Everything the public reads about it (names, texts, fees, co
 the next published version takes effect.
 """
 
-from typing import Any
-
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from charter.catalog.errors import ErrorCode
 from charter.common.models import TimeStampedModel, localized
-
-
-class PublishedVersionImmutableError(Exception):
-    """A published service version, its fees and its commitments are never changed or deleted."""
+from charter.common.versioning import DocumentVersion, VersionPart
 
 
 class Channel(models.TextChoices):
@@ -75,19 +70,16 @@ class Service(TimeStampedModel):
         return self.slug
 
 
-class ServiceVersion(TimeStampedModel):
-    """One version of a service's public content. Drafts are edited; published versions never change."""
+class ServiceVersion(DocumentVersion, TimeStampedModel):
+    """One version of a service's public content. Drafts are edited; published versions never change.
 
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("Draft")
-        PUBLISHED = "published", _("Published")
-        SUPERSEDED = "superseded", _("Superseded")
+    Publishing a version supersedes the previous one at once, although the previous stays in force until
+    the new one's `effective_at`.
+    """
 
     service = models.ForeignKey(
         Service, verbose_name=_("service"), on_delete=models.PROTECT, related_name="versions"
     )
-    number = models.PositiveIntegerField(_("version"))
-    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
     name_zh = models.CharField(_("name (Chinese)"), max_length=200)
     name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
     summary_zh = models.CharField(_("summary (Chinese)"), max_length=500, blank=True)
@@ -108,17 +100,11 @@ class ServiceVersion(TimeStampedModel):
     opening_hours_zh = models.CharField(_("opening hours (Chinese)"), max_length=300, blank=True)
     opening_hours_en = models.CharField(_("opening hours (English)"), max_length=300, blank=True)
     effective_at = models.DateTimeField(_("effective from"), null=True, blank=True, db_index=True)
-    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
-    published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("published by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
     change_note_zh = models.TextField(_("change note (Chinese)"), blank=True)
     change_note_en = models.TextField(_("change note (English)"), blank=True)
+
+    frozen_message = _("This version is published and can no longer change; open a new draft.")
+    frozen_code = ErrorCode.NOT_A_DRAFT
 
     class Meta:
         ordering = ["service", "-number"]
@@ -139,29 +125,6 @@ class ServiceVersion(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.service.slug} v{self.number}"
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        # The services enforce this too; the guard catches any other code path (shell, admin, a bug).
-        if not self._state.adding and self.pk is not None:
-            stored = ServiceVersion.objects.filter(pk=self.pk).values_list("status", flat=True).first()
-            if stored is not None and stored != self.Status.DRAFT:
-                only_retired = (
-                    set(kwargs.get("update_fields") or ()) == {"status"}
-                    and stored == self.Status.PUBLISHED
-                    and self.status == self.Status.SUPERSEDED
-                )
-                if not only_retired:
-                    raise PublishedVersionImmutableError(f"{self} is published and cannot change")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        if self.status != self.Status.DRAFT:
-            raise PublishedVersionImmutableError(f"{self} is published and cannot be deleted")
-        return super().delete(*args, **kwargs)
-
-    @property
-    def is_draft(self) -> bool:
-        return self.status == self.Status.DRAFT
-
     @property
     def is_public(self) -> bool:
         """True once published (still in force, scheduled, or superseded): the public may read it."""
@@ -173,7 +136,7 @@ class ServiceVersion(TimeStampedModel):
         return [str(label) for value, label in Channel.choices if value in chosen]
 
 
-class _DraftOnlyChild(models.Model):
+class _DraftOnlyChild(VersionPart):
     """Rows that belong to a version: writable while the version is a draft, frozen after."""
 
     version = models.ForeignKey(ServiceVersion, verbose_name=_("version"), on_delete=models.CASCADE)
@@ -181,19 +144,6 @@ class _DraftOnlyChild(models.Model):
 
     class Meta:
         abstract = True
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        self._guard()
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        self._guard()
-        return super().delete(*args, **kwargs)
-
-    def _guard(self) -> None:
-        status = ServiceVersion.objects.filter(pk=self.version_id).values_list("status", flat=True).first()
-        if status is not None and status != ServiceVersion.Status.DRAFT:
-            raise PublishedVersionImmutableError(f"version {self.version_id} is published and cannot change")
 
 
 class FeeItem(_DraftOnlyChild):

@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from charter.common.models import TimeStampedModel, localized
+from charter.common.versioning import DocumentVersion, VersionPart
+from charter.quality.errors import ErrorCode
 
 CONDUCT_CODE = "code-of-conduct"
 
@@ -255,30 +257,17 @@ class Scorecard(TimeStampedModel):
         return localized(self, "name")
 
 
-class ScorecardVersion(models.Model):
+class ScorecardVersion(DocumentVersion):
     """A version of a scorecard: drafts are edited; a published one never changes; a newer one supersedes."""
-
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("Draft")
-        PUBLISHED = "published", _("Published")
-        SUPERSEDED = "superseded", _("Superseded")
 
     scorecard = models.ForeignKey(
         Scorecard, verbose_name=_("scorecard"), on_delete=models.CASCADE, related_name="versions"
     )
-    number = models.PositiveIntegerField(_("version number"))
-    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
     notes = models.TextField(_("notes"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
-    published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("published by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+
+    frozen_message = _("Only a draft can be changed; a published version never changes. Start a new version.")
+    frozen_code = ErrorCode.VERSION_NOT_DRAFT
 
     class Meta:
         ordering = ["scorecard", "-number"]
@@ -294,12 +283,8 @@ class ScorecardVersion(models.Model):
     def __str__(self) -> str:
         return f"{self.scorecard} v{self.number}"
 
-    @property
-    def is_draft(self) -> bool:
-        return self.status == self.Status.DRAFT
 
-
-class Criterion(models.Model):
+class Criterion(VersionPart):
     """One thing a reviewer scores, citing the clause of the published code of conduct it checks.
 
     A compliance criterion counts towards the separate compliance score, not the overall score; an

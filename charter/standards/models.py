@@ -12,8 +12,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from charter.common.errors import DomainError
 from charter.common.models import TimeStampedModel, localized
+from charter.common.versioning import DocumentVersion, VersionPart, VersionStatus
 from charter.standards.errors import ErrorCode
 
 CLAUSE_NUMBER_PATTERN = re.compile(r"^[0-9A-Za-z]{1,10}(\.[0-9A-Za-z]{1,10}){0,4}$")
@@ -25,13 +25,6 @@ def clause_sort_key(number: str) -> str:
     for part in number.split("."):
         parts.append(part.zfill(10) if part.isdigit() else part.lower().rjust(10, "~"))
     return ".".join(parts)
-
-
-def _published_version_error() -> DomainError:
-    return DomainError(
-        _("This version is published; a published version and its clauses never change."),
-        code=ErrorCode.VERSION_PUBLISHED,
-    )
 
 
 class StandardDocument(TimeStampedModel):
@@ -69,47 +62,31 @@ class StandardDocument(TimeStampedModel):
         return self.kind == self.Kind.CUSTOMER_PROMISES
 
 
-class StandardVersionQuerySet(models.QuerySet["StandardVersion"]):
-    def published(self) -> "StandardVersionQuerySet":
-        return self.filter(status=StandardVersion.Status.PUBLISHED)
+class StandardVersion(DocumentVersion, TimeStampedModel):
+    """One numbered version of a document: a draft being written, or a published text that never changes.
 
-    def update(self, **kwargs: Any) -> int:
-        if self.filter(status=StandardVersion.Status.PUBLISHED).exists():
-            raise _published_version_error()
-        return super().update(**kwargs)
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        if self.filter(status=StandardVersion.Status.PUBLISHED).exists():
-            raise _published_version_error()
-        return super().delete()
-
-
-class StandardVersion(TimeStampedModel):
-    """One numbered version of a document: a draft being written, or a published text that never changes."""
-
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("Draft")
-        PUBLISHED = "published", _("Published")
+    A published version stays published: the one in force on a day is the latest published whose
+    `effective_at` has come (discipline cites the version in force on the day of the act), and `supersedes`
+    links it to the one before. So a standard has no superseded status.
+    """
 
     document = models.ForeignKey(
         StandardDocument, verbose_name=_("standard"), on_delete=models.PROTECT, related_name="versions"
     )
-    number = models.PositiveIntegerField(_("version number"))
-    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=[
+            (VersionStatus.DRAFT, VersionStatus.DRAFT.label),
+            (VersionStatus.PUBLISHED, VersionStatus.PUBLISHED.label),
+        ],
+        default=VersionStatus.DRAFT,
+    )
     preamble_zh = models.TextField(_("preamble (Chinese)"), blank=True)
     preamble_en = models.TextField(_("preamble (English)"), blank=True)
     change_summary_zh = models.TextField(_("summary of changes (Chinese)"), blank=True)
     change_summary_en = models.TextField(_("summary of changes (English)"), blank=True)
     effective_at = models.DateTimeField(_("effective from"), null=True, blank=True)
-    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
-    published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("published by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("created by"),
@@ -127,7 +104,8 @@ class StandardVersion(TimeStampedModel):
         related_name="superseded_by",
     )
 
-    objects = StandardVersionQuerySet.as_manager()
+    frozen_message = _("Only a draft can be changed; published versions never change.")
+    frozen_code = ErrorCode.VERSION_NOT_DRAFT
 
     class Meta:
         ordering = ["document", "-number"]
@@ -153,44 +131,8 @@ class StandardVersion(TimeStampedModel):
     def __str__(self) -> str:
         return _("%(document)s, version %(number)s") % {"document": self.document, "number": self.number}
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        # The last line of defence: services refuse first, this catches anything that bypasses them.
-        if not self._state.adding and self._stored_status() == self.Status.PUBLISHED:
-            raise _published_version_error()
-        super().save(*args, **kwargs)
 
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        if self._stored_status() == self.Status.PUBLISHED:
-            raise _published_version_error()
-        return super().delete(*args, **kwargs)
-
-    def _stored_status(self) -> str | None:
-        if self.pk is None:
-            return None
-        return StandardVersion.objects.filter(pk=self.pk).values_list("status", flat=True).first()
-
-    @property
-    def is_draft(self) -> bool:
-        return self.status == self.Status.DRAFT
-
-    @property
-    def is_published(self) -> bool:
-        return self.status == self.Status.PUBLISHED
-
-
-class StandardClauseQuerySet(models.QuerySet["StandardClause"]):
-    def update(self, **kwargs: Any) -> int:
-        if self.filter(version__status=StandardVersion.Status.PUBLISHED).exists():
-            raise _published_version_error()
-        return super().update(**kwargs)
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        if self.filter(version__status=StandardVersion.Status.PUBLISHED).exists():
-            raise _published_version_error()
-        return super().delete()
-
-
-class StandardClause(TimeStampedModel):
+class StandardClause(VersionPart, TimeStampedModel):
     """A numbered clause of one version.
 
     A customer promise states its conditions, the complaint route and the measure of keeping it; a clause of
@@ -238,8 +180,6 @@ class StandardClause(TimeStampedModel):
         related_name="cited_by",
     )
 
-    objects = StandardClauseQuerySet.as_manager()
-
     class Meta:
         ordering = ["version", "sort_key"]
         verbose_name = _("clause")
@@ -251,21 +191,6 @@ class StandardClause(TimeStampedModel):
     def __str__(self) -> str:
         title = localized(self, "title")
         return f"{self.number} {title}".strip()
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self._in_published_version():
-            raise _published_version_error()
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        if self._in_published_version():
-            raise _published_version_error()
-        return super().delete(*args, **kwargs)
-
-    def _in_published_version(self) -> bool:
-        return StandardVersion.objects.filter(
-            pk=self.version_id, status=StandardVersion.Status.PUBLISHED
-        ).exists()
 
 
 class StandardAcknowledgement(models.Model):

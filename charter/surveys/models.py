@@ -10,8 +10,10 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from charter.common.models import TimeStampedModel
+from charter.common.versioning import DocumentVersion, VersionPart
 from charter.privacy.fields import EncryptedTextField
 from charter.sla.models import CaseKind
+from charter.surveys.errors import ErrorCode
 
 
 class Survey(TimeStampedModel):
@@ -28,6 +30,7 @@ class Survey(TimeStampedModel):
         verbose_name_plural = _("surveys")
         permissions = [
             ("view_results", _("Can see survey results")),
+            ("view_all_results", _("Can see the survey results of every team")),
             ("manage_surveys", _("Can configure surveys, rules and campaigns")),
         ]
 
@@ -35,22 +38,20 @@ class Survey(TimeStampedModel):
         return self.code
 
 
-class SurveyVersion(models.Model):
-    """The questions of a survey as published on one day; never edited once published."""
+class SurveyVersion(DocumentVersion):
+    """The questions of a survey as published on one day; never edited once published.
 
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("Draft")
-        PUBLISHED = "published", _("Published")
-        RETIRED = "retired", _("Retired")
+    Publishing a version supersedes (retires) the one in force: invitations from then on use the new one.
+    """
 
     survey = models.ForeignKey(
         Survey, verbose_name=_("survey"), on_delete=models.CASCADE, related_name="versions"
     )
-    number = models.PositiveIntegerField(_("version"))
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     intro_zh = models.TextField(_("introduction (Chinese)"), blank=True)
     intro_en = models.TextField(_("introduction (English)"), blank=True)
-    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+
+    frozen_message = _("A published version cannot change; start a new draft.")
+    frozen_code = ErrorCode.NOT_DRAFT
 
     class Meta:
         ordering = ["survey", "-number"]
@@ -67,7 +68,7 @@ class SurveyVersion(models.Model):
         return f"{self.survey.code} v{self.number}"
 
 
-class Question(models.Model):
+class Question(VersionPart):
     class Type(models.TextChoices):
         CSAT = "csat", _("Satisfaction (1-5)")
         NPS = "nps", _("Likelihood to recommend (0-10)")

@@ -37,7 +37,7 @@ from charter.surveys.services import (
     survey_question_add,
     survey_question_remove,
     survey_rule_save,
-    survey_version_draft_new,
+    survey_version_draft_create,
     survey_version_publish,
 )
 
@@ -96,7 +96,7 @@ def _survey_rows() -> list[SurveyRow]:
         .prefetch_related(
             Prefetch(
                 "versions",
-                queryset=SurveyVersion.objects.exclude(status=SurveyVersion.Status.RETIRED).order_by(
+                queryset=SurveyVersion.objects.exclude(status=SurveyVersion.Status.SUPERSEDED).order_by(
                     "-number"
                 ),
             )
@@ -131,7 +131,15 @@ def config_create(request: HttpRequest) -> HttpResponse:
     form = SurveyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            survey = survey_create(actor=user, **form.cleaned_data)
+            data = form.cleaned_data
+            survey = survey_create(
+                actor=user,
+                code=data["code"],
+                name_zh=data["name_zh"],
+                name_en=data["name_en"],
+                intro_zh=data["intro_zh"],
+                intro_en=data["intro_en"],
+            )
         except DomainError as error:
             form_add_domain_error(form, error)
         else:
@@ -280,7 +288,7 @@ def config_draft_new(request: HttpRequest, survey_id: int) -> HttpResponse:
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     survey = _survey_or_404(survey_id)
-    draft = survey_version_draft_new(actor=user, survey=survey)
+    draft = survey_version_draft_create(actor=user, survey=survey)
     messages.success(request, _("Draft version %(number)d is ready to change.") % {"number": draft.number})
     return redirect(_survey_url(survey))
 
@@ -420,7 +428,16 @@ def _campaign_page(request: HttpRequest, survey: Survey, campaign: Campaign | No
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            campaign_save(actor=user, survey=survey, campaign=campaign, **data)
+            campaign_save(
+                actor=user,
+                survey=survey,
+                campaign=campaign,
+                name=data["name"],
+                every_days=data["every_days"],
+                sample_size=data["sample_size"],
+                next_run_at=data["next_run_at"],
+                is_active=data["is_active"],
+            )
         except DomainError as error:
             form_add_domain_error(form, error)
         else:

@@ -30,7 +30,7 @@ def draft_service(administrator: User, category: ServiceCategory) -> Service:
         summary_zh="接通自来水。",
         summary_en="Connect to the mains.",
     )
-    services.service_version_update(
+    services.service_version_draft_update(
         actor=administrator,
         version=service.versions.get(),
         channels=[Channel.WEB, Channel.PHONE],
@@ -45,7 +45,7 @@ def fill_and_publish(
 ) -> ServiceVersion:
     """Give `version` a channel if it has none, a charged fee, a free fee and two commitments; publish it."""
     if not version.channels:
-        services.service_version_update(actor=actor, version=version, channels=[Channel.WALK_IN])
+        services.service_version_draft_update(actor=actor, version=version, channels=[Channel.WALK_IN])
     services.fee_item_add(
         actor=actor,
         version=version,

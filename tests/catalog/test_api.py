@@ -21,7 +21,7 @@ def _url(slug: str, tail: str = "") -> str:
 
 @pytest.fixture
 def with_draft(administrator: User, published_service: Service) -> Service:
-    services.service_draft_create(actor=administrator, service=published_service)
+    services.service_version_draft_create(actor=administrator, service=published_service)
     return published_service
 
 
@@ -70,8 +70,8 @@ def test_a_bad_at_is_a_400(api_client: APIClient, published_service: Service) ->
 def test_retrieve_by_slug_with_at(
     api_client: APIClient, administrator: User, published_service: Service
 ) -> None:
-    v2 = services.service_draft_create(actor=administrator, service=published_service)
-    services.service_version_update(actor=administrator, version=v2, name_zh="新名称")
+    v2 = services.service_version_draft_create(actor=administrator, service=published_service)
+    services.service_version_draft_update(actor=administrator, version=v2, name_zh="新名称")
     services.service_version_publish(
         actor=administrator, version=v2, effective_at=dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
     )
@@ -313,11 +313,11 @@ def test_domain_errors_come_out_with_their_code(administrator: User, with_draft:
         _url("water-connection", "publish/"), {"effective_at": "2023-01-01T00:00:00Z"}, format="json"
     )
 
-    assert (paid_free.status_code, paid_free.json()["code"]) == (400, "free_item_has_amount")
-    assert paid_free.json()["fields"]["amount"][0]["code"] == "free_item_has_amount"
-    assert (mismatch.status_code, mismatch.json()["code"]) == (400, "time_basis_mismatch")
-    assert (second_draft.status_code, second_draft.json()["code"]) == (400, "draft_exists")
-    assert (too_early.status_code, too_early.json()["code"]) == (400, "effective_at_too_early")
+    assert (paid_free.status_code, paid_free.json()["code"]) == (400, "catalog_free_item_has_amount")
+    assert paid_free.json()["fields"]["amount"][0]["code"] == "catalog_free_item_has_amount"
+    assert (mismatch.status_code, mismatch.json()["code"]) == (400, "catalog_time_basis_mismatch")
+    assert (second_draft.status_code, second_draft.json()["code"]) == (400, "catalog_draft_exists")
+    assert (too_early.status_code, too_early.json()["code"]) == (400, "catalog_effective_at_too_early")
 
 
 def test_errors_speak_the_callers_language(administrator: User, with_draft: Service) -> None:
@@ -392,7 +392,7 @@ def test_categories_write(administrator: User, category: ServiceCategory) -> Non
 
     assert created.status_code == 201
     assert renamed.json()["name_en"] == "Water supply" and renamed.json()["name_zh"] == "供水"
-    assert (clash.status_code, clash.json()["code"]) == (400, "duplicate_slug")
+    assert (clash.status_code, clash.json()["code"]) == (400, "catalog_duplicate_slug")
 
 
 def test_the_schema_still_builds(api_client: APIClient) -> None:

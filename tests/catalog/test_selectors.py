@@ -19,14 +19,14 @@ Metric = ServiceCommitment.Metric
 @pytest.fixture
 def two_versions(administrator: User, published_service: Service) -> Service:
     """Version 1 in force since 2024-01-01, version 2 (fee 300) from 2025-01-01, version 3 scheduled."""
-    v2 = services.service_draft_create(actor=administrator, service=published_service)
+    v2 = services.service_version_draft_create(actor=administrator, service=published_service)
     fee = v2.fees.get(is_free=False)
     services.fee_item_update(actor=administrator, fee=fee, name_zh=fee.name_zh, amount="300.00")
     services.service_version_publish(
         actor=administrator, version=v2, effective_at=dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
     )
-    v3 = services.service_draft_create(actor=administrator, service=published_service)
-    services.service_version_update(actor=administrator, version=v3, name_zh="用水报装（新）")
+    v3 = services.service_version_draft_create(actor=administrator, service=published_service)
+    services.service_version_draft_update(actor=administrator, version=v3, name_zh="用水报装（新）")
     with time_machine.travel(NOW, tick=False):
         services.service_version_publish(actor=administrator, version=v3, effective_at=FUTURE)
     return published_service
@@ -46,7 +46,7 @@ def test_version_in_force_follows_the_effective_dates(two_versions: Service) -> 
 
 
 def test_a_draft_is_never_in_force(administrator: User, published_service: Service) -> None:
-    services.service_draft_create(actor=administrator, service=published_service)
+    services.service_version_draft_create(actor=administrator, service=published_service)
 
     version = selectors.service_version_in_force(service=published_service, at=dt.datetime.now(dt.UTC))
 
@@ -63,7 +63,7 @@ def test_past_versions_keep_their_fees(two_versions: Service) -> None:
 
 
 def test_drafts_are_not_published_versions(administrator: User, published_service: Service) -> None:
-    services.service_draft_create(actor=administrator, service=published_service)
+    services.service_version_draft_create(actor=administrator, service=published_service)
 
     assert selectors.service_version_get_published(service=published_service, number=2) is None
     assert selectors.service_version_get_published(service=published_service, number=9) is None
@@ -183,7 +183,7 @@ def test_list_in_force_one_row_per_active_service(administrator: User, two_versi
 def test_desk_rows_show_in_force_and_draft(
     administrator: User, two_versions: Service, category: ServiceCategory
 ) -> None:
-    services.service_draft_create(actor=administrator, service=two_versions)
+    services.service_version_draft_create(actor=administrator, service=two_versions)
     services.service_create(actor=administrator, slug="new-one", category=category, name_zh="新服务")
 
     rows = {row.service.slug: row for row in selectors.service_list_for_desk(at=NOW)}

@@ -109,7 +109,7 @@ def test_detail_shows_fees_and_commitments(
 def test_history_keeps_the_past_readable(
     anonymous: Client, english: Client, administrator: User, published_service: Service
 ) -> None:
-    v2 = services.service_draft_create(actor=administrator, service=published_service)
+    v2 = services.service_version_draft_create(actor=administrator, service=published_service)
     fee = v2.fees.get(is_free=False)
     services.fee_item_update(actor=administrator, fee=fee, name_zh=fee.name_zh, amount="300.00")
     services.service_version_publish(
@@ -135,8 +135,8 @@ def test_a_scheduled_version_is_announced(
     anonymous: Client, administrator: User, published_service: Service
 ) -> None:
     future = dt.datetime.now(dt.UTC) + dt.timedelta(days=10)
-    v2 = services.service_draft_create(actor=administrator, service=published_service)
-    services.service_version_update(actor=administrator, version=v2, name_zh="用水报装（新版）")
+    v2 = services.service_version_draft_create(actor=administrator, service=published_service)
+    services.service_version_draft_update(actor=administrator, version=v2, name_zh="用水报装（新版）")
     services.service_version_publish(actor=administrator, version=v2, effective_at=future)
 
     current = _text(anonymous.get(DETAIL))
@@ -151,7 +151,7 @@ def test_a_scheduled_version_is_announced(
 def test_drafts_and_unknown_versions_are_404(
     anonymous: Client, administrator: User, published_service: Service, query: dict[str, str]
 ) -> None:
-    services.service_draft_create(actor=administrator, service=published_service)
+    services.service_version_draft_create(actor=administrator, service=published_service)
 
     assert anonymous.get(DETAIL, query).status_code == 404
 
@@ -172,7 +172,7 @@ def test_everything_is_escaped(anonymous: Client, administrator: User, category:
         actor=administrator, slug="evil", category=category, name_zh=evil, summary_zh=evil
     )
     draft = service.versions.get()
-    services.service_version_update(
+    services.service_version_draft_update(
         actor=administrator,
         version=draft,
         channels=["web"],
@@ -244,7 +244,7 @@ def test_customers_get_403_on_the_desk(customer_user: User, published_service: S
 def test_staff_see_the_desk_but_cannot_edit(
     member: User, administrator: User, published_service: Service
 ) -> None:
-    services.service_draft_create(actor=administrator, service=published_service)
+    services.service_version_draft_create(actor=administrator, service=published_service)
     client = client_for(member)
 
     listing = client.get(DESK)

@@ -133,7 +133,7 @@ def test_an_earlier_version_s_commitment_is_listed_while_its_clocks_count(
 
     old = commitment(service, RESOLUTION)
     make_clock(make_case(customer, service), old, "met", met_at=local(2026, 10, 3, 10, 0))
-    draft = catalog.service_draft_create(actor=administrator, service=service)
+    draft = catalog.service_version_draft_create(actor=administrator, service=service)
     catalog.service_version_publish(
         actor=administrator, version=draft, effective_at=local(2026, 10, 10, 0, 0)
     )

@@ -489,7 +489,7 @@ def test_model_guards_refuse_to_change_a_published_version(conduct_v1: StandardV
     for attempt in attempts:
         with pytest.raises(DomainError) as error:
             attempt()
-        assert _code(error) == ErrorCode.VERSION_PUBLISHED
+        assert _code(error) == ErrorCode.VERSION_NOT_DRAFT
 
     assert StandardClause.objects.get(pk=clause.pk).text_zh == "员工需以礼待人(1.1)。"
     assert StandardVersion.objects.get(pk=version.pk).preamble_zh == ""
