@@ -84,7 +84,15 @@ class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
             self.permission_denied(request)
         serializer = CustomerInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        customer = customer_create(actor=request.user, **serializer.validated_data)
+        data = serializer.validated_data
+        customer = customer_create(
+            actor=request.user,
+            name=data["name"],
+            phone=data["phone"],
+            email=data["email"],
+            id_number=data["id_number"],
+            language=data["language"],
+        )
         return Response(CustomerOutputSerializer(customer).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=RevealInputSerializer, responses=RevealOutputSerializer)

@@ -90,7 +90,13 @@ def desk_disclosure(request: HttpRequest) -> HttpResponse:
     form = DisclosureForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.disclosure_settings_save(actor=user, **form.cleaned_data)
+            services.disclosure_settings_save(
+                actor=user,
+                show_cases_handled=form.cleaned_data["show_cases_handled"],
+                show_commitments=form.cleaned_data["show_commitments"],
+                show_satisfaction=form.cleaned_data["show_satisfaction"],
+                minimum_sample=form.cleaned_data["minimum_sample"],
+            )
         except DomainError as error:
             form_add_domain_error(form, error)
         else:

@@ -10,7 +10,8 @@ come out as {"code", "detail"}.
 """
 
 import dataclasses
-from typing import TypeVar
+from collections.abc import Mapping
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from django.db.models import Model
@@ -181,7 +182,16 @@ class CalendarViewSet(_SlaViewSet[BusinessCalendar]):
         user = self._editor(request)
         serializer = SlaCalendarCreateInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        calendar = services.business_calendar_create(actor=user, **serializer.validated_data)
+        data = serializer.validated_data
+        calendar = services.business_calendar_create(
+            actor=user,
+            code=data["code"],
+            name_zh=data["name_zh"],
+            name_en=data["name_en"],
+            time_zone=data["time_zone"],
+            is_24x7=data["is_24x7"],
+            is_default=data["is_default"],
+        )
         return self._output(calendar, status.HTTP_201_CREATED)
 
     @extend_schema(request=SlaCalendarUpdateInputSerializer, responses=SlaCalendarOutputSerializer)
@@ -191,11 +201,15 @@ class CalendarViewSet(_SlaViewSet[BusinessCalendar]):
         calendar = self._calendar(pk)
         serializer = SlaCalendarUpdateInputSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        values = {
-            name: serializer.validated_data.get(name, getattr(calendar, name))
-            for name in ("name_zh", "name_en", "time_zone", "is_24x7")
-        }
-        calendar = services.business_calendar_update(actor=user, calendar=calendar, **values)
+        data = serializer.validated_data
+        calendar = services.business_calendar_update(
+            actor=user,
+            calendar=calendar,
+            name_zh=data.get("name_zh", calendar.name_zh),
+            name_en=data.get("name_en", calendar.name_en),
+            time_zone=data.get("time_zone", calendar.time_zone),
+            is_24x7=data.get("is_24x7", calendar.is_24x7),
+        )
         return self._output(calendar)
 
     @extend_schema(request=None, responses={204: None})
@@ -221,7 +235,10 @@ class CalendarViewSet(_SlaViewSet[BusinessCalendar]):
         calendar = self._calendar(pk)
         serializer = SlaIntervalInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        interval = services.working_interval_add(actor=user, calendar=calendar, **serializer.validated_data)
+        data = serializer.validated_data
+        interval = services.working_interval_add(
+            actor=user, calendar=calendar, weekday=data["weekday"], start=data["start"], end=data["end"]
+        )
         return Response(SlaIntervalOutputSerializer(interval).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(parameters=[INTERVAL_ID], request=None, responses={204: None})
@@ -267,9 +284,16 @@ class CalendarViewSet(_SlaViewSet[BusinessCalendar]):
         calendar = self._calendar(pk)
         serializer = SlaDayInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
+        data = serializer.validated_data
         day = services.calendar_day_add(
-            actor=user, calendar=calendar, **{**data, "intervals": time_pairs(data.get("intervals", []))}
+            actor=user,
+            calendar=calendar,
+            date=data["date"],
+            kind=data["kind"],
+            name_zh=data["name_zh"],
+            name_en=data["name_en"],
+            source=data["source"],
+            intervals=time_pairs(data["intervals"]),
         )
         return Response(SlaDayOutputSerializer(day).data, status=status.HTTP_201_CREATED)
 
@@ -391,6 +415,32 @@ class CalendarViewSet(_SlaViewSet[BusinessCalendar]):
         return Response(SlaDeadlineOutputSerializer(body).data)
 
 
+def _policy_content(data: Mapping[str, Any], *, base: services.PolicyContent) -> services.PolicyContent:
+    """Return the policy in a request's validated `data`, each field it leaves out taken from `base`."""
+    return services.PolicyContent(
+        name_zh=data.get("name_zh", base.name_zh),
+        name_en=data.get("name_en", base.name_en),
+        is_active=data.get("is_active", base.is_active),
+        case_kinds=data.get("case_kinds", base.case_kinds),
+        priorities=data.get("priorities", base.priorities),
+        channels=data.get("channels", base.channels),
+        customer_groups=data.get("customer_groups", base.customer_groups),
+        services=data.get("services", base.services),
+        calendar=data.get("calendar", base.calendar),
+        warn_at_share=data.get("warn_at_share", base.warn_at_share),
+        notify_assignee=data.get("notify_assignee", base.notify_assignee),
+        notify_supervisor=data.get("notify_supervisor", base.notify_supervisor),
+        raise_priority=data.get("raise_priority", base.raise_priority),
+        reassign_to_team_lead=data.get("reassign_to_team_lead", base.reassign_to_team_lead),
+    )
+
+
+def _target_content(data: Mapping[str, Any]) -> services.TargetContent:
+    return services.TargetContent(
+        metric=data["metric"], amount=data["amount"], unit=data["unit"], basis=data["basis"]
+    )
+
+
 class SlaPolicyViewSet(_SlaViewSet[SlaPolicy]):
     """SLA policies, in the order they are tried: for each measure the first matching policy sets the target,
     unless the charter publishes a commitment for the case's service."""
@@ -429,10 +479,11 @@ class SlaPolicyViewSet(_SlaViewSet[SlaPolicy]):
         user = self._editor(request)
         serializer = SlaPolicyInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        targets = [services.TargetContent(**target) for target in data.pop("targets", [])]
+        data = serializer.validated_data
         policy = services.sla_policy_create(
-            actor=user, content=services.PolicyContent(**data), targets=targets
+            actor=user,
+            content=_policy_content(data, base=services.PolicyContent(name_zh="")),
+            targets=[_target_content(target) for target in data.get("targets", [])],
         )
         return self._output(policy, status.HTTP_201_CREATED)
 
@@ -445,13 +496,12 @@ class SlaPolicyViewSet(_SlaViewSet[SlaPolicy]):
         policy = self._policy(pk)
         serializer = SlaPolicyInputSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        targets = data.pop("targets", None)
-        content = dataclasses.replace(services.PolicyContent.from_policy(policy), **data)
+        data = serializer.validated_data
+        content = _policy_content(data, base=services.PolicyContent.from_policy(policy))
         policy = services.sla_policy_update(actor=user, policy=policy, content=content)
-        if targets is not None:
+        if "targets" in data:
             services.sla_policy_targets_replace(
-                actor=user, policy=policy, targets=[services.TargetContent(**target) for target in targets]
+                actor=user, policy=policy, targets=[_target_content(target) for target in data["targets"]]
             )
         return self._output(policy)
 

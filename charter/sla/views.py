@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from charter.accounts.models import User
+from charter.accounts.requests import request_user
 from charter.common.errors import DomainError
 from charter.common.forms import form_add_domain_error
 from charter.common.pages import page_rule
@@ -74,22 +75,16 @@ from charter.sla.services import (
 )
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # noqa: S101 (login_required)
-    return user
-
-
 def _require_viewer(request: HttpRequest) -> User:
     if not can_view_sla(request.user):
         raise PermissionDenied
-    return _user(request)
+    return request_user(request)
 
 
 def _require_editor(request: HttpRequest) -> User:
     if not can_edit_sla(request.user):
         raise PermissionDenied
-    return _user(request)
+    return request_user(request)
 
 
 def _calendar_or_404(calendar_id: int) -> BusinessCalendar:
@@ -133,7 +128,16 @@ def calendar_create(request: HttpRequest) -> HttpResponse:
     form = CalendarForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            calendar = business_calendar_create(actor=user, **form.cleaned_data)
+            data = form.cleaned_data
+            calendar = business_calendar_create(
+                actor=user,
+                code=data["code"],
+                name_zh=data["name_zh"],
+                name_en=data["name_en"],
+                time_zone=data["time_zone"],
+                is_24x7=data["is_24x7"],
+                is_default=data["is_default"],
+            )
         except DomainError as error:
             form_add_domain_error(form, error)
         else:
@@ -190,7 +194,15 @@ def calendar_edit(request: HttpRequest, calendar_id: int) -> HttpResponse:
     form = CalendarEditForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            business_calendar_update(actor=user, calendar=calendar, **form.cleaned_data)
+            data = form.cleaned_data
+            business_calendar_update(
+                actor=user,
+                calendar=calendar,
+                name_zh=data["name_zh"],
+                name_en=data["name_en"],
+                time_zone=data["time_zone"],
+                is_24x7=data["is_24x7"],
+            )
         except DomainError as error:
             form_add_domain_error(form, error)
         else:
@@ -235,7 +247,13 @@ def interval_add(request: HttpRequest, calendar_id: int) -> HttpResponse:
     form = IntervalForm(request.POST or None, initial={"weekday": request.GET.get("weekday", 0)})
     if request.method == "POST" and form.is_valid():
         try:
-            working_interval_add(actor=user, calendar=calendar, **form.cleaned_data)
+            working_interval_add(
+                actor=user,
+                calendar=calendar,
+                weekday=form.cleaned_data["weekday"],
+                start=form.cleaned_data["start"],
+                end=form.cleaned_data["end"],
+            )
         except DomainError as error:
             form_add_domain_error(form, error)
         else:
@@ -519,7 +537,14 @@ def target_set(request: HttpRequest, policy_id: int) -> HttpResponse:
     form = TargetForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            sla_policy_target_set(actor=user, policy=policy, **form.cleaned_data)
+            sla_policy_target_set(
+                actor=user,
+                policy=policy,
+                metric=form.cleaned_data["metric"],
+                amount=form.cleaned_data["amount"],
+                unit=form.cleaned_data["unit"],
+                basis=form.cleaned_data["basis"],
+            )
         except DomainError as error:
             form_add_domain_error(form, error)
         else:
