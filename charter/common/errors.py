@@ -1,6 +1,22 @@
 """Domain errors: raised by services, shown by views as form errors and by the API as {code, detail}."""
 
+from enum import StrEnum
+
 from django.utils.functional import Promise
+
+
+class CommonErrorCode(StrEnum):
+    """The only codes without an app's prefix: refusals every app answers alike (see DomainError below).
+
+    Every other code is in its app's `errors.py` and starts with the app's prefix (`case_`, `conduct_`…);
+    tests/common/test_error_codes.py holds each code to it and all of them unique.
+    """
+
+    INVALID = "invalid"
+    PERMISSION_DENIED = "permission_denied"
+    CONFLICT = "conflict"
+    INVALID_TRANSITION = "invalid_transition"
+    NOT_FOUND = "not_found"
 
 
 class DomainError(Exception):
@@ -11,7 +27,7 @@ class DomainError(Exception):
     """
 
     status = 400
-    default_code = "invalid"
+    default_code: str = CommonErrorCode.INVALID
 
     def __init__(self, message: str | Promise, *, code: str | None = None, field: str | None = None) -> None:
         super().__init__(str(message))
@@ -22,25 +38,25 @@ class DomainError(Exception):
 
 class PermissionDeniedError(DomainError):
     status = 403
-    default_code = "permission_denied"
+    default_code = CommonErrorCode.PERMISSION_DENIED
 
 
 class ConflictError(DomainError):
     """The row changed since the caller read it (optimistic locking)."""
 
     status = 409
-    default_code = "conflict"
+    default_code = CommonErrorCode.CONFLICT
 
 
 class InvalidTransitionError(ConflictError):
     """A workflow does not allow this move from the row's current state (charter/common/workflow.py), or a
     condition of the move refuses it, or the row's state allows no such action at all."""
 
-    default_code = "invalid_transition"
+    default_code = CommonErrorCode.INVALID_TRANSITION
 
 
 class NotFoundError(DomainError):
     """The object is missing or outside the caller's scope: answered exactly like a missing object (404)."""
 
     status = 404
-    default_code = "not_found"
+    default_code = CommonErrorCode.NOT_FOUND

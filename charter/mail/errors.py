@@ -8,5 +8,5 @@ class ErrorCode(StrEnum):
     INVALID_ADDRESS = "mail_invalid_address"
     NOT_QUARANTINED = "mail_not_quarantined"
     NOT_FAILED = "mail_not_failed"
-    WEBHOOK_URL_REFUSED = "webhook_url_refused"
+    WEBHOOK_URL_REFUSED = "mail_webhook_url_refused"
     INVALID_FIELD = "mail_invalid_field"

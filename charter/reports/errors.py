@@ -2,5 +2,5 @@ from enum import StrEnum
 
 
 class ErrorCode(StrEnum):
-    DISCLOSURE_DENIED = "disclosure_denied"
-    INVALID_MINIMUM_SAMPLE = "invalid_minimum_sample"
+    DISCLOSURE_DENIED = "report_disclosure_denied"
+    INVALID_MINIMUM_SAMPLE = "report_invalid_minimum_sample"

@@ -101,7 +101,7 @@ def test_reveal_needs_the_permission_and_a_reason(member: User, supervisor: User
     no_reason = api_client_for(supervisor).post(url, {"field": "phone", "reason": ""}, format="json")
     allowed = api_client_for(supervisor).post(url, {"field": "phone", "reason": "回电核实"}, format="json")
 
-    assert denied.status_code == 403 and denied.json()["code"] == "reveal_denied"
+    assert denied.status_code == 403 and denied.json()["code"] == "privacy_reveal_denied"
     assert no_reason.status_code == 400
     assert allowed.status_code == 200 and allowed.json() == {"field": "phone", "value": "13812345678"}
     assert AuditEvent.objects.filter(action="privacy.reveal").count() == 1

@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from charter.accounts.models import Customer, Team, User
+from charter.cases.errors import ErrorCode
 from charter.cases.models import Case, CaseMessage
 from charter.cases.services import case_reply, case_resolve
 from tests.cases.conftest import new_case
@@ -49,7 +50,7 @@ def test_list_filters_and_bad_parameters(case: Case, member: User) -> None:
     assert client.get(BASE, {"kind": "complaint"}).json()["results"] == []
     assert len(client.get(BASE, {"kind": "inquiry,complaint"}).json()["results"]) == 1
     refused = client.get(BASE, {"queue": "everything"})
-    assert refused.status_code == 400 and refused.json()["code"] == "invalid_queue"
+    assert refused.status_code == 400 and refused.json()["code"] == "case_invalid_queue"
     assert client.get(BASE, {"team": "abc"}).status_code == 400
 
 
@@ -203,7 +204,7 @@ def test_malformed_and_oversized_bodies_are_400(routed_team: Team, member: User)
     )
 
     assert malformed.status_code == 400 and malformed.json()["code"] == "parse_error"
-    assert oversized.status_code == 400 and oversized.json()["code"] == "file_too_large"
+    assert oversized.status_code == 400 and oversized.json()["code"] == "case_file_too_large"
 
 
 def test_emoji_supplementary_cjk_and_rtl_text_round_trip(
@@ -247,7 +248,7 @@ def test_staff_reply_and_note_and_the_customer_writes_back(
 
     assert (reply.status_code, note.status_code, customer.status_code) == (201, 201, 201)
     assert note.json()["is_internal"] is True and customer.json()["author_kind"] == "customer"
-    assert sneaky.status_code == 400
+    assert sneaky.status_code == 403 and sneaky.json()["code"] == ErrorCode.NOTE_DENIED
     assert not CaseMessage.objects.filter(body="x").exists()
 
 
@@ -268,7 +269,7 @@ def test_transitions_answer_409_when_invalid_or_stale(case: Case, member: User) 
     assert moved.json()["version"] == case.version + 1
     assert stale.status_code == 409 and stale.json()["code"] == "conflict"
     assert invalid.status_code == 409 and invalid.json()["code"] == "invalid_transition"
-    assert dedicated.status_code == 400 and dedicated.json()["code"] == "resolution_required"
+    assert dedicated.status_code == 400 and dedicated.json()["code"] == "case_resolution_required"
     assert unknown.status_code == 400
 
 
@@ -407,8 +408,8 @@ def test_bad_uploads_are_clear_400s(case: Case, member: User, settings: Any) -> 
     )
 
     assert no_file.status_code == 400 and "file" in no_file.json()["fields"]
-    assert too_big.status_code == 400 and too_big.json()["code"] == "file_too_large"
-    assert program.status_code == 400 and program.json()["code"] == "file_type_refused"
+    assert too_big.status_code == 400 and too_big.json()["code"] == "case_file_too_large"
+    assert program.status_code == 400 and program.json()["code"] == "case_file_type_refused"
     assert malformed.status_code == 400
 
 
@@ -435,7 +436,7 @@ def test_a_customer_cannot_set_staff_fields_when_raising_a_case(
     response = api_client_for(customer_user).post("/api/v1/cases/", body, format="json")
 
     assert response.status_code == 400
-    assert response.json()["code"] == "invalid_field"
+    assert response.json()["code"] == "case_invalid_field"
     assert not Case.objects.exists()
 
 

@@ -435,7 +435,7 @@ def test_a_complaint_naming_staff_cannot_be_merged_into_a_case_they_handle(
     with pytest.raises(DomainError) as caught:
         case_merge(actor=supervisor, source=complaint, target=inquiry)
 
-    assert caught.value.code == "merge_complaint"
+    assert caught.value.code == "case_merge_complaint"
     complaint.refresh_from_db()
     assert complaint.merged_into_id is None
 

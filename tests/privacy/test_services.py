@@ -34,7 +34,7 @@ def test_agent_without_the_permission_cannot_reveal(member: User) -> None:
 def test_reveal_needs_a_reason(supervisor: User, reason: str) -> None:
     with pytest.raises(DomainError) as caught:
         personal_data_reveal(user=supervisor, obj=CustomerFactory(), field="phone", reason=reason)
-    assert caught.value.code == "reason_required"
+    assert caught.value.code == "privacy_reason_required"
     assert not AuditEvent.objects.filter(action="privacy.reveal").exists()
 
 
@@ -42,4 +42,4 @@ def test_reveal_needs_a_reason(supervisor: User, reason: str) -> None:
 def test_only_personal_data_fields_can_be_revealed(supervisor: User, field: str) -> None:
     with pytest.raises(DomainError) as caught:
         personal_data_reveal(user=supervisor, obj=CustomerFactory(), field=field, reason="check")
-    assert caught.value.code == "not_personal_data"
+    assert caught.value.code == "privacy_not_personal_data"

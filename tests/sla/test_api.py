@@ -117,11 +117,11 @@ def test_service_refusals_come_back_as_code_and_detail(
     zone = client.post(CALENDARS, {"code": "x", "name_zh": "x", "time_zone": "Moon/Base"}, format="json")
     default = client.delete(f"{CALENDARS}{standard_calendar.pk}/")
 
-    assert duplicate.status_code == 400 and duplicate.json()["code"] == "duplicate_code"
-    assert duplicate.json()["fields"]["code"][0]["code"] == "duplicate_code"
-    assert zone.json()["code"] == "invalid_time_zone"
+    assert duplicate.status_code == 400 and duplicate.json()["code"] == "sla_duplicate_code"
+    assert duplicate.json()["fields"]["code"][0]["code"] == "sla_duplicate_code"
+    assert zone.json()["code"] == "sla_invalid_time_zone"
     assert default.json() == {
-        "code": "default_calendar_required",
+        "code": "sla_default_calendar_required",
         "detail": "The default calendar cannot be deleted; make another calendar the default first.",
     }
 
@@ -136,7 +136,7 @@ def test_intervals_and_the_week(administrator: User, standard_calendar: Business
     overlap = client.post(
         f"{base}intervals/", {"weekday": 5, "start": "17:00", "end": "19:00"}, format="json"
     )
-    assert overlap.json()["code"] == "overlapping_interval"
+    assert overlap.json()["code"] == "sla_overlapping_interval"
     assert client.delete(f"{base}intervals/{added.json()['id']}/").status_code == 204
 
     week = client.put(
@@ -172,7 +172,7 @@ def test_days_list_add_update_delete(
     assert added.json()["intervals"] == [{"start": "09:00", "end": "12:00"}]
     assert (
         client.post(base, {"date": "2026-01-04", "kind": "holiday"}, format="json").json()["code"]
-        == "duplicate_day"
+        == "sla_duplicate_day"
     )
     calendar_day_add(
         actor=administrator, calendar=standard_calendar, date=dt.date(2025, 1, 1), kind="holiday"
@@ -190,7 +190,7 @@ def test_days_list_add_update_delete(
     ]
     assert (
         client.patch(f"{base}{day_id}/", {"kind": "holiday"}, format="json").json()["code"]
-        == "invalid_interval"
+        == "sla_invalid_interval"
     )
     assert (
         client.patch(f"{base}{day_id}/", {"kind": "holiday", "intervals": []}, format="json").json()["kind"]
@@ -211,7 +211,7 @@ def test_import_a_holiday_file(administrator: User, standard_calendar: BusinessC
     assert again.json()["unchanged"] == 33
     bad = client.post(url, {"year": 2025, "days": [{"date": "2025-13-01", "kind": "holiday"}]}, format="json")
     assert bad.status_code == 400
-    assert bad.json()["code"] == "invalid_import"
+    assert bad.json()["code"] == "sla_invalid_import"
     assert "2026-01-01" in bad.json()["fields"]["days"][0]["detail"]
 
 
@@ -299,7 +299,7 @@ def test_create_read_update_and_delete_a_policy(
     assert [t["metric"] for t in patched.json()["targets"]] == ["next_response"]
     assert patched.json()["services"] == [published_service.pk]  # type: ignore[attr-defined]
 
-    assert client.patch(url, {"warn_at_share": "0.30"}, format="json").json()["code"] == "invalid_share"
+    assert client.patch(url, {"warn_at_share": "0.30"}, format="json").json()["code"] == "sla_invalid_share"
     assert client.patch(url, {"case_kinds": ["riot"]}, format="json").json()["code"] == "invalid"
     assert client.delete(url).status_code == 204
     assert not SlaPolicy.objects.exists()
@@ -322,7 +322,7 @@ def test_reorder_policies(
     ]
     assert (
         client.post(f"{POLICIES}reorder/", {"order": [default_policy.pk]}, format="json").json()["code"]
-        == "invalid_order"
+        == "sla_invalid_order"
     )
     assert (
         client.post(f"{POLICIES}reorder/", {"order": [default_policy.pk, 999]}, format="json").status_code

@@ -181,7 +181,7 @@ def test_an_invalid_file_is_refused_whole(
         calendar_days_import(actor=administrator, calendar=standard_calendar, data=data)
 
     assert any(fragment in error for error in caught.value.errors), caught.value.errors
-    assert caught.value.code == "invalid_import"
+    assert caught.value.code == "sla_invalid_import"
     assert not standard_calendar.days.exists()
 
 

@@ -166,7 +166,7 @@ def test_published_versions_cannot_be_changed_through_the_api(
 
     for response in responses:
         assert response.status_code == 400
-        assert response.json()["code"] == "version_not_draft"
+        assert response.json()["code"] == "standard_version_not_draft"
         assert "published versions never change" in response.json()["detail"]
 
 
@@ -180,9 +180,9 @@ def test_errors_come_out_with_code_and_detail_in_the_callers_language(
     chinese = api_client_for(administrator, language="zh-hans").post(url, body)
 
     assert english.status_code == chinese.status_code == 400
-    assert english.json()["code"] == "category_required"
+    assert english.json()["code"] == "standard_category_required"
     assert english.json()["detail"] == "Choose the clause's category."
-    assert english.json()["fields"]["category"][0]["code"] == "category_required"
+    assert english.json()["fields"]["category"][0]["code"] == "standard_category_required"
     assert chinese.json()["detail"] == "请选择条款的类别。"
 
 
@@ -210,7 +210,7 @@ def test_staff_acknowledge_once(member: User, conduct_v1: StandardVersion) -> No
     assert first.json()["version"] == 1
     assert second.status_code == 400
     assert second.json() == {
-        "code": "already_acknowledged",
+        "code": "standard_already_acknowledged",
         "detail": "You have already acknowledged this version.",
     }
     assert StandardAcknowledgement.objects.filter(user=member).count() == 1
@@ -226,7 +226,7 @@ def test_a_draft_cannot_be_acknowledged_and_is_404_to_staff(
     )
     response = api_client_for(administrator).post(_version_url(conduct_v1.document, 2, "acknowledge/"))
     assert response.status_code == 400
-    assert response.json()["code"] == "not_acknowledgeable"
+    assert response.json()["code"] == "standard_not_acknowledgeable"
 
 
 def test_customers_and_visitors_cannot_acknowledge(
