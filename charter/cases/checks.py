@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.files.base import File
 from django.db import transaction
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -123,7 +124,7 @@ def case_reply_checked(
     case: Case,
     body: str,
     is_internal: bool = False,
-    attachments: Sequence[Any] = (),
+    attachments: Sequence[File[bytes]] = (),
     expected_version: int | None = None,
     override_reason: str = "",
     seen_fingerprint: str | None = None,

@@ -7,8 +7,7 @@ Each change is audited as `surveys.<verb>`.
 
 import datetime as dt
 import re
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Mapping, Sequence
 
 from django.db import transaction
 from django.db.models import Max
@@ -104,7 +103,7 @@ def survey_question_add(
     type: str,
     text_zh: str,
     text_en: str = "",
-    choices: Sequence[Any] = (),
+    choices: Sequence[str | Mapping[str, str]] = (),
     is_required: bool = False,
 ) -> Question:
     """Add a question at the end of a draft version. Audited as `surveys.question_add`."""

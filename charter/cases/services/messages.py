@@ -7,8 +7,8 @@ and its audit record (`cases.<verb>`); notifications are scheduled for after the
 import datetime as dt
 import re
 from collections.abc import Sequence
-from typing import Any
 
+from django.core.files.base import File
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
@@ -35,13 +35,13 @@ from charter.cases.services._common import (
     case_lock,
     event_record,
     now,
-    require,
     text_clean,
 )
 from charter.cases.services.attachments import attachment_store
 from charter.cases.services.lifecycle import Metric, S, _move
 from charter.cases.workflow import PAUSED_STATUSES
 from charter.common.errors import DomainError
+from charter.common.policy import require
 
 
 def _next_response_restart(case: Case, *, at: dt.datetime) -> None:
@@ -61,7 +61,7 @@ def case_reply(
     case: Case,
     body: str,
     is_internal: bool = False,
-    attachments: Sequence[Any] = (),
+    attachments: Sequence[File[bytes]] = (),
     expected_version: int | None = None,
 ) -> CaseMessage:
     """Write a public reply to the customer, or an internal note for staff (`is_internal`).
@@ -74,14 +74,7 @@ def case_reply(
     body = text_clean(body, field="body", required=True)
     with transaction.atomic():
         case = case_lock(case, expected_version)
-        if is_internal:
-            require(
-                can_add_internal_note(actor, case),
-                _("You may not write notes on this case."),
-                ErrorCode.NOTE_DENIED,
-            )
-        else:
-            require(can_reply(actor, case), _("You may not reply on this case."), ErrorCode.REPLY_DENIED)
+        require(can_add_internal_note(actor, case) if is_internal else can_reply(actor, case))
         at = now()
         message = CaseMessage.objects.create(
             case=case,
@@ -133,7 +126,7 @@ def case_reply(
 
 
 def case_customer_reply(
-    *, case: Case, body: str, attachments: Sequence[Any] = (), actor: User | None = None
+    *, case: Case, body: str, attachments: Sequence[File[bytes]] = (), actor: User | None = None
 ) -> CaseMessage:
     """Record a message from the customer (tracking page or portal).
 
@@ -146,9 +139,7 @@ def case_customer_reply(
     with transaction.atomic():
         case = case_lock(case, None)
         if actor is not None:
-            require(
-                can_customer_act(actor, case), _("You may not write on this case."), ErrorCode.REPLY_DENIED
-            )
+            require(can_customer_act(actor, case))
         if case.status == S.CANCELLED or case.merged_into_id is not None:
             raise DomainError(_("This case is closed to new messages."), code=ErrorCode.CASE_CLOSED)
         at = now()
