@@ -19,13 +19,19 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
-from charter.accounts.models import Customer, User
+from charter.accounts.models import Customer
+from charter.accounts.requests import request_user
 from charter.cases import selectors
 from charter.cases.checks import ReplyCheckWarningError, case_reply_checked
 from charter.cases.conf import cases_setting
 from charter.cases.errors import ErrorCode
 from charter.cases.models import Case, CaseAttachment, CaseChannel, CaseMessage
-from charter.cases.permissions import can_customer_act, can_see_internal_notes, is_case_staff
+from charter.cases.permissions import (
+    can_add_internal_note,
+    can_customer_act,
+    can_see_internal_notes,
+    is_case_staff,
+)
 from charter.cases.serializers import (
     AppealInputSerializer,
     ArrivalInputSerializer,
@@ -96,7 +102,7 @@ ATTACHMENT_ID = OpenApiParameter("attachment_id", OpenApiTypes.INT, OpenApiParam
 _JSON_BODY_LIMIT = 256 * 1024
 
 
-class CaseViewSet(viewsets.GenericViewSet):
+class CaseViewSet(viewsets.GenericViewSet[Case]):
     """Cases: list by queue, read with clocks and timeline, create, change, and work through the workflow."""
 
     permission_classes = [permissions.IsAuthenticated]
@@ -117,10 +123,6 @@ class CaseViewSet(viewsets.GenericViewSet):
             raise DomainError(_("The request is too large."), code=ErrorCode.FILE_TOO_LARGE)
 
     # Helpers ----------------------------------------------------------------------------------------------
-
-    def _user(self, request: Request) -> User:
-        assert isinstance(request.user, User)  # noqa: S101 (IsAuthenticated ran first)
-        return request.user
 
     def _case(self, request: Request, pk: Any) -> Case:
         case = selectors.case_get_visible(user=request.user, pk=pk)
@@ -219,7 +221,7 @@ class CaseViewSet(viewsets.GenericViewSet):
     )
     def create(self, request: Request) -> Response:
         """Record a case. Staff give the customer and the channel; a customer raises his own case (web)."""
-        user = self._user(request)
+        user = request_user(request)
         serializer = CaseCreateInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -273,7 +275,7 @@ class CaseViewSet(viewsets.GenericViewSet):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         case = case_update(
-            actor=self._user(request),
+            actor=request_user(request),
             case=case,
             expected_version=data["version"],
             title=data.get("title", UNSET),
@@ -324,7 +326,7 @@ class CaseViewSet(viewsets.GenericViewSet):
     def message_create(self, request: Request, pk: str | None = None) -> Response:
         """Write on a case: staff reply or add an internal note; the customer writes to staff."""
         case = self._case(request, pk)
-        user = self._user(request)
+        user = request_user(request)
         serializer = MessageInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -350,7 +352,7 @@ class CaseViewSet(viewsets.GenericViewSet):
                 )
         else:
             if data["is_internal"]:
-                raise ValidationError({"is_internal": [_("Only staff write internal notes.")]})
+                require(can_add_internal_note(user, case))
             message = case_customer_reply(case=case, body=data["body"], actor=user)
         output = MessageOutputSerializer(message, context={"is_staff": can_see_internal_notes(user)})
         return Response(output.data, status=status.HTTP_201_CREATED)
@@ -382,7 +384,7 @@ class CaseViewSet(viewsets.GenericViewSet):
             if message is None or (message.is_internal and not can_see_internal_notes(request.user)):
                 raise ValidationError({"message": [_("No such message on this case.")]})
         attachment = attachment_add(
-            actor=self._user(request),
+            actor=request_user(request),
             case=case,
             file=data["file"],
             message=message,
@@ -434,7 +436,7 @@ class CaseViewSet(viewsets.GenericViewSet):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         case = case_transition(
-            actor=self._user(request),
+            actor=request_user(request),
             case=case,
             to_status=data["to"],
             reason=data["reason"],
@@ -459,7 +461,7 @@ class CaseViewSet(viewsets.GenericViewSet):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         case = case_assign(
-            actor=self._user(request),
+            actor=request_user(request),
             case=case,
             team=data.get("team"),
             assignee=data.get("assignee"),
@@ -493,7 +495,7 @@ class CaseViewSet(viewsets.GenericViewSet):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         case = case_resolve(
-            actor=self._user(request),
+            actor=request_user(request),
             case=case,
             outcome=data["outcome"],
             reasons=data["reasons"],
@@ -512,7 +514,7 @@ class CaseViewSet(viewsets.GenericViewSet):
         """Merge this case into `case` (the same customer's); answers the case merged into."""
         source = self._case(request, pk)
         target = case_merge(
-            actor=self._user(request), source=source, target=self._other_case(request, request.data)
+            actor=request_user(request), source=source, target=self._other_case(request, request.data)
         )
         return self._detail(request, target)
 
@@ -525,7 +527,7 @@ class CaseViewSet(viewsets.GenericViewSet):
         """Link this case to another one in the caller's scope."""
         case = self._case(request, pk)
         other = self._other_case(request, request.data)
-        case_link(actor=self._user(request), case=case, other=other)
+        case_link(actor=request_user(request), case=case, other=other)
         return Response(LinkedCaseOutputSerializer(other).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses={200: CaseDetailOutputSerializer, 400: ERROR, 404: ERROR})
@@ -534,7 +536,7 @@ class CaseViewSet(viewsets.GenericViewSet):
         """Accept the resolution (the customer); the case closes."""
         case = self._case(request, pk)
         require(can_customer_act(request.user, case))
-        return self._detail(request, case_accept(case=case, actor=self._user(request)))
+        return self._detail(request, case_accept(case=case, actor=request_user(request)))
 
     @extend_schema(
         request=AppealInputSerializer, responses={200: CaseDetailOutputSerializer, 400: ERROR, 404: ERROR}
@@ -546,7 +548,7 @@ class CaseViewSet(viewsets.GenericViewSet):
         require(can_customer_act(request.user, case))
         serializer = AppealInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        case = case_appeal(case=case, reason=serializer.validated_data["reason"], actor=self._user(request))
+        case = case_appeal(case=case, reason=serializer.validated_data["reason"], actor=request_user(request))
         return self._detail(request, case)
 
     @extend_schema(
@@ -569,7 +571,7 @@ class CaseViewSet(viewsets.GenericViewSet):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         case = case_arrival_record(
-            actor=self._user(request),
+            actor=request_user(request),
             case=case,
             arrived_at=data.get("arrived_at"),
             expected_version=data.get("version"),
@@ -601,10 +603,10 @@ class CaseViewSet(viewsets.GenericViewSet):
         serializer.is_valid(raise_exception=True)
         url = None
         if serializer.validated_data["action"] == "rotate":
-            token = case_tracking_token_rotate(actor=self._user(request), case=case)
+            token = case_tracking_token_rotate(actor=request_user(request), case=case)
             url = request.build_absolute_uri(reverse("cases:track", args=[token]))
         else:
-            case_tracking_token_revoke(actor=self._user(request), case=case)
+            case_tracking_token_revoke(actor=request_user(request), case=case)
         case.refresh_from_db(fields=["tracking_token_hash", "tracking_token_rotated_at"])
         issued = case.tracking_token_rotated_at if case.tracking_token_hash else None
         return Response(TrackingLinkOutputSerializer({"tracking_url": url, "issued_at": issued}).data)

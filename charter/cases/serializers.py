@@ -94,7 +94,7 @@ class AuthorKindField(serializers.ChoiceField):
         super().__init__(choices=CaseMessage.AuthorKind.choices, **kwargs)
 
 
-class PersonOutputSerializer(serializers.Serializer):
+class PersonOutputSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     name = serializers.CharField()
 
@@ -102,7 +102,7 @@ class PersonOutputSerializer(serializers.Serializer):
         return {"id": instance.pk, "name": str(instance)}
 
 
-class CaseListOutputSerializer(serializers.ModelSerializer):
+class CaseListOutputSerializer(serializers.ModelSerializer[Case]):
     """A case in a list. Give `context={"is_staff": …}`: without it the reader is taken to be a customer,
     who is not told which member of staff handles his case (the tracking page says "our staff" too)."""
 
@@ -154,7 +154,7 @@ class CaseListOutputSerializer(serializers.ModelSerializer):
         return data
 
 
-class ClockOutputSerializer(serializers.ModelSerializer):
+class ClockOutputSerializer(serializers.ModelSerializer[CaseClock]):
     metric = MetricField(read_only=True)
     status = ClockStatusField(read_only=True)
 
@@ -178,7 +178,7 @@ class ClockOutputSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class AttachmentOutputSerializer(serializers.ModelSerializer):
+class AttachmentOutputSerializer(serializers.ModelSerializer[CaseAttachment]):
     download_url = serializers.SerializerMethodField()
 
     class Meta:
@@ -201,7 +201,7 @@ class AttachmentOutputSerializer(serializers.ModelSerializer):
         return reverse("case-attachment-download", args=[attachment.case_id, attachment.pk])
 
 
-class MessageOutputSerializer(serializers.ModelSerializer):
+class MessageOutputSerializer(serializers.ModelSerializer[CaseMessage]):
     author_kind = AuthorKindField(read_only=True)
     author = serializers.SerializerMethodField()
     attachments = AttachmentOutputSerializer(many=True, read_only=True)
@@ -223,7 +223,7 @@ class MessageOutputSerializer(serializers.ModelSerializer):
         return str(message.author_kind)
 
 
-class EventOutputSerializer(serializers.ModelSerializer):
+class EventOutputSerializer(serializers.ModelSerializer[CaseEvent]):
     kind = EventKindField(read_only=True)
     actor = serializers.SerializerMethodField()
     details = serializers.SerializerMethodField()
@@ -245,7 +245,7 @@ class EventOutputSerializer(serializers.ModelSerializer):
         return {key: value for key, value in event.data.items() if key in PUBLIC_EVENT_KEYS}
 
 
-class LinkedCaseOutputSerializer(serializers.ModelSerializer):
+class LinkedCaseOutputSerializer(serializers.ModelSerializer[Case]):
     status = StatusField(read_only=True)
 
     class Meta:
@@ -254,7 +254,7 @@ class LinkedCaseOutputSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class CustomerContactOutputSerializer(serializers.Serializer):
+class CustomerContactOutputSerializer(serializers.Serializer[Any]):
     """The customer's name, phone and e-mail: unmasked for the handler of an open case of the customer (the
     view is audited), masked for other staff (`is_masked`)."""
 
@@ -354,7 +354,7 @@ def _text(max_length: int | None = None, **kwargs: Any) -> serializers.CharField
     )
 
 
-class CaseCreateInputSerializer(serializers.Serializer):
+class CaseCreateInputSerializer(serializers.Serializer[Any]):
     kind = KindField()
     channel = ChannelField(required=False)
     customer = serializers.PrimaryKeyRelatedField(
@@ -380,7 +380,7 @@ class CaseCreateInputSerializer(serializers.Serializer):
     )
 
 
-class CaseUpdateInputSerializer(serializers.Serializer):
+class CaseUpdateInputSerializer(serializers.Serializer[Any]):
     version = serializers.IntegerField(
         min_value=1, help_text="The version you read; a stale one answers 409."
     )
@@ -402,19 +402,19 @@ class CaseUpdateInputSerializer(serializers.Serializer):
     )
 
 
-class MessageInputSerializer(serializers.Serializer):
+class MessageInputSerializer(serializers.Serializer[Any]):
     body = _text()
     is_internal = serializers.BooleanField(default=False, help_text="An internal note (staff only).")
     version = serializers.IntegerField(min_value=1, required=False)
 
 
-class TransitionInputSerializer(serializers.Serializer):
+class TransitionInputSerializer(serializers.Serializer[Any]):
     to = StatusField()
     reason = _text(2000, required=False, allow_blank=True, default="")
     version = serializers.IntegerField(min_value=1, required=False)
 
 
-class AssignInputSerializer(serializers.Serializer):
+class AssignInputSerializer(serializers.Serializer[Any]):
     team = serializers.PrimaryKeyRelatedField(queryset=Team.objects.all(), required=False, allow_null=True)
     assignee = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.filter(is_active=True), required=False, allow_null=True
@@ -423,7 +423,7 @@ class AssignInputSerializer(serializers.Serializer):
     version = serializers.IntegerField(min_value=1, required=False)
 
 
-class ResolveInputSerializer(serializers.Serializer):
+class ResolveInputSerializer(serializers.Serializer[Any]):
     outcome = OutcomeField()
     reasons = _text()
     root_cause = serializers.ChoiceField(
@@ -435,22 +435,22 @@ class ResolveInputSerializer(serializers.Serializer):
     version = serializers.IntegerField(min_value=1, required=False)
 
 
-class CaseReferenceInputSerializer(serializers.Serializer):
+class CaseReferenceInputSerializer(serializers.Serializer[Any]):
     case = serializers.IntegerField(min_value=1, help_text="The id of the other case.")
 
 
-class AppealInputSerializer(serializers.Serializer):
+class AppealInputSerializer(serializers.Serializer[Any]):
     reason = _text()
 
 
-class ArrivalInputSerializer(serializers.Serializer):
+class ArrivalInputSerializer(serializers.Serializer[Any]):
     arrived_at = serializers.DateTimeField(
         required=False, allow_null=True, help_text="When staff arrived (default now); not before receipt."
     )
     version = serializers.IntegerField(min_value=1, required=False)
 
 
-class TrackingLinkInputSerializer(serializers.Serializer):
+class TrackingLinkInputSerializer(serializers.Serializer[Any]):
     action = serializers.ChoiceField(
         choices=[("rotate", "rotate"), ("revoke", "revoke")],
         help_text="rotate: issue a new link (sent to the customer; the old one stops working); "
@@ -458,14 +458,14 @@ class TrackingLinkInputSerializer(serializers.Serializer):
     )
 
 
-class TrackingLinkOutputSerializer(serializers.Serializer):
+class TrackingLinkOutputSerializer(serializers.Serializer[Any]):
     tracking_url = serializers.URLField(
         allow_null=True, help_text="The new private link (after a rotation only; it is not stored in clear)."
     )
     issued_at = serializers.DateTimeField(allow_null=True)
 
 
-class AttachmentInputSerializer(serializers.Serializer):
+class AttachmentInputSerializer(serializers.Serializer[Any]):
     file = serializers.FileField(allow_empty_file=False, max_length=255)
     message = serializers.IntegerField(min_value=1, required=False)
     is_internal = serializers.BooleanField(default=False)

@@ -101,7 +101,7 @@ def nice_ceiling(value: float) -> float:
     value = float(value)
     if not math.isfinite(value) or value <= 1:
         return 1
-    power = 10 ** math.floor(math.log10(value))
+    power: int = 10 ** math.floor(math.log10(value))  # an int: value > 1, so the exponent is >= 0
     for step in (1, 2, 5, 10):
         if value <= step * power:
             return step * power

@@ -1,14 +1,19 @@
 """Model fields for personal data: an encrypted text field and the blind index that finds it."""
 
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import models
 from django.db.models import Model
 
 from charter.privacy import crypto
 
+# Kept generic, as django-stubs asks of field subclasses, so its plugin still types each model attribute
+# (str, or str | None on a null=True column).
+_ST = TypeVar("_ST", contravariant=True)
+_GT = TypeVar("_GT", covariant=True)
 
-class EncryptedTextField(models.TextField):
+
+class EncryptedTextField(models.TextField[_ST, _GT]):
     """Text stored encrypted (AES-GCM); read back as plain text. Look values up through a BlindIndexField.
 
     The empty string is stored as is: there is nothing to hide in it, and forms can tell "not given".
@@ -19,7 +24,7 @@ class EncryptedTextField(models.TextField):
     def context(self) -> str:
         return f"{self.model._meta.label_lower}.{self.name}"
 
-    def from_db_value(self, value: Any, expression: Any, connection: Any) -> str | None:
+    def from_db_value(self, value: str | None, expression: Any, connection: Any) -> str | None:
         if value is None or value == "":
             return value
         return crypto.decrypt(value, context=self.context())
@@ -31,7 +36,7 @@ class EncryptedTextField(models.TextField):
         return crypto.encrypt(str(value), context=self.context())
 
 
-class BlindIndexField(models.CharField):
+class BlindIndexField(models.CharField[_ST, _GT]):
     """The HMAC of another field's normalised value, filled in on save; filter on it for exact matches."""
 
     def __init__(self, *args: Any, source: str = "", kind: str = "text", **kwargs: Any) -> None:

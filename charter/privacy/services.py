@@ -101,7 +101,7 @@ def personal_data_view(
     return {field: str(getattr(obj, field) or "") for field in fields}
 
 
-def _encrypted_columns() -> Iterator[tuple[type[models.Model], EncryptedTextField]]:
+def _encrypted_columns() -> Iterator[tuple[type[models.Model], EncryptedTextField[Any, Any]]]:
     for model in apps.get_models():
         if model._meta.managed and not model._meta.proxy:
             for field in model._meta.concrete_fields:

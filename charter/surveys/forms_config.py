@@ -85,7 +85,7 @@ class QuestionForm(forms.Form):
         return data
 
 
-class _NamedMultipleChoiceField(forms.ModelMultipleChoiceField):
+class _NamedMultipleChoiceField(forms.ModelMultipleChoiceField[Model]):
     """Labels its options from a map of names by primary key (a service's name lives in its versions)."""
 
     names: dict[int, str]

@@ -13,7 +13,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.db.models import F, Min
 
-from charter.accounts.models import TeamMembership
+from charter.accounts.selectors import team_lead_list
 from charter.audit.services import audit_batch, audit_record
 from charter.cases import clocks as arithmetic
 from charter.cases.conf import cases_setting
@@ -31,7 +31,8 @@ OPEN = (Running, Paused)
 
 def case_deadline_refresh(case: Case) -> dt.datetime | None:
     """Copy the earliest due time of the case's running clocks to `case.next_deadline_at` and return it."""
-    earliest = CaseClock.objects.filter(case=case, status=Running).aggregate(due=Min("due_at"))["due"]
+    running = CaseClock.objects.filter(case=case, status=Running)
+    earliest: dt.datetime | None = running.aggregate(due=Min("due_at"))["due"]
     Case.objects.filter(pk=case.pk).update(next_deadline_at=earliest)
     case.next_deadline_at = earliest
     return earliest
@@ -318,12 +319,7 @@ def _team_leads(cases: Sequence[Case]) -> dict[int, list[tuple[int, Any]]]:
     team_ids = {case.team_id for case in cases if case.team_id is not None}
     if not team_ids:
         return leads
-    memberships = (
-        TeamMembership.objects.filter(team_id__in=team_ids, is_lead=True, user__is_active=True)
-        .select_related("user")
-        .order_by("user_id")
-    )
-    for membership in memberships:
+    for membership in team_lead_list(team_ids=team_ids):
         leads.setdefault(membership.team_id, []).append((membership.user_id, membership.user))
     return leads
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from charter.accounts.models import Customer, Team, User
 from charter.audit.services import audit_batch
+from charter.cases.clocks import targets_for
 from charter.cases.conf import cases_setting
 from charter.cases.errors import ErrorCode
 from charter.cases.models import (
@@ -255,7 +256,7 @@ def case_create(
         team = team if team is not None and team.is_active else team_route(service=service)
         case.team = team
         with sla_config_pinned():
-            targets = clocks.arithmetic.targets_for(case, at=received)
+            targets = targets_for(case, at=received)
             new_clocks, clock_events = clocks.clocks_plan_new(
                 case,
                 (Metric.FIRST_RESPONSE, Metric.RESOLUTION, Metric.ON_SITE_ARRIVAL),
