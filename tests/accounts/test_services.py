@@ -1,9 +1,23 @@
 import pytest
+from django.contrib.auth.models import Group
 
+from charter.accounts.errors import ErrorCode
 from charter.accounts.models import OrgUnit, Team, User
 from charter.accounts.roles import Role
 from charter.accounts.selectors import org_unit_subtree, team_list_led_by
-from charter.accounts.services import org_unit_create, team_create, team_member_add, user_create
+from charter.accounts.services import (
+    org_unit_create,
+    org_unit_delete,
+    org_unit_move,
+    role_delete,
+    team_create,
+    team_member_add,
+    team_member_remove,
+    user_create,
+    user_password_set,
+    user_roles_set,
+    user_update,
+)
 from charter.audit.models import AuditEvent
 from charter.common.errors import DomainError
 
@@ -66,3 +80,105 @@ def test_team_lead_scope_covers_teams_in_units_below(administrator: User, member
 
     assert set(team_list_led_by(user=member)) == {led, below}
     assert elsewhere not in team_list_led_by(user=member)
+
+
+def test_moving_a_unit_moves_the_scope_of_the_leads_above_it(administrator: User, member: User) -> None:
+    root = org_unit_create(actor=administrator, code="root", name_zh="总公司", kind="organisation")
+    north = org_unit_create(actor=administrator, code="north", name_zh="北区", kind="branch", parent=root)
+    south = org_unit_create(actor=administrator, code="south", name_zh="南区", kind="branch", parent=root)
+    hall = org_unit_create(actor=administrator, code="hall", name_zh="厅", kind="department", parent=north)
+    led = team_create(actor=administrator, unit=south, code="south-office", name_zh="南区办公室")
+    hall_team = team_create(actor=administrator, unit=hall, code="hall-team", name_zh="营业厅班组")
+    team_member_add(actor=administrator, team=led, user=member, is_lead=True)
+    assert hall_team not in team_list_led_by(user=member)
+
+    org_unit_move(actor=administrator, unit=hall, parent=south)
+
+    assert hall_team in team_list_led_by(user=member)
+    event = AuditEvent.objects.get(action="accounts.org_unit_move")
+    assert event.data == {"parent": {"before": north.pk, "after": south.pk}}
+
+
+def test_a_unit_cannot_move_under_itself_or_below_it(administrator: User) -> None:
+    root = org_unit_create(actor=administrator, code="root", name_zh="总公司", kind="organisation")
+    branch = org_unit_create(actor=administrator, code="b1", name_zh="分公司", kind="branch", parent=root)
+
+    for parent in (root, branch):
+        with pytest.raises(DomainError) as caught:
+            org_unit_move(actor=administrator, unit=root, parent=parent)
+        assert caught.value.code == ErrorCode.INVALID_PARENT
+    assert OrgUnit.objects.get(pk=root.pk).path == f"/{root.pk}/"
+
+
+def test_a_unit_with_a_team_is_in_use_and_not_deleted(administrator: User, team: Team) -> None:
+    with pytest.raises(DomainError) as caught:
+        org_unit_delete(actor=administrator, unit=team.unit)
+
+    assert caught.value.code == ErrorCode.IN_USE
+    assert OrgUnit.objects.filter(pk=team.unit_id).exists()
+    assert not AuditEvent.objects.filter(action="accounts.org_unit_delete").exists()
+
+
+def test_user_update_refuses_another_users_name_in_any_case_and_records_only_changes(
+    administrator: User, member: User
+) -> None:
+    with pytest.raises(DomainError) as caught:
+        user_update(actor=administrator, user=member, username="ADMIN")
+    assert caught.value.code == ErrorCode.DUPLICATE_CODE
+
+    user_update(actor=administrator, user=member, username=member.username, display_name="Alice Li")
+    user_update(actor=administrator, user=member, display_name="Alice Li")
+
+    events = AuditEvent.objects.filter(action="accounts.user_update")
+    assert [event.data for event in events] == [{"display_name": {"before": "Alice", "after": "Alice Li"}}]
+
+
+def test_a_password_is_validated_and_never_recorded(administrator: User, member: User) -> None:
+    with pytest.raises(DomainError) as caught:
+        user_password_set(actor=administrator, user=member, password="123")
+    assert caught.value.code == ErrorCode.PASSWORD_REFUSED
+
+    user_password_set(actor=administrator, user=member, password="a long new passphrase")
+    user_password_set(actor=administrator, user=member, password=None)
+
+    member.refresh_from_db()
+    assert not member.has_usable_password()
+    events = AuditEvent.objects.filter(action="accounts.user_password_set").order_by("sequence")
+    assert [event.data for event in events] == [{"usable": True}, {"usable": False}]
+
+
+def test_roles_set_records_the_roles_before_and_after_and_nothing_when_unchanged(
+    administrator: User, member: User
+) -> None:
+    supervisor = Group.objects.get(name=Role.SUPERVISOR)
+    agent = Group.objects.get(name=Role.AGENT)
+
+    user_roles_set(actor=administrator, user=member, groups=[agent, supervisor])
+    user_roles_set(actor=administrator, user=member, groups=[supervisor, agent])
+
+    assert member.has_role(Role.SUPERVISOR)
+    events = AuditEvent.objects.filter(action="accounts.user_roles_set")
+    assert [event.data for event in events] == [
+        {"roles": {"before": ["agent"], "after": ["agent", "supervisor"]}}
+    ]
+
+
+def test_a_built_in_role_is_not_deleted(administrator: User) -> None:
+    with pytest.raises(DomainError) as caught:
+        role_delete(actor=administrator, role=Group.objects.get(name=Role.AGENT))
+
+    assert caught.value.code == ErrorCode.BUILT_IN_ROLE
+    assert Group.objects.filter(name=Role.AGENT).exists()
+
+
+def test_adding_an_existing_member_sets_his_lead_flag_and_removing_a_stranger_is_refused(
+    administrator: User, team: Team, member: User, outsider: User
+) -> None:
+    team_member_add(actor=administrator, team=team, user=member, is_lead=True)
+    team_member_add(actor=administrator, team=team, user=member, is_lead=True)
+
+    assert team.memberships.get(user=member).is_lead
+    assert list(AuditEvent.objects.values_list("action", flat=True)) == ["accounts.team_lead_set"]
+    with pytest.raises(DomainError) as caught:
+        team_member_remove(actor=administrator, team=team, user=outsider)
+    assert caught.value.code == ErrorCode.NOT_A_MEMBER
