@@ -1,5 +1,6 @@
 """Forms of the case pages: they check shape; the services decide."""
 
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -9,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from charter.accounts.models import Team, User
+from charter.cases.checks import ReplyWarning
 from charter.cases.models import CannedResponse, CaseKind, CaseOutcome, CasePriority, CaseStatus, RootCause
 from charter.catalog.models import Service
 from charter.catalog.selectors import service_version_list_in_force
@@ -153,6 +155,10 @@ class StaffReplyForm(forms.Form):
     is_internal = forms.BooleanField(label=_("Internal note (never shown to the customer)"), required=False)
     attachments = MultipleFileField(label=_("Attachments"))
     version = forms.IntegerField(widget=forms.HiddenInput)
+    # Set by the case page when the reply checks hold a reply: what they found, and the fingerprint of the
+    # warnings shown, which "send anyway" posts back.
+    reply_warnings: Sequence[ReplyWarning] = ()
+    reply_check = ""
 
     def clean_body(self) -> str:
         return _no_null(self.cleaned_data["body"])

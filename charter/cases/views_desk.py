@@ -1,6 +1,7 @@
 """The staff side: work queues, the case page, bulk assignment and the supervisors' view."""
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -41,6 +42,7 @@ from charter.cases.permissions import (
     can_resolve,
     can_transition,
     can_view_case_stats,
+    handler_excluded_ids,
     is_case_staff,
 )
 from charter.cases.search import case_search_filter
@@ -136,9 +138,13 @@ def _staff(request: HttpRequest) -> User:
 
 
 def _handlers_for(case: Case) -> Any:
+    """The members of the case's team who may handle it: the form offers nobody `can_handle` refuses."""
     team_ids = [case.team_id] if case.team_id else []
     return (
-        User.objects.filter(is_active=True, memberships__team_id__in=team_ids).distinct().order_by("username")
+        User.objects.filter(is_active=True, memberships__team_id__in=team_ids)
+        .exclude(pk__in=handler_excluded_ids(case))
+        .distinct()
+        .order_by("username")
     )
 
 
@@ -321,6 +327,7 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
             "assign": can_assign(user, case),
             "resolve": can_resolve(user, case),
             "merge": can_merge(user, case),
+            "edit": can_edit_case(user, case),
             "tracking": can_edit_case(user, case),
             "arrival": awaiting_visit and can_transition(user, case),
         },
@@ -329,159 +336,238 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
     return render(request, "cases/desk_case.html", context)
 
 
+def _here(case: Case) -> str:
+    return reverse("cases:desk_case", args=[case.number])
+
+
+def _act_reply(
+    request: HttpRequest, user: User, case: Case, forms: dict[str, Any], action: str
+) -> HttpResponse | None:
+    """Send the staff reply or note; a reply the checks hold keeps its warnings on the form."""
+    form = forms["reply"] = StaffReplyForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return None
+    data = form.cleaned_data
+    # Checks registered by the apps above may hold the reply until "send anyway" and a reason.
+    is_overriding = bool(request.POST.get("send_anyway"))
+    reason = request.POST.get("override_reason", "").strip() if is_overriding else ""
+    try:
+        case_reply_checked(
+            actor=user,
+            case=case,
+            body=data["body"],
+            is_internal=data["is_internal"],
+            attachments=data["attachments"],
+            expected_version=data["version"],
+            override_reason=reason,
+            seen_fingerprint=request.POST.get("reply_check", ""),
+        )
+    except ReplyCheckWarningError as held:
+        form.reply_warnings = held.warnings
+        form.reply_check = held.fingerprint
+        if is_overriding and not reason:
+            form.add_error(None, _("Give a reason to send the reply anyway."))
+        return None
+    messages.success(request, _("Note saved.") if data["is_internal"] else _("Reply sent."))
+    return redirect(_here(case))
+
+
+def _act_transition(
+    request: HttpRequest, user: User, case: Case, forms: dict[str, Any], action: str
+) -> HttpResponse | None:
+    """Move the case to the status chosen."""
+    form = forms["transition"] = TransitionForm(request.POST)
+    if not form.is_valid():
+        return None
+    data = form.cleaned_data
+    case_transition(
+        actor=user,
+        case=case,
+        to_status=data["to"],
+        reason=data["reason"],
+        expected_version=data["version"],
+    )
+    messages.success(request, _("Status changed."))
+    return redirect(_here(case))
+
+
+def _act_assign(
+    request: HttpRequest, user: User, case: Case, forms: dict[str, Any], action: str
+) -> HttpResponse | None:
+    """Reassign the case within its team (`reassign`) or transfer it to another team (`assign`)."""
+    prefix = forms[action].prefix
+    form = forms[action] = AssignForm(request.POST, staff=_handlers_for(case), prefix=prefix)
+    if not form.is_valid():
+        return None
+    data = form.cleaned_data
+    case_assign(
+        actor=user,
+        case=case,
+        # Reassigning keeps the case in its team; only the transfer form names another.
+        team=data["team"] if action == "assign" else None,
+        assignee=data["assignee"],
+        reason=data["reason"],
+        expected_version=data["version"],
+    )
+    messages.success(request, _("Assignment saved."))
+    return redirect(_here(case))
+
+
+def _act_resolve(
+    request: HttpRequest, user: User, case: Case, forms: dict[str, Any], action: str
+) -> HttpResponse | None:
+    """Resolve the case with its outcome and reasons."""
+    form = forms["resolve"] = ResolveForm(request.POST)
+    if not form.is_valid():
+        return None
+    data = form.cleaned_data
+    case_resolve(
+        actor=user,
+        case=case,
+        outcome=data["outcome"],
+        reasons=data["reasons"],
+        root_cause=data["root_cause"],
+        remedy_amount=data["remedy_amount"] or None,
+        expected_version=data["version"],
+    )
+    messages.success(request, _("Case resolved; the customer was told the decision and its reasons."))
+    return redirect(_here(case))
+
+
+def _act_priority(
+    request: HttpRequest, user: User, case: Case, forms: dict[str, Any], action: str
+) -> HttpResponse | None:
+    """Change the priority (the service recomputes the deadlines)."""
+    form = forms["priority"] = PriorityForm(request.POST)
+    if not form.is_valid():
+        return None
+    case_update(
+        actor=user,
+        case=case,
+        expected_version=form.cleaned_data["version"],
+        priority=form.cleaned_data["priority"],
+    )
+    messages.success(request, _("Priority changed; the deadlines were recomputed."))
+    return redirect(_here(case))
+
+
+def _act_arrival(
+    request: HttpRequest, user: User, case: Case, forms: dict[str, Any], action: str
+) -> HttpResponse | None:
+    """Record when staff arrived on site."""
+    form = forms["arrival"] = ArrivalForm(request.POST)
+    if not form.is_valid():
+        return None
+    case_arrival_record(
+        actor=user,
+        case=case,
+        arrived_at=form.cleaned_data["arrived_at"],
+        expected_version=form.cleaned_data["version"],
+    )
+    messages.success(request, _("Arrival on site recorded."))
+    return redirect(_here(case))
+
+
+def _act_tracking_rotate(
+    request: HttpRequest, user: User, case: Case, forms: dict[str, Any], action: str
+) -> HttpResponse | None:
+    """Issue a new tracking link and show it once, to read out or hand over."""
+    token = case_tracking_token_rotate(actor=user, case=case)
+    url = request.build_absolute_uri(reverse("cases:track", args=[token]))
+    messages.success(
+        request,
+        _(
+            "A new tracking link was issued; the old one no longer works. The customer is sent it by "
+            "e-mail if we have his address; to read it out or hand it over: %(url)s"
+        )
+        % {"url": url},
+    )
+    return redirect(_here(case))
+
+
+def _act_tracking_revoke(
+    request: HttpRequest, user: User, case: Case, forms: dict[str, Any], action: str
+) -> HttpResponse | None:
+    """Revoke the tracking link."""
+    case_tracking_token_revoke(actor=user, case=case)
+    messages.success(
+        request, _("The tracking link no longer opens this case. Issue a new one when it is needed.")
+    )
+    return redirect(_here(case))
+
+
+def _act_related(
+    request: HttpRequest, user: User, case: Case, forms: dict[str, Any], action: str
+) -> HttpResponse | None:
+    """Link the case to another, or merge it into the other (then go to that one)."""
+    form = forms["related"] = RelatedCaseForm(request.POST)
+    if not form.is_valid():
+        return None
+    other = _case_or_404(request, form.cleaned_data["number"].strip())
+    if form.cleaned_data["merge"]:
+        case_merge(actor=user, source=case, target=other)
+        messages.success(request, _("Merged into %(number)s.") % {"number": other.number})
+        return redirect(reverse("cases:desk_case", args=[other.number]))
+    case_link(actor=user, case=case, other=other)
+    messages.success(request, _("Linked to %(number)s.") % {"number": other.number})
+    return redirect(_here(case))
+
+
+# The actions of the case page by the `action` posted; each returns a redirect, or None to show the page
+# again with the errors on its form.
+_ACTIONS: dict[str, Callable[[HttpRequest, User, Case, dict[str, Any], str], HttpResponse | None]] = {
+    "reply": _act_reply,
+    "transition": _act_transition,
+    "assign": _act_assign,
+    "reassign": _act_assign,
+    "resolve": _act_resolve,
+    "priority": _act_priority,
+    "arrival": _act_arrival,
+    "tracking_rotate": _act_tracking_rotate,
+    "tracking_revoke": _act_tracking_revoke,
+    "related": _act_related,
+}
+
+
+def _conflict_show(
+    request: HttpRequest, case: Case, forms: dict[str, Any], action: str, error: ConflictError
+) -> None:
+    """Tell the user his action met a conflict; after a stale version keep his input on the form, against
+    the case as it is now, so submitting again can succeed."""
+    if error.code == "conflict" and action in forms:
+        case.refresh_from_db()
+        data = request.POST.copy()
+        kept = forms[action]
+        data[kept.add_prefix("version")] = str(case.version)
+        form_class = type(kept)
+        forms[action] = (
+            form_class(data, staff=_handlers_for(case), prefix=kept.prefix)
+            if form_class is AssignForm
+            else form_class(data, prefix=kept.prefix)
+        )
+        forms[action].is_valid()
+    if error.code == "conflict":
+        messages.error(
+            request,
+            _(
+                "Someone else changed this case while you were working on it. Your input is "
+                "kept below; check the latest state and submit again."
+            ),
+        )
+    else:
+        messages.error(request, str(error.message))
+
+
 def _act(request: HttpRequest, user: User, case: Case, forms: dict[str, Any]) -> HttpResponse | None:
     """Run the posted action through its service; on success redirect, else leave errors on its form."""
     action = request.POST.get("action", "")
-    form: Any
-    here = reverse("cases:desk_case", args=[case.number])
+    handler = _ACTIONS.get(action)
+    if handler is None:
+        return None
     try:
-        if action == "reply":
-            form = forms["reply"] = StaffReplyForm(request.POST, request.FILES)
-            if form.is_valid():
-                data = form.cleaned_data
-                # Checks registered by the apps above may hold the reply until "send anyway" and a reason.
-                is_overriding = bool(request.POST.get("send_anyway"))
-                reason = request.POST.get("override_reason", "").strip() if is_overriding else ""
-                try:
-                    case_reply_checked(
-                        actor=user,
-                        case=case,
-                        body=data["body"],
-                        is_internal=data["is_internal"],
-                        attachments=data["attachments"],
-                        expected_version=data["version"],
-                        override_reason=reason,
-                        seen_fingerprint=request.POST.get("reply_check", ""),
-                    )
-                except ReplyCheckWarningError as held:
-                    form.reply_warnings = held.warnings
-                    form.reply_check = held.fingerprint
-                    if is_overriding and not reason:
-                        form.add_error(None, _("Give a reason to send the reply anyway."))
-                    return None
-                messages.success(request, _("Note saved.") if data["is_internal"] else _("Reply sent."))
-                return redirect(here)
-        elif action == "transition":
-            form = forms["transition"] = TransitionForm(request.POST)
-            if form.is_valid():
-                data = form.cleaned_data
-                case_transition(
-                    actor=user,
-                    case=case,
-                    to_status=data["to"],
-                    reason=data["reason"],
-                    expected_version=data["version"],
-                )
-                messages.success(request, _("Status changed."))
-                return redirect(here)
-        elif action in ("assign", "reassign"):
-            prefix = forms[action].prefix
-            form = forms[action] = AssignForm(request.POST, staff=_handlers_for(case), prefix=prefix)
-            if form.is_valid():
-                data = form.cleaned_data
-                case_assign(
-                    actor=user,
-                    case=case,
-                    # Reassigning keeps the case in its team; only the transfer form names another.
-                    team=data["team"] if action == "assign" else None,
-                    assignee=data["assignee"],
-                    reason=data["reason"],
-                    expected_version=data["version"],
-                )
-                messages.success(request, _("Assignment saved."))
-                return redirect(here)
-        elif action == "resolve":
-            form = forms["resolve"] = ResolveForm(request.POST)
-            if form.is_valid():
-                data = form.cleaned_data
-                case_resolve(
-                    actor=user,
-                    case=case,
-                    outcome=data["outcome"],
-                    reasons=data["reasons"],
-                    root_cause=data["root_cause"],
-                    remedy_amount=data["remedy_amount"] or None,
-                    expected_version=data["version"],
-                )
-                messages.success(
-                    request, _("Case resolved; the customer was told the decision and its reasons.")
-                )
-                return redirect(here)
-        elif action == "priority":
-            form = forms["priority"] = PriorityForm(request.POST)
-            if form.is_valid():
-                case_update(
-                    actor=user,
-                    case=case,
-                    expected_version=form.cleaned_data["version"],
-                    priority=form.cleaned_data["priority"],
-                )
-                messages.success(request, _("Priority changed; the deadlines were recomputed."))
-                return redirect(here)
-        elif action == "arrival":
-            form = forms["arrival"] = ArrivalForm(request.POST)
-            if form.is_valid():
-                case_arrival_record(
-                    actor=user,
-                    case=case,
-                    arrived_at=form.cleaned_data["arrived_at"],
-                    expected_version=form.cleaned_data["version"],
-                )
-                messages.success(request, _("Arrival on site recorded."))
-                return redirect(here)
-        elif action == "tracking_rotate":
-            token = case_tracking_token_rotate(actor=user, case=case)
-            url = request.build_absolute_uri(reverse("cases:track", args=[token]))
-            messages.success(
-                request,
-                _(
-                    "A new tracking link was issued; the old one no longer works. The customer is sent it by "
-                    "e-mail if we have his address; to read it out or hand it over: %(url)s"
-                )
-                % {"url": url},
-            )
-            return redirect(here)
-        elif action == "tracking_revoke":
-            case_tracking_token_revoke(actor=user, case=case)
-            messages.success(
-                request, _("The tracking link no longer opens this case. Issue a new one when it is needed.")
-            )
-            return redirect(here)
-        elif action == "related":
-            form = forms["related"] = RelatedCaseForm(request.POST)
-            if form.is_valid():
-                other = _case_or_404(request, form.cleaned_data["number"].strip())
-                if form.cleaned_data["merge"]:
-                    case_merge(actor=user, source=case, target=other)
-                    messages.success(request, _("Merged into %(number)s.") % {"number": other.number})
-                    return redirect(reverse("cases:desk_case", args=[other.number]))
-                case_link(actor=user, case=case, other=other)
-                messages.success(request, _("Linked to %(number)s.") % {"number": other.number})
-                return redirect(here)
+        return handler(request, user, case, forms, action)
     except ConflictError as error:
-        if error.code == "conflict" and action in forms:
-            # Keep what the user typed, but against the case as it is now, so submitting again can succeed.
-            case.refresh_from_db()
-            data = request.POST.copy()
-            kept = forms[action]
-            data[kept.add_prefix("version")] = str(case.version)
-            form_class = type(kept)
-            forms[action] = (
-                form_class(data, staff=_handlers_for(case), prefix=kept.prefix)
-                if form_class is AssignForm
-                else form_class(data, prefix=kept.prefix)
-            )
-            forms[action].is_valid()
-        if error.code == "conflict":
-            messages.error(
-                request,
-                _(
-                    "Someone else changed this case while you were working on it. Your input is "
-                    "kept below; check the latest state and submit again."
-                ),
-            )
-        else:
-            messages.error(request, str(error.message))
+        _conflict_show(request, case, forms, action, error)
     except DomainError as error:
         target = forms.get(action)
         if target is not None and error.field in getattr(target, "fields", {}):
