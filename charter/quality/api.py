@@ -22,12 +22,13 @@ from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
 from charter.accounts.models import User
+from charter.accounts.requests import request_user
 from charter.cases.models import Case
 from charter.cases.selectors import case_get_visible
 from charter.common.api import list_response
 from charter.common.policy import require
 from charter.quality.models import Criterion, Review, Scorecard
-from charter.quality.permissions import can_draw_every_team, can_manage_scorecards
+from charter.quality.permissions import can_draw, can_draw_every_team, can_manage_scorecards
 from charter.quality.selectors import (
     dispute_queue_of,
     review_get_for,
@@ -74,11 +75,6 @@ QUEUE = OpenApiParameter(
     description="all (default: every review in scope), to_score (given to me), to_decide (disputes for me), "
     "own (my own reviews as the agent)",
 )
-
-
-def _user(request: Request) -> User:
-    assert isinstance(request.user, User)  # noqa: S101 (IsAuthenticated ran first)
-    return request.user
 
 
 def _scores(rows: list[dict[str, Any]]) -> list[ScoreInput]:
@@ -148,17 +144,19 @@ class QaReviewViewSet(viewsets.GenericViewSet[Review]):
         it, holds it, replied publicly or is named in it), else 400 `quality_not_case_agent`; a reviewer must
         be of the team's pool, else 400 `quality_reviewer_out_of_scope`, and not the agent himself, else 400
         `quality_self_review`. Nothing is written when refused."""
-        user = _user(request)
+        user = request_user(request)
         serializer = ReviewCreateInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        # QA reviewers and administrators review every team's cases, whether or not they work cases.
+        require(can_draw(user))
+        # QA reviewers and administrators review every team's cases, whether or not they work cases; anyone
+        # else names a case he sees, and one he does not is not found, exactly like a missing one.
         if can_draw_every_team(user):
             case = Case.objects.filter(pk=data["case"]).first()
         else:
             case = case_get_visible(user=user, pk=data["case"])
         if case is None:
-            raise ValidationError({"case": [_("No such case.")]})
+            raise Http404
         people = {u.pk: u for u in User.objects.filter(pk__in=[data.get("agent"), data.get("reviewer")])}
         for name in ("agent", "reviewer"):
             if data.get(name) is not None and data[name] not in people:
@@ -204,7 +202,7 @@ class QaReviewViewSet(viewsets.GenericViewSet[Review]):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         review = review_scores_save(
-            actor=_user(request),
+            actor=request_user(request),
             review=review,
             version=data["version"],
             scores=_scores(data["scores"]),
@@ -226,7 +224,7 @@ class QaReviewViewSet(viewsets.GenericViewSet[Review]):
     @action(detail=True, methods=["post"], url_path="acknowledge")
     def acknowledge(self, request: Request, pk: str | None = None) -> Response:
         """The agent accepts his review."""
-        return self._detail(review_acknowledge(actor=_user(request), review=self._review(request, pk)))
+        return self._detail(review_acknowledge(actor=request_user(request), review=self._review(request, pk)))
 
     @extend_schema(
         request=ReasonInputSerializer,
@@ -248,7 +246,9 @@ class QaReviewViewSet(viewsets.GenericViewSet[Review]):
         serializer = ReasonInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         return self._detail(
-            review_dispute(actor=_user(request), review=review, reason=serializer.validated_data["reason"])
+            review_dispute(
+                actor=request_user(request), review=review, reason=serializer.validated_data["reason"]
+            )
         )
 
     @extend_schema(
@@ -280,7 +280,7 @@ class QaReviewViewSet(viewsets.GenericViewSet[Review]):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         review = review_dispute_decide(
-            actor=_user(request),
+            actor=request_user(request),
             review=review,
             decision=data["decision"],
             reason=data["reason"],
@@ -313,7 +313,7 @@ class ScorecardViewSet(viewsets.GenericViewSet[Scorecard]):
         return scorecard
 
     def _require_manager(self, request: Request) -> User:
-        user = _user(request)
+        user = request_user(request)
         require(can_manage_scorecards(user))
         return user
 

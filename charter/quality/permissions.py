@@ -15,6 +15,7 @@ from charter.accounts.models import User
 from charter.accounts.permissions import AnyUser
 from charter.accounts.selectors import team_list_led_by
 from charter.cases.models import Case
+from charter.cases.permissions import can_view_case
 from charter.common.errors import NotFoundError
 from charter.common.policy import ALLOWED, Decision, allow_if, first_refusal, holds, refuse
 from charter.quality.errors import ErrorCode
@@ -140,17 +141,16 @@ def can_draw_every_team(user: AnyUser) -> Decision:
 
 def can_draw_case(user: AnyUser, case: Case) -> Decision:
     """Allow `user` to draw `case` for review: one who draws every team's cases, or a supervisor over the
-    case's team."""
+    case's team. A case he does not see (`can_view_case`) is refused as hidden."""
+    if can_draw_every_team(user):
+        return can_draw(user)
     return first_refusal(
         lambda: can_draw(user),
-        lambda: (
-            ALLOWED
-            if can_draw_every_team(user)
-            else allow_if(
-                isinstance(user, User) and _leads_team_of(user, case.team_id),
-                ErrorCode.REVIEW_DENIED,
-                _("You may draw only the cases of the teams you lead."),
-            )
+        lambda: can_view_case(user, case),
+        lambda: allow_if(
+            isinstance(user, User) and _leads_team_of(user, case.team_id),
+            ErrorCode.REVIEW_DENIED,
+            _("You may draw only the cases of the teams you lead."),
         ),
     )
 

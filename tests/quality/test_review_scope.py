@@ -14,7 +14,7 @@ from django.utils import timezone, translation
 from charter.accounts.models import Customer, Team, User
 from charter.accounts.roles import Role
 from charter.cases.models import Case, CaseMessage
-from charter.common.errors import DomainError, PermissionDeniedError
+from charter.common.errors import DomainError, NotFoundError, PermissionDeniedError
 from charter.quality.models import Criterion, Review, Scorecard, ScorecardVersion
 from charter.quality.reports import report_tables
 from charter.quality.selectors import criterion_list, review_get_for
@@ -50,8 +50,8 @@ def _reply(case: Case, author: User, *, internal: bool = False, at: dt.datetime 
 @pytest.fixture
 def lead_b(other_team: Team) -> User:
     """A supervisor of team B."""
-    user = UserFactory(username="sophie", roles=[Role.SUPERVISOR])
-    TeamMembershipFactory(team=other_team, user=user, is_lead=True)
+    user = UserFactory.create(username="sophie", roles=[Role.SUPERVISOR])
+    TeamMembershipFactory.create(team=other_team, user=user, is_lead=True)
     return user
 
 
@@ -59,12 +59,15 @@ def lead_b(other_team: Team) -> User:
 
 
 def test_a_supervisor_may_not_draw_a_case_of_a_team_he_does_not_lead(
-    case: Case, member: User, lead_b: User, scorecard_version: ScorecardVersion
+    case: Case, member: User, lead_b: User, team: Team, scorecard_version: ScorecardVersion
 ) -> None:
     resolve(case, member)
 
-    with pytest.raises(PermissionDeniedError) as refused:
+    with pytest.raises(NotFoundError):  # he does not see the case: not found, like a missing one
         review_sample_case(actor=lead_b, case=case, agent=member)
+    TeamMembershipFactory.create(team=team, user=lead_b)  # a member of alice's team, not its lead
+    with pytest.raises(PermissionDeniedError) as refused:
+        review_sample_case(actor=User.objects.get(pk=lead_b.pk), case=case, agent=member)
 
     assert refused.value.code == "quality_review_denied"
     assert not Review.objects.exists()
@@ -88,7 +91,7 @@ def test_a_member_who_replied_publicly_or_is_named_may_be_reviewed_one_who_wrote
     case: Case, member: User, teammate: User, supervisor: User, scorecard_version: ScorecardVersion
 ) -> None:
     resolve(case, member)
-    noter = UserFactory(username="nora", roles=[Role.AGENT])
+    noter = UserFactory.create(username="nora", roles=[Role.AGENT])
     _reply(case, teammate)
     _reply(case, noter, internal=True)
 
@@ -365,7 +368,7 @@ def test_a_low_survey_answered_this_month_draws_a_case_resolved_last_month(
         received_at=dt.datetime(2026, 2, 20, tzinfo=dt.UTC),
         resolved_at=dt.datetime(2026, 2, 25, tzinfo=dt.UTC),
     )
-    ResponseFactory(
+    ResponseFactory.create(
         case=case, handler=member, csat=1, invitation__customer=customer, submitted_at=timezone.now()
     )
     rule = sampling_rule(
@@ -384,7 +387,7 @@ def test_calibration_refuses_the_cases_own_agent_as_a_reviewer(
     case: Case, member: User, supervisor: User, qa_reviewer: User, administrator: User, scorecard_version: Any
 ) -> None:
     resolve(case, supervisor)
-    UserFactory(username="rita", roles=[Role.QA_REVIEWER])
+    UserFactory.create(username="rita", roles=[Role.QA_REVIEWER])
 
     with pytest.raises(DomainError) as refused:
         calibration_create(
@@ -448,11 +451,11 @@ def test_choosing_a_dispute_handler_does_not_grow_with_the_number_of_users(
     resolve(case, member)
     review = review_sample(case=case, agent=member, scorecard_version=scorecard_version, reason="manual")
     assert review is not None
-    handler = UserFactory(username="hal", roles=[Role.QA_REVIEWER])
+    handler = UserFactory.create(username="hal", roles=[Role.QA_REVIEWER])
     with CaptureQueriesContext(connection) as few:
         assert dispute_handler_choose(review=review) == handler
     for index in range(8):
-        UserFactory(username=f"agent{index}", roles=[Role.AGENT])
+        UserFactory.create(username=f"agent{index}", roles=[Role.AGENT])
     with CaptureQueriesContext(connection) as many:
         assert dispute_handler_choose(review=review) == handler
 

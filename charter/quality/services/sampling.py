@@ -36,7 +36,7 @@ from charter.common.errors import DomainError
 from charter.common.policy import require
 from charter.quality.errors import ErrorCode
 from charter.quality.models import Review, SamplingRule, ScorecardVersion
-from charter.quality.permissions import can_draw, can_draw_case, can_manage_scorecards, can_review
+from charter.quality.permissions import can_draw_case, can_manage_scorecards, can_review
 from charter.quality.selectors import review_open_counts, reviewer_pool_for, scorecard_version_current
 from charter.surveys.models import Response
 
@@ -249,8 +249,8 @@ def review_sample_case(
 ) -> Review:
     """Draw `case` for review by hand (administrators, QA reviewers, supervisors), against the scorecard of
     the team's sampling rule or else the first scorecard with a published version; the agent defaults to the
-    case's agent (`case_agent`). The scope is checked by `review_sample`."""
-    require(can_draw(actor))
+    case's agent (`case_agent`). Requires `can_draw_case`."""
+    require(can_draw_case(actor, case))
     agent = agent or case_agent(case)
     if agent is None:
         raise DomainError(_("The case has no agent to review yet."), code=ErrorCode.INVALID_RULE)
