@@ -1,6 +1,5 @@
 """The administrators' viewer of the audit trail."""
 
-import datetime as dt
 from dataclasses import dataclass
 
 from django.apps import apps
@@ -8,7 +7,6 @@ from django.contrib.auth import get_user_model
 from django.db import models
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
-from django.utils import timezone
 
 from charter.audit.actions import action_label
 from charter.audit.details import Detail, event_details, person_ids
@@ -23,6 +21,7 @@ from charter.audit.selectors import (
     audit_event_page,
     audit_target_type_list,
 )
+from charter.common.dates import day_end, day_start
 from charter.common.pages import page_rule
 
 DETAILS_SHOWN = 6  # fields shown at once; the rest behind "all fields"
@@ -42,11 +41,6 @@ class EventRow:
     @property
     def more_details(self) -> list[Detail]:
         return self.details[DETAILS_SHOWN:]
-
-
-def _day_start(day: dt.date) -> dt.datetime:
-    """Midnight of `day` in the reader's time zone."""
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
 def _cursor(value: str | None) -> int | None:
@@ -109,8 +103,8 @@ def audit_event_list_view(request: HttpRequest) -> HttpResponse:
         actor_id=filters.get("actor"),
         target_type=filters.get("target_type") or "",
         target_id=filters.get("target_id") or "",
-        since=_day_start(since) if since else None,
-        until=_day_start(until + dt.timedelta(days=1)) if until else None,
+        since=day_start(since) if since else None,
+        until=day_end(until) if until else None,
     )
     page = audit_event_page(
         events, before=_cursor(request.GET.get("before")), after=_cursor(request.GET.get("after"))

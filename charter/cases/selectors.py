@@ -20,7 +20,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from charter.accounts.models import Team, User
-from charter.accounts.selectors import customer_find_by_email, customer_find_by_phone, team_list_led_by
+from charter.accounts.selectors import (
+    customer_find_by_email,
+    customer_find_by_phone,
+    scope_team_ids,
+    team_list_led_by,
+)
 from charter.cases.errors import ErrorCode
 from charter.cases.models import (
     OPEN_STATUSES,
@@ -40,9 +45,9 @@ from charter.cases.permissions import (
     can_see_internal_notes,
     can_view_case_stats,
     is_case_staff,
-    scope_team_ids,
 )
 from charter.cases.services._common import token_hash
+from charter.common.dates import day_end
 from charter.common.errors import DomainError
 
 QUEUES = ("all", "mine", "my_teams", "unassigned", "due_today", "due_soon", "breached")
@@ -115,8 +120,7 @@ def case_get_visible(*, user: AnyUser, pk: object) -> Case | None:
 
 def _end_of_today(now: dt.datetime) -> dt.datetime:
     """The coming midnight in the current time zone (the reader's)."""
-    tomorrow = timezone.localtime(now).date() + dt.timedelta(days=1)
-    return timezone.make_aware(dt.datetime.combine(tomorrow, dt.time.min))
+    return day_end(timezone.localtime(now).date())
 
 
 def _queue_condition(*, user: User, queue: str, now: dt.datetime) -> Q:

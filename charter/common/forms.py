@@ -1,12 +1,17 @@
 """Form helpers shared by the apps' HTML views."""
 
-from collections.abc import Iterable
-from typing import Any, cast
+from collections.abc import Iterable, Mapping
+from typing import Any, ClassVar, TypeVar, cast
 
 from django import forms
+from django.db import models
+from django.db.models import QuerySet
 from django.utils.translation import pgettext_lazy
 
+from charter.common.dates import day_end, day_start
 from charter.common.errors import DomainError
+
+_M = TypeVar("_M", bound=models.Model)
 
 
 def form_add_domain_error(form: forms.BaseForm, error: DomainError) -> None:
@@ -59,6 +64,10 @@ class FilterForm(forms.Form):
     """
 
     specific_empty_labels: tuple[str, ...] = ()
+    # For `filtered`: the rows' lookup each field narrows to its value ({"agent": "agent"}), and the
+    # datetime lookup that the fields `since` and `until` (whole days in the current time zone) bound.
+    exact_lookups: ClassVar[Mapping[str, str]] = {}
+    period_lookup: ClassVar[str] = ""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -74,3 +83,18 @@ class FilterForm(forms.Form):
                 choices = list(cast(Iterable[tuple[Any, Any]], field.choices))
                 if any(value in ("", None) for value, _label in choices):
                     field.choices = choices_with_all(choices)
+
+    def filtered(self, rows: QuerySet[_M]) -> QuerySet[_M]:
+        """Return `rows` narrowed by the form's values (`exact_lookups`, `period_lookup`); no rows when the
+        form is not valid, so a mistyped date never shows everything."""
+        if not self.is_valid():
+            return rows.none()
+        data = self.cleaned_data
+        for name, lookup in self.exact_lookups.items():
+            if data.get(name):
+                rows = rows.filter(**{lookup: data[name]})
+        if self.period_lookup and data.get("since"):
+            rows = rows.filter(**{f"{self.period_lookup}__gte": day_start(data["since"])})
+        if self.period_lookup and data.get("until"):
+            rows = rows.filter(**{f"{self.period_lookup}__lt": day_end(data["until"])})
+        return rows

@@ -22,6 +22,9 @@ class ViolationFilterForm(FilterForm):
     since = forms.DateField(label=_("From"), required=False, widget=IsoDateInput())
     until = forms.DateField(label=_("To"), required=False, widget=IsoDateInput())
 
+    exact_lookups = {"staff": "staff", "team": "team", "step": "step", "status": "status"}
+    period_lookup = "occurred_at"
+
     def __init__(
         self,
         *args: Any,

@@ -8,7 +8,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -17,8 +16,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from charter.accounts.models import User
+from charter.accounts.requests import request_user
 from charter.cases.models import Case
 from charter.common import charts
+from charter.common.dates import day_end, day_start
 from charter.common.errors import DomainError
 from charter.common.exports import EXTENSIONS, Table, tables_download
 from charter.common.files import stored_file_response
@@ -95,42 +96,15 @@ PAGE_SIZE = 50
 REPORT_BARS_SHOWN = 15  # clauses in the report's chart, the most violated first; the table lists all
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    if not isinstance(user, User):
-        raise PermissionDenied
-    return user
-
-
-def _day_start(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
-
-
-def _filtered(violations: QuerySet[Violation], form: ViolationFilterForm) -> QuerySet[Violation]:
-    if not form.is_valid():
-        return violations.none()
-    data = form.cleaned_data
-    for name in ("staff", "team", "step"):
-        if data.get(name):
-            violations = violations.filter(**{name: data[name]})
-    if data.get("status"):
-        violations = violations.filter(status=data["status"])
-    if data.get("since"):
-        violations = violations.filter(occurred_at__gte=_day_start(data["since"]))
-    if data.get("until"):
-        violations = violations.filter(occurred_at__lt=_day_start(data["until"] + dt.timedelta(days=1)))
-    return violations
-
-
 @page_rule(can_view_violation_list)
 def violation_list(request: HttpRequest) -> HttpResponse:
     """The violations a supervisor (his teams), an administrator (all) or a second approver (awaiting
     approval, appealed, approved by him) may see, filtered."""
-    user = _user(request)
+    user = request_user(request)
     violations = violation_list_visible_to(user=user)
     staff = User.objects.filter(pk__in=violations.values("staff_id")).order_by("username")
     form = ViolationFilterForm(request.GET, staff=staff, teams=violation_team_list_for(user=user))
-    page = Paginator(_filtered(violations, form), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(form.filtered(violations), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "conduct/violation_list.html",
@@ -141,11 +115,9 @@ def violation_list(request: HttpRequest) -> HttpResponse:
 @page_rule(can_view_own_record)
 def my_record(request: HttpRequest) -> HttpResponse:
     """The signed-in staff member's own violations, active and expired."""
-    user = _user(request)
+    user = request_user(request)
     form = ViolationFilterForm(request.GET)
-    page = Paginator(_filtered(violation_list_of(user=user), form), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = Paginator(form.filtered(violation_list_of(user=user)), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "conduct/violation_list.html",
@@ -185,7 +157,7 @@ def _evidence_inputs(user: User, data: dict[str, Any]) -> list[EvidenceInput]:
 @login_required
 def violation_create(request: HttpRequest) -> HttpResponse:
     """Record a violation of a staff member of the supervisor's teams, with evidence picked by number."""
-    user = _user(request)
+    user = request_user(request)
     if not can_record_violations(user):
         raise PermissionDenied
     candidates = User.objects.filter(is_active=True, memberships__team__in=violation_team_list_for(user=user))
@@ -274,7 +246,7 @@ def _detail_context(request: HttpRequest, user: User, violation: Violation) -> d
 @login_required
 def violation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One violation: the clause, evidence, proposal, decision, timeline, and the forms the user may use."""
-    user = _user(request)
+    user = request_user(request)
     violation = _visible(request, pk)
     return render(request, "conduct/violation_detail.html", _detail_context(request, user, violation))
 
@@ -282,7 +254,7 @@ def violation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _act(
     request: HttpRequest, pk: int, form_class: Any, act: Any, form_key: str, **form_kwargs: Any
 ) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     violation = _visible(request, pk)
     form = form_class(request.POST, request.FILES or None, **form_kwargs)
     if form.is_valid():
@@ -375,7 +347,7 @@ def evidence_file(request: HttpRequest, pk: int, file_pk: int) -> FileResponse:
 
 
 def _require_manager(request: HttpRequest) -> User:
-    user = _user(request)
+    user = request_user(request)
     if not can_manage_ladder(user):
         raise PermissionDenied
     return user
@@ -466,13 +438,13 @@ def _report_charts(result: ViolationReport) -> list[SafeString]:
 @page_rule(can_view_team_violations)
 def report(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     """Violations by clause, step, team and month over a period, with charts, on the page or as CSV/XLSX."""
-    user = _user(request)
+    user = request_user(request)
     today = timezone.localdate()
     form = ReportForm(request.GET or {"since": today.replace(day=1) - dt.timedelta(days=365), "until": today})
     result = None
     if form.is_valid():
-        since = _day_start(form.cleaned_data["since"])
-        until = _day_start(form.cleaned_data["until"] + dt.timedelta(days=1))
+        since = day_start(form.cleaned_data["since"])
+        until = day_end(form.cleaned_data["until"])
         result = violation_report(user=user, since=since, until=until)
         extension = request.GET.get("format", "")
         if extension in EXTENSIONS:

@@ -21,7 +21,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
-from charter.accounts.models import User
+from charter.accounts.requests import request_user
 from charter.cases.selectors import case_list_visible_to
 from charter.common.api import list_response
 from charter.common.unset import UNSET
@@ -77,10 +77,6 @@ class CorrectiveActionViewSet(viewsets.GenericViewSet[CorrectiveAction]):
     permission_classes = [permissions.IsAuthenticated]
     serializer_class = CorrectiveActionListOutputSerializer
     queryset = CorrectiveAction.objects.none()
-
-    def _user(self, request: Request) -> User:
-        assert isinstance(request.user, User)  # noqa: S101 (IsAuthenticated ran first)
-        return request.user
 
     def _action(self, request: Request, pk: Any) -> CorrectiveAction:
         found = selectors.corrective_action_get_visible(user=request.user, pk=pk)
@@ -145,7 +141,7 @@ class CorrectiveActionViewSet(viewsets.GenericViewSet[CorrectiveAction]):
     )
     def create(self, request: Request) -> Response:
         """Open a corrective action (supervisors, QA reviewers, administrators)."""
-        user = self._user(request)
+        user = request_user(request)
         serializer = CorrectiveActionCreateInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -209,7 +205,7 @@ class CorrectiveActionViewSet(viewsets.GenericViewSet[CorrectiveAction]):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         updated = corrective_action_update(
-            actor=self._user(request),
+            actor=request_user(request),
             action=found,
             expected_version=data["version"],
             kind=data.get("kind", UNSET),
@@ -258,7 +254,7 @@ class CorrectiveActionViewSet(viewsets.GenericViewSet[CorrectiveAction]):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         moved = corrective_action_transition(
-            actor=self._user(request),
+            actor=request_user(request),
             action=found,
             to_status=data["to"],
             note=data["note"],
@@ -291,7 +287,7 @@ class CorrectiveActionViewSet(viewsets.GenericViewSet[CorrectiveAction]):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         item = action_item_add(
-            actor=self._user(request),
+            actor=request_user(request),
             action=found,
             description=data["description"],
             owner=data["owner"],
@@ -315,7 +311,7 @@ class CorrectiveActionViewSet(viewsets.GenericViewSet[CorrectiveAction]):
         serializer = ActionItemCompleteInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         done = action_item_complete(
-            actor=self._user(request), item=item, note=serializer.validated_data["note"]
+            actor=request_user(request), item=item, note=serializer.validated_data["note"]
         )
         return Response(ActionItemOutputSerializer(done).data)
 
@@ -345,7 +341,7 @@ class CorrectiveActionViewSet(viewsets.GenericViewSet[CorrectiveAction]):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         effectiveness_check_record(
-            actor=self._user(request),
+            actor=request_user(request),
             action=found,
             is_effective=data["verdict"] == "effective",
             note=data["note"],

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from charter.accounts.models import Team, User
 from charter.accounts.permissions import is_staff_member
 from charter.cases.selectors import case_list_visible_to
+from charter.common.dates import day_end, day_start
 from charter.common.errors import DomainError
 from charter.common.exports import EXTENSIONS, tables_download
 from charter.common.forms import form_add_domain_error
@@ -386,10 +387,6 @@ def cluster_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _day_start(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
-
-
 @page_rule(is_staff_member, can_see_reports)
 def report(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     """Corrective actions opened, closed, open, overdue and checked, by source and team, over a period;
@@ -403,8 +400,8 @@ def report(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
         until_day = form.cleaned_data["until"] or until_day
     figures = corrective_action_report(
         user=user,
-        since=_day_start(since_day),
-        until=_day_start(until_day + dt.timedelta(days=1)),
+        since=day_start(since_day),
+        until=day_end(until_day),
         today=today,
     )
     extension = request.GET.get("format", "")

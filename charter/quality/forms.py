@@ -35,6 +35,9 @@ class FindingFilterForm(FilterForm):
     since = forms.DateField(label=_("From"), required=False, widget=IsoDateInput())
     until = forms.DateField(label=_("To (inclusive)"), required=False, widget=IsoDateInput())
 
+    exact_lookups = {"agent": "agent", "team": "team", "check_code": "check_code"}
+    period_lookup = "replied_at"
+
     def __init__(
         self,
         *args: Any,

@@ -1,25 +1,24 @@
 """The quality desk: findings of the automatic reply checks for QA reviewers, supervisors and each agent,
 and the administrators' configuration of the checks."""
 
-import datetime as dt
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from charter.accounts.models import User
+from charter.accounts.requests import request_user
 from charter.common.errors import DomainError
 from charter.common.forms import form_add_domain_error
 from charter.common.pages import page_rule
 from charter.quality.forms import CheckSettingForm, FindingFilterForm, PhraseRuleForm
-from charter.quality.models import Check, CheckSetting, Finding, PhraseRule
+from charter.quality.models import Check, CheckSetting, PhraseRule
 from charter.quality.permissions import can_manage_checks, can_view_findings, can_view_own_findings
 from charter.quality.selectors import (
     ClauseResolver,
@@ -34,43 +33,15 @@ from charter.quality.services import check_setting_save, phrase_rule_save
 PAGE_SIZE = 50
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    if not isinstance(user, User):
-        raise PermissionDenied
-    return user
-
-
-def _day_start(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
-
-
-def _filtered(findings: QuerySet[Finding], form: FindingFilterForm) -> QuerySet[Finding]:
-    if not form.is_valid():
-        return findings.none()
-    data = form.cleaned_data
-    if data.get("agent"):
-        findings = findings.filter(agent=data["agent"])
-    if data.get("team"):
-        findings = findings.filter(team=data["team"])
-    if data.get("check_code"):
-        findings = findings.filter(check_code=data["check_code"])
-    if data.get("since"):
-        findings = findings.filter(replied_at__gte=_day_start(data["since"]))
-    if data.get("until"):
-        findings = findings.filter(replied_at__lt=_day_start(data["until"] + dt.timedelta(days=1)))
-    return findings
-
-
 @page_rule(can_view_findings)
 def finding_list(request: HttpRequest) -> HttpResponse:
     """The findings a QA reviewer or supervisor may review, filtered by agent, team, check and period."""
-    user = _user(request)
+    user = request_user(request)
     findings = finding_list_visible_to(user=user)
     teams = finding_team_list_for(user=user)
     agents = User.objects.filter(pk__in=findings.values("agent_id")).order_by("username")
     form = FindingFilterForm(request.GET, agents=agents, teams=teams)
-    page = Paginator(_filtered(findings, form), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(form.filtered(findings), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "quality/finding_list.html",
@@ -81,9 +52,9 @@ def finding_list(request: HttpRequest) -> HttpResponse:
 @page_rule(can_view_own_findings)
 def my_finding_list(request: HttpRequest) -> HttpResponse:
     """The findings about the signed-in agent's own replies, filtered by check and period."""
-    user = _user(request)
+    user = request_user(request)
     form = FindingFilterForm(request.GET)
-    page = Paginator(_filtered(finding_list_of_agent(user=user), form), PAGE_SIZE).get_page(
+    page = Paginator(form.filtered(finding_list_of_agent(user=user)), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     return render(
@@ -94,7 +65,7 @@ def my_finding_list(request: HttpRequest) -> HttpResponse:
 
 
 def _require_manager(request: HttpRequest) -> User:
-    user = _user(request)
+    user = request_user(request)
     if not can_manage_checks(user):
         raise PermissionDenied
     return user

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from charter.accounts.models import User
 from charter.accounts.permissions import is_staff_member
+from charter.accounts.requests import request_user
 from charter.cases.models import Case
 from charter.cases.selectors import case_get_visible, case_message_list
 from charter.common.errors import DomainError
@@ -81,15 +82,8 @@ from charter.quality.workflow import REVIEW_WORKFLOW
 PAGE_SIZE = 50
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    if not isinstance(user, User):
-        raise PermissionDenied
-    return user
-
-
 def _manager(request: HttpRequest) -> User:
-    user = _user(request)
+    user = request_user(request)
     if not can_manage_scorecards(user):
         raise PermissionDenied
     return user
@@ -218,7 +212,7 @@ def sampling_rule_edit(request: HttpRequest, pk: int | None = None) -> HttpRespo
 @page_rule(can_review)
 def review_queue(request: HttpRequest) -> HttpResponse:
     """The reviews waiting for the signed-in reviewer's scores."""
-    user = _user(request)
+    user = request_user(request)
     return render(
         request,
         "quality/review_list.html",
@@ -229,7 +223,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 @page_rule(can_decide_disputes)
 def dispute_queue(request: HttpRequest) -> HttpResponse:
     """The disputed reviews waiting for the signed-in user's decision."""
-    user = _user(request)
+    user = request_user(request)
     return render(
         request,
         "quality/review_list.html",
@@ -240,7 +234,7 @@ def dispute_queue(request: HttpRequest) -> HttpResponse:
 @page_rule(can_view_team_reviews)
 def review_index(request: HttpRequest) -> HttpResponse:
     """Every review the signed-in supervisor, QA reviewer or administrator may see."""
-    user = _user(request)
+    user = request_user(request)
     draw_form = DrawForm(request.POST or None) if can_draw(user) else None
     if request.method == "POST" and draw_form is not None and draw_form.is_valid():
         number = draw_form.cleaned_data["case_number"].strip()
@@ -274,7 +268,7 @@ def _case_in_review_scope(user: User, number: str) -> Case | None:
 @page_rule(is_staff_member)
 def my_review_list(request: HttpRequest) -> HttpResponse:
     """The signed-in agent's own submitted reviews."""
-    user = _user(request)
+    user = request_user(request)
     page = Paginator(review_list_of_agent(user=user), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -298,7 +292,7 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The review: the customer's description of the case, the conversation (messages numbered as the score
     form's message choices are) with its reply-check findings, the scores, and what the signed-in user may do
     (score, acknowledge or dispute, decide the dispute)."""
-    user = _user(request)
+    user = request_user(request)
     review = review_get_for(user=user, pk=pk)
     if review is None:
         raise Http404
@@ -429,7 +423,7 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @page_rule(can_view_calibrations)
 def calibration_list(request: HttpRequest) -> HttpResponse:
     """The calibration sessions the user runs or scores in; a new session (those who run calibration)."""
-    user = _user(request)
+    user = request_user(request)
     may_run = can_run_calibration(user)
     form = None
     if may_run:
@@ -467,7 +461,7 @@ def calibration_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def calibration_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A session: the reviewer scores blind; once closed, the spread per criterion and the agreed score."""
-    user = _user(request)
+    user = request_user(request)
     session = calibration_get_for(user=user, pk=pk)
     if session is None:
         raise Http404

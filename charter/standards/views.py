@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from charter.accounts.models import User
+from charter.accounts.requests import request_user
 from charter.common.errors import DomainError
 from charter.common.forms import form_add_domain_error
 from charter.common.pages import page_rule
@@ -63,22 +64,16 @@ from charter.standards.services import (
 )
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # noqa: S101 (login_required)
-    return user
-
-
 def _require_staff(request: HttpRequest) -> User:
     if not can_view_standards(request.user):
         raise PermissionDenied
-    return _user(request)
+    return request_user(request)
 
 
 def _require_editor(request: HttpRequest) -> User:
     if not can_edit_standards(request.user):
         raise PermissionDenied
-    return _user(request)
+    return request_user(request)
 
 
 def _version_or_404(request: HttpRequest, document: StandardDocument, number: int) -> StandardVersion:
@@ -405,7 +400,7 @@ def version_acknowledge(request: HttpRequest, document_id: int, number: int) -> 
     document = get_object_or_404(StandardDocument, pk=document_id)
     version = _version_or_404(request, document, number)
     try:
-        standard_version_acknowledge(user=_user(request), version=version)
+        standard_version_acknowledge(user=request_user(request), version=version)
     except DomainError as error:
         messages.error(request, str(error.message))
     else:
@@ -417,7 +412,7 @@ def version_acknowledge(request: HttpRequest, document_id: int, number: int) -> 
 @require_GET
 def my_acknowledgements(request: HttpRequest) -> HttpResponse:
     """Show the signed-in member of staff what awaits his acknowledgement, and what he has acknowledged."""
-    user = _user(request)
+    user = request_user(request)
     context = {
         "awaiting": standard_version_list_awaiting_acknowledgement(user=user),
         "done": standard_acknowledgement_list_of(user=user)[:50],
@@ -433,7 +428,7 @@ def acknowledgement_report(request: HttpRequest, document_id: int) -> HttpRespon
     default). A team outside his scope answers 404."""
     if not can_view_acknowledgement_report(request.user):
         raise PermissionDenied
-    user = _user(request)
+    user = request_user(request)
     document = get_object_or_404(StandardDocument, pk=document_id, kind=StandardDocument.Kind.CODE_OF_CONDUCT)
     teams = acknowledgement_report_team_list(user=user)
     team_id = request.GET.get("team", "")

@@ -39,6 +39,7 @@ from django.utils.translation import gettext as _
 
 from charter.accounts.models import Team, User
 from charter.catalog.models import Channel, Service, ServiceVersion
+from charter.common.dates import day_end, day_start
 from charter.common.models import localized
 from charter.sla.models import CaseKind
 from charter.surveys import metrics
@@ -86,12 +87,8 @@ class ResultFilter:
 
     def period_bounds(self) -> tuple[dt.datetime | None, dt.datetime | None]:
         """The period as [start, end) instants: midnight of date_from and of the day after date_to in tz."""
-        start = dt.datetime.combine(self.date_from, dt.time.min, tzinfo=self.tz) if self.date_from else None
-        end = (
-            dt.datetime.combine(self.date_to + dt.timedelta(days=1), dt.time.min, tzinfo=self.tz)
-            if self.date_to
-            else None
-        )
+        start = day_start(self.date_from, self.tz) if self.date_from else None
+        end = day_end(self.date_to, self.tz) if self.date_to else None
         return start, end
 
 

@@ -3,6 +3,7 @@ dates."""
 
 import datetime as dt
 import re
+import zoneinfo
 from pathlib import Path
 
 import pytest
@@ -164,3 +165,38 @@ def test_the_product_says_filter_as_shaixuan_even_where_django_says_guolvqi() ->
         assert translation.gettext("Add") == "添加"
     catalogues = Path(settings.BASE_DIR, "charter").glob("**/locale/zh_Hans/LC_MESSAGES/django.po")
     assert not [path for path in catalogues if "过滤器" in path.read_text(encoding="utf-8")]
+
+
+class _UserFilter(FilterForm):
+    username = forms.CharField(required=False)
+    since = forms.DateField(required=False, widget=IsoDateInput())
+    until = forms.DateField(required=False, widget=IsoDateInput())
+
+    exact_lookups = {"username": "username"}
+    period_lookup = "date_joined"
+
+
+@pytest.mark.django_db
+def test_a_filter_narrows_rows_by_its_values_and_whole_days_in_the_current_time_zone() -> None:
+    from django.utils import timezone
+
+    from charter.accounts.models import User
+    from tests.accounts.factories import UserFactory
+
+    shanghai = zoneinfo.ZoneInfo("Asia/Shanghai")
+    # 00:30 on 2 December in Shanghai is still 1 December in UTC: the day is the reader's.
+    early = UserFactory(username="early", date_joined=dt.datetime(2025, 12, 2, 0, 30, tzinfo=shanghai))
+    late = UserFactory(username="late", date_joined=dt.datetime(2025, 12, 2, 23, 59, tzinfo=shanghai))
+    UserFactory(username="next", date_joined=dt.datetime(2025, 12, 3, 0, 0, tzinfo=shanghai))
+    users = User.objects.filter(username__in=["early", "late", "next"]).order_by("username")
+
+    with timezone.override(shanghai):
+        one_day = _UserFilter({"since": "2025-12-02", "until": "2025-12-02"}).filtered(users)
+        by_name = _UserFilter({"username": "late"}).filtered(users)
+        everything = _UserFilter({}).filtered(users)
+        mistyped = _UserFilter({"since": "2025-13-40"}).filtered(users)
+
+    assert list(one_day) == [early, late]
+    assert list(by_name) == [late]
+    assert everything.count() == 3
+    assert not mistyped.exists()
