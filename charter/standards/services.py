@@ -326,6 +326,19 @@ def standard_version_draft_discard(*, actor: User, version: StandardVersion) -> 
 def _clause_validate(
     *, version: StandardVersion, content: ClauseContent, clause: StandardClause | None
 ) -> None:
+    """Refuse (DomainError naming the field) a clause `content` the draft `version` cannot hold: a malformed
+    or taken number, no Chinese text, or what its kind of document requires or forbids."""
+    _clause_number_and_text_check(version=version, content=content, clause=clause)
+    if version.document.is_customer_promises:
+        _promise_clause_check(content)
+    else:
+        _conduct_clause_check(content)
+
+
+def _clause_number_and_text_check(
+    *, version: StandardVersion, content: ClauseContent, clause: StandardClause | None
+) -> None:
+    """Refuse a malformed clause number, one another clause of `version` has, and a missing Chinese text."""
     if not CLAUSE_NUMBER_PATTERN.match(content.number):
         raise DomainError(
             _("Number clauses with digits or letters separated by dots, such as 3 or 2.1."),
@@ -345,33 +358,40 @@ def _clause_validate(
         raise DomainError(
             _("Enter the clause text in Chinese."), code=ErrorCode.TEXT_REQUIRED, field="text_zh"
         )
-    if version.document.is_customer_promises:
-        if not content.complaint_route_zh:
-            raise DomainError(
-                _("Say how a customer complains when this promise is not kept."),
-                code=ErrorCode.COMPLAINT_ROUTE_REQUIRED,
-                field="complaint_route_zh",
-            )
-        if not content.measure_zh:
-            raise DomainError(
-                _("Say how keeping this promise is measured."),
-                code=ErrorCode.MEASURE_REQUIRED,
-                field="measure_zh",
-            )
-        for name in ("category", "promises"):
-            if getattr(content, name):
-                raise DomainError(
-                    _("This field applies to the code of conduct, not to customer promises."),
-                    code=ErrorCode.FIELD_NOT_APPLICABLE,
-                    field=name,
-                )
-        if content.is_disciplinary:
+
+
+def _promise_clause_check(content: ClauseContent) -> None:
+    """Refuse a customer promise without its complaint route or measure, or with code-of-conduct fields."""
+    if not content.complaint_route_zh:
+        raise DomainError(
+            _("Say how a customer complains when this promise is not kept."),
+            code=ErrorCode.COMPLAINT_ROUTE_REQUIRED,
+            field="complaint_route_zh",
+        )
+    if not content.measure_zh:
+        raise DomainError(
+            _("Say how keeping this promise is measured."),
+            code=ErrorCode.MEASURE_REQUIRED,
+            field="measure_zh",
+        )
+    for name in ("category", "promises"):
+        if getattr(content, name):
             raise DomainError(
                 _("This field applies to the code of conduct, not to customer promises."),
                 code=ErrorCode.FIELD_NOT_APPLICABLE,
-                field="is_disciplinary",
+                field=name,
             )
-        return
+    if content.is_disciplinary:
+        raise DomainError(
+            _("This field applies to the code of conduct, not to customer promises."),
+            code=ErrorCode.FIELD_NOT_APPLICABLE,
+            field="is_disciplinary",
+        )
+
+
+def _conduct_clause_check(content: ClauseContent) -> None:
+    """Refuse a code-of-conduct clause without a known category, with customer-promise fields, or citing a
+    clause that is not of published customer promises."""
     if not content.category:
         raise DomainError(
             _("Choose the clause's category."), code=ErrorCode.CATEGORY_REQUIRED, field="category"
