@@ -66,60 +66,60 @@ def _clear_cache() -> None:
 
 @pytest.fixture
 def organisation(db: None) -> OrgUnit:
-    return OrgUnitFactory(
+    return OrgUnitFactory.create(
         code="org", name_zh="示范公用事业公司", name_en="Demo Utilities", kind=OrgUnit.Kind.ORGANISATION
     )
 
 
 @pytest.fixture
 def team(organisation: OrgUnit) -> Team:
-    return TeamFactory(unit=OrgUnitFactory(parent=organisation), code="team-a")
+    return TeamFactory.create(unit=OrgUnitFactory.create(parent=organisation), code="team-a")
 
 
 @pytest.fixture
 def other_team(organisation: OrgUnit) -> Team:
-    return TeamFactory(unit=OrgUnitFactory(parent=organisation), code="team-b")
+    return TeamFactory.create(unit=OrgUnitFactory.create(parent=organisation), code="team-b")
 
 
 @pytest.fixture
 def member(team: Team) -> User:
     """An agent in `team`."""
-    user = UserFactory(username="alice", roles=[Role.AGENT])
-    TeamMembershipFactory(team=team, user=user)
+    user = UserFactory.create(username="alice", roles=[Role.AGENT])
+    TeamMembershipFactory.create(team=team, user=user)
     return user
 
 
 @pytest.fixture
 def teammate(team: Team) -> User:
     """Another agent in the same team."""
-    user = UserFactory(username="bob", roles=[Role.AGENT])
-    TeamMembershipFactory(team=team, user=user)
+    user = UserFactory.create(username="bob", roles=[Role.AGENT])
+    TeamMembershipFactory.create(team=team, user=user)
     return user
 
 
 @pytest.fixture
 def outsider(other_team: Team) -> User:
     """An agent in another team."""
-    user = UserFactory(username="charlie", roles=[Role.AGENT])
-    TeamMembershipFactory(team=other_team, user=user)
+    user = UserFactory.create(username="charlie", roles=[Role.AGENT])
+    TeamMembershipFactory.create(team=other_team, user=user)
     return user
 
 
 @pytest.fixture
 def supervisor(team: Team) -> User:
-    user = UserFactory(username="sam", roles=[Role.SUPERVISOR])
-    TeamMembershipFactory(team=team, user=user, is_lead=True)
+    user = UserFactory.create(username="sam", roles=[Role.SUPERVISOR])
+    TeamMembershipFactory.create(team=team, user=user, is_lead=True)
     return user
 
 
 @pytest.fixture
 def administrator(db: None) -> User:
-    return UserFactory(username="admin", roles=[Role.ADMINISTRATOR], is_staff=True)
+    return UserFactory.create(username="admin", roles=[Role.ADMINISTRATOR], is_staff=True)
 
 
 @pytest.fixture
 def customer_user(db: None) -> User:
-    return UserFactory(username="carol", roles=[Role.CUSTOMER])
+    return UserFactory.create(username="carol", roles=[Role.CUSTOMER])
 
 
 @pytest.fixture

@@ -3,8 +3,22 @@ from django.contrib.auth.models import Group
 
 from charter.accounts.models import Customer, OrgUnit, Team, TeamMembership, User
 
+# The post-generation hooks are functions of the object built, not methods: factory_boy calls them with that
+# object as first argument, so typing it as the factory (`self`) would be wrong.
 
-class UserFactory(factory.django.DjangoModelFactory):
+
+def _user_roles_add(user: User, create: bool, extracted: list[str] | None, **kwargs: object) -> None:
+    for role in extracted or []:
+        user.groups.add(Group.objects.get(name=role))
+
+
+def _unit_path_set(unit: OrgUnit, create: bool, extracted: object, **kwargs: object) -> None:
+    unit.path = f"{unit.parent.path if unit.parent else '/'}{unit.pk}/"
+    if create:
+        unit.save(update_fields=["path"])
+
+
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
         django_get_or_create = ("username",)
@@ -14,14 +28,10 @@ class UserFactory(factory.django.DjangoModelFactory):
     email = factory.LazyAttribute(lambda o: f"{o.username}@example.com")
     display_name = factory.LazyAttribute(lambda o: o.username.title())
     password = factory.django.Password("correct horse battery")
-
-    @factory.post_generation
-    def roles(self, create: bool, extracted: list[str] | None, **kwargs: object) -> None:
-        for role in extracted or []:
-            self.groups.add(Group.objects.get(name=role))
+    roles = factory.post_generation(_user_roles_add)
 
 
-class OrgUnitFactory(factory.django.DjangoModelFactory):
+class OrgUnitFactory(factory.django.DjangoModelFactory[OrgUnit]):
     class Meta:
         model = OrgUnit
         skip_postgeneration_save = True
@@ -31,15 +41,10 @@ class OrgUnitFactory(factory.django.DjangoModelFactory):
     name_en = factory.Sequence(lambda n: f"Unit {n}")
     kind = OrgUnit.Kind.DEPARTMENT
     path = ""
-
-    @factory.post_generation
-    def set_path(self, create: bool, extracted: object, **kwargs: object) -> None:
-        self.path = f"{self.parent.path if self.parent else '/'}{self.pk}/"
-        if create:
-            self.save(update_fields=["path"])
+    set_path = factory.post_generation(_unit_path_set)
 
 
-class TeamFactory(factory.django.DjangoModelFactory):
+class TeamFactory(factory.django.DjangoModelFactory[Team]):
     class Meta:
         model = Team
 
@@ -49,7 +54,7 @@ class TeamFactory(factory.django.DjangoModelFactory):
     name_en = factory.Sequence(lambda n: f"Team {n}")
 
 
-class TeamMembershipFactory(factory.django.DjangoModelFactory):
+class TeamMembershipFactory(factory.django.DjangoModelFactory[TeamMembership]):
     class Meta:
         model = TeamMembership
 
@@ -57,7 +62,7 @@ class TeamMembershipFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
 
 
-class CustomerFactory(factory.django.DjangoModelFactory):
+class CustomerFactory(factory.django.DjangoModelFactory[Customer]):
     class Meta:
         model = Customer
 

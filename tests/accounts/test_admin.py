@@ -30,7 +30,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def root() -> User:
-    return UserFactory(username="root", is_staff=True, is_superuser=True)
+    return UserFactory.create(username="root", is_staff=True, is_superuser=True)
 
 
 @pytest.fixture
@@ -114,7 +114,7 @@ def test_adding_a_user_goes_through_the_service(browser: Client) -> None:
 
 
 def test_changing_a_users_roles_records_them_before_and_after(browser: Client) -> None:
-    user = UserFactory(username="bob", roles=[Role.AGENT])
+    user = UserFactory.create(username="bob", roles=[Role.AGENT])
     supervisor = Group.objects.get(name=Role.SUPERVISOR)
     since = _last_sequence()
 
@@ -135,7 +135,7 @@ def test_changing_a_users_roles_records_them_before_and_after(browser: Client) -
 
 
 def test_deactivating_a_user_records_the_flag_before_and_after(browser: Client) -> None:
-    user = UserFactory(username="bob")
+    user = UserFactory.create(username="bob")
     since = _last_sequence()
 
     browser.post(f"/admin/accounts/user/{user.pk}/change/", _user_data(user, is_active="", is_staff="on"))
@@ -153,8 +153,8 @@ def test_deactivating_a_user_records_the_flag_before_and_after(browser: Client) 
 
 
 def test_a_refused_user_change_keeps_nothing_of_the_save(browser: Client) -> None:
-    UserFactory(username="alice")
-    user = UserFactory(username="bob", roles=[Role.AGENT])
+    UserFactory.create(username="alice")
+    user = UserFactory.create(username="bob", roles=[Role.AGENT])
     supervisor = Group.objects.get(name=Role.SUPERVISOR)
     since, log_entries = _last_sequence(), LogEntry.objects.count()
 
@@ -173,7 +173,7 @@ def test_a_refused_user_change_keeps_nothing_of_the_save(browser: Client) -> Non
 
 
 def test_setting_a_password_is_recorded_without_the_password(browser: Client) -> None:
-    user = UserFactory(username="bob")
+    user = UserFactory.create(username="bob")
     since = _last_sequence()
 
     response = browser.post(
@@ -190,7 +190,7 @@ def test_setting_a_password_is_recorded_without_the_password(browser: Client) ->
 
 
 def test_users_cannot_be_deleted_in_the_admin(browser: Client) -> None:
-    user = UserFactory(username="bob")
+    user = UserFactory.create(username="bob")
 
     assert browser.get(f"/admin/accounts/user/{user.pk}/delete/").status_code == 403
 
@@ -234,7 +234,7 @@ def test_a_built_in_role_cannot_be_deleted_and_another_one_is_deleted_audited(br
 
 
 def test_adding_a_team_goes_through_the_service(browser: Client) -> None:
-    unit = OrgUnitFactory()
+    unit = OrgUnitFactory.create()
     since = _last_sequence()
 
     response = browser.post(
@@ -250,8 +250,8 @@ def test_adding_a_team_goes_through_the_service(browser: Client) -> None:
 
 
 def test_adding_setting_as_lead_and_removing_a_member_are_each_recorded(browser: Client) -> None:
-    team = TeamFactory()
-    user = UserFactory(username="bob", roles=[Role.AGENT])
+    team = TeamFactory.create()
+    user = UserFactory.create(username="bob", roles=[Role.AGENT])
     url = f"/admin/accounts/team/{team.pk}/change/"
 
     since = _last_sequence()
@@ -286,8 +286,8 @@ def test_adding_setting_as_lead_and_removing_a_member_are_each_recorded(browser:
 
 
 def test_renaming_a_team_and_moving_it_records_the_fields_before_and_after(browser: Client) -> None:
-    team = TeamFactory(name_zh="旧名")
-    other_unit = OrgUnitFactory()
+    team = TeamFactory.create(name_zh="旧名")
+    other_unit = OrgUnitFactory.create()
     since = _last_sequence()
 
     browser.post(
@@ -308,9 +308,9 @@ def test_renaming_a_team_and_moving_it_records_the_fields_before_and_after(brows
 
 
 def test_deleting_a_team_records_its_members_and_leads(browser: Client) -> None:
-    team = TeamFactory()
-    lead = TeamMembershipFactory(team=team, is_lead=True).user
-    agent = TeamMembershipFactory(team=team).user
+    team = TeamFactory.create()
+    lead = TeamMembershipFactory.create(team=team, is_lead=True).user
+    agent = TeamMembershipFactory.create(team=team).user
     since = _last_sequence()
 
     response = browser.post(f"/admin/accounts/team/{team.pk}/delete/", {"post": "yes"})
@@ -333,7 +333,7 @@ def test_deleting_a_team_records_its_members_and_leads(browser: Client) -> None:
 
 
 def test_the_bulk_delete_action_deletes_teams_one_by_one_through_the_service(browser: Client) -> None:
-    teams = [TeamFactory(), TeamFactory()]
+    teams = [TeamFactory.create(), TeamFactory.create()]
     since = _last_sequence()
 
     response = browser.post(
@@ -349,10 +349,10 @@ def test_the_bulk_delete_action_deletes_teams_one_by_one_through_the_service(bro
 
 
 def test_moving_a_unit_rewrites_the_paths_under_it_and_is_recorded(browser: Client) -> None:
-    root = OrgUnitFactory(code="root")
-    branch = OrgUnitFactory(code="branch", parent=root)
-    hall = OrgUnitFactory(code="hall", parent=branch)
-    other = OrgUnitFactory(code="other", parent=root)
+    root = OrgUnitFactory.create(code="root")
+    branch = OrgUnitFactory.create(code="branch", parent=root)
+    hall = OrgUnitFactory.create(code="hall", parent=branch)
+    other = OrgUnitFactory.create(code="other", parent=root)
     since = _last_sequence()
 
     response = browser.post(
@@ -381,8 +381,8 @@ def test_moving_a_unit_rewrites_the_paths_under_it_and_is_recorded(browser: Clie
 
 
 def test_a_unit_put_under_its_own_child_is_refused_and_nothing_of_the_save_is_kept(browser: Client) -> None:
-    root = OrgUnitFactory(code="root", name_zh="总部")
-    branch = OrgUnitFactory(code="branch", parent=root)
+    root = OrgUnitFactory.create(code="root", name_zh="总部")
+    branch = OrgUnitFactory.create(code="branch", parent=root)
     since, log_entries = _last_sequence(), LogEntry.objects.count()
 
     response = browser.post(
@@ -409,7 +409,7 @@ def test_a_unit_put_under_its_own_child_is_refused_and_nothing_of_the_save_is_ke
 def test_a_customer_organisation_is_added_through_the_service_and_customers_are_read_only(
     browser: Client,
 ) -> None:
-    customer = CustomerFactory()
+    customer = CustomerFactory.create()
     since = _last_sequence()
 
     response = browser.post(

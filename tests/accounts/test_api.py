@@ -58,7 +58,7 @@ def test_me_patch_changes_language(member: User) -> None:
 
 
 def test_customers_are_listed_masked_to_staff(member: User) -> None:
-    CustomerFactory(
+    CustomerFactory.create(
         name="张三丰", phone="13812345678", email="zs@example.com", id_number="110101199003071234"
     )
 
@@ -73,7 +73,7 @@ def test_customers_are_listed_masked_to_staff(member: User) -> None:
 
 
 def test_customers_are_not_listed_to_customers_or_anonymous(customer_user: User) -> None:
-    CustomerFactory()
+    CustomerFactory.create()
 
     assert api_client_for(customer_user).get("/api/v1/customers/").status_code == 403
     assert APIClient().get("/api/v1/customers/").status_code == 401
@@ -94,7 +94,7 @@ def test_agent_creates_a_customer_and_bad_input_writes_nothing(member: User) -> 
 
 
 def test_reveal_needs_the_permission_and_a_reason(member: User, supervisor: User) -> None:
-    customer = CustomerFactory(phone="13812345678")
+    customer = CustomerFactory.create(phone="13812345678")
     url = f"/api/v1/customers/{customer.pk}/reveal/"
 
     denied = api_client_for(member).post(url, {"field": "phone", "reason": "核实"}, format="json")

@@ -45,7 +45,7 @@ def frozen() -> Any:
 
 @pytest.fixture
 def customer(db: None) -> Customer:
-    return CustomerFactory(name="刘晓梅")
+    return CustomerFactory.create(name="刘晓梅")
 
 
 @pytest.fixture
@@ -114,12 +114,14 @@ def test_an_agent_sees_his_queues_counted_each_count_the_length_of_the_queue_it_
 def test_a_supervisor_counts_the_open_cases_of_every_team_under_the_unit_he_leads(
     frozen: Any, organisation: OrgUnit, customer: Customer
 ) -> None:
-    branch = OrgUnitFactory(parent=organisation, code="branch")
-    own = TeamFactory(unit=branch, code="branch-office")
-    hall = TeamFactory(unit=OrgUnitFactory(parent=branch, code="hall"), code="hall-team")
-    elsewhere = TeamFactory(unit=OrgUnitFactory(parent=organisation, code="other"), code="other-team")
-    boss = UserFactory(username="boss", roles=[Role.SUPERVISOR])
-    TeamMembershipFactory(team=own, user=boss, is_lead=True)
+    branch = OrgUnitFactory.create(parent=organisation, code="branch")
+    own = TeamFactory.create(unit=branch, code="branch-office")
+    hall = TeamFactory.create(unit=OrgUnitFactory.create(parent=branch, code="hall"), code="hall-team")
+    elsewhere = TeamFactory.create(
+        unit=OrgUnitFactory.create(parent=organisation, code="other"), code="other-team"
+    )
+    boss = UserFactory.create(username="boss", roles=[Role.SUPERVISOR])
+    TeamMembershipFactory.create(team=own, user=boss, is_lead=True)
     new_case(None, customer, team=hall)
     new_case(None, customer, team=hall)
     new_case(None, customer, team=elsewhere)
@@ -150,8 +152,8 @@ def test_zero_is_shown_quietly_and_work_stands_out(
 
 
 def test_each_role_gets_the_tiles_of_its_work_and_no_others(member: User, supervisor: User) -> None:
-    qa = UserFactory(username="qa", roles=[Role.QA_REVIEWER])
-    trainer = UserFactory(username="trainer", roles=[Role.TRAINER])
+    qa = UserFactory.create(username="qa", roles=[Role.QA_REVIEWER])
+    trainer = UserFactory.create(username="trainer", roles=[Role.TRAINER])
 
     agent_keys, supervisor_keys = set(_tiles(member)), set(_tiles(supervisor))
     qa_keys, trainer_keys = set(_tiles(qa)), set(_tiles(trainer))
@@ -187,7 +189,7 @@ def test_every_tile_of_each_demo_role_opens_its_list(username: str) -> None:
 def test_the_desk_home_costs_the_same_few_queries_however_much_work_waits(
     frozen: Any, manual_team: Team, member: User, supervisor: User, customer: Customer
 ) -> None:
-    administrator = UserFactory(username="root", roles=[Role.ADMINISTRATOR], is_staff=True)
+    administrator = UserFactory.create(username="root", roles=[Role.ADMINISTRATOR], is_staff=True)
     client = client_for(administrator)
     client.get("/desk/")  # sessions and caches warmed
     with CaptureQueriesContext(connection) as empty:

@@ -146,7 +146,7 @@ def test_times_are_shown_in_the_users_time_zone(administrator: User) -> None:
 def test_customer_pages_show_masked_data_to_agents(member: User) -> None:
     from tests.accounts.factories import CustomerFactory
 
-    customer = CustomerFactory(name="张三丰", phone="13812345678")
+    customer = CustomerFactory.create(name="张三丰", phone="13812345678")
     client = client_for(member)
 
     listing = client.get(reverse("accounts:customer_list")).content.decode()
@@ -161,8 +161,8 @@ def test_customer_pages_show_masked_data_to_agents(member: User) -> None:
 def test_customer_search_finds_by_exact_phone(member: User) -> None:
     from tests.accounts.factories import CustomerFactory
 
-    CustomerFactory(phone="13812345678")
-    CustomerFactory(phone="13900000000")
+    CustomerFactory.create(phone="13812345678")
+    CustomerFactory.create(phone="13900000000")
 
     page = (
         client_for(member).get(reverse("accounts:customer_list"), {"phone": "138 1234 5678"}).content.decode()
@@ -174,7 +174,7 @@ def test_customer_search_finds_by_exact_phone(member: User) -> None:
 def test_agent_cannot_reveal_through_the_page(member: User) -> None:
     from tests.accounts.factories import CustomerFactory
 
-    customer = CustomerFactory()
+    customer = CustomerFactory.create()
     response = client_for(member).post(
         reverse("accounts:customer_detail", args=[customer.pk]), {"field": "phone", "reason": "看看"}
     )
@@ -186,7 +186,7 @@ def test_supervisor_reveals_with_a_reason_and_is_audited(supervisor: User) -> No
     from charter.audit.models import AuditEvent
     from tests.accounts.factories import CustomerFactory
 
-    customer = CustomerFactory(phone="13812345678")
+    customer = CustomerFactory.create(phone="13812345678")
     url = reverse("accounts:customer_detail", args=[customer.pk])
     client = client_for(supervisor)
 

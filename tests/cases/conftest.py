@@ -18,12 +18,12 @@ MONDAY = dt.datetime(2026, 3, 2, 2, 0, tzinfo=dt.UTC)
 @pytest.fixture
 def customer(customer_user: User) -> Customer:
     """The signed-in customer Carol's record."""
-    return CustomerFactory(user=customer_user, name="刘晓梅")
+    return CustomerFactory.create(user=customer_user, name="刘晓梅")
 
 
 @pytest.fixture
 def other_customer(db: None) -> Customer:
-    return CustomerFactory(name="Jane Smith")
+    return CustomerFactory.create(name="Jane Smith")
 
 
 @pytest.fixture

@@ -95,8 +95,8 @@ def test_a_known_email_finds_the_customer_when_no_phone_is_given(
 def test_a_phone_shared_by_several_customers_asks_to_choose_from_the_list(
     routed_team: Team, member: User
 ) -> None:
-    CustomerFactory(phone="13912345678")
-    CustomerFactory(phone="13912345678")
+    CustomerFactory.create(phone="13912345678")
+    CustomerFactory.create(phone="13912345678")
     before = _counts()
 
     response = client_for(member).post(URL, PHONE_COMPLAINT)
@@ -206,7 +206,7 @@ def test_null_characters_are_refused(routed_team: Team, member: User) -> None:
 
 @pytest.mark.parametrize("role", [Role.CUSTOMER, Role.QA_REVIEWER])
 def test_customers_and_staff_who_may_not_record_cases_are_refused(routed_team: Team, role: Role) -> None:
-    client = client_for(UserFactory(username="nobody", roles=[role]))
+    client = client_for(UserFactory.create(username="nobody", roles=[role]))
 
     assert client.get(URL).status_code == 403
     assert client.post(URL, PHONE_COMPLAINT).status_code == 403

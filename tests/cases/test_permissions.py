@@ -37,8 +37,8 @@ def case(routed_team: Team, member: User, teammate: User, customer: Customer) ->
 def personas(
     member: User, teammate: User, outsider: User, supervisor: User, administrator: User, customer_user: User
 ) -> dict[str, Any]:
-    stranger = UserFactory(username="mallory", roles=[Role.CUSTOMER])
-    CustomerFactory(user=stranger)
+    stranger = UserFactory.create(username="mallory", roles=[Role.CUSTOMER])
+    CustomerFactory.create(user=stranger)
     return {
         "member": member,
         "teammate": teammate,
@@ -48,7 +48,7 @@ def personas(
         "customer": customer_user,
         "other customer": stranger,
         "anonymous": AnonymousUser(),
-        "trainer": UserFactory(username="zhou", roles=[Role.TRAINER]),
+        "trainer": UserFactory.create(username="zhou", roles=[Role.TRAINER]),
     }
 
 

@@ -63,7 +63,7 @@ def test_supervisors_see_the_subtree_of_the_units_they_lead(
 ) -> None:
     from tests.accounts.factories import OrgUnitFactory, TeamFactory
 
-    sub_team = TeamFactory(unit=OrgUnitFactory(parent=routed_team.unit), code="sub")
+    sub_team = TeamFactory.create(unit=OrgUnitFactory.create(parent=routed_team.unit), code="sub")
     case = new_case(None, customer)
     Case.objects.filter(pk=case.pk).update(team=sub_team, assignee=None)
 
@@ -92,7 +92,7 @@ def test_anonymous_and_staff_without_case_work_see_nothing(routed_team: Team, cu
     from tests.accounts.factories import UserFactory
 
     new_case(None, customer)
-    trainer = UserFactory(username="zhou", roles=[Role.TRAINER])
+    trainer = UserFactory.create(username="zhou", roles=[Role.TRAINER])
 
     assert not case_list_visible_to(user=AnonymousUser()).exists()
     assert not case_list_visible_to(user=trainer).exists()

@@ -29,12 +29,14 @@ SENT = "If the details match a case, we have sent a new link"
 
 @pytest.fixture
 def wang(routed_team: Team) -> Customer:
-    return CustomerFactory(name="王小明", phone="13800001111", email="wang@example.com", language="zh-hans")
+    return CustomerFactory.create(
+        name="王小明", phone="13800001111", email="wang@example.com", language="zh-hans"
+    )
 
 
 @pytest.fixture
 def phone_only(routed_team: Team) -> Customer:
-    return CustomerFactory(name="李四", phone="13900002222", email="")
+    return CustomerFactory.create(name="李四", phone="13900002222", email="")
 
 
 def _case(customer: Customer, capture: Any) -> Case:
@@ -268,7 +270,7 @@ def test_a_signed_link_of_a_later_mail_opens_the_case_until_the_link_is_replaced
     assert client.get(f"/track/{signed}/").status_code == 200
     forged = signed[:-3] + ("AAA" if not signed.endswith("AAA") else "BBB")
     assert client.get(f"/track/{forged}/").status_code == 404
-    other = _case(CustomerFactory(), django_capture_on_commit_callbacks)
+    other = _case(CustomerFactory.create(), django_capture_on_commit_callbacks)
     assert client.get(f"/track/{other.pk}:{signed.split(':', 1)[1]}/").status_code == 404
 
     case_tracking_token_revoke(actor=member, case=case)

@@ -78,7 +78,7 @@ def test_other_text_searches_every_case_in_scope(member: User) -> None:
 
 
 def test_the_box_is_in_the_header_of_those_who_work_cases_only(member: User, customer_user: User) -> None:
-    qa = UserFactory(username="qa", roles=[Role.QA_REVIEWER])
+    qa = UserFactory.create(username="qa", roles=[Role.QA_REVIEWER])
 
     assert 'data-testid="case-lookup"' in client_for(member).get("/desk/").content.decode()
     assert 'data-testid="case-lookup"' not in client_for(qa).get("/desk/").content.decode()

@@ -28,7 +28,7 @@ def test_customers_have_no_desk_rights(customer_user: User) -> None:
 
 @pytest.mark.parametrize("role", [Role.AGENT, Role.SUPERVISOR, Role.QA_REVIEWER, Role.TRAINER])
 def test_every_staff_role_views_but_does_not_edit(role: Role) -> None:
-    user = _fresh(UserFactory(roles=[role]))
+    user = _fresh(UserFactory.create(roles=[role]))
 
     assert can_view_catalog_desk(user)
     assert not can_edit_catalog(user)
@@ -47,7 +47,7 @@ def test_administrators_edit_and_publish(administrator: User) -> None:
 
 
 def test_superusers_may_do_everything(db: None) -> None:
-    root = UserFactory(username="root", is_superuser=True)
+    root = UserFactory.create(username="root", is_superuser=True)
 
     assert can_view_catalog_desk(root) and can_edit_catalog(root) and can_publish_service_version(root)
 
@@ -66,7 +66,7 @@ def test_publishing_is_its_own_permission(db: None) -> None:
             codename="publish_serviceversion"
         )
     )
-    user = UserFactory(roles=[Role.AGENT])
+    user = UserFactory.create(roles=[Role.AGENT])
     user.groups.add(group)
     user = _fresh(user)
 

@@ -199,8 +199,10 @@ def test_organisation_name_comes_from_the_root_unit(settings: object, db: None) 
     settings.CHARTER_ORGANISATION_NAME = "Setting Co."  # type: ignore[attr-defined]
     assert selectors.organisation_name() == "Setting Co."
 
-    root = OrgUnitFactory(code="root", name_zh="示范公司", name_en="Demo Co.", kind=OrgUnit.Kind.ORGANISATION)
-    OrgUnitFactory(parent=root)
+    root = OrgUnitFactory.create(
+        code="root", name_zh="示范公司", name_en="Demo Co.", kind=OrgUnit.Kind.ORGANISATION
+    )
+    OrgUnitFactory.create(parent=root)
 
     assert selectors.organisation_name() == "示范公司"
     settings.CHARTER_ORGANISATION_NAME = ""  # type: ignore[attr-defined]

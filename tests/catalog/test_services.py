@@ -635,7 +635,7 @@ def test_publishing_twice_is_refused(administrator: User, published_service: Ser
 
 
 def test_editing_rights_without_publishing_rights(draft_service: Service) -> None:
-    editor = UserFactory(username="editor", roles=["administrator"])
+    editor = UserFactory.create(username="editor", roles=["administrator"])
     editor.groups.clear()
     group = Group.objects.create(name="catalogue-editors")
     group.permissions.add(

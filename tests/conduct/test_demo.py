@@ -28,7 +28,7 @@ pytestmark = pytest.mark.django_db
 
 def finding_for(agent: User, clause: StandardClause) -> Finding:
     team = agent.teams.get()
-    customer = CustomerFactory(name="刘晓梅")
+    customer = CustomerFactory.create(name="刘晓梅")
     case = Case.objects.create(
         number=f"TS-2026-{Finding.objects.count() + 1:06d}",
         kind="inquiry",

@@ -27,8 +27,8 @@ def test_each_role_sees_exactly_its_scope(
     alice = record()
     bob = record(staff=teammate)
     charlie = record(actor=administrator, staff=outsider)
-    olga = UserFactory(username="olga", roles=["supervisor"])
-    TeamMembershipFactory(team=other_team, user=olga, is_lead=True)
+    olga = UserFactory.create(username="olga", roles=["supervisor"])
+    TeamMembershipFactory.create(team=other_team, user=olga, is_lead=True)
 
     def visible(user: object) -> set[int]:
         return set(violation_list_visible_to(user=user).values_list("pk", flat=True))  # type: ignore[arg-type]
@@ -50,7 +50,7 @@ def hr(db: None) -> User:
     group.permissions.add(
         Permission.objects.get(content_type__app_label="conduct", codename="approve_discipline")
     )
-    user = UserFactory(username="hannah")
+    user = UserFactory.create(username="hannah")
     user.groups.add(group)
     return User.objects.get(pk=user.pk)
 

@@ -264,7 +264,7 @@ def test_the_violation_page_renders_in_every_state(
     violation_appeal(actor=member, violation=violation, text="申诉")
     pages()
     assert "处理申诉" not in seen[-1]  # the administrator approved the step: not his appeal to decide
-    other = UserFactory(username="olivia", roles=["administrator"])
+    other = UserFactory.create(username="olivia", roles=["administrator"])
     assert "处理申诉" in client_for(other).get(url).content.decode()
 
 
@@ -273,7 +273,7 @@ def test_evidence_from_the_page_is_added_all_or_nothing(
 ) -> None:
     settings.MEDIA_ROOT = tmp_path
     violation = record(evidence=[])
-    response_row = ResponseFactory(handler=member, comment="态度很差")
+    response_row = ResponseFactory.create(handler=member, comment="态度很差")
     executable = SimpleUploadedFile("x.txt", b"MZ\x90\x00binary", content_type="text/plain")
 
     response = client_for(supervisor).post(
@@ -296,7 +296,7 @@ def test_the_approver_of_a_step_is_not_offered_its_appeal(
     violation_respond(actor=member, violation=violation, text="请从轻。")
     violation_approve(actor=administrator, violation=violation)
     violation_appeal(actor=member, violation=violation, text="申诉")
-    other = UserFactory(username="olivia", roles=["administrator"])
+    other = UserFactory.create(username="olivia", roles=["administrator"])
 
     refused = client_for(administrator).get(f"{LIST}{violation.pk}/")
     offered = client_for(other).get(f"{LIST}{violation.pk}/")
@@ -309,7 +309,7 @@ def test_the_approver_of_a_step_is_not_offered_its_appeal(
 def test_the_staff_member_sees_the_customers_comment_but_not_who_the_customer_is(
     record: Recorder, supervisor: User, member: User
 ) -> None:
-    survey = ResponseFactory(handler=member, comment="客服说不归他管")
+    survey = ResponseFactory.create(handler=member, comment="客服说不归他管")
     customer = survey.invitation.customer
     violation = record(evidence=[EvidenceInput(kind="survey_response", survey_response=survey)])
 

@@ -29,7 +29,7 @@ def frozen() -> Any:
 
 @pytest.fixture
 def customer(db: None) -> Customer:
-    return CustomerFactory(name="刘晓梅")
+    return CustomerFactory.create(name="刘晓梅")
 
 
 @pytest.fixture
@@ -40,13 +40,13 @@ def service(db: None) -> Service:
 
 @pytest.fixture
 def qa_reviewer(db: None) -> User:
-    return UserFactory(username="quinn", roles=[Role.QA_REVIEWER])
+    return UserFactory.create(username="quinn", roles=[Role.QA_REVIEWER])
 
 
 @pytest.fixture
 def other_supervisor(other_team: Team) -> User:
-    user = UserFactory(username="olga", roles=[Role.SUPERVISOR])
-    TeamMembershipFactory(team=other_team, user=user, is_lead=True)
+    user = UserFactory.create(username="olga", roles=[Role.SUPERVISOR])
+    TeamMembershipFactory.create(team=other_team, user=user, is_lead=True)
     return user
 
 

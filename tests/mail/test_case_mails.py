@@ -42,7 +42,7 @@ def _link(text: str) -> str:
 @pytest.fixture(params=["zh-hans", "en"])
 def reader(request: Any, routed_team: Team) -> Customer:
     """A customer reading Chinese, then one reading English."""
-    return CustomerFactory(name="王小明", email="wang@example.com", language=request.param)
+    return CustomerFactory.create(name="王小明", email="wang@example.com", language=request.param)
 
 
 def _case(customer: Customer, capture: Any, **extra: Any) -> Case:
@@ -146,7 +146,7 @@ def test_nobody_is_mailed_about_his_own_assignment_or_escalation(
     smtp: SmtpServer,
     django_capture_on_commit_callbacks: Any,
 ) -> None:
-    customer = CustomerFactory(email="c@example.com")
+    customer = CustomerFactory.create(email="c@example.com")
     case = _case(customer, django_capture_on_commit_callbacks)
     other = teammate if case.assignee == member else member
     smtp.envelopes.clear()
@@ -176,7 +176,7 @@ def test_nobody_is_mailed_about_his_own_assignment_or_escalation(
 def test_staff_recording_a_case_routed_to_themselves_are_not_mailed_about_it(
     routed_team: Team, member: User, teammate: User, smtp: SmtpServer, django_capture_on_commit_callbacks: Any
 ) -> None:
-    customer = CustomerFactory(email="c@example.com")
+    customer = CustomerFactory.create(email="c@example.com")
 
     # Round robin: one of the two cases member records over the phone is routed to him, one to bob.
     cases = [_case(customer, django_capture_on_commit_callbacks, actor=member, channel="phone") for _ in "ab"]
@@ -195,7 +195,7 @@ def test_a_deadline_at_the_end_of_a_24x7_day_reads_as_24_00_in_the_acknowledgeme
         actor=administrator, code="24x7", name_zh="全天候", name_en="24x7", is_24x7=True
     )
     sla_calendar_assign(actor=administrator, unit=routed_team.unit, calendar=around_the_clock)
-    customer = CustomerFactory(name="王小明", email="wang@example.com", language="zh-hans")
+    customer = CustomerFactory.create(name="王小明", email="wang@example.com", language="zh-hans")
     sunday = dt.datetime(2026, 3, 1, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 
     with time_machine.travel(sunday, tick=False):

@@ -33,7 +33,7 @@ def _messages(smtp: SmtpServer, to: str) -> list[Any]:
 
 @pytest.fixture
 def english_customer(db: None) -> Customer:
-    return CustomerFactory(name="Jane Smith", email="jane@example.com", language="en")
+    return CustomerFactory.create(name="Jane Smith", email="jane@example.com", language="en")
 
 
 @pytest.fixture
@@ -252,13 +252,13 @@ def test_an_unusable_address_skips_its_recipient_and_a_broken_job_does_not_hold_
     from charter.cases.models import NotificationJob
     from charter.cases.notifications import JOB_ATTEMPTS, notifications_deliver_due
 
-    odd = CustomerFactory(name="X", email='"a;b"@example.com', language="en")
+    odd = CustomerFactory.create(name="X", email='"a;b"@example.com', language="en")
     case_create(actor=None, kind="inquiry", channel="web", customer=odd, title="t", description="d")
     case_create(
         actor=None,
         kind="inquiry",
         channel="web",
-        customer=CustomerFactory(email="ok@example.com"),
+        customer=CustomerFactory.create(email="ok@example.com"),
         title="t",
         description="d",
     )

@@ -70,7 +70,7 @@ def endpoint(administrator: User, receiver: Receiver) -> WebhookEndpoint:
 def case(routed_team: Any, settings: Any) -> Case:
     settings.CHARTER_WEBHOOK_LAG_SECONDS = 0
     case_events_publish()  # the publisher starts here: what came before is history
-    customer: Customer = CustomerFactory(name="李四", email="li@example.com")
+    customer: Customer = CustomerFactory.create(name="李四", email="li@example.com")
     return case_create(
         actor=None,
         kind="complaint",

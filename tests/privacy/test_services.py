@@ -10,7 +10,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_supervisor_reveals_a_value_and_the_reveal_is_audited(supervisor: User) -> None:
-    customer = CustomerFactory(phone="13812345678")
+    customer = CustomerFactory.create(phone="13812345678")
 
     value = personal_data_reveal(user=supervisor, obj=customer, field="phone", reason="回电核实投诉")
 
@@ -23,7 +23,7 @@ def test_supervisor_reveals_a_value_and_the_reveal_is_audited(supervisor: User) 
 
 
 def test_agent_without_the_permission_cannot_reveal(member: User) -> None:
-    customer = CustomerFactory()
+    customer = CustomerFactory.create()
 
     with pytest.raises(PermissionDeniedError):
         personal_data_reveal(user=member, obj=customer, field="phone", reason="想看看")
@@ -33,7 +33,7 @@ def test_agent_without_the_permission_cannot_reveal(member: User) -> None:
 @pytest.mark.parametrize("reason", ["", "   "])
 def test_reveal_needs_a_reason(supervisor: User, reason: str) -> None:
     with pytest.raises(DomainError) as caught:
-        personal_data_reveal(user=supervisor, obj=CustomerFactory(), field="phone", reason=reason)
+        personal_data_reveal(user=supervisor, obj=CustomerFactory.create(), field="phone", reason=reason)
     assert caught.value.code == "privacy_reason_required"
     assert not AuditEvent.objects.filter(action="privacy.reveal").exists()
 
@@ -41,5 +41,5 @@ def test_reveal_needs_a_reason(supervisor: User, reason: str) -> None:
 @pytest.mark.parametrize("field", ["language", "nonexistent"])
 def test_only_personal_data_fields_can_be_revealed(supervisor: User, field: str) -> None:
     with pytest.raises(DomainError) as caught:
-        personal_data_reveal(user=supervisor, obj=CustomerFactory(), field=field, reason="check")
+        personal_data_reveal(user=supervisor, obj=CustomerFactory.create(), field=field, reason="check")
     assert caught.value.code == "privacy_not_personal_data"

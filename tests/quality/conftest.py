@@ -52,7 +52,7 @@ def frozen() -> Iterator[Any]:
 @pytest.fixture
 def customer(customer_user: User) -> Customer:
     """Carol, with her own phone and ID number."""
-    return CustomerFactory(user=customer_user, name="刘晓梅", phone=OWN_PHONE, id_number=OWN_ID)
+    return CustomerFactory.create(user=customer_user, name="刘晓梅", phone=OWN_PHONE, id_number=OWN_ID)
 
 
 @pytest.fixture
@@ -74,7 +74,7 @@ def case(
 
 @pytest.fixture
 def qa_reviewer(db: None) -> User:
-    return UserFactory(username="quinn", roles=[Role.QA_REVIEWER])
+    return UserFactory.create(username="quinn", roles=[Role.QA_REVIEWER])
 
 
 # Scorecards and reviews ---------------------------------------------------------------------------------

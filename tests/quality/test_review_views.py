@@ -223,7 +223,7 @@ def test_calibration_scores_are_blind_on_the_page(
     from charter.accounts.roles import Role
     from tests.accounts.factories import UserFactory
 
-    rita = UserFactory(username="rita", roles=[Role.QA_REVIEWER])
+    rita = UserFactory.create(username="rita", roles=[Role.QA_REVIEWER])
     create = client_for(qa_reviewer).post(
         "/desk/quality/calibration/",
         {

@@ -249,7 +249,7 @@ def test_a_rule_draws_n_reviews_per_agent_and_a_rerun_draws_nothing_new(
     qa_reviewer: User,
     scorecard_version: ScorecardVersion,
 ) -> None:
-    second_reviewer = UserFactory(username="rita", roles=[Role.QA_REVIEWER])
+    second_reviewer = UserFactory.create(username="rita", roles=[Role.QA_REVIEWER])
     for agent, count in ((member, 4), (teammate, 3)):
         for _ in range(count):
             resolve(new_case(None, customer), agent)
@@ -517,7 +517,7 @@ def test_who_sees_a_review(
 def test_calibration_is_blind_until_closed_then_shows_the_spread_and_the_agreed_score(
     case: Case, qa_reviewer: User, supervisor: User, scorecard_version: ScorecardVersion
 ) -> None:
-    second = UserFactory(username="rita", roles=[Role.QA_REVIEWER])
+    second = UserFactory.create(username="rita", roles=[Role.QA_REVIEWER])
     session = calibration_create(
         actor=qa_reviewer,
         title="三月校准",
@@ -571,8 +571,8 @@ def test_a_rule_always_draws_a_case_with_a_low_survey_score(
 
     happy = resolve(new_case(None, customer), member)
     resolve(case, member)
-    ResponseFactory(case=case, handler=member, csat=1, invitation__customer=customer)
-    ResponseFactory(case=happy, handler=member, csat=5, invitation__customer=customer)
+    ResponseFactory.create(case=case, handler=member, csat=1, invitation__customer=customer)
+    ResponseFactory.create(case=happy, handler=member, csat=5, invitation__customer=customer)
     rule = sampling_rule(administrator, team, scorecard_version, includes_breaches=False)
 
     made = sampling_rule_run(rule=rule)

@@ -298,7 +298,7 @@ def test_personal_data_findings_keep_the_number_masked(case: Case, member: User)
 def test_another_customer_with_the_same_number_is_still_another_customer(
     case: Case, member: User, routed_team: Any
 ) -> None:
-    neighbour = CustomerFactory(phone=OTHER_PHONE)
+    neighbour = CustomerFactory.create(phone=OTHER_PHONE)
     neighbours_case = new_case(None, neighbour)
 
     assert _codes(neighbours_case, member, f"您好，我们会致电 {OTHER_PHONE}。") == []

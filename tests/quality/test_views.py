@@ -251,8 +251,8 @@ def test_the_roles_grant_the_findings_permissions(supervisor: User, qa_reviewer:
 
 
 def test_a_supervisor_of_another_team_sees_none_of_alices_findings(findings: Case, other_team: Team) -> None:
-    olga = UserFactory(username="olga", roles=[Role.SUPERVISOR])
-    TeamMembershipFactory(team=other_team, user=olga, is_lead=True)
+    olga = UserFactory.create(username="olga", roles=[Role.SUPERVISOR])
+    TeamMembershipFactory.create(team=other_team, user=olga, is_lead=True)
 
     response = client_for(olga).get(FINDINGS)
 

@@ -85,7 +85,7 @@ def commitment(service: Service, metric: str) -> ServiceCommitment:
 
 @pytest.fixture
 def customer(db: None) -> Customer:
-    return CustomerFactory(name="刘晓梅")
+    return CustomerFactory.create(name="刘晓梅")
 
 
 def make_case(customer: Customer, service: Service | None, *, resolved_at: dt.datetime | None = None) -> Case:

@@ -82,9 +82,9 @@ def test_the_nearest_assigned_ancestor_wins(
     standard_calendar: BusinessCalendar,
     always_calendar: BusinessCalendar,
 ) -> None:
-    branch = OrgUnitFactory(parent=organisation)
-    department = OrgUnitFactory(parent=branch)
-    deep_team = TeamFactory(unit=OrgUnitFactory(parent=department))
+    branch = OrgUnitFactory.create(parent=organisation)
+    department = OrgUnitFactory.create(parent=branch)
+    deep_team = TeamFactory.create(unit=OrgUnitFactory.create(parent=department))
     sla_calendar_assign(actor=administrator, unit=organisation, calendar=standard_calendar)
     sla_calendar_assign(actor=administrator, unit=branch, calendar=always_calendar)
 

@@ -115,8 +115,8 @@ def conduct_draft(conduct: StandardDocument, administrator: User) -> StandardVer
 @pytest.fixture
 def outsider_supervisor(other_team: Team) -> User:
     """A supervisor who leads the other team, not alice's."""
-    user = UserFactory(username="olga", roles=[Role.SUPERVISOR])
-    TeamMembershipFactory(team=other_team, user=user, is_lead=True)
+    user = UserFactory.create(username="olga", roles=[Role.SUPERVISOR])
+    TeamMembershipFactory.create(team=other_team, user=user, is_lead=True)
     return user
 
 

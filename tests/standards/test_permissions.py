@@ -34,7 +34,7 @@ EXPECTED = {
 
 @pytest.mark.parametrize("role", list(EXPECTED), ids=str)
 def test_each_role_gets_exactly_its_capabilities(role: Role) -> None:
-    user = UserFactory(roles=[role])
+    user = UserFactory.create(roles=[role])
 
     granted = {name for name, predicate in PREDICATES.items() if predicate(user)}
 
@@ -46,12 +46,12 @@ def test_anonymous_visitors_may_do_nothing_on_the_desk() -> None:
 
 
 def test_a_superuser_may_do_everything() -> None:
-    user = UserFactory(is_superuser=True)
+    user = UserFactory.create(is_superuser=True)
 
     assert all(predicate(user) for predicate in PREDICATES.values())
 
 
 def test_a_staff_user_without_a_role_may_do_nothing() -> None:
-    user = UserFactory()
+    user = UserFactory.create()
 
     assert not any(predicate(user) for predicate in PREDICATES.values())

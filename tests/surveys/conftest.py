@@ -61,7 +61,7 @@ def rule(survey: Survey, administrator: User) -> SurveyRule:
 
 @pytest.fixture
 def customer(routed_team: Team) -> Customer:  # noqa: F811 - cases are routed to alice and bob by turns
-    return CustomerFactory(name="王小明", email="wang@example.com", language="zh-hans")
+    return CustomerFactory.create(name="王小明", email="wang@example.com", language="zh-hans")
 
 
 def resolved_case(customer: Customer, *, kind: str = "inquiry", reply_by: User | None = None) -> Case:

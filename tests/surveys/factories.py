@@ -5,12 +5,21 @@ import datetime as dt
 import factory
 from django.utils import timezone
 
+from charter.accounts.models import User
 from charter.catalog.models import Service, ServiceCategory, ServiceVersion
 from charter.surveys.models import Invitation, Question, Response, Survey, SurveyVersion
 from tests.accounts.factories import CustomerFactory
 
 
-class SurveyFactory(factory.django.DjangoModelFactory):
+def _response_agents_set(
+    response: Response, create: bool, extracted: list[User] | None, **kwargs: object
+) -> None:
+    """Attribute the response to `extracted` (a function of the response: factory_boy passes it first)."""
+    if create and extracted:
+        response.agents.set(extracted)
+
+
+class SurveyFactory(factory.django.DjangoModelFactory[Survey]):
     class Meta:
         model = Survey
         django_get_or_create = ("code",)
@@ -20,7 +29,7 @@ class SurveyFactory(factory.django.DjangoModelFactory):
     name_en = factory.Sequence(lambda n: f"Satisfaction survey {n}")
 
 
-class SurveyVersionFactory(factory.django.DjangoModelFactory):
+class SurveyVersionFactory(factory.django.DjangoModelFactory[SurveyVersion]):
     """A published version (one per survey: each gets its own survey unless one is given)."""
 
     class Meta:
@@ -32,7 +41,7 @@ class SurveyVersionFactory(factory.django.DjangoModelFactory):
     published_at = factory.LazyFunction(timezone.now)
 
 
-class QuestionFactory(factory.django.DjangoModelFactory):
+class QuestionFactory(factory.django.DjangoModelFactory[Question]):
     class Meta:
         model = Question
 
@@ -43,7 +52,7 @@ class QuestionFactory(factory.django.DjangoModelFactory):
     text_en = "How satisfied are you with our service?"
 
 
-class InvitationFactory(factory.django.DjangoModelFactory):
+class InvitationFactory(factory.django.DjangoModelFactory[Invitation]):
     """A sent invitation; its link token is a unique placeholder hash."""
 
     class Meta:
@@ -58,7 +67,7 @@ class InvitationFactory(factory.django.DjangoModelFactory):
     expires_at = factory.LazyAttribute(lambda o: o.send_at + dt.timedelta(days=14))
 
 
-class ResponseFactory(factory.django.DjangoModelFactory):
+class ResponseFactory(factory.django.DjangoModelFactory[Response]):
     """An answered invitation's response; pass `agents=[…]` to attribute it to members of staff."""
 
     class Meta:
@@ -72,11 +81,7 @@ class ResponseFactory(factory.django.DjangoModelFactory):
     )
     version = factory.LazyAttribute(lambda o: o.invitation.version)
     submitted_at = factory.LazyFunction(timezone.now)
-
-    @factory.post_generation
-    def agents(self, create: bool, extracted: list[object] | None, **kwargs: object) -> None:
-        if create and extracted:
-            self.agents.set(extracted)
+    agents = factory.post_generation(_response_agents_set)
 
 
 def published_service(slug: str, name_zh: str, name_en: str = "") -> Service:

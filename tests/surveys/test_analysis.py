@@ -42,7 +42,7 @@ def everything(**kwargs: Any) -> ResultFilter:
 def respond(at: dt.datetime = AT, **fields: Any) -> Response:
     fields.setdefault("channel", "web")
     fields.setdefault("kind", "inquiry")
-    return ResponseFactory(submitted_at=at, **fields)
+    return ResponseFactory.create(submitted_at=at, **fields)
 
 
 @pytest.fixture
@@ -86,7 +86,7 @@ def test_response_rate_counts_sent_invitations_and_the_answered_ones() -> None:
     # given three invitations sent, one answered, and one still scheduled (not sent)
     respond(csat=5)
     InvitationFactory.create_batch(2, send_at=AT)
-    InvitationFactory(status=Invitation.Status.SCHEDULED, sent_at=None)
+    InvitationFactory.create(status=Invitation.Status.SCHEDULED, sent_at=None)
 
     rate = invitation_response_rate(everything())
 
@@ -255,7 +255,7 @@ def test_the_number_of_queries_does_not_grow_with_the_responses(
 ) -> None:
     monkeypatch.setattr(analysis, "LOWEST_RATED_MINIMUM", 1)  # the lowest-rated services appear in both
     services = [published_service(f"s{i}", f"服务{i}") for i in range(3)]
-    agents = [UserFactory(username=f"agent{i}") for i in range(3)]
+    agents = [UserFactory.create(username=f"agent{i}") for i in range(3)]
     filters = everything(date_from=dt.date(2026, 1, 1), date_to=dt.date(2027, 12, 31))
 
     _dataset(2, services, [team, other_team], agents)
@@ -273,10 +273,10 @@ def test_response_rate_filters_on_the_invitations_case(customer: Customer, route
     # given two cases handed to alice and bob by turns, both invited, the first one answered
     first, second = new_case(None, customer), new_case(None, customer)
     assert first.assignee is not None and second.assignee is not None
-    answered = InvitationFactory(case=first, send_at=AT, status=Invitation.Status.ANSWERED)
-    ResponseFactory(invitation=answered, case=first, csat=5, agents=[first.assignee])
-    InvitationFactory(case=second, send_at=AT)
-    InvitationFactory(send_at=AT)  # a campaign's: no case
+    answered = InvitationFactory.create(case=first, send_at=AT, status=Invitation.Status.ANSWERED)
+    ResponseFactory.create(invitation=answered, case=first, csat=5, agents=[first.assignee])
+    InvitationFactory.create(case=second, send_at=AT)
+    InvitationFactory.create(send_at=AT)  # a campaign's: no case
 
     assert invitation_response_rate(everything()).n == 3
     by_team = invitation_response_rate(everything(team_id=routed_team.pk))

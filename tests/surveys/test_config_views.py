@@ -72,7 +72,9 @@ def water(administrator: User) -> Service:
 
 @pytest.fixture
 def desk_team(organisation: Any) -> Team:
-    return TeamFactory(unit=OrgUnitFactory(parent=organisation), code="desk-1", name_zh="客服一组")
+    return TeamFactory.create(
+        unit=OrgUnitFactory.create(parent=organisation), code="desk-1", name_zh="客服一组"
+    )
 
 
 # Who may come in ----------------------------------------------------------------------------------------

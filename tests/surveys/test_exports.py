@@ -64,7 +64,7 @@ def test_tables_as_xlsx_have_one_sheet_each_with_text_not_formulas() -> None:
 @pytest.fixture
 def answered(db: None, member: User, team: Team) -> None:
     water = published_service("water", "供水", "Water supply")
-    ResponseFactory(
+    ResponseFactory.create(
         submitted_at=AT,
         service=water,
         team=team,
@@ -76,7 +76,7 @@ def answered(db: None, member: User, team: Team) -> None:
         ces=4,
         comment='=HYPERLINK("http://evil.example","点我")',
     )
-    ResponseFactory(submitted_at=AT - dt.timedelta(days=1), csat=5, comment="-态度很好")
+    ResponseFactory.create(submitted_at=AT - dt.timedelta(days=1), csat=5, comment="-态度很好")
 
 
 def test_raw_responses_as_csv_in_the_readers_time_zone(answered: None, member: User, team: Team) -> None:

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 def _task(team: object, status: str = RecoveryTask.Status.OPEN) -> RecoveryTask:
     return RecoveryTask.objects.create(
-        response=ResponseFactory(),
+        response=ResponseFactory.create(),
         team=team,
         reason="低分",
         status=status,
@@ -31,12 +31,14 @@ def _task(team: object, status: str = RecoveryTask.Status.OPEN) -> RecoveryTask:
 def test_a_supervisor_counts_and_works_the_follow_ups_of_every_team_under_the_unit_he_leads(
     organisation: OrgUnit, member: User
 ) -> None:
-    branch = OrgUnitFactory(parent=organisation, code="branch")
-    office = TeamFactory(unit=branch, code="office")
-    hall = TeamFactory(unit=OrgUnitFactory(parent=branch, code="hall"), code="hall-team")
-    elsewhere = TeamFactory(unit=OrgUnitFactory(parent=organisation, code="other"), code="other-team")
-    boss = UserFactory(username="boss", roles=[Role.SUPERVISOR])
-    TeamMembershipFactory(team=office, user=boss, is_lead=True)
+    branch = OrgUnitFactory.create(parent=organisation, code="branch")
+    office = TeamFactory.create(unit=branch, code="office")
+    hall = TeamFactory.create(unit=OrgUnitFactory.create(parent=branch, code="hall"), code="hall-team")
+    elsewhere = TeamFactory.create(
+        unit=OrgUnitFactory.create(parent=organisation, code="other"), code="other-team"
+    )
+    boss = UserFactory.create(username="boss", roles=[Role.SUPERVISOR])
+    TeamMembershipFactory.create(team=office, user=boss, is_lead=True)
     below = _task(hall)
     _task(hall, status=RecoveryTask.Status.RESOLVED)
     outside = _task(elsewhere)

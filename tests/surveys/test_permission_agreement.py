@@ -66,7 +66,7 @@ def answers(team: Team, other_team: Team, member: User) -> dict[str, Response]:
     with a comment naming whose it is."""
     made = {}
     for whose, answered in (("ours", team), ("sibling's", other_team), ("campaign's", None)):
-        made[whose] = ResponseFactory(
+        made[whose] = ResponseFactory.create(
             team=answered, csat=2, nps=3, comment=f"{whose} comment", submitted_at=timezone.now()
         )
     return made

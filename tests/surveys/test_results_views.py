@@ -41,7 +41,7 @@ def responses(team: Team, member: User) -> None:
             (1, 0, "态度差"),
         ]
     ):
-        ResponseFactory(
+        ResponseFactory.create(
             submitted_at=now - dt.timedelta(days=index),
             service=water,
             team=team,
@@ -53,7 +53,7 @@ def responses(team: Team, member: User) -> None:
             comment=comment,
             agents=[member],
         )
-    InvitationFactory(send_at=now)
+    InvitationFactory.create(send_at=now)
 
 
 def test_the_project_serves_the_desk_and_its_downloads_under_one_namespace() -> None:
@@ -85,9 +85,9 @@ def test_seeing_a_case_does_not_mean_seeing_its_rating(routed_team: Team, custom
     case = new_case(None, customer)
     handler = case.assignee
     assert handler is not None and can_view_case(handler, case)
-    ResponseFactory(case=case, csat=1, nps=0, team=case.team, handler=handler, agents=[handler])
+    ResponseFactory.create(case=case, csat=1, nps=0, team=case.team, handler=handler, agents=[handler])
     # and a colleague who may see every case
-    auditor = UserFactory(username="auditor", roles=[Role.AGENT])
+    auditor = UserFactory.create(username="auditor", roles=[Role.AGENT])
     auditor.user_permissions.add(Permission.objects.get(codename="view_all_cases"))
     auditor = User.objects.get(pk=auditor.pk)
     assert can_view_case(auditor, case) and not can_view_results(auditor)
@@ -135,7 +135,7 @@ def test_the_page_warns_about_small_samples_and_shows_the_time_zone(
 
 
 def test_a_user_with_the_permission_alone_sees_the_results(db: None) -> None:
-    reader = UserFactory(username="reader", roles=[Role.AGENT])
+    reader = UserFactory.create(username="reader", roles=[Role.AGENT])
     reader.user_permissions.add(Permission.objects.get(codename="view_results"))
 
     assert client_for(reader).get(URL).status_code == 200
@@ -228,7 +228,7 @@ def test_the_page_costs_the_same_queries_for_few_and_many_responses(
 
     def add(count: int) -> int:
         for index in range(count):
-            ResponseFactory(
+            ResponseFactory.create(
                 service=water, team=team, csat=1 + index % 5, nps=index % 11, comment=f"水费账单{index}"
             )
         with CaptureQueriesContext(connection) as captured:

@@ -175,7 +175,10 @@ def test_a_score_of_one_opens_a_recovery_task_for_the_teams_supervisor(
 def test_a_negative_comment_opens_a_recovery_task_and_a_good_score_does_not(
     rule: SurveyRule, routed_team: Team, django_capture_on_commit_callbacks: Any
 ) -> None:
-    happy, unhappy = CustomerFactory(email="a@example.com"), CustomerFactory(email="b@example.com")
+    happy, unhappy = (
+        CustomerFactory.create(email="a@example.com"),
+        CustomerFactory.create(email="b@example.com"),
+    )
     for customer in (happy, unhappy):
         resolved_case(customer)
     _send(django_capture_on_commit_callbacks)
@@ -366,8 +369,8 @@ def test_only_the_owner_or_a_lead_of_the_team_works_a_recovery_task(
     response_submit(invitation=invitation, answers={_questions(invitation)["csat"]: 1})
     task = RecoveryTask.objects.get()
 
-    other_lead = UserFactory(username="olga", roles=[Role.SUPERVISOR])
-    TeamMembershipFactory(team=outsider.memberships.get().team, user=other_lead, is_lead=True)
+    other_lead = UserFactory.create(username="olga", roles=[Role.SUPERVISOR])
+    TeamMembershipFactory.create(team=outsider.memberships.get().team, user=other_lead, is_lead=True)
     for stranger in (member, other_lead):  # neither sees the task: refused as not found, like the page
         with pytest.raises(NotFoundError):
             recovery_update(actor=stranger, task=task, expected_version=task.version, status="contacted")
@@ -435,7 +438,7 @@ def test_a_campaign_invites_a_sample_of_the_customers_served_once_per_period(
     from charter.surveys.services import campaign_save
 
     settings.CHARTER_SURVEYS_COOLDOWN_DAYS = 30
-    served = [CustomerFactory(email=f"c{index}@example.com") for index in range(6)]
+    served = [CustomerFactory.create(email=f"c{index}@example.com") for index in range(6)]
     for customer in served:
         resolved_case(customer)
     recently_asked = served[0]
