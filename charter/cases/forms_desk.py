@@ -8,31 +8,25 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from charter.accounts.models import Customer, User
-from charter.accounts.roles import STAFF_ROLES
 from charter.accounts.selectors import (
     customer_find_by_email,
     customer_find_by_phone,
     customer_list_visible_to,
+    staff_list,
 )
 from charter.cases.forms import PHONE, MultipleFileField, ServiceChoiceField, _no_null, _service_choices
-from charter.cases.models import CaseChannel, CaseKind, CasePriority
+from charter.cases.models import CaseChannel
 from charter.common.forms import IsoDateTimeInput
+from charter.common.vocabulary import CaseKind, Priority
 
 # The channels a person at the desk takes a case from; the web and the API record their own.
 DESK_CHANNELS = (CaseChannel.PHONE, CaseChannel.WALK_IN, CaseChannel.EMAIL)
 
 # The fields that say who the customer is when he is not chosen from the customer list.
 CONTACT_FIELDS = ("name", "phone", "email", "language")
-
-
-def _staff_people() -> QuerySet[User]:
-    """The active members of staff, the people a complaint can name (see User.is_staff_member)."""
-    staff = Q(is_superuser=True) | Q(groups__name__in=[str(role) for role in STAFF_ROLES])
-    return User.objects.filter(staff, is_active=True).distinct().order_by("username")
 
 
 class StaffCaseForm(forms.Form):
@@ -52,9 +46,7 @@ class StaffCaseForm(forms.Form):
         initial=CaseChannel.PHONE,
     )
     service = ServiceChoiceField(label=_("Service"), required=False)
-    priority = forms.ChoiceField(
-        label=_("Priority"), choices=CasePriority.choices, initial=CasePriority.NORMAL
-    )
+    priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices, initial=Priority.NORMAL)
     title = forms.CharField(label=_("Subject"), max_length=200)
     description = forms.CharField(label=_("Description"), widget=forms.Textarea, max_length=20000)
     remedy_sought = forms.CharField(
@@ -96,7 +88,7 @@ class StaffCaseForm(forms.Form):
         service.choices = _service_choices  # a callable: evaluated only when the form is rendered
         named = self.fields["named_staff"]
         assert isinstance(named, forms.ModelMultipleChoiceField)  # noqa: S101 (declared above)
-        named.queryset = _staff_people()
+        named.queryset = staff_list()
         if self.chosen_customer_id:
             # The customer was opened from the customer list: his record says who he is and how to reach him.
             for name in CONTACT_FIELDS:

@@ -19,7 +19,8 @@ from django.urls import reverse
 from django.utils import formats, translation
 from django.utils.translation import gettext_lazy as _
 
-from charter.accounts.models import TeamMembership, User
+from charter.accounts.models import User
+from charter.accounts.selectors import team_lead_list
 from charter.cases.clocks import deadline_text
 from charter.cases.conf import cases_setting
 from charter.cases.forms import ACCEPT_BUTTON, APPEAL_BUTTON
@@ -177,8 +178,7 @@ def _staff(notification: CaseNotification, case: Case) -> list[User]:
     elif audience in (Audience.TEAM, Audience.HANDLER) and case.team_id:
         users = User.objects.filter(memberships__team_id=case.team_id).distinct()
     elif audience == Audience.SUPERVISOR and case.team_id:
-        leads = TeamMembership.objects.filter(team_id=case.team_id, is_lead=True)
-        users = User.objects.filter(pk__in=leads.values("user_id"))
+        users = User.objects.filter(pk__in=team_lead_list(team_ids=[case.team_id]).values("user_id"))
     else:
         users = []
     named = set(case.named_staff.values_list("pk", flat=True)) if case.is_complaint else set()

@@ -60,7 +60,13 @@ from charter.cases.services import (
 from charter.cases.services import clocks as clock_services
 from charter.cases.services._common import token_hash
 from charter.cases.workflow import CASE_WORKFLOW, TRANSITIONS
-from charter.common.errors import ConflictError, DomainError, InvalidTransitionError, PermissionDeniedError
+from charter.common.errors import (
+    ConflictError,
+    DomainError,
+    InvalidTransitionError,
+    NotFoundError,
+    PermissionDeniedError,
+)
 from charter.sla import deadlines
 from charter.sla.models import SlaPolicy, SlaPolicyTarget
 from charter.sla.selectors import BUILT_IN_CALENDAR
@@ -103,8 +109,8 @@ def sent(monkeypatch: pytest.MonkeyPatch) -> list[CaseNotification]:
 @pytest.fixture
 def lead(routed_team: Team) -> User:
     """The supervisor leading the routed team."""
-    user = UserFactory(username="sam", roles=[Role.SUPERVISOR])
-    TeamMembershipFactory(team=routed_team, user=user, is_lead=True)
+    user = UserFactory.create(username="sam", roles=[Role.SUPERVISOR])
+    TeamMembershipFactory.create(team=routed_team, user=user, is_lead=True)
     return user
 
 
@@ -204,7 +210,7 @@ def test_a_customer_raises_cases_only_for_himself_and_staff_need_the_permission(
     assert new_case(customer_user, customer).customer == customer
     with pytest.raises(PermissionDeniedError):
         new_case(customer_user, other_customer)
-    trainer = UserFactory(username="trainer", roles=[Role.TRAINER])
+    trainer = UserFactory.create(username="trainer", roles=[Role.TRAINER])
     with pytest.raises(PermissionDeniedError) as refused:
         new_case(trainer, customer, channel="phone")
     assert refused.value.code == ErrorCode.CREATE_DENIED
@@ -325,9 +331,10 @@ def test_a_person_named_in_a_complaint_may_not_handle_see_or_resolve_it(
     with pytest.raises(DomainError) as assigning:
         case_assign(actor=supervisor, case=case, assignee=member)
     assert assigning.value.code == ErrorCode.NAMED_STAFF_EXCLUDED
-    with pytest.raises(PermissionDeniedError):
+    # He does not see it: to him it answers like a missing case.
+    with pytest.raises(NotFoundError):
         case_resolve(actor=member, case=case, outcome="upheld", reasons="...", root_cause="staff_conduct")
-    with pytest.raises(PermissionDeniedError):
+    with pytest.raises(NotFoundError):
         case_reply(actor=member, case=case, body="是我")
     with pytest.raises(DomainError) as naming_handler:
         case_update(
@@ -428,7 +435,7 @@ def test_reopening_works_only_within_the_window(
 def test_an_outsider_cannot_move_a_case(routed_team: Team, outsider: User, customer: Customer) -> None:
     case = new_case(None, customer)
 
-    with pytest.raises(PermissionDeniedError):
+    with pytest.raises(NotFoundError):  # outside his scope: like a missing case
         case_transition(actor=outsider, case=case, to_status="in_progress")
 
 
@@ -984,12 +991,12 @@ def test_an_appeal_after_the_window_is_refused(
 def test_only_the_own_customer_accepts_or_appeals(
     routed_team: Team, customer: Customer, customer_user: User, other_customer: Customer
 ) -> None:
-    stranger = UserFactory(username="mallory", roles=[Role.CUSTOMER])
-    CustomerFactory(user=stranger)
+    stranger = UserFactory.create(username="mallory", roles=[Role.CUSTOMER])
+    CustomerFactory.create(user=stranger)
     case = new_case(None, customer)
     case = case_resolve(actor=case.assignee, case=case, outcome="answered", reasons="已答复")
 
-    with pytest.raises(PermissionDeniedError):
+    with pytest.raises(NotFoundError):
         case_appeal(case=case, reason="x", actor=stranger)
     assert case_appeal(case=case, reason="不服", actor=customer_user).status == "reconsideration"
 
@@ -1053,7 +1060,7 @@ def test_linking_needs_both_cases_in_scope(
     elsewhere = new_case(None, customer)
     case_assign(actor=supervisor, case=elsewhere, team=other_team, reason="转办")
 
-    with pytest.raises(PermissionDeniedError):
+    with pytest.raises(NotFoundError):
         case_link(actor=member, case=mine, other=elsewhere)
 
 
@@ -1142,7 +1149,7 @@ def test_only_staff_add_internal_files_and_outsiders_none(
 
     with pytest.raises(DomainError):
         attachment_add(actor=customer_user, case=case, file=_upload("a.pdf", PDF), is_internal=True)
-    with pytest.raises(PermissionDeniedError):
+    with pytest.raises(NotFoundError):
         attachment_add(actor=outsider, case=case, file=_upload("a.pdf", PDF))
     assert attachment_add(actor=customer_user, case=case, file=_upload("a.pdf", PDF)).is_internal is False
 

@@ -12,18 +12,9 @@ from django.utils.translation import gettext_lazy as _
 
 from charter.accounts.models import Team, TeamMembership, User
 from charter.cases.errors import ErrorCode
-from charter.cases.models import (
-    Case,
-    CaseEvent,
-    CaseKind,
-    CaseLink,
-    CaseMessage,
-)
+from charter.cases.models import Case, CaseEvent, CaseLink, CaseMessage
 from charter.cases.notifications import Audience, CaseNotification, notify_on_commit
-from charter.cases.permissions import (
-    can_assign,
-    can_merge,
-)
+from charter.cases.permissions import can_assign, can_handle, can_merge, handler_excluded_ids
 from charter.cases.services import clocks
 from charter.cases.services._common import (
     _reindex,
@@ -31,18 +22,19 @@ from charter.cases.services._common import (
     case_lock,
     event_record,
     now,
-    require,
     text_clean,
 )
 from charter.cases.services.lifecycle import S, _move
-from charter.cases.services.routing import excluded_handlers, handler_pick
+from charter.cases.services.routing import handler_pick
 from charter.common.errors import DomainError
+from charter.common.policy import Refusal, first_refusal, require
+from charter.common.vocabulary import CaseKind
 
 
 def _assign_locked(
     *, actor: User, case: Case, team: Team | None, assignee: User | None, reason: str, at: dt.datetime
 ) -> Case:
-    require(can_assign(actor, case), _("You may not assign this case."), ErrorCode.ASSIGN_DENIED)
+    require(can_assign(actor, case))
     if not case.is_open:
         raise DomainError(_("Only open cases are assigned."), code=ErrorCode.CASE_CLOSED)
     transfer = team is not None and team.pk != case.team_id
@@ -53,11 +45,6 @@ def _assign_locked(
             _("Say why the case moves to another team."), code=ErrorCode.REASON_REQUIRED, field="reason"
         )
     target_team = team if team is not None else case.team
-    excluded = excluded_handlers(case)
-    if case.status == S.RECONSIDERATION:
-        excluded_first = {pk for pk in (case.first_handler_id, case.resolved_by_id) if pk}
-    else:
-        excluded_first = set()
     if assignee is not None:
         if (
             target_team is None
@@ -68,20 +55,12 @@ def _assign_locked(
             raise DomainError(
                 _("Choose a member of the team."), code=ErrorCode.INVALID_ASSIGNEE, field="assignee"
             )
-        if assignee.pk in excluded:
-            raise DomainError(
-                _("This person is named in the complaint and may not handle it."),
-                code=ErrorCode.NAMED_STAFF_EXCLUDED,
-                field="assignee",
-            )
-        if assignee.pk in excluded_first:
-            raise DomainError(
-                _("An appeal is decided by someone other than the first handler."),
-                code=ErrorCode.SAME_HANDLER,
-                field="assignee",
-            )
+        handling = can_handle(assignee, case)
+        if isinstance(handling, Refusal):
+            # The chosen person is the input at fault, not the actor: a form error on the field.
+            raise DomainError(handling.message, code=handling.code, field="assignee")
     elif transfer and target_team is not None:
-        assignee = handler_pick(team=target_team, excluded=excluded | excluded_first)
+        assignee = handler_pick(team=target_team, excluded=handler_excluded_ids(case))
     previous = {"team": case.team_id, "assignee": case.assignee_id}
     case.team, case.assignee = target_team, assignee
     case.save()
@@ -165,11 +144,7 @@ def case_merge(*, actor: User, source: Case, target: Case, expected_version: int
         versions = {source.pk: expected_version, target.pk: None}
         locked = {case.pk: case_lock(case, versions[case.pk]) for case in (first, second)}
         source, target = locked[source.pk], locked[target.pk]
-        require(
-            can_merge(actor, source) and can_merge(actor, target),
-            _("You may not merge these cases."),
-            ErrorCode.MERGE_DENIED,
-        )
+        require(first_refusal(lambda: can_merge(actor, source), lambda: can_merge(actor, target)))
         if source.merged_into_id is not None or target.merged_into_id is not None:
             raise DomainError(_("One of these cases has been merged already."), code=ErrorCode.ALREADY_MERGED)
         if source.customer_id != target.customer_id:
@@ -223,11 +198,7 @@ def case_link(*, actor: User, case: Case, other: Case) -> CaseLink:
     if case.pk == other.pk:
         raise DomainError(_("A case cannot be linked to itself."), code=ErrorCode.SAME_CASE)
     case, other = Case.objects.get(pk=case.pk), Case.objects.get(pk=other.pk)
-    require(
-        can_merge(actor, case) and can_merge(actor, other),
-        _("You may not link these cases."),
-        ErrorCode.MERGE_DENIED,
-    )
+    require(first_refusal(lambda: can_merge(actor, case), lambda: can_merge(actor, other)))
     with transaction.atomic():
         if CaseLink.objects.filter(from_case__in=(case, other), to_case__in=(case, other)).exists():
             raise DomainError(_("These cases are linked already."), code=ErrorCode.ALREADY_LINKED)

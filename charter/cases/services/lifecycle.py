@@ -17,7 +17,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from charter.accounts.models import TeamMembership, User
+from charter.accounts.models import User
+from charter.accounts.selectors import team_lead_list
 from charter.cases.conf import cases_setting
 from charter.cases.errors import ErrorCode
 from charter.cases.models import (
@@ -29,12 +30,7 @@ from charter.cases.models import (
     RootCause,
 )
 from charter.cases.notifications import Audience, CaseNotification, notify_on_commit
-from charter.cases.permissions import (
-    can_customer_act,
-    can_resolve,
-    can_transition,
-    is_named_in,
-)
+from charter.cases.permissions import can_customer_act, can_resolve, can_transition, handler_excluded_ids
 from charter.cases.services import clocks
 from charter.cases.services._common import (
     Actor,
@@ -44,14 +40,14 @@ from charter.cases.services._common import (
     event_build,
     event_record,
     now,
-    require,
     text_clean,
 )
 from charter.cases.services._common import now as _now
-from charter.cases.services.routing import excluded_handlers, handler_pick
+from charter.cases.services.routing import handler_pick
 from charter.cases.workflow import CASE_WORKFLOW, FINISHED_STATUSES, PAUSED_STATUSES
-from charter.common.errors import DomainError, InvalidTransitionError, PermissionDeniedError
+from charter.common.errors import DomainError, InvalidTransitionError
 from charter.common.money import parse_amount
+from charter.common.policy import require
 
 Metric = CaseClock.Metric
 
@@ -151,7 +147,7 @@ def case_transition(
     reason = text_clean(reason, field="reason", max_length=2000)
     with transaction.atomic():
         case = case_lock(case, expected_version)
-        require(can_transition(actor, case), _("You may not change this case."), ErrorCode.EDIT_DENIED)
+        require(can_transition(actor, case))
         previous = case.status
         at = now()
         event = _move(actor=actor, case=case, to_status=to_status, reason=reason, at=at)
@@ -187,7 +183,8 @@ def case_resolve(
 ) -> Case:
     """Resolve `case` with an outcome and the reasons for it, told to the customer.
 
-    Never by a person the complaint names, nor (deciding an appeal) by the first handler. An upheld or
+    Who may is `can_resolve`'s answer: staff in scope with cases.resolve_case, never a person the complaint
+    names, nor (deciding an appeal) the first handler or whoever resolved it. An upheld or
     partly upheld complaint needs its root cause; `remedy_amount` is CNY (text or Decimal, two places).
     Stops every clock (met, or breached when late) and opens the customer's window to accept or appeal
     (CHARTER_CASES_APPEAL_DAYS; none after a reconsideration) and staff's to reopen
@@ -212,16 +209,7 @@ def case_resolve(
             ) from error
     with transaction.atomic():
         case = case_lock(case, expected_version)
-        if is_named_in(actor, case):
-            raise PermissionDeniedError(
-                _("A person named in a complaint may not resolve it."), code=ErrorCode.NAMED_STAFF_EXCLUDED
-            )
-        if case.status == S.RECONSIDERATION and actor.pk in {case.first_handler_id, case.resolved_by_id}:
-            raise PermissionDeniedError(
-                _("An appeal is decided by someone other than the first handler."),
-                code=ErrorCode.SAME_HANDLER,
-            )
-        require(can_resolve(actor, case), _("You may not resolve this case."), ErrorCode.RESOLVE_DENIED)
+        require(can_resolve(actor, case))
         if (
             case.is_complaint
             and outcome in (CaseOutcome.UPHELD, CaseOutcome.PARTLY_UPHELD)
@@ -277,7 +265,7 @@ def case_arrival_record(
     the case (cases.change_case in scope). The event is public: the customer sees on his tracking page that
     someone came. Audited as `cases.arrival`.
     """
-    require(can_transition(actor, case), _("You may not change this case."), ErrorCode.EDIT_DENIED)
+    require(can_transition(actor, case))
     at = now()
     arrived = arrived_at or at
     if arrived > at + dt.timedelta(minutes=1) or arrived < case.received_at:
@@ -326,7 +314,7 @@ def case_accept(*, case: Case, actor: User | None = None) -> Case:
     with transaction.atomic():
         case = case_lock(case, None)
         if actor is not None:
-            require(can_customer_act(actor, case), _("You may not act on this case."), ErrorCode.EDIT_DENIED)
+            require(can_customer_act(actor, case))
         at = now()
         if case.status != S.RESOLVED:
             raise DomainError(_("Only a resolved case can be accepted."), code=ErrorCode.NOT_RESOLVED)
@@ -358,7 +346,7 @@ def case_appeal(*, case: Case, reason: str, actor: User | None = None) -> Case:
     with transaction.atomic():
         case = case_lock(case, None)
         if actor is not None:
-            require(can_customer_act(actor, case), _("You may not act on this case."), ErrorCode.EDIT_DENIED)
+            require(can_customer_act(actor, case))
         at = now()
         if case.appealed_at is not None:
             raise DomainError(_("This case has been appealed already."), code=ErrorCode.ALREADY_APPEALED)
@@ -366,20 +354,14 @@ def case_appeal(*, case: Case, reason: str, actor: User | None = None) -> Case:
             raise DomainError(_("Only a resolved case can be appealed."), code=ErrorCode.NOT_RESOLVED)
         if not case.is_appeal_open(at):
             raise DomainError(_("The time to appeal has passed."), code=ErrorCode.WINDOW_CLOSED)
-        excluded = excluded_handlers(case, for_appeal=True)
+        excluded = handler_excluded_ids(case, for_appeal=True)
         previous_handler = case.assignee_id
         _move(actor=actor, case=case, to_status=S.RECONSIDERATION, at=at, dedicated="case_appeal")
         case.appealed_at, case.appeal_reason = at, reason
         case.appeal_until, case.reopen_until, case.closed_at, case.accepted_at = None, None, None, None
         handler: User | None = None
         if case.team is not None:
-            lead = (
-                TeamMembership.objects.filter(team=case.team, is_lead=True, user__is_active=True)
-                .exclude(user_id__in=excluded)
-                .select_related("user")
-                .order_by("user_id")
-                .first()
-            )
+            lead = team_lead_list(team_ids=[case.team.pk]).exclude(user_id__in=excluded).first()
             handler = (
                 lead.user if lead is not None else handler_pick(team=case.team, excluded=excluded, force=True)
             )

@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from django.db.models import Count, Q
 
 from charter.accounts.models import Team, TeamMembership, User
-from charter.cases.models import OPEN_STATUSES, Case, TeamRouting
+from charter.cases.models import OPEN_STATUSES, TeamRouting
 from charter.catalog.models import Service
 
 
@@ -80,14 +80,3 @@ def handler_pick(*, team: Team, excluded: Iterable[int] = (), force: bool = Fals
         routing.last_assigned = chosen
         routing.save(update_fields=["last_assigned"])
     return chosen
-
-
-def excluded_handlers(case: Case, *, for_appeal: bool = False) -> set[int]:
-    """Return the ids of people who must not handle `case`: those a complaint names, and for an appeal the
-    first handler and whoever handled it before."""
-    excluded: set[int] = set()
-    if case.is_complaint and case.pk is not None:
-        excluded |= set(case.named_staff.values_list("pk", flat=True))
-    if for_appeal:
-        excluded |= {pk for pk in (case.first_handler_id, case.resolved_by_id, case.assignee_id) if pk}
-    return excluded
