@@ -14,7 +14,7 @@ data-testid="chart-<chart_id>" for the browser tests.
 
 import math
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from django.utils.html import format_html, format_html_join
@@ -263,44 +263,68 @@ def line_chart(
         )
     )
     for number, line in enumerate(series):
-        tone = _tone(line.tone, number)
-        run: list[str] = []
-        runs: list[list[str]] = []
-        for index, value in enumerate(line.values):
-            if value is None:
-                if run:
-                    runs.append(run)
-                run = []
-                continue
-            run.append(f"{_number(x_at(index))},{_number(y_at(value))}")
-        if run:
-            runs.append(run)
-        for points in runs:
-            if len(points) > 1:
-                parts.append(
-                    format_html(
-                        '<polyline points="{}" class="chart-stroke-{}" fill="none" stroke-width="2"/>',
-                        " ".join(points),
-                        tone,
-                    )
-                )
-        for index, value in enumerate(line.values):
-            if value is not None:
-                parts.append(
-                    format_html(
-                        '<circle cx="{}" cy="{}" r="3.5" class="chart-fill-{}">'
-                        "<title>{} · {}: {}{}</title></circle>",
-                        _number(x_at(index)),
-                        _number(y_at(value)),
-                        tone,
-                        x_labels[index],
-                        line.name,
-                        _number(value),
-                        value_suffix,
-                    )
-                )
+        parts.extend(
+            _line_series(
+                line,
+                tone=_tone(line.tone, number),
+                x_at=x_at,
+                y_at=y_at,
+                x_labels=x_labels,
+                value_suffix=value_suffix,
+            )
+        )
     parts.append(SafeString("</svg>"))
     return _figure(chart_id, title, _join(parts), caption)
+
+
+def _line_series(
+    line: Series,
+    *,
+    tone: str,
+    x_at: Callable[[int], float],
+    y_at: Callable[[float], float],
+    x_labels: Sequence[str],
+    value_suffix: str,
+) -> list[SafeString]:
+    """Draw one series of a line chart: a polyline through each run of values (None breaks the line), and a
+    dot on each value whose tooltip names its x label, the series and the value."""
+    parts: list[SafeString] = []
+    run: list[str] = []
+    runs: list[list[str]] = []
+    for index, value in enumerate(line.values):
+        if value is None:
+            if run:
+                runs.append(run)
+            run = []
+            continue
+        run.append(f"{_number(x_at(index))},{_number(y_at(value))}")
+    if run:
+        runs.append(run)
+    for points in runs:
+        if len(points) > 1:
+            parts.append(
+                format_html(
+                    '<polyline points="{}" class="chart-stroke-{}" fill="none" stroke-width="2"/>',
+                    " ".join(points),
+                    tone,
+                )
+            )
+    for index, value in enumerate(line.values):
+        if value is not None:
+            parts.append(
+                format_html(
+                    '<circle cx="{}" cy="{}" r="3.5" class="chart-fill-{}">'
+                    "<title>{} · {}: {}{}</title></circle>",
+                    _number(x_at(index)),
+                    _number(y_at(value)),
+                    tone,
+                    x_labels[index],
+                    line.name,
+                    _number(value),
+                    value_suffix,
+                )
+            )
+    return parts
 
 
 def column_chart(
