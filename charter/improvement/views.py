@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from charter.accounts.models import Team, User
 from charter.accounts.permissions import is_staff_member
+from charter.accounts.requests import request_user
 from charter.cases.selectors import case_list_visible_to
 from charter.common.dates import day_end, day_start
 from charter.common.errors import DomainError
@@ -199,7 +200,7 @@ def action_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Change the text, owner, team or waiting period of an action."""
-    user = _user(request)
+    user = request_user(request)
     action = _action(user, pk)
     if not can_manage(user, action):
         raise PermissionDenied
@@ -250,8 +251,9 @@ def _allowed_moves(user: User, action: CorrectiveAction) -> list[tuple[str, str]
 
 @login_required
 def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """One action: facts, linked cases, items, the measure and checks, the timeline; and its forms."""
-    user = _user(request)
+    """One action: facts, linked cases, items, the measure and checks, the timeline; and its forms. An
+    action outside the user's scope is not found, for anyone (as the API and the services answer)."""
+    user = request_user(request)
     action = _action(user, pk)
     now = timezone.now()
     is_manager = can_manage(user, action)

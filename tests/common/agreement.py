@@ -7,6 +7,7 @@ in a savepoint that is rolled back (`undone`), so every channel and every role m
 """
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import pytest
@@ -43,10 +44,11 @@ def persona_users(request: pytest.FixtureRequest) -> dict[str, User]:
     """Return the users of PERSONAS, made from the shared fixtures (tests/conftest.py) plus three more."""
     organisation: OrgUnit = request.getfixturevalue("organisation")
     other_team: Team = request.getfixturevalue("other_team")
-    above = UserFactory(username="una", roles=[Role.SUPERVISOR])
-    TeamMembershipFactory(team=TeamFactory(unit=organisation, code="hq"), user=above, is_lead=True)
-    elsewhere = UserFactory(username="olga", roles=[Role.SUPERVISOR])
-    TeamMembershipFactory(team=other_team, user=elsewhere, is_lead=True)
+    above = UserFactory.create(username="una", roles=[Role.SUPERVISOR])
+    TeamMembershipFactory.create(
+        team=TeamFactory.create(unit=organisation, code="hq"), user=above, is_lead=True
+    )
+    elsewhere = _fixture_or(request, "other_supervisor", partial(_lead_of, other_team))
     return {
         "subject": request.getfixturevalue("member"),
         "teammate": request.getfixturevalue("teammate"),
@@ -54,10 +56,18 @@ def persona_users(request: pytest.FixtureRequest) -> dict[str, User]:
         "supervisor": request.getfixturevalue("supervisor"),
         "supervisor_above": above,
         "supervisor_elsewhere": elsewhere,
-        "qa_reviewer": _fixture_or(request, "qa_reviewer", lambda: UserFactory(roles=[Role.QA_REVIEWER])),
+        "qa_reviewer": _fixture_or(
+            request, "qa_reviewer", lambda: UserFactory.create(roles=[Role.QA_REVIEWER])
+        ),
         "administrator": request.getfixturevalue("administrator"),
         "customer": request.getfixturevalue("customer_user"),
     }
+
+
+def _lead_of(team: Team) -> User:
+    lead: User = UserFactory.create(username="olga", roles=[Role.SUPERVISOR])
+    TeamMembershipFactory.create(team=team, user=lead, is_lead=True)
+    return lead
 
 
 def _fixture_or(request: pytest.FixtureRequest, name: str, make: Callable[[], User]) -> User:
