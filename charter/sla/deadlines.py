@@ -349,6 +349,50 @@ def next_business_moment(calendar: Calendar, at: dt.datetime) -> dt.datetime:
         raise ValueError("no working time before the end of the calendar's range") from error
 
 
+def _plain_run_spend_time(
+    calendar: Calendar, day: dt.date, remaining: dt.timedelta
+) -> tuple[dt.date, dt.timedelta, bool]:
+    """Spend `remaining` working time over the run of plain days that starts on `day` without walking its
+    intervals: whole weeks at once, then whole days while more than the day's working time is left, so
+    the deadline never falls on a day skipped.
+
+    Returns the day reached, the time left, and whether the run was used up (the caller goes on from the
+    next, irregular day) or not (the deadline falls on the day reached, counted by its intervals).
+    """
+    run_end = _next_irregular(calendar, day, day + _LOOKAHEAD)
+    weeks = (run_end - day).days // 7
+    if calendar._week_total > ZERO:
+        weeks = min(weeks, (remaining - TINY) // calendar._week_total)
+    remaining -= calendar._week_total * weeks
+    day += WEEK * weeks
+    while day < run_end and remaining > calendar._nominal[day.weekday()]:
+        remaining -= calendar._nominal[day.weekday()]
+        day += DAY
+    return day, remaining, day == run_end
+
+
+def _plain_run_spend_days(calendar: Calendar, day: dt.date, remaining: int) -> tuple[dt.date, int, bool]:
+    """Count `remaining` working days over the run of plain days that starts on `day` without walking their
+    intervals: whole weeks at once, then day by day, stopping on the last working day to count.
+
+    Returns the day reached, the days left, and whether the run was used up (the caller goes on from the
+    next, irregular day) or not (the day reached is the last one, counted by its intervals).
+    """
+    run_end = _next_irregular(calendar, day, day + _LOOKAHEAD)
+    weeks = (run_end - day).days // 7
+    if calendar._working_weekdays:
+        weeks = min(weeks, (remaining - 1) // calendar._working_weekdays)
+    remaining -= calendar._working_weekdays * weeks
+    day += WEEK * weeks
+    while day < run_end:
+        if calendar._nominal[day.weekday()] > ZERO:
+            if remaining == 1:
+                break
+            remaining -= 1
+        day += DAY
+    return day, remaining, day == run_end
+
+
 def add_business_time(calendar: Calendar, start: dt.datetime, duration: dt.timedelta) -> dt.datetime:
     """Return the instant when `duration` of working time has passed since `start` (UTC).
 
@@ -370,16 +414,8 @@ def add_business_time(calendar: Calendar, start: dt.datetime, duration: dt.timed
         while True:
             _ensure_time_ahead(calendar, day)
             if day >= first_whole and _is_plain(calendar, day):
-                run_end = _next_irregular(calendar, day, day + _LOOKAHEAD)
-                weeks = (run_end - day).days // 7
-                if calendar._week_total > ZERO:
-                    weeks = min(weeks, (remaining - TINY) // calendar._week_total)
-                remaining -= calendar._week_total * weeks
-                day += WEEK * weeks
-                while day < run_end and remaining > calendar._nominal[day.weekday()]:
-                    remaining -= calendar._nominal[day.weekday()]
-                    day += DAY
-                if day == run_end:
+                day, remaining, is_run_over = _plain_run_spend_time(calendar, day, remaining)
+                if is_run_over:
                     continue
             for low, high in _day_intervals(calendar, day):
                 if high <= start:
@@ -447,19 +483,8 @@ def add_working_days(calendar: Calendar, start: dt.datetime, days: int) -> dt.da
         while True:
             _ensure_time_ahead(calendar, day)
             if _is_plain(calendar, day):
-                run_end = _next_irregular(calendar, day, day + _LOOKAHEAD)
-                weeks = (run_end - day).days // 7
-                if calendar._working_weekdays:
-                    weeks = min(weeks, (remaining - 1) // calendar._working_weekdays)
-                remaining -= calendar._working_weekdays * weeks
-                day += WEEK * weeks
-                while day < run_end:
-                    if calendar._nominal[day.weekday()] > ZERO:
-                        if remaining == 1:
-                            break
-                        remaining -= 1
-                    day += DAY
-                if day == run_end:
+                day, remaining, is_run_over = _plain_run_spend_days(calendar, day, remaining)
+                if is_run_over:
                     continue
             intervals = _day_intervals(calendar, day)
             if intervals:
