@@ -3,6 +3,7 @@
 import os
 import sys
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from django.conf import settings
@@ -13,6 +14,8 @@ from rest_framework.test import APIClient
 from charter.accounts.models import OrgUnit, Team, User
 from charter.accounts.roles import Role
 from tests.accounts.factories import OrgUnitFactory, TeamFactory, TeamMembershipFactory, UserFactory
+
+T = TypeVar("T")
 
 # The browser suite commits the demo organisation to its database, so it runs on its own: only when named
 # (`pytest tests/browser`), never inside a run of the rest.
@@ -164,3 +167,10 @@ def browser_post(client: Client, page_url: str, data: dict[str, object], action:
             headers["HTTP_REFERER"] = origin + page_url
     token = client.cookies[settings.CSRF_COOKIE_NAME].value
     return client.post(action or page_url, {"csrfmiddlewaretoken": token, **data}, **headers)  # type: ignore[arg-type]
+
+
+def not_none(value: T | None) -> T:
+    """Return `value`, failing the test if it is None: what the test expects of an optional column or result
+    (a routed case's assignee, a running clock's due time), said so that mypy knows it too."""
+    assert value is not None
+    return value

@@ -12,7 +12,7 @@ from charter.cases.errors import ErrorCode
 from charter.cases.models import Case, CaseMessage
 from charter.cases.services import case_reply, case_resolve
 from tests.cases.conftest import new_case
-from tests.conftest import api_client_for
+from tests.conftest import api_client_for, not_none
 
 pytestmark = pytest.mark.django_db
 
@@ -316,7 +316,7 @@ def test_assign_resolve_accept(
 
 
 def test_the_customer_appeals(case: Case, member: User, customer_user: User) -> None:
-    case_resolve(actor=case.assignee, case=case, outcome="answered", reasons="已答复")
+    case_resolve(actor=not_none(case.assignee), case=case, outcome="answered", reasons="已答复")
 
     response = api_client_for(customer_user).post(
         f"{BASE}{case.pk}/appeal/", {"reason": "不满意"}, format="json"
@@ -356,7 +356,7 @@ def test_upload_list_and_download_a_file(case: Case, member: User, customer_user
 
     assert uploaded.status_code == 201 and uploaded.json()["content_type"] == "application/pdf"
     assert [a["original_name"] for a in listed.json()] == ["账单.pdf"]
-    assert download.status_code == 200 and b"".join(download.streaming_content) == PDF
+    assert download.status_code == 200 and download.getvalue() == PDF
     assert download["X-Content-Type-Options"] == "nosniff"
     assert download["Content-Type"] == "application/pdf"
 
@@ -430,7 +430,7 @@ def test_a_customer_cannot_set_staff_fields_when_raising_a_case(
 ) -> None:
     from charter.cases.models import Case
 
-    body = {"kind": "complaint", "title": "账单问题", "description": "多收了费用"}
+    body: dict[str, object] = {"kind": "complaint", "title": "账单问题", "description": "多收了费用"}
     body[field] = [member.pk] if value == "member" else value
 
     response = api_client_for(customer_user).post("/api/v1/cases/", body, format="json")

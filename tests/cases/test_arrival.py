@@ -24,7 +24,7 @@ from charter.common.errors import DomainError, PermissionDeniedError
 from charter.reports.selectors import commitment_clocks_by_month
 from tests.cases.conftest import MONDAY, new_case
 from tests.catalog.conftest import category, draft_service, fill_and_publish  # noqa: F401 (fixtures)
-from tests.conftest import api_client_for, client_for
+from tests.conftest import api_client_for, client_for, not_none
 
 pytestmark = pytest.mark.django_db
 
@@ -74,7 +74,7 @@ def test_recording_the_arrival_on_time_keeps_the_promise_and_tells_the_customer(
     case = new_case(None, customer, service=repairs)
     frozen.shift(HOUR)
 
-    case = case_arrival_record(actor=case.assignee, case=case, expected_version=case.version)
+    case = case_arrival_record(actor=not_none(case.assignee), case=case, expected_version=case.version)
 
     clock = _arrival(case)
     assert clock.status == "met" and clock.met_at == MONDAY + HOUR
@@ -82,7 +82,7 @@ def test_recording_the_arrival_on_time_keeps_the_promise_and_tells_the_customer(
     assert not event.is_internal and event.data["met"] is True
     assert AuditEvent.objects.filter(action="cases.arrival").count() == 1
     with pytest.raises(DomainError) as again:
-        case_arrival_record(actor=case.assignee, case=case)
+        case_arrival_record(actor=not_none(case.assignee), case=case)
     assert again.value.code == ErrorCode.NO_ARRIVAL_PROMISED
 
 
@@ -93,21 +93,23 @@ def test_a_visit_may_be_logged_afterwards_until_the_sweep_records_the_breach(
     late = new_case(None, customer, service=repairs)
     flagged = new_case(None, customer, service=repairs)
     frozen.shift(90 * MINUTE)
-    case_arrival_record(actor=logged_afterwards.assignee, case=logged_afterwards, arrived_at=MONDAY + HOUR)
+    case_arrival_record(
+        actor=not_none(logged_afterwards.assignee), case=logged_afterwards, arrived_at=MONDAY + HOUR
+    )
     frozen.shift(90 * MINUTE)
     assert case_clocks_sweep().breached == 2  # nothing recorded for the other two by the due time
 
-    case_arrival_record(actor=late.assignee, case=late)
+    case_arrival_record(actor=not_none(late.assignee), case=late)
     # On time by the visit's own account, but logged after the breach was recorded (and perhaps published).
     shanghai = (MONDAY + 90 * MINUTE).astimezone(ZoneInfo("Asia/Shanghai"))
-    case_arrival_record(actor=flagged.assignee, case=flagged, arrived_at=shanghai)
+    case_arrival_record(actor=not_none(flagged.assignee), case=flagged, arrived_at=shanghai)
 
     kept = _arrival(logged_afterwards)
     assert kept.status == "met" and kept.met_at == MONDAY + HOUR
     assert _arrival(late).status == "breached" and _arrival(flagged).status == "breached"
     arrival = CaseEvent.objects.get(case=flagged, kind=CaseEvent.Kind.ARRIVED_ON_SITE)
     assert arrival.data == {"at": (MONDAY + 90 * MINUTE).isoformat(), "met": False}  # in UTC
-    page = client_for(flagged.assignee).get(reverse("cases:desk_case", args=[flagged.number]))
+    page = client_for(not_none(flagged.assignee)).get(reverse("cases:desk_case", args=[flagged.number]))
     label = f"<td>{CaseClock.Metric.ON_SITE_ARRIVAL.label}</td>"
     row = next(r for r in page.content.decode().split("<tr>") if r.startswith(label))
     assert "badge bad" in row
@@ -123,7 +125,7 @@ def test_the_arrival_time_must_lie_between_receipt_and_now_and_only_staff_record
 
     for when in (MONDAY - HOUR, MONDAY + HOUR):
         with pytest.raises(DomainError) as refused:
-            case_arrival_record(actor=case.assignee, case=case, arrived_at=when)
+            case_arrival_record(actor=not_none(case.assignee), case=case, arrived_at=when)
         assert refused.value.field == "arrived_at"
     with pytest.raises(PermissionDeniedError):
         case_arrival_record(actor=customer_user, case=case)
@@ -136,7 +138,7 @@ def test_resolving_before_any_visit_ends_the_promise_by_the_resolution_time(
     case = new_case(None, customer, service=repairs)
     frozen.shift(HOUR)
 
-    case_resolve(actor=case.assignee, case=case, outcome="answered", reasons="电话指导后已恢复供水")
+    case_resolve(actor=not_none(case.assignee), case=case, outcome="answered", reasons="电话指导后已恢复供水")
 
     assert _arrival(case).status == "met"
 
@@ -146,7 +148,7 @@ def test_the_case_page_and_the_api_record_the_arrival(
 ) -> None:
     case = new_case(None, customer, service=repairs)
     page = reverse("cases:desk_case", args=[case.number])
-    agent = client_for(case.assignee)
+    agent = client_for(not_none(case.assignee))
     assert 'value="arrival"' in agent.get(page).content.decode()
 
     future = agent.post(
@@ -162,10 +164,10 @@ def test_the_case_page_and_the_api_record_the_arrival(
     url = f"/api/v1/cases/{second.pk}/arrival/"
     assert api_client_for(customer_user).post(url, {}, format="json").status_code == 403
     assert api_client_for(outsider).post(url, {}, format="json").status_code == 404
-    response = api_client_for(second.assignee).post(url, {"version": second.version}, format="json")
+    response = api_client_for(not_none(second.assignee)).post(url, {"version": second.version}, format="json")
     assert response.status_code == 200
     assert {c["metric"]: c["status"] for c in response.json()["clocks"]}[ARRIVAL] == "met"
-    refused = api_client_for(second.assignee).post(url, {}, format="json")
+    refused = api_client_for(not_none(second.assignee)).post(url, {}, format="json")
     assert refused.status_code == 400 and refused.json()["code"] == ErrorCode.NO_ARRIVAL_PROMISED
 
 
@@ -175,12 +177,16 @@ def test_changing_the_service_starts_or_cancels_the_arrival_promise(
     case = new_case(None, customer)
     frozen.shift(dt.timedelta(minutes=10))
 
-    case = case_update(actor=case.assignee, case=case, expected_version=case.version, service=repairs)
+    case = case_update(
+        actor=not_none(case.assignee), case=case, expected_version=case.version, service=repairs
+    )
 
     clock = _arrival(case)
     assert clock.status == "running" and clock.due_at == MONDAY + 2 * HOUR  # from the receipt
-    case = case_update(actor=case.assignee, case=case, expected_version=case.version, service=None)
+    case = case_update(actor=not_none(case.assignee), case=case, expected_version=case.version, service=None)
     assert _arrival(case).status == "cancelled"
-    case = case_update(actor=case.assignee, case=case, expected_version=case.version, service=repairs)
+    case = case_update(
+        actor=not_none(case.assignee), case=case, expected_version=case.version, service=repairs
+    )
     statuses = sorted(CaseClock.objects.filter(case=case, metric=ARRIVAL).values_list("status", flat=True))
     assert statuses == ["cancelled", "running"]  # back on the service that promises a visit

@@ -15,6 +15,7 @@ from charter.audit.selectors import audit_chain_verify
 from charter.cases.models import Case, CaseClock, CaseEvent
 from charter.sla.models import SlaPolicy, SlaPolicyTarget
 from tests.cases.conftest import MONDAY, new_case
+from tests.conftest import not_none
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +39,7 @@ def test_the_case_intake_returns_is_the_case_it_stored(
 
     assert _returned(case) == _stored(case)
     assert case.status == "acknowledged" and case.acknowledged_at is not None
-    assert case.next_deadline_at == min(c.due_at for c in CaseClock.objects.filter(case=case))
+    assert case.next_deadline_at == min(not_none(c.due_at) for c in CaseClock.objects.filter(case=case))
     assert case.created_at == Case.objects.get(pk=case.pk).created_at
 
 

@@ -12,7 +12,7 @@ from charter.cases.models import Case
 from charter.cases.services import case_resolve
 from tests.accounts.factories import CustomerFactory, UserFactory
 from tests.cases.conftest import new_case
-from tests.conftest import api_client_for
+from tests.conftest import api_client_for, not_none
 
 pytestmark = pytest.mark.django_db
 
@@ -90,7 +90,7 @@ def test_the_first_handler_may_not_decide_the_appeal(
     from charter.cases.services import case_appeal
 
     case = new_case(None, customer)
-    first = case.assignee
+    first = not_none(case.assignee)
     case = case_resolve(actor=first, case=case, outcome="answered", reasons="已答复")
     case = case_appeal(case=case, reason="不满意")
 

@@ -33,6 +33,7 @@ from charter.cases.services import (
     case_transition,
 )
 from tests.cases.conftest import MONDAY, new_case
+from tests.conftest import not_none
 
 pytestmark = pytest.mark.django_db
 HOUR = dt.timedelta(hours=1)
@@ -148,14 +149,14 @@ def test_due_soon_and_breached_queues(
 ) -> None:
     case = new_case(None, customer)
     other = new_case(None, customer)
-    case_reply(actor=other.assignee, case=other, body="已回复")  # its next deadline is days away
+    case_reply(actor=not_none(other.assignee), case=other, body="已回复")  # its next deadline is days away
 
-    frozen.move_to(case.next_deadline_at - 2 * HOUR)
+    frozen.move_to(not_none(case.next_deadline_at) - 2 * HOUR)
     assert case in case_queue(user=member, queue="due_soon")
     assert other not in case_queue(user=member, queue="due_soon")
     assert not case_queue(user=member, queue="breached").exists()
 
-    frozen.move_to(case.next_deadline_at + HOUR)
+    frozen.move_to(not_none(case.next_deadline_at) + HOUR)
     assert list(case_queue(user=member, queue="breached")) == [case]
 
 
@@ -231,8 +232,8 @@ def test_tracking_finds_the_case_by_its_token_only(routed_team: Team, customer: 
 
 def test_notes_and_internal_events_are_left_out_for_customers(routed_team: Team, customer: Customer) -> None:
     case = new_case(None, customer)
-    case_reply(actor=case.assignee, case=case, body="公开回复")
-    case_reply(actor=case.assignee, case=case, body="内部备注", is_internal=True)
+    case_reply(actor=not_none(case.assignee), case=case, body="公开回复")
+    case_reply(actor=not_none(case.assignee), case=case, body="内部备注", is_internal=True)
 
     public_messages = [m.body for m in case_message_list(case=case, include_internal=False)]
     all_messages = [m.body for m in case_message_list(case=case, include_internal=True)]
@@ -298,7 +299,7 @@ def test_supervisor_figures_count_load_near_breach_and_escalations(
     cases = [new_case(None, customer) for _ in range(3)]
     case_transition(actor=supervisor, case=cases[0], to_status="escalated", reason="投诉升级")
     Case.objects.filter(pk=cases[2].pk).update(assignee=None)
-    first_warn = cases[1].clocks.get(metric="first_response").warn_at
+    first_warn = not_none(cases[1].clocks.get(metric="first_response").warn_at)
     supervisor_fresh = User.objects.get(pk=supervisor.pk)
 
     with django_assert_max_num_queries(10):

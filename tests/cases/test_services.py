@@ -58,7 +58,7 @@ from charter.cases.services import (
     team_routing_set,
 )
 from charter.cases.services import clocks as clock_services
-from charter.cases.services._common import token_hash
+from charter.cases.services._common import event_build, token_hash
 from charter.cases.workflow import CASE_WORKFLOW, TRANSITIONS
 from charter.common.errors import (
     ConflictError,
@@ -72,6 +72,7 @@ from charter.sla.models import SlaPolicy, SlaPolicyTarget
 from charter.sla.selectors import BUILT_IN_CALENDAR
 from tests.accounts.factories import CustomerFactory, TeamMembershipFactory, UserFactory
 from tests.cases.conftest import MONDAY, new_case
+from tests.conftest import not_none
 
 pytestmark = pytest.mark.django_db
 
@@ -415,7 +416,7 @@ def test_reopening_works_only_within_the_window(
 ) -> None:
     settings.CHARTER_CASES_REOPEN_DAYS = 3
     case = new_case(None, customer)
-    case = case_resolve(actor=case.assignee, case=case, outcome="answered", reasons="已答复")
+    case = case_resolve(actor=not_none(case.assignee), case=case, outcome="answered", reasons="已答复")
     assert case.reopen_until == MONDAY + 3 * DAY
 
     frozen.move_to(MONDAY + 2 * DAY)
@@ -510,7 +511,7 @@ def test_a_public_reply_meets_first_response_and_starts_the_next_update(
     frozen.shift(HOUR)
 
     with django_capture_on_commit_callbacks(execute=True):
-        case_reply(actor=case.assignee, case=case, body="您好，已收到。")
+        case_reply(actor=not_none(case.assignee), case=case, body="您好，已收到。")
 
     case.refresh_from_db()
     first = _clock(case, "first_response", open_only=False)
@@ -532,7 +533,7 @@ def test_an_internal_note_changes_no_clock_and_never_goes_to_the_customer(
     sent.clear()
 
     with django_capture_on_commit_callbacks(execute=True):
-        note = case_reply(actor=case.assignee, case=case, body="客户曾多次来电", is_internal=True)
+        note = case_reply(actor=not_none(case.assignee), case=case, body="客户曾多次来电", is_internal=True)
 
     assert note.is_internal
     assert _clock(case, "first_response").status == "running"
@@ -574,7 +575,7 @@ def test_clocks_start_with_the_case_in_the_team_calendar(
     assert resolution.due_at == deadlines.deadline_for(
         BUILT_IN_CALENDAR, MONDAY, amount=5, unit="working_days", basis="working_time"
     )
-    assert MONDAY < first.warn_at < first.due_at
+    assert MONDAY < not_none(first.warn_at) < not_none(first.due_at)
     assert case.next_deadline_at == first.due_at
 
 
@@ -583,7 +584,7 @@ def test_waiting_for_the_customer_pauses_and_credits_the_business_time_back(
 ) -> None:
     case = new_case(None, customer)
     due_before = _clock(case, "resolution").due_at
-    handler = case.assignee
+    handler = not_none(case.assignee)
     case = case_transition(actor=handler, case=case, to_status="waiting_customer")
     assert _clock(case, "resolution").status == "paused"
     assert Case.objects.get(pk=case.pk).next_deadline_at is None
@@ -593,9 +594,9 @@ def test_waiting_for_the_customer_pauses_and_credits_the_business_time_back(
 
     clock = _clock(case, "resolution")
     assert clock.status == "running" and clock.paused_seconds == 7 * 3600
-    assert clock.due_at == deadlines.add_business_time(BUILT_IN_CALENDAR, due_before, 7 * HOUR)
+    assert clock.due_at == deadlines.add_business_time(BUILT_IN_CALENDAR, not_none(due_before), 7 * HOUR)
     assert Case.objects.get(pk=case.pk).next_deadline_at == min(
-        c.due_at for c in CaseClock.objects.filter(case=case, status="running")
+        not_none(c.due_at) for c in CaseClock.objects.filter(case=case, status="running")
     )
 
 
@@ -603,8 +604,8 @@ def test_a_customer_message_resumes_a_waiting_case_with_a_fresh_next_update(
     frozen: Any, routed_team: Team, customer: Customer
 ) -> None:
     case = new_case(None, customer)
-    case_reply(actor=case.assignee, case=case, body="请提供户号")
-    case = case_transition(actor=case.assignee, case=case, to_status="waiting_customer")
+    case_reply(actor=not_none(case.assignee), case=case, body="请提供户号")
+    case = case_transition(actor=not_none(case.assignee), case=case, to_status="waiting_customer")
     frozen.shift(2 * HOUR)
 
     case_customer_reply(case=case, body="户号是 123456")
@@ -620,7 +621,7 @@ def test_a_customer_message_on_an_open_case_keeps_the_running_next_update(
     frozen: Any, routed_team: Team, customer: Customer
 ) -> None:
     case = new_case(None, customer)
-    case_reply(actor=case.assignee, case=case, body="处理中")
+    case_reply(actor=not_none(case.assignee), case=case, body="处理中")
     running = _clock(case, "next_response")
     frozen.shift(HOUR)
 
@@ -658,7 +659,7 @@ def test_resolving_stops_every_clock_met_or_breached(
     case = new_case(None, customer)
     frozen.shift(3 * DAY)  # Thursday: the first response (due Tuesday evening) is late, the resolution is not
 
-    case = case_resolve(actor=case.assignee, case=case, outcome="answered", reasons="已答复")
+    case = case_resolve(actor=not_none(case.assignee), case=case, outcome="answered", reasons="已答复")
 
     statuses = dict(CaseClock.objects.filter(case=case).values_list("metric", "status"))
     assert statuses == {"first_response": "breached", "resolution": "met"}
@@ -694,7 +695,7 @@ def test_the_sweep_warns_then_breaches_each_clock_exactly_once(
         assert case_clocks_sweep().warned == 1
     assert case_clocks_sweep().warned == 0
 
-    frozen.move_to(first.due_at + dt.timedelta(seconds=1))
+    frozen.move_to(not_none(first.due_at) + dt.timedelta(seconds=1))
     with django_capture_on_commit_callbacks(execute=True):
         result = case_clocks_sweep()
     assert (result.warned, result.breached) == (0, 1)
@@ -716,7 +717,7 @@ def test_a_clock_already_late_at_its_first_sweep_is_breached_without_a_warning(
 ) -> None:
     case = new_case(None, customer)
 
-    frozen.move_to(_clock(case, "first_response").due_at + HOUR)
+    frozen.move_to(not_none(_clock(case, "first_response").due_at) + HOUR)
     result = case_clocks_sweep()
 
     assert (result.warned, result.breached) == (0, 1)
@@ -727,10 +728,10 @@ def test_a_breached_clock_met_later_is_not_breached_twice(
     frozen: Any, routed_team: Team, customer: Customer
 ) -> None:
     case = new_case(None, customer)
-    frozen.move_to(_clock(case, "first_response").due_at + HOUR)
+    frozen.move_to(not_none(_clock(case, "first_response").due_at) + HOUR)
     case_clocks_sweep()
 
-    case_reply(actor=case.assignee, case=case, body="抱歉回复晚了")
+    case_reply(actor=not_none(case.assignee), case=case, body="抱歉回复晚了")
 
     clock = CaseClock.objects.get(case=case, metric="first_response")
     assert clock.status == "breached" and clock.stopped_at is not None
@@ -739,7 +740,7 @@ def test_a_breached_clock_met_later_is_not_breached_twice(
 
 def test_paused_clocks_are_not_breached(frozen: Any, routed_team: Team, customer: Customer) -> None:
     case = new_case(None, customer)
-    case_transition(actor=case.assignee, case=case, to_status="waiting_customer")
+    case_transition(actor=not_none(case.assignee), case=case, to_status="waiting_customer")
 
     frozen.shift(30 * DAY)
 
@@ -800,7 +801,7 @@ def test_a_clock_that_fails_is_left_for_the_next_sweep_and_the_others_fire(
 ) -> None:
     cases = [new_case(None, customer) for _ in range(3)]
     broken = _clock(cases[1], "first_response")
-    build = clock_services.event_build
+    build = event_build
 
     def failing(case: Case, kind: str, **fields: Any) -> CaseEvent:
         if case.pk == cases[1].pk:
@@ -808,7 +809,7 @@ def test_a_clock_that_fails_is_left_for_the_next_sweep_and_the_others_fire(
         return build(case, kind, **fields)
 
     monkeypatch.setattr(clock_services, "event_build", failing)
-    frozen.move_to(max(_clock(case, "first_response").due_at for case in cases) + HOUR)
+    frozen.move_to(max(not_none(_clock(case, "first_response").due_at) for case in cases) + HOUR)
 
     assert case_clocks_sweep().breached == 2
     broken.refresh_from_db()
@@ -880,7 +881,7 @@ def test_resolution_records_outcome_reasons_remedy_and_opens_the_appeal_window(
     case = new_case(None, customer, kind="complaint")
 
     case = case_resolve(
-        actor=case.assignee,
+        actor=not_none(case.assignee),
         case=case,
         outcome="upheld",
         reasons="已重新上门维修",
@@ -914,7 +915,7 @@ def test_resolution_refuses_bad_input(
     arguments: dict[str, Any] = {"outcome": "upheld", "reasons": "理由", "root_cause": "process"} | values
 
     with pytest.raises(DomainError) as refused:
-        case_resolve(actor=case.assignee, case=case, **arguments)
+        case_resolve(actor=not_none(case.assignee), case=case, **arguments)
 
     assert refused.value.code == code
     assert Case.objects.get(pk=case.pk).status == "acknowledged"
@@ -922,7 +923,7 @@ def test_resolution_refuses_bad_input(
 
 def test_the_customer_accepts_and_the_case_closes(frozen: Any, routed_team: Team, customer: Customer) -> None:
     case = new_case(None, customer)
-    case = case_resolve(actor=case.assignee, case=case, outcome="answered", reasons="已答复")
+    case = case_resolve(actor=not_none(case.assignee), case=case, outcome="answered", reasons="已答复")
 
     case = case_accept(case=case)
 
@@ -935,7 +936,7 @@ def test_an_appeal_goes_to_someone_other_than_the_first_handler_with_its_own_clo
     frozen: Any, routed_team: Team, member: User, teammate: User, lead: User, customer: Customer
 ) -> None:
     case = new_case(None, customer, kind="complaint")
-    first_handler = case.assignee
+    first_handler = not_none(case.assignee)
     case = case_resolve(actor=first_handler, case=case, outcome="not_upheld", reasons="按规定收费")
     frozen.shift(2 * DAY)
 
@@ -966,7 +967,7 @@ def test_without_a_lead_an_appeal_goes_to_another_member(
     frozen: Any, routed_team: Team, member: User, teammate: User, customer: Customer
 ) -> None:
     case = new_case(None, customer)
-    first_handler = case.assignee
+    first_handler = not_none(case.assignee)
     case = case_resolve(actor=first_handler, case=case, outcome="answered", reasons="已答复")
 
     case = case_appeal(case=case, reason="不满意")
@@ -979,7 +980,7 @@ def test_an_appeal_after_the_window_is_refused(
 ) -> None:
     settings.CHARTER_CASES_APPEAL_DAYS = 2
     case = new_case(None, customer)
-    case = case_resolve(actor=case.assignee, case=case, outcome="answered", reasons="已答复")
+    case = case_resolve(actor=not_none(case.assignee), case=case, outcome="answered", reasons="已答复")
     frozen.shift(3 * DAY)
 
     with pytest.raises(DomainError) as late:
@@ -994,7 +995,7 @@ def test_only_the_own_customer_accepts_or_appeals(
     stranger = UserFactory.create(username="mallory", roles=[Role.CUSTOMER])
     CustomerFactory.create(user=stranger)
     case = new_case(None, customer)
-    case = case_resolve(actor=case.assignee, case=case, outcome="answered", reasons="已答复")
+    case = case_resolve(actor=not_none(case.assignee), case=case, outcome="answered", reasons="已答复")
 
     with pytest.raises(NotFoundError):
         case_appeal(case=case, reason="x", actor=stranger)
@@ -1160,7 +1161,9 @@ def test_a_reply_carries_its_files(
     settings.MEDIA_ROOT = tmp_path
     case = new_case(None, customer)
 
-    message = case_reply(actor=case.assignee, case=case, body="见附件", attachments=[_upload("a.png", PNG)])
+    message = case_reply(
+        actor=not_none(case.assignee), case=case, body="见附件", attachments=[_upload("a.png", PNG)]
+    )
 
     assert [a.content_type for a in message.attachments.all()] == ["image/png"]
 
@@ -1321,8 +1324,9 @@ def test_two_saves_of_the_same_version_cannot_both_win(
 def test_two_sweeps_at_once_fire_each_warning_and_breach_once(routed_team: Team, customer: Customer) -> None:
     with time_machine.travel(MONDAY, tick=False):
         cases = [new_case(None, customer) for _ in range(6)]
-    late = max(CaseClock.objects.filter(metric="first_response").values_list("due_at", flat=True)) + HOUR
-    warn_time = min(CaseClock.objects.filter(metric="first_response").values_list("warn_at", flat=True))
+    first_responses = CaseClock.objects.filter(metric="first_response")
+    late = max(not_none(due) for due in first_responses.values_list("due_at", flat=True)) + HOUR
+    warn_time = min(not_none(warn) for warn in first_responses.values_list("warn_at", flat=True))
 
     warned = _race(lambda: case_clocks_sweep(now=warn_time), lambda: case_clocks_sweep(now=warn_time))
     breached = _race(lambda: case_clocks_sweep(now=late), lambda: case_clocks_sweep(now=late))
@@ -1393,7 +1397,9 @@ def test_a_breach_never_overwrites_a_change_made_while_the_sweep_runs(
     assert claimed.wait(10)
     # Staff raise the priority while the sweep holds the batch: the edit waits for the sweep's case lock.
     edit, edited = _in_thread(
-        lambda: case_update(actor=case.assignee, case=case, expected_version=None, priority="urgent")
+        lambda: case_update(
+            actor=not_none(case.assignee), case=case, expected_version=None, priority="urgent"
+        )
     )
     edit.join(1)
     go.set()
@@ -1473,7 +1479,7 @@ def test_resolved_cases_close_once_the_appeal_window_passes(
 ) -> None:
     settings.CHARTER_CASES_APPEAL_DAYS = 2
     case = new_case(None, customer)
-    case = case_resolve(actor=case.assignee, case=case, outcome="answered", reasons="已答复")
+    case = case_resolve(actor=not_none(case.assignee), case=case, outcome="answered", reasons="已答复")
     open_case = new_case(None, customer)
 
     frozen.shift(DAY)

@@ -14,7 +14,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from aiosmtpd.controller import Controller
 
@@ -110,7 +110,9 @@ class Dovecot:
         connection = self.imap(user)
         try:
             connection.create(folder)
-            status, _data = connection.append(folder, "", None, raw)
+            # typeshed says append returns a str; like every imaplib command it returns (status, data). An
+            # empty date_time is None to imaplib (the server stamps the arrival).
+            status, _data = cast("tuple[str, list[Any]]", connection.append(folder, "", "", raw))
             assert status == "OK", status  # noqa: S101
         finally:
             connection.logout()
