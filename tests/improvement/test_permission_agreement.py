@@ -59,7 +59,7 @@ class Rule:
     state: str  # "working" (open, bob's item to do), "due" (items done, the check due), "checked"
     predicate: Callable[[User, CorrectiveAction, ActionItem], Decision]
     service: Callable[[User, CorrectiveAction, ActionItem], Any]
-    shown: Callable[[dict[str, Any], ActionItem], bool]  # does the page offer it (from its context)
+    shown: Callable[[Any, ActionItem], bool]  # does the page offer it (from its context)
     page_post: Callable[[CorrectiveAction, ActionItem, User], dict[str, Any]]
     api_post: Callable[[CorrectiveAction, ActionItem, User], tuple[str, dict[str, Any]]]
     changed: Callable[[CorrectiveAction, ActionItem], bool]  # did a post change the action

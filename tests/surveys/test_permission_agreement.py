@@ -72,6 +72,11 @@ def answers(team: Team, other_team: Team, member: User) -> dict[str, Response]:
     return made
 
 
+def _csv(response: Any) -> str:
+    """The text of a streamed CSV download."""
+    return b"".join(response.streaming_content).decode("utf-8-sig")
+
+
 def _covered(text: str) -> set[str]:
     return {whose for whose in ("ours", "sibling's", "campaign's") if f"{whose} comment" in text}
 
@@ -91,7 +96,7 @@ def test_results_and_their_exports_cover_the_readers_scope(
             seen[persona] = (decision_verdict(permissions.can_view_results(user)), page.status_code, None)
             assert rows.status_code == summary.status_code == page.status_code
             continue
-        rows_text = b"".join(rows.streaming_content).decode("utf-8-sig")
+        rows_text = _csv(rows)
         covered = _covered(rows_text)
         assert page.context["responses"] == len(covered)
         assert (str(team) in summary.content.decode("utf-8-sig")) == ("ours" in covered)
@@ -113,9 +118,9 @@ def test_a_supervisor_above_sees_the_team_of_a_child_unit_and_one_of_a_sibling_u
     above = client_for(users["supervisor_above"]).get(RESULTS + "responses.csv", only_ours)
     sibling = client_for(users["supervisor_elsewhere"]).get(RESULTS + "responses.csv", only_ours)
 
-    assert _covered(b"".join(above.streaming_content).decode("utf-8-sig")) == {"ours"}
+    assert _covered(_csv(above)) == {"ours"}
     # Alice's team is not his to choose: the filter is refused and he gets only his own scope.
-    assert "ours" not in _covered(b"".join(sibling.streaming_content).decode("utf-8-sig"))
+    assert "ours" not in _covered(_csv(sibling))
 
 
 @pytest.fixture
