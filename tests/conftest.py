@@ -3,7 +3,7 @@
 import os
 import sys
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import pytest
 from django.conf import settings
@@ -14,6 +14,10 @@ from rest_framework.test import APIClient
 from charter.accounts.models import OrgUnit, Team, User
 from charter.accounts.roles import Role
 from tests.accounts.factories import OrgUnitFactory, TeamFactory, TeamMembershipFactory, UserFactory
+
+if TYPE_CHECKING:
+    # What the test client returns: the response with the request, templates and context attached.
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
 
 T = TypeVar("T")
 
@@ -144,7 +148,7 @@ def api_client_for(user: User, language: str = "zh-hans") -> APIClient:
     return client
 
 
-def browser_post(client: Client, page_url: str, data: dict[str, object], action: str = "") -> object:
+def browser_post(client: Client, page_url: str, data: dict[str, object], action: str = "") -> "TestResponse":
     """POST a form of `page_url` (to `action`, by default the page itself) as a browser would.
 
     The post carries the CSRF token and the Origin and Referer headers a browser sends.

@@ -30,7 +30,7 @@ from tests.accounts.factories import (
     UserFactory,
 )
 from tests.cases.conftest import MONDAY, new_case
-from tests.conftest import client_for
+from tests.conftest import client_for, not_none
 
 pytestmark = pytest.mark.django_db
 
@@ -77,7 +77,7 @@ def test_an_agent_sees_his_queues_counted_each_count_the_length_of_the_queue_it_
     case_assign(actor=supervisor, case=cases[0], assignee=member)
     case_assign(actor=supervisor, case=cases[1], assignee=teammate)
     # An hour before the first deadline, on its day (the reader's time zone is the site's).
-    deadlines = sorted(Case.objects.values_list("next_deadline_at", flat=True))
+    deadlines = sorted(not_none(at) for at in Case.objects.values_list("next_deadline_at", flat=True))
     frozen.move_to(deadlines[0] - dt.timedelta(hours=1))
     midnight = timezone.make_aware(
         dt.datetime.combine(timezone.localdate() + dt.timedelta(days=1), dt.time())

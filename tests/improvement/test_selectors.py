@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 
 from charter.accounts.models import Customer, Team, User
+from charter.catalog.models import Service
 from charter.improvement.models import ActionStatus, CorrectiveAction, SourceKind
 from charter.improvement.permissions import can_close, can_manage, can_open
 from charter.improvement.selectors import (
@@ -90,7 +91,7 @@ def test_filters_and_checks_due(action: CorrectiveAction, supervisor: User, team
 
 
 def test_clusters_group_complaints_by_root_cause_over_a_threshold(
-    supervisor: User, customer: Customer, team: Team, other_team: Team, service: object
+    supervisor: User, customer: Customer, team: Team, other_team: Team, service: Service
 ) -> None:
     for n in range(3):
         complaint(customer, team=team, root_cause="process", service=service, received_at=START - n * DAY)

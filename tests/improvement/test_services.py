@@ -10,6 +10,8 @@ from django.db import connection
 
 from charter.accounts.models import Customer, Team, User
 from charter.audit.models import AuditEvent
+from charter.cases.models import Case
+from charter.catalog.models import Service
 from charter.common.errors import (
     CommonErrorCode,
     ConflictError,
@@ -32,18 +34,19 @@ from charter.improvement.services import (
     effectiveness_checks_notify_due,
 )
 from charter.mail.models import OutboundMessage
+from tests.conftest import not_none
 from tests.improvement.conftest import START, complaint, open_cluster_action
 
 DAY = dt.timedelta(days=1)
 
 
 @pytest.fixture
-def cluster(customer: Customer, team: Team) -> list:
+def cluster(customer: Customer, team: Team) -> list[Case]:
     return [complaint(customer, team=team, received_at=START - n * DAY) for n in range(1, 4)]
 
 
 @pytest.fixture
-def action(supervisor: User, member: User, team: Team, cluster: list) -> CorrectiveAction:
+def action(supervisor: User, member: User, team: Team, cluster: list[Case]) -> CorrectiveAction:
     return open_cluster_action(supervisor, member, cluster, team=team)
 
 
@@ -59,7 +62,7 @@ def _items_done(action: CorrectiveAction, actor: User, owner: User, at: dt.datet
 
 
 def test_opening_from_a_complaint_cluster_numbers_links_and_audits(
-    action: CorrectiveAction, cluster: list
+    action: CorrectiveAction, cluster: list[Case]
 ) -> None:
     assert action.number == "CA-2026-0001"
     assert action.status == ActionStatus.OPEN
@@ -106,7 +109,7 @@ def test_a_qa_reviewer_may_open_one(qa_reviewer: User, member: User, other_team:
     assert action.opened_by == qa_reviewer
 
 
-def test_a_cluster_names_its_root_cause(supervisor: User, member: User, cluster: list) -> None:
+def test_a_cluster_names_its_root_cause(supervisor: User, member: User, cluster: list[Case]) -> None:
     with pytest.raises(DomainError) as error:
         open_cluster_action(supervisor, member, cluster, root_cause="")
     assert (error.value.code, error.value.field) == (ErrorCode.INVALID_SOURCE, "root_cause")
@@ -125,7 +128,7 @@ def test_a_cluster_links_only_complaints_of_its_root_cause(
 
 
 def test_a_cluster_with_a_service_links_only_that_services_complaints(
-    supervisor: User, member: User, customer: Customer, team: Team, service: object
+    supervisor: User, member: User, customer: Customer, team: Team, service: Service
 ) -> None:
     elsewhere = complaint(customer, team=team)
     with pytest.raises(DomainError) as error:
@@ -311,7 +314,7 @@ def test_the_check_cannot_come_before_its_due_date(
 
 
 def test_the_check_measures_complaints_of_the_cause_before_and_after(
-    supervisor: User, member: User, customer: Customer, team: Team, service: object
+    supervisor: User, member: User, customer: Customer, team: Team, service: Service
 ) -> None:
     # Before: 6 complaints of the cause and service in the 90 days before opening (3 are linked); 2 elsewhere.
     before = [
@@ -415,7 +418,8 @@ def test_an_overdue_item_notifies_its_owner_and_the_owners_supervisor_once(
     )
     assert recipients == ["bob@example.com", "sam@example.com"]
     assert (
-        "CA-2026-0001" in OutboundMessage.objects.filter(template="improvement.item_overdue").first().subject
+        "CA-2026-0001"
+        in not_none(OutboundMessage.objects.filter(template="improvement.item_overdue").first()).subject
     )
     assert ActionItem.objects.get(pk=item.pk).escalated_at == START + 2 * DAY
     assert action.events.filter(kind=ActionEvent.Kind.ITEM_ESCALATED).count() == 1
