@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from charter.accounts.models import Customer, Team, User
 from charter.cases import clocks as arithmetic
-from charter.cases.models import CannedResponse, Case, CaseCategory, CasePriority, TeamRouting
+from charter.cases.models import CannedResponse, Case, CaseCategory, TeamRouting
 from charter.cases.services import (
     canned_response_create,
     case_accept,
@@ -35,6 +35,7 @@ from charter.cases.services import (
 )
 from charter.cases.services.routing import team_route
 from charter.catalog.models import Service
+from charter.common.vocabulary import Priority
 
 DEMO_TAG = "demo"
 # The first demo case: when it exists, the demo cases were loaded (under its earlier title too).
@@ -238,7 +239,7 @@ def _cases(people: _People, categories: dict[str, CaseCategory]) -> int:
         channel: str | None = None,
         service: Service | None = None,
         category: CaseCategory | None = None,
-        priority: str = CasePriority.NORMAL,
+        priority: str = Priority.NORMAL,
         remedy_sought: str = "",
         named_staff: Sequence[User] = (),
         consent_version: str = "",

@@ -11,11 +11,12 @@ from django.utils.translation import gettext_lazy as _
 
 from charter.accounts.models import Team, User
 from charter.cases.checks import ReplyWarning
-from charter.cases.models import CannedResponse, CaseKind, CaseOutcome, CasePriority, CaseStatus, RootCause
+from charter.cases.models import CannedResponse, CaseOutcome, CaseStatus, RootCause
 from charter.catalog.models import Service
 from charter.catalog.selectors import service_version_list_in_force
 from charter.common.forms import FilterForm, IsoDateTimeInput, choices_with_all
 from charter.common.models import localized
+from charter.common.vocabulary import CaseKind, Priority
 
 PHONE = RegexValidator(r"^\+?[\d\s-]{5,20}$", _("Enter a phone number of digits, spaces or dashes."))
 
@@ -201,7 +202,7 @@ class ResolveForm(forms.Form):
 
 
 class PriorityForm(forms.Form):
-    priority = forms.ChoiceField(label=_("Priority"), choices=CasePriority.choices)
+    priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices)
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
@@ -227,7 +228,7 @@ class QueueFilterForm(FilterForm):
     )
     kind = forms.ChoiceField(label=_("Kind"), required=False, choices=choices_with_all(CaseKind.choices))
     priority = forms.ChoiceField(
-        label=_("Priority"), required=False, choices=choices_with_all(CasePriority.choices)
+        label=_("Priority"), required=False, choices=choices_with_all(Priority.choices)
     )
     order = forms.ChoiceField(
         label=_("Sort by"),

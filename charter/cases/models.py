@@ -19,14 +19,11 @@ from django.utils.translation import gettext_lazy as _
 from charter.catalog.models import Channel
 from charter.common.files import upload_path
 from charter.common.models import TimeStampedModel, YearCounter, localized
+from charter.common.vocabulary import CaseKind, Priority
 from charter.privacy.fields import EncryptedTextField
-from charter.sla.models import CaseKind as SlaCaseKind
-from charter.sla.models import Priority
 
-# The vocabulary shared with the lower apps is defined once, where it is first needed: the kinds and
-# priorities of a case in sla (policies are chosen by them), the channels in the catalogue (services list
-# theirs).
-CaseKind = SlaCaseKind
+# The vocabulary shared with the lower apps is defined once, below them: the kinds and priorities of a case
+# in charter.common.vocabulary, the channels in the catalogue (services list theirs).
 CaseChannel = Channel
 
 
@@ -52,10 +49,7 @@ OPEN_STATUSES = (
 )
 
 
-CasePriority = Priority
-
-
-PRIORITY_ORDER = (CasePriority.LOW, CasePriority.NORMAL, CasePriority.HIGH, CasePriority.URGENT)
+PRIORITY_ORDER = (Priority.LOW, Priority.NORMAL, Priority.HIGH, Priority.URGENT)
 
 
 class CaseOutcome(models.TextChoices):
@@ -176,7 +170,7 @@ class Case(TimeStampedModel):
     channel = models.CharField(_("channel"), max_length=20, choices=CaseChannel.choices)
     status = models.CharField(_("status"), max_length=20, choices=CaseStatus.choices, default=CaseStatus.NEW)
     priority = models.CharField(
-        _("priority"), max_length=10, choices=CasePriority.choices, default=CasePriority.NORMAL
+        _("priority"), max_length=10, choices=Priority.choices, default=Priority.NORMAL
     )
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"))

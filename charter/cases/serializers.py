@@ -15,14 +15,13 @@ from charter.cases.models import (
     CaseChannel,
     CaseClock,
     CaseEvent,
-    CaseKind,
     CaseMessage,
     CaseOutcome,
-    CasePriority,
     CaseStatus,
     RootCause,
 )
 from charter.catalog.models import Service
+from charter.common.vocabulary import CaseKind, Priority
 
 # Keys of an event's data a customer may read; everything else (reasons of internal steps, ids) is staff's.
 PUBLIC_EVENT_KEYS = frozenset({"number", "from", "to", "outcome", "reasons", "remedy_amount", "into", "name"})
@@ -52,10 +51,10 @@ class StatusField(serializers.ChoiceField):
         super().__init__(choices=CaseStatus.choices, **kwargs)
 
 
-@extend_schema_field({"type": "string", "description": f"One of {_values(CasePriority.choices)}."})
+@extend_schema_field({"type": "string", "description": f"One of {_values(Priority.choices)}."})
 class PriorityField(serializers.ChoiceField):
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(choices=CasePriority.choices, **kwargs)
+        super().__init__(choices=Priority.choices, **kwargs)
 
 
 @extend_schema_field({"type": "string", "description": f"One of {_values(CaseOutcome.choices)}."})
@@ -368,7 +367,7 @@ class CaseCreateInputSerializer(serializers.Serializer[Any]):
     category = serializers.PrimaryKeyRelatedField(
         queryset=CaseCategory.objects.filter(is_active=True), required=False
     )
-    priority = PriorityField(default=CasePriority.NORMAL)
+    priority = PriorityField(default=Priority.NORMAL)
     remedy_sought = _text(required=False, allow_blank=True, default="")
     named_staff = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.filter(is_active=True), many=True, required=False

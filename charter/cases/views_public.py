@@ -23,7 +23,7 @@ from charter.cases.forms import (
     IntakeForm,
     TrackingLookupForm,
 )
-from charter.cases.models import Case, CaseKind
+from charter.cases.models import Case
 from charter.cases.panels import customer_case_panels
 from charter.cases.selectors import (
     case_attachment_list,
@@ -45,6 +45,7 @@ from charter.common.files import stored_file_response
 from charter.common.forms import form_add_domain_error
 from charter.common.http import client_ip, private_page
 from charter.common.throttle import throttle_hit
+from charter.common.vocabulary import CaseKind
 from charter.privacy.masking import mask_email
 
 PRIVACY_NOTICE_VERSION = "2026-01"

@@ -24,9 +24,10 @@ from django.utils import timezone
 from charter.accounts.models import Customer, Team, User
 from charter.accounts.services import customer_create
 from charter.cases.checks import ReplyCheckWarningError, case_reply_checked
-from charter.cases.models import Case, CaseKind, NotificationJob, RootCause
+from charter.cases.models import Case, NotificationJob, RootCause
 from charter.cases.services import case_assign, case_create, case_reply, case_resolve
 from charter.catalog.models import Service
+from charter.common.vocabulary import CaseKind
 from charter.conduct.demo import violation_decide_as_proposed, violation_record_from_finding, violation_settle
 from charter.conduct.models import Violation, ViolationEvent
 from charter.conduct.services import (

@@ -7,7 +7,8 @@ from the month the case came in, so that what a customer writes agrees with the 
 
 import dataclasses
 
-from charter.cases.models import CaseClock, CaseKind, CasePriority, RootCause
+from charter.cases.models import CaseClock, RootCause
+from charter.common.vocabulary import CaseKind, Priority
 
 Metric = CaseClock.Metric
 FIRST, NEXT, RESOLUTION, ON_SITE = (
@@ -31,7 +32,7 @@ class Story:
     outcome: str = "done"
     root_cause: str = ""
     category: str = ""
-    priority: str = CasePriority.NORMAL
+    priority: str = Priority.NORMAL
     language: str = "zh-hans"
 
 
@@ -387,7 +388,7 @@ PROFILES = (
                         "电梯停在两层楼之间，里面有人被困，请马上派人。",
                         "您好，维保人员正赶往现场，请被困人员保持冷静，不要强行扒门。",
                         "维保人员到场解救被困人员，电梯经检修后恢复运行。",
-                        priority=CasePriority.URGENT,
+                        priority=Priority.URGENT,
                         category="property-common",
                     ),
                 ),
@@ -485,7 +486,7 @@ PROFILES = (
                         kind=COMPLAINT,
                         outcome="upheld",
                         root_cause=RootCause.SERVICE_QUALITY,
-                        priority=CasePriority.LOW,
+                        priority=Priority.LOW,
                         category="property-home",
                     ),
                 ),

@@ -17,9 +17,10 @@ from django.utils import timezone
 from charter.accounts.models import Team, User
 from charter.accounts.permissions import AnyUser
 from charter.accounts.selectors import team_list_led_by
-from charter.cases.models import Case, CaseKind, RootCause
+from charter.cases.models import Case, RootCause
 from charter.cases.selectors import case_list_visible_to
 from charter.catalog.models import Service
+from charter.common.vocabulary import CaseKind
 from charter.improvement.measure import rate_change, rate_per_30_days
 from charter.improvement.models import (
     ACTIVE_STATUSES,

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from charter.accounts.models import Team, User
 from charter.accounts.selectors import team_lead_list
 from charter.audit.services import audit_record
-from charter.cases.models import Case, CaseKind, RootCause
+from charter.cases.models import Case, RootCause
 from charter.cases.selectors import case_list_visible_to
 from charter.catalog.models import Service
 from charter.common.errors import (
@@ -34,6 +34,7 @@ from charter.common.policy import Decision, Refusal, require
 from charter.common.services import year_counter_next
 from charter.common.text import clean_text
 from charter.common.unset import UNSET, Unset, given
+from charter.common.vocabulary import CaseKind
 from charter.conduct.models import Violation
 from charter.conduct.selectors import violation_get_visible
 from charter.improvement.errors import TEXT_CODES, ErrorCode

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from charter.accounts.models import Team
 from charter.catalog.models import Service
 from charter.common.forms import FilterForm, choices_with_all
+from charter.common.vocabulary import CaseKind
 from charter.mail.models import (
     InboundMessage,
     Mailbox,
@@ -20,7 +21,6 @@ from charter.mail.models import (
 )
 from charter.mail.rendering import template_specs
 from charter.mail.webhooks import WEBHOOK_EVENTS
-from charter.sla.models import CaseKind
 
 
 def _label(model: type[Model], name: str) -> Any:

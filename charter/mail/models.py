@@ -12,8 +12,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from charter.common.models import TimeStampedModel
+from charter.common.vocabulary import CaseKind
 from charter.privacy.fields import EncryptedTextField
-from charter.sla.models import CaseKind
 
 
 def message_key(message_id: str) -> str:

@@ -15,12 +15,13 @@ from charter.accounts.models import Team, User
 from charter.audit.services import audit_record
 from charter.catalog.models import Service
 from charter.common.errors import DomainError
+from charter.common.policy import require
 from charter.common.unset import UNSET, Unset, given
+from charter.common.vocabulary import CaseKind
 from charter.mail.errors import ErrorCode
 from charter.mail.models import Mailbox, MailTemplate, WebhookEndpoint
-from charter.mail.permissions import require_manage
+from charter.mail.permissions import can_manage_mail
 from charter.mail.rendering import template_check, template_spec
-from charter.sla.models import CaseKind
 
 
 def _full_clean(instance: Any) -> None:
@@ -64,7 +65,7 @@ def mailbox_save(
     mailbox takes the model's defaults, a changed one keeps them). An empty `password` on a change keeps the
     old one. Refused (field errors) when the mailbox would not validate. Audited as `mail.mailbox_save`
     (never with the credentials)."""
-    require_manage(actor)
+    require(can_manage_mail(actor))
     fields = given(
         name=name,
         address=address,
@@ -101,7 +102,7 @@ def mailbox_save(
 def mail_template_save(*, actor: User, key: str, language: str, subject: str, body: str) -> MailTemplate:
     """Replace the default of template `key` in `language`. Refused (field errors) when it does not compile
     or render with the template's example. Audited as `mail.template_save`."""
-    require_manage(actor)
+    require(can_manage_mail(actor))
     template_spec(key)
     subject, body = subject.strip(), body.strip()
     if not subject:
@@ -122,7 +123,7 @@ def mail_template_save(*, actor: User, key: str, language: str, subject: str, bo
 
 def mail_template_reset(*, actor: User, key: str, language: str) -> None:
     """Go back to the shipped default of template `key` in `language`. Audited as `mail.template_reset`."""
-    require_manage(actor)
+    require(can_manage_mail(actor))
     template_spec(key)
     with transaction.atomic():
         row = MailTemplate.objects.filter(key=key, language=language).first()
@@ -149,7 +150,7 @@ def webhook_save(
     as `mail.webhook_save` (never with the secret)."""
     from charter.mail.webhooks import WEBHOOK_EVENTS, url_check
 
-    require_manage(actor)
+    require(can_manage_mail(actor))
     fields = given(
         name=name, url=url, secret=secret, events=events, allow_private=allow_private, is_active=is_active
     )

@@ -11,11 +11,10 @@ from decimal import Decimal
 from pathlib import Path
 
 from charter.accounts.models import OrgUnit, User
+from charter.common.vocabulary import CaseKind, Priority
 from charter.sla.models import (
     BusinessCalendar,
-    CaseKind,
     Metric,
-    Priority,
     SlaCalendarAssignment,
     SlaPolicy,
     TargetUnit,

@@ -11,12 +11,11 @@ from django.utils.translation import gettext_lazy as _
 
 from charter.accounts.models import OrgUnit
 from charter.catalog.models import Channel, Service
+from charter.common.vocabulary import CaseKind, Priority
 from charter.sla.models import (
     BusinessCalendar,
     CalendarDay,
-    CaseKind,
     Metric,
-    Priority,
     SlaPolicy,
     TargetUnit,
     TimeBasis,

@@ -17,6 +17,7 @@ from django.utils.translation import ngettext
 
 from charter.catalog.models import Channel, ServiceCommitment
 from charter.common.models import TimeStampedModel, localized
+from charter.common.vocabulary import CaseKind, Priority
 
 Metric = ServiceCommitment.Metric
 TargetUnit = ServiceCommitment.Unit
@@ -31,23 +32,6 @@ class Weekday(models.IntegerChoices):
     FRIDAY = 4, _("Friday")
     SATURDAY = 5, _("Saturday")
     SUNDAY = 6, _("Sunday")
-
-
-class CaseKind(models.TextChoices):
-    """The kinds of case; the cases app uses this vocabulary, and policies can be limited to some of them."""
-
-    INQUIRY = "inquiry", _("Inquiry")
-    COMPLAINT = "complaint", _("Complaint")
-    SERVICE_REQUEST = "service_request", _("Service request")
-    SUGGESTION = "suggestion", _("Suggestion")
-    PRAISE = "praise", _("Praise")
-
-
-class Priority(models.TextChoices):
-    LOW = "low", _("Low")
-    NORMAL = "normal", _("Normal")
-    HIGH = "high", _("High")
-    URGENT = "urgent", _("Urgent")
 
 
 class BusinessCalendar(TimeStampedModel):

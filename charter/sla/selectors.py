@@ -18,11 +18,11 @@ from django.db.models import Prefetch, QuerySet
 from charter.accounts.models import OrgUnit, Team
 from charter.catalog.models import Service, ServiceCommitment
 from charter.catalog.selectors import commitment_list_for_service, commitment_pick
+from charter.common.vocabulary import CaseKind
 from charter.sla.deadlines import Calendar, is_working_day, working_intervals
 from charter.sla.models import (
     BusinessCalendar,
     CalendarDay,
-    CaseKind,
     ConfigStamp,
     Metric,
     SlaCalendarAssignment,

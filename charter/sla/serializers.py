@@ -16,12 +16,11 @@ from rest_framework import serializers
 
 from charter.accounts.models import OrgUnit
 from charter.catalog.models import Channel, Service
+from charter.common.vocabulary import CaseKind, Priority
 from charter.sla.models import (
     BusinessCalendar,
     CalendarDay,
-    CaseKind,
     Metric,
-    Priority,
     SlaPolicy,
     SlaPolicyTarget,
     TargetUnit,

@@ -23,16 +23,16 @@ from django.utils.translation import gettext_lazy as _
 from charter.accounts.models import OrgUnit, User
 from charter.audit.services import audit_record
 from charter.catalog.models import Channel, Service
-from charter.common.errors import DomainError, PermissionDeniedError
+from charter.common.errors import DomainError
+from charter.common.policy import require
 from charter.common.text import clean_text
+from charter.common.vocabulary import CaseKind, Priority
 from charter.sla.deadlines import Calendar
 from charter.sla.errors import TEXT_CODES, ErrorCode
 from charter.sla.models import (
     BusinessCalendar,
     CalendarDay,
-    CaseKind,
     Metric,
-    Priority,
     SlaCalendarAssignment,
     SlaPolicy,
     SlaPolicyTarget,
@@ -54,10 +54,9 @@ MIN_SHARE, MAX_SHARE = Decimal("0.50"), Decimal("0.99")
 
 
 def _require_editor(actor: Actor) -> None:
-    if actor is not None and not can_edit_sla(actor):
-        raise PermissionDeniedError(
-            _("You may not change calendars or SLA policies."), code=ErrorCode.EDIT_DENIED
-        )
+    """Raise `can_edit_sla`'s refusal unless it allows `actor`; None is the system (imports, the demo)."""
+    if actor is not None:
+        require(can_edit_sla(actor))
 
 
 @lru_cache(maxsize=1)

@@ -41,7 +41,7 @@ from charter.accounts.models import Team, User
 from charter.catalog.models import Channel, Service, ServiceVersion
 from charter.common.dates import day_end, day_start
 from charter.common.models import localized
-from charter.sla.models import CaseKind
+from charter.common.vocabulary import CaseKind
 from charter.surveys import metrics
 from charter.surveys.metrics import Metric
 from charter.surveys.models import Invitation, Response

@@ -17,7 +17,7 @@ from openpyxl import Workbook
 
 from charter.catalog.models import Channel
 from charter.common.exports import BOM, Cell, Table, csv_line, sheet_title, xlsx_cell
-from charter.sla.models import CaseKind
+from charter.common.vocabulary import CaseKind
 from charter.surveys.analysis import (
     Dashboard,
     Group,

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from charter.accounts.models import Team
 from charter.catalog.models import Service
 from charter.common.forms import IsoDateTimeInput
-from charter.sla.models import CaseKind
+from charter.common.vocabulary import CaseKind
 from charter.surveys.models import Campaign, Question, SurveyRule
 
 CHOICE_TYPES = (Question.Type.SINGLE, Question.Type.MULTIPLE)

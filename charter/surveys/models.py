@@ -11,8 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from charter.common.models import TimeStampedModel
 from charter.common.versioning import DocumentVersion, VersionPart
+from charter.common.vocabulary import CaseKind
 from charter.privacy.fields import EncryptedTextField
-from charter.sla.models import CaseKind
 from charter.surveys.errors import ErrorCode
 
 

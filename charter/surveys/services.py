@@ -21,7 +21,7 @@ from charter.common.errors import DomainError
 from charter.common.policy import require
 from charter.common.text import clean_text
 from charter.common.versioning import version_draft_lock, version_number_next, version_publish
-from charter.sla.models import CaseKind
+from charter.common.vocabulary import CaseKind
 from charter.surveys.errors import TEXT_CODES, ErrorCode
 from charter.surveys.models import Campaign, Question, Survey, SurveyRule, SurveyVersion
 from charter.surveys.permissions import can_manage_surveys

@@ -26,7 +26,7 @@ from charter.common.errors import DomainError
 from charter.common.forms import form_add_domain_error
 from charter.common.models import localized
 from charter.common.pages import page_rule
-from charter.sla.models import CaseKind
+from charter.common.vocabulary import CaseKind
 from charter.surveys.forms import AnswerForm
 from charter.surveys.forms_config import CampaignForm, QuestionForm, RuleForm, SurveyForm
 from charter.surveys.models import Campaign, Question, Survey, SurveyRule, SurveyVersion

@@ -26,7 +26,7 @@ from charter.catalog.models import Channel
 from charter.common import charts
 from charter.common.exports import download_response, tables_download
 from charter.common.pages import page_rule
-from charter.sla.models import CaseKind
+from charter.common.vocabulary import CaseKind
 from charter.surveys import metrics
 from charter.surveys.analysis import (
     LOWEST_RATED_MINIMUM,

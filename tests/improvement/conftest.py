@@ -10,8 +10,9 @@ import time_machine
 
 from charter.accounts.models import Customer, Team, User
 from charter.accounts.roles import Role
-from charter.cases.models import Case, CaseKind
+from charter.cases.models import Case
 from charter.catalog.models import Service, ServiceCategory
+from charter.common.vocabulary import CaseKind
 from charter.improvement.models import CorrectiveAction
 from charter.improvement.services import corrective_action_open
 from tests.accounts.factories import CustomerFactory, TeamMembershipFactory, UserFactory

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from charter.accounts.models import User
-from charter.sla.models import BusinessCalendar, CaseKind, Metric, Priority, SlaPolicy, TargetUnit, TimeBasis
+from charter.common.vocabulary import CaseKind, Priority
+from charter.sla.models import BusinessCalendar, Metric, SlaPolicy, TargetUnit, TimeBasis
 from charter.sla.services import (
     PolicyContent,
     TargetContent,

@@ -9,11 +9,10 @@ from django.db import transaction
 
 from charter.accounts.models import Team, User
 from charter.catalog.models import Channel
+from charter.common.vocabulary import CaseKind, Priority
 from charter.sla.models import (
     BusinessCalendar,
-    CaseKind,
     Metric,
-    Priority,
     SlaCalendarAssignment,
     SlaPolicy,
     SlaPolicyTarget,

@@ -6,15 +6,9 @@ import pytest
 from charter.accounts.models import OrgUnit, Team, User
 from charter.catalog import services as catalog_services
 from charter.catalog.models import Channel, Service, ServiceCategory, ServiceCommitment
+from charter.common.vocabulary import CaseKind, Priority
 from charter.sla.deadlines import add_business_time, deadline_for
-from charter.sla.models import (
-    BusinessCalendar,
-    CalendarDay,
-    CaseKind,
-    Metric,
-    Priority,
-    SlaPolicy,
-)
+from charter.sla.models import BusinessCalendar, CalendarDay, Metric, SlaPolicy
 from charter.sla.selectors import (
     BUILT_IN_CALENDAR,
     BreachActions,

@@ -6,11 +6,11 @@ import pytest
 from charter.accounts.models import OrgUnit, User
 from charter.audit.models import AuditEvent
 from charter.common.errors import DomainError, PermissionDeniedError
+from charter.common.vocabulary import CaseKind
 from charter.sla.errors import ErrorCode
 from charter.sla.models import (
     BusinessCalendar,
     CalendarDay,
-    CaseKind,
     Metric,
     SlaCalendarAssignment,
     SlaPolicy,

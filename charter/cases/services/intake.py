@@ -17,15 +17,7 @@ from charter.audit.services import audit_batch
 from charter.cases.clocks import targets_for
 from charter.cases.conf import cases_setting
 from charter.cases.errors import ErrorCode
-from charter.cases.models import (
-    Case,
-    CaseCategory,
-    CaseChannel,
-    CaseClock,
-    CaseEvent,
-    CaseKind,
-    CasePriority,
-)
+from charter.cases.models import Case, CaseCategory, CaseChannel, CaseClock, CaseEvent
 from charter.cases.notifications import Audience, CaseNotification, notify_on_commit
 from charter.cases.permissions import (
     can_create_case,
@@ -56,6 +48,7 @@ from charter.catalog.models import Service
 from charter.common.errors import DomainError
 from charter.common.policy import require
 from charter.common.unset import UNSET, Unset, given
+from charter.common.vocabulary import CaseKind, Priority
 from charter.sla.selectors import sla_config_pinned
 
 
@@ -125,7 +118,7 @@ def _staff_assessment_refuse(
     form offers none of them; None is the system, e.g. the intake of another channel.)
     """
     staff_fields = {
-        "priority": priority != CasePriority.NORMAL,
+        "priority": priority != Priority.NORMAL,
         "named_staff": bool(named_staff),
         "tags": bool(tags),
         "category": category is not None,
@@ -174,7 +167,7 @@ def case_create(
     description: str,
     service: Service | None = None,
     category: CaseCategory | None = None,
-    priority: str = CasePriority.NORMAL,
+    priority: str = Priority.NORMAL,
     remedy_sought: str = "",
     named_staff: Iterable[User] = (),
     consent_version: str = "",
@@ -212,7 +205,7 @@ def case_create(
         raise DomainError(_("Say who raises the case."), code=ErrorCode.CUSTOMER_REQUIRED, field="customer")
     _choice(kind, CaseKind.values, ErrorCode.INVALID_KIND, "kind", _("Choose the kind of case."))
     _choice(channel, CaseChannel.values, ErrorCode.INVALID_CHANNEL, "channel", _("Choose the channel."))
-    _choice(priority, CasePriority.values, ErrorCode.INVALID_PRIORITY, "priority", _("Choose the priority."))
+    _choice(priority, Priority.values, ErrorCode.INVALID_PRIORITY, "priority", _("Choose the priority."))
     title = text_clean(
         title,
         field="title",
@@ -338,7 +331,7 @@ _DETAIL_CLEANERS: dict[str, Callable[[Any], object]] = {
     ),
     "description": lambda value: text_clean(value, field="description", required=True),
     "priority": lambda value: _choice(
-        value, CasePriority.values, ErrorCode.INVALID_PRIORITY, "priority", _("Choose the priority.")
+        value, Priority.values, ErrorCode.INVALID_PRIORITY, "priority", _("Choose the priority.")
     ),
     "kind": lambda value: _choice(
         value, CaseKind.values, ErrorCode.INVALID_KIND, "kind", _("Choose the kind of case.")

@@ -22,12 +22,13 @@ from charter.accounts.services import customer_create
 from charter.audit.services import audit_batch
 from charter.cases.conf import cases_setting
 from charter.cases.errors import ErrorCode
-from charter.cases.models import Case, CaseChannel, CaseKind, CaseLink, CaseMessage, CaseStatus
+from charter.cases.models import Case, CaseChannel, CaseLink, CaseMessage, CaseStatus
 from charter.cases.services.attachments import attachment_store
 from charter.cases.services.intake import case_create
 from charter.cases.services.messages import case_customer_reply
 from charter.common.errors import DomainError
 from charter.common.text import remove_control_characters
+from charter.common.vocabulary import CaseKind
 from charter.mail.inbound import thread_ref_for
 from charter.mail.models import InboundMessage, Mailbox
 from charter.mail.parsing import ParsedAttachment, ParsedMessage, case_numbers_in
