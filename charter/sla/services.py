@@ -459,7 +459,7 @@ class ImportResult:
     removed: int
 
 
-def _text(entry: dict[str, Any], key: str, errors: list[str | Promise], where: str, limit: int) -> str:
+def _file_text(entry: dict[str, Any], key: str, errors: list[str | Promise], where: str, limit: int) -> str:
     """Return `entry[key]` cleaned as one line of text, or "" with the problem added to `errors`."""
     try:
         return clean_text(entry.get(key, ""), field=key, codes=TEXT_CODES, max_length=limit, multiline=False)
@@ -483,7 +483,7 @@ def holiday_file_parse(*, data: object) -> HolidayFile:
     if isinstance(year, bool) or not isinstance(year, int) or not 1900 <= year <= 2200:
         errors.append(_("year must be a whole number such as 2026"))
         year = 0
-    source = _text(data, "source", errors, "file", 300)
+    source = _file_text(data, "source", errors, "file", 300)
     raw_days = data.get("days")
     if not isinstance(raw_days, list) or not raw_days:
         errors.append(_("days must be a non-empty list"))
@@ -520,10 +520,10 @@ def holiday_file_parse(*, data: object) -> HolidayFile:
             HolidayEntry(
                 date=date,
                 kind=str(kind),
-                name_zh=_text(raw, "name_zh", errors, where, 200),
-                name_en=_text(raw, "name_en", errors, where, 200),
+                name_zh=_file_text(raw, "name_zh", errors, where, 200),
+                name_en=_file_text(raw, "name_en", errors, where, 200),
                 intervals=clean,
-                source=_text(raw, "source", errors, where, 300) or source,
+                source=_file_text(raw, "source", errors, where, 300) or source,
             )
         )
     if errors:
