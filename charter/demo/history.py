@@ -381,6 +381,49 @@ def _quarter(month: dt.date) -> dt.date:
     return month.replace(month=3 * ((month.month - 1) // 3) + 1)
 
 
+def _miss_keys(
+    plan: _Plan, metric: str, moment: dt.datetime, last: dt.date
+) -> list[tuple[str, str, dt.date]]:
+    """The published periods an outcome of `metric` at `moment` counts in: its quarter and, in the last full
+    month `last`, that month; each with the source of the promise."""
+    source, month = plan.targets[metric].source, _local(moment).date().replace(day=1)
+    return [(source, "quarter", _quarter(month)), *([(source, "month", month)] if month == last else [])]
+
+
+def _miss_try(
+    plan: _Plan,
+    metric: str,
+    *,
+    last: dt.date,
+    latest: dt.datetime,
+    calendars: _Calendars,
+    missed: dict[tuple[str, str, dt.date], int],
+    limits: dict[tuple[str, str, dt.date], int],
+) -> None:
+    """Make `plan` miss `metric` and count in `missed` the promises it makes late, if the miss keeps the
+    case's outcomes in their months and before `latest` and every period within its limit; else undo it."""
+    before, late_before = _outcomes(plan), _kept_late(plan, calendars)
+    moments = (plan.replied_at, plan.arrived_at, plan.resolved_at)
+    plan.misses.add(metric)
+    _times(plan, calendars)
+    after, late = _outcomes(plan), _kept_late(plan, calendars)
+    newly = late - late_before
+    touched = [key for m in newly for key in _miss_keys(plan, m, after[m], last)]
+    fits = (
+        metric in newly
+        and plan.resolved_at is not None
+        and plan.resolved_at <= latest
+        and all(_miss_keys(plan, m, after[m], last) == _miss_keys(plan, m, before[m], last) for m in after)
+        and all(missed[key] < limits.get(key, 0) for key in touched)
+    )
+    if fits:
+        for key in touched:
+            missed[key] += 1
+    else:
+        plan.misses.discard(metric)
+        plan.replied_at, plan.arrived_at, plan.resolved_at = moments
+
+
 def _misses_chosen(
     plans: list[_Plan], last: dt.date, latest: dt.datetime, calendars: _Calendars, rng: random.Random
 ) -> None:
@@ -391,20 +434,15 @@ def _misses_chosen(
     A miss is kept only when it leaves the case's outcomes in their months and before `latest`, and when
     every promise it makes late (an answer too late to resolve in time, say) stays within the limit of the
     periods it counts in."""
-
-    def keys(plan: _Plan, metric: str, moment: dt.datetime) -> list[tuple[str, str, dt.date]]:
-        source, month = plan.targets[metric].source, _local(moment).date().replace(day=1)
-        return [(source, "quarter", _quarter(month)), *([(source, "month", month)] if month == last else [])]
-
     groups: dict[tuple[str, str, dt.date], list[tuple[_Plan, str]]] = defaultdict(list)
     missed: dict[tuple[str, str, dt.date], int] = defaultdict(int)
     for plan in plans:
         outcomes = _outcomes(plan)
         for metric, moment in outcomes.items():
-            for key in keys(plan, metric, moment):
+            for key in _miss_keys(plan, metric, moment, last):
                 groups[key].append((plan, metric))
         for metric in _kept_late(plan, calendars):
-            for key in keys(plan, metric, outcomes[metric]):
+            for key in _miss_keys(plan, metric, outcomes[metric], last):
                 missed[key] += 1
     limits = {key: len(members) // 5 for key, members in groups.items()}
     # The last month first, as its misses count in its quarter too; then by the order of a case's steps, as
@@ -421,26 +459,9 @@ def _misses_chosen(
         for plan, metric in sorted(members, key=lambda item: (len(item[0].misses), rng.random())):
             if missed[group] >= wanted:
                 break
-            before, late_before = _outcomes(plan), _kept_late(plan, calendars)
-            moments = (plan.replied_at, plan.arrived_at, plan.resolved_at)
-            plan.misses.add(metric)
-            _times(plan, calendars)
-            after, late = _outcomes(plan), _kept_late(plan, calendars)
-            newly = late - late_before
-            touched = [key for m in newly for key in keys(plan, m, after[m])]
-            fits = (
-                metric in newly
-                and plan.resolved_at is not None
-                and plan.resolved_at <= latest
-                and all(keys(plan, m, after[m]) == keys(plan, m, before[m]) for m in after)
-                and all(missed[key] < limits.get(key, 0) for key in touched)
+            _miss_try(
+                plan, metric, last=last, latest=latest, calendars=calendars, missed=missed, limits=limits
             )
-            if fits:
-                for key in touched:
-                    missed[key] += 1
-            else:
-                plan.misses.discard(metric)
-                plan.replied_at, plan.arrived_at, plan.resolved_at = moments
 
 
 def _plans(rng: random.Random, services: dict[str, Service], now: dt.datetime) -> list[_Plan]:
