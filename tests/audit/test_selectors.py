@@ -1,5 +1,8 @@
 """The viewer's reads: keyset pages, the values its filters offer, and that each of them reads an index."""
 
+from collections.abc import Sequence
+from typing import Any
+
 import pytest
 from django.db import connection
 
@@ -67,7 +70,7 @@ def test_a_cursor_past_either_end_lands_on_a_real_page() -> None:
     assert past_oldest.events == [] and past_oldest.newer == 0 and past_oldest.older is None
 
 
-def _plan(sql: str, params: object) -> str:
+def _plan(sql: str, params: Sequence[Any]) -> str:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # A test table is tiny, so the planner reads it whole and sorts: forbid that to see whether an

@@ -3,6 +3,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection, transaction
 
+from charter.accounts.models import User
 from charter.audit.models import GENESIS_HASH, AppendOnlyError, AuditEvent
 from charter.audit.selectors import audit_chain_verify
 from charter.audit.services import audit_batch, audit_record
@@ -10,7 +11,7 @@ from charter.audit.services import audit_batch, audit_record
 pytestmark = pytest.mark.django_db
 
 
-def _record_three(actor: object = None) -> list[AuditEvent]:
+def _record_three(actor: User | None = None) -> list[AuditEvent]:
     return [
         audit_record(actor=actor, action=f"test.step{i}", data={"n": i, "text": "中文"}) for i in range(3)
     ]
@@ -26,13 +27,13 @@ def test_events_chain_each_to_the_previous_hash() -> None:
     assert audit_chain_verify().ok
 
 
-def test_event_records_actor_and_target(administrator: object) -> None:
+def test_event_records_actor_and_target(administrator: User) -> None:
     event = audit_record(actor=administrator, action="accounts.thing", target=administrator, data={"a": 1})
 
     assert event.actor == administrator
     assert event.actor_label == "admin"
     assert event.target_type == "accounts.user"
-    assert event.target_id == str(administrator.pk)  # type: ignore[attr-defined]
+    assert event.target_id == str(administrator.pk)
 
 
 def test_verify_finds_an_edited_row() -> None:

@@ -97,7 +97,7 @@ def test_filters_narrow_by_person_action_and_object_type(
     assert _events(client.get(URL, {"actor": member.pk})) == [by_member.sequence]
     assert _events(client.get(URL, {"action": "cases.note"})) == [by_teammate.sequence]
     assert _events(client.get(URL, {"action": "cases.reply"})) == [other_type.sequence, by_member.sequence]
-    assert _events(client.get(URL, {"target_type": "accounts.user", "actor": teammate.pk})) == [
+    assert _events(client.get(URL, {"target_type": "accounts.user", "actor": str(teammate.pk)})) == [
         by_teammate.sequence
     ]
     history = client.get(URL, {"target_type": "accounts.user", "target_id": str(member.pk)})

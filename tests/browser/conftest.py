@@ -60,7 +60,8 @@ def django_db_setup(django_db_blocker: Any, django_db_modify_db_settings: None) 
     from django.test.utils import setup_databases, teardown_databases
 
     with django_db_blocker.unblock():
-        created = setup_databases(verbosity=0, interactive=False, aliases={"default"})
+        # django-stubs wants a mapping; Django only asks `alias in aliases`, and its own runner passes a set.
+        created = setup_databases(verbosity=0, interactive=False, aliases={"default"})  # type: ignore[arg-type]
     yield
     with django_db_blocker.unblock():
         teardown_databases(created, verbosity=0)

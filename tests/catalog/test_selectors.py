@@ -103,8 +103,7 @@ def test_commitments_in_force(administrator: User, two_versions: Service) -> Non
 
 def test_commitment_find_prefers_the_most_specific(administrator: User, draft_service: Service) -> None:
     draft = draft_service.versions.get()
-    base = {"target_unit": "hours", "time_basis": "working_time", "wording_zh": "承诺"}
-    for target, kind, priority in [
+    for amount, kind, priority in [
         (8, "", ""),
         (6, "", "urgent"),
         (4, "complaint", ""),
@@ -114,10 +113,12 @@ def test_commitment_find_prefers_the_most_specific(administrator: User, draft_se
             actor=administrator,
             version=draft,
             metric=Metric.FIRST_RESPONSE,
-            target_amount=target,
+            target_amount=amount,
             case_kind=kind,
             priority=priority,
-            **base,
+            target_unit="hours",
+            time_basis="working_time",
+            wording_zh="承诺",
         )
     services.service_version_publish(actor=administrator, version=draft, effective_at=PAST)
 

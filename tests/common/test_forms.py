@@ -5,6 +5,7 @@ import datetime as dt
 import re
 import zoneinfo
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django import forms
@@ -54,6 +55,12 @@ class _Filter(FilterForm):
     since = forms.DateField(required=False, widget=IsoDateInput())
 
 
+def _choices(form: forms.Form, name: str) -> Any:
+    field = form.fields[name]
+    assert isinstance(field, forms.ChoiceField)
+    return field.choices
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize(("language", "everything"), [("zh-hans", "全部"), ("en", "All")])
 def test_a_filter_offers_all_first_and_leaves_other_choices_alone(
@@ -63,13 +70,13 @@ def test_a_filter_offers_all_first_and_leaves_other_choices_alone(
         form = _Filter()
         html = form.as_p()
         team_select = str(form["team"])
-        first_status = str(form.fields["status"].choices[0][1])
+        first_status = str(_choices(form, "status")[0][1])
 
     assert f'<option value="" selected>{everything}</option>' in team_select
     assert first_status == everything
-    assert form.fields["scope"].choices[0] == ("", "Mine")
-    assert form.fields["order"].choices == [("new", "Newest"), ("old", "Oldest")]
-    assert form.fields["kind"].choices == [("a", "A")]
+    assert _choices(form, "scope")[0] == ("", "Mine")
+    assert _choices(form, "order") == [("new", "Newest"), ("old", "Oldest")]
+    assert _choices(form, "kind") == [("a", "A")]
     assert "---------" not in html and "—" not in html
 
 
@@ -185,9 +192,9 @@ def test_a_filter_narrows_rows_by_its_values_and_whole_days_in_the_current_time_
 
     shanghai = zoneinfo.ZoneInfo("Asia/Shanghai")
     # 00:30 on 2 December in Shanghai is still 1 December in UTC: the day is the reader's.
-    early = UserFactory(username="early", date_joined=dt.datetime(2025, 12, 2, 0, 30, tzinfo=shanghai))
-    late = UserFactory(username="late", date_joined=dt.datetime(2025, 12, 2, 23, 59, tzinfo=shanghai))
-    UserFactory(username="next", date_joined=dt.datetime(2025, 12, 3, 0, 0, tzinfo=shanghai))
+    early = UserFactory.create(username="early", date_joined=dt.datetime(2025, 12, 2, 0, 30, tzinfo=shanghai))
+    late = UserFactory.create(username="late", date_joined=dt.datetime(2025, 12, 2, 23, 59, tzinfo=shanghai))
+    UserFactory.create(username="next", date_joined=dt.datetime(2025, 12, 3, 0, 0, tzinfo=shanghai))
     users = User.objects.filter(username__in=["early", "late", "next"]).order_by("username")
 
     with timezone.override(shanghai):

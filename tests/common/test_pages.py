@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.http import HttpRequest, HttpResponse
 from django.test import RequestFactory
 from django.views.decorators.http import require_GET
 
@@ -16,8 +17,8 @@ from tests.conftest import client_for
 pytestmark = pytest.mark.django_db
 
 
-def _page(request: object) -> str:
-    return "opened"
+def _page(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("opened")
 
 
 def test_the_rule_survives_the_decorators_around_it_and_refuses_whom_it_does_not_hold_for(
@@ -28,7 +29,7 @@ def test_the_rule_survives_the_decorators_around_it_and_refuses_whom_it_does_not
 
     assert page_predicates(view) == (is_staff_member,)
     request.user = member
-    assert view(request) == "opened"
+    assert view(request).content == b"opened"
     request.user = customer_user
     with pytest.raises(PermissionDenied):
         view(request)
@@ -42,7 +43,7 @@ def test_an_anonymous_visitor_is_sent_to_sign_in_not_refused() -> None:
     response = view(request)
 
     assert response.status_code == 302
-    assert response.url == "/accounts/login/?next=/desk/somewhere/%3Fa%3D1"
+    assert response["Location"] == "/accounts/login/?next=/desk/somewhere/%3Fa%3D1"
 
 
 def test_every_predicate_must_hold(member: User, supervisor: User) -> None:

@@ -4,6 +4,7 @@ from collections.abc import Callable
 
 import pytest
 
+from charter.accounts.models import User
 from charter.common.errors import NotFoundError, PermissionDeniedError
 from charter.common.policy import ALLOWED, Decision, Refusal, allow_if, first_refusal, holds, refuse, require
 
@@ -49,7 +50,7 @@ def test_first_refusal_stops_at_the_first_no_and_skips_the_rest() -> None:
 
 
 @pytest.mark.django_db
-def test_holds_asks_django_permissions_of_active_signed_in_users_only(django_user_model: type) -> None:
+def test_holds_asks_django_permissions_of_active_signed_in_users_only(django_user_model: type[User]) -> None:
     from django.contrib.auth.models import AnonymousUser
 
     boss = django_user_model.objects.create_superuser(username="boss", password="x-long-password-1")

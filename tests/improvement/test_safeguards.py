@@ -4,6 +4,7 @@ them between teams, the number's year is the site's, and an "effective" verdict 
 is explained."""
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -27,7 +28,7 @@ DAY = dt.timedelta(days=1)
 
 
 def _open_other(actor: User, owner: User, team: Team | None, **overrides: object) -> CorrectiveAction:
-    values: dict = {
+    values: dict[str, Any] = {
         "title": "巡检发现的问题",
         "source_kind": "other",
         "source_reference": "巡检",

@@ -19,7 +19,8 @@ NEW = {"new": os.urandom(32), "old": OLD["old"]}
 def _raw(customer: Customer, column: str) -> str:
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {column} FROM accounts_customer WHERE id = %s", [customer.pk])  # noqa: S608
-        return cursor.fetchone()[0]
+        value: str = cursor.fetchone()[0]
+        return value
 
 
 @given(st.text())

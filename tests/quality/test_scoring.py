@@ -106,7 +106,11 @@ def test_not_applicable_criteria_leave_the_others_weights_in_proportion(
 
     total = sum(c.weight for c in answered)
     expected = sum(
-        Decimal(c.weight) * Decimal(str(float(value_fraction(c.scale, values[c.key] or 0)))) for c in answered
+        (
+            Decimal(c.weight) * Decimal(str(float(value_fraction(c.scale, values[c.key] or 0))))
+            for c in answered
+        ),
+        Decimal(0),
     )
     assert abs(result.overall - expected * 100 / total) <= Decimal("0.01")
 

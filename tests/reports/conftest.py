@@ -20,9 +20,9 @@ PAST = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
 _numbers = itertools.count(1)
 
 
-def local(*args: int) -> dt.datetime:
+def local(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0) -> dt.datetime:
     """An instant given as Shanghai wall-clock time."""
-    return dt.datetime(*args, tzinfo=SHANGHAI)  # type: ignore[misc]
+    return dt.datetime(year, month, day, hour, minute, second, tzinfo=SHANGHAI)
 
 
 @pytest.fixture

@@ -35,8 +35,10 @@ def office(time_zone: str = "Asia/Shanghai", **kwargs: object) -> Calendar:
     return Calendar(time_zone, dict.fromkeys(range(5), OFFICE), **kwargs)  # type: ignore[arg-type]
 
 
-def local(zone: ZoneInfo, *args: int) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=zone)  # type: ignore[misc]
+def local(
+    zone: ZoneInfo, year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0
+) -> dt.datetime:
+    return dt.datetime(year, month, day, hour, minute, second, tzinfo=zone)
 
 
 # Worked examples ----------------------------------------------------------------------------------------

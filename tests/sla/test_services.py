@@ -1,10 +1,12 @@
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
 from charter.accounts.models import OrgUnit, User
 from charter.audit.models import AuditEvent
+from charter.catalog.models import Service
 from charter.common.errors import DomainError, PermissionDeniedError
 from charter.common.vocabulary import CaseKind
 from charter.sla.errors import ErrorCode
@@ -89,7 +91,7 @@ def test_create_a_calendar_and_audit_it(administrator: User) -> None:
     ],
 )
 def test_create_refuses_bad_input(administrator: User, kwargs: dict[str, str], code: ErrorCode) -> None:
-    values = {"code": "ok", "name_zh": "日历", "name_en": ""} | kwargs
+    values: dict[str, Any] = {"code": "ok", "name_zh": "日历", "name_en": ""} | kwargs
 
     _refused(code, lambda: business_calendar_create(actor=administrator, **values))
 
@@ -460,7 +462,9 @@ def test_new_policies_go_last_and_can_be_reordered_and_moved(
     )
 
 
-def test_update_a_policy(administrator: User, complaint_policy: SlaPolicy, published_service: object) -> None:
+def test_update_a_policy(
+    administrator: User, complaint_policy: SlaPolicy, published_service: Service
+) -> None:
     sla_policy_update(
         actor=administrator,
         policy=complaint_policy,
@@ -469,13 +473,13 @@ def test_update_a_policy(administrator: User, complaint_policy: SlaPolicy, publi
             name_en="Complaints",
             case_kinds=[CaseKind.COMPLAINT],
             services=[published_service],
-        ),  # type: ignore[list-item]
+        ),
     )
 
     complaint_policy.refresh_from_db()
     assert complaint_policy.priorities == [] and complaint_policy.name_en == "Complaints"
     assert list(complaint_policy.services.all()) == [published_service]
-    assert AuditEvent.objects.get(action="sla.policy_update").data["services"] == [published_service.pk]  # type: ignore[attr-defined]
+    assert AuditEvent.objects.get(action="sla.policy_update").data["services"] == [published_service.pk]
 
 
 def test_set_replace_and_remove_targets(administrator: User, complaint_policy: SlaPolicy) -> None:

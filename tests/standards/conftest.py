@@ -2,6 +2,7 @@
 
 import datetime as dt
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -21,9 +22,9 @@ from tests.accounts.factories import TeamMembershipFactory, UserFactory
 PAST = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
 
 
-def promise_content(number: str = "1", **overrides: object) -> ClauseContent:
+def promise_content(number: str = "1", **overrides: Any) -> ClauseContent:
     """A valid customer promise."""
-    values: dict[str, object] = {
+    values: dict[str, Any] = {
         "number": number,
         "title_zh": f"承诺{number}",
         "title_en": f"Promise {number}",
@@ -40,9 +41,9 @@ def promise_content(number: str = "1", **overrides: object) -> ClauseContent:
     return ClauseContent(**values)
 
 
-def conduct_content(number: str = "1.1", **overrides: object) -> ClauseContent:
+def conduct_content(number: str = "1.1", **overrides: Any) -> ClauseContent:
     """A valid clause of the code of conduct."""
-    values: dict[str, object] = {
+    values: dict[str, Any] = {
         "number": number,
         "title_zh": f"以礼待人{number}",
         "title_en": f"Courtesy {number}",

@@ -271,7 +271,7 @@ def test_report_is_scoped_to_the_supervisors_teams(
     assert rows["alice"] is not None and rows["bob"] is None
     assert {row["username"] for row in theirs.json()["results"]} == {"charlie", "olga"}
     assert api_client_for(outsider_supervisor).get(url, {"team": team.pk}).status_code == 404
-    pending = api_client_for(supervisor).get(url, {"team": team.pk, "pending": "1"})
+    pending = api_client_for(supervisor).get(url, {"team": str(team.pk), "pending": "1"})
     assert {row["username"] for row in pending.json()["results"]} == {"bob", "sam"}
 
 

@@ -129,7 +129,7 @@ def test_report_scope_of_a_supervisor_is_his_teams(
     standard_version_acknowledge(user=member, version=conduct_v1)
 
     people = {
-        u.username: u.acknowledged_at
+        u.username: u.acknowledged_at  # type: ignore[attr-defined]  # the selector's annotation, not in its type
         for u in acknowledgement_report_user_list(user=supervisor, version=conduct_v1)
     }
 

@@ -2,6 +2,7 @@ import dataclasses
 import datetime as dt
 import threading
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 import time_machine
@@ -247,7 +248,7 @@ def test_clause_add_stores_a_promise_and_audits_it(promises: StandardDocument, a
     ],
 )
 def test_promise_clauses_are_validated(
-    promises: StandardDocument, administrator: User, overrides: dict[str, object], code: str, field: str
+    promises: StandardDocument, administrator: User, overrides: dict[str, Any], code: str, field: str
 ) -> None:
     draft = standard_version_draft_create(actor=administrator, document=promises)
 
@@ -269,7 +270,7 @@ def test_promise_clauses_are_validated(
     ],
 )
 def test_conduct_clauses_are_validated(
-    conduct_draft: StandardVersion, administrator: User, overrides: dict[str, object], code: str, field: str
+    conduct_draft: StandardVersion, administrator: User, overrides: dict[str, Any], code: str, field: str
 ) -> None:
     with pytest.raises(DomainError) as error:
         standard_clause_add(actor=administrator, version=conduct_draft, content=conduct_content(**overrides))
@@ -475,7 +476,7 @@ def test_model_guards_refuse_to_change_a_published_version(conduct_v1: StandardV
 
     clause.text_zh = "篡改"
     version.preamble_zh = "篡改"
-    attempts = [
+    attempts: list[Callable[[], object]] = [
         clause.save,
         clause.delete,
         version.save,

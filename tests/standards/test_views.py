@@ -386,7 +386,7 @@ def test_report_shows_a_supervisor_his_team_only(
     assert "尚未确认" in page
     assert client.get(url, {"team": other_team.pk}).status_code == 404
     assert client.get(url, {"team": 999999}).status_code == 404
-    pending = client.get(url, {"team": team.pk, "is_pending_only": "on"}).content.decode()
+    pending = client.get(url, {"team": str(team.pk), "is_pending_only": "on"}).content.decode()
     assert "bob" in pending and "alice" not in pending
 
 
