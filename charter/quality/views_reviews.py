@@ -1,6 +1,8 @@
 """The quality desk for reviews: scorecards and sampling rules (administrators), the reviewer's queue, the
 review page, the agent's own reviews, the dispute queue and calibration sessions."""
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -12,7 +14,7 @@ from django.utils.translation import gettext as _
 from charter.accounts.models import User
 from charter.accounts.permissions import is_staff_member
 from charter.accounts.requests import request_user
-from charter.cases.models import Case
+from charter.cases.models import Case, CaseMessage
 from charter.cases.selectors import case_get_visible, case_message_list
 from charter.common.errors import DomainError
 from charter.common.forms import form_add_domain_error
@@ -27,7 +29,7 @@ from charter.quality.forms import (
     SamplingRuleForm,
     ScorecardForm,
 )
-from charter.quality.models import Criterion, Review, SamplingRule, ScorecardVersion
+from charter.quality.models import Criterion, Review, ReviewScore, SamplingRule, ScorecardVersion
 from charter.quality.permissions import (
     can_acknowledge,
     can_decide_dispute,
@@ -287,6 +289,29 @@ def _conversation_visible(user: User, review: Review) -> bool:
     return case_get_visible(user=user, pk=review.case_id) is not None
 
 
+def _review_rows(
+    conversation: list[CaseMessage], criteria: list[Criterion], stored: dict[int, ReviewScore]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The rows of the review page: each message of the conversation, numbered as the score form numbers
+    them, with the scores pinned to it; and each criterion with its score and the number of its message."""
+    numbers = {message.pk: number for number, message in enumerate(conversation, start=1)}
+    messages_shown = [
+        {
+            "message": message,
+            "number": numbers[message.pk],
+            "pins": [row for row in stored.values() if row.message_id == message.pk],
+        }
+        for message in conversation
+    ]
+    rows = []
+    for criterion in criteria:
+        score = stored.get(criterion.pk)
+        message_id = score.message_id if score is not None else None
+        number = numbers.get(message_id) if message_id is not None else None
+        rows.append({"criterion": criterion, "score": score, "message_number": number})
+    return messages_shown, rows
+
+
 @login_required
 def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The review: the customer's description of the case, the conversation (messages numbered as the score
@@ -385,13 +410,7 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 form_add_domain_error(target, error)
             else:
                 messages.error(request, str(error.message))
-    numbers = {message.pk: number for number, message in enumerate(conversation, start=1)}
-    rows = []
-    for criterion in criteria:
-        score = stored.get(criterion.pk)
-        message_id = score.message_id if score is not None else None
-        number = numbers.get(message_id) if message_id is not None else None
-        rows.append({"criterion": criterion, "score": score, "message_number": number})
+    conversation_rows, rows = _review_rows(conversation, criteria, stored)
     return render(
         request,
         "quality/review_detail.html",
@@ -399,14 +418,7 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "review": review,
             "case": case,
             "shows_case": shows_case,
-            "conversation": [
-                {
-                    "message": message,
-                    "number": numbers[message.pk],
-                    "pins": [row for row in stored.values() if row.message_id == message.pk],
-                }
-                for message in conversation
-            ],
+            "conversation": conversation_rows,
             "findings": finding_list_of_case(case=case) if shows_case else [],
             "rows": rows,
             "score_form": score_form,
@@ -458,6 +470,17 @@ def calibration_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _agreed_values(request: HttpRequest, criteria: list[Criterion]) -> dict[int, int | None]:
+    """The agreed score posted for each criterion (`agreed_<id>`), by criterion id; a blank or a value that
+    is not a number is left out."""
+    values: dict[int, int | None] = {}
+    for criterion in criteria:
+        raw = request.POST.get(f"agreed_{criterion.pk}", "")
+        if raw.isdigit():
+            values[criterion.pk] = int(raw)
+    return values
+
+
 @login_required
 def calibration_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A session: the reviewer scores blind; once closed, the spread per criterion and the agreed score."""
@@ -492,12 +515,7 @@ def calibration_detail(request: HttpRequest, pk: int) -> HttpResponse:
             elif action == "close" and is_facilitator:
                 calibration_close(actor=user, session=session)
             elif action == "agree" and is_facilitator:
-                values: dict[int, int | None] = {}
-                for criterion in criteria:
-                    raw = request.POST.get(f"agreed_{criterion.pk}", "")
-                    if raw.isdigit():
-                        values[criterion.pk] = int(raw)
-                calibration_agree(actor=user, session=session, values=values)
+                calibration_agree(actor=user, session=session, values=_agreed_values(request, criteria))
                 messages.success(request, _("The agreed scores were recorded."))
             else:
                 raise PermissionDenied
