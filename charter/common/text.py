@@ -14,6 +14,7 @@ codes are the calling app's (`TextCodes`, kept in the app's `errors.py`), so an 
 import re
 from dataclasses import dataclass
 
+from django.db.models import Model
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -25,6 +26,10 @@ from charter.common.errors import DomainError
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 _LINE_BREAKS = re.compile("\r\n?")
 _SINGLE_LINE_BREAKS = re.compile("[\n\t]")
+
+# The limit of a text stored in a column without one of its own (a TextField): more than any description,
+# clause, comment or letter a person writes, so that what it refuses is a pasted file or a runaway client.
+TEXT_MAX_LENGTH = 20_000
 
 
 @dataclass(frozen=True)
@@ -83,6 +88,14 @@ def clean_text(
             field=field,
         )
     return text
+
+
+def max_length_of(model: type[Model], name: str) -> int:
+    """Return how many characters field `name` of `model` holds, the `max_length` to give `clean_text`: the
+    column's own `max_length`, or TEXT_MAX_LENGTH for a text column without one. Raises FieldDoesNotExist
+    for an unknown name."""
+    limit = getattr(model._meta.get_field(name), "max_length", None)
+    return TEXT_MAX_LENGTH if limit is None else int(limit)
 
 
 def remove_control_characters(value: str, *, multiline: bool = True) -> str:

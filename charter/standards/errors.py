@@ -1,9 +1,13 @@
 from enum import StrEnum
 
+from charter.common.text import TextCodes
+
 
 class ErrorCode(StrEnum):
+    VIEW_DENIED = "standard_view_denied"
     EDIT_DENIED = "standard_edit_denied"
     ACKNOWLEDGE_DENIED = "standard_acknowledge_denied"
+    REPORT_DENIED = "standard_report_denied"
     DUPLICATE_CODE = "standard_duplicate_code"
     INVALID_CODE = "standard_invalid_code"
     INVALID_KIND = "standard_invalid_kind"
@@ -24,3 +28,10 @@ class ErrorCode(StrEnum):
     INVALID_CITATION = "standard_invalid_citation"
     NOT_ACKNOWLEDGEABLE = "standard_not_acknowledgeable"
     ALREADY_ACKNOWLEDGED = "standard_already_acknowledged"
+    INVALID_TEXT = "standard_invalid_text"
+    TEXT_TOO_LONG = "standard_text_too_long"
+
+
+# The codes of refused text (charter.common.text.clean_text); blank text is refused by the services, with a
+# code per field (standard_title_required, standard_text_required…).
+TEXT_CODES = TextCodes(too_long=ErrorCode.TEXT_TOO_LONG, invalid=ErrorCode.INVALID_TEXT)

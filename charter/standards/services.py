@@ -10,15 +10,17 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from charter.accounts.models import User
 from charter.audit.services import audit_record
-from charter.common.errors import DomainError, PermissionDeniedError
+from charter.common.errors import DomainError
+from charter.common.policy import require
+from charter.common.text import clean_text, max_length_of
 from charter.common.versioning import version_draft_lock, version_number_next, version_publish
-from charter.standards.errors import ErrorCode
+from charter.standards.errors import TEXT_CODES, ErrorCode
 from charter.standards.models import (
     CLAUSE_NUMBER_PATTERN,
     StandardAcknowledgement,
@@ -116,15 +118,33 @@ class ClauseContent:
             promises=base.promises if promises is None else tuple(promises),
         )
 
-    def stripped(self) -> "ClauseContent":
-        """Return the content with surrounding white space removed from every text."""
-        stripped: dict[str, Any] = {name: str(getattr(self, name)).strip() for name in self.TEXT_FIELDS}
-        return dataclasses.replace(self, **stripped)
+    # The texts written on one line; the others (a clause's text, conditions…) keep their line breaks.
+    SINGLE_LINE_FIELDS = frozenset({"number", "title_zh", "title_en", "reference", "category"})
+
+    def cleaned(self) -> "ClauseContent":
+        """Return the content with every text cleaned by the common rule (`clean_text`: stripped, line endings
+        normalised). Raises DomainError naming the first field holding a control character (a NUL among
+        them) or longer than its column (standard_invalid_text, standard_text_too_long)."""
+        cleaned: dict[str, Any] = {
+            name: _text(
+                getattr(self, name), StandardClause, name, multiline=name not in self.SINGLE_LINE_FIELDS
+            )
+            for name in self.TEXT_FIELDS
+        }
+        return dataclasses.replace(self, **cleaned)
+
+
+def _text(value: object, model: type[models.Model], field: str, *, multiline: bool = True) -> str:
+    """Return `value` cleaned by the common rule with the standards' codes, at most as long as the column
+    `field` of `model`. Raises DomainError on `field`; writes nothing."""
+    return clean_text(
+        value, field=field, codes=TEXT_CODES, max_length=max_length_of(model, field), multiline=multiline
+    )
 
 
 def _require_editor(actor: User) -> None:
-    if not can_edit_standards(actor):
-        raise PermissionDeniedError(_("You may not edit the standards."), code=ErrorCode.EDIT_DENIED)
+    """Raise `can_edit_standards`' refusal unless it allows `actor`."""
+    require(can_edit_standards(actor))
 
 
 def _lock_document(document: StandardDocument) -> StandardDocument:
@@ -144,12 +164,17 @@ def standard_document_create(
 ) -> StandardDocument:
     """Create an empty registry of `kind` (customer promises or code of conduct); its first draft comes next.
 
-    Requires standards.manage_standards. Raises DomainError for a malformed or taken code, an unknown kind
-    or a missing Chinese title. Audited as `standards.document_create`.
+    Requires standards.manage_standards. Raises DomainError for a malformed or taken code, an unknown kind,
+    a missing Chinese title, or a text holding a control character or longer than its column (the common
+    text rule, `clean_text`). Audited as `standards.document_create`.
     """
     _require_editor(actor)
-    code, title_zh = code.strip(), title_zh.strip()
-    if not DOCUMENT_CODE_PATTERN.match(code) or len(code) > 50:
+    code = _text(code, StandardDocument, "code", multiline=False)
+    title_zh = _text(title_zh, StandardDocument, "title_zh", multiline=False)
+    title_en = _text(title_en, StandardDocument, "title_en", multiline=False)
+    description_zh = _text(description_zh, StandardDocument, "description_zh")
+    description_en = _text(description_en, StandardDocument, "description_en")
+    if not DOCUMENT_CODE_PATTERN.match(code):
         raise DomainError(
             _("Use lower-case letters, digits and hyphens for the code, such as customer-promises."),
             code=ErrorCode.INVALID_CODE,
@@ -165,9 +190,9 @@ def standard_document_create(
         code=code,
         kind=kind,
         title_zh=title_zh,
-        title_en=title_en.strip(),
-        description_zh=description_zh.strip(),
-        description_en=description_en.strip(),
+        title_en=title_en,
+        description_zh=description_zh,
+        description_en=description_en,
     )
     document.full_clean(validate_unique=False)
     with transaction.atomic():
@@ -187,16 +212,20 @@ def standard_document_update(
 ) -> StandardDocument:
     """Change a document's title and description; its code and kind never change.
 
-    Requires standards.manage_standards. Audited as `standards.document_update`.
+    Requires standards.manage_standards and a Chinese title; texts are cleaned as in
+    `standard_document_create`. Audited as `standards.document_update`.
     """
     _require_editor(actor)
-    title_zh = title_zh.strip()
+    title_zh = _text(title_zh, StandardDocument, "title_zh", multiline=False)
+    title_en = _text(title_en, StandardDocument, "title_en", multiline=False)
+    description_zh = _text(description_zh, StandardDocument, "description_zh")
+    description_en = _text(description_en, StandardDocument, "description_en")
     if not title_zh:
         raise DomainError(_("Enter the Chinese title."), code=ErrorCode.TITLE_REQUIRED, field="title_zh")
     document.title_zh = title_zh
-    document.title_en = title_en.strip()
-    document.description_zh = description_zh.strip()
-    document.description_en = description_en.strip()
+    document.title_en = title_en
+    document.description_zh = description_zh
+    document.description_en = description_en
     document.full_clean(validate_unique=False)
     with transaction.atomic():
         document.save(
@@ -281,15 +310,20 @@ def standard_version_draft_update(
 ) -> StandardVersion:
     """Set a draft's preamble and its summary of changes.
 
-    Requires standards.manage_standards and a draft. Audited as `standards.draft_update`.
+    Requires standards.manage_standards and a draft; texts are cleaned by the common rule (`clean_text`).
+    Audited as `standards.draft_update`.
     """
     _require_editor(actor)
+    preamble_zh = _text(preamble_zh, StandardVersion, "preamble_zh")
+    preamble_en = _text(preamble_en, StandardVersion, "preamble_en")
+    change_summary_zh = _text(change_summary_zh, StandardVersion, "change_summary_zh")
+    change_summary_en = _text(change_summary_en, StandardVersion, "change_summary_en")
     with transaction.atomic():
         draft = version_draft_lock(version)
-        draft.preamble_zh = preamble_zh.strip()
-        draft.preamble_en = preamble_en.strip()
-        draft.change_summary_zh = change_summary_zh.strip()
-        draft.change_summary_en = change_summary_en.strip()
+        draft.preamble_zh = preamble_zh
+        draft.preamble_en = preamble_en
+        draft.change_summary_zh = change_summary_zh
+        draft.change_summary_en = change_summary_en
         draft.save(
             update_fields=[
                 "preamble_zh",
@@ -450,7 +484,7 @@ def standard_clause_add(*, actor: User, version: StandardVersion, content: Claus
     `standards.clause_add`.
     """
     _require_editor(actor)
-    content = content.stripped()
+    content = content.cleaned()
     with transaction.atomic():
         draft = version_draft_lock(version)
         _clause_validate(version=draft, content=content, clause=None)
@@ -471,7 +505,7 @@ def standard_clause_update(*, actor: User, clause: StandardClause, content: Clau
     Same rules as `standard_clause_add`. Audited as `standards.clause_update` with the previous number.
     """
     _require_editor(actor)
-    content = content.stripped()
+    content = content.cleaned()
     with transaction.atomic():
         draft = version_draft_lock(clause.version)
         clause = StandardClause.objects.select_related("version__document").get(pk=clause.pk)
@@ -566,10 +600,7 @@ def standard_version_acknowledge(*, user: User, version: StandardVersion) -> Sta
     Requires standards.add_standardacknowledgement (every staff role). Refused for a draft, for customer
     promises and for a version he has already acknowledged. Audited as `standards.acknowledge`.
     """
-    if not can_acknowledge_standards(user):
-        raise PermissionDeniedError(
-            _("Only staff acknowledge the code of conduct."), code=ErrorCode.ACKNOWLEDGE_DENIED
-        )
+    require(can_acknowledge_standards(user))
     version = StandardVersion.objects.select_related("document").get(pk=version.pk)
     if not version.is_published:
         raise DomainError(

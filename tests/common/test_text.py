@@ -5,8 +5,15 @@ from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 
+from charter.accounts.models import Customer, Team
 from charter.common.errors import DomainError
-from charter.common.text import TextCodes, clean_text, remove_control_characters
+from charter.common.text import (
+    TEXT_MAX_LENGTH,
+    TextCodes,
+    clean_text,
+    max_length_of,
+    remove_control_characters,
+)
 
 CODES = TextCodes(required="test_required", too_long="test_too_long", invalid="test_invalid_text")
 
@@ -71,6 +78,11 @@ def test_single_line_text_refuses_line_breaks_and_tabs() -> None:
     assert _refusal("名称\n第二行", multiline=False).code == "test_invalid_text"
     assert _refusal("名称\t制表", multiline=False).code == "test_invalid_text"
     assert clean_text(" 水费查询 ", field="name", codes=CODES, multiline=False) == "水费查询"
+
+
+def test_the_limit_of_a_field_is_its_columns_or_the_common_one_for_a_text_column() -> None:
+    assert max_length_of(Team, "name_zh") == Team._meta.get_field("name_zh").max_length == 200
+    assert max_length_of(Customer, "name") == TEXT_MAX_LENGTH
 
 
 def test_removing_control_characters_leaves_what_clean_text_accepts() -> None:

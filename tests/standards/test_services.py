@@ -278,6 +278,29 @@ def test_conduct_clauses_are_validated(
     assert (_code(error), error.value.field) == (code, field)
 
 
+def test_text_with_a_nul_or_longer_than_its_column_is_refused_and_nothing_written(
+    conduct_draft: StandardVersion, administrator: User
+) -> None:
+    with pytest.raises(DomainError) as nul:
+        standard_clause_add(
+            actor=administrator, version=conduct_draft, content=conduct_content(text_zh="以礼\x00待人")
+        )
+    with pytest.raises(DomainError) as too_long:
+        standard_document_create(
+            actor=administrator, code="long-title", kind="code_of_conduct", title_zh="规" * 201
+        )
+
+    assert (_code(nul), nul.value.field) == (ErrorCode.INVALID_TEXT, "text_zh")
+    assert (_code(too_long), too_long.value.field) == (ErrorCode.TEXT_TOO_LONG, "title_zh")
+    assert "200" in str(too_long.value.message)
+    assert not conduct_draft.clauses.exists()
+    assert not StandardDocument.objects.filter(code="long-title").exists()
+    assert not _events("standards.clause_add")
+    assert [event.target_id for event in _events("standards.document_create")] == [
+        str(conduct_draft.document_id)
+    ]
+
+
 def test_clause_numbers_are_unique_within_a_version(
     conduct_draft: StandardVersion, administrator: User
 ) -> None:
