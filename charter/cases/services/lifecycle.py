@@ -100,23 +100,7 @@ def _move_prepare(
             _("The time to reopen this case has passed."), code=ErrorCode.WINDOW_CLOSED, field="to"
         )
     CASE_WORKFLOW.move(case, to=to_status)
-    if to_status in PAUSED_STATUSES:
-        clocks.clocks_pause(case, at=at)
-    elif previous in PAUSED_STATUSES and to_status not in FINISHED_STATUSES:
-        clocks.clocks_resume(case, at=at)
-    if to_status == S.ACKNOWLEDGED:
-        case.acknowledged_at = at
-    if to_status == S.ESCALATED:
-        case.escalation_level += 1
-    if to_status in (S.CLOSED, S.CANCELLED):
-        case.closed_at = at
-        clocks.clocks_stop(case, at=at, cancel=True)
-    if move.is_reopen:
-        case.outcome, case.resolution_reasons, case.root_cause, case.remedy_amount = "", "", "", None
-        case.resolved_at, case.resolved_by, case.closed_at = None, None, None
-        case.reopen_until, case.appeal_until, case.accepted_at = None, None, None
-        clocks.clock_start(case, Metric.RESOLUTION, at=at)
-        clocks.clock_start(case, Metric.NEXT_RESPONSE, at=at)
+    _move_effects(case, previous=previous, to_status=to_status, is_reopen=move.is_reopen, at=at)
     kind = {
         "escalate": CaseEvent.Kind.ESCALATED,
         "reopen": CaseEvent.Kind.REOPENED,
@@ -130,6 +114,29 @@ def _move_prepare(
     if to_status == S.ACKNOWLEDGED:
         data["number"] = case.number
     return event_build(case, kind, actor=actor, data=data, is_internal=False, at=at)
+
+
+def _move_effects(case: Case, *, previous: str, to_status: str, is_reopen: bool, at: dt.datetime) -> None:
+    """Apply to `case`, just moved from `previous` to `to_status`, what the step does besides: pause or
+    resume the clocks around waiting, stamp the acknowledgement, count an escalation, stop the clocks on
+    closing or cancelling, and clear the resolution and start new clocks on reopening."""
+    if to_status in PAUSED_STATUSES:
+        clocks.clocks_pause(case, at=at)
+    elif previous in PAUSED_STATUSES and to_status not in FINISHED_STATUSES:
+        clocks.clocks_resume(case, at=at)
+    if to_status == S.ACKNOWLEDGED:
+        case.acknowledged_at = at
+    if to_status == S.ESCALATED:
+        case.escalation_level += 1
+    if to_status in (S.CLOSED, S.CANCELLED):
+        case.closed_at = at
+        clocks.clocks_stop(case, at=at, cancel=True)
+    if is_reopen:
+        case.outcome, case.resolution_reasons, case.root_cause, case.remedy_amount = "", "", "", None
+        case.resolved_at, case.resolved_by, case.closed_at = None, None, None
+        case.reopen_until, case.appeal_until, case.accepted_at = None, None, None
+        clocks.clock_start(case, Metric.RESOLUTION, at=at)
+        clocks.clock_start(case, Metric.NEXT_RESPONSE, at=at)
 
 
 def case_transition(
