@@ -1,7 +1,17 @@
 from enum import StrEnum
 
+from charter.common.text import TextCodes
+
 
 class ErrorCode(StrEnum):
     REASON_REQUIRED = "privacy_reason_required"
     NOT_PERSONAL_DATA = "privacy_not_personal_data"
     REVEAL_DENIED = "privacy_reveal_denied"
+    INVALID_TEXT = "privacy_invalid_text"
+    TEXT_TOO_LONG = "privacy_text_too_long"
+
+
+# The codes of refused text (charter.common.text.clean_text): the reason for seeing personal data.
+TEXT_CODES = TextCodes(
+    required=ErrorCode.REASON_REQUIRED, too_long=ErrorCode.TEXT_TOO_LONG, invalid=ErrorCode.INVALID_TEXT
+)

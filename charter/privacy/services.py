@@ -11,25 +11,45 @@ from django.utils.translation import gettext_lazy as _
 
 from charter.audit.services import audit_record
 from charter.common.errors import DomainError, PermissionDeniedError
+from charter.common.policy import require
+from charter.common.text import clean_text
 from charter.privacy import crypto
-from charter.privacy.errors import ErrorCode
+from charter.privacy.errors import TEXT_CODES, ErrorCode
 from charter.privacy.fields import EncryptedTextField
 from charter.privacy.permissions import can_reveal_personal_data
 
 if TYPE_CHECKING:
     from charter.accounts.models import User
 
+# A reason (or ground) is a sentence kept in the audit row; the reveal form and the API take as much.
+REASON_MAX_LENGTH = 500
+
 
 def _require_personal_field(obj: models.Model, field: str) -> None:
     """Raise DomainError unless `field` of `obj` holds personal data (an EncryptedTextField)."""
     try:
         model_field = obj._meta.get_field(field)
-    except Exception as error:  # noqa: BLE001 (FieldDoesNotExist and friends: all mean "not personal data")
+    except Exception as error:
         raise DomainError(
             _("This is not a personal-data field."), code=ErrorCode.NOT_PERSONAL_DATA
         ) from error
     if not isinstance(model_field, EncryptedTextField):
         raise DomainError(_("This is not a personal-data field."), code=ErrorCode.NOT_PERSONAL_DATA)
+
+
+def _reason_clean(value: str, *, field: str) -> str:
+    """Return the reason (or ground) for seeing personal data cleaned by the common rule (`clean_text`), on
+    one line and at most REASON_MAX_LENGTH characters. Raises DomainError (privacy_reason_required when
+    blank, privacy_invalid_text, privacy_text_too_long) on `field`; writes nothing."""
+    return clean_text(
+        value,
+        field=field,
+        codes=TEXT_CODES,
+        required=True,
+        max_length=REASON_MAX_LENGTH,
+        multiline=False,
+        required_message=_("Say why you need to see this value."),
+    )
 
 
 def personal_data_reveal(
@@ -42,19 +62,13 @@ def personal_data_reveal(
 ) -> str:
     """Return the unmasked value of `obj.field` and record who saw it and why.
 
-    Requires privacy.reveal_personal_data and a non-blank reason; the reveal is audited as
-    `privacy.reveal` in the same transaction, so no value is shown without its trace.
+    Requires privacy.reveal_personal_data and a reason (`_reason_clean`: one line of text, not blank, at
+    most REASON_MAX_LENGTH characters); the reveal is audited as `privacy.reveal` in the same transaction,
+    so no value is shown without its trace.
     """
-    if not can_reveal_personal_data(user):
-        raise PermissionDeniedError(
-            _("You may not see this personal data unmasked."), code=ErrorCode.REVEAL_DENIED
-        )
+    require(can_reveal_personal_data(user))
     _require_personal_field(obj, field)
-    reason = reason.strip()
-    if not reason:
-        raise DomainError(
-            _("Say why you need to see this value."), code=ErrorCode.REASON_REQUIRED, field="reason"
-        )
+    reason = _reason_clean(reason, field="reason")
     with transaction.atomic():
         audit_record(
             actor=user,
@@ -78,8 +92,9 @@ def personal_data_view(
 
     The caller's predicate has decided that `user` sees them on `ground` (why, e.g. "handles case
     TS-2026-000014"), unlike `personal_data_reveal`, where the user asks and gives a reason. Refuses an
-    anonymous user, a blank ground and fields that are not personal data. Audited as `privacy.view` with the
-    fields and the ground in the same transaction, so no value is shown without its trace.
+    anonymous user, a ground `_reason_clean` refuses and fields that are not personal data. Audited as
+    `privacy.view` with the fields and the ground in the same transaction, so no value is shown without its
+    trace.
     """
     if not user.is_authenticated:
         raise PermissionDeniedError(
@@ -87,9 +102,7 @@ def personal_data_view(
         )
     for field in fields:
         _require_personal_field(obj, field)
-    ground = ground.strip()
-    if not ground:
-        raise DomainError(_("Say why you need to see this value."), code=ErrorCode.REASON_REQUIRED)
+    ground = _reason_clean(ground, field="ground")
     with transaction.atomic():
         audit_record(
             actor=user,
@@ -125,7 +138,7 @@ def encryption_keys_rotate(*, batch_size: int = 500) -> dict[str, int]:
         last_pk: Any = None
         while True:
             with transaction.atomic(), connection.cursor() as cursor:
-                where = f"WHERE {column} IS NOT NULL AND {column} <> ''"  # noqa: S608 (quoted identifiers)
+                where = f"WHERE {column} IS NOT NULL AND {column} <> ''"
                 params: list[Any] = []
                 if last_pk is not None:
                     where += f" AND {pk} > %s"

@@ -3,7 +3,8 @@ import pytest
 from charter.accounts.models import User
 from charter.audit.models import AuditEvent
 from charter.common.errors import DomainError, PermissionDeniedError
-from charter.privacy.services import personal_data_reveal
+from charter.privacy.errors import ErrorCode
+from charter.privacy.services import REASON_MAX_LENGTH, personal_data_reveal
 from tests.accounts.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db
@@ -35,6 +36,22 @@ def test_reveal_needs_a_reason(supervisor: User, reason: str) -> None:
     with pytest.raises(DomainError) as caught:
         personal_data_reveal(user=supervisor, obj=CustomerFactory.create(), field="phone", reason=reason)
     assert caught.value.code == "privacy_reason_required"
+    assert not AuditEvent.objects.filter(action="privacy.reveal").exists()
+
+
+def test_a_reason_with_a_nul_or_too_long_is_refused_and_nothing_recorded(supervisor: User) -> None:
+    customer = CustomerFactory.create()
+
+    with pytest.raises(DomainError) as nul:
+        personal_data_reveal(user=supervisor, obj=customer, field="phone", reason="回电\x00核实")
+    with pytest.raises(DomainError) as too_long:
+        personal_data_reveal(
+            user=supervisor, obj=customer, field="phone", reason="核" * (REASON_MAX_LENGTH + 1)
+        )
+
+    assert (nul.value.code, nul.value.field) == (ErrorCode.INVALID_TEXT, "reason")
+    assert (too_long.value.code, too_long.value.field) == (ErrorCode.TEXT_TOO_LONG, "reason")
+    assert str(REASON_MAX_LENGTH) in str(too_long.value.message)
     assert not AuditEvent.objects.filter(action="privacy.reveal").exists()
 
 
