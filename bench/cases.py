@@ -52,7 +52,7 @@ def _manage(env: dict[str, str], *args: str, capture: bool = False) -> str:
         [PYTHON, str(ROOT / "manage.py"), *args],
         env=env,
         check=True,
-        cwd=ROOT,  # noqa: S603
+        cwd=ROOT,
         capture_output=capture,
         text=True,
     )
@@ -286,7 +286,7 @@ def main() -> None:
         lines.append(_row("case page", _latencies(port, pages, clients, per_thread)))
         lines.append(_row("search, Chinese (水表)", _latencies(port, chinese, clients, per_thread)))
         lines.append(_row("search, English (meter)", _latencies(port, english, clients, per_thread)))
-        marker = f"bench-intake-{random.randint(0, 10**9)}"  # noqa: S311
+        marker = f"bench-intake-{random.randint(0, 10**9)}"
         cpu_before, client_before = _cpu_seconds(server.pid), time.process_time()
         rate, accepted = _intake(port, 8, max(args.intake // 8, 1), marker)
         cpu = {name: seconds - cpu_before[name] for name, seconds in _cpu_seconds(server.pid).items()}

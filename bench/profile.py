@@ -52,7 +52,7 @@ class Intake:
 
         self.client = Client(enforce_csrf_checks=True, HTTP_ACCEPT_LANGUAGE="zh-CN")
         self.client.get("/cases/new/")
-        self.marker = f"profile-{random.randint(0, 10**9)}"  # noqa: S311
+        self.marker = f"profile-{random.randint(0, 10**9)}"
         self.sent = 0
 
     def post(self) -> None:

@@ -37,7 +37,7 @@ def main(count: int) -> None:
                 summary_en="A service for the benchmark, with text as long as a real one. " * 2,
             )
             draft = service_draft_get(service=service)
-            assert draft is not None  # noqa: S101
+            assert draft is not None
             service_version_draft_update(
                 actor=admin,
                 version=draft,

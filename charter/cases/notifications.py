@@ -148,7 +148,7 @@ def notifications_deliver_due(*, older_than: dt.timedelta = dt.timedelta(minutes
     for pk in list(due.values_list("pk", flat=True)[:limit]):
         try:
             delivered += notification_deliver(pk=pk)
-        except Exception:  # noqa: BLE001 - one broken job must not hold back the others
+        except Exception:  # one broken job must not hold back the others
             logger.exception("notification job %s failed", pk)
             NotificationJob.objects.filter(pk=pk).update(attempts=F("attempts") + 1)
             # After several tries it is given up, loudly, rather than retried every minute for ever.

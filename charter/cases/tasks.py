@@ -57,7 +57,7 @@ def notifications_deliver_task(pks: list[int]) -> None:
     for pk in pks:
         try:
             notification_deliver(pk=pk)
-        except Exception:  # noqa: BLE001 - one broken job must not hold back the others; the sweep retries it
+        except Exception:  # one broken job must not hold back the others; the sweep retries it
             logger.exception("notification job %s failed; left for the periodic delivery", pk)
 
 

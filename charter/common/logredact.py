@@ -35,7 +35,7 @@ class RedactSecretsFilter(logging.Filter):
             record.exc_info, record.exc_text = None, None
         try:
             message = record.getMessage()
-        except Exception:  # noqa: BLE001 - a malformed call is the handler's to report, not the caller's problem
+        except Exception:  # a malformed call is the handler's to report, not the caller's problem
             return True
         cleaned = redact(message)
         if cleaned != message:

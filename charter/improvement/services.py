@@ -760,7 +760,7 @@ def action_items_escalate_overdue(*, now: dt.datetime | None = None, limit: int 
                 try:
                     with transaction.atomic():
                         item_overdue_mail(item, recipient)
-                except Exception:  # noqa: BLE001 - escalated once: a mail that cannot be queued is not retried
+                except Exception:  # escalated once: a mail that cannot be queued is not retried
                     logger.exception("overdue notice for action item %s could not be queued", pk)
             escalated += 1
     return escalated
@@ -804,7 +804,7 @@ def effectiveness_checks_notify_due(*, now: dt.datetime | None = None, limit: in
                 try:
                     with transaction.atomic():
                         check_due_mail(action, recipient)
-                except Exception:  # noqa: BLE001 - announced once: a mail that cannot be queued is not retried
+                except Exception:  # announced once: a mail that cannot be queued is not retried
                     logger.exception("check due notice for corrective action %s could not be queued", pk)
             announced += 1
     return announced

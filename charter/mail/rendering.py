@@ -111,7 +111,7 @@ def template_check(subject: str, body: str, *, key: str) -> None:
     for field, text in (("subject", subject), ("body", body)):
         try:
             _render(text, spec.example)
-        except Exception as error:  # noqa: BLE001 - every failure of an administrator's template is refused
+        except Exception as error:  # every failure of an administrator's template is refused
             raise DomainError(
                 _("The template has an error: %(error)s") % {"error": error},
                 code=ErrorCode.INVALID_TEMPLATE,

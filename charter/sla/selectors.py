@@ -293,7 +293,7 @@ def _snapshot() -> _Snapshot:
     (a database emptied by a test, before any configuration is written again) nothing is cached. Inside
     `sla_config_pinned`, the block's reading.
     """
-    global _snapshot_current  # noqa: PLW0603 (one immutable-per-stamp value, replaced whole)
+    global _snapshot_current  # one immutable-per-stamp value, replaced whole
     pinned = _snapshot_pinned.get()
     if pinned is not None:
         return pinned

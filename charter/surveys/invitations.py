@@ -215,7 +215,7 @@ def invitations_send_due(*, at: dt.datetime | None = None, limit: int = 500) -> 
     for pk in list(due.values_list("pk", flat=True)[:limit]):
         try:
             sent += _send_one(pk, at=at, remind_hours=remind_hours)
-        except Exception:  # noqa: BLE001 - one broken invitation must not hold back the others
+        except Exception:  # one broken invitation must not hold back the others
             logger.exception("survey invitation %s could not be sent", pk)
             Invitation.objects.filter(pk=pk, status=Invitation.Status.SCHEDULED).update(
                 status=Invitation.Status.SKIPPED, skip_reason="error"
@@ -266,7 +266,7 @@ def invitations_remind_due(*, at: dt.datetime | None = None, limit: int = 500) -
                 try:
                     with transaction.atomic():
                         invitation_mail(invitation, reminder=True)
-                except Exception:  # noqa: BLE001 - counted as reminded: at most one reminder, never a loop
+                except Exception:  # counted as reminded: at most one reminder, never a loop
                     logger.exception("survey reminder %s could not be queued", pk)
                     continue
                 reminded += 1

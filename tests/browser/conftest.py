@@ -49,7 +49,7 @@ CHROMIUM_ARGS = [
     "--metrics-recording-only",
     "--no-default-browser-check",
 ]
-DEMO_PASSWORD = "charter-demo-2026"  # noqa: S105 - the demo's published password
+DEMO_PASSWORD = "charter-demo-2026"  # the demo's published password
 WIDE = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 
@@ -91,7 +91,7 @@ def demo_site(
     overrides.enable()
     HUEY.immediate = True
     with django_db_blocker.unblock():
-        call_command("load_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+        call_command("load_demo", stdout=open(os.devnull, "w"))
     try:
         yield {"media": media}
     finally:

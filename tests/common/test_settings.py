@@ -65,7 +65,7 @@ def test_production_with_real_settings_starts_with_secure_cookies() -> None:
 
 def test_production_passes_djangos_deployment_checks() -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("CHARTER_")} | _production()
-    result = subprocess.run(  # noqa: S603
+    result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         env=env,
         capture_output=True,

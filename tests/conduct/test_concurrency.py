@@ -27,7 +27,7 @@ def test_two_sweeps_at_once_close_the_response_window_once(
         try:
             barrier.wait()
             results[index] = violation_deadlines_run(at=NOW + dt.timedelta(days=5, minutes=1))
-        except Exception as error:  # noqa: BLE001 - the test inspects it
+        except Exception as error:  # the test inspects it
             results[index] = error
         finally:
             connection.close()

@@ -510,7 +510,7 @@ def test_concurrent_openings_never_share_a_number(supervisor: User, member: User
                 problem="p",
                 owner=member,
             )
-        except Exception as error:  # noqa: BLE001
+        except Exception as error:
             errors.append(error)
         finally:
             connection.close()

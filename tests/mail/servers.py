@@ -18,7 +18,7 @@ from typing import Any, cast
 
 from aiosmtpd.controller import Controller
 
-DOVECOT_PASSWORD = "secret"  # noqa: S105 - a throwaway test server on 127.0.0.1
+DOVECOT_PASSWORD = "secret"  # a throwaway test server on 127.0.0.1
 
 _CONFIG = """\
 protocols = imap
@@ -113,7 +113,7 @@ class Dovecot:
             # typeshed says append returns a str; like every imaplib command it returns (status, data). An
             # empty date_time is None to imaplib (the server stamps the arrival).
             status, _data = cast("tuple[str, list[Any]]", connection.append(folder, "", "", raw))
-            assert status == "OK", status  # noqa: S101
+            assert status == "OK", status
         finally:
             connection.logout()
 
@@ -143,13 +143,13 @@ class _Keeper:
         self.envelopes: list[Any] = []
         self.refuse: dict[str, str] = {}
 
-    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:  # noqa: N802
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:
         if address in self.refuse:
             return self.refuse[address]
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         self.envelopes.append(envelope)
         return "250 Message accepted for delivery"
 

@@ -284,7 +284,7 @@ def test_a_message_whose_handling_failed_is_quarantined_and_retried_once_fixed(
 
 
 def test_an_unreachable_or_refusing_server_is_recorded_on_the_mailbox(mailbox: Mailbox) -> None:
-    mailbox.password = "wrong"  # noqa: S105
+    mailbox.password = "wrong"
     mailbox.save()
     result = mailbox_poll(mailbox=mailbox)
     mailbox.refresh_from_db()
@@ -304,7 +304,7 @@ def test_two_workers_polling_at_once_make_one_case_per_message(
         try:
             barrier.wait()
             results[index] = mailbox_poll(mailbox=Mailbox.objects.get(pk=mailbox.pk))
-        except Exception as error:  # noqa: BLE001 - the test inspects it
+        except Exception as error:  # the test inspects it
             results[index] = error
         finally:
             connection.close()

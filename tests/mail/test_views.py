@@ -30,8 +30,8 @@ from tests.mail.servers import free_port
 
 pytestmark = pytest.mark.django_db
 
-PASSWORD = "imap-password-that-must-never-show"  # noqa: S105
-TOKEN = "Zt8pQ2vX9kLmN4rS7uW1yA3cE6gJ0hB5"  # noqa: S105
+PASSWORD = "imap-password-that-must-never-show"
+TOKEN = "Zt8pQ2vX9kLmN4rS7uW1yA3cE6gJ0hB5"
 GARBAGE = b"\x00\xff garbage"
 
 
@@ -284,7 +284,7 @@ def test_an_administrator_creates_a_mailbox_and_edits_it_keeping_the_password(
         reverse("mail:mailbox_edit", args=[mailbox.pk]), _mailbox_data(team, password="new-one")
     )
     mailbox.refresh_from_db()
-    assert mailbox.password == "new-one"  # noqa: S105
+    assert mailbox.password == "new-one"
 
 
 def test_a_mailbox_form_with_bad_input_shows_field_errors_in_chinese_and_changes_nothing(
@@ -573,7 +573,7 @@ def test_a_secret_entered_by_the_administrator_is_kept_and_never_shown(admin_cli
     )
 
     endpoint = WebhookEndpoint.objects.get()
-    assert endpoint.secret == "mine-own-secret"  # noqa: S105
+    assert endpoint.secret == "mine-own-secret"
     assert "mine-own-secret" not in _page(admin_client.get(response["Location"]))
 
     admin_client.post(

@@ -20,7 +20,7 @@ from tests.accounts.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db
 
-SECRET = "a-long-shared-secret-for-the-receiver"  # noqa: S105
+SECRET = "a-long-shared-secret-for-the-receiver"
 
 
 class Receiver(http.server.ThreadingHTTPServer):
@@ -37,7 +37,7 @@ class Receiver(http.server.ThreadingHTTPServer):
 class _Handler(http.server.BaseHTTPRequestHandler):
     server: Receiver
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers["Content-Length"]))
         self.server.requests.append((dict(self.headers), body))
         self.send_response(self.server.answer)

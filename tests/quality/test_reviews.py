@@ -603,7 +603,7 @@ def test_two_workers_sampling_at_once_draw_each_pair_once(
         try:
             barrier.wait()
             results[index] = sampling_rule_run(rule=SamplingRule.objects.get(pk=rule.pk))
-        except Exception as error:  # noqa: BLE001 - the test inspects it
+        except Exception as error:  # the test inspects it
             results[index] = error
         finally:
             connection.close()
