@@ -337,6 +337,7 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
 
 
 def _here(case: Case) -> str:
+    """The address of the case page, where an action done on it goes back to."""
     return reverse("cases:desk_case", args=[case.number])
 
 

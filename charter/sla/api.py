@@ -28,6 +28,7 @@ from rest_framework.routers import BaseRouter
 
 from charter.accounts.models import User
 from charter.common.api import list_response
+from charter.common.policy import Decision, require
 from charter.sla import services
 from charter.sla.deadlines import deadline_for
 from charter.sla.models import BusinessCalendar, CalendarDay, SlaPolicy, WorkingInterval
@@ -133,13 +134,18 @@ class _SlaViewSet(viewsets.GenericViewSet[_M]):
 
     permission_classes = [permissions.AllowAny]
 
-    def _viewer(self, request: Request) -> None:
-        if not can_view_sla(request.user):
+    def _require(self, request: Request, decision: Decision) -> None:
+        """Refuse unless `decision` allows: an anonymous caller is asked to sign in, anyone else gets the
+        predicate's refusal and its code (403)."""
+        if not request.user.is_authenticated:
             self.permission_denied(request)
+        require(decision)
+
+    def _viewer(self, request: Request) -> None:
+        self._require(request, can_view_sla(request.user))
 
     def _editor(self, request: Request) -> User:
-        if not can_edit_sla(request.user):
-            self.permission_denied(request)
+        self._require(request, can_edit_sla(request.user))
         assert isinstance(request.user, User)  # noqa: S101 (checked above)
         return request.user
 
@@ -436,6 +442,7 @@ def _policy_content(data: Mapping[str, Any], *, base: services.PolicyContent) ->
 
 
 def _target_content(data: Mapping[str, Any]) -> services.TargetContent:
+    """Return the target in a request's validated `data`."""
     return services.TargetContent(
         metric=data["metric"], amount=data["amount"], unit=data["unit"], basis=data["basis"]
     )

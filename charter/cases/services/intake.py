@@ -309,12 +309,14 @@ def case_create(
 
 
 def _service_clean(service: object) -> Service | None:
+    """Return `service` if it is None or an offered service; else refuse it (`case_invalid_service`)."""
     if service is None or (isinstance(service, Service) and service.is_active):
         return service
     raise DomainError(_("Choose an offered service."), code=ErrorCode.INVALID_SERVICE, field="service")
 
 
 def _category_clean(category: object) -> CaseCategory | None:
+    """Return `category` if it is None or an active category; else refuse it (`case_invalid_category`)."""
     if category is None or (isinstance(category, CaseCategory) and category.is_active):
         return category
     raise DomainError(_("Choose an active category."), code=ErrorCode.INVALID_CATEGORY, field="category")
