@@ -1,5 +1,7 @@
 from enum import StrEnum
 
+from charter.common.text import TextCodes
+
 
 class ErrorCode(StrEnum):
     MANAGE_DENIED = "mail_manage_denied"
@@ -10,3 +12,11 @@ class ErrorCode(StrEnum):
     NOT_FAILED = "mail_not_failed"
     WEBHOOK_URL_REFUSED = "mail_webhook_url_refused"
     INVALID_FIELD = "mail_invalid_field"
+    INVALID_TEXT = "mail_invalid_text"
+    TEXT_TOO_LONG = "mail_text_too_long"
+
+
+# The codes of refused text (charter.common.text.clean_text) an administrator enters; blank text is refused
+# by the services (mail_invalid_template, or mail_invalid_field by the model's own validation). Inbound mail
+# is never refused for its characters: charter.mail.parsing drops them.
+TEXT_CODES = TextCodes(too_long=ErrorCode.TEXT_TOO_LONG, invalid=ErrorCode.INVALID_TEXT)

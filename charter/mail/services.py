@@ -5,10 +5,11 @@ The quarantine and the delivery log have their own services beside the machinery
 `webhook_delivery_retry` (charter.mail.webhooks).
 """
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
 from charter.accounts.models import Team, User
@@ -16,9 +17,10 @@ from charter.audit.services import audit_record
 from charter.catalog.models import Service
 from charter.common.errors import DomainError
 from charter.common.policy import require
+from charter.common.text import clean_text, max_length_of
 from charter.common.unset import UNSET, Unset, given
 from charter.common.vocabulary import CaseKind
-from charter.mail.errors import ErrorCode
+from charter.mail.errors import TEXT_CODES, ErrorCode
 from charter.mail.models import Mailbox, MailTemplate, WebhookEndpoint
 from charter.mail.permissions import can_manage_mail
 from charter.mail.rendering import template_check, template_spec
@@ -32,6 +34,22 @@ def _full_clean(instance: Any) -> None:
         raise DomainError(
             messages[0], code=ErrorCode.INVALID_FIELD, field=None if field == "__all__" else field
         ) from error
+
+
+def _text(value: object, model: type[models.Model], field: str, *, multiline: bool = False) -> str:
+    """Return `value` cleaned by the common rule (`clean_text`) with the mail codes, at most as long as the
+    column `field` of `model`. Raises DomainError on `field`; writes nothing."""
+    return clean_text(
+        value, field=field, codes=TEXT_CODES, max_length=max_length_of(model, field), multiline=multiline
+    )
+
+
+def _texts_clean(model: type[models.Model], fields: dict[str, object], names: Iterable[str]) -> None:
+    """Clean in place each of `names` that `fields` holds: one line of text, at most its column's length.
+    Raises DomainError on the first refused."""
+    for name in names:
+        if name in fields:
+            fields[name] = _text(fields[name], model, name)
 
 
 def _apply(instance: Any, fields: dict[str, object]) -> list[str]:
@@ -63,8 +81,9 @@ def mailbox_save(
 ) -> Mailbox:
     """Create a mailbox (`mailbox` None) or change the settings given (the others default to UNSET: a new
     mailbox takes the model's defaults, a changed one keeps them). An empty `password` on a change keeps the
-    old one. Refused (field errors) when the mailbox would not validate. Audited as `mail.mailbox_save`
-    (never with the credentials)."""
+    old one. Its texts but the password are cleaned by the common rule (`clean_text`: one line, at most the
+    column's length). Refused (field errors) when a text holds a control character or is too long, or the
+    mailbox would not validate. Audited as `mail.mailbox_save` (never with the credentials)."""
     require(can_manage_mail(actor))
     fields = given(
         name=name,
@@ -81,6 +100,8 @@ def mailbox_save(
         kind=kind,
         is_active=is_active,
     )
+    # The password is taken as typed: it is the server's, spaces and all.
+    _texts_clean(Mailbox, fields, ("name", "address", "host", "username", "folder", "done_folder"))
     if "kind" in fields and fields["kind"] not in CaseKind.values:
         raise DomainError(_("Choose the kind of case."), code=ErrorCode.INVALID_FIELD, field="kind")
     if mailbox is not None and not fields.get("password"):
@@ -100,11 +121,13 @@ def mailbox_save(
 
 
 def mail_template_save(*, actor: User, key: str, language: str, subject: str, body: str) -> MailTemplate:
-    """Replace the default of template `key` in `language`. Refused (field errors) when it does not compile
-    or render with the template's example. Audited as `mail.template_save`."""
+    """Replace the default of template `key` in `language`. Refused (field errors) when the subject or body is
+    blank, holds a control character or is longer than its column (`clean_text`; the subject on one line),
+    or when it does not compile or render with the template's example. Audited as `mail.template_save`."""
     require(can_manage_mail(actor))
     template_spec(key)
-    subject, body = subject.strip(), body.strip()
+    subject = _text(subject, MailTemplate, "subject")
+    body = _text(body, MailTemplate, "body", multiline=True)
     if not subject:
         raise DomainError(_("This field is required."), code=ErrorCode.INVALID_TEMPLATE, field="subject")
     if not body:
@@ -146,7 +169,8 @@ def webhook_save(
 ) -> WebhookEndpoint:
     """Create a webhook (`endpoint` None) or change the settings given (the others default to UNSET: a new
     webhook takes the model's defaults, a changed one keeps them); an empty `secret` on a change keeps the
-    old one. The URL must be http(s) and, unless `allow_private`, resolve only to public addresses. Audited
+    old one. The name and URL are cleaned by the common rule (`clean_text`: one line, at most the column's
+    length). The URL must be http(s) and, unless `allow_private`, resolve only to public addresses. Audited
     as `mail.webhook_save` (never with the secret)."""
     from charter.mail.webhooks import WEBHOOK_EVENTS, url_check
 
@@ -154,6 +178,7 @@ def webhook_save(
     fields = given(
         name=name, url=url, secret=secret, events=events, allow_private=allow_private, is_active=is_active
     )
+    _texts_clean(WebhookEndpoint, fields, ("name", "url"))
     if endpoint is not None and not fields.get("secret"):
         fields.pop("secret", None)
     if "events" in fields and (not isinstance(events, list) or set(events) - set(WEBHOOK_EVENTS)):
