@@ -57,8 +57,9 @@ lint: setup
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 
+# Strict for the product; the tests are checked too, their functions need not be annotated (pyproject.toml).
 typecheck: setup
-	$(BIN)/mypy charter
+	$(BIN)/mypy charter tests
 
 # The browser suite commits the demo organisation to a database of its own, so it runs as a second pytest run.
 pytest: setup test-deps messages

@@ -241,7 +241,7 @@ def test_a_browser_can_post_the_form(wang: Customer, django_capture_on_commit_ca
 
     response = browser_post(browser, LOOKUP, {"number": case.number, "contact": "wang@example.com"})
 
-    assert response.status_code == 302  # type: ignore[attr-defined]
+    assert response.status_code == 302
 
 
 def test_an_unknown_link_answers_404_with_the_way_to_a_new_one(db: None) -> None:

@@ -143,9 +143,9 @@ def test_a_browser_can_post_from_the_tracking_page(routed_team: Team) -> None:
     replied = browser_post(browser, url, {"action": "reply", "body": "补充一句"})
     switched = browser_post(browser, url, {"language": "en", "next": url}, reverse("accounts:set_language"))
 
-    assert replied.status_code == 302  # type: ignore[attr-defined]
+    assert replied.status_code == 302
     assert CaseMessage.objects.filter(author_kind="customer", body="补充一句").exists()
-    assert switched.status_code == 302 and switched["Location"] == url  # type: ignore[attr-defined,index]
+    assert switched.status_code == 302 and switched["Location"] == url
 
 
 def test_files_sent_with_the_intake_are_shown_to_the_customer_and_the_handler(

@@ -1,6 +1,6 @@
 import datetime as dt
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from django.test import Client
@@ -14,12 +14,15 @@ from charter.catalog.models import FeeItem, Service, ServiceCategory, ServiceCom
 from tests.catalog.conftest import fill_and_publish
 from tests.conftest import client_for
 
+if TYPE_CHECKING:
+    from tests.conftest import TestResponse
+
 pytestmark = pytest.mark.django_db
 
 DETAIL = "/services/water-connection/"
 
 
-def _text(response: Any) -> str:
+def _text(response: "TestResponse") -> str:
     return response.content.decode()
 
 

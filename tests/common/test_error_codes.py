@@ -115,7 +115,7 @@ def test_a_code_written_as_text_in_a_domain_error_is_a_known_code() -> None:
             if getattr(node.func, "id", getattr(node.func, "attr", "")) not in error_names:
                 continue
             unknown += [
-                f"{path.relative_to(ROOT)}:{node.lineno}: {keyword.value.value}"
+                f"{path.relative_to(ROOT)}:{node.lineno}: {keyword.value.value!s}"
                 for keyword in node.keywords
                 if keyword.arg == "code"
                 and isinstance(keyword.value, ast.Constant)

@@ -7,6 +7,7 @@ from django.test import Client
 from charter.cases.models import Case
 from charter.reports.models import ServicePeriodFigures
 from charter.surveys.models import Response
+from tests.conftest import not_none
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +21,7 @@ def test_the_demo_loads_twice_without_change_and_publishes_last_months_figures(c
     assert responses > 0
     published = ServicePeriodFigures.objects.filter(period_kind="month", cases_handled__gt=0)
     assert published.exists()
-    page = client.get(f"/services/{published.first().service.slug}/").content.decode()
+    page = client.get(f"/services/{not_none(published.first()).service.slug}/").content.decode()
     assert "上月" in page and "满意" in page
 
 
@@ -41,11 +42,16 @@ def test_the_demo_tells_the_story_of_holding_staff_to_the_code() -> None:
     # The sampled review scored it against the clause; the dispute was decided by someone else.
     review = Review.objects.get(case=finding.case)
     assert review.reviewer.username == "sun.qa" and review.status == Review.Status.DECIDED
-    assert review.dispute_handler.username == "wang.supervisor" and review.decision == Review.Decision.UPHELD
+    assert (
+        not_none(review.dispute_handler).username == "wang.supervisor"
+        and review.decision == Review.Decision.UPHELD
+    )
     assert review.scores.get(criterion__clause__number="2.3").value == 2
     # A repeat within the window climbed the ladder; Li responded and appealed.
     earlier, repeat = Violation.objects.filter(staff=li).order_by("occurred_at")
-    assert earlier.step.code == "education" and repeat.proposed_step.code == "verbal-warning"
+    assert (
+        not_none(earlier.step).code == "education" and not_none(repeat.proposed_step).code == "verbal-warning"
+    )
     assert repeat.step == repeat.proposed_step and repeat.status == Violation.Status.APPEALED
     assert repeat.response_text and repeat.appeal_text
     assert {evidence.kind for evidence in repeat.evidence.all()} == {
@@ -57,4 +63,5 @@ def test_the_demo_tells_the_story_of_holding_staff_to_the_code() -> None:
     action = CorrectiveAction.objects.get(source_kind="complaint_cluster")
     check = action.checks.get()
     assert action.status == ActionStatus.CLOSED and action.closed_by != action.owner
-    assert check.verdict == Verdict.EFFECTIVE and check.complaints_after < check.complaints_before
+    assert check.verdict == Verdict.EFFECTIVE
+    assert not_none(check.complaints_after) < not_none(check.complaints_before)

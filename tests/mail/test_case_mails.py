@@ -103,7 +103,7 @@ def test_the_resolution_mail_links_to_the_case_and_names_the_pages_own_buttons(
     assert accept.group(1) == ("我认可" if reader.language == "zh-hans" else "I accept")
     assert "接受”" not in mail
     accepted = browser_post(browser, link, {"action": "accept"})
-    assert accepted.status_code == 302  # type: ignore[attr-defined]
+    assert accepted.status_code == 302
     case.refresh_from_db()
     assert case.status == "closed" and case.accepted_at is not None
 

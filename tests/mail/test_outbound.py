@@ -18,6 +18,7 @@ from charter.mail.outbound import mail_queue, outbound_due_send, outbound_retry,
 from charter.mail.rendering import mail_render
 from charter.mail.services import mail_template_reset, mail_template_save
 from tests.accounts.factories import CustomerFactory
+from tests.conftest import not_none
 from tests.mail.servers import SmtpServer
 
 pytestmark = pytest.mark.django_db
@@ -264,7 +265,7 @@ def test_an_unusable_address_skips_its_recipient_and_a_broken_job_does_not_hold_
     )
     time_machine.move_to(timezone.now() + dt.timedelta(minutes=2))
     real = mailing.notification_queue
-    broken_case = NotificationJob.objects.order_by("pk").first().case_id
+    broken_case = not_none(NotificationJob.objects.order_by("pk").first()).case_id
 
     def failing(notification: Any, **kwargs: Any) -> None:
         if notification.case_id == broken_case and notification.audience == "handler":

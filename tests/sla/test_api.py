@@ -5,6 +5,7 @@ from rest_framework.test import APIClient
 
 from charter.accounts.models import OrgUnit, User
 from charter.audit.models import AuditEvent
+from charter.sla.errors import ErrorCode
 from charter.sla.models import BusinessCalendar, CalendarDay, SlaCalendarAssignment, SlaPolicy
 from charter.sla.services import calendar_day_add
 from tests.conftest import api_client_for
@@ -29,7 +30,7 @@ def test_customers_are_refused(customer_user: User, standard_calendar: BusinessC
     response = api_client_for(customer_user).get(CALENDARS)
 
     assert response.status_code == 403
-    assert response.json()["code"] == "permission_denied"
+    assert response.json()["code"] == ErrorCode.VIEW_DENIED  # the refusal of can_view_sla
 
 
 def test_staff_read_but_do_not_write(
@@ -237,10 +238,10 @@ def test_deadline_endpoint_computes_in_the_calendar(
     url = f"{CALENDARS}{standard_calendar.pk}/deadline/"
 
     working_days = api_client_for(member).get(
-        url, {"start": "2025-09-30T10:00:00+08:00", "amount": 1, "unit": "working_days"}
+        url, {"start": "2025-09-30T10:00:00+08:00", "amount": "1", "unit": "working_days"}
     )
     hours = api_client_for(member).get(
-        url, {"start": "2025-09-26T17:00:00+08:00", "amount": 1, "unit": "hours", "basis": "working_time"}
+        url, {"start": "2025-09-26T17:00:00+08:00", "amount": "1", "unit": "hours", "basis": "working_time"}
     )
 
     assert working_days.status_code == 200, working_days.json()
@@ -248,9 +249,11 @@ def test_deadline_endpoint_computes_in_the_calendar(
     assert working_days.json()["deadline_local"] == "2025-10-09T17:30:00+08:00"
     assert working_days.json()["calendar"] == "cn-standard"
     assert hours.json()["deadline_local"] == "2025-09-28T09:30:00+08:00"
-    naive = client.get(url, {"start": "2025-09-26T17:00:00", "amount": 1, "unit": "hours"})
+    naive = client.get(url, {"start": "2025-09-26T17:00:00", "amount": "1", "unit": "hours"})
     assert naive.status_code == 400 and "start" in naive.json()["fields"]
-    assert client.get(url, {"start": "2025-09-26T17:00:00Z", "amount": 1, "unit": "weeks"}).status_code == 400
+    assert (
+        client.get(url, {"start": "2025-09-26T17:00:00Z", "amount": "1", "unit": "weeks"}).status_code == 400
+    )
 
 
 # Policies -----------------------------------------------------------------------------------------------

@@ -69,7 +69,7 @@ def test_headline_figures_follow_the_formulas(water: Service, team: Team) -> Non
     # then CSAT 2 of 4, NPS (2 − 2) / 5, CES (7 + 5 + 2) / 3
     assert scores.responses == 5
     assert (scores.csat.value, scores.csat.n) == (Fraction(1, 2), 4)
-    assert (scores.nps.value, scores.nps.n) == (0, 5)
+    assert (scores.nps.value, scores.nps.n) == (Fraction(0), 5)
     assert (scores.ces.value, scores.ces.n) == (Fraction(14, 3), 3)
     assert scores.ces.low is not None and 1 <= scores.ces.low < Fraction(14, 3) < scores.ces.high <= 7  # type: ignore[operator]
 
@@ -103,7 +103,7 @@ def test_each_agent_of_a_response_gets_its_score(member: User, teammate: User) -
 
     assert groups[member.pk].label == str(member)
     assert (groups[member.pk].scores.csat.value, groups[member.pk].scores.responses) == (Fraction(1, 2), 2)
-    assert (groups[teammate.pk].scores.csat.value, groups[teammate.pk].scores.responses) == (1, 1)
+    assert (groups[teammate.pk].scores.csat.value, groups[teammate.pk].scores.responses) == (Fraction(1), 1)
     assert groups[None].scores.responses == 1 and groups[None].label == gettext("No member of staff")
 
 
@@ -191,8 +191,8 @@ def test_period_is_whole_days_in_the_readers_time_zone() -> None:
     from_monday = response_scores(everything(date_from=dt.date(2026, 11, 23)))
     both = response_scores(everything(date_from=dt.date(2026, 11, 22), date_to=dt.date(2026, 11, 23)))
 
-    assert (up_to_sunday.responses, up_to_sunday.csat.value) == (1, 1)
-    assert (from_monday.responses, from_monday.csat.value) == (1, 0)
+    assert (up_to_sunday.responses, up_to_sunday.csat.value) == (1, Fraction(1))
+    assert (from_monday.responses, from_monday.csat.value) == (1, Fraction(0))
     assert both.responses == 2
 
 
@@ -214,8 +214,10 @@ def test_lowest_rated_services_need_enough_answers_and_bring_recent_comments(
     repairs = published_service("repairs", "报修")
     for day, score in enumerate([5, 4, 5]):
         respond(AT + dt.timedelta(days=day), csat=score, service=water, comment="很好" if day == 0 else "")
-    for day, (score, comment) in enumerate([(1, "账单看不懂"), (2, "多收了水费"), (4, ""), (None, "态度差")]):
-        respond(AT + dt.timedelta(days=day), csat=score, service=billing, comment=comment)
+    for day, (rating, comment) in enumerate(
+        [(1, "账单看不懂"), (2, "多收了水费"), (4, ""), (None, "态度差")]
+    ):
+        respond(AT + dt.timedelta(days=day), csat=rating, service=billing, comment=comment)
     respond(csat=1, service=repairs, comment="没人来修")
 
     lowest = service_lowest_rated(everything(), minimum=3, limit=5, comments=2)

@@ -82,8 +82,8 @@ def test_nps_all_promoters_is_one_hundred_and_all_detractors_minus_one_hundred()
     promoters = metrics.nps(promoters=40, detractors=0, answered=40)
     detractors = metrics.nps(promoters=0, detractors=40, answered=40)
 
-    assert (promoters.value, promoters.low, promoters.high) == (100, 100.0, 100.0)
-    assert (detractors.value, detractors.low, detractors.high) == (-100, -100.0, -100.0)
+    assert (promoters.value, promoters.low, promoters.high) == (Fraction(100), 100.0, 100.0)
+    assert (detractors.value, detractors.low, detractors.high) == (Fraction(-100), -100.0, -100.0)
     assert not promoters.is_small_sample
 
 

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from charter.accounts.models import OrgUnit, User
+from charter.accounts.models import OrgUnit, Team, User
 from charter.accounts.roles import Role
 from charter.accounts.tiles import desk_tiles
 from charter.surveys.models import RecoveryTask
@@ -18,7 +18,7 @@ from tests.surveys.factories import ResponseFactory
 pytestmark = pytest.mark.django_db
 
 
-def _task(team: object, status: str = RecoveryTask.Status.OPEN) -> RecoveryTask:
+def _task(team: Team | None, status: str = RecoveryTask.Status.OPEN) -> RecoveryTask:
     return RecoveryTask.objects.create(
         response=ResponseFactory.create(),
         team=team,

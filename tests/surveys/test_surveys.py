@@ -31,7 +31,7 @@ from charter.surveys.models import Invitation, RecoveryTask, Response, SurveyRul
 from charter.surveys.responses import recovery_update, response_submit
 from charter.surveys.services import survey_rule_save
 from tests.accounts.factories import CustomerFactory, TeamMembershipFactory, UserFactory
-from tests.conftest import browser_post, client_for
+from tests.conftest import browser_post, client_for, not_none
 from tests.mail.servers import SmtpServer
 from tests.surveys.conftest import link_of, resolved_case
 
@@ -129,7 +129,7 @@ def test_a_browser_can_answer_from_the_survey_link(
 
     sent = browser_post(browser, f"/s/{invitation.token}/", {f"q{_questions(invitation)['csat']}": "5"})
 
-    assert sent.status_code == 200  # type: ignore[attr-defined]
+    assert sent.status_code == 200
     assert Response.objects.get().csat == 5
 
 
@@ -198,7 +198,7 @@ def test_answers_are_checked_and_a_refused_answer_records_nothing(
     _send(django_capture_on_commit_callbacks)
     invitation = Invitation.objects.get()
     ids = _questions(invitation)
-    cases = [
+    cases: list[tuple[dict[int, object], str]] = [
         ({ids["nps"]: 9}, f"q{ids['csat']}"),  # the required question unanswered
         ({ids["csat"]: 6}, f"q{ids['csat']}"),  # off the 1-5 scale
         ({ids["csat"]: "x"}, f"q{ids['csat']}"),
@@ -283,16 +283,20 @@ def test_rules_match_by_kind_and_the_first_match_wins(
     )
     survey_rule_save(actor=administrator, survey=survey, name="其他", ordering=2)
     complaint = resolved_case(customer, kind="complaint")
-    invitation = invitation_for_case(case=complaint, at=complaint.resolved_at)
-    assert invitation is not None and invitation.rule.name == "投诉" and invitation.skip_reason == "sampling"
+    invitation = invitation_for_case(case=complaint, at=not_none(complaint.resolved_at))
+    assert (
+        invitation is not None
+        and not_none(invitation.rule).name == "投诉"
+        and invitation.skip_reason == "sampling"
+    )
 
 
 def test_a_case_resolved_again_is_not_surveyed_twice(
     rule: SurveyRule, customer: Customer, django_capture_on_commit_callbacks: Any
 ) -> None:
     case = resolved_case(customer)
-    assert invitation_for_case(case=case, at=case.resolved_at) is not None
-    assert invitation_for_case(case=case, at=case.resolved_at) is None
+    assert invitation_for_case(case=case, at=not_none(case.resolved_at)) is not None
+    assert invitation_for_case(case=case, at=not_none(case.resolved_at)) is None
     assert Invitation.objects.filter(case=case).count() == 1
 
 
@@ -335,7 +339,7 @@ def test_one_reminder_at_most(
     resolved_case(customer)
     _send(django_capture_on_commit_callbacks)
     invitation = Invitation.objects.get()
-    later = invitation.sent_at + dt.timedelta(hours=73)
+    later = not_none(invitation.sent_at) + dt.timedelta(hours=73)
     with time_machine.travel(later, tick=False), django_capture_on_commit_callbacks(execute=True):
         assert invitations_remind_due() == 1
         assert invitations_remind_due() == 0
@@ -415,7 +419,7 @@ def test_two_sends_of_the_same_survey_at_once_record_one_answer(rule: SurveyRule
         try:
             barrier.wait()
             results[index] = response_submit(invitation=invitation, answers={question: 5 - index})
-        except Exception as error:  # noqa: BLE001 - the test inspects it
+        except Exception as error:  # the test inspects it
             results[index] = error
         finally:
             connection.close()
