@@ -1,5 +1,7 @@
 from enum import StrEnum
 
+from charter.common.text import TextCodes
+
 
 class ErrorCode(StrEnum):
     MANAGE_DENIED = "quality_manage_denied"
@@ -29,3 +31,11 @@ class ErrorCode(StrEnum):
     # Calibration.
     CALIBRATION_DENIED = "quality_calibration_denied"
     CALIBRATION_STATE = "quality_calibration_state"
+    # Text (charter.common.text.clean_text).
+    INVALID_TEXT = "quality_invalid_text"
+    TEXT_TOO_LONG = "quality_text_too_long"
+
+
+# The codes of refused text (charter.common.text.clean_text); blank text is refused by the services, with a
+# code per field (quality_reason_required, quality_invalid_criterion…).
+TEXT_CODES = TextCodes(too_long=ErrorCode.TEXT_TOO_LONG, invalid=ErrorCode.INVALID_TEXT)

@@ -11,6 +11,7 @@ from charter.cases.checks import ReplyCheckWarningError, case_reply_checked
 from charter.cases.models import Case, CaseClock
 from charter.cases.services import case_customer_reply, case_reply
 from charter.common.errors import DomainError
+from charter.quality.errors import ErrorCode
 from charter.quality.models import CheckSetting, Finding, PhraseRule, ReplyOverride
 from charter.quality.services import findings_from_replies, phrase_rule_save, reply_warnings
 from charter.standards.models import StandardDocument
@@ -375,3 +376,20 @@ def test_a_well_formed_pattern_is_saved_and_checked(administrator: User, case: C
     phrase_rule_save(actor=administrator, rule=rule)
 
     assert ("impatient_wording", "2.3") in _codes(case, member, "您好，您赶紧决定。")
+
+
+def test_text_with_a_nul_or_too_long_is_refused_and_nothing_written(administrator: User) -> None:
+    rules = PhraseRule.objects.count()
+    with_nul = PhraseRule(language="zh-hans", category="improper", phrase="不归\x00我管")
+    long_hint = PhraseRule(language="zh-hans", category="jargon", phrase="峰谷分时计价", hint="按" * 201)
+
+    with pytest.raises(DomainError) as nul:
+        phrase_rule_save(actor=administrator, rule=with_nul)
+    with pytest.raises(DomainError) as too_long:
+        phrase_rule_save(actor=administrator, rule=long_hint)
+
+    assert (nul.value.code, nul.value.field) == (ErrorCode.INVALID_TEXT, "phrase")
+    assert (too_long.value.code, too_long.value.field) == (ErrorCode.TEXT_TOO_LONG, "hint")
+    assert "200" in str(too_long.value.message)
+    assert PhraseRule.objects.count() == rules
+    assert not AuditEvent.objects.filter(action="quality.phrase_rule_save").exists()

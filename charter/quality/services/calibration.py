@@ -19,6 +19,7 @@ from charter.quality.errors import ErrorCode
 from charter.quality.models import CalibrationScore, CalibrationSession, Criterion, ScorecardVersion
 from charter.quality.permissions import can_facilitate, can_review, can_run_calibration, can_score_calibration
 from charter.quality.selectors import criterion_list
+from charter.quality.services._text import text_clean
 from charter.quality.services.reviews import ScoreInput
 from charter.quality.services.sampling import case_agent
 
@@ -39,8 +40,10 @@ def calibration_create(
     *, actor: User, title: str, case: Case, scorecard_version: ScorecardVersion, reviewers: Sequence[User]
 ) -> CalibrationSession:
     """Open a calibration session on `case` with `reviewers` (at least two, each may review, never the case's
-    own agent: quality_self_review). Audited."""
+    own agent: quality_self_review). A blank `title` is the case's number; a title holding a control
+    character or too long for its column is refused (`text_clean`). Audited."""
     require(can_run_calibration(actor))
+    title = text_clean(title, CalibrationSession, "title", multiline=False)
     people = {user.pk: user for user in reviewers}
     if len(people) < 2:
         raise DomainError(
@@ -58,7 +61,7 @@ def calibration_create(
     if scorecard_version.status == ScorecardVersion.Status.DRAFT:
         raise DomainError(_("Calibrate against a published version."), code=ErrorCode.NO_PUBLISHED_VERSION)
     session = CalibrationSession.objects.create(
-        title=title.strip() or case.number, facilitator=actor, case=case, scorecard_version=scorecard_version
+        title=title or case.number, facilitator=actor, case=case, scorecard_version=scorecard_version
     )
     session.reviewers.set(list(people.values()))
     audit_record(
@@ -81,17 +84,19 @@ def _scores_valid(session: CalibrationSession, values: Mapping[int, int | None])
 
 @transaction.atomic
 def calibration_score_save(*, actor: User, session: CalibrationSession, scores: Sequence[ScoreInput]) -> None:
-    """Record `actor`'s blind scores in an open session he was invited to. Audited."""
+    """Record `actor`'s blind scores in an open session he was invited to; a comment holding a control
+    character or too long for its column is refused (`text_clean`) before anything is written. Audited."""
     require(can_score_calibration(actor, session))
     if not session.is_open:
         raise DomainError(_("The session is closed."), code=ErrorCode.CALIBRATION_STATE)
     _scores_valid(session, {score.criterion_id: score.value for score in scores})
-    for score in scores:
+    comments = [text_clean(score.comment, CalibrationScore, "comment") for score in scores]
+    for score, comment in zip(scores, comments, strict=True):
         CalibrationScore.objects.update_or_create(
             session=session,
             reviewer=actor,
             criterion_id=score.criterion_id,
-            defaults={"value": score.value, "comment": score.comment.strip()},
+            defaults={"value": score.value, "comment": comment},
         )
     audit_record(actor=actor, action="quality.calibration_score", target=session, data={"count": len(scores)})
 

@@ -40,6 +40,7 @@ from charter.quality.models import (
 )
 from charter.quality.permissions import can_manage_checks
 from charter.quality.selectors import ClauseResolver, check_setting_map, phrase_rule_list
+from charter.quality.services._text import text_clean
 from charter.standards.models import StandardClause
 
 if TYPE_CHECKING:
@@ -420,7 +421,14 @@ def _pattern_validate(pattern: str, field: str) -> None:
 
 
 def _rule_validate(*, rule: PhraseRule) -> None:
-    rule.phrase = " ".join(rule.phrase.split())
+    """Clean the rule's texts in place (`text_clean`; the phrase's runs of white space made one space) and
+    refuse a blank, malformed or listed phrase, a malformed exception, or a document without its clause."""
+    # The phrase keeps its line breaks through the common rule only to have them made spaces here.
+    rule.phrase = " ".join(text_clean(rule.phrase, PhraseRule, "phrase").split())
+    rule.exceptions = text_clean(rule.exceptions, PhraseRule, "exceptions")
+    rule.hint = text_clean(rule.hint, PhraseRule, "hint", multiline=False)
+    rule.document_code = text_clean(rule.document_code, PhraseRule, "document_code", multiline=False)
+    rule.clause_number = text_clean(rule.clause_number, PhraseRule, "clause_number", multiline=False)
     if not rule.phrase:
         raise DomainError(
             gettext_lazy("Enter a word or phrase."), code=ErrorCode.INVALID_PHRASE, field="phrase"
@@ -446,7 +454,8 @@ def _rule_validate(*, rule: PhraseRule) -> None:
 
 
 def phrase_rule_save(*, actor: User, rule: PhraseRule) -> PhraseRule:
-    """Create or change a phrase rule (administrators only). Audited as `quality.phrase_rule_save`."""
+    """Create or change a phrase rule (administrators only), its texts cleaned and checked by
+    `_rule_validate`. Audited as `quality.phrase_rule_save`."""
     require(can_manage_checks(actor))
     with transaction.atomic():
         _rule_validate(rule=rule)
@@ -467,10 +476,11 @@ def phrase_rule_save(*, actor: User, rule: PhraseRule) -> PhraseRule:
 
 
 def check_setting_save(*, actor: User, setting: CheckSetting) -> CheckSetting:
-    """Change whether a check runs and the clause it cites (administrators only). Audited as
-    `quality.check_setting_save`."""
+    """Change whether a check runs and the clause it cites (administrators only); the document code and
+    clause number are cleaned by `text_clean` and both required. Audited as `quality.check_setting_save`."""
     require(can_manage_checks(actor))
-    setting.clause_number = setting.clause_number.strip()
+    setting.document_code = text_clean(setting.document_code, CheckSetting, "document_code", multiline=False)
+    setting.clause_number = text_clean(setting.clause_number, CheckSetting, "clause_number", multiline=False)
     if not setting.clause_number or not setting.document_code:
         raise DomainError(
             gettext_lazy("Each check cites a clause: give the document code and clause number."),

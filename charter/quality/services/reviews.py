@@ -6,7 +6,7 @@ same version is refused (optimistic locking), so nobody overwrites scores he has
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.db import transaction
 from django.db.models import Count, F
@@ -33,6 +33,7 @@ from charter.quality.permissions import (
     can_score,
 )
 from charter.quality.selectors import criterion_list
+from charter.quality.services._text import text_clean
 from charter.quality.services.scorecards import criterion_specs
 from charter.quality.workflow import REVIEW_WORKFLOW
 
@@ -97,7 +98,7 @@ def _scores_check(
                 % {"value": score.value, "title": localized(criterion, "title")},
                 code=ErrorCode.INVALID_SCORE,
             )
-        given[criterion.pk] = score
+        given[criterion.pk] = replace(score, comment=text_clean(score.comment, ReviewScore, "comment"))
     if complete:
         missing = [localized(c, "title") for c in criteria if c.pk not in given]
         if missing:
@@ -114,7 +115,7 @@ def _scores_write(review: Review, given: dict[int, ScoreInput]) -> None:
         ReviewScore.objects.update_or_create(
             review=review,
             criterion_id=criterion_id,
-            defaults={"value": score.value, "comment": score.comment.strip(), "message_id": score.message_id},
+            defaults={"value": score.value, "comment": score.comment, "message_id": score.message_id},
         )
 
 
@@ -140,9 +141,12 @@ def review_scores_save(
     criterion, compute the overall and compliance scores and tell the agent by e-mail.
 
     Only the assigned reviewer, never the agent himself (`can_score`), while the review waits for
-    scores. A stale `version` is refused (quality_review_changed, 409). Audited.
+    scores. A stale `version` is refused (quality_review_changed, 409); a comment or summary holding a
+    control character or too long for its column is refused (`text_clean`). Audited.
     """
     require(can_score(actor, review))
+    if summary is not None:
+        summary = text_clean(summary, Review, "summary")
     REVIEW_WORKFLOW.check(review, to=Review.Status.SUBMITTED, refusal=_("This review was already submitted."))
     criteria = list(criterion_list(version=review.scorecard_version))
     given = _scores_check(review, criteria, scores, complete=False)
@@ -156,7 +160,7 @@ def review_scores_save(
     _scores_write(review, given)
     fields = ["version"]
     if summary is not None:
-        review.summary = summary.strip()
+        review.summary = summary
         fields.append("summary")
     if submit:
         _rescore(review, criteria)
@@ -227,9 +231,10 @@ def dispute_handler_choose(*, review: Review) -> User | None:
 @transaction.atomic
 def review_dispute(*, actor: User, review: Review, reason: str) -> Review:
     """The agent disputes his submitted review, once, with a reason; it goes to a supervisor of the team or
-    another reviewer (never the original reviewer, never the agent). Audited."""
+    another reviewer (never the original reviewer, never the agent). The reason is cleaned by
+    `text_clean`. Audited."""
     require(can_dispute(actor, review))
-    reason = reason.strip()
+    reason = text_clean(reason, Review, "dispute_reason", field="reason")
     if not reason:
         raise DomainError(
             _("Say why you dispute the review."), code=ErrorCode.REASON_REQUIRED, field="reason"
@@ -266,15 +271,15 @@ def review_dispute_decide(
 ) -> Review:
     """Decide a dispute: uphold the scores, or amend them (`scores` replace those given), with reasons.
 
-    Only the person the dispute went to (`can_decide_dispute`). Tells the agent by e-mail. Audited with the
-    scores before and after.
+    Only the person the dispute went to (`can_decide_dispute`); the reasons and comments are cleaned by
+    `text_clean`. Tells the agent by e-mail. Audited with the scores before and after.
     """
     require(can_decide_dispute(actor, review))
     _lock_fresh(review)  # a double submit of the decision decides once
     REVIEW_WORKFLOW.check(
         review, to=Review.Status.DECIDED, refusal=_("This review is not waiting for a decision.")
     )
-    reason = reason.strip()
+    reason = text_clean(reason, Review, "decision_reason", field="reason")
     if not reason:
         raise DomainError(
             _("Give the reasons for the decision."), code=ErrorCode.REASON_REQUIRED, field="reason"

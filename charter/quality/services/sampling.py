@@ -38,6 +38,7 @@ from charter.quality.errors import ErrorCode
 from charter.quality.models import Review, SamplingRule, ScorecardVersion
 from charter.quality.permissions import can_draw_case, can_manage_scorecards, can_review
 from charter.quality.selectors import review_open_counts, reviewer_pool_for, scorecard_version_current
+from charter.quality.services._text import text_clean
 from charter.surveys.models import Response
 
 RUN_EVERY = dt.timedelta(hours=1)
@@ -435,7 +436,8 @@ def sampling_run_due(*, now: dt.datetime | None = None) -> int:
 
 @transaction.atomic
 def sampling_rule_save(*, actor: User, rule: SamplingRule) -> SamplingRule:
-    """Create or change a sampling rule (administrators only). Audited."""
+    """Create or change a sampling rule (administrators only); its channel is cleaned by `text_clean`.
+    Audited."""
     require(can_manage_scorecards(actor))
     if rule.share_percent is not None and not 0 <= rule.share_percent <= 100:
         raise DomainError(
@@ -453,7 +455,7 @@ def sampling_rule_save(*, actor: User, rule: SamplingRule) -> SamplingRule:
         or rule.includes_low_surveys
     ):
         raise DomainError(_("The rule draws nothing: say what to sample."), code=ErrorCode.INVALID_RULE)
-    rule.channel = rule.channel.strip()
+    rule.channel = text_clean(rule.channel, SamplingRule, "channel", multiline=False)
     rule.save()
     audit_record(
         actor=actor,

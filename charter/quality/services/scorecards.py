@@ -19,6 +19,7 @@ from charter.quality.errors import ErrorCode
 from charter.quality.models import Criterion, Scale, Scorecard, ScorecardVersion
 from charter.quality.permissions import can_manage_scorecards
 from charter.quality.selectors import criterion_list, scorecard_version_current, scorecard_version_draft_of
+from charter.quality.services._text import text_clean
 from charter.standards.models import StandardClause, StandardDocument, StandardVersion
 
 
@@ -47,10 +48,13 @@ def criterion_specs(criteria: list[Criterion]) -> list[scoring.CriterionSpec]:
 
 @transaction.atomic
 def scorecard_create(*, actor: User, code: str, name_zh: str, name_en: str = "") -> Scorecard:
-    """Create a scorecard with an empty draft version 1 (administrators only). Audited."""
+    """Create a scorecard with an empty draft version 1 (administrators only). Needs a code and a Chinese
+    name; texts are cleaned by `text_clean`. Audited."""
     require(can_manage_scorecards(actor))
-    code = code.strip()
-    if not code or not name_zh.strip():
+    code = text_clean(code, Scorecard, "code", multiline=False)
+    name_zh = text_clean(name_zh, Scorecard, "name_zh", multiline=False)
+    name_en = text_clean(name_en, Scorecard, "name_en", multiline=False)
+    if not code or not name_zh:
         raise DomainError(
             _("Give the scorecard a code and a Chinese name."), code=ErrorCode.INVALID_CRITERION
         )
@@ -58,7 +62,7 @@ def scorecard_create(*, actor: User, code: str, name_zh: str, name_en: str = "")
         raise DomainError(
             _("A scorecard with this code exists."), code=ErrorCode.INVALID_CRITERION, field="code"
         )
-    scorecard = Scorecard.objects.create(code=code, name_zh=name_zh.strip(), name_en=name_en.strip())
+    scorecard = Scorecard.objects.create(code=code, name_zh=name_zh, name_en=name_en)
     ScorecardVersion.objects.create(scorecard=scorecard, number=1)
     audit_record(actor=actor, action="quality.scorecard_create", target=scorecard, data={"code": code})
     return scorecard
@@ -104,7 +108,10 @@ def scorecard_version_draft_create(*, actor: User, scorecard: Scorecard) -> Scor
 
 
 def _criterion_validate(criterion: Criterion) -> None:
-    criterion.title_zh = criterion.title_zh.strip()
+    """Clean the criterion's texts in place (`text_clean`) and refuse what a criterion may not be."""
+    criterion.title_zh = text_clean(criterion.title_zh, Criterion, "title_zh", multiline=False)
+    criterion.title_en = text_clean(criterion.title_en, Criterion, "title_en", multiline=False)
+    criterion.guidance = text_clean(criterion.guidance, Criterion, "guidance")
     if not criterion.title_zh:
         raise DomainError(_("Describe the criterion."), code=ErrorCode.INVALID_CRITERION, field="title_zh")
     if criterion.weight > 100:
