@@ -13,7 +13,7 @@ from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from charter.accounts.models import Customer, User
-from charter.accounts.permissions import can_manage_customers, is_staff_member
+from charter.accounts.permissions import can_record_customer, is_staff_member
 from charter.accounts.selectors import customer_list_visible_to
 from charter.accounts.serializers import (
     CustomerInputSerializer,
@@ -23,6 +23,7 @@ from charter.accounts.serializers import (
     RevealOutputSerializer,
 )
 from charter.accounts.services import customer_create, user_preferences_update
+from charter.common.policy import require
 from charter.privacy.services import personal_data_reveal
 
 
@@ -80,8 +81,7 @@ class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 
     @extend_schema(request=CustomerInputSerializer, responses={201: CustomerOutputSerializer})
     def create(self, request: Request) -> Response:
-        if not can_manage_customers(request.user) or not request.user.has_perm("accounts.add_customer"):
-            self.permission_denied(request)
+        require(can_record_customer(request.user))
         serializer = CustomerInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data

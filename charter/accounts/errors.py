@@ -1,5 +1,7 @@
 from enum import StrEnum
 
+from charter.common.text import TextCodes
+
 
 class ErrorCode(StrEnum):
     DUPLICATE_CODE = "account_duplicate_code"
@@ -10,3 +12,11 @@ class ErrorCode(StrEnum):
     NOT_A_MEMBER = "account_not_a_member"
     BUILT_IN_ROLE = "account_built_in_role"
     IN_USE = "account_in_use"
+    INVALID_TEXT = "account_invalid_text"
+    TEXT_TOO_LONG = "account_text_too_long"
+    CUSTOMER_DENIED = "account_customer_denied"
+
+
+# The codes of refused text (charter.common.text.clean_text); blank text is refused by the services or the
+# model's own validation (account_customer_name_required…).
+TEXT_CODES = TextCodes(too_long=ErrorCode.TEXT_TOO_LONG, invalid=ErrorCode.INVALID_TEXT)

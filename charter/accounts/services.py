@@ -1,7 +1,7 @@
 """Every write of accounts: users, the organisation tree, teams and customers. Each one is audited."""
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, overload
 
 from django.contrib.auth import password_validation
 from django.contrib.auth.models import AnonymousUser, Group, Permission
@@ -10,11 +10,14 @@ from django.db import models, transaction
 from django.db.models import ProtectedError, RestrictedError
 from django.utils.translation import gettext_lazy as _
 
-from charter.accounts.errors import ErrorCode
+from charter.accounts.errors import TEXT_CODES, ErrorCode
 from charter.accounts.models import Customer, CustomerOrganisation, OrgUnit, Team, TeamMembership, User
+from charter.accounts.permissions import can_record_customer
 from charter.accounts.roles import Role
 from charter.audit.services import audit_record
 from charter.common.errors import DomainError
+from charter.common.policy import require
+from charter.common.text import clean_text, max_length_of
 
 Actor = User | AnonymousUser | None
 
@@ -30,6 +33,21 @@ def _apply(obj: models.Model, values: Mapping[str, Any]) -> dict[str, dict[str, 
         changes[name] = {"before": _plain(before), "after": _plain(value)}
         setattr(obj, name, value)
     return changes
+
+
+@overload
+def _text(value: str, model: type[models.Model], field: str) -> str: ...
+@overload
+def _text(value: None, model: type[models.Model], field: str) -> None: ...
+def _text(value: str | None, model: type[models.Model], field: str) -> str | None:
+    """Return `value` cleaned by the common rule (`clean_text`: one line, stripped, at most as long as the
+    column `field` of `model`); None (leave the field as it is) stays None. Raises DomainError on `field`
+    (account_invalid_text, account_text_too_long); writes nothing."""
+    if value is None:
+        return None
+    return clean_text(
+        value, field=field, codes=TEXT_CODES, max_length=max_length_of(model, field), multiline=False
+    )
 
 
 def _plain(value: Any) -> Any:
@@ -63,8 +81,12 @@ def user_create(
 ) -> User:
     """Create a user with the given roles; a None password leaves the account unable to sign in by password.
 
-    Raises DomainError when the username is taken.
+    Raises DomainError when the username is taken or a name holds a control character or is too long for
+    its column (`_text`).
     """
+    username = _text(username, User, "username")
+    email = _text(email, User, "email")
+    display_name = _text(display_name, User, "display_name")
     if User.objects.filter(username__iexact=username).exists():
         raise DomainError(_("This username is taken."), code=ErrorCode.DUPLICATE_CODE, field="username")
     with transaction.atomic():
@@ -128,10 +150,16 @@ def user_update(
 ) -> User:
     """Change a user's names, contact, preferences and status flags; a None argument leaves its field alone.
 
-    Raises DomainError when the new username is another user's in any letter case, ValidationError for a
-    value the field refuses. Audited as `accounts.user_update` with each changed field before and after;
-    nothing is written or recorded when nothing changed.
+    Raises DomainError when the new username is another user's in any letter case or a name holds a
+    control character or is too long for its column (`_text`), ValidationError for a value the field
+    refuses. Audited as `accounts.user_update` with each changed field before and after; nothing is written
+    or recorded when nothing changed.
     """
+    username = _text(username, User, "username")
+    email = _text(email, User, "email")
+    first_name = _text(first_name, User, "first_name")
+    last_name = _text(last_name, User, "last_name")
+    display_name = _text(display_name, User, "display_name")
     if username is not None and User.objects.filter(username__iexact=username).exclude(pk=user.pk).exists():
         raise DomainError(_("This username is taken."), code=ErrorCode.DUPLICATE_CODE, field="username")
     changes = _apply(
@@ -231,9 +259,10 @@ def user_password_set(*, actor: Actor, user: User, password: str | None) -> User
 def role_create(*, actor: Actor, name: str, permissions: Iterable[Permission] = ()) -> Group:
     """Create a role group named `name` holding `permissions`.
 
-    Raises DomainError when a role of that name exists. Audited as `accounts.role_create` with its
-    permissions.
+    Raises DomainError when a role of that name exists or the name is refused by `_text`. Audited as
+    `accounts.role_create` with its permissions.
     """
+    name = _text(name, Group, "name")
     if Group.objects.filter(name=name).exists():
         raise DomainError(_("This name is already used."), code=ErrorCode.DUPLICATE_CODE, field="name")
     permission_list = list(permissions)
@@ -299,7 +328,14 @@ def role_delete(*, actor: Actor, role: Group) -> None:
 def org_unit_create(
     *, actor: Actor, code: str, name_zh: str, name_en: str = "", kind: str, parent: OrgUnit | None = None
 ) -> OrgUnit:
-    """Add a node to the organisation tree under `parent` (None for the root)."""
+    """Add a node to the organisation tree under `parent` (None for the root).
+
+    Raises DomainError when the code is taken or a text is refused by `_text`. Audited as
+    `accounts.org_unit_create`.
+    """
+    code = _text(code, OrgUnit, "code")
+    name_zh = _text(name_zh, OrgUnit, "name_zh")
+    name_en = _text(name_en, OrgUnit, "name_en")
     if OrgUnit.objects.filter(code=code).exists():
         raise DomainError(_("This code is already used."), code=ErrorCode.DUPLICATE_CODE, field="code")
     with transaction.atomic():
@@ -328,9 +364,13 @@ def org_unit_update(
 ) -> OrgUnit:
     """Change a unit's code, names or kind; a None argument leaves its field alone (`org_unit_move` moves it).
 
-    Raises DomainError when the code is another unit's. Audited as `accounts.org_unit_update` with each
-    changed field before and after; nothing is recorded when nothing changed.
+    Raises DomainError when the code is another unit's or a text is refused by `_text`. Audited as
+    `accounts.org_unit_update` with each changed field before and after; nothing is recorded when nothing
+    changed.
     """
+    code = _text(code, OrgUnit, "code")
+    name_zh = _text(name_zh, OrgUnit, "name_zh")
+    name_en = _text(name_en, OrgUnit, "name_en")
     if code is not None and OrgUnit.objects.filter(code=code).exclude(pk=unit.pk).exists():
         raise DomainError(_("This code is already used."), code=ErrorCode.DUPLICATE_CODE, field="code")
     changes = _apply(unit, {"code": code, "name_zh": name_zh, "name_en": name_en, "kind": kind})
@@ -405,7 +445,14 @@ def _delete(obj: models.Model) -> None:
 def team_create(
     *, actor: Actor, unit: OrgUnit, code: str, name_zh: str, name_en: str = "", is_active: bool = True
 ) -> Team:
-    """Create a team inside `unit`."""
+    """Create a team inside `unit`.
+
+    Raises DomainError when the code is taken or a text is refused by `_text`. Audited as
+    `accounts.team_create`.
+    """
+    code = _text(code, Team, "code")
+    name_zh = _text(name_zh, Team, "name_zh")
+    name_en = _text(name_en, Team, "name_en")
     if Team.objects.filter(code=code).exists():
         raise DomainError(_("This code is already used."), code=ErrorCode.DUPLICATE_CODE, field="code")
     with transaction.atomic():
@@ -435,8 +482,11 @@ def team_update(
 
     Moving a team to another unit changes which leads oversee it. Raises DomainError when the code is
     another team's. Audited as `accounts.team_update` with each changed field before and after (the unit
-    by id); nothing is recorded when nothing changed.
+    by id); nothing is recorded when nothing changed. Texts are cleaned by `_text`.
     """
+    code = _text(code, Team, "code")
+    name_zh = _text(name_zh, Team, "name_zh")
+    name_en = _text(name_en, Team, "name_en")
     if code is not None and Team.objects.filter(code=code).exclude(pk=team.pk).exists():
         raise DomainError(_("This code is already used."), code=ErrorCode.DUPLICATE_CODE, field="code")
     changes = _apply(
@@ -549,17 +599,24 @@ def customer_create(
     user: User | None = None,
     language: str = "zh-hans",
 ) -> Customer:
-    """Record a customer. Personal data is encrypted at rest; the audit event holds none of it."""
-    name = name.strip()
+    """Record a customer. Personal data is encrypted at rest; the audit event holds none of it.
+
+    A signed-in `actor` must be staff who may (`can_record_customer`); None is the public intake or a
+    mailbox recording its sender. Needs a name; texts are cleaned by `_text` (a NUL, a control character or
+    a line break is refused as account_invalid_text).
+    """
+    if isinstance(actor, User):
+        require(can_record_customer(actor))
+    name = _text(name, Customer, "name")
     if not name:
         raise DomainError(
             _("Enter the customer's name."), code=ErrorCode.CUSTOMER_NAME_REQUIRED, field="name"
         )
     customer = Customer(
         name=name,
-        phone=phone.strip(),
-        email=email.strip(),
-        id_number=id_number.strip(),
+        phone=_text(phone, Customer, "phone"),
+        email=_text(email, Customer, "email"),
+        id_number=_text(id_number, Customer, "id_number"),
         organisation=organisation,
         user=user,
         language=language,
@@ -580,9 +637,12 @@ def customer_create(
 def customer_organisation_create(
     *, actor: Actor, name: str, unified_social_credit_code: str = ""
 ) -> CustomerOrganisation:
-    """Record a customer organisation."""
+    """Record a customer organisation; texts are cleaned by `_text`. Audited as
+    `accounts.customer_organisation_create`."""
+    name = _text(name, CustomerOrganisation, "name")
+    credit_code = _text(unified_social_credit_code, CustomerOrganisation, "unified_social_credit_code")
     with transaction.atomic():
-        organisation = CustomerOrganisation(name=name, unified_social_credit_code=unified_social_credit_code)
+        organisation = CustomerOrganisation(name=name, unified_social_credit_code=credit_code)
         organisation.full_clean()
         organisation.save()
         audit_record(actor=actor, action="accounts.customer_organisation_create", target=organisation)

@@ -8,6 +8,7 @@ from rest_framework.routers import BaseRouter
 from charter.audit.models import AuditEvent
 from charter.audit.permissions import can_view_audit_trail
 from charter.audit.selectors import audit_event_list
+from charter.common.policy import require
 
 
 class AuditEventSerializer(serializers.ModelSerializer[AuditEvent]):
@@ -30,8 +31,13 @@ class AuditEventSerializer(serializers.ModelSerializer[AuditEvent]):
 
 
 class CanViewAuditTrail(permissions.BasePermission):
+    """Let through whom `can_view_audit_trail` allows; refuse anyone else signed in with its code (403)."""
+
     def has_permission(self, request: Request, view: object) -> bool:
-        return can_view_audit_trail(request.user)
+        if not request.user.is_authenticated:
+            return False  # DRF asks him to sign in first
+        require(can_view_audit_trail(request.user))
+        return True
 
 
 class AuditEventViewSet(viewsets.ReadOnlyModelViewSet[AuditEvent]):

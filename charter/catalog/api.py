@@ -42,6 +42,7 @@ from charter.catalog.serializers import (
     ServiceVersionPublishInputSerializer,
 )
 from charter.common.api import not_found_json
+from charter.common.policy import Decision, require
 
 FEE_ID = OpenApiParameter("fee_id", int, OpenApiParameter.PATH)
 COMMITMENT_ID = OpenApiParameter("commitment_id", int, OpenApiParameter.PATH)
@@ -57,9 +58,15 @@ class _CatalogViewSet(viewsets.GenericViewSet[_M]):
     lookup_field = "slug"
     lookup_value_regex = "[-a-zA-Z0-9_]+"
 
-    def _editor(self, request: Request) -> User:
-        if not can_edit_catalog(request.user):
+    def _require(self, request: Request, decision: Decision) -> None:
+        """Refuse unless `decision` allows: an anonymous caller is asked to sign in, anyone else gets the
+        predicate's refusal and its code (403)."""
+        if not request.user.is_authenticated:
             self.permission_denied(request)
+        require(decision)
+
+    def _editor(self, request: Request) -> User:
+        self._require(request, can_edit_catalog(request.user))
         assert isinstance(request.user, User)  # noqa: S101 (checked above)
         return request.user
 
@@ -187,8 +194,7 @@ class ServiceViewSet(_CatalogViewSet[Model]):
     def draft(self, request: Request, slug: str | None = None) -> Response:
         """The draft: staff read it; administrators open it, change its content or discard it."""
         if request.method == "GET":
-            if not can_view_catalog_desk(request.user):
-                self.permission_denied(request)
+            self._require(request, can_view_catalog_desk(request.user))
             return Response(ServiceVersionOutputSerializer(self._draft(self._service(slug))).data)
         user = self._editor(request)
         service = self._service(slug)
@@ -231,9 +237,8 @@ class ServiceViewSet(_CatalogViewSet[Model]):
     @action(detail=True, methods=["post"])
     def publish(self, request: Request, slug: str | None = None) -> Response:
         """Publish the draft, in force from `effective_at` (administrators)."""
+        self._require(request, can_publish_service_version(request.user))
         user = self._editor(request)
-        if not can_publish_service_version(user):
-            self.permission_denied(request)
         draft = self._draft(self._service(slug))
         serializer = ServiceVersionPublishInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

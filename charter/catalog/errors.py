@@ -4,6 +4,7 @@ from charter.common.text import TextCodes
 
 
 class ErrorCode(StrEnum):
+    VIEW_DENIED = "catalog_view_denied"
     EDIT_DENIED = "catalog_edit_denied"
     PUBLISH_DENIED = "catalog_publish_denied"
     DUPLICATE_SLUG = "catalog_duplicate_slug"

@@ -29,8 +29,9 @@ from charter.catalog.models import (
     ServiceVersion,
 )
 from charter.catalog.permissions import can_edit_catalog, can_publish_service_version
-from charter.common.errors import DomainError, PermissionDeniedError
+from charter.common.errors import DomainError
 from charter.common.money import parse_amount
+from charter.common.policy import require
 from charter.common.text import clean_text
 from charter.common.versioning import version_draft_lock, version_number_next, version_publish
 
@@ -87,11 +88,9 @@ COMMITMENT_FIELDS = (
 
 
 def _require_editor(actor: AnyUser) -> User:
-    if not can_edit_catalog(actor):
-        raise PermissionDeniedError(
-            _("You may not change the service catalogue."), code=ErrorCode.EDIT_DENIED
-        )
-    assert isinstance(actor, User)  # noqa: S101 (can_edit_catalog is false for anyone else)
+    """Return `actor` when `can_edit_catalog` allows him, else raise its refusal."""
+    require(can_edit_catalog(actor))
+    assert isinstance(actor, User)  # noqa: S101 (can_edit_catalog refuses anyone else)
     return actor
 
 
@@ -458,9 +457,8 @@ def service_version_publish(
     that of the latest published version, so versions take effect in the order of their numbers. Raises
     DomainError otherwise, and when the version is not a draft.
     """
+    require(can_publish_service_version(actor))
     user = _require_editor(actor)
-    if not can_publish_service_version(user):
-        raise PermissionDeniedError(_("You may not publish service versions."), code=ErrorCode.PUBLISH_DENIED)
     if effective_at is None:
         raise DomainError(
             _("Enter the date the version takes effect."),

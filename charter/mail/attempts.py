@@ -17,8 +17,9 @@ from django.utils.translation import gettext_lazy as _
 from charter.accounts.models import User
 from charter.audit.services import audit_record
 from charter.common.errors import DomainError
+from charter.common.policy import require
 from charter.mail.errors import ErrorCode
-from charter.mail.permissions import require_manage
+from charter.mail.permissions import can_manage_mail
 
 QUEUED, SENDING, FAILED = "queued", "sending", "failed"
 M = TypeVar("M", bound=models.Model)
@@ -82,7 +83,7 @@ def attempts_due(model: type[models.Model], *, limit: int) -> list[int]:
 def attempt_requeue(*, actor: User, row: M, action: str) -> M:
     """Put a failed row back in the queue for a fresh set of attempts. Audited as `action`. The caller
     schedules its delivery after the commit."""
-    require_manage(actor)
+    require(can_manage_mail(actor))
     with transaction.atomic():
         locked = type(row)._default_manager.select_for_update().get(pk=row.pk)
         if getattr(locked, "status") != FAILED:  # noqa: B009 - any model with the shared fields

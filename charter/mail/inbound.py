@@ -21,11 +21,12 @@ from django.utils.translation import gettext_lazy as _
 from charter.accounts.models import User
 from charter.audit.services import audit_record
 from charter.common.errors import DomainError
+from charter.common.policy import require
 from charter.mail.conf import mail_setting
 from charter.mail.errors import ErrorCode
 from charter.mail.models import InboundMessage, Mailbox, OutboundMessage, message_key
 from charter.mail.parsing import MessageParseError, ParsedMessage, message_parse
-from charter.mail.permissions import require_manage
+from charter.mail.permissions import can_manage_mail
 
 logger = logging.getLogger(__name__)
 
@@ -142,7 +143,7 @@ def message_receive(*, mailbox: Mailbox, raw: bytes) -> tuple[InboundMessage, bo
                 inbound.raw = raw
             inbound.save(update_fields=["thread_ref", "handled_at", "raw", "reason"])
             return inbound, True
-    except Exception as error:  # noqa: BLE001 - whatever went wrong, the message is kept, not lost
+    except Exception as error:  # whatever went wrong, the message is kept, not lost
         existing = InboundMessage.objects.filter(key=key).first()
         if existing is not None:
             return existing, False
@@ -153,7 +154,7 @@ def message_receive(*, mailbox: Mailbox, raw: bytes) -> tuple[InboundMessage, bo
 def inbound_retry(*, actor: User, inbound: InboundMessage) -> InboundMessage:
     """Handle a quarantined message again (an administrator fixed what made it fail). If it fails again it
     stays quarantined with the new reason. Audited as `mail.inbound_retry`."""
-    require_manage(actor)
+    require(can_manage_mail(actor))
     if inbound.status != InboundMessage.Status.QUARANTINED or inbound.raw is None:
         raise DomainError(_("Only a quarantined message can be retried."), code=ErrorCode.NOT_QUARANTINED)
     raw = bytes(inbound.raw)
@@ -186,7 +187,7 @@ def inbound_retry(*, actor: User, inbound: InboundMessage) -> InboundMessage:
         if error.code == ErrorCode.NOT_QUARANTINED:
             raise
         reason = _reason(error)
-    except Exception as error:  # noqa: BLE001 - it stays in the quarantine with the new reason
+    except Exception as error:  # it stays in the quarantine with the new reason
         reason = _reason(error)
     InboundMessage.objects.filter(pk=inbound.pk).update(reason=reason[:4000])
     inbound.refresh_from_db()
@@ -196,7 +197,7 @@ def inbound_retry(*, actor: User, inbound: InboundMessage) -> InboundMessage:
 def inbound_discard(*, actor: User, inbound: InboundMessage) -> InboundMessage:
     """Give up on a quarantined message: it stays recorded (so fetching it again changes nothing) without
     its raw bytes. Audited as `mail.inbound_discard`."""
-    require_manage(actor)
+    require(can_manage_mail(actor))
     with transaction.atomic():
         row = InboundMessage.objects.select_for_update().get(pk=inbound.pk)
         if row.status != InboundMessage.Status.QUARANTINED:

@@ -1,8 +1,15 @@
-"""Who may see personal data unmasked."""
+"""Who may see personal data unmasked. The rule answers a `Decision` (charter/common/policy.py)."""
 
 from django.contrib.auth.models import AbstractUser, AnonymousUser
+from django.utils.translation import gettext_lazy as _
+
+from charter.common.policy import ALLOWED, Decision, holds, refuse
+from charter.privacy.errors import ErrorCode
 
 
-def can_reveal_personal_data(user: AbstractUser | AnonymousUser) -> bool:
-    """True for a signed-in user holding privacy.reveal_personal_data."""
-    return bool(user.is_authenticated and user.has_perm("privacy.reveal_personal_data"))
+def can_reveal_personal_data(user: AbstractUser | AnonymousUser) -> Decision:
+    """Decide whether `user` may show a field of personal data unmasked, with a reason: holders of
+    privacy.reveal_personal_data (else `privacy_reveal_denied`)."""
+    if holds(user, "privacy.reveal_personal_data"):
+        return ALLOWED
+    return refuse(ErrorCode.REVEAL_DENIED, _("You may not see this personal data unmasked."))

@@ -13,7 +13,8 @@ from charter.accounts.models import User
 from charter.audit.services import audit_record
 from charter.catalog import selectors as catalog
 from charter.catalog.models import ServiceCommitment
-from charter.common.errors import DomainError, PermissionDeniedError
+from charter.common.errors import DomainError
+from charter.common.policy import require
 from charter.reports import selectors
 from charter.reports.errors import ErrorCode
 from charter.reports.models import DisclosureSettings, ServicePeriodFigures
@@ -166,10 +167,7 @@ def disclosure_settings_save(
     Requires `reports.manage_disclosure` (administrators); records `reports.disclosure_save` in the audit
     trail with the values before and after, in the same transaction.
     """
-    if not can_manage_disclosure(actor):
-        raise PermissionDeniedError(
-            _("You may not change which figures are published."), code=ErrorCode.DISCLOSURE_DENIED
-        )
+    require(can_manage_disclosure(actor))
     if minimum_sample < 1:
         raise DomainError(
             _("The minimum sample must be at least 1."),

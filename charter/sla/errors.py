@@ -4,6 +4,7 @@ from charter.common.text import TextCodes
 
 
 class ErrorCode(StrEnum):
+    VIEW_DENIED = "sla_view_denied"
     EDIT_DENIED = "sla_edit_denied"
     DUPLICATE_CODE = "sla_duplicate_code"
     INVALID_CODE = "sla_invalid_code"

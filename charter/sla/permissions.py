@@ -1,14 +1,26 @@
-"""Who may do what with calendars and SLA policies. Views, the API and the services call these predicates."""
+"""Who may do what with calendars and SLA policies. Views, the API and the services call these predicates.
 
-from charter.accounts.models import User
+Each answers a `Decision` (charter/common/policy.py): the services raise from it, pages and the API ask it.
+"""
+
+from django.utils.translation import gettext_lazy as _
+
 from charter.accounts.permissions import AnyUser
+from charter.common.policy import ALLOWED, Decision, holds, refuse
+from charter.sla.errors import ErrorCode
 
 
-def can_view_sla(user: AnyUser) -> bool:
-    """True for a member of staff who may read calendars and SLA policies (every staff role)."""
-    return isinstance(user, User) and user.is_active and user.has_perm("sla.view_businesscalendar")
+def can_view_sla(user: AnyUser) -> Decision:
+    """Decide whether `user` may read calendars and SLA policies: holders of sla.view_businesscalendar
+    (every staff role; else `sla_view_denied`)."""
+    if holds(user, "sla.view_businesscalendar"):
+        return ALLOWED
+    return refuse(ErrorCode.VIEW_DENIED, _("You may not see calendars or SLA policies."))
 
 
-def can_edit_sla(user: AnyUser) -> bool:
-    """True for a user who may change calendars, holidays, assignments and SLA policies (administrators)."""
-    return isinstance(user, User) and user.is_active and user.has_perm("sla.manage_sla")
+def can_edit_sla(user: AnyUser) -> Decision:
+    """Decide whether `user` may change calendars, holidays, assignments and SLA policies: holders of
+    sla.manage_sla (administrators; else `sla_edit_denied`)."""
+    if holds(user, "sla.manage_sla"):
+        return ALLOWED
+    return refuse(ErrorCode.EDIT_DENIED, _("You may not change calendars or SLA policies."))

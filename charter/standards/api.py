@@ -21,6 +21,7 @@ from rest_framework.routers import BaseRouter
 
 from charter.accounts.models import Team, User
 from charter.common.api import list_response
+from charter.common.policy import Decision, require
 from charter.standards.models import (
     StandardAcknowledgement,
     StandardClause,
@@ -231,9 +232,12 @@ class StandardViewSet(
     def get_queryset(self) -> QuerySet[StandardDocument]:
         return standard_document_list()
 
-    def _require(self, request: Request, allowed: bool) -> None:
-        if not allowed:
+    def _require(self, request: Request, decision: Decision) -> None:
+        """Refuse unless `decision` allows: an anonymous caller is asked to sign in, anyone else gets the
+        predicate's refusal and its code (403)."""
+        if not request.user.is_authenticated:
             self.permission_denied(request)
+        require(decision)
 
     def _actor(self, request: Request) -> User:
         assert isinstance(request.user, User)  # noqa: S101 (checked by _require first)

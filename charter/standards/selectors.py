@@ -3,12 +3,11 @@
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Case, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
+from django.db.models import Case, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Value, When
 from django.utils import timezone
 
 from charter.accounts.models import Team, User
-from charter.accounts.roles import STAFF_ROLES
-from charter.accounts.selectors import team_list_led_by
+from charter.accounts.selectors import staff_list, team_list_led_by
 from charter.standards.models import (
     StandardAcknowledgement,
     StandardClause,
@@ -225,7 +224,7 @@ def acknowledgement_report_user_list(
             return User.objects.none()
         people = people.filter(memberships__team=team)
     elif can_view_everyone_in_report(user):
-        people = people.filter(Q(groups__name__in=[str(role) for role in STAFF_ROLES]))
+        people = people.filter(pk__in=staff_list().values("pk"))
     else:
         people = people.filter(memberships__team__in=acknowledgement_report_team_list(user=user))
     acknowledged_at = StandardAcknowledgement.objects.filter(version=version, user=OuterRef("pk")).values(

@@ -7,6 +7,7 @@ from rest_framework.test import APIClient
 from charter.accounts.models import User
 from charter.audit.models import AuditEvent
 from charter.catalog import services
+from charter.catalog.errors import ErrorCode
 from charter.catalog.models import FeeItem, Service, ServiceCategory, ServiceCommitment, ServiceVersion
 from tests.conftest import api_client_for
 
@@ -160,7 +161,7 @@ def test_staff_who_may_not_edit_get_403(
     for user in (member, customer_user):
         response = getattr(api_client_for(user), method)(url, data, format="json")
         assert response.status_code == 403, (user, response.content)
-        assert response.json()["code"] == "permission_denied"
+        assert response.json()["code"] == ErrorCode.EDIT_DENIED  # the code the service refuses with
     assert AuditEvent.objects.count() == events_before
 
 

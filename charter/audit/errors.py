@@ -1,0 +1,5 @@
+from enum import StrEnum
+
+
+class ErrorCode(StrEnum):
+    VIEW_DENIED = "audit_view_denied"
