@@ -2,10 +2,11 @@ import pytest
 from django.contrib.auth.models import Group
 
 from charter.accounts.errors import ErrorCode
-from charter.accounts.models import OrgUnit, Team, User
+from charter.accounts.models import Customer, OrgUnit, Team, User
 from charter.accounts.roles import Role
 from charter.accounts.selectors import org_unit_subtree, team_list_led_by
 from charter.accounts.services import (
+    customer_create,
     org_unit_create,
     org_unit_delete,
     org_unit_move,
@@ -13,6 +14,7 @@ from charter.accounts.services import (
     team_create,
     team_member_add,
     team_member_remove,
+    team_update,
     user_create,
     user_password_set,
     user_roles_set,
@@ -182,3 +184,21 @@ def test_adding_an_existing_member_sets_his_lead_flag_and_removing_a_stranger_is
     with pytest.raises(DomainError) as caught:
         team_member_remove(actor=administrator, team=team, user=outsider)
     assert caught.value.code == ErrorCode.NOT_A_MEMBER
+
+
+def test_text_with_a_nul_or_longer_than_its_column_is_refused_and_nothing_written(
+    administrator: User, team: Team
+) -> None:
+    with pytest.raises(DomainError) as nul:
+        customer_create(actor=None, name="王\x00五", phone="13800000000")
+    with pytest.raises(DomainError) as too_long:
+        team_update(actor=administrator, team=team, name_zh="组" * 201)
+
+    assert (nul.value.code, nul.value.field) == (ErrorCode.INVALID_TEXT, "name")
+    assert (too_long.value.code, too_long.value.field) == (ErrorCode.TEXT_TOO_LONG, "name_zh")
+    assert "200" in str(too_long.value.message)
+    assert not Customer.objects.exists()
+    team.refresh_from_db()
+    assert team.name_zh != "组" * 201
+    refused = AuditEvent.objects.filter(action__in=["accounts.customer_create", "accounts.team_update"])
+    assert not refused.exists()
