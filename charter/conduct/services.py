@@ -23,7 +23,7 @@ from charter.cases.conf import cases_setting
 from charter.cases.models import Case
 from charter.cases.selectors import case_list_visible_to
 from charter.common.errors import DomainError, InvalidTransitionError
-from charter.common.files import file_check
+from charter.common.files import file_check, stored_file_orphans_delete
 from charter.common.policy import require
 from charter.common.text import clean_text
 from charter.conduct.errors import FILE_CODES, TEXT_CODES, ErrorCode
@@ -413,6 +413,16 @@ def violation_evidence_add_many(
             field="evidence",
         )
     return [violation_evidence_add(actor=actor, violation=violation, item=item) for item in items]
+
+
+def evidence_orphans_delete(*, older_than: dt.timedelta = dt.timedelta(hours=1)) -> int:
+    """Delete stored evidence files that no EvidenceFile row refers to and that are older than `older_than`;
+    return how many.
+
+    A file is written before its row commits; when the transaction rolls back (evidence refused after its
+    file was stored), the file stays behind. The age margin keeps the files of transactions still running.
+    """
+    return stored_file_orphans_delete(prefix="conduct", model=EvidenceFile, older_than=older_than)
 
 
 # Due process --------------------------------------------------------------------------------------------

@@ -1,10 +1,14 @@
 """The services of conduct: recording against the version in force, the ladder's proposal, due process."""
 
 import datetime as dt
+import os
+import time
 from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from charter.accounts.models import User
@@ -15,6 +19,7 @@ from charter.conduct.models import Evidence, EvidenceFile, LadderSetting, Violat
 from charter.conduct.selectors import violation_proposal
 from charter.conduct.services import (
     EvidenceInput,
+    evidence_orphans_delete,
     ladder_setting_update,
     violation_appeal,
     violation_appeal_decide,
@@ -25,6 +30,7 @@ from charter.conduct.services import (
     violation_evidence_add_many,
     violation_respond,
 )
+from charter.conduct.tasks import evidence_orphans_delete_task
 from charter.mail.models import OutboundMessage
 from charter.standards.models import StandardClause, StandardDocument, StandardVersion
 from charter.standards.services import standard_clause_add, standard_version_draft_create
@@ -121,6 +127,38 @@ def test_an_observation_keeps_its_file_outside_the_web_root(
     assert stored.original_name == "note.txt"
     assert stored.file.name.startswith("conduct/") and "note" not in stored.file.name
     assert stored.content_type == "text/plain"
+
+
+def _age(path: str, hours: float) -> None:
+    past = time.time() - hours * 3600
+    os.utime(default_storage.path(path), (past, past))
+
+
+def test_the_periodic_task_deletes_evidence_files_no_row_refers_to_once_an_hour_old(
+    record: Recorder, supervisor: User, settings: Any, tmp_path: Any
+) -> None:
+    settings.MEDIA_ROOT = tmp_path
+    assert evidence_orphans_delete() == 0  # nothing stored yet
+    violation = record(evidence=[])
+    upload = SimpleUploadedFile("note.txt", "现场记录".encode(), content_type="text/plain")
+    evidence = violation_evidence_add(
+        actor=supervisor,
+        violation=violation,
+        item=EvidenceInput(kind="observation", text="记录", files=[upload]),
+    )
+    kept = EvidenceFile.objects.get(evidence=evidence).file.name
+    folder = kept.rsplit("/", 1)[0]
+    old_orphan = default_storage.save(f"{folder}/orphan-old", ContentFile(b"x"))
+    new_orphan = default_storage.save(f"{folder}/orphan-new", ContentFile(b"y"))
+    _age(kept, 5)
+    _age(old_orphan, 5)
+
+    evidence_orphans_delete_task.call_local()
+
+    assert default_storage.exists(kept)
+    assert default_storage.exists(new_orphan)
+    assert not default_storage.exists(old_orphan)
+    assert evidence_orphans_delete() == 0
 
 
 def test_an_executable_file_is_refused_and_nothing_is_written(
