@@ -1,5 +1,5 @@
 """Django admin for people: users, role groups, the organisation tree, teams, memberships and leads, and
-(read-only but for adding organisations) customers.
+(read-only but for adding organisations) customers, and API tokens (read-only but for revoking one).
 
 Who leads a team decides every scope, so nothing here writes a row itself: each save, delete and membership
 change calls the audited service that the rest of the product uses (charter/accounts/services.py), and a
@@ -25,6 +25,8 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_post_parameters
+from rest_framework.authtoken.admin import TokenAdmin as DrfTokenAdmin
+from rest_framework.authtoken.models import TokenProxy
 
 from charter.accounts import services
 from charter.accounts.models import Customer, CustomerOrganisation, OrgUnit, Team, TeamMembership, User
@@ -366,3 +368,22 @@ class CustomerAdmin(admin.ModelAdmin[Customer]):
 
     def has_delete_permission(self, request: HttpRequest, obj: Customer | None = None) -> bool:
         return False
+
+
+admin.site.unregister(TokenProxy)
+
+
+@admin.register(TokenProxy)
+class ApiTokenAdmin(ServiceAdmin[TokenProxy], DrfTokenAdmin):
+    """API tokens, listed to see who holds one; a token lets its holder act as him, so one is never created
+    or edited here (he obtains it by signing in to the API) and revoking it goes through the audited
+    service. Rows and links are by user, as in Django REST framework's own token admin."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: TokenProxy | None = None) -> bool:
+        return False
+
+    def delete_model(self, request: HttpRequest, obj: TokenProxy) -> None:
+        services.api_token_revoke(actor=_actor(request), user=obj.user)

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import ProtectedError, RestrictedError
 from django.utils.translation import gettext_lazy as _
+from rest_framework.authtoken.models import Token
 
 from charter.accounts.errors import TEXT_CODES, ErrorCode
 from charter.accounts.models import Customer, CustomerOrganisation, OrgUnit, Team, TeamMembership, User
@@ -254,6 +255,27 @@ def user_password_set(*, actor: Actor, user: User, password: str | None) -> User
             data={"usable": password is not None},
         )
     return user
+
+
+def api_token_revoke(*, actor: Actor, user: User) -> bool:
+    """Delete `user`'s API token, so that every client holding it is refused from now on; he signs in to the
+    API again for a new one. Return whether he had one.
+
+    The caller has decided that `actor` may (the admin: a superuser). Audited as `accounts.api_token_revoke`
+    with the token's creation time, never its key; nothing is recorded when he had none.
+    """
+    with transaction.atomic():
+        token = Token.objects.select_for_update().filter(user=user).first()
+        if token is None:
+            return False
+        audit_record(
+            actor=actor,
+            action="accounts.api_token_revoke",
+            target=user,
+            data={"created": token.created.isoformat()},
+        )
+        token.delete()
+    return True
 
 
 def role_create(*, actor: Actor, name: str, permissions: Iterable[Permission] = ()) -> Group:

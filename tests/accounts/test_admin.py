@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Group, Permission
 from django.test import Client
+from rest_framework.authtoken.models import Token
 
 from charter.accounts.models import CustomerOrganisation, OrgUnit, Team, TeamMembership, User
 from charter.accounts.roles import Role
@@ -425,3 +426,25 @@ def test_a_customer_organisation_is_added_through_the_service_and_customers_are_
     change = browser.post(f"/admin/accounts/customer/{customer.pk}/change/", {"language": "en"})
     assert change.status_code == 403
     assert browser.get("/admin/accounts/customer/add/").status_code == 403
+
+
+def test_api_tokens_are_read_only_and_revoking_one_is_recorded_without_its_key(browser: Client) -> None:
+    user = UserFactory.create(username="bob")
+    token = Token.objects.create(user=user)
+    since = _last_sequence()
+
+    assert browser.get("/admin/authtoken/tokenproxy/").status_code == 200
+    assert browser.get("/admin/authtoken/tokenproxy/add/").status_code == 403
+    assert browser.post("/admin/authtoken/tokenproxy/add/", {"user": user.pk}).status_code == 403
+    change = browser.post(f"/admin/authtoken/tokenproxy/{user.pk}/change/", {"user": user.pk})
+    assert change.status_code == 403
+    assert _new_events(since) == []
+
+    response = browser.post(f"/admin/authtoken/tokenproxy/{user.pk}/delete/", {"post": "yes"})
+
+    assert response.status_code == 302
+    assert not Token.objects.filter(user=user).exists()
+    assert _new_events(since) == [
+        ("accounts.api_token_revoke", "accounts.user", str(user.pk), {"created": token.created.isoformat()})
+    ]
+    assert token.key not in str(AuditEvent.objects.values_list("data", flat=True))

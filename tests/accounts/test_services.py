@@ -1,11 +1,13 @@
 import pytest
 from django.contrib.auth.models import Group
+from rest_framework.authtoken.models import Token
 
 from charter.accounts.errors import ErrorCode
 from charter.accounts.models import Customer, OrgUnit, Team, User
 from charter.accounts.roles import Role
 from charter.accounts.selectors import org_unit_subtree, team_list_led_by
 from charter.accounts.services import (
+    api_token_revoke,
     customer_create,
     org_unit_create,
     org_unit_delete,
@@ -202,3 +204,14 @@ def test_text_with_a_nul_or_longer_than_its_column_is_refused_and_nothing_writte
     assert team.name_zh != "组" * 201
     refused = AuditEvent.objects.filter(action__in=["accounts.customer_create", "accounts.team_update"])
     assert not refused.exists()
+
+
+def test_revoking_an_api_token_deletes_it_once_and_records_it_once(administrator: User, member: User) -> None:
+    Token.objects.create(user=member)
+
+    assert api_token_revoke(actor=administrator, user=member) is True
+    assert api_token_revoke(actor=administrator, user=member) is False
+
+    assert not Token.objects.filter(user=member).exists()
+    [event] = AuditEvent.objects.filter(action="accounts.api_token_revoke")
+    assert (event.actor, event.target_id) == (administrator, str(member.pk))
