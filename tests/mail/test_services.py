@@ -2,11 +2,12 @@
 
 import pytest
 
-from charter.accounts.models import User
+from charter.accounts.models import Customer, Team, User
 from charter.audit.models import AuditEvent
 from charter.common.errors import DomainError
 from charter.mail.errors import ErrorCode
-from charter.mail.models import Mailbox, MailTemplate, WebhookEndpoint
+from charter.mail.inbound import message_receive
+from charter.mail.models import InboundMessage, Mailbox, MailTemplate, WebhookEndpoint
 from charter.mail.services import mail_template_save, mailbox_save, webhook_save
 
 pytestmark = pytest.mark.django_db
@@ -59,3 +60,25 @@ def test_entered_text_is_stored_stripped(administrator: User) -> None:
     assert mailbox.name == "服务邮箱"
     assert (mailbox.address, mailbox.host) == ("service@example.com", "imap.example.com")
     assert mailbox.password == " secret "  # the server's password, as typed
+
+
+def test_a_senders_name_with_a_control_character_still_opens_a_case_without_it(routed_team: Team) -> None:
+    mailbox = Mailbox.objects.create(
+        name="客服邮箱",
+        address="service@charter.example",
+        host="127.0.0.1",
+        username="u",
+        password="p",
+        team=routed_team,
+    )
+    raw = (
+        "From: =?utf-8?q?=E7=8E=8B=C2=9B=E4=BA=94?= <wang@example.com>\r\n"
+        "To: service@charter.example\r\nSubject: =?utf-8?b?5rC05Y6L5L2O?=\r\n"
+        "Message-ID: <control-name@example.com>\r\n\r\n水压低。\r\n"
+    ).encode()
+
+    inbound, _new = message_receive(mailbox=mailbox, raw=raw)
+
+    assert inbound.status == InboundMessage.Status.HANDLED, inbound.reason
+    [customer] = Customer.objects.all()
+    assert (customer.name, customer.email) == ("王五", "wang@example.com")

@@ -90,7 +90,9 @@ def _customer(message: ParsedMessage) -> Customer:
     existing = customer_find_by_email(email=message.from_address).order_by("pk").first()
     if existing is not None:
         return existing
-    name = message.from_name.strip() or message.from_address.partition("@")[0]
+    # accounts.customer_create refuses a control character; nobody can be asked to correct a sender's name.
+    name = remove_control_characters(message.from_name, multiline=False).strip()
+    name = name or message.from_address.partition("@")[0]
     language = "zh-hans" if _CJK.search(message.subject + message.text[:2000]) else "en"
     return customer_create(actor=None, name=name[:100], email=message.from_address, language=language)
 
