@@ -263,19 +263,7 @@ class ServiceViewSet(_CatalogViewSet[Model]):
         serializer = FeeItemInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        fee = services.fee_item_add(
-            actor=user,
-            version=draft,
-            name_zh=data["name_zh"],
-            name_en=data["name_en"],
-            amount=data.get("amount"),
-            unit_zh=data["unit_zh"],
-            unit_en=data["unit_en"],
-            conditions_zh=data["conditions_zh"],
-            conditions_en=data["conditions_en"],
-            is_free=data["is_free"],
-            ordering=data["ordering"],
-        )
+        fee = services.fee_item_add(actor=user, version=draft, content=services.FeeContent.from_data(data))
         return Response(FeeItemOutputSerializer(fee).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -302,15 +290,7 @@ class ServiceViewSet(_CatalogViewSet[Model]):
         fee = services.fee_item_update(
             actor=user,
             fee=fee,
-            name_zh=data.get("name_zh", fee.name_zh),
-            name_en=data.get("name_en", fee.name_en),
-            amount=data.get("amount", fee.amount),
-            unit_zh=data.get("unit_zh", fee.unit_zh),
-            unit_en=data.get("unit_en", fee.unit_en),
-            conditions_zh=data.get("conditions_zh", fee.conditions_zh),
-            conditions_en=data.get("conditions_en", fee.conditions_en),
-            is_free=data.get("is_free", fee.is_free),
-            ordering=data.get("ordering", fee.ordering),
+            content=services.FeeContent.from_data(data, base=services.FeeContent.from_fee(fee)),
         )
         return Response(FeeItemOutputSerializer(fee).data)
 
@@ -326,17 +306,7 @@ class ServiceViewSet(_CatalogViewSet[Model]):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         item = services.service_commitment_add(
-            actor=user,
-            version=draft,
-            metric=data["metric"],
-            target_amount=data["target_amount"],
-            target_unit=data["target_unit"],
-            time_basis=data["time_basis"],
-            wording_zh=data["wording_zh"],
-            wording_en=data["wording_en"],
-            case_kind=data["case_kind"],
-            priority=data["priority"],
-            ordering=data["ordering"],
+            actor=user, version=draft, content=services.CommitmentContent.from_data(data)
         )
         return Response(ServiceCommitmentOutputSerializer(item).data, status=status.HTTP_201_CREATED)
 
@@ -366,15 +336,9 @@ class ServiceViewSet(_CatalogViewSet[Model]):
         item = services.service_commitment_update(
             actor=user,
             commitment=item,
-            metric=data.get("metric", item.metric),
-            target_amount=data.get("target_amount", item.target_amount),
-            target_unit=data.get("target_unit", item.target_unit),
-            time_basis=data.get("time_basis", item.time_basis),
-            wording_zh=data.get("wording_zh", item.wording_zh),
-            wording_en=data.get("wording_en", item.wording_en),
-            case_kind=data.get("case_kind", item.case_kind),
-            priority=data.get("priority", item.priority),
-            ordering=data.get("ordering", item.ordering),
+            content=services.CommitmentContent.from_data(
+                data, base=services.CommitmentContent.from_commitment(item)
+            ),
         )
         return Response(ServiceCommitmentOutputSerializer(item).data)
 

@@ -14,6 +14,8 @@ from charter.accounts.models import OrgUnit, User
 from charter.catalog.models import Channel, Service, ServiceCategory, ServiceVersion
 from charter.catalog.models import ServiceCommitment as Commitment
 from charter.catalog.services import (
+    CommitmentContent,
+    FeeContent,
     fee_item_add,
     fee_item_delete,
     service_category_create,
@@ -783,29 +785,33 @@ def _fill(actor: User, draft: ServiceVersion, spec: DemoVersion) -> None:
         fee_item_add(
             actor=actor,
             version=draft,
-            name_zh=demo_fee.name_zh,
-            name_en=demo_fee.name_en,
-            amount=demo_fee.amount,
-            unit_zh=demo_fee.unit_zh,
-            unit_en=demo_fee.unit_en,
-            conditions_zh=demo_fee.conditions_zh,
-            conditions_en=demo_fee.conditions_en,
-            is_free=demo_fee.is_free,
-            ordering=ordering,
+            content=FeeContent(
+                name_zh=demo_fee.name_zh,
+                name_en=demo_fee.name_en,
+                amount=demo_fee.amount,
+                unit_zh=demo_fee.unit_zh,
+                unit_en=demo_fee.unit_en,
+                conditions_zh=demo_fee.conditions_zh,
+                conditions_en=demo_fee.conditions_en,
+                is_free=demo_fee.is_free,
+                ordering=ordering,
+            ),
         )
     for ordering, promise in enumerate(spec.commitments):
         service_commitment_add(
             actor=actor,
             version=draft,
-            metric=promise.metric,
-            target_amount=promise.target_amount,
-            target_unit=promise.target_unit,
-            time_basis=promise.time_basis,
-            wording_zh=promise.wording_zh,
-            wording_en=promise.wording_en,
-            case_kind=promise.case_kind,
-            priority=promise.priority,
-            ordering=ordering,
+            content=CommitmentContent(
+                metric=promise.metric,
+                target_amount=promise.target_amount,
+                target_unit=promise.target_unit,
+                time_basis=promise.time_basis,
+                wording_zh=promise.wording_zh,
+                wording_en=promise.wording_en,
+                case_kind=promise.case_kind,
+                priority=promise.priority,
+                ordering=ordering,
+            ),
         )
     service_version_publish(
         actor=actor,

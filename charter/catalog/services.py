@@ -6,7 +6,7 @@ Content is edited only in a draft version; publishing freezes it. Amounts go thr
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass
 from decimal import Decimal
 from typing import Any
@@ -551,66 +551,101 @@ def service_version_publish(
 
 
 @dataclass(frozen=True)
-class _FeeValues:
+class FeeContent:
+    """What a fee says: its names, amount (CNY, or none for a free item), unit, conditions and place."""
+
     name_zh: str
-    name_en: str
-    amount: Decimal
-    unit_zh: str
-    unit_en: str
-    conditions_zh: str
-    conditions_en: str
-    is_free: bool
-    ordering: int
+    amount: Decimal | str | int | None = None
+    name_en: str = ""
+    unit_zh: str = ""
+    unit_en: str = ""
+    conditions_zh: str = ""
+    conditions_en: str = ""
+    is_free: bool = False
+    ordering: int = 0
 
+    @classmethod
+    def from_fee(cls, fee: FeeItem) -> "FeeContent":
+        """Return the content of an existing fee, the base for a partial change."""
+        return cls(
+            name_zh=fee.name_zh,
+            amount=fee.amount,
+            name_en=fee.name_en,
+            unit_zh=fee.unit_zh,
+            unit_en=fee.unit_en,
+            conditions_zh=fee.conditions_zh,
+            conditions_en=fee.conditions_en,
+            is_free=fee.is_free,
+            ordering=fee.ordering,
+        )
 
-def _fee_values(
-    *,
-    name_zh: str,
-    name_en: str,
-    amount: object,
-    unit_zh: str,
-    unit_en: str,
-    conditions_zh: str,
-    conditions_en: str,
-    is_free: bool,
-    ordering: int,
-) -> _FeeValues:
-    name_zh = clean_text(name_zh, field="name_zh", max_length=200, codes=TEXT_CODES, multiline=False)
-    if not name_zh:
-        raise DomainError(_("Enter the name in Chinese."), code=ErrorCode.NAME_REQUIRED, field="name_zh")
-    if amount is None or amount == "":
-        if not is_free:
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any], base: "FeeContent | None" = None) -> "FeeContent":
+        """Return the content in `data` (a form's or a serializer's cleaned input): each field it leaves out
+        is taken from `base`, or has its default without one. A given None amount stays None (no amount).
+        The one place input names meet the content's fields."""
+        base = base or cls(name_zh="")
+        return cls(
+            name_zh=data.get("name_zh", base.name_zh),
+            amount=data.get("amount", base.amount),
+            name_en=data.get("name_en", base.name_en),
+            unit_zh=data.get("unit_zh", base.unit_zh),
+            unit_en=data.get("unit_en", base.unit_en),
+            conditions_zh=data.get("conditions_zh", base.conditions_zh),
+            conditions_en=data.get("conditions_en", base.conditions_en),
+            is_free=data.get("is_free", base.is_free),
+            ordering=data.get("ordering", base.ordering),
+        )
+
+    def cleaned(self) -> "FeeContent":
+        """Return the content with its texts cleaned (`clean_text`) and its amount a Decimal (0 when free).
+
+        Raises DomainError for a blank Chinese name, a text holding a control character or too long, a
+        float, negative, over-precise or huge amount, a free item with an amount or a charged item without
+        one. Writes nothing.
+        """
+        name_zh = clean_text(self.name_zh, field="name_zh", max_length=200, codes=TEXT_CODES, multiline=False)
+        if not name_zh:
+            raise DomainError(_("Enter the name in Chinese."), code=ErrorCode.NAME_REQUIRED, field="name_zh")
+        if self.amount is None or self.amount == "":
+            if not self.is_free:
+                raise DomainError(
+                    _("Enter the amount, or mark the item as free of charge."),
+                    code=ErrorCode.AMOUNT_REQUIRED,
+                    field="amount",
+                )
+            value = Decimal("0.00")
+        else:
+            value = _amount(self.amount)
+        if self.is_free and value != 0:
+            raise DomainError(
+                _("A free item has no amount; leave it at 0 or untick free of charge."),
+                code=ErrorCode.FREE_ITEM_HAS_AMOUNT,
+                field="amount",
+            )
+        if not self.is_free and value == 0:
             raise DomainError(
                 _("Enter the amount, or mark the item as free of charge."),
                 code=ErrorCode.AMOUNT_REQUIRED,
                 field="amount",
             )
-        value = Decimal("0.00")
-    else:
-        value = _amount(amount)
-    if is_free and value != 0:
-        raise DomainError(
-            _("A free item has no amount; leave it at 0 or untick free of charge."),
-            code=ErrorCode.FREE_ITEM_HAS_AMOUNT,
-            field="amount",
+
+        def text(name: str, max_length: int, *, multiline: bool) -> str:
+            return clean_text(
+                getattr(self, name), field=name, max_length=max_length, codes=TEXT_CODES, multiline=multiline
+            )
+
+        return FeeContent(
+            name_zh=name_zh,
+            amount=value,
+            name_en=text("name_en", 200, multiline=False),
+            unit_zh=text("unit_zh", 100, multiline=False),
+            unit_en=text("unit_en", 100, multiline=False),
+            conditions_zh=text("conditions_zh", TEXT_MAX, multiline=True),
+            conditions_en=text("conditions_en", TEXT_MAX, multiline=True),
+            is_free=self.is_free,
+            ordering=self.ordering,
         )
-    if not is_free and value == 0:
-        raise DomainError(
-            _("Enter the amount, or mark the item as free of charge."),
-            code=ErrorCode.AMOUNT_REQUIRED,
-            field="amount",
-        )
-    return _FeeValues(
-        name_zh=name_zh,
-        name_en=clean_text(name_en, field="name_en", max_length=200, codes=TEXT_CODES, multiline=False),
-        amount=value,
-        unit_zh=clean_text(unit_zh, field="unit_zh", max_length=100, codes=TEXT_CODES, multiline=False),
-        unit_en=clean_text(unit_en, field="unit_en", max_length=100, codes=TEXT_CODES, multiline=False),
-        conditions_zh=clean_text(conditions_zh, field="conditions_zh", max_length=TEXT_MAX, codes=TEXT_CODES),
-        conditions_en=clean_text(conditions_en, field="conditions_en", max_length=TEXT_MAX, codes=TEXT_CODES),
-        is_free=is_free,
-        ordering=ordering,
-    )
 
 
 def _draft_item_save(
@@ -650,37 +685,15 @@ def _fee_audit(fee: FeeItem) -> dict[str, object]:
     return {field: _audit_value(getattr(fee, field)) for field in ("name_zh", "amount", "unit_zh", "is_free")}
 
 
-def fee_item_add(
-    *,
-    actor: AnyUser,
-    version: ServiceVersion,
-    name_zh: str,
-    amount: Decimal | str | int | None,
-    name_en: str = "",
-    unit_zh: str = "",
-    unit_en: str = "",
-    conditions_zh: str = "",
-    conditions_en: str = "",
-    is_free: bool = False,
-    ordering: int = 0,
-) -> FeeItem:
-    """Add a fee to a draft. `amount` is CNY as a Decimal or text like "12.50"; a free item has 0 (or None).
+def fee_item_add(*, actor: AnyUser, version: ServiceVersion, content: FeeContent) -> FeeItem:
+    """Add a fee with `content` to a draft. Its amount is CNY as a Decimal or text like "12.50"; a free item
+    has 0 (or None).
 
     Raises DomainError for a float, negative, over-precise or huge amount, a free item with an amount, a
     charged item without one, a blank Chinese name, or a version that is not a draft.
     """
     user = _require_editor(actor)
-    values = _fee_values(
-        name_zh=name_zh,
-        name_en=name_en,
-        amount=amount,
-        unit_zh=unit_zh,
-        unit_en=unit_en,
-        conditions_zh=conditions_zh,
-        conditions_en=conditions_en,
-        is_free=is_free,
-        ordering=ordering,
-    )
+    values = content.cleaned()
     with transaction.atomic():
         version_draft_lock(version)
         fee = FeeItem.objects.create(version=version, **asdict(values))
@@ -690,33 +703,10 @@ def fee_item_add(
     return fee
 
 
-def fee_item_update(
-    *,
-    actor: AnyUser,
-    fee: FeeItem,
-    name_zh: str,
-    amount: Decimal | str | int | None,
-    name_en: str = "",
-    unit_zh: str = "",
-    unit_en: str = "",
-    conditions_zh: str = "",
-    conditions_en: str = "",
-    is_free: bool = False,
-    ordering: int = 0,
-) -> FeeItem:
-    """Replace the values of a fee in a draft; the same rules as fee_item_add apply."""
+def fee_item_update(*, actor: AnyUser, fee: FeeItem, content: FeeContent) -> FeeItem:
+    """Replace the values of a fee in a draft with `content`; the same rules as fee_item_add apply."""
     user = _require_editor(actor)
-    values = _fee_values(
-        name_zh=name_zh,
-        name_en=name_en,
-        amount=amount,
-        unit_zh=unit_zh,
-        unit_en=unit_en,
-        conditions_zh=conditions_zh,
-        conditions_en=conditions_en,
-        is_free=is_free,
-        ordering=ordering,
-    )
+    values = content.cleaned()
     with transaction.atomic():
         version_draft_lock(fee.version)
         _draft_item_save(
@@ -740,64 +730,112 @@ def fee_item_delete(*, actor: AnyUser, fee: FeeItem) -> None:
 # Commitments
 
 
-def _commitment_values(
-    *,
-    metric: str,
-    target_amount: int,
-    target_unit: str,
-    time_basis: str,
-    case_kind: str,
-    priority: str,
-    wording_zh: str,
-    wording_en: str,
-    ordering: int,
-) -> dict[str, Any]:
-    metric = _choice(metric, ServiceCommitment.Metric.values, field="metric")
-    target_unit = _choice(target_unit, ServiceCommitment.Unit.values, field="target_unit")
-    time_basis = _choice(time_basis, ServiceCommitment.TimeBasis.values, field="time_basis")
-    case_kind = _choice(case_kind or "", ServiceCommitment.CaseKind.values, field="case_kind")
-    priority = _choice(priority or "", ServiceCommitment.Priority.values, field="priority")
-    if (
-        isinstance(target_amount, bool)
-        or not isinstance(target_amount, int)
-        or not 0 < target_amount <= MAX_TARGET
-    ):
-        raise DomainError(
-            _("The target is a whole number from 1 to %(limit)d.") % {"limit": MAX_TARGET},
-            code=ErrorCode.INVALID_TARGET,
-            field="target_amount",
+@dataclass(frozen=True)
+class CommitmentContent:
+    """What a commitment says: a measure, a target in a unit and time basis, the case kind and priority it
+    is limited to (blank for all), its public wording and place."""
+
+    metric: str
+    target_amount: int
+    target_unit: str
+    time_basis: str
+    wording_zh: str
+    wording_en: str = ""
+    case_kind: str = ""
+    priority: str = ""
+    ordering: int = 0
+
+    @classmethod
+    def from_commitment(cls, item: ServiceCommitment) -> "CommitmentContent":
+        """Return the content of an existing commitment, the base for a partial change."""
+        return cls(
+            metric=item.metric,
+            target_amount=item.target_amount,
+            target_unit=item.target_unit,
+            time_basis=item.time_basis,
+            wording_zh=item.wording_zh,
+            wording_en=item.wording_en,
+            case_kind=item.case_kind,
+            priority=item.priority,
+            ordering=item.ordering,
         )
-    unit = ServiceCommitment.Unit
-    basis = ServiceCommitment.TimeBasis
-    if (target_unit == unit.WORKING_DAYS and time_basis != basis.WORKING_TIME) or (
-        target_unit == unit.CALENDAR_DAYS and time_basis != basis.CALENDAR_TIME
-    ):
-        raise DomainError(
-            _("Working days are counted in working time, calendar days in calendar time."),
-            code=ErrorCode.TIME_BASIS_MISMATCH,
-            field="time_basis",
+
+    @classmethod
+    def from_data(
+        cls, data: Mapping[str, Any], base: "CommitmentContent | None" = None
+    ) -> "CommitmentContent":
+        """Return the content in `data` (a form's or a serializer's cleaned input): each field it leaves out
+        is taken from `base`, or has its default without one. The one place input names meet the content's
+        fields."""
+        base = base or cls(metric="", target_amount=0, target_unit="", time_basis="", wording_zh="")
+        return cls(
+            metric=data.get("metric", base.metric),
+            target_amount=data.get("target_amount", base.target_amount),
+            target_unit=data.get("target_unit", base.target_unit),
+            time_basis=data.get("time_basis", base.time_basis),
+            wording_zh=data.get("wording_zh", base.wording_zh),
+            wording_en=data.get("wording_en", base.wording_en),
+            case_kind=data.get("case_kind", base.case_kind),
+            priority=data.get("priority", base.priority),
+            ordering=data.get("ordering", base.ordering),
         )
-    wording_zh = clean_text(wording_zh, field="wording_zh", max_length=300, codes=TEXT_CODES)
-    if not wording_zh:
-        raise DomainError(
-            _("Enter the public wording in Chinese."), code=ErrorCode.WORDING_REQUIRED, field="wording_zh"
+
+    def cleaned(self) -> "CommitmentContent":
+        """Return the content with its choices checked and its wording cleaned (`clean_text`).
+
+        Raises DomainError for an unknown choice, a target that is not a whole number from 1 to MAX_TARGET,
+        working days in calendar time (or the reverse), or a blank, too long or control-character wording.
+        Writes nothing.
+        """
+        metric = _choice(self.metric, ServiceCommitment.Metric.values, field="metric")
+        target_unit = _choice(self.target_unit, ServiceCommitment.Unit.values, field="target_unit")
+        time_basis = _choice(self.time_basis, ServiceCommitment.TimeBasis.values, field="time_basis")
+        case_kind = _choice(self.case_kind or "", ServiceCommitment.CaseKind.values, field="case_kind")
+        priority = _choice(self.priority or "", ServiceCommitment.Priority.values, field="priority")
+        target_amount = self.target_amount
+        if (
+            isinstance(target_amount, bool)
+            or not isinstance(target_amount, int)
+            or not 0 < target_amount <= MAX_TARGET
+        ):
+            raise DomainError(
+                _("The target is a whole number from 1 to %(limit)d.") % {"limit": MAX_TARGET},
+                code=ErrorCode.INVALID_TARGET,
+                field="target_amount",
+            )
+        unit = ServiceCommitment.Unit
+        basis = ServiceCommitment.TimeBasis
+        if (target_unit == unit.WORKING_DAYS and time_basis != basis.WORKING_TIME) or (
+            target_unit == unit.CALENDAR_DAYS and time_basis != basis.CALENDAR_TIME
+        ):
+            raise DomainError(
+                _("Working days are counted in working time, calendar days in calendar time."),
+                code=ErrorCode.TIME_BASIS_MISMATCH,
+                field="time_basis",
+            )
+        wording_zh = clean_text(self.wording_zh, field="wording_zh", max_length=300, codes=TEXT_CODES)
+        if not wording_zh:
+            raise DomainError(
+                _("Enter the public wording in Chinese."), code=ErrorCode.WORDING_REQUIRED, field="wording_zh"
+            )
+        return CommitmentContent(
+            metric=metric,
+            target_amount=target_amount,
+            target_unit=target_unit,
+            time_basis=time_basis,
+            wording_zh=wording_zh,
+            wording_en=clean_text(self.wording_en, field="wording_en", max_length=300, codes=TEXT_CODES),
+            case_kind=case_kind,
+            priority=priority,
+            ordering=self.ordering,
         )
-    return {
-        "metric": metric,
-        "target_amount": target_amount,
-        "target_unit": target_unit,
-        "time_basis": time_basis,
-        "case_kind": case_kind,
-        "priority": priority,
-        "wording_zh": wording_zh,
-        "wording_en": clean_text(wording_en, field="wording_en", max_length=300, codes=TEXT_CODES),
-        "ordering": ordering,
-    }
 
 
-def _check_commitment_unique(version: ServiceVersion, values: dict[str, Any], exclude_pk: int | None) -> None:
+def _check_commitment_unique(
+    version: ServiceVersion, content: CommitmentContent, exclude_pk: int | None
+) -> None:
     clash = ServiceCommitment.objects.filter(
-        version=version, metric=values["metric"], case_kind=values["case_kind"], priority=values["priority"]
+        version=version, metric=content.metric, case_kind=content.case_kind, priority=content.priority
     )
     if exclude_pk is not None:
         clash = clash.exclude(pk=exclude_pk)
@@ -817,41 +855,21 @@ def _commitment_audit(item: ServiceCommitment) -> dict[str, object]:
 
 
 def service_commitment_add(
-    *,
-    actor: AnyUser,
-    version: ServiceVersion,
-    metric: str,
-    target_amount: int,
-    target_unit: str,
-    time_basis: str,
-    wording_zh: str,
-    wording_en: str = "",
-    case_kind: str = "",
-    priority: str = "",
-    ordering: int = 0,
+    *, actor: AnyUser, version: ServiceVersion, content: CommitmentContent
 ) -> ServiceCommitment:
-    """Add a commitment to a draft: a measure, a positive target in a unit, in working or calendar time.
+    """Add a commitment with `content` to a draft: a measure, a positive target in a unit, in working or
+    calendar time.
 
     Raises DomainError for an unknown choice, a target that is not a positive whole number, working days in
     calendar time (or the reverse), a blank Chinese wording, a second commitment for the same measure, case
     kind and priority, or a version that is not a draft.
     """
     user = _require_editor(actor)
-    values = _commitment_values(
-        metric=metric,
-        target_amount=target_amount,
-        target_unit=target_unit,
-        time_basis=time_basis,
-        case_kind=case_kind,
-        priority=priority,
-        wording_zh=wording_zh,
-        wording_en=wording_en,
-        ordering=ordering,
-    )
+    values = content.cleaned()
     with transaction.atomic():
         version_draft_lock(version)
         _check_commitment_unique(version, values, None)
-        item = ServiceCommitment.objects.create(version=version, **values)
+        item = ServiceCommitment.objects.create(version=version, **asdict(values))
         audit_record(
             actor=user,
             action="catalog.service_commitment_add",
@@ -862,39 +880,19 @@ def service_commitment_add(
 
 
 def service_commitment_update(
-    *,
-    actor: AnyUser,
-    commitment: ServiceCommitment,
-    metric: str,
-    target_amount: int,
-    target_unit: str,
-    time_basis: str,
-    wording_zh: str,
-    wording_en: str = "",
-    case_kind: str = "",
-    priority: str = "",
-    ordering: int = 0,
+    *, actor: AnyUser, commitment: ServiceCommitment, content: CommitmentContent
 ) -> ServiceCommitment:
-    """Replace the values of a commitment in a draft; the same rules as service_commitment_add apply."""
+    """Replace the values of a commitment in a draft with `content`; the same rules as
+    service_commitment_add apply."""
     user = _require_editor(actor)
-    values = _commitment_values(
-        metric=metric,
-        target_amount=target_amount,
-        target_unit=target_unit,
-        time_basis=time_basis,
-        case_kind=case_kind,
-        priority=priority,
-        wording_zh=wording_zh,
-        wording_en=wording_en,
-        ordering=ordering,
-    )
+    values = content.cleaned()
     with transaction.atomic():
         version_draft_lock(commitment.version)
         _check_commitment_unique(commitment.version, values, commitment.pk)
         _draft_item_save(
             user=user,
             item=commitment,
-            values=values,
+            values=asdict(values),
             name="commitment",
             action="catalog.service_commitment_update",
             summary=_commitment_audit,

@@ -400,19 +400,7 @@ def desk_fee_add(request: HttpRequest, slug: str) -> HttpResponse:
     user = _editor(request)
 
     def save(draft: ServiceVersion, data: dict[str, Any]) -> None:
-        services.fee_item_add(
-            actor=user,
-            version=draft,
-            name_zh=data["name_zh"],
-            name_en=data["name_en"],
-            amount=data["amount"],
-            unit_zh=data["unit_zh"],
-            unit_en=data["unit_en"],
-            conditions_zh=data["conditions_zh"],
-            conditions_en=data["conditions_en"],
-            is_free=data["is_free"],
-            ordering=data["ordering"],
-        )
+        services.fee_item_add(actor=user, version=draft, content=services.FeeContent.from_data(data))
 
     return _child_form(
         request, slug=slug, form_class=FeeItemForm, instance=None, save=save, title=_("New fee")
@@ -426,19 +414,7 @@ def desk_fee_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     fee = _fee_of_draft(slug, pk)
 
     def save(draft: ServiceVersion, data: dict[str, Any]) -> None:
-        services.fee_item_update(
-            actor=user,
-            fee=fee,
-            name_zh=data["name_zh"],
-            name_en=data["name_en"],
-            amount=data["amount"],
-            unit_zh=data["unit_zh"],
-            unit_en=data["unit_en"],
-            conditions_zh=data["conditions_zh"],
-            conditions_en=data["conditions_en"],
-            is_free=data["is_free"],
-            ordering=data["ordering"],
-        )
+        services.fee_item_update(actor=user, fee=fee, content=services.FeeContent.from_data(data))
 
     return _child_form(
         request, slug=slug, form_class=FeeItemForm, instance=fee, save=save, title=_("Edit fee")
@@ -467,17 +443,7 @@ def desk_commitment_add(request: HttpRequest, slug: str) -> HttpResponse:
 
     def save(draft: ServiceVersion, data: dict[str, Any]) -> None:
         services.service_commitment_add(
-            actor=user,
-            version=draft,
-            metric=data["metric"],
-            target_amount=data["target_amount"],
-            target_unit=data["target_unit"],
-            time_basis=data["time_basis"],
-            wording_zh=data["wording_zh"],
-            wording_en=data["wording_en"],
-            case_kind=data["case_kind"],
-            priority=data["priority"],
-            ordering=data["ordering"],
+            actor=user, version=draft, content=services.CommitmentContent.from_data(data)
         )
 
     return _child_form(
@@ -498,17 +464,7 @@ def desk_commitment_edit(request: HttpRequest, slug: str, pk: int) -> HttpRespon
 
     def save(draft: ServiceVersion, data: dict[str, Any]) -> None:
         services.service_commitment_update(
-            actor=user,
-            commitment=commitment,
-            metric=data["metric"],
-            target_amount=data["target_amount"],
-            target_unit=data["target_unit"],
-            time_basis=data["time_basis"],
-            wording_zh=data["wording_zh"],
-            wording_en=data["wording_en"],
-            case_kind=data["case_kind"],
-            priority=data["priority"],
-            ordering=data["ordering"],
+            actor=user, commitment=commitment, content=services.CommitmentContent.from_data(data)
         )
 
     return _child_form(

@@ -40,12 +40,14 @@ def repairs(administrator: User, draft_service: Service) -> Service:  # noqa: F8
     catalog_services.service_commitment_add(
         actor=administrator,
         version=version,
-        metric=ServiceCommitment.Metric.ON_SITE_ARRIVAL,
-        target_amount=2,
-        target_unit=ServiceCommitment.Unit.HOURS,
-        time_basis=ServiceCommitment.TimeBasis.CALENDAR_TIME,
-        wording_zh="2 小时内到达现场",
-        wording_en="On site within 2 hours",
+        content=catalog_services.CommitmentContent(
+            metric=ServiceCommitment.Metric.ON_SITE_ARRIVAL,
+            target_amount=2,
+            target_unit=ServiceCommitment.Unit.HOURS,
+            time_basis=ServiceCommitment.TimeBasis.CALENDAR_TIME,
+            wording_zh="2 小时内到达现场",
+            wording_en="On site within 2 hours",
+        ),
     )
     fill_and_publish(administrator, version)
     return draft_service

@@ -49,34 +49,42 @@ def fill_and_publish(
     services.fee_item_add(
         actor=actor,
         version=version,
-        name_zh="接水工程费",
-        name_en="Connection works",
-        amount=fee,
-        unit_zh="每户",
-        unit_en="per household",
+        content=services.FeeContent(
+            name_zh="接水工程费",
+            name_en="Connection works",
+            amount=fee,
+            unit_zh="每户",
+            unit_en="per household",
+        ),
     )
     services.fee_item_add(
-        actor=actor, version=version, name_zh="勘查", name_en="Survey", amount=None, is_free=True
+        actor=actor,
+        version=version,
+        content=services.FeeContent(name_zh="勘查", name_en="Survey", amount=None, is_free=True),
     )
     services.service_commitment_add(
         actor=actor,
         version=version,
-        metric=ServiceCommitment.Metric.FIRST_RESPONSE,
-        target_amount=4,
-        target_unit=ServiceCommitment.Unit.HOURS,
-        time_basis=ServiceCommitment.TimeBasis.WORKING_TIME,
-        wording_zh="4 个工作小时内联系您",
-        wording_en="We call you within 4 working hours",
+        content=services.CommitmentContent(
+            metric=ServiceCommitment.Metric.FIRST_RESPONSE,
+            target_amount=4,
+            target_unit=ServiceCommitment.Unit.HOURS,
+            time_basis=ServiceCommitment.TimeBasis.WORKING_TIME,
+            wording_zh="4 个工作小时内联系您",
+            wording_en="We call you within 4 working hours",
+        ),
     )
     services.service_commitment_add(
         actor=actor,
         version=version,
-        metric=ServiceCommitment.Metric.RESOLUTION,
-        target_amount=2,
-        target_unit=ServiceCommitment.Unit.WORKING_DAYS,
-        time_basis=ServiceCommitment.TimeBasis.WORKING_TIME,
-        wording_zh="受理后 2 个工作日内答复",
-        wording_en="Answer within 2 working days",
+        content=services.CommitmentContent(
+            metric=ServiceCommitment.Metric.RESOLUTION,
+            target_amount=2,
+            target_unit=ServiceCommitment.Unit.WORKING_DAYS,
+            time_basis=ServiceCommitment.TimeBasis.WORKING_TIME,
+            wording_zh="受理后 2 个工作日内答复",
+            wording_en="Answer within 2 working days",
+        ),
     )
     return services.service_version_publish(
         actor=actor,

@@ -360,7 +360,11 @@ def test_fee_of_another_draft_is_404(
     administrator: User, with_draft: Service, category: ServiceCategory
 ) -> None:
     other = services.service_create(actor=administrator, slug="other", category=category, name_zh="其他")
-    fee = services.fee_item_add(actor=administrator, version=other.versions.get(), name_zh="费", amount="1")
+    fee = services.fee_item_add(
+        actor=administrator,
+        version=other.versions.get(),
+        content=services.FeeContent(name_zh="费", amount="1"),
+    )
     client = api_client_for(administrator)
 
     response = client.delete(_url("water-connection", f"draft/fees/{fee.pk}/"))

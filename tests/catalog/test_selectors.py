@@ -21,7 +21,9 @@ def two_versions(administrator: User, published_service: Service) -> Service:
     """Version 1 in force since 2024-01-01, version 2 (fee 300) from 2025-01-01, version 3 scheduled."""
     v2 = services.service_version_draft_create(actor=administrator, service=published_service)
     fee = v2.fees.get(is_free=False)
-    services.fee_item_update(actor=administrator, fee=fee, name_zh=fee.name_zh, amount="300.00")
+    services.fee_item_update(
+        actor=administrator, fee=fee, content=services.FeeContent(name_zh=fee.name_zh, amount="300.00")
+    )
     services.service_version_publish(
         actor=administrator, version=v2, effective_at=dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
     )
@@ -112,13 +114,15 @@ def test_commitment_find_prefers_the_most_specific(administrator: User, draft_se
         services.service_commitment_add(
             actor=administrator,
             version=draft,
-            metric=Metric.FIRST_RESPONSE,
-            target_amount=amount,
-            case_kind=kind,
-            priority=priority,
-            target_unit="hours",
-            time_basis="working_time",
-            wording_zh="承诺",
+            content=services.CommitmentContent(
+                metric=Metric.FIRST_RESPONSE,
+                target_amount=amount,
+                case_kind=kind,
+                priority=priority,
+                target_unit="hours",
+                time_basis="working_time",
+                wording_zh="承诺",
+            ),
         )
     services.service_version_publish(actor=administrator, version=draft, effective_at=PAST)
 

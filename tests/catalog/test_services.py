@@ -1,3 +1,4 @@
+import dataclasses
 import datetime as dt
 import threading
 from collections.abc import Callable, Iterator
@@ -58,7 +59,9 @@ def _commitment(actor: User, version: ServiceVersion, **overrides: Any) -> Servi
         "time_basis": Basis.WORKING_TIME,
         "wording_zh": "受理后 2 个工作日内答复",
     } | overrides
-    return services.service_commitment_add(actor=actor, version=version, **values)
+    return services.service_commitment_add(
+        actor=actor, version=version, content=services.CommitmentContent(**values)
+    )
 
 
 # --- categories ------------------------------------------------------------------------------------------
@@ -313,7 +316,9 @@ def test_fee_refuses_bad_amounts(administrator: User, draft_service: Service, am
     draft = draft_service.versions.get()
 
     with pytest.raises(DomainError) as raised:
-        services.fee_item_add(actor=administrator, version=draft, name_zh="费用", amount=amount)
+        services.fee_item_add(
+            actor=administrator, version=draft, content=services.FeeContent(name_zh="费用", amount=amount)
+        )
 
     assert raised.value.code in {ErrorCode.INVALID_AMOUNT, ErrorCode.AMOUNT_REQUIRED}
     assert raised.value.field == "amount"
@@ -336,7 +341,9 @@ def test_fee_accepts_exact_amounts(
     administrator: User, draft_service: Service, amount: Any, expected: str
 ) -> None:
     fee = services.fee_item_add(
-        actor=administrator, version=draft_service.versions.get(), name_zh="费用", amount=amount
+        actor=administrator,
+        version=draft_service.versions.get(),
+        content=services.FeeContent(name_zh="费用", amount=amount),
     )
 
     fee.refresh_from_db()
@@ -350,10 +357,14 @@ def test_free_fee_has_amount_zero(administrator: User, draft_service: Service) -
     draft = draft_service.versions.get()
 
     free = services.fee_item_add(
-        actor=administrator, version=draft, name_zh="勘查", amount=None, is_free=True
+        actor=administrator,
+        version=draft,
+        content=services.FeeContent(name_zh="勘查", amount=None, is_free=True),
     )
     free_zero = services.fee_item_add(
-        actor=administrator, version=draft, name_zh="咨询", amount="0", is_free=True
+        actor=administrator,
+        version=draft,
+        content=services.FeeContent(name_zh="咨询", amount="0", is_free=True),
     )
 
     assert free.amount == free_zero.amount == Decimal("0.00")
@@ -374,9 +385,7 @@ def test_fee_free_flag_and_amount_must_agree(
         services.fee_item_add(
             actor=administrator,
             version=draft_service.versions.get(),
-            name_zh="费用",
-            amount=amount,
-            is_free=is_free,
+            content=services.FeeContent(name_zh="费用", amount=amount, is_free=is_free),
         )
 
     assert raised.value.code == code
@@ -385,10 +394,16 @@ def test_fee_free_flag_and_amount_must_agree(
 
 def test_fee_update_and_delete_are_audited(administrator: User, draft_service: Service) -> None:
     fee = services.fee_item_add(
-        actor=administrator, version=draft_service.versions.get(), name_zh="费用", amount="1"
+        actor=administrator,
+        version=draft_service.versions.get(),
+        content=services.FeeContent(name_zh="费用", amount="1"),
     )
 
-    services.fee_item_update(actor=administrator, fee=fee, name_zh="工本费", amount="2.50", unit_zh="每张")
+    services.fee_item_update(
+        actor=administrator,
+        fee=fee,
+        content=services.FeeContent(name_zh="工本费", amount="2.50", unit_zh="每张"),
+    )
     fee.refresh_from_db()
     assert (fee.name_zh, fee.amount, fee.unit_zh) == ("工本费", Decimal("2.50"), "每张")
     services.fee_item_delete(actor=administrator, fee=fee)
@@ -403,11 +418,15 @@ def test_fee_update_refuses_a_bad_amount_and_keeps_the_old_one(
     administrator: User, draft_service: Service
 ) -> None:
     fee = services.fee_item_add(
-        actor=administrator, version=draft_service.versions.get(), name_zh="费用", amount="1"
+        actor=administrator,
+        version=draft_service.versions.get(),
+        content=services.FeeContent(name_zh="费用", amount="1"),
     )
 
     with pytest.raises(DomainError):
-        services.fee_item_update(actor=administrator, fee=fee, name_zh="费用", amount="1.999")
+        services.fee_item_update(
+            actor=administrator, fee=fee, content=services.FeeContent(name_zh="费用", amount="1.999")
+        )
 
     fee.refresh_from_db()
     assert fee.amount == Decimal("1.00")
@@ -519,22 +538,26 @@ def test_commitment_update_and_delete(administrator: User, draft_service: Servic
         services.service_commitment_update(
             actor=administrator,
             commitment=other,
-            metric=Metric.FIRST_RESPONSE,
-            target_amount=1,
-            target_unit=Unit.WORKING_DAYS,
-            time_basis=Basis.WORKING_TIME,
-            wording_zh="重复",
+            content=services.CommitmentContent(
+                metric=Metric.FIRST_RESPONSE,
+                target_amount=1,
+                target_unit=Unit.WORKING_DAYS,
+                time_basis=Basis.WORKING_TIME,
+                wording_zh="重复",
+            ),
         )
     assert raised.value.code == ErrorCode.DUPLICATE_COMMITMENT
 
     services.service_commitment_update(
         actor=administrator,
         commitment=item,
-        metric=Metric.FIRST_RESPONSE,
-        target_amount=8,
-        target_unit=Unit.HOURS,
-        time_basis=Basis.WORKING_TIME,
-        wording_zh="8 个工作小时内答复",
+        content=services.CommitmentContent(
+            metric=Metric.FIRST_RESPONSE,
+            target_amount=8,
+            target_unit=Unit.HOURS,
+            time_basis=Basis.WORKING_TIME,
+            wording_zh="8 个工作小时内答复",
+        ),
     )
     item.refresh_from_db()
     assert (item.target_amount, item.target_unit) == (8, "hours")
@@ -662,18 +685,24 @@ def test_published_content_is_refused_by_every_service(
     assert fee is not None and item is not None
     attempts = [
         lambda: services.service_version_draft_update(actor=administrator, version=version, name_zh="改名"),
-        lambda: services.fee_item_add(actor=administrator, version=version, name_zh="新费用", amount="1"),
-        lambda: services.fee_item_update(actor=administrator, fee=fee, name_zh="改", amount="1"),
+        lambda: services.fee_item_add(
+            actor=administrator, version=version, content=services.FeeContent(name_zh="新费用", amount="1")
+        ),
+        lambda: services.fee_item_update(
+            actor=administrator, fee=fee, content=services.FeeContent(name_zh="改", amount="1")
+        ),
         lambda: services.fee_item_delete(actor=administrator, fee=fee),
         lambda: _commitment(administrator, version, metric=Metric.NEXT_RESPONSE),
         lambda: services.service_commitment_update(
             actor=administrator,
             commitment=item,
-            metric=item.metric,
-            target_amount=1,
-            target_unit=item.target_unit,
-            time_basis=item.time_basis,
-            wording_zh="改",
+            content=services.CommitmentContent(
+                metric=item.metric,
+                target_amount=1,
+                target_unit=item.target_unit,
+                time_basis=item.time_basis,
+                wording_zh="改",
+            ),
         ),
         lambda: services.service_commitment_delete(actor=administrator, commitment=item),
     ]
@@ -895,3 +924,29 @@ def test_a_draft_published_twice_at_once_is_published_once(
         str(draft.pk),
     ]
     assert audit_chain_verify().ok
+
+
+def test_fee_content_from_data_takes_missing_fields_from_its_base_and_keeps_a_given_none() -> None:
+    base = services.FeeContent(name_zh="工本费", amount="2.50", unit_zh="每张", ordering=3)
+
+    content = services.FeeContent.from_data({"amount": None, "is_free": True}, base=base)
+
+    assert content == services.FeeContent(
+        name_zh="工本费", amount=None, unit_zh="每张", is_free=True, ordering=3
+    )
+    assert services.FeeContent.from_data({"name_zh": "费"}) == services.FeeContent(name_zh="费")
+
+
+def test_commitment_content_from_data_takes_missing_fields_from_its_base() -> None:
+    base = services.CommitmentContent(
+        metric=Metric.RESOLUTION,
+        target_amount=2,
+        target_unit=Unit.WORKING_DAYS,
+        time_basis=Basis.WORKING_TIME,
+        wording_zh="两个工作日",
+        priority="urgent",
+    )
+
+    content = services.CommitmentContent.from_data({"target_amount": 3}, base=base)
+
+    assert content == dataclasses.replace(base, target_amount=3)

@@ -114,7 +114,9 @@ def test_history_keeps_the_past_readable(
 ) -> None:
     v2 = services.service_version_draft_create(actor=administrator, service=published_service)
     fee = v2.fees.get(is_free=False)
-    services.fee_item_update(actor=administrator, fee=fee, name_zh=fee.name_zh, amount="300.00")
+    services.fee_item_update(
+        actor=administrator, fee=fee, content=services.FeeContent(name_zh=fee.name_zh, amount="300.00")
+    )
     services.service_version_publish(
         actor=administrator,
         version=v2,
@@ -183,7 +185,11 @@ def test_everything_is_escaped(anonymous: Client, administrator: User, category:
         description_zh=evil,
         eligibility_zh=evil,
     )
-    services.fee_item_add(actor=administrator, version=draft, name_zh=evil, amount="1", conditions_zh=evil)
+    services.fee_item_add(
+        actor=administrator,
+        version=draft,
+        content=services.FeeContent(name_zh=evil, amount="1", conditions_zh=evil),
+    )
     services.service_version_publish(
         actor=administrator, version=draft, effective_at=dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
     )

@@ -48,22 +48,26 @@ def publish_service(administrator: User, category: ServiceCategory, slug: str) -
     catalog.service_commitment_add(
         actor=administrator,
         version=version,
-        metric=ServiceCommitment.Metric.FIRST_RESPONSE,
-        target_amount=4,
-        target_unit=ServiceCommitment.Unit.HOURS,
-        time_basis=ServiceCommitment.TimeBasis.WORKING_TIME,
-        wording_zh="4 个工作小时内联系您",
-        wording_en="We call you within 4 working hours",
+        content=catalog.CommitmentContent(
+            metric=ServiceCommitment.Metric.FIRST_RESPONSE,
+            target_amount=4,
+            target_unit=ServiceCommitment.Unit.HOURS,
+            time_basis=ServiceCommitment.TimeBasis.WORKING_TIME,
+            wording_zh="4 个工作小时内联系您",
+            wording_en="We call you within 4 working hours",
+        ),
     )
     catalog.service_commitment_add(
         actor=administrator,
         version=version,
-        metric=ServiceCommitment.Metric.RESOLUTION,
-        target_amount=2,
-        target_unit=ServiceCommitment.Unit.WORKING_DAYS,
-        time_basis=ServiceCommitment.TimeBasis.WORKING_TIME,
-        wording_zh="受理后 2 个工作日内答复",
-        wording_en="Answer within 2 working days",
+        content=catalog.CommitmentContent(
+            metric=ServiceCommitment.Metric.RESOLUTION,
+            target_amount=2,
+            target_unit=ServiceCommitment.Unit.WORKING_DAYS,
+            time_basis=ServiceCommitment.TimeBasis.WORKING_TIME,
+            wording_zh="受理后 2 个工作日内答复",
+            wording_en="Answer within 2 working days",
+        ),
     )
     catalog.service_version_publish(actor=administrator, version=version, effective_at=PAST)
     return service

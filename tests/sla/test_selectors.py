@@ -297,7 +297,11 @@ def _publish_with(actor: User, category: ServiceCategory, slug: str, **commitmen
         "wording_zh": "45分钟内到达现场",
     }
     values.update(commitment)
-    catalog_services.service_commitment_add(actor=actor, version=version, **values)  # type: ignore[arg-type]
+    catalog_services.service_commitment_add(
+        actor=actor,
+        version=version,
+        content=catalog_services.CommitmentContent(**values),  # type: ignore[arg-type]
+    )
     catalog_services.service_version_publish(
         actor=actor, version=version, effective_at=dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
     )
