@@ -83,6 +83,27 @@ class ServiceAdmin(admin.ModelAdmin[ModelT]):
             for obj in queryset:
                 self.delete_model(request, obj)
 
+    def save_model(
+        self, request: HttpRequest, obj: ModelT, form: forms.ModelForm[ModelT], change: bool
+    ) -> None:
+        # The form has filled `obj` in memory only: a change goes to the service with the row as stored, so
+        # the service sees (and audits) the real before; an addition hands the admin the created row's pk.
+        actor = _actor(request)
+        if change:
+            self.service_update(
+                actor=actor, obj=type(obj)._default_manager.get(pk=obj.pk), data=form.cleaned_data
+            )
+        else:
+            obj.pk = self.service_create(actor=actor, data=form.cleaned_data).pk
+
+    def service_create(self, *, actor: User, data: dict[str, Any]) -> ModelT:
+        """Create the object from the add form's cleaned `data` through its audited service."""
+        raise NotImplementedError
+
+    def service_update(self, *, actor: User, obj: ModelT, data: dict[str, Any]) -> None:
+        """Change the stored `obj` to the change form's cleaned `data` through its audited services."""
+        raise NotImplementedError
+
 
 @admin.register(User)
 class UserAdmin(ServiceAdmin[User], DjangoUserAdmin[User]):
@@ -103,19 +124,17 @@ class UserAdmin(ServiceAdmin[User], DjangoUserAdmin[User]):
         # Deactivate instead: a person's name stays on his cases, reviews and the audit trail.
         return False
 
-    def save_model(self, request: HttpRequest, obj: User, form: forms.ModelForm[User], change: bool) -> None:
-        data = form.cleaned_data
-        if not change:
-            created = services.user_create(
-                actor=_actor(request),
-                username=data["username"],
-                password=data["password1"] if data.get("set_usable_password") else None,
-            )
-            obj.pk = created.pk
-            return
+    def service_create(self, *, actor: User, data: dict[str, Any]) -> User:
+        return services.user_create(
+            actor=actor,
+            username=data["username"],
+            password=data["password1"] if data.get("set_usable_password") else None,
+        )
+
+    def service_update(self, *, actor: User, obj: User, data: dict[str, Any]) -> None:
         services.user_update(
-            actor=_actor(request),
-            user=User.objects.get(pk=obj.pk),
+            actor=actor,
+            user=obj,
             username=data["username"],
             email=data["email"],
             first_name=data["first_name"],
@@ -181,17 +200,11 @@ class RoleAdmin(ServiceAdmin[Group], DjangoGroupAdmin):
             return False
         return super().has_delete_permission(request, obj)
 
-    def save_model(
-        self, request: HttpRequest, obj: Group, form: forms.ModelForm[Group], change: bool
-    ) -> None:
-        if change:
-            return  # the name is fixed; the permissions are set in save_related
-        created = services.role_create(
-            actor=_actor(request),
-            name=form.cleaned_data["name"],
-            permissions=form.cleaned_data["permissions"],
-        )
-        obj.pk = created.pk
+    def service_create(self, *, actor: User, data: dict[str, Any]) -> Group:
+        return services.role_create(actor=actor, name=data["name"], permissions=data["permissions"])
+
+    def service_update(self, *, actor: User, obj: Group, data: dict[str, Any]) -> None:
+        pass  # the name is fixed; the permissions are set in save_related
 
     def save_related(
         self, request: HttpRequest, form: forms.ModelForm[Group], formsets: Any, change: bool
@@ -253,22 +266,20 @@ class TeamAdmin(ServiceAdmin[Team]):
     fields = ["unit", "code", "name_zh", "name_en", "is_active"]
     inlines = [TeamMembershipInline]
 
-    def save_model(self, request: HttpRequest, obj: Team, form: forms.ModelForm[Team], change: bool) -> None:
-        data = form.cleaned_data
-        if not change:
-            created = services.team_create(
-                actor=_actor(request),
-                unit=data["unit"],
-                code=data["code"],
-                name_zh=data["name_zh"],
-                name_en=data["name_en"],
-                is_active=data["is_active"],
-            )
-            obj.pk = created.pk
-            return
+    def service_create(self, *, actor: User, data: dict[str, Any]) -> Team:
+        return services.team_create(
+            actor=actor,
+            unit=data["unit"],
+            code=data["code"],
+            name_zh=data["name_zh"],
+            name_en=data["name_en"],
+            is_active=data["is_active"],
+        )
+
+    def service_update(self, *, actor: User, obj: Team, data: dict[str, Any]) -> None:
         services.team_update(
-            actor=_actor(request),
-            team=Team.objects.get(pk=obj.pk),
+            actor=actor,
+            team=obj,
             unit=data["unit"],
             code=data["code"],
             name_zh=data["name_zh"],
@@ -293,31 +304,26 @@ class OrgUnitAdmin(ServiceAdmin[OrgUnit]):
     fields = ["code", "name_zh", "name_en", "kind", "parent", "path"]
     readonly_fields = ["path"]
 
-    def save_model(
-        self, request: HttpRequest, obj: OrgUnit, form: forms.ModelForm[OrgUnit], change: bool
-    ) -> None:
-        data = form.cleaned_data
-        if not change:
-            created = services.org_unit_create(
-                actor=_actor(request),
-                code=data["code"],
-                name_zh=data["name_zh"],
-                name_en=data["name_en"],
-                kind=data["kind"],
-                parent=data["parent"],
-            )
-            obj.pk = created.pk
-            return
-        unit = OrgUnit.objects.get(pk=obj.pk)
+    def service_create(self, *, actor: User, data: dict[str, Any]) -> OrgUnit:
+        return services.org_unit_create(
+            actor=actor,
+            code=data["code"],
+            name_zh=data["name_zh"],
+            name_en=data["name_en"],
+            kind=data["kind"],
+            parent=data["parent"],
+        )
+
+    def service_update(self, *, actor: User, obj: OrgUnit, data: dict[str, Any]) -> None:
         services.org_unit_update(
-            actor=_actor(request),
-            unit=unit,
+            actor=actor,
+            unit=obj,
             code=data["code"],
             name_zh=data["name_zh"],
             name_en=data["name_en"],
             kind=data["kind"],
         )
-        services.org_unit_move(actor=_actor(request), unit=unit, parent=data["parent"])
+        services.org_unit_move(actor=actor, unit=obj, parent=data["parent"])
 
     def delete_model(self, request: HttpRequest, obj: OrgUnit) -> None:
         services.org_unit_delete(actor=_actor(request), unit=obj)
@@ -336,19 +342,10 @@ class CustomerOrganisationAdmin(ServiceAdmin[CustomerOrganisation]):
     def has_delete_permission(self, request: HttpRequest, obj: CustomerOrganisation | None = None) -> bool:
         return False
 
-    def save_model(
-        self,
-        request: HttpRequest,
-        obj: CustomerOrganisation,
-        form: forms.ModelForm[CustomerOrganisation],
-        change: bool,
-    ) -> None:
-        created = services.customer_organisation_create(
-            actor=_actor(request),
-            name=form.cleaned_data["name"],
-            unified_social_credit_code=form.cleaned_data["unified_social_credit_code"],
+    def service_create(self, *, actor: User, data: dict[str, Any]) -> CustomerOrganisation:
+        return services.customer_organisation_create(
+            actor=actor, name=data["name"], unified_social_credit_code=data["unified_social_credit_code"]
         )
-        obj.pk = created.pk
 
 
 @admin.register(Customer)
