@@ -10,8 +10,7 @@ come out as {"code", "detail"}.
 """
 
 import dataclasses
-from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from django.db.models import Model
@@ -421,33 +420,6 @@ class CalendarViewSet(_SlaViewSet[BusinessCalendar]):
         return Response(SlaDeadlineOutputSerializer(body).data)
 
 
-def _policy_content(data: Mapping[str, Any], *, base: services.PolicyContent) -> services.PolicyContent:
-    """Return the policy in a request's validated `data`, each field it leaves out taken from `base`."""
-    return services.PolicyContent(
-        name_zh=data.get("name_zh", base.name_zh),
-        name_en=data.get("name_en", base.name_en),
-        is_active=data.get("is_active", base.is_active),
-        case_kinds=data.get("case_kinds", base.case_kinds),
-        priorities=data.get("priorities", base.priorities),
-        channels=data.get("channels", base.channels),
-        customer_groups=data.get("customer_groups", base.customer_groups),
-        services=data.get("services", base.services),
-        calendar=data.get("calendar", base.calendar),
-        warn_at_share=data.get("warn_at_share", base.warn_at_share),
-        notify_assignee=data.get("notify_assignee", base.notify_assignee),
-        notify_supervisor=data.get("notify_supervisor", base.notify_supervisor),
-        raise_priority=data.get("raise_priority", base.raise_priority),
-        reassign_to_team_lead=data.get("reassign_to_team_lead", base.reassign_to_team_lead),
-    )
-
-
-def _target_content(data: Mapping[str, Any]) -> services.TargetContent:
-    """Return the target in a request's validated `data`."""
-    return services.TargetContent(
-        metric=data["metric"], amount=data["amount"], unit=data["unit"], basis=data["basis"]
-    )
-
-
 class SlaPolicyViewSet(_SlaViewSet[SlaPolicy]):
     """SLA policies, in the order they are tried: for each measure the first matching policy sets the target,
     unless the charter publishes a commitment for the case's service."""
@@ -489,8 +461,8 @@ class SlaPolicyViewSet(_SlaViewSet[SlaPolicy]):
         data = serializer.validated_data
         policy = services.sla_policy_create(
             actor=user,
-            content=_policy_content(data, base=services.PolicyContent(name_zh="")),
-            targets=[_target_content(target) for target in data.get("targets", [])],
+            content=services.PolicyContent.from_data(data),
+            targets=[services.TargetContent.from_data(target) for target in data.get("targets", [])],
         )
         return self._output(policy, status.HTTP_201_CREATED)
 
@@ -504,11 +476,13 @@ class SlaPolicyViewSet(_SlaViewSet[SlaPolicy]):
         serializer = SlaPolicyInputSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        content = _policy_content(data, base=services.PolicyContent.from_policy(policy))
+        content = services.PolicyContent.from_data(data, base=services.PolicyContent.from_policy(policy))
         policy = services.sla_policy_update(actor=user, policy=policy, content=content)
         if "targets" in data:
             services.sla_policy_targets_replace(
-                actor=user, policy=policy, targets=[_target_content(target) for target in data["targets"]]
+                actor=user,
+                policy=policy,
+                targets=[services.TargetContent.from_data(target) for target in data["targets"]],
             )
         return self._output(policy)
 

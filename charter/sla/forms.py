@@ -245,21 +245,9 @@ class PolicyForm(forms.Form):
         """The policy as the services take it."""
         data = self.cleaned_data
         groups = [group.strip() for group in data["customer_groups"].split(",") if group.strip()]
-        return PolicyContent(
-            name_zh=data["name_zh"],
-            name_en=data["name_en"],
-            is_active=data["is_active"],
-            case_kinds=data["case_kinds"],
-            priorities=data["priorities"],
-            channels=data["channels"],
-            customer_groups=groups,
-            services=list(data["services"]),
-            calendar=data["calendar"],
-            warn_at_share=data["warn_at_share"],
-            notify_assignee=data["notify_assignee"],
-            notify_supervisor=data["notify_supervisor"],
-            raise_priority=data["raise_priority"],
-            reassign_to_team_lead=data["reassign_to_team_lead"],
+        # The form writes groups as one comma-separated text and services as a queryset.
+        return PolicyContent.from_data(
+            {**data, "customer_groups": groups, "services": list(data["services"])}
         )
 
     @staticmethod

@@ -9,7 +9,7 @@ import dataclasses
 import datetime as dt
 import re
 import zoneinfo
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any
@@ -655,13 +655,43 @@ class PolicyContent:
             reassign_to_team_lead=policy.reassign_to_team_lead,
         )
 
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any], base: "PolicyContent | None" = None) -> "PolicyContent":
+        """Return the policy in `data` (a form's or a serializer's cleaned input): each field it leaves out
+        is taken from `base`, or has its default without one; a given None (no calendar) stays None. The one
+        place input names meet the content's fields."""
+        base = base or cls(name_zh="")
+        return cls(
+            name_zh=data.get("name_zh", base.name_zh),
+            name_en=data.get("name_en", base.name_en),
+            is_active=data.get("is_active", base.is_active),
+            case_kinds=data.get("case_kinds", base.case_kinds),
+            priorities=data.get("priorities", base.priorities),
+            channels=data.get("channels", base.channels),
+            customer_groups=data.get("customer_groups", base.customer_groups),
+            services=data.get("services", base.services),
+            calendar=data.get("calendar", base.calendar),
+            warn_at_share=data.get("warn_at_share", base.warn_at_share),
+            notify_assignee=data.get("notify_assignee", base.notify_assignee),
+            notify_supervisor=data.get("notify_supervisor", base.notify_supervisor),
+            raise_priority=data.get("raise_priority", base.raise_priority),
+            reassign_to_team_lead=data.get("reassign_to_team_lead", base.reassign_to_team_lead),
+        )
+
 
 @dataclasses.dataclass(frozen=True)
 class TargetContent:
+    """One target of a policy: a measure, an amount in a unit, counted in working or calendar time."""
+
     metric: str
     amount: int
     unit: str
     basis: str
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> "TargetContent":
+        """Return the target in `data` (a serializer's cleaned input, which holds every field)."""
+        return cls(metric=data["metric"], amount=data["amount"], unit=data["unit"], basis=data["basis"])
 
 
 def _choices(values: Sequence[str], allowed: Sequence[str], field: str) -> list[str]:

@@ -525,3 +525,16 @@ def test_the_system_may_act_without_a_user(db: None) -> None:
     assert AuditEvent.objects.get(action="sla.calendar_create").actor is None
     assert WorkingInterval.objects.count() == 0
     assert calendar.pk
+
+
+def test_policy_content_from_data_takes_missing_fields_from_its_base_and_keeps_a_given_none() -> None:
+    calendar = BusinessCalendar(code="cn-standard", name_zh="标准")
+    base = PolicyContent(name_zh="旧", calendar=calendar, warn_at_share=Decimal("0.80"), raise_priority=True)
+
+    content = PolicyContent.from_data({"name_zh": "新", "calendar": None}, base=base)
+
+    assert content == PolicyContent(name_zh="新", warn_at_share=Decimal("0.80"), raise_priority=True)
+    assert PolicyContent.from_data({"name_zh": "新"}) == PolicyContent(name_zh="新")
+    assert TargetContent.from_data(
+        {"metric": Metric.RESOLUTION, "amount": 2, "unit": TargetUnit.HOURS, "basis": TimeBasis.WORKING_TIME}
+    ) == TargetContent(Metric.RESOLUTION, 2, TargetUnit.HOURS, TimeBasis.WORKING_TIME)
