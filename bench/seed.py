@@ -15,6 +15,8 @@ def main(count: int) -> None:
     from charter.catalog.models import ServiceCategory, ServiceCommitment
     from charter.catalog.selectors import service_draft_get
     from charter.catalog.services import (
+        CommitmentContent,
+        FeeContent,
         fee_item_add,
         service_commitment_add,
         service_create,
@@ -53,27 +55,31 @@ def main(count: int) -> None:
                 fee_item_add(
                     actor=admin,
                     version=draft,
-                    name_zh=f"收费项目{fee_index}",
-                    amount=f"{fee_index * 25}.50",
-                    unit_zh="每次",
+                    content=FeeContent(
+                        name_zh=f"收费项目{fee_index}", amount=f"{fee_index * 25}.50", unit_zh="每次"
+                    ),
                 )
             service_commitment_add(
                 actor=admin,
                 version=draft,
-                metric=ServiceCommitment.Metric.FIRST_RESPONSE,
-                target_amount=4,
-                target_unit=ServiceCommitment.Unit.HOURS,
-                time_basis=ServiceCommitment.TimeBasis.WORKING_TIME,
-                wording_zh="受理后 4 个工作小时内答复",
+                content=CommitmentContent(
+                    metric=ServiceCommitment.Metric.FIRST_RESPONSE,
+                    target_amount=4,
+                    target_unit=ServiceCommitment.Unit.HOURS,
+                    time_basis=ServiceCommitment.TimeBasis.WORKING_TIME,
+                    wording_zh="受理后 4 个工作小时内答复",
+                ),
             )
             service_commitment_add(
                 actor=admin,
                 version=draft,
-                metric=ServiceCommitment.Metric.RESOLUTION,
-                target_amount=5,
-                target_unit=ServiceCommitment.Unit.WORKING_DAYS,
-                time_basis=ServiceCommitment.TimeBasis.WORKING_TIME,
-                wording_zh="5 个工作日内办结",
+                content=CommitmentContent(
+                    metric=ServiceCommitment.Metric.RESOLUTION,
+                    target_amount=5,
+                    target_unit=ServiceCommitment.Unit.WORKING_DAYS,
+                    time_basis=ServiceCommitment.TimeBasis.WORKING_TIME,
+                    wording_zh="5 个工作日内办结",
+                ),
             )
             service_version_publish(actor=admin, version=draft, effective_at=effective_at)
 

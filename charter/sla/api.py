@@ -191,10 +191,7 @@ class CalendarViewSet(_SlaViewSet[BusinessCalendar]):
         calendar = services.business_calendar_create(
             actor=user,
             code=data["code"],
-            name_zh=data["name_zh"],
-            name_en=data["name_en"],
-            time_zone=data["time_zone"],
-            is_24x7=data["is_24x7"],
+            content=services.CalendarContent.from_data(data),
             is_default=data["is_default"],
         )
         return self._output(calendar, status.HTTP_201_CREATED)
@@ -210,10 +207,9 @@ class CalendarViewSet(_SlaViewSet[BusinessCalendar]):
         calendar = services.business_calendar_update(
             actor=user,
             calendar=calendar,
-            name_zh=data.get("name_zh", calendar.name_zh),
-            name_en=data.get("name_en", calendar.name_en),
-            time_zone=data.get("time_zone", calendar.time_zone),
-            is_24x7=data.get("is_24x7", calendar.is_24x7),
+            content=services.CalendarContent.from_data(
+                data, base=services.CalendarContent.from_calendar(calendar)
+            ),
         )
         return self._output(calendar)
 

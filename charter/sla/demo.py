@@ -21,6 +21,7 @@ from charter.sla.models import (
     TimeBasis,
 )
 from charter.sla.services import (
+    CalendarContent,
     PolicyContent,
     TargetContent,
     business_calendar_create,
@@ -94,9 +95,9 @@ def demo_load(*, actor: User) -> None:
         standard = business_calendar_create(
             actor=actor,
             code="cn-standard",
-            name_zh="标准工作日历",
-            name_en="Standard working calendar",
-            time_zone="Asia/Shanghai",
+            content=CalendarContent(
+                name_zh="标准工作日历", name_en="Standard working calendar", time_zone="Asia/Shanghai"
+            ),
             is_default=not BusinessCalendar.objects.filter(is_default=True).exists(),
         )
         working_week_set(actor=actor, calendar=standard, weekdays=range(5), intervals=OFFICE_HOURS)
@@ -110,10 +111,12 @@ def demo_load(*, actor: User) -> None:
         always = business_calendar_create(
             actor=actor,
             code="24x7",
-            name_zh="全天候（7×24小时）",
-            name_en="Around the clock (24x7)",
-            time_zone="Asia/Shanghai",
-            is_24x7=True,
+            content=CalendarContent(
+                name_zh="全天候（7×24小时）",
+                name_en="Around the clock (24x7)",
+                time_zone="Asia/Shanghai",
+                is_24x7=True,
+            ),
         )
     property_unit = OrgUnit.objects.filter(code="property").first()
     if property_unit is not None and not SlaCalendarAssignment.objects.filter(unit=property_unit).exists():

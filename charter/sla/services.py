@@ -131,17 +131,43 @@ def _lock(calendar: BusinessCalendar) -> BusinessCalendar:
 # Calendars ----------------------------------------------------------------------------------------------
 
 
+@dataclasses.dataclass(frozen=True)
+class CalendarContent:
+    """What a calendar says besides its fixed code: its names, time zone and whether it runs 24x7."""
+
+    name_zh: str
+    name_en: str = ""
+    time_zone: str = "Asia/Shanghai"
+    is_24x7: bool = False
+
+    @classmethod
+    def from_calendar(cls, calendar: BusinessCalendar) -> "CalendarContent":
+        """Return the content of an existing calendar, the base for a partial change."""
+        return cls(
+            name_zh=calendar.name_zh,
+            name_en=calendar.name_en,
+            time_zone=calendar.time_zone,
+            is_24x7=calendar.is_24x7,
+        )
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any], base: "CalendarContent | None" = None) -> "CalendarContent":
+        """Return the content in `data` (a form's or a serializer's cleaned input): each field it leaves out
+        is taken from `base`, or has its default without one. The one place input names meet the content's
+        fields."""
+        base = base or cls(name_zh="")
+        return cls(
+            name_zh=data.get("name_zh", base.name_zh),
+            name_en=data.get("name_en", base.name_en),
+            time_zone=data.get("time_zone", base.time_zone),
+            is_24x7=data.get("is_24x7", base.is_24x7),
+        )
+
+
 def business_calendar_create(
-    *,
-    actor: Actor,
-    code: str,
-    name_zh: str,
-    name_en: str = "",
-    time_zone: str = "Asia/Shanghai",
-    is_24x7: bool = False,
-    is_default: bool = False,
+    *, actor: Actor, code: str, content: CalendarContent, is_default: bool = False
 ) -> BusinessCalendar:
-    """Create a calendar without hours; `is_default` makes it the installation's default.
+    """Create a calendar with `content` and without hours; `is_default` makes it the installation's default.
 
     Raises DomainError for a taken or malformed code, a missing name or an unknown time zone.
     """
@@ -153,8 +179,9 @@ def business_calendar_create(
             code=ErrorCode.INVALID_CODE,
             field="code",
         )
-    name_zh, name_en = _clean_name(name_zh, name_en)
-    time_zone = _clean_time_zone(time_zone)
+    name_zh, name_en = _clean_name(content.name_zh, content.name_en)
+    time_zone = _clean_time_zone(content.time_zone)
+    is_24x7 = content.is_24x7
     with transaction.atomic():
         if BusinessCalendar.objects.filter(code=code).exists():
             raise DomainError(_("This code is already used."), code=ErrorCode.DUPLICATE_CODE, field="code")
@@ -178,12 +205,14 @@ def business_calendar_create(
 
 
 def business_calendar_update(
-    *, actor: Actor, calendar: BusinessCalendar, name_zh: str, name_en: str, time_zone: str, is_24x7: bool
+    *, actor: Actor, calendar: BusinessCalendar, content: CalendarContent
 ) -> BusinessCalendar:
-    """Change a calendar's names, time zone and 24x7 flag (its code never changes)."""
+    """Change a calendar's names, time zone and 24x7 flag to `content` (its code never changes); the same
+    rules as business_calendar_create apply."""
     _require_editor(actor)
-    name_zh, name_en = _clean_name(name_zh, name_en)
-    time_zone = _clean_time_zone(time_zone)
+    name_zh, name_en = _clean_name(content.name_zh, content.name_en)
+    time_zone = _clean_time_zone(content.time_zone)
+    is_24x7 = content.is_24x7
     with transaction.atomic():
         calendar = _lock(calendar)
         before = {"time_zone": calendar.time_zone, "is_24x7": calendar.is_24x7}

@@ -53,6 +53,7 @@ from charter.sla.selectors import (
     sla_policy_list,
 )
 from charter.sla.services import (
+    CalendarContent,
     HolidayFileError,
     business_calendar_create,
     business_calendar_delete,
@@ -132,10 +133,7 @@ def calendar_create(request: HttpRequest) -> HttpResponse:
             calendar = business_calendar_create(
                 actor=user,
                 code=data["code"],
-                name_zh=data["name_zh"],
-                name_en=data["name_en"],
-                time_zone=data["time_zone"],
-                is_24x7=data["is_24x7"],
+                content=CalendarContent.from_data(data),
                 is_default=data["is_default"],
             )
         except DomainError as error:
@@ -195,14 +193,7 @@ def calendar_edit(request: HttpRequest, calendar_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             data = form.cleaned_data
-            business_calendar_update(
-                actor=user,
-                calendar=calendar,
-                name_zh=data["name_zh"],
-                name_en=data["name_en"],
-                time_zone=data["time_zone"],
-                is_24x7=data["is_24x7"],
-            )
+            business_calendar_update(actor=user, calendar=calendar, content=CalendarContent.from_data(data))
         except DomainError as error:
             form_add_domain_error(form, error)
         else:

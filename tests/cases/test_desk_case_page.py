@@ -13,7 +13,7 @@ from django.urls import reverse
 from charter.accounts.models import Customer, Team, User
 from charter.audit.models import AuditEvent
 from charter.cases.models import Case
-from charter.sla.services import business_calendar_create, sla_calendar_assign
+from charter.sla.services import CalendarContent, business_calendar_create, sla_calendar_assign
 from tests.cases.conftest import MONDAY, new_case
 from tests.conftest import api_client_for, client_for
 
@@ -142,7 +142,9 @@ def test_a_whole_working_day_deadline_reads_as_that_days_closing_time_in_the_rea
     routed_team: Team, customer: Customer, administrator: User
 ) -> None:
     around_the_clock = business_calendar_create(
-        actor=administrator, code="24x7", name_zh="全天候", name_en="24x7", is_24x7=True
+        actor=administrator,
+        code="24x7",
+        content=CalendarContent(name_zh="全天候", name_en="24x7", is_24x7=True),
     )
     sla_calendar_assign(actor=administrator, unit=routed_team.unit, calendar=around_the_clock)
     sunday = dt.datetime(2026, 3, 1, 10, 0, tzinfo=SHANGHAI)

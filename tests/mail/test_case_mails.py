@@ -189,10 +189,12 @@ def test_staff_recording_a_case_routed_to_themselves_are_not_mailed_about_it(
 def test_a_deadline_at_the_end_of_a_24x7_day_reads_as_24_00_in_the_acknowledgement(
     smtp: SmtpServer, routed_team: Team, administrator: User, django_capture_on_commit_callbacks: Any
 ) -> None:
-    from charter.sla.services import business_calendar_create, sla_calendar_assign
+    from charter.sla.services import CalendarContent, business_calendar_create, sla_calendar_assign
 
     around_the_clock = business_calendar_create(
-        actor=administrator, code="24x7", name_zh="全天候", name_en="24x7", is_24x7=True
+        actor=administrator,
+        code="24x7",
+        content=CalendarContent(name_zh="全天候", name_en="24x7", is_24x7=True),
     )
     sla_calendar_assign(actor=administrator, unit=routed_team.unit, calendar=around_the_clock)
     customer = CustomerFactory.create(name="王小明", email="wang@example.com", language="zh-hans")

@@ -11,6 +11,7 @@ from charter.accounts.models import User
 from charter.common.vocabulary import CaseKind, Priority
 from charter.sla.models import BusinessCalendar, Metric, SlaPolicy, TargetUnit, TimeBasis
 from charter.sla.services import (
+    CalendarContent,
     PolicyContent,
     TargetContent,
     business_calendar_create,
@@ -36,7 +37,10 @@ def target(metric: str, amount: int, unit: str = TargetUnit.HOURS) -> TargetCont
 def standard_calendar(administrator: User) -> BusinessCalendar:
     """The default calendar: Monday to Friday, 09:00-12:00 and 13:30-17:30, Asia/Shanghai, no holidays."""
     calendar = business_calendar_create(
-        actor=administrator, code="cn-standard", name_zh="标准日历", name_en="Standard", is_default=True
+        actor=administrator,
+        code="cn-standard",
+        content=CalendarContent(name_zh="标准日历", name_en="Standard"),
+        is_default=True,
     )
     working_week_set(actor=administrator, calendar=calendar, weekdays=range(5), intervals=OFFICE)
     return calendar
@@ -45,7 +49,9 @@ def standard_calendar(administrator: User) -> BusinessCalendar:
 @pytest.fixture
 def always_calendar(administrator: User) -> BusinessCalendar:
     return business_calendar_create(
-        actor=administrator, code="24x7", name_zh="全天候", name_en="24x7", is_24x7=True
+        actor=administrator,
+        code="24x7",
+        content=CalendarContent(name_zh="全天候", name_en="24x7", is_24x7=True),
     )
 
 

@@ -23,6 +23,7 @@ from charter.sla.models import (
 )
 from charter.sla.selectors import calendar_as_pure
 from charter.sla.services import (
+    CalendarContent,
     PolicyContent,
     TargetContent,
     business_calendar_create,
@@ -73,7 +74,9 @@ def _refused(code: ErrorCode, call: object) -> DomainError:
 
 def test_create_a_calendar_and_audit_it(administrator: User) -> None:
     calendar = business_calendar_create(
-        actor=administrator, code="hall-hours", name_zh="营业厅", name_en="Hall", time_zone="Europe/Berlin"
+        actor=administrator,
+        code="hall-hours",
+        content=CalendarContent(name_zh="营业厅", name_en="Hall", time_zone="Europe/Berlin"),
     )
 
     assert calendar.time_zone == "Europe/Berlin" and not calendar.is_default and calendar.version == 1
@@ -92,8 +95,14 @@ def test_create_a_calendar_and_audit_it(administrator: User) -> None:
 )
 def test_create_refuses_bad_input(administrator: User, kwargs: dict[str, str], code: ErrorCode) -> None:
     values: dict[str, Any] = {"code": "ok", "name_zh": "日历", "name_en": ""} | kwargs
+    calendar_code = values.pop("code")
 
-    _refused(code, lambda: business_calendar_create(actor=administrator, **values))
+    _refused(
+        code,
+        lambda: business_calendar_create(
+            actor=administrator, code=calendar_code, content=CalendarContent(**values)
+        ),
+    )
 
     assert not BusinessCalendar.objects.exists()
     assert _actions() == []
@@ -102,13 +111,15 @@ def test_create_refuses_bad_input(administrator: User, kwargs: dict[str, str], c
 def test_codes_are_unique(administrator: User, standard_calendar: BusinessCalendar) -> None:
     _refused(
         ErrorCode.DUPLICATE_CODE,
-        lambda: business_calendar_create(actor=administrator, code="cn-standard", name_zh="重复"),
+        lambda: business_calendar_create(
+            actor=administrator, code="cn-standard", content=CalendarContent(name_zh="重复")
+        ),
     )
 
 
 def test_only_administrators_change_calendars(member: User, standard_calendar: BusinessCalendar) -> None:
     with pytest.raises(PermissionDeniedError) as caught:
-        business_calendar_create(actor=member, code="mine", name_zh="我的")
+        business_calendar_create(actor=member, code="mine", content=CalendarContent(name_zh="我的"))
     assert caught.value.code == ErrorCode.EDIT_DENIED
     with pytest.raises(PermissionDeniedError):
         working_interval_add(
@@ -120,7 +131,9 @@ def test_only_administrators_change_calendars(member: User, standard_calendar: B
 
 
 def test_one_default_calendar_at_a_time(administrator: User, standard_calendar: BusinessCalendar) -> None:
-    other = business_calendar_create(actor=administrator, code="other", name_zh="其他", is_default=True)
+    other = business_calendar_create(
+        actor=administrator, code="other", content=CalendarContent(name_zh="其他"), is_default=True
+    )
     assert list(BusinessCalendar.objects.filter(is_default=True)) == [other]
 
     business_calendar_set_default(actor=administrator, calendar=standard_calendar)
@@ -138,10 +151,7 @@ def test_update_changes_names_zone_and_flag_and_the_version(
     business_calendar_update(
         actor=administrator,
         calendar=standard_calendar,
-        name_zh="新名",
-        name_en="New",
-        time_zone="Asia/Hong_Kong",
-        is_24x7=True,
+        content=CalendarContent(name_zh="新名", name_en="New", time_zone="Asia/Hong_Kong", is_24x7=True),
     )
 
     standard_calendar.refresh_from_db()
@@ -520,7 +530,7 @@ def test_a_policy_calendar_cannot_be_deleted(administrator: User, always_calenda
 
 
 def test_the_system_may_act_without_a_user(db: None) -> None:
-    calendar = business_calendar_create(actor=None, code="system", name_zh="系统")
+    calendar = business_calendar_create(actor=None, code="system", content=CalendarContent(name_zh="系统"))
 
     assert AuditEvent.objects.get(action="sla.calendar_create").actor is None
     assert WorkingInterval.objects.count() == 0
