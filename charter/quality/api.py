@@ -68,6 +68,14 @@ REVIEW_CONFLICT = OpenApiResponse(
     description="`quality_review_changed` (a stale `version`), `quality_already_disputed` (a second "
     "dispute) or `invalid_transition` (the review is past this step)."
 )
+# What each step of a review (score, acknowledge, dispute, decide) may answer.
+REVIEW_STEP_RESPONSES = {
+    200: ReviewDetailOutputSerializer,
+    400: ERROR,
+    403: ERROR,
+    404: ERROR,
+    409: REVIEW_CONFLICT,
+}
 QUEUE = OpenApiParameter(
     "queue",
     OpenApiTypes.STR,
@@ -171,13 +179,7 @@ class QaReviewViewSet(viewsets.GenericViewSet[Review]):
 
     @extend_schema(
         request=ReviewScoresInputSerializer,
-        responses={
-            200: ReviewDetailOutputSerializer,
-            400: ERROR,
-            403: ERROR,
-            404: ERROR,
-            409: REVIEW_CONFLICT,
-        },
+        responses=REVIEW_STEP_RESPONSES,
         examples=[
             OpenApiExample(
                 "Score and submit",
@@ -211,16 +213,7 @@ class QaReviewViewSet(viewsets.GenericViewSet[Review]):
         )
         return self._detail(review)
 
-    @extend_schema(
-        request=None,
-        responses={
-            200: ReviewDetailOutputSerializer,
-            400: ERROR,
-            403: ERROR,
-            404: ERROR,
-            409: REVIEW_CONFLICT,
-        },
-    )
+    @extend_schema(request=None, responses=REVIEW_STEP_RESPONSES)
     @action(detail=True, methods=["post"], url_path="acknowledge")
     def acknowledge(self, request: Request, pk: str | None = None) -> Response:
         """The agent accepts his review."""
@@ -228,13 +221,7 @@ class QaReviewViewSet(viewsets.GenericViewSet[Review]):
 
     @extend_schema(
         request=ReasonInputSerializer,
-        responses={
-            200: ReviewDetailOutputSerializer,
-            400: ERROR,
-            403: ERROR,
-            404: ERROR,
-            409: REVIEW_CONFLICT,
-        },
+        responses=REVIEW_STEP_RESPONSES,
         examples=[
             OpenApiExample("Dispute", request_only=True, value={"reason": "客户先出言不逊，我已道歉。"})
         ],
@@ -253,13 +240,7 @@ class QaReviewViewSet(viewsets.GenericViewSet[Review]):
 
     @extend_schema(
         request=DecisionInputSerializer,
-        responses={
-            200: ReviewDetailOutputSerializer,
-            400: ERROR,
-            403: ERROR,
-            404: ERROR,
-            409: REVIEW_CONFLICT,
-        },
+        responses=REVIEW_STEP_RESPONSES,
         examples=[
             OpenApiExample(
                 "Amend one score",
