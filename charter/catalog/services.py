@@ -29,6 +29,7 @@ from charter.catalog.models import (
     ServiceVersion,
 )
 from charter.catalog.permissions import can_edit_catalog, can_publish_service_version
+from charter.common.content import content_from_data, content_of
 from charter.common.errors import DomainError
 from charter.common.money import parse_amount
 from charter.common.policy import require
@@ -567,35 +568,13 @@ class FeeContent:
     @classmethod
     def from_fee(cls, fee: FeeItem) -> "FeeContent":
         """Return the content of an existing fee, the base for a partial change."""
-        return cls(
-            name_zh=fee.name_zh,
-            amount=fee.amount,
-            name_en=fee.name_en,
-            unit_zh=fee.unit_zh,
-            unit_en=fee.unit_en,
-            conditions_zh=fee.conditions_zh,
-            conditions_en=fee.conditions_en,
-            is_free=fee.is_free,
-            ordering=fee.ordering,
-        )
+        return content_of(cls, fee)
 
     @classmethod
     def from_data(cls, data: Mapping[str, Any], base: "FeeContent | None" = None) -> "FeeContent":
         """Return the content in `data` (a form's or a serializer's cleaned input): each field it leaves out
-        is taken from `base`, or has its default without one. A given None amount stays None (no amount).
-        The one place input names meet the content's fields."""
-        base = base or cls(name_zh="")
-        return cls(
-            name_zh=data.get("name_zh", base.name_zh),
-            amount=data.get("amount", base.amount),
-            name_en=data.get("name_en", base.name_en),
-            unit_zh=data.get("unit_zh", base.unit_zh),
-            unit_en=data.get("unit_en", base.unit_en),
-            conditions_zh=data.get("conditions_zh", base.conditions_zh),
-            conditions_en=data.get("conditions_en", base.conditions_en),
-            is_free=data.get("is_free", base.is_free),
-            ordering=data.get("ordering", base.ordering),
-        )
+        is taken from `base`, or has its default without one; a given None amount stays None (no amount)."""
+        return content_from_data(base or cls(name_zh=""), data)
 
     def cleaned(self) -> "FeeContent":
         """Return the content with its texts cleaned (`clean_text`) and its amount a Decimal (0 when free).
@@ -748,37 +727,16 @@ class CommitmentContent:
     @classmethod
     def from_commitment(cls, item: ServiceCommitment) -> "CommitmentContent":
         """Return the content of an existing commitment, the base for a partial change."""
-        return cls(
-            metric=item.metric,
-            target_amount=item.target_amount,
-            target_unit=item.target_unit,
-            time_basis=item.time_basis,
-            wording_zh=item.wording_zh,
-            wording_en=item.wording_en,
-            case_kind=item.case_kind,
-            priority=item.priority,
-            ordering=item.ordering,
-        )
+        return content_of(cls, item)
 
     @classmethod
     def from_data(
         cls, data: Mapping[str, Any], base: "CommitmentContent | None" = None
     ) -> "CommitmentContent":
         """Return the content in `data` (a form's or a serializer's cleaned input): each field it leaves out
-        is taken from `base`, or has its default without one. The one place input names meet the content's
-        fields."""
-        base = base or cls(metric="", target_amount=0, target_unit="", time_basis="", wording_zh="")
-        return cls(
-            metric=data.get("metric", base.metric),
-            target_amount=data.get("target_amount", base.target_amount),
-            target_unit=data.get("target_unit", base.target_unit),
-            time_basis=data.get("time_basis", base.time_basis),
-            wording_zh=data.get("wording_zh", base.wording_zh),
-            wording_en=data.get("wording_en", base.wording_en),
-            case_kind=data.get("case_kind", base.case_kind),
-            priority=data.get("priority", base.priority),
-            ordering=data.get("ordering", base.ordering),
-        )
+        is taken from `base`, or has its default without one."""
+        empty = cls(metric="", target_amount=0, target_unit="", time_basis="", wording_zh="")
+        return content_from_data(base or empty, data)
 
     def cleaned(self) -> "CommitmentContent":
         """Return the content with its choices checked and its wording cleaned (`clean_text`).

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from charter.accounts.models import OrgUnit, User
 from charter.audit.services import audit_record
 from charter.catalog.models import Channel, Service
+from charter.common.content import content_from_data, content_of
 from charter.common.errors import DomainError
 from charter.common.policy import require
 from charter.common.text import clean_text
@@ -143,25 +144,13 @@ class CalendarContent:
     @classmethod
     def from_calendar(cls, calendar: BusinessCalendar) -> "CalendarContent":
         """Return the content of an existing calendar, the base for a partial change."""
-        return cls(
-            name_zh=calendar.name_zh,
-            name_en=calendar.name_en,
-            time_zone=calendar.time_zone,
-            is_24x7=calendar.is_24x7,
-        )
+        return content_of(cls, calendar)
 
     @classmethod
     def from_data(cls, data: Mapping[str, Any], base: "CalendarContent | None" = None) -> "CalendarContent":
         """Return the content in `data` (a form's or a serializer's cleaned input): each field it leaves out
-        is taken from `base`, or has its default without one. The one place input names meet the content's
-        fields."""
-        base = base or cls(name_zh="")
-        return cls(
-            name_zh=data.get("name_zh", base.name_zh),
-            name_en=data.get("name_en", base.name_en),
-            time_zone=data.get("time_zone", base.time_zone),
-            is_24x7=data.get("is_24x7", base.is_24x7),
-        )
+        is taken from `base`, or has its default without one."""
+        return content_from_data(base or cls(name_zh=""), data)
 
 
 def business_calendar_create(
@@ -687,25 +676,8 @@ class PolicyContent:
     @classmethod
     def from_data(cls, data: Mapping[str, Any], base: "PolicyContent | None" = None) -> "PolicyContent":
         """Return the policy in `data` (a form's or a serializer's cleaned input): each field it leaves out
-        is taken from `base`, or has its default without one; a given None (no calendar) stays None. The one
-        place input names meet the content's fields."""
-        base = base or cls(name_zh="")
-        return cls(
-            name_zh=data.get("name_zh", base.name_zh),
-            name_en=data.get("name_en", base.name_en),
-            is_active=data.get("is_active", base.is_active),
-            case_kinds=data.get("case_kinds", base.case_kinds),
-            priorities=data.get("priorities", base.priorities),
-            channels=data.get("channels", base.channels),
-            customer_groups=data.get("customer_groups", base.customer_groups),
-            services=data.get("services", base.services),
-            calendar=data.get("calendar", base.calendar),
-            warn_at_share=data.get("warn_at_share", base.warn_at_share),
-            notify_assignee=data.get("notify_assignee", base.notify_assignee),
-            notify_supervisor=data.get("notify_supervisor", base.notify_supervisor),
-            raise_priority=data.get("raise_priority", base.raise_priority),
-            reassign_to_team_lead=data.get("reassign_to_team_lead", base.reassign_to_team_lead),
-        )
+        is taken from `base`, or has its default without one; a given None (no calendar) stays None."""
+        return content_from_data(base or cls(name_zh=""), data)
 
 
 @dataclasses.dataclass(frozen=True)
