@@ -17,6 +17,7 @@ def main(count: int) -> None:
     from charter.catalog.services import (
         CommitmentContent,
         FeeContent,
+        VersionContent,
         fee_item_add,
         service_commitment_add,
         service_create,
@@ -43,13 +44,15 @@ def main(count: int) -> None:
             service_version_draft_update(
                 actor=admin,
                 version=draft,
-                description_zh="办理说明。" * 40,
-                description_en="How it works. " * 40,
-                eligibility_zh="本市居民及单位。",
-                required_documents_zh="身份证\n房产证\n申请表",
-                steps_zh="提交申请\n现场勘查\n办理完成",
-                opening_hours_zh="工作日 9:00-17:30",
-                channels=["web", "phone", "walk_in"],
+                content=VersionContent(
+                    description_zh="办理说明。" * 40,
+                    description_en="How it works. " * 40,
+                    eligibility_zh="本市居民及单位。",
+                    required_documents_zh="身份证\n房产证\n申请表",
+                    steps_zh="提交申请\n现场勘查\n办理完成",
+                    opening_hours_zh="工作日 9:00-17:30",
+                    channels=["web", "phone", "walk_in"],
+                ),
             )
             for fee_index in range(3):
                 fee_item_add(

@@ -209,25 +209,9 @@ class ServiceViewSet(_CatalogViewSet[Model]):
         serializer = ServiceVersionContentInputSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        # A field left out keeps its value (None to the service).
+        # A field left out keeps its value.
         services.service_version_draft_update(
-            actor=user,
-            version=draft,
-            name_zh=data.get("name_zh"),
-            name_en=data.get("name_en"),
-            summary_zh=data.get("summary_zh"),
-            summary_en=data.get("summary_en"),
-            description_zh=data.get("description_zh"),
-            description_en=data.get("description_en"),
-            eligibility_zh=data.get("eligibility_zh"),
-            eligibility_en=data.get("eligibility_en"),
-            required_documents_zh=data.get("required_documents_zh"),
-            required_documents_en=data.get("required_documents_en"),
-            steps_zh=data.get("steps_zh"),
-            steps_en=data.get("steps_en"),
-            opening_hours_zh=data.get("opening_hours_zh"),
-            opening_hours_en=data.get("opening_hours_en"),
-            channels=data.get("channels"),
+            actor=user, version=draft, content=services.VersionContent.from_data(data)
         )
         return Response(
             ServiceVersionOutputSerializer(selectors.service_version_with_content(version=draft)).data

@@ -16,6 +16,7 @@ from charter.catalog.models import ServiceCommitment as Commitment
 from charter.catalog.services import (
     CommitmentContent,
     FeeContent,
+    VersionContent,
     fee_item_add,
     fee_item_delete,
     service_category_create,
@@ -756,27 +757,8 @@ def _services() -> list[DemoService]:
 
 
 def _fill(actor: User, draft: ServiceVersion, spec: DemoVersion) -> None:
-    content = spec.content
-    # What the spec leaves out keeps the draft's value (None to the service).
-    service_version_draft_update(
-        actor=actor,
-        version=draft,
-        name_zh=content.get("name_zh"),
-        name_en=content.get("name_en"),
-        summary_zh=content.get("summary_zh"),
-        summary_en=content.get("summary_en"),
-        description_zh=content.get("description_zh"),
-        description_en=content.get("description_en"),
-        eligibility_zh=content.get("eligibility_zh"),
-        eligibility_en=content.get("eligibility_en"),
-        required_documents_zh=content.get("required_documents_zh"),
-        required_documents_en=content.get("required_documents_en"),
-        steps_zh=content.get("steps_zh"),
-        steps_en=content.get("steps_en"),
-        opening_hours_zh=content.get("opening_hours_zh"),
-        opening_hours_en=content.get("opening_hours_en"),
-        channels=content.get("channels"),
-    )
+    # What the spec leaves out keeps the draft's value.
+    service_version_draft_update(actor=actor, version=draft, content=VersionContent.from_data(spec.content))
     for fee in list(draft.fees.all()):
         fee_item_delete(actor=actor, fee=fee)
     for item in list(draft.commitments.all()):

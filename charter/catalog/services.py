@@ -60,28 +60,6 @@ TEXT_FIELDS = (
     "opening_hours_en",
 )
 CONTENT_FIELDS = (*TEXT_FIELDS, "channels")
-FEE_FIELDS = (
-    "name_zh",
-    "name_en",
-    "amount",
-    "unit_zh",
-    "unit_en",
-    "conditions_zh",
-    "conditions_en",
-    "is_free",
-    "ordering",
-)
-COMMITMENT_FIELDS = (
-    "metric",
-    "target_amount",
-    "target_unit",
-    "time_basis",
-    "case_kind",
-    "priority",
-    "wording_zh",
-    "wording_en",
-    "ordering",
-)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -338,13 +316,10 @@ def service_version_draft_create(*, actor: AnyUser, service: Service) -> Service
         draft = ServiceVersion.objects.create(service=service, number=number, **content)
         if source is not None:
             FeeItem.objects.bulk_create(
-                FeeItem(version=draft, **{field: getattr(fee, field) for field in FEE_FIELDS})
-                for fee in source.fees.all()
+                FeeItem(version=draft, **asdict(FeeContent.from_fee(fee))) for fee in source.fees.all()
             )
             ServiceCommitment.objects.bulk_create(
-                ServiceCommitment(
-                    version=draft, **{field: getattr(item, field) for field in COMMITMENT_FIELDS}
-                )
+                ServiceCommitment(version=draft, **asdict(CommitmentContent.from_commitment(item)))
                 for item in source.commitments.all()
             )
         audit_record(
@@ -360,48 +335,44 @@ def service_version_draft_create(*, actor: AnyUser, service: Service) -> Service
     return draft
 
 
+@dataclass(frozen=True)
+class VersionContent:
+    """What a version of a service says: its names, summaries, the texts of the charter and its channels.
+    In a change, a field left as None keeps the draft's value."""
+
+    name_zh: str | None = None
+    name_en: str | None = None
+    summary_zh: str | None = None
+    summary_en: str | None = None
+    description_zh: str | None = None
+    description_en: str | None = None
+    eligibility_zh: str | None = None
+    eligibility_en: str | None = None
+    required_documents_zh: str | None = None
+    required_documents_en: str | None = None
+    steps_zh: str | None = None
+    steps_en: str | None = None
+    opening_hours_zh: str | None = None
+    opening_hours_en: str | None = None
+    channels: Iterable[str] | None = None
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> "VersionContent":
+        """Return the content in `data` (a form's or a serializer's cleaned input); a field it leaves out is
+        None, so the draft keeps it."""
+        return content_from_data(cls(), data)
+
+
 def service_version_draft_update(
-    *,
-    actor: AnyUser,
-    version: ServiceVersion,
-    name_zh: str | None = None,
-    name_en: str | None = None,
-    summary_zh: str | None = None,
-    summary_en: str | None = None,
-    description_zh: str | None = None,
-    description_en: str | None = None,
-    eligibility_zh: str | None = None,
-    eligibility_en: str | None = None,
-    required_documents_zh: str | None = None,
-    required_documents_en: str | None = None,
-    steps_zh: str | None = None,
-    steps_en: str | None = None,
-    opening_hours_zh: str | None = None,
-    opening_hours_en: str | None = None,
-    channels: Iterable[str] | None = None,
+    *, actor: AnyUser, version: ServiceVersion, content: VersionContent
 ) -> ServiceVersion:
-    """Change the content of a draft; arguments left as None keep their value.
+    """Change the content of a draft to `content`; its fields left as None keep their value.
 
     Raises DomainError when the version is not a draft, the Chinese name would be blank, a text is too long
     or a channel is unknown.
     """
     user = _require_editor(actor)
-    given = {
-        "name_zh": name_zh,
-        "name_en": name_en,
-        "summary_zh": summary_zh,
-        "summary_en": summary_en,
-        "description_zh": description_zh,
-        "description_en": description_en,
-        "eligibility_zh": eligibility_zh,
-        "eligibility_en": eligibility_en,
-        "required_documents_zh": required_documents_zh,
-        "required_documents_en": required_documents_en,
-        "steps_zh": steps_zh,
-        "steps_en": steps_en,
-        "opening_hours_zh": opening_hours_zh,
-        "opening_hours_en": opening_hours_en,
-    }
+    given = {field: getattr(content, field) for field in TEXT_FIELDS}
     values: dict[str, Any] = {
         field: clean_text(
             value,
@@ -415,8 +386,8 @@ def service_version_draft_update(
     }
     if "name_zh" in values and not values["name_zh"]:
         raise DomainError(_("Enter the name in Chinese."), code=ErrorCode.NAME_REQUIRED, field="name_zh")
-    if channels is not None:
-        values["channels"] = _clean_channels(channels)
+    if content.channels is not None:
+        values["channels"] = _clean_channels(content.channels)
     with transaction.atomic():
         version_draft_lock(version)
         changed = sorted(field for field, value in values.items() if getattr(version, field) != value)

@@ -277,23 +277,7 @@ def desk_draft_edit(request: HttpRequest, slug: str) -> HttpResponse:
         try:
             data = form.cleaned_data
             services.service_version_draft_update(
-                actor=user,
-                version=draft,
-                name_zh=data["name_zh"],
-                name_en=data["name_en"],
-                summary_zh=data["summary_zh"],
-                summary_en=data["summary_en"],
-                description_zh=data["description_zh"],
-                description_en=data["description_en"],
-                eligibility_zh=data["eligibility_zh"],
-                eligibility_en=data["eligibility_en"],
-                required_documents_zh=data["required_documents_zh"],
-                required_documents_en=data["required_documents_en"],
-                steps_zh=data["steps_zh"],
-                steps_en=data["steps_en"],
-                opening_hours_zh=data["opening_hours_zh"],
-                opening_hours_en=data["opening_hours_en"],
-                channels=data["channels"],
+                actor=user, version=draft, content=services.VersionContent.from_data(data)
             )
         except DomainError as error:
             form_add_domain_error(form, error)

@@ -33,9 +33,11 @@ def draft_service(administrator: User, category: ServiceCategory) -> Service:
     services.service_version_draft_update(
         actor=administrator,
         version=service.versions.get(),
-        channels=[Channel.WEB, Channel.PHONE],
-        steps_zh="申请\n勘查\n通水",
-        steps_en="Apply\nSurvey\nWater on",
+        content=services.VersionContent(
+            channels=[Channel.WEB, Channel.PHONE],
+            steps_zh="申请\n勘查\n通水",
+            steps_en="Apply\nSurvey\nWater on",
+        ),
     )
     return service
 
@@ -45,7 +47,9 @@ def fill_and_publish(
 ) -> ServiceVersion:
     """Give `version` a channel if it has none, a charged fee, a free fee and two commitments; publish it."""
     if not version.channels:
-        services.service_version_draft_update(actor=actor, version=version, channels=[Channel.WALK_IN])
+        services.service_version_draft_update(
+            actor=actor, version=version, content=services.VersionContent(channels=[Channel.WALK_IN])
+        )
     services.fee_item_add(
         actor=actor,
         version=version,

@@ -72,7 +72,9 @@ def test_retrieve_by_slug_with_at(
     api_client: APIClient, administrator: User, published_service: Service
 ) -> None:
     v2 = services.service_version_draft_create(actor=administrator, service=published_service)
-    services.service_version_draft_update(actor=administrator, version=v2, name_zh="新名称")
+    services.service_version_draft_update(
+        actor=administrator, version=v2, content=services.VersionContent(name_zh="新名称")
+    )
     services.service_version_publish(
         actor=administrator, version=v2, effective_at=dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
     )

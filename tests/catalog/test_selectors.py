@@ -28,7 +28,9 @@ def two_versions(administrator: User, published_service: Service) -> Service:
         actor=administrator, version=v2, effective_at=dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
     )
     v3 = services.service_version_draft_create(actor=administrator, service=published_service)
-    services.service_version_draft_update(actor=administrator, version=v3, name_zh="用水报装（新）")
+    services.service_version_draft_update(
+        actor=administrator, version=v3, content=services.VersionContent(name_zh="用水报装（新）")
+    )
     with time_machine.travel(NOW, tick=False):
         services.service_version_publish(actor=administrator, version=v3, effective_at=FUTURE)
     return published_service

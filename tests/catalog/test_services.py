@@ -194,7 +194,9 @@ def test_version_update_changes_only_given_fields(administrator: User, draft_ser
     draft = draft_service.versions.get()
 
     services.service_version_draft_update(
-        actor=administrator, version=draft, description_zh="  详细说明 ", channels=["email", "web", "web"]
+        actor=administrator,
+        version=draft,
+        content=services.VersionContent(description_zh="  详细说明 ", channels=["email", "web", "web"]),
     )
 
     draft.refresh_from_db()
@@ -220,7 +222,9 @@ def test_version_update_refuses_bad_content(
     events_before = AuditEvent.objects.count()
 
     with pytest.raises(DomainError) as raised:
-        services.service_version_draft_update(actor=administrator, version=draft, **changes)
+        services.service_version_draft_update(
+            actor=administrator, version=draft, content=services.VersionContent(**changes)
+        )
 
     assert (raised.value.code, raised.value.field) == (code, field)
     draft.refresh_from_db()
@@ -253,7 +257,9 @@ def test_draft_create_copies_the_latest_published_version(
 def test_draft_create_copies_a_scheduled_version(administrator: User, published_service: Service) -> None:
     future = dt.datetime.now(dt.UTC) + dt.timedelta(days=30)
     v2 = services.service_version_draft_create(actor=administrator, service=published_service)
-    services.service_version_draft_update(actor=administrator, version=v2, name_zh="新名称")
+    services.service_version_draft_update(
+        actor=administrator, version=v2, content=services.VersionContent(name_zh="新名称")
+    )
     services.service_version_publish(actor=administrator, version=v2, effective_at=future)
 
     v3 = services.service_version_draft_create(actor=administrator, service=published_service)
@@ -637,7 +643,9 @@ def test_publish_needs_a_summary_and_a_channel(
     administrator: User, draft_service: Service, changes: dict[str, Any], code: str
 ) -> None:
     draft = draft_service.versions.get()
-    services.service_version_draft_update(actor=administrator, version=draft, **changes)
+    services.service_version_draft_update(
+        actor=administrator, version=draft, content=services.VersionContent(**changes)
+    )
 
     with pytest.raises(DomainError) as raised:
         services.service_version_publish(actor=administrator, version=draft, effective_at=PAST)
@@ -669,7 +677,9 @@ def test_editing_rights_without_publishing_rights(draft_service: Service) -> Non
     editor = User.objects.get(pk=editor.pk)
     draft = draft_service.versions.get()
 
-    services.service_version_draft_update(actor=editor, version=draft, description_zh="可以编辑")
+    services.service_version_draft_update(
+        actor=editor, version=draft, content=services.VersionContent(description_zh="可以编辑")
+    )
     with pytest.raises(PermissionDeniedError) as raised:
         services.service_version_publish(actor=editor, version=draft, effective_at=PAST)
 
@@ -684,7 +694,9 @@ def test_published_content_is_refused_by_every_service(
     item = version.commitments.first()
     assert fee is not None and item is not None
     attempts = [
-        lambda: services.service_version_draft_update(actor=administrator, version=version, name_zh="改名"),
+        lambda: services.service_version_draft_update(
+            actor=administrator, version=version, content=services.VersionContent(name_zh="改名")
+        ),
         lambda: services.fee_item_add(
             actor=administrator, version=version, content=services.FeeContent(name_zh="新费用", amount="1")
         ),

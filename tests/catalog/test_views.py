@@ -141,7 +141,9 @@ def test_a_scheduled_version_is_announced(
 ) -> None:
     future = dt.datetime.now(dt.UTC) + dt.timedelta(days=10)
     v2 = services.service_version_draft_create(actor=administrator, service=published_service)
-    services.service_version_draft_update(actor=administrator, version=v2, name_zh="用水报装（新版）")
+    services.service_version_draft_update(
+        actor=administrator, version=v2, content=services.VersionContent(name_zh="用水报装（新版）")
+    )
     services.service_version_publish(actor=administrator, version=v2, effective_at=future)
 
     current = _text(anonymous.get(DETAIL))
@@ -180,10 +182,9 @@ def test_everything_is_escaped(anonymous: Client, administrator: User, category:
     services.service_version_draft_update(
         actor=administrator,
         version=draft,
-        channels=["web"],
-        steps_zh=evil,
-        description_zh=evil,
-        eligibility_zh=evil,
+        content=services.VersionContent(
+            channels=["web"], steps_zh=evil, description_zh=evil, eligibility_zh=evil
+        ),
     )
     services.fee_item_add(
         actor=administrator,

@@ -44,7 +44,9 @@ def publish_service(administrator: User, category: ServiceCategory, slug: str) -
         summary_en="Connect to the mains.",
     )
     version = service.versions.get()
-    catalog.service_version_draft_update(actor=administrator, version=version, channels=[Channel.WEB])
+    catalog.service_version_draft_update(
+        actor=administrator, version=version, content=catalog.VersionContent(channels=[Channel.WEB])
+    )
     catalog.service_commitment_add(
         actor=administrator,
         version=version,

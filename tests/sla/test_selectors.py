@@ -288,7 +288,9 @@ def _publish_with(actor: User, category: ServiceCategory, slug: str, **commitmen
         actor=actor, slug=slug, category=category, name_zh="上门维修", summary_zh="维修。"
     )
     version = service.versions.get()
-    catalog_services.service_version_draft_update(actor=actor, version=version, channels=[Channel.PHONE])
+    catalog_services.service_version_draft_update(
+        actor=actor, version=version, content=catalog_services.VersionContent(channels=[Channel.PHONE])
+    )
     values: dict[str, object] = {
         "metric": ServiceCommitment.Metric.ON_SITE_ARRIVAL,
         "target_amount": 45,
