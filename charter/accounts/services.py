@@ -18,7 +18,7 @@ from charter.accounts.roles import Role
 from charter.audit.services import audit_record
 from charter.common.errors import DomainError
 from charter.common.policy import require
-from charter.common.text import clean_text, max_length_of
+from charter.common.text import clean_column_text
 
 Actor = User | AnonymousUser | None
 
@@ -46,9 +46,7 @@ def _text(value: str | None, model: type[models.Model], field: str) -> str | Non
     (account_invalid_text, account_text_too_long); writes nothing."""
     if value is None:
         return None
-    return clean_text(
-        value, field=field, codes=TEXT_CODES, max_length=max_length_of(model, field), multiline=False
-    )
+    return clean_column_text(value, model=model, column=field, codes=TEXT_CODES, multiline=False)
 
 
 def _plain(value: Any) -> Any:

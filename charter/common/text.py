@@ -98,6 +98,27 @@ def max_length_of(model: type[Model], name: str) -> int:
     return TEXT_MAX_LENGTH if limit is None else int(limit)
 
 
+def clean_column_text(
+    value: object,
+    *,
+    model: type[Model],
+    column: str,
+    codes: TextCodes,
+    field: str | None = None,
+    multiline: bool = True,
+) -> str:
+    """Return `value` cleaned by `clean_text` for storing in column `column` of `model`: at most as long as
+    the column holds (`max_length_of`). Errors name `field` (the input's name; `column` by default) with the
+    app's `codes`. The one wrapper the apps bind their codes to; writes nothing."""
+    return clean_text(
+        value,
+        field=field or column,
+        codes=codes,
+        max_length=max_length_of(model, column),
+        multiline=multiline,
+    )
+
+
 def remove_control_characters(value: str, *, multiline: bool = True) -> str:
     """Return `value` with what `clean_text` would refuse taken out: line endings normalised, control
     characters dropped, and (single-line) line breaks and tabs made spaces. Not stripped."""

@@ -17,7 +17,7 @@ from charter.audit.services import audit_record
 from charter.catalog.models import Service
 from charter.common.errors import DomainError
 from charter.common.policy import require
-from charter.common.text import clean_text, max_length_of
+from charter.common.text import clean_column_text
 from charter.common.unset import UNSET, Unset, given
 from charter.common.vocabulary import CaseKind
 from charter.mail.errors import TEXT_CODES, ErrorCode
@@ -39,9 +39,7 @@ def _full_clean(instance: Any) -> None:
 def _text(value: object, model: type[models.Model], field: str, *, multiline: bool = False) -> str:
     """Return `value` cleaned by the common rule (`clean_text`) with the mail codes, at most as long as the
     column `field` of `model`. Raises DomainError on `field`; writes nothing."""
-    return clean_text(
-        value, field=field, codes=TEXT_CODES, max_length=max_length_of(model, field), multiline=multiline
-    )
+    return clean_column_text(value, model=model, column=field, codes=TEXT_CODES, multiline=multiline)
 
 
 def _texts_clean(model: type[models.Model], fields: dict[str, object], names: Iterable[str]) -> None:

@@ -18,7 +18,7 @@ from charter.accounts.models import User
 from charter.audit.services import audit_record
 from charter.common.errors import DomainError
 from charter.common.policy import require
-from charter.common.text import clean_text, max_length_of
+from charter.common.text import clean_column_text
 from charter.common.versioning import version_draft_lock, version_number_next, version_publish
 from charter.standards.errors import TEXT_CODES, ErrorCode
 from charter.standards.models import (
@@ -137,9 +137,7 @@ class ClauseContent:
 def _text(value: object, model: type[models.Model], field: str, *, multiline: bool = True) -> str:
     """Return `value` cleaned by the common rule with the standards' codes, at most as long as the column
     `field` of `model`. Raises DomainError on `field`; writes nothing."""
-    return clean_text(
-        value, field=field, codes=TEXT_CODES, max_length=max_length_of(model, field), multiline=multiline
-    )
+    return clean_column_text(value, model=model, column=field, codes=TEXT_CODES, multiline=multiline)
 
 
 def _require_editor(actor: User) -> None:

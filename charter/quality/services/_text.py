@@ -2,7 +2,7 @@
 
 from django.db import models
 
-from charter.common.text import clean_text, max_length_of
+from charter.common.text import clean_column_text
 from charter.quality.errors import TEXT_CODES
 
 
@@ -15,10 +15,6 @@ def text_clean(
     Raises DomainError on `field` (the input's name, `column` by default): quality_invalid_text for a
     control character (a NUL among them), quality_text_too_long naming the limit. Writes nothing.
     """
-    return clean_text(
-        value,
-        field=field or column,
-        codes=TEXT_CODES,
-        max_length=max_length_of(model, column),
-        multiline=multiline,
+    return clean_column_text(
+        value, model=model, column=column, codes=TEXT_CODES, field=field, multiline=multiline
     )
