@@ -53,23 +53,11 @@ class ServiceCategoryAdmin(admin.ModelAdmin[ServiceCategory]):
         if change:
             stored = ServiceCategory.objects.get(pk=obj.pk)
             services.service_category_update(
-                actor=request.user,
-                category=stored,
-                name_zh=obj.name_zh,
-                name_en=obj.name_en,
-                description_zh=obj.description_zh,
-                description_en=obj.description_en,
-                ordering=obj.ordering,
+                actor=request.user, category=stored, content=services.CategoryContent.from_category(obj)
             )
         else:
             created = services.service_category_create(
-                actor=request.user,
-                slug=obj.slug,
-                name_zh=obj.name_zh,
-                name_en=obj.name_en,
-                description_zh=obj.description_zh,
-                description_en=obj.description_en,
-                ordering=obj.ordering,
+                actor=request.user, slug=obj.slug, content=services.CategoryContent.from_category(obj)
             )
             obj.pk = created.pk
 
@@ -95,12 +83,7 @@ class ServiceAdmin(admin.ModelAdmin[Service]):
     def save_model(self, request: HttpRequest, obj: Service, form: ModelForm[Service], change: bool) -> None:
         stored = Service.objects.get(pk=obj.pk)
         services.service_update(
-            actor=request.user,
-            service=stored,
-            category=obj.category,
-            org_unit=obj.org_unit,
-            ordering=obj.ordering,
-            is_active=obj.is_active,
+            actor=request.user, service=stored, settings=services.ServiceSettings.from_service(obj)
         )
 
 

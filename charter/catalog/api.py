@@ -162,14 +162,10 @@ class ServiceViewSet(_CatalogViewSet[Model]):
         serializer = ServiceUpdateInputSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        services.service_update(
-            actor=user,
-            service=service,
-            category=data.get("category", service.category),
-            org_unit=data.get("org_unit", service.org_unit),
-            ordering=data.get("ordering", service.ordering),
-            is_active=data.get("is_active", service.is_active),
+        settings = services.ServiceSettings.from_data(
+            data, base=services.ServiceSettings.from_service(service)
         )
+        services.service_update(actor=user, service=service, settings=settings)
         return self._desk_response(service)
 
     @extend_schema(responses=ServiceVersionOutputSerializer(many=True))
@@ -346,13 +342,7 @@ class ServiceCategoryViewSet(
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         category = services.service_category_create(
-            actor=user,
-            slug=data["slug"],
-            name_zh=data["name_zh"],
-            name_en=data["name_en"],
-            description_zh=data["description_zh"],
-            description_en=data["description_en"],
-            ordering=data["ordering"],
+            actor=user, slug=data["slug"], content=services.CategoryContent.from_data(data)
         )
         return Response(ServiceCategoryOutputSerializer(category).data, status=status.HTTP_201_CREATED)
 
@@ -369,11 +359,9 @@ class ServiceCategoryViewSet(
         category = services.service_category_update(
             actor=user,
             category=category,
-            name_zh=data.get("name_zh", category.name_zh),
-            name_en=data.get("name_en", category.name_en),
-            description_zh=data.get("description_zh", category.description_zh),
-            description_en=data.get("description_en", category.description_en),
-            ordering=data.get("ordering", category.ordering),
+            content=services.CategoryContent.from_data(
+                data, base=services.CategoryContent.from_category(category)
+            ),
         )
         return Response(ServiceCategoryOutputSerializer(category).data)
 

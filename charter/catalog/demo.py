@@ -14,6 +14,7 @@ from charter.accounts.models import OrgUnit, User
 from charter.catalog.models import Channel, Service, ServiceCategory, ServiceVersion
 from charter.catalog.models import ServiceCommitment as Commitment
 from charter.catalog.services import (
+    CategoryContent,
     CommitmentContent,
     FeeContent,
     VersionContent,
@@ -817,11 +818,7 @@ def demo_load(*, actor: User) -> None:
             categories[values["slug"]] = existing or service_category_create(
                 actor=actor,
                 slug=values["slug"],
-                name_zh=values["name_zh"],
-                name_en=values["name_en"],
-                description_zh=values["description_zh"],
-                description_en=values["description_en"],
-                ordering=values["ordering"],
+                content=CategoryContent.from_data(values),
             )
         for spec in _services():
             if Service.objects.filter(slug=spec.slug).exists():

@@ -122,33 +122,56 @@ def _audit_value(value: object) -> object:
 # Categories
 
 
-def service_category_create(
-    *,
-    actor: AnyUser,
-    slug: str,
-    name_zh: str,
-    name_en: str = "",
-    description_zh: str = "",
-    description_en: str = "",
-    ordering: int = 0,
-) -> ServiceCategory:
-    """Create a category of the charter. Raises DomainError for a taken or malformed slug or a blank name."""
+@dataclass(frozen=True)
+class CategoryContent:
+    """What a category of the charter says besides its fixed slug: its names, description and place."""
+
+    name_zh: str
+    name_en: str = ""
+    description_zh: str = ""
+    description_en: str = ""
+    ordering: int = 0
+
+    @classmethod
+    def from_category(cls, category: ServiceCategory) -> "CategoryContent":
+        """Return the content of an existing category, the base for a partial change."""
+        return content_of(cls, category)
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any], base: "CategoryContent | None" = None) -> "CategoryContent":
+        """Return the content in `data` (a form's or a serializer's cleaned input): each field it leaves out
+        is taken from `base`, or has its default without one."""
+        return content_from_data(base or cls(name_zh=""), data)
+
+    def cleaned(self) -> "CategoryContent":
+        """Return the content with its texts cleaned (`clean_text`). Raises DomainError for a text holding a
+        control character or too long, or a blank Chinese name. Writes nothing."""
+        content = CategoryContent(
+            name_zh=clean_text(
+                self.name_zh, field="name_zh", max_length=200, codes=TEXT_CODES, multiline=False
+            ),
+            name_en=clean_text(
+                self.name_en, field="name_en", max_length=200, codes=TEXT_CODES, multiline=False
+            ),
+            description_zh=clean_text(
+                self.description_zh, field="description_zh", max_length=TEXT_MAX, codes=TEXT_CODES
+            ),
+            description_en=clean_text(
+                self.description_en, field="description_en", max_length=TEXT_MAX, codes=TEXT_CODES
+            ),
+            ordering=self.ordering,
+        )
+        if not content.name_zh:
+            raise DomainError(_("Enter the name in Chinese."), code=ErrorCode.NAME_REQUIRED, field="name_zh")
+        return content
+
+
+def service_category_create(*, actor: AnyUser, slug: str, content: CategoryContent) -> ServiceCategory:
+    """Create a category of the charter with `content`. Raises DomainError for a taken or malformed slug, a
+    blank Chinese name or a text the common rule refuses."""
     user = _require_editor(actor)
     slug = _clean_slug(slug)
-    category = ServiceCategory(
-        slug=slug,
-        name_zh=clean_text(name_zh, field="name_zh", max_length=200, codes=TEXT_CODES, multiline=False),
-        name_en=clean_text(name_en, field="name_en", max_length=200, codes=TEXT_CODES, multiline=False),
-        description_zh=clean_text(
-            description_zh, field="description_zh", max_length=TEXT_MAX, codes=TEXT_CODES
-        ),
-        description_en=clean_text(
-            description_en, field="description_en", max_length=TEXT_MAX, codes=TEXT_CODES
-        ),
-        ordering=ordering,
-    )
-    if not category.name_zh:
-        raise DomainError(_("Enter the name in Chinese."), code=ErrorCode.NAME_REQUIRED, field="name_zh")
+    category = ServiceCategory(slug=slug, **asdict(content.cleaned()))
     with transaction.atomic():
         if ServiceCategory.objects.filter(slug=slug).exists():
             raise DomainError(_("This slug is already used."), code=ErrorCode.DUPLICATE_SLUG, field="slug")
@@ -160,30 +183,12 @@ def service_category_create(
 
 
 def service_category_update(
-    *,
-    actor: AnyUser,
-    category: ServiceCategory,
-    name_zh: str,
-    name_en: str = "",
-    description_zh: str = "",
-    description_en: str = "",
-    ordering: int = 0,
+    *, actor: AnyUser, category: ServiceCategory, content: CategoryContent
 ) -> ServiceCategory:
-    """Rename or reorder a category (its slug stays). Raises DomainError for a blank Chinese name."""
+    """Rename or reorder a category to `content` (its slug stays); the same rules as
+    service_category_create apply."""
     user = _require_editor(actor)
-    values = {
-        "name_zh": clean_text(name_zh, field="name_zh", max_length=200, codes=TEXT_CODES, multiline=False),
-        "name_en": clean_text(name_en, field="name_en", max_length=200, codes=TEXT_CODES, multiline=False),
-        "description_zh": clean_text(
-            description_zh, field="description_zh", max_length=TEXT_MAX, codes=TEXT_CODES
-        ),
-        "description_en": clean_text(
-            description_en, field="description_en", max_length=TEXT_MAX, codes=TEXT_CODES
-        ),
-        "ordering": ordering,
-    }
-    if not values["name_zh"]:
-        raise DomainError(_("Enter the name in Chinese."), code=ErrorCode.NAME_REQUIRED, field="name_zh")
+    values = asdict(content.cleaned())
     changed = {key: value for key, value in values.items() if getattr(category, key) != value}
     with transaction.atomic():
         for key, value in values.items():
@@ -245,20 +250,35 @@ def service_create(
     return service
 
 
-def service_update(
-    *,
-    actor: AnyUser,
-    service: Service,
-    category: ServiceCategory,
-    org_unit: OrgUnit | None = None,
-    ordering: int = 0,
-    is_active: bool = True,
-) -> Service:
+@dataclass(frozen=True)
+class ServiceSettings:
+    """Where a service is listed, who offers it, and whether it is on the charter; not versioned."""
+
+    category: ServiceCategory
+    org_unit: OrgUnit | None = None
+    ordering: int = 0
+    is_active: bool = True
+
+    @classmethod
+    def from_service(cls, service: Service) -> "ServiceSettings":
+        """Return the settings of an existing service, the base for a partial change."""
+        return content_of(cls, service)
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any], base: "ServiceSettings") -> "ServiceSettings":
+        """Return the settings in `data` (a form's or a serializer's cleaned input): each field it leaves
+        out is taken from `base`; a given None unit stays None."""
+        return content_from_data(base, data)
+
+
+def service_update(*, actor: AnyUser, service: Service, settings: ServiceSettings) -> Service:
     """Change where a service is listed and who offers it, or take it off the charter (`is_active`).
 
     These settings are not versioned: they apply to the current and past versions alike.
     """
     user = _require_editor(actor)
+    category, org_unit = settings.category, settings.org_unit
+    ordering, is_active = settings.ordering, settings.is_active
     before = {
         "category": service.category.slug,
         "org_unit": service.org_unit_id,

@@ -220,14 +220,10 @@ def desk_service_settings(request: HttpRequest, slug: str) -> HttpResponse:
     form = ServiceSettingsForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.service_update(
-                actor=user,
-                service=service,
-                category=form.cleaned_data["category"],
-                org_unit=form.cleaned_data["org_unit"],
-                ordering=form.cleaned_data["ordering"],
-                is_active=form.cleaned_data["is_active"],
+            settings = services.ServiceSettings.from_data(
+                form.cleaned_data, base=services.ServiceSettings.from_service(service)
             )
+            services.service_update(actor=user, service=service, settings=settings)
         except DomainError as error:
             form_add_domain_error(form, error)
         else:
@@ -496,13 +492,7 @@ def desk_category_create(request: HttpRequest) -> HttpResponse:
         try:
             data = form.cleaned_data
             services.service_category_create(
-                actor=user,
-                slug=data["slug"],
-                name_zh=data["name_zh"],
-                name_en=data["name_en"],
-                description_zh=data["description_zh"],
-                description_en=data["description_en"],
-                ordering=data["ordering"],
+                actor=user, slug=data["slug"], content=services.CategoryContent.from_data(data)
             )
         except DomainError as error:
             form_add_domain_error(form, error)
@@ -526,13 +516,7 @@ def desk_category_edit(request: HttpRequest, slug: str) -> HttpResponse:
         try:
             # The slug is not among the arguments: it never changes.
             services.service_category_update(
-                actor=user,
-                category=category,
-                name_zh=data["name_zh"],
-                name_en=data["name_en"],
-                description_zh=data["description_zh"],
-                description_en=data["description_en"],
-                ordering=data["ordering"],
+                actor=user, category=category, content=services.CategoryContent.from_data(data)
             )
         except DomainError as error:
             form_add_domain_error(form, error)

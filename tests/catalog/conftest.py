@@ -14,7 +14,9 @@ PAST = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
 @pytest.fixture
 def category(administrator: User) -> ServiceCategory:
     return services.service_category_create(
-        actor=administrator, slug="water", name_zh="供水", name_en="Water", ordering=1
+        actor=administrator,
+        slug="water",
+        content=services.CategoryContent(name_zh="供水", name_en="Water", ordering=1),
     )
 
 

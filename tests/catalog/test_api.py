@@ -107,7 +107,9 @@ def test_inactive_service_is_404(
     api_client: APIClient, administrator: User, published_service: Service
 ) -> None:
     services.service_update(
-        actor=administrator, service=published_service, category=published_service.category, is_active=False
+        actor=administrator,
+        service=published_service,
+        settings=services.ServiceSettings(category=published_service.category, is_active=False),
     )
 
     assert api_client.get(_url("water-connection")).status_code == 404

@@ -83,7 +83,9 @@ RULES = [
         p.can_edit_catalog,
         frozenset({"editor", "administrator"}),
         ErrorCode.EDIT_DENIED,
-        lambda user, n: services.service_category_create(actor=user, slug=f"cat-{n}", name_zh="类别"),
+        lambda user, n: services.service_category_create(
+            actor=user, slug=f"cat-{n}", content=services.CategoryContent(name_zh="类别")
+        ),
         lambda client, n: client.post(
             "/api/v1/service-categories/", {"slug": f"api-{n}", "name_zh": "类别"}, format="json"
         ),

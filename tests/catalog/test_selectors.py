@@ -144,7 +144,7 @@ def test_commitment_find_prefers_the_most_specific(administrator: User, draft_se
 
 def test_list_in_force_one_row_per_active_service(administrator: User, two_versions: Service) -> None:
     billing = services.service_category_create(
-        actor=administrator, slug="billing", name_zh="账单", ordering=0
+        actor=administrator, slug="billing", content=services.CategoryContent(name_zh="账单", ordering=0)
     )
     bill = services.service_create(
         actor=administrator,
@@ -159,7 +159,11 @@ def test_list_in_force_one_row_per_active_service(administrator: User, two_versi
         actor=administrator, slug="hidden", category=billing, name_zh="隐藏", summary_zh="隐藏"
     )
     fill_and_publish(administrator, hidden.versions.get())
-    services.service_update(actor=administrator, service=hidden, category=billing, is_active=False)
+    services.service_update(
+        actor=administrator,
+        service=hidden,
+        settings=services.ServiceSettings(category=billing, is_active=False),
+    )
     services.service_create(actor=administrator, slug="draft-only", category=billing, name_zh="草稿")
 
     rows = list(selectors.service_version_list_in_force(at=NOW))

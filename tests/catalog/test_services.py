@@ -69,7 +69,9 @@ def _commitment(actor: User, version: ServiceVersion, **overrides: Any) -> Servi
 
 def test_category_create_saves_and_audits(administrator: User) -> None:
     category = services.service_category_create(
-        actor=administrator, slug="billing", name_zh=" 账单 ", name_en="Bills", ordering=3
+        actor=administrator,
+        slug="billing",
+        content=services.CategoryContent(name_zh=" 账单 ", name_en="Bills", ordering=3),
     )
 
     assert category.name_zh == "账单"
@@ -87,7 +89,9 @@ def test_category_create_saves_and_audits(administrator: User) -> None:
 )
 def test_category_create_refuses_bad_input(administrator: User, slug: str, name_zh: str, code: str) -> None:
     with pytest.raises(DomainError) as raised:
-        services.service_category_create(actor=administrator, slug=slug, name_zh=name_zh)
+        services.service_category_create(
+            actor=administrator, slug=slug, content=services.CategoryContent(name_zh=name_zh)
+        )
 
     assert raised.value.code == code
     assert not ServiceCategory.objects.exists()
@@ -95,14 +99,20 @@ def test_category_create_refuses_bad_input(administrator: User, slug: str, name_
 
 def test_category_slug_is_unique(administrator: User, category: ServiceCategory) -> None:
     with pytest.raises(DomainError) as raised:
-        services.service_category_create(actor=administrator, slug=category.slug, name_zh="又一个")
+        services.service_category_create(
+            actor=administrator, slug=category.slug, content=services.CategoryContent(name_zh="又一个")
+        )
 
     assert raised.value.code == ErrorCode.DUPLICATE_SLUG
     assert ServiceCategory.objects.count() == 1
 
 
 def test_category_update_audits_the_change(administrator: User, category: ServiceCategory) -> None:
-    services.service_category_update(actor=administrator, category=category, name_zh="供水服务", ordering=5)
+    services.service_category_update(
+        actor=administrator,
+        category=category,
+        content=services.CategoryContent(name_zh="供水服务", ordering=5),
+    )
 
     category.refresh_from_db()
     assert (category.name_zh, category.ordering, category.name_en) == ("供水服务", 5, "")
@@ -113,7 +123,9 @@ def test_category_update_audits_the_change(administrator: User, category: Servic
 def test_staff_without_edit_rights_cannot_write(member: User, supervisor: User, customer_user: User) -> None:
     for user in (member, supervisor, customer_user):
         with pytest.raises(PermissionDeniedError) as raised:
-            services.service_category_create(actor=user, slug="x", name_zh="某")
+            services.service_category_create(
+                actor=user, slug="x", content=services.CategoryContent(name_zh="某")
+            )
         assert raised.value.code == ErrorCode.EDIT_DENIED
         assert raised.value.status == 403
     assert not ServiceCategory.objects.exists()
@@ -167,15 +179,14 @@ def test_service_create_needs_a_chinese_name(administrator: User, category: Serv
 def test_service_update_changes_settings_and_audits(
     administrator: User, draft_service: Service, organisation: Any
 ) -> None:
-    other = services.service_category_create(actor=administrator, slug="billing", name_zh="账单")
+    other = services.service_category_create(
+        actor=administrator, slug="billing", content=services.CategoryContent(name_zh="账单")
+    )
 
     services.service_update(
         actor=administrator,
         service=draft_service,
-        category=other,
-        org_unit=organisation,
-        ordering=7,
-        is_active=False,
+        settings=services.ServiceSettings(category=other, org_unit=organisation, ordering=7, is_active=False),
     )
 
     draft_service.refresh_from_db()

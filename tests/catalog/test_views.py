@@ -74,7 +74,7 @@ def test_home_falls_back_to_the_setting(anonymous: Client, settings: Any, publis
 
 def test_service_list_filters(anonymous: Client, administrator: User, published_service: Service) -> None:
     billing = services.service_category_create(
-        actor=administrator, slug="billing", name_zh="账单", name_en="Bills"
+        actor=administrator, slug="billing", content=services.CategoryContent(name_zh="账单", name_en="Bills")
     )
     bill = services.service_create(
         actor=administrator, slug="bill-inquiry", category=billing, name_zh="账单查询", summary_zh="查账单"

@@ -28,7 +28,9 @@ def local(year: int, month: int, day: int, hour: int = 0, minute: int = 0, secon
 @pytest.fixture
 def category(administrator: User) -> ServiceCategory:
     return catalog.service_category_create(
-        actor=administrator, slug="water", name_zh="供水", name_en="Water", ordering=1
+        actor=administrator,
+        slug="water",
+        content=catalog.CategoryContent(name_zh="供水", name_en="Water", ordering=1),
     )
 
 

@@ -63,7 +63,9 @@ def published(survey: Survey, administrator: User) -> SurveyVersion:
 def water(administrator: User) -> Service:
     """A service called 水费 in the catalogue."""
     category = catalog_services.service_category_create(
-        actor=administrator, slug="water", name_zh="供水", name_en="Water", ordering=1
+        actor=administrator,
+        slug="water",
+        content=catalog_services.CategoryContent(name_zh="供水", name_en="Water", ordering=1),
     )
     return catalog_services.service_create(
         actor=administrator, slug="water-bill", category=category, name_zh="水费", name_en="Water bill"
