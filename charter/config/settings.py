@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "charter.quality",
     "charter.conduct",
     "charter.improvement",
+    "charter.assessment",
     "charter.reports",
     "charter.demo",
     # After our apps: where two apps translate the same words, the one listed first wins, and the words of

@@ -20,6 +20,7 @@ from charter.common.errors import CommonErrorCode, DomainError
 
 PREFIXES = {
     "accounts": "account_",
+    "assessment": "assessment_",
     "audit": "audit_",
     "cases": "case_",
     "catalog": "catalog_",
