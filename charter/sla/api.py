@@ -37,7 +37,6 @@ from charter.sla.selectors import (
     business_calendar_list,
     calendar_as_pure,
     calendar_day_list,
-    parse_day_intervals,
     sla_policy_get,
     sla_policy_list,
 )
@@ -286,16 +285,8 @@ class CalendarViewSet(_SlaViewSet[BusinessCalendar]):
         serializer = SlaDayInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        day = services.calendar_day_add(
-            actor=user,
-            calendar=calendar,
-            date=data["date"],
-            kind=data["kind"],
-            name_zh=data["name_zh"],
-            name_en=data["name_en"],
-            source=data["source"],
-            intervals=time_pairs(data["intervals"]),
-        )
+        content = services.DayContent.from_data({**data, "intervals": time_pairs(data["intervals"])})
+        day = services.calendar_day_add(actor=user, calendar=calendar, date=data["date"], content=content)
         return Response(SlaDayOutputSerializer(day).data, status=status.HTTP_201_CREATED)
 
     def _day(self, pk: str | None, day_id: str) -> CalendarDay:
@@ -312,18 +303,10 @@ class CalendarViewSet(_SlaViewSet[BusinessCalendar]):
         serializer = SlaDayUpdateInputSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        intervals = (
-            time_pairs(data["intervals"]) if "intervals" in data else parse_day_intervals(day.intervals or [])
-        )
-        day = services.calendar_day_update(
-            actor=user,
-            day=day,
-            kind=data.get("kind", day.kind),
-            name_zh=data.get("name_zh", day.name_zh),
-            name_en=data.get("name_en", day.name_en),
-            source=data.get("source", day.source),
-            intervals=intervals,
-        )
+        # A PATCH leaves out what it does not change, the hours included.
+        patch = {**data, "intervals": time_pairs(data["intervals"])} if "intervals" in data else data
+        content = services.DayContent.from_data(patch, base=services.DayContent.from_day(day))
+        day = services.calendar_day_update(actor=user, day=day, content=content)
         return Response(SlaDayOutputSerializer(day).data)
 
     @extend_schema(parameters=[DAY_ID], request=None, responses={204: None})

@@ -350,24 +350,46 @@ def _check_day(kind: str, intervals: Sequence[TimePair]) -> tuple[TimePair, ...]
     return _check_intervals(intervals)
 
 
-def calendar_day_add(
-    *,
-    actor: Actor,
-    calendar: BusinessCalendar,
-    date: dt.date,
-    kind: str,
-    name_zh: str = "",
-    name_en: str = "",
-    source: str = "",
-    intervals: Sequence[TimePair] = (),
-) -> CalendarDay:
-    """Mark a date as a holiday or a make-up working day (调休).
+@dataclasses.dataclass(frozen=True)
+class DayContent:
+    """What a dated exception says besides its fixed date: holiday or make-up working day (`kind`), its
+    names, where it comes from, and a working day's hours (none: the calendar's Monday hours)."""
 
-    A working day without `intervals` works the calendar's Monday hours. Raises DomainError when the date
+    kind: str
+    name_zh: str = ""
+    name_en: str = ""
+    source: str = ""
+    intervals: Sequence[TimePair] = ()
+
+    @classmethod
+    def from_day(cls, day: CalendarDay) -> "DayContent":
+        """Return the content of an existing day, the base for a partial change."""
+        return cls(
+            kind=day.kind,
+            name_zh=day.name_zh,
+            name_en=day.name_en,
+            source=day.source,
+            intervals=parse_day_intervals(day.intervals or []),
+        )
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any], base: "DayContent | None" = None) -> "DayContent":
+        """Return the content in `data` (a form's or a serializer's cleaned input, its intervals as pairs of
+        times): each field it leaves out is taken from `base`, or has its default without one."""
+        return content_from_data(base or cls(kind=""), data)
+
+
+def calendar_day_add(
+    *, actor: Actor, calendar: BusinessCalendar, date: dt.date, content: DayContent
+) -> CalendarDay:
+    """Mark a date as a holiday or a make-up working day (调休) with `content`.
+
+    A working day without intervals works the calendar's Monday hours. Raises DomainError when the date
     already has an entry in this calendar.
     """
     _require_editor(actor)
-    clean = _check_day(kind, intervals)
+    kind, name_zh, name_en, source = content.kind, content.name_zh, content.name_en, content.source
+    clean = _check_day(kind, content.intervals)
     with transaction.atomic():
         calendar = _lock(calendar)
         if calendar.days.filter(date=date).exists():
@@ -395,19 +417,11 @@ def calendar_day_add(
     return day
 
 
-def calendar_day_update(
-    *,
-    actor: Actor,
-    day: CalendarDay,
-    kind: str,
-    name_zh: str,
-    name_en: str,
-    source: str,
-    intervals: Sequence[TimePair] = (),
-) -> CalendarDay:
-    """Change a dated exception's kind, names, source or hours (its date never changes)."""
+def calendar_day_update(*, actor: Actor, day: CalendarDay, content: DayContent) -> CalendarDay:
+    """Change a dated exception's kind, names, source or hours to `content` (its date never changes)."""
     _require_editor(actor)
-    clean = _check_day(kind, intervals)
+    kind, name_zh, name_en, source = content.kind, content.name_zh, content.name_en, content.source
+    clean = _check_day(kind, content.intervals)
     with transaction.atomic():
         calendar = _lock(day.calendar)
         before = {"kind": day.kind, "intervals": day.intervals}

@@ -54,6 +54,7 @@ from charter.sla.selectors import (
 )
 from charter.sla.services import (
     CalendarContent,
+    DayContent,
     HolidayFileError,
     business_calendar_create,
     business_calendar_delete,
@@ -297,16 +298,8 @@ def day_add(request: HttpRequest, calendar_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            day = calendar_day_add(
-                actor=user,
-                calendar=calendar,
-                date=data["date"],
-                kind=data["kind"],
-                name_zh=data["name_zh"],
-                name_en=data["name_en"],
-                source=data["source"],
-                intervals=form.hours(),
-            )
+            content = DayContent.from_data({**data, "intervals": form.hours()})
+            day = calendar_day_add(actor=user, calendar=calendar, date=data["date"], content=content)
         except DomainError as error:
             form_add_domain_error(form, error)
         else:
@@ -329,13 +322,7 @@ def day_edit(request: HttpRequest, calendar_id: int, day_id: int) -> HttpRespons
         data = form.cleaned_data
         try:
             calendar_day_update(
-                actor=user,
-                day=day,
-                kind=data["kind"],
-                name_zh=data["name_zh"],
-                name_en=data["name_en"],
-                source=data["source"],
-                intervals=form.hours(),
+                actor=user, day=day, content=DayContent.from_data({**data, "intervals": form.hours()})
             )
         except DomainError as error:
             form_add_domain_error(form, error)

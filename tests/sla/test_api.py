@@ -7,7 +7,7 @@ from charter.accounts.models import OrgUnit, User
 from charter.audit.models import AuditEvent
 from charter.sla.errors import ErrorCode
 from charter.sla.models import BusinessCalendar, CalendarDay, SlaCalendarAssignment, SlaPolicy
-from charter.sla.services import calendar_day_add
+from charter.sla.services import DayContent, calendar_day_add
 from tests.conftest import api_client_for
 from tests.sla.conftest import holiday_file
 
@@ -176,7 +176,10 @@ def test_days_list_add_update_delete(
         == "sla_duplicate_day"
     )
     calendar_day_add(
-        actor=administrator, calendar=standard_calendar, date=dt.date(2025, 1, 1), kind="holiday"
+        actor=administrator,
+        calendar=standard_calendar,
+        date=dt.date(2025, 1, 1),
+        content=DayContent(kind="holiday"),
     )
 
     assert [d["date"] for d in api_client_for(member).get(base, {"year": 2026}).json()["results"]] == [

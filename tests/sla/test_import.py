@@ -11,7 +11,7 @@ from charter.audit.models import AuditEvent
 from charter.sla.deadlines import add_business_time, add_working_days, is_working_day
 from charter.sla.models import BusinessCalendar, CalendarDay
 from charter.sla.selectors import calendar_as_pure
-from charter.sla.services import HolidayFileError, calendar_day_add, calendar_days_import
+from charter.sla.services import DayContent, HolidayFileError, calendar_day_add, calendar_days_import
 from tests.sla.conftest import DATA, holiday_file
 
 pytestmark = pytest.mark.django_db
@@ -120,13 +120,22 @@ def test_import_corrects_changed_days_and_replace_removes_the_rest(
     administrator: User, standard_calendar: BusinessCalendar
 ) -> None:
     calendar_day_add(
-        actor=administrator, calendar=standard_calendar, date=dt.date(2025, 1, 1), kind="workday"
+        actor=administrator,
+        calendar=standard_calendar,
+        date=dt.date(2025, 1, 1),
+        content=DayContent(kind="workday"),
     )
     calendar_day_add(
-        actor=administrator, calendar=standard_calendar, date=dt.date(2025, 3, 8), kind="holiday"
+        actor=administrator,
+        calendar=standard_calendar,
+        date=dt.date(2025, 3, 8),
+        content=DayContent(kind="holiday"),
     )
     calendar_day_add(
-        actor=administrator, calendar=standard_calendar, date=dt.date(2024, 3, 8), kind="holiday"
+        actor=administrator,
+        calendar=standard_calendar,
+        date=dt.date(2024, 3, 8),
+        content=DayContent(kind="holiday"),
     )
 
     result = calendar_days_import(

@@ -21,6 +21,7 @@ from charter.sla.selectors import (
     sla_targets_for,
 )
 from charter.sla.services import (
+    DayContent,
     PolicyContent,
     calendar_day_add,
     sla_calendar_assign,
@@ -112,20 +113,19 @@ def test_the_pure_calendar_holds_intervals_holidays_and_make_up_days(
         actor=administrator,
         calendar=standard_calendar,
         date=dt.date(2025, 10, 1),
-        kind=CalendarDay.Kind.HOLIDAY,
+        content=DayContent(kind=CalendarDay.Kind.HOLIDAY),
     )
     calendar_day_add(
         actor=administrator,
         calendar=standard_calendar,
         date=dt.date(2025, 10, 11),
-        kind=CalendarDay.Kind.WORKDAY,
+        content=DayContent(kind=CalendarDay.Kind.WORKDAY),
     )
     calendar_day_add(
         actor=administrator,
         calendar=standard_calendar,
         date=dt.date(2025, 9, 28),
-        kind=CalendarDay.Kind.WORKDAY,
-        intervals=[(dt.time(10), dt.time(15))],
+        content=DayContent(kind=CalendarDay.Kind.WORKDAY, intervals=[(dt.time(10), dt.time(15))]),
     )
 
     pure = calendar_as_pure(standard_calendar)

@@ -24,6 +24,7 @@ from charter.sla.models import (
 from charter.sla.selectors import calendar_as_pure
 from charter.sla.services import (
     CalendarContent,
+    DayContent,
     PolicyContent,
     TargetContent,
     business_calendar_create,
@@ -268,9 +269,7 @@ def test_add_update_and_delete_a_day(administrator: User, standard_calendar: Bus
         actor=administrator,
         calendar=standard_calendar,
         date=dt.date(2025, 10, 11),
-        kind=WORKDAY,
-        name_zh="国庆调休上班",
-        source="国办发明电〔2024〕12号",
+        content=DayContent(kind=WORKDAY, name_zh="国庆调休上班", source="国办发明电〔2024〕12号"),
     )
     assert day.intervals == []
     assert calendar_as_pure(standard_calendar).extra_workdays[dt.date(2025, 10, 11)][0] == (
@@ -281,11 +280,13 @@ def test_add_update_and_delete_a_day(administrator: User, standard_calendar: Bus
     calendar_day_update(
         actor=administrator,
         day=day,
-        kind=WORKDAY,
-        name_zh="国庆调休上班",
-        name_en="Make-up day",
-        source="",
-        intervals=[(dt.time(13), dt.time(0))],
+        content=DayContent(
+            kind=WORKDAY,
+            name_zh="国庆调休上班",
+            name_en="Make-up day",
+            source="",
+            intervals=[(dt.time(13), dt.time(0))],
+        ),
     )
     day.refresh_from_db()
     assert day.intervals == [["13:00", "24:00"]]
@@ -302,12 +303,20 @@ def test_add_update_and_delete_a_day(administrator: User, standard_calendar: Bus
 def test_a_date_has_one_entry_and_a_holiday_no_hours(
     administrator: User, standard_calendar: BusinessCalendar
 ) -> None:
-    calendar_day_add(actor=administrator, calendar=standard_calendar, date=dt.date(2025, 1, 1), kind=HOLIDAY)
+    calendar_day_add(
+        actor=administrator,
+        calendar=standard_calendar,
+        date=dt.date(2025, 1, 1),
+        content=DayContent(kind=HOLIDAY),
+    )
 
     _refused(
         ErrorCode.DUPLICATE_DAY,
         lambda: calendar_day_add(
-            actor=administrator, calendar=standard_calendar, date=dt.date(2025, 1, 1), kind=WORKDAY
+            actor=administrator,
+            calendar=standard_calendar,
+            date=dt.date(2025, 1, 1),
+            content=DayContent(kind=WORKDAY),
         ),
     )
     _refused(
@@ -316,14 +325,16 @@ def test_a_date_has_one_entry_and_a_holiday_no_hours(
             actor=administrator,
             calendar=standard_calendar,
             date=dt.date(2025, 1, 2),
-            kind=HOLIDAY,
-            intervals=[(dt.time(9), dt.time(10))],
+            content=DayContent(kind=HOLIDAY, intervals=[(dt.time(9), dt.time(10))]),
         ),
     )
     _refused(
         ErrorCode.INVALID_DAY_KIND,
         lambda: calendar_day_add(
-            actor=administrator, calendar=standard_calendar, date=dt.date(2025, 1, 3), kind="party"
+            actor=administrator,
+            calendar=standard_calendar,
+            date=dt.date(2025, 1, 3),
+            content=DayContent(kind="party"),
         ),
     )
 
@@ -331,8 +342,18 @@ def test_a_date_has_one_entry_and_a_holiday_no_hours(
 def test_the_same_date_may_differ_between_calendars(
     administrator: User, standard_calendar: BusinessCalendar, always_calendar: BusinessCalendar
 ) -> None:
-    calendar_day_add(actor=administrator, calendar=standard_calendar, date=dt.date(2025, 1, 1), kind=HOLIDAY)
-    calendar_day_add(actor=administrator, calendar=always_calendar, date=dt.date(2025, 1, 1), kind=HOLIDAY)
+    calendar_day_add(
+        actor=administrator,
+        calendar=standard_calendar,
+        date=dt.date(2025, 1, 1),
+        content=DayContent(kind=HOLIDAY),
+    )
+    calendar_day_add(
+        actor=administrator,
+        calendar=always_calendar,
+        date=dt.date(2025, 1, 1),
+        content=DayContent(kind=HOLIDAY),
+    )
 
     assert CalendarDay.objects.count() == 2
 
@@ -548,3 +569,13 @@ def test_policy_content_from_data_takes_missing_fields_from_its_base_and_keeps_a
     assert TargetContent.from_data(
         {"metric": Metric.RESOLUTION, "amount": 2, "unit": TargetUnit.HOURS, "basis": TimeBasis.WORKING_TIME}
     ) == TargetContent(Metric.RESOLUTION, 2, TargetUnit.HOURS, TimeBasis.WORKING_TIME)
+
+
+def test_day_content_from_data_keeps_the_hours_a_patch_leaves_out() -> None:
+    day = CalendarDay(kind=CalendarDay.Kind.WORKDAY, name_zh="调休", intervals=[["10:00", "15:00"]])
+
+    content = DayContent.from_data({"name_zh": "补班"}, base=DayContent.from_day(day))
+
+    assert content == DayContent(
+        kind=CalendarDay.Kind.WORKDAY, name_zh="补班", intervals=((dt.time(10), dt.time(15)),)
+    )

@@ -15,7 +15,7 @@ from charter.sla.models import (
     SlaPolicy,
     WorkingInterval,
 )
-from charter.sla.services import calendar_day_add, calendar_days_import
+from charter.sla.services import DayContent, calendar_day_add, calendar_days_import
 from tests.conftest import client_for
 from tests.sla.conftest import holiday_file
 
@@ -345,8 +345,7 @@ def test_pages_speak_english_when_asked(
         actor=administrator,
         calendar=standard_calendar,
         date=dt.date(2025, 10, 1),
-        kind="holiday",
-        name_en="National Day",
+        content=DayContent(kind="holiday", name_en="National Day"),
     )
 
     page = (
