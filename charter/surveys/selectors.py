@@ -1,15 +1,22 @@
 """Reads of surveys that other pages share: whose results each reader sees, and the follow-ups of unhappy
 customers each person may see."""
 
-from django.db.models import Q, QuerySet
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.db.models import Count, F, Q, QuerySet
 
 from charter.accounts.models import User
 from charter.accounts.permissions import AnyUser
 from charter.accounts.selectors import scope_team_ids, team_list_led_by
-from charter.surveys.models import RecoveryTask
+from charter.surveys.metrics import CSAT_SATISFIED_FROM
+from charter.surveys.models import RecoveryTask, Response
 from charter.surveys.permissions import can_manage_surveys, can_view_all_results, can_view_results
 
 RECOVERY_OPEN_STATUSES = (RecoveryTask.Status.OPEN, RecoveryTask.Status.CONTACTED)
+# 差评 in 好差评: 不满意 (2) and 非常不满意 (1) on the 1-5 scale.
+CSAT_DISSATISFIED_UP_TO = 2
 
 
 def result_team_ids_for(*, user: AnyUser) -> frozenset[int] | None:
@@ -42,3 +49,60 @@ def recovery_task_list_visible_to(*, user: AnyUser, is_open_only: bool = False) 
     if can_manage_surveys(user):
         return tasks
     return tasks.filter(Q(owner=user) | Q(team__in=team_list_led_by(user=user)))
+
+
+@dataclass(frozen=True)
+class CsatTally:
+    """One person's satisfaction answers in a period: `answered` on the 1-5 scale, of which `satisfied`
+    (4-5) and `dissatisfied` (1-2, the 差评 of 好差评), and `skipped` responses without a CSAT answer."""
+
+    answered: int = 0
+    satisfied: int = 0
+    dissatisfied: int = 0
+    skipped: int = 0
+
+
+def _csat_counts(prefix: str = "") -> dict[str, Count]:
+    return {
+        "answered": Count("pk", filter=Q(**{f"{prefix}csat__isnull": False})),
+        "satisfied": Count("pk", filter=Q(**{f"{prefix}csat__gte": CSAT_SATISFIED_FROM})),
+        "dissatisfied": Count("pk", filter=Q(**{f"{prefix}csat__lte": CSAT_DISSATISFIED_UP_TO})),
+        "skipped": Count("pk", filter=Q(**{f"{prefix}csat__isnull": True})),
+    }
+
+
+def response_csat_tally_by_person(
+    *, start_at: dt.datetime, end_at: dt.datetime, people: Sequence[int]
+) -> dict[int, CsatTally]:
+    """Return, per person of `people`, the CSAT answers of the responses submitted in [start_at, end_at)
+    that are attributed to him: as the case's handler or as one of the agents who answered the customer
+    (copied onto the response when it arrived), each response once per person.
+
+    Two queries (handler, then agents not already the handler), whatever the number of people. Hook: when
+    好差评 appeals exist, the responses of an upheld appeal are to be left out here and counted as excluded.
+    """
+    ids = list(people)
+    responses = Response.objects.filter(submitted_at__gte=start_at, submitted_at__lt=end_at)
+    totals: dict[int, dict[str, int]] = {}
+    by_handler = (
+        responses.filter(handler_id__in=ids).values("handler_id").annotate(**_csat_counts()).order_by()
+    )
+    for row in by_handler:
+        totals[row.pop("handler_id")] = row
+    # Through the attribution rows themselves: an exclude across the many-to-many would drop a response for
+    # every agent as soon as one of them is also its handler.
+    by_agent = (
+        Response.agents.through.objects.filter(
+            user_id__in=ids, response__submitted_at__gte=start_at, response__submitted_at__lt=end_at
+        )
+        .exclude(response__handler_id=F("user_id"))
+        .values("user_id")
+        .annotate(**_csat_counts("response__"))
+        .order_by()
+    )
+    for row in by_agent:
+        person = row.pop("user_id")
+        own = totals.setdefault(person, dict.fromkeys(row, 0))
+        for key, count in row.items():
+            own[key] += count
+    return {person: CsatTally(**counts) for person, counts in totals.items()}

@@ -1,0 +1,210 @@
+"""The KPI library: each indicator's value, sample and exclusions on a small known data set, the period's day
+boundaries in the organisation's time zone, no value without a sample, and a query count that does not grow
+with the number of people."""
+
+import datetime as dt
+import itertools
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from charter.accounts.models import Customer, User
+from charter.assessment.indicators import (
+    INDICATORS,
+    Indicator,
+    Measure,
+    Period,
+    Unit,
+    indicator_register,
+)
+from charter.cases.models import Case, CaseClock, CaseStatus
+from charter.surveys.models import Response
+from tests.accounts.factories import CustomerFactory, UserFactory
+from tests.surveys.factories import ResponseFactory
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+MARCH = Period(start=dt.date(2026, 3, 1), end=dt.date(2026, 3, 31))
+# Inside the period, and the two instants either side of its end in Shanghai (UTC+8).
+MID_MARCH = dt.datetime(2026, 3, 10, 10, 0, tzinfo=SHANGHAI)
+LAST_MINUTE = dt.datetime(2026, 3, 31, 23, 59, tzinfo=SHANGHAI)
+NEXT_MIDNIGHT = dt.datetime(2026, 4, 1, 0, 0, tzinfo=SHANGHAI)
+_numbers = itertools.count(1)
+
+
+@pytest.fixture(autouse=True)
+def organisation_zone(settings: Any) -> Iterator[None]:
+    settings.TIME_ZONE = "Asia/Shanghai"
+    yield
+
+
+@pytest.fixture
+def customer(db: None) -> Customer:
+    return CustomerFactory.create()
+
+
+@pytest.fixture
+def alice(db: None) -> User:
+    return UserFactory.create(username="alice.agent")
+
+
+@pytest.fixture
+def bob(db: None) -> User:
+    return UserFactory.create(username="bob.agent")
+
+
+def resolved_case(customer: Customer, *, at: dt.datetime | None, **fields: Any) -> Case:
+    """A case stored as resolved at `at` (the indicators read stored rows, not the workflow)."""
+    values: dict[str, Any] = {
+        "number": f"TS-{next(_numbers)}",
+        "kind": "complaint",
+        "channel": "web",
+        "title": "水费账单疑问",
+        "description": "三月账单金额比平时高很多。",
+        "status": CaseStatus.RESOLVED,
+        "resolved_at": at,
+    }
+    values.update(fields)
+    return Case.objects.create(customer=customer, **values)
+
+
+def stopped_clock(case: Case, *, metric: str, status: str, at: dt.datetime) -> CaseClock:
+    return CaseClock.objects.create(
+        case=case,
+        metric=metric,
+        status=status,
+        target_amount=4,
+        target_unit="hours",
+        target_basis="business",
+        started_at=at - dt.timedelta(hours=2),
+        stopped_at=at,
+        met_at=at if status == CaseClock.Status.MET else None,
+        breached_at=at if status == CaseClock.Status.BREACHED else None,
+    )
+
+
+def response(*, csat: int | None, at: dt.datetime = MID_MARCH, **fields: Any) -> Response:
+    return ResponseFactory.create(csat=csat, submitted_at=at, **fields)
+
+
+def test_the_library_names_each_indicator_with_its_formula_and_exclusions() -> None:
+    for code in ("volume_handled", "sla_first_response_met", "sla_resolution_met", "csat_satisfied"):
+        indicator = INDICATORS[code]
+        assert indicator.code == code
+        assert str(indicator.formula_text) and str(indicator.exclusions_text)
+    assert INDICATORS["bad_review_share"].higher_is_better is False
+
+
+def test_a_second_indicator_with_a_registered_code_is_refused() -> None:
+    copy = Indicator(
+        code="volume_handled",
+        name=INDICATORS["volume_handled"].name,
+        formula_text=INDICATORS["volume_handled"].formula_text,
+        exclusions_text=INDICATORS["volume_handled"].exclusions_text,
+        unit=Unit.COUNT,
+        higher_is_better=True,
+        compute=lambda period, people: {person: Measure(value=None, sample=0) for person in people},
+    )
+    with pytest.raises(ValueError, match="volume_handled"):
+        indicator_register(copy)
+
+
+def test_a_period_ends_on_or_after_its_start() -> None:
+    with pytest.raises(ValueError):
+        Period(start=dt.date(2026, 3, 2), end=dt.date(2026, 3, 1))
+
+
+def test_a_period_runs_from_local_midnight_to_the_next_local_midnight_after_its_last_day() -> None:
+    start_at, end_at = MARCH.bounds()
+    assert start_at == dt.datetime(2026, 2, 28, 16, 0, tzinfo=dt.UTC)
+    assert end_at == dt.datetime(2026, 3, 31, 16, 0, tzinfo=dt.UTC)
+
+
+def test_volume_counts_the_cases_resolved_in_the_period_by_their_handler(
+    customer: Customer, alice: User, bob: User
+) -> None:
+    resolved_case(customer, at=MID_MARCH, assignee=alice, resolved_by=bob)
+    # Nobody assigned: the resolver handled it.
+    resolved_case(customer, at=MID_MARCH, resolved_by=alice)
+    resolved_case(customer, at=LAST_MINUTE, assignee=alice, status=CaseStatus.CLOSED)
+    resolved_case(customer, at=NEXT_MIDNIGHT, assignee=alice)
+    survivor = resolved_case(customer, at=MID_MARCH, assignee=bob)
+    resolved_case(customer, at=MID_MARCH, assignee=alice, merged_into=survivor)
+    # Reopened: the resolution was cleared.
+    resolved_case(customer, at=None, assignee=alice, status=CaseStatus.IN_PROGRESS)
+    outsider = UserFactory.create()
+
+    measures = INDICATORS["volume_handled"].compute(MARCH, [alice.pk, bob.pk, outsider.pk])
+
+    assert measures[alice.pk] == Measure(value=Decimal(3), sample=3, excluded=1)
+    assert measures[bob.pk] == Measure(value=Decimal(1), sample=1, excluded=0)
+    assert measures[outsider.pk] == Measure(value=Decimal(0), sample=0, excluded=0)
+
+
+def test_sla_share_counts_met_over_met_or_breached_clocks_of_each_kind(
+    customer: Customer, alice: User, bob: User
+) -> None:
+    case = resolved_case(customer, at=MID_MARCH, assignee=alice)
+    first, resolution = CaseClock.Metric.FIRST_RESPONSE, CaseClock.Metric.RESOLUTION
+    for status in ("met", "met", "breached", "cancelled"):
+        stopped_clock(case, metric=first, status=status, at=MID_MARCH)
+    stopped_clock(case, metric=first, status="met", at=LAST_MINUTE)
+    stopped_clock(case, metric=first, status="breached", at=NEXT_MIDNIGHT)
+    stopped_clock(case, metric=resolution, status="breached", at=MID_MARCH)
+
+    first_met = INDICATORS["sla_first_response_met"].compute(MARCH, [alice.pk, bob.pk])
+    resolution_met = INDICATORS["sla_resolution_met"].compute(MARCH, [alice.pk, bob.pk])
+
+    assert first_met[alice.pk] == Measure(value=Decimal("75.00"), sample=4, excluded=1)
+    assert resolution_met[alice.pk] == Measure(value=Decimal("0.00"), sample=1, excluded=0)
+    assert first_met[bob.pk] == Measure(value=None, sample=0, excluded=0)
+
+
+def test_csat_and_bad_reviews_count_each_attributed_response_once(alice: User, bob: User) -> None:
+    for score in (5, 4, 2):
+        response(csat=score, handler=alice)
+    response(csat=5, handler=alice, agents=[alice, bob])
+    response(csat=1, handler=bob, agents=[alice])
+    response(csat=None, handler=alice)
+    response(csat=1, handler=alice, at=NEXT_MIDNIGHT)
+    response(csat=3, handler=alice, at=LAST_MINUTE)
+
+    satisfied = INDICATORS["csat_satisfied"].compute(MARCH, [alice.pk, bob.pk])
+    bad = INDICATORS["bad_review_share"].compute(MARCH, [alice.pk, bob.pk])
+
+    # alice: 5, 4, 2, 5, 1 and 3 (the last minute of the period); one response without a score.
+    assert satisfied[alice.pk] == Measure(value=Decimal("50.00"), sample=6, excluded=1)
+    assert bad[alice.pk] == Measure(value=Decimal("33.33"), sample=6, excluded=1)
+    # bob: handler of the 1, agent on alice's 5.
+    assert satisfied[bob.pk] == Measure(value=Decimal("50.00"), sample=2, excluded=0)
+
+
+def test_no_answer_means_no_value(alice: User) -> None:
+    response(csat=None, handler=alice)
+
+    measure = INDICATORS["csat_satisfied"].compute(MARCH, [alice.pk])[alice.pk]
+
+    assert measure == Measure(value=None, sample=0, excluded=1)
+
+
+@pytest.mark.parametrize("code", sorted(INDICATORS))
+def test_an_indicator_answers_for_twenty_people_in_as_many_queries_as_for_one(
+    code: str, customer: Customer, django_assert_max_num_queries: Any
+) -> None:
+    people = UserFactory.create_batch(20)
+    for person in people:
+        case = resolved_case(customer, at=MID_MARCH, assignee=person)
+        for metric in (CaseClock.Metric.FIRST_RESPONSE, CaseClock.Metric.RESOLUTION):
+            stopped_clock(case, metric=metric, status="met", at=MID_MARCH)
+        response(csat=4, handler=person, agents=[people[0]])
+    indicator = INDICATORS[code]
+
+    with django_assert_max_num_queries(2):
+        one = indicator.compute(MARCH, [people[0].pk])
+    with django_assert_max_num_queries(2):
+        everyone = indicator.compute(MARCH, [person.pk for person in people])
+
+    assert len(one) == 1 and len(everyone) == 20
+    assert all(measure.sample >= 1 for measure in everyone.values())
