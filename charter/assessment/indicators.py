@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from charter.cases.models import CaseClock
 from charter.cases.selectors import case_clock_tally_by_handler, case_resolved_tally_by_handler
 from charter.common.dates import day_end, day_start
+from charter.quality.selectors import review_score_tally_by_agent
 from charter.surveys.selectors import response_csat_tally_by_person
 
 HUNDREDTH = Decimal("0.01")
@@ -162,6 +163,20 @@ def _csat(*, is_dissatisfied: bool) -> Compute:
     return compute
 
 
+def _qa_average(period: Period, people: Sequence[int]) -> dict[int, Measure]:
+    start_at, end_at = period.bounds()
+    tallies = review_score_tally_by_agent(start_at=start_at, end_at=end_at, people=people)
+    result = {}
+    for person in people:
+        tally = tallies.get(person)
+        if tally is None or tally.scored == 0:
+            result[person] = Measure(value=None, sample=0, excluded=tally.disputed if tally else 0)
+            continue
+        average = (tally.total / tally.scored).quantize(HUNDREDTH, rounding=ROUND_HALF_UP)
+        result[person] = Measure(value=average, sample=tally.scored, excluded=tally.disputed)
+    return result
+
+
 indicator_register(
     Indicator(
         code="volume_handled",
@@ -241,5 +256,20 @@ indicator_register(
         unit=Unit.PERCENT,
         higher_is_better=False,
         compute=_csat(is_dissatisfied=True),
+    )
+)
+indicator_register(
+    Indicator(
+        code="qa_average",
+        name=_("Quality review score"),
+        formula_text=_(
+            "The average overall score (0 to 100) of the quality reviews of the person's work submitted in "
+            "the period; a review failed by an auto-fail criterion counts as 0, and a disputed review counts "
+            "with the score decided on the dispute."
+        ),
+        exclusions_text=_("Reviews whose dispute is still waiting for a decision; reviews not yet scored."),
+        unit=Unit.POINTS,
+        higher_is_better=True,
+        compute=_qa_average,
     )
 )

@@ -2,8 +2,11 @@
 reviews by scope, reviewers' queues and calibration sessions."""
 
 import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 
 from charter.accounts.models import Team, User
 from charter.accounts.permissions import AnyUser
@@ -336,3 +339,49 @@ def calibration_score_list_for(*, user: AnyUser, session: CalibrationSession) ->
             return scores.none()
         return scores.filter(reviewer=user)
     return scores
+
+
+@dataclass(frozen=True)
+class ReviewTally:
+    """One agent's QA reviews scored in a period: `scored` reviews whose `total` overall score (0..100 each)
+    they add up to, of which `auto_failed` scored 0 by an auto-fail criterion, and `disputed` reviews left out
+    while their dispute waits for a decision."""
+
+    scored: int = 0
+    total: Decimal = Decimal(0)
+    auto_failed: int = 0
+    disputed: int = 0
+
+
+def review_score_tally_by_agent(
+    *, start_at: dt.datetime, end_at: dt.datetime, people: Sequence[int]
+) -> dict[int, ReviewTally]:
+    """Return, per agent of `people`, the QA reviews of his work submitted in [start_at, end_at).
+
+    A submitted, acknowledged or decided review counts with its current overall score (the amended one
+    after a dispute; 0 when auto-failed, so an auto-fail weighs in the average). A review under dispute is
+    counted apart as `disputed` until decided. One query, whatever the number of people.
+    """
+    status = Review.Status
+    settled = (status.SUBMITTED, status.ACKNOWLEDGED, status.DECIDED)
+    counted = Q(status__in=settled, overall_score__isnull=False)
+    rows = (
+        Review.objects.filter(agent_id__in=list(people), submitted_at__gte=start_at, submitted_at__lt=end_at)
+        .values("agent_id")
+        .annotate(
+            scored=Count("pk", filter=counted),
+            total=Sum("overall_score", filter=counted),
+            auto_failed=Count("pk", filter=counted & Q(is_auto_failed=True)),
+            disputed=Count("pk", filter=Q(status=status.DISPUTED)),
+        )
+        .order_by("agent_id")
+    )
+    return {
+        row["agent_id"]: ReviewTally(
+            scored=row["scored"],
+            total=Decimal(row["total"] or 0),
+            auto_failed=row["auto_failed"],
+            disputed=row["disputed"],
+        )
+        for row in rows
+    }

@@ -21,6 +21,7 @@ from charter.assessment.indicators import (
     indicator_register,
 )
 from charter.cases.models import Case, CaseClock, CaseStatus
+from charter.quality.models import Review, Scorecard, ScorecardVersion
 from charter.surveys.models import Response
 from tests.accounts.factories import CustomerFactory, UserFactory
 from tests.surveys.factories import ResponseFactory
@@ -85,12 +86,37 @@ def stopped_clock(case: Case, *, metric: str, status: str, at: dt.datetime) -> C
     )
 
 
+def qa_review(customer: Customer, *, agent: User, at: dt.datetime, score: str, **fields: Any) -> Review:
+    """A review of `agent`'s work on a case of its own, submitted at `at` with the overall `score`."""
+    scorecard, _ = Scorecard.objects.get_or_create(code="default", defaults={"name_zh": "通用质检评分表"})
+    version, _ = ScorecardVersion.objects.get_or_create(
+        scorecard=scorecard, number=1, defaults={"status": "published", "published_at": at}
+    )
+    values: dict[str, Any] = {
+        "status": Review.Status.SUBMITTED,
+        "reason": Review.Reason.MANUAL,
+        "sampled_at": at,
+        "month": at.date().replace(day=1),
+        "overall_score": Decimal(score),
+        "submitted_at": at,
+    }
+    values.update(fields)
+    return Review.objects.create(
+        scorecard_version=version,
+        case=resolved_case(customer, at=at, assignee=agent),
+        agent=agent,
+        reviewer=UserFactory.create(),
+        **values,
+    )
+
+
 def response(*, csat: int | None, at: dt.datetime = MID_MARCH, **fields: Any) -> Response:
     return ResponseFactory.create(csat=csat, submitted_at=at, **fields)
 
 
 def test_the_library_names_each_indicator_with_its_formula_and_exclusions() -> None:
-    for code in ("volume_handled", "sla_first_response_met", "sla_resolution_met", "csat_satisfied"):
+    codes = ("volume_handled", "sla_first_response_met", "sla_resolution_met", "csat_satisfied", "qa_average")
+    for code in codes:
         indicator = INDICATORS[code]
         assert indicator.code == code
         assert str(indicator.formula_text) and str(indicator.exclusions_text)
@@ -181,6 +207,25 @@ def test_csat_and_bad_reviews_count_each_attributed_response_once(alice: User, b
     assert satisfied[bob.pk] == Measure(value=Decimal("50.00"), sample=2, excluded=0)
 
 
+def test_qa_average_counts_auto_fails_as_zero_and_leaves_pending_disputes_out(
+    customer: Customer, alice: User, bob: User
+) -> None:
+    qa_review(customer, agent=alice, at=MID_MARCH, score="90.00")
+    qa_review(customer, agent=alice, at=MID_MARCH, score="0.00", is_auto_failed=True)
+    qa_review(customer, agent=alice, at=LAST_MINUTE, score="85.00", status=Review.Status.DECIDED)
+    qa_review(customer, agent=alice, at=MID_MARCH, score="40.00", status=Review.Status.DISPUTED)
+    qa_review(customer, agent=alice, at=NEXT_MIDNIGHT, score="10.00")
+    qa_review(
+        customer, agent=bob, at=MID_MARCH, score="0.00", status=Review.Status.DISPUTED, is_auto_failed=True
+    )
+
+    measures = INDICATORS["qa_average"].compute(MARCH, [alice.pk, bob.pk])
+
+    # (90 + 0 + 85) / 3
+    assert measures[alice.pk] == Measure(value=Decimal("58.33"), sample=3, excluded=1)
+    assert measures[bob.pk] == Measure(value=None, sample=0, excluded=1)
+
+
 def test_no_answer_means_no_value(alice: User) -> None:
     response(csat=None, handler=alice)
 
@@ -199,6 +244,7 @@ def test_an_indicator_answers_for_twenty_people_in_as_many_queries_as_for_one(
         for metric in (CaseClock.Metric.FIRST_RESPONSE, CaseClock.Metric.RESOLUTION):
             stopped_clock(case, metric=metric, status="met", at=MID_MARCH)
         response(csat=4, handler=person, agents=[people[0]])
+        qa_review(customer, agent=person, at=MID_MARCH, score="80.00")
     indicator = INDICATORS[code]
 
     with django_assert_max_num_queries(2):
