@@ -21,6 +21,8 @@ from django.utils.translation import gettext_lazy as _
 from charter.cases.models import CaseClock
 from charter.cases.selectors import case_clock_tally_by_handler, case_resolved_tally_by_handler
 from charter.common.dates import day_end, day_start
+from charter.conduct.models import Severity
+from charter.conduct.selectors import violation_tally_by_staff
 from charter.quality.selectors import review_score_tally_by_agent
 from charter.surveys.selectors import response_csat_tally_by_person
 
@@ -177,6 +179,21 @@ def _qa_average(period: Period, people: Sequence[int]) -> dict[int, Measure]:
     return result
 
 
+def _violations(severity: str) -> Compute:
+    def compute(period: Period, people: Sequence[int]) -> dict[int, Measure]:
+        start_at, end_at = period.bounds()
+        tallies = violation_tally_by_staff(start_at=start_at, end_at=end_at, people=people)
+        result = {}
+        for person in people:
+            tally = tallies.get((person, severity))
+            standing, excluded = (tally.standing, tally.excluded) if tally else (0, 0)
+            # A count of zero is a result (a clean record), not missing data.
+            result[person] = Measure(value=Decimal(standing), sample=standing, excluded=excluded)
+        return result
+
+    return compute
+
+
 indicator_register(
     Indicator(
         code="volume_handled",
@@ -271,5 +288,59 @@ indicator_register(
         unit=Unit.POINTS,
         higher_is_better=True,
         compute=_qa_average,
+    )
+)
+indicator_register(
+    Indicator(
+        code="violations_minor",
+        name=_("Minor violations"),
+        formula_text=_(
+            "The number of violations of the code of conduct of minor severity decided against the "
+            "person in the period whose decided step stands (in effect, under appeal, or closed without "
+            "being overturned)."
+        ),
+        exclusions_text=_(
+            "Violations overturned on appeal; decisions not yet in effect (awaiting the staff member's "
+            "response or HR approval); violations recorded but not decided."
+        ),
+        unit=Unit.COUNT,
+        higher_is_better=False,
+        compute=_violations(Severity.MINOR),
+    )
+)
+indicator_register(
+    Indicator(
+        code="violations_general",
+        name=_("General violations"),
+        formula_text=_(
+            "The number of violations of the code of conduct of general severity decided against the "
+            "person in the period whose decided step stands (in effect, under appeal, or closed without "
+            "being overturned)."
+        ),
+        exclusions_text=_(
+            "Violations overturned on appeal; decisions not yet in effect (awaiting the staff member's "
+            "response or HR approval); violations recorded but not decided."
+        ),
+        unit=Unit.COUNT,
+        higher_is_better=False,
+        compute=_violations(Severity.GENERAL),
+    )
+)
+indicator_register(
+    Indicator(
+        code="violations_serious",
+        name=_("Serious violations"),
+        formula_text=_(
+            "The number of violations of the code of conduct of serious severity decided against the "
+            "person in the period whose decided step stands (in effect, under appeal, or closed without "
+            "being overturned)."
+        ),
+        exclusions_text=_(
+            "Violations overturned on appeal; decisions not yet in effect (awaiting the staff member's "
+            "response or HR approval); violations recorded but not decided."
+        ),
+        unit=Unit.COUNT,
+        higher_is_better=False,
+        compute=_violations(Severity.SERIOUS),
     )
 )

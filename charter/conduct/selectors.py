@@ -1,6 +1,7 @@
 """Reads of conduct: the ladder, violations by scope, the proposal for one violation, and the reports."""
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -286,3 +287,36 @@ def violation_report(*, user: AnyUser, since: dt.datetime, until: dt.datetime) -
     return ViolationReport(
         total=violations.count(), by_clause=by_clause, by_step=by_step, by_team=by_team, by_month=by_month
     )
+
+
+@dataclass(frozen=True)
+class ViolationTally:
+    """One staff member's violations of one severity decided in a period: `standing` (the decided step
+    stands) and `excluded` (overturned on appeal, or not yet in effect while awaiting his response or HR)."""
+
+    standing: int = 0
+    excluded: int = 0
+
+
+def violation_tally_by_staff(
+    *, start_at: dt.datetime, end_at: dt.datetime, people: Sequence[int]
+) -> dict[tuple[int, str], ViolationTally]:
+    """Return, per (staff member of `people`, severity), the violations decided in [start_at, end_at).
+
+    A violation stands as `Violation.objects.in_effect()` says (in effect, appealed or closed, and not
+    overturned); the others decided in the period are `excluded`. Violations recorded but not decided are
+    absent. One query, whatever the number of people.
+    """
+    standing = Q(pk__in=Violation.objects.in_effect().values("pk"))
+    rows = (
+        Violation.objects.filter(
+            staff_id__in=list(people), decided_at__gte=start_at, decided_at__lt=end_at, step__isnull=False
+        )
+        .values("staff_id", "severity")
+        .annotate(standing=Count("pk", filter=standing), excluded=Count("pk", filter=~standing))
+        .order_by("staff_id", "severity")
+    )
+    return {
+        (row["staff_id"], row["severity"]): ViolationTally(standing=row["standing"], excluded=row["excluded"])
+        for row in rows
+    }

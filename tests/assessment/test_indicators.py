@@ -21,9 +21,12 @@ from charter.assessment.indicators import (
     indicator_register,
 )
 from charter.cases.models import Case, CaseClock, CaseStatus
+from charter.conduct.models import LadderStep, Severity, Violation
 from charter.quality.models import Review, Scorecard, ScorecardVersion
+from charter.standards.models import StandardClause, StandardDocument
 from charter.surveys.models import Response
 from tests.accounts.factories import CustomerFactory, UserFactory
+from tests.standards.conftest import Publisher, conduct, conduct_content, publish  # noqa: F401
 from tests.surveys.factories import ResponseFactory
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -106,6 +109,36 @@ def qa_review(customer: Customer, *, agent: User, at: dt.datetime, score: str, *
         case=resolved_case(customer, at=at, assignee=agent),
         agent=agent,
         reviewer=UserFactory.create(),
+        **values,
+    )
+
+
+@pytest.fixture
+def clause(conduct: StandardDocument, publish: Publisher) -> StandardClause:  # noqa: F811
+    version = publish(
+        conduct,
+        [conduct_content("2.3", title_zh="友好耐心、禁用不当言辞")],
+        effective_at=dt.datetime(2025, 1, 1, tzinfo=dt.UTC),
+    )
+    return version.clauses.get(number="2.3")
+
+
+def violation(
+    clause: StandardClause, *, staff: User, severity: str, at: dt.datetime, **fields: Any
+) -> Violation:
+    """A violation of `staff`'s decided at `at` (by default in effect)."""
+    values: dict[str, Any] = {"status": Violation.Status.IN_EFFECT, "effective_at": at}
+    values.update(fields)
+    return Violation.objects.create(
+        staff=staff,
+        clause=clause,
+        version=clause.version,
+        occurred_at=at - dt.timedelta(days=1),
+        description="对客户使用不耐烦用语。",
+        severity=severity,
+        recorded_by=UserFactory.create(),
+        step=LadderStep.objects.order_by("position").first(),
+        decided_at=at,
         **values,
     )
 
@@ -226,6 +259,33 @@ def test_qa_average_counts_auto_fails_as_zero_and_leaves_pending_disputes_out(
     assert measures[bob.pk] == Measure(value=None, sample=0, excluded=1)
 
 
+def test_violations_count_the_standing_decisions_of_each_severity(
+    clause: StandardClause, alice: User, bob: User
+) -> None:
+    violation(clause, staff=alice, severity=Severity.MINOR, at=MID_MARCH)
+    violation(clause, staff=alice, severity=Severity.MINOR, at=LAST_MINUTE, status=Violation.Status.APPEALED)
+    violation(clause, staff=alice, severity=Severity.MINOR, at=NEXT_MIDNIGHT)
+    violation(
+        clause,
+        staff=alice,
+        severity=Severity.MINOR,
+        at=MID_MARCH,
+        status=Violation.Status.CLOSED,
+        appeal_outcome=Violation.AppealOutcome.OVERTURNED,
+    )
+    violation(clause, staff=alice, severity=Severity.SERIOUS, at=MID_MARCH, status="awaiting_response")
+    violation(clause, staff=alice, severity=Severity.GENERAL, at=MID_MARCH, status=Violation.Status.CLOSED)
+
+    minor = INDICATORS["violations_minor"].compute(MARCH, [alice.pk, bob.pk])
+    general = INDICATORS["violations_general"].compute(MARCH, [alice.pk])
+    serious = INDICATORS["violations_serious"].compute(MARCH, [alice.pk])
+
+    assert minor[alice.pk] == Measure(value=Decimal(2), sample=2, excluded=1)
+    assert general[alice.pk] == Measure(value=Decimal(1), sample=1, excluded=0)
+    assert serious[alice.pk] == Measure(value=Decimal(0), sample=0, excluded=1)
+    assert minor[bob.pk] == Measure(value=Decimal(0), sample=0, excluded=0)
+
+
 def test_no_answer_means_no_value(alice: User) -> None:
     response(csat=None, handler=alice)
 
@@ -236,7 +296,7 @@ def test_no_answer_means_no_value(alice: User) -> None:
 
 @pytest.mark.parametrize("code", sorted(INDICATORS))
 def test_an_indicator_answers_for_twenty_people_in_as_many_queries_as_for_one(
-    code: str, customer: Customer, django_assert_max_num_queries: Any
+    code: str, customer: Customer, clause: StandardClause, django_assert_max_num_queries: Any
 ) -> None:
     people = UserFactory.create_batch(20)
     for person in people:
@@ -245,6 +305,8 @@ def test_an_indicator_answers_for_twenty_people_in_as_many_queries_as_for_one(
             stopped_clock(case, metric=metric, status="met", at=MID_MARCH)
         response(csat=4, handler=person, agents=[people[0]])
         qa_review(customer, agent=person, at=MID_MARCH, score="80.00")
+        for severity in Severity.values:
+            violation(clause, staff=person, severity=severity, at=MID_MARCH)
     indicator = INDICATORS[code]
 
     with django_assert_max_num_queries(2):
