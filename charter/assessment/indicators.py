@@ -19,7 +19,11 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from charter.cases.models import CaseClock
-from charter.cases.selectors import case_clock_tally_by_handler, case_resolved_tally_by_handler
+from charter.cases.selectors import (
+    case_clock_tally_by_handler,
+    case_resolved_tally_by_handler,
+    case_upheld_complaint_tally_by_named_staff,
+)
 from charter.common.dates import day_end, day_start
 from charter.conduct.models import Severity
 from charter.conduct.selectors import violation_tally_by_staff
@@ -179,6 +183,22 @@ def _qa_average(period: Period, people: Sequence[int]) -> dict[int, Measure]:
     return result
 
 
+def _upheld_complaints(period: Period, people: Sequence[int]) -> dict[int, Measure]:
+    start_at, end_at = period.bounds()
+    handled = case_resolved_tally_by_handler(start_at=start_at, end_at=end_at, people=people)
+    upheld = case_upheld_complaint_tally_by_named_staff(start_at=start_at, end_at=end_at, people=people)
+    result = {}
+    for person in people:
+        cases, complaints = handled.get(person), upheld.get(person)
+        sample = cases.counted if cases else 0
+        result[person] = Measure(
+            value=share(complaints.counted if complaints else 0, sample),
+            sample=sample,
+            excluded=complaints.excluded if complaints else 0,
+        )
+    return result
+
+
 def _violations(severity: str) -> Compute:
     def compute(period: Period, people: Sequence[int]) -> dict[int, Measure]:
         start_at, end_at = period.bounds()
@@ -288,6 +308,23 @@ indicator_register(
         unit=Unit.POINTS,
         higher_is_better=True,
         compute=_qa_average,
+    )
+)
+indicator_register(
+    Indicator(
+        code="upheld_complaints_per_100",
+        name=_("Upheld complaints per 100 cases"),
+        formula_text=_(
+            "100 × complaints naming the person resolved in the period as upheld or partly upheld ÷ cases "
+            "the person handled that were resolved in the period (as in “Cases handled”)."
+        ),
+        exclusions_text=_(
+            "Complaints merged into another case; complaints not upheld or withdrawn. No value when the "
+            "person resolved no case in the period."
+        ),
+        unit=Unit.PER_HUNDRED,
+        higher_is_better=False,
+        compute=_upheld_complaints,
     )
 )
 indicator_register(

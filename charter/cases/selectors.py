@@ -38,6 +38,7 @@ from charter.cases.models import (
     CaseEvent,
     CaseLink,
     CaseMessage,
+    CaseOutcome,
     CaseStatus,
 )
 from charter.cases.permissions import (
@@ -50,6 +51,7 @@ from charter.cases.permissions import (
 from charter.cases.services._common import token_hash
 from charter.common.dates import day_end
 from charter.common.errors import DomainError
+from charter.common.vocabulary import CaseKind
 
 QUEUES = ("all", "mine", "my_teams", "unassigned", "due_today", "due_soon", "breached")
 # The queues the desk home counts (`case_queue_counts`).
@@ -598,3 +600,32 @@ def case_clock_tally_by_handler(
         row["handler_pk"]: HandlerTally(counted=row["counted"], met=row["met"], excluded=row["excluded"])
         for row in rows
     }
+
+
+def case_upheld_complaint_tally_by_named_staff(
+    *, start_at: dt.datetime, end_at: dt.datetime, people: Sequence[int]
+) -> dict[int, HandlerTally]:
+    """Return, per person of `people`, the complaints naming him that were resolved in [start_at, end_at) as
+    upheld or partly upheld and stand resolved or closed.
+
+    `counted` are those complaints; `excluded` those merged into another case (the surviving case carries
+    the finding). A complaint under reconsideration counts once it is resolved again. One query, whatever
+    the number of people.
+    """
+    rows = (
+        Case.named_staff.through.objects.filter(
+            user_id__in=list(people),
+            case__kind=CaseKind.COMPLAINT,
+            case__outcome__in=(CaseOutcome.UPHELD, CaseOutcome.PARTLY_UPHELD),
+            case__status__in=(CaseStatus.RESOLVED, CaseStatus.CLOSED),
+            case__resolved_at__gte=start_at,
+            case__resolved_at__lt=end_at,
+        )
+        .values("user_id")
+        .annotate(
+            counted=Count("pk", filter=Q(case__merged_into__isnull=True)),
+            excluded=Count("pk", filter=Q(case__merged_into__isnull=False)),
+        )
+        .order_by("user_id")
+    )
+    return {row["user_id"]: HandlerTally(counted=row["counted"], excluded=row["excluded"]) for row in rows}

@@ -148,7 +148,15 @@ def response(*, csat: int | None, at: dt.datetime = MID_MARCH, **fields: Any) ->
 
 
 def test_the_library_names_each_indicator_with_its_formula_and_exclusions() -> None:
-    codes = ("volume_handled", "sla_first_response_met", "sla_resolution_met", "csat_satisfied", "qa_average")
+    codes = (
+        "volume_handled",
+        "sla_first_response_met",
+        "sla_resolution_met",
+        "csat_satisfied",
+        "qa_average",
+        "upheld_complaints_per_100",
+        "violations_serious",
+    )
     for code in codes:
         indicator = INDICATORS[code]
         assert indicator.code == code
@@ -259,6 +267,30 @@ def test_qa_average_counts_auto_fails_as_zero_and_leaves_pending_disputes_out(
     assert measures[bob.pk] == Measure(value=None, sample=0, excluded=1)
 
 
+def test_upheld_complaints_naming_the_person_per_100_cases_he_handled(
+    customer: Customer, alice: User, bob: User
+) -> None:
+    for _ in range(4):
+        resolved_case(customer, at=MID_MARCH, assignee=alice, kind="inquiry")
+    survivor = resolved_case(customer, at=MID_MARCH, assignee=bob)
+    for at, outcome, fields in (
+        (MID_MARCH, "upheld", {}),
+        (LAST_MINUTE, "partly_upheld", {}),
+        (NEXT_MIDNIGHT, "upheld", {}),
+        (MID_MARCH, "not_upheld", {}),
+        (MID_MARCH, "upheld", {"merged_into": survivor}),
+    ):
+        complaint = resolved_case(customer, at=at, assignee=bob, outcome=outcome, **fields)
+        complaint.named_staff.add(alice)
+    outsider = UserFactory.create()
+
+    measures = INDICATORS["upheld_complaints_per_100"].compute(MARCH, [alice.pk, outsider.pk])
+
+    # Two upheld complaints over four cases handled; the merged one is shown as excluded.
+    assert measures[alice.pk] == Measure(value=Decimal("50.00"), sample=4, excluded=1)
+    assert measures[outsider.pk] == Measure(value=None, sample=0, excluded=0)
+
+
 def test_violations_count_the_standing_decisions_of_each_severity(
     clause: StandardClause, alice: User, bob: User
 ) -> None:
@@ -300,7 +332,8 @@ def test_an_indicator_answers_for_twenty_people_in_as_many_queries_as_for_one(
 ) -> None:
     people = UserFactory.create_batch(20)
     for person in people:
-        case = resolved_case(customer, at=MID_MARCH, assignee=person)
+        case = resolved_case(customer, at=MID_MARCH, assignee=person, outcome="upheld")
+        case.named_staff.add(person)
         for metric in (CaseClock.Metric.FIRST_RESPONSE, CaseClock.Metric.RESOLUTION):
             stopped_clock(case, metric=metric, status="met", at=MID_MARCH)
         response(csat=4, handler=person, agents=[people[0]])
