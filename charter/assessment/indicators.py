@@ -5,14 +5,19 @@ languages) and computes a `Measure` (value, sample size, rows excluded) for ever
 fixed number of queries: each reads a lower app's selector that groups by the person, never a query per
 person. The value is None when the sample is empty, so "no data" never reads as 0%.
 
-Schemes name indicators by `code` in `INDICATORS`. A higher app (the training app, later) adds its own
-with `indicator_register` from its `AppConfig.ready()`; this module never imports it, so the layering holds.
+Schemes name indicators by `code` in `INDICATORS`. A higher app (the training app, later: completion and
+valid certificates) adds its own with `indicator_register(Indicator(...))` from its `AppConfig.ready()`,
+listed after this app in INSTALLED_APPS; this module never imports it, so the layering holds.
+
+Exclusion hooks still open: survey answers of an upheld 好差评 appeal are to be left out in
+`surveys.selectors.response_csat_tally_by_person` once the appeal exists (no such flag yet).
 """
 
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
 
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -33,8 +38,8 @@ from charter.surveys.selectors import response_csat_tally_by_person
 HUNDREDTH = Decimal("0.01")
 
 
-class Unit:
-    """The units an indicator's value is in (as stored codes; `UNIT_LABELS` names them)."""
+class Unit(StrEnum):
+    """The units an indicator's value is in (stored codes; `UNIT_LABELS` names them)."""
 
     PERCENT = "percent"
     COUNT = "count"
@@ -43,7 +48,7 @@ class Unit:
     POINTS = "points"
 
 
-UNIT_LABELS: dict[str, Promise] = {
+UNIT_LABELS: dict[Unit, Promise] = {
     Unit.PERCENT: _("percent"),
     Unit.COUNT: _("count"),
     Unit.PER_HUNDRED: _("per 100"),
@@ -92,7 +97,7 @@ class Indicator:
     name: Promise
     formula_text: Promise
     exclusions_text: Promise
-    unit: str
+    unit: Unit
     higher_is_better: bool
     compute: Compute
 

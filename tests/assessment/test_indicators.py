@@ -178,6 +178,26 @@ def test_a_second_indicator_with_a_registered_code_is_refused() -> None:
         indicator_register(copy)
 
 
+def test_a_higher_app_registers_its_own_indicator(monkeypatch: pytest.MonkeyPatch) -> None:
+    from charter.assessment import indicators
+
+    monkeypatch.setattr(indicators, "INDICATORS", dict(INDICATORS))
+    training = Indicator(
+        code="training_completion",
+        name=INDICATORS["volume_handled"].name,
+        formula_text=INDICATORS["volume_handled"].formula_text,
+        exclusions_text=INDICATORS["volume_handled"].exclusions_text,
+        unit=Unit.PERCENT,
+        higher_is_better=True,
+        compute=lambda period, people: {person: Measure(value=None, sample=0) for person in people},
+    )
+
+    indicator_register(training)
+
+    assert indicators.INDICATORS["training_completion"] is training
+    assert "training_completion" not in INDICATORS
+
+
 def test_a_period_ends_on_or_after_its_start() -> None:
     with pytest.raises(ValueError):
         Period(start=dt.date(2026, 3, 2), end=dt.date(2026, 3, 1))
