@@ -41,16 +41,33 @@ EXECUTABLE_EXTENSIONS = frozenset(
         "isp", "jar", "js", "jse", "lnk", "mjs", "msc", "msi", "msix", "msp", "mst", "pif", "ps1", "ps1xml",
         "ps2", "psc1", "psm1", "reg", "scf", "scr", "sct", "sh", "shb", "sys", "url", "vb", "vbe", "vbs",
         "ws", "wsc", "wsf", "wsh",
+        # Office documents with macros, which run code when opened with macros allowed.
+        "docm", "dotm", "xlsm", "xltm", "xlam", "pptm", "potm", "ppam", "ppsm", "sldm",
+        # Shortcuts, launchers and installers that open a program or a remote location.
+        "appref-ms", "application", "jnlp", "desktop", "command", "settingcontent-ms", "library-ms",
+        "searchconnector-ms", "chm",
+        # Scripts and disk images that run or mount on a double click.
+        "py", "pyw", "iso", "img", "vhd", "vhdx", "one",
     }
 )  # fmt: skip
 MAX_NAME_LENGTH = 255
 SNIFF_BYTES = 2048
 _CHUNK_BYTES = 65536
 # Characters that reorder how a name is displayed, so that its real extension hides (U+202A-U+202E,
-# U+2066-U+2069), and the zero-width ones that can split an extension.
-_DISGUISING = frozenset(
-    "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200b\u200c\u200d\u2060\ufeff"
-)
+# U+2066-U+2069): refused anywhere in a name.
+_DISGUISING = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+# Zero-width characters: an emoji sequence joins its people with U+200D ("家庭👨‍👩‍👧.jpg"), so they are
+# refused only where they can split or hide the extension (beside the last dot or inside the extension).
+_ZERO_WIDTH = frozenset("\u200b\u200c\u200d\u2060\ufeff")
+
+
+def _hides_extension(name: str) -> bool:
+    """True when a zero-width character stands in the extension or next to the dot before it."""
+    if "." not in name:
+        return False
+    stem, suffix = name.rsplit(".", 1)
+    return bool(_ZERO_WIDTH.intersection(suffix)) or (stem[-1:] in _ZERO_WIDTH)
+
 
 _OOXML = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -170,11 +187,16 @@ def file_name_clean(raw: object, *, field: str, codes: FileCodes) -> str:
     """Return the name to show for an upload: its last path part (browsers and mail clients may send
     `C:\\fakepath\\a.pdf`), stripped; "file" when blank.
 
-    Raises DomainError (`codes.invalid_name`) for a name with a control, bidirectional-override or
-    zero-width character, or longer than MAX_NAME_LENGTH characters. Writes nothing.
+    Raises DomainError (`codes.invalid_name`) for a name with a control or bidirectional-override
+    character, a zero-width character in or beside its extension, or longer than MAX_NAME_LENGTH
+    characters. Writes nothing.
     """
     name = str(raw or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
-    if remove_control_characters(name, multiline=False) != name or _DISGUISING.intersection(name):
+    if (
+        remove_control_characters(name, multiline=False) != name
+        or _DISGUISING.intersection(name)
+        or _hides_extension(name)
+    ):
         raise DomainError(
             _("The file name contains characters that can hide what the file is; rename the file."),
             code=codes.invalid_name,

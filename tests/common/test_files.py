@@ -134,7 +134,8 @@ def test_a_missing_or_empty_file_is_refused() -> None:
         "bad\x00name.pdf",
         "two\nlines.pdf",
         "photo\u202egpj.exe.pdf",  # shows as photo fdp.exe.jpg: the real extension hidden
-        "zero\u200bwidth.pdf",
+        "invoice\u200b.pdf",  # a zero-width character beside the dot
+        "invoice.p\u200bdf",  # or inside the extension
         "x" * 252 + ".pdf",
     ],
 )
@@ -143,6 +144,20 @@ def test_a_name_that_hides_what_the_file_is_or_is_too_long_is_refused(name: str)
     upload.name = name
 
     assert _refusal(upload).code == "test_invalid_file_name"
+
+
+def test_an_emoji_joined_by_zero_width_characters_is_a_name_like_any_other() -> None:
+    upload = io.BytesIO(PDF)
+    upload.name = "家庭\U0001f468\u200d\U0001f469\u200d\U0001f467 合影.pdf"
+
+    assert _check(upload).name == upload.name
+
+
+def test_an_office_document_with_macros_is_refused_though_it_is_a_zip() -> None:
+    assert (
+        _refusal(SimpleUploadedFile("budget.xlsm", b"PK\x03\x04" + b"\x00" * 30)).code
+        == "test_file_type_refused"
+    )
 
 
 def test_the_shown_name_is_the_last_part_of_a_path() -> None:
