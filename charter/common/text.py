@@ -24,7 +24,9 @@ from charter.common.errors import DomainError
 # encode (PostgreSQL and the JSON encoder refuse them). Line breaks and tabs are taken out of the class
 # separately, by `_LINE_BREAKS` and by the caller's choice of `multiline`.
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
-_LINE_BREAKS = re.compile("\r\n?")
+# Line breaks other than \n that pasted text carries: \r\n and \r, Word's and PowerPoint's soft break
+# (Shift+Enter, U+000B), a page break (U+000C), NEL (U+0085) and the Unicode line and paragraph separators.
+_LINE_BREAKS = re.compile("\r\n?|[\x0b\x0c\x85\u2028\u2029]")
 _SINGLE_LINE_BREAKS = re.compile("[\n\t]")
 
 # The limit of a text stored in a column without one of its own (a TextField): more than any description,
@@ -56,7 +58,8 @@ def clean_text(
     multiline: bool = True,
     required_message: str | Promise | None = None,
 ) -> str:
-    """Return `value` as clean text: `\\r\\n` and `\\r` made `\\n`, surrounding whitespace stripped.
+    """Return `value` as clean text: every line break (`\\r\\n`, `\\r`, a soft break U+000B, a page break,
+    U+2028…) made `\\n`, surrounding whitespace stripped.
 
     None counts as blank. `multiline=False` (names, titles, codes) refuses line breaks and tabs too; multiline
     text keeps them. `max_length` counts characters after cleaning. Raises DomainError on `field` with

@@ -32,6 +32,13 @@ def test_text_is_stripped_and_its_line_endings_made_newlines() -> None:
     assert clean_text("\t缩进\t的文字", field="body", codes=CODES) == "缩进\t的文字"
 
 
+@pytest.mark.parametrize("brk", ["\x0b", "\x0c", "\x85", "\u2028", "\u2029"])
+def test_pasted_soft_and_page_breaks_are_line_breaks_not_control_characters(brk: str) -> None:
+    # Word and PowerPoint put U+000B for Shift+Enter: a customer's pasted description must not be refused.
+    assert clean_text(f"第一行{brk}第二行", field="body", codes=CODES) == "第一行\n第二行"
+    assert _refusal(f"标题{brk}续", multiline=False).code == "test_invalid_text"
+
+
 def test_a_nul_is_refused_as_such_not_as_too_long() -> None:
     refused = _refusal("投诉\x00内容", max_length=100)
 
@@ -40,7 +47,7 @@ def test_a_nul_is_refused_as_such_not_as_too_long() -> None:
         assert "null character" in str(refused.message)
 
 
-@pytest.mark.parametrize("character", ["\x01", "\x1b", "\x7f", "\x85", "\x9f", "\ud800", "\x0b", "\x0c"])
+@pytest.mark.parametrize("character", ["\x01", "\x1b", "\x7f", "\x80", "\x9f", "\ud800"])
 def test_other_control_characters_and_lone_surrogates_are_refused(character: str) -> None:
     refused = _refusal(f"a{character}b")
 
@@ -86,7 +93,8 @@ def test_the_limit_of_a_field_is_its_columns_or_the_common_one_for_a_text_column
 
 
 def test_removing_control_characters_leaves_what_clean_text_accepts() -> None:
-    assert remove_control_characters("a\x00b\r\nc\x85") == "ab\nc"
+    assert remove_control_characters("a\x00b\r\nc\x9f") == "ab\nc"
+    assert remove_control_characters("a\x0bb\x85c") == "a\nb\nc"  # soft breaks are line breaks
     assert remove_control_characters("主题\t一\n二", multiline=False) == "主题 一 二"
 
 
