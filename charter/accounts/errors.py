@@ -15,6 +15,11 @@ class ErrorCode(StrEnum):
     INVALID_TEXT = "account_invalid_text"
     TEXT_TOO_LONG = "account_text_too_long"
     CUSTOMER_DENIED = "account_customer_denied"
+    USERS_DENIED = "account_users_denied"
+    SUPERUSER_ONLY = "account_superuser_only"
+    ROLES_DENIED = "account_roles_denied"
+    ORG_UNITS_DENIED = "account_org_units_denied"
+    TEAMS_DENIED = "account_teams_denied"
 
 
 # The codes of refused text (charter.common.text.clean_text); blank text is refused by the services or the

@@ -32,3 +32,49 @@ def can_record_customer(user: AnyUser) -> Decision:
     if is_staff_member(user) and holds(user, "accounts.add_customer"):
         return ALLOWED
     return refuse(ErrorCode.CUSTOMER_DENIED, _("You may not record customers."))
+
+
+def can_grant_superuser(user: AnyUser) -> Decision:
+    """Decide whether `user` may make someone a superuser (or no longer one) or change a superuser's account
+    or password: only an active superuser may (else `account_superuser_only`), so nobody holding
+    accounts.change_user alone can raise himself above it."""
+    if isinstance(user, User) and user.is_active and user.is_superuser:
+        return ALLOWED
+    return refuse(
+        ErrorCode.SUPERUSER_ONLY, _("Only a superuser may grant superuser status or change a superuser.")
+    )
+
+
+def can_manage_people(user: AnyUser, target: User | None = None) -> Decision:
+    """Decide whether `user` may change people's accounts (names, flags, roles, passwords, API tokens): he
+    holds accounts.change_user, the permission of the admin's user pages (else `account_users_denied`);
+    when `target` is a superuser, `user` must be one too (`can_grant_superuser`)."""
+    if not holds(user, "accounts.change_user"):
+        return refuse(ErrorCode.USERS_DENIED, _("You may not change people's accounts."))
+    if target is not None and target.is_superuser:
+        return can_grant_superuser(user)
+    return ALLOWED
+
+
+def can_manage_roles(user: AnyUser) -> Decision:
+    """Decide whether `user` may create, delete or change the permissions of role groups: he holds
+    auth.change_group, the permission of the admin's group pages (else `account_roles_denied`)."""
+    if holds(user, "auth.change_group"):
+        return ALLOWED
+    return refuse(ErrorCode.ROLES_DENIED, _("You may not change roles."))
+
+
+def can_manage_org_units(user: AnyUser) -> Decision:
+    """Decide whether `user` may create, change, move or delete units of the organisation tree: he holds
+    accounts.change_orgunit (else `account_org_units_denied`)."""
+    if holds(user, "accounts.change_orgunit"):
+        return ALLOWED
+    return refuse(ErrorCode.ORG_UNITS_DENIED, _("You may not change the organisation tree."))
+
+
+def can_manage_teams(user: AnyUser) -> Decision:
+    """Decide whether `user` may create, change or delete teams and set their members and leads (who leads
+    a team decides scopes): he holds accounts.change_team (else `account_teams_denied`)."""
+    if holds(user, "accounts.change_team"):
+        return ALLOWED
+    return refuse(ErrorCode.TEAMS_DENIED, _("You may not change teams or their members."))

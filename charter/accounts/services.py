@@ -13,13 +13,22 @@ from rest_framework.authtoken.models import Token
 
 from charter.accounts.errors import TEXT_CODES, ErrorCode
 from charter.accounts.models import Customer, CustomerOrganisation, OrgUnit, Team, TeamMembership, User
-from charter.accounts.permissions import can_record_customer
+from charter.accounts.permissions import (
+    can_grant_superuser,
+    can_manage_org_units,
+    can_manage_people,
+    can_manage_roles,
+    can_manage_teams,
+    can_record_customer,
+)
 from charter.accounts.roles import Role
 from charter.audit.services import audit_record
 from charter.common.errors import DomainError
 from charter.common.policy import require
 from charter.common.text import clean_column_text
 
+# None is the system (the demo, a command, the public intake); a signed-in or anonymous actor is asked the
+# predicates of charter/accounts/permissions.py, so a page calling these services cannot skip them.
 Actor = User | AnonymousUser | None
 
 
@@ -80,9 +89,12 @@ def user_create(
 ) -> User:
     """Create a user with the given roles; a None password leaves the account unable to sign in by password.
 
-    Raises DomainError when the username is taken or a name holds a control character or is too long for
-    its column (`_text`).
+    A non-None `actor` must be allowed by `can_manage_people`, else PermissionDeniedError. Raises
+    DomainError when the username is taken or a name holds a control character or is too long for its
+    column (`_text`).
     """
+    if actor is not None:
+        require(can_manage_people(actor))
     username = _text(username, User, "username")
     email = _text(email, User, "email")
     display_name = _text(display_name, User, "display_name")
@@ -152,8 +164,14 @@ def user_update(
     Raises DomainError when the new username is another user's in any letter case or a name holds a
     control character or is too long for its column (`_text`), ValidationError for a value the field
     refuses. Audited as `accounts.user_update` with each changed field before and after; nothing is written
-    or recorded when nothing changed.
+    or recorded when nothing changed. A non-None `actor` must be allowed by `can_manage_people` (a
+    superuser's account only by a superuser), and by `can_grant_superuser` to change `is_superuser`;
+    else PermissionDeniedError and nothing is changed.
     """
+    if actor is not None:
+        require(can_manage_people(actor, user))
+        if is_superuser is not None and is_superuser != user.is_superuser:
+            require(can_grant_superuser(actor))
     username = _text(username, User, "username")
     email = _text(email, User, "email")
     first_name = _text(first_name, User, "first_name")
@@ -196,28 +214,34 @@ def user_roles_set(
     """Give `user` exactly the role groups `groups` and, when `permissions` is given, exactly those
     permissions of his own (besides his roles').
 
-    Audited as `accounts.user_roles_set` with the roles (and permissions) before and after; nothing is
-    recorded when neither changed.
+    A non-None `actor` must be allowed by `can_manage_people` (a superuser's roles only by a superuser),
+    else PermissionDeniedError. Audited as `accounts.user_roles_set` with the roles (and permissions)
+    before and after; nothing is recorded when neither changed.
     """
+    if actor is not None:
+        require(can_manage_people(actor, user))
     group_list = list(groups)
-    changes: dict[str, dict[str, list[str]]] = {}
-    roles_before = sorted(user.groups.values_list("name", flat=True))
-    roles_after = sorted(group.name for group in group_list)
-    if roles_before != roles_after:
-        changes["roles"] = {"before": roles_before, "after": roles_after}
     permission_list = (
         None
         if permissions is None
         else _permissions(Permission.objects.filter(pk__in=[permission.pk for permission in permissions]))
     )
-    if permission_list is not None:
-        permissions_before = _permission_names(_permissions(user.user_permissions.all()))
-        permissions_after = _permission_names(permission_list)
-        if permissions_before != permissions_after:
-            changes["permissions"] = {"before": permissions_before, "after": permissions_after}
-    if not changes:
-        return user
     with transaction.atomic():
+        # The user's row is locked before "before" is read, so two saves at once cannot both record the
+        # same before and the audit trail always chains one change onto the other.
+        User.objects.select_for_update().filter(pk=user.pk).first()
+        changes: dict[str, dict[str, list[str]]] = {}
+        roles_before = sorted(user.groups.values_list("name", flat=True))
+        roles_after = sorted(group.name for group in group_list)
+        if roles_before != roles_after:
+            changes["roles"] = {"before": roles_before, "after": roles_after}
+        if permission_list is not None:
+            permissions_before = _permission_names(_permissions(user.user_permissions.all()))
+            permissions_after = _permission_names(permission_list)
+            if permissions_before != permissions_after:
+                changes["permissions"] = {"before": permissions_before, "after": permissions_after}
+        if not changes:
+            return user
         if "roles" in changes:
             user.groups.set(group_list)
         if "permissions" in changes and permission_list is not None:
@@ -230,9 +254,13 @@ def user_roles_set(
 def user_password_set(*, actor: Actor, user: User, password: str | None) -> User:
     """Set `user`'s password, or with None stop him signing in by password.
 
-    Raises DomainError when the password validators refuse it. Audited as `accounts.user_password_set`
-    with only whether a password is now usable: never the password or its hash.
+    A non-None `actor` must be allowed by `can_manage_people` (a superuser's password only by a
+    superuser), else PermissionDeniedError. Raises DomainError when the password validators refuse it.
+    Audited as `accounts.user_password_set` with only whether a password is now usable: never the password
+    or its hash.
     """
+    if actor is not None:
+        require(can_manage_people(actor, user))
     if password is not None:
         try:
             password_validation.validate_password(password, user)
@@ -259,9 +287,12 @@ def api_token_revoke(*, actor: Actor, user: User) -> bool:
     """Delete `user`'s API token, so that every client holding it is refused from now on; he signs in to the
     API again for a new one. Return whether he had one.
 
-    The caller has decided that `actor` may (the admin: a superuser). Audited as `accounts.api_token_revoke`
-    with the token's creation time, never its key; nothing is recorded when he had none.
+    A non-None `actor` must be allowed by `can_manage_people` (a superuser's token only by a superuser),
+    else PermissionDeniedError. Audited as `accounts.api_token_revoke` with the token's creation time,
+    never its key; nothing is recorded when he had none.
     """
+    if actor is not None:
+        require(can_manage_people(actor, user))
     with transaction.atomic():
         token = Token.objects.select_for_update().filter(user=user).first()
         if token is None:
@@ -279,9 +310,12 @@ def api_token_revoke(*, actor: Actor, user: User) -> bool:
 def role_create(*, actor: Actor, name: str, permissions: Iterable[Permission] = ()) -> Group:
     """Create a role group named `name` holding `permissions`.
 
-    Raises DomainError when a role of that name exists or the name is refused by `_text`. Audited as
+    A non-None `actor` must be allowed by `can_manage_roles`, else PermissionDeniedError. Raises
+    DomainError when a role of that name exists or the name is refused by `_text`. Audited as
     `accounts.role_create` with its permissions.
     """
+    if actor is not None:
+        require(can_manage_roles(actor))
     name = _text(name, Group, "name")
     if Group.objects.filter(name=name).exists():
         raise DomainError(_("This name is already used."), code=ErrorCode.DUPLICATE_CODE, field="name")
@@ -303,9 +337,12 @@ def role_create(*, actor: Actor, name: str, permissions: Iterable[Permission] = 
 def role_permissions_set(*, actor: Actor, role: Group, permissions: Iterable[Permission]) -> Group:
     """Give the role group `role` exactly `permissions`: what everyone holding the role may do.
 
-    Audited as `accounts.role_permissions_set` with the permissions added and removed; nothing is recorded
-    when none changed.
+    A non-None `actor` must be allowed by `can_manage_roles`, else PermissionDeniedError. Audited as
+    `accounts.role_permissions_set` with the permissions added and removed; nothing is recorded when none
+    changed.
     """
+    if actor is not None:
+        require(can_manage_roles(actor))
     before = set(_permission_names(_permissions(role.permissions.all())))
     permission_list = _permissions(Permission.objects.filter(pk__in=[p.pk for p in permissions]))
     after = set(_permission_names(permission_list))
@@ -325,9 +362,12 @@ def role_permissions_set(*, actor: Actor, role: Group, permissions: Iterable[Per
 def role_delete(*, actor: Actor, role: Group) -> None:
     """Delete a role group that the product does not define; its holders lose its permissions.
 
-    Raises DomainError for a built-in role (see roles.Role): the product looks those up by name. Audited as
+    A non-None `actor` must be allowed by `can_manage_roles`, else PermissionDeniedError. Raises
+    DomainError for a built-in role (see roles.Role): the product looks those up by name. Audited as
     `accounts.role_delete` with its permissions and the users who held it.
     """
+    if actor is not None:
+        require(can_manage_roles(actor))
     if role.name in {str(built_in) for built_in in Role}:
         raise DomainError(
             _("This role is built into the product and cannot be deleted."), code=ErrorCode.BUILT_IN_ROLE
@@ -350,9 +390,12 @@ def org_unit_create(
 ) -> OrgUnit:
     """Add a node to the organisation tree under `parent` (None for the root).
 
-    Raises DomainError when the code is taken or a text is refused by `_text`. Audited as
+    A non-None `actor` must be allowed by `can_manage_org_units`, else PermissionDeniedError. Raises
+    DomainError when the code is taken or a text is refused by `_text`. Audited as
     `accounts.org_unit_create`.
     """
+    if actor is not None:
+        require(can_manage_org_units(actor))
     code = _text(code, OrgUnit, "code")
     name_zh = _text(name_zh, OrgUnit, "name_zh")
     name_en = _text(name_en, OrgUnit, "name_en")
@@ -386,8 +429,10 @@ def org_unit_update(
 
     Raises DomainError when the code is another unit's or a text is refused by `_text`. Audited as
     `accounts.org_unit_update` with each changed field before and after; nothing is recorded when nothing
-    changed.
+    changed. A non-None `actor` must be allowed by `can_manage_org_units`, else PermissionDeniedError.
     """
+    if actor is not None:
+        require(can_manage_org_units(actor))
     code = _text(code, OrgUnit, "code")
     name_zh = _text(name_zh, OrgUnit, "name_zh")
     name_en = _text(name_en, OrgUnit, "name_en")
@@ -408,8 +453,11 @@ def org_unit_move(*, actor: Actor, unit: OrgUnit, parent: OrgUnit | None) -> Org
 
     The moved units' paths are rewritten, so every scope that reads the tree (the teams a lead oversees)
     follows at once. Raises DomainError when `parent` is the unit itself or under it. Audited as
-    `accounts.org_unit_move` with the parent before and after; nothing is recorded when it stays put.
+    `accounts.org_unit_move` with the parent before and after; nothing is recorded when it stays put. A
+    non-None `actor` must be allowed by `can_manage_org_units`, else PermissionDeniedError.
     """
+    if actor is not None:
+        require(can_manage_org_units(actor))
     if parent is not None and parent.path.startswith(unit.path):
         raise DomainError(
             _("A unit cannot be put under itself or under a unit below it."),
@@ -441,8 +489,11 @@ def org_unit_move(*, actor: Actor, unit: OrgUnit, parent: OrgUnit | None) -> Org
 def org_unit_delete(*, actor: Actor, unit: OrgUnit) -> None:
     """Delete a unit that has no units or teams under it and that nothing else refers to.
 
-    Raises DomainError otherwise. Audited as `accounts.org_unit_delete` with its parent.
+    Raises DomainError otherwise. Audited as `accounts.org_unit_delete` with its parent. A non-None
+    `actor` must be allowed by `can_manage_org_units`, else PermissionDeniedError.
     """
+    if actor is not None:
+        require(can_manage_org_units(actor))
     with transaction.atomic():
         audit_record(
             actor=actor,
@@ -467,9 +518,11 @@ def team_create(
 ) -> Team:
     """Create a team inside `unit`.
 
-    Raises DomainError when the code is taken or a text is refused by `_text`. Audited as
-    `accounts.team_create`.
+    A non-None `actor` must be allowed by `can_manage_teams`, else PermissionDeniedError. Raises
+    DomainError when the code is taken or a text is refused by `_text`. Audited as `accounts.team_create`.
     """
+    if actor is not None:
+        require(can_manage_teams(actor))
     code = _text(code, Team, "code")
     name_zh = _text(name_zh, Team, "name_zh")
     name_en = _text(name_en, Team, "name_en")
@@ -502,8 +555,11 @@ def team_update(
 
     Moving a team to another unit changes which leads oversee it. Raises DomainError when the code is
     another team's. Audited as `accounts.team_update` with each changed field before and after (the unit
-    by id); nothing is recorded when nothing changed. Texts are cleaned by `_text`.
+    by id); nothing is recorded when nothing changed. Texts are cleaned by `_text`. A non-None `actor`
+    must be allowed by `can_manage_teams`, else PermissionDeniedError.
     """
+    if actor is not None:
+        require(can_manage_teams(actor))
     code = _text(code, Team, "code")
     name_zh = _text(name_zh, Team, "name_zh")
     name_en = _text(name_en, Team, "name_en")
@@ -524,8 +580,11 @@ def team_update(
 def team_delete(*, actor: Actor, team: Team) -> None:
     """Delete a team that nothing else refers to (no cases, violations, actions…), with its memberships.
 
-    Raises DomainError otherwise. Audited as `accounts.team_delete` with its unit, members and leads.
+    Raises DomainError otherwise. Audited as `accounts.team_delete` with its unit, members and leads. A
+    non-None `actor` must be allowed by `can_manage_teams`, else PermissionDeniedError.
     """
+    if actor is not None:
+        require(can_manage_teams(actor))
     memberships = list(team.memberships.order_by("user_id"))
     with transaction.atomic():
         audit_record(
@@ -546,8 +605,11 @@ def team_member_add(*, actor: Actor, team: Team, user: User, is_lead: bool = Fal
     """Put `user` in `team`, as its lead when `is_lead`.
 
     For someone already in the team this is `team_lead_set`. Audited as `accounts.team_member_add` with the
-    user and the lead flag.
+    user and the lead flag. A non-None `actor` must be allowed by `can_manage_teams`, else
+    PermissionDeniedError.
     """
+    if actor is not None:
+        require(can_manage_teams(actor))
     membership = TeamMembership.objects.filter(team=team, user=user).first()
     if membership is not None:
         return team_lead_set(actor=actor, team=team, user=user, is_lead=is_lead)
@@ -567,8 +629,11 @@ def team_member_remove(*, actor: Actor, team: Team, user: User) -> None:
     """Take `user` out of `team` (and so out of its lead).
 
     Raises DomainError when he is not in it. Audited as `accounts.team_member_remove` with the user and
-    whether he led the team.
+    whether he led the team. A non-None `actor` must be allowed by `can_manage_teams`, else
+    PermissionDeniedError.
     """
+    if actor is not None:
+        require(can_manage_teams(actor))
     membership = TeamMembership.objects.filter(team=team, user=user).first()
     if membership is None:
         raise DomainError(_("This person is not a member of the team."), code=ErrorCode.NOT_A_MEMBER)
@@ -588,8 +653,11 @@ def team_lead_set(*, actor: Actor, team: Team, user: User, is_lead: bool) -> Tea
     in the units under its unit.
 
     Raises DomainError when he is not in the team. Audited as `accounts.team_lead_set` with the user and
-    the flag before and after; nothing is recorded when it does not change.
+    the flag before and after; nothing is recorded when it does not change. A non-None `actor` must be
+    allowed by `can_manage_teams`, else PermissionDeniedError.
     """
+    if actor is not None:
+        require(can_manage_teams(actor))
     membership = TeamMembership.objects.filter(team=team, user=user).first()
     if membership is None:
         raise DomainError(_("This person is not a member of the team."), code=ErrorCode.NOT_A_MEMBER)

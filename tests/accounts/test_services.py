@@ -1,5 +1,7 @@
+from collections.abc import Callable
+
 import pytest
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import AnonymousUser, Group
 from rest_framework.authtoken.models import Token
 
 from charter.accounts.errors import ErrorCode
@@ -12,6 +14,7 @@ from charter.accounts.services import (
     org_unit_create,
     org_unit_delete,
     org_unit_move,
+    role_create,
     role_delete,
     team_create,
     team_member_add,
@@ -23,9 +26,15 @@ from charter.accounts.services import (
     user_update,
 )
 from charter.audit.models import AuditEvent
-from charter.common.errors import DomainError
+from charter.common.errors import DomainError, PermissionDeniedError
+from tests.accounts.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def superuser(db: None) -> User:
+    return UserFactory.create(username="root", is_staff=True, is_superuser=True)
 
 
 def test_user_create_gives_roles_and_audits(administrator: User) -> None:
@@ -167,9 +176,10 @@ def test_roles_set_records_the_roles_before_and_after_and_nothing_when_unchanged
     ]
 
 
-def test_a_built_in_role_is_not_deleted(administrator: User) -> None:
+def test_a_built_in_role_is_not_deleted(superuser: User) -> None:
+    # Roles are changed by whoever holds auth.change_group: the administrator role does not, a superuser does.
     with pytest.raises(DomainError) as caught:
-        role_delete(actor=administrator, role=Group.objects.get(name=Role.AGENT))
+        role_delete(actor=superuser, role=Group.objects.get(name=Role.AGENT))
 
     assert caught.value.code == ErrorCode.BUILT_IN_ROLE
     assert Group.objects.filter(name=Role.AGENT).exists()
@@ -215,3 +225,93 @@ def test_revoking_an_api_token_deletes_it_once_and_records_it_once(administrator
     assert not Token.objects.filter(user=member).exists()
     [event] = AuditEvent.objects.filter(action="accounts.api_token_revoke")
     assert (event.actor, event.target_id) == (administrator, str(member.pk))
+
+
+def test_staff_without_the_permissions_are_refused_every_change_of_people_and_nothing_changes(
+    supervisor: User, member: User, team: Team
+) -> None:
+    refusals: dict[ErrorCode, list[Callable[[], object]]] = {
+        ErrorCode.USERS_DENIED: [
+            lambda: user_create(actor=supervisor, username="mole", password=None, roles=[Role.ADMINISTRATOR]),
+            lambda: user_update(actor=supervisor, user=supervisor, is_staff=True, display_name="Boss"),
+            lambda: user_roles_set(
+                actor=supervisor, user=supervisor, groups=[Group.objects.get(name=Role.ADMINISTRATOR)]
+            ),
+            lambda: user_password_set(actor=supervisor, user=member, password="a long new passphrase"),
+            lambda: api_token_revoke(actor=supervisor, user=member),
+        ],
+        ErrorCode.ROLES_DENIED: [
+            lambda: role_create(actor=supervisor, name="helpers"),
+            lambda: role_delete(actor=supervisor, role=Group.objects.get(name=Role.AGENT)),
+        ],
+        ErrorCode.ORG_UNITS_DENIED: [
+            lambda: org_unit_create(actor=supervisor, code="x", name_zh="某部门", kind="branch"),
+            lambda: org_unit_delete(actor=supervisor, unit=team.unit),
+        ],
+        ErrorCode.TEAMS_DENIED: [
+            lambda: team_create(actor=supervisor, unit=team.unit, code="mine", name_zh="我的班组"),
+            lambda: team_update(actor=supervisor, team=team, name_zh="改名"),
+            lambda: team_member_add(actor=supervisor, team=team, user=member, is_lead=True),
+            lambda: team_member_remove(actor=supervisor, team=team, user=member),
+        ],
+    }
+    Token.objects.create(user=member)
+
+    for code, calls in refusals.items():
+        for call in calls:
+            with pytest.raises(PermissionDeniedError) as caught:
+                call()
+            assert caught.value.code == code
+
+    supervisor.refresh_from_db()
+    member.refresh_from_db()
+    team.refresh_from_db()
+    assert not supervisor.is_staff and supervisor.display_name != "Boss"
+    assert not supervisor.has_role(Role.ADMINISTRATOR)
+    assert member.check_password("correct horse battery")
+    assert Token.objects.filter(user=member).exists()
+    assert not team.memberships.get(user=member).is_lead
+    assert team.name_zh != "改名"
+    assert not User.objects.filter(username="mole").exists()
+    assert not Group.objects.filter(name="helpers").exists()
+    assert not OrgUnit.objects.filter(code="x").exists() and OrgUnit.objects.filter(pk=team.unit_id).exists()
+    assert not Team.objects.filter(code="mine").exists()
+    assert not AuditEvent.objects.filter(action__startswith="accounts.").exists()
+
+
+def test_anonymous_is_refused_and_the_system_actor_is_not(team: Team) -> None:
+    with pytest.raises(PermissionDeniedError) as caught:
+        team_update(actor=AnonymousUser(), team=team, name_zh="匿名改名")
+    assert caught.value.code == ErrorCode.TEAMS_DENIED
+
+    team_update(actor=None, team=team, name_zh="系统改名")
+
+    team.refresh_from_db()
+    assert team.name_zh == "系统改名"
+
+
+def test_only_a_superuser_makes_a_superuser_or_changes_one(
+    administrator: User, superuser: User, member: User
+) -> None:
+    with pytest.raises(PermissionDeniedError) as raised:
+        user_update(actor=administrator, user=administrator, is_superuser=True)
+    with pytest.raises(PermissionDeniedError) as demoted:
+        user_update(actor=administrator, user=superuser, is_active=False)
+    with pytest.raises(PermissionDeniedError) as password:
+        user_password_set(actor=administrator, user=superuser, password="a long new passphrase")
+    with pytest.raises(PermissionDeniedError) as roles:
+        user_roles_set(actor=administrator, user=superuser, groups=[])
+
+    codes = {error.value.code for error in (raised, demoted, password, roles)}
+    assert codes == {ErrorCode.SUPERUSER_ONLY}
+    administrator.refresh_from_db()
+    superuser.refresh_from_db()
+    assert not administrator.is_superuser
+    assert superuser.is_active and superuser.check_password("a long new passphrase") is False
+    assert not AuditEvent.objects.filter(action__startswith="accounts.user_").exists()
+
+    # The administrator still manages everyone else, and a superuser grants the status.
+    user_update(actor=administrator, user=member, display_name="Alice Li")
+    user_update(actor=superuser, user=member, is_superuser=True)
+    member.refresh_from_db()
+    assert member.is_superuser and member.display_name == "Alice Li"
