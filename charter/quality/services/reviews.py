@@ -202,7 +202,8 @@ def review_acknowledge(*, actor: User, review: Review) -> Review:
 
 def dispute_handler_choose(*, review: Review) -> User | None:
     """Who decides a dispute of `review`: a supervisor leading the team, else a QA reviewer with the right to
-    decide disputes; never the reviewer nor the agent; the one with the fewest disputes waiting."""
+    decide disputes (never a superuser by that right alone); never the reviewer nor the agent; the one with
+    the fewest disputes waiting."""
     excluded = {review.reviewer_id, review.agent_id}
     leads = (
         [u for u in team_supervisor_list(team=review.team) if can_decide_disputes(u)] if review.team else []
@@ -213,6 +214,9 @@ def dispute_handler_choose(*, review: Review) -> User | None:
             user_list_with_permission("quality.decide_disputes")
             .filter(pk__in=user_list_with_permission("quality.view_all_reviews").values("pk"))
             .exclude(pk__in=[pk for pk in excluded if pk is not None])
+            # A superuser holds every permission but is a technical account, not a member of the QA pool
+            # (as in `reviewer_list`): only people given the role decide disputes.
+            .exclude(is_superuser=True)
             .order_by("pk")
         )
     if not pool:
