@@ -10,7 +10,7 @@ permission policies and Zulip's `access_*` functions.
         \"\"\"...\"\"\"
         if not holds(user, "conduct.decide_violation"):
             return refuse(ErrorCode.DECIDE_DENIED, _("You may not decide violations."))
-        if violation.subject_id == user.pk:
+        if violation.staff_id == user.pk:
             return refuse(ErrorCode.SELF_DECISION, _("Nobody decides a violation recorded against himself."))
         return ALLOWED
 
