@@ -30,15 +30,11 @@ from rest_framework.authtoken.models import TokenProxy
 
 from charter.accounts import services
 from charter.accounts.models import Customer, CustomerOrganisation, OrgUnit, Team, TeamMembership, User
+from charter.accounts.requests import request_user
 from charter.accounts.roles import Role
 from charter.common.errors import DomainError
 
 ModelT = TypeVar("ModelT", bound=models.Model)
-
-
-def _actor(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)  # noqa: S101 (the admin requires a signed-in user)
-    return request.user
 
 
 class ServiceAdmin(admin.ModelAdmin[ModelT]):
@@ -88,7 +84,7 @@ class ServiceAdmin(admin.ModelAdmin[ModelT]):
     ) -> None:
         # The form has filled `obj` in memory only: a change goes to the service with the row as stored, so
         # the service sees (and audits) the real before; an addition hands the admin the created row's pk.
-        actor = _actor(request)
+        actor = request_user(request)
         if change:
             self.service_update(
                 actor=actor, obj=type(obj)._default_manager.get(pk=obj.pk), data=form.cleaned_data
@@ -153,7 +149,7 @@ class UserAdmin(ServiceAdmin[User], DjangoUserAdmin[User]):
         if not change:
             return  # the add form has no roles; they are set on the change page that follows
         services.user_roles_set(
-            actor=_actor(request),
+            actor=request_user(request),
             user=User.objects.get(pk=form.instance.pk),
             groups=form.cleaned_data["groups"],
             permissions=form.cleaned_data["user_permissions"],
@@ -172,7 +168,7 @@ class UserAdmin(ServiceAdmin[User], DjangoUserAdmin[User]):
             return super().user_change_password(request, id, form_url)  # the errors, shown by Django
         password = form.cleaned_data["password1"] if form.cleaned_data["set_usable_password"] else None
         try:
-            services.user_password_set(actor=_actor(request), user=user, password=password)
+            services.user_password_set(actor=request_user(request), user=user, password=password)
         except DomainError as error:
             return self._refused(request, error)
         self.log_change(request, user, self.construct_change_message(request, form, []))
@@ -211,13 +207,13 @@ class RoleAdmin(ServiceAdmin[Group], DjangoGroupAdmin):
     ) -> None:
         if change:
             services.role_permissions_set(
-                actor=_actor(request),
+                actor=request_user(request),
                 role=Group.objects.get(pk=form.instance.pk),
                 permissions=form.cleaned_data["permissions"],
             )
 
     def delete_model(self, request: HttpRequest, obj: Group) -> None:
-        services.role_delete(actor=_actor(request), role=obj)
+        services.role_delete(actor=request_user(request), role=obj)
 
 
 class TeamMembershipInline(admin.TabularInline[TeamMembership, Team]):
@@ -292,10 +288,10 @@ class TeamAdmin(ServiceAdmin[Team]):
     ) -> None:
         team = Team.objects.get(pk=form.instance.pk)
         for formset in formsets:  # the one inline: memberships
-            _memberships_save(actor=_actor(request), team=team, formset=formset)
+            _memberships_save(actor=request_user(request), team=team, formset=formset)
 
     def delete_model(self, request: HttpRequest, obj: Team) -> None:
-        services.team_delete(actor=_actor(request), team=obj)
+        services.team_delete(actor=request_user(request), team=obj)
 
 
 @admin.register(OrgUnit)
@@ -326,7 +322,7 @@ class OrgUnitAdmin(ServiceAdmin[OrgUnit]):
         services.org_unit_move(actor=actor, unit=obj, parent=data["parent"])
 
     def delete_model(self, request: HttpRequest, obj: OrgUnit) -> None:
-        services.org_unit_delete(actor=_actor(request), unit=obj)
+        services.org_unit_delete(actor=request_user(request), unit=obj)
 
 
 @admin.register(CustomerOrganisation)
@@ -383,4 +379,4 @@ class ApiTokenAdmin(ServiceAdmin[TokenProxy], DrfTokenAdmin):
         return False
 
     def delete_model(self, request: HttpRequest, obj: TokenProxy) -> None:
-        services.api_token_revoke(actor=_actor(request), user=obj.user)
+        services.api_token_revoke(actor=request_user(request), user=obj.user)

@@ -21,3 +21,13 @@ def request_user(request: HttpRequest | Request) -> User:
     if not isinstance(user, User):
         raise PermissionDenied
     return user
+
+
+def request_staff(request: HttpRequest | Request) -> User:
+    """Return the signed-in member of staff of `request` (`User.is_staff_member`); raise PermissionDenied
+    (403) for anybody else. The gate of desk pages that any staff role may open; what he may do there is
+    for the apps' predicates."""
+    user = request_user(request)
+    if not user.is_staff_member:
+        raise PermissionDenied
+    return user

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from charter.accounts.models import Team, User
 from charter.accounts.permissions import is_staff_member
-from charter.accounts.requests import request_user
+from charter.accounts.requests import request_staff, request_user
 from charter.cases.selectors import case_list_visible_to
 from charter.common.dates import day_end, day_start
 from charter.common.errors import DomainError
@@ -73,13 +73,6 @@ from charter.improvement.workflow import ACTION_WORKFLOW
 PAGE_SIZE = 50
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    if not isinstance(user, User) or not user.is_staff_member:
-        raise PermissionDenied
-    return user
-
-
 def _action(user: User, pk: int) -> CorrectiveAction:
     action = corrective_action_get_visible(user=user, pk=pk)
     if action is None:
@@ -90,7 +83,7 @@ def _action(user: User, pk: int) -> CorrectiveAction:
 @page_rule(is_staff_member)
 def action_list(request: HttpRequest) -> HttpResponse:
     """The corrective actions the user may see, filtered by status, source and overdue items."""
-    user = _user(request)
+    user = request_staff(request)
     today = timezone.localdate()
     form = ActionFilterForm(request.GET)
     actions = corrective_action_list_visible_to(user=user)
@@ -123,7 +116,7 @@ def action_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def checks_due(request: HttpRequest) -> HttpResponse:
     """The actions whose effectiveness check has fallen due, the longest waiting first."""
-    user = _user(request)
+    user = request_staff(request)
     actions = corrective_action_checks_due(user=user, now=timezone.now())
     page = Paginator(actions, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "improvement/checks_due.html", {"page": page})
@@ -158,7 +151,7 @@ def _prefill(request: HttpRequest, user: User) -> dict[str, Any]:
 @login_required
 def action_create(request: HttpRequest) -> HttpResponse:
     """Open a corrective action (prefilled when it comes from a complaint cluster)."""
-    user = _user(request)
+    user = request_staff(request)
     if not can_open(user):
         raise PermissionDenied
     teams = corrective_action_team_list_for(user=user)
@@ -367,7 +360,7 @@ def _detail_post(
 @page_rule(is_staff_member, can_open)
 def cluster_list(request: HttpRequest) -> HttpResponse:
     """Complaints of the last days grouped by root cause (and service), the groups over a threshold."""
-    user = _user(request)
+    user = request_staff(request)
     form = ClusterForm(request.GET or None)
     days, threshold, by_service = 90, 3, False
     if form.is_bound and form.is_valid():
@@ -393,7 +386,7 @@ def cluster_list(request: HttpRequest) -> HttpResponse:
 def report(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     """Corrective actions opened, closed, open, overdue and checked, by source and team, over a period;
     as a page or a CSV/XLSX download (?format=csv|xlsx)."""
-    user = _user(request)
+    user = request_staff(request)
     today = timezone.localdate()
     form = ReportForm(request.GET or None)
     since_day, until_day = today - dt.timedelta(days=89), today

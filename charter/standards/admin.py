@@ -8,7 +8,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from charter.accounts.models import User
+from charter.accounts.requests import request_user
 from charter.common.errors import DomainError
 from charter.standards.models import (
     StandardAcknowledgement,
@@ -24,11 +24,6 @@ from charter.standards.services import (
     standard_version_draft_discard,
     standard_version_draft_update,
 )
-
-
-def _actor(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)  # noqa: S101 (the admin requires a signed-in user)
-    return request.user
 
 
 def _is_published(obj: Any) -> bool:
@@ -71,7 +66,7 @@ class StandardDocumentAdmin(ServiceErrorsMixin, admin.ModelAdmin[StandardDocumen
         data = form.cleaned_data
         try:
             standard_document_update(
-                actor=_actor(request),
+                actor=request_user(request),
                 document=StandardDocument.objects.get(pk=obj.pk),
                 title_zh=data["title_zh"],
                 title_en=data.get("title_en", ""),
@@ -150,7 +145,7 @@ class StandardVersionAdmin(ServiceErrorsMixin, admin.ModelAdmin[StandardVersion]
         data = form.cleaned_data
         try:
             standard_version_draft_update(
-                actor=_actor(request),
+                actor=request_user(request),
                 version=obj,
                 preamble_zh=data.get("preamble_zh", ""),
                 preamble_en=data.get("preamble_en", ""),
@@ -162,7 +157,7 @@ class StandardVersionAdmin(ServiceErrorsMixin, admin.ModelAdmin[StandardVersion]
 
     def delete_model(self, request: HttpRequest, obj: StandardVersion) -> None:
         try:
-            standard_version_draft_discard(actor=_actor(request), version=obj)
+            standard_version_draft_discard(actor=request_user(request), version=obj)
         except DomainError as error:
             self._refuse(request, error)
 
@@ -197,7 +192,7 @@ class StandardClauseAdmin(ServiceErrorsMixin, admin.ModelAdmin[StandardClause]):
     ) -> None:
         content = ClauseContent.from_data(form.cleaned_data)
         try:
-            standard_clause_update(actor=_actor(request), clause=obj, content=content)
+            standard_clause_update(actor=request_user(request), clause=obj, content=content)
         except DomainError as error:
             self._refuse(request, error)
 
@@ -209,7 +204,7 @@ class StandardClauseAdmin(ServiceErrorsMixin, admin.ModelAdmin[StandardClause]):
 
     def delete_model(self, request: HttpRequest, obj: StandardClause) -> None:
         try:
-            standard_clause_delete(actor=_actor(request), clause=obj)
+            standard_clause_delete(actor=request_user(request), clause=obj)
         except DomainError as error:
             self._refuse(request, error)
 
