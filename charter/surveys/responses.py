@@ -207,9 +207,12 @@ def recovery_update(
     new_score: int | None = None,
 ) -> RecoveryTask:
     """Record the follow-up: contacted, resolved (with the customer's new score if given), or closed
-    without contact (a reason required), as the workflow allows (charter/surveys/workflow.py: resolved and
-    closed are final; InvalidTransitionError, 409, otherwise). Audited as `surveys.recovery_update`."""
+    without contact (a reason required), as the workflow allows (charter/surveys/workflow.py: a resolved one
+    may be amended with a later score or outcome, its closing time kept; closed is final;
+    InvalidTransitionError, 409, otherwise; a status that does not exist is a field error). Audited as `surveys.recovery_update`."""
     require(can_work_recovery(actor, task))
+    if status not in RecoveryTask.Status.values:
+        raise DomainError(_("Choose a status from the list."), code=ErrorCode.INVALID_FIELD, field="status")
     outcome = clean_text(outcome, field="outcome", codes=TEXT_CODES, max_length=4000)
     if status == RecoveryTask.Status.CLOSED and not outcome:
         raise DomainError(
@@ -226,6 +229,7 @@ def recovery_update(
             raise ConflictError(
                 _("Someone else changed this follow-up in the meantime; reload it and try again."),
             )
+        was_finished = locked.closed_at is not None
         RECOVERY_WORKFLOW.move(locked, to=status)
         at = timezone.now()
         locked.outcome = outcome or locked.outcome
@@ -236,9 +240,10 @@ def recovery_update(
             and not locked.contacted_at
         ):
             locked.contacted_at = at
-        locked.closed_at = (
-            at if status in (RecoveryTask.Status.RESOLVED, RecoveryTask.Status.CLOSED) else None
-        )
+        if not was_finished:
+            locked.closed_at = (
+                at if status in (RecoveryTask.Status.RESOLVED, RecoveryTask.Status.CLOSED) else None
+            )
         locked.version += 1
         locked.save()
         audit_record(

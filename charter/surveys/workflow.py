@@ -2,8 +2,8 @@
 to.
 
 An open follow-up is contacted, resolved or closed without contact; a contacted one may be recorded again
-(another call) until it is resolved or closed. Resolved and closed are final: the follow-up left the list of
-open ones and its closing time stands. `recovery_update` (charter/surveys/responses.py) takes each step
+(another call) until it is resolved or closed. A resolved one may only be amended (the customer's new score
+or the outcome arrives later; its closing time stands); closed without contact is final. `recovery_update` (charter/surveys/responses.py) takes each step
 through `RECOVERY_WORKFLOW.move(...)`; the mechanism and its refusal (409, `invalid_transition`) are shared:
 charter/common/workflow.py.
 """
@@ -16,11 +16,12 @@ S = RecoveryTask.Status
 CONTACT = Move[RecoveryTask]("contact")
 RESOLVE = Move[RecoveryTask]("resolve")
 CLOSE = Move[RecoveryTask]("close")
+AMEND = Move[RecoveryTask]("amend")
 
 TRANSITIONS: dict[str, dict[str, Move[RecoveryTask]]] = {
     S.OPEN: {S.CONTACTED: CONTACT, S.RESOLVED: RESOLVE, S.CLOSED: CLOSE},
     S.CONTACTED: {S.CONTACTED: CONTACT, S.RESOLVED: RESOLVE, S.CLOSED: CLOSE},
-    S.RESOLVED: {},
+    S.RESOLVED: {S.RESOLVED: AMEND},
     S.CLOSED: {},
 }
 

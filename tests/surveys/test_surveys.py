@@ -393,12 +393,20 @@ def test_only_the_owner_or_a_lead_of_the_team_works_a_recovery_task(
         recovery_update(
             actor=supervisor, task=task, expected_version=task.version, status="closed", outcome="x"
         )
-    with pytest.raises(InvalidTransitionError) as final:  # resolved is final: its closing time stands
+    with pytest.raises(InvalidTransitionError) as final:  # resolved does not reopen: its closing time stands
         recovery_update(actor=supervisor, task=done, expected_version=done.version, status="contacted")
     assert final.value.status == 409 and final.value.code == "invalid_transition"
+    with pytest.raises(DomainError) as unknown:
+        recovery_update(actor=supervisor, task=done, expected_version=done.version, status="reopened")
+    assert unknown.value.status == 400 and unknown.value.field == "status"
+    amended = recovery_update(  # the customer's new score arrives a day later: amended, still closed then
+        actor=supervisor, task=done, expected_version=done.version, status="resolved", new_score=9
+    )
+    assert amended.new_score == 9 and amended.outcome == "已电话致歉并退费。"
+    assert amended.closed_at == done.closed_at
     page = client_for(supervisor).get(f"/desk/surveys/recovery/{task.pk}/")
     assert page.status_code == 200 and "已电话致歉并退费" in page.content.decode()
-    assert not page.context["may_record"]
+    assert page.context["may_record"]
     listing = client_for(supervisor).get("/desk/surveys/recovery/?show=all")
     assert listing.status_code == 200 and str(task.due_at.year) in listing.content.decode()
     assert client_for(member).get("/desk/surveys/recovery/").status_code == 403
