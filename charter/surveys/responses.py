@@ -209,7 +209,8 @@ def recovery_update(
     """Record the follow-up: contacted, resolved (with the customer's new score if given), or closed
     without contact (a reason required), as the workflow allows (charter/surveys/workflow.py: a resolved one
     may be amended with a later score or outcome, its closing time kept; closed is final;
-    InvalidTransitionError, 409, otherwise; a status that does not exist is a field error). Audited as `surveys.recovery_update`."""
+    InvalidTransitionError, 409, otherwise; a status that does not exist is a field error). Audited as
+    `surveys.recovery_update`."""
     require(can_work_recovery(actor, task))
     if status not in RecoveryTask.Status.values:
         raise DomainError(_("Choose a status from the list."), code=ErrorCode.INVALID_FIELD, field="status")

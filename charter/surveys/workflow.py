@@ -3,9 +3,9 @@ to.
 
 An open follow-up is contacted, resolved or closed without contact; a contacted one may be recorded again
 (another call) until it is resolved or closed. A resolved one may only be amended (the customer's new score
-or the outcome arrives later; its closing time stands); closed without contact is final. `recovery_update` (charter/surveys/responses.py) takes each step
-through `RECOVERY_WORKFLOW.move(...)`; the mechanism and its refusal (409, `invalid_transition`) are shared:
-charter/common/workflow.py.
+or the outcome arrives later; its closing time stands); closed without contact is final. `recovery_update`
+(charter/surveys/responses.py) takes each step through `RECOVERY_WORKFLOW.move(...)`; the mechanism and its
+refusal (409, `invalid_transition`) are shared: charter/common/workflow.py.
 """
 
 from charter.common.workflow import Move, Workflow
