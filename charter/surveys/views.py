@@ -160,5 +160,5 @@ def recovery_detail(request: HttpRequest, pk: int) -> HttpResponse:
             value = "、".join(labels.get(item, item) for item in answer.choices)
         rows.append((question_text(question), value))
     context = {"task": task, "form": form, "answers": rows, "now": timezone.now()}
-    context["may_record"] = bool(allowed)  # a resolved or closed follow-up takes no more records
+    context["may_record"] = bool(allowed)  # closed takes no more records; resolved only an amendment
     return render(request, "surveys/recovery_detail.html", context, status=400 if form.errors else 200)
