@@ -332,57 +332,48 @@ indicator_register(
         compute=_upheld_complaints,
     )
 )
-indicator_register(
-    Indicator(
-        code="violations_minor",
-        name=_("Minor violations"),
-        formula_text=_(
+# One indicator per severity: the same count and exclusions, each with its own name and formula in words.
+_VIOLATIONS_EXCLUDED = _(
+    "Violations overturned on appeal; decisions not yet in effect (awaiting the staff member's "
+    "response or HR approval); violations recorded but not decided."
+)
+for _severity, _name, _formula in (
+    (
+        Severity.MINOR,
+        _("Minor violations"),
+        _(
             "The number of violations of the code of conduct of minor severity decided against the "
             "person in the period whose decided step stands (in effect, under appeal, or closed without "
             "being overturned)."
         ),
-        exclusions_text=_(
-            "Violations overturned on appeal; decisions not yet in effect (awaiting the staff member's "
-            "response or HR approval); violations recorded but not decided."
-        ),
-        unit=Unit.COUNT,
-        higher_is_better=False,
-        compute=_violations(Severity.MINOR),
-    )
-)
-indicator_register(
-    Indicator(
-        code="violations_general",
-        name=_("General violations"),
-        formula_text=_(
+    ),
+    (
+        Severity.GENERAL,
+        _("General violations"),
+        _(
             "The number of violations of the code of conduct of general severity decided against the "
             "person in the period whose decided step stands (in effect, under appeal, or closed without "
             "being overturned)."
         ),
-        exclusions_text=_(
-            "Violations overturned on appeal; decisions not yet in effect (awaiting the staff member's "
-            "response or HR approval); violations recorded but not decided."
-        ),
-        unit=Unit.COUNT,
-        higher_is_better=False,
-        compute=_violations(Severity.GENERAL),
-    )
-)
-indicator_register(
-    Indicator(
-        code="violations_serious",
-        name=_("Serious violations"),
-        formula_text=_(
+    ),
+    (
+        Severity.SERIOUS,
+        _("Serious violations"),
+        _(
             "The number of violations of the code of conduct of serious severity decided against the "
             "person in the period whose decided step stands (in effect, under appeal, or closed without "
             "being overturned)."
         ),
-        exclusions_text=_(
-            "Violations overturned on appeal; decisions not yet in effect (awaiting the staff member's "
-            "response or HR approval); violations recorded but not decided."
-        ),
-        unit=Unit.COUNT,
-        higher_is_better=False,
-        compute=_violations(Severity.SERIOUS),
+    ),
+):
+    indicator_register(
+        Indicator(
+            code=f"violations_{_severity}",
+            name=_name,
+            formula_text=_formula,
+            exclusions_text=_VIOLATIONS_EXCLUDED,
+            unit=Unit.COUNT,
+            higher_is_better=False,
+            compute=_violations(_severity),
+        )
     )
-)
