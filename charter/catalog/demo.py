@@ -5,7 +5,7 @@
 
 import datetime as dt
 import zoneinfo
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.db import transaction
@@ -79,30 +79,6 @@ ALWAYS_OPEN = {
 }
 
 
-@dataclass(frozen=True)
-class DemoFee:
-    name_zh: str
-    name_en: str
-    amount: str | None
-    unit_zh: str = ""
-    unit_en: str = ""
-    conditions_zh: str = ""
-    conditions_en: str = ""
-    is_free: bool = False
-
-
-@dataclass(frozen=True)
-class DemoPromise:
-    metric: str
-    target_amount: int
-    target_unit: str
-    time_basis: str
-    wording_zh: str
-    wording_en: str
-    case_kind: str = ""
-    priority: str = ""
-
-
 def _fee(
     name_zh: str,
     name_en: str,
@@ -112,13 +88,26 @@ def _fee(
     *,
     conditions_zh: str = "",
     conditions_en: str = "",
-) -> DemoFee:
-    return DemoFee(name_zh, name_en, amount, unit_zh, unit_en, conditions_zh, conditions_en)
+) -> FeeContent:
+    return FeeContent(
+        name_zh=name_zh,
+        name_en=name_en,
+        amount=amount,
+        unit_zh=unit_zh,
+        unit_en=unit_en,
+        conditions_zh=conditions_zh,
+        conditions_en=conditions_en,
+    )
 
 
-def _free(name_zh: str, name_en: str, *, conditions_zh: str = "", conditions_en: str = "") -> DemoFee:
-    return DemoFee(
-        name_zh, name_en, None, conditions_zh=conditions_zh, conditions_en=conditions_en, is_free=True
+def _free(name_zh: str, name_en: str, *, conditions_zh: str = "", conditions_en: str = "") -> FeeContent:
+    return FeeContent(
+        name_zh=name_zh,
+        name_en=name_en,
+        amount=None,
+        conditions_zh=conditions_zh,
+        conditions_en=conditions_en,
+        is_free=True,
     )
 
 
@@ -132,16 +121,25 @@ def _promise(
     *,
     case_kind: str = "",
     priority: str = "",
-) -> DemoPromise:
-    return DemoPromise(metric, amount, unit, basis, wording_zh, wording_en, case_kind, priority)
+) -> CommitmentContent:
+    return CommitmentContent(
+        metric=metric,
+        target_amount=amount,
+        target_unit=unit,
+        time_basis=basis,
+        wording_zh=wording_zh,
+        wording_en=wording_en,
+        case_kind=case_kind,
+        priority=priority,
+    )
 
 
 @dataclass
 class DemoVersion:
     effective_at: dt.datetime
     content: dict[str, Any]
-    fees: list[DemoFee]
-    commitments: list[DemoPromise]
+    fees: list[FeeContent]
+    commitments: list[CommitmentContent]
     change_note_zh: str = ""
     change_note_en: str = ""
 
@@ -764,38 +762,11 @@ def _fill(actor: User, draft: ServiceVersion, spec: DemoVersion) -> None:
         fee_item_delete(actor=actor, fee=fee)
     for item in list(draft.commitments.all()):
         service_commitment_delete(actor=actor, commitment=item)
-    for ordering, demo_fee in enumerate(spec.fees):
-        fee_item_add(
-            actor=actor,
-            version=draft,
-            content=FeeContent(
-                name_zh=demo_fee.name_zh,
-                name_en=demo_fee.name_en,
-                amount=demo_fee.amount,
-                unit_zh=demo_fee.unit_zh,
-                unit_en=demo_fee.unit_en,
-                conditions_zh=demo_fee.conditions_zh,
-                conditions_en=demo_fee.conditions_en,
-                is_free=demo_fee.is_free,
-                ordering=ordering,
-            ),
-        )
+    # The spec lists fees and commitments in the order they are shown.
+    for ordering, priced in enumerate(spec.fees):
+        fee_item_add(actor=actor, version=draft, content=replace(priced, ordering=ordering))
     for ordering, promise in enumerate(spec.commitments):
-        service_commitment_add(
-            actor=actor,
-            version=draft,
-            content=CommitmentContent(
-                metric=promise.metric,
-                target_amount=promise.target_amount,
-                target_unit=promise.target_unit,
-                time_basis=promise.time_basis,
-                wording_zh=promise.wording_zh,
-                wording_en=promise.wording_en,
-                case_kind=promise.case_kind,
-                priority=promise.priority,
-                ordering=ordering,
-            ),
-        )
+        service_commitment_add(actor=actor, version=draft, content=replace(promise, ordering=ordering))
     service_version_publish(
         actor=actor,
         version=draft,
