@@ -5,6 +5,8 @@ Scales follow ISO 10004 practice and DESIGN.md: CSAT 1-5 (satisfied = 4 or 5), N
 detractors 0-6), CES 1-7. A published version never changes; an answer keeps the version it answered.
 """
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -220,6 +222,13 @@ class Invitation(models.Model):
         return f"#{self.pk}"
 
 
+class AssessmentExclusion(models.TextChoices):
+    """Why a response counts in no staff indicator."""
+
+    NOT_VALID = "not_valid", _("Review ruled not valid")
+    APPEAL_UPHELD = "appeal_upheld", _("Appeal upheld")
+
+
 class Response(models.Model):
     """A customer's answers, with who and what they are about fixed when they arrived.
 
@@ -276,6 +285,13 @@ class Response(models.Model):
     ces = models.PositiveSmallIntegerField(_("CES"), null=True, blank=True)
     comment = models.TextField(_("comment"), blank=True)
     submitted_at = models.DateTimeField(_("answered at"), db_index=True)
+    # 好差评: a bad review ruled not valid when verified, or whose appeal was upheld, counts in no staff
+    # indicator. Set and cleared by the review services (charter/surveys/reviews.py) in the same transaction
+    # as the ruling, so tallies filter on one column.
+    assessment_excluded_at = models.DateTimeField(_("excluded from assessment at"), null=True, blank=True)
+    assessment_exclusion = models.CharField(
+        _("why excluded from assessment"), max_length=20, choices=AssessmentExclusion.choices, blank=True
+    )
 
     class Meta:
         ordering = ["-submitted_at", "-pk"]
@@ -288,6 +304,11 @@ class Response(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk}"
+
+    @property
+    def is_excluded(self) -> bool:
+        """True when this response counts in no staff indicator (好差评 ruling or upheld appeal)."""
+        return self.assessment_excluded_at is not None
 
 
 class Answer(models.Model):
@@ -309,6 +330,28 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.response_id}/{self.question_id}"
+
+
+class ReviewStatus(models.TextChoices):
+    """Where a bad review stands in the 好差评 loop."""
+
+    NONE = "none", _("Not a bad review")
+    TO_VERIFY = "to_verify", _("To be verified")
+    RECTIFYING = "rectifying", _("To be rectified")
+    REVISITING = "revisiting", _("Reviewer to be revisited")
+    DONE = "done", _("Loop closed")
+
+
+class Verification(models.TextChoices):
+    VALID = "valid", _("Valid")
+    PARTLY_VALID = "partly_valid", _("Partly valid")
+    NOT_VALID = "not_valid", _("Not valid")
+
+
+class RevisitResult(models.TextChoices):
+    SATISFIED = "satisfied", _("Satisfied")
+    DISSATISFIED = "dissatisfied", _("Still dissatisfied")
+    UNREACHABLE = "unreachable", _("Unreachable")
 
 
 class RecoveryTask(TimeStampedModel):
@@ -347,12 +390,85 @@ class RecoveryTask(TimeStampedModel):
     outcome = models.TextField(_("outcome"), blank=True)
     new_score = models.PositiveSmallIntegerField(_("customer's new score"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # 好差评 (国办发〔2019〕51号): a bad review (CSAT 1-2) is verified by the unit that handled the case,
+    # rectified when valid, and the reviewer revisited; charter/surveys/reviews.py, workflow REVIEW_WORKFLOW.
+    review_status = models.CharField(
+        _("review status"), max_length=12, choices=ReviewStatus.choices, default=ReviewStatus.NONE
+    )
+    verification = models.CharField(
+        _("verification outcome"), max_length=12, choices=Verification.choices, blank=True
+    )
+    verification_note = models.TextField(_("verification evidence"), blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("verified by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    rectify_due_at = models.DateTimeField(_("rectify by"), null=True, blank=True, db_index=True)
+    rectification_note = models.TextField(_("rectification"), blank=True)
+    rectified_at = models.DateTimeField(_("rectified at"), null=True, blank=True)
+    revisit_result = models.CharField(
+        _("revisit result"), max_length=12, choices=RevisitResult.choices, blank=True
+    )
+    revisit_note = models.TextField(_("revisit note"), blank=True)
+    revisited_at = models.DateTimeField(_("revisited at"), null=True, blank=True)
     version = models.PositiveIntegerField(_("version"), default=1)
 
     class Meta:
         ordering = ["due_at", "pk"]
         verbose_name = _("recovery task")
         verbose_name_plural = _("recovery tasks")
+        permissions = [("decide_review_appeal", _("Can decide appeals against bad reviews"))]
+
+    def __str__(self) -> str:
+        return f"#{self.pk}"
+
+    def is_rectification_overdue(self, now: dt.datetime) -> bool:
+        """True when the rectification of a valid bad review is still missing after its deadline."""
+        return (
+            self.review_status == ReviewStatus.RECTIFYING
+            and self.rectify_due_at is not None
+            and self.rectify_due_at <= now
+        )
+
+
+class ReviewAppeal(TimeStampedModel):
+    """The one appeal (申诉复核) against a bad review that was ruled valid, filed by a staff member it is
+    attributed to and decided by someone independent of him and of the verification."""
+
+    class Status(models.TextChoices):
+        FILED = "filed", _("Awaiting decision")
+        UPHELD = "upheld", _("Upheld")
+        REJECTED = "rejected", _("Rejected")
+
+    task = models.OneToOneField(
+        RecoveryTask, verbose_name=_("recovery task"), on_delete=models.CASCADE, related_name="appeal"
+    )
+    appellant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("appellant"), on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.TextField(_("reason for the appeal"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.FILED)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decision_reason = models.TextField(_("reason for the decision"), blank=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("review appeal")
+        verbose_name_plural = _("review appeals")
 
     def __str__(self) -> str:
         return f"#{self.pk}"

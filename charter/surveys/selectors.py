@@ -2,7 +2,7 @@
 customers each person may see."""
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from django.db.models import Count, F, Q, QuerySet
@@ -10,7 +10,7 @@ from django.db.models import Count, F, Q, QuerySet
 from charter.accounts.models import User
 from charter.accounts.permissions import AnyUser
 from charter.accounts.selectors import scope_team_ids, team_list_led_by
-from charter.surveys.metrics import CSAT_SATISFIED_FROM
+from charter.surveys.metrics import CSAT_SATISFIED_FROM, NPS_DETRACTOR_UP_TO, NPS_PROMOTER_FROM
 from charter.surveys.models import RecoveryTask, Response
 from charter.surveys.permissions import can_manage_surveys, can_view_all_results, can_view_results
 
@@ -54,39 +54,79 @@ def recovery_task_list_visible_to(*, user: AnyUser, is_open_only: bool = False) 
 @dataclass(frozen=True)
 class CsatTally:
     """One person's satisfaction answers in a period: `answered` on the 1-5 scale, of which `satisfied`
-    (4-5) and `dissatisfied` (1-2, the 差评 of 好差评), and `skipped` responses without a CSAT answer."""
+    (4-5) and `dissatisfied` (1-2, the 差评 of 好差评), `skipped` responses without a CSAT answer, and
+    `excluded` responses left out of every staff indicator (a review ruled not valid, or an upheld appeal),
+    counted in none of the others."""
 
     answered: int = 0
     satisfied: int = 0
     dissatisfied: int = 0
     skipped: int = 0
+    excluded: int = 0
+
+
+@dataclass(frozen=True)
+class NpsTally:
+    """One person's likelihood-to-recommend answers in a period: `answered` on the 0-10 scale, of which
+    `promoters` (9-10), `passives` (7-8) and `detractors` (0-6); `excluded` responses (see CsatTally) are in
+    none of the others."""
+
+    answered: int = 0
+    promoters: int = 0
+    passives: int = 0
+    detractors: int = 0
+    excluded: int = 0
+
+
+def _counted(prefix: str, **lookups: object) -> Q:
+    """The lookups on a response that counts (not excluded), under `prefix`."""
+    return Q(**{f"{prefix}assessment_excluded_at__isnull": True}) & Q(
+        **{f"{prefix}{name}": value for name, value in lookups.items()}
+    )
+
+
+def _excluded(prefix: str) -> Count:
+    return Count("pk", filter=Q(**{f"{prefix}assessment_excluded_at__isnull": False}))
 
 
 def _csat_counts(prefix: str = "") -> dict[str, Count]:
     return {
-        "answered": Count("pk", filter=Q(**{f"{prefix}csat__isnull": False})),
-        "satisfied": Count("pk", filter=Q(**{f"{prefix}csat__gte": CSAT_SATISFIED_FROM})),
-        "dissatisfied": Count("pk", filter=Q(**{f"{prefix}csat__lte": CSAT_DISSATISFIED_UP_TO})),
-        "skipped": Count("pk", filter=Q(**{f"{prefix}csat__isnull": True})),
+        "answered": Count("pk", filter=_counted(prefix, csat__isnull=False)),
+        "satisfied": Count("pk", filter=_counted(prefix, csat__gte=CSAT_SATISFIED_FROM)),
+        "dissatisfied": Count("pk", filter=_counted(prefix, csat__lte=CSAT_DISSATISFIED_UP_TO)),
+        "skipped": Count("pk", filter=_counted(prefix, csat__isnull=True)),
+        "excluded": _excluded(prefix),
     }
 
 
-def response_csat_tally_by_person(
-    *, start_at: dt.datetime, end_at: dt.datetime, people: Sequence[int]
-) -> dict[int, CsatTally]:
-    """Return, per person of `people`, the CSAT answers of the responses submitted in [start_at, end_at)
-    that are attributed to him: as the case's handler or as one of the agents who answered the customer
-    (copied onto the response when it arrived), each response once per person.
+def _nps_counts(prefix: str = "") -> dict[str, Count]:
+    return {
+        "answered": Count("pk", filter=_counted(prefix, nps__isnull=False)),
+        "promoters": Count("pk", filter=_counted(prefix, nps__gte=NPS_PROMOTER_FROM)),
+        "passives": Count(
+            "pk", filter=_counted(prefix, nps__gt=NPS_DETRACTOR_UP_TO, nps__lt=NPS_PROMOTER_FROM)
+        ),
+        "detractors": Count("pk", filter=_counted(prefix, nps__lte=NPS_DETRACTOR_UP_TO)),
+        "excluded": Count(
+            "pk",
+            filter=Q(**{f"{prefix}assessment_excluded_at__isnull": False, f"{prefix}nps__isnull": False}),
+        ),
+    }
 
-    Two queries (handler, then agents not already the handler), whatever the number of people. Hook: when
-    好差评 appeals exist, the responses of an upheld appeal are to be left out here and counted as excluded.
-    """
+
+def _tally_by_person(
+    *,
+    start_at: dt.datetime,
+    end_at: dt.datetime,
+    people: Sequence[int],
+    counts: Callable[..., dict[str, Count]],
+) -> dict[int, dict[str, int]]:
+    """Sum `counts` per person over the responses attributed to him in [start_at, end_at): as handler, then
+    as an agent who is not also the handler (two queries)."""
     ids = list(people)
     responses = Response.objects.filter(submitted_at__gte=start_at, submitted_at__lt=end_at)
     totals: dict[int, dict[str, int]] = {}
-    by_handler = (
-        responses.filter(handler_id__in=ids).values("handler_id").annotate(**_csat_counts()).order_by()
-    )
+    by_handler = responses.filter(handler_id__in=ids).values("handler_id").annotate(**counts()).order_by()
     for row in by_handler:
         totals[row.pop("handler_id")] = row
     # Through the attribution rows themselves: an exclude across the many-to-many would drop a response for
@@ -97,7 +137,7 @@ def response_csat_tally_by_person(
         )
         .exclude(response__handler_id=F("user_id"))
         .values("user_id")
-        .annotate(**_csat_counts("response__"))
+        .annotate(**counts("response__"))
         .order_by()
     )
     for row in by_agent:
@@ -105,4 +145,49 @@ def response_csat_tally_by_person(
         own = totals.setdefault(person, dict.fromkeys(row, 0))
         for key, count in row.items():
             own[key] += count
+    return totals
+
+
+def response_csat_tally_by_person(
+    *, start_at: dt.datetime, end_at: dt.datetime, people: Sequence[int]
+) -> dict[int, CsatTally]:
+    """Return, per person of `people`, the CSAT answers of the responses submitted in [start_at, end_at)
+    that are attributed to him: as the case's handler or as one of the agents who answered the customer
+    (copied onto the response when it arrived), each response once per person.
+
+    A response excluded from assessment (`Response.assessment_excluded_at`: a 好差评 review ruled not valid,
+    or an upheld appeal) is in none of answered, satisfied, dissatisfied or skipped, and is counted in
+    `excluded`. Two queries (handler, then agents not already the handler), whatever the number of people;
+    people without a response are absent.
+    """
+    totals = _tally_by_person(start_at=start_at, end_at=end_at, people=people, counts=_csat_counts)
     return {person: CsatTally(**counts) for person, counts in totals.items()}
+
+
+def response_nps_tally_by_person(
+    *, start_at: dt.datetime, end_at: dt.datetime, people: Sequence[int]
+) -> dict[int, NpsTally]:
+    """Return, per person of `people`, the NPS answers (0-10) of the responses submitted in
+    [start_at, end_at) attributed to him, by the rule of `response_csat_tally_by_person`: promoters (9-10),
+    passives (7-8), detractors (0-6) and answered, excluded responses left out of them and counted in
+    `excluded` (only those with an NPS answer). Two queries; people without a response are absent.
+    """
+    totals = _tally_by_person(start_at=start_at, end_at=end_at, people=people, counts=_nps_counts)
+    return {person: NpsTally(**counts) for person, counts in totals.items()}
+
+
+def response_list_attributed(
+    *, start_at: dt.datetime, end_at: dt.datetime, person: int, limit: int = 200
+) -> list[Response]:
+    """Return the responses submitted in [start_at, end_at) attributed to `person` (as handler or as one of
+    the agents), newest first, at most `limit`, with their case, service and team joined. Each carries
+    `is_excluded` (and `assessment_exclusion`, the reason) for the scorecard's drill-down."""
+    return list(
+        Response.objects.filter(submitted_at__gte=start_at, submitted_at__lt=end_at)
+        .filter(
+            Q(handler_id=person)
+            | Q(pk__in=Response.agents.through.objects.filter(user_id=person).values("response_id"))
+        )
+        .select_related("case", "service", "team")
+        .order_by("-submitted_at", "-pk")[:limit]
+    )
