@@ -2,6 +2,7 @@ from enum import StrEnum
 
 
 class ErrorCode(StrEnum):
+    VERSION_NOT_DRAFT = "assessment_version_not_draft"
     WEIGHTS_NOT_100 = "assessment_weights_not_100"
     # Scoring rules (charter/assessment/scoring.py).
     WEIGHT_NOT_POSITIVE = "assessment_weight_not_positive"
