@@ -3,6 +3,23 @@ from enum import StrEnum
 
 class ErrorCode(StrEnum):
     VERSION_NOT_DRAFT = "assessment_version_not_draft"
+    CODE_INVALID = "assessment_code_invalid"
+    # Permissions and steps (charter/assessment/permissions.py).
+    MANAGE_DENIED = "assessment_manage_denied"
+    RUN_DENIED = "assessment_run_denied"
+    VIEW_DENIED = "assessment_view_denied"
+    NOT_PUBLISHED = "assessment_not_published"
+    NOT_YOURS = "assessment_not_yours"
+    NOT_ASSESSOR = "assessment_not_assessor"
+    SELF_ASSESSMENT = "assessment_self_assessment"
+    STEP_CLOSED = "assessment_step_closed"
+    APPROVE_DENIED = "assessment_approve_denied"
+    APPEAL_TWICE = "assessment_appeal_twice"
+    APPEAL_CLOSED = "assessment_appeal_closed"
+    APPEAL_DENIED = "assessment_appeal_denied"
+    APPEAL_PARTY = "assessment_appeal_party"
+    EXPORT_DENIED = "assessment_export_denied"
+    INDICATOR_UNKNOWN = "assessment_indicator_unknown"
     WEIGHTS_NOT_100 = "assessment_weights_not_100"
     # Scoring rules (charter/assessment/scoring.py).
     WEIGHT_NOT_POSITIVE = "assessment_weight_not_positive"
