@@ -1,6 +1,7 @@
 """Reading assessments: who a scheme covers, the version in force, scorecards a reader may see, rankings."""
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -74,7 +75,7 @@ def cycle_ranking(*, cycle: Cycle) -> dict[int, Rank]:
     rows = list(cycle.scorecards.values_list("person_id", "team_id", "total"))
     scored = [row for row in rows if row[2] is not None]
 
-    def ranks(group: list[tuple[int, int | None, Decimal | None]]) -> dict[int, int]:
+    def ranks(group: Sequence[tuple[int, int | None, Decimal | None]]) -> dict[int, int]:
         ordered = sorted(group, key=lambda row: -(row[2] or 0))
         result: dict[int, int] = {}
         for index, row in enumerate(ordered):
