@@ -1,0 +1,7 @@
+"""Pages of assessment under /desk/assessment/: each area's pages in its own module, joined here."""
+
+from django.urls import URLPattern, URLResolver
+
+app_name = "assessment"
+
+urlpatterns: list[URLPattern | URLResolver] = []
