@@ -36,6 +36,10 @@ DEFAULTS: dict[str, Any] = {
     ),
     # The recovery task's deadline (amount, unit, basis as in sla), in the team's business calendar.
     "CHARTER_SURVEYS_RECOVERY_TARGET": (2, "working_days", "working_time"),
+    # 好差评 (国办发〔2019〕51号): a bad review ruled valid is rectified within this many working days of its
+    # verification, and an appeal against it is filed within this many, both in the team's calendar.
+    "CHARTER_SURVEYS_RECTIFY_WORKING_DAYS": 15,
+    "CHARTER_SURVEYS_APPEAL_WORKING_DAYS": 5,
     # See charter.common.outbox: case events are read once no earlier transaction can still commit.
     "CHARTER_SURVEYS_EVENT_LAG_SECONDS": 30,
     # Longest free-text answer.

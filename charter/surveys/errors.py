@@ -16,6 +16,15 @@ class ErrorCode(StrEnum):
     ANSWER_REQUIRED = "survey_answer_required"
     ALREADY_ANSWERED = "survey_already_answered"
     EXPIRED = "survey_expired"
+    # 好差评: the review loop and its appeal (charter/surveys/reviews.py).
+    REVIEW_DENIED = "surveys_review_denied"
+    REVIEW_INVALID = "surveys_review_invalid"
+    REVIEW_EVIDENCE_REQUIRED = "surveys_review_evidence_required"
+    APPEAL_DENIED = "surveys_appeal_denied"
+    APPEAL_NOT_ALLOWED = "surveys_appeal_not_allowed"
+    APPEAL_ALREADY_FILED = "surveys_appeal_already_filed"
+    APPEAL_TOO_LATE = "surveys_appeal_too_late"
+    APPEAL_DECIDE_DENIED = "surveys_appeal_decide_denied"
 
 
 # The codes of refused text (charter.common.text.clean_text): in the configuration and in an answer.
@@ -24,4 +33,7 @@ TEXT_CODES = TextCodes(
 )
 ANSWER_TEXT_CODES = TextCodes(
     required=ErrorCode.ANSWER_REQUIRED, too_long=ErrorCode.TEXT_TOO_LONG, invalid=ErrorCode.INVALID_TEXT
+)
+REVIEW_TEXT_CODES = TextCodes(
+    required=ErrorCode.REVIEW_INVALID, too_long=ErrorCode.TEXT_TOO_LONG, invalid=ErrorCode.INVALID_TEXT
 )

@@ -24,8 +24,17 @@ from charter.sla.deadlines import deadline_for
 from charter.sla.selectors import calendar_for_team
 from charter.surveys.conf import surveys_setting
 from charter.surveys.errors import ANSWER_TEXT_CODES, TEXT_CODES, ErrorCode
-from charter.surveys.models import SCALES, Answer, Invitation, Question, RecoveryTask, Response
+from charter.surveys.models import (
+    SCALES,
+    Answer,
+    Invitation,
+    Question,
+    RecoveryTask,
+    Response,
+    ReviewStatus,
+)
 from charter.surveys.permissions import can_work_recovery
+from charter.surveys.selectors import CSAT_DISSATISFIED_UP_TO
 from charter.surveys.workflow import RECOVERY_WORKFLOW
 
 QT = Question.Type
@@ -122,8 +131,15 @@ def _recovery_open(response: Response, reason: str, at: dt.datetime) -> Recovery
     lead = team_lead_list(team_ids=[response.team_id]).first() if response.team_id else None
     amount, unit, basis = surveys_setting("CHARTER_SURVEYS_RECOVERY_TARGET")
     due = deadline_for(calendar_for_team(team=response.team), at, amount=amount, unit=unit, basis=basis)
+    # 好差评: a 不满意 or 非常不满意 review enters the loop of charter/surveys/reviews.py.
+    is_bad_review = response.csat is not None and response.csat <= CSAT_DISSATISFIED_UP_TO
     task = RecoveryTask.objects.create(
-        response=response, team=response.team, owner=lead.user if lead else None, reason=reason, due_at=due
+        response=response,
+        team=response.team,
+        owner=lead.user if lead else None,
+        reason=reason,
+        due_at=due,
+        review_status=ReviewStatus.TO_VERIFY if is_bad_review else ReviewStatus.NONE,
     )
     from charter.surveys.mailing import recovery_mail
 

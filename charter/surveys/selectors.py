@@ -10,6 +10,7 @@ from django.db.models import Count, F, Q, QuerySet
 from charter.accounts.models import User
 from charter.accounts.permissions import AnyUser
 from charter.accounts.selectors import scope_team_ids, team_list_led_by
+from charter.common.policy import holds
 from charter.surveys.metrics import CSAT_SATISFIED_FROM, NPS_DETRACTOR_UP_TO, NPS_PROMOTER_FROM
 from charter.surveys.models import RecoveryTask, Response
 from charter.surveys.permissions import can_manage_surveys, can_view_all_results, can_view_results
@@ -36,7 +37,8 @@ def result_team_ids_for(*, user: AnyUser) -> frozenset[int] | None:
 
 def recovery_task_list_visible_to(*, user: AnyUser, is_open_only: bool = False) -> QuerySet[RecoveryTask]:
     """Return the follow-ups `user` may see: all for administrators (surveys.manage_surveys); for anyone else
-    those he owns and those of the teams he leads, at any depth of the tree (`team_list_led_by`).
+    those he owns and those of the teams he leads, at any depth of the tree (`team_list_led_by`), and for
+    those who decide 好差评 appeals (surveys.decide_review_appeal) every follow-up appealed.
 
     `is_open_only` keeps those still to be done (open, or the customer contacted). Rows come with their case,
     team and owner joined.
@@ -48,7 +50,10 @@ def recovery_task_list_visible_to(*, user: AnyUser, is_open_only: bool = False) 
         tasks = tasks.filter(status__in=RECOVERY_OPEN_STATUSES)
     if can_manage_surveys(user):
         return tasks
-    return tasks.filter(Q(owner=user) | Q(team__in=team_list_led_by(user=user)))
+    visible = Q(owner=user) | Q(team__in=team_list_led_by(user=user))
+    if holds(user, "surveys.decide_review_appeal"):
+        visible |= Q(appeal__isnull=False)
+    return tasks.filter(visible)
 
 
 @dataclass(frozen=True)
