@@ -1,5 +1,7 @@
 from enum import StrEnum
 
+from charter.common.text import TextCodes
+
 
 class ErrorCode(StrEnum):
     VERSION_NOT_DRAFT = "assessment_version_not_draft"
@@ -45,3 +47,40 @@ class ErrorCode(StrEnum):
     FORMULA_VALUE_MISSING = "assessment_formula_value_missing"
     FORMULA_VALUE_INVALID = "assessment_formula_value_invalid"
     FORMULA_UNDEFINED = "assessment_formula_undefined"
+    # Schemes (charter/assessment/schemes.py).
+    SCHEME_CODE_TAKEN = "assessment_scheme_code_taken"
+    SCHEME_NAME_REQUIRED = "assessment_scheme_name_required"
+    SCHEME_COVERAGE_EMPTY = "assessment_scheme_coverage_empty"
+    DRAFT_EXISTS = "assessment_draft_exists"
+    PERIOD_KIND_INVALID = "assessment_period_kind_invalid"
+    DAYS_INVALID = "assessment_days_invalid"
+    CAP_NEGATIVE = "assessment_cap_negative"
+    ITEM_NAME_REQUIRED = "assessment_item_name_required"
+    ITEM_KIND_INVALID = "assessment_item_kind_invalid"
+    CLAUSE_REQUIRED = "assessment_clause_required"
+    CLAUSE_NOT_CONDUCT = "assessment_clause_not_conduct"
+    CLAUSE_NOT_ALLOWED = "assessment_clause_not_allowed"
+    OUTCOME_GRADE = "assessment_outcome_grade"
+    OUTCOME_COEFFICIENT = "assessment_outcome_coefficient"
+    EFFECTIVE_FROM_REQUIRED = "assessment_effective_from_required"
+    EFFECTIVE_FROM_PAST = "assessment_effective_from_past"
+    EFFECTIVE_BEFORE_PREVIOUS = "assessment_effective_before_previous"
+    NOT_COVERED = "assessment_not_covered"
+    NOT_ACKNOWLEDGEABLE = "assessment_not_acknowledgeable"
+    ALREADY_ACKNOWLEDGED = "assessment_already_acknowledged"
+    TEXT_INVALID = "assessment_text_invalid"
+    TEXT_TOO_LONG = "assessment_text_too_long"
+
+
+# The codes of refused text (charter.common.text.clean_text); blank names are refused by the services.
+TEXT_CODES = TextCodes(too_long=ErrorCode.TEXT_TOO_LONG, invalid=ErrorCode.TEXT_INVALID)
+    # Improvement plans and the ledger (charter/assessment/plans.py, outcomes.py, exports.py).
+    PLAN_OPEN_DENIED = "assessment_plan_open_denied"
+    PLAN_ALREADY_ACTIVE = "assessment_plan_already_active"
+    PLAN_DATES = "assessment_plan_dates"
+    PLAN_OUTCOME_INVALID = "assessment_plan_outcome_invalid"
+    PLAN_VIOLATIONS_TOO_FEW = "assessment_plan_violations_too_few"
+    PLAN_TEXT_REQUIRED = "assessment_plan_text_required"
+    PLAN_TEXT_TOO_LONG = "assessment_plan_text_too_long"
+    PLAN_TEXT_INVALID = "assessment_plan_text_invalid"
+    PLAN_TARGET_INVALID = "assessment_plan_target_invalid"
