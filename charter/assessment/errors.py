@@ -70,10 +70,6 @@ class ErrorCode(StrEnum):
     ALREADY_ACKNOWLEDGED = "assessment_already_acknowledged"
     TEXT_INVALID = "assessment_text_invalid"
     TEXT_TOO_LONG = "assessment_text_too_long"
-
-
-# The codes of refused text (charter.common.text.clean_text); blank names are refused by the services.
-TEXT_CODES = TextCodes(too_long=ErrorCode.TEXT_TOO_LONG, invalid=ErrorCode.TEXT_INVALID)
     # Improvement plans and the ledger (charter/assessment/plans.py, outcomes.py, exports.py).
     PLAN_OPEN_DENIED = "assessment_plan_open_denied"
     PLAN_ALREADY_ACTIVE = "assessment_plan_already_active"
@@ -81,6 +77,8 @@ TEXT_CODES = TextCodes(too_long=ErrorCode.TEXT_TOO_LONG, invalid=ErrorCode.TEXT_
     PLAN_OUTCOME_INVALID = "assessment_plan_outcome_invalid"
     PLAN_VIOLATIONS_TOO_FEW = "assessment_plan_violations_too_few"
     PLAN_TEXT_REQUIRED = "assessment_plan_text_required"
-    PLAN_TEXT_TOO_LONG = "assessment_plan_text_too_long"
-    PLAN_TEXT_INVALID = "assessment_plan_text_invalid"
     PLAN_TARGET_INVALID = "assessment_plan_target_invalid"
+
+
+# The codes of refused text (charter.common.text.clean_text); blank names are refused by the services.
+TEXT_CODES = TextCodes(too_long=ErrorCode.TEXT_TOO_LONG, invalid=ErrorCode.TEXT_INVALID)
