@@ -5,17 +5,33 @@ outside it is answered like a missing one (404). List queries join what each row
 assignee, service, category) so their number of queries does not grow with the rows.
 """
 
+import contextlib
 import dataclasses
 import datetime as dt
 import hmac
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 from typing import Any
 
 from django.core import signing
+from django.db.models import (
+    BooleanField,
+    Count,
+    DateTimeField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.db.models import Case as CaseWhen
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -27,6 +43,7 @@ from charter.accounts.selectors import (
     scope_team_ids,
     team_list_led_by,
 )
+from charter.cases.clocks import WORKING_TIME, calendar_for, clock_target, time_between
 from charter.cases.errors import ErrorCode
 from charter.cases.models import (
     OPEN_STATUSES,
@@ -52,6 +69,7 @@ from charter.cases.services._common import token_hash
 from charter.common.dates import day_end
 from charter.common.errors import DomainError
 from charter.common.vocabulary import CaseKind
+from charter.sla.selectors import BUILT_IN_CALENDAR, sla_config_pinned
 
 QUEUES = ("all", "mine", "my_teams", "unassigned", "due_today", "due_soon", "breached")
 # The queues the desk home counts (`case_queue_counts`).
@@ -629,3 +647,298 @@ def case_upheld_complaint_tally_by_named_staff(
         .order_by("user_id")
     )
     return {row["user_id"]: HandlerTally(counted=row["counted"], excluded=row["excluded"]) for row in rows}
+
+
+# The rows behind the assessment's tallies (drill-down) and its further tallies ---------------------------
+# Each `*_list_*` below returns, newest first and at most `limit`, the rows its tally above counts or
+# excludes, so the figure on a scorecard and the rows shown under it come from the same filter.
+
+EVIDENCE_LIMIT = 200
+_STANDING = (CaseStatus.RESOLVED, CaseStatus.CLOSED)
+
+
+def _resolved_in(start_at: dt.datetime, end_at: dt.datetime) -> QuerySet[Case]:
+    return Case.objects.filter(resolved_at__gte=start_at, resolved_at__lt=end_at, status__in=_STANDING)
+
+
+def case_resolved_list_of_handler(
+    *, start_at: dt.datetime, end_at: dt.datetime, person: int, limit: int = EVIDENCE_LIMIT
+) -> list[Case]:
+    """Return the cases `case_resolved_tally_by_handler` counts or excludes for `person`, newest resolution
+    first: the merged ones (excluded) have `merged_into_id` set."""
+    cases = _resolved_in(start_at, end_at).annotate(handler_pk=_case_handler()).filter(handler_pk=person)
+    return list(cases.order_by("-resolved_at", "-pk")[:limit])
+
+
+def case_clock_list_of_handler(
+    *, metric: str, start_at: dt.datetime, end_at: dt.datetime, person: int, limit: int = EVIDENCE_LIMIT
+) -> list[CaseClock]:
+    """Return the clocks of `metric` stopped in [start_at, end_at) on the cases `person` handles (met,
+    breached or cancelled, as `case_clock_tally_by_handler` counts them), newest stop first, each with its
+    case and the case's team and unit joined."""
+    clocks = (
+        CaseClock.objects.filter(metric=metric, stopped_at__gte=start_at, stopped_at__lt=end_at)
+        .annotate(handler_pk=_case_handler("case__"))
+        .filter(handler_pk=person)
+        .select_related("case__team__unit")
+    )
+    return list(clocks.order_by("-stopped_at", "-pk")[:limit])
+
+
+def case_upheld_complaint_list_naming(
+    *, start_at: dt.datetime, end_at: dt.datetime, person: int, limit: int = EVIDENCE_LIMIT
+) -> list[Case]:
+    """Return the complaints `case_upheld_complaint_tally_by_named_staff` counts or excludes for `person`,
+    newest resolution first (the merged ones, excluded, have `merged_into_id` set)."""
+    complaints = _resolved_in(start_at, end_at).filter(
+        kind=CaseKind.COMPLAINT,
+        outcome__in=(CaseOutcome.UPHELD, CaseOutcome.PARTLY_UPHELD),
+        named_staff=person,
+    )
+    return list(complaints.order_by("-resolved_at", "-pk")[:limit])
+
+
+def _first_contact_cases(
+    *, start_at: dt.datetime, end_at: dt.datetime, people: Sequence[int], repeat_days: int, now: dt.datetime
+) -> QuerySet[Case]:
+    """The cases `people` handled resolved in the period, with `handler_pk`, `is_reopened`, `has_repeat`
+    and `is_pending` annotated."""
+    reopened = CaseEvent.objects.filter(case_id=OuterRef("pk"), kind=CaseEvent.Kind.REOPENED)
+    window = dt.timedelta(days=repeat_days)
+    # The same service, a case without a service matching another without one.
+    repeat = (
+        Case.objects.annotate(service_key=Coalesce("service_id", Value(0)))
+        .filter(
+            customer_id=OuterRef("customer_id"),
+            service_key=OuterRef("service_key"),
+            received_at__gt=OuterRef("resolved_at"),
+            received_at__lte=ExpressionWrapper(
+                OuterRef("resolved_at") + window, output_field=DateTimeField()
+            ),
+        )
+        .exclude(pk=OuterRef("pk"))
+    )
+    return (
+        _resolved_in(start_at, end_at)
+        .annotate(
+            handler_pk=_case_handler(),
+            service_key=Coalesce("service_id", Value(0)),
+            is_reopened=Exists(reopened),
+            has_repeat=Exists(repeat),
+        )
+        .annotate(
+            is_pending=CaseWhen(
+                When(resolved_at__gt=now - window, then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            )
+        )
+        .filter(handler_pk__in=list(people))
+    )
+
+
+def case_first_contact_tally_by_handler(
+    *, start_at: dt.datetime, end_at: dt.datetime, people: Sequence[int], repeat_days: int, now: dt.datetime
+) -> dict[int, HandlerTally]:
+    """Return, per person of `people`, the cases he handled resolved in [start_at, end_at) (as in
+    `case_resolved_tally_by_handler`) judged for first-contact resolution.
+
+    `counted` are those cases, `met` those never reopened and with no case of the same customer on the same
+    service received within `repeat_days` days after the resolution. `excluded`: cases merged into another,
+    and cases whose `repeat_days` after resolution are not over at `now` (a repeat may still come; they
+    count once the days are over). One query (the reopening and the repeat are subqueries per row).
+    """
+    cases = _first_contact_cases(
+        start_at=start_at, end_at=end_at, people=people, repeat_days=repeat_days, now=now
+    )
+    kept = Q(merged_into__isnull=True, is_pending=False)
+    rows = (
+        # The plugin does not see the helper's annotation.
+        cases.values("handler_pk")  # type: ignore[misc]
+        .annotate(
+            counted=Count("pk", filter=kept),
+            met=Count("pk", filter=kept & Q(is_reopened=False, has_repeat=False)),
+            excluded=Count("pk", filter=~kept),
+        )
+        .order_by("handler_pk")
+    )
+    return {
+        row["handler_pk"]: HandlerTally(counted=row["counted"], met=row["met"], excluded=row["excluded"])
+        for row in rows
+    }
+
+
+def case_first_contact_list_of_handler(
+    *,
+    start_at: dt.datetime,
+    end_at: dt.datetime,
+    person: int,
+    repeat_days: int,
+    now: dt.datetime,
+    limit: int = EVIDENCE_LIMIT,
+) -> list[Case]:
+    """Return the cases `case_first_contact_tally_by_handler` judges for `person`, newest resolution first,
+    each with `is_reopened`, `has_repeat` and `is_pending` (its days not over at `now`) annotated."""
+    cases = _first_contact_cases(
+        start_at=start_at, end_at=end_at, people=[person], repeat_days=repeat_days, now=now
+    )
+    return list(cases.order_by("-resolved_at", "-pk")[:limit])
+
+
+def _praise_counted() -> Q:
+    return Q(merged_into__isnull=True) & ~Q(status=CaseStatus.CANCELLED)
+
+
+def case_praise_tally_by_named_staff(
+    *, start_at: dt.datetime, end_at: dt.datetime, people: Sequence[int]
+) -> dict[int, HandlerTally]:
+    """Return, per person of `people`, the praise cases naming him received in [start_at, end_at).
+
+    `counted` are those that stand; `excluded` those merged into another case (the surviving one counts) or
+    cancelled. One query, whatever the number of people.
+    """
+    praise = Q(case__merged_into__isnull=True) & ~Q(case__status=CaseStatus.CANCELLED)
+    rows = (
+        Case.named_staff.through.objects.filter(
+            user_id__in=list(people),
+            case__kind=CaseKind.PRAISE,
+            case__received_at__gte=start_at,
+            case__received_at__lt=end_at,
+        )
+        .values("user_id")
+        .annotate(counted=Count("pk", filter=praise), excluded=Count("pk", filter=~praise))
+        .order_by("user_id")
+    )
+    return {row["user_id"]: HandlerTally(counted=row["counted"], excluded=row["excluded"]) for row in rows}
+
+
+def case_praise_list_naming(
+    *, start_at: dt.datetime, end_at: dt.datetime, person: int, limit: int = EVIDENCE_LIMIT
+) -> list[Case]:
+    """Return the praise cases naming `person` received in [start_at, end_at), newest first, as
+    `case_praise_tally_by_named_staff` counts them (`is_counted` annotated)."""
+    cases = (
+        Case.objects.filter(
+            kind=CaseKind.PRAISE, named_staff=person, received_at__gte=start_at, received_at__lt=end_at
+        )
+        .annotate(
+            is_counted=CaseWhen(
+                When(_praise_counted(), then=Value(True)), default=Value(False), output_field=BooleanField()
+            ),
+        )
+        .order_by("-received_at", "-pk")
+    )
+    return list(cases[:limit])
+
+
+def _public_replies(start_at: dt.datetime, end_at: dt.datetime) -> QuerySet[CaseMessage]:
+    return CaseMessage.objects.filter(
+        author_kind=CaseMessage.AuthorKind.STAFF,
+        is_internal=False,
+        created_at__gte=start_at,
+        created_at__lt=end_at,
+    )
+
+
+def case_reply_tally_by_author(
+    *, start_at: dt.datetime, end_at: dt.datetime, people: Sequence[int]
+) -> dict[int, int]:
+    """Return, per person of `people` who sent any, how many public replies (not internal notes) he sent to
+    customers in [start_at, end_at). One query, whatever the number of people."""
+    rows = (
+        _public_replies(start_at, end_at)
+        .filter(author_id__in=list(people))
+        .values("author_id")
+        .annotate(sent=Count("pk"))
+        .order_by("author_id")
+    )
+    return {row["author_id"]: row["sent"] for row in rows}
+
+
+def case_reply_list_of_author(
+    *, start_at: dt.datetime, end_at: dt.datetime, person: int, limit: int = EVIDENCE_LIMIT
+) -> list[CaseMessage]:
+    """Return the public replies `person` sent in [start_at, end_at), newest first, each with its case."""
+    replies = _public_replies(start_at, end_at).filter(author_id=person).select_related("case")
+    return list(replies.order_by("-created_at", "-pk")[:limit])
+
+
+@dataclasses.dataclass(frozen=True)
+class ClockMinutes:
+    """One person's stopped clocks of one kind in a period: `counted` clocks (met or breached) that took
+    `minutes` in all, and `excluded` clocks cancelled."""
+
+    counted: int = 0
+    minutes: Decimal = Decimal(0)
+    excluded: int = 0
+
+
+def case_clock_elapsed_minutes(clock: CaseClock) -> Decimal:
+    """Return the time a stopped clock ran, in minutes rounded to hundredths, counted as its target counts:
+    working time of its calendar for a working-time target, every hour for a calendar-time one, less the
+    time it spent paused (`paused_seconds`, kept in the same basis). The clock's case, team and unit should
+    be loaded; call inside `sla_config_pinned` for many clocks so the calendars are read once."""
+    if clock.stopped_at is None:
+        return Decimal(0)
+    target = clock_target(clock)
+    calendar = calendar_for(clock.case.team, target) if target.basis == WORKING_TIME else BUILT_IN_CALENDAR
+    seconds = time_between(calendar, clock.started_at, clock.stopped_at, target.basis) - clock.paused_seconds
+    return (Decimal(max(seconds, 0.0)) / 60).quantize(Decimal("0.01"))
+
+
+def case_clock_minutes_by_handler(
+    *, metric: str, start_at: dt.datetime, end_at: dt.datetime, people: Sequence[int]
+) -> dict[int, ClockMinutes]:
+    """Return, per person of `people`, the clocks of `metric` stopped in [start_at, end_at) on the cases he
+    handles (the assignee, else the resolver) with the minutes they ran (`case_clock_elapsed_minutes`).
+
+    Met and breached clocks are `counted`; cancelled ones `excluded`. One query for the clocks, plus the
+    SLA configuration once when a working-time clock needs its calendar; none per person.
+    """
+    clocks = (
+        CaseClock.objects.filter(
+            metric=metric,
+            stopped_at__gte=start_at,
+            stopped_at__lt=end_at,
+            status__in=(CaseClock.Status.MET, CaseClock.Status.BREACHED, CaseClock.Status.CANCELLED),
+        )
+        .annotate(handler_pk=_case_handler("case__"))
+        .filter(handler_pk__in=list(people))
+        .select_related("case__team__unit")
+        .order_by("pk")
+    )
+    rows = list(clocks)
+    totals: dict[int, ClockMinutes] = {}
+    # Calendar-time clocks need no calendar: the configuration is read only when a working-time one does.
+    needs_calendars = any(clock.target_basis == WORKING_TIME for clock in rows)
+    with sla_config_pinned() if needs_calendars else contextlib.nullcontext():
+        for clock in rows:
+            person = clock.handler_pk
+            own = totals.get(person, ClockMinutes())
+            if clock.status == CaseClock.Status.CANCELLED:
+                totals[person] = dataclasses.replace(own, excluded=own.excluded + 1)
+            else:
+                minutes = own.minutes + case_clock_elapsed_minutes(clock)
+                totals[person] = dataclasses.replace(own, counted=own.counted + 1, minutes=minutes)
+    return totals
+
+
+def case_clock_minutes_list_of_handler(
+    *, metric: str, start_at: dt.datetime, end_at: dt.datetime, person: int, limit: int = EVIDENCE_LIMIT
+) -> list[tuple[CaseClock, Decimal]]:
+    """Return the clocks `case_clock_minutes_by_handler` counts or excludes for `person`, newest stop first,
+    each with the minutes it ran (0 for a cancelled one, which is not counted)."""
+    clocks = case_clock_list_of_handler(
+        metric=metric, start_at=start_at, end_at=end_at, person=person, limit=limit
+    )
+    needs_calendars = any(clock.target_basis == WORKING_TIME for clock in clocks)
+    with sla_config_pinned() if needs_calendars else contextlib.nullcontext():
+        return [
+            (
+                clock,
+                Decimal(0)
+                if clock.status == CaseClock.Status.CANCELLED
+                else case_clock_elapsed_minutes(clock),
+            )
+            for clock in clocks
+        ]

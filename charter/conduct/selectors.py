@@ -4,7 +4,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import BooleanField, Case, Count, Prefetch, Q, QuerySet, Value, When
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -320,3 +320,28 @@ def violation_tally_by_staff(
         (row["staff_id"], row["severity"]): ViolationTally(standing=row["standing"], excluded=row["excluded"])
         for row in rows
     }
+
+
+def violation_list_of_staff_decided(
+    *, start_at: dt.datetime, end_at: dt.datetime, person: int, severity: str, limit: int = 200
+) -> list[Violation]:
+    """Return the violations of `severity` decided against `person` in [start_at, end_at) that
+    `violation_tally_by_staff` counts or excludes, newest decision first, each with `is_standing`
+    annotated (the decided step stands)."""
+    standing = Q(pk__in=Violation.objects.in_effect().values("pk"))
+    violations = (
+        Violation.objects.filter(
+            staff_id=person,
+            severity=severity,
+            decided_at__gte=start_at,
+            decided_at__lt=end_at,
+            step__isnull=False,
+        )
+        .annotate(
+            is_standing=Case(
+                When(standing, then=Value(True)), default=Value(False), output_field=BooleanField()
+            )
+        )
+        .order_by("-decided_at", "-pk")
+    )
+    return list(violations[:limit])

@@ -385,3 +385,41 @@ def review_score_tally_by_agent(
         )
         for row in rows
     }
+
+
+def review_list_of_agent_submitted(
+    *, start_at: dt.datetime, end_at: dt.datetime, person: int, limit: int = 200
+) -> list[Review]:
+    """Return the reviews of `person`'s work submitted in [start_at, end_at) that
+    `review_score_tally_by_agent` counts (settled and scored) or leaves out (disputed, or without a score),
+    newest submission first, each with its case."""
+    reviews = Review.objects.filter(
+        agent_id=person, submitted_at__gte=start_at, submitted_at__lt=end_at
+    ).select_related("case")
+    return list(reviews.order_by("-submitted_at", "-pk")[:limit])
+
+
+def finding_tally_by_agent(
+    *, start_at: dt.datetime, end_at: dt.datetime, people: Sequence[int]
+) -> dict[int, int]:
+    """Return, per agent of `people` with any, how many findings the reply checks recorded on the public
+    replies he sent in [start_at, end_at) (each finding once, whether or not he sent it despite the
+    warning). One query, whatever the number of people."""
+    rows = (
+        Finding.objects.filter(agent_id__in=list(people), replied_at__gte=start_at, replied_at__lt=end_at)
+        .values("agent_id")
+        .annotate(found=Count("pk"))
+        .order_by("agent_id")
+    )
+    return {row["agent_id"]: row["found"] for row in rows}
+
+
+def finding_list_of_agent_replied(
+    *, start_at: dt.datetime, end_at: dt.datetime, person: int, limit: int = 200
+) -> list[Finding]:
+    """Return the findings `finding_tally_by_agent` counts for `person`, newest reply first, each with its
+    case and clause."""
+    findings = Finding.objects.filter(
+        agent_id=person, replied_at__gte=start_at, replied_at__lt=end_at
+    ).select_related("case", "clause")
+    return list(findings.order_by("-replied_at", "-pk")[:limit])

@@ -10,8 +10,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 
 from charter.accounts.models import Customer, User
+from charter.assessment.evidence import Evidence
 from charter.assessment.indicators import (
     INDICATORS,
     Indicator,
@@ -20,9 +22,9 @@ from charter.assessment.indicators import (
     Unit,
     indicator_register,
 )
-from charter.cases.models import Case, CaseClock, CaseStatus
+from charter.cases.models import Case, CaseClock, CaseEvent, CaseMessage, CaseStatus
 from charter.conduct.models import LadderStep, Severity, Violation
-from charter.quality.models import Review, Scorecard, ScorecardVersion
+from charter.quality.models import Check, Finding, Review, Scorecard, ScorecardVersion
 from charter.standards.models import StandardClause, StandardDocument
 from charter.surveys.models import Response
 from tests.accounts.factories import CustomerFactory, UserFactory
@@ -147,6 +149,32 @@ def response(*, csat: int | None, at: dt.datetime = MID_MARCH, **fields: Any) ->
     return ResponseFactory.create(csat=csat, submitted_at=at, **fields)
 
 
+def reply(case: Case, *, author: User, at: dt.datetime, is_internal: bool = False) -> CaseMessage:
+    """A message `author` wrote on `case` at `at`: a public reply, or an internal note."""
+    return CaseMessage.objects.create(
+        case=case,
+        author=author,
+        author_kind="staff",
+        body="您好，已为您核实。",
+        is_internal=is_internal,
+        created_at=at,
+    )
+
+
+def finding(clause: StandardClause, message: CaseMessage, *, check: str = Check.IMPROPER_WORDING) -> Finding:
+    """A finding of the reply checks on `message` (its author is the agent)."""
+    assert message.author is not None
+    return Finding.objects.create(
+        case=message.case,
+        message=message,
+        agent=message.author,
+        check_code=check,
+        key=f"{check}:{message.pk}",
+        clause=clause,
+        replied_at=message.created_at,
+    )
+
+
 def test_the_library_names_each_indicator_with_its_formula_and_exclusions() -> None:
     codes = (
         "volume_handled",
@@ -173,6 +201,7 @@ def test_a_second_indicator_with_a_registered_code_is_refused() -> None:
         unit=Unit.COUNT,
         higher_is_better=True,
         compute=lambda period, people: {person: Measure(value=None, sample=0) for person in people},
+        evidence=lambda period, person: [],
     )
     with pytest.raises(ValueError, match="volume_handled"):
         indicator_register(copy)
@@ -190,6 +219,7 @@ def test_a_higher_app_registers_its_own_indicator(monkeypatch: pytest.MonkeyPatc
         unit=Unit.PERCENT,
         higher_is_better=True,
         compute=lambda period, people: {person: Measure(value=None, sample=0) for person in people},
+        evidence=lambda period, person: [],
     )
 
     indicator_register(training)
@@ -356,10 +386,13 @@ def test_an_indicator_answers_for_twenty_people_in_as_many_queries_as_for_one(
         case.named_staff.add(person)
         for metric in (CaseClock.Metric.FIRST_RESPONSE, CaseClock.Metric.RESOLUTION):
             stopped_clock(case, metric=metric, status="met", at=MID_MARCH)
-        response(csat=4, handler=person, agents=[people[0]])
+        response(csat=4, nps=9, handler=person, agents=[people[0]])
         qa_review(customer, agent=person, at=MID_MARCH, score="80.00")
         for severity in Severity.values:
             violation(clause, staff=person, severity=severity, at=MID_MARCH)
+        praise = resolved_case(customer, at=None, kind="praise", received_at=MID_MARCH, status="new")
+        praise.named_staff.add(person)
+        finding(clause, reply(case, author=person, at=MID_MARCH))
     indicator = INDICATORS[code]
 
     with django_assert_max_num_queries(2):
@@ -369,3 +402,283 @@ def test_an_indicator_answers_for_twenty_people_in_as_many_queries_as_for_one(
 
     assert len(one) == 1 and len(everyone) == 20
     assert all(measure.sample >= 1 for measure in everyone.values())
+
+
+# The indicators added with the drill-down --------------------------------------------------------------
+
+
+def counted_in_sample(rows: list[Evidence]) -> int:
+    return sum(1 for row in rows if row.counted and row.in_sample)
+
+
+def left_out(rows: list[Evidence]) -> int:
+    return sum(1 for row in rows if not row.counted)
+
+
+@time_machine.travel(dt.datetime(2026, 5, 1, tzinfo=dt.UTC))
+def test_first_contact_resolution_leaves_out_reopened_cases_and_customers_who_came_back(
+    customer: Customer, alice: User, bob: User, settings: Any
+) -> None:
+    settings.ASSESSMENT_FCR_REPEAT_DAYS = 7
+    clean = resolved_case(customer, at=MID_MARCH, assignee=alice)
+    reopened = resolved_case(customer, at=MID_MARCH, assignee=alice)
+    CaseEvent.objects.create(case=reopened, kind=CaseEvent.Kind.REOPENED, occurred_at=MID_MARCH)
+    repeated = resolved_case(customer, at=LAST_MINUTE, assignee=alice)
+    # The customer writes again about the same (no) service five days later: a repeat.
+    resolved_case(customer, at=None, status="new", received_at=LAST_MINUTE + dt.timedelta(days=5))
+    # Another customer, or eight days later: not a repeat of alice's first case.
+    resolved_case(
+        CustomerFactory.create(), at=None, status="new", received_at=MID_MARCH + dt.timedelta(days=1)
+    )
+    resolved_case(customer, at=None, status="new", received_at=MID_MARCH + dt.timedelta(days=8))
+    survivor = resolved_case(customer, at=MID_MARCH, assignee=bob)
+    resolved_case(customer, at=MID_MARCH, assignee=alice, merged_into=survivor)
+
+    indicator = INDICATORS["first_contact_resolution"]
+    measures = indicator.compute(MARCH, [alice.pk, bob.pk])
+    rows = indicator.evidence(MARCH, alice.pk)
+
+    # One of three (clean); the merged case is excluded.
+    assert measures[alice.pk] == Measure(value=Decimal("33.33"), sample=3, excluded=1)
+    assert [row.object_id for row in rows if row.is_hit] == [clean.pk]
+    assert counted_in_sample(rows) == 3 and left_out(rows) == 1
+    assert {row.object_id for row in rows if row.counted and not row.is_hit} == {reopened.pk, repeated.pk}
+    # A repeat window of 10 days also catches the case eight days after the clean one.
+    settings.ASSESSMENT_FCR_REPEAT_DAYS = 10
+    assert indicator.compute(MARCH, [alice.pk])[alice.pk].value == Decimal("0.00")
+
+
+@time_machine.travel(dt.datetime(2026, 4, 3, tzinfo=dt.UTC))
+def test_first_contact_resolution_waits_until_the_repeat_window_is_over(
+    customer: Customer, alice: User
+) -> None:
+    resolved_case(customer, at=MID_MARCH, assignee=alice)
+    late = resolved_case(customer, at=LAST_MINUTE, assignee=alice)
+
+    indicator = INDICATORS["first_contact_resolution"]
+    measure = indicator.compute(MARCH, [alice.pk])[alice.pk]
+    rows = indicator.evidence(MARCH, alice.pk)
+
+    assert measure == Measure(value=Decimal("100.00"), sample=1, excluded=1)
+    assert [(row.object_id, row.counted) for row in rows] == [(late.pk, False), (rows[1].object_id, True)]
+    assert "not over" in str(rows[0].reason)
+
+
+def test_nps_is_promoters_less_detractors_over_answers(alice: User, bob: User) -> None:
+    for score in (10, 9, 9, 8, 3):
+        response(csat=None, nps=score, handler=alice)
+    response(csat=5, nps=None, handler=alice)
+    response(csat=None, nps=0, handler=alice, at=NEXT_MIDNIGHT)
+    excluded = response(
+        csat=1, nps=0, handler=alice, assessment_excluded_at=MID_MARCH, assessment_exclusion="appeal_upheld"
+    )
+
+    indicator = INDICATORS["nps_attributed"]
+    measures = indicator.compute(MARCH, [alice.pk, bob.pk])
+    rows = indicator.evidence(MARCH, alice.pk)
+
+    # (3 promoters − 1 detractor) ÷ 5 answers.
+    assert measures[alice.pk] == Measure(value=Decimal("40.00"), sample=5, excluded=1)
+    assert measures[bob.pk] == Measure(value=None, sample=0)
+    assert counted_in_sample(rows) == 5 and sum(row.is_hit for row in rows) == 3
+    assert [row.object_id for row in rows if not row.counted] == [excluded.pk]
+
+
+def test_nps_reaches_minus_100_when_everyone_is_a_detractor(alice: User, bob: User) -> None:
+    response(csat=None, nps=6, handler=alice)
+    # As an agent who answered the customer on bob's case.
+    response(csat=None, nps=0, handler=bob, agents=[alice])
+
+    measure = INDICATORS["nps_attributed"].compute(MARCH, [alice.pk])[alice.pk]
+
+    assert measure == Measure(value=Decimal("-100.00"), sample=2)
+
+
+def test_csat_leaves_out_responses_excluded_from_assessment(alice: User) -> None:
+    response(csat=5, handler=alice)
+    response(csat=1, handler=alice, assessment_excluded_at=MID_MARCH, assessment_exclusion="not_valid")
+
+    indicator = INDICATORS["bad_review_share"]
+    measure = indicator.compute(MARCH, [alice.pk])[alice.pk]
+    rows = indicator.evidence(MARCH, alice.pk)
+
+    assert measure == Measure(value=Decimal("0.00"), sample=1, excluded=1)
+    assert counted_in_sample(rows) == 1 and left_out(rows) == 1
+
+
+def test_qa_compliance_is_the_share_of_scored_reviews_without_an_auto_fail(
+    customer: Customer, alice: User, bob: User
+) -> None:
+    qa_review(customer, agent=alice, at=MID_MARCH, score="90.00")
+    qa_review(customer, agent=alice, at=MID_MARCH, score="70.00")
+    qa_review(customer, agent=alice, at=MID_MARCH, score="0.00", is_auto_failed=True)
+    qa_review(customer, agent=alice, at=MID_MARCH, score="60.00", status=Review.Status.DECIDED)
+    qa_review(
+        customer, agent=alice, at=MID_MARCH, score="0.00", status=Review.Status.DISPUTED, is_auto_failed=True
+    )
+    qa_review(customer, agent=alice, at=NEXT_MIDNIGHT, score="0.00", is_auto_failed=True)
+
+    indicator = INDICATORS["qa_compliance"]
+    measures = indicator.compute(MARCH, [alice.pk, bob.pk])
+    rows = indicator.evidence(MARCH, alice.pk)
+
+    assert measures[alice.pk] == Measure(value=Decimal("75.00"), sample=4, excluded=1)
+    assert measures[bob.pk] == Measure(value=None, sample=0)
+    assert counted_in_sample(rows) == 4 and sum(row.is_hit for row in rows) == 3 and left_out(rows) == 1
+
+
+def test_reply_check_findings_count_per_100_public_replies(
+    customer: Customer, clause: StandardClause, alice: User, bob: User
+) -> None:
+    case = resolved_case(customer, at=MID_MARCH, assignee=alice)
+    replies = [reply(case, author=alice, at=MID_MARCH) for _ in range(3)]
+    finding(clause, replies[0])
+    finding(clause, replies[0], check=Check.MISSING_GREETING)
+    reply(case, author=alice, at=LAST_MINUTE)
+    # Neither a note nor next month's reply counts.
+    reply(case, author=alice, at=MID_MARCH, is_internal=True)
+    finding(clause, reply(case, author=alice, at=NEXT_MIDNIGHT))
+
+    indicator = INDICATORS["reply_check_findings_per_100"]
+    measures = indicator.compute(MARCH, [alice.pk, bob.pk])
+    rows = indicator.evidence(MARCH, alice.pk)
+
+    assert measures[alice.pk] == Measure(value=Decimal("50.00"), sample=4, excluded=0)
+    assert measures[bob.pk] == Measure(value=None, sample=0)
+    assert counted_in_sample(rows) == 4
+    assert sorted(row.kind for row in rows if not row.in_sample) == ["finding", "finding"]
+
+
+def working_clock(
+    case: Case, *, metric: str, start: dt.datetime, stop: dt.datetime, **fields: Any
+) -> CaseClock:
+    return CaseClock.objects.create(
+        case=case,
+        metric=metric,
+        status=fields.pop("status", CaseClock.Status.MET),
+        target_amount=8,
+        target_unit="hours",
+        target_basis=fields.pop("basis", "working_time"),
+        started_at=start,
+        stopped_at=stop,
+        **fields,
+    )
+
+
+def test_average_minutes_count_working_time_less_pauses(customer: Customer, alice: User, bob: User) -> None:
+    case = resolved_case(customer, at=MID_MARCH, assignee=alice)
+    first = CaseClock.Metric.FIRST_RESPONSE
+    tuesday = dt.datetime(2026, 3, 10, 9, 0, tzinfo=SHANGHAI)
+    # 09:00-10:00 of a working Tuesday (built-in calendar 09:00-12:00, 13:30-17:30): 60 minutes.
+    working_clock(case, metric=first, start=tuesday, stop=tuesday + dt.timedelta(hours=1))
+    # 11:00 to 14:30 holds 1 h before lunch and 1 h after it; 30 minutes were paused: 90 minutes.
+    working_clock(
+        case,
+        metric=first,
+        start=tuesday + dt.timedelta(hours=2),
+        stop=tuesday + dt.timedelta(hours=5, minutes=30),
+        paused_seconds=1800,
+        status=CaseClock.Status.BREACHED,
+    )
+    # A 24x7 target counts every hour: Saturday 10:00-10:45 is 45 minutes.
+    saturday = dt.datetime(2026, 3, 14, 10, 0, tzinfo=SHANGHAI)
+    working_clock(
+        case, metric=first, start=saturday, stop=saturday + dt.timedelta(minutes=45), basis="calendar_time"
+    )
+    working_clock(case, metric=first, start=tuesday, stop=tuesday, status=CaseClock.Status.CANCELLED)
+    working_clock(
+        case, metric=CaseClock.Metric.RESOLUTION, start=tuesday, stop=tuesday + dt.timedelta(hours=2)
+    )
+
+    indicator = INDICATORS["first_response_minutes_avg"]
+    measures = indicator.compute(MARCH, [alice.pk, bob.pk])
+    rows = indicator.evidence(MARCH, alice.pk)
+
+    assert measures[alice.pk] == Measure(value=Decimal("65.00"), sample=3, excluded=1)
+    assert measures[bob.pk] == Measure(value=None, sample=0)
+    assert INDICATORS["resolution_minutes_avg"].compute(MARCH, [alice.pk])[alice.pk].value == Decimal(
+        "120.00"
+    )
+    assert counted_in_sample(rows) == 3 and left_out(rows) == 1
+    assert sorted(str(row.detail) for row in rows if row.counted) == [
+        "45.00 minutes",
+        "60.00 minutes",
+        "90.00 minutes",
+    ]
+
+
+def test_commendations_count_praise_naming_the_person(customer: Customer, alice: User, bob: User) -> None:
+    def praise(at: dt.datetime, **fields: Any) -> Case:
+        fields.setdefault("status", CaseStatus.NEW)
+        case = resolved_case(customer, at=None, kind="praise", received_at=at, **fields)
+        case.named_staff.add(alice)
+        return case
+
+    praise(MID_MARCH)
+    praise(LAST_MINUTE, status=CaseStatus.RESOLVED)
+    praise(NEXT_MIDNIGHT)
+    praise(MID_MARCH, status=CaseStatus.CANCELLED)
+    # A complaint naming her is no commendation.
+    resolved_case(customer, at=MID_MARCH, received_at=MID_MARCH).named_staff.add(alice)
+
+    indicator = INDICATORS["commendations"]
+    measures = indicator.compute(MARCH, [alice.pk, bob.pk])
+    rows = indicator.evidence(MARCH, alice.pk)
+
+    assert measures[alice.pk] == Measure(value=Decimal(2), sample=2, excluded=1)
+    assert measures[bob.pk] == Measure(value=Decimal(0), sample=0)
+    assert counted_in_sample(rows) == 2 and left_out(rows) == 1
+
+
+def test_the_evidence_of_upheld_complaints_shows_the_cases_and_the_complaints(
+    customer: Customer, alice: User, bob: User
+) -> None:
+    handled = [resolved_case(customer, at=MID_MARCH, assignee=alice, kind="inquiry") for _ in range(2)]
+    complaint = resolved_case(customer, at=LAST_MINUTE, assignee=bob, outcome="upheld")
+    complaint.named_staff.add(alice)
+
+    rows = INDICATORS["upheld_complaints_per_100"].evidence(MARCH, alice.pk)
+
+    assert rows[0].object_id == complaint.pk and rows[0].is_hit and not rows[0].in_sample
+    assert {row.object_id for row in rows if row.in_sample} == {case.pk for case in handled}
+
+
+@pytest.mark.parametrize("code", sorted(INDICATORS))
+def test_the_evidence_agrees_with_the_measure(
+    code: str, customer: Customer, clause: StandardClause, alice: User
+) -> None:
+    survivor = resolved_case(customer, at=MID_MARCH)
+    for merged_into in (None, survivor):
+        case = resolved_case(
+            customer, at=MID_MARCH, assignee=alice, outcome="upheld", merged_into=merged_into
+        )
+        case.named_staff.add(alice)
+        praise = resolved_case(customer, at=None, kind="praise", status="new", received_at=MID_MARCH)
+        praise.named_staff.add(alice)
+        praise.merged_into = merged_into
+        praise.save()
+    for status in ("met", "breached", "cancelled"):
+        for metric in (CaseClock.Metric.FIRST_RESPONSE, CaseClock.Metric.RESOLUTION):
+            stopped_clock(case, metric=metric, status=status, at=MID_MARCH)
+    for csat, nps in ((5, 10), (1, 2), (None, None)):
+        response(csat=csat, nps=nps, handler=alice)
+    response(csat=2, nps=1, handler=alice, assessment_excluded_at=MID_MARCH, assessment_exclusion="not_valid")
+    qa_review(customer, agent=alice, at=MID_MARCH, score="80.00")
+    qa_review(customer, agent=alice, at=MID_MARCH, score="0.00", is_auto_failed=True)
+    qa_review(customer, agent=alice, at=MID_MARCH, score="50.00", status=Review.Status.DISPUTED)
+    for severity in Severity.values:
+        violation(clause, staff=alice, severity=severity, at=MID_MARCH)
+        violation(clause, staff=alice, severity=severity, at=MID_MARCH, status="awaiting_response")
+    finding(clause, reply(case, author=alice, at=MID_MARCH))
+    reply(case, author=alice, at=MID_MARCH)
+    indicator = INDICATORS[code]
+
+    with time_machine.travel(dt.datetime(2026, 6, 1, tzinfo=dt.UTC)):
+        measure = indicator.compute(MARCH, [alice.pk])[alice.pk]
+        rows = indicator.evidence(MARCH, alice.pk)
+
+    assert measure.sample >= 1
+    assert counted_in_sample(rows) == measure.sample
+    assert left_out(rows) == measure.excluded
+    assert all(row.reason for row in rows if not row.counted)
+    assert rows == sorted(rows, key=lambda row: row.at or MID_MARCH, reverse=True)
