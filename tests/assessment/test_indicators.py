@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from charter.accounts.models import Customer, User
 from charter.assessment.evidence import Evidence
@@ -395,11 +397,12 @@ def test_an_indicator_answers_for_twenty_people_in_as_many_queries_as_for_one(
         finding(clause, reply(case, author=person, at=MID_MARCH))
     indicator = INDICATORS[code]
 
-    with django_assert_max_num_queries(2):
+    with django_assert_max_num_queries(2), CaptureQueriesContext(connection) as for_one:
         one = indicator.compute(MARCH, [people[0].pk])
-    with django_assert_max_num_queries(2):
+    with django_assert_max_num_queries(2), CaptureQueriesContext(connection) as for_twenty:
         everyone = indicator.compute(MARCH, [person.pk for person in people])
 
+    assert len(for_one) == len(for_twenty)
     assert len(one) == 1 and len(everyone) == 20
     assert all(measure.sample >= 1 for measure in everyone.values())
 
@@ -682,3 +685,25 @@ def test_the_evidence_agrees_with_the_measure(
     assert left_out(rows) == measure.excluded
     assert all(row.reason for row in rows if not row.counted)
     assert rows == sorted(rows, key=lambda row: row.at or MID_MARCH, reverse=True)
+
+
+@pytest.mark.parametrize("code", ["first_response_minutes_avg", "resolution_minutes_avg"])
+def test_minutes_in_working_time_read_the_calendars_once_whatever_the_number_of_people(
+    code: str, customer: Customer, team: Any
+) -> None:
+    people = UserFactory.create_batch(20)
+    tuesday = dt.datetime(2026, 3, 10, 9, 0, tzinfo=SHANGHAI)
+    for person in people:
+        case = resolved_case(customer, at=MID_MARCH, assignee=person, team=team)
+        for metric in (CaseClock.Metric.FIRST_RESPONSE, CaseClock.Metric.RESOLUTION):
+            working_clock(case, metric=metric, start=tuesday, stop=tuesday + dt.timedelta(minutes=30))
+    indicator = INDICATORS[code]
+
+    with CaptureQueriesContext(connection) as one:
+        single = indicator.compute(MARCH, [people[0].pk])
+    with CaptureQueriesContext(connection) as twenty:
+        everyone = indicator.compute(MARCH, [person.pk for person in people])
+
+    assert len(twenty) == len(one) <= 8
+    assert single[people[0].pk].value == Decimal("30.00")
+    assert all(measure.value == Decimal("30.00") for measure in everyone.values())
