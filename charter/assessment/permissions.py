@@ -133,8 +133,8 @@ def can_self_assess(user: AnyUser, scorecard: Scorecard) -> Decision:
 
 
 def can_score(user: AnyUser, scorecard: Scorecard) -> Decision:
-    """Allow the assessor, or a lead over the person's team, while the cycle is at supervisor scoring; never
-    the person himself."""
+    """Allow the assessor, or a lead over the person's team (or, for someone nobody leads, those who run
+    cycles), while the cycle is at supervisor scoring; never the person himself."""
     member = _active(user)
     return first_refusal(
         lambda: can_view_scorecard(user, scorecard),
@@ -145,7 +145,11 @@ def can_score(user: AnyUser, scorecard: Scorecard) -> Decision:
         ),
         lambda: allow_if(
             member is not None
-            and (member.pk == scorecard.assessor_id or _leads_team(member, scorecard.team_id)),
+            and (
+                member.pk == scorecard.assessor_id
+                or _leads_team(member, scorecard.team_id)
+                or (scorecard.assessor_id is None and bool(can_run_cycles(member)))
+            ),
             ErrorCode.NOT_ASSESSOR,
             _("Only the person's supervisor scores this scorecard."),
         ),
