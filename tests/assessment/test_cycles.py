@@ -157,7 +157,7 @@ def _through_scoring(world: World, cycle: Cycle, ratings: dict[User, int]) -> Cy
 
 def _published(world: World) -> Cycle:
     cycle = _open(world)
-    cycle = _through_scoring(world, cycle, {agent: 95 for agent in world.agents} | {world.lead: 70})
+    cycle = _through_scoring(world, cycle, dict.fromkeys(world.agents, 95) | {world.lead: 70})
     cycle = cycles.cycle_advance(actor=world.head, cycle=cycle, expected_version=cycle.lock_version)
     return cycles.cycle_approve(actor=world.head, cycle=cycle, expected_version=cycle.lock_version)
 
@@ -265,11 +265,11 @@ def test_nobody_scores_himself_and_only_his_supervisor_scores(world: World) -> N
             ratings={"attitude": 90},
             expected_version=agent_card.lock_version,
         )
-    with pytest.raises(DomainError) as refused:
+    with pytest.raises(DomainError) as invalid:
         cycles.scorecard_score(
             actor=world.lead, scorecard=agent_card, ratings={}, expected_version=agent_card.lock_version
         )
-    assert refused.value.field == "rating_attitude"
+    assert invalid.value.field == "rating_attitude"
     # The head scores the lead, whom nobody leads.
     cycles.scorecard_score(
         actor=world.head,
@@ -316,7 +316,7 @@ def test_the_quota_moves_the_lowest_excess_down_with_the_rule_stated(world: Worl
 
 def test_calibration_needs_a_reason_and_never_touches_ones_own(world: World) -> None:
     cycle = _open(world)
-    cycle = _through_scoring(world, cycle, {agent: 70 for agent in world.agents} | {world.lead: 70})
+    cycle = _through_scoring(world, cycle, dict.fromkeys(world.agents, 70) | {world.lead: 70})
     card = _card(cycle, world.agents[0])
     with pytest.raises(DomainError) as refused:
         cycles.scorecard_calibrate(
@@ -352,7 +352,7 @@ def test_supervisor_step_ends_only_when_everyone_is_scored(world: World) -> None
 
 def test_nobody_approves_a_cycle_that_assesses_him(world: World) -> None:
     cycle = _open(world)
-    cycle = _through_scoring(world, cycle, {agent: 95 for agent in world.agents} | {world.lead: 70})
+    cycle = _through_scoring(world, cycle, dict.fromkeys(world.agents, 95) | {world.lead: 70})
     cycle = cycles.cycle_advance(actor=world.head, cycle=cycle, expected_version=cycle.lock_version)
     world.lead.groups.add(world.head.groups.get())
     lead = User.objects.get(pk=world.lead.pk)
@@ -399,7 +399,7 @@ def test_publication_acknowledgement_and_an_appeal_decided_by_someone_else(world
                     new_grade="excellent",
                     expected_version=1,
                 )
-        with pytest.raises(DomainError) as refused:
+        with pytest.raises(DomainError) as invalid:
             cycles.appeal_decide(
                 actor=world.decider,
                 appeal=appeal,
@@ -408,7 +408,7 @@ def test_publication_acknowledgement_and_an_appeal_decided_by_someone_else(world
                 new_grade="",
                 expected_version=1,
             )
-        assert refused.value.field == "new_grade"
+        assert invalid.value.field == "new_grade"
         previous = card.grade
         appeal = cycles.appeal_decide(
             actor=world.decider,
