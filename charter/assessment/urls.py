@@ -2,6 +2,9 @@
 
 from django.urls import URLPattern, URLResolver
 
+from charter.assessment import urls_plans
+
 app_name = "assessment"
 
 urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns += urls_plans.urlpatterns
