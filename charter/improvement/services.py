@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F, Max
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -25,11 +25,10 @@ from charter.cases.models import Case, RootCause
 from charter.cases.selectors import case_list_visible_to
 from charter.catalog.models import Service
 from charter.common.errors import (
-    ConflictError,
     DomainError,
     InvalidTransitionError,
-    NotFoundError,
 )
+from charter.common.locking import row_claim
 from charter.common.policy import Decision, Refusal, require
 from charter.common.services import year_counter_next
 from charter.common.text import clean_text
@@ -99,16 +98,12 @@ def _lock(action: CorrectiveAction, expected_version: int | None) -> CorrectiveA
 
     A stale `expected_version` is refused with ConflictError (409, `conflict`). Call inside atomic.
     """
-    rows = CorrectiveAction.objects.filter(pk=action.pk)
-    if expected_version is not None:
-        rows = rows.filter(version=expected_version)
-    if rows.update(version=F("version") + 1, updated_at=timezone.now()) == 0:
-        if CorrectiveAction.objects.filter(pk=action.pk).exists():
-            raise ConflictError(
-                _("Someone else changed this corrective action in the meantime; reload it and try again."),
-            )
-        raise NotFoundError(_("This corrective action no longer exists."))
-    return CorrectiveAction.objects.select_related("owner", "team", "service", "opened_by").get(pk=action.pk)
+    return row_claim(
+        action,
+        expected_version,
+        stale=_("Someone else changed this corrective action in the meantime; reload it and try again."),
+        queryset=CorrectiveAction.objects.select_related("owner", "team", "service", "opened_by"),
+    )
 
 
 def _event(
