@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from charter.accounts.models import Team, User
+from charter.accounts.permissions import AnyUser
 from charter.accounts.selectors import team_list_led_by
 from charter.assessment.models import Cycle, LedgerEntry
 from charter.assessment.permissions import (
@@ -40,7 +41,7 @@ class LedgerFilter:
     person: int | None = None
 
 
-def can_view_ledger(user: object) -> bool:
+def can_view_ledger(user: AnyUser) -> bool:
     """True for those who see the ledger page: HR with export_ledger, and those who see other people's
     scorecards (team leads see their teams' entries only)."""
     return bool(can_export_ledger(user)) or bool(can_view_team_scorecards(user))

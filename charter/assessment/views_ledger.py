@@ -13,7 +13,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from charter.accounts.models import User
+from charter.accounts.models import Team, User
 from charter.accounts.permissions import is_staff_member
 from charter.accounts.requests import request_staff
 from charter.assessment.exports import (
@@ -25,6 +25,7 @@ from charter.assessment.exports import (
     ledger_list_visible_to,
     ledger_team_list_for,
 )
+from charter.assessment.models import Cycle
 from charter.assessment.permissions import can_export_ledger
 from charter.common.exports import tables_download
 from charter.common.forms import FilterForm, IsoDateInput
@@ -34,11 +35,11 @@ PAGE_SIZE = 50
 
 
 class LedgerFilterForm(FilterForm):
-    cycle = forms.ModelChoiceField(label=_("Cycle"), queryset=None, required=False)
+    cycle = forms.ModelChoiceField(label=_("Cycle"), queryset=Cycle.objects.none(), required=False)
     period_from = forms.DateField(label=_("Periods from"), required=False, widget=IsoDateInput())
     period_to = forms.DateField(label=_("Periods until"), required=False, widget=IsoDateInput())
-    team = forms.ModelChoiceField(label=_("Team"), queryset=None, required=False)
-    person = forms.ModelChoiceField(label=_("Staff member"), queryset=None, required=False)
+    team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.none(), required=False)
+    person = forms.ModelChoiceField(label=_("Staff member"), queryset=User.objects.none(), required=False)
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

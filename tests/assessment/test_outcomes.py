@@ -4,6 +4,7 @@ ledger page's scope and its export."""
 import csv
 import datetime as dt
 import io
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -37,7 +38,7 @@ pytestmark = pytest.mark.django_db
 AT = dt.datetime(2026, 11, 3, 9, 0, tzinfo=dt.UTC)
 
 
-def version_make(*, rules: list[dict[str, Any]], items: list[tuple[str, str]] = ()) -> SchemeVersion:  # type: ignore[assignment]
+def version_make(*, rules: list[dict[str, Any]], items: Sequence[tuple[str, str]] = ()) -> SchemeVersion:
     """A published scheme version with `items` (code, Chinese name; indicators) and outcome `rules`."""
     scheme = Scheme.objects.create(code=f"scheme-{Scheme.objects.count() + 1}", name_zh="坐席考核方案")
     version = SchemeVersion.objects.create(scheme=scheme, number=1)
