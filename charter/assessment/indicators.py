@@ -45,50 +45,49 @@ no survey indicator; it is shown as excluded, with the reason.
 """
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
-from django.conf import settings
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from charter.assessment.evidence import EVIDENCE_LIMIT, Evidence, EvidenceKind
-from charter.cases.models import Case, CaseClock
+from charter.assessment.evidence import (
+    EvidenceOf,
+    clock_minutes_evidence,
+    commendations_evidence,
+    csat_evidence,
+    fcr_repeat_days,
+    first_contact_evidence,
+    nps_evidence,
+    qa_evidence,
+    reply_findings_evidence,
+    sla_met_evidence,
+    upheld_complaints_evidence,
+    violations_evidence,
+    volume_handled_evidence,
+)
+from charter.cases.models import CaseClock
 from charter.cases.selectors import (
-    case_clock_list_of_handler,
     case_clock_minutes_by_handler,
-    case_clock_minutes_list_of_handler,
     case_clock_tally_by_handler,
-    case_first_contact_list_of_handler,
     case_first_contact_tally_by_handler,
-    case_praise_list_naming,
     case_praise_tally_by_named_staff,
-    case_reply_list_of_author,
     case_reply_tally_by_author,
-    case_resolved_list_of_handler,
     case_resolved_tally_by_handler,
-    case_upheld_complaint_list_naming,
     case_upheld_complaint_tally_by_named_staff,
 )
 from charter.common.dates import day_end, day_start
-from charter.conduct.models import Severity, Violation
-from charter.conduct.selectors import violation_list_of_staff_decided, violation_tally_by_staff
-from charter.quality.models import Review
+from charter.conduct.models import Severity
+from charter.conduct.selectors import violation_tally_by_staff
 from charter.quality.selectors import (
-    finding_list_of_agent_replied,
     finding_tally_by_agent,
-    review_list_of_agent_submitted,
     review_score_tally_by_agent,
 )
-from charter.surveys.metrics import CSAT_SATISFIED_FROM, NPS_DETRACTOR_UP_TO, NPS_PROMOTER_FROM
-from charter.surveys.models import Response
 from charter.surveys.selectors import (
-    CSAT_DISSATISFIED_UP_TO,
     response_csat_tally_by_person,
-    response_list_attributed,
     response_nps_tally_by_person,
 )
 
@@ -142,7 +141,6 @@ class Measure:
 
 
 Compute = Callable[[Period, Sequence[int]], dict[int, Measure]]
-EvidenceOf = Callable[[Period, int], list[Evidence]]
 
 
 @dataclass(frozen=True)
@@ -281,12 +279,6 @@ def _violations(severity: str) -> Compute:
     return compute
 
 
-def fcr_repeat_days() -> int:
-    """Return ASSESSMENT_FCR_REPEAT_DAYS (default 7): the days after a resolution in which a new case of the
-    same customer on the same service makes it a repeat."""
-    return int(getattr(settings, "ASSESSMENT_FCR_REPEAT_DAYS", 7))
-
-
 def _average(total: Decimal, count: int) -> Decimal | None:
     if count == 0:
         return None
@@ -390,354 +382,6 @@ def _commendations(period: Period, people: Sequence[int]) -> dict[int, Measure]:
     return result
 
 
-# Evidence: the rows behind each number ------------------------------------------------------------------
-
-MERGED = _("Merged into another case; the surviving case counts.")
-CLOCK_CANCELLED = _("Cancelled: the case was withdrawn or merged, so the target no longer applied.")
-NO_CSAT = _("No satisfaction answer.")
-REVIEW_DISPUTED = _("The dispute waits for a decision.")
-OVERTURNED = _("Overturned on appeal.")
-NOT_IN_EFFECT = _("Not in effect yet (awaiting the staff member's response or HR approval).")
-CANCELLED = _("Cancelled.")
-FCR_PENDING = _("The days after the resolution in which a repeat case counts are not over yet.")
-_EARLIEST = dt.datetime.min.replace(tzinfo=dt.UTC)
-
-
-def _newest(rows: Iterable[Evidence]) -> list[Evidence]:
-    """Return `rows` newest first, at most EVIDENCE_LIMIT."""
-    ordered = sorted(rows, key=lambda row: (row.at or _EARLIEST, row.object_id), reverse=True)
-    return ordered[:EVIDENCE_LIMIT]
-
-
-def _case_row(
-    case: Case,
-    at: dt.datetime | None,
-    *,
-    counted: bool,
-    reason: str | Promise = "",
-    detail: str | Promise = "",
-    is_hit: bool = False,
-    in_sample: bool = True,
-) -> Evidence:
-    return Evidence(
-        kind=EvidenceKind.CASE,
-        object_id=case.pk,
-        label=case.number,
-        at=at,
-        case_id=case.pk,
-        counted=counted,
-        reason=reason,
-        detail=detail,
-        is_hit=is_hit,
-        in_sample=in_sample,
-    )
-
-
-def _volume_handled_evidence(period: Period, person: int) -> list[Evidence]:
-    start_at, end_at = period.bounds()
-    cases = case_resolved_list_of_handler(start_at=start_at, end_at=end_at, person=person)
-    return [
-        _case_row(case, case.resolved_at, counted=True, is_hit=True)
-        if case.merged_into_id is None
-        else _case_row(case, case.resolved_at, counted=False, reason=MERGED)
-        for case in cases
-    ]
-
-
-def _clock_row(
-    clock: CaseClock,
-    *,
-    counted: bool,
-    reason: str | Promise = "",
-    detail: str | Promise = "",
-    is_hit: bool = False,
-    in_sample: bool = True,
-) -> Evidence:
-    return Evidence(
-        kind=EvidenceKind.CLOCK,
-        object_id=clock.pk,
-        label=clock.case.number,
-        at=clock.stopped_at,
-        case_id=clock.case_id,
-        counted=counted,
-        reason=reason,
-        detail=detail,
-        is_hit=is_hit,
-        in_sample=in_sample,
-    )
-
-
-def _sla_met_evidence(metric: str) -> EvidenceOf:
-    def evidence(period: Period, person: int) -> list[Evidence]:
-        start_at, end_at = period.bounds()
-        clocks = case_clock_list_of_handler(metric=metric, start_at=start_at, end_at=end_at, person=person)
-        return [
-            _clock_row(clock, counted=False, reason=CLOCK_CANCELLED)
-            if clock.status == CaseClock.Status.CANCELLED
-            else _clock_row(
-                clock,
-                counted=True,
-                is_hit=clock.status == CaseClock.Status.MET,
-                detail=clock.get_status_display(),
-            )
-            for clock in clocks
-        ]
-
-    return evidence
-
-
-def _clock_minutes_evidence(metric: str) -> EvidenceOf:
-    def evidence(period: Period, person: int) -> list[Evidence]:
-        start_at, end_at = period.bounds()
-        clocks = case_clock_minutes_list_of_handler(
-            metric=metric, start_at=start_at, end_at=end_at, person=person
-        )
-        return [
-            _clock_row(clock, counted=False, reason=CLOCK_CANCELLED)
-            if clock.status == CaseClock.Status.CANCELLED
-            else _clock_row(
-                clock, counted=True, is_hit=True, detail=_("%(minutes)s minutes") % {"minutes": minutes}
-            )
-            for clock, minutes in clocks
-        ]
-
-    return evidence
-
-
-def _response_row(
-    response: Response,
-    *,
-    counted: bool,
-    reason: str | Promise = "",
-    detail: str | Promise = "",
-    is_hit: bool = False,
-    in_sample: bool = True,
-) -> Evidence:
-    return Evidence(
-        kind=EvidenceKind.RESPONSE,
-        object_id=response.pk,
-        label=response.case.number if response.case is not None else f"#{response.pk}",
-        at=response.submitted_at,
-        case_id=response.case_id,
-        counted=counted,
-        reason=reason,
-        detail=detail,
-        is_hit=is_hit,
-        in_sample=in_sample,
-    )
-
-
-def _csat_evidence(*, is_dissatisfied: bool) -> EvidenceOf:
-    def evidence(period: Period, person: int) -> list[Evidence]:
-        start_at, end_at = period.bounds()
-        rows = []
-        for response in response_list_attributed(start_at=start_at, end_at=end_at, person=person):
-            if response.is_excluded:
-                rows.append(
-                    _response_row(response, counted=False, reason=response.get_assessment_exclusion_display())
-                )
-            elif response.csat is None:
-                rows.append(_response_row(response, counted=False, reason=NO_CSAT))
-            else:
-                hit = (
-                    response.csat <= CSAT_DISSATISFIED_UP_TO
-                    if is_dissatisfied
-                    else response.csat >= CSAT_SATISFIED_FROM
-                )
-                rows.append(_response_row(response, counted=True, is_hit=hit, detail=f"CSAT {response.csat}"))
-        return rows
-
-    return evidence
-
-
-def _nps_evidence(period: Period, person: int) -> list[Evidence]:
-    start_at, end_at = period.bounds()
-    rows = []
-    for response in response_list_attributed(start_at=start_at, end_at=end_at, person=person):
-        # A response without a recommendation answer is no part of this indicator.
-        if response.nps is None:
-            continue
-        if response.is_excluded:
-            rows.append(
-                _response_row(response, counted=False, reason=response.get_assessment_exclusion_display())
-            )
-            continue
-        if response.nps >= NPS_PROMOTER_FROM:
-            group = _("promoter")
-        elif response.nps <= NPS_DETRACTOR_UP_TO:
-            group = _("detractor")
-        else:
-            group = _("passive")
-        rows.append(
-            _response_row(
-                response,
-                counted=True,
-                is_hit=response.nps >= NPS_PROMOTER_FROM,
-                detail=f"NPS {response.nps} · {group}",
-            )
-        )
-    return rows
-
-
-_SETTLED = (Review.Status.SUBMITTED, Review.Status.ACKNOWLEDGED, Review.Status.DECIDED)
-
-
-def _qa_evidence(*, is_compliance: bool) -> EvidenceOf:
-    def evidence(period: Period, person: int) -> list[Evidence]:
-        start_at, end_at = period.bounds()
-        rows = []
-        for review in review_list_of_agent_submitted(start_at=start_at, end_at=end_at, person=person):
-            reason: str | Promise
-            if review.status == Review.Status.DISPUTED:
-                counted, hit, reason, detail = False, False, REVIEW_DISPUTED, ""
-            elif review.status in _SETTLED and review.overall_score is not None:
-                counted, reason, detail = True, "", f"{review.overall_score}"
-                hit = not review.is_auto_failed if is_compliance else True
-                if review.is_auto_failed:
-                    detail = f"{detail} · {_('auto-fail')}"
-            else:
-                # Neither counted nor left out by the rule: no part of the number.
-                continue
-            rows.append(
-                Evidence(
-                    kind=EvidenceKind.REVIEW,
-                    object_id=review.pk,
-                    label=review.case.number,
-                    at=review.submitted_at,
-                    counted=counted,
-                    reason=reason,
-                    detail=detail,
-                    is_hit=hit,
-                    case_id=review.case_id,
-                )
-            )
-        return rows
-
-    return evidence
-
-
-def _upheld_complaints_evidence(period: Period, person: int) -> list[Evidence]:
-    start_at, end_at = period.bounds()
-    handled = case_resolved_list_of_handler(start_at=start_at, end_at=end_at, person=person)
-    complaints = case_upheld_complaint_list_naming(start_at=start_at, end_at=end_at, person=person)
-    rows = [
-        _case_row(case, case.resolved_at, counted=True) for case in handled if case.merged_into_id is None
-    ]
-    for complaint in complaints:
-        if complaint.merged_into_id is not None:
-            rows.append(
-                _case_row(complaint, complaint.resolved_at, counted=False, in_sample=False, reason=MERGED)
-            )
-        else:
-            rows.append(
-                _case_row(
-                    complaint,
-                    at=complaint.resolved_at,
-                    counted=True,
-                    in_sample=False,
-                    is_hit=True,
-                    detail=complaint.get_outcome_display(),
-                )
-            )
-    return _newest(rows)
-
-
-def _violations_evidence(severity: str) -> EvidenceOf:
-    def evidence(period: Period, person: int) -> list[Evidence]:
-        start_at, end_at = period.bounds()
-        rows = []
-        for violation in violation_list_of_staff_decided(
-            start_at=start_at, end_at=end_at, person=person, severity=severity
-        ):
-            standing = violation.is_standing  # type: ignore[attr-defined]
-            overturned = violation.appeal_outcome == Violation.AppealOutcome.OVERTURNED
-            rows.append(
-                Evidence(
-                    kind=EvidenceKind.VIOLATION,
-                    object_id=violation.pk,
-                    label=str(violation),
-                    at=violation.decided_at,
-                    counted=standing,
-                    is_hit=standing,
-                    reason="" if standing else OVERTURNED if overturned else NOT_IN_EFFECT,
-                    detail=violation.get_status_display(),
-                )
-            )
-        return rows
-
-    return evidence
-
-
-def _first_contact_evidence(period: Period, person: int) -> list[Evidence]:
-    start_at, end_at = period.bounds()
-    days = fcr_repeat_days()
-    cases = case_first_contact_list_of_handler(
-        start_at=start_at, end_at=end_at, person=person, repeat_days=days, now=timezone.now()
-    )
-    rows = []
-    for case in cases:
-        if case.merged_into_id is not None:
-            rows.append(_case_row(case, case.resolved_at, counted=False, reason=MERGED))
-        elif case.is_pending:  # type: ignore[attr-defined]
-            rows.append(_case_row(case, case.resolved_at, counted=False, reason=FCR_PENDING))
-        elif case.is_reopened:  # type: ignore[attr-defined]
-            rows.append(_case_row(case, case.resolved_at, counted=True, detail=_("reopened")))
-        elif case.has_repeat:  # type: ignore[attr-defined]
-            detail = _("the customer came back within %(days)s days") % {"days": days}
-            rows.append(_case_row(case, case.resolved_at, counted=True, detail=detail))
-        else:
-            rows.append(
-                _case_row(
-                    case, case.resolved_at, counted=True, is_hit=True, detail=_("resolved at first contact")
-                )
-            )
-    return rows
-
-
-def _reply_findings_evidence(period: Period, person: int) -> list[Evidence]:
-    start_at, end_at = period.bounds()
-    replies = case_reply_list_of_author(start_at=start_at, end_at=end_at, person=person)
-    findings = finding_list_of_agent_replied(start_at=start_at, end_at=end_at, person=person)
-    rows = [
-        Evidence(
-            kind=EvidenceKind.REPLY,
-            object_id=reply.pk,
-            label=reply.case.number,
-            at=reply.created_at,
-            counted=True,
-            case_id=reply.case_id,
-        )
-        for reply in replies
-    ]
-    rows += [
-        Evidence(
-            kind=EvidenceKind.FINDING,
-            object_id=finding.pk,
-            label=finding.case.number,
-            at=finding.replied_at,
-            counted=True,
-            in_sample=False,
-            is_hit=True,
-            detail=finding.get_check_code_display(),
-            case_id=finding.case_id,
-        )
-        for finding in findings
-    ]
-    return _newest(rows)
-
-
-def _commendations_evidence(period: Period, person: int) -> list[Evidence]:
-    start_at, end_at = period.bounds()
-    rows = []
-    for case in case_praise_list_naming(start_at=start_at, end_at=end_at, person=person):
-        if case.is_counted:  # type: ignore[attr-defined]
-            rows.append(_case_row(case, case.received_at, counted=True, is_hit=True))
-        else:
-            reason = MERGED if case.merged_into_id is not None else CANCELLED
-            rows.append(_case_row(case, case.received_at, counted=False, reason=reason))
-    return rows
-
-
 _SURVEY_EXCLUDED = _(
     "Responses without a satisfaction answer; responses excluded from assessment (a bad review ruled not "
     "valid when verified, or whose appeal was upheld)."
@@ -757,7 +401,7 @@ indicator_register(
         unit=Unit.COUNT,
         higher_is_better=True,
         compute=_volume_handled,
-        evidence=_volume_handled_evidence,
+        evidence=volume_handled_evidence,
     )
 )
 indicator_register(
@@ -775,7 +419,7 @@ indicator_register(
         unit=Unit.PERCENT,
         higher_is_better=True,
         compute=_sla_met(CaseClock.Metric.FIRST_RESPONSE),
-        evidence=_sla_met_evidence(CaseClock.Metric.FIRST_RESPONSE),
+        evidence=sla_met_evidence(CaseClock.Metric.FIRST_RESPONSE),
     )
 )
 indicator_register(
@@ -793,7 +437,7 @@ indicator_register(
         unit=Unit.PERCENT,
         higher_is_better=True,
         compute=_sla_met(CaseClock.Metric.RESOLUTION),
-        evidence=_sla_met_evidence(CaseClock.Metric.RESOLUTION),
+        evidence=sla_met_evidence(CaseClock.Metric.RESOLUTION),
     )
 )
 indicator_register(
@@ -809,7 +453,7 @@ indicator_register(
         unit=Unit.PERCENT,
         higher_is_better=True,
         compute=_csat(is_dissatisfied=False),
-        evidence=_csat_evidence(is_dissatisfied=False),
+        evidence=csat_evidence(is_dissatisfied=False),
     )
 )
 indicator_register(
@@ -825,7 +469,7 @@ indicator_register(
         unit=Unit.PERCENT,
         higher_is_better=False,
         compute=_csat(is_dissatisfied=True),
-        evidence=_csat_evidence(is_dissatisfied=True),
+        evidence=csat_evidence(is_dissatisfied=True),
     )
 )
 indicator_register(
@@ -841,7 +485,7 @@ indicator_register(
         unit=Unit.POINTS,
         higher_is_better=True,
         compute=_qa_average,
-        evidence=_qa_evidence(is_compliance=False),
+        evidence=qa_evidence(is_compliance=False),
     )
 )
 indicator_register(
@@ -859,7 +503,7 @@ indicator_register(
         unit=Unit.PER_HUNDRED,
         higher_is_better=False,
         compute=_upheld_complaints,
-        evidence=_upheld_complaints_evidence,
+        evidence=upheld_complaints_evidence,
     )
 )
 # One indicator per severity: the same count and exclusions, each with its own name and formula in words.
@@ -905,7 +549,7 @@ for _severity, _name, _formula in (
             unit=Unit.COUNT,
             higher_is_better=False,
             compute=_violations(_severity),
-            evidence=_violations_evidence(_severity),
+            evidence=violations_evidence(_severity),
         )
     )
 indicator_register(
@@ -926,7 +570,7 @@ indicator_register(
         unit=Unit.PERCENT,
         higher_is_better=True,
         compute=_first_contact,
-        evidence=_first_contact_evidence,
+        evidence=first_contact_evidence,
     )
 )
 indicator_register(
@@ -946,7 +590,7 @@ indicator_register(
         unit=Unit.POINTS,
         higher_is_better=True,
         compute=_nps,
-        evidence=_nps_evidence,
+        evidence=nps_evidence,
     )
 )
 indicator_register(
@@ -961,7 +605,7 @@ indicator_register(
         unit=Unit.PERCENT,
         higher_is_better=True,
         compute=_qa_compliance,
-        evidence=_qa_evidence(is_compliance=True),
+        evidence=qa_evidence(is_compliance=True),
     )
 )
 indicator_register(
@@ -979,7 +623,7 @@ indicator_register(
         unit=Unit.PER_HUNDRED,
         higher_is_better=False,
         compute=_reply_findings,
-        evidence=_reply_findings_evidence,
+        evidence=reply_findings_evidence,
     )
 )
 indicator_register(
@@ -999,7 +643,7 @@ indicator_register(
         unit=Unit.MINUTES,
         higher_is_better=False,
         compute=_clock_minutes(CaseClock.Metric.FIRST_RESPONSE),
-        evidence=_clock_minutes_evidence(CaseClock.Metric.FIRST_RESPONSE),
+        evidence=clock_minutes_evidence(CaseClock.Metric.FIRST_RESPONSE),
     )
 )
 indicator_register(
@@ -1019,7 +663,7 @@ indicator_register(
         unit=Unit.MINUTES,
         higher_is_better=False,
         compute=_clock_minutes(CaseClock.Metric.RESOLUTION),
-        evidence=_clock_minutes_evidence(CaseClock.Metric.RESOLUTION),
+        evidence=clock_minutes_evidence(CaseClock.Metric.RESOLUTION),
     )
 )
 indicator_register(
@@ -1031,6 +675,6 @@ indicator_register(
         unit=Unit.COUNT,
         higher_is_better=True,
         compute=_commendations,
-        evidence=_commendations_evidence,
+        evidence=commendations_evidence,
     )
 )
