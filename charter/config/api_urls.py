@@ -4,6 +4,7 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from charter.accounts import api as accounts_api
+from charter.assessment import api as assessment_api
 from charter.audit import api as audit_api
 from charter.cases import api as cases_api
 from charter.catalog import api as catalog_api
@@ -24,6 +25,7 @@ for module in (
     quality_api,
     conduct_api,
     improvement_api,
+    assessment_api,
 ):
     module.router_register(router)
 
