@@ -18,7 +18,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -29,7 +29,8 @@ from charter.assessment.errors import ErrorCode
 from charter.assessment.models import ImprovementPlan, PlanCheckIn, PlanGoal, Scorecard
 from charter.assessment.permissions import can_manage_plan, can_see_everyone, can_view_plan
 from charter.audit.services import audit_record
-from charter.common.errors import ConflictError, DomainError, NotFoundError
+from charter.common.errors import DomainError, NotFoundError
+from charter.common.locking import row_claim
 from charter.common.policy import ALLOWED, Decision, refuse, require
 from charter.common.text import TextCodes, clean_text
 from charter.conduct.selectors import violation_tally_by_staff
@@ -139,14 +140,15 @@ def _check_dates(starts_on: dt.date, ends_on: dt.date) -> None:
 
 
 def _plan_lock(plan: ImprovementPlan, expected_version: int | None) -> ImprovementPlan:
-    """Claim the next version of `plan` and return it fresh; ConflictError (409) when `expected_version` is
-    no longer current. The UPDATE holds the row lock until the commit. Call inside `transaction.atomic`."""
-    rows = ImprovementPlan.objects.filter(pk=plan.pk)
-    if expected_version is not None:
-        rows = rows.filter(lock_version=expected_version)
-    if rows.update(lock_version=F("lock_version") + 1, updated_at=timezone.now()) == 0:
-        raise ConflictError(_("Someone else changed this plan in the meantime; reload it and try again."))
-    return ImprovementPlan.objects.select_related("person", "owner").get(pk=plan.pk)
+    """Claim the next version of `plan` (charter.common.locking) and return it fresh; ConflictError (409)
+    when `expected_version` is no longer current. Call inside `transaction.atomic`."""
+    return row_claim(
+        plan,
+        expected_version,
+        field="lock_version",
+        stale=_("Someone else changed this plan in the meantime; reload it and try again."),
+        queryset=ImprovementPlan.objects.select_related("person", "owner"),
+    )
 
 
 def _audit(actor: User | None, verb: str, plan: ImprovementPlan, data: dict[str, Any]) -> None:
