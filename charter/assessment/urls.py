@@ -2,9 +2,10 @@
 
 from django.urls import URLPattern, URLResolver
 
-from charter.assessment import urls_plans
+from charter.assessment import urls_plans, urls_schemes
 
 app_name = "assessment"
 
 urlpatterns: list[URLPattern | URLResolver] = []
 urlpatterns += urls_plans.urlpatterns
+urlpatterns += urls_schemes.urlpatterns

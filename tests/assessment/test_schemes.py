@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 import time_machine
 from django.contrib.auth.models import Group
+from django.urls import reverse
 
 from charter.accounts.models import Team, User
 from charter.accounts.roles import Role
@@ -34,6 +35,7 @@ from tests.assessment.factories import (
     next_version,
     published_scheme,
 )
+from tests.conftest import client_for
 
 # 2026-12-06 14:00 in Shanghai: the tests' today.
 NOW = dt.datetime(2026, 12, 6, 6, 0, tzinfo=dt.UTC)
@@ -292,3 +294,150 @@ def test_item_content_round_trip(draft: SchemeVersion) -> None:
         agent_content(clause=conduct_clause(draft.created_by), effective_from=NEXT_MONTH),  # type: ignore[arg-type]
         grades=content.grades,
     )
+
+
+# Pages ---------------------------------------------------------------------------------------------------
+
+
+def test_list_and_detail_render_in_both_languages(
+    administrator: User, member: User, published: SchemeVersion
+) -> None:
+    client = client_for(member)
+    listing = client.get(reverse("assessment:scheme_list"))
+    assert listing.status_code == 200
+    assert "考核方案" in listing.content.decode()
+    url = reverse("assessment:scheme_detail", args=[published.scheme_id])
+    page = client.get(url).content.decode()
+    assert "客服代表考核方案" in page
+    assert "60% → 0 分" in page  # the curve in words
+    assert "2.1" in page  # the clause cited
+    assert "20%" in page and "优秀" in page  # the quota in words
+    assert "我确认" in page or reverse("assessment:scheme_acknowledge", args=[published.scheme_id, 1]) in page
+    client.cookies["django_language"] = "en"
+    english = client.get(url)
+    assert "60% → 0 points" in english.content.decode()
+
+
+def test_acknowledge_button_records_once(member: User, published: SchemeVersion) -> None:
+    client = client_for(member)
+    url = reverse("assessment:scheme_acknowledge", args=[published.scheme_id, published.number])
+    response = client.post(url)
+    assert response.status_code == 302
+    assert SchemeAcknowledgement.objects.filter(version=published, user=member).exists()
+    page = client.get(reverse("assessment:scheme_detail", args=[published.scheme_id])).content.decode()
+    assert url not in page  # no button any more
+    assert client.post(url).status_code == 403
+
+
+def test_outsider_cannot_acknowledge_and_sees_no_status(outsider: User, published: SchemeVersion) -> None:
+    client = client_for(outsider)
+    url = reverse("assessment:scheme_acknowledge", args=[published.scheme_id, published.number])
+    assert client.post(url).status_code == 403
+    page = client.get(reverse("assessment:scheme_detail", args=[published.scheme_id])).content.decode()
+    assert "alice" not in page  # the acknowledgement status is for managers
+
+
+def test_manager_sees_acknowledgement_status(
+    administrator: User, member: User, teammate: User, published: SchemeVersion
+) -> None:
+    scheme_acknowledge(actor=member, version=published)
+    page = client_for(administrator).get(reverse("assessment:scheme_detail", args=[published.scheme_id]))
+    text = page.content.decode()
+    assert page.context["status"].pending == [teammate]
+    assert "Bob" in text and "Alice" in text
+
+
+def test_staff_get_403_on_manager_pages(member: User, draft: SchemeVersion) -> None:
+    client = client_for(member)
+    scheme_id = draft.scheme_id
+    assert client.get(reverse("assessment:scheme_create")).status_code == 403
+    assert client.get(reverse("assessment:scheme_edit", args=[scheme_id])).status_code == 403
+    assert client.get(reverse("assessment:scheme_version_edit", args=[scheme_id, 1])).status_code == 403
+    assert client.post(reverse("assessment:scheme_version_publish", args=[scheme_id, 1])).status_code == 403
+    assert client.post(reverse("assessment:scheme_draft_create", args=[scheme_id])).status_code == 403
+    # A draft is not shown to staff.
+    assert client.get(reverse("assessment:scheme_detail", args=[scheme_id]) + "?version=1").status_code == 404
+    draft.refresh_from_db()
+    assert draft.is_draft
+
+
+def test_customer_gets_403_on_the_list(customer_user: User) -> None:
+    assert client_for(customer_user).get(reverse("assessment:scheme_list")).status_code == 403
+
+
+def test_create_page_then_edit_the_draft(administrator: User, team: Team) -> None:
+    client = client_for(administrator)
+    response = client.post(
+        reverse("assessment:scheme_create"),
+        {"code": "agents", "name_zh": "客服考核", "name_en": "Agents", "teams": [team.pk]},
+    )
+    assert response.status_code == 302
+    version = SchemeVersion.objects.get(scheme__code="agents")
+    edit_url = reverse("assessment:scheme_version_edit", args=[version.scheme_id, 1])
+    assert client.get(edit_url).status_code == 200
+    clause = conduct_clause(administrator)
+    data = {
+        "period_kind": "month",
+        "affects_pay": "on",
+        "effective_from": "2027-01-01",
+        "items": (
+            "indicator | csat_satisfied | 50 | 60 90 100\n"
+            "indicator | qa_average | 25 | bands 0-60:0 60-80:60 80-101:100\n"
+            f"qualitative | attitude | 15 | {clause.number} | 服务态度 | Attitude\n"
+            "self | self_review | 10 | | 自评"
+        ),
+        "adjustments": (
+            "bonus | commendations | 2 | 10 | commendations | 客户表扬\n扣分 | manual | 5 | 10 | | 违纪"
+        ),
+        "bonus_cap": "10",
+        "deduction_cap": "20",
+        "grades": "excellent | 90 | 优秀 | Excellent\ngood | 80 | 良好\npass | 60 | 合格\nfail | | 不合格",
+        "quota_grade": "excellent",
+        "quota_share": "20",
+        "formula": "",
+        "outcome_rules": "excellent | 1.2 | 100 | 服务之星\nfail | 0.5 | | | | 约谈 plan",
+        "self_days": "3",
+        "supervisor_days": "5",
+        "calibration_days": "3",
+        "approval_days": "3",
+        "appeal_days": "5",
+        "change_summary_zh": "",
+        "change_summary_en": "",
+    }
+    assert client.post(edit_url, data).status_code == 302
+    version.refresh_from_db()
+    assert version.items.get(code="attitude").clause == clause
+    assert version.adjustments.get(code="manual").kind == "deduction"
+    fail = version.outcome_rules.get(grade="fail")
+    assert fail.interview and fail.improvement_plan and not fail.remedial_training
+    # Weights of 95: refused on the items box, the typed text kept, nothing saved.
+    wrong = dict(data, items=data["items"].replace("| 50 |", "| 45 |"))
+    page = client.post(edit_url, wrong)
+    assert page.status_code == 200
+    assert "95" in str(page.context["form"].errors["items"])
+    assert "| 45 |" in page.content.decode()
+    assert version.items.get(code="csat_satisfied").weight == Decimal(50)
+    # A line that does not parse names its number.
+    broken = dict(data, items=data["items"] + "\nindicator | sla_first_response_met | x | 1 2 3")
+    page = client.post(edit_url, broken)
+    assert "5" in str(page.context["form"].errors["items"])
+    # A bad formula is shown on the formula field.
+    page = client.post(edit_url, dict(data, formula="weighted +"))
+    assert page.context["form"].errors["formula"]
+    # Publishing from the page.
+    publish_url = reverse("assessment:scheme_version_publish", args=[version.scheme_id, 1])
+    assert client.get(publish_url).status_code == 200
+    assert client.post(publish_url).status_code == 302
+    version.refresh_from_db()
+    assert version.is_published
+
+
+def test_publish_page_shows_the_refusal(administrator: User, draft: SchemeVersion) -> None:
+    _update(administrator, draft, effective_from=dt.date(2026, 12, 1))
+    response = client_for(administrator).post(
+        reverse("assessment:scheme_version_publish", args=[draft.scheme_id, draft.number])
+    )
+    assert response.status_code == 200
+    assert "劳动合同法" in response.content.decode()
+    draft.refresh_from_db()
+    assert draft.is_draft
