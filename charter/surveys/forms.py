@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from charter.surveys.models import SCALES, Question, RecoveryTask
+from charter.surveys.models import SCALES, Question, RecoveryTask, ReviewAppeal, RevisitResult, Verification
 
 
 def _english() -> bool:
@@ -87,3 +87,64 @@ class RecoveryForm(forms.Form):
         if allowed is not None:
             labels = dict(RecoveryTask.Status.choices)
             self.fields["status"].choices = [(value, labels[value]) for value in allowed]  # type: ignore[attr-defined]
+
+
+# 好差评: the steps of a bad review (charter/surveys/reviews.py). The page posts the step's name as `action`
+# (one page holds several forms, each with its prefix); the services check the input and name the field.
+
+NOTE_ROWS = {"rows": 3}
+
+
+class ReviewVerifyForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    outcome = forms.ChoiceField(label=_("Verification outcome"), choices=Verification.choices)
+    evidence = forms.CharField(
+        label=_("Evidence"),
+        help_text=_("Required when the review is not valid: what shows it (recording, records)."),
+        widget=forms.Textarea(attrs=NOTE_ROWS),
+        required=False,
+        max_length=4000,
+    )
+
+
+class ReviewRectifyForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    note = forms.CharField(
+        label=_("How it was rectified"), widget=forms.Textarea(attrs=NOTE_ROWS), max_length=4000
+    )
+
+
+class ReviewRevisitForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    result = forms.ChoiceField(label=_("Revisit result"), choices=RevisitResult.choices)
+    note = forms.CharField(
+        label=_("Revisit note"),
+        help_text=_("Required when the reviewer could not be reached: how you tried."),
+        widget=forms.Textarea(attrs=NOTE_ROWS),
+        required=False,
+        max_length=4000,
+    )
+
+
+class AppealDecideForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[
+            (ReviewAppeal.Status.UPHELD, _("Uphold: exclude from assessment")),
+            (ReviewAppeal.Status.REJECTED, _("Reject: the review stands")),
+        ],
+    )
+    decision_reason = forms.CharField(
+        label=_("Reason for the decision"), widget=forms.Textarea(attrs=NOTE_ROWS), max_length=4000
+    )
+
+
+class AppealFileForm(forms.Form):
+    task = forms.IntegerField(widget=forms.HiddenInput)
+    reason = forms.CharField(
+        label=_("Reason for the appeal"),
+        help_text=_("Why the review should not count against you, with what shows it."),
+        widget=forms.Textarea(attrs=NOTE_ROWS),
+        max_length=4000,
+    )

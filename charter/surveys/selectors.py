@@ -12,7 +12,7 @@ from charter.accounts.permissions import AnyUser
 from charter.accounts.selectors import scope_team_ids, team_list_led_by
 from charter.common.policy import holds
 from charter.surveys.metrics import CSAT_SATISFIED_FROM, NPS_DETRACTOR_UP_TO, NPS_PROMOTER_FROM
-from charter.surveys.models import RecoveryTask, Response
+from charter.surveys.models import RecoveryTask, Response, ReviewStatus
 from charter.surveys.permissions import can_manage_surveys, can_view_all_results, can_view_results
 
 RECOVERY_OPEN_STATUSES = (RecoveryTask.Status.OPEN, RecoveryTask.Status.CONTACTED)
@@ -35,19 +35,26 @@ def result_team_ids_for(*, user: AnyUser) -> frozenset[int] | None:
     return scope_team_ids(user)
 
 
-def recovery_task_list_visible_to(*, user: AnyUser, is_open_only: bool = False) -> QuerySet[RecoveryTask]:
+def recovery_task_list_visible_to(
+    *, user: AnyUser, is_open_only: bool = False, rectification_overdue_at: dt.datetime | None = None
+) -> QuerySet[RecoveryTask]:
     """Return the follow-ups `user` may see: all for administrators (surveys.manage_surveys); for anyone else
     those he owns and those of the teams he leads, at any depth of the tree (`team_list_led_by`), and for
     those who decide 好差评 appeals (surveys.decide_review_appeal) every follow-up appealed.
 
-    `is_open_only` keeps those still to be done (open, or the customer contacted). Rows come with their case,
-    team and owner joined.
+    `is_open_only` keeps those still to be done (open, or the customer contacted);
+    `rectification_overdue_at` those whose bad review is still to be rectified after its deadline at that
+    moment. Rows come with their case, team and owner joined.
     """
     if not isinstance(user, User) or not user.is_active:
         return RecoveryTask.objects.none()
     tasks = RecoveryTask.objects.select_related("response__case", "team", "owner")
     if is_open_only:
         tasks = tasks.filter(status__in=RECOVERY_OPEN_STATUSES)
+    if rectification_overdue_at is not None:
+        tasks = tasks.filter(
+            review_status=ReviewStatus.RECTIFYING, rectify_due_at__lte=rectification_overdue_at
+        )
     if can_manage_surveys(user):
         return tasks
     visible = Q(owner=user) | Q(team__in=team_list_led_by(user=user))
@@ -195,4 +202,21 @@ def response_list_attributed(
         )
         .select_related("case", "service", "team")
         .order_by("-submitted_at", "-pk")[:limit]
+    )
+
+
+def review_list_attributed_to(*, user: User, is_open_only: bool = False) -> QuerySet[RecoveryTask]:
+    """Return the bad reviews (好差评 loop) attributed to `user`, as handler or agent, newest first, with
+    their response, case and appeal joined: what he sees of them on his own page, and may appeal.
+    `is_open_only` keeps those whose loop is not closed yet."""
+    attributed = Q(response__handler=user) | Q(
+        response__in=Response.agents.through.objects.filter(user_id=user.pk).values("response_id")
+    )
+    tasks = RecoveryTask.objects.exclude(review_status=ReviewStatus.NONE)
+    if is_open_only:
+        tasks = tasks.exclude(review_status=ReviewStatus.DONE)
+    return (
+        tasks.filter(attributed)
+        .select_related("response__case", "team", "appeal")
+        .order_by("-response__submitted_at", "-pk")
     )

@@ -10,6 +10,7 @@ urlpatterns = [
     path("s/<str:token>/", views.answer, name="answer"),
     path("desk/surveys/recovery/", views.recovery_list, name="recovery_list"),
     path("desk/surveys/recovery/<int:pk>/", views.recovery_detail, name="recovery_detail"),
+    path("desk/surveys/reviews/mine/", views.my_reviews, name="my_reviews"),
     path("desk/surveys/config/", views_config.config_list, name="config_list"),
     path("desk/surveys/config/new/", views_config.config_create, name="config_create"),
     path("desk/surveys/config/<int:survey_id>/", views_config.config_detail, name="config_detail"),

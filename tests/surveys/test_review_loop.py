@@ -165,7 +165,7 @@ def _verified(task: RecoveryTask, actor: User, outcome: str = "valid") -> Recove
 
 
 def test_a_valid_review_is_rectified_within_working_days_then_revisited(
-    bad_review: RecoveryTask, supervisor: User
+    bad_review: RecoveryTask, supervisor: User, member: User
 ) -> None:
     task = _verified(bad_review, supervisor, "partly_valid")
     assert task.review_status == ReviewStatus.RECTIFYING and task.verification == "partly_valid"
@@ -200,7 +200,7 @@ def test_a_valid_review_is_rectified_within_working_days_then_revisited(
         AuditEvent.objects.filter(action__startswith="surveys.review_").values_list("action", flat=True)
     )
     assert actions == {"surveys.review_verify", "surveys.review_rectify", "surveys.review_revisit"}
-    assert _tally(bad_review.response.handler) == CsatTally(answered=1, dissatisfied=1)  # still counted
+    assert _tally(member) == CsatTally(answered=1, dissatisfied=1)  # still counted
 
 
 def test_a_review_ruled_not_valid_needs_evidence_is_excluded_and_goes_to_the_revisit(
@@ -347,3 +347,82 @@ def test_a_bad_csat_enters_the_loop_and_a_low_nps_alone_does_not(db: None) -> No
         response_submit(invitation=invitation, answers={questions[answer].pk: 1})
 
         assert RecoveryTask.objects.get(response__invitation=invitation).review_status == status
+
+
+# Pages ------------------------------------------------------------------------------------------------------
+
+
+def test_the_pages_take_each_step_and_show_the_exclusion(
+    bad_review: RecoveryTask, supervisor: User, member: User, outsider: User, qa: User
+) -> None:
+    url = f"/desk/surveys/recovery/{bad_review.pk}/"
+    lead = client_for(supervisor)
+    page = lead.get(url)
+    assert page.status_code == 200 and set(page.context["review_forms"]) == {"verify"}
+    refused = lead.post(url, {"action": "rectify", "rectify-version": 1, "rectify-note": "x"})
+    assert refused.status_code == 403  # not the step of the moment
+    blank = lead.post(url, {"action": "verify", "verify-version": 1, "verify-outcome": "not_valid"})
+    assert blank.status_code == 400 and RecoveryTask.objects.get().verified_at is None
+
+    done = lead.post(
+        url,
+        {"action": "verify", "verify-version": 1, "verify-outcome": "valid", "verify-evidence": "录音核实。"},
+    )
+    assert done.status_code == 302 and RecoveryTask.objects.get().review_status == ReviewStatus.RECTIFYING
+
+    # The staff member finds it on his own page and appeals; nobody else appeals through it.
+    mine = client_for(member)
+    listing = mine.get("/desk/surveys/reviews/mine/")
+    assert listing.status_code == 200 and f'data-testid="appeal-{bad_review.pk}"' in listing.content.decode()
+    assert (
+        client_for(outsider)
+        .post("/desk/surveys/reviews/mine/", {"task": bad_review.pk, "reason": "误解。"})
+        .status_code
+        == 404
+    )
+    assert mine.post("/desk/surveys/reviews/mine/", {"task": bad_review.pk, "reason": ""}).status_code == 400
+    filed = mine.post("/desk/surveys/reviews/mine/", {"task": bad_review.pk, "reason": "客户误解。"})
+    assert filed.status_code == 302 and ReviewAppeal.objects.get().appellant == member
+    assert (
+        f'data-testid="appeal-{bad_review.pk}"'
+        not in mine.get("/desk/surveys/reviews/mine/").content.decode()
+    )
+    assert mine.get(url).status_code == 404  # the follow-up page is not his
+
+    # His lead sees the appeal but may not decide it; the QA reviewer decides.
+    assert "decide" not in lead.get(url).context["review_forms"]
+    decide = {
+        "action": "decide",
+        "decide-version": 1,
+        "decide-decision": "upheld",
+        "decide-decision_reason": "属实。",
+    }
+    assert lead.post(url, decide).status_code == 403
+    reviewer = client_for(qa)
+    assert "decide" in reviewer.get(url).context["review_forms"]
+    assert reviewer.post(url, decide).status_code == 302
+    assert Response.objects.get().assessment_exclusion == AssessmentExclusion.APPEAL_UPHELD
+    assert "不计入考核" in lead.get(url).content.decode()
+    assert "不计入考核" in mine.get("/desk/surveys/reviews/mine/").content.decode()
+
+
+def test_the_list_shows_overdue_rectifications(bad_review: RecoveryTask, supervisor: User) -> None:
+    task = _verified(bad_review, supervisor)
+    lead = client_for(supervisor)
+    assert list(lead.get("/desk/surveys/recovery/?show=rectify_overdue").context["page"]) == []
+    assert task.rectify_due_at is not None
+    with time_machine.travel(task.rectify_due_at + dt.timedelta(hours=1), tick=False):
+        page = client_for(supervisor).get("/desk/surveys/recovery/?show=rectify_overdue")  # a new session
+    assert list(page.context["page"]) == [task] and "整改逾期" in page.content.decode()
+
+
+def test_my_reviews_is_for_staff_only(customer_user: User) -> None:
+    assert client_for(customer_user).get("/desk/surveys/reviews/mine/").status_code == 403
+
+
+def test_the_desk_links_the_staff_member_to_his_bad_reviews(
+    bad_review: RecoveryTask, member: User, outsider: User
+) -> None:
+    page = client_for(member).get("/desk/").content.decode()
+    assert 'href="/desk/surveys/reviews/mine/"' in page and 'data-testid="tile-my-reviews"' in page
+    assert 'data-testid="tile-my-reviews"' not in client_for(outsider).get("/desk/").content.decode()
