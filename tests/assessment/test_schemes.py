@@ -441,3 +441,19 @@ def test_publish_page_shows_the_refusal(administrator: User, draft: SchemeVersio
     assert "劳动合同法" in response.content.decode()
     draft.refresh_from_db()
     assert draft.is_draft
+
+
+def test_a_new_scheme_renders_empty_for_its_manager(administrator: User, team: Team) -> None:
+    scheme = scheme_create(actor=administrator, code="new", name_zh="新方案", name_en="", team_ids=[team.pk])
+    client = client_for(administrator)
+    page = client.get(reverse("assessment:scheme_detail", args=[scheme.pk]))
+    assert page.status_code == 200
+    assert "尚无考核项" in page.content.decode()
+    assert client.get(reverse("assessment:scheme_version_edit", args=[scheme.pk, 1])).status_code == 200
+    assert client.get(reverse("assessment:scheme_detail", args=[scheme.pk]) + "?version=x").status_code == 404
+
+
+def test_staff_do_not_see_a_scheme_never_published(member: User, draft: SchemeVersion) -> None:
+    client = client_for(member)
+    assert client.get(reverse("assessment:scheme_detail", args=[draft.scheme_id])).status_code == 404
+    assert "客服代表考核方案" not in client.get(reverse("assessment:scheme_list")).content.decode()
