@@ -2,10 +2,11 @@
 
 from django.urls import URLPattern, URLResolver
 
-from charter.assessment import urls_plans, urls_schemes
+from charter.assessment import urls_plans, urls_schemes, urls_scorecards
 
 app_name = "assessment"
 
 urlpatterns: list[URLPattern | URLResolver] = []
 urlpatterns += urls_plans.urlpatterns
 urlpatterns += urls_schemes.urlpatterns
+urlpatterns += urls_scorecards.urlpatterns
