@@ -45,7 +45,6 @@ from charter.assessment.models import (
     ScorecardLine,
 )
 from charter.assessment.permissions import (
-    PUBLISHED_STATES,
     can_export_ledger,
     can_see_result,
     can_view_assessment,
@@ -256,10 +255,10 @@ class CycleViewSet(viewsets.GenericViewSet[Cycle]):
                 status_codes=["400"],
                 value={
                     "code": "assessment_period_invalid",
-                    "detail": "该考核周期尚未开始。",
+                    "detail": "该考核期尚未开始。",
                     "fields": {
                         "period_start": [
-                            {"code": "assessment_period_invalid", "detail": "该考核周期尚未开始。"}
+                            {"code": "assessment_period_invalid", "detail": "该考核期尚未开始。"}
                         ]
                     },
                 },
@@ -423,9 +422,8 @@ class ScorecardViewSet(viewsets.GenericViewSet[Scorecard]):
         items = {item.code: item for item in SchemeItem.objects.filter(version=version)}
         adjustments = {rule.code: rule for rule in SchemeAdjustment.objects.filter(version=version)}
         lines = [self._line(request, fresh, line, items, adjustments, visible) for line in fresh.lines.all()]
-        rank = None
-        if fresh.pk in visible and fresh.status in PUBLISHED_STATES:
-            rank = cycle_ranking(cycle=fresh.cycle).get(fresh.person_id)
+        # As on the scorecard pages: the rank goes with the result (for the person, once published).
+        rank = cycle_ranking(cycle=fresh.cycle).get(fresh.person_id) if fresh.pk in visible else None
         context = {"results": visible, "lines": lines, "rank": rank}
         return Response(AssessmentScorecardDetailOutputSerializer(fresh, context=context).data)
 
@@ -457,7 +455,8 @@ class ScorecardViewSet(viewsets.GenericViewSet[Scorecard]):
             "excluded": line.excluded,
             "points": line.points if card.pk in visible else None,
             "weight": line.weight,
-            "comment": line.comment if card.pk in visible else "",
+            # The supervisor's comments on his ratings are part of the result; the person's own are his.
+            "comment": line.comment if card.pk in visible or line.kind == ScorecardLine.Kind.SELF else "",
             "evidence_url": evidence_url,
         }
 
@@ -484,8 +483,8 @@ class ScorecardViewSet(viewsets.GenericViewSet[Scorecard]):
 
     @extend_schema(responses={200: AssessmentScorecardDetailOutputSerializer, 403: ERROR, 404: NOT_FOUND})
     def retrieve(self, request: Request, pk: str | None = None) -> Response:
-        """Return a scorecard with its lines (each indicator with the link to its evidence) and, once
-        published, the person's rank in his team and the cycle."""
+        """Return a scorecard with its lines (each indicator with the link to its evidence) and the person's
+        rank in his team and the cycle, shown with the result (to the person once published)."""
         return self._detail(request, self._card(request, pk))
 
     @extend_schema(
@@ -577,12 +576,12 @@ class ScorecardViewSet(viewsets.GenericViewSet[Scorecard]):
                 status_codes=["400"],
                 value={
                     "code": "assessment_points_invalid",
-                    "detail": "请填写 0 到 100 之间的分数，最多两位小数。",
+                    "detail": "请填写 0 至 100 分，最多两位小数。",
                     "fields": {
                         "rating_attitude": [
                             {
                                 "code": "assessment_points_invalid",
-                                "detail": "请填写 0 到 100 之间的分数，最多两位小数。",
+                                "detail": "请填写 0 至 100 分，最多两位小数。",
                             }
                         ]
                     },

@@ -401,6 +401,7 @@ class AssessmentScorecardLineOutputSerializer(serializers.Serializer[Any]):
 
 class AssessmentScorecardDetailOutputSerializer(AssessmentScorecardListOutputSerializer):
     grade_reason = serializers.SerializerMethodField()
+    supervisor_comment = serializers.SerializerMethodField()
     cycle_status = CycleStatusField(source="cycle.status", read_only=True)
     period_start = serializers.DateField(source="cycle.period_start", read_only=True)
     period_end = serializers.DateField(source="cycle.period_end", read_only=True)
@@ -427,13 +428,17 @@ class AssessmentScorecardDetailOutputSerializer(AssessmentScorecardListOutputSer
     def get_grade_reason(self, card: Scorecard) -> str | None:
         return self._result(card, "grade_reason")  # type: ignore[no-any-return]
 
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_supervisor_comment(self, card: Scorecard) -> str | None:
+        return self._result(card, "supervisor_comment")  # type: ignore[no-any-return]
+
     @extend_schema_field(AssessmentScorecardLineOutputSerializer(many=True))
     def get_lines(self, card: Scorecard) -> list[dict[str, Any]]:
         return list(AssessmentScorecardLineOutputSerializer(self.context.get("lines", []), many=True).data)
 
     @extend_schema_field(AssessmentRankOutputSerializer(allow_null=True))
     def get_rank(self, card: Scorecard) -> dict[str, Any] | None:
-        """The person's rank in his team and the cycle, once the scorecard is published."""
+        """The person's rank in his team and the cycle, with the result (for the person, once published)."""
         rank = self.context.get("rank")
         return dict(AssessmentRankOutputSerializer(rank).data) if rank is not None else None
 

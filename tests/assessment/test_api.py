@@ -27,7 +27,7 @@ from charter.assessment.models import (
     ScorecardLine,
 )
 from charter.common.versioning import version_publish
-from tests.accounts.factories import CustomerFactory, UserFactory
+from tests.accounts.factories import CustomerFactory, TeamMembershipFactory, UserFactory
 from tests.assessment.test_indicators import resolved_case
 from tests.conftest import api_client_for
 
@@ -355,6 +355,8 @@ def test_the_person_sees_no_total_before_publication(
         assert body["is_result_visible"] is False
         assert [body[field] for field in ("weighted_score", "total", "grade", "computed_grade")] == [None] * 4
     assert own["rank"] is None
+    assert lead["rank"]["team_size"] == 3
+    assert (own["supervisor_comment"], lead["supervisor_comment"]) == (None, "")
     assert all(line["points"] is None for line in own["lines"])
     assert lead["total"] == f"{card.total:.2f}"
 
@@ -583,3 +585,18 @@ def test_the_ledger_is_for_hr_and_the_leads_of_the_team(
     assert refused.status_code == 403
     assert refused.json()["code"] == "assessment_export_denied"
     assert api_client_for(head).get(f"{URL}ledger-entries/?kind=fine").status_code == 400
+
+
+def test_the_list_takes_a_bounded_number_of_queries(
+    scheme: Scheme, head: User, team: Team, supervisor: User, django_assert_max_num_queries: Any
+) -> None:
+    for index in range(10):
+        TeamMembershipFactory.create(
+            team=team, user=UserFactory.create(username=f"more{index}", roles=[Role.AGENT])
+        )
+    cycles.cycle_open(actor=head, scheme=scheme, period_start=dt.date(2026, 3, 1))
+
+    with django_assert_max_num_queries(8):  # not one per scorecard: each asks can_see_result
+        rows = api_client_for(supervisor).get(f"{URL}scorecards/").json()["results"]
+
+    assert len(rows) == 11
