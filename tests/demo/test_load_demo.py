@@ -1,5 +1,7 @@
 """The demo `make run` loads: complete, idempotent, and with months of history behind it."""
 
+from typing import TYPE_CHECKING
+
 import pytest
 from django.core.management import call_command
 from django.test import Client
@@ -8,6 +10,9 @@ from charter.cases.models import Case
 from charter.reports.models import ServicePeriodFigures
 from charter.surveys.models import Response
 from tests.conftest import not_none
+
+if TYPE_CHECKING:
+    from charter.accounts.models import User
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +30,7 @@ def test_the_demo_loads_twice_without_change_and_publishes_last_months_figures(c
     assert "上月" in page and "满意" in page
 
 
-def test_the_demo_tells_the_story_of_holding_staff_to_the_code() -> None:
+def test_the_demo_tells_the_story_of_holding_staff_to_the_code_and_assessing_them() -> None:
     from charter.accounts.models import User
     from charter.audit.models import AuditEvent
     from charter.conduct.models import Evidence, Violation
@@ -65,3 +70,36 @@ def test_the_demo_tells_the_story_of_holding_staff_to_the_code() -> None:
     assert action.status == ActionStatus.CLOSED and action.closed_by != action.owner
     assert check.verdict == Verdict.EFFECTIVE
     assert not_none(check.complaints_after) < not_none(check.complaints_before)
+
+    _assessment_story_told(li)
+
+
+def _assessment_story_told(li: "User") -> None:
+    from charter.assessment.models import (
+        Appeal,
+        Cycle,
+        ImprovementPlan,
+        LedgerEntry,
+        Scorecard,
+        ScorecardLine,
+    )
+
+    # Last month's cycle is final: Li's upheld appeal raised his grade, Zhao's was rejected, both decided
+    # by someone who neither scored nor approved them; the grades' outcomes are in the ledger.
+    final, open_cycle = Cycle.objects.order_by("period_start")
+    assert final.status == Cycle.Status.FINAL and open_cycle.status == Cycle.Status.SELF
+    card = Scorecard.objects.get(cycle=final, person=li)
+    appeal = Appeal.objects.get(scorecard=card)
+    assert (
+        appeal.status == Appeal.Status.UPHELD
+        and appeal.new_grade != appeal.previous_grade == card.computed_grade
+    )
+    assert not_none(appeal.decided_by).username == "sun.qa"
+    assert not_none(card.assessor).username == "wang.supervisor" and final.approved_by != appeal.decided_by
+    rejected = Appeal.objects.get(scorecard__cycle=final, scorecard__person__username="zhao.agent")
+    assert rejected.status == Appeal.Status.REJECTED and rejected.new_grade == rejected.previous_grade
+    assert LedgerEntry.objects.get(scorecard=card, kind=LedgerEntry.Kind.COEFFICIENT).grade == card.grade
+    # The bad review Li appealed (好差评) is excluded from his CSAT, and the scorecard counts it as left out.
+    assert Response.objects.filter(handler=li, assessment_excluded_at__isnull=False).count() == 1
+    assert ScorecardLine.objects.get(scorecard=card, code="csat_satisfied").excluded >= 1
+    assert ImprovementPlan.objects.filter(person__username="chen.agent", status="active").exists()

@@ -7,6 +7,7 @@ from charter.accounts import demo as accounts_demo
 from charter.cases import demo as cases_demo
 from charter.catalog import demo as catalog_demo
 from charter.conduct.demo import conduct_demo_load
+from charter.demo.assessment_story import demo_assessment_story_load
 from charter.demo.conduct_story import demo_conduct_story_load
 from charter.demo.history import demo_history_load
 from charter.quality.demo import quality_demo_load
@@ -31,6 +32,7 @@ class Command(BaseCommand):
             conduct_demo_load(actor=admin)
             demo_history_load(actor=admin)
             demo_conduct_story_load(actor=admin)
+            demo_assessment_story_load(actor=admin)
             figures_refresh()
         self.stdout.write(self.style.SUCCESS("Demo data ready. Sign in at /accounts/login/ with:"))
         for username, roles in accounts_demo.demo_sign_ins():
