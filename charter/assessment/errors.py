@@ -21,6 +21,16 @@ class ErrorCode(StrEnum):
     APPEAL_DENIED = "assessment_appeal_denied"
     APPEAL_PARTY = "assessment_appeal_party"
     EXPORT_DENIED = "assessment_export_denied"
+    # Cycles (charter/assessment/cycles.py).
+    PERIOD_INVALID = "assessment_period_invalid"
+    SCHEME_NOT_PUBLISHED = "assessment_scheme_not_published"
+    SCHEME_NOT_IN_FORCE = "assessment_scheme_not_in_force"
+    NOBODY_COVERED = "assessment_nobody_covered"
+    CYCLE_EXISTS = "assessment_cycle_exists"
+    POINTS_INVALID = "assessment_points_invalid"
+    REASON_REQUIRED = "assessment_reason_required"
+    DECISION_INVALID = "assessment_decision_invalid"
+    APPEAL_WINDOW_OPEN = "assessment_appeal_window_open"
     INDICATOR_UNKNOWN = "assessment_indicator_unknown"
     WEIGHTS_NOT_100 = "assessment_weights_not_100"
     # Scoring rules (charter/assessment/scoring.py).
