@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver
 
-from charter.assessment import urls_plans, urls_schemes, urls_scorecards
+from charter.assessment import urls_cycles, urls_plans, urls_schemes, urls_scorecards
 
 app_name = "assessment"
 
@@ -10,3 +10,4 @@ urlpatterns: list[URLPattern | URLResolver] = []
 urlpatterns += urls_plans.urlpatterns
 urlpatterns += urls_schemes.urlpatterns
 urlpatterns += urls_scorecards.urlpatterns
+urlpatterns += urls_cycles.urlpatterns
