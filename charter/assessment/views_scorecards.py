@@ -21,7 +21,6 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.functional import Promise
@@ -30,7 +29,6 @@ from django.utils.translation import gettext_lazy as _
 
 from charter.accounts.models import Team, User
 from charter.accounts.requests import request_staff
-from charter.accounts.selectors import team_list_led_by
 from charter.assessment import cycles
 from charter.assessment.evidence import EVIDENCE_LIMIT, Evidence, evidence_links
 from charter.assessment.forms_scorecards import (
@@ -54,7 +52,6 @@ from charter.assessment.permissions import (
     can_acknowledge,
     can_appeal,
     can_score,
-    can_see_everyone,
     can_see_result,
     can_self_assess,
     can_view_assessment,
@@ -350,11 +347,9 @@ def team_scorecards(request: HttpRequest) -> HttpResponse:
     team; with one cycle chosen, each person's rank in his team."""
     user = request_staff(request)
     visible = scorecard_list_visible_to(user=user).exclude(person=user)
-    teams: QuerySet[Team]
-    if can_see_everyone(user):
-        teams = Team.objects.order_by("code")
-    else:
-        teams = team_list_led_by(user=user).order_by("code")
+    # The filter offers the teams and cycles of the scorecards he may see, whatever makes them visible
+    # (leading the team, seeing everyone, running cycles).
+    teams = Team.objects.filter(pk__in=visible.values("team_id")).order_by("code")
     cycle_ids = visible.values("cycle_id")
     cycle_choices = Cycle.objects.filter(pk__in=cycle_ids).select_related("scheme").order_by("-period_start")
     form = TeamScorecardFilter(request.GET or None, cycles=cycle_choices, teams=teams)
@@ -581,6 +576,7 @@ def _detail_page(
                 else None
             ),
             "events": _event_views(events, bands, names, show_result=show_result),
+            "sees_team": bool(can_view_team_scorecards(user)),
             **page_forms,
         },
         status=status,

@@ -309,6 +309,10 @@ def test_the_lead_sees_his_team_and_filters_by_cycle(world: World) -> None:
     for agent in world.agents:
         assert _url(_card(cycle, agent)) in page
     assert _url(_card(cycle, world.lead)) not in page  # his own is on his own page
+    elsewhere = TeamFactory.create(unit=world.team.unit)
+    narrowed = client.get(reverse("assessment:team_scorecards"), {"team": elsewhere.pk})
+    assert narrowed.status_code == 200  # a team he may not choose is a form error, never everything
+    assert _url(_card(cycle, world.agents[0])) not in narrowed.content.decode()
 
 
 def test_the_pages_render_in_chinese_and_in_english(world: World) -> None:
