@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup system-deps test-deps migrate messages demo lint typecheck pytest screenshots bench bench-cases clean
+.PHONY: run test setup system-deps test-deps migrate messages demo lint typecheck pytest screenshots bench bench-cases bench-assessment clean
 
 # Debian packages, installed when missing (as root, or with sudo): GNU gettext compiles and checks the
 # translation catalogues; the tests also need Dovecot, the real IMAP server the mail tests fetch from (they
@@ -80,6 +80,12 @@ bench: demo
 CASES ?= 100000
 bench-cases: setup messages
 	$(BIN)/python -m bench.cases --cases $(CASES)
+
+# Opening a monthly assessment cycle (issue 14): STAFF over CASES, e.g. with CASES=1000000 and
+# BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/charter_bench_assessment
+STAFF ?= 500
+bench-assessment: setup messages
+	$(BIN)/python -m bench.assessment --cases $(CASES) --staff $(STAFF)
 
 clean:
 	rm -rf $(VENV) var
