@@ -238,6 +238,8 @@ def home(request: HttpRequest) -> HttpResponse:
             "schemes_url": _link("assessment:scheme_list", "/desk/assessment/schemes/", user),
             "ledger_url": _link("assessment:ledger", "/desk/assessment/ledger/", user),
             "plans_url": _link("assessment:plan_list", "/desk/assessment/plans/", user),
+            "mine_url": _link("assessment:my_scorecards", "/desk/assessment/mine/", user),
+            "team_url": _link("assessment:team_scorecards", "/desk/assessment/team/", user),
             "may_run": bool(can_run_cycles(user)),
         },
     )
@@ -373,7 +375,7 @@ def _cycle_page(
             "steps": _steps(cycle),
             "rows": rows,
             "charts": _score_charts(rows) if sees_teams else [],
-            "version_form": VersionForm(initial={"version": cycle.lock_version}),
+            "version_form": VersionForm(initial={"version": cycle.lock_version}, auto_id=False),
             "return_form": return_form,
             "may_advance": runs and advance_to is not None,
             "advance_to": CYCLE_WORKFLOW.label(advance_to) if advance_to else "",
