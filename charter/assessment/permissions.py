@@ -15,11 +15,19 @@ refused as hidden (404, like a missing one) everywhere.
 
 from django.utils.translation import gettext_lazy as _
 
-from charter.accounts.models import User
+from charter.accounts.models import TeamMembership, User
 from charter.accounts.permissions import AnyUser
 from charter.accounts.selectors import team_list_led_by
 from charter.assessment.errors import ErrorCode
-from charter.assessment.models import Appeal, Cycle, ImprovementPlan, Scorecard, ScorecardEvent
+from charter.assessment.models import (
+    Appeal,
+    Cycle,
+    ImprovementPlan,
+    SchemeAcknowledgement,
+    SchemeVersion,
+    Scorecard,
+    ScorecardEvent,
+)
 from charter.common.errors import NotFoundError
 from charter.common.policy import ALLOWED, Decision, allow_if, first_refusal, holds, refuse
 
@@ -322,4 +330,52 @@ def can_manage_plan(user: AnyUser, plan: ImprovementPlan) -> Decision:
             ErrorCode.STEP_CLOSED,
             _("This plan is closed."),
         ),
+    )
+
+
+def _covers(version: SchemeVersion, user: AnyUser) -> bool:
+    # Imported here: the selectors ask this module's predicates for their visibility rules.
+    from charter.assessment.selectors import scheme_staff_covered
+
+    return user.pk is not None and scheme_staff_covered(scheme=version.scheme).filter(pk=user.pk).exists()
+
+
+def can_acknowledge_scheme(user: AnyUser, version: SchemeVersion) -> Decision:
+    """Allow a member of staff the published `version` covers, once."""
+    return first_refusal(
+        lambda: allow_if(
+            version.is_published,
+            ErrorCode.NOT_ACKNOWLEDGEABLE,
+            _("Only the published version of a scheme is acknowledged."),
+        ),
+        lambda: allow_if(
+            user.is_authenticated and user.is_active and _covers(version, user),
+            ErrorCode.NOT_COVERED,
+            _("This scheme does not cover you."),
+        ),
+        lambda: allow_if(
+            not SchemeAcknowledgement.objects.filter(version=version, user_id=user.pk or 0).exists(),
+            ErrorCode.ALREADY_ACKNOWLEDGED,
+            _("You have already acknowledged this version."),
+        ),
+    )
+
+
+def _person_team_ids(person: User) -> list[int]:
+    return list(TeamMembership.objects.filter(user=person).values_list("team_id", flat=True))
+
+
+def can_open_plan(user: AnyUser, person: User) -> Decision:
+    """Allow a lead over one of `person`'s teams (or whoever sees every scorecard) to open a plan for him;
+    never for himself."""
+    if not isinstance(user, User) or not user.is_authenticated or not user.is_active:
+        return refuse(ErrorCode.PLAN_OPEN_DENIED, _("You may not open improvement plans."))
+    if user.pk == person.pk:
+        return refuse(ErrorCode.SELF_ASSESSMENT, _("Nobody opens an improvement plan for himself."))
+    if can_see_everyone(user):
+        return ALLOWED
+    if team_list_led_by(user=user).filter(pk__in=_person_team_ids(person)).exists():
+        return ALLOWED
+    return refuse(
+        ErrorCode.PLAN_OPEN_DENIED, _("Only the supervisor of this person opens an improvement plan for him.")
     )

@@ -23,15 +23,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from charter.accounts.models import TeamMembership, User
-from charter.accounts.permissions import AnyUser
 from charter.accounts.selectors import team_list_led_by
 from charter.assessment.errors import ErrorCode
 from charter.assessment.models import ImprovementPlan, PlanCheckIn, PlanGoal, Scorecard
-from charter.assessment.permissions import can_manage_plan, can_see_everyone, can_view_plan
+from charter.assessment.permissions import can_manage_plan, can_open_plan, can_see_everyone, can_view_plan
 from charter.audit.services import audit_record
 from charter.common.errors import DomainError, NotFoundError
 from charter.common.locking import row_claim
-from charter.common.policy import ALLOWED, Decision, refuse, require
+from charter.common.policy import require
 from charter.common.text import TextCodes, clean_text
 from charter.conduct.selectors import violation_tally_by_staff
 
@@ -66,29 +65,6 @@ class GoalSpec:
     description: str
     indicator: str = ""
     target: Decimal | None = None
-
-
-# Permissions ----------
-
-
-def _person_team_ids(person: User) -> list[int]:
-    return list(TeamMembership.objects.filter(user=person).values_list("team_id", flat=True))
-
-
-def can_open_plan(user: AnyUser, person: User) -> Decision:
-    """Allow a lead over one of `person`'s teams (or whoever sees every scorecard) to open a plan for him;
-    never for himself."""
-    if not isinstance(user, User) or not user.is_authenticated or not user.is_active:
-        return refuse(ErrorCode.PLAN_OPEN_DENIED, _("You may not open improvement plans."))
-    if user.pk == person.pk:
-        return refuse(ErrorCode.SELF_ASSESSMENT, _("Nobody opens an improvement plan for himself."))
-    if can_see_everyone(user):
-        return ALLOWED
-    if team_list_led_by(user=user).filter(pk__in=_person_team_ids(person)).exists():
-        return ALLOWED
-    return refuse(
-        ErrorCode.PLAN_OPEN_DENIED, _("Only the supervisor of this person opens an improvement plan for him.")
-    )
 
 
 # Selectors ----------

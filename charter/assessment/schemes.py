@@ -38,12 +38,12 @@ from charter.assessment.models import (
     SchemeItem,
     SchemeVersion,
 )
-from charter.assessment.permissions import can_manage_schemes
+from charter.assessment.permissions import can_acknowledge_scheme, can_manage_schemes
 from charter.assessment.rules import AdjustmentRule, ItemRule, SchemeRules, curve_compile, rules_compile
 from charter.assessment.selectors import scheme_staff_covered
 from charter.audit.services import audit_record
 from charter.common.errors import DomainError
-from charter.common.policy import Decision, allow_if, first_refusal, require
+from charter.common.policy import require
 from charter.common.text import clean_column_text
 from charter.common.versioning import version_draft_lock, version_number_next, version_publish
 from charter.standards.models import StandardClause, StandardDocument
@@ -780,29 +780,6 @@ def scheme_version_publish(*, actor: User, version: SchemeVersion) -> SchemeVers
             },
         )
     return draft
-
-
-def can_acknowledge_scheme(user: AnyUser, version: SchemeVersion) -> Decision:
-    """Allow a member of staff the published `version` covers, once."""
-    return first_refusal(
-        lambda: allow_if(
-            version.is_published,
-            ErrorCode.NOT_ACKNOWLEDGEABLE,
-            _("Only the published version of a scheme is acknowledged."),
-        ),
-        lambda: allow_if(
-            user.is_authenticated
-            and user.is_active
-            and scheme_staff_covered(scheme=version.scheme).filter(pk=user.pk).exists(),
-            ErrorCode.NOT_COVERED,
-            _("This scheme does not cover you."),
-        ),
-        lambda: allow_if(
-            not SchemeAcknowledgement.objects.filter(version=version, user_id=user.pk or 0).exists(),
-            ErrorCode.ALREADY_ACKNOWLEDGED,
-            _("You have already acknowledged this version."),
-        ),
-    )
 
 
 def scheme_acknowledge(*, actor: User, version: SchemeVersion) -> SchemeAcknowledgement:

@@ -24,10 +24,14 @@ from charter.accounts.requests import request_user
 from charter.assessment.forms_schemes import SchemeForm, SchemeVersionForm, curve_text
 from charter.assessment.indicators import INDICATORS, UNIT_LABELS, Indicator, Unit
 from charter.assessment.models import Scheme, SchemeAcknowledgement, SchemeItem, SchemeVersion
-from charter.assessment.permissions import can_manage_schemes, can_see_everyone, can_view_assessment
+from charter.assessment.permissions import (
+    can_acknowledge_scheme,
+    can_manage_schemes,
+    can_see_everyone,
+    can_view_assessment,
+)
 from charter.assessment.rules import curve_compile
 from charter.assessment.schemes import (
-    can_acknowledge_scheme,
     scheme_acknowledge,
     scheme_acknowledgement_status,
     scheme_create,
