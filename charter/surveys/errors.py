@@ -17,14 +17,14 @@ class ErrorCode(StrEnum):
     ALREADY_ANSWERED = "survey_already_answered"
     EXPIRED = "survey_expired"
     # 好差评: the review loop and its appeal (charter/surveys/reviews.py).
-    REVIEW_DENIED = "surveys_review_denied"
-    REVIEW_INVALID = "surveys_review_invalid"
-    REVIEW_EVIDENCE_REQUIRED = "surveys_review_evidence_required"
-    APPEAL_DENIED = "surveys_appeal_denied"
-    APPEAL_NOT_ALLOWED = "surveys_appeal_not_allowed"
-    APPEAL_ALREADY_FILED = "surveys_appeal_already_filed"
-    APPEAL_TOO_LATE = "surveys_appeal_too_late"
-    APPEAL_DECIDE_DENIED = "surveys_appeal_decide_denied"
+    REVIEW_DENIED = "survey_review_denied"
+    REVIEW_INVALID = "survey_review_invalid"
+    REVIEW_EVIDENCE_REQUIRED = "survey_review_evidence_required"
+    APPEAL_DENIED = "survey_appeal_denied"
+    APPEAL_NOT_ALLOWED = "survey_appeal_not_allowed"
+    APPEAL_ALREADY_FILED = "survey_appeal_already_filed"
+    APPEAL_TOO_LATE = "survey_appeal_too_late"
+    APPEAL_DECIDE_DENIED = "survey_appeal_decide_denied"
 
 
 # The codes of refused text (charter.common.text.clean_text): in the configuration and in an answer.

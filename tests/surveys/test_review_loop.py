@@ -190,7 +190,7 @@ def test_a_valid_review_is_rectified_within_working_days_then_revisited(
     assert unreachable.value.field == "note"
     with pytest.raises(DomainError) as unknown:
         review_revisit(actor=supervisor, task=task, expected_version=task.version, result="happy")
-    assert unknown.value.code == "surveys_review_invalid"
+    assert unknown.value.code == "survey_review_invalid"
     task = review_revisit(
         actor=supervisor, task=task, expected_version=task.version, result="satisfied", note="客户认可。"
     )
@@ -208,7 +208,7 @@ def test_a_review_ruled_not_valid_needs_evidence_is_excluded_and_goes_to_the_rev
 ) -> None:
     with pytest.raises(DomainError) as bare:
         review_verify(actor=supervisor, task=bad_review, expected_version=1, outcome="not_valid")
-    assert bare.value.code == "surveys_review_evidence_required" and bare.value.field == "evidence"
+    assert bare.value.code == "survey_review_evidence_required" and bare.value.field == "evidence"
     assert not Response.objects.filter(assessment_excluded_at__isnull=False).exists()  # nothing written
     assert RecoveryTask.objects.get().version == 1
 
@@ -236,7 +236,7 @@ def test_only_the_unit_verifies_and_never_the_staff_reviewed(
     bad_review.save()
     with pytest.raises(PermissionDeniedError) as own:
         review_verify(actor=member, task=bad_review, expected_version=1, outcome="not_valid", evidence="x")
-    assert own.value.code == "surveys_review_denied"
+    assert own.value.code == "survey_review_denied"
     assert client_for(outsider).get(f"/desk/surveys/recovery/{bad_review.pk}/").status_code in (403, 404)
 
 
@@ -245,7 +245,7 @@ def test_the_attributed_staff_appeals_once_and_an_independent_reviewer_upholds_i
 ) -> None:
     with pytest.raises(DomainError) as early:  # nothing to appeal before the verification
         review_appeal_file(actor=member, task=bad_review, reason="客户误解。")
-    assert early.value.code == "surveys_appeal_not_allowed"
+    assert early.value.code == "survey_appeal_not_allowed"
     task = _verified(bad_review, supervisor)
     with pytest.raises(NotFoundError):  # not attributed to him
         review_appeal_file(actor=outsider, task=task, reason="客户误解。")
@@ -257,7 +257,7 @@ def test_the_attributed_staff_appeals_once_and_an_independent_reviewer_upholds_i
         appeal = review_appeal_file(actor=member, task=task, reason="客户误解了收费标准，录音为证。")
         with pytest.raises(DomainError) as again:  # one appeal per review, whoever files it
             review_appeal_file(actor=teammate, task=task, reason="再次申诉。")
-    assert again.value.code == "surveys_appeal_already_filed"
+    assert again.value.code == "survey_appeal_already_filed"
     assert ReviewAppeal.objects.count() == 1 and appeal.status == ReviewAppeal.Status.FILED
 
     # The appellant, his lead (even holding the right) and the verifier may not decide.
@@ -268,7 +268,7 @@ def test_the_attributed_staff_appeals_once_and_an_independent_reviewer_upholds_i
             review_appeal_decide(
                 actor=conflicted, appeal=appeal, expected_version=1, decision="upheld", reason="同意。"
             )
-        assert refused.value.code == "surveys_appeal_decide_denied"
+        assert refused.value.code == "survey_appeal_decide_denied"
     with pytest.raises(NotFoundError):  # an agent who sees nothing of it: hidden
         review_appeal_decide(actor=teammate, appeal=appeal, expected_version=1, decision="upheld", reason="x")
     with pytest.raises(DomainError) as unreasoned:
@@ -311,7 +311,7 @@ def test_an_appeal_after_the_window_is_refused(
     with time_machine.travel(dt.datetime(2026, 3, 10, 2, tzinfo=dt.UTC), tick=False):
         with pytest.raises(DomainError) as late:
             review_appeal_file(actor=member, task=task, reason="客户误解。")
-    assert late.value.code == "surveys_appeal_too_late"
+    assert late.value.code == "survey_appeal_too_late"
     assert not ReviewAppeal.objects.exists()
 
 
@@ -321,7 +321,7 @@ def test_an_appeal_against_a_review_ruled_not_valid_is_refused(
     task = _verified(bad_review, supervisor, "not_valid")
     with pytest.raises(DomainError) as pointless:
         review_appeal_file(actor=member, task=task, reason="客户误解。")
-    assert pointless.value.code == "surveys_appeal_not_allowed"
+    assert pointless.value.code == "survey_appeal_not_allowed"
 
 
 def test_the_verifier_may_not_decide_the_appeal(
@@ -333,7 +333,7 @@ def test_the_verifier_may_not_decide_the_appeal(
         review_appeal_decide(
             actor=administrator, appeal=appeal, expected_version=1, decision="upheld", reason="同意。"
         )
-    assert refused.value.code == "surveys_appeal_decide_denied"
+    assert refused.value.code == "survey_appeal_decide_denied"
     assert appeal.pk in ReviewAppeal.objects.filter(status="filed").values_list("pk", flat=True)
 
 
