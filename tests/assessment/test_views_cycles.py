@@ -444,3 +444,16 @@ def test_the_home_shows_the_rank_once_published(world: World) -> None:
     after = _html(_client(world.agents[0], "zh-hans").get(reverse("assessment:home")))
     assert "第 1 名 / 共 4 人（班组）" in after
     assert "todo-acknowledge" in after
+
+
+def test_the_desk_tiles_count_own_work_and_appeals_for_their_decider_only(world: World) -> None:
+    appeal = _appealed(world)
+    decider_desk = _html(_client(world.decider).get(reverse("accounts:desk")))
+    assert 'data-testid="tile-assessment-appeals" data-count="1"' in decider_desk
+    head_desk = _html(_client(world.head).get(reverse("accounts:desk")))
+    assert "tile-assessment-appeals" not in head_desk  # he approved the cycle: a party to the scorecard
+    own_desk = _html(_client(world.agents[0]).get(reverse("accounts:desk")))
+    assert 'data-testid="tile-assessment-own" data-count="1"' in own_desk  # published, to acknowledge
+    appellant_desk = _html(_client(world.agents[1]).get(reverse("accounts:desk")))
+    assert "tile-assessment-own" not in appellant_desk  # appealed, nothing to acknowledge
+    assert Appeal.objects.get(pk=appeal.pk).status == Appeal.Status.PENDING
