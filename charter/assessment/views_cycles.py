@@ -17,7 +17,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.core.exceptions import ImproperlyConfigured
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -57,7 +57,7 @@ from charter.common import charts
 from charter.common.errors import DomainError
 from charter.common.forms import form_add_domain_error
 from charter.common.pages import may_open, page_rule
-from charter.common.policy import Decision, Refusal
+from charter.common.policy import page_require
 
 C = Cycle.Status
 S = Scorecard.Status
@@ -74,14 +74,6 @@ SCORE_BINS: tuple[tuple[Decimal, Decimal | None], ...] = (
 
 
 # --- Shared helpers ----------------------------------------------------------------------------------------
-
-
-def page_decide(decision: Decision) -> None:
-    """Answer a refused page: 404 when the object is outside the reader's scope (hidden), else 403."""
-    if isinstance(decision, Refusal):
-        if decision.hidden:
-            raise Http404
-        raise PermissionDenied(str(decision.message))
 
 
 def _cycle(user: User, pk: int) -> Cycle:
@@ -639,7 +631,7 @@ def appeal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if appeal is None:
         raise Http404
-    page_decide(can_view_scorecard(user, appeal.scorecard))
+    page_require(can_view_scorecard(user, appeal.scorecard))
     grades = _grades(rules_of(appeal.scorecard.cycle.version).bands)
     if request.method != "POST":
         form = AppealDecideForm(initial={"version": appeal.lock_version}, grades=grades)

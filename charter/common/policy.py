@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from typing import Final, Literal, TypeAlias
 
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.utils.functional import Promise
 
 from charter.common.errors import DomainError, NotFoundError, PermissionDeniedError
@@ -93,6 +95,16 @@ def require(decision: Decision) -> None:
     """
     if isinstance(decision, Refusal):
         raise decision.error()
+
+
+def page_require(decision: Decision) -> None:
+    """The page's `require`: raise Http404 when `decision` hides the object (outside the reader's scope, as
+    if it did not exist), PermissionDenied (403, the refusal's words) when it refuses; nothing when it allows.
+    """
+    if isinstance(decision, Refusal):
+        if decision.hidden:
+            raise Http404
+        raise PermissionDenied(str(decision.message))
 
 
 def holds(user: object, permission: str) -> bool:

@@ -3,10 +3,22 @@
 from collections.abc import Callable
 
 import pytest
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
 
 from charter.accounts.models import User
 from charter.common.errors import NotFoundError, PermissionDeniedError
-from charter.common.policy import ALLOWED, Decision, Refusal, allow_if, first_refusal, holds, refuse, require
+from charter.common.policy import (
+    ALLOWED,
+    Decision,
+    Refusal,
+    allow_if,
+    first_refusal,
+    holds,
+    page_require,
+    refuse,
+    require,
+)
 
 
 def test_allowed_is_true_and_a_refusal_is_false() -> None:
@@ -59,3 +71,12 @@ def test_holds_asks_django_permissions_of_active_signed_in_users_only(django_use
     assert not holds(boss, "cases.resolve_case")
     assert not holds(AnonymousUser(), "cases.resolve_case")
     assert not holds(None, "cases.resolve_case")
+
+
+def test_a_page_answers_a_hidden_refusal_with_404_and_a_plain_one_with_403() -> None:
+    with pytest.raises(Http404):
+        page_require(refuse("x_denied", "not yours", hidden=True))
+    with pytest.raises(PermissionDenied) as denied:
+        page_require(refuse("x_denied", "not yours"))
+    assert str(denied.value) == "not yours"
+    page_require(ALLOWED)
