@@ -12,28 +12,12 @@ from django.utils.translation import gettext_lazy as _
 
 from charter.accounts.models import User
 from charter.accounts.tiles import DeskTile
-from charter.assessment.models import Appeal, Cycle, Scorecard, ScorecardEvent
-from charter.assessment.permissions import PARTY_ACTIONS, can_acknowledge, can_score, can_self_assess
+from charter.assessment.models import Cycle, Scorecard
+from charter.assessment.permissions import can_acknowledge, can_score, can_self_assess
+from charter.assessment.selectors import appeal_list_decidable_by
 from charter.common.pages import may_open
-from charter.common.policy import holds
 
 S = Scorecard.Status
-
-
-def _appeals_to_decide_count(user: User) -> int:
-    """Pending appeals `user` may decide: those of scorecards he is no party to (`scorecard_parties`: not
-    his own, not assessed, scored, calibrated or approved by him), as one count."""
-    if not holds(user, "assessment.decide_appeal"):
-        return 0
-    parties = ScorecardEvent.objects.filter(actor=user, action__in=PARTY_ACTIONS).values("scorecard_id")
-    return (
-        Appeal.objects.filter(status=Appeal.Status.PENDING)
-        .exclude(scorecard__person=user)
-        .exclude(scorecard__assessor=user)
-        .exclude(scorecard__cycle__approved_by=user)
-        .exclude(scorecard__in=parties)
-        .count()
-    )
 
 
 def desk_assessment_tiles(user: User) -> list[DeskTile]:
@@ -53,7 +37,7 @@ def desk_assessment_tiles(user: User) -> list[DeskTile]:
         if card.person_id == user.pk and (can_self_assess(user, card) or can_acknowledge(user, card))
     )
     to_score = sum(1 for card in cards if card.assessor_id == user.pk and can_score(user, card))
-    appeals = _appeals_to_decide_count(user)
+    appeals = appeal_list_decidable_by(user=user).count()
     home = reverse("assessment:home")
     tiles = []
     if own:

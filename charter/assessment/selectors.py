@@ -9,8 +9,8 @@ from django.db.models import Q, QuerySet
 
 from charter.accounts.models import TeamMembership, User
 from charter.accounts.selectors import staff_list, team_list_led_by
-from charter.assessment.models import Cycle, Scheme, SchemeVersion, Scorecard
-from charter.assessment.permissions import can_run_cycles, can_see_everyone
+from charter.assessment.models import Appeal, Cycle, Scheme, SchemeVersion, Scorecard, ScorecardEvent
+from charter.assessment.permissions import PARTY_ACTIONS, can_run_cycles, can_see_everyone
 from charter.common.policy import holds
 
 
@@ -109,3 +109,19 @@ def cycle_list_current(*, on: dt.date) -> QuerySet[Cycle]:
     return Cycle.objects.filter(
         Q(period_start__lte=on, period_end__gte=on) | ~Q(status=Cycle.Status.FINAL)
     ).order_by("-period_start")
+
+
+def appeal_list_decidable_by(*, user: User) -> QuerySet[Appeal]:
+    """Return the pending appeals `user` may decide, `can_decide_appeal`'s rule as a filter: he holds
+    assessment.decide_appeal and is no party to the scorecard (not his own; he neither assesses it nor
+    scored, calibrated or approved it: `scorecard_parties`). One query."""
+    if not holds(user, "assessment.decide_appeal"):
+        return Appeal.objects.none()
+    parties = ScorecardEvent.objects.filter(actor=user, action__in=PARTY_ACTIONS).values("scorecard_id")
+    return (
+        Appeal.objects.filter(status=Appeal.Status.PENDING)
+        .exclude(scorecard__person=user)
+        .exclude(scorecard__assessor=user)
+        .exclude(scorecard__cycle__approved_by=user)
+        .exclude(scorecard__in=parties)
+    )
