@@ -10,6 +10,7 @@ import time_machine
 from django.urls import reverse
 
 from charter.accounts.models import Team, User
+from charter.accounts.roles import Role
 from charter.assessment.errors import ErrorCode
 from charter.assessment.models import ImprovementPlan, PlanCheckIn, PlanGoal
 from charter.assessment.plans import (
@@ -23,7 +24,10 @@ from charter.assessment.plans import (
 )
 from charter.audit.models import AuditEvent
 from charter.common.errors import ConflictError, DomainError, NotFoundError, PermissionDeniedError
-from charter.conduct.selectors import ViolationTally
+from charter.conduct.models import Severity, Violation
+from tests.accounts.factories import UserFactory
+from tests.assessment.factories import conduct_clause
+from tests.assessment.test_indicators import violation
 from tests.conftest import browser_post, client_for
 
 pytestmark = pytest.mark.django_db
@@ -107,25 +111,18 @@ def test_one_plan_under_way_at_a_time(plan: ImprovementPlan, supervisor: User, m
     assert refused.value.code == ErrorCode.PLAN_ALREADY_ACTIVE
 
 
-def _tally(monkeypatch: pytest.MonkeyPatch, counts: dict[str, int]) -> list[dict[str, Any]]:
-    calls: list[dict[str, Any]] = []
-
-    def tally(**kwargs: Any) -> dict[tuple[int, str], ViolationTally]:
-        calls.append(kwargs)
-        return {
-            (person, severity): ViolationTally(standing=count, excluded=1)
-            for person in kwargs["people"]
-            for severity, count in counts.items()
-        }
-
-    monkeypatch.setattr("charter.assessment.plans.violation_tally_by_staff", tally)
-    return calls
+def _violations(person: User, severities: list[str], *, overturned: int = 0) -> None:
+    """Decided violations of `person` in the last 90 days, the first `overturned` of them overturned on
+    appeal (which leaves them out of the count)."""
+    clause = conduct_clause(UserFactory.create(username="code.admin", roles=[Role.ADMINISTRATOR]))
+    at = dt.datetime(2026, 10, 20, 2, 0, tzinfo=dt.UTC)
+    for index, severity in enumerate(severities):
+        extra = {"appeal_outcome": Violation.AppealOutcome.OVERTURNED} if index < overturned else {}
+        violation(clause, staff=person, severity=severity, at=at + dt.timedelta(days=index), **extra)
 
 
-def test_repeated_violations_open_a_plan(
-    monkeypatch: pytest.MonkeyPatch, supervisor: User, member: User
-) -> None:
-    calls = _tally(monkeypatch, {"minor": 2, "major": 1})
+def test_repeated_violations_open_a_plan(supervisor: User, member: User) -> None:
+    _violations(member, [Severity.MINOR, Severity.MINOR, Severity.GENERAL])
 
     plan = plan_open_for_violations(actor=supervisor, person=member)
 
@@ -133,15 +130,11 @@ def test_repeated_violations_open_a_plan(
     assert plan.owner == supervisor
     assert plan.starts_on == TODAY
     assert plan.ends_on == TODAY + dt.timedelta(days=90)
-    assert calls[0]["people"] == [member.pk]
-    assert calls[0]["end_at"] - calls[0]["start_at"] == dt.timedelta(days=90)
 
 
-def test_too_few_violations_open_no_plan(
-    monkeypatch: pytest.MonkeyPatch, supervisor: User, member: User
-) -> None:
-    # Excluded (overturned) violations do not count: 2 standing of the 3 decided.
-    _tally(monkeypatch, {"minor": 2})
+def test_too_few_violations_open_no_plan(supervisor: User, member: User) -> None:
+    # An overturned violation does not count: 2 standing of the 3 decided.
+    _violations(member, [Severity.MINOR, Severity.MINOR, Severity.MINOR], overturned=1)
 
     with pytest.raises(DomainError) as refused:
         plan_open_for_violations(actor=supervisor, person=member)
@@ -149,19 +142,29 @@ def test_too_few_violations_open_no_plan(
     assert not ImprovementPlan.objects.exists()
 
 
-def test_the_number_of_violations_is_a_setting(
-    monkeypatch: pytest.MonkeyPatch, settings: Any, supervisor: User, member: User
-) -> None:
+def test_violations_older_than_90_days_do_not_count(supervisor: User, member: User) -> None:
+    clause = conduct_clause(UserFactory.create(username="code.admin", roles=[Role.ADMINISTRATOR]))
+    for days in (91, 100, 120):
+        violation(
+            clause,
+            staff=member,
+            severity=Severity.MINOR,
+            at=dt.datetime(2026, 11, 10, 4, tzinfo=dt.UTC) - dt.timedelta(days=days),
+        )
+    with pytest.raises(DomainError) as refused:
+        plan_open_for_violations(actor=supervisor, person=member)
+    assert refused.value.code == ErrorCode.PLAN_VIOLATIONS_TOO_FEW
+
+
+def test_the_number_of_violations_is_a_setting(settings: Any, supervisor: User, member: User) -> None:
     settings.CHARTER_ASSESSMENT_PLAN_VIOLATIONS = 2
-    _tally(monkeypatch, {"minor": 2})
+    _violations(member, [Severity.MINOR, Severity.MINOR])
 
     assert plan_open_for_violations(actor=supervisor, person=member).person == member
 
 
-def test_violations_open_no_plan_for_someone_outside_his_teams(
-    monkeypatch: pytest.MonkeyPatch, supervisor: User, outsider: User
-) -> None:
-    _tally(monkeypatch, {"minor": 5})
+def test_violations_open_no_plan_for_someone_outside_his_teams(supervisor: User, outsider: User) -> None:
+    _violations(outsider, [Severity.MINOR] * 5)
     with pytest.raises(PermissionDeniedError):
         plan_open_for_violations(actor=supervisor, person=outsider)
 
