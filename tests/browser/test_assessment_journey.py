@@ -111,14 +111,21 @@ def test_an_agent_reads_his_scorecard_line_by_line_and_nobody_else_may(
     assert (links.first.get_attribute("href") or "").startswith("/desk/cases/")
     marked = csat.locator("tbody tr", has=li.locator(".badge.warn"))
     expect(marked.first).to_contain_text(words(language, "不计入考核", "Not counted in the assessment"))
-    expect(marked.first).to_contain_text(say(language, "Appeal upheld"))
+    expect(marked.first).to_contain_text(say_lazy(language, AssessmentExclusion.APPEAL_UPHELD.label))
+    expect(marked.first.locator("a")).to_have_count(1)  # the excluded answer's case, linked too
+    left_out = li.locator("[data-testid=line-csat_satisfied] dl.facts").locator(
+        f"dt:text-is('{say(language, 'Rows left out')}') + dd"
+    )
+    csat_line = indicators.get(code="csat_satisfied")
+    assert csat_line.excluded >= 1
+    expect(left_out).to_have_text(str(csat_line.excluded))
     shoot(li, "scorecard", language)
 
     # The appeal's outcome.
     appeal = Appeal.objects.get(scorecard=card)
     assert appeal.status == Appeal.Status.UPHELD
     outcome = li.locator("[data-testid=scorecard-appeal]")
-    expect(outcome).to_contain_text(say(language, "Upheld"))
+    expect(outcome).to_contain_text(say_lazy(language, Appeal.Status.UPHELD.label))
     expect(outcome).to_contain_text(appeal.decision)
 
     # A case behind the number opens for him.
@@ -385,7 +392,8 @@ def test_a_cycle_runs_from_self_assessment_to_a_decided_appeal(
     decide.locator("textarea[name=decision]").fill(decision)
     with qa.expect_navigation():
         decide.locator("button[type=submit]").click()
-    expect(qa.locator("[data-testid=appeal-status]")).to_have_text(say(language, "Upheld"))
+    upheld = say_lazy(language, Appeal.Status.UPHELD.label)
+    expect(qa.locator("[data-testid=appeal-status]")).to_have_text(upheld)
     appeal.refresh_from_db()
     assert (appeal.status, appeal.new_grade) == (Appeal.Status.UPHELD, "good")
 

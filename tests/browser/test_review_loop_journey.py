@@ -78,7 +78,7 @@ def bad_review_of_a_resolved_case(language: str) -> BadReview:
 def test_a_bad_review_is_verified_appealed_and_left_out_of_the_assessment(
     browse: Callable[..., tuple[Page, Watch]], site: Site, language: str
 ) -> None:
-    from charter.surveys.models import RecoveryTask, ReviewAppeal
+    from charter.surveys.models import AssessmentExclusion, RecoveryTask, ReviewAppeal, Verification
 
     review = bad_review_of_a_resolved_case(language)
     follow_up = site.at(f"/desk/surveys/recovery/{review.task_id}/")
@@ -95,7 +95,8 @@ def test_a_bad_review_is_verified_appealed_and_left_out_of_the_assessment(
     )
     with supervisor.expect_navigation():
         verify.locator("button[type=submit]").click()
-    expect(supervisor.locator("[data-testid=review-loop]")).to_contain_text(say(language, "Valid"))
+    valid = say_lazy(language, Verification.VALID.label)
+    expect(supervisor.locator("[data-testid=review-loop]")).to_contain_text(valid)
     task = RecoveryTask.objects.select_related("response").get(pk=review.task_id)
     assert task.verification == "valid" and not task.response.is_excluded
 
@@ -148,7 +149,8 @@ def test_a_bad_review_is_verified_appealed_and_left_out_of_the_assessment(
     expect(mine.locator("[data-testid=excluded]")).to_have_text(
         words(language, "不计入考核", "Excluded from assessment")
     )
-    expect(mine).to_contain_text(say(language, "Appeal upheld"))
+    expect(mine).to_contain_text(say_lazy(language, AssessmentExclusion.APPEAL_UPHELD.label))
+    expect(mine).to_contain_text(say_lazy(language, ReviewAppeal.Status.UPHELD.label))
     expect(mine.locator("form")).to_have_count(0)
     for viewport in (WIDE, PHONE):
         page, _ = browse(language, viewport=viewport)
