@@ -50,3 +50,145 @@ def test_every_app_has_its_own_catalogue() -> None:
     with_catalogue = {root.name for root, _ in ROOTS[:-1]}
 
     assert apps - with_catalogue == set()
+
+
+# Django merges every zh_Hans catalogue into one: where two apps translate the same (msgctxt, msgid)
+# differently, one translation wins on every page (LOCALE_PATHS first, then INSTALLED_APPS in order), so
+# one app silently shows another's words. Same meaning: one translation everywhere. Different meaning: a
+# context in the code (pgettext_lazy("assessment", ...), {% translate "..." context "assessment" %}).
+# The conflicts below are older than this test, each with every translation it had then.
+# THIS LIST MAY ONLY SHRINK: never add an entry or a translation; remove what you reconcile.
+KNOWN_CONFLICTS: set[tuple[str | None, str, tuple[str, ...]]] = {
+    (
+        None,
+        "A short, permanent name in lower-case letters, digits and hyphens.",
+        (
+            "简短且不再更改的名称，使用小写字母、数字和连字符。",
+            "简短且固定不变的名称，由小写字母、数字和连字符组成。",
+        ),
+    ),
+    (None, "Acknowledged", ("已受理", "已确认")),
+    (None, "acknowledged at", ("确认受理时间", "确认时间")),
+    (None, "Action item added", ("新增行动项", "添加整改事项")),
+    (None, "Answered", ("已作答", "已答复")),
+    (None, "Appeal", ("申诉", "申请复核")),
+    (None, "Appealed", ("已申诉", "已申请复核")),
+    (None, "appealed at", ("申诉时间", "申请复核时间")),
+    (None, "By month", ("按月", "按月份")),
+    (None, "calendar", ("工作日历", "日历")),
+    (None, "calendar days", ("特殊日期", "自然日")),
+    (None, "Cancelled", ("已取消", "已撤销")),
+    (None, "Case number", ("受理编号", "工单编号")),
+    (None, "category", ("分类", "类别")),
+    (None, "channels", ("办理渠道", "渠道")),
+    (None, "Choose the kind of case.", ("请选择工单类别。", "请选择工单类型。")),
+    (None, "Closed", ("已关闭", "已结案")),
+    (None, "closed at", ("关闭时间", "结束时间")),
+    (None, "comment", ("留言", "评语")),
+    (None, "Conditions", ("说明", "适用条件")),
+    (None, "conditions (Chinese)", ("收费条件（中文）", "适用条件（中文）")),
+    (None, "conditions (English)", ("收费条件（英文）", "适用条件（英文）")),
+    (None, "Customer replied", ("客户回复", "客户已回复")),
+    (None, "decided at", ("决定时间", "处理时间")),
+    (None, "Decision", ("决定", "处理决定", "处理结果")),
+    (None, "description", ("内容", "描述")),
+    (None, "Done", ("完成", "已办理")),
+    (None, "Due", ("到期时间", "期限")),
+    (None, "due at", ("到期时间", "期限")),
+    (None, "E-mail", ("电子邮件", "电子邮箱")),
+    (None, "finding", ("检查发现", "检查问题")),
+    (None, "First response", ("首次响应", "首次答复")),
+    (None, "Handler", ("处理人", "经办人")),
+    (None, "In force", ("现行", "现行有效")),
+    (None, "In progress", ("处理中", "实施中")),
+    (None, "Inactive", ("已停用", "未启用")),
+    (None, "key", ("标识", "键")),
+    (None, "Measure", ("指标", "衡量方法")),
+    (None, "measure", ("承诺指标", "指标", "考核项")),
+    (None, "message", ("消息", "留言")),
+    (None, "Month", ("月份", "月度")),
+    (None, "My cases", ("我的事项", "我的工单")),
+    (None, "Never", ("从未", "从未执行")),
+    (None, "next run at", ("下次执行时间", "下次运行时间")),
+    (None, "None chosen: any.", ("不选择表示不限。", "不选表示不限。")),
+    (None, "Note", ("备注", "说明")),
+    (None, "Open", ("已立项", "待处理", "未办结")),
+    (None, "Our promises", ("我们的承诺", "服务承诺")),
+    (None, "Outcome", ("处理结论", "结果")),
+    (None, "outcome", ("处理结论", "结果")),
+    (None, "Overdue action item escalated", ("逾期整改事项已升级", "逾期行动项已升级通知")),
+    (None, "Quality", ("服务质量", "质量管理")),
+    (None, "Reason", ("原因", "理由")),
+    (None, "reason", ("原因", "理由")),
+    (None, "Reasons for the decision", ("决定理由", "处理理由")),
+    (None, "reasons for the decision", ("决定理由", "处理理由")),
+    (None, "Record", ("登记", "记录")),
+    (None, "Rules", ("发送规则", "规则")),
+    (None, "Scheduled", ("待发送", "待生效")),
+    (None, "score", ("分值", "得分")),
+    (None, "sent at", ("发送时间", "已发送时间")),
+    (None, "Service", ("服务", "服务事项")),
+    (None, "service", ("服务", "服务事项")),
+    (None, "Service charter", ("服务公示", "服务指南")),
+    (None, "Services", ("服务", "服务事项", "服务项目")),
+    (None, "services", ("服务", "服务事项")),
+    (None, "SHA-256", ("SHA-256", "SHA-256 摘要")),
+    (None, "Show", ("显示", "查看")),
+    (None, "source", ("依据", "来源说明")),
+    (None, "Start a new draft", ("新建草稿", "起草新版本")),
+    (None, "Status changed", ("变更状态", "状态变更", "状态已变更")),
+    (None, "survey response", ("调查答卷", "问卷回答")),
+    (None, "target", ("时限", "目标")),
+    (None, "text", ("内容", "文字")),
+    (None, "text (Chinese)", ("内容（中文）", "条文（中文）")),
+    (None, "text (English)", ("内容（英文）", "条文（英文）")),
+    (None, "the organisation's name", ("单位名称", "本单位名称", "机构名称")),
+    (None, "The time to appeal has passed.", ("已超过申请复核的期限。", "申诉期限已过。")),
+    (None, "This code is already used.", ("此代码已被使用。", "该代码已被使用。")),
+    (None, "This field is required.", ("此项为必填项。", "该字段是必填项。")),
+    (None, "Timeline", ("处理经过", "处理记录")),
+    (None, "unit", ("单位", "所属单元")),
+    (None, "Upheld", ("投诉成立", "维持原决定")),
+    (None, "What happened", ("处理经过", "违规事实")),
+}
+
+
+def _zh_hans_translations() -> dict[tuple[str | None, str], dict[str, str]]:
+    """(msgctxt, msgid) -> {catalogue folder: msgstr}, over every translated live entry."""
+    seen: dict[tuple[str | None, str], dict[str, str]] = {}
+    for folder, _ignores in ROOTS:
+        for entry in polib.pofile(str(_po(folder))):
+            if entry.obsolete or not entry.msgstr:
+                continue
+            seen.setdefault((entry.msgctxt, entry.msgid), {})[folder.name] = entry.msgstr
+    return seen
+
+
+def _conflicts() -> dict[tuple[str | None, str], dict[str, str]]:
+    return {key: by_app for key, by_app in _zh_hans_translations().items() if len(set(by_app.values())) > 1}
+
+
+def test_one_message_has_one_translation_in_every_catalogue() -> None:
+    allowed = {(ctx, msgid): set(msgstrs) for ctx, msgid, msgstrs in KNOWN_CONFLICTS}
+
+    new = {
+        key: by_app
+        for key, by_app in _conflicts().items()
+        if key not in allowed or not set(by_app.values()) <= allowed[key]
+    }
+
+    assert new == {}, (
+        "the same words are translated differently in two catalogues, and only one translation shows on "
+        "every page: use the same Chinese, or give the new one a context (pgettext / translate ... context)"
+    )
+
+
+def test_the_known_conflicts_only_shrink() -> None:
+    conflicts = _conflicts()
+
+    reconciled = sorted(
+        (ctx, msgid) for ctx, msgid, _msgstrs in KNOWN_CONFLICTS if (ctx, msgid) not in conflicts
+    )
+
+    assert len({(ctx, msgid) for ctx, msgid, _msgstrs in KNOWN_CONFLICTS}) == len(KNOWN_CONFLICTS)
+    assert reconciled == [], "reconciled: remove these from KNOWN_CONFLICTS"

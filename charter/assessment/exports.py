@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from charter.accounts.models import Team, User
 from charter.accounts.permissions import AnyUser
@@ -98,16 +99,16 @@ def ledger_headers() -> list[str]:
     """The column headings of the ledger export, in the active language."""
     return [
         _("Staff member"),
-        _("Name"),
+        pgettext("assessment", "Name"),
         _("Team"),
         _("Scheme"),
         _("Period starts"),
         _("Period ends"),
         _("Grade"),
-        _("Outcome"),
+        pgettext("assessment", "Outcome"),
         _("Coefficient"),
         _("Points"),
-        _("Title"),
+        pgettext("assessment", "Title"),
         _("Note"),
         _("Recorded at"),
     ]

@@ -20,6 +20,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from charter.assessment.errors import ErrorCode
 from charter.common.models import TimeStampedModel, localized
@@ -27,7 +28,7 @@ from charter.common.versioning import DocumentVersion, VersionPart
 
 
 class PeriodKind(models.TextChoices):
-    MONTH = "month", _("Month")
+    MONTH = "month", pgettext_lazy("assessment", "Month")
     QUARTER = "quarter", _("Quarter")
     YEAR = "year", _("Year")
 
@@ -287,7 +288,7 @@ class Cycle(TimeStampedModel):
     class Status(models.TextChoices):
         SELF = "self", _("Self-assessment")
         SUPERVISOR = "supervisor", _("Supervisor scoring")
-        CALIBRATION = "calibration", _("Calibration")
+        CALIBRATION = "calibration", pgettext_lazy("assessment", "Calibration")
         APPROVAL = "approval", _("Head approval")
         PUBLISHED = "published", _("Published (acknowledgement and appeals)")
         FINAL = "final", _("Final")
@@ -302,21 +303,24 @@ class Cycle(TimeStampedModel):
     period_end = models.DateField(_("period ends"))
     status = models.CharField(_("step"), max_length=20, choices=Status.choices, default=Status.SELF)
     step_due_at = models.DateTimeField(_("step due"), null=True, blank=True)
-    opened_at = models.DateTimeField(_("opened at"))
+    opened_at = models.DateTimeField(pgettext_lazy("assessment", "opened at"))
     opened_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("opened by"), on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=pgettext_lazy("assessment", "opened by"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     calculated_at = models.DateTimeField(_("indicators calculated at"))
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name=_("approved by"),
+        verbose_name=pgettext_lazy("assessment", "approved by"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
     )
-    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
-    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    approved_at = models.DateTimeField(pgettext_lazy("assessment", "approved at"), null=True, blank=True)
+    published_at = models.DateTimeField(pgettext_lazy("assessment", "published at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("final at"), null=True, blank=True)
     lock_version = models.PositiveIntegerField(_("version"), default=1)
 
@@ -353,7 +357,7 @@ class Scorecard(models.Model):
     class Status(models.TextChoices):
         SELF = "self", _("Self-assessment")
         SUPERVISOR = "supervisor", _("Awaiting the supervisor")
-        SCORED = "scored", _("Scored")
+        SCORED = "scored", pgettext_lazy("assessment", "Scored")
         APPROVED = "approved", _("Approved")
         PUBLISHED = "published", _("Published to the person")
         ACKNOWLEDGED = "acknowledged", _("Acknowledged")
@@ -395,7 +399,7 @@ class Scorecard(models.Model):
     grade_reason = models.TextField(_("why the grade differs from the score"), blank=True)
     self_comment = models.TextField(_("self-assessment"), blank=True)
     supervisor_comment = models.TextField(_("supervisor's comments"), blank=True)
-    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    published_at = models.DateTimeField(pgettext_lazy("assessment", "published at"), null=True, blank=True)
     acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
     appeal_due_at = models.DateTimeField(_("appeal possible until"), null=True, blank=True)
     final_at = models.DateTimeField(_("final at"), null=True, blank=True)
@@ -403,8 +407,8 @@ class Scorecard(models.Model):
 
     class Meta:
         ordering = ["cycle", "team", "person"]
-        verbose_name = _("scorecard")
-        verbose_name_plural = _("scorecards")
+        verbose_name = pgettext_lazy("assessment", "scorecard")
+        verbose_name_plural = pgettext_lazy("assessment", "scorecards")
         constraints = [
             models.UniqueConstraint(fields=["cycle", "person"], name="assessment_scorecard_person_unique"),
             models.CheckConstraint(
@@ -430,7 +434,10 @@ class ScorecardLine(models.Model):
         DEDUCTION = "deduction", _("Deduction item")
 
     scorecard = models.ForeignKey(
-        Scorecard, verbose_name=_("scorecard"), on_delete=models.CASCADE, related_name="lines"
+        Scorecard,
+        verbose_name=pgettext_lazy("assessment", "scorecard"),
+        on_delete=models.CASCADE,
+        related_name="lines",
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     code = models.SlugField(_("code"), max_length=60)
@@ -440,7 +447,7 @@ class ScorecardLine(models.Model):
     excluded = models.PositiveIntegerField(_("left out"), default=0)
     points = models.DecimalField(_("points"), null=True, blank=True, max_digits=7, decimal_places=2)
     self_points = models.DecimalField(_("self-rating"), null=True, blank=True, max_digits=7, decimal_places=2)
-    comment = models.TextField(_("comment"), blank=True)
+    comment = models.TextField(pgettext_lazy("assessment", "comment"), blank=True)
     calculated_at = models.DateTimeField(_("calculated at"), null=True, blank=True)
 
     class Meta:
@@ -459,7 +466,10 @@ class ScorecardEvent(models.Model):
     """A step on a scorecard's timeline (each also in the audit chain)."""
 
     scorecard = models.ForeignKey(
-        Scorecard, verbose_name=_("scorecard"), on_delete=models.CASCADE, related_name="events"
+        Scorecard,
+        verbose_name=pgettext_lazy("assessment", "scorecard"),
+        on_delete=models.CASCADE,
+        related_name="events",
     )
     action = models.CharField(_("action"), max_length=40)
     actor = models.ForeignKey(
@@ -471,7 +481,7 @@ class ScorecardEvent(models.Model):
         related_name="+",
     )
     at = models.DateTimeField(_("at"))
-    note = models.TextField(_("note"), blank=True)
+    note = models.TextField(pgettext_lazy("assessment", "note"), blank=True)
     data = models.JSONField(_("details"), default=dict, blank=True)
 
     class Meta:
@@ -488,12 +498,15 @@ class Appeal(TimeStampedModel):
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting for a decision")
-        UPHELD = "upheld", _("Upheld")
+        UPHELD = "upheld", pgettext_lazy("assessment", "Upheld")
         PARTLY = "partly", _("Partly upheld")
         REJECTED = "rejected", _("Rejected")
 
     scorecard = models.OneToOneField(
-        Scorecard, verbose_name=_("scorecard"), on_delete=models.CASCADE, related_name="appeal"
+        Scorecard,
+        verbose_name=pgettext_lazy("assessment", "scorecard"),
+        on_delete=models.CASCADE,
+        related_name="appeal",
     )
     reason = models.TextField(_("grounds of the appeal"))
     filed_at = models.DateTimeField(_("filed at"))
@@ -537,14 +550,17 @@ class LedgerEntry(models.Model):
     )
     cycle = models.ForeignKey(Cycle, verbose_name=_("cycle"), on_delete=models.PROTECT, related_name="ledger")
     scorecard = models.ForeignKey(
-        Scorecard, verbose_name=_("scorecard"), on_delete=models.PROTECT, related_name="ledger"
+        Scorecard,
+        verbose_name=pgettext_lazy("assessment", "scorecard"),
+        on_delete=models.PROTECT,
+        related_name="ledger",
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     grade = models.CharField(_("grade"), max_length=30)
     coefficient = models.DecimalField(_("coefficient"), max_digits=4, decimal_places=2, null=True, blank=True)
     points = models.IntegerField(_("points"), default=0)
-    title = models.CharField(_("title"), max_length=200, blank=True)
-    note = models.TextField(_("note"), blank=True)
+    title = models.CharField(pgettext_lazy("assessment", "title"), max_length=200, blank=True)
+    note = models.TextField(pgettext_lazy("assessment", "note"), blank=True)
     created_at = models.DateTimeField(_("recorded at"))
 
     class Meta:
@@ -584,7 +600,7 @@ class ImprovementPlan(TimeStampedModel):
     )
     scorecard = models.ForeignKey(
         Scorecard,
-        verbose_name=_("scorecard"),
+        verbose_name=pgettext_lazy("assessment", "scorecard"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -594,8 +610,8 @@ class ImprovementPlan(TimeStampedModel):
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE)
     starts_on = models.DateField(_("starts on"))
     ends_on = models.DateField(_("ends on"))
-    summary = models.TextField(_("summary"), blank=True)
-    outcome_note = models.TextField(_("outcome"), blank=True)
+    summary = models.TextField(pgettext_lazy("assessment", "summary"), blank=True)
+    outcome_note = models.TextField(pgettext_lazy("assessment", "outcome"), blank=True)
     lock_version = models.PositiveIntegerField(_("version"), default=1)
 
     class Meta:
@@ -618,7 +634,9 @@ class PlanGoal(models.Model):
     )
     indicator = models.CharField(_("indicator"), max_length=60, blank=True)
     description = models.TextField(_("goal"))
-    target = models.DecimalField(_("target"), max_digits=12, decimal_places=2, null=True, blank=True)
+    target = models.DecimalField(
+        pgettext_lazy("assessment", "target"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
 
     class Meta:
         ordering = ["plan", "pk"]
@@ -634,7 +652,7 @@ class PlanCheckIn(models.Model):
         ImprovementPlan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="check_ins"
     )
     on = models.DateField(_("date"))
-    note = models.TextField(_("note"))
+    note = models.TextField(pgettext_lazy("assessment", "note"))
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"
     )

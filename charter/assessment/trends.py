@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from django.utils.safestring import SafeString
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 
 from charter.assessment.indicators import INDICATORS, UNIT_LABELS, Unit
 from charter.assessment.models import Scorecard, ScorecardLine
@@ -70,7 +70,7 @@ def indicator_trend_charts(*, cards: Sequence[Scorecard]) -> list[SafeString]:
                 series=series,
                 y_range=(low, top),
                 y_ticks=ticks,
-                x_title=gettext("Period"),
+                x_title=pgettext("scorecard", "Period"),
                 y_title=unit_label,
                 value_suffix="%" if unit == Unit.PERCENT else "",
                 empty_text=gettext("No indicator values yet."),

@@ -10,15 +10,17 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from charter.accounts.models import TeamMembership, User
 from charter.accounts.permissions import is_staff_member
-from charter.accounts.requests import request_staff
+from charter.accounts.requests import request_staff, request_user
 from charter.accounts.selectors import staff_list, team_list_led_by
 from charter.assessment.models import ImprovementPlan
 from charter.assessment.permissions import can_manage_plan, can_see_everyone
@@ -73,7 +75,9 @@ class GoalForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput())
     description = forms.CharField(label=_("Goal"), widget=forms.Textarea(attrs={"rows": 2}))
     indicator = forms.CharField(label=_("Indicator (code)"), max_length=60, required=False)
-    target = forms.DecimalField(label=_("Target"), max_digits=12, decimal_places=2, required=False)
+    target = forms.DecimalField(
+        label=pgettext_lazy("assessment", "Target"), max_digits=12, decimal_places=2, required=False
+    )
 
 
 class CheckInForm(forms.Form):
@@ -85,7 +89,7 @@ class CheckInForm(forms.Form):
 class CloseForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput())
     outcome = forms.ChoiceField(
-        label=_("Outcome"),
+        label=pgettext_lazy("assessment", "Outcome"),
         choices=[
             (value, label) for value, label in ImprovementPlan.Status.choices if value in CLOSE_OUTCOMES
         ],
@@ -138,7 +142,8 @@ def plan_list(request: HttpRequest) -> HttpResponse:
         except DomainError as error:
             form_add_domain_error(form, error)
     elif request.method == "POST":
-        raise Http404
+        # Nobody he may open a plan for: refused (403), as `can_open_plan` refuses him.
+        raise PermissionDenied
     plans = list(plan_list_visible_to(user=user).order_by("-starts_on", "-pk")[:200])
     return render(
         request,
@@ -155,10 +160,11 @@ def plan_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@page_rule(is_staff_member)
+@login_required
 def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """One plan: facts, goals, check-ins and outcome; its forms for the supervisor. 404 outside scope."""
-    user = request_staff(request)
+    """One plan: facts, goals, check-ins and outcome; its forms for the supervisor. 404 outside scope, for
+    anyone (as the services answer)."""
+    user = request_user(request)
     try:
         plan = plan_get_visible(user=user, pk=pk)
     except NotFoundError:

@@ -3,7 +3,7 @@
 from typing import Any
 
 from django import forms
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from charter.surveys.models import SCALES, Question, RecoveryTask, ReviewAppeal, RevisitResult, Verification
@@ -66,7 +66,7 @@ class AnswerForm(forms.Form):
 
 class RecoveryForm(forms.Form):
     status = forms.ChoiceField(
-        label=_("What happened"),
+        label=pgettext_lazy("surveys", "What happened"),
         choices=[
             (value, label)
             for value, label in RecoveryTask.Status.choices
@@ -99,7 +99,7 @@ class ReviewVerifyForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     outcome = forms.ChoiceField(label=_("Verification outcome"), choices=Verification.choices)
     evidence = forms.CharField(
-        label=_("Evidence"),
+        label=pgettext_lazy("surveys", "Evidence"),
         help_text=_("Required when the review is not valid: what shows it (recording, records)."),
         widget=forms.Textarea(attrs=NOTE_ROWS),
         required=False,

@@ -10,6 +10,7 @@ import datetime as dt
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from charter.common.models import TimeStampedModel
 from charter.common.versioning import DocumentVersion, VersionPart
@@ -442,7 +443,7 @@ class ReviewAppeal(TimeStampedModel):
 
     class Status(models.TextChoices):
         FILED = "filed", _("Awaiting decision")
-        UPHELD = "upheld", _("Upheld")
+        UPHELD = "upheld", pgettext_lazy("surveys", "Upheld")
         REJECTED = "rejected", _("Rejected")
 
     task = models.OneToOneField(
@@ -451,7 +452,7 @@ class ReviewAppeal(TimeStampedModel):
     appellant = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("appellant"), on_delete=models.PROTECT, related_name="+"
     )
-    reason = models.TextField(_("reason for the appeal"))
+    reason = models.TextField(pgettext_lazy("surveys", "reason for the appeal"))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.FILED)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
