@@ -20,9 +20,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from charter.accounts.models import Team, User
+from charter.accounts.models import Team, TeamMembership, User
 from charter.accounts.selectors import team_supervisor_list
 from charter.assessment.errors import TEXT_CODES, ErrorCode
+from charter.assessment.formula import FormulaError
 from charter.assessment.indicators import INDICATORS, Measure, Period
 from charter.assessment.models import (
     Appeal,
@@ -46,8 +47,13 @@ from charter.assessment.permissions import (
     can_self_assess,
 )
 from charter.assessment.rules import BONUS, DEDUCTION, INDICATOR, QUALITATIVE, SELF, SchemeRules, rules_of
-from charter.assessment.scoring import Member, forced_distribution
-from charter.assessment.selectors import primary_team_ids, scheme_staff_covered, scheme_version_in_force
+from charter.assessment.scoring import Member, forced_distribution, quota_places
+from charter.assessment.selectors import (
+    primary_team_ids,
+    scheme_staff_covered,
+    scheme_version_for_period,
+    scheme_version_in_force,
+)
 from charter.assessment.workflow import CYCLE_WORKFLOW, SCORECARD_WORKFLOW
 from charter.audit.services import audit_record
 from charter.common.dates import day_start
@@ -125,31 +131,56 @@ def _lines_for(
     return lines
 
 
-def _rescore(scorecard: Scorecard, rules: SchemeRules, lines: Iterable[ScorecardLine]) -> None:
-    """Set the scorecard's weighted score, bonus, deductions, total and grade by score from its lines."""
+def _rescore(scorecard: Scorecard, rules: SchemeRules, lines: Iterable[ScorecardLine]) -> FormulaError | None:
+    """Set the scorecard's weighted score, bonus, deductions, total and grade by score from its lines.
+
+    When the scheme's formula cannot be computed for this person (a division by zero in his numbers), the
+    total and grade stay empty and the error is returned: opening a cycle goes on for the others, scoring
+    shows it to the supervisor."""
     lines = list(lines)
     points = {line.code: line.points for line in lines if line.kind in (INDICATOR, QUALITATIVE, SELF)}
     adjustments = {line.code: line.points or ZERO for line in lines if line.kind in (BONUS, DEDUCTION)}
-    score = rules.score(points, adjustments)
+    try:
+        score = rules.score(points, adjustments)
+    except FormulaError as error:
+        scorecard.total, scorecard.computed_grade = None, ""
+        return error
     scorecard.weighted_score = score.weighted
     scorecard.bonus = score.bonus
     scorecard.deduction = score.deduction
     scorecard.total = score.total
     scorecard.computed_grade = score.grade
+    return None
 
 
 def _assessors(people: Sequence[int], teams: Mapping[int, int]) -> dict[int, int | None]:
-    """Each person's assessor: a lead of his team or of a unit above it who is not himself (the nearest
-    first: his own team's lead, else the lowest id above). One or two queries per team, not per person."""
-    by_team: dict[int, list[User]] = {}
+    """Each person's assessor, the nearest supervisor who is not himself: a lead of his own team; else a lead
+    of another team in his team's unit (the unit's supervisors, `team_supervisor_list`); else a lead in the
+    nearest unit above. A lead of a team is assessed from above his unit, never by a peer of his unit. A
+    few queries per team, not per person."""
+    result: dict[int, int | None] = dict.fromkeys(people)
+    leads_of = {
+        (membership.team_id, membership.user_id)
+        for membership in TeamMembership.objects.filter(team_id__in=set(teams.values()), is_lead=True)
+    }
     for team in Team.objects.filter(pk__in=set(teams.values())).select_related("unit"):
-        supervisors = team_supervisor_list(team=team)
-        own = [user for user in supervisors if team.memberships.filter(user=user, is_lead=True).exists()]
-        by_team[team.pk] = own + [user for user in supervisors if user not in own]
-    result: dict[int, int | None] = {}
-    for person in people:
-        candidates = by_team.get(teams.get(person, -1), [])
-        result[person] = next((user.pk for user in candidates if user.pk != person), None)
+        by_depth: dict[int, list[int]] = {}
+        for user in team_supervisor_list(team=team):
+            unit_paths = Team.objects.filter(memberships__user=user, memberships__is_lead=True).values_list(
+                "unit__path", flat=True
+            )
+            depth = max((len(path) for path in unit_paths if team.unit.path.startswith(path)), default=0)
+            by_depth.setdefault(depth, []).append(user.pk)
+        own_unit = len(team.unit.path)
+        for person in (person for person in people if teams.get(person) == team.pk):
+            is_lead = (team.pk, person) in leads_of
+            own_team = [lead for (team_id, lead) in sorted(leads_of) if team_id == team.pk and lead != person]
+            candidates = [] if is_lead else own_team
+            for depth in sorted(by_depth, reverse=True):
+                if is_lead and depth >= own_unit:
+                    continue  # a peer of his unit does not assess a lead
+                candidates += [user for user in by_depth[depth] if user != person and user not in candidates]
+            result[person] = candidates[0] if candidates else None
     return result
 
 
@@ -173,10 +204,17 @@ def cycle_open(
     already open for the period. Audited as `assessment.cycle_open`."""
     require(can_run_cycles(actor))
     at = now or timezone.now()
-    version = scheme_version_in_force(scheme=scheme)
-    if version is None:
+    latest = scheme_version_in_force(scheme=scheme)
+    if latest is None:
         raise DomainError(
             _("Publish the scheme before opening a cycle."), code=ErrorCode.SCHEME_NOT_PUBLISHED
+        )
+    version = scheme_version_for_period(scheme=scheme, start=period_start)
+    if version is None:
+        raise DomainError(
+            _("No published version of the scheme applies to this period yet."),
+            code=ErrorCode.SCHEME_NOT_IN_FORCE,
+            field="period_start",
         )
     period = period_for(version.period_kind, period_start)
     if period.start > timezone.localdate(at):
@@ -259,15 +297,18 @@ def _check_published_in_time(version: SchemeVersion, period: Period) -> None:
 def cycle_recalculate(
     *, actor: User, cycle: Cycle, expected_version: int | None, now: dt.datetime | None = None
 ) -> int:
-    """Compute the cycle's indicators again (before publication), store the new values, record each
-    difference on the scorecard's timeline and in the audit chain, and rescore. Returns the number of lines
-    that changed."""
+    """Compute the cycle's indicators again (at self-assessment or supervisor scoring, before grades are
+    calibrated), store the new values, record each difference on the scorecard's timeline and in the audit
+    chain, and rescore (a scored scorecard's grade follows its new total). Returns the number of lines that
+    changed."""
     require(can_run_cycles(actor))
     at = now or timezone.now()
     with transaction.atomic():
         cycle = row_claim(cycle, expected_version, field="lock_version", stale=STALE)
-        if cycle.status in (C.PUBLISHED, C.FINAL):
-            raise DomainError(_("A published cycle is not recalculated."), code=ErrorCode.STEP_CLOSED)
+        if cycle.status not in (C.SELF, C.SUPERVISOR):
+            raise DomainError(
+                _("The indicators are calculated again only before calibration."), code=ErrorCode.STEP_CLOSED
+            )
         rules = rules_of(cycle.version)
         cards = list(cycle.scorecards.all())
         period = Period(cycle.period_start, cycle.period_end)
@@ -276,6 +317,9 @@ def cycle_recalculate(
             (line.scorecard_id, line.code): line
             for line in ScorecardLine.objects.filter(scorecard__cycle=cycle)
         }
+        by_card: dict[int, list[ScorecardLine]] = {}
+        for (card_id, _code), line in stored.items():
+            by_card.setdefault(card_id, []).append(line)
         changed_lines: list[ScorecardLine] = []
         events = []
         for card in cards:
@@ -299,12 +343,17 @@ def cycle_recalculate(
                 old.calculated_at = at
             if differences:
                 events.append(_event(card, "recalculate", actor, at, differences=differences))
-            _rescore(card, rules, [line for (card_id, _code), line in stored.items() if card_id == card.pk])
+            _rescore(card, rules, by_card[card.pk])
+            if card.status == S.SCORED:
+                card.grade = card.computed_grade
+            card.lock_version += 1
         ScorecardLine.objects.bulk_update(
             list(stored.values()), ["value", "sample", "excluded", "points", "calculated_at"], batch_size=1000
         )
         Scorecard.objects.bulk_update(
-            cards, ["weighted_score", "bonus", "deduction", "total", "computed_grade"], batch_size=500
+            cards,
+            ["weighted_score", "bonus", "deduction", "total", "computed_grade", "grade", "lock_version"],
+            batch_size=500,
         )
         ScorecardEvent.objects.bulk_create(events)
         cycle.calculated_at = at
@@ -326,6 +375,9 @@ def _text(value: Decimal | None) -> str | None:
 
 
 def _claim(scorecard: Scorecard, expected_version: int | None) -> Scorecard:
+    """Lock the scorecard's cycle, then claim the scorecard's version. The cycle's steps hold the same cycle
+    lock while they move all its scorecards, so a step of one scorecard never interleaves with them."""
+    Cycle.objects.select_for_update().filter(pk=scorecard.cycle_id).first()
     return row_claim(
         scorecard,
         expected_version,
@@ -445,7 +497,9 @@ def scorecard_score(
         ScorecardLine.objects.bulk_update(lines + awarded, ["points", "comment", "value", "sample"])
         SCORECARD_WORKFLOW.move(card, to=S.SCORED, name="score")
         card.supervisor_comment = comment
-        _rescore(card, rules, card.lines.all())
+        failure = _rescore(card, rules, card.lines.all())
+        if failure is not None:
+            raise failure
         card.grade = card.computed_grade
         card.save()
         at = timezone.now()
@@ -470,12 +524,13 @@ def scorecard_calibrate(
     with transaction.atomic():
         card = _claim(scorecard, expected_version)
         require(can_calibrate(actor, card))
-        bands = rules_of(card.cycle.version).bands
+        rules = rules_of(card.cycle.version)
         try:
-            bands.get(grade)
+            rules.bands.get(grade)
         except DomainError as error:
             error.field = "grade"
             raise
+        _check_quota(card, rules, grade)
         previous = card.grade
         card.grade, card.grade_reason = grade, reason
         card.save()
@@ -487,6 +542,25 @@ def scorecard_calibrate(
             data={"from": previous, "to": grade, "reason": reason},
         )
     return card
+
+
+def _check_quota(card: Scorecard, rules: SchemeRules, grade: str) -> None:
+    """Refuse a calibrated grade that would give a team more of a limited grade than its quota allows."""
+    share = rules.quota.get(grade)
+    if share is None or card.grade == grade:
+        return
+    team = Scorecard.objects.filter(cycle_id=card.cycle_id, team=card.team)
+    places = quota_places(share, team.count())
+    if team.filter(grade=grade).exclude(pk=card.pk).count() >= places:
+        raise DomainError(
+            _(
+                "%(grade)s is limited to %(share)s%% of the team, that is %(places)s places, and they are "
+                "taken: move someone else down first."
+            )
+            % {"grade": rules.bands.get(grade).label, "share": f"{share.normalize():f}", "places": places},
+            code=ErrorCode.QUOTA_FULL,
+            field="grade",
+        )
 
 
 def scorecard_acknowledge(*, actor: User, scorecard: Scorecard, expected_version: int | None) -> Scorecard:
@@ -622,29 +696,35 @@ def cycle_advance(
         if target is None:
             raise DomainError(_("This step is not ended by advancing."), code=ErrorCode.STEP_CLOSED)
         CYCLE_WORKFLOW.move(cycle, to=target, name="advance")
+        data: dict[str, object] = {"to": target}
         if target == C.SUPERVISOR:
             missed = list(cycle.scorecards.filter(status=S.SELF))
             for card in missed:
                 SCORECARD_WORKFLOW.move(card, to=S.SUPERVISOR, name="submit")
-            Scorecard.objects.bulk_update(missed, ["status"])
+                card.lock_version += 1
+            Scorecard.objects.bulk_update(missed, ["status", "lock_version"])
             ScorecardEvent.objects.bulk_create([_event(card, "self_missed", None, at) for card in missed])
             cycle.step_due_at = _due(None, at, version.supervisor_days)
         elif target == C.CALIBRATION:
-            _apply_quota(cycle, actor, at)
+            data["quota_moves"] = _apply_quota(cycle, actor, at)
             cycle.step_due_at = _due(None, at, version.calibration_days)
         else:
             cycle.step_due_at = _due(None, at, version.approval_days)
         cycle.save()
-        audit_record(actor=actor, action="assessment.cycle_advance", target=cycle, data={"to": target})
+        audit_record(actor=actor, action="assessment.cycle_advance", target=cycle, data=data)
     return cycle
 
 
-def _apply_quota(cycle: Cycle, actor: User, at: dt.datetime) -> None:
+def _apply_quota(cycle: Cycle, actor: User, at: dt.datetime) -> list[dict[str, object]]:
+    """Grade every scorecard by its score, then apply the scheme's quota per team; return the moves (person,
+    from, to) for the audit event. Each scorecard's version moves on, so a form read before is stale."""
     rules = rules_of(cycle.version)
     cards = list(cycle.scorecards.all())
     for card in cards:
         card.grade = card.computed_grade
+        card.lock_version += 1
     events = []
+    moves: list[dict[str, object]] = []
     if rules.quota:
         teams: dict[int | None, list[Scorecard]] = {}
         for card in cards:
@@ -663,6 +743,7 @@ def _apply_quota(cycle: Cycle, actor: User, at: dt.datetime) -> None:
                 card = by_person[move.person_id]
                 card.grade = move.to_grade
                 card.grade_reason = move.reason(rules.bands)
+                moves.append({"person": move.person_id, "from": move.from_grade, "to": move.to_grade})
                 events.append(
                     _event(
                         card,
@@ -673,8 +754,9 @@ def _apply_quota(cycle: Cycle, actor: User, at: dt.datetime) -> None:
                         **{"from": move.from_grade, "to": move.to_grade},
                     )
                 )
-    Scorecard.objects.bulk_update(cards, ["grade", "grade_reason"], batch_size=500)
+    Scorecard.objects.bulk_update(cards, ["grade", "grade_reason", "lock_version"], batch_size=500)
     ScorecardEvent.objects.bulk_create(events)
+    return moves
 
 
 def cycle_return(*, actor: User, cycle: Cycle, reason: str, expected_version: int | None) -> Cycle:
@@ -708,13 +790,19 @@ def cycle_approve(
         cycle.approved_by, cycle.approved_at, cycle.published_at, cycle.step_due_at = actor, at, at, None
         cards = list(cycle.scorecards.select_related("team", "team__unit"))
         events = []
+        due_by_team: dict[int | None, dt.datetime] = {}
         for card in cards:
             SCORECARD_WORKFLOW.move(card, to=S.APPROVED, name="approve")
             SCORECARD_WORKFLOW.move(card, to=S.PUBLISHED, name="publish")
             card.published_at = at
-            card.appeal_due_at = _due(card.team, at, cycle.version.appeal_days)
+            if card.team_id not in due_by_team:
+                due_by_team[card.team_id] = _due(card.team, at, cycle.version.appeal_days)
+            card.appeal_due_at = due_by_team[card.team_id]
+            card.lock_version += 1
             events += [_event(card, "approve", actor, at), _event(card, "publish", None, at)]
-        Scorecard.objects.bulk_update(cards, ["status", "published_at", "appeal_due_at"], batch_size=500)
+        Scorecard.objects.bulk_update(
+            cards, ["status", "published_at", "appeal_due_at", "lock_version"], batch_size=500
+        )
         ScorecardEvent.objects.bulk_create(events, batch_size=1000)
         cycle.save()
         audit_record(

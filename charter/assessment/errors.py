@@ -31,6 +31,7 @@ class ErrorCode(StrEnum):
     REASON_REQUIRED = "assessment_reason_required"
     DECISION_INVALID = "assessment_decision_invalid"
     APPEAL_WINDOW_OPEN = "assessment_appeal_window_open"
+    QUOTA_FULL = "assessment_quota_full"
     INDICATOR_UNKNOWN = "assessment_indicator_unknown"
     WEIGHTS_NOT_100 = "assessment_weights_not_100"
     # Scoring rules (charter/assessment/scoring.py).

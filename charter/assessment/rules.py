@@ -9,7 +9,7 @@ bonus, deductions, total and grade, pure and deterministic.
 
 Names a final formula may use: `weighted` (the weighted score of every item), `indicators`, `qualitative` and
 `self` (the weighted score of the items of that kind, their own weights re-normalised), `bonus`, `deduction`
-(after their caps), and each item's code (its points).
+(after their caps), and each item's code (its points; 0 while it has none).
 """
 
 import re
@@ -118,7 +118,9 @@ class SchemeRules:
                 of_kind = {item.code: item.weight for item in self.items if item.kind == kind}
                 part = _part_score(points, of_kind)
                 values["indicators" if kind == INDICATOR else kind] = part if part is not None else ZERO
-            values.update({code: value for code, value in points.items() if value is not None})
+            # An item without points (no sample, not rated yet) counts 0 in a formula that names it; the
+            # parts (`weighted`, `indicators`...) leave it out and re-normalise instead.
+            values.update({code: points.get(code) or ZERO for code in self.weights})
             total = quantize_points(self.formula.evaluate(values))
         return Score(
             weighted, adjusted.bonus.total, adjusted.deductions.total, total, self.bands.grade_for(total).code

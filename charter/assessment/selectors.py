@@ -29,6 +29,16 @@ def scheme_version_in_force(*, scheme: Scheme) -> SchemeVersion | None:
     return scheme.versions.published().order_by("-number").first()
 
 
+def scheme_version_for_period(*, scheme: Scheme, start: dt.date) -> SchemeVersion | None:
+    """Return the version that governs the period starting `start`: the newest one published (or since
+    superseded) whose first period starts on or before `start` (a version without a start date applies
+    from its publication). So a past period keeps the rules it was published under after a newer version
+    is published for later periods."""
+    versions = scheme.versions.exclude(status=SchemeVersion.Status.DRAFT)
+    applicable = versions.filter(Q(effective_from__lte=start) | Q(effective_from__isnull=True))
+    return applicable.order_by("-number").first()
+
+
 def primary_team_ids(*, people: list[int]) -> dict[int, int]:
     """Return each person's team for assessment: the first team he leads or, failing that, the first he
     belongs to (lowest id). One query."""

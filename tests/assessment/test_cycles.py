@@ -471,3 +471,110 @@ def test_a_stale_form_is_refused_and_changes_nothing(world: World) -> None:
     with pytest.raises(ConflictError):
         cycles.cycle_advance(actor=world.head, cycle=cycle, expected_version=cycle.lock_version + 5)
     assert Cycle.objects.get(pk=cycle.pk).status == Cycle.Status.SELF
+
+
+# --- Found in review ---------------------------------------------------------------------------------------
+
+
+def test_a_formula_naming_an_item_opens_and_scores(world: World) -> None:
+    version = world.scheme.versions.get()
+    SchemeVersion._base_manager.filter(pk=version.pk).update(
+        formula="attitude * 0.5 + weighted * 0.5 + bonus"
+    )
+    _respond(world.agents[0], 5)
+    cycle = _open(world)
+    card = _card(cycle, world.agents[0])
+    assert card.total is not None  # the unrated item counts 0 until it is rated
+    cycle = cycles.cycle_advance(actor=world.head, cycle=cycle, expected_version=cycle.lock_version)
+    card = _card(cycle, world.agents[0])
+    card = cycles.scorecard_score(
+        actor=world.lead, scorecard=card, ratings={"attitude": 80}, expected_version=card.lock_version
+    )
+    # weighted: CSAT 100 (50) and attitude 80 (30), no self-assessment: (5000 + 2400) / 80 = 92.5
+    assert card.total == Decimal("86.25")
+
+
+def test_a_recalculation_after_scoring_moves_the_grade_and_none_after_calibration(world: World) -> None:
+    for _ in range(4):
+        _respond(world.agents[0], 5)
+    cycle = _open(world)
+    cycle = cycles.cycle_advance(actor=world.head, cycle=cycle, expected_version=cycle.lock_version)
+    card = _card(cycle, world.agents[0])
+    card = cycles.scorecard_score(
+        actor=world.lead, scorecard=card, ratings={"attitude": 90}, expected_version=card.lock_version
+    )
+    assert card.grade == "excellent"
+    for _ in range(12):
+        _respond(world.agents[0], 1)  # corrections found after scoring
+    cycle.refresh_from_db()
+    cycles.cycle_recalculate(actor=world.head, cycle=cycle, expected_version=cycle.lock_version)
+    card.refresh_from_db()
+    assert card.grade == card.computed_grade != "excellent"
+    for person in [*world.agents[1:], world.lead]:
+        other = _card(cycle, person)
+        cycles.scorecard_score(
+            actor=world.head if person == world.lead else world.lead,
+            scorecard=other,
+            ratings={"attitude": 70},
+            expected_version=other.lock_version,
+        )
+    cycle.refresh_from_db()
+    cycle = cycles.cycle_advance(actor=world.head, cycle=cycle, expected_version=cycle.lock_version)
+    with pytest.raises(DomainError) as refused:
+        cycles.cycle_recalculate(actor=world.head, cycle=cycle, expected_version=cycle.lock_version)
+    assert refused.value.code == "assessment_step_closed"
+
+
+def test_a_past_period_keeps_the_version_it_was_published_under(world: World) -> None:
+    first = world.scheme.versions.get()
+    second = SchemeVersion.objects.create(
+        scheme=world.scheme, number=2, grades=GRADES, affects_pay=True, effective_from=dt.date(2026, 4, 1)
+    )
+    SchemeItem.objects.create(
+        version=second,
+        kind="indicator",
+        code="csat_satisfied",
+        weight=Decimal(100),
+        curve={"type": "linear", "floor": "50", "target": "90", "cap": "100"},
+    )
+    with time_machine.travel(dt.datetime(2026, 3, 25, 9, 0, tzinfo=SHANGHAI)):
+        version_publish(version=second, actor=world.head, supersede=world.scheme.versions.all())
+    cycle = _open(world)
+    assert cycle.version_id == first.pk
+
+
+def test_only_the_assessor_scores_not_a_peer_lead(world: World) -> None:
+    peer_team = TeamFactory.create(unit=world.team.unit)
+    peer = UserFactory.create(username="peer.lead", roles=[Role.SUPERVISOR])
+    TeamMembershipFactory.create(team=peer_team, user=peer, is_lead=True)
+    cycle = _open(world)
+    cycle = cycles.cycle_advance(actor=world.head, cycle=cycle, expected_version=cycle.lock_version)
+    card = _card(cycle, world.agents[0])
+    assert card.assessor_id == world.lead.pk
+    with pytest.raises(PermissionDeniedError) as refused:
+        cycles.scorecard_score(
+            actor=peer, scorecard=card, ratings={"attitude": 10}, expected_version=card.lock_version
+        )
+    assert refused.value.code == "assessment_not_assessor"
+    # The lead of a team is not assessed by a peer lead of his unit.
+    assert _card(cycle, world.lead).assessor_id is None
+
+
+def test_calibration_cannot_give_more_of_a_limited_grade_than_the_quota(world: World) -> None:
+    cycle = _open(world)
+    cycle = _through_scoring(world, cycle, dict.fromkeys(world.agents, 100) | {world.lead: 97})
+    holders = cycle.scorecards.filter(grade="excellent")
+    assert holders.count() == 1
+    other = cycle.scorecards.exclude(grade="excellent").first()
+    assert other is not None
+    with pytest.raises(DomainError) as refused:
+        cycles.scorecard_calibrate(
+            actor=world.head,
+            scorecard=other,
+            grade="excellent",
+            reason="表现突出",
+            expected_version=other.lock_version,
+        )
+    assert refused.value.code == "assessment_quota_full"
+    event = AuditEvent.objects.filter(action="assessment.cycle_advance", data__to="calibration").get()
+    assert len(event.data["quota_moves"]) == 3
