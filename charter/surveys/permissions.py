@@ -8,6 +8,7 @@ sees is `result_team_ids_for` (every team with surveys.view_all_results, else hi
 import datetime as dt
 
 from django.db.models import Q
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from charter.accounts.models import Team, User
@@ -105,27 +106,38 @@ def response_attributed_ids(response: Response) -> frozenset[int]:
     return frozenset(ids)
 
 
+def _not_about_own_work(user: AnyUser, task: RecoveryTask, message: str | Promise) -> Decision:
+    """Refuse the staff a review is attributed to: nobody verifies, rectifies or revisits his own review."""
+    return allow_if(user.pk not in response_attributed_ids(task.response), ErrorCode.REVIEW_DENIED, message)
+
+
 def can_verify_review(user: AnyUser, task: RecoveryTask) -> Decision:
     """Allow those who work on `task` (`can_work_recovery`: the unit that handled the case) to verify its bad
     review, unless the review is attributed to them."""
     return first_refusal(
         lambda: can_work_recovery(user, task),
-        lambda: allow_if(
-            user.pk not in response_attributed_ids(task.response),
-            ErrorCode.REVIEW_DENIED,
-            _("You may not verify a review about your own work."),
-        ),
+        lambda: _not_about_own_work(user, task, _("You may not verify a review about your own work.")),
     )
 
 
 def can_rectify_review(user: AnyUser, task: RecoveryTask) -> Decision:
-    """Allow those who work on `task` (`can_work_recovery`) to record the rectification of its review."""
-    return can_work_recovery(user, task)
+    """Allow those who work on `task` (`can_work_recovery`) to record the rectification of its review, unless
+    the review is attributed to them."""
+    return first_refusal(
+        lambda: can_work_recovery(user, task),
+        lambda: _not_about_own_work(
+            user, task, _("You may not record the rectification of your own review.")
+        ),
+    )
 
 
 def can_revisit_review(user: AnyUser, task: RecoveryTask) -> Decision:
-    """Allow those who work on `task` (`can_work_recovery`) to record the revisit of its reviewer."""
-    return can_work_recovery(user, task)
+    """Allow those who work on `task` (`can_work_recovery`) to record the revisit of its reviewer, unless the
+    review is attributed to them."""
+    return first_refusal(
+        lambda: can_work_recovery(user, task),
+        lambda: _not_about_own_work(user, task, _("You may not record the revisit of your own review.")),
+    )
 
 
 def review_appeal_due_at(task: RecoveryTask) -> dt.datetime | None:

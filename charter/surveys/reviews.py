@@ -21,7 +21,8 @@ from django.utils.translation import gettext_lazy as _
 
 from charter.accounts.models import User
 from charter.audit.services import audit_record
-from charter.common.errors import ConflictError, DomainError
+from charter.common.errors import DomainError
+from charter.common.locking import row_claim
 from charter.common.policy import require
 from charter.common.text import clean_text
 from charter.sla.deadlines import add_working_days
@@ -67,17 +68,14 @@ def _choice(value: str, choices: list[str], *, field: str) -> str:
 
 
 def _locked(task: RecoveryTask, expected_version: int | None) -> RecoveryTask:
-    """Lock `task` in the open transaction, at `expected_version` when given (ConflictError otherwise)."""
-    rows = RecoveryTask.objects.select_related("response", "team")
-    rows = rows.filter(pk=task.pk)
-    if expected_version is not None:
-        rows = rows.filter(version=expected_version)
-    locked = rows.select_for_update(of=("self",)).first()
-    if locked is None:
-        raise ConflictError(
-            _("Someone else changed this follow-up in the meantime; reload it and try again.")
-        )
-    return locked
+    """Claim the next version of `task` (the shared optimistic lock, `row_claim`: ConflictError when
+    `expected_version` is stale) and return it locked and fresh."""
+    return row_claim(
+        task,
+        expected_version,
+        stale=_("Someone else changed this follow-up in the meantime; reload it and try again."),
+        queryset=RecoveryTask.objects.select_related("response", "team"),
+    )
 
 
 def _exclude(response: Response, reason: str, at: dt.datetime) -> None:
@@ -119,7 +117,6 @@ def review_verify(
             locked.rectify_due_at = add_working_days(calendar_for_team(team=locked.team), at, days)
         else:
             _exclude(locked.response, AssessmentExclusion.NOT_VALID, at)
-        locked.version += 1
         locked.save()
         audit_record(
             actor=actor,
@@ -144,7 +141,6 @@ def review_rectify(
         at = timezone.now()
         is_late = locked.rectify_due_at is not None and at > locked.rectify_due_at
         locked.rectification_note, locked.rectified_at = note, at
-        locked.version += 1
         locked.save()
         audit_record(actor=actor, action="surveys.review_rectify", target=locked, data={"is_late": is_late})
     return locked
@@ -163,7 +159,6 @@ def review_revisit(
         locked = _locked(task, expected_version)
         REVIEW_WORKFLOW.move(locked, to=ReviewStatus.DONE, name="revisit")
         locked.revisit_result, locked.revisit_note, locked.revisited_at = result, note, timezone.now()
-        locked.version += 1
         locked.save()
         audit_record(actor=actor, action="surveys.review_revisit", target=locked, data={"result": result})
     return locked
@@ -198,18 +193,15 @@ def review_appeal_decide(
     decision = _choice(decision, [ReviewAppeal.Status.UPHELD, ReviewAppeal.Status.REJECTED], field="decision")
     reason = _note(reason, field="decision_reason", required=True)
     with transaction.atomic():
-        rows = ReviewAppeal.objects.select_related("task__response").filter(pk=appeal.pk)
-        if expected_version is not None:
-            rows = rows.filter(version=expected_version)
-        locked = rows.select_for_update(of=("self",)).first()
-        if locked is None:
-            raise ConflictError(
-                _("Someone else changed this appeal in the meantime; reload it and try again.")
-            )
+        locked = row_claim(
+            appeal,
+            expected_version,
+            stale=_("Someone else changed this appeal in the meantime; reload it and try again."),
+            queryset=ReviewAppeal.objects.select_related("task__response"),
+        )
         APPEAL_WORKFLOW.move(locked, to=decision, refusal=_("This appeal has already been decided."))
         at = timezone.now()
         locked.decided_by, locked.decision_reason, locked.decided_at = actor, reason, at
-        locked.version += 1
         locked.save()
         is_upheld = decision == ReviewAppeal.Status.UPHELD
         if is_upheld:

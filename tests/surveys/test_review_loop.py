@@ -426,3 +426,20 @@ def test_the_desk_links_the_staff_member_to_his_bad_reviews(
     page = client_for(member).get("/desk/").content.decode()
     assert 'href="/desk/surveys/reviews/mine/"' in page and 'data-testid="tile-my-reviews"' in page
     assert 'data-testid="tile-my-reviews"' not in client_for(outsider).get("/desk/").content.decode()
+
+
+def test_the_staff_reviewed_never_records_the_rectification_or_the_revisit(
+    bad_review: RecoveryTask, member: User, supervisor: User
+) -> None:
+    task = review_verify(actor=supervisor, task=bad_review, expected_version=1, outcome="valid")
+    member.user_permissions.add(*supervisor.groups.get().permissions.all())  # even with the rights
+    RecoveryTask.objects.filter(pk=task.pk).update(owner=member)
+    task.refresh_from_db()
+    with pytest.raises(PermissionDeniedError) as own:
+        review_rectify(actor=member, task=task, expected_version=task.version, note="已整改")
+    assert own.value.code == "survey_review_denied"
+    review_rectify(actor=supervisor, task=task, expected_version=task.version, note="已整改")
+    task.refresh_from_db()
+    with pytest.raises(PermissionDeniedError):
+        review_revisit(actor=member, task=task, expected_version=task.version, result="satisfied")
+    assert RecoveryTask.objects.get(pk=task.pk).revisited_at is None
