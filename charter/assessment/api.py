@@ -208,7 +208,8 @@ class CycleViewSet(viewsets.GenericViewSet[Cycle]):
     queryset = Cycle.objects.none()
 
     def _cycle(self, request: Request, pk: Any) -> Cycle:
-        found = _cycle_list_visible_to(_require_staff(request)).filter(pk=_int(pk)).first()
+        # Outside the caller's scope (a customer's too) is 404, like a missing row, as the pages answer.
+        found = _cycle_list_visible_to(request_user(request)).filter(pk=_int(pk)).first()
         if found is None:
             raise Http404
         return found
@@ -402,7 +403,8 @@ class ScorecardViewSet(viewsets.GenericViewSet[Scorecard]):
     queryset = Scorecard.objects.none()
 
     def _card(self, request: Request, pk: Any) -> Scorecard:
-        user = _require_staff(request)
+        # Outside the caller's scope (a customer's too) is 404, like a missing row, as the pages answer.
+        user = request_user(request)
         found = (
             scorecard_list_visible_to(user=user).select_related("cycle__version").filter(pk=_int(pk)).first()
         )
@@ -702,7 +704,8 @@ class AppealViewSet(viewsets.GenericViewSet[Appeal]):
     queryset = Appeal.objects.none()
 
     def _appeal(self, request: Request, pk: Any) -> Appeal:
-        found = _appeal_list_visible_to(_require_staff(request)).filter(pk=_int(pk)).first()
+        # Outside the caller's scope (a customer's too) is 404, like a missing row, as the pages answer.
+        found = _appeal_list_visible_to(request_user(request)).filter(pk=_int(pk)).first()
         if found is None:
             raise Http404
         return found

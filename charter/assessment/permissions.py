@@ -173,8 +173,11 @@ def can_score(user: AnyUser, scorecard: Scorecard) -> Decision:
 def can_calibrate(user: AnyUser, scorecard: Scorecard) -> Decision:
     """Allow those who run cycles to change a grade at calibration, never their own."""
     member = _active(user)
+    runs = can_run_cycles(user)
     return first_refusal(
-        lambda: can_run_cycles(user),
+        # Those who run cycles see every scorecard; for anyone else one outside his scope is hidden.
+        lambda: ALLOWED if runs else can_view_scorecard(user, scorecard),
+        lambda: runs,
         lambda: allow_if(
             member is not None and member.pk != scorecard.person_id,
             ErrorCode.SELF_ASSESSMENT,
@@ -189,11 +192,15 @@ def can_calibrate(user: AnyUser, scorecard: Scorecard) -> Decision:
 
 
 def can_approve(user: AnyUser, cycle: Cycle) -> Decision:
-    """Allow the head (assessment.approve_cycle) to approve a cycle at approval, unless it assesses him."""
+    """Allow the head (assessment.approve_cycle) to approve a cycle at approval, unless it assesses him. A
+    cycle of which the reader sees no scorecard is hidden (404), as its page and the API answer."""
     member = _active(user)
+    approves = holds(user, "assessment.approve_cycle")
     return first_refusal(
+        # Approvers see every scorecard, so only the others are asked whether they see the cycle.
+        lambda: ALLOWED if approves or _sees_cycle(member, cycle) else _HIDDEN,
         lambda: allow_if(
-            holds(user, "assessment.approve_cycle"),
+            approves,
             ErrorCode.APPROVE_DENIED,
             _("You may not approve cycles."),
         ),
@@ -208,6 +215,13 @@ def can_approve(user: AnyUser, cycle: Cycle) -> Decision:
             _("The cycle is not waiting for approval."),
         ),
     )
+
+
+def _sees_cycle(member: User | None, cycle: Cycle) -> bool:
+    # Imported here: the selectors ask this module's predicates for their visibility rules.
+    from charter.assessment.selectors import scorecard_list_visible_to
+
+    return member is not None and scorecard_list_visible_to(user=member, cycle=cycle).exists()
 
 
 def can_acknowledge(user: AnyUser, scorecard: Scorecard) -> Decision:
@@ -268,12 +282,15 @@ def scorecard_parties(scorecard: Scorecard) -> set[int]:
 
 def can_decide_appeal(user: AnyUser, appeal: Appeal) -> Decision:
     """Allow a holder of assessment.decide_appeal who neither is the person nor scored, calibrated or approved
-    the scorecard, while the appeal waits."""
+    the scorecard, while the appeal waits. An appeal against a scorecard outside the reader's scope is
+    hidden (404)."""
     member = _active(user)
+    decides = holds(user, "assessment.decide_appeal")
     return first_refusal(
-        lambda: allow_if(
-            holds(user, "assessment.decide_appeal"), ErrorCode.APPEAL_DENIED, _("You may not decide appeals.")
-        ),
+        # Whoever decides appeals sees every appealed scorecard; for anyone else, one outside his scope is
+        # hidden.
+        lambda: ALLOWED if decides else can_view_scorecard(user, appeal.scorecard),
+        lambda: allow_if(decides, ErrorCode.APPEAL_DENIED, _("You may not decide appeals.")),
         lambda: allow_if(
             member is not None and member.pk not in scorecard_parties(appeal.scorecard),
             ErrorCode.APPEAL_PARTY,

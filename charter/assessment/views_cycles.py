@@ -17,6 +17,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ImproperlyConfigured
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -25,7 +26,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext
 
 from charter.accounts.models import Team, User
-from charter.accounts.requests import request_staff
+from charter.accounts.requests import request_staff, request_user
 from charter.assessment import cycles
 from charter.assessment.forms_cycles import (
     AppealDecideForm,
@@ -382,11 +383,12 @@ def _cycle_page(
     )
 
 
-@page_rule(can_view_assessment)
+@login_required
 def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One cycle: its steps with the due time, the actions the reader may take (each a form carrying the
-    cycle's version), the scorecards he may see and the score distribution per team."""
-    user = request_staff(request)
+    cycle's version), the scorecards he may see and the score distribution per team. A cycle of which the
+    reader sees no scorecard is not found, for anyone (as the API and the services answer)."""
+    user = request_user(request)
     cycle = _cycle(user, pk)
     return_form = CycleReturnForm(initial={"version": cycle.lock_version})
     if request.method != "POST":
@@ -617,11 +619,12 @@ def _appeal_page(
     )
 
 
-@page_rule(can_view_assessment)
+@login_required
 def appeal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One appeal: the scorecard's result (its timeline is on the scorecard's page), the grounds and, for
-    whoever may decide it, the decision form (upheld and partly upheld need the grade after the decision)."""
-    user = request_staff(request)
+    whoever may decide it, the decision form (upheld and partly upheld need the grade after the decision).
+    An appeal against a scorecard outside the reader's scope is not found, for anyone."""
+    user = request_user(request)
     appeal = (
         Appeal.objects.select_related(
             "scorecard", "scorecard__person", "scorecard__team", "scorecard__cycle__version", "decided_by"

@@ -21,6 +21,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.functional import Promise
@@ -28,7 +29,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from charter.accounts.models import Team, User
-from charter.accounts.requests import request_staff
+from charter.accounts.requests import request_staff, request_user
 from charter.assessment import cycles
 from charter.assessment.evidence import EVIDENCE_LIMIT, Evidence, evidence_links
 from charter.assessment.forms_scorecards import (
@@ -439,11 +440,12 @@ def _forms_for(user: User, card: Scorecard, data: Any = None, do: str = "") -> d
     return result
 
 
-@page_rule(can_view_assessment)
+@login_required
 def scorecard_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One scorecard explained: its lines with their formulas, values, evidence, curves and points; the
-    score and grade (once the reader may see them); the forms the reader may use; the timeline."""
-    user = request_staff(request)
+    score and grade (once the reader may see them); the forms the reader may use; the timeline. A scorecard
+    outside the reader's scope is not found, for anyone (as the API and the services answer)."""
+    user = request_user(request)
     card = _scorecard_or_404(user, pk)
     if request.method == "POST":
         do = request.POST.get("do", "")
