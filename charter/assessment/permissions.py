@@ -141,8 +141,9 @@ def can_self_assess(user: AnyUser, scorecard: Scorecard) -> Decision:
 
 
 def can_score(user: AnyUser, scorecard: Scorecard) -> Decision:
-    """Allow the assessor, or a lead over the person's team (or, for someone nobody leads, those who run
-    cycles), while the cycle is at supervisor scoring; never the person himself."""
+    """Allow the scorecard's assessor (for someone nobody leads, those who run cycles) while the cycle is at
+    supervisor scoring; never the person himself. Other leads who may see the scorecard do not score it, so
+    nobody overwrites the assessor's ratings."""
     member = _active(user)
     return first_refusal(
         lambda: can_view_scorecard(user, scorecard),
@@ -155,7 +156,6 @@ def can_score(user: AnyUser, scorecard: Scorecard) -> Decision:
             member is not None
             and (
                 member.pk == scorecard.assessor_id
-                or _leads_team(member, scorecard.team_id)
                 or (scorecard.assessor_id is None and bool(can_run_cycles(member)))
             ),
             ErrorCode.NOT_ASSESSOR,

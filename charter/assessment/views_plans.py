@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from charter.accounts.models import TeamMembership, User
@@ -75,7 +75,9 @@ class GoalForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput())
     description = forms.CharField(label=_("Goal"), widget=forms.Textarea(attrs={"rows": 2}))
     indicator = forms.CharField(label=_("Indicator (code)"), max_length=60, required=False)
-    target = forms.DecimalField(label=_("Target"), max_digits=12, decimal_places=2, required=False)
+    target = forms.DecimalField(
+        label=pgettext_lazy("assessment", "Target"), max_digits=12, decimal_places=2, required=False
+    )
 
 
 class CheckInForm(forms.Form):
@@ -87,7 +89,7 @@ class CheckInForm(forms.Form):
 class CloseForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput())
     outcome = forms.ChoiceField(
-        label=_("Outcome"),
+        label=pgettext_lazy("assessment", "Outcome"),
         choices=[
             (value, label) for value, label in ImprovementPlan.Status.choices if value in CLOSE_OUTCOMES
         ],
