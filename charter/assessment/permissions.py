@@ -48,8 +48,21 @@ def _active(user: AnyUser) -> User | None:
     return user if isinstance(user, User) and user.is_authenticated and user.is_active else None
 
 
+_LED_CACHE = "_assessment_led_team_ids"
+
+
+def _led_team_ids(user: User) -> frozenset[int]:
+    """The teams `user` leads (`team_list_led_by`), read once per user object: pages ask the predicates for
+    every scorecard of a list, and this keeps that to one query."""
+    cached: frozenset[int] | None = getattr(user, _LED_CACHE, None)
+    if cached is None:
+        cached = frozenset(team_list_led_by(user=user).values_list("pk", flat=True))
+        setattr(user, _LED_CACHE, cached)
+    return cached
+
+
 def _leads_team(user: User, team_id: int | None) -> bool:
-    return team_id is not None and team_list_led_by(user=user).filter(pk=team_id).exists()
+    return team_id is not None and team_id in _led_team_ids(user)
 
 
 def can_manage_schemes(user: AnyUser) -> Decision:
@@ -92,7 +105,7 @@ def can_view_team_scorecards(user: AnyUser) -> Decision:
     member = _active(user)
     if member is None:
         return refuse(ErrorCode.VIEW_DENIED, _("You may not see other people's scorecards."))
-    if can_see_everyone(member) or can_run_cycles(member) or team_list_led_by(user=member).exists():
+    if can_see_everyone(member) or can_run_cycles(member) or _led_team_ids(member):
         return ALLOWED
     return refuse(ErrorCode.VIEW_DENIED, _("You may not see other people's scorecards."))
 
