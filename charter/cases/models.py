@@ -298,6 +298,9 @@ class Case(TimeStampedModel):
             models.Index(fields=["team", "status", "next_deadline_at"], name="cases_team_status"),
             models.Index(fields=["assignee", "status", "next_deadline_at"], name="cases_assignee_status"),
             models.Index(fields=["customer", "-created_at"], name="cases_customer_created"),
+            # A customer's cases received in a window (first-contact resolution's repeat within N days of a
+            # resolution): a range on the index instead of every case of the customer read from the heap.
+            models.Index(fields=["customer", "received_at"], name="cases_customer_received"),
             models.Index(fields=["kind", "status"], name="cases_kind_status"),
             # The work queues: open cases of a team or a handler in deadline order, one page at a time.
             models.Index(
