@@ -452,8 +452,9 @@ class ScorecardViewSet(viewsets.GenericViewSet[Scorecard]):
             "formula_text": str(indicator.formula_text) if indicator is not None else "",
             "exclusions_text": str(indicator.exclusions_text) if indicator is not None else "",
             "unit": str(indicator.unit) if indicator is not None else "",
-            "value": line.value,
-            "sample": line.sample,
+            # A count awarded by hand (服务之星) is part of the result; an indicator's value is not.
+            "value": line.value if indicator is not None or card.pk in visible else None,
+            "sample": line.sample if indicator is not None or card.pk in visible else 0,
             "excluded": line.excluded,
             "points": line.points if card.pk in visible else None,
             "weight": line.weight,

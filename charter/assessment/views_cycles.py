@@ -467,7 +467,8 @@ def calibration(request: HttpRequest, pk: int) -> HttpResponse:
     rules = rules_of(cycle.version)
     grades = _grades(rules.bands)
     labels = dict(grades)
-    cards = list(scorecard_list_visible_to(user=user, cycle=cycle))
+    # Only the results the reader may see: his own stays hidden until it is published.
+    cards = [card for card in scorecard_list_visible_to(user=user, cycle=cycle) if can_see_result(user, card)]
     bound: dict[int, CalibrateForm] = {}
     status = 200
     if request.method == "POST":

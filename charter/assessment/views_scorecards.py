@@ -266,40 +266,40 @@ def _event_views(
 ) -> list[EventView]:
     result = []
     for event in events:
+        if not show_result and event.action in RESULT_ACTIONS:
+            continue  # even that a quota or calibration moved his grade tells the person his result
         data = event.data or {}
         details: list[str] = []
-        hidden = not show_result and event.action in RESULT_ACTIONS
-        if not hidden:
-            if "from" in data or "to" in data:
-                details.append(
-                    gettext("Grade: %(from)s → %(to)s")
-                    % {
-                        "from": _grade_label(bands, data.get("from") or "") or "—",
-                        "to": _grade_label(bands, data.get("to") or "") or "—",
-                    }
-                )
-            elif data.get("grade"):
-                details.append(
-                    gettext("Total %(total)s, grade %(grade)s")
-                    % {"total": data.get("total") or "—", "grade": _grade_label(bands, data["grade"])}
-                )
-            if data.get("status") in Appeal.Status.values:
-                details.append(str(Appeal.Status(data["status"]).label))
-            for code, difference in (data.get("differences") or {}).items():
-                details.append(
-                    gettext("%(item)s: %(from)s → %(to)s")
-                    % {
-                        "item": names.get(code, code),
-                        "from": difference.get("from") or "—",
-                        "to": difference.get("to") or "—",
-                    }
-                )
+        if "from" in data or "to" in data:
+            details.append(
+                gettext("Grade: %(from)s → %(to)s")
+                % {
+                    "from": _grade_label(bands, data.get("from") or "") or "—",
+                    "to": _grade_label(bands, data.get("to") or "") or "—",
+                }
+            )
+        elif data.get("grade"):
+            details.append(
+                gettext("Total %(total)s, grade %(grade)s")
+                % {"total": data.get("total") or "—", "grade": _grade_label(bands, data["grade"])}
+            )
+        if data.get("status") in Appeal.Status.values:
+            details.append(str(Appeal.Status(data["status"]).label))
+        for code, difference in (data.get("differences") or {}).items():
+            details.append(
+                gettext("%(item)s: %(from)s → %(to)s")
+                % {
+                    "item": names.get(code, code),
+                    "from": difference.get("from") or "—",
+                    "to": difference.get("to") or "—",
+                }
+            )
         result.append(
             EventView(
                 event=event,
                 label=str(ACTION_LABELS.get(event.action, event.action)),
                 details=details,
-                note="" if hidden else event.note,
+                note=event.note,
             )
         )
     return result

@@ -331,3 +331,25 @@ def test_the_pages_render_in_chinese_and_in_english(world: World) -> None:
     assert english.get(reverse("assessment:team_scorecards")).status_code == 200
     with time_machine.travel(OPENED + dt.timedelta(days=40)):
         assert client_for(world.agents[0]).get(reverse("assessment:my_scorecards")).status_code == 200
+
+
+def test_before_publication_nothing_tells_the_person_his_result(world: World) -> None:
+    from tests.assessment.test_cycles import _through_scoring
+
+    cycle = _open(world)
+    # The lead leads the team: at calibration he sees the others' grades, never his own.
+    cycle = _through_scoring(world, cycle, dict.fromkeys(world.agents, 100) | {world.lead: 99})
+    own = _card(cycle, world.lead)
+    page = client_for(world.lead).get(reverse("assessment:calibration", args=[cycle.pk])).content.decode()
+    other = _card(cycle, world.agents[0])
+    assert f'id="card-{other.pk}"' in page
+    assert f'id="card-{own.pk}"' not in page
+    # An agent moved down by the quota sees neither the move nor his awards before publication.
+    moved = cycle.scorecards.filter(grade="good", person__in=world.agents).first()
+    assert moved is not None
+    ScorecardLine.objects.filter(scorecard=moved, code="star").update(value=Decimal(1), sample=1)
+    detail = client_for(moved.person).get(_url(moved)).content.decode()
+    assert "20%" not in detail and moved.grade_reason not in detail
+    api = client_for(moved.person).get(f"/api/v1/assessment/scorecards/{moved.pk}/").json()
+    star = next(line for line in api["lines"] if line["code"] == "star")
+    assert star["value"] is None and api["total"] is None
