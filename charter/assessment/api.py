@@ -30,7 +30,7 @@ from rest_framework.routers import BaseRouter
 from charter.accounts.models import User
 from charter.accounts.requests import request_user
 from charter.assessment import cycles
-from charter.assessment.evidence import evidence_links
+from charter.assessment.evidence import evidence_for_reader
 from charter.assessment.exports import LedgerFilter, can_view_ledger, ledger_filter, ledger_list_visible_to
 from charter.assessment.indicators import INDICATORS, Period
 from charter.assessment.models import (
@@ -508,7 +508,7 @@ class ScorecardViewSet(viewsets.GenericViewSet[Scorecard]):
         if indicator is None:
             raise Http404
         rows = indicator.evidence(Period(card.cycle.period_start, card.cycle.period_end), card.person_id)
-        links = evidence_links(rows, request_user(request))
+        shown = evidence_for_reader(rows, request_user(request))
         data = [
             {
                 "kind": str(row.kind),
@@ -522,7 +522,7 @@ class ScorecardViewSet(viewsets.GenericViewSet[Scorecard]):
                 "in_sample": row.in_sample,
                 "link": request.build_absolute_uri(link) if link is not None else None,
             }
-            for row, link in zip(rows, links, strict=True)
+            for row, link in shown
         ]
         return Response(AssessmentEvidenceOutputSerializer(data, many=True).data)
 

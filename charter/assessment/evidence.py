@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
@@ -157,6 +157,20 @@ def evidence_links(rows: Sequence[Evidence], user: AnyUser) -> list[str | None]:
         else:
             links.append(violation_links.get(row.object_id))
     return links
+
+
+def evidence_for_reader(rows: Sequence[Evidence], user: AnyUser) -> list[tuple[Evidence, str | None]]:
+    """Return each of `rows` with its link (`evidence_links`); a row whose object `user` may not open is
+    masked: no number, no detail, no id, only that such a row exists and whether it counted. So a drill-down
+    never tells what its object's own page would refuse (a complaint that names the reader is hidden from
+    him like a missing case)."""
+    links = evidence_links(rows, user)
+    shown: list[tuple[Evidence, str | None]] = []
+    for row, link in zip(rows, links, strict=True):
+        if link is None:
+            row = replace(row, object_id=0, case_id=None, label=str(_("(not shown to you)")), detail="")
+        shown.append((row, link))
+    return shown
 
 
 def evidence_link(evidence: Evidence, user: AnyUser) -> str | None:

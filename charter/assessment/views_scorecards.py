@@ -31,7 +31,7 @@ from django.utils.translation import gettext_lazy as _
 from charter.accounts.models import Team, User
 from charter.accounts.requests import request_staff, request_user
 from charter.assessment import cycles
-from charter.assessment.evidence import EVIDENCE_LIMIT, Evidence, evidence_links
+from charter.assessment.evidence import EVIDENCE_LIMIT, Evidence, evidence_for_reader
 from charter.assessment.forms_scorecards import (
     AcknowledgeForm,
     AppealForm,
@@ -205,10 +205,9 @@ def _evidence_views(
 ) -> tuple[list[EvidenceView], int, int, bool]:
     period = Period(card.cycle.period_start, card.cycle.period_end)
     rows = indicator.evidence(period, card.person_id)
-    links = evidence_links(rows, user)
     sample = sum(1 for row in rows if row.counted and row.in_sample)
     excluded = sum(1 for row in rows if not row.counted)
-    views = [EvidenceView(row, link) for row, link in zip(rows, links, strict=True)]
+    views = [EvidenceView(row, link) for row, link in evidence_for_reader(rows, user)]
     return views, sample, excluded, len(rows) >= EVIDENCE_LIMIT
 
 
