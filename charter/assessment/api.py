@@ -31,7 +31,7 @@ from charter.accounts.models import User
 from charter.accounts.requests import request_user
 from charter.assessment import cycles
 from charter.assessment.evidence import evidence_for_reader
-from charter.assessment.exports import LedgerFilter, can_view_ledger, ledger_filter, ledger_list_visible_to
+from charter.assessment.exports import LedgerFilter, ledger_filter, ledger_list_visible_to
 from charter.assessment.indicators import INDICATORS, Period
 from charter.assessment.models import (
     Appeal,
@@ -45,9 +45,9 @@ from charter.assessment.models import (
     ScorecardLine,
 )
 from charter.assessment.permissions import (
-    can_export_ledger,
     can_see_result,
     can_view_assessment,
+    can_view_ledger,
 )
 from charter.assessment.selectors import cycle_ranking, scheme_version_in_force, scorecard_list_visible_to
 from charter.assessment.serializers import (
@@ -804,8 +804,7 @@ class LedgerEntryViewSet(viewsets.GenericViewSet[LedgerEntry]):
         scorecard, those of the teams he leads for a lead; anyone else is refused
         (`assessment_export_denied`)."""
         user = request_user(request)
-        if not can_view_ledger(user):
-            require(can_export_ledger(user))
+        require(can_view_ledger(user))
         filters = _query(LedgerQuerySerializer, request)
         entries = ledger_filter(
             ledger_list_visible_to(user=user),

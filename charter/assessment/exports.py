@@ -16,13 +16,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from charter.accounts.models import Team, User
-from charter.accounts.permissions import AnyUser
 from charter.accounts.selectors import team_list_led_by
 from charter.assessment.models import Cycle, LedgerEntry
 from charter.assessment.permissions import (
     can_export_ledger,
-    can_run_cycles,
-    can_see_everyone,
+    can_see_all_ledger,
     can_view_team_scorecards,
 )
 from charter.audit.services import audit_record
@@ -42,21 +40,10 @@ class LedgerFilter:
     person: int | None = None
 
 
-def can_view_ledger(user: AnyUser) -> bool:
-    """True for those who see the ledger page: HR with export_ledger, and those who see other people's
-    scorecards (team leads see their teams' entries only)."""
-    return bool(can_export_ledger(user)) or bool(can_view_team_scorecards(user))
-
-
-def ledger_sees_all(user: User) -> bool:
-    """True when `user` sees every ledger entry, not only his teams'."""
-    return bool(can_export_ledger(user) or can_see_everyone(user) or can_run_cycles(user))
-
-
 def ledger_team_list_for(*, user: User) -> QuerySet[Team]:
     """Return the teams whose entries `user` may see (for the team filter)."""
     teams = Team.objects.filter(is_active=True)
-    return teams if ledger_sees_all(user) else team_list_led_by(user=user)
+    return teams if can_see_all_ledger(user) else team_list_led_by(user=user)
 
 
 def ledger_list_visible_to(*, user: User) -> QuerySet[LedgerEntry]:
@@ -65,7 +52,7 @@ def ledger_list_visible_to(*, user: User) -> QuerySet[LedgerEntry]:
     entries = LedgerEntry.objects.select_related("person", "cycle__scheme", "scorecard__team").order_by(
         "-cycle__period_start", "scorecard__team__code", "person__username", "kind", "pk"
     )
-    if ledger_sees_all(user):
+    if can_see_all_ledger(user):
         return entries
     if not can_view_team_scorecards(user):
         return entries.none()

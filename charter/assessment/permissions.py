@@ -409,3 +409,22 @@ def can_open_plan(user: AnyUser, person: User) -> Decision:
     return refuse(
         ErrorCode.PLAN_OPEN_DENIED, _("Only the supervisor of this person opens an improvement plan for him.")
     )
+
+
+def can_view_ledger(user: AnyUser) -> Decision:
+    """Allow the ledger page to HR (export_ledger) and to those who see other people's scorecards (a lead
+    sees his teams' entries only: `ledger_list_visible_to`)."""
+    return allow_if(
+        bool(can_export_ledger(user)) or bool(can_view_team_scorecards(user)),
+        ErrorCode.EXPORT_DENIED,
+        _("You may not see the outcome ledger."),
+    )
+
+
+def can_see_all_ledger(user: AnyUser) -> Decision:
+    """Allow every ledger entry, not only one's teams': HR, those who see every scorecard or run cycles."""
+    return allow_if(
+        bool(can_export_ledger(user) or can_see_everyone(user) or can_run_cycles(user)),
+        ErrorCode.EXPORT_DENIED,
+        _("You may see the ledger of your own teams only."),
+    )

@@ -18,7 +18,6 @@ from charter.accounts.permissions import is_staff_member
 from charter.accounts.requests import request_staff
 from charter.assessment.exports import (
     LedgerFilter,
-    can_view_ledger,
     ledger_cycle_list_for,
     ledger_export,
     ledger_filter,
@@ -26,7 +25,7 @@ from charter.assessment.exports import (
     ledger_team_list_for,
 )
 from charter.assessment.models import Cycle
-from charter.assessment.permissions import can_export_ledger
+from charter.assessment.permissions import can_export_ledger, can_view_ledger
 from charter.common.exports import tables_download
 from charter.common.forms import FilterForm, IsoDateInput
 from charter.common.pages import page_rule
