@@ -101,11 +101,13 @@ def can_view_assessment(user: AnyUser) -> Decision:
 
 
 def can_view_team_scorecards(user: AnyUser) -> Decision:
-    """Allow those who see other people's scorecards: team leads (their subtree) and those who see all."""
+    """Allow those who see other people's scorecards: team leads (their subtree), and those who see all,
+    run cycles or approve them (the scorecards `scorecard_list_visible_to` gives them)."""
     member = _active(user)
     if member is None:
         return refuse(ErrorCode.VIEW_DENIED, _("You may not see other people's scorecards."))
-    if can_see_everyone(member) or can_run_cycles(member) or _led_team_ids(member):
+    sees_all = can_see_everyone(member) or can_run_cycles(member) or holds(member, "assessment.approve_cycle")
+    if sees_all or _led_team_ids(member):
         return ALLOWED
     return refuse(ErrorCode.VIEW_DENIED, _("You may not see other people's scorecards."))
 
