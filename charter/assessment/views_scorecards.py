@@ -110,6 +110,8 @@ def _with_unit(value: Decimal | None, unit: Unit | None) -> str:
         return gettext("no value (no sample)")
     if unit == Unit.PERCENT:
         return f"{value}%"
+    if unit == Unit.COUNT:
+        return _number(value)  # a count is a whole number and says what it counts in its name
     return f"{value} {UNIT_LABELS[unit]}" if unit is not None else str(value)
 
 
