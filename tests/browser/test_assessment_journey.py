@@ -113,7 +113,7 @@ def test_an_agent_reads_his_scorecard_line_by_line_and_nobody_else_may(
     expect(links.first).to_be_visible()
     assert (links.first.get_attribute("href") or "").startswith("/desk/cases/")
     marked = csat.locator("tbody tr", has=li.locator(".badge.warn"))
-    expect(marked.first).to_contain_text(words(language, "不计入考核", "Not counted in the assessment"))
+    expect(marked.first).to_contain_text(words(language, "不计入考核", "Excluded from assessment"))
     expect(marked.first).to_contain_text(say_lazy(language, AssessmentExclusion.APPEAL_UPHELD.label))
     expect(marked.first.locator("a")).to_have_count(1)  # the excluded answer's case, linked too
     left_out = li.locator("[data-testid=line-csat_satisfied] dl.facts").locator(
