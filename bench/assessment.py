@@ -149,11 +149,17 @@ def build_scheme(period_start: dt.date) -> Any:
     from charter.assessment.models import Cycle, Scheme, SchemeItem, SchemeVersion
     from charter.common.versioning import version_publish
 
+    codes = sorted(INDICATORS)
     old = Scheme.objects.filter(code=SCHEME_CODE).first()
     if old is not None:
+        # A published version never changes nor goes away: reuse the scheme when it weighs the same
+        # indicators, else set it aside under another code.
         Cycle.objects.filter(scheme=old).delete()
-        old.versions.all().delete()
-        old.delete()
+        used = sorted(SchemeItem.objects.filter(version__scheme=old).values_list("code", flat=True))
+        if used == codes:
+            return old
+        Scheme.objects.filter(pk=old.pk).update(code=f"{SCHEME_CODE}_{old.pk}")
+        old.teams.clear()
     admin = User.objects.get(username="admin")
     scheme = Scheme.objects.create(code=SCHEME_CODE, name_zh="压测坐席月度考核", name_en="Bench agents")
     scheme.teams.add(*Team.objects.filter(code__startswith="bench-team-"))
@@ -166,7 +172,6 @@ def build_scheme(period_start: dt.date) -> Any:
         affects_pay=True,
         effective_from=period_start - dt.timedelta(days=31),
     )
-    codes = sorted(INDICATORS)
     for code, weight in zip(codes, _weights(len(codes)), strict=True):
         indicator = INDICATORS[code]
         SchemeItem.objects.create(
@@ -234,7 +239,12 @@ def explain(sql: str) -> str:
 
     with connection.cursor() as cursor:
         cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
-        return "\n".join(row[0] for row in cursor.fetchall())
+        return "\n".join(_clip(row[0]) for row in cursor.fetchall())
+
+
+def _clip(line: str, width: int = 300) -> str:
+    """Cut a long line (the people's ids listed in a query) to `width` characters."""
+    return line if len(line) <= width else line[:width] + " …"
 
 
 def _rows(cycle: Any) -> tuple[int, int, int]:
@@ -370,7 +380,7 @@ def main() -> None:
                 f"#### {code} ({run.slowest_ms:.0f} ms)",
                 "",
                 "```",
-                run.slowest_sql,
+                _clip(run.slowest_sql, 1500),
                 "",
                 explain(run.slowest_sql),
                 "```",
