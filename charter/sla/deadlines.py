@@ -44,6 +44,7 @@ __all__ = [
 
 Interval = tuple[dt.time, dt.time]
 Intervals = tuple[Interval, ...]
+DayIntervals = tuple[tuple[dt.datetime, dt.datetime], ...]
 
 UNITS = ("minutes", "hours", "working_days", "calendar_days")
 BASES = ("working_time", "calendar_time")
@@ -144,6 +145,8 @@ class Calendar:
     _working_weekdays: int = field(init=False, repr=False, compare=False, hash=False)
     _special: tuple[dt.date, ...] = field(init=False, repr=False, compare=False, hash=False)
     _last_extra: dt.date | None = field(init=False, repr=False, compare=False, hash=False)
+    # The UTC working intervals of the local dates asked for so far (see `_day_intervals`).
+    _days: dict[dt.date, DayIntervals] = field(init=False, repr=False, compare=False, hash=False)
 
     def __post_init__(self) -> None:
         try:
@@ -188,6 +191,7 @@ class Calendar:
         setattr_(self, "_working_weekdays", sum(1 for length in nominal if length > ZERO))
         setattr_(self, "_special", special)
         setattr_(self, "_last_extra", max(extra) if extra and not self.always_open else None)
+        setattr_(self, "_days", {})
 
 
 # Time zones ---------------------------------------------------------------------------------------------
@@ -263,7 +267,20 @@ def _local_intervals(calendar: Calendar, day: dt.date) -> Intervals:
     return calendar.weekly.get(day.weekday(), ())
 
 
-def _day_intervals(calendar: Calendar, day: dt.date) -> list[tuple[dt.datetime, dt.datetime]]:
+# How many local dates a calendar remembers the intervals of; past it, it forgets them all and starts again.
+_DAYS_CACHED = 4096
+
+
+def _day_intervals(calendar: Calendar, day: dt.date) -> DayIntervals:
+    """Return the working intervals of a local date as UTC instants, remembered on the calendar.
+
+    A Calendar never changes once built (frozen, its mappings read-only) and the result depends only on it
+    and the date, so the memo cannot go stale: an edited calendar is a new Calendar with an empty memo.
+    Bounded by `_DAYS_CACHED`; a lost race between threads only computes a day twice.
+    """
+    cached = calendar._days.get(day)
+    if cached is not None:
+        return cached
     zone = calendar._zone
     result = []
     for start, end in _local_intervals(calendar, day):
@@ -271,7 +288,11 @@ def _day_intervals(calendar: Calendar, day: dt.date) -> list[tuple[dt.datetime, 
         high = _to_instant(zone, day + DAY, MIDNIGHT) if end == MIDNIGHT else _to_instant(zone, day, end)
         if high > low:
             result.append((low, high))
-    return result
+    intervals = tuple(result)
+    if len(calendar._days) >= _DAYS_CACHED:
+        calendar._days.clear()
+    calendar._days[day] = intervals
+    return intervals
 
 
 def _is_plain(calendar: Calendar, day: dt.date) -> bool:
@@ -305,7 +326,7 @@ def _ensure_time_ahead(calendar: Calendar, day: dt.date) -> None:
 
 def working_intervals(calendar: Calendar, day: dt.date) -> list[tuple[dt.datetime, dt.datetime]]:
     """Return the working intervals of a local date as (start, end) UTC instants, in order."""
-    return _day_intervals(calendar, day)
+    return list(_day_intervals(calendar, day))
 
 
 def is_working_day(calendar: Calendar, day: dt.date) -> bool:
