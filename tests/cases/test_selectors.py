@@ -1,6 +1,7 @@
 """The reads of cases: scope, queues and their order, tracking, timelines, figures, and query counts."""
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -9,10 +10,13 @@ from django.test.utils import CaptureQueriesContext
 
 from charter.accounts.models import Customer, Team, User
 from charter.cases.errors import ErrorCode
-from charter.cases.models import Case, CaseStatus
+from charter.cases.models import Case, CaseClock, CaseStatus
 from charter.cases.selectors import (
+    ClockMinutes,
     canned_response_list_for,
     case_category_list,
+    case_clock_elapsed_minutes,
+    case_clock_minutes_by_handler,
     case_customer_list,
     case_get_for_tracking,
     case_get_visible,
@@ -32,8 +36,11 @@ from charter.cases.services import (
     case_reply,
     case_transition,
 )
+from charter.sla.models import BusinessCalendar
+from charter.sla.services import sla_calendar_assign
 from tests.cases.conftest import MONDAY, new_case
 from tests.conftest import not_none
+from tests.sla.conftest import always_calendar, standard_calendar  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.django_db
 HOUR = dt.timedelta(hours=1)
@@ -318,3 +325,56 @@ def test_supervisor_figures_count_load_near_breach_and_escalations(
     assert len(stats.near_breach) == 3
     assert case_stats_for_supervisor(user=member).teams == []
     assert MONDAY < first_warn
+
+
+def _stored_clock(case: Case, *, start: dt.datetime, stop: dt.datetime, **fields: Any) -> CaseClock:
+    values: dict[str, Any] = {
+        "metric": CaseClock.Metric.RESOLUTION,
+        "status": CaseClock.Status.MET,
+        "target_amount": 8,
+        "target_unit": "hours",
+        "target_basis": "working_time",
+    }
+    values.update(fields)
+    return CaseClock.objects.create(case=case, started_at=start, stopped_at=stop, **values)
+
+
+def test_clock_minutes_by_handler_count_each_clock_in_its_own_calendar_as_one_clock_would(
+    team: Team,
+    other_team: Team,
+    member: User,
+    administrator: User,
+    customer: Customer,
+    standard_calendar: BusinessCalendar,  # noqa: F811
+    always_calendar: BusinessCalendar,  # noqa: F811
+) -> None:
+    # Given the default office calendar, a 24x7 calendar for the other team's unit, and clocks of one handler
+    # over a Saturday morning (10:00-12:00 Shanghai) counted in each: the team's, the other team's, a policy
+    # calendar, no team at all, calendar time, a pause, and a cancelled clock.
+    sla_calendar_assign(actor=administrator, unit=other_team.unit, calendar=always_calendar)
+    saturday = dt.datetime(2026, 3, 7, 10, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    start, stop = saturday, saturday + 2 * HOUR
+    stopped = {"kind": "inquiry", "customer": customer, "status": CaseStatus.RESOLVED, "assignee": member}
+    ours = Case.objects.create(number="TS-901", team=team, **stopped)
+    theirs = Case.objects.create(number="TS-902", team=other_team, **stopped)
+    loose = Case.objects.create(number="TS-903", team=None, **stopped)
+    _stored_clock(ours, start=start, stop=stop)
+    _stored_clock(theirs, start=start, stop=stop)
+    _stored_clock(theirs, start=start, stop=stop, paused_seconds=1800)
+    _stored_clock(ours, start=start, stop=stop, sla_calendar_id=always_calendar.pk)
+    _stored_clock(loose, start=start, stop=stop)
+    _stored_clock(ours, start=start, stop=stop, target_basis="calendar_time")
+    _stored_clock(ours, start=start, stop=stop, status=CaseClock.Status.CANCELLED)
+    window = {"start_at": start - 24 * HOUR, "end_at": stop + HOUR}
+
+    # When the minutes are summed per handler, and each clock is read whole
+    totals = case_clock_minutes_by_handler(metric=CaseClock.Metric.RESOLUTION, people=[member.pk], **window)
+    one_by_one = [
+        case_clock_elapsed_minutes(clock)
+        for clock in CaseClock.objects.select_related("case__team__unit")
+        if clock.status != CaseClock.Status.CANCELLED
+    ]
+
+    # Then only the 24x7 clocks and the calendar-time one ran, and both ways agree
+    assert sorted(one_by_one) == [Decimal(0)] * 2 + [Decimal(90)] + [Decimal(120)] * 3
+    assert totals == {member.pk: ClockMinutes(counted=6, minutes=sum(one_by_one, Decimal(0)), excluded=1)}

@@ -1,5 +1,6 @@
 """The deadline arithmetic: worked examples, then properties that must hold for any calendar."""
 
+import dataclasses
 import datetime as dt
 import time
 from zoneinfo import ZoneInfo
@@ -8,6 +9,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from charter.sla import deadlines
 from charter.sla.deadlines import (
     Calendar,
     add_business_time,
@@ -187,6 +189,41 @@ def test_an_interval_in_the_skipped_hour_is_empty_and_one_across_it_is_shorter()
     assert [e - s for s, e in working_intervals(calendar, dt.date(2025, 3, 30))] == [2 * H]
     assert working_intervals(calendar_gap, dt.date(2025, 3, 30)) == []
     assert not is_working_day(calendar_gap, dt.date(2025, 3, 30))
+
+
+def test_remembered_days_never_leak_into_a_calendar_rebuilt_with_a_holiday() -> None:
+    monday = dt.date(2025, 6, 2)
+    calendar = office()
+    assert working_intervals(calendar, monday) != []  # now remembered on `calendar`
+
+    with_holiday = dataclasses.replace(calendar, holidays=frozenset({monday}))
+
+    assert working_intervals(with_holiday, monday) == []
+    start, end = local(SHANGHAI, 2025, 6, 2), local(SHANGHAI, 2025, 6, 3)
+    assert business_time_between(with_holiday, start, end) == 0 * H
+    assert business_time_between(calendar, start, end) == 7 * H
+
+
+def test_working_intervals_hands_out_a_copy_of_what_it_remembers() -> None:
+    calendar = office()
+    monday = dt.date(2025, 6, 2)
+
+    working_intervals(calendar, monday).clear()
+
+    assert len(working_intervals(calendar, monday)) == 2
+    assert business_time_between(calendar, local(SHANGHAI, 2025, 6, 2), local(SHANGHAI, 2025, 6, 3)) == 7 * H
+
+
+def test_a_calendar_remembers_a_bounded_number_of_days() -> None:
+    calendar = office()
+    first = dt.date(2000, 1, 1)
+
+    for offset in range(deadlines._DAYS_CACHED + 10):
+        is_working_day(calendar, first + dt.timedelta(days=offset))
+
+    assert 0 < len(calendar._days) <= deadlines._DAYS_CACHED
+    monday = dt.date(2025, 6, 2)
+    assert working_intervals(calendar, monday) == working_intervals(office(), monday)
 
 
 def test_next_business_moment() -> None:
