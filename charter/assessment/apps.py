@@ -8,8 +8,11 @@ class AssessmentConfig(AppConfig):
     verbose_name = _("Staff assessment and incentives")
 
     def ready(self) -> None:
-        # The reader's assessment work on the desk home.
+        # The reader's assessment work on the desk home; the mail to those a step waits for are templates
+        # administrators may edit.
         from charter.accounts.tiles import desk_tiles
+        from charter.assessment.mailing import templates_register
         from charter.assessment.panels import desk_assessment_tiles
 
+        templates_register()
         desk_tiles.register(desk_assessment_tiles, order=60)

@@ -14,6 +14,7 @@ difference on the timeline and in the audit chain, and rescores.
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
+from functools import partial
 from typing import Any
 
 from django.db import transaction
@@ -22,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from charter.accounts.models import Team, TeamMembership, User
 from charter.accounts.selectors import team_supervisor_list
+from charter.assessment import mailing
 from charter.assessment.errors import TEXT_CODES, ErrorCode
 from charter.assessment.formula import FormulaError
 from charter.assessment.indicators import INDICATORS, Measure, Period
@@ -272,6 +274,7 @@ def cycle_open(
             target=cycle,
             data={"version": version.pk, "people": len(people), "indicators": list(measures)},
         )
+        transaction.on_commit(partial(mailing.cycle_opened_mail, cycle_id=cycle.pk))
     return cycle
 
 
@@ -594,6 +597,7 @@ def appeal_file(*, actor: User, scorecard: Scorecard, reason: str, expected_vers
         appeal = Appeal.objects.create(scorecard=card, reason=reason, filed_at=at, previous_grade=card.grade)
         _event(card, "appeal", actor, at, reason).save()
         audit_record(actor=actor, action="assessment.appeal_file", target=appeal, data={"scorecard": card.pk})
+        transaction.on_commit(partial(mailing.appeal_filed_mail, appeal_id=appeal.pk))
     return appeal
 
 
@@ -656,6 +660,7 @@ def appeal_decide(
             target=appeal,
             data={"status": status, "from": previous, "to": grade},
         )
+        transaction.on_commit(partial(mailing.appeal_decided_mail, appeal_id=appeal.pk))
     return appeal
 
 
@@ -712,6 +717,8 @@ def cycle_advance(
             cycle.step_due_at = _due(None, at, version.approval_days)
         cycle.save()
         audit_record(actor=actor, action="assessment.cycle_advance", target=cycle, data=data)
+        if target == C.SUPERVISOR:
+            transaction.on_commit(partial(mailing.scoring_open_mail, cycle_id=cycle.pk))
     return cycle
 
 
@@ -808,6 +815,7 @@ def cycle_approve(
         audit_record(
             actor=actor, action="assessment.cycle_approve", target=cycle, data={"scorecards": len(cards)}
         )
+        transaction.on_commit(partial(mailing.cycle_published_mail, cycle_id=cycle.pk))
     return cycle
 
 

@@ -323,6 +323,13 @@ class Cycle(TimeStampedModel):
     published_at = models.DateTimeField(pgettext_lazy("assessment", "published at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("final at"), null=True, blank=True)
     lock_version = models.PositiveIntegerField(_("version"), default=1)
+    reminded_step = models.CharField(
+        _("reminder sent for step"),
+        max_length=20,
+        null=True,
+        blank=True,
+        help_text=_("The step whose due-date reminder went out (claimed once per step by the daily task)."),
+    )
 
     class Meta:
         ordering = ["-period_start", "scheme"]
