@@ -274,7 +274,7 @@ def cycle_open(
             target=cycle,
             data={"version": version.pk, "people": len(people), "indicators": list(measures)},
         )
-        transaction.on_commit(partial(mailing.cycle_opened_mail, cycle_id=cycle.pk))
+        transaction.on_commit(partial(mailing.mail_later, "cycle_opened", cycle.pk))
     return cycle
 
 
@@ -597,7 +597,7 @@ def appeal_file(*, actor: User, scorecard: Scorecard, reason: str, expected_vers
         appeal = Appeal.objects.create(scorecard=card, reason=reason, filed_at=at, previous_grade=card.grade)
         _event(card, "appeal", actor, at, reason).save()
         audit_record(actor=actor, action="assessment.appeal_file", target=appeal, data={"scorecard": card.pk})
-        transaction.on_commit(partial(mailing.appeal_filed_mail, appeal_id=appeal.pk))
+        transaction.on_commit(partial(mailing.mail_later, "appeal_filed", appeal.pk))
     return appeal
 
 
@@ -660,7 +660,7 @@ def appeal_decide(
             target=appeal,
             data={"status": status, "from": previous, "to": grade},
         )
-        transaction.on_commit(partial(mailing.appeal_decided_mail, appeal_id=appeal.pk))
+        transaction.on_commit(partial(mailing.mail_later, "appeal_decided", appeal.pk))
     return appeal
 
 
@@ -718,7 +718,7 @@ def cycle_advance(
         cycle.save()
         audit_record(actor=actor, action="assessment.cycle_advance", target=cycle, data=data)
         if target == C.SUPERVISOR:
-            transaction.on_commit(partial(mailing.scoring_open_mail, cycle_id=cycle.pk))
+            transaction.on_commit(partial(mailing.mail_later, "scoring_open", cycle.pk))
     return cycle
 
 
@@ -815,7 +815,7 @@ def cycle_approve(
         audit_record(
             actor=actor, action="assessment.cycle_approve", target=cycle, data={"scorecards": len(cards)}
         )
-        transaction.on_commit(partial(mailing.cycle_published_mail, cycle_id=cycle.pk))
+        transaction.on_commit(partial(mailing.mail_later, "published", cycle.pk))
     return cycle
 
 

@@ -4,9 +4,10 @@ may decide an appeal when one is filed, and the person when it is decided; and t
 step, when a step's due time is within one working day and someone's part is still open.
 
 Each mail is in the recipient's language and time zone, from a template administrators may edit, queued
-through the outbound mail (charter/mail/outbound.py). The services call these functions with
-`transaction.on_commit`, so nothing is sent for a change that rolled back; one address that cannot be queued
-does not stop the others.
+through the outbound mail (charter/mail/outbound.py). The services enqueue them with
+`transaction.on_commit(partial(mail_later, kind, pk))`, so nothing is sent for a change that rolled back and
+the worker, not the request, mails a cycle's hundreds of people; one address that cannot be queued does not
+stop the others.
 """
 
 import datetime as dt
@@ -277,6 +278,29 @@ def appeal_decided_mail(*, appeal_id: int) -> None:
             "url": _url("scorecard_detail", card.pk),
         },
     )
+
+
+MAILS: dict[str, Callable[[int], None]] = {
+    "cycle_opened": lambda pk: cycle_opened_mail(cycle_id=pk),
+    "scoring_open": lambda pk: scoring_open_mail(cycle_id=pk),
+    "published": lambda pk: cycle_published_mail(cycle_id=pk),
+    "appeal_filed": lambda pk: appeal_filed_mail(appeal_id=pk),
+    "appeal_decided": lambda pk: appeal_decided_mail(appeal_id=pk),
+}
+
+
+def assessment_mail_send(*, kind: str, pk: int) -> None:
+    """Send the mail `kind` (a key of MAILS) about row `pk`: a cycle, or an appeal for the appeal mails."""
+    MAILS[kind](pk)
+
+
+def mail_later(kind: str, pk: int) -> None:
+    """Enqueue the sending of the mail `kind` about row `pk` (the services call this on commit): a cycle of
+    hundreds of people is mailed by the worker, not in the request, and its opening's query count stays
+    bounded."""
+    from charter.assessment.tasks import assessment_mail_send_task
+
+    assessment_mail_send_task(kind, pk)
 
 
 # The steps whose open parts belong to one person each, and the scorecards still open at them.

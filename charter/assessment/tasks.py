@@ -2,8 +2,15 @@
 
 from huey import crontab
 
-from charter.assessment.mailing import cycle_reminders_send
-from charter.common.taskqueue import db_periodic_task
+from charter.assessment.mailing import assessment_mail_send, cycle_reminders_send
+from charter.common.taskqueue import db_periodic_task, db_task
+
+
+@db_task()
+def assessment_mail_send_task(kind: str, pk: int) -> None:
+    """Send the assessment mail `kind` about row `pk` (enqueued by the services once their change commits).
+    Each mail function checks the row is still at the step it announces, so a late run sends nothing stale."""
+    assessment_mail_send(kind=kind, pk=pk)
 
 
 # Daily at 01:10 UTC (09:10 in China), so the reminder arrives at the start of the working day; steps end
