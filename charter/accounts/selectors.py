@@ -91,6 +91,29 @@ def team_supervisor_list(*, team: Team) -> list[User]:
     return sorted(leads, key=lambda user: user.pk)
 
 
+def team_supervisors_by_depth(*, teams: Iterable[Team]) -> dict[int, dict[int, list[int]]]:
+    """For each of `teams` (their units loaded), the ids of its supervisors as `team_supervisor_list` finds
+    them (the active leads of any team in its unit or in a unit above), grouped by how near: the length of the
+    path of the nearest such unit each leads a team in (longer is nearer), ids ascending. One query, whatever
+    the number of teams."""
+    leads = list(
+        TeamMembership.objects.filter(is_lead=True, user__is_active=True)
+        .values_list("user_id", "team__unit__path")
+        .order_by("user_id")
+    )
+    result: dict[int, dict[int, list[int]]] = {}
+    for team in teams:
+        nearest: dict[int, int] = {}
+        for user_id, path in leads:
+            if team.unit.path.startswith(path):
+                nearest[user_id] = max(nearest.get(user_id, 0), len(path))
+        by_depth: dict[int, list[int]] = {}
+        for user_id in sorted(nearest):
+            by_depth.setdefault(nearest[user_id], []).append(user_id)
+        result[team.pk] = by_depth
+    return result
+
+
 def customer_find_by_phone(*, phone: str) -> QuerySet[Customer]:
     """Return the customers with exactly this phone number (in any common spelling of it)."""
     index = Customer._meta.get_field("phone_index").index_for(phone)

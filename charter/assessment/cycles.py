@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from charter.accounts.models import Team, TeamMembership, User
-from charter.accounts.selectors import team_supervisor_list
+from charter.accounts.selectors import team_supervisors_by_depth
 from charter.assessment import mailing
 from charter.assessment.errors import TEXT_CODES, ErrorCode
 from charter.assessment.formula import FormulaError
@@ -158,21 +158,17 @@ def _rescore(scorecard: Scorecard, rules: SchemeRules, lines: Iterable[Scorecard
 def _assessors(people: Sequence[int], teams: Mapping[int, int]) -> dict[int, int | None]:
     """Each person's assessor, the nearest supervisor who is not himself: a lead of his own team; else a lead
     of another team in his team's unit (the unit's supervisors, `team_supervisor_list`); else a lead in the
-    nearest unit above. A lead of a team is assessed from above his unit, never by a peer of his unit. A
-    few queries per team, not per person."""
+    nearest unit above. A lead of a team is assessed from above his unit, never by a peer of his unit. Three
+    queries, whatever the number of teams and people."""
     result: dict[int, int | None] = dict.fromkeys(people)
     leads_of = {
         (membership.team_id, membership.user_id)
         for membership in TeamMembership.objects.filter(team_id__in=set(teams.values()), is_lead=True)
     }
-    for team in Team.objects.filter(pk__in=set(teams.values())).select_related("unit"):
-        by_depth: dict[int, list[int]] = {}
-        for user in team_supervisor_list(team=team):
-            unit_paths = Team.objects.filter(memberships__user=user, memberships__is_lead=True).values_list(
-                "unit__path", flat=True
-            )
-            depth = max((len(path) for path in unit_paths if team.unit.path.startswith(path)), default=0)
-            by_depth.setdefault(depth, []).append(user.pk)
+    team_rows = list(Team.objects.filter(pk__in=set(teams.values())).select_related("unit"))
+    supervisors = team_supervisors_by_depth(teams=team_rows)
+    for team in team_rows:
+        by_depth = supervisors[team.pk]
         own_unit = len(team.unit.path)
         for person in (person for person in people if teams.get(person) == team.pk):
             is_lead = (team.pk, person) in leads_of
