@@ -71,9 +71,6 @@ KNOWN_CONFLICTS: set[tuple[str | None, str, tuple[str, ...]]] = {
     (None, "acknowledged at", ("确认受理时间", "确认时间")),
     (None, "Action item added", ("新增行动项", "添加整改事项")),
     (None, "Answered", ("已作答", "已答复")),
-    (None, "Appeal", ("申诉", "申请复核")),
-    (None, "Appealed", ("已申诉", "已申请复核")),
-    (None, "appealed at", ("申诉时间", "申请复核时间")),
     (None, "By month", ("按月", "按月份")),
     (None, "calendar", ("工作日历", "日历")),
     (None, "calendar days", ("特殊日期", "自然日")),
@@ -82,7 +79,6 @@ KNOWN_CONFLICTS: set[tuple[str | None, str, tuple[str, ...]]] = {
     (None, "category", ("分类", "类别")),
     (None, "channels", ("办理渠道", "渠道")),
     (None, "Choose the kind of case.", ("请选择工单类别。", "请选择工单类型。")),
-    (None, "Closed", ("已关闭", "已结案")),
     (None, "closed at", ("关闭时间", "结束时间")),
     (None, "comment", ("留言", "评语")),
     (None, "Conditions", ("说明", "适用条件")),
@@ -143,13 +139,10 @@ KNOWN_CONFLICTS: set[tuple[str | None, str, tuple[str, ...]]] = {
     (None, "text (Chinese)", ("内容（中文）", "条文（中文）")),
     (None, "text (English)", ("内容（英文）", "条文（英文）")),
     (None, "the organisation's name", ("单位名称", "本单位名称", "机构名称")),
-    (None, "The time to appeal has passed.", ("已超过申请复核的期限。", "申诉期限已过。")),
     (None, "This code is already used.", ("此代码已被使用。", "该代码已被使用。")),
     (None, "This field is required.", ("此项为必填项。", "该字段是必填项。")),
     (None, "Timeline", ("处理经过", "处理记录")),
     (None, "unit", ("单位", "所属单元")),
-    (None, "Upheld", ("投诉成立", "维持原决定")),
-    (None, "What happened", ("处理经过", "违规事实")),
 }
 
 

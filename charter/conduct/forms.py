@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from charter.accounts.models import Team, User
 from charter.common.forms import FilterForm, IsoDateInput, IsoDateTimeInput, choices_with_all
@@ -67,7 +68,9 @@ class ViolationRecordForm(EvidenceFieldsMixin):
     )
     occurred_at = forms.DateTimeField(label=_("Date and time of the act"), widget=IsoDateTimeInput())
     severity = forms.ChoiceField(label=_("Severity"), choices=Severity.choices)
-    description = forms.CharField(label=_("What happened"), widget=forms.Textarea(attrs={"rows": 4}))
+    description = forms.CharField(
+        label=pgettext_lazy("conduct", "What happened"), widget=forms.Textarea(attrs={"rows": 4})
+    )
     has_harmed_customers = forms.BooleanField(label=_("Harmed customers' interests"), required=False)
     has_harmed_reputation = forms.BooleanField(
         label=_("Harmed the organisation's reputation"), required=False
@@ -133,7 +136,9 @@ class ApproveForm(forms.Form):
 
 
 class AppealDecideForm(forms.Form):
-    outcome = forms.ChoiceField(label=_("Outcome"), choices=Violation.AppealOutcome.choices)
+    outcome = forms.ChoiceField(
+        label=pgettext_lazy("conduct", "Outcome"), choices=Violation.AppealOutcome.choices
+    )
     step = forms.ModelChoiceField(label=_("Reduced to"), queryset=LadderStep.objects.all(), required=False)
     reason = forms.CharField(label=_("Reasons"), widget=forms.Textarea(attrs={"rows": 3}))
 

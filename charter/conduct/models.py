@@ -12,6 +12,7 @@ import datetime as dt
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from charter.common.files import upload_path
 from charter.common.models import TimeStampedModel, localized
@@ -148,11 +149,11 @@ class Violation(TimeStampedModel):
         AWAITING_RESPONSE = "awaiting_response", _("Decided, awaiting the staff member's response")
         AWAITING_APPROVAL = "awaiting_approval", _("Awaiting HR approval")
         IN_EFFECT = "in_effect", _("In effect, open to appeal")
-        APPEALED = "appealed", _("Appealed")
+        APPEALED = "appealed", pgettext_lazy("conduct", "Appealed")
         CLOSED = "closed", _("Closed")
 
     class AppealOutcome(models.TextChoices):
-        UPHELD = "upheld", _("Upheld")
+        UPHELD = "upheld", pgettext_lazy("conduct", "Upheld")
         REDUCED = "reduced", _("Reduced to a lower step")
         OVERTURNED = "overturned", _("Overturned")
 
@@ -228,7 +229,7 @@ class Violation(TimeStampedModel):
     expires_at = models.DateTimeField(_("on the active ladder until"), null=True, blank=True)
     appeal_due_at = models.DateTimeField(_("appeal due"), null=True, blank=True, db_index=True)
     appeal_text = models.TextField(_("appeal"), blank=True)
-    appealed_at = models.DateTimeField(_("appealed at"), null=True, blank=True)
+    appealed_at = models.DateTimeField(pgettext_lazy("conduct", "appealed at"), null=True, blank=True)
     appeal_outcome = models.CharField(
         _("appeal outcome"), max_length=20, choices=AppealOutcome.choices, blank=True
     )
@@ -436,7 +437,7 @@ class ViolationEvent(models.Model):
         APPROVED = "approved", _("Approved by HR")
         REJECTED = "rejected", _("Sent back by HR")
         IN_EFFECT = "in_effect", _("Took effect")
-        APPEALED = "appealed", _("Appealed")
+        APPEALED = "appealed", pgettext_lazy("conduct", "Appealed")
         APPEAL_DECIDED = "appeal_decided", _("Appeal decided")
         APPEAL_WINDOW_CLOSED = "appeal_window_closed", _("Time to appeal ended")
 

@@ -16,6 +16,7 @@ from django.core.files.base import File
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from charter.accounts.models import Team, User
 from charter.audit.services import audit_record
@@ -617,7 +618,9 @@ def violation_appeal(*, actor: User, violation: Violation, text: str) -> Violati
             code=ErrorCode.SECOND_APPEAL,
         )
     if violation.status == Status.CLOSED:  # closed unappealed: the window ended (say so, not "no decision")
-        raise DomainError(_("The time to appeal has passed."), code=ErrorCode.DEADLINE_PASSED)
+        raise DomainError(
+            pgettext_lazy("conduct", "The time to appeal has passed."), code=ErrorCode.DEADLINE_PASSED
+        )
     VIOLATION_WORKFLOW.check(
         violation,
         to=Status.APPEALED,
@@ -627,7 +630,9 @@ def violation_appeal(*, actor: User, violation: Violation, text: str) -> Violati
     now = timezone.now()
     assert violation.appeal_due_at is not None  # noqa: S101 (set when it took effect)
     if now >= violation.appeal_due_at:
-        raise DomainError(_("The time to appeal has passed."), code=ErrorCode.DEADLINE_PASSED)
+        raise DomainError(
+            pgettext_lazy("conduct", "The time to appeal has passed."), code=ErrorCode.DEADLINE_PASSED
+        )
     VIOLATION_WORKFLOW.move(violation, to=Status.APPEALED, name=APPEAL.name)
     violation.appeal_text = clean_text(
         text, field="text", required=True, codes=TEXT_CODES, max_length=TEXT_MAX
