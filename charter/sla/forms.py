@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from charter.accounts.models import OrgUnit
 from charter.catalog.models import Channel, Service
@@ -273,7 +274,7 @@ class PolicyForm(forms.Form):
 
 
 class TargetForm(forms.Form):
-    metric = forms.ChoiceField(label=_("Measure"), choices=Metric.choices)
+    metric = forms.ChoiceField(label=pgettext_lazy("metric", "Measure"), choices=Metric.choices)
     amount = forms.IntegerField(label=_("Target"), min_value=1, max_value=100000)
     unit = forms.ChoiceField(label=_("Unit"), choices=TargetUnit.choices)
     basis = forms.ChoiceField(

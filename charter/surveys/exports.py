@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 
 from charter.catalog.models import Channel
@@ -114,7 +115,7 @@ def dashboard_tables(dashboard: Dashboard) -> list[Table]:
         Table(
             _("Headline figures"),
             [
-                _("Measure"),
+                pgettext("metric", "Measure"),
                 _("Value"),
                 # xgettext:no-python-format
                 _("95% low"),

@@ -74,7 +74,10 @@ class RecoveryForm(forms.Form):
         ],
     )
     outcome = forms.CharField(
-        label=_("Outcome"), widget=forms.Textarea(attrs={"rows": 4}), required=False, max_length=4000
+        label=pgettext_lazy("surveys", "Outcome"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        max_length=4000,
     )
     new_score = forms.IntegerField(
         label=_("Customer's new score (0-10)"), required=False, min_value=0, max_value=10

@@ -360,7 +360,7 @@ class RecoveryTask(TimeStampedModel):
     supervisor, on its own deadline."""
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("surveys", "Open")
         CONTACTED = "contacted", _("Customer contacted")
         RESOLVED = "resolved", _("Resolved")
         CLOSED = "closed", _("Closed without contact")
@@ -388,7 +388,7 @@ class RecoveryTask(TimeStampedModel):
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
     due_at = models.DateTimeField(_("due at"), db_index=True)
     contacted_at = models.DateTimeField(_("contacted at"), null=True, blank=True)
-    outcome = models.TextField(_("outcome"), blank=True)
+    outcome = models.TextField(pgettext_lazy("surveys", "outcome"), blank=True)
     new_score = models.PositiveSmallIntegerField(_("customer's new score"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     # 好差评 (国办发〔2019〕51号): a bad review (CSAT 1-2) is verified by the unit that handled the case,
