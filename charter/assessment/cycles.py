@@ -346,8 +346,12 @@ def cycle_recalculate(
             if card.status == S.SCORED:
                 card.grade = card.computed_grade
             card.lock_version += 1
+        # Only the lines whose numbers changed are written; every computed line gets the new time at once.
         ScorecardLine.objects.bulk_update(
-            list(stored.values()), ["value", "sample", "excluded", "points", "calculated_at"], batch_size=1000
+            changed_lines, ["value", "sample", "excluded", "points"], batch_size=1000
+        )
+        ScorecardLine.objects.filter(scorecard__cycle=cycle, calculated_at__isnull=False).update(
+            calculated_at=at
         )
         Scorecard.objects.bulk_update(
             cards,

@@ -460,6 +460,16 @@ def test_a_recalculation_records_what_changed(world: World) -> None:
     event = ScorecardEvent.objects.get(action="recalculate")
     assert event.data["differences"]["csat_satisfied"]["from"] == "100.00"
     assert AuditEvent.objects.filter(action="assessment.cycle_recalculate").get().data["changed_lines"] == 1
+    # Every computed line carries the time of the recalculation, changed or not; ratings carry none.
+    times = set(
+        ScorecardLine.objects.filter(scorecard__cycle=cycle, kind="indicator").values_list(
+            "calculated_at", flat=True
+        )
+    )
+    assert times == {OPENED + dt.timedelta(days=1)}
+    assert not ScorecardLine.objects.filter(
+        scorecard__cycle=cycle, kind="qualitative", calculated_at__isnull=False
+    )
 
 
 def test_a_stale_form_is_refused_and_changes_nothing(world: World) -> None:
