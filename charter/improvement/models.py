@@ -18,6 +18,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from charter.cases.models import RootCause
 from charter.common.models import TimeStampedModel, YearCounter
@@ -38,8 +39,8 @@ class SourceKind(models.TextChoices):
 
 
 class ActionStatus(models.TextChoices):
-    OPEN = "open", _("Open")
-    IN_PROGRESS = "in_progress", _("In progress")
+    OPEN = "open", pgettext_lazy("improvement", "Open")
+    IN_PROGRESS = "in_progress", pgettext_lazy("improvement", "In progress")
     AWAITING_CHECK = "awaiting_check", _("Awaiting the effectiveness check")
     REOPENED = "reopened", _("Reopened")
     CLOSED = "closed", _("Closed")
