@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from charter.catalog.models import Channel
 from charter.common.files import upload_path
@@ -29,7 +30,7 @@ CaseChannel = Channel
 
 class CaseStatus(models.TextChoices):
     NEW = "new", _("New")
-    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    ACKNOWLEDGED = "acknowledged", pgettext_lazy("cases", "Acknowledged")
     IN_PROGRESS = "in_progress", _("In progress")
     WAITING_CUSTOMER = "waiting_customer", _("Waiting for the customer")
     ESCALATED = "escalated", _("Escalated")
@@ -442,7 +443,7 @@ class CaseEvent(models.Model):
 
     class Kind(models.TextChoices):
         CREATED = "created", _("Received")
-        ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+        ACKNOWLEDGED = "acknowledged", pgettext_lazy("cases", "Acknowledged")
         STATUS_CHANGED = "status_changed", _("Status changed")
         REPLIED = "replied", _("Replied")
         CUSTOMER_REPLIED = "customer_replied", _("Customer replied")

@@ -13,7 +13,7 @@ from decimal import Decimal
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext_lazy
 
 from charter.catalog.models import Channel, ServiceCommitment
 from charter.common.models import TimeStampedModel, localized
@@ -125,7 +125,7 @@ class CalendarDay(models.Model):
     class Meta:
         ordering = ["calendar", "date"]
         verbose_name = _("calendar day")
-        verbose_name_plural = _("calendar days")
+        verbose_name_plural = pgettext_lazy("sla", "calendar days")
         constraints = [models.UniqueConstraint(fields=["calendar", "date"], name="sla_day_unique_date")]
 
     def __str__(self) -> str:

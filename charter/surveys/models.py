@@ -155,9 +155,9 @@ class Invitation(models.Model):
     """One customer asked to answer one survey version, through a single-use link that expires."""
 
     class Status(models.TextChoices):
-        SCHEDULED = "scheduled", _("Scheduled")
+        SCHEDULED = "scheduled", pgettext_lazy("surveys", "Scheduled")
         SENT = "sent", _("Sent")
-        ANSWERED = "answered", _("Answered")
+        ANSWERED = "answered", pgettext_lazy("surveys", "Answered")
         EXPIRED = "expired", _("Expired")
         SKIPPED = "skipped", _("Not sent")
 
