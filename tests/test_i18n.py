@@ -72,7 +72,6 @@ KNOWN_CONFLICTS: set[tuple[str | None, str, tuple[str, ...]]] = {
     (None, "text (Chinese)", ("内容（中文）", "条文（中文）")),
     (None, "text (English)", ("内容（英文）", "条文（英文）")),
     (None, "the organisation's name", ("单位名称", "本单位名称", "机构名称")),
-    (None, "unit", ("单位", "所属单元")),
 }
 
 

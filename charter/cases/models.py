@@ -530,7 +530,7 @@ class CaseClock(models.Model):
     metric = models.CharField(_("measure"), max_length=30, choices=Metric.choices)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.RUNNING)
     target_amount = models.PositiveIntegerField(_("target"))
-    target_unit = models.CharField(_("unit"), max_length=20)
+    target_unit = models.CharField(pgettext_lazy("time unit", "unit"), max_length=20)
     target_basis = models.CharField(_("counted in"), max_length=20)
     target_source = models.CharField(_("target from"), max_length=100, blank=True)
     # The sla policy (warning share, breach actions) and calendar behind the target; loose references, since

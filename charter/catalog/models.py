@@ -9,7 +9,7 @@ the next published version takes effect.
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext_lazy
 
 from charter.catalog.errors import ErrorCode
 from charter.common.models import TimeStampedModel, localized
@@ -216,7 +216,7 @@ class ServiceCommitment(_DraftOnlyChild):
 
     metric = models.CharField(_("measure"), max_length=30, choices=Metric.choices)
     target_amount = models.PositiveIntegerField(_("target"))
-    target_unit = models.CharField(_("unit"), max_length=20, choices=Unit.choices)
+    target_unit = models.CharField(pgettext_lazy("time unit", "unit"), max_length=20, choices=Unit.choices)
     time_basis = models.CharField(_("counted in"), max_length=20, choices=TimeBasis.choices)
     case_kind = models.CharField(_("case kind"), max_length=20, choices=CaseKind.choices, blank=True)
     priority = models.CharField(_("priority"), max_length=20, choices=Priority.choices, blank=True)

@@ -241,7 +241,7 @@ class SlaPolicyTarget(models.Model):
     )
     metric = models.CharField(_("measure"), max_length=30, choices=Metric.choices)
     amount = models.PositiveIntegerField(_("target"))
-    unit = models.CharField(_("unit"), max_length=20, choices=TargetUnit.choices)
+    unit = models.CharField(pgettext_lazy("time unit", "unit"), max_length=20, choices=TargetUnit.choices)
     basis = models.CharField(_("counted in"), max_length=20, choices=TimeBasis.choices)
 
     class Meta:
