@@ -233,7 +233,7 @@ class Case(TimeStampedModel):
     version = models.PositiveIntegerField(_("version"), default=1)
     next_deadline_at = models.DateTimeField(_("next deadline"), null=True, blank=True, db_index=True)
     escalation_level = models.PositiveSmallIntegerField(_("escalation level"), default=0)
-    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    acknowledged_at = models.DateTimeField(pgettext_lazy("cases", "acknowledged at"), null=True, blank=True)
     first_responded_at = models.DateTimeField(_("first response at"), null=True, blank=True)
     # Resolution.
     outcome = models.CharField(_("outcome"), max_length=20, choices=CaseOutcome.choices, blank=True)
@@ -633,8 +633,8 @@ class CannedResponse(TimeStampedModel):
     code = models.SlugField(_("code"), max_length=60, unique=True)
     title_zh = models.CharField(_("title (Chinese)"), max_length=200)
     title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
-    body_zh = models.TextField(_("text (Chinese)"))
-    body_en = models.TextField(_("text (English)"), blank=True)
+    body_zh = models.TextField(pgettext_lazy("cases", "text (Chinese)"))
+    body_en = models.TextField(pgettext_lazy("cases", "text (English)"), blank=True)
     team = models.ForeignKey(
         "accounts.Team",
         verbose_name=_("team"),

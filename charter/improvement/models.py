@@ -107,7 +107,7 @@ class CorrectiveAction(TimeStampedModel):
         related_name="corrective_actions",
     )
     # The other sources, in words.
-    source_reference = models.CharField(_("source"), max_length=300, blank=True)
+    source_reference = models.CharField(pgettext_lazy("improvement", "source"), max_length=300, blank=True)
     problem = models.TextField(_("problem"))
     correction = models.TextField(_("immediate correction"), blank=True)
     cause_analysis = models.TextField(_("root cause analysis"), blank=True)

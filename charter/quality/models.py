@@ -177,7 +177,7 @@ class Finding(models.Model):
     )
     check_code = models.CharField(_("check"), max_length=30, choices=Check.choices)
     # Identifies the issue within its message (check and excerpt), so a finding is recorded once.
-    key = models.CharField(_("key"), max_length=200)
+    key = models.CharField(pgettext_lazy("quality", "key"), max_length=200)
     rule = models.ForeignKey(
         PhraseRule,
         verbose_name=_("rule"),
@@ -471,7 +471,7 @@ class ReviewScore(models.Model):
         Criterion, verbose_name=_("criterion"), on_delete=models.PROTECT, related_name="+"
     )
     value = models.PositiveSmallIntegerField(_("score"), null=True, blank=True)
-    comment = models.TextField(_("comment"), blank=True)
+    comment = models.TextField(pgettext_lazy("quality", "comment"), blank=True)
     message = models.ForeignKey(
         "cases.CaseMessage",
         verbose_name=_("message"),
@@ -552,7 +552,7 @@ class CalibrationScore(models.Model):
         Criterion, verbose_name=_("criterion"), on_delete=models.PROTECT, related_name="+"
     )
     value = models.PositiveSmallIntegerField(_("score"), null=True, blank=True)
-    comment = models.TextField(_("comment"), blank=True)
+    comment = models.TextField(pgettext_lazy("quality", "comment"), blank=True)
 
     class Meta:
         ordering = ["criterion__ordering", "criterion_id"]

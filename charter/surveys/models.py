@@ -319,7 +319,7 @@ class Answer(models.Model):
     question = models.ForeignKey(
         Question, verbose_name=_("question"), on_delete=models.PROTECT, related_name="+"
     )
-    score = models.PositiveSmallIntegerField(_("score"), null=True, blank=True)
+    score = models.PositiveSmallIntegerField(pgettext_lazy("surveys", "score"), null=True, blank=True)
     choices = models.JSONField(_("choices"), default=list, blank=True)
     text = models.TextField(_("text"), blank=True)
 
