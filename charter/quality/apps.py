@@ -1,11 +1,11 @@
 from django.apps import AppConfig
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class QualityConfig(AppConfig):
     name = "charter.quality"
     label = "quality"
-    verbose_name = _("Quality")
+    verbose_name = pgettext_lazy("app", "Quality")
 
     def ready(self) -> None:
         # Every staff reply is checked before it is sent; an override's reason is kept for the findings.
