@@ -80,7 +80,7 @@ def test_a_violation_is_decided_answered_appealed_and_the_appeal_decided(
         appeal.locator("button[type=submit]").click()
     violation.refresh_from_db()
     assert violation.status == Violation.Status.APPEALED
-    expect(agent.locator("main")).to_contain_text(words(language, "已申请复核", "Appealed"))
+    expect(agent.locator("main")).to_contain_text(words(language, "已申诉", "Appealed"))
 
     judge, _ = browse(language)
     sign_in(judge, site, "admin")
