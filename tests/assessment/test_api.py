@@ -4,7 +4,6 @@ person before publication, and evidence links only to what the reader may see.""
 
 import datetime as dt
 from collections.abc import Iterator
-from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -18,16 +17,12 @@ from charter.assessment.models import (
     Appeal,
     Cycle,
     LedgerEntry,
-    OutcomeRule,
     Scheme,
-    SchemeAdjustment,
-    SchemeItem,
-    SchemeVersion,
     Scorecard,
     ScorecardLine,
 )
-from charter.common.versioning import version_publish
 from tests.accounts.factories import CustomerFactory, TeamMembershipFactory, UserFactory
+from tests.assessment.test_cycles import _scheme
 from tests.assessment.test_indicators import resolved_case
 from tests.conftest import api_client_for
 
@@ -67,51 +62,8 @@ def decider(db: None) -> User:
 @pytest.fixture
 def scheme(team: Team, head: User) -> Scheme:
     """A pay scheme covering `team`, published in January: csat, a rating, a self-assessment, a star awarded
-    by hand and a deduction counted from upheld complaints."""
-    scheme = Scheme.objects.create(code="agents", name_zh="坐席考核", name_en="Agents")
-    scheme.teams.add(team)
-    version = SchemeVersion.objects.create(
-        scheme=scheme,
-        number=1,
-        grades=GRADES,
-        quota_grade="excellent",
-        quota_share=Decimal(20),
-        effective_from=dt.date(2026, 2, 1),
-    )
-    SchemeItem.objects.create(
-        version=version,
-        kind="indicator",
-        code="csat_satisfied",
-        weight=Decimal(50),
-        curve={"type": "linear", "floor": "50", "target": "90", "cap": "100"},
-    )
-    SchemeItem.objects.create(
-        version=version, kind="qualitative", code="attitude", name_zh="服务态度", weight=Decimal(30)
-    )
-    SchemeItem.objects.create(
-        version=version, kind="self", code="reflection", name_zh="自评", weight=Decimal(20)
-    )
-    SchemeAdjustment.objects.create(
-        version=version, kind="bonus", code="star", name_zh="服务之星", points_each=Decimal(5), cap=Decimal(5)
-    )
-    SchemeAdjustment.objects.create(
-        version=version,
-        kind="deduction",
-        code="upheld",
-        name_zh="有效投诉",
-        indicator="upheld_complaints_per_100",
-        points_each=Decimal("0.5"),
-        cap=Decimal(10),
-    )
-    OutcomeRule.objects.create(
-        version=version, grade="excellent", bonus_coefficient=Decimal("1.20"), points=10
-    )
-    OutcomeRule.objects.create(
-        version=version, grade="fail", bonus_coefficient=Decimal("0.80"), interview=True
-    )
-    with time_machine.travel(dt.datetime(2026, 1, 20, 9, 0, tzinfo=SHANGHAI)):
-        version_publish(version=version, actor=head)
-    return scheme
+    by hand and a deduction counted from upheld complaints (the cycle tests' scheme)."""
+    return _scheme(team, head)
 
 
 @pytest.fixture
