@@ -31,12 +31,6 @@ MARCH = "2026-03-01"
 MID_MARCH = dt.datetime(2026, 3, 10, 10, 0, tzinfo=SHANGHAI)
 OPENED = dt.datetime(2026, 4, 2, 10, 0, tzinfo=SHANGHAI)
 URL = "/api/v1/assessment/"
-GRADES = [
-    {"code": "excellent", "name_zh": "优秀", "name_en": "Excellent", "minimum": "90"},
-    {"code": "good", "name_zh": "良好", "name_en": "Good", "minimum": "80"},
-    {"code": "pass", "name_zh": "合格", "name_en": "Pass", "minimum": "60"},
-    {"code": "fail", "name_zh": "不合格", "name_en": "Fail", "minimum": None},
-]
 
 
 @pytest.fixture(autouse=True)
