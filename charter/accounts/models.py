@@ -167,3 +167,54 @@ class Customer(TimeStampedModel):
     def __str__(self) -> str:
         # Never the name: str() ends up in logs and the audit trail.
         return _("Customer #%(id)s") % {"id": self.pk}
+
+
+class Qualification(models.Model):
+    """Something a person must hold to be routed certain work (e.g. complaint handling), granted by a valid
+    certificate. The training app writes the grants; routing reads them (`accounts.selectors`)."""
+
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("qualification")
+        verbose_name_plural = _("qualifications")
+
+    def __str__(self) -> str:
+        return localized(self, "name")
+
+
+class QualificationGrant(models.Model):
+    """One person's holding of a qualification from `valid_from` until `valid_until` (none: no expiry),
+    granted by `source` (e.g. a certificate's number). A grant is never extended: a renewal is a new grant,
+    and a revoked one keeps its row with `revoked_at`."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("holder"),
+        on_delete=models.CASCADE,
+        related_name="qualification_grants",
+    )
+    qualification = models.ForeignKey(
+        Qualification, verbose_name=_("qualification"), on_delete=models.PROTECT, related_name="grants"
+    )
+    valid_from = models.DateTimeField(_("valid from"))
+    valid_until = models.DateTimeField(_("valid until"), null=True, blank=True)
+    source = models.CharField(_("granted by"), max_length=100)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-valid_from", "-pk"]
+        verbose_name = _("qualification grant")
+        verbose_name_plural = _("qualification grants")
+        constraints = [
+            models.UniqueConstraint(fields=["qualification", "source"], name="accounts_grant_once_per_source")
+        ]
+        indexes = [
+            models.Index(fields=["qualification", "user", "valid_until"], name="accounts_grant_lookup"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.qualification_id}@{self.source}"

@@ -6,11 +6,13 @@ staff, the leads, the holders of permission X" (`staff_list`, `team_lead_list`, 
 every app asks these instead of writing the query again.
 """
 
+import datetime as dt
 from collections.abc import Iterable
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
-from charter.accounts.models import Customer, OrgUnit, Team, TeamMembership, User
+from charter.accounts.models import Customer, OrgUnit, QualificationGrant, Team, TeamMembership, User
 from charter.accounts.roles import STAFF_ROLES
 
 _SCOPE_CACHE = "_accounts_scope_team_ids"
@@ -133,3 +135,36 @@ def customer_list_visible_to(*, user: User) -> QuerySet[Customer]:
     if user.is_staff_member:
         return Customer.objects.select_related("organisation")
     return Customer.objects.filter(user=user)
+
+
+def qualified_user_ids(
+    *, qualification_ids: Iterable[int], user_ids: Iterable[int], at: dt.datetime | None = None
+) -> set[int]:
+    """Return those of `user_ids` who hold every one of `qualification_ids` at `at` (now): a grant that has
+    begun, has not ended and was not revoked. No qualification asked for: everyone qualifies."""
+    wanted = set(qualification_ids)
+    people = set(user_ids)
+    if not wanted or not people:
+        return people
+    moment = at or timezone.now()
+    held = (
+        QualificationGrant.objects.filter(
+            qualification_id__in=wanted, user_id__in=people, valid_from__lte=moment, revoked_at__isnull=True
+        )
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gt=moment))
+        .values_list("user_id", "qualification_id")
+        .distinct()
+    )
+    holdings: dict[int, set[int]] = {}
+    for user_id, qualification_id in held:
+        holdings.setdefault(user_id, set()).add(qualification_id)
+    return {user_id for user_id in people if holdings.get(user_id, set()) >= wanted}
+
+
+def qualification_last_grant(*, user_id: int, qualification_id: int) -> QualificationGrant | None:
+    """Return the person's most recent grant of the qualification (valid or not), to say why he lacks it."""
+    return (
+        QualificationGrant.objects.filter(user_id=user_id, qualification_id=qualification_id)
+        .order_by("-valid_from", "-pk")
+        .first()
+    )

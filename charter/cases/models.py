@@ -136,6 +136,21 @@ class TeamRouting(models.Model):
         related_name="+",
     )
 
+    required_qualification = models.ForeignKey(
+        "accounts.Qualification",
+        verbose_name=_("qualification required"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Only staff holding a valid certificate for it are routed this team's cases."),
+    )
+    qualification_for_complaints_only = models.BooleanField(
+        _("required for complaints only"),
+        default=False,
+        help_text=_("The qualification is required for the team's complaints, not for its other cases."),
+    )
+
     class Meta:
         verbose_name = _("team routing")
         verbose_name_plural = _("team routings")

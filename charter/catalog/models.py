@@ -61,6 +61,16 @@ class Service(TimeStampedModel):
     ordering = models.PositiveIntegerField(_("ordering"), default=0)
     is_active = models.BooleanField(_("active"), default=True)
 
+    required_qualification = models.ForeignKey(
+        "accounts.Qualification",
+        verbose_name=_("qualification required"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Cases of this service are routed only to staff holding a valid certificate for it."),
+    )
+
     class Meta:
         ordering = ["ordering", "slug"]
         verbose_name = _("service")

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "charter.quality",
     "charter.conduct",
     "charter.improvement",
+    "charter.training",
     "charter.assessment",
     "charter.reports",
     "charter.demo",

@@ -30,6 +30,7 @@ urlpatterns = [
     path("", include("charter.quality.urls")),
     path("", include("charter.conduct.urls")),
     path("", include("charter.improvement.urls")),
+    path("", include("charter.training.urls")),
     path("", include("charter.assessment.urls")),
     path("desk/surveys/results/", include("charter.surveys.urls_results")),
     path("", include("charter.sla.urls")),

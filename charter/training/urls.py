@@ -1,0 +1,9 @@
+"""Pages of training under /desk/training/: each area's pages in its own module, joined here."""
+
+from django.urls import URLPattern, URLResolver
+
+app_name = "training"
+
+urlpatterns: list[URLPattern | URLResolver] = []
+# Each area adds its module here: urls_courses, urls_sessions, urls_assignments, urls_quizzes,
+# urls_certificates, urls_records.
