@@ -9,13 +9,16 @@ STAMP := $(VENV)/.installed
 .PHONY: run test setup system-deps test-deps migrate messages demo lint typecheck pytest screenshots bench bench-cases bench-assessment clean
 
 # Debian packages, installed when missing (as root, or with sudo): GNU gettext compiles and checks the
-# translation catalogues; the tests also need Dovecot, the real IMAP server the mail tests fetch from (they
-# start their own on a free local port).
+# translation catalogues; a CJK font (WenQuanYi Micro Hei) is embedded in the PDFs Charter prints (training
+# certificates); the tests also need Dovecot, the real IMAP server the mail tests fetch from (they start
+# their own on a free local port).
 APT_INSTALL = if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq $(1) >/dev/null; \
 	  else sudo apt-get update -qq && sudo apt-get install -y -qq $(1) >/dev/null; fi
 system-deps:
 	@if ! command -v msgfmt >/dev/null || ! command -v xgettext >/dev/null; then \
 	  echo "Installing GNU gettext (msgfmt, xgettext)…"; $(call APT_INSTALL,gettext); fi
+	@if [ ! -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ]; then \
+	  echo "Installing a CJK font for PDFs (fonts-wqy-microhei)…"; $(call APT_INSTALL,fonts-wqy-microhei); fi
 
 # The browser tests drive Debian's Chromium (Playwright never downloads a browser of its own here) and need a
 # CJK font, or Chinese pages render as empty boxes in screenshots.
