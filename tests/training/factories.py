@@ -1,0 +1,131 @@
+"""Factories of the training tests: people (a trainer, staff in a team, a supervisor leading it) and courses
+with a published version of N lessons, and sessions.
+
+The course factories write rows directly and publish through the versioning kernel (`version_publish`), so
+they do not depend on the course services' checks: tests of those services build their own drafts. Other
+areas may add functions at the end of this file.
+"""
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.utils import timezone
+
+from charter.accounts.models import OrgUnit, Team, User
+from charter.accounts.roles import Role
+from charter.common.versioning import VersionStatus, version_publish
+from charter.training.models import Course, CourseVersion, Lesson, TrainingSession
+from tests.accounts.factories import OrgUnitFactory, TeamFactory, TeamMembershipFactory, UserFactory
+
+_counter = {"course": 0}
+
+
+def team_make(*, code: str | None = None) -> Team:
+    """A team in a unit of the organisation (the organisation is created when missing)."""
+    organisation = OrgUnit.objects.filter(kind=OrgUnit.Kind.ORGANISATION).first()
+    if organisation is None:
+        organisation = OrgUnitFactory.create(
+            code="org", name_zh="示范公用事业公司", name_en="Demo Utilities", kind=OrgUnit.Kind.ORGANISATION
+        )
+    unit = OrgUnitFactory.create(parent=organisation)
+    return TeamFactory.create(unit=unit, **({"code": code} if code else {}))
+
+
+def trainer_user(*, username: str = "zhou.trainer") -> User:
+    """A trainer: holds training.manage_course, assign_course, grade_answer and view_training_records."""
+    return UserFactory.create(username=username, display_name="周培训师", roles=[Role.TRAINER])
+
+
+def staff_member(*, team: Team | None = None, username: str | None = None, display_name: str = "") -> User:
+    """An agent in `team` (a new team when none is given)."""
+    team = team or team_make()
+    extra: dict[str, Any] = {"username": username} if username else {}
+    if display_name:
+        extra["display_name"] = display_name
+    user = UserFactory.create(roles=[Role.AGENT], **extra)
+    TeamMembershipFactory.create(team=team, user=user)
+    return user
+
+
+def supervisor_of(team: Team, *, username: str | None = None) -> User:
+    """A supervisor leading `team`."""
+    extra: dict[str, Any] = {"username": username} if username else {}
+    user = UserFactory.create(roles=[Role.SUPERVISOR], **extra)
+    TeamMembershipFactory.create(team=team, user=user, is_lead=True)
+    return user
+
+
+def course_make(*, code: str | None = None, title_zh: str = "文明服务规范", **fields: Any) -> Course:
+    """A bare course row (no version)."""
+    if code is None:
+        _counter["course"] += 1
+        code = f"course-{_counter['course']}-{Course.objects.count() + 1}"
+    return Course.objects.create(
+        code=code, title_zh=title_zh, title_en=fields.pop("title_en", "Courteous service"), **fields
+    )
+
+
+def draft_version_make(*, course: Course, lessons: int = 2, **version_fields: Any) -> CourseVersion:
+    """A draft version of `course` (the next number) with `lessons` lessons of simple rich text."""
+    number = (course.versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
+    version = CourseVersion.objects.create(
+        course=course,
+        number=number,
+        status=VersionStatus.DRAFT,
+        summary_zh=version_fields.pop("summary_zh", "本课程讲解文明服务的基本要求。"),
+        summary_en=version_fields.pop("summary_en", "What courteous service asks of staff."),
+        **version_fields,
+    )
+    for index in range(1, lessons + 1):
+        Lesson.objects.create(
+            version=version,
+            ordering=index,
+            title_zh=f"第{index}课",
+            title_en=f"Lesson {index}",
+            body_zh=f"<p>第{index}课的内容。</p>",
+            body_en=f"<p>Text of lesson {index}.</p>",
+        )
+    return version
+
+
+def published_course(
+    *, code: str | None = None, lessons: int = 2, actor: User | None = None, **version_fields: Any
+) -> CourseVersion:
+    """A course with a published version 1 of `lessons` lessons; returns the version (`.course` is the
+    course). `version_fields` set CourseVersion fields (requires_quiz, issues_certificate, hours, ...)."""
+    course_fields = {
+        key: version_fields.pop(key)
+        for key in list(version_fields)
+        if key in {"title_zh", "title_en", "qualification", "standard", "is_onboarding", "is_active"}
+        or (key.endswith("_days") and key != "certificate_valid_days")
+    }
+    course = course_make(code=code, **course_fields)
+    draft = draft_version_make(course=course, lessons=lessons, **version_fields)
+    return version_publish(version=draft, actor=actor, supersede=course.versions.all())
+
+
+def session_make(
+    *,
+    course: Course,
+    trainer: User,
+    starts_at: dt.datetime | None = None,
+    hours: int = 2,
+    capacity: int = 30,
+    **fields: Any,
+) -> TrainingSession:
+    """A scheduled classroom session of `course` starting at `starts_at` (default: tomorrow 09:00 local) and
+    lasting `hours` hours, credited as many hours."""
+    if starts_at is None:
+        tomorrow = timezone.localdate() + dt.timedelta(days=1)
+        starts_at = timezone.make_aware(dt.datetime.combine(tomorrow, dt.time(9, 0)))
+    return TrainingSession.objects.create(
+        course=course,
+        trainer=trainer,
+        starts_at=starts_at,
+        ends_at=starts_at + dt.timedelta(hours=hours),
+        capacity=capacity,
+        hours=Decimal(hours),
+        place=fields.pop("place", "三楼培训室"),
+        **fields,
+    )
