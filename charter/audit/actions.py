@@ -22,6 +22,7 @@ ACTION_LABELS: dict[str, Promise] = {
     "accounts.org_unit_move": _("Organisational unit moved"),
     "accounts.org_unit_update": _("Organisational unit changed"),
     "accounts.preferences_update": _("Preferences changed"),
+    "accounts.qualification_create": _("Qualification created"),
     "accounts.role_create": _("Role created"),
     "accounts.role_delete": _("Role deleted"),
     "accounts.role_permissions_set": _("Role permissions changed"),
@@ -202,6 +203,23 @@ ACTION_LABELS: dict[str, Promise] = {
     "surveys.review_revisit": _("Bad-review revisit recorded"),
     "surveys.review_verify": _("Bad review verified"),
     "surveys.rule_save": _("Survey rule saved"),
+    # training: assignments
+    "training.assign": _("Course assigned"),
+    "training.batch_carry_out": _("Course assigned to a group"),
+    "training.batch_create": _("Course ordered for a group"),
+    "training.waive": _("Training assignment waived"),
+    # training: question banks and quizzes
+    "training.attempt_grade": _("Quiz answers graded"),
+    "training.attempt_start": _("Quiz attempt started"),
+    "training.attempt_submit": _("Quiz attempt submitted"),
+    "training.bank_create": _("Question bank created"),
+    "training.bank_update": _("Question bank changed"),
+    "training.category_create": _("Question category created"),
+    "training.category_update": _("Question category changed"),
+    "training.question_create": _("Question written"),
+    "training.question_retire": _("Question retired"),
+    "training.question_revise": _("Question revised"),
+    "training.quiz_configure": _("Quiz configured"),
 }
 
 
