@@ -29,7 +29,16 @@ from rest_framework.authtoken.admin import TokenAdmin as DrfTokenAdmin
 from rest_framework.authtoken.models import TokenProxy
 
 from charter.accounts import services
-from charter.accounts.models import Customer, CustomerOrganisation, OrgUnit, Team, TeamMembership, User
+from charter.accounts.models import (
+    Customer,
+    CustomerOrganisation,
+    OrgUnit,
+    Qualification,
+    QualificationGrant,
+    Team,
+    TeamMembership,
+    User,
+)
 from charter.accounts.requests import request_user
 from charter.accounts.roles import Role
 from charter.common.errors import DomainError
@@ -342,6 +351,43 @@ class CustomerOrganisationAdmin(ServiceAdmin[CustomerOrganisation]):
         return services.customer_organisation_create(
             actor=actor, name=data["name"], unified_social_credit_code=data["unified_social_credit_code"]
         )
+
+
+@admin.register(Qualification)
+class QualificationAdmin(ServiceAdmin[Qualification]):
+    """Qualifications are added through the audited service; their grants come from certificates only."""
+
+    list_display = ["code", "name_zh", "name_en"]
+    search_fields = ["code", "name_zh", "name_en"]
+
+    def has_change_permission(self, request: HttpRequest, obj: Qualification | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Qualification | None = None) -> bool:
+        return False
+
+    def service_create(self, *, actor: User, data: dict[str, Any]) -> Qualification:
+        return services.qualification_create(
+            actor=actor, code=data["code"], name_zh=data["name_zh"], name_en=data.get("name_en", "")
+        )
+
+
+@admin.register(QualificationGrant)
+class QualificationGrantAdmin(admin.ModelAdmin[QualificationGrant]):
+    """Grants are written by the certificates of training (and revoked with them); here they are only read."""
+
+    list_display = ["user", "qualification", "valid_from", "valid_until", "source", "revoked_at"]
+    list_filter = ["qualification"]
+    search_fields = ["source", "user__username"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: QualificationGrant | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: QualificationGrant | None = None) -> bool:
+        return False
 
 
 @admin.register(Customer)

@@ -1,6 +1,7 @@
 """Every write of accounts: users, the organisation tree, teams and customers. Each one is audited."""
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from functools import partial
 from typing import Any, overload
 
 from django.contrib.auth import password_validation
@@ -12,7 +13,15 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework.authtoken.models import Token
 
 from charter.accounts.errors import TEXT_CODES, ErrorCode
-from charter.accounts.models import Customer, CustomerOrganisation, OrgUnit, Team, TeamMembership, User
+from charter.accounts.models import (
+    Customer,
+    CustomerOrganisation,
+    OrgUnit,
+    Qualification,
+    Team,
+    TeamMembership,
+    User,
+)
 from charter.accounts.permissions import (
     can_grant_superuser,
     can_manage_org_units,
@@ -21,7 +30,7 @@ from charter.accounts.permissions import (
     can_manage_teams,
     can_record_customer,
 )
-from charter.accounts.roles import Role
+from charter.accounts.roles import STAFF_ROLES, Role
 from charter.audit.services import audit_record
 from charter.common.errors import DomainError
 from charter.common.policy import require
@@ -30,6 +39,18 @@ from charter.common.text import clean_column_text
 # None is the system (the demo, a command, the public intake); a signed-in or anonymous actor is asked the
 # predicates of charter/accounts/permissions.py, so a page calling these services cannot skip them.
 Actor = User | AnonymousUser | None
+
+# Higher apps (training: onboarding courses) hear of each new member of staff once his creation commits;
+# accounts never imports them.
+StaffCreatedListener = Callable[[User], None]
+_staff_created_listeners: list[StaffCreatedListener] = []
+
+
+def staff_created_listener_register(fn: StaffCreatedListener) -> None:
+    """Call `fn(user)` once the creation of a user with a staff role commits (robustly: a failing listener is
+    logged and stops neither the others nor the creation). Registering twice keeps one."""
+    if fn not in _staff_created_listeners:
+        _staff_created_listeners.append(fn)
 
 
 def _apply(obj: models.Model, values: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
@@ -120,6 +141,9 @@ def user_create(
             group, _created = Group.objects.get_or_create(name=role)
             user.groups.add(group)
         audit_record(actor=actor, action="accounts.user_create", target=user, data={"roles": role_list})
+        if set(role_list) & {str(role) for role in STAFF_ROLES}:
+            for listener in _staff_created_listeners:
+                transaction.on_commit(partial(listener, user), robust=True)
     return user
 
 
@@ -735,3 +759,25 @@ def customer_organisation_create(
         organisation.save()
         audit_record(actor=actor, action="accounts.customer_organisation_create", target=organisation)
     return organisation
+
+
+def qualification_create(*, actor: Actor, code: str, name_zh: str, name_en: str = "") -> Qualification:
+    """Create a qualification routing may require (granted by the certificates of a course that names it).
+
+    A non-None `actor` must be allowed by `can_manage_roles` (qualifications decide who is routed what, as
+    roles decide who may do what), else PermissionDeniedError. Raises DomainError when the code is taken or
+    a text is refused. Audited as `accounts.qualification_create`.
+    """
+    if actor is not None:
+        require(can_manage_roles(actor))
+    code = _text(code, Qualification, "code")
+    name_zh = _text(name_zh, Qualification, "name_zh")
+    name_en = _text(name_en, Qualification, "name_en")
+    if Qualification.objects.filter(code=code).exists():
+        raise DomainError(_("This code is already used."), code=ErrorCode.DUPLICATE_CODE, field="code")
+    with transaction.atomic():
+        qualification = Qualification(code=code, name_zh=name_zh, name_en=name_en)
+        qualification.full_clean()
+        qualification.save()
+        audit_record(actor=actor, action="accounts.qualification_create", target=qualification, data={})
+    return qualification

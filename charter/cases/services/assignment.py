@@ -60,7 +60,9 @@ def _assign_locked(
             # The chosen person is the input at fault, not the actor: a form error on the field.
             raise DomainError(handling.message, code=handling.code, field="assignee")
     elif transfer and target_team is not None:
-        assignee = handler_pick(team=target_team, excluded=handler_excluded_ids(case))
+        assignee = handler_pick(
+            team=target_team, excluded=handler_excluded_ids(case), service=case.service, kind=case.kind
+        )
     previous = {"team": case.team_id, "assignee": case.assignee_id}
     case.team, case.assignee = target_team, assignee
     case.save()

@@ -257,7 +257,12 @@ def case_create(
                 targets=targets,
             )
         assignee = (
-            handler_pick(team=team, excluded={p.pk for p in people} if kind == CaseKind.COMPLAINT else set())
+            handler_pick(
+                team=team,
+                excluded={p.pk for p in people} if kind == CaseKind.COMPLAINT else set(),
+                service=service,
+                kind=kind,
+            )
             if team
             else None
         )

@@ -370,7 +370,11 @@ def case_appeal(*, case: Case, reason: str, actor: User | None = None) -> Case:
         if case.team is not None:
             lead = team_lead_list(team_ids=[case.team.pk]).exclude(user_id__in=excluded).first()
             handler = (
-                lead.user if lead is not None else handler_pick(team=case.team, excluded=excluded, force=True)
+                lead.user
+                if lead is not None
+                else handler_pick(
+                    team=case.team, excluded=excluded, force=True, service=case.service, kind=case.kind
+                )
             )
         case.assignee = handler
         case.save()

@@ -1,12 +1,22 @@
-"""Routing: which team receives a new case, and which member of it handles it (per the team's mode)."""
+"""Routing: which team receives a new case, and which member of it handles it (per the team's mode).
 
+A case is handed only to members holding the qualifications its service requires
+(`Service.required_qualification`) and the team's routing requires (`TeamRouting.required_qualification`,
+for complaints only when `qualification_for_complaints_only`). Holding one means a valid grant now
+(`accounts.selectors.qualified_user_ids`), so an expired certificate stops routing at once, without waiting
+for any sweep. `routing_exclusions` tells the desk who was left out and why.
+"""
+
+import datetime as dt
 from collections.abc import Iterable
 
 from django.db.models import Count, Q
 
-from charter.accounts.models import Team, TeamMembership, User
+from charter.accounts.models import Qualification, QualificationGrant, Team, TeamMembership, User
+from charter.accounts.selectors import qualification_last_grant, qualified_user_ids
 from charter.cases.models import OPEN_STATUSES, TeamRouting
 from charter.catalog.models import Service
+from charter.common.vocabulary import CaseKind
 
 
 def team_route(*, service: Service | None) -> Team | None:
@@ -38,28 +48,113 @@ def team_route(*, service: Service | None) -> Team | None:
     return default.team if default is not None else None
 
 
-def eligible_handlers(*, team: Team, excluded: Iterable[int] = ()) -> list[User]:
-    """Return the active members of `team` who may be handed a case, by user id; members who are not
-    leads come first in every mode, leads only when nobody else is left."""
-    memberships = (
+def _loaded_routing(team: Team) -> TeamRouting | None:
+    """The team's routing as `select_related` loaded it (None when the team has none)."""
+    try:
+        return team.case_routing
+    except TeamRouting.DoesNotExist:
+        return None
+
+
+_NO_ROUTING = TeamRouting()
+
+
+def routing_required_qualification_ids(
+    *, team: Team, service: Service | None, kind: str = "", routing: TeamRouting | None = None
+) -> set[int]:
+    """Return the ids of the qualifications a handler of a case of `kind` about `service` in `team` must hold:
+    the service's, and the team routing's (for complaints only, when the routing says so). No query when the
+    service and the routing are loaded (`routing` defaults to the team's, read once)."""
+    wanted: set[int] = set()
+    if service is not None and service.required_qualification_id is not None:
+        wanted.add(service.required_qualification_id)
+    if routing is None:
+        routing = TeamRouting.objects.filter(team=team).first()
+    elif routing is _NO_ROUTING:
+        routing = None
+    if routing is not None and routing.required_qualification_id is not None:
+        if not routing.qualification_for_complaints_only or kind == CaseKind.COMPLAINT:
+            wanted.add(routing.required_qualification_id)
+    return wanted
+
+
+def eligible_handlers(
+    *,
+    team: Team,
+    excluded: Iterable[int] = (),
+    service: Service | None = None,
+    kind: str = "",
+    at: dt.datetime | None = None,
+) -> list[User]:
+    """Return the active members of `team` who may be handed a case of `kind` about `service`, by user id:
+    those holding the qualifications it requires (one query for the qualified set, however many members);
+    members who are not leads come first in every mode, leads only when nobody else is left."""
+    # The team's routing rides along in the same query (its qualification fields), so the check costs only
+    # the one query for the qualified set, and none when nothing is required.
+    memberships = list(
         TeamMembership.objects.filter(team=team, user__is_active=True)
         .exclude(user_id__in=list(excluded))
-        .select_related("user")
+        .select_related("user", "team__case_routing")
         .order_by("user_id")
     )
+    if not memberships:
+        return []
+    routing = _loaded_routing(memberships[0].team) or _NO_ROUTING
+    wanted = routing_required_qualification_ids(team=team, service=service, kind=kind, routing=routing)
+    if wanted:
+        qualified = qualified_user_ids(
+            qualification_ids=wanted, user_ids=[m.user_id for m in memberships], at=at
+        )
+        memberships = [m for m in memberships if m.user_id in qualified]
     members = [m for m in memberships if not m.is_lead] or [m for m in memberships if m.is_lead]
     return [m.user for m in members]
 
 
-def handler_pick(*, team: Team, excluded: Iterable[int] = (), force: bool = False) -> User | None:
-    """Return the member of `team` who gets the next case under the team's mode, or None for manual mode
-    (unless `force`, which picks by the least open load) or when nobody is eligible.
+def routing_exclusions(
+    *, team: Team, service: Service | None = None, kind: str = "", at: dt.datetime | None = None
+) -> list[tuple[User, Qualification, QualificationGrant | None]]:
+    """Say why members of `team` are not routed cases of `kind` about `service`: for each active member and
+    each required qualification he does not hold now, (member, qualification, his last grant or None). The
+    desk shows it as "not routed cases needing X: certificate expired on D / no certificate"."""
+    wanted = routing_required_qualification_ids(team=team, service=service, kind=kind)
+    if not wanted:
+        return []
+    members = [
+        m.user
+        for m in TeamMembership.objects.filter(team=team, user__is_active=True)
+        .select_related("user")
+        .order_by("user_id")
+    ]
+    qualifications = list(Qualification.objects.filter(pk__in=wanted).order_by("code"))
+    result: list[tuple[User, Qualification, QualificationGrant | None]] = []
+    for qualification in qualifications:
+        holders = qualified_user_ids(
+            qualification_ids=[qualification.pk], user_ids=[user.pk for user in members], at=at
+        )
+        for user in members:
+            if user.pk not in holders:
+                last = qualification_last_grant(user_id=user.pk, qualification_id=qualification.pk)
+                result.append((user, qualification, last))
+    return result
+
+
+def handler_pick(
+    *,
+    team: Team,
+    excluded: Iterable[int] = (),
+    force: bool = False,
+    service: Service | None = None,
+    kind: str = "",
+) -> User | None:
+    """Return the member of `team` who gets the next case of `kind` about `service` under the team's mode,
+    or None for manual mode (unless `force`, which picks by the least open load) or when nobody is eligible
+    (qualified among them).
 
     Round robin and least-open load lock the team's routing row, so concurrent intakes take turns.
     """
     # Who may take it is read before the row is locked: the lock lasts until the commit and every other
     # intake for the team waits for it, so as little as possible happens while it is held.
-    candidates = eligible_handlers(team=team, excluded=excluded)
+    candidates = eligible_handlers(team=team, excluded=excluded, service=service, kind=kind)
     routing = TeamRouting.objects.select_for_update().filter(team=team).first()
     mode = routing.mode if routing is not None else TeamRouting.Mode.MANUAL
     if mode == TeamRouting.Mode.MANUAL and not force:

@@ -1,0 +1,148 @@
+"""Routing honours qualifications: a member whose grant expired is skipped by round robin and least-open load,
+a new grant puts him back, a team may require its qualification for complaints only, and when nobody is
+qualified the case waits in the team queue while `routing_exclusions` says why."""
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from charter.accounts.models import Customer, Qualification, QualificationGrant, Team, User
+from charter.accounts.services import qualification_create
+from charter.cases.models import TeamRouting
+from charter.cases.services.routing import eligible_handlers, routing_exclusions
+from charter.catalog.models import Service, ServiceCategory
+from tests.cases.conftest import MONDAY, new_case
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def qualification(db: None) -> Qualification:
+    return qualification_create(actor=None, code="complaints", name_zh="投诉处理资格", name_en="Complaints")
+
+
+def _grant(user: User, qualification: Qualification, *, until: dt.datetime | None, source: str) -> None:
+    QualificationGrant.objects.create(
+        user=user,
+        qualification=qualification,
+        valid_from=MONDAY - dt.timedelta(days=400),
+        valid_until=until,
+        source=source,
+    )
+
+
+@pytest.fixture
+def required(routed_team: Team, qualification: Qualification) -> TeamRouting:
+    routing = TeamRouting.objects.get(team=routed_team)
+    routing.required_qualification = qualification
+    routing.save()
+    return routing
+
+
+@pytest.fixture
+def alice_expired(member: User, teammate: User, qualification: Qualification) -> None:
+    """Bob holds a valid grant; alice's ended yesterday."""
+    _grant(member, qualification, until=MONDAY - dt.timedelta(days=1), source="TC-2025-000001")
+    _grant(teammate, qualification, until=MONDAY + dt.timedelta(days=300), source="TC-2025-000002")
+
+
+def test_round_robin_skips_a_member_whose_grant_expired(
+    frozen: Any, required: TeamRouting, alice_expired: None, teammate: User, customer: Customer
+) -> None:
+    handlers = [new_case(None, customer).assignee for _ in range(3)]
+
+    assert handlers == [teammate, teammate, teammate]
+
+
+def test_least_open_skips_a_member_whose_grant_expired(
+    frozen: Any, required: TeamRouting, alice_expired: None, teammate: User, customer: Customer
+) -> None:
+    TeamRouting.objects.filter(pk=required.pk).update(mode=TeamRouting.Mode.LEAST_OPEN)
+
+    # Bob gets every case although alice has none open.
+    assert [new_case(None, customer).assignee for _ in range(2)] == [teammate, teammate]
+
+
+def test_a_renewed_grant_puts_him_back_in_the_rotation(
+    frozen: Any,
+    required: TeamRouting,
+    alice_expired: None,
+    member: User,
+    teammate: User,
+    qualification: Qualification,
+    customer: Customer,
+) -> None:
+    _grant(member, qualification, until=MONDAY + dt.timedelta(days=365), source="TC-2026-000001")
+
+    assert {new_case(None, customer).assignee for _ in range(2)} == {member, teammate}
+
+
+def test_a_revoked_grant_does_not_count(
+    frozen: Any, required: TeamRouting, member: User, teammate: User, qualification: Qualification
+) -> None:
+    _grant(member, qualification, until=None, source="TC-2026-000001")
+    QualificationGrant.objects.filter(user=member).update(revoked_at=MONDAY - dt.timedelta(hours=1))
+    _grant(teammate, qualification, until=None, source="TC-2026-000002")
+
+    assert eligible_handlers(team=required.team) == [teammate]
+
+
+def test_complaints_only_routes_an_inquiry_to_him_but_not_a_complaint(
+    frozen: Any,
+    required: TeamRouting,
+    member: User,
+    teammate: User,
+    qualification: Qualification,
+    customer: Customer,
+) -> None:
+    TeamRouting.objects.filter(pk=required.pk).update(qualification_for_complaints_only=True)
+    _grant(teammate, qualification, until=None, source="TC-2026-000002")  # only bob holds it
+
+    inquiries = [new_case(None, customer).assignee for _ in range(2)]
+    complaints = [new_case(None, customer, kind="complaint").assignee for _ in range(2)]
+
+    assert member in inquiries
+    assert complaints == [teammate, teammate]
+
+
+def test_the_service_s_qualification_is_required_too(
+    frozen: Any, routed_team: Team, member: User, teammate: User, qualification: Qualification
+) -> None:
+    category = ServiceCategory.objects.create(slug="water")
+    service = Service.objects.create(slug="bills", category=category, required_qualification=qualification)
+    _grant(member, qualification, until=None, source="TC-2026-000001")
+
+    assert eligible_handlers(team=routed_team, service=service) == [member]
+    assert eligible_handlers(team=routed_team) == [member, teammate]
+
+
+def test_nobody_qualified_leaves_the_case_in_the_queue_and_says_why(
+    frozen: Any,
+    required: TeamRouting,
+    member: User,
+    teammate: User,
+    qualification: Qualification,
+    customer: Customer,
+) -> None:
+    _grant(member, qualification, until=MONDAY - dt.timedelta(days=3), source="TC-2025-000001")
+
+    case = new_case(None, customer)
+
+    assert case.team == required.team and case.assignee is None
+    why = routing_exclusions(team=required.team, service=None, kind="inquiry")
+    assert [(user, q) for user, q, _last in why] == [(member, qualification), (teammate, qualification)]
+    assert why[0][2] is not None and why[0][2].valid_until == MONDAY - dt.timedelta(days=3)
+    assert why[1][2] is None  # bob never held it
+
+
+def test_the_qualified_set_is_one_query_whatever_the_team_size(
+    frozen: Any,
+    required: TeamRouting,
+    alice_expired: None,
+    teammate: User,
+    django_assert_num_queries: Any,
+) -> None:
+    team = required.team
+    with django_assert_num_queries(2):  # the members with the routing, and the qualified set
+        assert eligible_handlers(team=team, kind="complaint") == [teammate]
