@@ -176,3 +176,11 @@ def can_grade_attempt(user: AnyUser, attempt: Attempt) -> Decision:
 
 def can_view_certificate(user: AnyUser, certificate: Certificate) -> Decision:
     return can_view_records_of(user, certificate.person_id)
+
+
+def can_grade_answers(user: AnyUser) -> Decision:
+    """Allow the grading queue of short answers: holders of `grade_answer` (each attempt is then asked
+    `can_grade_attempt`, which refuses a grader his own)."""
+    return allow_if(
+        holds(user, "training.grade_answer"), ErrorCode.GRADE_DENIED, _("You may not grade answers.")
+    )

@@ -129,3 +129,69 @@ def session_make(
         place=fields.pop("place", "三楼培训室"),
         **fields,
     )
+
+
+# Question banks and quizzes (area quizzes) --------------------------------------------------------------
+
+
+def bank_make(*, actor: User, code: str = "conduct-bank", categories: dict[str, int] | None = None) -> Any:
+    """A question bank with categories of single-choice questions written through the services:
+    `categories` maps a category code to how many questions it holds (default {"basics": 4}). Question n of
+    a category reads "<code> 题n", has three options, the first correct, and is worth 1 point."""
+    from charter.training.banks import bank_create, category_create, question_create
+    from charter.training.models import QuestionVersion
+
+    bank = bank_create(actor=actor, code=code, title_zh="服务规范题库", title_en="Conduct questions")
+    for category_code, count in (categories or {"basics": 4}).items():
+        category = category_create(actor=actor, bank=bank, code=category_code, name_zh=f"{category_code}类")
+        for index in range(1, count + 1):
+            question_create(
+                actor=actor,
+                category=category,
+                kind=QuestionVersion.Kind.SINGLE,
+                text_zh=f"{category_code} 题{index}",
+                options=[
+                    ("正确答案", "Right", True),
+                    ("错误答案一", "Wrong 1", False),
+                    ("错误答案二", "Wrong 2", False),
+                ],
+            )
+    return bank
+
+
+def quiz_published(
+    *,
+    actor: User,
+    bank: Any,
+    draws: dict[str, int] | None = None,
+    lessons: int = 0,
+    **quiz_fields: Any,
+) -> Any:
+    """A course whose published version 1 has a quiz drawing from `bank` (`draws`: category code → count;
+    default every category in full), configured through `quiz_configure`; returns the Quiz.
+    `quiz_fields` override pass_mark (80), attempts_allowed (3), time_limit_minutes (None), review (score),
+    shuffle_options (True)."""
+    from charter.training.banks import quiz_configure
+
+    course = course_make()
+    draft = draft_version_make(course=course, lessons=lessons, requires_quiz=True, requires_lessons=False)
+    categories = {category.code: category for category in bank.categories.all()}
+    wanted = draws or {code: category.questions.count() for code, category in categories.items()}
+    settings: dict[str, Any] = {
+        "pass_mark": 80,
+        "attempts_allowed": 3,
+        "time_limit_minutes": None,
+        "review": "score",
+        "shuffle_options": True,
+        **quiz_fields,
+    }
+    quiz = quiz_configure(
+        actor=actor,
+        version=draft,
+        bank=bank,
+        draws=[(categories[code], count) for code, count in wanted.items()],
+        **settings,
+    )
+    version_publish(version=draft, actor=actor, supersede=course.versions.all())
+    quiz.refresh_from_db()
+    return quiz
