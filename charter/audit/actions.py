@@ -220,6 +220,8 @@ ACTION_LABELS: dict[str, Promise] = {
     "training.question_retire": _("Question retired"),
     "training.question_revise": _("Question revised"),
     "training.quiz_configure": _("Quiz configured"),
+    # training: records
+    "training.matrix_export": _("Training matrix exported"),
 }
 
 

@@ -10,4 +10,7 @@ class TrainingConfig(AppConfig):
     def ready(self) -> None:
         # Registrations of training in the registries of lower apps (signals, indicators, tiles) are added
         # here by the modules that own them.
-        pass
+        from charter.accounts.tiles import desk_tiles
+        from charter.training.panels import desk_training_tiles
+
+        desk_tiles.register(desk_training_tiles, order=55)

@@ -2,8 +2,11 @@
 
 from django.urls import URLPattern, URLResolver
 
+from charter.training import urls_records
+
 app_name = "training"
 
 urlpatterns: list[URLPattern | URLResolver] = []
 # Each area adds its module here: urls_courses, urls_sessions, urls_assignments, urls_quizzes,
 # urls_certificates, urls_records.
+urlpatterns += urls_records.urlpatterns
