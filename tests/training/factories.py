@@ -37,6 +37,11 @@ def trainer_user(*, username: str = "zhou.trainer") -> User:
     return UserFactory.create(username=username, display_name="周培训师", roles=[Role.TRAINER])
 
 
+def administrator_user(*, username: str = "admin") -> User:
+    """An administrator (standards, courses, everything)."""
+    return UserFactory.create(username=username, roles=[Role.ADMINISTRATOR], is_staff=True)
+
+
 def staff_member(*, team: Team | None = None, username: str | None = None, display_name: str = "") -> User:
     """An agent in `team` (a new team when none is given)."""
     team = team or team_make()
