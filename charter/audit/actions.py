@@ -225,6 +225,10 @@ ACTION_LABELS: dict[str, Promise] = {
     "training.session_sign_in": _("Signed in to a training session"),
     "training.session_unenrol": _("Enrolment in a training session withdrawn"),
     "training.session_update": _("Training session changed"),
+    # training: completion and certificates
+    "training.certificate_issue": _("Certificate issued"),
+    "training.certificate_revoke": _("Certificate revoked"),
+    "training.complete": _("Course completed"),
     # training: assignments
     "training.assign": _("Course assigned"),
     "training.batch_carry_out": _("Course assigned to a group"),

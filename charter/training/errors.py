@@ -84,4 +84,9 @@ class ErrorCode(StrEnum):
     ATTEMPT_NOT_GRADING = "training_attempt_not_grading"
     GRADE_INVALID = "training_grade_invalid"
     # Certificates and qualifications (charter/training/certificates.py).
+    REVOKE_REASON_REQUIRED = "training_revoke_reason_required"
+    REVOKE_TEXT_TOO_LONG = "training_revoke_text_too_long"
+    REVOKE_TEXT_INVALID = "training_revoke_text_invalid"
+    CERTIFICATE_REVOKED = "training_certificate_revoked"
+    REVOKE_DENIED = "training_revoke_denied"
     # Records and reports (charter/training/records.py).

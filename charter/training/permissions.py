@@ -184,3 +184,16 @@ def can_grade_answers(user: AnyUser) -> Decision:
     return allow_if(
         holds(user, "training.grade_answer"), ErrorCode.GRADE_DENIED, _("You may not grade answers.")
     )
+
+
+def can_revoke_certificate(user: AnyUser, certificate: Certificate) -> Decision:
+    """Allow revoking a certificate: holders of `view_training_records` or `manage_course` (trainers,
+    administrators); hidden from whoever may not see it."""
+    seen = can_view_certificate(user, certificate)
+    if not seen and not holds(user, "training.manage_course"):
+        return seen
+    return allow_if(
+        holds(user, "training.view_training_records") or holds(user, "training.manage_course"),
+        ErrorCode.REVOKE_DENIED,
+        _("You may not revoke certificates."),
+    )

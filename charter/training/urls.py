@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver
 
-from charter.training import urls_records
+from charter.training import urls_certificates, urls_quizzes, urls_records
 
 app_name = "training"
 
@@ -10,3 +10,5 @@ urlpatterns: list[URLPattern | URLResolver] = []
 # Each area adds its module here: urls_courses, urls_sessions, urls_assignments, urls_quizzes,
 # urls_certificates, urls_records.
 urlpatterns += urls_records.urlpatterns
+urlpatterns += urls_certificates.urlpatterns
+urlpatterns += urls_quizzes.urlpatterns
