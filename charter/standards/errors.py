@@ -28,6 +28,8 @@ class ErrorCode(StrEnum):
     INVALID_CITATION = "standard_invalid_citation"
     NOT_ACKNOWLEDGEABLE = "standard_not_acknowledgeable"
     ALREADY_ACKNOWLEDGED = "standard_already_acknowledged"
+    # A registered gate (training: a required course still open) refuses the acknowledgement for now.
+    ACKNOWLEDGEMENT_NEEDS_TRAINING = "standards_acknowledgement_needs_training"
     INVALID_TEXT = "standard_invalid_text"
     TEXT_TOO_LONG = "standard_text_too_long"
 

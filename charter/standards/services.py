@@ -7,11 +7,13 @@ transaction, so a refused or failed operation leaves nothing behind.
 import dataclasses
 import datetime as dt
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from functools import partial
 from typing import Any
 
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from charter.accounts.models import User
@@ -34,6 +36,39 @@ from charter.standards.permissions import can_acknowledge_standards, can_edit_st
 DOCUMENT_CODE_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 Draft = StandardVersion.Status.DRAFT
 Published = StandardVersion.Status.PUBLISHED
+
+# Registries higher apps fill from their `ready()` (standards never imports them): what to do once a version
+# is published (training assigns the course introducing the standard), and who may not acknowledge a version
+# yet (training: a course required before acknowledging is still open). A gate answers None to let the
+# acknowledgement through, or the reason it is refused, for the person to read.
+VersionPublishedListener = Callable[[StandardVersion], None]
+AcknowledgementGate = Callable[[User, StandardVersion], "str | Promise | None"]
+_version_published_listeners: list[VersionPublishedListener] = []
+_acknowledgement_gates: list[AcknowledgementGate] = []
+
+
+def version_published_listener_register(fn: VersionPublishedListener) -> None:
+    """Call `fn(version)` once the publication of a version commits (robustly: a failing listener is logged
+    and neither stops the others nor the publication). Registering twice keeps one."""
+    if fn not in _version_published_listeners:
+        _version_published_listeners.append(fn)
+
+
+def acknowledgement_gate_register(fn: AcknowledgementGate) -> None:
+    """Ask `fn(user, version)` before `user` acknowledges `version`: None lets it through, a message refuses
+    it (standards_acknowledgement_needs_training). Registering twice keeps one."""
+    if fn not in _acknowledgement_gates:
+        _acknowledgement_gates.append(fn)
+
+
+def acknowledgement_refusal(*, user: User, version: StandardVersion) -> "str | Promise | None":
+    """Return why `user` may not acknowledge `version` yet (the first gate that refuses), or None. The one
+    predicate the service, the pages and the API ask."""
+    for gate in _acknowledgement_gates:
+        refusal = gate(user, version)
+        if refusal is not None:
+            return refusal
+    return None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -544,7 +579,7 @@ def standard_version_publish(
     `effective_at` must be time-zone aware; it may lie in the future (the previous version stays in force
     until then) or in the past, but never before the previous version's own effective date. The version
     needs at least one clause. Requires standards.manage_standards. After this the version never changes.
-    Audited as `standards.publish`.
+    Audited as `standards.publish`; the registered listeners hear of it once it commits.
     """
     _require_editor(actor)
     if effective_at is None or timezone.is_naive(effective_at):
@@ -589,6 +624,8 @@ def standard_version_publish(
                 "clauses": StandardClause.objects.filter(version=draft).count(),
             },
         )
+        for listener in _version_published_listeners:
+            transaction.on_commit(partial(listener, draft), robust=True)
     return draft
 
 
@@ -596,7 +633,8 @@ def standard_version_acknowledge(*, user: User, version: StandardVersion) -> Sta
     """Record that `user` has read and accepts a published version of the code of conduct.
 
     Requires standards.add_standardacknowledgement (every staff role). Refused for a draft, for customer
-    promises and for a version he has already acknowledged. Audited as `standards.acknowledge`.
+    promises, for a version he has already acknowledged, and while a registered gate refuses it
+    (`acknowledgement_refusal`: a course to complete first). Audited as `standards.acknowledge`.
     """
     require(can_acknowledge_standards(user))
     version = StandardVersion.objects.select_related("document").get(pk=version.pk)
@@ -614,6 +652,9 @@ def standard_version_acknowledge(*, user: User, version: StandardVersion) -> Sta
     )
     if StandardAcknowledgement.objects.filter(version=version, user=user).exists():
         raise already
+    refusal = acknowledgement_refusal(user=user, version=version)
+    if refusal is not None:
+        raise DomainError(refusal, code=ErrorCode.ACKNOWLEDGEMENT_NEEDS_TRAINING)
     with transaction.atomic():
         try:
             with transaction.atomic():

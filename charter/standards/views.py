@@ -51,6 +51,7 @@ from charter.standards.selectors import (
     standard_version_scheduled_list,
 )
 from charter.standards.services import (
+    acknowledgement_refusal,
     standard_clause_add,
     standard_clause_delete,
     standard_clause_update,
@@ -216,6 +217,13 @@ def version_detail(request: HttpRequest, document_id: int, number: int) -> HttpR
     now = timezone.now()
     in_force = standard_version_in_force(document=document, at=now)
     acknowledgement = standard_acknowledgement_get(version=version, user=user)
+    may_acknowledge = (
+        version.is_published
+        and document.is_code_of_conduct
+        and acknowledgement is None
+        and bool(can_acknowledge_standards(user))
+    )
+    refusal = acknowledgement_refusal(user=user, version=version) if may_acknowledge else None
     context = {
         "document": document,
         "version": version,
@@ -227,12 +235,8 @@ def version_detail(request: HttpRequest, document_id: int, number: int) -> HttpR
         "is_superseded": version.is_published and in_force is not None and version.number < in_force.number,
         "can_edit": version.is_draft and can_edit_standards(user),
         "acknowledgement": acknowledgement,
-        "can_acknowledge": (
-            version.is_published
-            and document.is_code_of_conduct
-            and acknowledgement is None
-            and can_acknowledge_standards(user)
-        ),
+        "can_acknowledge": may_acknowledge and refusal is None,
+        "acknowledgement_refusal": refusal,
         "publish_form": PublishForm() if version.is_draft else None,
     }
     return render(request, "standards/version_detail.html", context)
@@ -413,8 +417,12 @@ def version_acknowledge(request: HttpRequest, document_id: int, number: int) -> 
 def my_acknowledgements(request: HttpRequest) -> HttpResponse:
     """Show the signed-in member of staff what awaits his acknowledgement, and what he has acknowledged."""
     user = request_user(request)
+    awaiting = standard_version_list_awaiting_acknowledgement(user=user)
+    for version in awaiting:
+        # Shown instead of the button while a gate (a course to complete first) refuses it.
+        version.acknowledgement_refusal = acknowledgement_refusal(user=user, version=version)  # type: ignore[attr-defined]
     context = {
-        "awaiting": standard_version_list_awaiting_acknowledgement(user=user),
+        "awaiting": awaiting,
         "done": standard_acknowledgement_list_of(user=user)[:50],
         "now": timezone.now(),
     }

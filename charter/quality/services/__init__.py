@@ -26,6 +26,7 @@ from charter.quality.services.reviews import (
     review_dispute,
     review_dispute_decide,
     review_scores_save,
+    review_submitted_listener_register,
 )
 from charter.quality.services.sampling import (
     review_sample,
@@ -67,6 +68,7 @@ __all__ = [
     "review_sample",
     "review_sample_case",
     "review_scores_save",
+    "review_submitted_listener_register",
     "sampling_rule_run",
     "sampling_rule_save",
     "sampling_run_due",

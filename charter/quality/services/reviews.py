@@ -5,8 +5,9 @@ Two people saving the same review at once: each save names the version it read, 
 same version is refused (optimistic locking), so nobody overwrites scores he has not seen.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 
 from django.db import transaction
 from django.db.models import Count, F
@@ -36,6 +37,19 @@ from charter.quality.selectors import criterion_list
 from charter.quality.services._text import text_clean
 from charter.quality.services.scorecards import criterion_specs
 from charter.quality.workflow import REVIEW_WORKFLOW
+
+# Higher apps (training: remedial courses) hear of each submitted review once its submission commits; quality
+# never imports them. A listener gets the review's id (it reads what it needs in its own transaction).
+ReviewSubmittedListener = Callable[[int], None]
+_review_submitted_listeners: list[ReviewSubmittedListener] = []
+
+
+def review_submitted_listener_register(fn: ReviewSubmittedListener) -> None:
+    """Call `fn(review_id)` once a review's submission commits (robustly: a failing listener is logged and
+    stops neither the others nor the submission); nothing for a submission that rolled back. Registering
+    twice keeps one."""
+    if fn not in _review_submitted_listeners:
+        _review_submitted_listeners.append(fn)
 
 
 @dataclass(frozen=True)
@@ -182,6 +196,8 @@ def review_scores_save(
     )
     if submit:
         transaction.on_commit(lambda: review_submitted_mail(review))
+        for listener in _review_submitted_listeners:
+            transaction.on_commit(partial(listener, review.pk), robust=True)
     return review
 
 

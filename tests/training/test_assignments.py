@@ -1,0 +1,339 @@
+"""Assigning courses: one person (idempotent on the source), a group in the worker (each person once, safe to
+run twice, a supervisor only for his teams), new staff, waiving, and the mail: assigned, reminders and the
+overdue notice each sent once."""
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from charter.accounts.models import User
+from charter.accounts.roles import Role
+from charter.accounts.services import user_create
+from charter.audit.models import AuditEvent
+from charter.common.errors import DomainError, PermissionDeniedError
+from charter.mail.models import OutboundMessage
+from charter.mail.rendering import template_default, template_preview
+from charter.training.assignments import (
+    assignment_create,
+    assignment_waive,
+    batch_carry_out,
+    batch_create,
+    onboarding_assign,
+    onboarding_sweep,
+)
+from charter.training.errors import ErrorCode
+from charter.training.mailing_assignments import KEYS, assignment_reminders_send
+from charter.training.models import Assignment, AssignmentBatch, Course
+from tests.accounts.factories import OrgUnitFactory, TeamFactory, TeamMembershipFactory, UserFactory
+from tests.training.factories import (
+    course_make,
+    published_course,
+    staff_member,
+    supervisor_of,
+    team_make,
+    trainer_user,
+)
+
+pytestmark = pytest.mark.django_db
+
+Reason = Assignment.Reason
+
+
+def _course(**fields: Any) -> Course:
+    return published_course(**fields).course
+
+
+def _in(days: int) -> dt.date:
+    return timezone.localdate() + dt.timedelta(days=days)
+
+
+def _assign(
+    person: User, course: Course, *, actor: User | None = None, source_id: int = 1, **extra: Any
+) -> tuple[Assignment, bool]:
+    values: dict[str, Any] = {
+        "due_on": _in(14),
+        "reason": Reason.ORDERED,
+        "source_type": "training.batch",
+        "source_id": source_id,
+    }
+    values.update(extra)
+    return assignment_create(actor=actor, person=person, course=course, **values)
+
+
+# One person ---------------------------------------------------------------------------------------------
+
+
+def test_assigning_twice_from_one_source_makes_one_row_audited_once(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    trainer = trainer_user()
+    person = staff_member()
+    course = _course()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        first, created = _assign(person, course, actor=trainer, reason_text="岗位要求")
+        again, created_again = _assign(person, course, actor=trainer, reason_text="岗位要求")
+
+    assert created and not created_again and first.pk == again.pk
+    assert Assignment.objects.filter(person=person, course=course).count() == 1
+    assert AuditEvent.objects.filter(action="training.assign").count() == 1
+    # The person is told once, by the worker.
+    assert OutboundMessage.objects.filter(template=KEYS["assigned"], recipient_user=person).count() == 1
+    # Another source is another assignment.
+    _other, created_other = _assign(person, course, actor=trainer, source_id=2)
+    assert created_other
+
+
+def test_a_course_without_a_published_version_or_withdrawn_is_refused() -> None:
+    person = staff_member()
+    draft_only = course_make()
+    withdrawn = _course(is_active=False)
+
+    for course in (draft_only, withdrawn):
+        with pytest.raises(DomainError) as error:
+            _assign(person, course)
+        assert error.value.code == ErrorCode.COURSE_NOT_ASSIGNABLE
+    assert not Assignment.objects.exists()
+
+
+def test_only_active_staff_are_assigned_and_an_order_is_not_due_in_the_past() -> None:
+    course = _course()
+    customer = UserFactory.create(roles=[Role.CUSTOMER])
+    gone = staff_member()
+    gone.is_active = False
+    gone.save()
+
+    for person in (customer, gone):
+        with pytest.raises(DomainError) as error:
+            _assign(person, course)
+        assert error.value.code == ErrorCode.NOT_STAFF
+    with pytest.raises(DomainError) as error:
+        _assign(staff_member(), course, due_on=_in(-1))
+    assert error.value.code == ErrorCode.DUE_IN_PAST
+    # A signal may set a date already past (an old review read late): not refused.
+    _assign(staff_member(), course, due_on=_in(-1), reason=Reason.QA_REVIEW, source_type="quality.review")
+
+
+def test_a_supervisor_assigns_to_his_team_only() -> None:
+    team = team_make()
+    supervisor = supervisor_of(team)
+    mine = staff_member(team=team)
+    other = staff_member()
+    course = _course()
+
+    assert _assign(mine, course, actor=supervisor)[1]
+    with pytest.raises(PermissionDeniedError) as error:
+        _assign(other, course, actor=supervisor)
+    assert error.value.status == 403
+    with pytest.raises(PermissionDeniedError):
+        batch_create(
+            actor=supervisor,
+            course=course,
+            target=AssignmentBatch.Target.TEAM,
+            target_value=other.memberships.get().team.code,
+            due_on=_in(10),
+        )
+    with pytest.raises(PermissionDeniedError):
+        batch_create(
+            actor=supervisor,
+            course=course,
+            target=AssignmentBatch.Target.STAFF,
+            target_value="",
+            due_on=_in(10),
+        )
+    assert not AssignmentBatch.objects.exists()
+
+
+def test_waiving_needs_a_reason_and_someone_else() -> None:
+    trainer = trainer_user()
+    person = staff_member()
+    assignment, _created = _assign(person, _course(), actor=trainer)
+
+    with pytest.raises(DomainError) as error:
+        assignment_waive(actor=trainer, assignment=assignment, reason="  ")
+    assert error.value.code == ErrorCode.WAIVE_REASON_REQUIRED and error.value.field == "reason"
+    with pytest.raises(PermissionDeniedError):
+        assignment_waive(actor=person, assignment=assignment, reason="我已经会了")
+
+    waived = assignment_waive(actor=trainer, assignment=assignment, reason="已持有同等证书")
+
+    assert waived.status == Assignment.Status.WAIVED and waived.waived_reason == "已持有同等证书"
+    with pytest.raises(DomainError) as error:
+        assignment_waive(actor=trainer, assignment=assignment, reason="再次")
+    assert error.value.code == ErrorCode.ASSIGNMENT_NOT_OPEN
+
+
+# Batches ------------------------------------------------------------------------------------------------
+
+
+def test_a_batch_assigns_each_member_of_the_team_once_even_run_twice(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    team = team_make()
+    supervisor = supervisor_of(team)
+    members = [staff_member(team=team) for _ in range(3)]
+    gone = staff_member(team=team)
+    gone.is_active = False
+    gone.save()
+    course = _course()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        batch = batch_create(
+            actor=supervisor,
+            course=course,
+            target=AssignmentBatch.Target.TEAM,
+            target_value=team.code,
+            due_on=_in(10),
+            note="班组月度培训",
+        )
+
+    batch.refresh_from_db()
+    assigned = Assignment.objects.filter(batch=batch)
+    # The supervisor leads the team and is a member of it: he is staff of the team too.
+    assert set(assigned.values_list("person_id", flat=True)) == {*(m.pk for m in members), supervisor.pk}
+    assert batch.finished_at is not None and batch.assigned_count == 4
+    assert set(assigned.values_list("source_type", "source_id", "reason", "reason_text")) == {
+        ("training.batch", batch.pk, Reason.ORDERED, "班组月度培训")
+    }
+    assert AuditEvent.objects.filter(action="training.batch_carry_out").count() == 1
+    assert OutboundMessage.objects.filter(template=KEYS["assigned"]).count() == 4
+
+    # A second run (a retried task) assigns nobody and keeps the count.
+    AssignmentBatch.objects.filter(pk=batch.pk).update(finished_at=None)
+    assert batch_carry_out(batch_id=batch.pk) == 0
+    batch.refresh_from_db()
+    assert batch.assigned_count == 4 and assigned.count() == 4
+    assert batch_carry_out(batch_id=batch.pk) == 0
+
+
+def test_role_unit_and_staff_targets_cover_the_right_people(django_capture_on_commit_callbacks: Any) -> None:
+    trainer = trainer_user()
+    parent = OrgUnitFactory.create()
+    child = OrgUnitFactory.create(parent=parent)
+    upper = TeamFactory.create(unit=parent)
+    lower = TeamFactory.create(unit=child)
+    a = staff_member(team=upper)
+    b = staff_member(team=lower)
+    elsewhere = staff_member()
+    qa = UserFactory.create(roles=[Role.QA_REVIEWER])
+    UserFactory.create(roles=[Role.CUSTOMER])
+    course = _course()
+
+    def run(target: str, value: str) -> set[int]:
+        with django_capture_on_commit_callbacks(execute=True):
+            batch = batch_create(
+                actor=trainer, course=course, target=target, target_value=value, due_on=_in(5)
+            )
+        return set(Assignment.objects.filter(batch=batch).values_list("person_id", flat=True))
+
+    assert run(AssignmentBatch.Target.UNIT, parent.code) == {a.pk, b.pk}
+    assert run(AssignmentBatch.Target.ROLE, str(Role.QA_REVIEWER)) == {qa.pk}
+    everyone = run(AssignmentBatch.Target.STAFF, "")
+    assert {a.pk, b.pk, elsewhere.pk, qa.pk, trainer.pk} <= everyone
+    assert all(User.objects.get(pk=pk).is_staff_member for pk in everyone)
+    TeamMembershipFactory.create(team=lower, user=UserFactory.create(roles=[Role.CUSTOMER]))
+    assert run(AssignmentBatch.Target.TEAM, lower.code) == {b.pk}
+
+
+@pytest.mark.parametrize(
+    ("target", "value"),
+    [
+        ("team", "no-such-team"),
+        ("unit", "no-such-unit"),
+        ("role", "customer"),
+        ("role", "pilot"),
+        ("standard", ""),
+    ],
+)
+def test_a_batch_names_an_existing_group(target: str, value: str) -> None:
+    with pytest.raises(DomainError) as error:
+        batch_create(actor=trainer_user(), course=_course(), target=target, target_value=value, due_on=_in(5))
+
+    assert error.value.code == ErrorCode.BATCH_TARGET
+    assert not AssignmentBatch.objects.exists()
+
+
+# New staff ----------------------------------------------------------------------------------------------
+
+
+def test_new_staff_get_the_onboarding_courses_at_once_and_the_sweep_makes_no_second(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    onboarding = _course(is_onboarding=True, onboarding_days=20)
+    _course()  # not an onboarding course
+    _course(is_onboarding=True, is_active=False)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        newcomer = user_create(actor=None, username="xiao.new", password=None, roles=[Role.AGENT])
+        user_create(actor=None, username="kehu", password=None, roles=[Role.CUSTOMER])
+
+    assignment = Assignment.objects.get()
+    assert (assignment.person, assignment.course, assignment.reason) == (
+        newcomer,
+        onboarding,
+        Reason.ONBOARDING,
+    )
+    assert (assignment.source_type, assignment.source_id, assignment.due_on) == (
+        "accounts.user",
+        newcomer.pk,
+        _in(20),
+    )
+    assert onboarding_sweep() == 0 and onboarding_assign(user=newcomer) == []
+
+
+def test_the_sweep_assigns_recent_staff_the_listener_missed() -> None:
+    # Made outside any commit hook (a factory), as an import would.
+    recent = staff_member()
+    old = staff_member()
+    User.objects.filter(pk=old.pk).update(date_joined=timezone.now() - dt.timedelta(days=90))
+    course = _course(is_onboarding=True)
+
+    assert onboarding_sweep() == 1
+    assert onboarding_sweep() == 0
+    assert list(Assignment.objects.values_list("person_id", "course_id")) == [(recent.pk, course.pk)]
+
+
+# Mail ---------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("key", sorted(KEYS.values()))
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_every_mail_renders_in_both_languages(key: str, language: str) -> None:
+    subject, body = template_default(key, language)
+
+    rendered = template_preview(key, subject, body)
+
+    assert rendered.subject and "{{" not in rendered.body and "{%" not in rendered.body
+
+
+def test_reminders_and_the_overdue_notice_go_out_once_each(settings: Any) -> None:
+    settings.CHARTER_TRAINING_REMIND_DAYS = 3
+    team = team_make()
+    supervisor = supervisor_of(team)
+    person = staff_member(team=team)
+    course = _course()
+    soon, _c = _assign(person, course, source_id=1, due_on=_in(2))
+    today, _c = _assign(person, course, source_id=2, due_on=_in(0))
+    late, _c = _assign(person, course, source_id=3, due_on=_in(-2), reason=Reason.QA_REVIEW)
+    _assign(person, course, source_id=4, due_on=_in(10))
+    done, _c = _assign(person, course, source_id=5, due_on=_in(-5), reason=Reason.QA_REVIEW)
+    Assignment.objects.filter(pk=done.pk).update(status=Assignment.Status.COMPLETED)
+
+    first = assignment_reminders_send()
+    second = assignment_reminders_send()
+
+    assert first == {"remind_before": 1, "remind_due": 1, "overdue": 1}
+    assert second == {"remind_before": 0, "remind_due": 0, "overdue": 0}
+    sent = OutboundMessage.objects.order_by("pk")
+    assert [(m.template, m.recipient) for m in sent.exclude(template=KEYS["assigned"])] == [
+        (KEYS["remind_before"], person.email),
+        (KEYS["remind_due"], person.email),
+        (KEYS["overdue"], supervisor.email),
+    ]
+    overdue = sent.get(template=KEYS["overdue"])
+    assert str(person) in overdue.subject and late.due_on.isoformat() in overdue.body
+    for row in (soon, today, late):
+        row.refresh_from_db()
+    assert soon.reminded_before_at and today.reminded_due_at and late.overdue_notified_at
