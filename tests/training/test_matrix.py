@@ -12,8 +12,8 @@ from openpyxl import load_workbook
 from charter.accounts.models import Team, User
 from charter.audit.models import AuditEvent
 from charter.training.exports import matrix_export, matrix_table
-from charter.training.models import Assignment
-from charter.training.selectors import CellState, training_matrix
+from charter.training.models import Assignment, Course
+from charter.training.selectors import CellState, MatrixRow, training_matrix
 from tests.conftest import client_for
 from tests.training.factories import published_course, staff_member, supervisor_of, team_make, trainer_user
 from tests.training.records_fixtures import assignment_make, at, certificate_make, completion_make
@@ -31,7 +31,7 @@ def trainer() -> User:
     return trainer_user()
 
 
-def _states(matrix_rows: list, courses: list, person: User) -> dict[str, CellState]:
+def _states(matrix_rows: list[MatrixRow], courses: list[Course], person: User) -> dict[str, CellState]:
     row = next(row for row in matrix_rows if row.person == person)
     return {course.code: cell.state for course, cell in zip(courses, row.cells, strict=True)}
 
@@ -132,13 +132,13 @@ def test_exports_write_a_formula_like_title_as_text(hotline: Team, trainer: User
     assignment_make(person=person, course=course, due_on=timezone.localdate())
 
     client = client_for(trainer)
-    response = client.get("/desk/training/matrix/", {"team": hotline.pk, "format": "csv"})
+    response = client.get("/desk/training/matrix/", {"team": str(hotline.pk), "format": "csv"})
     assert response.status_code == 200
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert '\'=HYPERLINK("http://x")' in rows[1]
     assert rows[2][0] == "'=1+1"
 
-    response = client.get("/desk/training/matrix/", {"team": hotline.pk, "format": "xlsx"})
+    response = client.get("/desk/training/matrix/", {"team": str(hotline.pk), "format": "xlsx"})
     sheet = load_workbook(io.BytesIO(response.content)).active
     assert sheet is not None
     values = [cell.value for cell in sheet[1]]
