@@ -28,7 +28,7 @@ import logging
 import math
 import secrets
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -430,7 +430,7 @@ def _grade_points(value: object, maximum: Decimal, field: str) -> Decimal:
 
 
 def attempt_grade(
-    *, actor: User, attempt: Attempt, grades: dict[int, tuple[Decimal | str | int, str]]
+    *, actor: User, attempt: Attempt, grades: Mapping[int, tuple[Decimal | str | int, str]]
 ) -> Attempt:
     """Award points (0 to the question's points, one decimal) and a comment to short answers of `attempt`,
     by item id; the attempt is finished (score, verdict, completion) once every answer has its points.
