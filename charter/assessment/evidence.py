@@ -8,7 +8,8 @@ and `is_hit` marks the rows in the value's numerator (a met target, a promoter, 
 A row for a rate per 100 may count in the numerator without being in the sample: an upheld complaint per
 100 cases handled, a reply-check finding per 100 replies (`in_sample=False`). Besides the five kinds of the
 scorecard (case, clock, response, review, violation) a reply and a finding are kinds of their own, since
-their rate counts them one by one; both open on their case's page.
+their rate counts them one by one; both open on their case's page. Training rows (an assignment, a
+certificate) open on their person's training record.
 
 The rows of each indicator are built here (`volume_handled_evidence`, `sla_met_evidence(metric)`, ...), next
 to the row type; `indicators.py` names them in its registrations.
@@ -44,6 +45,7 @@ from charter.cases.selectors import (
     case_resolved_list_of_handler,
     case_upheld_complaint_list_naming,
 )
+from charter.common.dates import day_start
 from charter.conduct.models import Violation
 from charter.conduct.permissions import can_view as can_view_violation
 from charter.conduct.selectors import violation_list_of_staff_decided
@@ -53,6 +55,9 @@ from charter.quality.selectors import finding_list_of_agent_replied, review_list
 from charter.surveys.metrics import CSAT_SATISFIED_FROM, NPS_DETRACTOR_UP_TO, NPS_PROMOTER_FROM
 from charter.surveys.models import Response
 from charter.surveys.selectors import CSAT_DISSATISFIED_UP_TO, response_list_attributed
+from charter.training.models import Assignment, Certificate
+from charter.training.permissions import can_view_records_of
+from charter.training.selectors import assignments_due_in, certificates_required
 
 if TYPE_CHECKING:
     # Only for the annotations: indicators imports this module.
@@ -72,6 +77,8 @@ class EvidenceKind(StrEnum):
     VIOLATION = "violation"
     REPLY = "reply"
     FINDING = "finding"
+    ASSIGNMENT = "assignment"
+    CERTIFICATE = "certificate"
 
 
 # The kinds whose page is their case's.
@@ -134,6 +141,20 @@ def _violation_links(ids: set[int], user: AnyUser) -> dict[int, str]:
     }
 
 
+def _training_links(kind: EvidenceKind, ids: set[int], user: AnyUser) -> dict[int, str]:
+    """Training rows (assignments, certificates) open on their person's training record, for those who may
+    read it (`training.permissions.can_view_records_of`)."""
+    if not ids:
+        return {}
+    model = Assignment if kind == EvidenceKind.ASSIGNMENT else Certificate
+    owners = model.objects.filter(pk__in=ids).values_list("pk", "person_id")
+    return {
+        pk: reverse("training:person_record", args=[person_id])
+        for pk, person_id in owners
+        if can_view_records_of(user, person_id)
+    }
+
+
 def evidence_links(rows: Sequence[Evidence], user: AnyUser) -> list[str | None]:
     """Return, for each of `rows` in order, the desk address of its object when `user` may see it, else None.
 
@@ -148,12 +169,18 @@ def evidence_links(rows: Sequence[Evidence], user: AnyUser) -> list[str | None]:
     case_links = _case_links(case_ids, user)
     review_links = _review_links(review_ids, user)
     violation_links = _violation_links(violation_ids, user)
+    training_links = {
+        kind: _training_links(kind, {row.object_id for row in rows if row.kind == kind}, user)
+        for kind in (EvidenceKind.ASSIGNMENT, EvidenceKind.CERTIFICATE)
+    }
     links: list[str | None] = []
     for row in rows:
         if row.kind in _ON_A_CASE:
             links.append(case_links.get(row.case_id) if row.case_id is not None else None)
         elif row.kind == EvidenceKind.REVIEW:
             links.append(review_links.get(row.object_id))
+        elif row.kind in training_links:
+            links.append(training_links[row.kind].get(row.object_id))
         else:
             links.append(violation_links.get(row.object_id))
     return links
@@ -548,4 +575,67 @@ def commendations_evidence(period: Period, person: int) -> list[Evidence]:
         else:
             reason = MERGED if case.merged_into_id is not None else CANCELLED
             rows.append(_case_row(case, case.received_at, counted=False, reason=reason))
+    return rows
+
+
+WAIVED = _("Waived.")
+NOT_DUE_YET = _("Still open and not due yet.")
+
+
+def training_on_time_evidence(period: Period, person: int) -> list[Evidence]:
+    """The assignments due in the period behind “Training completed on time”: each completed by its due
+    day (a hit), completed late or not completed; waived ones and those still open and not yet due left
+    out."""
+    rows = []
+    for due in assignments_due_in(start=period.start, end=period.end, people=[person]):
+        reason: str | Promise
+        detail: str | Promise
+        if due.status == "waived":
+            counted, reason, detail = False, WAIVED, ""
+        elif due.not_due_yet:
+            counted, reason, detail = False, NOT_DUE_YET, ""
+        else:
+            counted, reason = True, ""
+            detail = (
+                _("completed on time")
+                if due.on_time
+                else _("completed late")
+                if due.completed_at
+                else _("not completed")
+            )
+        rows.append(
+            Evidence(
+                kind=EvidenceKind.ASSIGNMENT,
+                object_id=due.pk,
+                label=due.course,
+                at=due.completed_at or day_start(due.due_on, timezone.get_default_timezone()),
+                counted=counted,
+                reason=reason,
+                detail=detail,
+                is_hit=counted and due.on_time,
+            )
+        )
+    return _newest(rows)
+
+
+def valid_certificates_evidence(period: Period, person: int) -> list[Evidence]:
+    """The qualification-granting courses assigned to the person behind “Valid certificates”: each with the
+    certificate valid at the period's end (a hit), or the assignment when he holds none."""
+    at = day_start(period.end, timezone.get_default_timezone())
+    rows = []
+    for required in certificates_required(on=period.end, people=[person]):
+        held = required.certificate_id is not None
+        rows.append(
+            Evidence(
+                kind=EvidenceKind.CERTIFICATE if held else EvidenceKind.ASSIGNMENT,
+                object_id=required.certificate_id
+                if required.certificate_id is not None
+                else required.assignment_id,
+                label=required.course,
+                at=at,
+                counted=True,
+                detail=required.certificate_number if held else _("no valid certificate"),
+                is_hit=held,
+            )
+        )
     return rows

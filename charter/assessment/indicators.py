@@ -5,9 +5,10 @@ languages) and computes a `Measure` (value, sample size, rows excluded) for ever
 fixed number of queries: each reads a lower app's selector that groups by the person, never a query per
 person. The value is None when the sample is empty, so "no data" never reads as 0%.
 
-Schemes name indicators by `code` in `INDICATORS`. A higher app (the training app, later: completion and
-valid certificates) adds its own with `indicator_register(Indicator(...))` from its `AppConfig.ready()`,
-listed after this app in INSTALLED_APPS; this module never imports it, so the layering holds.
+Schemes name indicators by `code` in `INDICATORS`. `indicator_register` lets another module add one; the
+training indicators are registered here, since assessment may read the training app's selectors
+(`charter.training.selectors`) while training never imports assessment (tests/test_layers.py): a
+registration from training's `AppConfig.ready()` would be an upward import.
 
 Every indicator also answers `evidence(period, person)`: the rows behind its number (see
 `charter/assessment/evidence.py`), read through the same selectors' filters, so the counted rows are the
@@ -17,28 +18,11 @@ Settings: ASSESSMENT_FCR_REPEAT_DAYS (default 7) is how many days after a resolu
 customer on the same service makes it a repeat for `first_contact_resolution`; read when computing, never at
 import.
 
-Training (completion of assigned courses, valid certificates) belongs to the training app, above this one.
-Its `AppConfig.ready()` registers, e.g.::
-
-    def ready(self) -> None:
-        from charter.assessment.indicators import Indicator, Unit, indicator_register
-        from charter.training.indicators import completion_compute, completion_evidence
-
-        indicator_register(
-            Indicator(
-                code="training_completion",
-                name=_("Training completed"),
-                formula_text=_("100 × courses completed ÷ courses assigned due in the period."),
-                exclusions_text=_("Courses waived ..."),
-                unit=Unit.PERCENT,
-                higher_is_better=True,
-                compute=completion_compute,    # one grouped query over the people, as here
-                evidence=completion_evidence,  # its rows, kind "case"... or its own kind in evidence.py
-            )
-        )
-
-and "training_app" is listed after "charter.assessment" in INSTALLED_APPS, so this module is loaded first
-and never imports training. `valid_certificates` registers the same way.
+Training: `training_on_time` is the share of a person's assignments due in the period that he completed by
+the end of the due day (waived ones, and those still open and not yet due, left out); `valid_certificates`
+is the share of the qualification-granting courses assigned to him (not waived) by the period's end for
+which he holds a certificate valid on its last day: a share rather than a count, so that people asked for
+different numbers of qualifications compare, and no value for someone asked for none.
 
 A survey response excluded from assessment (a 好差评 review ruled not valid, or an upheld appeal) counts in
 no survey indicator; it is shown as excluded, with the reason.
@@ -65,7 +49,9 @@ from charter.assessment.evidence import (
     qa_evidence,
     reply_findings_evidence,
     sla_met_evidence,
+    training_on_time_evidence,
     upheld_complaints_evidence,
+    valid_certificates_evidence,
     violations_evidence,
     volume_handled_evidence,
 )
@@ -90,6 +76,7 @@ from charter.surveys.selectors import (
     response_csat_tally_by_person,
     response_nps_tally_by_person,
 )
+from charter.training.selectors import assignments_due_in, certificates_required
 
 HUNDREDTH = Decimal("0.01")
 
@@ -380,6 +367,36 @@ def _commendations(period: Period, people: Sequence[int]) -> dict[int, Measure]:
         # A count of zero is a result, not missing data.
         result[person] = Measure(value=Decimal(counted), sample=counted, excluded=excluded)
     return result
+
+
+def _training_on_time(period: Period, people: Sequence[int]) -> dict[int, Measure]:
+    counted: dict[int, int] = dict.fromkeys(people, 0)
+    on_time: dict[int, int] = dict.fromkeys(people, 0)
+    excluded: dict[int, int] = dict.fromkeys(people, 0)
+    for due in assignments_due_in(start=period.start, end=period.end, people=people):
+        if due.status == "waived" or due.not_due_yet:
+            excluded[due.person_id] += 1
+            continue
+        counted[due.person_id] += 1
+        on_time[due.person_id] += int(due.on_time)
+    return {
+        person: Measure(
+            value=share(on_time[person], counted[person]), sample=counted[person], excluded=excluded[person]
+        )
+        for person in people
+    }
+
+
+def _valid_certificates(period: Period, people: Sequence[int]) -> dict[int, Measure]:
+    required: dict[int, int] = dict.fromkeys(people, 0)
+    held: dict[int, int] = dict.fromkeys(people, 0)
+    for row in certificates_required(on=period.end, people=people):
+        required[row.person_id] += 1
+        held[row.person_id] += int(row.certificate_id is not None)
+    return {
+        person: Measure(value=share(held[person], required[person]), sample=required[person])
+        for person in people
+    }
 
 
 _SURVEY_EXCLUDED = _(
@@ -676,5 +693,42 @@ indicator_register(
         higher_is_better=True,
         compute=_commendations,
         evidence=commendations_evidence,
+    )
+)
+indicator_register(
+    Indicator(
+        code="training_on_time",
+        name=_("Training completed on time"),
+        formula_text=_(
+            "100 × training assignments due in the period that the person completed by the end of the due "
+            "day ÷ training assignments due in the period."
+        ),
+        exclusions_text=_(
+            "Assignments waived; assignments still open whose due day has not passed yet when the scorecard "
+            "is computed. No value when nothing was due."
+        ),
+        unit=Unit.PERCENT,
+        higher_is_better=True,
+        compute=_training_on_time,
+        evidence=training_on_time_evidence,
+    )
+)
+indicator_register(
+    Indicator(
+        code="valid_certificates",
+        name=_("Valid certificates"),
+        formula_text=_(
+            "100 × qualification-granting courses assigned to the person by the end of the period for which "
+            "he holds a certificate valid on its last day (issued, not expired, not revoked) ÷ those "
+            "courses."
+        ),
+        exclusions_text=_(
+            "Courses whose assignments were all waived; courses that grant no qualification. No value when "
+            "no qualification-granting course was assigned."
+        ),
+        unit=Unit.PERCENT,
+        higher_is_better=True,
+        compute=_valid_certificates,
+        evidence=valid_certificates_evidence,
     )
 )

@@ -32,6 +32,7 @@ from charter.surveys.models import Response
 from tests.accounts.factories import CustomerFactory, UserFactory
 from tests.standards.conftest import Publisher, conduct, conduct_content, publish  # noqa: F401
 from tests.surveys.factories import ResponseFactory
+from tests.training.records_fixtures import indicator_training_rows
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 MARCH = Period(start=dt.date(2026, 3, 1), end=dt.date(2026, 3, 31))
@@ -395,6 +396,7 @@ def test_an_indicator_answers_for_twenty_people_in_as_many_queries_as_for_one(
         praise = resolved_case(customer, at=None, kind="praise", received_at=MID_MARCH, status="new")
         praise.named_staff.add(person)
         finding(clause, reply(case, author=person, at=MID_MARCH))
+        indicator_training_rows(person, due_on=MID_MARCH.date(), completed_at=MID_MARCH)
     indicator = INDICATORS[code]
 
     with django_assert_max_num_queries(2), CaptureQueriesContext(connection) as for_one:
@@ -674,6 +676,7 @@ def test_the_evidence_agrees_with_the_measure(
         violation(clause, staff=alice, severity=severity, at=MID_MARCH, status="awaiting_response")
     finding(clause, reply(case, author=alice, at=MID_MARCH))
     reply(case, author=alice, at=MID_MARCH)
+    indicator_training_rows(alice, due_on=MID_MARCH.date(), completed_at=MID_MARCH)
     indicator = INDICATORS[code]
 
     with time_machine.travel(dt.datetime(2026, 6, 1, tzinfo=dt.UTC)):

@@ -87,3 +87,35 @@ def attended(*, session: TrainingSession, person: User, hours: str = "0") -> Enr
         attendance_at=session.ends_at,
         hours=Decimal(hours),
     )
+
+
+def indicator_training_rows(person: User, *, due_on: dt.date, completed_at: dt.datetime) -> None:
+    """Training rows for the assessment indicators' shared tests: an assignment due on `due_on` completed
+    at `completed_at`, a waived one, and a qualification-granting course assigned with a certificate that
+    never expires."""
+    from charter.accounts.models import Qualification
+    from tests.training.factories import published_course
+
+    version = published_course()
+    assignment_make(
+        person=person,
+        course=version.course,
+        due_on=due_on,
+        status=Assignment.Status.COMPLETED,
+        completed_at=completed_at,
+    )
+    assignment_make(person=person, course=version.course, due_on=due_on, status=Assignment.Status.WAIVED)
+    qualification, _created = Qualification.objects.get_or_create(
+        code="hotline", defaults={"name_zh": "热线坐席"}
+    )
+    qualified = published_course(qualification=qualification, issues_certificate=True)
+    assignment_make(
+        person=person,
+        course=qualified.course,
+        due_on=due_on,
+        status=Assignment.Status.COMPLETED,
+        completed_at=completed_at,
+    )
+    Assignment.objects.filter(person=person).update(created_at=completed_at - dt.timedelta(days=20))
+    completion = completion_make(person=person, version=qualified, completed_at=completed_at)
+    certificate_make(completion=completion, issued_on=completed_at.date(), expires_on=None)
