@@ -26,7 +26,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.functional import Promise
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from charter.accounts.models import User
@@ -133,7 +133,7 @@ def courses_teaching(clause: StandardClause) -> list[Course]:
 
 
 def _clause_label(clause: StandardClause) -> str:
-    return _g("%(document)s, clause %(number)s") % {
+    return gettext("%(document)s, clause %(number)s") % {
         "document": clause.version.document,
         "number": clause.number,
     }
@@ -204,9 +204,9 @@ def review_remedial_assign(*, review_id: int) -> int:
             if not auto_failed and Decimal(score.value) > share * best:
                 continue
             template = (
-                _g("QA auto-fail: %(criterion)s (%(clause)s), scored %(value)s of %(best)s")
+                gettext("QA auto-fail: %(criterion)s (%(clause)s), scored %(value)s of %(best)s")
                 if auto_failed
-                else _g("QA low score: %(criterion)s (%(clause)s), scored %(value)s of %(best)s")
+                else gettext("QA low score: %(criterion)s (%(clause)s), scored %(value)s of %(best)s")
             )
             text = template % {
                 "criterion": localized(criterion, "title"),
@@ -250,7 +250,7 @@ def violation_events_consume(*, limit: int = 500) -> int:
                 continue
             violation = event.violation
             with translation.override(settings.LANGUAGE_CODE):
-                text = _g("Code of conduct breached (%(clause)s); decided: education.") % {
+                text = gettext("Code of conduct breached (%(clause)s); decided: education.") % {
                     "clause": _clause_label(violation.clause)
                 }
             made += _remedial(

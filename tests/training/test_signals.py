@@ -1,0 +1,279 @@
+"""What other apps' events assign: a new version of a standard (every staff member, once per version), a QA
+review's failed criteria and a violation decided at the education step (the courses teaching the clause),
+each with its reason and source, once; and the acknowledgement of a standard waits for its course."""
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from charter.accounts.models import User
+from charter.cases.models import Case
+from charter.common.errors import DomainError
+from charter.common.versioning import version_publish
+from charter.conduct.models import LadderStep
+from charter.conduct.services import EvidenceInput, violation_decide, violation_record
+from charter.quality.models import Review, ScorecardVersion
+from charter.quality.selectors import criterion_list
+from charter.quality.services import ScoreInput, review_sample, review_scores_save
+from charter.standards.errors import ErrorCode as StandardsErrorCode
+from charter.standards.models import StandardClause, StandardDocument, StandardVersion
+from charter.standards.services import standard_version_acknowledge
+from charter.training.models import Assignment, AssignmentBatch, Course
+from charter.training.signals import review_remedial_assign, standard_batches_sweep, violation_events_consume
+from tests.conftest import client_for
+from tests.quality.conftest import (  # noqa: F401 - fixtures
+    case,
+    code_v1,
+    conduct,
+    customer,
+    frozen,
+    publish,
+    qa_reviewer,
+    resolve,
+    routed_team,
+    scorecard_version,
+)
+from tests.standards.conftest import Publisher, conduct_content
+from tests.training.factories import course_make, draft_version_make, published_course
+
+pytestmark = pytest.mark.django_db
+
+Reason = Assignment.Reason
+
+
+def _teaching(*clauses: StandardClause, remedial_days: int = 7) -> Course:
+    """An active course whose published version teaches `clauses`."""
+    course = course_make(remedial_days=remedial_days)
+    draft = draft_version_make(course=course, lessons=1)
+    draft.clauses.add(*clauses)
+    version_publish(version=draft, actor=None, supersede=course.versions.all())
+    return course
+
+
+# Standards ----------------------------------------------------------------------------------------------
+
+
+def test_a_new_version_of_a_standard_assigns_its_course_to_every_staff_member_once(
+    conduct: StandardDocument,  # noqa: F811
+    publish: Publisher,  # noqa: F811
+    member: User,
+    outsider: User,
+    customer_user: User,
+    administrator: User,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    course = published_course(standard=conduct, standard_days=15).course
+    unrelated = published_course().course
+
+    with django_capture_on_commit_callbacks(execute=True):
+        version = publish(conduct, [conduct_content("1.1")])
+
+    batch = AssignmentBatch.objects.get()
+    assert (batch.course, batch.target, batch.standard_version) == (
+        course,
+        AssignmentBatch.Target.STANDARD,
+        version,
+    )
+    assert batch.finished_at is not None and batch.assigned_count == 3
+    rows = Assignment.objects.filter(course=course)
+    # Every active staff member (the administrator who published too), never a customer.
+    assert set(rows.values_list("person_id", flat=True)) == {member.pk, outsider.pk, administrator.pk}
+    assert set(rows.values_list("reason", "source_type", "source_id", "due_on")) == {
+        (Reason.STANDARD, "standards.version", version.pk, timezone.localdate() + dt.timedelta(days=15))
+    }
+    assert str(version.number) in rows.first().reason_text  # type: ignore[union-attr]
+    assert not Assignment.objects.filter(course=unrelated).exists()
+
+    # The safety net finds the batch made: nothing more.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert standard_batches_sweep() == 0
+    assert rows.count() == 3
+
+    # The next version orders it again.
+    with django_capture_on_commit_callbacks(execute=True):
+        second = publish(conduct, [])
+    assert Assignment.objects.filter(course=course, source_id=second.pk).count() == 3
+
+
+def test_the_sweep_makes_the_batch_a_lost_task_never_made(
+    conduct: StandardDocument,  # noqa: F811
+    publish: Publisher,  # noqa: F811
+    member: User,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    # Published without its on-commit hooks running (the task was lost).
+    version = publish(conduct, [conduct_content("1.1")])
+    course = published_course(standard=conduct).course
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert standard_batches_sweep() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert standard_batches_sweep() == 0
+
+    assert Assignment.objects.get(course=course, person=member).source_id == version.pk
+
+
+def test_acknowledging_waits_for_the_required_course(
+    conduct: StandardDocument,  # noqa: F811
+    publish: Publisher,  # noqa: F811
+    member: User,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    course = published_course(standard=conduct, title_zh="新版行为规范解读").course
+    Course.objects.filter(pk=course.pk).update(required_before_acknowledgement=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        version = publish(conduct, [conduct_content("1.1")])
+
+    with pytest.raises(DomainError) as error:
+        standard_version_acknowledge(user=member, version=version)
+    assert error.value.code == StandardsErrorCode.ACKNOWLEDGEMENT_NEEDS_TRAINING
+    assert "新版行为规范解读" in str(error.value.message)
+    page = client_for(member).get(reverse("standards:my_acknowledgements"))
+    assert "新版行为规范解读" in page.content.decode()
+    detail = reverse("standards:version_detail", args=[conduct.pk, version.number])
+    assert "新版行为规范解读" in client_for(member).get(detail).content.decode()
+    refused = client_for(member).post(
+        reverse("standards:version_acknowledge", args=[conduct.pk, version.number])
+    )
+    assert refused.status_code == 302 and not version.acknowledgements.exists()  # type: ignore[attr-defined]
+
+    Assignment.objects.filter(person=member, course=course).update(
+        status=Assignment.Status.COMPLETED, completed_at=timezone.now()
+    )
+
+    standard_version_acknowledge(user=member, version=version)
+    assert (
+        "新版行为规范解读"
+        not in client_for(member).get(reverse("standards:my_acknowledgements")).content.decode()
+    )
+
+
+# Quality ------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def review(case: Case, member: User, qa_reviewer: User, scorecard_version: ScorecardVersion) -> Review:  # noqa: F811
+    resolve(case, member)
+    made = review_sample(case=case, agent=member, scorecard_version=scorecard_version, reason="manual")
+    assert made is not None
+    return made
+
+
+def _scores(version: ScorecardVersion, values: list[int | None]) -> list[ScoreInput]:
+    return [
+        ScoreInput(criterion_id=criterion.pk, value=value)
+        for criterion, value in zip(criterion_list(version=version), values, strict=True)
+    ]
+
+
+def _clause(version: StandardVersion, number: str) -> StandardClause:
+    return version.clauses.get(number=number)
+
+
+def test_a_failed_review_assigns_the_courses_teaching_the_failed_clauses(
+    review: Review,
+    qa_reviewer: User,  # noqa: F811
+    member: User,
+    code_v1: StandardVersion,  # noqa: F811
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    confidentiality = _teaching(_clause(code_v1, "5.1"), remedial_days=10)
+    patience = _teaching(_clause(code_v1, "2.3"))
+    greeting = _teaching(_clause(code_v1, "1.6"))
+    _teaching(_clause(code_v1, "3.2"))
+
+    # Greeting yes, patience 2 of 5 (at or below half), resolution not applicable, confidentiality breached.
+    with django_capture_on_commit_callbacks(execute=True):
+        review_scores_save(
+            actor=qa_reviewer,
+            review=review,
+            version=review.version,
+            scores=_scores(review.scorecard_version, [1, 2, None, 0]),
+            submit=True,
+        )
+
+    rows = {row.course_id: row for row in Assignment.objects.filter(person=member)}
+    assert set(rows) == {confidentiality.pk, patience.pk}
+    breach = rows[confidentiality.pk]
+    assert (breach.reason, breach.source_type, breach.source_id) == (
+        Reason.QA_REVIEW,
+        "quality.review",
+        review.pk,
+    )
+    assert breach.due_on == timezone.localdate() + dt.timedelta(days=10)
+    assert breach.reason_text.startswith("质检自动不合格") and "5.1" in breach.reason_text
+    assert "2.3" in rows[patience.pk].reason_text and "2" in rows[patience.pk].reason_text
+    assert greeting.pk not in rows
+    # Handled again (a retried task): nothing more.
+    assert review_remedial_assign(review_id=review.pk) == 0
+    assert Assignment.objects.filter(person=member).count() == 2
+
+
+def test_a_review_submission_that_rolled_back_assigns_nothing(
+    review: Review,
+    qa_reviewer: User,  # noqa: F811
+    code_v1: StandardVersion,  # noqa: F811
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    _teaching(_clause(code_v1, "5.1"))
+
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
+        with transaction.atomic():
+            review_scores_save(
+                actor=qa_reviewer,
+                review=review,
+                version=review.version,
+                scores=_scores(review.scorecard_version, [0, 1, 1, 0]),
+                submit=True,
+            )
+            raise RuntimeError("the request failed after the submission")
+
+    assert not Assignment.objects.exists()
+
+
+# Conduct ------------------------------------------------------------------------------------------------
+
+
+def test_a_violation_decided_at_the_education_step_assigns_the_course_of_its_clause_once(
+    frozen: Any,  # noqa: F811
+    code_v1: StandardVersion,  # noqa: F811
+    supervisor: User,
+    member: User,
+    teammate: User,
+    settings: Any,
+) -> None:
+    settings.CHARTER_TRAINING_EVENT_LAG_SECONDS = 0
+    patience = _teaching(_clause(code_v1, "2.3"), remedial_days=5)
+    _teaching(_clause(code_v1, "5.1"))
+    violation_events_consume()  # the consumer starts after the events there are
+    for person in (member, teammate):
+        standard_version_acknowledge(user=person, version=code_v1)
+
+    def decided(person: User, step: str, severity: str = "minor") -> int:
+        violation = violation_record(
+            actor=supervisor,
+            staff=person,
+            clause=_clause(code_v1, "2.3"),
+            occurred_at=timezone.now() - dt.timedelta(days=1),
+            severity=severity,
+            description="对客户说“不归我管”。",
+            evidence=[EvidenceInput(kind="observation", text="现场听到。")],
+        )
+        violation_decide(
+            actor=supervisor, violation=violation, step=LadderStep.objects.get(code=step), reason="依据情节"
+        )
+        return violation.pk
+
+    educated = decided(member, "education")
+    decided(teammate, "written-warning")
+
+    assert violation_events_consume() == 1
+    assert violation_events_consume() == 0
+    row = Assignment.objects.get()
+    assert (row.person, row.course, row.reason) == (member, patience, Reason.VIOLATION)
+    assert (row.source_type, row.source_id) == ("conduct.violation", educated)
+    assert row.due_on == timezone.localdate() + dt.timedelta(days=5) and "2.3" in row.reason_text
