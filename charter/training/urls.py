@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver
 
-from charter.training import urls_certificates, urls_quizzes, urls_records
+from charter.training import urls_certificates, urls_courses, urls_quizzes, urls_records, urls_sessions
 
 app_name = "training"
 
@@ -12,3 +12,5 @@ urlpatterns: list[URLPattern | URLResolver] = []
 urlpatterns += urls_records.urlpatterns
 urlpatterns += urls_certificates.urlpatterns
 urlpatterns += urls_quizzes.urlpatterns
+urlpatterns += urls_courses.urlpatterns
+urlpatterns += urls_sessions.urlpatterns
