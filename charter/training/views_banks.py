@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from charter.accounts.requests import request_staff
@@ -87,7 +87,9 @@ class QuestionForm(forms.Form):
     text_en = forms.CharField(
         label=_("Question (English)"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
-    points = forms.DecimalField(label=_("Points"), min_value=Decimal("0.5"), decimal_places=1, initial=1)
+    points = forms.DecimalField(
+        label=pgettext_lazy("quiz", "Points"), min_value=Decimal("0.5"), decimal_places=1, initial=1
+    )
     true_is_correct = forms.TypedChoiceField(
         label=_("For true or false: the correct answer"),
         choices=[("1", _("True")), ("0", _("False"))],

@@ -16,7 +16,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from charter.accounts.models import User
@@ -293,7 +293,7 @@ class GradeForm(forms.Form):
                 initial=item.points,
             )
             self.fields[f"comment_{item.pk}"] = forms.CharField(
-                label=_("Comment"),
+                label=pgettext_lazy("quiz", "Comment"),
                 required=False,
                 widget=forms.Textarea(attrs={"rows": 2}),
                 initial=item.comment,
