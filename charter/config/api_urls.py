@@ -13,6 +13,7 @@ from charter.improvement import api as improvement_api
 from charter.quality import api as quality_api
 from charter.sla import api as sla_api
 from charter.standards import api as standards_api
+from charter.training import api as training_api
 
 router = DefaultRouter()
 for module in (
@@ -25,6 +26,7 @@ for module in (
     quality_api,
     conduct_api,
     improvement_api,
+    training_api,
     assessment_api,
 ):
     module.router_register(router)
