@@ -257,7 +257,8 @@ def test_waiving_is_for_whoever_assigns_and_needs_a_reason(
 @pytest.fixture
 def quiz(trainer: User) -> Quiz:
     bank = bank_make(actor=trainer, categories={"basics": 4})
-    return quiz_published(actor=trainer, bank=bank, draws={"basics": 3}, review="answers", pass_mark=60)
+    quiz: Quiz = quiz_published(actor=trainer, bank=bank, draws={"basics": 3}, review="answers", pass_mark=60)
+    return quiz
 
 
 def _start(user: User, quiz: Quiz) -> Any:
