@@ -32,6 +32,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from charter.accounts.permissions import AnyUser
 from charter.cases.models import Case, CaseClock
@@ -597,11 +598,11 @@ def training_on_time_evidence(period: Period, person: int) -> list[Evidence]:
         else:
             counted, reason = True, ""
             detail = (
-                _("completed on time")
+                pgettext_lazy("training evidence", "completed on time")
                 if due.on_time
-                else _("completed late")
+                else pgettext_lazy("training evidence", "completed late")
                 if due.completed_at
-                else _("not completed")
+                else pgettext_lazy("training evidence", "not completed")
             )
         rows.append(
             Evidence(
@@ -634,7 +635,9 @@ def valid_certificates_evidence(period: Period, person: int) -> list[Evidence]:
                 label=required.course,
                 at=at,
                 counted=True,
-                detail=required.certificate_number if held else _("no valid certificate"),
+                detail=required.certificate_number
+                if held
+                else pgettext_lazy("training evidence", "no valid certificate"),
                 is_hit=held,
             )
         )
