@@ -2,6 +2,7 @@
 attempts limit, answers keeping their question version, and item statistics on a known data set."""
 
 import datetime as dt
+import threading
 from decimal import Decimal
 from typing import Any
 
@@ -11,6 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from charter.accounts.models import User
+from charter.audit.models import AuditEvent
 from charter.common.errors import ConflictError, DomainError, NotFoundError, PermissionDeniedError
 from charter.training.banks import category_create, question_create, question_revise
 from charter.training.errors import ErrorCode
@@ -390,3 +392,54 @@ def test_a_grader_never_grades_his_own_attempt(trainer: User) -> None:
     assert refused.value.code == ErrorCode.SELF_GRADE
     short.refresh_from_db()
     assert short.points is None
+
+
+def _race(work: Any) -> list[object]:
+    """Run `work()` in two threads released at once; return each one's result or exception."""
+    barrier = threading.Barrier(2)
+    results: list[object] = [None, None]
+
+    def run(index: int) -> None:
+        try:
+            barrier.wait()
+            results[index] = work()
+        except Exception as error:  # the test inspects it
+            results[index] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(index,)) for index in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite serialises writers anyway")
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_submits_at_once_grade_once(trainer: User, taker: User) -> None:
+    quiz = quiz_published(actor=trainer, bank=bank_make(actor=trainer), pass_mark=100)
+    attempt = attempt_start(actor=taker, quiz=quiz)
+
+    results = _race(lambda: attempt_submit(actor=taker, attempt=Attempt.objects.get(pk=attempt.pk)))
+
+    graded = [result for result in results if isinstance(result, Attempt)]
+    refused = [result for result in results if isinstance(result, ConflictError)]
+    assert len(graded) == 1 and len(refused) == 1, results
+    assert refused[0].code == ErrorCode.ATTEMPT_SUBMITTED
+    assert AuditEvent.objects.filter(action="training.attempt_submit").count() == 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite serialises writers anyway")
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_starts_at_once_make_one_attempt(trainer: User, taker: User) -> None:
+    quiz = quiz_published(actor=trainer, bank=bank_make(actor=trainer))
+
+    results = _race(lambda: attempt_start(actor=taker, quiz=Quiz.objects.get(pk=quiz.pk)))
+
+    assert Attempt.objects.filter(quiz=quiz).count() == 1
+    for result in results:
+        assert isinstance(result, Attempt) or (
+            isinstance(result, ConflictError) and result.code == ErrorCode.ATTEMPT_BUSY
+        ), results
