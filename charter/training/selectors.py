@@ -93,13 +93,28 @@ def certificate_status(certificate: Certificate, *, today: dt.date, notice_days:
 
 
 def page_link(user: AnyUser, url_name: str, *args: object) -> str | None:
-    """The address of `url_name` when it exists and its page rule lets `user` open it, else None."""
+    """The address of `url_name` when it exists and its page rule lets `user` open it, else None (also for
+    a page that declares no page rule: a menu never guesses)."""
     try:
         url = reverse(url_name, args=args)
         if not may_open(user, url_name, *args):
             return None
     except (NoReverseMatch, ImproperlyConfigured):
         return None
+    return url
+
+
+def _object_link(user: AnyUser, url_name: str, *args: object) -> str | None:
+    """The address of an object's page, once the caller asked the object's own predicate: the page's rule
+    is asked too when it declares one (a detail page often declares none and asks the same predicate)."""
+    try:
+        url = reverse(url_name, args=args)
+        if not may_open(user, url_name, *args):
+            return None
+    except NoReverseMatch:
+        return None
+    except ImproperlyConfigured:
+        return url
     return url
 
 
@@ -113,7 +128,7 @@ def source_link(assignment: Assignment, user: AnyUser) -> str | None:
         review = Review.objects.filter(pk=pk).first()
         if review is None or not can_view_review(user, review):
             return None
-        return page_link(user, "quality:review_detail", pk)
+        return _object_link(user, "quality:review_detail", pk)
     if kind == "conduct.violation":
         from charter.conduct.models import Violation
         from charter.conduct.permissions import can_view
@@ -121,18 +136,15 @@ def source_link(assignment: Assignment, user: AnyUser) -> str | None:
         violation = Violation.objects.filter(pk=pk).select_related("staff").first()
         if violation is None or not can_view(user, violation):
             return None
-        return page_link(user, "conduct:violation_detail", pk)
+        return _object_link(user, "conduct:violation_detail", pk)
     if kind == "standards.version":
         from charter.standards.models import StandardVersion
 
         version = StandardVersion.objects.filter(pk=pk).exclude(status=VersionStatus.DRAFT).first()
         if version is None or not getattr(user, "is_staff_member", False):
             return None
-        # The standards version page asks only for a member of staff (it declares no page rule).
-        try:
-            return reverse("standards:version_detail", args=[version.document_id, version.number])
-        except NoReverseMatch:
-            return None
+        # The standards version page asks only for a member of staff.
+        return _object_link(user, "standards:version_detail", version.document_id, version.number)
     if kind == "training.batch":
         return page_link(user, "training:batch_detail", pk)
     return None

@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 
 from charter.accounts.models import Team, User
+from charter.standards.models import StandardDocument
 from charter.training.models import Assignment
 from charter.training.selectors import (
     CertificateStatus,
@@ -18,6 +19,7 @@ from charter.training.selectors import (
     overdue_for_supervisor,
     source_link,
 )
+from tests.standards.conftest import Publisher, conduct, conduct_content, publish  # noqa: F401
 from tests.training.factories import (
     published_course,
     session_make,
@@ -27,6 +29,7 @@ from tests.training.factories import (
     trainer_user,
 )
 from tests.training.records_fixtures import assignment_make, at, attended, certificate_make, completion_make
+from tests.training.test_effectiveness import Reviews
 
 pytestmark = pytest.mark.django_db
 
@@ -167,3 +170,46 @@ def test_source_link_only_for_a_source_the_reader_may_open(li: User) -> None:
     assert source_link(missing_review, li) is None
     # The batch page belongs to the assignments area: linked only once it exists and opens for the reader.
     assert source_link(ordered, li) in (None, f"/desk/training/batches/{ordered.source_id}/")
+
+
+def test_a_qa_review_source_links_for_its_agent_not_for_another(
+    li: User,
+    conduct: StandardDocument,  # noqa: F811
+    publish: Publisher,  # noqa: F811
+) -> None:
+    version = publish(conduct, [conduct_content("2.3")])
+    clause = version.clauses.get(number="2.3")
+    review = Reviews(clause, clause, clause).add(li, timezone.now(), {})
+    course = published_course().course
+    remedial = assignment_make(
+        person=li,
+        course=course,
+        due_on=timezone.localdate(),
+        reason=Assignment.Reason.QA_REVIEW,
+        source_type="quality.review",
+        source_id=review.pk,
+    )
+    assert source_link(remedial, li) == f"/desk/quality/reviews/{review.pk}/"
+    assert source_link(remedial, staff_member(username="zhao.agent")) is None
+    standard = assignment_make(
+        person=li,
+        course=course,
+        due_on=timezone.localdate(),
+        source_type="standards.version",
+        source_id=version.pk,
+    )
+    assert source_link(standard, li) == f"/desk/standards/{conduct.pk}/versions/{version.number}/"
+
+
+def test_home_offers_to_start_an_assigned_course(li: User) -> None:
+    from django.urls import NoReverseMatch, reverse
+
+    from tests.conftest import client_for
+
+    course = published_course().course
+    assignment_make(person=li, course=course, due_on=timezone.localdate())
+    try:
+        url = reverse("training:course_detail", args=[course.pk])
+    except NoReverseMatch:  # the courses area's page is not there yet
+        pytest.skip("no course page")
+    assert f'href="{url}"' in client_for(li).get("/desk/training/").content.decode()
