@@ -32,7 +32,7 @@ from charter.cases.forms import (
     StaffReplyForm,
     TransitionForm,
 )
-from charter.cases.models import Case, CaseClock, CaseStatus
+from charter.cases.models import OPEN_STATUSES, Case, CaseClock, CaseStatus
 from charter.cases.permissions import (
     can_add_internal_note,
     can_assign,
@@ -72,6 +72,7 @@ from charter.cases.services import (
     case_update,
 )
 from charter.cases.services.contact import customer_contact_view
+from charter.cases.services.routing import eligible_handlers, routing_exclusion_text, routing_exclusions
 from charter.cases.workflow import CASE_WORKFLOW
 from charter.common.errors import ConflictError, DomainError
 from charter.common.files import stored_file_response
@@ -247,6 +248,21 @@ def _case_or_404(request: HttpRequest, number: str) -> Case:
     return case
 
 
+def _routing_why(case: Case) -> list[tuple[User, str]]:
+    """Why an open case waits unassigned in its team's queue when nobody qualified was there to take it: each
+    member left out and the qualification he lacks (none when someone qualified could take it)."""
+    if case.assignee_id is not None or case.team is None or case.status not in OPEN_STATUSES:
+        return []
+    if eligible_handlers(team=case.team, service=case.service, kind=case.kind):
+        return []
+    return [
+        (member, routing_exclusion_text(qualification, last))
+        for member, qualification, last in routing_exclusions(
+            team=case.team, service=case.service, kind=case.kind
+        )
+    ]
+
+
 @login_required
 def case_detail(request: HttpRequest, number: str) -> HttpResponse:
     """The case page: facts, clocks, the whole timeline with notes, the reply box and the actions."""
@@ -304,6 +320,7 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
         }
     context = {
         "case": case,
+        "routing_why": _routing_why(case),
         "contact": customer_contact_view(user=user, customer=case.customer, looking_at=case, request=request),
         "can_reveal": can_reveal_personal_data(user),
         "forms": forms,

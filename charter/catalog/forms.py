@@ -6,7 +6,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from charter.accounts.models import OrgUnit
+from charter.accounts.models import OrgUnit, Qualification
 from charter.catalog.models import Channel, FeeItem, ServiceCategory, ServiceCommitment, ServiceVersion
 from charter.common.forms import FilterForm, IsoDateTimeInput
 from charter.common.money import parse_amount
@@ -56,6 +56,12 @@ class ServiceSettingsForm(forms.Form):
         required=False,
         initial=True,
         help_text=_("Untick to take the service off the charter."),
+    )
+    required_qualification = forms.ModelChoiceField(
+        label=_("qualification required"),
+        queryset=Qualification.objects.order_by("code"),
+        required=False,
+        help_text=_("Cases of this service are routed only to staff holding a valid certificate for it."),
     )
 
 

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from charter.accounts.models import OrgUnit, User
+from charter.accounts.models import OrgUnit, Qualification, User
 from charter.accounts.permissions import AnyUser
 from charter.audit.services import audit_record
 from charter.catalog.errors import TEXT_CODES, ErrorCode
@@ -258,6 +258,8 @@ class ServiceSettings:
     org_unit: OrgUnit | None = None
     ordering: int = 0
     is_active: bool = True
+    # Cases of the service are routed only to staff holding it (a valid certificate grants it).
+    required_qualification: Qualification | None = None
 
     @classmethod
     def from_service(cls, service: Service) -> "ServiceSettings":
@@ -279,23 +281,36 @@ def service_update(*, actor: AnyUser, service: Service, settings: ServiceSetting
     user = _require_editor(actor)
     category, org_unit = settings.category, settings.org_unit
     ordering, is_active = settings.ordering, settings.is_active
+    qualification = settings.required_qualification
     before = {
         "category": service.category.slug,
         "org_unit": service.org_unit_id,
         "ordering": service.ordering,
         "is_active": service.is_active,
+        "required_qualification": service.required_qualification_id,
     }
     with transaction.atomic():
         service.category = category
         service.org_unit = org_unit
         service.ordering = ordering
         service.is_active = is_active
-        service.save(update_fields=["category", "org_unit", "ordering", "is_active", "updated_at"])
+        service.required_qualification = qualification
+        service.save(
+            update_fields=[
+                "category",
+                "org_unit",
+                "ordering",
+                "is_active",
+                "required_qualification",
+                "updated_at",
+            ]
+        )
         after = {
             "category": category.slug,
             "org_unit": org_unit.pk if org_unit else None,
             "ordering": ordering,
             "is_active": is_active,
+            "required_qualification": qualification.pk if qualification else None,
         }
         audit_record(
             actor=user,

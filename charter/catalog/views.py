@@ -216,6 +216,7 @@ def desk_service_settings(request: HttpRequest, slug: str) -> HttpResponse:
         "org_unit": service.org_unit,
         "ordering": service.ordering,
         "is_active": service.is_active,
+        "required_qualification": service.required_qualification,
     }
     form = ServiceSettingsForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():

@@ -146,3 +146,27 @@ def test_the_qualified_set_is_one_query_whatever_the_team_size(
     team = required.team
     with django_assert_num_queries(2):  # the members with the routing, and the qualified set
         assert eligible_handlers(team=team, kind="complaint") == [teammate]
+
+
+def test_the_case_page_and_the_agent_s_desk_say_why(
+    frozen: Any,
+    required: TeamRouting,
+    member: User,
+    teammate: User,
+    qualification: Qualification,
+    customer: Customer,
+) -> None:
+    from django.urls import reverse
+
+    from tests.conftest import client_for
+
+    _grant(member, qualification, until=MONDAY - dt.timedelta(days=3), source="TC-2025-000001")
+    case = new_case(None, customer)
+    assert case.assignee is None
+
+    page = client_for(member).get(reverse("cases:desk_case", args=[case.number])).content.decode()
+    assert 'data-testid="routing-why"' in page
+    assert "2026-02-27" in page  # the day his grant ended, in Shanghai
+
+    desk = client_for(member).get(reverse("accounts:desk")).content.decode()
+    assert 'data-testid="tile-not-routed"' in desk and "2026-02-27" in desk

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from charter.accounts.models import Team, User
+from charter.accounts.models import Qualification, Team, User
 from charter.audit.services import audit_record
 from charter.cases.errors import ErrorCode
 from charter.cases.models import CannedResponse, CaseCategory, TeamRouting
@@ -64,9 +64,13 @@ def team_routing_set(
     mode: str,
     services: Iterable[Service] = (),
     is_default: bool = False,
+    required_qualification: Qualification | None = None,
+    qualification_for_complaints_only: bool = False,
 ) -> TeamRouting:
-    """Set how `team` receives cases: its assignment mode, the services routed to it, and whether it is the
-    default team (only one is; setting it here unsets it elsewhere). Audited as `cases.routing_set`."""
+    """Set how `team` receives cases: its assignment mode, the services routed to it, whether it is the
+    default team (only one is; setting it here unsets it elsewhere), and the qualification its handlers must
+    hold (for its complaints only, when `qualification_for_complaints_only`). Audited as
+    `cases.routing_set`."""
     require(can_configure_cases(actor))
     if mode not in TeamRouting.Mode.values:
         raise DomainError(_("Choose how the team assigns cases."), code=ErrorCode.INVALID_FIELD, field="mode")
@@ -74,7 +78,13 @@ def team_routing_set(
         if is_default:
             TeamRouting.objects.filter(is_default=True).exclude(team=team).update(is_default=False)
         routing, _created = TeamRouting.objects.update_or_create(
-            team=team, defaults={"mode": mode, "is_default": is_default}
+            team=team,
+            defaults={
+                "mode": mode,
+                "is_default": is_default,
+                "required_qualification": required_qualification,
+                "qualification_for_complaints_only": qualification_for_complaints_only,
+            },
         )
         routing.services.set(list(services))
         audit_record(
@@ -85,6 +95,8 @@ def team_routing_set(
                 "mode": mode,
                 "is_default": is_default,
                 "services": sorted(s.pk for s in routing.services.all()),
+                "required_qualification": required_qualification.code if required_qualification else None,
+                "qualification_for_complaints_only": qualification_for_complaints_only,
             },
         )
     return routing

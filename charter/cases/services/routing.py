@@ -9,8 +9,12 @@ for any sweep. `routing_exclusions` tells the desk who was left out and why.
 
 import datetime as dt
 from collections.abc import Iterable
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from charter.accounts.models import Qualification, QualificationGrant, Team, TeamMembership, User
 from charter.accounts.selectors import qualification_last_grant, qualified_user_ids
@@ -175,3 +179,54 @@ def handler_pick(
         routing.last_assigned = chosen
         routing.save(update_fields=["last_assigned"])
     return chosen
+
+
+def routing_exclusion_text(qualification: Qualification, last: QualificationGrant | None) -> str:
+    """The desk's words for one exclusion: "not routed cases needing X: certificate expired on D", "…:
+    certificate revoked" or "…: no certificate" (dates in the organisation's time zone)."""
+    name = str(qualification)
+    if last is None or last.valid_from > timezone.now():
+        return _("Not routed cases needing %(qualification)s: no certificate") % {"qualification": name}
+    if last.revoked_at is not None:
+        return _("Not routed cases needing %(qualification)s: certificate revoked on %(date)s") % {
+            "qualification": name,
+            "date": timezone.localtime(last.revoked_at, ZoneInfo(settings.TIME_ZONE)).date().isoformat(),
+        }
+    if last.valid_until is not None:
+        # A grant ends at the start of the day after the certificate's last day.
+        last_day = timezone.localtime(
+            last.valid_until - dt.timedelta(microseconds=1), ZoneInfo(settings.TIME_ZONE)
+        )
+        return _("Not routed cases needing %(qualification)s: certificate expired on %(date)s") % {
+            "qualification": name,
+            "date": last_day.date().isoformat(),
+        }
+    return _("Not routed cases needing %(qualification)s: no certificate") % {"qualification": name}
+
+
+def routing_exclusions_of(*, user: User, at: dt.datetime | None = None) -> list[tuple[Qualification, str]]:
+    """The qualifications the routing of `user`'s teams requires (the teams' own and those of the services
+    routed to them) that he does not hold now, each with the desk's words for why: what his desk home tells
+    him so he knows why no such cases reach him."""
+    routings = list(
+        TeamRouting.objects.filter(team__memberships__user=user, team__is_active=True).prefetch_related(
+            "services"
+        )
+    )
+    wanted: set[int] = set()
+    for routing in routings:
+        if routing.required_qualification_id is not None:
+            wanted.add(routing.required_qualification_id)
+        wanted.update(
+            service.required_qualification_id
+            for service in routing.services.all()
+            if service.required_qualification_id is not None
+        )
+    if not wanted:
+        return []
+    result: list[tuple[Qualification, str]] = []
+    for qualification in Qualification.objects.filter(pk__in=wanted).order_by("code"):
+        if not qualified_user_ids(qualification_ids=[qualification.pk], user_ids=[user.pk], at=at):
+            last = qualification_last_grant(user_id=user.pk, qualification_id=qualification.pk)
+            result.append((qualification, routing_exclusion_text(qualification, last)))
+    return result
