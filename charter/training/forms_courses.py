@@ -150,7 +150,7 @@ class LessonForm(forms.Form):
     title_zh = forms.CharField(label=_("Title (Chinese)"), max_length=200)
     title_en = forms.CharField(label=_("Title (English)"), max_length=200, required=False)
     body_zh = forms.CharField(
-        label=_("Text (Chinese)"),
+        label=_("Lesson text (Chinese)"),
         widget=forms.Textarea(attrs={"rows": 14, "class": "rich-text"}),
         required=False,
         help_text=_(
@@ -159,7 +159,7 @@ class LessonForm(forms.Form):
         ),
     )
     body_en = forms.CharField(
-        label=_("Text (English)"),
+        label=_("Lesson text (English)"),
         widget=forms.Textarea(attrs={"rows": 14, "class": "rich-text"}),
         required=False,
     )

@@ -185,8 +185,8 @@ class Lesson(VersionPart):
     ordering = models.PositiveSmallIntegerField(_("order"), default=0)
     title_zh = models.CharField(_("title (Chinese)"), max_length=200)
     title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
-    body_zh = models.TextField(_("text (Chinese)"), blank=True)
-    body_en = models.TextField(_("text (English)"), blank=True)
+    body_zh = models.TextField(pgettext_lazy("lesson", "text (Chinese)"), blank=True)
+    body_en = models.TextField(pgettext_lazy("lesson", "text (English)"), blank=True)
     video_url = models.URLField(_("video link (intranet)"), max_length=500, blank=True)
 
     class Meta:
@@ -258,7 +258,7 @@ class TrainingSession(TimeStampedModel):
         ONLINE = "online", pgettext_lazy("training session", "Online")
 
     class Status(models.TextChoices):
-        SCHEDULED = "scheduled", _("Scheduled")
+        SCHEDULED = "scheduled", pgettext_lazy("training session", "Scheduled")
         HELD = "held", _("Held")
         CANCELLED = "cancelled", pgettext_lazy("training session", "Cancelled")
 
