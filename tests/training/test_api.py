@@ -10,6 +10,8 @@ from typing import Any
 import pytest
 import time_machine
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -497,3 +499,28 @@ def test_the_schema_names_every_training_resource_and_has_no_warning(tmp_path: A
         "/api/v1/training/verify/{code}/",
     ):
         assert f"  {path}:" in text, path
+
+
+# Query bounds -------------------------------------------------------------------------------------------
+
+
+def test_the_lists_take_the_same_queries_for_more_rows(trainer: User, agent: User) -> None:
+    def counted(path: str) -> int:
+        client = api_client_for(trainer)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(f"{API}{path}").status_code == 200
+        return len(queries)
+
+    def more(count: int) -> None:
+        for _ in range(count):
+            version = published_course(lessons=1, issues_certificate=True, certificate_valid_days=365)
+            assert _assign(trainer, agent, version).status_code == 201
+            certify(agent, version)
+
+    more(2)
+    paths = ("/courses/", f"/assignments/?person={agent.pk}", f"/certificates/?person={agent.pk}")
+    few = {path: counted(path) for path in paths}
+    more(5)
+    many = {path: counted(path) for path in paths}
+
+    assert few == many
