@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup system-deps test-deps migrate messages demo lint typecheck pytest screenshots bench bench-cases bench-assessment clean
+.PHONY: run test setup system-deps test-deps migrate messages demo lint typecheck pytest screenshots bench bench-cases bench-assessment bench-training clean
 
 # Debian packages, installed when missing (as root, or with sudo): GNU gettext compiles and checks the
 # translation catalogues; a CJK font (WenQuanYi Micro Hei) is embedded in the PDFs Charter prints (training
@@ -89,6 +89,12 @@ bench-cases: setup messages
 STAFF ?= 500
 bench-assessment: setup messages
 	$(BIN)/python -m bench.assessment --cases $(CASES) --staff $(STAFF)
+
+# Publishing a code version assigns its course to every staff member (issue 15: 5,000 within 30 s), e.g. with
+# BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/charter_bench_training
+TRAINING_STAFF ?= 5000
+bench-training: setup messages
+	$(BIN)/python -m bench.training_assign --staff $(TRAINING_STAFF)
 
 clean:
 	rm -rf $(VENV) var

@@ -620,6 +620,11 @@ class ImprovementPlan(TimeStampedModel):
     summary = models.TextField(pgettext_lazy("assessment", "summary"), blank=True)
     outcome_note = models.TextField(pgettext_lazy("assessment", "outcome"), blank=True)
     lock_version = models.PositiveIntegerField(_("version"), default=1)
+    # The courses the plan asks the person to complete; each is assigned to him (training's assignment, its
+    # source this plan) when it is added (`plan_courses_add`).
+    courses: "models.ManyToManyField[Any, Any]" = models.ManyToManyField(
+        "training.Course", verbose_name=_("courses to complete"), blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["-starts_on", "pk"]

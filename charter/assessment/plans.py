@@ -12,6 +12,7 @@ an indicator becomes a goal of a plan opened by a grade).
 """
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -19,7 +20,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q, QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from charter.accounts.models import TeamMembership, User
@@ -33,6 +34,8 @@ from charter.common.locking import row_claim
 from charter.common.policy import require
 from charter.common.text import TextCodes, clean_text
 from charter.conduct.selectors import violation_tally_by_staff
+from charter.training.assignments import assignment_create
+from charter.training.models import Assignment, Course
 
 PLAN_TEXT_CODES = TextCodes(
     required=ErrorCode.PLAN_TEXT_REQUIRED, too_long=ErrorCode.TEXT_TOO_LONG, invalid=ErrorCode.TEXT_INVALID
@@ -177,6 +180,46 @@ def plan_record(
     return plan
 
 
+def plan_courses_add(
+    *, actor: User | None, plan: ImprovementPlan, courses: Sequence[Course]
+) -> list[Assignment]:
+    """Add `courses` to `plan` and assign each to its person (training's `assignment_create`: reason "plan",
+    source the plan, due at the plan's end, or `remedial_days` from today when the plan ends sooner); return
+    the assignments made now (a course already added assigns nothing again).
+
+    A signed-in `actor` must manage the plan (`can_manage_plan`) and may assign to the person
+    (training's `can_assign_to`, asked by `assignment_create`); refusals as `assignment_create`'s (a course
+    without a published version). Audited `assessment.plan_courses_add` and `training.assign` per course.
+    """
+    if actor is not None:
+        require(can_manage_plan(actor, plan))
+    today = timezone.localdate()
+    made: list[Assignment] = []
+    with translation.override(settings.LANGUAGE_CODE):
+        why = str(_("Improvement plan #%(number)s") % {"number": plan.pk})
+    with transaction.atomic():
+        for course in courses:
+            due_on = (
+                plan.ends_on if plan.ends_on >= today else today + dt.timedelta(days=course.remedial_days)
+            )
+            assignment, created = assignment_create(
+                actor=actor,
+                person=plan.person,
+                course=course,
+                due_on=due_on,
+                reason=Assignment.Reason.PLAN,
+                source_type="assessment.plan",
+                source_id=plan.pk,
+                reason_text=why,
+            )
+            if created:
+                made.append(assignment)
+        plan.courses.add(*courses)
+        if courses:
+            _audit(actor, "plan_courses_add", plan, {"courses": [course.code for course in courses]})
+    return made
+
+
 def _refuse_second_plan(person: User) -> None:
     if ImprovementPlan.objects.filter(person=person, status__in=OPEN_STATES).exists():
         raise DomainError(
@@ -193,11 +236,13 @@ def plan_open(
     ends_on: dt.date,
     summary: str,
     goals: list[GoalSpec] | None = None,
+    courses: Sequence[Course] = (),
 ) -> ImprovementPlan:
     """Open an improvement plan for `person`, owned by `actor` (his supervisor), and return it.
 
     Preconditions: `can_open_plan(actor, person)`; the person has no plan under way; ends_on ≥ starts_on; a
-    summary is given. Side effects: the plan and its goals, audit `assessment.plan_open`.
+    summary is given. Side effects: the plan and its goals, audit `assessment.plan_open`; each of `courses`
+    assigned to the person (`plan_courses_add`).
     """
     require(can_open_plan(actor, person))
     text = _text(summary, field="summary")
@@ -211,7 +256,7 @@ def plan_open(
     ]
     with transaction.atomic():
         _refuse_second_plan(person)
-        return plan_record(
+        plan = plan_record(
             actor=actor,
             person=person,
             owner=actor,
@@ -222,6 +267,9 @@ def plan_open(
             summary=text,
             goals=specs,
         )
+        if courses:
+            plan_courses_add(actor=actor, plan=plan, courses=courses)
+        return plan
 
 
 def violation_count_recent(*, person: User, at: dt.datetime) -> int:

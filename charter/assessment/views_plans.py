@@ -38,6 +38,8 @@ from charter.assessment.plans import (
 from charter.common.errors import DomainError, NotFoundError
 from charter.common.forms import IsoDateInput, form_add_domain_error
 from charter.common.pages import page_rule
+from charter.common.versioning import VersionStatus
+from charter.training.models import Course
 
 
 def _people_for(user: User) -> Any:
@@ -55,11 +57,24 @@ class PlanOpenForm(forms.Form):
     starts_on = forms.DateField(label=_("Starts on"), widget=IsoDateInput())
     ends_on = forms.DateField(label=_("Ends on"), widget=IsoDateInput())
     summary = forms.CharField(label=_("Why and what for"), widget=forms.Textarea(attrs={"rows": 3}))
+    courses = forms.ModelMultipleChoiceField(
+        label=_("Courses to complete"),
+        queryset=Course.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Each course is assigned to the person, due at the end of the plan."),
+    )
 
     def __init__(self, *args: Any, people: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         person: Any = self.fields["person"]
         person.queryset = people
+        courses: Any = self.fields["courses"]
+        courses.queryset = (
+            Course.objects.filter(is_active=True, versions__status=VersionStatus.PUBLISHED)
+            .distinct()
+            .order_by("code")
+        )
 
 
 class ViolationPlanForm(forms.Form):
@@ -128,6 +143,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
                         starts_on=data["starts_on"],
                         ends_on=data["ends_on"],
                         summary=data["summary"],
+                        courses=list(data["courses"]),
                     )
                     messages.success(request, gettext("The improvement plan was opened."))
                     return redirect("assessment:plan_detail", pk=plan.pk)

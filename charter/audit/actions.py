@@ -51,6 +51,7 @@ ACTION_LABELS: dict[str, Promise] = {
     "assessment.outcomes_apply": _("Assessment outcomes recorded"),
     "assessment.plan_check_in": _("Improvement plan check-in recorded"),
     "assessment.plan_close": _("Improvement plan closed"),
+    "assessment.plan_courses_add": _("Courses added to an improvement plan"),
     "assessment.plan_goal_add": _("Improvement plan goal added"),
     "assessment.plan_open": _("Improvement plan opened"),
     "assessment.scheme_acknowledge": _("Assessment scheme acknowledged"),

@@ -139,7 +139,7 @@ def test_acknowledging_waits_for_the_required_course(
     refused = client_for(member).post(
         reverse("standards:version_acknowledge", args=[conduct.pk, version.number])
     )
-    assert refused.status_code == 302 and not version.acknowledgements.exists()  # type: ignore[attr-defined]
+    assert refused.status_code == 302 and not version.acknowledgements.exists()
 
     Assignment.objects.filter(person=member, course=course).update(
         status=Assignment.Status.COMPLETED, completed_at=timezone.now()
@@ -277,3 +277,30 @@ def test_a_violation_decided_at_the_education_step_assigns_the_course_of_its_cla
     assert (row.person, row.course, row.reason) == (member, patience, Reason.VIOLATION)
     assert (row.source_type, row.source_id) == ("conduct.violation", educated)
     assert row.due_on == timezone.localdate() + dt.timedelta(days=5) and "2.3" in row.reason_text
+
+
+# Assessment ---------------------------------------------------------------------------------------------
+
+
+def test_a_plan_assigns_its_courses_due_at_its_end(supervisor: User, member: User, outsider: User) -> None:
+    from charter.assessment.plans import plan_courses_add, plan_open
+
+    course = published_course(title_zh="沟通技巧").course
+    ends_on = timezone.localdate() + dt.timedelta(days=60)
+
+    plan = plan_open(
+        actor=supervisor,
+        person=member,
+        starts_on=timezone.localdate(),
+        ends_on=ends_on,
+        summary="提升沟通质量",
+        courses=[course],
+    )
+
+    row = Assignment.objects.get()
+    assert (row.person, row.course, row.reason, row.due_on) == (member, course, Reason.PLAN, ends_on)
+    assert (row.source_type, row.source_id, row.assigned_by) == ("assessment.plan", plan.pk, supervisor)
+    assert list(plan.courses.all()) == [course]
+    # Added again: nothing more.
+    assert plan_courses_add(actor=supervisor, plan=plan, courses=[course]) == []
+    assert Assignment.objects.count() == 1
