@@ -762,11 +762,9 @@ def lesson_complete(*, actor: User, lesson: Lesson) -> LessonProgress:
 
 def completion_evaluate_lazily(*, person: User, course: Course) -> None:
     """Let completion (charter/training/completion.py) see whether `person` completed `course` now."""
-    # Imported here: completion imports this module (lessons_done_since).
-    try:
-        from charter.training.completion import completion_evaluate
-    except ModuleNotFoundError:  # completion.py is written by another area and lands separately
-        return
+    # Imported here: completion imports this module (lessons_done_since) and sessions.
+    from charter.training.completion import completion_evaluate
+
     completion_evaluate(person=person, course=course)
 
 

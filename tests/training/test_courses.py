@@ -385,3 +385,18 @@ def test_lesson_complete_on_the_published_version_only(trainer: User) -> None:
     with pytest.raises(DomainError) as hidden:
         lesson_complete(actor=person, lesson=draft.lessons.first())  # type: ignore[arg-type]
     assert hidden.value.status == 404
+
+
+def test_finishing_the_last_lesson_completes_the_course() -> None:
+    from charter.training.models import Completion
+
+    version = published_course(lessons=2, hours=Decimal("1.5"))
+    person = staff_member()
+    first, second = version.lessons.order_by("ordering")
+
+    lesson_complete(actor=person, lesson=first)
+    assert not Completion.objects.filter(person=person).exists()
+    lesson_complete(actor=person, lesson=second)
+
+    completion = Completion.objects.get(person=person)
+    assert (completion.version, completion.hours) == (version, Decimal("1.5"))

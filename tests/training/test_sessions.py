@@ -297,3 +297,18 @@ def test_code_issue_only_by_the_trainer(session: TrainingSession) -> None:
         session_sign_in_code_issue(actor=staff_member(), session=session)
     session.refresh_from_db()
     assert session.sign_in_code == ""
+
+
+def test_attendance_completes_a_course_requiring_only_attendance(trainer: User) -> None:
+    from charter.training.models import Completion
+
+    version = published_course(lessons=1, requires_lessons=False, requires_attendance=True)
+    day = timezone.localdate() + dt.timedelta(days=1)
+    session = session_make(course=version.course, trainer=trainer, starts_at=_at(day, 9))
+    person = staff_member()
+    session_enrol(actor=person, session=session)
+
+    with time_machine.travel(session.starts_at + dt.timedelta(minutes=10)):
+        attendance_take(actor=trainer, session=session, marks={person.pk: "present"})
+
+    assert Completion.objects.get(person=person).version == version
