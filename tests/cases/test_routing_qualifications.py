@@ -170,3 +170,39 @@ def test_the_case_page_and_the_agent_s_desk_say_why(
 
     desk = client_for(member).get(reverse("accounts:desk")).content.decode()
     assert 'data-testid="tile-not-routed"' in desk and "2026-02-27" in desk
+
+
+def test_the_team_routing_page_sets_the_qualification_and_says_who_is_left_out(
+    frozen: Any,
+    routed_team: Team,
+    member: User,
+    teammate: User,
+    qualification: Qualification,
+    administrator: User,
+) -> None:
+    from django.urls import reverse
+
+    from tests.conftest import client_for
+
+    _grant(member, qualification, until=MONDAY - dt.timedelta(days=3), source="TC-2025-000001")
+    _grant(teammate, qualification, until=None, source="TC-2025-000002")
+    url = reverse("cases:team_routing", args=[routed_team.pk])
+    admin = client_for(administrator)
+
+    response = admin.post(
+        url,
+        {
+            "mode": "least_open",
+            "required_qualification": qualification.pk,
+            "qualification_for_complaints_only": "on",
+        },
+    )
+
+    assert response.status_code == 302
+    routing = TeamRouting.objects.get(team=routed_team)
+    assert routing.required_qualification == qualification and routing.qualification_for_complaints_only
+    assert routing.mode == TeamRouting.Mode.LEAST_OPEN
+    page = admin.get(url).content.decode()
+    assert 'data-testid="routing-exclusions"' in page and "alice" in page.lower() and "2026-02-27" in page
+    assert "bob" not in page.lower().split('data-testid="routing-exclusions"')[1]
+    assert client_for(member).get(url).status_code == 403
