@@ -10,6 +10,7 @@ from charter.conduct.demo import conduct_demo_load
 from charter.demo.assessment_story import demo_assessment_story_load
 from charter.demo.conduct_story import demo_conduct_story_load
 from charter.demo.history import demo_history_load
+from charter.demo.training_story import demo_training_story_load
 from charter.quality.demo import quality_demo_load
 from charter.reports.services import figures_refresh
 from charter.sla import demo as sla_demo
@@ -33,6 +34,7 @@ class Command(BaseCommand):
             demo_history_load(actor=admin)
             demo_conduct_story_load(actor=admin)
             demo_assessment_story_load(actor=admin)
+            demo_training_story_load(actor=admin)
             figures_refresh()
         self.stdout.write(self.style.SUCCESS("Demo data ready. Sign in at /accounts/login/ with:"))
         for username, roles in accounts_demo.demo_sign_ins():
