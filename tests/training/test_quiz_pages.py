@@ -288,3 +288,26 @@ def test_trainer_writes_a_bank_questions_and_a_quiz_on_pages(trainer: User, take
         },
     )
     assert too_many.status_code == 400
+
+
+def test_opening_the_attempt_after_the_deadline_submits_it(trainer: User, taker: User) -> None:
+    quiz = quiz_published(
+        actor=trainer, bank=bank_make(actor=trainer, categories={"a": 2}), time_limit_minutes=5
+    )
+    with time_machine.travel(START, tick=False):
+        attempt = attempt_start(actor=taker, quiz=quiz)
+        item = attempt.items.order_by("ordering").first()
+        assert item is not None
+        attempt_answer(
+            actor=taker,
+            attempt=attempt,
+            question_version_id=item.question_id,
+            chosen=[_correct(item.question_id)],
+        )
+    with time_machine.travel(START + dt.timedelta(minutes=5, seconds=1), tick=False):
+        opened = client_for(taker).get(reverse("training:attempt", args=[attempt.pk]))
+    assert opened.status_code == 302 and opened["Location"] == reverse(
+        "training:attempt_result", args=[attempt.pk]
+    )
+    attempt.refresh_from_db()
+    assert attempt.status == Attempt.Status.GRADED and attempt.timed_out and attempt.score == 1
