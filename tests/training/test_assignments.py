@@ -3,9 +3,11 @@ run twice, a supervisor only for his teams), new staff, waiving, and the mail: a
 overdue notice each sent once."""
 
 import datetime as dt
+import threading
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from charter.accounts.models import User
@@ -337,3 +339,33 @@ def test_reminders_and_the_overdue_notice_go_out_once_each(settings: Any) -> Non
     for row in (soon, today, late):
         row.refresh_from_db()
     assert soon.reminded_before_at and today.reminded_due_at and late.overdue_notified_at
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite serialises writers anyway")
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_workers_carry_one_batch_out_once() -> None:
+    team = team_make()
+    members = {staff_member(team=team).pk for _ in range(30)}
+    # Written directly: batch_create would carry it out on commit, before the two workers start.
+    batch = AssignmentBatch.objects.create(
+        course=_course(), target=AssignmentBatch.Target.TEAM, target_value=team.code, due_on=_in(5)
+    )
+    barrier = threading.Barrier(2)
+    results: list[int] = []
+
+    def worker() -> None:
+        try:
+            barrier.wait()
+            results.append(batch_carry_out(batch_id=batch.pk))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(results) == [0, 30]
+    assert set(Assignment.objects.filter(batch=batch).values_list("person_id", flat=True)) == members
+    assert AuditEvent.objects.filter(action="training.batch_carry_out").count() == 1
