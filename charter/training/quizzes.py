@@ -32,7 +32,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
-from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max, QuerySet
@@ -582,12 +581,3 @@ def _statistic(version: QuestionVersion, scores: Iterable[tuple[float, float | N
         discrimination=_pearson(pairs),
         too_few=n < STATISTICS_MIN_ANSWERS,
     )
-
-
-def attempt_summary(attempt: Attempt) -> dict[str, Any]:
-    """What the result page may show of `attempt` under its quiz's review setting."""
-    review = attempt.quiz.review
-    return {
-        "show_score": review in (Quiz.Review.SCORE, Quiz.Review.ANSWERS),
-        "show_answers": review == Quiz.Review.ANSWERS,
-    }
