@@ -38,6 +38,8 @@ from charter.training.selectors import (
     training_matrix,
 )
 
+# The training pages, each linked from the home page when it exists and opens for the reader (an agent
+# gets the course and session lists; a trainer also banks, grading, the matrix and effectiveness).
 TRAINER_LINKS = (
     ("training:course_list", _("Courses")),
     ("training:bank_list", _("Question banks")),

@@ -40,7 +40,9 @@ def test_home_shows_overdue_work_in_words_first(li: User) -> None:
     page = response.content.decode()
     assert 'data-testid="overdue-alert"' in page
     assert "投诉处理规范" in page
-    assert 'data-testid="trainer-links"' not in page  # an agent has no trainer links
+    # An agent's links are the pages he may open (the course list), never the matrix or effectiveness.
+    assert 'href="/desk/training/matrix/"' not in page
+    assert 'href="/desk/training/effectiveness/"' not in page
     assert 'href="/desk/training/"' in page  # the desk nav entry
 
 
