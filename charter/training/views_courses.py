@@ -140,8 +140,11 @@ def course_detail(request: HttpRequest, course_id: int) -> HttpResponse:
         version = versions.filter(status=VersionStatus.PUBLISHED).first()
         if version is None and is_manager:
             version = versions.first()
-    if version is None or (not course.is_active and not is_manager):
+    if (version is None and not is_manager) or (not course.is_active and not is_manager):
         raise Http404
+    if version is None:
+        # A trainer's course without any version (its first draft discarded): offer to start one.
+        return render(request, "training/course_detail.html", {"course": course, "is_manager": True})
     page_require(can_view_course_version(user, version))
     progress = lesson_progress_of(person_id=user.pk, version=version)
     lessons = [{"lesson": lesson, "done_at": progress.get(lesson.pk)} for lesson in version.lessons.all()]

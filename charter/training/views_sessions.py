@@ -11,8 +11,9 @@ import datetime as dt
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -165,6 +166,14 @@ def session_edit(request: HttpRequest, session_id: int) -> HttpResponse:
     return render(request, "training/session_form.html", {"form": form, "session": session})
 
 
+def _refusal_raise(error: DomainError) -> None:
+    """Answer a refusal of permission as page rules do (403, or 404 when hidden); others are shown."""
+    if error.status == 404:
+        raise Http404
+    if error.status == 403:
+        raise PermissionDenied(str(error.message))
+
+
 def _back(session: TrainingSession) -> HttpResponse:
     return redirect("training:session_detail", session_id=session.pk)
 
@@ -202,9 +211,8 @@ def session_enrol_view(request: HttpRequest, session_id: int) -> HttpResponse:
     try:
         session_enrol(actor=user, session=session, person=person)
     except DomainError as error:
+        _refusal_raise(error)
         messages.error(request, str(error.message))
-        if error.status == 403:
-            return render(request, "403.html", status=403)
     else:
         messages.success(
             request,
@@ -223,9 +231,8 @@ def session_unenrol_view(request: HttpRequest, session_id: int) -> HttpResponse:
     try:
         session_unenrol(actor=user, session=session, person=_person(request, user))
     except DomainError as error:
+        _refusal_raise(error)
         messages.error(request, str(error.message))
-        if error.status == 403:
-            return render(request, "403.html", status=403)
     else:
         messages.success(request, _("The enrolment was withdrawn."))
     return _back(session)

@@ -331,3 +331,43 @@ def test_trainer_takes_attendance_and_staff_sign_in(trainer: User, agent: User) 
 
     marks = dict(Enrolment.objects.values_list("person_id", "attendance"))
     assert marks == {agent.pk: "present", other.pk: "absent"}
+
+
+def test_session_list_for_staff_and_trainers(trainer: User, agent: User) -> None:
+    version = published_course(title_zh="带电作业安全")
+    upcoming = session_make(course=version.course, trainer=trainer, place="二楼会议室")
+    session_make(course=version.course, trainer=trainer, place="已取消的教室", status="cancelled")
+    session_enrol(actor=agent, session=upcoming)
+
+    staff_page = client_for(agent).get(reverse("training:session_list")).content.decode()
+    trainer_page = client_for(trainer).get(reverse("training:session_list")).content.decode()
+
+    assert "二楼会议室" in staff_page and "含本人" in staff_page and "已取消的教室" not in staff_page
+    assert "二楼会议室" in trainer_page and "已取消的教室" in trainer_page and "已安排" in trainer_page
+
+
+def test_trainer_course_without_versions_offers_a_new_one(trainer: User, agent: User) -> None:
+    course = course_make()
+
+    page = client_for(trainer).get(reverse("training:course_detail", args=[course.pk]))
+
+    assert page.status_code == 200
+    assert reverse("training:course_draft_create", args=[course.pk]) in page.content.decode()
+    assert client_for(agent).get(reverse("training:course_detail", args=[course.pk])).status_code == 404
+
+
+def test_supervisor_enrols_only_his_team_from_the_page(trainer: User) -> None:
+    from tests.training.factories import supervisor_of, team_make
+
+    team = team_make()
+    member = staff_member(team=team)
+    supervisor = supervisor_of(team)
+    outsider = staff_member()
+    version = published_course()
+    session = session_make(course=version.course, trainer=trainer)
+    url = reverse("training:session_enrol", args=[session.pk])
+    client = client_for(supervisor)
+
+    assert client.post(url, {"person": member.pk}).status_code == 302
+    assert client.post(url, {"person": outsider.pk}).status_code == 403
+    assert list(Enrolment.objects.values_list("person_id", flat=True)) == [member.pk]
