@@ -72,8 +72,10 @@ from charter.training.quizzes import (
     attempt_answer,
     attempt_get_visible,
     attempt_items,
+    attempt_list_of,
     attempt_start,
     attempt_submit,
+    attempts_left,
 )
 from charter.training.selectors import assignment_list_visible_to, certificate_status
 from charter.training.serializers import (
@@ -87,6 +89,7 @@ from charter.training.serializers import (
     TrainingCourseCreateInputSerializer,
     TrainingCourseDetailOutputSerializer,
     TrainingCourseListOutputSerializer,
+    TrainingQuizDetailOutputSerializer,
     TrainingVerificationOutputSerializer,
     TrainingWaiveInputSerializer,
 )
@@ -415,12 +418,58 @@ def _attempt_response(attempt_pk: int, reader: User, code: int = status.HTTP_200
     return Response(TrainingAttemptOutputSerializer(attempt_data(attempt, reader)).data, status=code)
 
 
+def _attempt_brief(attempt: Attempt) -> dict[str, Any]:
+    """One of the taker's own attempts in a list: the percent only when the quiz's review shows the score."""
+    show_score = attempt.quiz.review in (Quiz.Review.SCORE, Quiz.Review.ANSWERS)
+    return {
+        "id": attempt.pk,
+        "number": attempt.number,
+        "status": attempt.status,
+        "started_at": attempt.started_at,
+        "deadline_at": attempt.deadline_at,
+        "submitted_at": attempt.submitted_at,
+        "passed": attempt.passed,
+        "percent": attempt.percent if show_score else None,
+    }
+
+
 class QuizViewSet(viewsets.GenericViewSet[Quiz]):
-    """Starting an attempt at a quiz (the quiz's rules are in its course, `quiz`)."""
+    """A quiz's rules with the caller's attempts, and starting an attempt."""
 
     permission_classes = [permissions.IsAuthenticated]
     serializer_class = TrainingAttemptOutputSerializer
     queryset = Quiz.objects.none()
+
+    @extend_schema(responses={200: TrainingQuizDetailOutputSerializer, 403: ERROR, 404: NOT_FOUND})
+    def retrieve(self, request: Request, pk: str | None = None) -> Response:
+        """Return a quiz's rules (questions drawn, pass mark, attempts allowed and left, time limit, what is
+        shown after submitting) and the caller's attempts at it; a draft's quiz only to those who write
+        courses."""
+        user = _require_staff(request)
+        quiz = (
+            Quiz.objects.select_related("version__course")
+            .prefetch_related("draws")
+            .filter(pk=_int(pk))
+            .first()
+        )
+        if quiz is None or not can_view_course_version(user, quiz.version):
+            raise Http404
+        attempts = attempt_list_of(person=user, quiz=quiz)
+        for attempt in attempts:
+            attempt.quiz = quiz
+        body = {
+            "id": quiz.pk,
+            "course": quiz.version.course,
+            "course_version": quiz.version.number,
+            "pass_mark": quiz.pass_mark,
+            "attempts_allowed": quiz.attempts_allowed,
+            "attempts_left": attempts_left(person=user, quiz=quiz),
+            "time_limit_minutes": quiz.time_limit_minutes,
+            "review": quiz.review,
+            "question_count": sum(draw.count for draw in quiz.draws.all()),
+            "attempts": [_attempt_brief(attempt) for attempt in attempts],
+        }
+        return Response(TrainingQuizDetailOutputSerializer(body).data)
 
     @extend_schema(
         request=None,
@@ -443,8 +492,8 @@ class QuizViewSet(viewsets.GenericViewSet[Quiz]):
         """Start an attempt: the questions are drawn at random and their options shuffled, the deadline is
         fixed by the server's clock; an attempt still under way is returned instead (200)."""
         user = _require_staff(request)
-        quiz = Quiz.objects.filter(pk=_int(pk)).first()
-        if quiz is None:
+        quiz = Quiz.objects.select_related("version").filter(pk=_int(pk)).first()
+        if quiz is None or not can_view_course_version(user, quiz.version):
             raise Http404
         under_way = set(
             Attempt.objects.filter(quiz=quiz, person=user, status=Attempt.Status.IN_PROGRESS).values_list(

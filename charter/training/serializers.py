@@ -346,6 +346,32 @@ class TrainingAttemptOutputSerializer(serializers.Serializer[Any]):
     )
 
 
+class TrainingAttemptBriefOutputSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    number = serializers.IntegerField()
+    status = AttemptStatusField()
+    started_at = serializers.DateTimeField()
+    deadline_at = serializers.DateTimeField(allow_null=True)
+    submitted_at = serializers.DateTimeField(allow_null=True)
+    passed = serializers.BooleanField(allow_null=True)
+    percent = serializers.DecimalField(
+        max_digits=5, decimal_places=2, allow_null=True, help_text="Null unless the result shows the score."
+    )
+
+
+class TrainingQuizDetailOutputSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    course = TrainingCourseBriefOutputSerializer()
+    course_version = serializers.IntegerField()
+    pass_mark = serializers.DecimalField(max_digits=5, decimal_places=2)
+    attempts_allowed = serializers.IntegerField(help_text="0: no limit.")
+    attempts_left = serializers.IntegerField(allow_null=True, help_text="Yours; null: no limit.")
+    time_limit_minutes = serializers.IntegerField(allow_null=True, help_text="Null: no limit.")
+    review = ReviewField()
+    question_count = serializers.IntegerField()
+    attempts = TrainingAttemptBriefOutputSerializer(many=True, help_text="Yours, the latest first.")
+
+
 class TrainingAnswerInputSerializer(serializers.Serializer[Any]):
     question_version = serializers.IntegerField(min_value=1, help_text="A question drawn for this attempt.")
     chosen = serializers.ListField(

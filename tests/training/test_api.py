@@ -335,6 +335,34 @@ def test_the_result_shows_what_the_review_setting_allows(
 
     assert taker["passed"] is False and taker["score"] is None and taker["items"] == []
     assert lead["score"] == "0.0" and len(lead["items"]) == 2 and lead["items"][0]["correct"]
+    rules = api_client_for(agent).get(f"{API}/quizzes/{quiz.pk}/").json()
+    assert rules["question_count"] == 2 and rules["attempts_allowed"] == 3 and rules["attempts_left"] == 2
+    assert [(row["id"], row["passed"], row["percent"]) for row in rules["attempts"]] == [(pk, False, None)]
+    assert api_client_for(supervisor).get(f"{API}/quizzes/{quiz.pk}/").json()["attempts"] == []
+
+
+def test_a_drafts_quiz_is_hidden_from_staff(trainer: User, agent: User) -> None:
+    from charter.training.banks import quiz_configure
+
+    bank = bank_make(actor=trainer, code="bank-draft", categories={"basics": 2})
+    draft = draft_version_make(course=course_make(), lessons=0, requires_quiz=True, requires_lessons=False)
+    quiz = quiz_configure(
+        actor=trainer,
+        version=draft,
+        bank=bank,
+        draws=[(bank.categories.get(), 2)],
+        pass_mark=80,
+        attempts_allowed=3,
+        time_limit_minutes=None,
+        review="score",
+        shuffle_options=True,
+    )
+
+    assert api_client_for(agent).get(f"{API}/quizzes/{quiz.pk}/").status_code == 404
+    assert api_client_for(trainer).get(f"{API}/quizzes/{quiz.pk}/").status_code == 200
+    assert api_client_for(agent).post(f"{API}/quizzes/{quiz.pk}/attempts/").status_code == 404
+    refused = api_client_for(trainer).post(f"{API}/quizzes/{quiz.pk}/attempts/")
+    assert refused.status_code == 400 and refused.json()["code"] == ErrorCode.QUIZ_NOT_OPEN
 
 
 def test_an_answer_to_a_question_not_drawn_is_400(quiz: Quiz, agent: User) -> None:
