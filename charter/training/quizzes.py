@@ -49,6 +49,7 @@ from charter.training.errors import ErrorCode
 from charter.training.models import (
     Attempt,
     AttemptItem,
+    Completion,
     Question,
     QuestionBank,
     QuestionCategory,
@@ -93,12 +94,24 @@ def attempt_list_of(*, person: User, quiz: Quiz) -> list[Attempt]:
     return list(Attempt.objects.filter(person=person, quiz=quiz).order_by("-number"))
 
 
+def attempts_used(*, person: User, quiz: Quiz) -> int:
+    """How many attempts at `quiz` count against its limit: those `person` started since he last completed
+    the course, so that renewing a certificate on the same course version starts with every attempt again."""
+    last = (
+        Completion.objects.filter(person=person, course_id=quiz.version.course_id)
+        .order_by("-completed_at")
+        .values_list("completed_at", flat=True)
+        .first()
+    )
+    attempts = Attempt.objects.filter(person=person, quiz=quiz)
+    return (attempts.filter(started_at__gt=last) if last is not None else attempts).count()
+
+
 def attempts_left(*, person: User, quiz: Quiz) -> int | None:
     """How many more attempts `person` may start at `quiz` (None: no limit)."""
     if not quiz.attempts_allowed:
         return None
-    used = Attempt.objects.filter(person=person, quiz=quiz).count()
-    return max(quiz.attempts_allowed - used, 0)
+    return max(quiz.attempts_allowed - attempts_used(person=person, quiz=quiz), 0)
 
 
 def attempt_grading_queue(*, user: User) -> QuerySet[Attempt]:
@@ -203,7 +216,7 @@ def attempt_start(*, actor: User, quiz: Quiz) -> Attempt:
             if under_way.deadline_at is None or now < under_way.deadline_at:
                 return under_way
             _submit_claimed(under_way.pk, timed_out=True, actor=None)
-        used = mine.count()
+        used = attempts_used(person=actor, quiz=quiz)
         if quiz.attempts_allowed and used >= quiz.attempts_allowed:
             raise DomainError(
                 _("You have used all %(count)d attempts at this quiz.") % {"count": quiz.attempts_allowed},

@@ -10,13 +10,14 @@ import pytest
 import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from charter.accounts.models import User
 from charter.audit.models import AuditEvent
 from charter.common.errors import ConflictError, DomainError, NotFoundError, PermissionDeniedError
 from charter.training.banks import category_create, question_create, question_revise
 from charter.training.errors import ErrorCode
-from charter.training.models import Attempt, AttemptItem, QuestionOption, QuestionVersion, Quiz
+from charter.training.models import Attempt, AttemptItem, Completion, QuestionOption, QuestionVersion, Quiz
 from charter.training.quizzes import (
     attempt_answer,
     attempt_grade,
@@ -212,6 +213,25 @@ def test_attempts_limit(trainer: User, taker: User) -> None:
         1,
         2,
     ]
+
+
+def test_attempts_count_again_after_the_course_is_completed(trainer: User, taker: User) -> None:
+    """Renewing a certificate on the same course version must not find its attempts used up: the limit
+    counts the attempts since the person last completed the course."""
+    quiz = quiz_published(actor=trainer, bank=bank_make(actor=trainer), attempts_allowed=1, pass_mark=100)
+    with time_machine.travel(START):
+        attempt_submit(actor=taker, attempt=attempt_start(actor=taker, quiz=quiz))
+    with time_machine.travel(START + dt.timedelta(days=1)):
+        Completion.objects.create(
+            person=taker, version=quiz.version, course_id=quiz.version.course_id, completed_at=timezone.now()
+        )
+    with time_machine.travel(START + dt.timedelta(days=300)):
+        again = attempt_start(actor=taker, quiz=quiz)
+        assert again.number == 2
+        attempt_submit(actor=taker, attempt=again)
+        with pytest.raises(DomainError) as refused:
+            attempt_start(actor=taker, quiz=quiz)
+    assert refused.value.code == ErrorCode.ATTEMPTS_USED_UP
 
 
 def test_quiz_of_a_draft_or_superseded_version_is_not_open(trainer: User, taker: User) -> None:
