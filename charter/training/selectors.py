@@ -368,20 +368,30 @@ def cell_state(
 
 
 def training_matrix(
-    *, user: User, team: Team | None = None, unit: OrgUnit | None = None, today: dt.date | None = None
+    *,
+    user: User,
+    team: Team | None = None,
+    unit: OrgUnit | None = None,
+    today: dt.date | None = None,
+    offset: int = 0,
+    limit: int | None = None,
 ) -> Matrix:
-    """People × required courses, each cell a `CellState`.
+    """People × required courses, each cell a `CellState`; the rows from `offset`, at most `limit` of them
+    (all when None), by username.
 
-    The required courses are the active courses with an open or completed assignment of one of the people,
-    and every onboarding or standard-linked active course. Six queries whatever the size: people, their
-    teams, courses, open assignments, latest completions, certificates.
+    The required courses are the active courses with an open or completed assignment of any of the people
+    (all of them, not only the rows asked for, so every page has the same columns), and every onboarding or
+    standard-linked active course. Six queries whatever the size: people, their teams, courses, open
+    assignments, latest completions, certificates.
     """
     today = today or timezone.localdate()
-    people = list(matrix_people(user=user, team=team, unit=unit))
+    everyone = matrix_people(user=user, team=team, unit=unit)
+    people = list(everyone[offset : offset + limit] if limit is not None else everyone[offset:])
     ids = [person.pk for person in people]
-    person_filter = Q(person_id__in=matrix_people(user=user, team=team, unit=unit).values("pk"))
+    all_filter = Q(person_id__in=everyone.values("pk"))
+    person_filter = Q(person_id__in=ids) if limit is not None else all_filter
     assigned = Assignment.objects.filter(
-        person_filter, status__in=(Assignment.Status.OPEN, Assignment.Status.COMPLETED)
+        all_filter, status__in=(Assignment.Status.OPEN, Assignment.Status.COMPLETED)
     ).values("course_id")
     courses = list(
         Course.objects.filter(Q(pk__in=assigned) | Q(is_onboarding=True) | Q(standard__isnull=False))

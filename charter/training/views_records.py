@@ -10,6 +10,7 @@ sessions, banks, grading) are shown only when their page exists and would open f
 from typing import Any
 
 from django import forms
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext_lazy as _
@@ -30,14 +31,15 @@ from charter.training.permissions import (
     can_view_records_of,
 )
 from charter.training.selectors import (
-    CellState,
     effectiveness,
+    matrix_people,
     my_training,
     overdue_for_supervisor,
     page_link,
     training_matrix,
 )
 
+MATRIX_PAGE_SIZE = 100
 # The training pages, each linked from the home page when it exists and opens for the reader (an agent
 # gets the course and session lists; a trainer also banks, grading, the matrix and effectiveness).
 TRAINER_LINKS = (
@@ -122,17 +124,30 @@ def matrix(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     if form.is_valid() and extension in EXTENSIONS:
         table = matrix_export(actor=user, team=team, unit=unit, extension=extension)
         return tables_download([table], stem="training-matrix", extension=extension)
-    result = training_matrix(user=user, team=team, unit=unit) if form.is_valid() else None
+    result = page = None
+    if form.is_valid():
+        # One page of people at a time; the columns are those of everyone filtered.
+        page = Paginator(matrix_people(user=user, team=team, unit=unit), MATRIX_PAGE_SIZE).get_page(
+            request.GET.get("page")
+        )
+        result = training_matrix(
+            user=user,
+            team=team,
+            unit=unit,
+            offset=page.start_index() - 1 if page.object_list else 0,
+            limit=MATRIX_PAGE_SIZE,
+        )
     rows = []
     if result is not None:
         for row in result.rows:
             rows.append((row, [(cell, cell_label(cell.state)) for cell in row.cells]))
     query = request.GET.copy()
     query.pop("format", None)
+    query.pop("page", None)
     return render(
         request,
         "training/matrix.html",
-        {"form": form, "matrix": result, "rows": rows, "query": query.urlencode(), "states": CellState},
+        {"form": form, "matrix": result, "rows": rows, "query": query.urlencode(), "page": page},
     )
 
 

@@ -155,3 +155,25 @@ def test_export_refused_without_the_matrix(hotline: Team) -> None:
     with pytest.raises(DomainError):
         matrix_export(actor=agent, team=None, unit=None, extension="csv")
     assert matrix_table(training_matrix(user=supervisor_of(hotline), team=hotline)).rows
+
+
+def test_the_matrix_page_shows_people_a_page_at_a_time_with_the_same_columns(
+    hotline: Team, trainer: User
+) -> None:
+    from charter.training import views_records
+
+    today = timezone.localdate()
+    people = [staff_member(team=hotline, username=f"agent{index:02d}") for index in range(3)]
+    course = published_course(code="only-last").course
+    assignment_make(person=people[-1], course=course, due_on=today)
+    first = training_matrix(user=trainer, team=hotline, offset=0, limit=2)
+    last = training_matrix(user=trainer, team=hotline, offset=2, limit=2)
+    assert [row.person for row in first.rows] == people[:2]
+    assert [row.person for row in last.rows] == people[2:]
+    assert first.courses == last.courses == [course]
+    assert [row.cells[0].state for row in first.rows + last.rows] == [
+        CellState.NOT_REQUIRED,
+        CellState.NOT_REQUIRED,
+        CellState.DUE,
+    ]
+    assert views_records.MATRIX_PAGE_SIZE >= 50
