@@ -33,6 +33,7 @@ PREFIXES = {
     "sla": "sla_",
     "standards": "standard_",
     "surveys": "survey_",
+    "training": "training_",
 }
 SHARED = {"invalid", "permission_denied", "conflict", "invalid_transition", "not_found"}
 ROOT = Path(charter.__file__).parent
