@@ -134,11 +134,15 @@ def test_only_those_who_write_courses_create_one(agent: User, trainer: User) -> 
     assert taken.status_code == 400 and taken.json()["code"] == ErrorCode.COURSE_CODE_TAKEN
 
 
-def test_a_customer_is_refused(version: CourseVersion, customer_user: User) -> None:
+def test_a_customer_is_refused_and_an_anonymous_caller_asked_to_sign_in(
+    version: CourseVersion, customer_user: User
+) -> None:
     response = api_client_for(customer_user).get(f"{API}/courses/")
 
     assert response.status_code == 403
     assert response.json()["code"] == ErrorCode.STAFF_ONLY
+    for path in ("/courses/", "/assignments/", "/certificates/", "/attempts/1/"):
+        assert APIClient().get(f"{API}{path}").status_code == 401, path
 
 
 # Assignments --------------------------------------------------------------------------------------------
