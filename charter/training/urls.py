@@ -2,7 +2,14 @@
 
 from django.urls import URLPattern, URLResolver
 
-from charter.training import urls_certificates, urls_courses, urls_quizzes, urls_records, urls_sessions
+from charter.training import (
+    urls_assignments,
+    urls_certificates,
+    urls_courses,
+    urls_quizzes,
+    urls_records,
+    urls_sessions,
+)
 
 app_name = "training"
 
@@ -14,3 +21,4 @@ urlpatterns += urls_certificates.urlpatterns
 urlpatterns += urls_quizzes.urlpatterns
 urlpatterns += urls_courses.urlpatterns
 urlpatterns += urls_sessions.urlpatterns
+urlpatterns += urls_assignments.urlpatterns

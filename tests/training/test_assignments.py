@@ -369,3 +369,59 @@ def test_two_workers_carry_one_batch_out_once() -> None:
     assert sorted(results) == [0, 30]
     assert set(Assignment.objects.filter(batch=batch).values_list("person_id", flat=True)) == members
     assert AuditEvent.objects.filter(action="training.batch_carry_out").count() == 1
+
+
+# Pages --------------------------------------------------------------------------------------------------
+
+
+def test_a_supervisor_orders_a_course_for_his_team_and_is_refused_another(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from django.urls import reverse
+
+    from tests.conftest import browser_post, client_for
+
+    team = team_make()
+    supervisor = supervisor_of(team)
+    member = staff_member(team=team)
+    other = team_make()
+    staff_member(team=other)
+    course = _course()
+    client = client_for(supervisor)
+    url = reverse("training:batch_order")
+    page = client.get(url)
+    assert page.status_code == 200
+    offered = page.content.decode()
+    assert str(team) in offered and str(other) not in offered and 'name="unit"' not in offered
+    values = {"course": course.pk, "target": "team", "due_on": _in(7).isoformat(), "note": "补训"}
+
+    refused = browser_post(client, url, {**values, "team": other.pk})
+    assert refused.status_code == 403 and not AssignmentBatch.objects.exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        done = browser_post(client, url, {**values, "team": team.pk})
+    assert done.status_code == 302
+    assert set(Assignment.objects.values_list("person_id", flat=True)) == {member.pk, supervisor.pk}
+    assert f'data-testid="batch-{AssignmentBatch.objects.get().pk}"' in client.get(url).content.decode()
+    assert client_for(member).get(url).status_code == 403
+
+
+def test_the_waive_page_is_for_whoever_may_assign_to_the_person() -> None:
+    from django.urls import reverse
+
+    from tests.conftest import browser_post, client_for
+
+    trainer = trainer_user()
+    person = staff_member()
+    assignment, _created = _assign(person, _course(), actor=trainer)
+    url = reverse("training:assignment_waive", args=[assignment.pk])
+
+    assert client_for(staff_member()).get(url).status_code == 404
+    assert client_for(person).get(url).status_code == 403
+    blank = browser_post(client_for(trainer), url, {"reason": " "})
+    assert blank.status_code == 200 and "reason" in blank.context["form"].errors
+    done = browser_post(client_for(trainer), url, {"reason": "已在外单位完成同等培训"})
+
+    assert done.status_code == 302
+    assignment.refresh_from_db()
+    assert assignment.status == Assignment.Status.WAIVED
