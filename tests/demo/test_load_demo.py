@@ -1,10 +1,16 @@
 """The demo `make run` loads: complete, idempotent, and with months of history behind it."""
 
-from typing import TYPE_CHECKING
+import datetime as dt
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from django.core.management import call_command
+from django.db.models import Model
 from django.test import Client
+from django.utils import timezone
 
 from charter.cases.models import Case
 from charter.reports.models import ServicePeriodFigures
@@ -17,17 +23,27 @@ if TYPE_CHECKING:
 pytestmark = pytest.mark.django_db
 
 
-def test_the_demo_loads_twice_without_change_and_publishes_last_months_figures(client: Client) -> None:
+CaptureCallbacks = Callable[..., AbstractContextManager[list[Callable[[], Any]]]]
+
+
+def test_the_demo_loads_twice_without_change_and_publishes_last_months_figures(
+    client: Client, django_capture_on_commit_callbacks: CaptureCallbacks
+) -> None:
     call_command("load_demo", stdout=None)
     cases, responses = Case.objects.count(), Response.objects.count()
+    training = _training_counts()
     call_command("load_demo", stdout=None)
 
     assert (Case.objects.count(), Response.objects.count()) == (cases, responses)
+    assert _training_counts() == training
     assert responses > 0
     published = ServicePeriodFigures.objects.filter(period_kind="month", cases_handled__gt=0)
     assert published.exists()
     page = client.get(f"/services/{not_none(published.first()).service.slug}/").content.decode()
     assert "上月" in page and "满意" in page
+
+    _training_story_told()
+    _new_code_version_assigns_the_conduct_course_once(django_capture_on_commit_callbacks)
 
 
 def test_the_demo_tells_the_story_of_holding_staff_to_the_code_and_assessing_them() -> None:
@@ -103,3 +119,174 @@ def _assessment_story_told(li: "User") -> None:
     assert Response.objects.filter(handler=li, assessment_excluded_at__isnull=False).count() == 1
     assert ScorecardLine.objects.get(scorecard=card, code="csat_satisfied").excluded >= 1
     assert ImprovementPlan.objects.filter(person__username="chen.agent", status="active").exists()
+
+
+def _training_counts() -> dict[str, int]:
+    from charter.accounts.models import Qualification, QualificationGrant
+    from charter.training import models
+
+    counted: list[type[Model]] = [
+        models.Course,
+        models.CourseVersion,
+        models.Lesson,
+        models.Question,
+        models.AssignmentBatch,
+        models.Assignment,
+        models.Attempt,
+        models.Completion,
+        models.Certificate,
+        models.TrainingSession,
+        models.Enrolment,
+        Qualification,
+        QualificationGrant,
+    ]
+    return {model.__name__: model._default_manager.count() for model in counted}
+
+
+def _training_story_told() -> None:
+    from charter.accounts.models import Team, User
+    from charter.cases.services.routing import eligible_handlers, routing_exclusions
+    from charter.common.vocabulary import CaseKind
+    from charter.demo.conduct_story import MARKER
+    from charter.quality.models import Review
+    from charter.training.models import (
+        Assignment,
+        AssignmentBatch,
+        Certificate,
+        Course,
+        CourseVersion,
+        Enrolment,
+        Question,
+        TrainingSession,
+    )
+    from charter.training.quizzes import attempt_grading_queue
+
+    today, now = timezone.localdate(), timezone.now()
+    people = {user.username: user for user in User.objects.filter(username__contains=".")}
+    li, zhao, chen, zhou = (people[name] for name in ("li.agent", "zhao.agent", "chen.agent", "zhou.trainer"))
+
+    # The course on the code, linked to it, three bilingual lessons citing its clauses, a bank of twelve
+    # questions in categories citing clauses, a quiz drawing five (80, 3 attempts, 10 minutes), a certificate.
+    conduct = Course.objects.get(code="code-of-conduct")
+    version = CourseVersion.objects.published().get(course=conduct)
+    assert not_none(conduct.standard).code == "code-of-conduct"
+    lessons = list(version.lessons.all())
+    assert len(lessons) == 3
+    assert all(
+        lesson.title_en and "条" in lesson.body_zh and "clause" in lesson.body_en for lesson in lessons
+    )
+    quiz = version.quiz
+    assert (quiz.pass_mark, quiz.attempts_allowed, quiz.time_limit_minutes) == (Decimal(80), 3, 10)
+    assert sum(draw.count for draw in quiz.draws.all()) == 5
+    assert version.requires_quiz and version.certificate_valid_days == 365
+    questions = Question.objects.filter(category__bank=quiz.bank, is_active=True).select_related("current")
+    assert questions.count() == 12
+    assert {not_none(question.current).kind for question in questions} == {
+        "single",
+        "multiple",
+        "true_false",
+        "short",
+    }
+    assert not quiz.bank.categories.filter(clause__isnull=True).exists()
+
+    # Ordered for every agent in one batch: Li and Chen done with certificates, Zhao overdue.
+    batch = AssignmentBatch.objects.get(course=conduct)
+    agents = set(User.objects.filter(groups__name="agent", is_active=True).values_list("pk", flat=True))
+    assert batch.finished_at is not None
+    assert set(Assignment.objects.filter(batch=batch).values_list("person_id", flat=True)) == agents
+    for person in (li, chen):
+        done = Assignment.objects.get(batch=batch, person=person)
+        assert done.status == Assignment.Status.COMPLETED
+        assert not_none(done.certificate).is_valid_on(today)
+    late = Assignment.objects.get(batch=batch, person=zhao)
+    assert late.status == Assignment.Status.OPEN and late.due_on < today and late.is_overdue
+    # Zhao's written answer waits in Zhou's grading queue.
+    waiting = list(attempt_grading_queue(user=zhou))
+    assert [attempt.person for attempt in waiting] == [zhao]
+    assert waiting[0].items.filter(question__kind="short").exclude(text="").exists()
+
+    # Handling complaints grants the qualification the hall team requires for its complaints only.
+    complaints = Course.objects.get(code="complaint-handling")
+    qualification = not_none(complaints.qualification)
+    assert qualification.name_zh == "投诉处理资格" and complaints.renewal_notice_days == 30
+    assert CourseVersion.objects.published().get(course=complaints).certificate_valid_days == 365
+    hall = Team.objects.get(code="hall")
+    assert hall.case_routing.required_qualification == qualification
+    assert hall.case_routing.qualification_for_complaints_only
+    # Li's certificate is valid today and expires within a week; Zhao's expired, with a renewal assigned.
+    li_certificate = Certificate.objects.get(person=li, course=complaints)
+    assert li_certificate.is_valid_on(today)
+    assert today <= not_none(li_certificate.expires_on) <= today + dt.timedelta(days=7)
+    zhao_certificate = Certificate.objects.get(person=zhao, course=complaints)
+    assert not zhao_certificate.is_valid_on(today)
+    renewal = Assignment.objects.get(person=zhao, course=complaints, reason=Assignment.Reason.RENEWAL)
+    assert (renewal.source_type, renewal.source_id) == ("training.certificate", zhao_certificate.pk)
+    assert renewal.status == Assignment.Status.OPEN
+    # So the hall team's complaints are not routed to Zhao, its inquiries still are, and the desk says why.
+    assert zhao not in eligible_handlers(team=hall, kind=CaseKind.COMPLAINT)
+    assert zhao in eligible_handlers(team=hall, kind=CaseKind.INQUIRY)
+    why = [(user, grant) for user, _required, grant in routing_exclusions(team=hall, kind=CaseKind.COMPLAINT)]
+    assert [user for user, _grant in why] == [zhao]
+    assert not_none(not_none(why[0][1]).valid_until) <= now
+
+    # Li's remedial course arose from his QA review: reason, source and the clause in the reason.
+    review = Review.objects.get(agent=li, case__title__startswith=MARKER)
+    remedial = Assignment.objects.get(person=li, course__code="courteous-words")
+    assert str(remedial.reason) == "qa_review"
+    assert (remedial.source_type, remedial.source_id) == ("quality.review", review.pk)
+    assert remedial.assigned_by is None and "2.3" in remedial.reason_text
+    taught = CourseVersion.objects.published().get(course=remedial.course).clauses.all()
+    assert [clause.number for clause in taught] == ["2.3"]
+
+    # Zhou's classroom session next week with two enrolled; the briefing held, attendance taken.
+    upcoming = TrainingSession.objects.get(trainer=zhou, starts_at__gt=now)
+    assert now + dt.timedelta(days=5) < upcoming.starts_at < now + dt.timedelta(days=9)
+    assert upcoming.enrolments.count() == 2
+    held = TrainingSession.objects.get(trainer=zhou, starts_at__lt=now)
+    assert held.status == TrainingSession.Status.HELD
+    marks = dict(held.enrolments.values_list("person__username", "attendance"))
+    assert marks == {
+        "li.agent": Enrolment.Attendance.PRESENT,
+        "chen.agent": Enrolment.Attendance.PRESENT,
+        "zhao.agent": Enrolment.Attendance.ABSENT,
+    }
+
+
+def _new_code_version_assigns_the_conduct_course_once(capture: CaptureCallbacks) -> None:
+    from charter.accounts.models import User
+    from charter.standards.models import StandardDocument
+    from charter.standards.selectors import standard_version_latest_published
+    from charter.standards.services import (
+        standard_version_draft_create,
+        standard_version_draft_update,
+        standard_version_publish,
+    )
+    from charter.training.models import Assignment
+    from charter.training.signals import standard_version_published
+
+    admin = User.objects.get(username="admin")
+    document = StandardDocument.objects.get(code="code-of-conduct")
+    current = not_none(standard_version_latest_published(document=document))
+    # The publication's listener orders the batch on commit; the (immediate) worker carries it out.
+    with capture(execute=True):
+        draft = standard_version_draft_create(actor=admin, document=document)
+        standard_version_draft_update(
+            actor=admin,
+            version=draft,
+            preamble_zh=current.preamble_zh,
+            preamble_en=current.preamble_en,
+            change_summary_zh="修订第 2.3 条示例用语。",
+            change_summary_en="Examples of clause 2.3 revised.",
+        )
+        published = standard_version_publish(actor=admin, version=draft, effective_at=timezone.now())
+    assigned = Assignment.objects.filter(
+        course__code="code-of-conduct", source_type="standards.version", source_id=published.pk
+    )
+    agents = User.objects.filter(groups__name="agent", is_active=True)
+    assert agents.exists()
+    for agent in agents:
+        assert assigned.filter(person=agent, reason=Assignment.Reason.STANDARD).count() == 1
+    before = assigned.count()
+    with capture(execute=True):
+        standard_version_published(published)
+    assert assigned.count() == before
