@@ -26,8 +26,10 @@ from charter.accounts.requests import request_staff
 from charter.common.errors import DomainError
 from charter.common.files import stored_file_response
 from charter.common.forms import form_add_domain_error
+from charter.common.models import localized
 from charter.common.pages import page_rule
 from charter.common.policy import page_require
+from charter.common.richtext import rich_text_clean
 from charter.common.versioning import VersionStatus
 from charter.training.courses import (
     course_create,
@@ -171,6 +173,15 @@ def _lesson_readable(user: User, lesson_id: int) -> Lesson:
     return lesson
 
 
+def _body_safe(lesson: Lesson) -> str:
+    """The lesson's text in the reader's language, cleaned again as it is shown: the services store it
+    cleaned, but a row written another way (the admin, a shell, an import) must not run in a browser."""
+    try:
+        return rich_text_clean(localized(lesson, "body"))
+    except DomainError:
+        return ""
+
+
 @page_rule(can_use_training)
 @require_GET
 def lesson_detail(request: HttpRequest, lesson_id: int) -> HttpResponse:
@@ -181,6 +192,7 @@ def lesson_detail(request: HttpRequest, lesson_id: int) -> HttpResponse:
     index = siblings.index(lesson.pk)
     context = {
         "lesson": lesson,
+        "body": _body_safe(lesson),
         "version": lesson.version,
         "course": lesson.version.course,
         "files": lesson.files.all(),

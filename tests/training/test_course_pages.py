@@ -371,3 +371,17 @@ def test_supervisor_enrols_only_his_team_from_the_page(trainer: User) -> None:
     assert client.post(url, {"person": member.pk}).status_code == 302
     assert client.post(url, {"person": outsider.pk}).status_code == 403
     assert list(Enrolment.objects.values_list("person_id", flat=True)) == [member.pk]
+
+
+def test_a_body_written_around_the_service_is_cleaned_when_shown(agent: User) -> None:
+    course = course_make()
+    draft = draft_version_make(course=course, lessons=1)
+    lesson = draft.lessons.get()
+    lesson.body_zh = '<p>安全</p><script>alert(1)</script><img src="x" onerror="alert(2)">'
+    lesson.save()
+    version_publish(version=draft, actor=None, supersede=course.versions.all())
+
+    page = client_for(agent).get(reverse("training:lesson_detail", args=[lesson.pk])).content.decode()
+
+    assert "<p>安全</p>" in page
+    assert "alert(1)" not in page and "onerror" not in page
