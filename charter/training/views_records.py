@@ -70,7 +70,9 @@ def _record_context(user: User, person: User) -> dict[str, Any]:
         (row, course_start_link(user, row.assignment.course) if person.pk == user.pk else None)
         for row in record.open
     ]
-    return {"record": record, "person": person, "open_rows": open_rows}
+    # The certificates area's page of the person's certificates (PDFs, renewals), once it exists.
+    certificates_url = page_link(user, "training:certificate_list", person.pk)
+    return {"record": record, "person": person, "open_rows": open_rows, "certificates_url": certificates_url}
 
 
 @page_rule(can_use_training)

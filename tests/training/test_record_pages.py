@@ -98,3 +98,20 @@ def test_the_matrix_page_shows_states_in_words(li: User, supervisor: User) -> No
     )
     page = client_for(supervisor).get("/desk/training/matrix/").content.decode()
     assert 'data-state="overdue"' in page
+
+
+def test_the_record_links_the_persons_certificates_for_his_supervisor(li: User, supervisor: User) -> None:
+    from django.urls import NoReverseMatch, reverse
+
+    from tests.training.records_fixtures import at, certificate_make, completion_make
+
+    done = completion_make(
+        person=li, version=published_course(issues_certificate=True), completed_at=at(timezone.localdate())
+    )
+    certificate_make(completion=done, issued_on=timezone.localdate(), expires_on=None)
+    try:
+        url = reverse("training:certificate_list", args=[li.pk])
+    except NoReverseMatch:  # the certificates area's page is not there yet
+        pytest.skip("no certificate list page")
+    page = client_for(supervisor).get(f"/desk/training/people/{li.pk}/").content.decode()
+    assert f'href="{url}"' in page
