@@ -61,7 +61,7 @@ from charter.demo.training_content import (
     LessonText,
 )
 from charter.quality.models import Review
-from charter.standards.models import StandardClause, StandardDocument
+from charter.standards.models import StandardClause, StandardDocument, StandardVersion
 from charter.standards.selectors import standard_version_latest_published
 from charter.training.assignments import batch_carry_out, batch_create
 from charter.training.banks import bank_create, category_create, question_create, quiz_configure
@@ -326,8 +326,20 @@ def _briefing(trainer: User, course: Course, people: dict[str, User]) -> Trainin
     return session
 
 
+def _code_published_before_it_took_effect(document: StandardDocument) -> None:
+    """The code in force took effect long ago, but the standards demo published it now (the service stamps
+    the time). Move its publication back to its effective date: otherwise the worker's daily sweep for lost
+    batches (versions published in the last days) would take the new course's batch for this version as
+    lost and assign the course to everyone again."""
+    for version in StandardVersion.objects.published().filter(document=document, effective_at__isnull=False):
+        if version.published_at is not None and version.effective_at is not None:
+            if version.published_at > version.effective_at:
+                _base(StandardVersion).filter(pk=version.pk).update(published_at=version.effective_at)
+
+
 def _conduct(trainer: User, people: dict[str, User]) -> Course:
     document = StandardDocument.objects.get(code=CONDUCT_DOCUMENT)
+    _code_published_before_it_took_effect(document)
     draft = _course(
         trainer,
         code=CONDUCT_COURSE,

@@ -43,6 +43,7 @@ def test_the_demo_loads_twice_without_change_and_publishes_last_months_figures(
     assert "上月" in page and "满意" in page
 
     _training_story_told()
+    _the_workers_sweeps_leave_the_training_story_as_it_is()
     _new_code_version_assigns_the_conduct_course_once(django_capture_on_commit_callbacks)
 
 
@@ -250,6 +251,19 @@ def _training_story_told() -> None:
         "chen.agent": Enrolment.Attendance.PRESENT,
         "zhao.agent": Enrolment.Attendance.ABSENT,
     }
+
+
+def _the_workers_sweeps_leave_the_training_story_as_it_is() -> None:
+    from charter.quality.models import Review
+    from charter.training.certificates import certificates_expired_sweep, certificates_renewal_sweep
+    from charter.training.signals import review_remedial_assign, standard_batches_sweep
+
+    counts = _training_counts()
+    assert standard_batches_sweep() == 0
+    assert (certificates_renewal_sweep(), certificates_expired_sweep()) == (0, 0)
+    for review in Review.objects.filter(submitted_at__isnull=False):
+        assert review_remedial_assign(review_id=review.pk) == 0
+    assert _training_counts() == counts
 
 
 def _new_code_version_assigns_the_conduct_course_once(capture: CaptureCallbacks) -> None:
