@@ -32,7 +32,7 @@ from django.db.models import (
     When,
 )
 from django.db.models import Case as CaseWhen
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -854,6 +854,23 @@ def case_reply_tally_by_author(
         .order_by("author_id")
     )
     return {row["author_id"]: row["sent"] for row in rows}
+
+
+def case_reply_daily_tally_by_author(
+    *, start_at: dt.datetime, end_at: dt.datetime, people: Sequence[int], zone: dt.tzinfo
+) -> dict[tuple[int, dt.date], int]:
+    """Return, per (person of `people`, day in `zone`), how many public replies he sent that day in
+    [start_at, end_at): for comparisons whose windows differ from person to person (training's
+    effectiveness), read in one query."""
+    rows = (
+        _public_replies(start_at, end_at)
+        .filter(author_id__in=list(people))
+        .annotate(day=TruncDate("created_at", tzinfo=zone))
+        .values("author_id", "day")
+        .annotate(sent=Count("pk"))
+        .order_by("author_id", "day")
+    )
+    return {(row["author_id"], row["day"]): row["sent"] for row in rows}
 
 
 def case_reply_list_of_author(
