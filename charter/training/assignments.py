@@ -18,7 +18,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -317,7 +316,7 @@ def _target_people(batch: AssignmentBatch) -> "Iterable[int]":
 def batch_source(batch: AssignmentBatch) -> tuple[str, int, Assignment.Reason]:
     """The source and reason of the assignments `batch` makes."""
     if batch.target == Target.STANDARD:
-        version_id = batch.standard_version_id or int(batch.target_value)
+        version_id = batch.standard_version_id or int(batch.target_value)  # older rows named it in the value
         return STANDARD_SOURCE, version_id, Reason.STANDARD
     return BATCH_SOURCE, batch.pk, Reason.ORDERED
 
@@ -396,17 +395,11 @@ def standard_batch_create(*, course: Course, version: Any) -> AssignmentBatch | 
     the standard it introduces was published; due `standard_days` after the version takes effect (or after
     today, when that is later). One batch per course and version: a second call returns None. The caller
     enqueues `batch_carry_out` on commit."""
-    existing = AssignmentBatch.objects.filter(
-        Q(standard_version=version) | Q(target_value=str(version.pk)), course=course, target=Target.STANDARD
-    )
-    if existing.exists():
+    if AssignmentBatch.objects.filter(course=course, standard_version=version).exists():
         return None
     start = timezone.localdate()
     if version.effective_at is not None:
         start = max(start, timezone.localdate(version.effective_at))
-    # The one-to-one link marks the version's batch; a second course introducing the same standard names
-    # the version in `target_value` only.
-    taken = AssignmentBatch.objects.filter(standard_version=version).exists()
     note = str(
         _("Version %(number)s of %(standard)s was published: complete this course on it.")
         % {"number": version.number, "standard": version.document}
@@ -420,7 +413,7 @@ def standard_batch_create(*, course: Course, version: Any) -> AssignmentBatch | 
                     target_value=str(version.pk),
                     due_on=start + dt.timedelta(days=course.standard_days),
                     note=note,
-                    standard_version=None if taken else version,
+                    standard_version=version,
                 )
         except IntegrityError:
             return None

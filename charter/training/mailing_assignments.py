@@ -142,9 +142,10 @@ def _assignments() -> "Any":
 
 
 def assignment_assigned_mail(*, assignment_id: int) -> None:
-    """Tell the person of the open assignment `assignment_id` that the course was assigned to him."""
+    """Tell the person of the open assignment `assignment_id` that the course was assigned to him, once
+    (a retried task finds the row claimed)."""
     assignment = _assignments().filter(pk=assignment_id, status=Status.OPEN).first()
-    if assignment is not None:
+    if assignment is not None and _claimed(assignment.pk, "assigned_mailed_at", timezone.now()):
         _send(
             "assigned",
             assignment.person,
@@ -155,9 +156,13 @@ def assignment_assigned_mail(*, assignment_id: int) -> None:
 
 def batch_assigned_mail(*, batch_id: int) -> int:
     """Tell each person of batch `batch_id` whose assignment is still open that the course was assigned to
-    him; returns how many mails were queued."""
+    him, once each (a retried task skips those already claimed); returns how many mails were queued."""
     sent = 0
-    for assignment in _assignments().filter(batch_id=batch_id, status=Status.OPEN).order_by("pk").iterator():
+    now = timezone.now()
+    rows = _assignments().filter(batch_id=batch_id, status=Status.OPEN, assigned_mailed_at__isnull=True)
+    for assignment in rows.order_by("pk").iterator():
+        if not _claimed(assignment.pk, "assigned_mailed_at", now):
+            continue
         sent += _send(
             "assigned",
             assignment.person,

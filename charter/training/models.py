@@ -357,14 +357,14 @@ class AssignmentBatch(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(_("ordered at"), default=timezone.now)
-    standard_version = models.OneToOneField(
+    standard_version = models.ForeignKey(
         "standards.StandardVersion",
         verbose_name=_("standard version"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
-        help_text=_("The published version that ordered this batch; each version orders one."),
+        help_text=_("The published version that ordered this batch; each version orders one per course."),
     )
     finished_at = models.DateTimeField(_("carried out at"), null=True, blank=True)
     assigned_count = models.PositiveIntegerField(_("people assigned"), default=0)
@@ -373,6 +373,11 @@ class AssignmentBatch(models.Model):
         ordering = ["-created_at", "-pk"]
         verbose_name = _("assignment batch")
         verbose_name_plural = _("assignment batches")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["course", "standard_version"], name="training_batch_once_per_standard_version"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.course} → {self.target}:{self.target_value}"
@@ -438,7 +443,8 @@ class Assignment(TimeStampedModel):
         related_name="+",
     )
     waived_reason = models.TextField(_("why waived"), blank=True)
-    # Each reminder is sent once: the sweep claims the row by setting the stamp where it is still empty.
+    # Each mail is sent once: the sender claims the row by setting the stamp where it is still empty.
+    assigned_mailed_at = models.DateTimeField(_("told of the assignment at"), null=True, blank=True)
     reminded_before_at = models.DateTimeField(_("reminded before the due date at"), null=True, blank=True)
     reminded_due_at = models.DateTimeField(_("reminded on the due date at"), null=True, blank=True)
     overdue_notified_at = models.DateTimeField(_("supervisor told of the delay at"), null=True, blank=True)
@@ -670,7 +676,7 @@ class Attempt(models.Model):
     it is refused, and a sweep submits what was answered once it has passed."""
 
     class Status(models.TextChoices):
-        IN_PROGRESS = "in_progress", _("In progress")
+        IN_PROGRESS = "in_progress", pgettext_lazy("quiz attempt", "In progress")
         GRADING = "grading", _("Awaiting grading")
         GRADED = "graded", _("Graded")
 

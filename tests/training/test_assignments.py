@@ -26,7 +26,7 @@ from charter.training.assignments import (
     onboarding_sweep,
 )
 from charter.training.errors import ErrorCode
-from charter.training.mailing_assignments import KEYS, assignment_reminders_send
+from charter.training.mailing_assignments import KEYS, assignment_reminders_send, batch_assigned_mail
 from charter.training.models import Assignment, AssignmentBatch, Course
 from tests.accounts.factories import OrgUnitFactory, TeamFactory, TeamMembershipFactory, UserFactory
 from tests.training.factories import (
@@ -208,6 +208,9 @@ def test_a_batch_assigns_each_member_of_the_team_once_even_run_twice(
     batch.refresh_from_db()
     assert batch.assigned_count == 4 and assigned.count() == 4
     assert batch_carry_out(batch_id=batch.pk) == 0
+    # A retried mail task mails nobody twice: each assignment's mail was claimed when it was sent.
+    assert batch_assigned_mail(batch_id=batch.pk) == 0
+    assert OutboundMessage.objects.filter(template=KEYS["assigned"]).count() == 4
 
 
 def test_role_unit_and_staff_targets_cover_the_right_people(django_capture_on_commit_callbacks: Any) -> None:
