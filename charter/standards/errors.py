@@ -29,7 +29,7 @@ class ErrorCode(StrEnum):
     NOT_ACKNOWLEDGEABLE = "standard_not_acknowledgeable"
     ALREADY_ACKNOWLEDGED = "standard_already_acknowledged"
     # A registered gate (training: a required course still open) refuses the acknowledgement for now.
-    ACKNOWLEDGEMENT_NEEDS_TRAINING = "standards_acknowledgement_needs_training"
+    ACKNOWLEDGEMENT_NEEDS_TRAINING = "standard_acknowledgement_needs_training"
     INVALID_TEXT = "standard_invalid_text"
     TEXT_TOO_LONG = "standard_text_too_long"
 

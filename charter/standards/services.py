@@ -56,7 +56,7 @@ def version_published_listener_register(fn: VersionPublishedListener) -> None:
 
 def acknowledgement_gate_register(fn: AcknowledgementGate) -> None:
     """Ask `fn(user, version)` before `user` acknowledges `version`: None lets it through, a message refuses
-    it (standards_acknowledgement_needs_training). Registering twice keeps one."""
+    it (standard_acknowledgement_needs_training). Registering twice keeps one."""
     if fn not in _acknowledgement_gates:
         _acknowledgement_gates.append(fn)
 
