@@ -89,7 +89,11 @@ class Reviews:
 
 
 @time_machine.travel(dt.datetime(2026, 9, 1, 2, 0, tzinfo=dt.UTC))
-def test_before_and_after_for_trained_and_untrained(conduct: StandardDocument, publish: Publisher) -> None:  # noqa: F811
+def test_before_and_after_for_trained_and_untrained(
+    conduct: StandardDocument,  # noqa: F811
+    publish: Publisher,  # noqa: F811
+    django_assert_max_num_queries: Any,
+) -> None:
     first = publish(conduct, [conduct_content("2.3"), conduct_content("3.1")], effective_at=day(1, 1))
     second = publish(conduct, None, effective_at=day(2, 1))
     taught = first.clauses.get(number="2.3")
@@ -125,7 +129,8 @@ def test_before_and_after_for_trained_and_untrained(conduct: StandardDocument, p
     reviews.replies(u1, day(6, 1), 2, [same])
     reviews.replies(u1, day(6, 20), 2, [same, other])  # the finding on another clause is not counted
 
-    result = effectiveness(course=course, days=30)
+    with django_assert_max_num_queries(7):
+        result = effectiveness(course=course, days=30)
 
     assert result.clauses == [("code-of-conduct", "2.3")]
     assert result.split_on == dt.date(2026, 6, 10)
