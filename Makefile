@@ -27,6 +27,9 @@ test-deps: system-deps
 	  echo "Installing Dovecot (IMAP server for the mail tests)…"; $(call APT_INSTALL,dovecot-imapd); fi
 	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi 'wenquanyi\|noto sans cjk'; then \
 	  echo "Installing Chromium and a CJK font (browser tests)…"; $(call APT_INSTALL,chromium fonts-wqy-microhei); fi
+	@if ! command -v pdftotext >/dev/null; then \
+	  echo "Installing poppler-utils (the training journey reads a certificate PDF's text)…"; \
+	  $(call APT_INSTALL,poppler-utils); fi
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
