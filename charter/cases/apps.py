@@ -23,10 +23,9 @@ class CasesConfig(AppConfig):
         service_panel_register(service_contact_panel)
         # The reader's work queues, counted first on the desk home.
         from charter.accounts.tiles import desk_tiles
-        from charter.cases.panels import desk_case_tiles, desk_routing_notice_tiles
+        from charter.cases.panels import desk_case_tiles
 
         desk_tiles.register(desk_case_tiles, order=10)
-        desk_tiles.register(desk_routing_notice_tiles, order=11)
         # The customer record (accounts) lists the customer's cases, and shows the handler of his open case
         # his name, phone and e-mail.
         from charter.accounts.panels import customer_contact_rule_register, customer_panels

@@ -84,25 +84,3 @@ def desk_case_tiles(user: User) -> list[DeskTile]:
         )
         for key, label, query, count, tone, hint in CASE_TILES
     ]
-
-
-def desk_routing_notice_tiles(user: User) -> list[DeskTile]:
-    """A notice to an agent whose teams require a qualification he does not hold (his certificate expired,
-    was revoked, or he never had one): why the cases needing it no longer reach him. None otherwise."""
-    if not may_open(user, "cases:desk_queue"):
-        return []
-    from charter.cases.services.routing import routing_exclusions_of
-
-    missing = routing_exclusions_of(user=user)
-    if not missing:
-        return []
-    return [
-        DeskTile(
-            key="not-routed",
-            label=_("Cases not routed to you"),
-            count=len(missing),
-            url=reverse("cases:desk_queue"),
-            tone=Tone.ALERT,
-            hint="; ".join(why for _qualification, why in missing),
-        )
-    ]

@@ -72,7 +72,12 @@ from charter.cases.services import (
     case_update,
 )
 from charter.cases.services.contact import customer_contact_view
-from charter.cases.services.routing import eligible_handlers, routing_exclusion_text, routing_exclusions
+from charter.cases.services.routing import (
+    eligible_handlers,
+    routing_exclusion_text,
+    routing_exclusions,
+    routing_exclusions_of,
+)
 from charter.cases.workflow import CASE_WORKFLOW
 from charter.common.errors import ConflictError, DomainError
 from charter.common.files import stored_file_response
@@ -182,6 +187,8 @@ def queue(request: HttpRequest) -> HttpResponse:
         "page": page,
         "now": now,
         "deadline_left": _deadlines_left(list(page), now),
+        # Why cases needing a qualification he lacks no longer reach him (his own queue only).
+        "not_routed": [why for _q, why in routing_exclusions_of(user=user)] if name == "mine" else [],
         "handlers": User.objects.filter(is_active=True, memberships__isnull=False)
         .distinct()
         .order_by("username"),

@@ -148,7 +148,7 @@ def test_the_qualified_set_is_one_query_whatever_the_team_size(
         assert eligible_handlers(team=team, kind="complaint") == [teammate]
 
 
-def test_the_case_page_and_the_agent_s_desk_say_why(
+def test_the_case_page_and_the_agent_s_queue_say_why(
     frozen: Any,
     required: TeamRouting,
     member: User,
@@ -168,8 +168,8 @@ def test_the_case_page_and_the_agent_s_desk_say_why(
     assert 'data-testid="routing-why"' in page
     assert "2026-02-27" in page  # the day his grant ended, in Shanghai
 
-    desk = client_for(member).get(reverse("accounts:desk")).content.decode()
-    assert 'data-testid="tile-not-routed"' in desk and "2026-02-27" in desk
+    queue = client_for(member).get(reverse("cases:desk_queue")).content.decode()
+    assert 'data-testid="not-routed"' in queue and "2026-02-27" in queue
 
 
 def test_the_team_routing_page_sets_the_qualification_and_says_who_is_left_out(
