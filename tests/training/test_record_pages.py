@@ -115,3 +115,13 @@ def test_the_record_links_the_persons_certificates_for_his_supervisor(li: User, 
         pytest.skip("no certificate list page")
     page = client_for(supervisor).get(f"/desk/training/people/{li.pk}/").content.decode()
     assert f'href="{url}"' in page
+
+
+def test_the_desk_home_shows_the_training_tile(li: User) -> None:
+    from django.urls import reverse
+
+    assignment_make(
+        person=li, course=published_course().course, due_on=timezone.localdate() - dt.timedelta(days=1)
+    )
+    page = client_for(li).get(reverse("accounts:desk")).content.decode()
+    assert "tile-training-due" in page
