@@ -3,11 +3,14 @@ completion crediting the version's hours, close every open assignment of the cou
 and a second evaluation changes nothing; work done before a renewal assignment does not count for it."""
 
 import datetime as dt
+import threading
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 import pytest
 import time_machine
+from django.db import connection, transaction
 from django.utils import timezone
 
 from charter.accounts.models import User
@@ -143,3 +146,47 @@ def test_completion_is_stamped_at_the_given_time() -> None:
         completion = completion_evaluate(person=person, course=version.course, at=at)
 
     assert completion is not None and completion.completed_at == at
+
+
+needs_postgres = pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL")
+
+
+def _race(*calls: Callable[[], object]) -> list[object]:
+    """Run `calls` in threads that start together; return each one's result or exception."""
+    barrier = threading.Barrier(len(calls))
+    results: list[object] = [None] * len(calls)
+
+    def run(index: int, call: Callable[[], object]) -> None:
+        try:
+            barrier.wait()
+            with transaction.atomic():
+                results[index] = call()
+        except Exception as error:  # the test inspects it
+            results[index] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    return results
+
+
+@needs_postgres
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_steps_finishing_together_complete_once_with_one_certificate() -> None:
+    version = published_course(lessons=1, issues_certificate=True, certificate_valid_days=365)
+    people = [staff_member() for _ in range(2)]
+    for person in people:
+        assign(person, version)
+        read_all(person, version)
+
+    results = _race(*[lambda p=p: completion_evaluate(person=p, course=version.course) for p in people * 2])
+
+    assert all(isinstance(result, Completion) for result in results), results
+    assert Completion.objects.count() == 2
+    numbers = sorted(Certificate.objects.values_list("number", flat=True))
+    assert len(numbers) == 2 and len(set(numbers)) == 2
