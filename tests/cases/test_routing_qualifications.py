@@ -206,3 +206,32 @@ def test_the_team_routing_page_sets_the_qualification_and_says_who_is_left_out(
     assert 'data-testid="routing-exclusions"' in page and "alice" in page.lower() and "2026-02-27" in page
     assert "bob" not in page.lower().split('data-testid="routing-exclusions"')[1]
     assert client_for(member).get(url).status_code == 403
+
+
+def test_the_service_settings_page_sets_the_qualification_it_requires(
+    administrator: User, qualification: Qualification
+) -> None:
+    from django.urls import reverse
+
+    from charter.audit.models import AuditEvent
+    from tests.conftest import client_for
+
+    category = ServiceCategory.objects.create(slug="water", name_zh="供水")
+    service = Service.objects.create(slug="bills", category=category)
+    url = reverse("catalog:desk_service_settings", args=[service.slug])
+
+    response = client_for(administrator).post(
+        url,
+        {
+            "category": category.pk,
+            "ordering": 0,
+            "is_active": "on",
+            "required_qualification": qualification.pk,
+        },
+    )
+
+    assert response.status_code == 302
+    service.refresh_from_db()
+    assert service.required_qualification == qualification
+    event = AuditEvent.objects.filter(action="catalog.service_update").latest("pk")
+    assert event.data["required_qualification"] == [None, qualification.pk]
