@@ -66,9 +66,11 @@ def verify(request: HttpRequest, code: str) -> HttpResponse:
     context = {
         "certificate": certificate,
         "state": certificate_state(certificate),
-        "course_title": certificate.course.title_en or certificate.course.title_zh
-        if request.LANGUAGE_CODE.startswith("en")
-        else certificate.course.title_zh,
+        "course_title": (
+            (certificate.course.title_en or certificate.course.title_zh)
+            if request.LANGUAGE_CODE.startswith("en")
+            else certificate.course.title_zh
+        ),
     }
     return private_page(render(request, "training/verify.html", context))
 
