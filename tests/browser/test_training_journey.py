@@ -344,9 +344,10 @@ def zhao_expired() -> None:
     assert course.qualification_id is not None
     if not qualified_user_ids(qualification_ids=[course.qualification_id], user_ids=[zhao.pk]):
         return
-    shift = dt.timedelta(days=400)
     latest = Certificate._base_manager.filter(person=zhao, course=course).order_by("-pk").first()
-    assert latest is not None
+    assert latest is not None and latest.expires_on is not None
+    # Expired yesterday: still his latest grant, so the desk names this certificate's expiry.
+    shift = latest.expires_on - timezone.localdate() + dt.timedelta(days=1)
     Certificate._base_manager.filter(pk=latest.pk).update(
         issued_on=F("issued_on") - shift, expires_on=F("expires_on") - shift
     )
