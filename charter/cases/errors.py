@@ -40,6 +40,7 @@ class ErrorCode(StrEnum):
     CUSTOMER_REQUIRED = "case_customer_required"
     NAMED_STAFF_EXCLUDED = "case_named_staff_excluded"
     SAME_HANDLER = "case_same_handler"
+    UNQUALIFIED = "case_handler_unqualified"
     RESOLUTION_REQUIRED = "case_resolution_required"
     APPEAL_REQUIRED = "case_appeal_required"
     WINDOW_CLOSED = "case_window_closed"

@@ -235,3 +235,56 @@ def test_the_service_settings_page_sets_the_qualification_it_requires(
     assert service.required_qualification == qualification
     event = AuditEvent.objects.filter(action="catalog.service_update").latest("pk")
     assert event.data["required_qualification"] == [None, qualification.pk]
+
+
+def test_an_explicit_assignment_to_a_member_whose_certificate_expired_is_refused_with_why(
+    frozen: Any,
+    required: TeamRouting,
+    alice_expired: None,
+    member: User,
+    teammate: User,
+    supervisor: User,
+    qualification: Qualification,
+    customer: Customer,
+) -> None:
+    from charter.cases.errors import ErrorCode
+    from charter.cases.services import case_assign
+    from charter.common.errors import DomainError
+
+    case = new_case(None, customer)
+    assert case.assignee == teammate
+
+    with pytest.raises(DomainError) as refused:
+        case_assign(actor=supervisor, case=case, assignee=member)
+
+    assert refused.value.code == ErrorCode.UNQUALIFIED and refused.value.field == "assignee"
+    message = str(refused.value.message)
+    assert str(member) in message and str(qualification) in message and "2026-03-01" in message
+    case.refresh_from_db()
+    assert case.assignee == teammate
+    # Bob, who holds it, may still be chosen by hand.
+    assert case_assign(actor=supervisor, case=case, assignee=teammate).assignee == teammate
+
+
+def test_a_bulk_assignment_to_an_unqualified_member_is_refused_whole(
+    frozen: Any,
+    required: TeamRouting,
+    alice_expired: None,
+    member: User,
+    teammate: User,
+    supervisor: User,
+    customer: Customer,
+) -> None:
+    from django.urls import reverse
+
+    from charter.cases.models import Case
+    from tests.conftest import client_for
+
+    cases = [new_case(None, customer) for _ in range(2)]
+
+    response = client_for(supervisor).post(
+        reverse("cases:desk_bulk_assign"), {"case": [c.pk for c in cases], "assignee": member.pk}, follow=True
+    )
+
+    assert set(Case.objects.values_list("assignee_id", flat=True)) == {teammate.pk}
+    assert "2026-03-01" in response.content.decode()

@@ -25,7 +25,7 @@ from charter.cases.services._common import (
     text_clean,
 )
 from charter.cases.services.lifecycle import S, _move
-from charter.cases.services.routing import handler_pick
+from charter.cases.services.routing import can_be_routed, handler_pick
 from charter.common.errors import DomainError
 from charter.common.policy import Refusal, first_refusal, require
 from charter.common.vocabulary import CaseKind
@@ -59,6 +59,11 @@ def _assign_locked(
         if isinstance(handling, Refusal):
             # The chosen person is the input at fault, not the actor: a form error on the field.
             raise DomainError(handling.message, code=handling.code, field="assignee")
+        # Routing hands a case only to members holding the qualifications it needs; a person chosen by hand
+        # (alone or in a bulk assignment) must hold them too, or an expired certificate would not stop him.
+        routed = can_be_routed(assignee, case, team=target_team, at=at)
+        if isinstance(routed, Refusal):
+            raise DomainError(routed.message, code=routed.code, field="assignee")
     elif transfer and target_team is not None:
         assignee = handler_pick(
             team=target_team, excluded=handler_excluded_ids(case), service=case.service, kind=case.kind
@@ -103,7 +108,8 @@ def case_assign(
 
     A transfer to another team needs a reason; without an `assignee` the new team's mode picks one (manual:
     nobody). With neither argument the case goes back to its team's queue, unassigned. Refuses a person the
-    complaint names, and in a reconsideration the first handler. Records `assigned` (internal). Audited as
+    complaint names, in a reconsideration the first handler, and one lacking a qualification the case's
+    routing requires (`can_be_routed`). Records `assigned` (internal). Audited as
     `cases.assign`.
     """
     reason = text_clean(reason, field="reason", max_length=2000)

@@ -18,8 +18,10 @@ from django.utils.translation import gettext as _
 
 from charter.accounts.models import Qualification, QualificationGrant, Team, TeamMembership, User
 from charter.accounts.selectors import qualification_last_grant, qualified_user_ids
-from charter.cases.models import OPEN_STATUSES, TeamRouting
+from charter.cases.errors import ErrorCode
+from charter.cases.models import OPEN_STATUSES, Case, TeamRouting
 from charter.catalog.models import Service
+from charter.common.policy import ALLOWED, Decision, refuse
 from charter.common.vocabulary import CaseKind
 
 
@@ -142,6 +144,30 @@ def routing_exclusions(
     return result
 
 
+def can_be_routed(
+    user: User, case: Case, *, team: Team | None = None, at: dt.datetime | None = None
+) -> Decision:
+    """Decide whether `user` holds, at `at` (now), every qualification a handler of `case` in `team` (default:
+    its own) must hold: the requirements `eligible_handlers` reads (`routing_required_qualification_ids`).
+
+    Every path that puts a named person on a case (an explicit or bulk assignment, the SLA's reassignment to
+    the lead, the appeal's lead, an edit that makes a complaint of the case) asks it, so an expired or revoked
+    certificate stops them all as it stops routing. The refusal names the first qualification he lacks and
+    why ("X lacks the qualification Y: certificate expired on D"). No query when nothing is required.
+    """
+    team = team if team is not None else case.team
+    if team is None:
+        return ALLOWED
+    wanted = routing_required_qualification_ids(team=team, service=case.service, kind=case.kind)
+    if not wanted or user.pk in qualified_user_ids(qualification_ids=wanted, user_ids=[user.pk], at=at):
+        return ALLOWED
+    for qualification in Qualification.objects.filter(pk__in=wanted).order_by("code"):
+        if not qualified_user_ids(qualification_ids=[qualification.pk], user_ids=[user.pk], at=at):
+            last = qualification_last_grant(user_id=user.pk, qualification_id=qualification.pk)
+            return refuse(ErrorCode.UNQUALIFIED, routing_exclusion_text(qualification, last, person=user))
+    return ALLOWED  # pragma: no cover - the grant ended between the two reads
+
+
 def handler_pick(
     *,
     team: Team,
@@ -181,27 +207,40 @@ def handler_pick(
     return chosen
 
 
-def routing_exclusion_text(qualification: Qualification, last: QualificationGrant | None) -> str:
+def routing_exclusion_text(
+    qualification: Qualification, last: QualificationGrant | None, *, person: User | None = None
+) -> str:
     """The desk's words for one exclusion: "not routed cases needing X: certificate expired on D", "…:
-    certificate revoked" or "…: no certificate" (dates in the organisation's time zone)."""
+    certificate revoked on D" or "…: no certificate" (dates in the organisation's time zone). With `person`,
+    the words of a refused assignment instead: "P lacks the qualification X: certificate expired on D"."""
     name = str(qualification)
-    if last is None or last.valid_from > timezone.now():
-        return _("Not routed cases needing %(qualification)s: no certificate") % {"qualification": name}
+    values = {"qualification": name, "person": str(person) if person is not None else ""}
+    if (
+        last is None
+        or last.valid_from > timezone.now()
+        or (last.revoked_at is None and last.valid_until is None)
+    ):
+        if person is not None:
+            return _("%(person)s lacks the qualification %(qualification)s: no certificate") % values
+        return _("Not routed cases needing %(qualification)s: no certificate") % values
     if last.revoked_at is not None:
-        return _("Not routed cases needing %(qualification)s: certificate revoked on %(date)s") % {
-            "qualification": name,
-            "date": timezone.localtime(last.revoked_at, ZoneInfo(settings.TIME_ZONE)).date().isoformat(),
-        }
-    if last.valid_until is not None:
-        # A grant ends at the start of the day after the certificate's last day.
-        last_day = timezone.localtime(
-            last.valid_until - dt.timedelta(microseconds=1), ZoneInfo(settings.TIME_ZONE)
+        values["date"] = timezone.localtime(last.revoked_at, ZoneInfo(settings.TIME_ZONE)).date().isoformat()
+        if person is not None:
+            return (
+                _("%(person)s lacks the qualification %(qualification)s: certificate revoked on %(date)s")
+                % values
+            )
+        return _("Not routed cases needing %(qualification)s: certificate revoked on %(date)s") % values
+    # A grant ends at the start of the day after the certificate's last day.
+    ends = last.valid_until or timezone.now()  # set: an open, unrevoked grant said "no certificate" above
+    last_day = timezone.localtime(ends - dt.timedelta(microseconds=1), ZoneInfo(settings.TIME_ZONE))
+    values["date"] = last_day.date().isoformat()
+    if person is not None:
+        return (
+            _("%(person)s lacks the qualification %(qualification)s: certificate expired on %(date)s")
+            % values
         )
-        return _("Not routed cases needing %(qualification)s: certificate expired on %(date)s") % {
-            "qualification": name,
-            "date": last_day.date().isoformat(),
-        }
-    return _("Not routed cases needing %(qualification)s: no certificate") % {"qualification": name}
+    return _("Not routed cases needing %(qualification)s: certificate expired on %(date)s") % values
 
 
 def routing_exclusions_of(*, user: User, at: dt.datetime | None = None) -> list[tuple[Qualification, str]]:
