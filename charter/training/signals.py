@@ -4,8 +4,8 @@ import training; `TrainingConfig.ready()` calls `signals_register`).
 - A new version of a standard is published: each active course introducing that standard is ordered for
   every staff member (one batch per course and version, carried out by the worker); a daily sweep makes the
   batches of the last days' versions that a lost task never made.
-- Acknowledging a version: refused while the person has an open assignment of a course that must be
-  completed before acknowledging that standard.
+- Acknowledging a version: refused until the person completed, since the version's publication, each course
+  that must be completed before acknowledging that standard (or the version's assignment was waived).
 - A QA review is submitted: each failed auto-fail criterion, and each criterion scored at or below
   CHARTER_TRAINING_REMEDIAL_SHARE of its scale's best value, asks for the courses whose published version
   teaches the criterion's clause (same document, same clause number): remedial training for the agent.
@@ -34,6 +34,7 @@ from charter.accounts.services import staff_created_listener_register
 from charter.common.errors import DomainError
 from charter.common.models import localized
 from charter.common.outbox import outbox_batch
+from charter.common.versioning import VersionStatus
 from charter.conduct.models import Violation, ViolationEvent
 from charter.quality.models import Review
 from charter.quality.scoring import SCALE_VALUES, is_failing
@@ -41,13 +42,14 @@ from charter.quality.services import review_submitted_listener_register
 from charter.standards.models import StandardClause, StandardVersion
 from charter.standards.services import acknowledgement_gate_register, version_published_listener_register
 from charter.training.assignments import (
+    STANDARD_SOURCE,
     assignment_create,
     batch_carry_out_later,
     staff_created,
     standard_batch_create,
     training_setting,
 )
-from charter.training.models import Assignment, Course, CourseVersion
+from charter.training.models import Assignment, Completion, Course, CourseVersion
 
 logger = logging.getLogger(__name__)
 
@@ -68,7 +70,21 @@ def signals_register() -> None:
 
 def standard_version_published(version: StandardVersion) -> None:
     """Order each active course introducing `version`'s standard for every staff member (after the
-    publication committed); the worker carries each batch out."""
+    publication committed); the worker carries each batch out.
+
+    The version is read again as committed, and one published before the sweep's window
+    (CHARTER_TRAINING_STANDARD_SWEEP_DAYS) orders nothing, as the sweep would not: a listener heard only at
+    the end of a long transaction (the demo's load publishes the code, writes the course, then dates the
+    publication back) must not order a course written after the publication for everyone."""
+    committed = StandardVersion.objects.published().filter(pk=version.pk).first()
+    window = dt.timedelta(days=int(training_setting("CHARTER_TRAINING_STANDARD_SWEEP_DAYS")))
+    if (
+        committed is None
+        or committed.published_at is None
+        or committed.published_at < timezone.now() - window
+    ):
+        return
+    version = committed
     for course in Course.objects.filter(is_active=True, standard_id=version.document_id).order_by("code"):
         with transaction.atomic():
             batch = standard_batch_create(course=course, version=version)
@@ -97,25 +113,43 @@ def standard_batches_sweep(*, now: dt.datetime | None = None) -> int:
 
 
 def acknowledgement_gate(user: User, version: StandardVersion) -> "str | Promise | None":
-    """Refuse acknowledging `version` while `user` has an open assignment of a course that must be completed
-    before acknowledging its standard; None otherwise."""
-    open_ = (
-        Assignment.objects.filter(
-            person_id=user.pk,
-            status=Assignment.Status.OPEN,
-            course__is_active=True,
-            course__required_before_acknowledgement=True,
-            course__standard_id=version.document_id,
+    """Refuse acknowledging `version` until `user` has done each active course (with a published version)
+    that must be completed before acknowledging its standard: a completion of the course at or after the
+    version's publication, or the assignment the version's batch made him completed or waived by someone
+    allowed to waive it. None otherwise.
+
+    Asked of the course itself, not of an open assignment: the assignments are made by the worker after the
+    publication commits, so until the batch runs (or if it is lost) nobody has one, and an "open
+    assignment" rule would let anyone acknowledge untrained."""
+    courses = (
+        Course.objects.filter(
+            is_active=True,
+            required_before_acknowledgement=True,
+            standard_id=version.document_id,
+            versions__status=VersionStatus.PUBLISHED,
         )
-        .select_related("course")
-        .order_by("due_on", "pk")
-        .first()
+        .distinct()
+        .order_by("code")
     )
-    if open_ is None:
-        return None
-    return _("Complete the course %(course)s first; then you can acknowledge this version.") % {
-        "course": open_.course
-    }
+    for course in courses:
+        completions = Completion.objects.filter(person_id=user.pk, course=course)
+        if version.published_at is not None:
+            completions = completions.filter(completed_at__gte=version.published_at)
+        if completions.exists():
+            continue
+        settled = Assignment.objects.filter(
+            person_id=user.pk,
+            course=course,
+            source_type=STANDARD_SOURCE,
+            source_id=version.pk,
+            status__in=[Assignment.Status.COMPLETED, Assignment.Status.WAIVED],
+        )
+        if settled.exists():
+            continue
+        return _("Complete the course %(course)s first; then you can acknowledge this version.") % {
+            "course": course
+        }
+    return None
 
 
 # Courses teaching a clause ------------------------------------------------------------------------------

@@ -22,7 +22,8 @@ from charter.quality.services import ScoreInput, review_sample, review_scores_sa
 from charter.standards.errors import ErrorCode as StandardsErrorCode
 from charter.standards.models import StandardClause, StandardDocument, StandardVersion
 from charter.standards.services import standard_version_acknowledge
-from charter.training.models import Assignment, AssignmentBatch, Course
+from charter.training.assignments import assignment_waive
+from charter.training.models import Assignment, AssignmentBatch, Completion, Course
 from charter.training.signals import review_remedial_assign, standard_batches_sweep, violation_events_consume
 from tests.conftest import client_for
 from tests.quality.conftest import (  # noqa: F401 - fixtures
@@ -38,7 +39,7 @@ from tests.quality.conftest import (  # noqa: F401 - fixtures
     scorecard_version,
 )
 from tests.standards.conftest import Publisher, conduct_content
-from tests.training.factories import course_make, draft_version_make, published_course
+from tests.training.factories import course_make, draft_version_make, published_course, trainer_user
 
 pytestmark = pytest.mark.django_db
 
@@ -150,6 +151,64 @@ def test_acknowledging_waits_for_the_required_course(
         "新版行为规范解读"
         not in client_for(member).get(reverse("standards:my_acknowledgements")).content.decode()
     )
+
+
+def _required(conduct: StandardDocument) -> Course:  # noqa: F811
+    course = published_course(standard=conduct, title_zh="新版行为规范解读").course
+    Course.objects.filter(pk=course.pk).update(required_before_acknowledgement=True)
+    course.refresh_from_db()
+    return course
+
+
+def test_acknowledging_is_refused_before_the_batch_ran_and_allowed_after_a_completion(
+    conduct: StandardDocument,  # noqa: F811
+    publish: Publisher,  # noqa: F811
+    member: User,
+) -> None:
+    course = _required(conduct)
+    # Published, its batch not carried out yet (the worker has not run, or the task was lost).
+    version = publish(conduct, [conduct_content("1.1")])
+    assert not Assignment.objects.filter(person=member).exists()
+
+    with pytest.raises(DomainError) as error:
+        standard_version_acknowledge(user=member, version=version)
+    assert error.value.code == StandardsErrorCode.ACKNOWLEDGEMENT_NEEDS_TRAINING
+
+    # A completion from before the publication does not count; one after it does.
+    course_version = course.versions.get()
+    assert version.published_at is not None
+    earlier = Completion.objects.create(
+        person=member,
+        course=course,
+        version=course_version,
+        completed_at=version.published_at - dt.timedelta(days=1),
+    )
+    with pytest.raises(DomainError):
+        standard_version_acknowledge(user=member, version=version)
+    earlier.completed_at = timezone.now()
+    earlier.save()
+
+    standard_version_acknowledge(user=member, version=version)
+    assert version.acknowledgements.filter(user=member).exists()
+
+
+def test_acknowledging_is_allowed_once_the_versions_assignment_is_waived(
+    conduct: StandardDocument,  # noqa: F811
+    publish: Publisher,  # noqa: F811
+    member: User,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    course = _required(conduct)
+    with django_capture_on_commit_callbacks(execute=True):
+        version = publish(conduct, [conduct_content("1.1")])
+    assignment = Assignment.objects.get(person=member, course=course)
+    with pytest.raises(DomainError):
+        standard_version_acknowledge(user=member, version=version)
+
+    assignment_waive(actor=trainer_user(), assignment=assignment, reason="已在外单位完成同等培训")
+
+    standard_version_acknowledge(user=member, version=version)
+    assert version.acknowledgements.filter(user=member).exists()
 
 
 # Quality ------------------------------------------------------------------------------------------------
