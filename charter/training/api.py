@@ -9,8 +9,9 @@ teams and holders of `view_training_records` (`can_view_records_of`, `assignment
 alone (`can_answer_attempt`: 404 for anyone else).
 
 While an attempt is in progress nobody is shown a correct answer; once submitted its taker sees what the
-quiz's review setting shows (passed or not; the score; the correct answers and explanations), those who may
-read his records see everything, as on the result page.
+quiz's review setting shows (passed or not; the score; the correct answers and explanations), graders and
+course writers see the answers, his supervisor whether he passed and his score: one rule,
+`charter.training.quizzes.attempt_review`, for this API and the result page.
 
 Every write calls one service: `assignment_create` (201, or 200 with the row that already existed),
 `assignment_waive`, `attempt_start`, `attempt_answer` (with the attempt's `version`, a stale one answers 409
@@ -73,6 +74,7 @@ from charter.training.quizzes import (
     attempt_get_visible,
     attempt_items,
     attempt_list_of,
+    attempt_review,
     attempt_start,
     attempt_submit,
     attempts_left,
@@ -383,14 +385,13 @@ def _item_data(item: AttemptItem, *, show_answers: bool) -> dict[str, Any]:
 
 
 def attempt_data(attempt: Attempt, reader: User) -> dict[str, Any]:
-    """What `reader` may see of `attempt` (see the module): the questions without their answers while it is
-    in progress; afterwards the result as the quiz's review setting shows it to the taker, all of it to
-    those who read his records."""
+    """What `reader` may see of `attempt`: the questions without their answers while it is in progress;
+    afterwards as much of the result as `charter.training.quizzes.attempt_review` allows him (the rule the
+    result page follows too)."""
     in_progress = attempt.status == Attempt.Status.IN_PROGRESS
-    is_taker = attempt.person_id == reader.pk
-    review = attempt.quiz.review
-    show_score = not in_progress and (not is_taker or review in (Quiz.Review.SCORE, Quiz.Review.ANSWERS))
-    show_answers = not in_progress and (not is_taker or review == Quiz.Review.ANSWERS)
+    review = attempt_review(user=reader, attempt=attempt)
+    show_score = review.shows_score
+    show_answers = review.shows_answers
     items = attempt_items(attempt) if in_progress or show_answers else []
     course = attempt.quiz.version.course
     return {
@@ -418,9 +419,9 @@ def _attempt_response(attempt_pk: int, reader: User, code: int = status.HTTP_200
     return Response(TrainingAttemptOutputSerializer(attempt_data(attempt, reader)).data, status=code)
 
 
-def _attempt_brief(attempt: Attempt) -> dict[str, Any]:
-    """One of the taker's own attempts in a list: the percent only when the quiz's review shows the score."""
-    show_score = attempt.quiz.review in (Quiz.Review.SCORE, Quiz.Review.ANSWERS)
+def _attempt_brief(attempt: Attempt, reader: User) -> dict[str, Any]:
+    """One of the taker's own attempts in a list: the percent only when `attempt_review` shows the score."""
+    show_score = attempt_review(user=reader, attempt=attempt).shows_score
     return {
         "id": attempt.pk,
         "number": attempt.number,
@@ -467,7 +468,7 @@ class QuizViewSet(viewsets.GenericViewSet[Quiz]):
             "time_limit_minutes": quiz.time_limit_minutes,
             "review": quiz.review,
             "question_count": sum(draw.count for draw in quiz.draws.all()),
-            "attempts": [_attempt_brief(attempt) for attempt in attempts],
+            "attempts": [_attempt_brief(attempt, user) for attempt in attempts],
         }
         return Response(TrainingQuizDetailOutputSerializer(body).data)
 

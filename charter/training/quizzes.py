@@ -24,6 +24,7 @@ the attempt's `lock_version` (charter.common.locking.row_claim), which holds its
 saved, so an answer never lands on an attempt being submitted.
 """
 
+import enum
 import logging
 import math
 import secrets
@@ -42,7 +43,7 @@ from charter.accounts.models import User
 from charter.audit.services import audit_record
 from charter.common.errors import ConflictError, DomainError, NotFoundError
 from charter.common.locking import row_claim
-from charter.common.policy import require
+from charter.common.policy import holds, require
 from charter.common.text import TextCodes, clean_text
 from charter.common.versioning import VersionStatus
 from charter.training.errors import ErrorCode
@@ -87,6 +88,48 @@ def attempt_get_visible(*, user: User, pk: int) -> Attempt:
     if attempt is None or not can_open_attempt(user, attempt):
         raise NotFoundError(_("Not found."))
     return attempt
+
+
+class AttemptReview(enum.IntEnum):
+    """How much of an attempt's result a reader may see, each level including the one before it."""
+
+    NOTHING = 0  # passed or not once graded; nothing at all while in progress
+    SCORE = 1  # the score and percent too
+    ANSWERS = 2  # the correct options, points per question, explanations and grader's comments too
+
+    @property
+    def shows_score(self) -> bool:
+        return self >= AttemptReview.SCORE
+
+    @property
+    def shows_answers(self) -> bool:
+        return self >= AttemptReview.ANSWERS
+
+
+_TAKER_REVIEW = {
+    Quiz.Review.NONE: AttemptReview.NOTHING,
+    Quiz.Review.SCORE: AttemptReview.SCORE,
+    Quiz.Review.ANSWERS: AttemptReview.ANSWERS,
+}
+
+
+def attempt_review(*, user: User, attempt: Attempt) -> AttemptReview:
+    """What `user` (already allowed to open `attempt`, `can_open_attempt`) may see of its result: the one rule
+    the result page and the API both follow.
+
+    While the attempt is in progress nobody sees anything of the result, least of all the correct options
+    (a supervisor or colleague could pass them on). Once submitted, the taker sees what the quiz's `review`
+    setting allows; holders of `grade_answer` or `manage_course` see the answers (they grade them and write
+    the question bank); anyone else who may read the taker's records (his supervisor) sees whether he passed
+    and his score, never the correct options.
+    """
+    if attempt.status == Status.IN_PROGRESS:
+        return AttemptReview.NOTHING
+    if attempt.person_id == user.pk:
+        return _TAKER_REVIEW.get(Quiz.Review(attempt.quiz.review), AttemptReview.NOTHING)
+    if holds(user, "training.grade_answer") or holds(user, "training.manage_course"):
+        return AttemptReview.ANSWERS
+    return AttemptReview.SCORE
 
 
 def attempt_list_of(*, person: User, quiz: Quiz) -> list[Attempt]:

@@ -42,6 +42,7 @@ from charter.training.quizzes import (
     attempt_grading_queue,
     attempt_items,
     attempt_list_of,
+    attempt_review,
     attempt_start,
     attempt_submit,
     attempts_left,
@@ -238,8 +239,9 @@ def _correct_ids(items: list[AttemptItem]) -> None:
 
 @page_rule(can_use_training)
 def attempt_result(request: HttpRequest, pk: int) -> HttpResponse:
-    """The result: the taker sees what the quiz's review setting shows (passed or not; the score; the
-    correct answers and explanations); graders and those who may read his records see everything."""
+    """The result, as much of it as `attempt_review` lets this reader see (the taker per the quiz's review
+    setting, graders and course writers the answers, a supervisor passed and score; nobody anything of an
+    attempt still in progress)."""
     user = request_staff(request)
     try:
         attempt = attempt_get_visible(user=user, pk=pk)
@@ -248,10 +250,8 @@ def attempt_result(request: HttpRequest, pk: int) -> HttpResponse:
     is_taker = attempt.person_id == user.pk
     if is_taker and attempt.status == Attempt.Status.IN_PROGRESS:
         return redirect("training:attempt", pk=attempt.pk)
-    review = attempt.quiz.review
-    show_score = not is_taker or review in (Quiz.Review.SCORE, Quiz.Review.ANSWERS)
-    show_answers = not is_taker or review == Quiz.Review.ANSWERS
-    items = attempt_items(attempt) if show_answers else []
+    review = attempt_review(user=user, attempt=attempt)
+    items = attempt_items(attempt) if review.shows_answers else []
     _correct_ids(items)
     return render(
         request,
@@ -260,8 +260,8 @@ def attempt_result(request: HttpRequest, pk: int) -> HttpResponse:
             "attempt": attempt,
             "quiz": attempt.quiz,
             "is_taker": is_taker,
-            "show_score": show_score,
-            "show_answers": show_answers,
+            "show_score": review.shows_score,
+            "show_answers": review.shows_answers,
             "items": items,
             "may_grade": attempt.status == Attempt.Status.GRADING and bool(can_grade_attempt(user, attempt)),
         },

@@ -338,11 +338,34 @@ def test_the_result_shows_what_the_review_setting_allows(
     lead = api_client_for(supervisor).get(f"{API}/attempts/{pk}/").json()
 
     assert taker["passed"] is False and taker["score"] is None and taker["items"] == []
-    assert lead["score"] == "0.0" and len(lead["items"]) == 2 and lead["items"][0]["correct"]
+    # The supervisor sees the score, never the questions' correct options.
+    assert lead["score"] == "0.0" and lead["passed"] is False and lead["items"] == []
     rules = api_client_for(agent).get(f"{API}/quizzes/{quiz.pk}/").json()
     assert rules["question_count"] == 2 and rules["attempts_allowed"] == 3 and rules["attempts_left"] == 2
     assert [(row["id"], row["passed"], row["percent"]) for row in rules["attempts"]] == [(pk, False, None)]
     assert api_client_for(supervisor).get(f"{API}/quizzes/{quiz.pk}/").json()["attempts"] == []
+
+
+def test_no_reader_sees_a_correct_answer_of_a_live_attempt_and_a_supervisor_never(
+    quiz: Quiz, trainer: User, agent: User, supervisor: User
+) -> None:
+    body = _start(agent, quiz).json()
+    pk = body["id"]
+
+    for reader in (supervisor, trainer):
+        live = api_client_for(reader).get(f"{API}/attempts/{pk}/").json()
+        assert live["score"] is None and live["percent"] is None
+        assert all(row["correct"] is None and row["explanation"] is None for row in live["items"])
+
+    api_client_for(agent).post(f"{API}/attempts/{pk}/submit/")
+    lead = api_client_for(supervisor).get(f"{API}/attempts/{pk}/").json()
+    grader = api_client_for(trainer).get(f"{API}/attempts/{pk}/").json()
+    taker = api_client_for(agent).get(f"{API}/attempts/{pk}/").json()
+
+    assert lead["score"] == "0.0" and lead["items"] == []
+    assert len(grader["items"]) == 3 and all(row["correct"] for row in grader["items"])
+    # review: answers, so the taker sees them too once submitted.
+    assert all(row["correct"] == [_correct(row)] for row in taker["items"])
 
 
 def test_a_drafts_quiz_is_hidden_from_staff(trainer: User, agent: User) -> None:

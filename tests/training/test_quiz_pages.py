@@ -18,6 +18,8 @@ from tests.training.factories import (
     draft_version_make,
     quiz_published,
     staff_member,
+    supervisor_of,
+    team_make,
     trainer_user,
 )
 
@@ -115,6 +117,47 @@ def test_review_none_shows_only_passed_or_not(trainer: User, taker: User) -> Non
     body = client_for(taker).get(reverse("training:attempt_result", args=[attempt.pk])).content.decode()
     assert "合格" in body
     assert "得分" not in body and "正确答案" not in body and "1 / 1" not in body
+
+
+def test_result_page_shows_correct_answers_only_to_whom_the_rule_allows(trainer: User) -> None:
+    team = team_make()
+    member = staff_member(team=team, username="li.agent")
+    lead = supervisor_of(team)
+    quiz = quiz_published(actor=trainer, bank=bank_make(actor=trainer, categories={"a": 2}), review="answers")
+    attempt = attempt_start(actor=member, quiz=quiz)
+    for item in attempt.items.all():
+        attempt_answer(
+            actor=member,
+            attempt=attempt,
+            question_version_id=item.question_id,
+            chosen=[_correct(item.question_id)],
+        )
+    url = reverse("training:attempt_result", args=[attempt.pk])
+
+    # In progress: neither the supervisor nor a grader sees an answer marked correct, nor a score.
+    for reader in (lead, trainer):
+        page = client_for(reader).get(url)
+        body = page.content.decode()
+        assert page.status_code == 200 and "作答中" in body
+        assert "正确答案" not in body and 'class="correct"' not in body and "得分" not in body
+
+    attempt_submit(actor=member, attempt=attempt)
+    supervised = client_for(lead).get(url).content.decode()
+    graded = client_for(trainer).get(url).content.decode()
+    own = client_for(member).get(url).content.decode()
+
+    assert "合格" in supervised and "得分" in supervised
+    assert "正确答案" not in supervised and 'class="correct"' not in supervised
+    assert "正确答案" in graded and 'class="correct"' in graded
+    assert "正确答案" in own
+
+
+def test_result_page_taker_follows_the_review_setting_score(trainer: User, taker: User) -> None:
+    quiz = quiz_published(actor=trainer, bank=bank_make(actor=trainer, categories={"a": 1}), review="score")
+    attempt = attempt_start(actor=taker, quiz=quiz)
+    attempt_submit(actor=taker, attempt=attempt)
+    body = client_for(taker).get(reverse("training:attempt_result", args=[attempt.pk])).content.decode()
+    assert "得分" in body and "正确答案" not in body
 
 
 def test_somebody_elses_attempt_is_not_found_on_every_page(trainer: User, taker: User) -> None:
