@@ -3,7 +3,8 @@ import training; `TrainingConfig.ready()` calls `signals_register`).
 
 - A new version of a standard is published: each active course introducing that standard is ordered for
   every staff member (one batch per course and version, carried out by the worker); a daily sweep makes the
-  batches of the last days' versions that a lost task never made.
+  batches of the last days' versions that a lost task never made, carries out again any batch left
+  unfinished, and hands the last days' QA reviews to the remedial assigner again.
 - Acknowledging a version: refused until the person completed, since the version's publication, each course
   that must be completed before acknowledging that standard (or the version's assignment was waived).
 - A QA review is submitted: each failed auto-fail criterion, and each criterion scored at or below
@@ -44,16 +45,21 @@ from charter.standards.services import acknowledgement_gate_register, version_pu
 from charter.training.assignments import (
     STANDARD_SOURCE,
     assignment_create,
+    batch_carry_out,
     batch_carry_out_later,
     staff_created,
     standard_batch_create,
     training_setting,
 )
-from charter.training.models import Assignment, Completion, Course, CourseVersion
+from charter.training.models import Assignment, AssignmentBatch, Completion, Course, CourseVersion
 
 logger = logging.getLogger(__name__)
 
 VIOLATION_CURSOR = "training.violations"
+# A batch still not carried out this long after it was ordered lost its task: the daily sweep redoes it.
+UNFINISHED_AFTER = dt.timedelta(minutes=10)
+# QA reviews submitted within this many days are handed to the remedial assigner again by the daily sweep.
+REVIEW_SWEEP_DAYS = 2
 Reason = Assignment.Reason
 
 
@@ -94,7 +100,10 @@ def standard_version_published(version: StandardVersion) -> None:
 
 def standard_batches_sweep(*, now: dt.datetime | None = None) -> int:
     """Make the batches of the versions published in the last CHARTER_TRAINING_STANDARD_SWEEP_DAYS days that
-    are missing (a task lost between the publication and the worker); return how many were made."""
+    are missing (a task lost between the publication and the worker); return how many were made.
+
+    Only for a course that already existed when the version was published: a course written (and linked to
+    the standard) after a publication was never ordered by it, and must not be ordered for all staff now."""
     now = now or timezone.now()
     since = now - dt.timedelta(days=int(training_setting("CHARTER_TRAINING_STANDARD_SWEEP_DAYS")))
     documents = set(
@@ -103,12 +112,49 @@ def standard_batches_sweep(*, now: dt.datetime | None = None) -> int:
     made = 0
     versions = StandardVersion.objects.published().filter(document_id__in=documents, published_at__gte=since)
     for version in versions.select_related("document").order_by("published_at", "pk"):
-        for course in Course.objects.filter(is_active=True, standard_id=version.document_id).order_by("code"):
+        courses = Course.objects.filter(
+            is_active=True, standard_id=version.document_id, created_at__lte=version.published_at
+        )
+        for course in courses.order_by("code"):
             with transaction.atomic():
                 batch = standard_batch_create(course=course, version=version)
                 if batch is not None:
                     made += 1
                     transaction.on_commit(partial(batch_carry_out_later, batch.pk))
+    return made
+
+
+def unfinished_batches_redo(*, now: dt.datetime | None = None) -> int:
+    """Carry out again every batch (any target) ordered more than UNFINISHED_AFTER ago and never finished:
+    its task was lost, or failed before committing. `batch_carry_out` locks the batch and skips a finished
+    one, and the unique key assigns nobody twice, so a batch a worker is running meanwhile is safe. One
+    failing batch is logged and does not stop the others. Returns how many people were assigned."""
+    now = now or timezone.now()
+    made = 0
+    unfinished = AssignmentBatch.objects.filter(
+        finished_at__isnull=True, created_at__lt=now - UNFINISHED_AFTER
+    )
+    for batch_id in unfinished.order_by("created_at", "pk").values_list("pk", flat=True):
+        try:
+            made += batch_carry_out(batch_id=batch_id)
+        except Exception:
+            logger.exception("training batch %s could not be carried out again", batch_id)
+    return made
+
+
+def reviews_remedial_sweep(*, now: dt.datetime | None = None) -> int:
+    """Ask `review_remedial_assign` again for every QA review submitted in the last REVIEW_SWEEP_DAYS days
+    (a task lost between the submission and the worker); idempotent by source, so a review already handled
+    assigns nothing. Returns how many assignments were made now."""
+    now = now or timezone.now()
+    since = now - dt.timedelta(days=REVIEW_SWEEP_DAYS)
+    made = 0
+    reviews = Review.objects.filter(submitted_at__gte=since, submitted_at__lte=now)
+    for review_id in reviews.order_by("submitted_at", "pk").values_list("pk", flat=True):
+        try:
+            made += review_remedial_assign(review_id=review_id)
+        except Exception:
+            logger.exception("remedial training of QA review %s could not be assigned", review_id)
     return made
 
 

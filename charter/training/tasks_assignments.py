@@ -42,8 +42,11 @@ def violation_events_consume_task() -> None:
 # Daily at 01:20 UTC (09:20 in China), at the start of the working day.
 @db_periodic_task(crontab(minute="20", hour="1"))
 def assignment_daily_task() -> None:
-    """Assign onboarding courses to new staff and standards' courses whose batch was lost, then send the
-    day's reminders (each once)."""
+    """Assign onboarding courses to new staff and standards' courses whose batch was lost, carry out again
+    the batches whose task was lost or failed, assign the remedial courses of the last days' QA reviews a
+    lost task never assigned, then send the day's reminders (each once)."""
     assignments.onboarding_sweep()
     signals.standard_batches_sweep()
+    signals.unfinished_batches_redo()
+    signals.reviews_remedial_sweep()
     mailing_assignments.assignment_reminders_send()

@@ -22,9 +22,15 @@ from charter.quality.services import ScoreInput, review_sample, review_scores_sa
 from charter.standards.errors import ErrorCode as StandardsErrorCode
 from charter.standards.models import StandardClause, StandardDocument, StandardVersion
 from charter.standards.services import standard_version_acknowledge
-from charter.training.assignments import assignment_waive
+from charter.training.assignments import assignment_waive, batch_create
 from charter.training.models import Assignment, AssignmentBatch, Completion, Course
-from charter.training.signals import review_remedial_assign, standard_batches_sweep, violation_events_consume
+from charter.training.signals import (
+    review_remedial_assign,
+    reviews_remedial_sweep,
+    standard_batches_sweep,
+    unfinished_batches_redo,
+    violation_events_consume,
+)
 from tests.conftest import client_for
 from tests.quality.conftest import (  # noqa: F401 - fixtures
     case,
@@ -106,9 +112,9 @@ def test_the_sweep_makes_the_batch_a_lost_task_never_made(
     member: User,
     django_capture_on_commit_callbacks: Any,
 ) -> None:
+    course = published_course(standard=conduct).course
     # Published without its on-commit hooks running (the task was lost).
     version = publish(conduct, [conduct_content("1.1")])
-    course = published_course(standard=conduct).course
 
     with django_capture_on_commit_callbacks(execute=True):
         assert standard_batches_sweep() == 1
@@ -116,6 +122,53 @@ def test_the_sweep_makes_the_batch_a_lost_task_never_made(
         assert standard_batches_sweep() == 0
 
     assert Assignment.objects.get(course=course, person=member).source_id == version.pk
+
+
+def test_the_sweep_leaves_a_course_written_after_the_version_was_published(
+    conduct: StandardDocument,  # noqa: F811
+    publish: Publisher,  # noqa: F811
+    member: User,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        publish(conduct, [conduct_content("1.1")])
+    # Written a week later and linked to the standard: that publication never ordered it for all staff.
+    course = published_course(standard=conduct).course
+    Course.objects.filter(pk=course.pk).update(created_at=timezone.now() + dt.timedelta(seconds=1))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert standard_batches_sweep() == 0
+    assert not AssignmentBatch.objects.exists() and not Assignment.objects.exists()
+
+    # The next version does order it.
+    with django_capture_on_commit_callbacks(execute=True):
+        second = publish(conduct, [])
+    assert Assignment.objects.get(person=member, course=course).source_id == second.pk
+
+
+def test_the_sweep_carries_out_again_a_batch_whose_task_was_lost(
+    member: User,
+    outsider: User,
+) -> None:
+    course = published_course().course
+    # Ordered, its on-commit task never ran (lost or failed).
+    batch = batch_create(
+        actor=trainer_user(),
+        course=course,
+        target=AssignmentBatch.Target.STAFF,
+        target_value="",
+        due_on=timezone.localdate() + dt.timedelta(days=10),
+    )
+    soon = timezone.now() + dt.timedelta(minutes=5)
+    later = timezone.now() + dt.timedelta(minutes=11)
+
+    # A batch ordered minutes ago may still be in the queue: left to its task.
+    assert unfinished_batches_redo(now=soon) == 0
+    assert unfinished_batches_redo(now=later) == 3  # member, outsider and the trainer
+    batch.refresh_from_db()
+    assert batch.finished_at is not None and batch.assigned_count == 3
+    assert set(Assignment.objects.values_list("person_id", flat=True)) >= {member.pk, outsider.pk}
+    assert unfinished_batches_redo(now=later) == 0
 
 
 def test_acknowledging_waits_for_the_required_course(
@@ -292,6 +345,38 @@ def test_a_review_submission_that_rolled_back_assigns_nothing(
             raise RuntimeError("the request failed after the submission")
 
     assert not Assignment.objects.exists()
+
+
+def test_the_sweep_assigns_the_remedial_courses_of_a_review_whose_task_was_lost(
+    review: Review,
+    qa_reviewer: User,  # noqa: F811
+    member: User,
+    code_v1: StandardVersion,  # noqa: F811
+) -> None:
+    course = _teaching(_clause(code_v1, "5.1"))
+    # Submitted, its on-commit task never ran.
+    review_scores_save(
+        actor=qa_reviewer,
+        review=review,
+        version=review.version,
+        scores=_scores(review.scorecard_version, [1, 5, None, 0]),
+        submit=True,
+    )
+    assert not Assignment.objects.exists()
+    review.refresh_from_db()
+    assert review.submitted_at is not None
+
+    # Three days later the review is outside the sweep.
+    assert reviews_remedial_sweep(now=review.submitted_at + dt.timedelta(days=3)) == 0
+    assert reviews_remedial_sweep(now=review.submitted_at + dt.timedelta(days=1)) == 1
+    assert reviews_remedial_sweep(now=review.submitted_at + dt.timedelta(days=1)) == 0
+    row = Assignment.objects.get()
+    assert (row.person, row.course, row.source_type, row.source_id) == (
+        member,
+        course,
+        "quality.review",
+        review.pk,
+    )
 
 
 # Conduct ------------------------------------------------------------------------------------------------
