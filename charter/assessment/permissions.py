@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from charter.accounts.models import TeamMembership, User
 from charter.accounts.permissions import AnyUser
-from charter.accounts.selectors import team_list_led_by
+from charter.accounts.selectors import led_team_ids, team_list_led_by
 from charter.assessment.errors import ErrorCode
 from charter.assessment.models import (
     Appeal,
@@ -48,17 +48,9 @@ def _active(user: AnyUser) -> User | None:
     return user if isinstance(user, User) and user.is_authenticated and user.is_active else None
 
 
-_LED_CACHE = "_assessment_led_team_ids"
-
-
 def _led_team_ids(user: User) -> frozenset[int]:
-    """The teams `user` leads (`team_list_led_by`), read once per user object: pages ask the predicates for
-    every scorecard of a list, and this keeps that to one query."""
-    cached: frozenset[int] | None = getattr(user, _LED_CACHE, None)
-    if cached is None:
-        cached = frozenset(team_list_led_by(user=user).values_list("pk", flat=True))
-        setattr(user, _LED_CACHE, cached)
-    return cached
+    """The teams `user` leads (`accounts.selectors.led_team_ids`, read once per user object)."""
+    return led_team_ids(user)
 
 
 def _leads_team(user: User, team_id: int | None) -> bool:

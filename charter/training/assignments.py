@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from charter.accounts.models import OrgUnit, Team, TeamMembership, User
 from charter.accounts.roles import STAFF_ROLES
-from charter.accounts.selectors import org_unit_subtree, staff_list
+from charter.accounts.selectors import led_team_ids, org_unit_subtree, staff_list
 from charter.audit.services import audit_record
 from charter.common.errors import DomainError, PermissionDeniedError
 from charter.common.policy import holds, require
@@ -31,7 +31,7 @@ from charter.common.text import TextCodes, clean_text
 from charter.common.versioning import VersionStatus
 from charter.training.errors import ErrorCode
 from charter.training.models import Assignment, AssignmentBatch, Course, CourseVersion
-from charter.training.permissions import can_assign_courses, can_assign_to, can_waive_assignment, led_team_ids
+from charter.training.permissions import can_assign_courses, can_assign_to, can_waive_assignment
 
 logger = logging.getLogger(__name__)
 

@@ -11,10 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from charter.accounts.models import User
+from charter.accounts.selectors import led_team_ids
 from charter.accounts.tiles import DeskTile, Tone
 from charter.common.pages import may_open
 from charter.training.models import Assignment
-from charter.training.permissions import led_team_ids
 from charter.training.selectors import overdue_for_supervisor
 
 

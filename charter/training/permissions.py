@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from charter.accounts.models import TeamMembership, User
 from charter.accounts.permissions import AnyUser, is_staff_member
-from charter.accounts.selectors import team_list_led_by
+from charter.accounts.selectors import led_team_ids
 from charter.common.errors import NotFoundError
 from charter.common.policy import ALLOWED, Decision, allow_if, holds, refuse
 from charter.common.versioning import VersionStatus
@@ -22,20 +22,10 @@ from charter.training.errors import ErrorCode
 from charter.training.models import Assignment, Attempt, Certificate, CourseVersion, TrainingSession
 
 HIDDEN = refuse(NotFoundError.default_code, _("Not found."), hidden=True)
-_LED_CACHE = "_training_led_team_ids"
 
 
 def _active(user: AnyUser) -> User | None:
     return user if isinstance(user, User) and user.is_authenticated and user.is_active else None
-
-
-def led_team_ids(user: User) -> frozenset[int]:
-    """The teams `user` leads, read once per user object (lists ask the predicates row by row)."""
-    cached: frozenset[int] | None = getattr(user, _LED_CACHE, None)
-    if cached is None:
-        cached = frozenset(team_list_led_by(user=user).values_list("pk", flat=True))
-        setattr(user, _LED_CACHE, cached)
-    return cached
 
 
 def _supervises(user: User, person_id: int) -> bool:

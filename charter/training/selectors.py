@@ -35,7 +35,7 @@ from django.utils import timezone
 
 from charter.accounts.models import OrgUnit, Team, TeamMembership, User
 from charter.accounts.permissions import AnyUser
-from charter.accounts.selectors import org_unit_subtree, staff_list
+from charter.accounts.selectors import led_team_ids, org_unit_subtree, staff_list
 from charter.cases.selectors import case_reply_daily_tally_by_author
 from charter.common.dates import day_end, day_start
 from charter.common.pages import may_open
@@ -50,7 +50,7 @@ from charter.training.models import (
     CourseVersion,
     Enrolment,
 )
-from charter.training.permissions import can_view_all_records, led_team_ids
+from charter.training.permissions import can_view_all_records
 
 HUNDREDTH = Decimal("0.01")
 YEAR_DAYS = 365

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from charter.accounts.models import OrgUnit, Team, User
 from charter.accounts.requests import request_staff
 from charter.accounts.roles import ROLE_LABELS, STAFF_ROLES
+from charter.accounts.selectors import led_team_ids
 from charter.common.errors import DomainError, PermissionDeniedError
 from charter.common.forms import IsoDateInput, form_add_domain_error
 from charter.common.pages import page_rule
@@ -29,7 +30,7 @@ from charter.common.policy import holds, page_require
 from charter.common.versioning import VersionStatus
 from charter.training.assignments import assignment_waive, batch_create
 from charter.training.models import Assignment, AssignmentBatch, Course
-from charter.training.permissions import can_assign_courses, can_waive_assignment, led_team_ids
+from charter.training.permissions import can_assign_courses, can_waive_assignment
 
 Target = AssignmentBatch.Target
 

@@ -21,7 +21,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from charter.accounts.models import TeamMembership, User
 from charter.accounts.requests import request_staff
-from charter.accounts.selectors import staff_list
+from charter.accounts.selectors import led_team_ids, staff_list
+from charter.common.http import int_param
 from charter.common.errors import DomainError
 from charter.common.forms import form_add_domain_error
 from charter.common.pages import page_rule
@@ -33,7 +34,6 @@ from charter.training.permissions import (
     can_manage_courses,
     can_run_session,
     can_use_training,
-    led_team_ids,
 )
 from charter.training.sessions import (
     attendance_take,
@@ -131,9 +131,9 @@ def session_create_view(request: HttpRequest) -> HttpResponse:
     """Schedule a session (of `?course=` when given)."""
     user = request_staff(request)
     initial: dict[str, Any] = {"trainer": user}
-    course_id = request.GET.get("course", "")
-    if course_id.isdigit():
-        initial["course"] = Course.objects.filter(pk=int(course_id)).first()
+    course_id = int_param(request.GET.get("course", ""))
+    if course_id is not None:
+        initial["course"] = Course.objects.filter(pk=course_id).first()
     form = SessionForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -194,11 +194,16 @@ def session_cancel_view(request: HttpRequest, session_id: int) -> HttpResponse:
 
 
 def _person(request: HttpRequest, user: User) -> User | None:
-    """The person named in the form (`person`), or None for the user himself."""
+    """The person named in the form (`person`), or None for the user himself (no `person` at all). A
+    `person` that is not a staff id is not found (404): never read as "myself", which enrolled or unenrolled
+    the actor in someone else's stead."""
     raw = request.POST.get("person", "")
-    if not raw or raw == str(user.pk):
+    if not raw:
         return None
-    return get_object_or_404(User, pk=int(raw)) if raw.isdigit() else None
+    pk = int_param(raw)
+    if pk is None:
+        raise Http404
+    return None if pk == user.pk else get_object_or_404(User, pk=pk)
 
 
 @page_rule(can_use_training)
