@@ -288,3 +288,82 @@ def test_a_bulk_assignment_to_an_unqualified_member_is_refused_whole(
 
     assert set(Case.objects.values_list("assignee_id", flat=True)) == {teammate.pk}
     assert "2026-03-01" in response.content.decode()
+
+
+def test_the_sla_hands_a_late_case_to_a_qualified_lead_skipping_one_who_is_not(
+    frozen: Any,
+    required: TeamRouting,
+    alice_expired: None,
+    teammate: User,
+    supervisor: User,
+    qualification: Qualification,
+    customer: Customer,
+) -> None:
+    from charter.accounts.roles import Role
+    from charter.cases.services import case_clocks_sweep
+    from charter.sla.models import SlaPolicy, SlaPolicyTarget
+    from tests.accounts.factories import TeamMembershipFactory, UserFactory
+
+    # Sam leads the team without the qualification; Dora leads it too and holds it.
+    dora = UserFactory.create(username="dora", roles=[Role.SUPERVISOR])
+    TeamMembershipFactory.create(team=required.team, user=dora, is_lead=True)
+    _grant(dora, qualification, until=None, source="TC-2026-000003")
+    policy = SlaPolicy.objects.create(name_zh="升级", ordering=1, reassign_to_team_lead=True)
+    SlaPolicyTarget.objects.create(
+        policy=policy, metric="first_response", amount=2, unit="hours", basis="working_time"
+    )
+    case = new_case(None, customer)
+    assert case.assignee == teammate
+
+    frozen.shift(dt.timedelta(hours=5))
+    assert case_clocks_sweep().breached == 1
+
+    case.refresh_from_db()
+    assert case.assignee == dora
+
+
+def test_without_a_qualified_lead_the_sla_leaves_the_handler_in_place(
+    frozen: Any,
+    required: TeamRouting,
+    alice_expired: None,
+    teammate: User,
+    supervisor: User,
+    customer: Customer,
+) -> None:
+    from charter.cases.services import case_clocks_sweep
+    from charter.sla.models import SlaPolicy, SlaPolicyTarget
+
+    policy = SlaPolicy.objects.create(name_zh="升级", ordering=1, reassign_to_team_lead=True)
+    SlaPolicyTarget.objects.create(
+        policy=policy, metric="first_response", amount=2, unit="hours", basis="working_time"
+    )
+    case = new_case(None, customer)
+
+    frozen.shift(dt.timedelta(hours=5))
+    assert case_clocks_sweep().breached == 1
+
+    case.refresh_from_db()
+    assert case.assignee == teammate
+
+
+def test_an_appeal_skips_an_unqualified_lead_for_a_qualified_member(
+    frozen: Any,
+    required: TeamRouting,
+    member: User,
+    teammate: User,
+    supervisor: User,
+    qualification: Qualification,
+    customer: Customer,
+) -> None:
+    from charter.cases.services import case_appeal, case_resolve
+    from tests.conftest import not_none
+
+    _grant(member, qualification, until=None, source="TC-2026-000001")
+    _grant(teammate, qualification, until=None, source="TC-2026-000002")
+    case = new_case(None, customer, kind="complaint")
+    first_handler = not_none(case.assignee)
+    case = case_resolve(actor=first_handler, case=case, outcome="not_upheld", reasons="按规定收费")
+
+    case = case_appeal(case=case, reason="收费标准没有公示")
+
+    assert case.assignee in {member, teammate} - {first_handler}

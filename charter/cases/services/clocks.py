@@ -21,6 +21,7 @@ from charter.cases.models import PRIORITY_ORDER, Case, CaseClock, CaseEvent
 from charter.cases.notifications import Audience, CaseNotification, notify_many_on_commit
 from charter.cases.services._common import event_build, event_record
 from charter.cases.services._common import now as _now
+from charter.cases.services.routing import routable_user_ids
 
 logger = logging.getLogger(__name__)
 
@@ -416,6 +417,12 @@ def _breach(ids: Sequence[int], at: dt.datetime, left: set[int]) -> int:
             by_policy[clock.sla_policy_id] = _breach_actions(clock)
     leads = _team_leads(cases) if any("reassign_to_team_lead" in a for a in by_policy.values()) else {}
     named = _named_staff(cases) if leads else {}
+    # A lead takes the case only if he holds the qualifications it needs, as routing requires of anyone.
+    qualified = (
+        routable_user_ids(cases=cases, user_ids={pk for team in leads.values() for pk, _ in team}, at=at)
+        if leads
+        else {}
+    )
     changed: dict[int, dict[str, Any]] = {}
     breaches: list[tuple[CaseClock, set[str], dict[str, Any]]] = []
     for clock in clocks:
@@ -431,7 +438,14 @@ def _breach(ids: Sequence[int], at: dt.datetime, left: set[int]) -> int:
             changed.setdefault(case.pk, {})["priority"] = case.priority = higher
         if "reassign_to_team_lead" in actions:
             excluded = named.get(case.pk, set())
-            lead = next((user for pk, user in leads.get(case.team_id or 0, []) if pk not in excluded), None)
+            lead = next(
+                (
+                    user
+                    for pk, user in leads.get(case.team_id or 0, [])
+                    if pk not in excluded and pk in qualified.get(case.pk, set())
+                ),
+                None,
+            )
             if lead is not None and lead.pk != case.assignee_id:
                 data["assignee"] = {"from": case.assignee_id, "to": lead.pk}
                 changed.setdefault(case.pk, {})["assignee"] = case.assignee = lead

@@ -43,7 +43,7 @@ from charter.cases.services._common import (
     text_clean,
 )
 from charter.cases.services._common import now as _now
-from charter.cases.services.routing import handler_pick
+from charter.cases.services.routing import can_be_routed, handler_pick
 from charter.cases.workflow import CASE_WORKFLOW, FINISHED_STATUSES, PAUSED_STATUSES
 from charter.common.errors import DomainError, InvalidTransitionError
 from charter.common.money import parse_amount
@@ -368,7 +368,9 @@ def case_appeal(*, case: Case, reason: str, actor: User | None = None) -> Case:
         case.appeal_until, case.reopen_until, case.closed_at, case.accepted_at = None, None, None, None
         handler: User | None = None
         if case.team is not None:
-            lead = team_lead_list(team_ids=[case.team.pk]).exclude(user_id__in=excluded).first()
+            # The lead decides the appeal if he holds the qualifications the case needs; else the team's pick.
+            leads = team_lead_list(team_ids=[case.team.pk]).exclude(user_id__in=excluded)
+            lead = next((m for m in leads if can_be_routed(m.user, case, at=at)), None)
             handler = (
                 lead.user
                 if lead is not None

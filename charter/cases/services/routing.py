@@ -8,7 +8,7 @@ for any sweep. `routing_exclusions` tells the desk who was left out and why.
 """
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -66,7 +66,7 @@ _NO_ROUTING = TeamRouting()
 
 
 def routing_required_qualification_ids(
-    *, team: Team, service: Service | None, kind: str = "", routing: TeamRouting | None = None
+    *, team: Team | None, service: Service | None, kind: str = "", routing: TeamRouting | None = None
 ) -> set[int]:
     """Return the ids of the qualifications a handler of a case of `kind` about `service` in `team` must hold:
     the service's, and the team routing's (for complaints only, when the routing says so). No query when the
@@ -75,7 +75,7 @@ def routing_required_qualification_ids(
     if service is not None and service.required_qualification_id is not None:
         wanted.add(service.required_qualification_id)
     if routing is None:
-        routing = TeamRouting.objects.filter(team=team).first()
+        routing = TeamRouting.objects.filter(team=team).first() if team is not None else None
     elif routing is _NO_ROUTING:
         routing = None
     if routing is not None and routing.required_qualification_id is not None:
@@ -166,6 +166,34 @@ def can_be_routed(
             last = qualification_last_grant(user_id=user.pk, qualification_id=qualification.pk)
             return refuse(ErrorCode.UNQUALIFIED, routing_exclusion_text(qualification, last, person=user))
     return ALLOWED  # pragma: no cover - the grant ended between the two reads
+
+
+def routable_user_ids(
+    *, cases: Sequence[Case], user_ids: Iterable[int], at: dt.datetime | None = None
+) -> dict[int, set[int]]:
+    """For each of `cases` (by id), those of `user_ids` who may be handed it in its team: `can_be_routed`'s
+    rule for many cases at once, for sweeps that must not query per case (one query for the teams'
+    routings, one for the services, one per distinct set of requirements; none when nothing is required)."""
+    people = set(user_ids)
+    team_ids = {case.team_id for case in cases if case.team_id is not None}
+    routings = {r.team_id: r for r in TeamRouting.objects.filter(team_id__in=team_ids)} if team_ids else {}
+    service_ids = {case.service_id for case in cases if case.service_id is not None}
+    services = Service.objects.in_bulk(list(service_ids)) if service_ids else {}
+    held: dict[frozenset[int], set[int]] = {}
+    result: dict[int, set[int]] = {}
+    for case in cases:
+        wanted = frozenset(
+            routing_required_qualification_ids(
+                team=None,
+                service=services.get(case.service_id) if case.service_id is not None else None,
+                kind=case.kind,
+                routing=routings.get(case.team_id or 0) or _NO_ROUTING,
+            )
+        )
+        if wanted not in held:
+            held[wanted] = qualified_user_ids(qualification_ids=wanted, user_ids=people, at=at)
+        result[case.pk] = held[wanted]
+    return result
 
 
 def handler_pick(
