@@ -535,8 +535,8 @@ class Question(TimeStampedModel):
 
     class Meta:
         ordering = ["category", "pk"]
-        verbose_name = _("question")
-        verbose_name_plural = _("questions")
+        verbose_name = pgettext_lazy("quiz", "question")
+        verbose_name_plural = pgettext_lazy("quiz", "questions")
 
     def __str__(self) -> str:
         return f"Q{self.pk}"
@@ -553,16 +553,19 @@ class QuestionVersion(models.Model):
         SHORT = "short", _("Short answer (graded by the trainer)")
 
     question = models.ForeignKey(
-        Question, verbose_name=_("question"), on_delete=models.CASCADE, related_name="versions"
+        Question,
+        verbose_name=pgettext_lazy("quiz", "question"),
+        on_delete=models.CASCADE,
+        related_name="versions",
     )
     number = models.PositiveIntegerField(_("version number"))
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    text_zh = models.TextField(_("question (Chinese)"))
-    text_en = models.TextField(_("question (English)"), blank=True)
+    text_zh = models.TextField(pgettext_lazy("quiz", "question (Chinese)"))
+    text_en = models.TextField(pgettext_lazy("quiz", "question (English)"), blank=True)
     explanation_zh = models.TextField(_("explanation (Chinese)"), blank=True)
     explanation_en = models.TextField(_("explanation (English)"), blank=True)
     points = models.DecimalField(
-        _("points"),
+        pgettext_lazy("quiz", "points"),
         max_digits=5,
         decimal_places=1,
         default=Decimal("1.0"),
@@ -690,7 +693,9 @@ class Attempt(models.Model):
     deadline_at = models.DateTimeField(_("time is up at"), null=True, blank=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     timed_out = models.BooleanField(_("submitted when time ran out"), default=False)
-    score = models.DecimalField(_("points"), max_digits=7, decimal_places=1, null=True, blank=True)
+    score = models.DecimalField(
+        pgettext_lazy("quiz attempt", "points"), max_digits=7, decimal_places=1, null=True, blank=True
+    )
     max_score = models.DecimalField(_("out of"), max_digits=7, decimal_places=1, default=Decimal("0"))
     percent = models.DecimalField(_("score (%)"), max_digits=5, decimal_places=2, null=True, blank=True)
     passed = models.BooleanField(_("passed"), null=True, blank=True)
