@@ -117,14 +117,39 @@ def can_view_assignment(user: AnyUser, assignment: Assignment) -> Decision:
     return can_view_records_of(user, assignment.person_id)
 
 
+# A supervisor may waive for the people of his teams only what he or his teams ordered, and onboarding: the
+# assignments the system made from a record (QA review, violation, standard version, improvement plan,
+# renewal) answer to that record and may be waived only by holders of `assign_course`.
 def can_waive_assignment(user: AnyUser, assignment: Assignment) -> Decision:
-    """Allow waiving an open assignment: whoever may assign to the person, never the person himself."""
+    """Allow waiving an open assignment, never the person himself: holders of `assign_course` any of them;
+    a supervisor of the person only an onboarding assignment or one ordered by himself or by somebody of a
+    team he leads (not a trainer's order, nor one a system signal made)."""
     seen = can_view_assignment(user, assignment)
     if not seen:
         return seen
-    if assignment.person_id == getattr(user, "pk", None):
+    active = _active(user)
+    if active is None:
+        return HIDDEN
+    if assignment.person_id == active.pk:
         return refuse(ErrorCode.SELF_WAIVE, _("Nobody waives his own training."))
-    return can_assign_to(user, assignment.person)
+    allowed = can_assign_to(active, assignment.person)
+    if not allowed or holds(active, "training.assign_course"):
+        return allowed
+    ordered_here = assignment.reason == Assignment.Reason.ONBOARDING or (
+        assignment.reason == Assignment.Reason.ORDERED
+        and assignment.assigned_by_id is not None
+        and (
+            assignment.assigned_by_id == active.pk
+            or TeamMembership.objects.filter(
+                user_id=assignment.assigned_by_id, team_id__in=led_team_ids(active)
+            ).exists()
+        )
+    )
+    return allow_if(
+        ordered_here,
+        ErrorCode.ASSIGN_DENIED,
+        _("Only training staff may waive training ordered by someone else or made by the system."),
+    )
 
 
 def can_run_session(user: AnyUser, session: TrainingSession) -> Decision:

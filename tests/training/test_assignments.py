@@ -15,6 +15,7 @@ from charter.accounts.roles import Role
 from charter.accounts.services import user_create
 from charter.audit.models import AuditEvent
 from charter.common.errors import DomainError, PermissionDeniedError
+from charter.common.policy import Refusal
 from charter.mail.models import OutboundMessage
 from charter.mail.rendering import template_default, template_preview
 from charter.training.assignments import (
@@ -28,6 +29,7 @@ from charter.training.assignments import (
 from charter.training.errors import ErrorCode
 from charter.training.mailing_assignments import KEYS, assignment_reminders_send, batch_assigned_mail
 from charter.training.models import Assignment, AssignmentBatch, Course
+from charter.training.permissions import can_waive_assignment
 from tests.accounts.factories import OrgUnitFactory, TeamFactory, TeamMembershipFactory, UserFactory
 from tests.training.factories import (
     course_make,
@@ -165,6 +167,43 @@ def test_waiving_needs_a_reason_and_someone_else() -> None:
     with pytest.raises(DomainError) as error:
         assignment_waive(actor=trainer, assignment=assignment, reason="再次")
     assert error.value.code == ErrorCode.ASSIGNMENT_NOT_OPEN
+
+
+def test_a_supervisor_waives_only_what_he_or_his_team_ordered_and_onboarding() -> None:
+    team = team_make()
+    supervisor = supervisor_of(team)
+    co_lead = supervisor_of(team)
+    trainer = trainer_user()
+    person = staff_member(team=team)
+    course = _course()
+    own, _c = _assign(person, course, actor=supervisor, source_id=1)
+    teams, _c = _assign(person, course, actor=co_lead, source_id=2)
+    onboarding, _c = _assign(
+        person, course, reason=Reason.ONBOARDING, source_type="accounts.user", source_id=person.pk
+    )
+    by_trainer, _c = _assign(person, course, actor=trainer, source_id=3)
+    system = {
+        reason: _assign(person, course, reason=reason, source_type=f"test.{reason}", source_id=9)[0]
+        for reason in (Reason.QA_REVIEW, Reason.VIOLATION, Reason.STANDARD, Reason.PLAN, Reason.RENEWAL)
+    }
+
+    assert can_waive_assignment(supervisor, own)
+    assert can_waive_assignment(supervisor, teams)
+    assert can_waive_assignment(supervisor, onboarding)
+    assert not can_waive_assignment(supervisor, by_trainer)
+    for reason, row in system.items():
+        decision = can_waive_assignment(supervisor, row)
+        assert isinstance(decision, Refusal) and decision.code == ErrorCode.ASSIGN_DENIED, reason
+        # Training staff (assign_course) waive what the system made.
+        assert can_waive_assignment(trainer, row), reason
+    with pytest.raises(PermissionDeniedError):
+        assignment_waive(actor=supervisor, assignment=system[Reason.QA_REVIEW], reason="他已经改正")
+    assert (
+        assignment_waive(actor=supervisor, assignment=own, reason="岗位调整").status
+        == Assignment.Status.WAIVED
+    )
+    waived = assignment_waive(actor=trainer, assignment=system[Reason.VIOLATION], reason="已参加同等培训")
+    assert waived.status == Assignment.Status.WAIVED
 
 
 # Batches ------------------------------------------------------------------------------------------------
