@@ -367,3 +367,52 @@ def test_an_appeal_skips_an_unqualified_lead_for_a_qualified_member(
     case = case_appeal(case=case, reason="收费标准没有公示")
 
     assert case.assignee in {member, teammate} - {first_handler}
+
+
+def test_making_a_complaint_of_the_case_takes_it_from_a_handler_without_the_qualification(
+    frozen: Any,
+    required: TeamRouting,
+    member: User,
+    teammate: User,
+    supervisor: User,
+    qualification: Qualification,
+    customer: Customer,
+) -> None:
+    from charter.audit.models import AuditEvent
+    from charter.cases.models import CaseEvent
+    from charter.cases.services import case_assign, case_update
+
+    TeamRouting.objects.filter(pk=required.pk).update(qualification_for_complaints_only=True)
+    _grant(member, qualification, until=MONDAY - dt.timedelta(days=3), source="TC-2025-000001")
+    case = case_assign(
+        actor=supervisor, case=new_case(None, customer), assignee=member
+    )  # an inquiry: allowed
+
+    case = case_update(actor=supervisor, case=case, expected_version=case.version, kind="complaint")
+
+    case.refresh_from_db()
+    assert case.kind == "complaint" and case.assignee is None and case.team == required.team
+    event = CaseEvent.objects.filter(case=case, kind=CaseEvent.Kind.ASSIGNED).latest("pk")
+    assert event.data["assignee"] == {"from": member.pk, "to": None}
+    assert str(qualification) in event.data["reason"] and "2026-02-27" in event.data["reason"]
+    assert AuditEvent.objects.filter(action="cases.assign").latest("pk").data["assignee"]["to"] is None
+
+
+def test_a_change_the_handler_is_qualified_for_keeps_him(
+    frozen: Any,
+    required: TeamRouting,
+    member: User,
+    supervisor: User,
+    qualification: Qualification,
+    customer: Customer,
+) -> None:
+    from charter.cases.services import case_assign, case_update
+
+    TeamRouting.objects.filter(pk=required.pk).update(qualification_for_complaints_only=True)
+    _grant(member, qualification, until=None, source="TC-2026-000001")
+    case = case_assign(actor=supervisor, case=new_case(None, customer), assignee=member)
+
+    case = case_update(actor=supervisor, case=case, expected_version=case.version, kind="complaint")
+
+    case.refresh_from_db()
+    assert case.assignee == member

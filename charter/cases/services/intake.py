@@ -43,10 +43,10 @@ from charter.cases.services._common import (
 )
 from charter.cases.services.attachments import attachment_store
 from charter.cases.services.lifecycle import Metric, S, _choice, _move_prepare
-from charter.cases.services.routing import handler_pick, team_route
+from charter.cases.services.routing import can_be_routed, handler_pick, team_route
 from charter.catalog.models import Service
 from charter.common.errors import DomainError
-from charter.common.policy import require
+from charter.common.policy import Refusal, require
 from charter.common.unset import UNSET, Unset, given
 from charter.common.vocabulary import CaseKind, Priority
 from charter.sla.selectors import sla_config_pinned
@@ -439,8 +439,9 @@ def case_update(
 
     A change of priority, kind, channel or service recomputes the open clocks for the new targets, keeping
     each clock's start and the time already paused; a finished case refuses it (`case_closed`). Naming the
-    current handler in a complaint is refused. Records `priority_changed` / `updated` (internal). Audited
-    as `cases.update`.
+    current handler in a complaint is refused. A change of kind or service that asks a qualification the
+    handler lacks puts the case back in its team's queue, recorded as an unassignment saying why. Records
+    `priority_changed` / `updated` (internal). Audited as `cases.update`.
     """
     fields = given(
         title=title,
@@ -466,9 +467,50 @@ def case_update(
         changed.update(_details_set(case, values))
         if not changed:
             return case
+        unqualified = _handler_unqualified_by(case, changed)
         case.save()
         _update_record(actor, case, changed)
+        if unqualified is not None:
+            _unassign_unqualified(actor, case, *unqualified)
     return case
+
+
+def _handler_unqualified_by(case: Case, changed: dict[str, object]) -> tuple[int, Refusal] | None:
+    """When a change of kind or service asks a qualification the handler lacks (`can_be_routed`), take him off
+    the case (it goes back to its team's queue) and return why; else None. Routing would never have given
+    him the case as it now is, so he may not keep it either. Returns (his id, why)."""
+    if case.assignee is None or not changed.keys() & {"kind", "service"}:
+        return None
+    routed = can_be_routed(case.assignee, case)
+    if isinstance(routed, Refusal):
+        previous = case.assignee.pk
+        case.assignee = None
+        return previous, routed
+    return None
+
+
+def _unassign_unqualified(actor: User, case: Case, previous: int, refusal: Refusal) -> None:
+    """Record the unassignment `_handler_unqualified_by` made, as an assignment records it: the `assigned`
+    event (internal) with the reason, the `cases.assign` audit record, and the team told of a case to take."""
+    data = {
+        "team": {"from": case.team_id, "to": case.team_id},
+        "assignee": {"from": previous, "to": None},
+        "transfer": False,
+        "reason": str(refusal.message),
+        "code": refusal.code,
+    }
+    event = event_record(case, CaseEvent.Kind.ASSIGNED, actor=actor, data=data)
+    audit(actor, "assign", case, data)
+    notify_on_commit(
+        CaseNotification(
+            kind=CaseEvent.Kind.ASSIGNED,
+            case_id=case.pk,
+            audience=Audience.TEAM,
+            event_id=event.pk,
+            recipient_id=None,
+            is_internal=True,
+        )
+    )
 
 
 def case_tracking_token_rotate(*, actor: Actor, case: Case) -> str:
