@@ -32,3 +32,28 @@ def private_page(response: HttpResponse) -> HttpResponse:
     response["Cache-Control"] = "private, no-store"
     response["X-Robots-Tag"] = "noindex"
     return response
+
+
+# The largest primary key or counter a request may name: PostgreSQL's bigint. Larger numbers are refused
+# here rather than overflowing in the database driver (SQLite raises OverflowError, PostgreSQL DataError).
+INT_PARAM_MAX = 2**63 - 1
+
+
+def int_param(value: object, *, maximum: int = INT_PARAM_MAX) -> int | None:
+    """Read a whole number from request data (a query-string or form value, a path part): the number when
+    `value` is a string of ASCII digits 0-9 between 0 and `maximum`, None for anything else.
+
+    `str.isdigit()` is not enough: it accepts superscripts and other Unicode digits ("²", "١") on which
+    `int()` raises or which no user typed, and says nothing of size; views that trusted it answered 500.
+    Callers turn None into a 404, a 400 or a form error, never a guess.
+    """
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if 0 <= value <= maximum else None
+    if not isinstance(value, str) or not value or len(value) > len(str(maximum)):
+        return None
+    if not (value.isascii() and value.isdigit()):
+        return None
+    number = int(value)
+    return number if number <= maximum else None

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from charter.accounts.requests import request_staff
 from charter.common.errors import DomainError
 from charter.common.forms import form_add_domain_error
+from charter.common.http import int_param
 from charter.common.pages import page_rule
 from charter.common.versioning import VersionStatus
 from charter.standards.models import StandardClause
@@ -394,7 +395,8 @@ def quiz_configure_page(request: HttpRequest, pk: int) -> HttpResponse:
     version = get_object_or_404(CourseVersion.objects.select_related("course"), pk=pk)
     quiz = Quiz.objects.filter(version=version).select_related("bank").first()
     bank_id = request.POST.get("bank") or request.GET.get("bank") or (quiz.bank_id if quiz else None)
-    bank = QuestionBank.objects.filter(pk=bank_id).first() if bank_id and str(bank_id).isdigit() else None
+    bank_pk = int_param(bank_id)
+    bank = QuestionBank.objects.filter(pk=bank_pk).first() if bank_pk is not None else None
     form: QuizForm | None = None
     status = 200
     if bank is not None:

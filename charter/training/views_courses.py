@@ -26,6 +26,7 @@ from charter.accounts.requests import request_staff
 from charter.common.errors import DomainError
 from charter.common.files import stored_file_response
 from charter.common.forms import form_add_domain_error
+from charter.common.http import int_param
 from charter.common.models import localized
 from charter.common.pages import page_rule
 from charter.common.policy import page_require
@@ -135,9 +136,10 @@ def course_detail(request: HttpRequest, course_id: int) -> HttpResponse:
     versions = course.versions.order_by("-number")
     requested = request.GET.get("version", "")
     if requested:
-        if not requested.isdigit():
+        number = int_param(requested, maximum=32767)
+        if number is None:
             raise Http404
-        version: CourseVersion | None = get_object_or_404(versions, number=int(requested))
+        version: CourseVersion | None = get_object_or_404(versions, number=number)
     else:
         version = versions.filter(status=VersionStatus.PUBLISHED).first()
         if version is None and is_manager:

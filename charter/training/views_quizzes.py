@@ -23,6 +23,7 @@ from charter.accounts.models import User
 from charter.accounts.requests import request_staff
 from charter.common.errors import ConflictError, DomainError, NotFoundError
 from charter.common.forms import form_add_domain_error
+from charter.common.http import int_param
 from charter.common.pages import page_rule
 from charter.common.policy import page_require
 from charter.common.versioning import VersionStatus
@@ -123,11 +124,9 @@ def quiz_start(request: HttpRequest, pk: int) -> HttpResponse:
 def _answer_from_post(request: HttpRequest, item: AttemptItem) -> tuple[list[int] | None, str | None]:
     if item.question.kind == Kind.SHORT:
         return None, request.POST.get("text", "")
-    values = request.POST.getlist("chosen")
-    try:
-        return [int(value) for value in values], None
-    except ValueError:
-        return [-1], None
+    chosen = [int_param(value) for value in request.POST.getlist("chosen")]
+    # Anything but an option id stays in the list as -1, which the service refuses as not an option.
+    return [-1 if value is None else value for value in chosen], None
 
 
 @page_rule(can_use_training)
@@ -163,10 +162,7 @@ def attempt_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _answer_post(request: HttpRequest, user: User, attempt: Attempt) -> HttpResponse:
-    try:
-        version_id = int(request.POST.get("question", ""))
-    except ValueError:
-        version_id = 0
+    version_id = int_param(request.POST.get("question", "")) or 0
     item = attempt.items.select_related("question").filter(question_id=version_id).first()
     try:
         if item is None:

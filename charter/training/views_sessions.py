@@ -22,9 +22,9 @@ from django.views.decorators.http import require_GET, require_POST
 from charter.accounts.models import TeamMembership, User
 from charter.accounts.requests import request_staff
 from charter.accounts.selectors import led_team_ids, staff_list
-from charter.common.http import int_param
 from charter.common.errors import DomainError
 from charter.common.forms import form_add_domain_error
+from charter.common.http import int_param
 from charter.common.pages import page_rule
 from charter.common.policy import page_require
 from charter.training.forms_sessions import EnrolOtherForm, SessionForm, SignInForm

@@ -373,6 +373,28 @@ def test_supervisor_enrols_only_his_team_from_the_page(trainer: User) -> None:
     assert list(Enrolment.objects.values_list("person_id", flat=True)) == [member.pk]
 
 
+def test_a_version_or_person_that_is_not_an_ascii_number_is_not_found(
+    trainer: User, session: TrainingSession, agent: User
+) -> None:
+    course_url = reverse("training:course_detail", args=[session.course_id])
+    for bad in ("%C2%B2", "abc", "9" * 30):
+        assert client_for(agent).get(f"{course_url}?version={bad}").status_code == 404
+    assert client_for(trainer).get(reverse("training:session_create") + "?course=%C2%B2").status_code == 200
+
+    enrol = reverse("training:session_enrol", args=[session.pk])
+    unenrol = reverse("training:session_unenrol", args=[session.pk])
+    for bad in ("²", "me", "9" * 30):
+        # Refused, never read as the actor himself.
+        assert client_for(agent).post(enrol, {"person": bad}).status_code == 404
+    assert not Enrolment.objects.exists()
+
+    session_enrol(actor=agent, session=session)
+    for bad in ("²", "me"):
+        assert client_for(agent).post(unenrol, {"person": bad}).status_code == 404
+    assert Enrolment.objects.filter(person=agent).exists()
+    assert client_for(agent).post(enrol, {"person": str(agent.pk)}).status_code == 302
+
+
 def test_a_body_written_around_the_service_is_cleaned_when_shown(agent: User) -> None:
     course = course_make()
     draft = draft_version_make(course=course, lessons=1)

@@ -160,6 +160,26 @@ def test_result_page_taker_follows_the_review_setting_score(trainer: User, taker
     assert "得分" in body and "正确答案" not in body
 
 
+def test_odd_numbers_in_quiz_forms_are_refused_not_a_500(trainer: User, taker: User) -> None:
+    quiz = quiz_published(actor=trainer, bank=bank_make(actor=trainer, categories={"a": 1}))
+    attempt = attempt_start(actor=taker, quiz=quiz)
+    item = attempt.items.get()
+    url = reverse("training:attempt", args=[attempt.pk])
+    client = client_for(taker)
+    for question, chosen in (
+        ("²", "1"),
+        ("9" * 30, "1"),
+        (str(item.question_id), "²"),
+        (str(item.question_id), "9" * 30),
+    ):
+        response = client.post(url, {"question": question, "chosen": chosen}, HTTP_X_REQUESTED_WITH="fetch")
+        assert response.status_code == 400, (question, chosen)
+    draft = draft_version_make(course=course_make(), lessons=0, requires_quiz=True, requires_lessons=False)
+    configure = reverse("training:quiz_configure", args=[draft.pk])
+    for bad in ("%C2%B2", "9" * 30):
+        assert client_for(trainer).get(f"{configure}?bank={bad}").status_code == 200
+
+
 def test_somebody_elses_attempt_is_not_found_on_every_page(trainer: User, taker: User) -> None:
     quiz = quiz_published(actor=trainer, bank=bank_make(actor=trainer, categories={"a": 1}))
     attempt = attempt_start(actor=taker, quiz=quiz)
