@@ -133,9 +133,10 @@ def batch_order(request: HttpRequest) -> HttpResponse:
     return render(request, "training/batch_order.html", {"form": form, "batches": _batches(user)})
 
 
+@page_rule(can_assign_courses)
 def assignment_waive_page(request: HttpRequest, pk: int) -> HttpResponse:
-    """Waive one open assignment, saying why (whoever may assign to the person; hidden from anyone who may
-    not see his records)."""
+    """Waive one open assignment, saying why (`can_waive_assignment`; the page is for those who assign
+    courses, and an assignment of someone outside the reader's records is not found)."""
     user = request_staff(request)
     assignment = get_object_or_404(Assignment.objects.select_related("person", "course"), pk=pk)
     page_require(can_waive_assignment(user, assignment))

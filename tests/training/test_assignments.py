@@ -451,15 +451,23 @@ def test_a_supervisor_orders_a_course_for_his_team_and_is_refused_another(
 def test_the_waive_page_is_for_whoever_may_assign_to_the_person() -> None:
     from django.urls import reverse
 
+    from charter.common.pages import may_open
     from tests.conftest import browser_post, client_for
 
     trainer = trainer_user()
     person = staff_member()
     assignment, _created = _assign(person, _course(), actor=trainer)
     url = reverse("training:assignment_waive", args=[assignment.pk])
+    # A supervisor of another team may open waive pages, not this one.
+    stranger = supervisor_of(team_make())
 
-    assert client_for(staff_member()).get(url).status_code == 404
+    # The page declares its rule, so a menu can ask it.
+    assert may_open(trainer, "training:assignment_waive", assignment.pk)
+    assert not may_open(person, "training:assignment_waive", assignment.pk)
+    assert client_for(staff_member()).get(url).status_code == 403
     assert client_for(person).get(url).status_code == 403
+    assert client_for(stranger).get(url).status_code == 404
+    assert client_for(trainer).get(reverse("training:assignment_waive", args=[999_999])).status_code == 404
     blank = browser_post(client_for(trainer), url, {"reason": " "})
     assert blank.status_code == 200 and "reason" in blank.context["form"].errors
     done = browser_post(client_for(trainer), url, {"reason": "已在外单位完成同等培训"})
