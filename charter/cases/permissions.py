@@ -17,7 +17,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.utils.translation import gettext_lazy as _
 
 from charter.accounts.models import Customer, User
-from charter.accounts.selectors import scope_team_ids
+from charter.accounts.selectors import scope_team_ids, team_list_led_by
 from charter.cases.errors import ErrorCode
 from charter.cases.models import OPEN_STATUSES, Case, CaseStatus
 from charter.common.errors import NotFoundError
@@ -334,3 +334,16 @@ def can_configure_cases(user: AnyUser) -> Decision:
     if holds(user, "cases.configure_cases"):
         return ALLOWED
     return refuse(ErrorCode.CONFIGURE_DENIED, _("You may not configure cases."))
+
+
+def can_see_routing_reasons(user: AnyUser, case: Case) -> bool:
+    """True when `user` may read, on `case`, why each colleague is not routed it (whose certificate expired or
+    was revoked, and when): that is a training record, so only those who lead its team (or a unit above it)
+    and those who may configure routing (`can_configure_cases`). The others read only that nobody available
+    holds the qualification."""
+    member = _as_user(user)
+    if member is None or case.team_id is None:
+        return False
+    if can_configure_cases(member):
+        return True
+    return team_list_led_by(user=member).filter(pk=case.team_id).exists()

@@ -40,6 +40,7 @@ from charter.cases.permissions import (
     can_merge,
     can_reply,
     can_resolve,
+    can_see_routing_reasons,
     can_transition,
     can_view_case_stats,
     handler_excluded_ids,
@@ -255,18 +256,30 @@ def _case_or_404(request: HttpRequest, number: str) -> Case:
     return case
 
 
-def _routing_why(case: Case) -> list[tuple[User, str]]:
-    """Why an open case waits unassigned in its team's queue when nobody qualified was there to take it: each
-    member left out and the qualification he lacks (none when someone qualified could take it)."""
+def _routing_why(user: User, case: Case) -> list[tuple[User | None, str]]:
+    """Why an open case waits unassigned in its team's queue when nobody qualified was there to take it (none
+    when someone qualified could take it). Those who lead the team or configure routing
+    (`can_see_routing_reasons`) read each member left out and why (his certificate's state is a training
+    record); the others read only their own reasons and which qualification nobody available holds."""
     if case.assignee_id is not None or case.team is None or case.status not in OPEN_STATUSES:
         return []
     if eligible_handlers(team=case.team, service=case.service, kind=case.kind):
         return []
-    return [
+    exclusions = routing_exclusions(team=case.team, service=case.service, kind=case.kind)
+    if can_see_routing_reasons(user, case):
+        return [
+            (member, routing_exclusion_text(qualification, last))
+            for member, qualification, last in exclusions
+        ]
+    own: list[tuple[User | None, str]] = [
         (member, routing_exclusion_text(qualification, last))
-        for member, qualification, last in routing_exclusions(
-            team=case.team, service=case.service, kind=case.kind
-        )
+        for member, qualification, last in exclusions
+        if member.pk == user.pk
+    ]
+    lacking = {qualification.pk: qualification for _member, qualification, _last in exclusions}
+    return own + [
+        (None, _("Nobody available in the team holds %(qualification)s.") % {"qualification": qualification})
+        for qualification in lacking.values()
     ]
 
 
@@ -327,7 +340,7 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
         }
     context = {
         "case": case,
-        "routing_why": _routing_why(case),
+        "routing_why": _routing_why(user, case),
         "contact": customer_contact_view(user=user, customer=case.customer, looking_at=case, request=request),
         "can_reveal": can_reveal_personal_data(user),
         "forms": forms,

@@ -416,3 +416,31 @@ def test_a_change_the_handler_is_qualified_for_keeps_him(
 
     case.refresh_from_db()
     assert case.assignee == member
+
+
+def test_colleagues_certificate_dates_are_shown_to_the_lead_not_to_an_agent(
+    frozen: Any,
+    required: TeamRouting,
+    member: User,
+    teammate: User,
+    supervisor: User,
+    qualification: Qualification,
+    customer: Customer,
+) -> None:
+    from django.urls import reverse
+
+    from tests.conftest import client_for
+
+    _grant(member, qualification, until=MONDAY - dt.timedelta(days=3), source="TC-2025-000001")
+    case = new_case(None, customer)
+    assert case.assignee is None
+    url = reverse("cases:desk_case", args=[case.number])
+
+    agent_page = client_for(teammate).get(url).content.decode()
+    why = agent_page.split('data-testid="routing-why"')[1].split("</ul>")[0]
+    assert "2026-02-27" not in why and "alice" not in why.lower()
+    assert str(qualification) in why  # nobody available holds it
+
+    lead_page = client_for(supervisor).get(url).content.decode()
+    why = lead_page.split('data-testid="routing-why"')[1].split("</ul>")[0]
+    assert "2026-02-27" in why and "alice" in why.lower()
