@@ -63,6 +63,8 @@ from charter.training.models import (
 )
 from charter.training.permissions import (
     can_answer_attempt,
+    can_assign_courses,
+    can_assign_to,
     can_manage_courses,
     can_use_training,
     can_view_certificate,
@@ -109,7 +111,6 @@ CLOSED = OpenApiResponse(
     "`training_attempt_busy` (an attempt was started a moment ago) or `conflict` (the `version` sent is "
     "stale: reload the attempt and answer again)."
 )
-NO_PERSON = _("No such staff member.")
 NO_COURSE = _("No such course.")
 # The source of an assignment ordered through the API: the course version it asks for, so that ordering the
 # same course for the same person twice (a retried request) returns the first assignment.
@@ -301,6 +302,7 @@ class AssignmentViewSet(viewsets.GenericViewSet[Assignment]):
             ),
             400: ERROR,
             403: FORBIDDEN,
+            404: NOT_FOUND,
         },
         examples=[
             OpenApiExample(
@@ -309,22 +311,26 @@ class AssignmentViewSet(viewsets.GenericViewSet[Assignment]):
                 value={"person": 12, "course": 3, "due_on": "2026-06-30", "reason_text": "三月投诉较多。"},
             ),
             OpenApiExample(
-                "Not one of your teams",
+                "Not one who assigns courses",
                 response_only=True,
                 status_codes=["403"],
-                value={"code": "training_assign_denied", "detail": "您只能给自己班组的人员指派课程。"},
+                value={"code": "training_assign_denied", "detail": "您无权指派课程。"},
             ),
         ],
     )
     def create(self, request: Request) -> Response:
         """Assign a course to a person by a date (holders of `assign_course` to anyone, a supervisor to the
-        people of the teams he leads). Ordering the same course for the same person again while the same
-        version is published answers 200 with the assignment made the first time."""
+        people of the teams he leads; anyone else he names is not found, 404, like an unknown id). Ordering
+        the same course for the same person again while the same version is published answers 200 with the
+        assignment made the first time."""
         user = _require_staff(request)
         data = _valid(TrainingAssignmentCreateInputSerializer, request)
+        require(can_assign_courses(user))
         person = User.objects.filter(pk=data["person"]).first()
-        if person is None:
-            raise exceptions.ValidationError({"person": [exceptions.ErrorDetail(str(NO_PERSON), "invalid")]})
+        # Someone the caller may not assign to answers as an unknown id does (404): otherwise a supervisor
+        # could tell existing staff ids (403) from unused ones (400).
+        if person is None or not can_assign_to(user, person):
+            raise Http404
         course = Course.objects.filter(pk=data["course"]).first()
         if course is None:
             raise exceptions.ValidationError({"course": [exceptions.ErrorDetail(str(NO_COURSE), "invalid")]})
