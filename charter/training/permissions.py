@@ -19,7 +19,14 @@ from charter.common.errors import NotFoundError
 from charter.common.policy import ALLOWED, Decision, allow_if, holds, refuse
 from charter.common.versioning import VersionStatus
 from charter.training.errors import ErrorCode
-from charter.training.models import Assignment, Attempt, Certificate, CourseVersion, TrainingSession
+from charter.training.models import (
+    Assignment,
+    AssignmentBatch,
+    Attempt,
+    Certificate,
+    CourseVersion,
+    TrainingSession,
+)
 
 HIDDEN = refuse(NotFoundError.default_code, _("Not found."), hidden=True)
 
@@ -212,3 +219,29 @@ def can_revoke_certificate(user: AnyUser, certificate: Certificate) -> Decision:
         ErrorCode.REVOKE_DENIED,
         _("You may not revoke certificates."),
     )
+
+
+def can_open_batches(user: AnyUser) -> Decision:
+    """Allow the pages of group assignments (batches): those who assign courses, and holders of
+    `view_training_records`; each batch then asks `can_view_batch`."""
+    active = _active(user)
+    return allow_if(
+        active is not None and (bool(can_assign_courses(active)) or bool(can_view_all_records(active))),
+        ErrorCode.ASSIGN_DENIED,
+        _("You may not see the courses assigned to groups."),
+    )
+
+
+def can_view_batch(user: AnyUser, batch: AssignmentBatch) -> Decision:
+    """Allow reading a batch and the people it assigned: whoever ordered it, holders of `assign_course` and
+    of `view_training_records`; hidden from anyone else (a supervisor never reads another's batch)."""
+    active = _active(user)
+    if active is None:
+        return HIDDEN
+    if (
+        (batch.created_by_id is not None and batch.created_by_id == active.pk)
+        or holds(active, "training.assign_course")
+        or holds(active, "training.view_training_records")
+    ):
+        return ALLOWED
+    return HIDDEN

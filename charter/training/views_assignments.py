@@ -1,5 +1,5 @@
 """Assignment pages: ordering a course for a group (a team, a unit, a role, all staff) with the batches
-ordered so far, and waiving one person's assignment.
+ordered so far, one batch with the people it assigned, and waiving one person's assignment.
 
 Who may do what is the services' and the predicates' (`can_assign_courses`, `can_waive_assignment`): the
 form offers a supervisor only the teams he leads, and a team outside them posted anyway is refused by
@@ -12,6 +12,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -30,9 +31,15 @@ from charter.common.policy import holds, page_require
 from charter.common.versioning import VersionStatus
 from charter.training.assignments import assignment_waive, batch_create
 from charter.training.models import Assignment, AssignmentBatch, Course
-from charter.training.permissions import can_assign_courses, can_waive_assignment
+from charter.training.permissions import (
+    can_assign_courses,
+    can_open_batches,
+    can_view_batch,
+    can_waive_assignment,
+)
 
 Target = AssignmentBatch.Target
+BATCH_PAGE_SIZE = 50
 
 
 class BatchForm(forms.Form):
@@ -131,6 +138,26 @@ def batch_order(request: HttpRequest) -> HttpResponse:
             )
             return redirect("training:batch_order")
     return render(request, "training/batch_order.html", {"form": form, "batches": _batches(user)})
+
+
+@page_rule(can_open_batches)
+def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One group assignment: its course, target, due date, note, who ordered it and when, when it was
+    carried out and how many it assigned, and its people page by page with each one's status. For whoever
+    ordered it, holders of assign_course and of view_training_records (`can_view_batch`); anyone else is
+    told it does not exist."""
+    user = request_staff(request)
+    batch = get_object_or_404(
+        AssignmentBatch.objects.select_related("course", "created_by", "standard_version__document"), pk=pk
+    )
+    page_require(can_view_batch(user, batch))
+    people = (
+        Assignment.objects.filter(batch=batch)
+        .select_related("person")
+        .order_by("person__display_name", "person__username", "pk")
+    )
+    page = Paginator(people, BATCH_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "training/batch_detail.html", {"batch": batch, "page": page})
 
 
 @page_rule(can_assign_courses)

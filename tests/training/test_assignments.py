@@ -475,3 +475,55 @@ def test_the_waive_page_is_for_whoever_may_assign_to_the_person() -> None:
     assert done.status_code == 302
     assignment.refresh_from_db()
     assert assignment.status == Assignment.Status.WAIVED
+
+
+def test_the_batch_page_shows_its_order_and_people_to_who_may_read_it(
+    django_capture_on_commit_callbacks: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.urls import reverse
+
+    from charter.training import views_assignments
+    from charter.training.selectors import source_link
+    from tests.conftest import client_for
+
+    monkeypatch.setattr(views_assignments, "BATCH_PAGE_SIZE", 2)
+    team = team_make()
+    supervisor = supervisor_of(team)
+    members = [staff_member(team=team, display_name=f"成员{index}") for index in range(2)]
+    course = _course(title_zh="投诉处理流程")
+    with django_capture_on_commit_callbacks(execute=True):
+        batch = batch_create(
+            actor=supervisor,
+            course=course,
+            target=AssignmentBatch.Target.TEAM,
+            target_value=team.code,
+            due_on=_in(20),
+            note="新流程上线前完成",
+        )
+    waived = Assignment.objects.get(batch=batch, person=members[0])
+    assignment_waive(actor=supervisor, assignment=waived, reason="已调岗")
+    url = reverse("training:batch_detail", args=[batch.pk])
+
+    page = client_for(supervisor).get(url)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "投诉处理流程" in html and "新流程上线前完成" in html and team.code in html
+    assert 'data-testid="batch-count">3<' in html
+    assert _in(20).isoformat() in html and str(supervisor) in html
+    # Three people, two a page.
+    assert len(page.context["page"].object_list) == 2 and page.context["page"].paginator.num_pages == 2
+    second = client_for(supervisor).get(url, {"page": 2}).content.decode()
+    assert second.count('data-testid="batch-person-') == 1
+    statuses = {row.person_id: row.status for row in Assignment.objects.filter(batch=batch)}
+    assert statuses[members[0].pk] == Assignment.Status.WAIVED
+
+    trainer = trainer_user()
+    assert client_for(trainer).get(url).status_code == 200
+    # The records area links an assignment to its batch for whoever may open it.
+    assert source_link(waived, trainer) == url
+    # Another team's supervisor may open batch pages, not this one; a plain member none.
+    assert client_for(supervisor_of(team_make())).get(url).status_code == 404
+    assert client_for(members[1]).get(url).status_code == 403
+    assert source_link(waived, members[1]) is None
+    missing = reverse("training:batch_detail", args=[batch.pk + 1000])
+    assert client_for(trainer).get(missing).status_code == 404
