@@ -20,6 +20,7 @@ urlpatterns = [
     path("desk/cases/supervisor/", views_desk.supervisor, name="desk_supervisor"),
     path("desk/cases/new/", views_desk_new.case_new, name="desk_case_new"),
     path("desk/cases/lookup/", views_lookup.case_lookup, name="desk_case_lookup"),
+    path("desk/case-routing/", views_routing.team_routing_list, name="team_routing_list"),
     path("desk/case-routing/<int:team_id>/", views_routing.team_routing, name="team_routing"),
     path("desk/cases/<str:number>/", views_desk.case_detail, name="desk_case"),
     path("desk/cases/<str:number>/files/<int:pk>/", views_desk.case_file, name="desk_file"),

@@ -1,8 +1,10 @@
-"""The team routing settings page: how a team receives cases (its mode, the services routed to it, whether it
-is the default team) and the qualification its handlers must hold; and, below the form, who of its members
-is not routed which cases and why ("the desk says why": a certificate expired on a date, or none).
+"""The team routing pages: the list of teams with how each receives cases, and each team's settings page:
+how a team receives cases (its mode, the services routed to it, whether it is the default team) and the
+qualification its handlers must hold; and, below the form, who of its members is not routed which cases and
+why ("the desk says why": a certificate expired on a date, or none).
 
-Administrators who configure cases (`can_configure_cases`) open it; others are refused (403).
+Administrators who configure cases (`can_configure_cases`) open them (the desk menu's settings link to the
+list); others are refused (403).
 """
 
 from django import forms
@@ -61,6 +63,26 @@ def _why(team: Team) -> list[tuple[str, str]]:
                 seen.add((member.pk, qualification.pk))
                 lines.append((str(member), routing_exclusion_text(qualification, last)))
     return lines
+
+
+def _routing_of(team: Team) -> TeamRouting | None:
+    try:
+        return team.case_routing
+    except TeamRouting.DoesNotExist:
+        return None
+
+
+@page_rule(can_configure_cases)
+@require_http_methods(["GET"])
+def team_routing_list(request: HttpRequest) -> HttpResponse:
+    """The teams, active first, each with its mode, whether it is the default team, the services routed to it
+    and the qualification it requires: where administrators find a team's routing settings."""
+    request_staff(request)
+    teams = Team.objects.select_related("case_routing__required_qualification").prefetch_related(
+        "case_routing__services"
+    )
+    rows = [(team, _routing_of(team)) for team in teams.order_by("-is_active", "code")]
+    return render(request, "cases/desk_team_routing_list.html", {"rows": rows})
 
 
 @page_rule(can_configure_cases)

@@ -444,3 +444,22 @@ def test_colleagues_certificate_dates_are_shown_to_the_lead_not_to_an_agent(
     lead_page = client_for(supervisor).get(url).content.decode()
     why = lead_page.split('data-testid="routing-why"')[1].split("</ul>")[0]
     assert "2026-02-27" in why and "alice" in why.lower()
+
+
+def test_administrators_reach_each_team_s_routing_from_the_desk_menu(
+    routed_team: Team, member: User, qualification: Qualification, administrator: User
+) -> None:
+    from django.urls import reverse
+
+    from tests.conftest import client_for
+
+    TeamRouting.objects.filter(team=routed_team).update(required_qualification=qualification)
+    admin = client_for(administrator)
+    listing = reverse("cases:team_routing_list")
+
+    home = admin.get(reverse("cases:desk_queue")).content.decode()
+    assert f'href="{listing}"' in home
+    page = admin.get(listing).content.decode()
+    assert reverse("cases:team_routing", args=[routed_team.pk]) in page and str(qualification) in page
+    assert client_for(member).get(listing).status_code == 403
+    assert f'href="{listing}"' not in client_for(member).get(reverse("cases:desk_queue")).content.decode()
