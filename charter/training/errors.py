@@ -50,6 +50,7 @@ class ErrorCode(StrEnum):
     SIGN_IN_CODE_WRONG = "training_sign_in_code_wrong"
     SIGN_IN_CLOSED = "training_sign_in_closed"
     SIGN_IN_THROTTLED = "training_sign_in_throttled"
+    SIGN_IN_MARKED_ABSENT = "training_sign_in_marked_absent"
     # Assignments and signals (charter/training/assignments.py, signals.py).
     COURSE_NOT_ASSIGNABLE = "training_course_not_assignable"
     NOT_STAFF = "training_not_staff"

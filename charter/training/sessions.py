@@ -427,7 +427,8 @@ def _throttle_key(actor: User, session: TrainingSession) -> str:
 
 def session_sign_in(*, actor: User, session: TrainingSession, code: str) -> Enrolment:
     """Sign `actor` in as present with the code the trainer shows: he must be enrolled, the code right and
-    the session within its sign-in window (its day, two hours either side). Five wrong codes within 15
+    the session within its sign-in window (its day, two hours either side), and the trainer must not have
+    marked him absent already (his mark stands). Five wrong codes within 15
     minutes lock him out of that session's sign-in for the rest of that time. Credits the session's hours
     and evaluates completion. Audited as `training.session_sign_in`."""
     require(can_use_training(actor))
@@ -451,6 +452,14 @@ def session_sign_in(*, actor: User, session: TrainingSession, code: str) -> Enro
         if not sign_in_open(session) or not session.sign_in_code:
             raise DomainError(
                 _("Signing in to this session is not open now."), code=ErrorCode.SIGN_IN_CLOSED, field="code"
+            )
+        if enrolment.attendance == Enrolment.Attendance.ABSENT:
+            # The trainer's mark stands: a code passed on by a colleague must not turn an absence he saw
+            # into hours and a completion. Only the trainer may correct it on the attendance sheet.
+            raise DomainError(
+                _("The trainer has marked you absent from this session; ask him to correct the attendance."),
+                code=ErrorCode.SIGN_IN_MARKED_ABSENT,
+                field="code",
             )
         if not secrets.compare_digest(entered.encode(), session.sign_in_code.encode()):
             throttle_hit(key, window_seconds=SIGN_IN_WINDOW_SECONDS)

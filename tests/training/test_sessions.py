@@ -292,6 +292,21 @@ def test_sign_in_needs_an_enrolment_and_is_throttled(trainer: User, session: Tra
     assert Enrolment.objects.get(person=person).attendance == ""
 
 
+def test_sign_in_does_not_override_the_trainers_absent_mark(trainer: User, session: TrainingSession) -> None:
+    person = staff_member()
+    session_enrol(actor=person, session=session)
+    with time_machine.travel(session.starts_at + dt.timedelta(minutes=30)):
+        code = session_sign_in_code_issue(actor=trainer, session=session)
+        attendance_take(actor=trainer, session=session, marks={person.pk: "absent"})
+        with pytest.raises(DomainError) as refused:
+            session_sign_in(actor=person, session=session, code=code)
+
+    assert (refused.value.code, refused.value.field) == (ErrorCode.SIGN_IN_MARKED_ABSENT, "code")
+    enrolment = Enrolment.objects.get(person=person)
+    assert enrolment.attendance == "absent" and not enrolment.hours
+    assert attended_since(person_id=person.pk, course_id=session.course_id, since=None) is None
+
+
 def test_code_issue_only_by_the_trainer(session: TrainingSession) -> None:
     with pytest.raises(PermissionDeniedError):
         session_sign_in_code_issue(actor=staff_member(), session=session)
