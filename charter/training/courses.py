@@ -17,6 +17,7 @@ transaction, so a refused operation leaves nothing behind.
 
 import datetime as dt
 import re
+import zipfile
 from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 from typing import IO, Any, cast
@@ -669,12 +670,49 @@ def lesson_reorder(*, actor: User, version: CourseVersion, lesson_ids: Sequence[
         )
 
 
+_OOXML_TYPES = frozenset(
+    {
+        PPTX_TYPE,
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    }
+)
+# A real Office document has a few dozen to a few thousand parts; far more is not a document we teach from.
+_OOXML_MAX_ENTRIES = 20_000
+
+
+def _ooxml_package_check(file: object) -> None:
+    """Refuse a file that claims to be a .docx, .xlsx or .pptx (a ZIP by its bytes, the kind by its name)
+    but is not an Office Open XML package: one without `[Content_Types].xml`, or not a readable ZIP. Only
+    the ZIP's central directory is read (the file is already within the size limit), never its contents,
+    and the position is left at the start."""
+    upload = cast(IO[Any], file)
+    refused = DomainError(
+        _("This is not a Word, Excel or PowerPoint document: the file only carries its name."),
+        code=ErrorCode.FILE_TYPE_REFUSED,
+        field="file",
+    )
+    try:
+        upload.seek(0)
+        with zipfile.ZipFile(upload) as package:
+            entries = package.infolist()
+            if len(entries) > _OOXML_MAX_ENTRIES or not any(
+                entry.filename == "[Content_Types].xml" for entry in entries
+            ):
+                raise refused
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+        raise refused from None
+    finally:
+        upload.seek(0)
+
+
 def lesson_file_upload(*, actor: User, lesson: Lesson, file: object) -> LessonFile:
     """Attach a file to a lesson of a draft: PDF, a picture, a Word, Excel or PowerPoint (.pptx) document or
     an MP4 video, up to settings.CHARTER_TRAINING_FILE_MAX_BYTES (50 MB by default).
 
     The type is read from the bytes (`file_check`): a program renamed, a web page or anything else is
-    refused. Stored outside the web root under a random name. Requires training.manage_course and a draft.
+    refused; a ZIP named .docx, .xlsx or .pptx must be an Office Open XML package (`[Content_Types].xml`).
+    Stored outside the web root under a random name. Requires training.manage_course and a draft.
     Audited as `training.lesson_file_upload`.
     """
     _require_manager(actor)
@@ -686,6 +724,8 @@ def lesson_file_upload(*, actor: User, lesson: Lesson, file: object) -> LessonFi
         file, field="file", codes=FILE_CODES, max_bytes=_file_max_bytes(), allowed_types=allowed
     )
     content_type = PPTX_TYPE if checked.content_type == "application/zip" else checked.content_type
+    if content_type in _OOXML_TYPES:
+        _ooxml_package_check(file)
     with transaction.atomic():
         draft = version_draft_lock(lesson.version)
         stored = LessonFile(

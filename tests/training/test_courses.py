@@ -1,6 +1,8 @@
 """Courses, their versions, lessons, files and lesson progress (charter/training/courses.py)."""
 
 import datetime as dt
+import io
+import zipfile
 from decimal import Decimal
 from pathlib import Path
 
@@ -348,6 +350,35 @@ def test_file_types_refused(trainer: User, name: str, content: bytes) -> None:
 
     assert (refused.value.code, refused.value.field) == (ErrorCode.FILE_TYPE_REFUSED, "file")
     assert not LessonFile.objects.exists()
+
+
+def _zip(entries: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as package:
+        for name, data in entries.items():
+            package.writestr(name, data)
+    return buffer.getvalue()
+
+
+OOXML_PARTS = {"[Content_Types].xml": b"<?xml version='1.0'?><Types/>", "ppt/presentation.xml": b"<p/>"}
+
+
+@pytest.mark.parametrize("name", ["slides.pptx", "manual.docx", "table.xlsx"])
+def test_a_zip_named_as_an_office_document_must_be_one(trainer: User, name: str) -> None:
+    draft = _draft_with_lesson(trainer)
+    lesson = draft.lessons.get()
+    for content in (_zip({"payload.html": b"<script>alert(1)</script>"}), b"PK\x03\x04 not a zip at all"):
+        with pytest.raises(DomainError) as refused:
+            lesson_file_upload(actor=trainer, lesson=lesson, file=SimpleUploadedFile(name, content))
+        assert (refused.value.code, refused.value.field) == (ErrorCode.FILE_TYPE_REFUSED, "file")
+    assert not LessonFile.objects.exists()
+
+    package = _zip(OOXML_PARTS)
+    stored = lesson_file_upload(actor=trainer, lesson=lesson, file=SimpleUploadedFile(name, package))
+    assert stored.content_type.startswith("application/vnd.openxmlformats-officedocument.")
+    assert stored.size == len(package)
+    with stored.file.open("rb") as kept:
+        assert kept.read() == package  # the check left the position at the start: stored whole
 
 
 def test_file_size_limit(trainer: User, settings: object) -> None:
