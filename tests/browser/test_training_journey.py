@@ -112,6 +112,16 @@ def test_a_new_code_version_assigns_its_course_to_every_staff_member_once(
     course = Course.objects.select_related("standard").get(code=CONDUCT_COURSE)
     document = course.standard
     assert isinstance(document, StandardDocument)
+    agents = User.objects.filter(groups__name=str(Role.AGENT), is_active=True)
+    assert agents.exists()
+    # The code in force when the course was written ordered nothing (the demo's trainer ordered it himself:
+    # Li and Chen done, Zhao overdue).
+    earlier = StandardVersion.objects.filter(
+        document=document, published_at__lt=timezone.now() - dt.timedelta(days=1)
+    ).values("pk")
+    assert not Assignment.objects.filter(
+        course=course, source_type="standards.version", source_id__in=earlier
+    ).exists()
     admin, _ = browse(language)
     sign_in(admin, site, "admin")
     admin.goto(site.at(f"/desk/standards/{document.pk}/"))
@@ -136,8 +146,6 @@ def test_a_new_code_version_assigns_its_course_to_every_staff_member_once(
     made = Assignment.objects.filter(course=course, source_type="standards.version", source_id=version.pk)
     staff = list(staff_list().values_list("pk", flat=True))
     assert sorted(made.values_list("person_id", flat=True)) == sorted(staff)
-    agents = User.objects.filter(groups__name=str(Role.AGENT), is_active=True)
-    assert agents.exists()
     for agent in agents:
         assert made.filter(person=agent).count() == 1, agent.username
     assert batch.due_on is not None
