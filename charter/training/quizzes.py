@@ -16,7 +16,8 @@ question earns nothing, a blank short answer too; a written short answer waits f
 percent = points / maximum × 100 (two decimals), passed when percent ≥ the quiz's pass mark; a pass asks
 `charter.training.completion.completion_evaluate` whether the course is now complete.
 
-Attempts allowed count per quiz (one quiz per course version): a new version of the course starts afresh.
+Attempts allowed count per quiz (one quiz per course version): a new version of the course starts afresh,
+and so do a completion of the course and a new (remedial, renewal) assignment of it (`attempts_used`).
 
 Writes run in one transaction each. Submitting claims the attempt with a conditional UPDATE (status
 in_progress → grading), so two submits, or a submit and the sweep, never both grade; an answer first claims
@@ -48,6 +49,7 @@ from charter.common.text import TextCodes, clean_text
 from charter.common.versioning import VersionStatus
 from charter.training.errors import ErrorCode
 from charter.training.models import (
+    Assignment,
     Attempt,
     AttemptItem,
     Completion,
@@ -138,16 +140,26 @@ def attempt_list_of(*, person: User, quiz: Quiz) -> list[Attempt]:
 
 
 def attempts_used(*, person: User, quiz: Quiz) -> int:
-    """How many attempts at `quiz` count against its limit: those `person` started since he last completed
-    the course, so that renewing a certificate on the same course version starts with every attempt again."""
-    last = (
-        Completion.objects.filter(person=person, course_id=quiz.version.course_id)
+    """How many attempts at `quiz` count against its limit: those `person` started since the later of his
+    last completion of the course and the creation of his earliest open assignment of it. Renewing a
+    certificate on the same course version starts with every attempt again, and so does a new remedial or
+    renewal assignment for someone who used up his attempts without passing."""
+    course_id = quiz.version.course_id
+    last_completion = (
+        Completion.objects.filter(person=person, course_id=course_id)
         .order_by("-completed_at")
         .values_list("completed_at", flat=True)
         .first()
     )
+    first_open = (
+        Assignment.objects.filter(person=person, course_id=course_id, status=Assignment.Status.OPEN)
+        .order_by("created_at", "pk")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    marks = [mark for mark in (last_completion, first_open) if mark is not None]
     attempts = Attempt.objects.filter(person=person, quiz=quiz)
-    return (attempts.filter(started_at__gt=last) if last is not None else attempts).count()
+    return (attempts.filter(started_at__gt=max(marks)) if marks else attempts).count()
 
 
 def attempts_left(*, person: User, quiz: Quiz) -> int | None:

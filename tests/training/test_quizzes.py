@@ -234,6 +234,37 @@ def test_attempts_count_again_after_the_course_is_completed(trainer: User, taker
     assert refused.value.code == ErrorCode.ATTEMPTS_USED_UP
 
 
+def test_a_new_assignment_gives_fresh_attempts_to_one_who_used_them_up(trainer: User, taker: User) -> None:
+    """Someone who failed every attempt gets a new set when a remedial (or renewal) assignment of the course
+    is made: the limit counts from the later of his last completion and his earliest open assignment."""
+    from charter.training.assignments import assignment_create
+    from charter.training.models import Assignment
+
+    quiz = quiz_published(actor=trainer, bank=bank_make(actor=trainer), attempts_allowed=1, pass_mark=100)
+    with time_machine.travel(START):
+        attempt_submit(actor=taker, attempt=attempt_start(actor=taker, quiz=quiz))
+        with pytest.raises(DomainError) as used_up:
+            attempt_start(actor=taker, quiz=quiz)
+        assert used_up.value.code == ErrorCode.ATTEMPTS_USED_UP
+    with time_machine.travel(START + dt.timedelta(days=2)):
+        assignment_create(
+            actor=None,
+            person=taker,
+            course=quiz.version.course,
+            due_on=timezone.localdate() + dt.timedelta(days=14),
+            reason=Assignment.Reason.QA_REVIEW,
+            source_type="quality.review",
+            source_id=7,
+        )
+    with time_machine.travel(START + dt.timedelta(days=3)):
+        again = attempt_start(actor=taker, quiz=quiz)
+        assert again.number == 2
+        attempt_submit(actor=taker, attempt=again)
+        with pytest.raises(DomainError) as refused:
+            attempt_start(actor=taker, quiz=quiz)
+    assert refused.value.code == ErrorCode.ATTEMPTS_USED_UP
+
+
 def test_quiz_of_a_draft_or_superseded_version_is_not_open(trainer: User, taker: User) -> None:
     quiz = quiz_published(actor=trainer, bank=bank_make(actor=trainer))
     type(quiz.version).objects.filter(pk=quiz.version_id).update(status="superseded")
