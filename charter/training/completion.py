@@ -5,8 +5,9 @@ and issue the certificate the version earns.
 `completion_evaluate` is called inside the caller's transaction after each step that may finish a course (a
 lesson read, attendance marked present, an attempt graded passed), so it must be cheap when nothing is done
 yet and idempotent when called again: the steps count only since the earliest open assignment of the course
-(a renewal or a remedial assignment asks for the work again), and once that assignment is closed a second
-call finds the completion already written and returns it.
+(a renewal or a remedial assignment asks for the work again), or, with none open, since his latest
+certificate of the course expired or was revoked (doing the work again renews it); and once that
+assignment is closed a second call finds the completion already written and returns it.
 """
 
 import datetime as dt
@@ -17,7 +18,8 @@ from django.utils import timezone
 from charter.accounts.models import User
 from charter.audit.services import audit_record
 from charter.common.versioning import VersionStatus
-from charter.training.models import Assignment, Completion, Course, CourseVersion
+from charter.training.certificates import certificate_valid_until
+from charter.training.models import Assignment, Certificate, Completion, Course, CourseVersion
 
 
 def _requirements_met(*, person: User, version: CourseVersion, since: dt.datetime | None) -> bool:
@@ -41,11 +43,30 @@ def _requirements_met(*, person: User, version: CourseVersion, since: dt.datetim
     return True
 
 
+def _lapsed_since(*, person: User, course: Course, at: dt.datetime) -> dt.datetime | None:
+    """When the person's latest certificate of `course` stopped counting, if it has by `at`: its revocation,
+    or the start of the day after it expired. None when he holds none, or his latest is still valid."""
+    latest = (
+        Certificate.objects.filter(person=person, course=course)
+        .order_by("-issued_on", "-pk")
+        .only("expires_on", "revoked_at")
+        .first()
+    )
+    if latest is None:
+        return None
+    if latest.revoked_at is not None and latest.revoked_at <= at:
+        return latest.revoked_at
+    valid_until = certificate_valid_until(latest.expires_on)
+    return valid_until if valid_until is not None and valid_until <= at else None
+
+
 def completion_evaluate(*, person: User, course: Course, at: dt.datetime | None = None) -> Completion | None:
     """Complete `course` for `person` when its published version's requirements are met, and return the
     completion; None when not (yet) complete.
 
-    The requirements count since the earliest open assignment of the course for the person; with none open
+    The requirements count since the earliest open assignment of the course for the person. With none open
+    and his latest certificate of the course expired or revoked, they count since it stopped counting, and
+    meeting them again is a renewal (a new completion and certificate), not the old completion. Otherwise
     they count since ever, unless he already completed this version (then that completion is returned and
     nothing changes). Completing writes one `Completion` crediting the version's hours, issues the
     certificate when the version issues one, and closes every open assignment of the course for the person
@@ -64,7 +85,10 @@ def completion_evaluate(*, person: User, course: Course, at: dt.datetime | None 
             .filter(person=person, course=course, status=Assignment.Status.OPEN)
             .order_by("created_at", "pk")
         )
-        since = open_assignments[0].created_at if open_assignments else None
+        if open_assignments:
+            since: dt.datetime | None = open_assignments[0].created_at
+        else:
+            since = _lapsed_since(person=person, course=course, at=at)
         done = Completion.objects.filter(person=person, version=version)
         if since is not None:
             done = done.filter(completed_at__gte=since)

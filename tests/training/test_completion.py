@@ -110,6 +110,61 @@ def test_work_done_before_an_open_assignment_does_not_count_for_it() -> None:
     assert assignment.status == Assignment.Status.COMPLETED
 
 
+def test_after_the_certificate_expires_doing_the_course_again_renews_it() -> None:
+    version = published_course(lessons=1, issues_certificate=True, certificate_valid_days=30)
+    person = staff_member()
+    start = dt.datetime(2026, 3, 2, 2, 0, tzinfo=dt.UTC)
+    with time_machine.travel(start):
+        read_all(person, version)
+        first = completion_evaluate(person=person, course=version.course)
+    assert first is not None
+    old = Certificate.objects.get(completion=first)
+    assert old.expires_on is not None
+
+    lapsed = start + dt.timedelta(days=60)
+    with time_machine.travel(lapsed):
+        # The old work does not count again: nothing changes until the course is done again.
+        assert completion_evaluate(person=person, course=version.course) is None
+        read_all(person, version)
+        renewed = completion_evaluate(person=person, course=version.course)
+        again = completion_evaluate(person=person, course=version.course)
+
+    assert renewed is not None and renewed.pk != first.pk and again == renewed
+    new = Certificate.objects.get(completion=renewed)
+    assert new.renews == old and new.expires_on is not None and new.expires_on > old.expires_on
+    assert Completion.objects.filter(person=person).count() == 2
+
+
+def test_while_the_certificate_is_valid_the_old_completion_stands() -> None:
+    version = published_course(lessons=1, issues_certificate=True, certificate_valid_days=30)
+    person = staff_member()
+    read_all(person, version)
+    first = completion_evaluate(person=person, course=version.course)
+    read_all(person, version)
+
+    assert completion_evaluate(person=person, course=version.course) == first
+    assert Certificate.objects.filter(person=person).count() == 1
+
+
+def test_after_the_certificate_is_revoked_doing_the_course_again_issues_a_new_one() -> None:
+    version = published_course(lessons=1, issues_certificate=True)
+    person = staff_member()
+    start = dt.datetime(2026, 3, 2, 2, 0, tzinfo=dt.UTC)
+    with time_machine.travel(start):
+        read_all(person, version)
+        first = completion_evaluate(person=person, course=version.course)
+    assert first is not None
+    Certificate.objects.filter(completion=first).update(revoked_at=start + dt.timedelta(days=1))
+
+    with time_machine.travel(start + dt.timedelta(days=2)):
+        assert completion_evaluate(person=person, course=version.course) is None
+        read_all(person, version)
+        renewed = completion_evaluate(person=person, course=version.course)
+
+    assert renewed is not None and renewed.pk != first.pk
+    assert Certificate.objects.filter(person=person, revoked_at__isnull=True).count() == 1
+
+
 def test_attendance_and_quiz_requirements_are_asked() -> None:
     version = published_course(lessons=0, requires_lessons=False, requires_attendance=True)
     person = staff_member()
