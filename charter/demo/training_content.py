@@ -589,3 +589,69 @@ REMEDIAL_LESSONS = (
         ),
     ),
 )
+
+# The remedial course on clause 5.1 (the scorecard's auto-fail criterion) --------------------------------
+
+CONFIDENTIAL_SUMMARY_ZH = (
+    "针对第 5.1 条（保护客户机密信息，不得向未经授权的个人或实体透露）的补训课程：质检评分表中该条为"
+    "一票否决项，质检判定不合格时自动指派，14 天内学完。"
+)
+CONFIDENTIAL_SUMMARY_EN = (
+    "Remedial training on clause 5.1 (customers' confidential information is never disclosed to an "
+    "unauthorised person or entity): an auto-fail item of the QA scorecard, assigned automatically when a "
+    "QA review fails it; to be completed within 14 days."
+)
+
+CONFIDENTIAL_LESSONS = (
+    LessonText(
+        title_zh="客户机密信息不得向未经授权者透露（第 5.1 条）",
+        title_en="Never disclosing confidential information to the unauthorised (clause 5.1)",
+        body_zh=(
+            "<blockquote>第 5.1 条：保护客户机密信息是员工的基本职责，不得向未经授权的个人或实体透露。"
+            "</blockquote>"
+            "<p>户号、欠费金额、用水用电记录、联系电话和地址都是客户机密信息。来电人自称家属、租户、"
+            "物业或“邻居帮忙问”，都不等于<strong>得到授权</strong>。</p>"
+            "<p>质检评分表将第 5.1 条列为<strong>一票否决</strong>项：只要透露一次，整张评分表按不合格计。"
+            "</p>"
+        ),
+        body_en=(
+            "<blockquote>Clause 5.1: protecting customers' confidential information is a basic duty: staff "
+            "never disclose it to an unauthorised person or entity.</blockquote>"
+            "<p>Account numbers, arrears, usage records, phone numbers and addresses are all confidential. "
+            "A caller who says he is family, a tenant, the property manager or “asking for a neighbour” is "
+            "not thereby <strong>authorised</strong>.</p>"
+            "<p>The QA scorecard makes clause 5.1 an <strong>auto-fail</strong> item: one disclosure fails "
+            "the whole review.</p>"
+        ),
+    ),
+    LessonText(
+        title_zh="先核实、再答复（第 5.1 条）",
+        title_en="Check first, then answer (clause 5.1)",
+        body_zh=(
+            "<ol>"
+            "<li>先核实身份：户主姓名、户号和预留手机号后四位，三项相符才谈账户信息。</li>"
+            "<li>不是户主本人的，请其提供户主授权，或请户主本人来电、到营业厅办理。</li>"
+            "<li>拿不准时只说办理方式，不说具体信息：“为保护户主信息，我不能在电话里告诉您金额，"
+            "您可以……”。</li>"
+            "</ol>"
+            "<p>核实在先、授权在先，才算守住了第 5.1 条。</p>"
+        ),
+        body_en=(
+            "<ol>"
+            "<li>Check identity first: the holder's name, the account number and the last four digits of "
+            "the registered phone; only when all three match, talk about the account.</li>"
+            "<li>A caller who is not the holder brings the holder's authorisation, or the holder calls or "
+            "comes to a service hall himself.</li>"
+            "<li>When unsure, say how, never what: “To protect the account holder, I cannot give the amount "
+            "on the phone; you can …”.</li>"
+            "</ol>"
+            "<p>Identity checked and authorisation seen first: only then is clause 5.1 kept.</p>"
+        ),
+    ),
+)
+
+# Sun's comment on the auto-fail criterion of Li's second review.
+CONFIDENTIAL_REVIEW_COMMENT = (
+    "来电人自称租户，坐席未核实身份即告知了户主的欠费金额和预留手机号，违反第 5.1 条（一票否决）。"
+)
+CONFIDENTIAL_REVIEW_SUMMARY = "未经核实向非户主透露客户机密信息，按一票否决判定不合格，已指派补训。"

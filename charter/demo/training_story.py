@@ -20,8 +20,12 @@ that arises from a real QA review.
 - Li's QA review of the reply "这事不归我管" (`demo.conduct_story`) scored clause 2.3 at 2 of 5. Zhou writes
   the remedial course on 2.3; then the QA listener of training (`signals.review_remedial_assign`) is run for
   that review, exactly as the worker runs it when a review is submitted: Li is assigned the course with
-  reason "QA review", its source the review and the reason text naming the criterion and the clause. (The
-  demo's scorecard has one auto-fail criterion, 5.1, which no demo review fails; Li's 2.3 is a low score.)
+  reason "QA review", its source the review and the reason text naming the criterion and the clause.
+- The scorecard's one auto-fail criterion is 5.1 (customers' confidential information). Zhou's remedial
+  course on it, 客户信息保密（补训）, was published weeks ago. Sun draws one of Li's phone inquiries by hand
+  and fails him on 5.1 (he told a caller who was not the holder the account's arrears), so the review is
+  auto-failed; the same QA listener, run for that review, assigns Li the course with the reason text
+  "质检自动不合格：…". The review stays submitted: Li may still acknowledge or dispute it.
 
 Everything goes through the services. As in `demo.assessment_story`, what belongs to the past (the
 certificates issued a year ago, the batch ordered three weeks ago, the session held two weeks ago) is made now
@@ -41,9 +45,11 @@ from django.utils import timezone
 from charter.accounts.models import Qualification, QualificationGrant, Team, User
 from charter.accounts.roles import Role
 from charter.accounts.services import qualification_create
-from charter.cases.models import TeamRouting
+from charter.cases.models import Case, CaseStatus, TeamRouting
 from charter.cases.services import team_routing_set
+from charter.common.vocabulary import CaseKind
 from charter.demo.conduct_story import MARKER as CONDUCT_STORY_MARKER
+from charter.demo.history import MARKER as HISTORY_MARKER
 from charter.demo.training_content import (
     COMPLAINTS_LESSONS,
     COMPLAINTS_SUMMARY_EN,
@@ -52,6 +58,11 @@ from charter.demo.training_content import (
     CONDUCT_LESSONS,
     CONDUCT_SUMMARY_EN,
     CONDUCT_SUMMARY_ZH,
+    CONFIDENTIAL_LESSONS,
+    CONFIDENTIAL_REVIEW_COMMENT,
+    CONFIDENTIAL_REVIEW_SUMMARY,
+    CONFIDENTIAL_SUMMARY_EN,
+    CONFIDENTIAL_SUMMARY_ZH,
     GRADER_COMMENTS,
     REMEDIAL_LESSONS,
     REMEDIAL_SUMMARY_EN,
@@ -60,7 +71,9 @@ from charter.demo.training_content import (
     SHORT_ANSWERS,
     LessonText,
 )
+from charter.quality.demo import demo_scores
 from charter.quality.models import Review
+from charter.quality.services import review_sample_case, review_scores_save
 from charter.standards.models import StandardClause, StandardDocument, StandardVersion
 from charter.standards.selectors import standard_version_latest_published
 from charter.training.assignments import batch_carry_out, batch_create
@@ -102,6 +115,8 @@ from charter.training.signals import review_remedial_assign, violation_events_co
 CONDUCT_COURSE = "code-of-conduct"
 COMPLAINTS_COURSE = "complaint-handling"
 REMEDIAL_COURSE = "courteous-words"
+AUTO_FAIL_COURSE = "confidentiality"
+AUTO_FAIL_CLAUSE = "5.1"
 QUALIFICATION = "complaint-handling"
 CONDUCT_DOCUMENT = "code-of-conduct"
 _PEOPLE = ("admin", "zhou.trainer", "li.agent", "zhao.agent", "chen.agent")
@@ -473,6 +488,55 @@ def _remedial(trainer: User) -> Course | None:
     return course
 
 
+def _li_case_unreviewed(li: User) -> Case | None:
+    """Li's latest answered phone inquiry of the demo history not reviewed yet (any answered case of his
+    when there is none)."""
+    reviewed = Review.objects.filter(agent=li).values("case_id")
+    cases = (
+        Case.objects.filter(
+            assignee=li,
+            status__in=[CaseStatus.RESOLVED, CaseStatus.CLOSED],
+            title__startswith=HISTORY_MARKER,
+        )
+        .exclude(pk__in=reviewed)
+        .order_by("-resolved_at", "-pk")
+    )
+    return cases.filter(kind=CaseKind.INQUIRY, channel="phone").first() or cases.first()
+
+
+def _auto_fail_remedial(trainer: User, reviewer: User, li: User) -> Course | None:
+    """The course on clause 5.1, published weeks ago; then Sun draws one of Li's phone inquiries by hand and
+    fails him on 5.1 (the scorecard's auto-fail criterion), and the QA listener of training is run for that
+    review as the worker runs it: Li is assigned the course, the reason text naming the auto-fail."""
+    draft = _course(
+        trainer,
+        code=AUTO_FAIL_COURSE,
+        title=("客户信息保密（补训）", "Keeping customer information confidential (remedial)"),
+        summary=(CONFIDENTIAL_SUMMARY_ZH, CONFIDENTIAL_SUMMARY_EN),
+        lessons=CONFIDENTIAL_LESSONS,
+        clause_numbers=(AUTO_FAIL_CLAUSE,),
+    )
+    version = course_version_publish(actor=trainer, version=draft)
+    course = version.course
+    _moved(_base(CourseVersion).filter(pk=version.pk), BATCH_DAYS + 5)
+    _moved(_base(Course).filter(pk=course.pk), BATCH_DAYS + 5)
+    case = _li_case_unreviewed(li)
+    if case is None:
+        return course
+    review = review_sample_case(actor=reviewer, case=case, agent=li, reviewer=reviewer)
+    review = review_scores_save(
+        actor=reviewer,
+        review=review,
+        version=review.version,
+        scores=demo_scores(review, {AUTO_FAIL_CLAUSE: 0}, {AUTO_FAIL_CLAUSE: CONFIDENTIAL_REVIEW_COMMENT}),
+        summary=CONFIDENTIAL_REVIEW_SUMMARY,
+        submit=True,
+    )
+    # load_demo runs in one transaction, so the listener registered for the submission has not run yet.
+    review_remedial_assign(review_id=review.pk)
+    return course
+
+
 def demo_training_story_load(*, actor: User) -> None:
     """Load the training story (see the module) once; a second run leaves it as it is."""
     if Course.objects.filter(code=CONDUCT_COURSE).exists():
@@ -484,3 +548,6 @@ def demo_training_story_load(*, actor: User) -> None:
     _conduct(trainer, people)
     _complaints(trainer, actor, people)
     _remedial(trainer)
+    reviewer = User.objects.filter(username="sun.qa").first()
+    if reviewer is not None:
+        _auto_fail_remedial(trainer, reviewer, people["li.agent"])

@@ -238,6 +238,23 @@ def _training_story_told() -> None:
     assert remedial.assigned_by is None and "2.3" in remedial.reason_text
     taught = CourseVersion.objects.published().get(course=remedial.course).clauses.all()
     assert [clause.number for clause in taught] == ["2.3"]
+    # A second review of Li (drawn by hand, scored by Sun) failed the auto-fail criterion 5.1: the QA
+    # listener assigned him the course on 5.1, published before the review, with the auto-fail as reason.
+    auto_failed = Review.objects.get(agent=li, is_auto_failed=True)
+    assert auto_failed.reviewer.username == "sun.qa" and str(auto_failed.reason) == "manual"
+    assert auto_failed.scores.get(criterion__clause__number="5.1", criterion__is_auto_fail=True).value == 0
+    assert not auto_failed.case.title.startswith(MARKER)
+    confidential = Assignment.objects.get(
+        person=li, source_type="quality.review", source_id=auto_failed.pk, status=Assignment.Status.OPEN
+    )
+    assert str(confidential.reason) == "qa_review" and confidential.assigned_by is None
+    assert confidential.reason_text.startswith("质检自动不合格：") and "5.1" in confidential.reason_text
+    published = CourseVersion.objects.published().get(course=confidential.course)
+    assert [clause.number for clause in published.clauses.all()] == ["5.1"]
+    assert not_none(published.published_at) < not_none(auto_failed.submitted_at)
+    assert confidential.course.title_zh and confidential.course.title_en
+    assert 1 <= published.lessons.count() <= 2
+    assert all("5.1" in lesson.body_zh and "5.1" in lesson.body_en for lesson in published.lessons.all())
 
     # Zhou's classroom session next week with two enrolled; the briefing held, attendance taken.
     upcoming = TrainingSession.objects.get(trainer=zhou, starts_at__gt=now)
