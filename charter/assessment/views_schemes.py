@@ -45,6 +45,7 @@ from charter.assessment.scoring import BandCurve, LinearCurve
 from charter.assessment.selectors import scheme_version_in_force
 from charter.common.errors import DomainError
 from charter.common.forms import form_add_domain_error
+from charter.common.http import int_param
 from charter.common.models import localized
 from charter.common.pages import page_rule
 
@@ -304,9 +305,10 @@ def scheme_detail(request: HttpRequest, scheme_id: int) -> HttpResponse:
     in_force = scheme_version_in_force(scheme=scheme)
     requested = request.GET.get("version", "")
     if requested:
-        if not requested.isdigit():
+        number = int_param(requested, maximum=32767)
+        if number is None:
             raise Http404
-        version: SchemeVersion | None = _version_or_404(user, scheme, int(requested))
+        version: SchemeVersion | None = _version_or_404(user, scheme, number)
     else:
         version = in_force or (versions.first() if is_manager else None)
     if version is None and not is_manager:

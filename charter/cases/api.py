@@ -71,6 +71,7 @@ from charter.cases.services.contact import customer_contact_view
 from charter.common.api import list_response
 from charter.common.errors import DomainError
 from charter.common.files import stored_file_response
+from charter.common.http import int_param
 from charter.common.policy import require
 from charter.common.unset import UNSET
 
@@ -186,7 +187,8 @@ class CaseViewSet(viewsets.GenericViewSet[Case]):
             if raw:
                 values = [value for value in raw.split(",") if value]
                 if name in ("team", "service", "category", "assignee") and not all(
-                    value.isdigit() or (name == "assignee" and value == "none") for value in values
+                    int_param(value) is not None or (name == "assignee" and value == "none")
+                    for value in values
                 ):
                     raise ValidationError({name: [_("Give ids.")]})
                 filters[name] = values if len(values) > 1 else values[0]

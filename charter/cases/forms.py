@@ -15,6 +15,7 @@ from charter.cases.models import CannedResponse, CaseOutcome, CaseStatus, RootCa
 from charter.catalog.models import Service
 from charter.catalog.selectors import service_version_list_in_force
 from charter.common.forms import FilterForm, IsoDateTimeInput, choices_with_all
+from charter.common.http import int_param
 from charter.common.models import localized
 from charter.common.vocabulary import CaseKind, Priority
 
@@ -49,7 +50,8 @@ class ServiceChoiceField(forms.ChoiceField):
     """The offered services, listed only when the form is shown; a submitted id is checked with one query."""
 
     def valid_value(self, value: Any) -> bool:
-        return str(value).isdigit() and Service.objects.filter(pk=int(value), is_active=True).exists()
+        pk = int_param(str(value))
+        return pk is not None and Service.objects.filter(pk=pk, is_active=True).exists()
 
 
 class IntakeForm(forms.Form):

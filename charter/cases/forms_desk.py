@@ -20,6 +20,7 @@ from charter.accounts.selectors import (
 from charter.cases.forms import PHONE, MultipleFileField, ServiceChoiceField, _no_null, _service_choices
 from charter.cases.models import CaseChannel
 from charter.common.forms import IsoDateTimeInput
+from charter.common.http import int_param
 from charter.common.vocabulary import CaseKind, Priority
 
 # The channels a person at the desk takes a case from; the web and the API record their own.
@@ -103,9 +104,10 @@ class StaffCaseForm(forms.Form):
     def chosen_customer(self) -> Customer | None:
         """The customer chosen from the customer list, if the user may see him; None when none or unknown."""
         chosen = self.chosen_customer_id
-        if not chosen.isdigit() or int(chosen) >= 2**63:
+        pk = int_param(chosen)
+        if pk is None:
             return None
-        return customer_list_visible_to(user=self.user).filter(pk=int(chosen)).first()
+        return customer_list_visible_to(user=self.user).filter(pk=pk).first()
 
     def clean_title(self) -> str:
         return _no_null(self.cleaned_data["title"])

@@ -82,6 +82,7 @@ from charter.cases.services.routing import (
 from charter.cases.workflow import CASE_WORKFLOW
 from charter.common.errors import ConflictError, DomainError
 from charter.common.files import stored_file_response
+from charter.common.http import int_param
 from charter.common.pages import page_rule
 from charter.privacy.permissions import can_reveal_personal_data
 from charter.sla.selectors import sla_config_pinned
@@ -109,7 +110,7 @@ class SearchPage:
     size = 50
 
     def __init__(self, cases: Any, number: str | None) -> None:
-        self.number = int(number) if number and number.isdigit() and int(number) > 0 else 1
+        self.number = int_param(number, maximum=1_000_000) or 1
         rows = list(cases[(self.number - 1) * self.size : self.number * self.size + 1])
         self.object_list = rows[: self.size]
         self._has_next = len(rows) > self.size
@@ -224,7 +225,7 @@ def _deadlines_left(cases: list[Case], now: dt.datetime) -> dict[int, TimeLeft]:
 def bulk_assign(request: HttpRequest) -> HttpResponse:
     """Assign the ticked cases of a queue to one handler."""
     user = _staff(request)
-    ids = [int(pk) for pk in request.POST.getlist("case") if pk.isdigit()]
+    ids = [pk for pk in map(int_param, request.POST.getlist("case")) if pk is not None]
     assignee = User.objects.filter(pk=request.POST.get("assignee") or 0, is_active=True).first()
     back = request.POST.get("next") or ""
     if not url_has_allowed_host_and_scheme(
@@ -315,8 +316,9 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
     canned = canned_response_list_for(user=user)
     canned_text = ""
     chosen = request.GET.get("canned")
-    if chosen and chosen.isdigit():
-        response = canned.filter(pk=int(chosen)).first()
+    chosen_pk = int_param(chosen)
+    if chosen_pk is not None:
+        response = canned.filter(pk=chosen_pk).first()
         if response is not None:
             # The customer reads the reply: fill it in in his language, not the agent's.
             canned_text = canned_response_render(

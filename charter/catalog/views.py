@@ -30,6 +30,7 @@ from charter.catalog.panels import service_panels
 from charter.catalog.permissions import can_edit_catalog, can_publish_service_version, can_view_catalog_desk
 from charter.common.errors import DomainError
 from charter.common.forms import form_add_domain_error
+from charter.common.http import int_param
 from charter.common.pages import page_rule
 
 # ---------------------------------------------------------------------------------------------------------
@@ -76,9 +77,10 @@ def service_detail(request: HttpRequest, slug: str) -> HttpResponse:
     now = timezone.now()
     requested = request.GET.get("version", "")
     if requested:
-        if not requested.isdigit():
+        number = int_param(requested, maximum=32767)
+        if number is None:
             raise Http404
-        version = selectors.service_version_get_published(service=service, number=int(requested))
+        version = selectors.service_version_get_published(service=service, number=number)
     else:
         version = selectors.service_version_in_force_with_content(service=service, at=now)
     if version is None:

@@ -22,6 +22,7 @@ from charter.common.dates import day_end, day_start
 from charter.common.errors import DomainError
 from charter.common.exports import EXTENSIONS, tables_download
 from charter.common.forms import form_add_domain_error
+from charter.common.http import int_param
 from charter.common.pages import page_rule
 from charter.common.unset import UNSET
 from charter.conduct.selectors import violation_get_visible
@@ -130,8 +131,9 @@ def _prefill(request: HttpRequest, user: User) -> dict[str, Any]:
     if root_cause:
         initial.update(source_kind=SourceKind.COMPLAINT_CLUSTER, root_cause=root_cause)
     service = request.GET.get("service", "")
-    if service.isdigit():
-        initial["service"] = int(service)
+    service_pk = int_param(service)
+    if service_pk is not None:
+        initial["service"] = service_pk
     violation = violation_get_visible(user=user, pk=request.GET.get("violation"))
     if violation is not None:
         initial.update(
@@ -141,7 +143,7 @@ def _prefill(request: HttpRequest, user: User) -> dict[str, Any]:
             problem=violation.description,
             team=violation.team_id,
         )
-    ids = [int(pk) for pk in request.GET.getlist("case") if pk.isdigit()]
+    ids = [pk for pk in map(int_param, request.GET.getlist("case")) if pk is not None]
     if ids:
         numbers = case_list_visible_to(user=user).filter(pk__in=ids).values_list("number", flat=True)
         initial["case_numbers"] = " ".join(sorted(numbers))

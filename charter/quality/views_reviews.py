@@ -18,6 +18,7 @@ from charter.cases.models import Case, CaseMessage
 from charter.cases.selectors import case_get_visible, case_message_list
 from charter.common.errors import DomainError
 from charter.common.forms import form_add_domain_error
+from charter.common.http import int_param
 from charter.common.pages import page_rule
 from charter.quality.forms import (
     CalibrationForm,
@@ -476,8 +477,9 @@ def _agreed_values(request: HttpRequest, criteria: list[Criterion]) -> dict[int,
     values: dict[int, int | None] = {}
     for criterion in criteria:
         raw = request.POST.get(f"agreed_{criterion.pk}", "")
-        if raw.isdigit():
-            values[criterion.pk] = int(raw)
+        value = int_param(raw)
+        if value is not None:
+            values[criterion.pk] = value
     return values
 
 

@@ -27,6 +27,7 @@ from rest_framework.routers import BaseRouter
 
 from charter.accounts.models import User
 from charter.common.api import list_response
+from charter.common.http import int_param
 from charter.common.policy import Decision, require
 from charter.sla import services
 from charter.sla.deadlines import deadline_for
@@ -155,7 +156,8 @@ class CalendarViewSet(_SlaViewSet[BusinessCalendar]):
     serializer_class = SlaCalendarOutputSerializer
 
     def _calendar(self, pk: str | None) -> BusinessCalendar:
-        calendar = business_calendar_get(pk=int(pk)) if pk and pk.isdigit() else None
+        number = int_param(pk)
+        calendar = business_calendar_get(pk=number) if number is not None else None
         if calendar is None:
             raise Http404
         return calendar
@@ -271,9 +273,10 @@ class CalendarViewSet(_SlaViewSet[BusinessCalendar]):
         """The calendar's holidays and make-up working days in date order (staff)."""
         self._viewer(request)
         year = request.query_params.get("year", "")
-        if year and not year.isdigit():
+        year_number = int_param(year, maximum=9999)
+        if year and year_number is None:
             raise serializers.ValidationError({"year": [_("Give the year as four digits.")]})
-        days = calendar_day_list(calendar=self._calendar(pk), year=int(year) if year else None)
+        days = calendar_day_list(calendar=self._calendar(pk), year=year_number)
         return list_response(self, days, SlaDayOutputSerializer)
 
     @extend_schema(request=SlaDayInputSerializer, responses={201: SlaDayOutputSerializer})
@@ -407,7 +410,8 @@ class SlaPolicyViewSet(_SlaViewSet[SlaPolicy]):
     serializer_class = SlaPolicyOutputSerializer
 
     def _policy(self, pk: str | None) -> SlaPolicy:
-        policy = sla_policy_get(pk=int(pk)) if pk and pk.isdigit() else None
+        number = int_param(pk)
+        policy = sla_policy_get(pk=number) if number is not None else None
         if policy is None:
             raise Http404
         return policy

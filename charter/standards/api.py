@@ -21,6 +21,7 @@ from rest_framework.routers import BaseRouter
 
 from charter.accounts.models import Team, User
 from charter.common.api import list_response
+from charter.common.http import int_param
 from charter.common.policy import Decision, require
 from charter.standards.models import (
     StandardAcknowledgement,
@@ -406,9 +407,10 @@ class StandardViewSet(
         team: Team | None = None
         team_id = request.query_params.get("team", "")
         if team_id:
-            if not team_id.isdigit():
+            team_pk = int_param(team_id)
+            if team_pk is None:
                 raise Http404
-            team = get_object_or_404(acknowledgement_report_team_list(user=request.user), pk=team_id)
+            team = get_object_or_404(acknowledgement_report_team_list(user=request.user), pk=team_pk)
         pending = request.query_params.get("pending", "").lower() in {"1", "true", "yes"}
         people = acknowledgement_report_user_list(
             user=request.user, version=version, team=team, is_pending_only=pending

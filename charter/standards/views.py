@@ -17,6 +17,7 @@ from charter.accounts.models import User
 from charter.accounts.requests import request_user
 from charter.common.errors import DomainError
 from charter.common.forms import form_add_domain_error
+from charter.common.http import int_param
 from charter.common.pages import page_rule
 from charter.standards.forms import (
     ClauseForm,
@@ -440,7 +441,8 @@ def acknowledgement_report(request: HttpRequest, document_id: int) -> HttpRespon
     document = get_object_or_404(StandardDocument, pk=document_id, kind=StandardDocument.Kind.CODE_OF_CONDUCT)
     teams = acknowledgement_report_team_list(user=user)
     team_id = request.GET.get("team", "")
-    if team_id and (not team_id.isdigit() or not teams.filter(pk=team_id).exists()):
+    team_pk = int_param(team_id)
+    if team_id and (team_pk is None or not teams.filter(pk=team_pk).exists()):
         raise Http404
     versions = standard_version_list_visible_to(user=user, document=document).filter(
         status=StandardVersion.Status.PUBLISHED

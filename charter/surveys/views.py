@@ -22,7 +22,7 @@ from charter.accounts.permissions import is_staff_member
 from charter.cases.models import Case
 from charter.common.errors import DomainError
 from charter.common.forms import form_add_domain_error
-from charter.common.http import private_page
+from charter.common.http import int_param, private_page
 from charter.common.pages import page_rule
 from charter.common.policy import Decision, Refusal
 from charter.mail.rendering import language_for
@@ -89,7 +89,7 @@ def _answer_page(request: HttpRequest, invitation: Invitation, token: str) -> Ht
     initial = {}
     first = next((question for question in questions if question.type in SCALES), None)
     score = request.GET.get("score", "")
-    if first is not None and score.isdigit():
+    if first is not None and int_param(score, maximum=100) is not None:
         initial[f"q{first.pk}"] = score
     form = AnswerForm(request.POST or None, questions=questions, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -293,9 +293,7 @@ def my_reviews(request: HttpRequest) -> HttpResponse:
     posted_task = None
     if posted is not None:
         task_id = request.POST.get("task", "")
-        posted_task = (
-            review_list_attributed_to(user=user).filter(pk=int(task_id) if task_id.isdigit() else 0).first()
-        )
+        posted_task = review_list_attributed_to(user=user).filter(pk=int_param(task_id) or 0).first()
         if posted_task is None:
             raise Http404
         if posted.is_valid():

@@ -450,7 +450,11 @@ def test_a_new_scheme_renders_empty_for_its_manager(administrator: User, team: T
     assert page.status_code == 200
     assert "尚无考核项" in page.content.decode()
     assert client.get(reverse("assessment:scheme_version_edit", args=[scheme.pk, 1])).status_code == 200
-    assert client.get(reverse("assessment:scheme_detail", args=[scheme.pk]) + "?version=x").status_code == 404
+    for bad in ("x", "%C2%B2", "9" * 30):  # "²" passed str.isdigit() and int() raised: a 500
+        assert (
+            client.get(reverse("assessment:scheme_detail", args=[scheme.pk]) + f"?version={bad}").status_code
+            == 404
+        )
 
 
 def test_staff_do_not_see_a_scheme_never_published(member: User, draft: SchemeVersion) -> None:

@@ -154,7 +154,9 @@ def test_a_scheduled_version_is_announced(
     assert "用水报装（新版）" in upcoming
 
 
-@pytest.mark.parametrize("query", [{"version": "2"}, {"version": "x"}, {"version": "99"}])
+@pytest.mark.parametrize(
+    "query", [{"version": "2"}, {"version": "x"}, {"version": "99"}, {"version": "²"}, {"version": "9" * 30}]
+)
 def test_drafts_and_unknown_versions_are_404(
     anonymous: Client, administrator: User, published_service: Service, query: dict[str, str]
 ) -> None:

@@ -27,6 +27,7 @@ from charter.cases.services.attachments import attachment_store
 from charter.cases.services.intake import case_create
 from charter.cases.services.messages import case_customer_reply
 from charter.common.errors import DomainError
+from charter.common.http import int_param
 from charter.common.text import remove_control_characters
 from charter.common.vocabulary import CaseKind
 from charter.mail.inbound import thread_ref_for
@@ -40,9 +41,10 @@ _FINISHED = (CaseStatus.CLOSED, CaseStatus.CANCELLED)
 
 def _case_of(ref: str) -> Case | None:
     kind, _sep, pk = ref.partition(":")
-    if kind != "case" or not pk.isdigit():
+    number = int_param(pk)
+    if kind != "case" or number is None:
         return None
-    return Case.objects.filter(pk=int(pk)).first()
+    return Case.objects.filter(pk=number).first()
 
 
 def _followed(case: Case) -> Case:
