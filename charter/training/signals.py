@@ -25,6 +25,7 @@ from functools import partial
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext
@@ -74,26 +75,33 @@ def signals_register() -> None:
 # Standards ----------------------------------------------------------------------------------------------
 
 
+def _ordering_courses(version: StandardVersion) -> "QuerySet[Course]":
+    """The active courses introducing `version`'s standard that its publication orders: those that already
+    existed when it was published. A course written (and linked to the standard) afterwards was never
+    ordered by it and must not be ordered for all staff now."""
+    return Course.objects.filter(
+        is_active=True, standard_id=version.document_id, created_at__lte=version.published_at
+    ).order_by("code")
+
+
+def _sweep_since(now: dt.datetime) -> dt.datetime:
+    return now - dt.timedelta(days=int(training_setting("CHARTER_TRAINING_STANDARD_SWEEP_DAYS")))
+
+
 def standard_version_published(version: StandardVersion) -> None:
     """Order each active course introducing `version`'s standard for every staff member (after the
     publication committed); the worker carries each batch out.
 
-    The version is read again as committed, and one published before the sweep's window
-    (CHARTER_TRAINING_STANDARD_SWEEP_DAYS) orders nothing, as the sweep would not: a listener heard only at
-    the end of a long transaction (the demo's load publishes the code, writes the course, then dates the
-    publication back) must not order a course written after the publication for everyone."""
-    committed = StandardVersion.objects.published().filter(pk=version.pk).first()
-    window = dt.timedelta(days=int(training_setting("CHARTER_TRAINING_STANDARD_SWEEP_DAYS")))
-    if (
-        committed is None
-        or committed.published_at is None
-        or committed.published_at < timezone.now() - window
-    ):
+    The version is read again as committed, and a publication heard late is treated as the sweep treats
+    it: nothing for one published before the sweep's window, nor for a course written after it."""
+    committed = StandardVersion.objects.filter(pk=version.pk).exclude(status=VersionStatus.DRAFT).first()
+    if committed is None or committed.published_at is None:
         return
-    version = committed
-    for course in Course.objects.filter(is_active=True, standard_id=version.document_id).order_by("code"):
+    if committed.published_at < _sweep_since(timezone.now()):
+        return
+    for course in _ordering_courses(committed):
         with transaction.atomic():
-            batch = standard_batch_create(course=course, version=version)
+            batch = standard_batch_create(course=course, version=committed)
             if batch is not None:
                 transaction.on_commit(partial(batch_carry_out_later, batch.pk))
 
@@ -105,17 +113,14 @@ def standard_batches_sweep(*, now: dt.datetime | None = None) -> int:
     Only for a course that already existed when the version was published: a course written (and linked to
     the standard) after a publication was never ordered by it, and must not be ordered for all staff now."""
     now = now or timezone.now()
-    since = now - dt.timedelta(days=int(training_setting("CHARTER_TRAINING_STANDARD_SWEEP_DAYS")))
+    since = _sweep_since(now)
     documents = set(
         Course.objects.filter(is_active=True, standard__isnull=False).values_list("standard_id", flat=True)
     )
     made = 0
     versions = StandardVersion.objects.published().filter(document_id__in=documents, published_at__gte=since)
     for version in versions.select_related("document").order_by("published_at", "pk"):
-        courses = Course.objects.filter(
-            is_active=True, standard_id=version.document_id, created_at__lte=version.published_at
-        )
-        for course in courses.order_by("code"):
+        for course in _ordering_courses(version):
             with transaction.atomic():
                 batch = standard_batch_create(course=course, version=version)
                 if batch is not None:

@@ -28,6 +28,7 @@ from charter.training.signals import (
     review_remedial_assign,
     reviews_remedial_sweep,
     standard_batches_sweep,
+    standard_version_published,
     unfinished_batches_redo,
     violation_events_consume,
 )
@@ -106,6 +107,14 @@ def test_a_new_version_of_a_standard_assigns_its_course_to_every_staff_member_on
     assert Assignment.objects.filter(course=course, source_id=second.pk).count() == 3
 
 
+def _published_days_ago(version: StandardVersion, days: float) -> None:
+    """Date a published version's publication back (published versions refuse bulk writes)."""
+    StandardVersion._base_manager.filter(pk=version.pk).update(
+        published_at=timezone.now() - dt.timedelta(days=days)
+    )
+    version.refresh_from_db()
+
+
 def test_the_sweep_makes_the_batch_a_lost_task_never_made(
     conduct: StandardDocument,  # noqa: F811
     publish: Publisher,  # noqa: F811
@@ -131,10 +140,10 @@ def test_the_sweep_leaves_a_course_written_after_the_version_was_published(
     django_capture_on_commit_callbacks: Any,
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
-        publish(conduct, [conduct_content("1.1")])
+        first = publish(conduct, [conduct_content("1.1")])
+    _published_days_ago(first, 7)
     # Written a week later and linked to the standard: that publication never ordered it for all staff.
     course = published_course(standard=conduct).course
-    Course.objects.filter(pk=course.pk).update(created_at=timezone.now() + dt.timedelta(seconds=1))
 
     with django_capture_on_commit_callbacks(execute=True):
         assert standard_batches_sweep() == 0
@@ -144,6 +153,31 @@ def test_the_sweep_leaves_a_course_written_after_the_version_was_published(
     with django_capture_on_commit_callbacks(execute=True):
         second = publish(conduct, [])
     assert Assignment.objects.get(person=member, course=course).source_id == second.pk
+
+
+def test_a_publication_heard_late_orders_nothing_for_a_course_written_after_it(
+    conduct: StandardDocument,  # noqa: F811
+    publish: Publisher,  # noqa: F811
+    member: User,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    existing = published_course(standard=conduct).course
+    Course.objects.filter(pk=existing.pk).update(created_at=timezone.now() - dt.timedelta(hours=2))
+    # Published an hour ago; its listener heard only after a second course was written for the standard.
+    version = publish(conduct, [conduct_content("1.1")])
+    _published_days_ago(version, 1 / 24)
+    published_course(standard=conduct)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        standard_version_published(version)
+    assert set(Assignment.objects.values_list("course_id", flat=True)) == {existing.pk}
+
+    # One published before the sweep's window (dated back) orders nothing when heard now.
+    old = publish(conduct, [])
+    _published_days_ago(old, 60)
+    with django_capture_on_commit_callbacks(execute=True):
+        standard_version_published(old)
+    assert not AssignmentBatch.objects.filter(standard_version=old).exists()
 
 
 def test_the_sweep_carries_out_again_a_batch_whose_task_was_lost(
