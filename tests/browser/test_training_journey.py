@@ -4,8 +4,8 @@
 1. The administrator publishes a new version of the code of conduct through the standards pages: the course
    on the code is ordered for every staff member once (the batch carried out by the worker, immediate here),
    and an agent finds it on his training page with the reason and a link to the version.
-2. li.agent finds the remedial course his QA review assigned him, with the reason (criterion and clause) and
-   the review it came from.
+2. li.agent finds the remedial courses his QA reviews assigned him (an auto-fail on clause 5.1, a low score
+   on 2.3), each with the reason (criterion and clause) and the review it came from.
 3. A timed quiz refuses an answer given after the server's deadline, in the reader's language, keeping what
    was answered before.
 4. li.agent downloads his certificate's PDF from his training page (its text holds the number); a stranger
@@ -32,6 +32,7 @@ SHOTS = Path("/tmp/shots")  # noqa: S108 - photographs for the reader of the rep
 CONDUCT_COURSE = "code-of-conduct"
 COMPLAINTS_COURSE = "complaint-handling"
 REMEDIAL_COURSE = "courteous-words"
+AUTO_FAIL_COURSE = "confidentiality"
 
 
 def say(language: str, msgid: str, context: str = "") -> str:
@@ -173,40 +174,51 @@ def test_a_new_code_version_assigns_its_course_to_every_staff_member_once(
     shoot(chen, "standard-version", language)
 
 
-# --- Journey 2: the remedial course of Li's QA review ------------------------------------------------------
+# --- Journey 2: the remedial courses of Li's QA reviews ----------------------------------------------------
 
 
-def test_li_sees_the_remedial_course_his_qa_review_assigned_with_its_reason_and_source(
+def test_li_sees_the_remedial_courses_his_qa_reviews_assigned_with_their_reasons_and_sources(
     browse: Callable[..., tuple[Page, Watch]], site: Site, language: str
 ) -> None:
     from charter.training.models import Assignment
 
-    remedial = Assignment.objects.select_related("course").get(
-        person__username="li.agent", course__code=REMEDIAL_COURSE
-    )
-    assert remedial.reason == Assignment.Reason.QA_REVIEW and remedial.source_type == "quality.review"
-    assert "2.3" in remedial.reason_text, remedial.reason_text
     li, _ = browse(language)
     sign_in(li, site, "li.agent")
+    # The auto-fail on 5.1 (confidentiality) and the low score on 2.3 each assigned the course teaching it;
+    # the reason text is written once, in the organisation's language (Chinese), naming criterion and clause.
+    found = {}
+    for code, clause, template in (
+        (AUTO_FAIL_COURSE, "5.1", "QA auto-fail: %(criterion)s (%(clause)s), scored %(value)s of %(best)s"),
+        (REMEDIAL_COURSE, "2.3", "QA low score: %(criterion)s (%(clause)s), scored %(value)s of %(best)s"),
+    ):
+        assignment = Assignment.objects.select_related("course").get(
+            person__username="li.agent", course__code=code
+        )
+        assert assignment.reason == Assignment.Reason.QA_REVIEW
+        assert assignment.source_type == "quality.review"
+        assert assignment.reason_text.startswith(say("zh-hans", template).split("%(criterion)s")[0])
+        assert f"{clause} " in assignment.reason_text, assignment.reason_text
+        li.goto(site.at("/desk/training/"))
+        row = li.locator(f"[data-testid=assignment-{assignment.pk}]")
+        expect(row).to_contain_text(title(assignment.course, language))
+        expect(row).to_contain_text(say_lazy(language, Assignment.Reason.QA_REVIEW.label))
+        expect(row).to_contain_text(assignment.reason_text)
+        source = row.locator("a", has_text=say(language, "Open the source", "training"))
+        assert source.get_attribute("href") == f"/desk/quality/reviews/{assignment.source_id}/"
+        with li.expect_navigation():
+            source.click()
+        expect(li.locator("main h1")).to_be_visible()
+        found[clause] = assignment
     li.goto(site.at("/desk/training/"))
-    row = li.locator(f"[data-testid=assignment-{remedial.pk}]")
-    expect(row).to_contain_text(title(remedial.course, language))
-    expect(row).to_contain_text(say_lazy(language, Assignment.Reason.QA_REVIEW.label))
-    expect(row).to_contain_text(remedial.reason_text)
     shoot(li, "home-agent", language)
-    source = row.locator("a", has_text=say(language, "Open the source", "training"))
-    assert source.get_attribute("href") == f"/desk/quality/reviews/{remedial.source_id}/"
-    with li.expect_navigation():
-        source.click()
-    expect(li.locator("main h1")).to_be_visible()
+    remedial = found["5.1"]
 
     # The course page from the training page's start button, and its first lesson.
-    li.goto(site.at("/desk/training/"))
     with li.expect_navigation():
         li.locator(f"[data-testid=assignment-{remedial.pk}] a.button").click()
     expect(li).to_have_url(site.at(f"/desk/training/courses/{remedial.course_id}/"))
     expect(li.locator("main h1")).to_contain_text(title(remedial.course, language))
-    expect(li.locator("dl.clauses")).to_contain_text("2.3")
+    expect(li.locator("dl.clauses")).to_contain_text("5.1")
     shoot(li, "course", language)
     with li.expect_navigation():
         li.locator("ol.lessons a").first.click()
