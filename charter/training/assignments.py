@@ -18,7 +18,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from charter.accounts.models import OrgUnit, Team, TeamMembership, User
@@ -400,10 +400,13 @@ def standard_batch_create(*, course: Course, version: Any) -> AssignmentBatch | 
     start = timezone.localdate()
     if version.effective_at is not None:
         start = max(start, timezone.localdate(version.effective_at))
-    note = str(
-        _("Version %(number)s of %(standard)s was published: complete this course on it.")
-        % {"number": version.number, "standard": version.document}
-    )
+    # Written once for everyone, in the organisation's language (as the signals write their reasons), never
+    # in the language of whoever happened to publish the version.
+    with translation.override(settings.LANGUAGE_CODE):
+        note = str(
+            _("Version %(number)s of %(standard)s was published: complete this course on it.")
+            % {"number": version.number, "standard": version.document}
+        )
     with transaction.atomic():
         try:
             with transaction.atomic():

@@ -101,7 +101,7 @@ def fresh_agent(language: str) -> str:
 def test_a_new_code_version_assigns_its_course_to_every_staff_member_once(
     browse: Callable[..., tuple[Page, Watch]], site: Site, language: str
 ) -> None:
-    from django.utils import timezone
+    from django.utils import timezone, translation
 
     from charter.accounts.models import User
     from charter.accounts.roles import Role
@@ -165,6 +165,13 @@ def test_a_new_code_version_assigns_its_course_to_every_staff_member_once(
     row = chen.locator(f"[data-testid=assignment-{mine.pk}]")
     expect(row).to_contain_text(title(course, language))
     expect(row).to_contain_text(say_lazy(language, Assignment.Reason.STANDARD.label))
+    # The reason is written once in the organisation's language, whatever the publisher's language was.
+    with translation.override("zh-hans"):
+        note = "Version %(number)s of %(standard)s was published: complete this course on it."
+        assert mine.reason_text == translation.gettext(note) % {
+            "number": version.number,
+            "standard": document,
+        }
     expect(row).to_contain_text(mine.reason_text)
     source = row.locator("a", has_text=say(language, "Open the source", "training"))
     assert source.get_attribute("href") == f"/desk/standards/{document.pk}/versions/{version.number}/"
