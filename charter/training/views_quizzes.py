@@ -16,6 +16,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -155,10 +156,15 @@ def attempt_page(request: HttpRequest, pk: int) -> HttpResponse:
             "attempt": attempt,
             "quiz": attempt.quiz,
             "items": items,
-            "answered": sum(1 for item in items if item.answered_at),
+            "answered": _answered_mark(items),
             "errors": {},
         },
     )
+
+
+def _answered_mark(items: list[AttemptItem]) -> str:
+    """How many of `items` are answered, marked so that quiz.js can count again after each autosave."""
+    return format_html('<span class="quiz-answered">{}</span>', sum(1 for item in items if item.answered_at))
 
 
 def _answer_post(request: HttpRequest, user: User, attempt: Attempt) -> HttpResponse:
@@ -192,7 +198,7 @@ def _answer_post(request: HttpRequest, user: User, attempt: Attempt) -> HttpResp
                 "attempt": attempt,
                 "quiz": attempt.quiz,
                 "items": items,
-                "answered": sum(1 for each in items if each.answered_at),
+                "answered": _answered_mark(items),
                 "errors": {version_id: error.message},
             },
             status=error.status,

@@ -273,6 +273,7 @@ def test_a_timed_quiz_refuses_an_answer_after_the_servers_deadline(
     block = agent.locator(f"form#q{first.ordering}")
     block.locator("input[name=chosen]").first.check()
     expect(block.locator(".quiz-state")).to_have_text(say(language, "Saved"))
+    expect(agent.locator(".quiz-answered")).to_have_text("1")  # the count follows the autosave
     first.refresh_from_db()
     assert first.answered_at is not None and first.chosen
     shoot(agent, "attempt", language)

@@ -2,6 +2,10 @@
 // and shows a countdown. Both are conveniences: without JavaScript each question has its save button, and
 // the server's clock alone decides when time is up.
 document.addEventListener("DOMContentLoaded", function () {
+  function recount() {
+    var counter = document.querySelector(".quiz-answered");
+    if (counter) counter.textContent = document.querySelectorAll("form[data-answered='1']").length;
+  }
   function save(form) {
     var state = form.querySelector(".quiz-state");
     fetch(form.action || window.location.href, {
@@ -15,6 +19,8 @@ document.addEventListener("DOMContentLoaded", function () {
           if (response.ok) {
             if (state) state.textContent = form.dataset.saved;
             form.classList.remove("has-error");
+            form.dataset.answered = "1";
+            recount();
           } else {
             if (state) state.textContent = (data && data.detail) || form.dataset.failed;
             form.classList.add("has-error");
