@@ -8,7 +8,7 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import Site, Watch, sign_in, words
 from tests.browser.test_desk_journey import handler_of
-from tests.browser.test_public import complain_about_a_service, unique_phone
+from tests.browser.test_public import BILL_INQUIRY, complain_about_a_service, unique_phone
 
 
 def test_the_handler_greets_the_customer_by_name_and_a_teammate_sees_a_mask(
@@ -19,7 +19,7 @@ def test_the_handler_greets_the_customer_by_name_and_a_teammate_sees_a_mask(
 
     customer, _ = browse(language)
     phone = unique_phone()
-    number = complain_about_a_service(customer, site, language, phone=phone)
+    number = complain_about_a_service(customer, site, language, phone=phone, service=BILL_INQUIRY)
     case = Case.objects.get(number=number)
     handler = handler_of(number)
     agent, _ = browse(language)

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import Site, Watch, sign_in, words
-from tests.browser.test_public import complain_about_a_service, unique_phone
+from tests.browser.test_public import BILL_INQUIRY, complain_about_a_service, unique_phone
 from tests.mail.servers import SmtpServer
 
 EVASIVE = {
@@ -83,7 +83,7 @@ def test_an_agent_works_a_complaint_and_the_customer_sees_the_reply_but_never_th
     browse: Callable[..., tuple[Page, Watch]], site: Site, language: str
 ) -> None:
     customer, _ = browse(language)
-    number = complain_about_a_service(customer, site, language, phone=unique_phone())
+    number = complain_about_a_service(customer, site, language, phone=unique_phone(), service=BILL_INQUIRY)
     tracking = customer.url
     agent, _ = browse(language)
     sign_in(agent, site, handler_of(number))
@@ -113,7 +113,9 @@ def test_the_customer_accepts_answers_the_mailed_survey_and_the_supervisor_sees_
 ) -> None:
     address = f"survey-{uuid.uuid4().hex[:8]}@example.com"
     customer, _ = browse(language)
-    number = complain_about_a_service(customer, site, language, email=address, phone=unique_phone())
+    number = complain_about_a_service(
+        customer, site, language, email=address, phone=unique_phone(), service=BILL_INQUIRY
+    )
     tracking = customer.url
     agent, _ = browse(language)
     sign_in(agent, site, handler_of(number))
@@ -148,7 +150,7 @@ def test_the_customer_appeals_and_the_case_goes_to_someone_else(
     browse: Callable[..., tuple[Page, Watch]], site: Site, language: str
 ) -> None:
     customer, _ = browse(language)
-    number = complain_about_a_service(customer, site, language, phone=unique_phone())
+    number = complain_about_a_service(customer, site, language, phone=unique_phone(), service=BILL_INQUIRY)
     tracking = customer.url
     handler = handler_of(number)
     agent, _ = browse(language)
