@@ -11,7 +11,6 @@ stop the others.
 """
 
 import datetime as dt
-import logging
 from collections import Counter
 from collections.abc import Callable
 from functools import partial
@@ -20,7 +19,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
-from django.utils import formats, timezone, translation
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from charter.accounts.models import User
@@ -28,14 +27,11 @@ from charter.accounts.selectors import user_list_with_permission
 from charter.assessment.models import Appeal, Cycle, Scorecard
 from charter.assessment.permissions import can_decide_appeal
 from charter.assessment.rules import rules_of
-from charter.catalog.selectors import organisation_name
 from charter.common.errors import DomainError
-from charter.mail.outbound import mail_queue
-from charter.mail.rendering import TemplateSpec, language_for, mail_render, template_register
+from charter.mail.outbound import staff_mail_queue
+from charter.mail.rendering import TemplateSpec, template_register
 from charter.sla.deadlines import add_working_days
 from charter.sla.selectors import calendar_for_team
-
-logger = logging.getLogger(__name__)
 
 C = Cycle.Status
 S = Scorecard.Status
@@ -106,32 +102,8 @@ def _when(at: dt.datetime | None) -> str:
 
 
 def _send(kind: str, recipient: User, *, thread: str, context: Callable[[], dict[str, Any]]) -> None:
-    """Queue the mail of `kind` to `recipient` in his language and time zone; `context` is evaluated there
-    (so names, grades and dates read in his language). Nothing when he has no address; an address the
-    outbound mail refuses is logged and skipped."""
-    if not recipient.email:
-        return
-    key = KEYS[kind]
-    language = language_for(recipient.language or settings.LANGUAGE_CODE)
-    try:
-        with translation.override(language), timezone.override(recipient.time_zone or settings.TIME_ZONE):
-            rendered = mail_render(
-                key,
-                language,
-                {"organisation": organisation_name(), "recipient_name": str(recipient), **context()},
-            )
-        with transaction.atomic():
-            mail_queue(
-                to=recipient.email,
-                subject=rendered.subject,
-                body=rendered.body,
-                language=language,
-                template=key,
-                recipient_user=recipient,
-                thread_ref=thread,
-            )
-    except DomainError:
-        logger.warning("assessment mail %s to user %s could not be queued", key, recipient.pk)
+    """Queue the mail of `kind` to `recipient` (`charter.mail.outbound.staff_mail_queue`)."""
+    staff_mail_queue(key=KEYS[kind], recipient=recipient, thread=thread, context=context, app="assessment")
 
 
 def _cycle(pk: int) -> Cycle | None:

@@ -9,16 +9,18 @@ conditional UPDATE, so two workers never send the same message at once.
 
 import logging
 import smtplib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from email.utils import make_msgid, parseaddr
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from charter.accounts.models import User
+from charter.catalog.selectors import organisation_name
 from charter.common.errors import DomainError
 from charter.mail.attempts import (
     attempt_claim,
@@ -30,6 +32,7 @@ from charter.mail.attempts import (
 from charter.mail.conf import mail_setting
 from charter.mail.errors import ErrorCode
 from charter.mail.models import OutboundMessage
+from charter.mail.rendering import language_for, mail_render
 
 logger = logging.getLogger(__name__)
 
@@ -91,6 +94,40 @@ def mail_queue(
     )
     transaction.on_commit(lambda: _enqueue(message.pk))
     return message
+
+
+def staff_mail_queue(
+    *, key: str, recipient: User, thread: str, context: Callable[[], dict[str, Any]], app: str
+) -> bool:
+    """Queue the template `key` to the staff member `recipient` in his language and time zone: `context` is
+    evaluated there (so names and dates read as he reads them), with the organisation's and his name added.
+    Nothing when he has no address; an address the outbound mail refuses is logged (as `app`'s mail) and
+    skipped, so one bad address never stops a batch. Returns whether a mail was queued. The one way the
+    apps mail their staff a step (assessment, training)."""
+    if not recipient.email:
+        return False
+    language = language_for(recipient.language or settings.LANGUAGE_CODE)
+    try:
+        with translation.override(language), timezone.override(recipient.time_zone or settings.TIME_ZONE):
+            rendered = mail_render(
+                key,
+                language,
+                {"organisation": organisation_name(), "recipient_name": str(recipient), **context()},
+            )
+        with transaction.atomic():
+            mail_queue(
+                to=recipient.email,
+                subject=rendered.subject,
+                body=rendered.body,
+                language=language,
+                template=key,
+                recipient_user=recipient,
+                thread_ref=thread,
+            )
+    except DomainError:
+        logger.warning("%s mail %s to user %s could not be queued", app, key, recipient.pk)
+        return False
+    return True
 
 
 def _enqueue(pk: int) -> None:

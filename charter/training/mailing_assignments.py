@@ -9,27 +9,21 @@ UPDATE), so a second run, or a second worker, sends nothing again.
 """
 
 import datetime as dt
-import logging
 from collections.abc import Callable
 from functools import partial
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
 from django.urls import NoReverseMatch, reverse
-from django.utils import formats, timezone, translation
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from charter.accounts.models import Team, User
 from charter.accounts.selectors import team_supervisor_list
-from charter.catalog.selectors import organisation_name
-from charter.common.errors import DomainError
-from charter.mail.outbound import mail_queue
-from charter.mail.rendering import TemplateSpec, language_for, mail_render, template_register
+from charter.mail.outbound import staff_mail_queue
+from charter.mail.rendering import TemplateSpec, template_register
 from charter.training.assignments import training_setting
 from charter.training.models import Assignment
-
-logger = logging.getLogger(__name__)
 
 Status = Assignment.Status
 
@@ -94,34 +88,10 @@ def _url() -> str:
 
 
 def _send(kind: str, recipient: User, *, thread: str, context: Callable[[], dict[str, Any]]) -> bool:
-    """Queue the mail of `kind` to `recipient` in his language and time zone; `context` is evaluated there.
-    Nothing when he has no address; an address the outbound mail refuses is logged and skipped. Returns
-    whether a mail was queued."""
-    if not recipient.email:
-        return False
-    key = KEYS[kind]
-    language = language_for(recipient.language or settings.LANGUAGE_CODE)
-    try:
-        with translation.override(language), timezone.override(recipient.time_zone or settings.TIME_ZONE):
-            rendered = mail_render(
-                key,
-                language,
-                {"organisation": organisation_name(), "recipient_name": str(recipient), **context()},
-            )
-        with transaction.atomic():
-            mail_queue(
-                to=recipient.email,
-                subject=rendered.subject,
-                body=rendered.body,
-                language=language,
-                template=key,
-                recipient_user=recipient,
-                thread_ref=thread,
-            )
-    except DomainError:
-        logger.warning("training mail %s to user %s could not be queued", key, recipient.pk)
-        return False
-    return True
+    """Queue the mail of `kind` to `recipient` (`charter.mail.outbound.staff_mail_queue`)."""
+    return staff_mail_queue(
+        key=KEYS[kind], recipient=recipient, thread=thread, context=context, app="training"
+    )
 
 
 def _context(assignment: Assignment) -> dict[str, Any]:

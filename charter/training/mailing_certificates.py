@@ -7,25 +7,18 @@ through the outbound mail. The sweeps (charter/training/certificates.py) claim e
 enqueue its mail on commit, so each is sent once however often they run.
 """
 
-import logging
 from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from charter.accounts.models import Team, User
 from charter.accounts.selectors import team_supervisor_list
-from charter.catalog.selectors import organisation_name
-from charter.common.errors import DomainError
-from charter.mail.outbound import mail_queue
-from charter.mail.rendering import TemplateSpec, language_for, mail_render, template_register
+from charter.mail.outbound import staff_mail_queue
+from charter.mail.rendering import TemplateSpec, template_register
 from charter.training.models import Certificate
-
-logger = logging.getLogger(__name__)
 
 _EXAMPLE: dict[str, Any] = {
     "organisation": "示范公用事业公司",
@@ -85,33 +78,10 @@ def _url(name: str, *args: int) -> str:
 
 
 def _send(kind: str, recipient: User, *, thread: str, context: Callable[[], dict[str, Any]]) -> bool:
-    """Queue the mail of `kind` to `recipient` in his language and time zone; nothing without an address;
-    an address the outbound mail refuses is logged and skipped. Returns whether a mail was queued."""
-    if not recipient.email:
-        return False
-    key = KEYS[kind]
-    language = language_for(recipient.language or settings.LANGUAGE_CODE)
-    try:
-        with translation.override(language), timezone.override(recipient.time_zone or settings.TIME_ZONE):
-            rendered = mail_render(
-                key,
-                language,
-                {"organisation": organisation_name(), "recipient_name": str(recipient), **context()},
-            )
-        with transaction.atomic():
-            mail_queue(
-                to=recipient.email,
-                subject=rendered.subject,
-                body=rendered.body,
-                language=language,
-                template=key,
-                recipient_user=recipient,
-                thread_ref=thread,
-            )
-    except DomainError:
-        logger.warning("training mail %s to user %s could not be queued", key, recipient.pk)
-        return False
-    return True
+    """Queue the mail of `kind` to `recipient` (`charter.mail.outbound.staff_mail_queue`)."""
+    return staff_mail_queue(
+        key=KEYS[kind], recipient=recipient, thread=thread, context=context, app="training"
+    )
 
 
 def _context(certificate: Certificate, url: str) -> dict[str, Any]:
