@@ -45,7 +45,10 @@ _DROPPED_WITH_CONTENT = frozenset(
 _LINK_SCHEMES = ("http://", "https://", "mailto:")
 # Elements that never stay open (void) or close themselves when a sibling starts, so they add no depth.
 _FLAT_TAGS = frozenset(
-    "area base br col embed hr img input link meta param source track wbr p li dt dd tr td th".split()
+    (
+        "area base br col embed hr img input link meta param source track wbr "
+        "p li dt dd tr td th option thead tbody tfoot colgroup caption"
+    ).split()
 )
 _TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)")
 # Far more than any lesson needs; far less than what makes html5ever slow (see the module).
@@ -53,7 +56,10 @@ MAX_RICH_TEXT_DEPTH = 100
 _CODES = TextCodes(too_long=DomainError.default_code, invalid=DomainError.default_code)
 
 
-def _nesting_depth(markup: str) -> int:
+def html_nesting_depth(markup: str) -> int:
+    """How deep the elements of `markup` nest, counted from its tags without parsing it: html5ever, under
+    nh3, takes time quadratic in the depth, so callers refuse or flatten absurd markup before sanitising it
+    (lesson text here, mail bodies in charter.mail.parsing)."""
     depth = deepest = 0
     for closing, tag in _TAG.findall(markup):
         if tag.lower() in _FLAT_TAGS:
@@ -99,7 +105,7 @@ def rich_text_clean(
     text = clean_text(value, field=field, codes=codes, max_length=max_length)
     if not text:
         return ""
-    if _nesting_depth(text) > MAX_RICH_TEXT_DEPTH:
+    if html_nesting_depth(text) > MAX_RICH_TEXT_DEPTH:
         raise DomainError(
             _("The text is nested too deeply (at most %(limit)d levels); simplify its formatting.")
             % {"limit": MAX_RICH_TEXT_DEPTH},

@@ -32,6 +32,8 @@ from email.message import Message
 
 import nh3
 
+from charter.common.richtext import html_nesting_depth
+
 MAX_TEXT_CHARS = 1_000_000
 MAX_ATTACHMENTS = 50
 MAX_FILENAME_CHARS = 200
@@ -506,26 +508,8 @@ def _attribute_filter(tag: str, attribute: str, value: str) -> str | None:
     return value
 
 
-_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)")
-# Elements that never stay open (void) or close themselves when a sibling starts, so they add no depth.
-_FLAT_TAGS = frozenset(
-    (
-        "area base br col embed hr img input link meta param source track wbr "
-        "p li dt dd tr td th option thead tbody tfoot colgroup caption"
-    ).split()
-)
 # html5ever, under nh3, takes time quadratic in the nesting depth: 50,000 nested <div>s take seconds.
 MAX_HTML_DEPTH = 400
-
-
-def _nesting_depth(markup: str) -> int:
-    depth = deepest = 0
-    for closing, tag in _TAG.findall(markup):
-        if tag.lower() in _FLAT_TAGS:
-            continue
-        depth = max(0, depth - 1) if closing else depth + 1
-        deepest = max(deepest, depth)
-    return deepest
 
 
 def html_sanitise(markup: str) -> str:
@@ -535,7 +519,7 @@ def html_sanitise(markup: str) -> str:
     mailto and tel targets and get rel="noopener noreferrer nofollow". Absurdly deep markup is reduced
     to its text, escaped.
     """
-    if _nesting_depth(markup) > MAX_HTML_DEPTH:
+    if html_nesting_depth(markup) > MAX_HTML_DEPTH:
         # No mail client writes this; show the words without the markup rather than stall the worker.
         return "<p>" + html.escape(html_to_text(markup)).replace("\n", "<br>") + "</p>"
     cleaned = nh3.clean(
