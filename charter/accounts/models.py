@@ -158,6 +158,10 @@ class Customer(TimeStampedModel):
     email_index = BlindIndexField(source="email", kind="email")
     id_number_index = BlindIndexField(source="id_number", kind="id_number")
     language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, default="zh-hans")
+    # Erasure anonymises the customer in place (his cases and the statistics stay); restriction stops every
+    # processing but storage (no mail, no survey) until lifted. Both are set by privacy's services.
+    anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True)
+    restricted_at = models.DateTimeField(_("processing restricted since"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -218,3 +222,30 @@ class QualificationGrant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}:{self.qualification_id}@{self.source}"
+
+
+class ApiToken(models.Model):
+    """A named API token. Only the SHA-256 of the secret is kept: the secret is shown once, when made.
+    A token ends at its expiry, when revoked, and when its user changes password, is deactivated or changes
+    role (accounts' services revoke them)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    # The first characters of the secret, to tell tokens apart in lists; not enough to use it.
+    prefix = models.CharField(_("prefix"), max_length=12)
+    digest = models.CharField(_("digest"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_reason = models.CharField(_("why revoked"), max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

@@ -14,6 +14,7 @@ class Role(StrEnum):
     QA_REVIEWER = "qa_reviewer"
     TRAINER = "trainer"
     ADMINISTRATOR = "administrator"
+    PRIVACY_OFFICER = "privacy_officer"
 
 
 ROLE_LABELS = {
@@ -23,6 +24,7 @@ ROLE_LABELS = {
     Role.QA_REVIEWER: _("QA reviewer"),
     Role.TRAINER: _("Trainer"),
     Role.ADMINISTRATOR: _("Administrator"),
+    Role.PRIVACY_OFFICER: _("Data protection officer"),
 }
 
 # Everyone but customers works for the organisation; the public role is the anonymous visitor (no group).
