@@ -8,6 +8,9 @@ class ErrorCode(StrEnum):
     INVALID_PARENT = "account_invalid_parent"
     CUSTOMER_NAME_REQUIRED = "account_customer_name_required"
     LOGIN_THROTTLED = "account_login_throttled"
+    SIGNIN_FAILED = "account_signin_failed"
+    SECOND_FACTOR_REQUIRED = "account_second_factor_required"
+    SECOND_FACTOR_INVALID = "account_second_factor_invalid"
     PASSWORD_REFUSED = "account_password_refused"  # noqa: S105 (an error code, not a secret)
     NOT_A_MEMBER = "account_not_a_member"
     BUILT_IN_ROLE = "account_built_in_role"

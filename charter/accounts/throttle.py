@@ -1,4 +1,9 @@
-"""Sign-in throttling: after N failures for one username or one address, refuse attempts for a while."""
+"""Sign-in throttling: after N failures for one username or one address, refuse attempts for a while.
+
+The one lockout of every sign-in path (the desk form, the admin site, the API token endpoint and the second
+factor's code), keyed on the username (hashed, so the cache never holds an e-mail address in clear) and on
+the client's address as `charter.common.http.client_ip` reads it (never the raw X-Forwarded-For).
+"""
 
 import hashlib
 
@@ -19,10 +24,14 @@ def login_is_locked(*, username: str, address: str) -> bool:
     return any(throttle_count(key) >= limit for key in _keys(username, address))
 
 
-def login_failure_record(*, username: str, address: str) -> None:
-    """Count one failed attempt against the username and the address."""
-    for key in _keys(username, address):
+def login_failure_record(*, username: str, address: str) -> bool:
+    """Count one failed attempt against the username and the address; True when this failure reached the
+    limit (the username or the address is locked from now on)."""
+    counts = [
         throttle_hit(key, window_seconds=settings.CHARTER_LOGIN_LOCKOUT_SECONDS)
+        for key in _keys(username, address)
+    ]
+    return settings.CHARTER_LOGIN_MAX_FAILURES in counts
 
 
 def login_failures_clear(*, username: str, address: str) -> None:
