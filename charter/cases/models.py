@@ -703,3 +703,27 @@ class NotificationJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} #{self.case_id}"
+
+
+class IntakeSubmission(models.Model):
+    """The one-time token of a public intake form and the case its first submission made.
+
+    The form carries a random token; the submission that creates the case stores it here (unique) in the
+    same transaction, so a resubmission with the same token (a dropped connection, a worker stopped after the
+    commit and before the answer) finds the case already made instead of making a second one. The case's
+    tracking link is kept encrypted for a day so that the resubmission can show it again.
+    """
+
+    token = models.CharField(_("form token"), max_length=64, unique=True)
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    tracking_token = EncryptedTextField(_("tracking link"), blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("intake submission")
+        verbose_name_plural = _("intake submissions")
+
+    def __str__(self) -> str:
+        return f"intake #{self.case_id}"
