@@ -9,6 +9,10 @@ class ErrorCode(StrEnum):
     REVEAL_DENIED = "privacy_reveal_denied"
     INVALID_TEXT = "privacy_invalid_text"
     TEXT_TOO_LONG = "privacy_text_too_long"
+    RETENTION_DENIED = "privacy_retention_denied"
+    HOLD_SUBJECT_REQUIRED = "privacy_hold_subject_required"
+    HOLD_RELEASED = "privacy_hold_released"
+    SCHEDULE_DAYS_INVALID = "privacy_schedule_days_invalid"
 
 
 # The codes of refused text (charter.common.text.clean_text): the reason for seeing personal data.

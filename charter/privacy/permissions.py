@@ -13,3 +13,11 @@ def can_reveal_personal_data(user: AbstractUser | AnonymousUser) -> Decision:
     if holds(user, "privacy.reveal_personal_data"):
         return ALLOWED
     return refuse(ErrorCode.REVEAL_DENIED, _("You may not see this personal data unmasked."))
+
+
+def can_manage_retention(user: AbstractUser | AnonymousUser) -> Decision:
+    """Decide whether `user` may change retention schedules, run them and place or release legal holds:
+    holders of privacy.manage_retention (else `privacy_retention_denied`)."""
+    if holds(user, "privacy.manage_retention"):
+        return ALLOWED
+    return refuse(ErrorCode.RETENTION_DENIED, _("You may not manage retention or legal holds."))
