@@ -142,6 +142,10 @@ ACTION_LABELS: dict[str, Promise] = {
     "mail.webhook_retry": _("Webhook delivery queued again"),
     "mail.webhook_save": _("Webhook saved"),
     # privacy
+    "privacy.legal_hold_place": _("Legal hold placed"),
+    "privacy.legal_hold_release": _("Legal hold released"),
+    "privacy.retention_run": _("Retention schedule run"),
+    "privacy.retention_schedule_update": _("Retention schedule changed"),
     "privacy.reveal": _("Personal data revealed"),
     "privacy.view": _("Personal data shown for work"),
     # quality
