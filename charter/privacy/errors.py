@@ -13,6 +13,7 @@ class ErrorCode(StrEnum):
     HOLD_SUBJECT_REQUIRED = "privacy_hold_subject_required"
     HOLD_RELEASED = "privacy_hold_released"
     SCHEDULE_DAYS_INVALID = "privacy_schedule_days_invalid"
+    RETENTION_RUNNING = "privacy_retention_running"
 
 
 # The codes of refused text (charter.common.text.clean_text): the reason for seeing personal data.

@@ -1,0 +1,96 @@
+"""Legal holds: placing and releasing the hold that stops every deletion and anonymisation of a customer's
+data or of one record (a case), for litigation, an investigation or a regulator's request.
+
+Retention rules and erasure read the active holds through `charter.privacy.selectors`; this module only
+writes them.
+"""
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from charter.accounts.models import Customer, User
+from charter.audit.services import audit_record
+from charter.common.errors import DomainError
+from charter.common.policy import require
+from charter.common.text import clean_text
+from charter.privacy.errors import TEXT_CODES, ErrorCode
+from charter.privacy.models import LegalHold
+from charter.privacy.permissions import can_manage_retention
+
+REASON_MAX = 500
+
+
+def _reason(reason: str) -> str:
+    return clean_text(
+        reason,
+        field="reason",
+        codes=TEXT_CODES,
+        required=True,
+        max_length=REASON_MAX,
+        required_message=_("Give the reason."),
+    )
+
+
+def legal_hold_place(
+    *,
+    actor: User,
+    customer: Customer | None = None,
+    target_type: str = "",
+    target_id: str = "",
+    reason: str,
+) -> LegalHold:
+    """Place a legal hold on `customer` (everything about him) or on one record (`target_type` such as
+    "cases.case" and its primary key); return the hold.
+
+    Requires privacy.manage_retention and a reason. A second active hold on the same subject is allowed (two
+    matters may each need it); each is released on its own. Audited as `privacy.legal_hold_place` with the
+    subject's type and id only (no personal data in the trail).
+    """
+    require(can_manage_retention(actor))
+    if (customer is None) == (not target_type):
+        raise DomainError(
+            _("Place the hold on a customer or on one record."), code=ErrorCode.HOLD_SUBJECT_REQUIRED
+        )
+    if target_type and not target_id:
+        raise DomainError(_("Say which record the hold is on."), code=ErrorCode.HOLD_SUBJECT_REQUIRED)
+    text = _reason(reason)
+    with transaction.atomic():
+        hold = LegalHold.objects.create(
+            customer=customer,
+            target_type=target_type,
+            target_id=str(target_id),
+            reason=text,
+            placed_by=actor,
+            placed_at=timezone.now(),
+        )
+        audit_record(
+            actor=actor,
+            action="privacy.legal_hold_place",
+            target=hold,
+            data={
+                "customer": customer.pk if customer is not None else None,
+                "target_type": target_type,
+                "target_id": str(target_id),
+                "reason": text,
+            },
+        )
+    return hold
+
+
+def legal_hold_release(*, actor: User, hold: LegalHold, reason: str) -> LegalHold:
+    """Release an active legal hold: from now on retention and erasure may act on what it kept.
+
+    Requires privacy.manage_retention and a reason; a hold already released is refused
+    (`privacy_hold_released`). Audited as `privacy.legal_hold_release`.
+    """
+    require(can_manage_retention(actor))
+    text = _reason(reason)
+    with transaction.atomic():
+        row = LegalHold.objects.select_for_update().get(pk=hold.pk)
+        if row.released_at is not None:
+            raise DomainError(_("This hold was already released."), code=ErrorCode.HOLD_RELEASED)
+        row.released_at, row.released_by = timezone.now(), actor
+        row.save(update_fields=["released_at", "released_by"])
+        audit_record(actor=actor, action="privacy.legal_hold_release", target=row, data={"reason": text})
+    return row
