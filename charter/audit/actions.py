@@ -144,6 +144,9 @@ ACTION_LABELS: dict[str, Promise] = {
     # privacy
     "privacy.legal_hold_place": _("Legal hold placed"),
     "privacy.legal_hold_release": _("Legal hold released"),
+    "privacy.erase": _("Customer's personal data erased"),
+    "privacy.restrict": _("Processing of a customer's data restricted"),
+    "privacy.restrict_lift": _("Restriction of processing lifted"),
     "privacy.retention_run": _("Retention schedule run"),
     "privacy.retention_schedule_update": _("Retention schedule changed"),
     "privacy.reveal": _("Personal data revealed"),

@@ -9,6 +9,9 @@ class ErrorCode(StrEnum):
     REVEAL_DENIED = "privacy_reveal_denied"
     INVALID_TEXT = "privacy_invalid_text"
     TEXT_TOO_LONG = "privacy_text_too_long"
+    # erasure
+    LEGAL_HOLD = "privacy_legal_hold"
+    ALREADY_ERASED = "privacy_already_erased"
     RETENTION_DENIED = "privacy_retention_denied"
     HOLD_SUBJECT_REQUIRED = "privacy_hold_subject_required"
     HOLD_RELEASED = "privacy_hold_released"
