@@ -5,6 +5,9 @@ Retention rules and erasure read the active holds through `charter.privacy.selec
 writes them.
 """
 
+import dataclasses
+from collections.abc import Callable
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -19,6 +22,31 @@ from charter.privacy.models import LegalHold
 from charter.privacy.permissions import can_manage_retention
 
 REASON_MAX = 500
+
+
+@dataclasses.dataclass(frozen=True)
+class HoldTarget:
+    """A kind of record a higher app lets staff hold (privacy cannot read it): how to find one by the
+    reference staff know (a case number) and how to name and link a held one."""
+
+    target_type: str  # "cases.case"
+    # The record's pk for a reference staff typed, or None when there is no such record.
+    find: Callable[[str], str | None]
+    # The reference and the desk address of a held record (by pk), or None when it is gone.
+    describe: Callable[[str], tuple[str, str] | None]
+
+
+_targets: dict[str, HoldTarget] = {}
+
+
+def hold_target_register(target: HoldTarget) -> None:
+    """Register (or replace, by type) a kind of record legal holds may name."""
+    _targets[target.target_type] = target
+
+
+def hold_target(target_type: str) -> HoldTarget | None:
+    """Return the registered kind of record `target_type`, if any."""
+    return _targets.get(target_type)
 
 
 def _reason(reason: str) -> str:
