@@ -728,6 +728,45 @@ def customer_create(
         name=name,
         phone=_text(phone, Customer, "phone"),
         email=_text(email, Customer, "email"),
+def customer_update(
+    *,
+    actor: Actor,
+    customer: Customer,
+    name: str | None = None,
+    phone: str | None = None,
+    email: str | None = None,
+    id_number: str | None = None,
+) -> list[str]:
+    """Correct a customer's personal data (a None value leaves its field as it is); return the names of the
+    fields that changed. Blind indexes follow their fields on save.
+
+    The caller decides who may: privacy's correction of a data-subject request (`privacy.requests`) is the
+    one path, checked there. Texts are cleaned by `_text`; a blank name is refused
+    (account_customer_name_required). Audited as `accounts.customer_update` with the changed fields' names
+    only: the audit trail holds no personal data.
+    """
+    cleaned = {
+        "name": _text(name, Customer, "name"),
+        "phone": _text(phone, Customer, "phone"),
+        "email": _text(email, Customer, "email"),
+        "id_number": _text(id_number, Customer, "id_number"),
+    }
+    if cleaned["name"] == "":
+        raise DomainError(
+            _("Enter the customer's name."), code=ErrorCode.CUSTOMER_NAME_REQUIRED, field="name"
+        )
+    with transaction.atomic():
+        customer = Customer.objects.select_for_update().get(pk=customer.pk)
+        changed = sorted(_apply(customer, cleaned))
+        if changed:
+            customer.full_clean()
+            customer.save()
+            audit_record(
+                actor=actor, action="accounts.customer_update", target=customer, data={"fields": changed}
+            )
+    return changed
+
+
         id_number=_text(id_number, Customer, "id_number"),
         organisation=organisation,
         user=user,

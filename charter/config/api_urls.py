@@ -10,6 +10,7 @@ from charter.cases import api as cases_api
 from charter.catalog import api as catalog_api
 from charter.conduct import api as conduct_api
 from charter.improvement import api as improvement_api
+from charter.privacy import api as privacy_api
 from charter.quality import api as quality_api
 from charter.sla import api as sla_api
 from charter.standards import api as standards_api
@@ -19,6 +20,7 @@ router = DefaultRouter()
 for module in (
     accounts_api,
     audit_api,
+    privacy_api,
     standards_api,
     catalog_api,
     sla_api,

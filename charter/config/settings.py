@@ -164,6 +164,10 @@ LOGOUT_REDIRECT_URL = "catalog:home"
 CHARTER_LOGIN_MAX_FAILURES = env_int("CHARTER_LOGIN_MAX_FAILURES", 5, minimum=1)
 CHARTER_CLIENT_IP_HEADER = env_str("CHARTER_CLIENT_IP_HEADER")
 CHARTER_INTAKE_MAX_PER_HOUR = env_int("CHARTER_INTAKE_MAX_PER_HOUR", 20, minimum=1)
+# A data-subject request (access, correction, erasure, restriction) is answered within this many working
+# days of its receipt; its handler is reminded this many working days before the deadline.
+CHARTER_DATA_REQUEST_DAYS = env_int("CHARTER_DATA_REQUEST_DAYS", 15, minimum=1)
+CHARTER_DATA_REQUEST_REMIND_DAYS = env_int("CHARTER_DATA_REQUEST_REMIND_DAYS", 3, minimum=1)
 CHARTER_LOGIN_LOCKOUT_SECONDS = env_int("CHARTER_LOGIN_LOCKOUT_SECONDS", 900, minimum=1)
 
 # Internationalisation: Chinese first, English complete. Stored in UTC, shown in each user's time zone.

@@ -6,3 +6,9 @@ class MailConfig(AppConfig):
     name = "charter.mail"
     label = "mail"
     verbose_name = _("E-mail")
+
+    def ready(self) -> None:
+        # Data-subject requests' mails: privacy decides what is sent, the mail app renders and queues it.
+        from charter.mail.data_requests import data_request_mail_register
+
+        data_request_mail_register()

@@ -6,3 +6,14 @@ class PrivacyConfig(AppConfig):
     name = "charter.privacy"
     label = "privacy"
     verbose_name = _("Privacy")
+
+    def ready(self) -> None:
+        # Privacy's own rows are a personal data source like the other apps' (export and erasure).
+        from charter.privacy.exports import privacy_source_register
+
+        privacy_source_register()
+
+        from charter.accounts.tiles import desk_tiles
+        from charter.privacy.panels import desk_privacy_tiles
+
+        desk_tiles.register(desk_privacy_tiles, order=80)

@@ -9,6 +9,17 @@ class ErrorCode(StrEnum):
     REVEAL_DENIED = "privacy_reveal_denied"
     INVALID_TEXT = "privacy_invalid_text"
     TEXT_TOO_LONG = "privacy_text_too_long"
+    # data-subject requests
+    REQUEST_DENIED = "privacy_request_denied"
+    REQUEST_CLOSED = "privacy_request_closed"
+    REQUEST_KIND_INVALID = "privacy_request_kind_invalid"
+    REQUEST_IDENTITY_REQUIRED = "privacy_request_identity_required"
+    REQUEST_NOT_CUSTOMER = "privacy_request_not_customer"
+    REQUEST_OUTCOME_REQUIRED = "privacy_request_outcome_required"
+    REQUEST_NOT_TAKEN = "privacy_request_not_taken"
+    REQUEST_NO_CORRECTION = "privacy_request_no_correction"
+    REQUEST_ANONYMISED = "privacy_request_customer_anonymised"
+    LOG_DENIED = "privacy_log_denied"
     # erasure
     LEGAL_HOLD = "privacy_legal_hold"
     ALREADY_ERASED = "privacy_already_erased"
