@@ -34,3 +34,7 @@ class CasesConfig(AppConfig):
 
         customer_panels.register(customer_cases_panel)
         customer_contact_rule_register(customer_contact_grant)
+        # Closed cases' text is anonymised after its retention period; held cases' mail threads are kept.
+        from charter.cases.retention import retention_rules_register
+
+        retention_rules_register()

@@ -20,3 +20,7 @@ class SurveysConfig(AppConfig):
         customer_case_panels.register(tracking_panel)
         desk_tiles.register(desk_recovery_tiles, order=20)
         desk_tiles.register(desk_review_tiles, order=21)
+        # The customer's free text in survey answers is anonymised after its retention period.
+        from charter.surveys.retention import retention_rules_register
+
+        retention_rules_register()
