@@ -143,6 +143,8 @@ ACTION_LABELS: dict[str, Promise] = {
     "mail.webhook_retry": _("Webhook delivery queued again"),
     "mail.webhook_save": _("Webhook saved"),
     # privacy
+    "privacy.consent_given": _("Consent given"),
+    "privacy.consent_withdrawn": _("Consent withdrawn"),
     "privacy.legal_hold_place": _("Legal hold placed"),
     "privacy.legal_hold_release": _("Legal hold released"),
     "privacy.erase": _("Customer's personal data erased"),

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.http import FileResponse, Http404
 from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
@@ -74,6 +75,8 @@ from charter.common.files import stored_file_response
 from charter.common.http import int_param
 from charter.common.policy import require
 from charter.common.unset import UNSET
+from charter.privacy.consent import NOTICE_VERSION, ConsentAnswers
+from charter.privacy.models import ConsentPurpose, ConsentRecord
 
 ERROR = OpenApiResponse(description='An error: `{"code": …, "detail": …}` (and `fields` for bad input).')
 CONFLICT = OpenApiResponse(
@@ -101,6 +104,58 @@ FILTER_PARAMETERS = [
 ] + [OpenApiParameter("open", OpenApiTypes.BOOL, description="Only open (true) or finished (false) cases")]
 ATTACHMENT_ID = OpenApiParameter("attachment_id", OpenApiTypes.INT, OpenApiParameter.PATH)
 _JSON_BODY_LIMIT = 256 * 1024
+
+
+def _consent_invalid(detail: str | Promise) -> DomainError:
+    return DomainError(detail, code=ErrorCode.CONSENT_INVALID, field="consent")
+
+
+def consent_answers_parse(
+    data: dict[str, Any], *, user: Any, customer: Customer, staff: bool
+) -> ConsentAnswers | None:
+    """Return the consent a case creation carries, checked for shape: `consent` as {version, purposes,
+    how_informed} on the notice in force, with case_handling among the purposes and how_informed from staff;
+    or the deprecated bare `consent_version` string, only from a customer and only the version in force.
+    None when neither was sent. Anything else raises DomainError case_consent_invalid (writes nothing)."""
+    channel = ConsentRecord.Channel.API if staff else ConsentRecord.Channel.WEB
+    language = customer.language
+    if "consent" in data:
+        value = data["consent"]
+        if not isinstance(value, dict) or set(value) - {"version", "purposes", "how_informed"}:
+            raise _consent_invalid(_("Give consent as an object with version, purposes and how_informed."))
+        purposes = value.get("purposes")
+        if value.get("version") != NOTICE_VERSION:
+            raise _consent_invalid(
+                _("The consent must name the personal-data notice in force (version %(version)s).")
+                % {"version": NOTICE_VERSION}
+            )
+        if not isinstance(purposes, list) or not all(isinstance(code, str) for code in purposes):
+            raise _consent_invalid(_("List the purposes the customer agreed to."))
+        active = set(ConsentPurpose.objects.filter(is_active=True).values_list("code", flat=True))
+        if set(purposes) - active or ConsentPurpose.CASE_HANDLING not in purposes:
+            raise _consent_invalid(_("The purposes must be known ones and include case_handling."))
+        how_informed = value.get("how_informed", "")
+        if not isinstance(how_informed, str) or (staff and not how_informed.strip()):
+            raise _consent_invalid(_("Say how the customer was told of the personal-data notice."))
+        return ConsentAnswers(
+            # As on the web form: handling and surveys are always answered (surveys unlisted is a no),
+            # another purpose only when listed.
+            purposes={
+                code: code in purposes
+                for code in sorted({ConsentPurpose.CASE_HANDLING, ConsentPurpose.SURVEYS, *purposes})
+            },
+            channel=channel,
+            language=language,
+            how_informed=how_informed.strip() if staff else "",
+            recorded_by=user if staff else None,
+        )
+    if "consent_version" in data and data["consent_version"] not in ("", None):
+        if staff or data["consent_version"] != NOTICE_VERSION:
+            raise _consent_invalid(_("Give consent as an object with version, purposes and how_informed."))
+        return ConsentAnswers(
+            purposes={ConsentPurpose.CASE_HANDLING: True}, channel=channel, language=language
+        )
+    return None
 
 
 class CaseViewSet(viewsets.GenericViewSet[Case]):
@@ -248,7 +303,7 @@ class CaseViewSet(viewsets.GenericViewSet[Case]):
             priority=data["priority"],
             remedy_sought=data["remedy_sought"],
             named_staff=data.get("named_staff", ()),
-            consent_version=data["consent_version"],
+            consent=consent_answers_parse(data, user=user, customer=customer, staff=is_case_staff(user)),
             tags=data.get("tags", ()),
             received_at=data.get("received_at"),
         )

@@ -60,6 +60,7 @@ class ErrorCode(StrEnum):
     TOO_MANY_FILES = "case_too_many_files"
     TOKEN_INVALID = "case_token_invalid"  # noqa: S105 (an error code, not a secret)
     NO_ELIGIBLE_HANDLER = "case_no_eligible_handler"
+    CONSENT_INVALID = "case_consent_invalid"
 
 
 # The codes of refused text and files (charter.common.text.clean_text, charter.common.files.file_check);

@@ -78,6 +78,11 @@ class IntakeForm(forms.Form):
             "I have read the personal-data notice and agree that my details are used to handle this case."
         )
     )
+    # Surveys are a purpose of their own, asked for separately and never ticked in advance (PIPL art. 14).
+    surveys = forms.BooleanField(
+        label=_("You may also ask me afterwards how satisfied I was (a short survey by e-mail)."),
+        required=False,
+    )
     # A field people never see: bots fill it in.
     website = forms.CharField(
         label=_("Leave this empty"),

@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from charter.accounts.models import Customer, User
@@ -25,6 +26,14 @@ from charter.common.vocabulary import CaseKind, Priority
 
 # The channels a person at the desk takes a case from; the web and the API record their own.
 DESK_CHANNELS = (CaseChannel.PHONE, CaseChannel.WALK_IN, CaseChannel.EMAIL)
+
+# How an agent told the customer of the personal-data notice; "other" needs the agent's own words.
+HOW_INFORMED_CHOICES = [
+    ("phone_read", _("I read the notice to him on the phone")),
+    ("counter_printed", _("I gave him the printed notice at the counter")),
+    ("email_sent", _("I sent it to him by e-mail")),
+    ("other", _("Other")),
+]
 
 # The fields that say who the customer is when he is not chosen from the customer list.
 CONTACT_FIELDS = ("name", "phone", "email", "language")
@@ -78,7 +87,17 @@ class StaffCaseForm(forms.Form):
         initial="zh-hans",
         help_text=_("The language of the messages the customer receives."),
     )
-    informed = forms.BooleanField(label=_("The customer was told of the personal-data notice and agreed"))
+    how_informed = forms.ChoiceField(
+        label=_("How was the customer told of the personal-data notice?"),
+        choices=[("", "---------"), *HOW_INFORMED_CHOICES],
+        help_text=_("He must have heard or read it and agreed; your name is recorded with his consent."),
+    )
+    how_informed_other = forms.CharField(label=_("How, in your words"), max_length=200, required=False)
+    surveys = forms.TypedChoiceField(
+        label=_("May we send him a satisfaction survey afterwards?"),
+        choices=[("", "---------"), ("yes", _("Yes, he agreed")), ("no", _("No"))],
+        coerce=lambda value: value == "yes",
+    )
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -126,8 +145,19 @@ class StaffCaseForm(forms.Form):
         kind = cleaned.get("kind")
         if cleaned.get("named_staff") and kind and kind != CaseKind.COMPLAINT:
             self.add_error("named_staff", _("Staff can be named only in a complaint."))
+        if cleaned.get("how_informed") == "other" and not cleaned.get("how_informed_other", "").strip():
+            self.add_error("how_informed_other", _("Say how the customer was told of the notice."))
         self.found_customer = self._customer_find(cleaned)
         return cleaned
+
+    def how_informed_text(self) -> str:
+        """The evidence stored with the consent: the chosen way in the customer-neutral words of the
+        list (in Chinese, the installation's language of record), or the agent's own words for "other"."""
+        choice = self.cleaned_data["how_informed"]
+        if choice == "other":
+            return str(self.cleaned_data["how_informed_other"]).strip()
+        with translation.override(settings.LANGUAGE_CODE):
+            return str(dict(HOW_INFORMED_CHOICES)[choice])
 
     def _customer_find(self, cleaned: dict[str, Any]) -> Customer | None:
         """Return the existing customer the case is for, or None when a new one is to be recorded.

@@ -32,6 +32,7 @@ from charter.common.errors import DomainError
 from charter.mail.inbound import thread_message_ids
 from charter.mail.outbound import mail_queue
 from charter.mail.rendering import TemplateSpec, language_for, mail_render, site_url, template_register
+from charter.privacy.consent import has_withdrawn, opt_out_footer, opt_out_path
 
 K = CaseEvent.Kind
 logger = logging.getLogger(__name__)
@@ -44,6 +45,12 @@ CUSTOMER_TEMPLATES = {
     K.RESOLVED: "cases.resolved",
     K.TOKEN_ROTATED: "cases.token_rotated",
 }
+# The customer's mails the case needs (its number and link, our answers, the decision he may appeal) are
+# always sent. The others are his to stop: each carries an opt-out link for this purpose, and none reaches
+# a customer who used it or whose processing is restricted.
+REQUIRED_CUSTOMER_KINDS = frozenset({K.ACKNOWLEDGED, K.REPLIED, K.RESOLVED, K.TOKEN_ROTATED})
+UPDATES_PURPOSE = "case_updates"
+
 STAFF_TEMPLATES = {
     K.ASSIGNED: "cases.assigned",
     K.CUSTOMER_REPLIED: "cases.customer_replied",
@@ -269,6 +276,7 @@ def _send(
     name: str,
     user: User | None = None,
     answering: str = "",
+    opt_out_customer_id: int | None = None,
 ) -> None:
     language = language_for(language)
     with translation.override(language):
@@ -276,6 +284,12 @@ def _send(
         context["recipient_name"] = name
         rendered = mail_render(key, language, context)
     subject = rendered.subject
+    body = rendered.body
+    headers = {"X-Charter-Case": case.number}
+    if opt_out_customer_id is not None:
+        opt_out_url = site_url(opt_out_path(customer_id=opt_out_customer_id, purpose_code=UPDATES_PURPOSE))
+        body = f"{body.rstrip()}\n\n{opt_out_footer(url=opt_out_url, purpose_code=UPDATES_PURPOSE)}\n"
+        headers["List-Unsubscribe"] = f"<{opt_out_url}>"
     if case.number not in subject:
         subject = f"[{case.number}] {subject}"
     thread = thread_ref(case, staff=staff)
@@ -287,7 +301,7 @@ def _send(
         mail_queue(
             to=to,
             subject=subject,
-            body=rendered.body,
+            body=body,
             language=language,
             template=key,
             recipient_user=user,
@@ -296,7 +310,7 @@ def _send(
             references=references,
             # A reply written by a person may be answered by an auto-responder; a notification may not.
             is_automated=notification.kind != K.REPLIED,
-            headers={"X-Charter-Case": case.number},
+            headers=headers,
         )
     except DomainError as error:
         # An address the mail server could never take (stored before it was checked): skip this
@@ -320,6 +334,12 @@ def notification_queue(notification: CaseNotification, *, answering: str = "") -
         customer = case.customer
         if key is None or customer is None or not customer.email:
             return
+        optional = notification.kind not in REQUIRED_CUSTOMER_KINDS
+        if optional and (
+            customer.restricted_at is not None
+            or has_withdrawn(customer_id=customer.pk, purpose_code=UPDATES_PURPOSE)
+        ):
+            return
         _send(
             notification,
             case,
@@ -330,6 +350,7 @@ def notification_queue(notification: CaseNotification, *, answering: str = "") -
             staff=False,
             name=customer.name,
             answering=answering,
+            opt_out_customer_id=customer.pk if optional else None,
         )
         return
     key = STAFF_TEMPLATES.get(notification.kind)  # type: ignore[call-overload]

@@ -353,6 +353,26 @@ def _text(max_length: int | None = None, **kwargs: Any) -> serializers.CharField
     )
 
 
+class ConsentInputSerializer(serializers.Serializer[Any]):
+    """The shape of a case's `consent` object (documented here; the API checks it itself)."""
+
+    version = serializers.CharField(help_text="The version of the personal-data notice in force.")
+    purposes = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="The purposes the customer agreed to; must include case_handling. Surveys not listed "
+        "are recorded as refused (they are asked for, never assumed); another purpose only when listed.",
+    )
+    how_informed = serializers.CharField(
+        required=False,
+        help_text="Staff callers: how the customer was told of the notice (required for them).",
+    )
+
+
+@extend_schema_field(ConsentInputSerializer)
+class ConsentField(serializers.JSONField):
+    """The customer's consent as an object (see ConsentInputSerializer); checked by the view."""
+
+
 class CaseCreateInputSerializer(serializers.Serializer[Any]):
     kind = KindField()
     channel = ChannelField(required=False)
@@ -372,7 +392,17 @@ class CaseCreateInputSerializer(serializers.Serializer[Any]):
     named_staff = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.filter(is_active=True), many=True, required=False
     )
-    consent_version = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
+    consent = ConsentField(
+        required=False,
+        help_text="The customer's consent with its evidence: {version, purposes, how_informed}. Anything "
+        "else (a bare string, an old version, an unknown purpose, staff without how_informed) answers 400 "
+        "case_consent_invalid.",
+    )
+    consent_version = serializers.JSONField(
+        required=False,
+        help_text="Deprecated: a customer's own case may still send the current notice version as a string "
+        "(consent to case_handling only); any other value answers 400 case_consent_invalid. Use `consent`.",
+    )
     tags = serializers.ListField(child=serializers.CharField(max_length=50), max_length=20, required=False)
     received_at = serializers.DateTimeField(
         required=False, help_text="Staff logging a call or visit after the fact: when it happened."

@@ -17,11 +17,19 @@ from charter.cases.forms_desk import StaffCaseForm
 from charter.cases.models import Case
 from charter.cases.permissions import can_create_case, can_view_case
 from charter.cases.services import case_create
-from charter.cases.views_public import PRIVACY_NOTICE_VERSION
 from charter.catalog.models import Service
 from charter.common.errors import DomainError
 from charter.common.forms import form_add_domain_error
 from charter.common.pages import page_rule
+from charter.privacy.consent import NOTICE_VERSION, ConsentAnswers
+from charter.privacy.models import ConsentPurpose, ConsentRecord
+
+# The consent's channel follows the case's: a call, a visit, or an e-mail.
+CONSENT_CHANNELS = {
+    "phone": ConsentRecord.Channel.PHONE,
+    "walk_in": ConsentRecord.Channel.COUNTER,
+    "email": ConsentRecord.Channel.EMAIL,
+}
 
 
 def _recorder(request: HttpRequest) -> User:
@@ -55,7 +63,13 @@ def _record(user: User, form: StaffCaseForm) -> Case:
             description=data["description"],
             remedy_sought=data["remedy_sought"],
             named_staff=data["named_staff"],
-            consent_version=PRIVACY_NOTICE_VERSION,
+            consent=ConsentAnswers(
+                purposes={ConsentPurpose.CASE_HANDLING: True, ConsentPurpose.SURVEYS: data["surveys"]},
+                channel=CONSENT_CHANNELS.get(data["channel"], ConsentRecord.Channel.OTHER),
+                language=customer.language,
+                how_informed=form.how_informed_text(),
+                recorded_by=user,
+            ),
             attachments=data["attachments"],
             received_at=data["received_at"],
         )
@@ -96,5 +110,5 @@ def case_new(request: HttpRequest) -> HttpResponse:
                 return redirect("cases:desk_case", case.number)
             return redirect("cases:desk_queue")
     chosen = form.chosen_customer() if form.chosen_customer_id else None
-    context: dict[str, Any] = {"form": form, "chosen": chosen, "notice_version": PRIVACY_NOTICE_VERSION}
+    context: dict[str, Any] = {"form": form, "chosen": chosen, "notice_version": NOTICE_VERSION}
     return render(request, "cases/desk_case_new.html", context)

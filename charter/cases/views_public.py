@@ -46,9 +46,12 @@ from charter.common.forms import form_add_domain_error
 from charter.common.http import client_ip, private_page
 from charter.common.throttle import throttle_hit
 from charter.common.vocabulary import CaseKind
+from charter.privacy.consent import NOTICE_VERSION, ConsentAnswers
 from charter.privacy.masking import mask_email
+from charter.privacy.models import ConsentPurpose, ConsentRecord
 
-PRIVACY_NOTICE_VERSION = "2026-01"
+# The notice is privacy's (its version and text are what a consent proves); kept here for older imports.
+PRIVACY_NOTICE_VERSION = NOTICE_VERSION
 HOUR = 3600
 # The session remembers, for the one page the intake redirects to, where the acknowledgement went.
 ACKNOWLEDGEMENT_KEY = "cases.acknowledgement"
@@ -115,7 +118,14 @@ def intake(request: HttpRequest) -> HttpResponse:
                         title=data["title"],
                         description=data["description"],
                         remedy_sought=data.get("remedy_sought", ""),
-                        consent_version=PRIVACY_NOTICE_VERSION,
+                        consent=ConsentAnswers(
+                            purposes={
+                                ConsentPurpose.CASE_HANDLING: True,
+                                ConsentPurpose.SURVEYS: bool(data.get("surveys")),
+                            },
+                            channel=ConsentRecord.Channel.WEB,
+                            language=request.LANGUAGE_CODE,
+                        ),
                         attachments=data["attachments"],
                     )
             except DomainError as error:

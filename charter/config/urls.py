@@ -23,6 +23,7 @@ urlpatterns = [
     path("api/v1/", include("charter.config.api_urls")),
     path("", include("charter.accounts.urls")),
     path("", include("charter.audit.urls")),
+    path("", include("charter.privacy.urls_consent")),
     path("", include("charter.privacy.urls")),
     path("", include("charter.standards.urls")),
     path("", include("charter.catalog.urls")),

@@ -9,6 +9,11 @@ class ErrorCode(StrEnum):
     REVEAL_DENIED = "privacy_reveal_denied"
     INVALID_TEXT = "privacy_invalid_text"
     TEXT_TOO_LONG = "privacy_text_too_long"
+    CONSENT_PURPOSE_UNKNOWN = "privacy_consent_purpose_unknown"
+    CONSENT_INVALID = "privacy_consent_invalid"
+    CONSENT_NOTICE_REQUIRED = "privacy_consent_notice_required"
+    CONSENT_HOW_INFORMED_REQUIRED = "privacy_consent_how_informed_required"
+    CONSENT_REQUIRED_PURPOSE = "privacy_consent_required_purpose"
     # data-subject requests
     REQUEST_DENIED = "privacy_request_denied"
     REQUEST_CLOSED = "privacy_request_closed"

@@ -7,6 +7,10 @@ customer was asked within the cool-down. Campaigns invite a sample of the custom
 run. At its time an invitation is sent by e-mail (when the customer has an address) and shown on the case's
 tracking page; it is reminded at most once and expires.
 
+Nobody is asked who refused or withdrew consent to surveys (charter.privacy.consent) or whose processing
+is restricted (Customer.restricted_at): checked when the invitation is made and again when it is sent or
+reminded, so a withdrawal through a mail's link takes effect at once.
+
 Links are random tokens, looked up by their SHA-256; the token itself is kept encrypted so the reminder and
 the tracking page offer the same link.
 """
@@ -23,6 +27,8 @@ from django.utils import timezone
 from charter.accounts.models import Customer
 from charter.cases.models import Case, CaseEvent
 from charter.common.outbox import outbox_batch
+from charter.privacy.consent import customers_withdrawn, has_withdrawn
+from charter.privacy.models import ConsentPurpose
 from charter.surveys.conf import surveys_setting
 from charter.surveys.models import Campaign, Invitation, SurveyRule, SurveyVersion
 
@@ -70,6 +76,15 @@ def _cooling_down(customer: Customer, at: dt.datetime) -> bool:
     )
 
 
+def _refusal(customer: Customer) -> str:
+    """Why the customer may not be asked ("restricted", "withdrawn"), or "" when he may."""
+    if customer.restricted_at is not None:
+        return "restricted"
+    if has_withdrawn(customer_id=customer.pk, purpose_code=ConsentPurpose.SURVEYS):
+        return "withdrawn"
+    return ""
+
+
 def rule_for(case: Case) -> SurveyRule | None:
     """The first active rule (by ordering) whose kinds, services and teams match `case`."""
     rules = (
@@ -102,6 +117,8 @@ def _invitation_add(
     skip_reason: str = "",
 ) -> Invitation | None:
     link_days = int(surveys_setting("CHARTER_SURVEYS_LINK_DAYS"))
+    # The one place invitations are made: a customer who said no to surveys is never asked.
+    skip_reason = _refusal(customer) or skip_reason
     token = token_new()
     try:
         with transaction.atomic():
@@ -176,7 +193,15 @@ def campaign_run(*, campaign: Campaign, at: dt.datetime | None = None) -> int:
     rng.shuffle(served)
     invited = 0
     if version is not None:
-        for customer in Customer.objects.filter(pk__in=served[: campaign.sample_size * 2]):
+        candidates = list(
+            Customer.objects.filter(pk__in=served[: campaign.sample_size * 2], restricted_at__isnull=True)
+        )
+        refused = customers_withdrawn(
+            customer_ids=[customer.pk for customer in candidates], purpose_code=ConsentPurpose.SURVEYS
+        )
+        for customer in candidates:
+            if customer.pk in refused:
+                continue
             if invited >= campaign.sample_size:
                 break
             if _cooling_down(customer, at):
@@ -238,6 +263,11 @@ def _send_one(pk: int, *, at: dt.datetime, remind_hours: int) -> bool:
         if not claimed:
             return False
         invitation = Invitation.objects.select_related("customer", "case", "version__survey").get(pk=pk)
+        refusal = _refusal(invitation.customer)
+        if refusal:
+            # He said no (or was restricted) after it was scheduled: not sent, and not shown.
+            Invitation.objects.filter(pk=pk).update(status=Invitation.Status.SKIPPED, skip_reason=refusal)
+            return False
         if invitation.customer.email:
             invitation_mail(invitation)
     return True
@@ -262,7 +292,7 @@ def invitations_remind_due(*, at: dt.datetime | None = None, limit: int = 500) -
                 continue
             invitation.reminded_at = at
             invitation.save(update_fields=["reminded_at"])
-            if invitation.customer.email:
+            if invitation.customer.email and not _refusal(invitation.customer):
                 try:
                     with transaction.atomic():
                         invitation_mail(invitation, reminder=True)

@@ -16,6 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from charter.catalog.selectors import organisation_name
 from charter.mail.outbound import mail_queue
 from charter.mail.rendering import TemplateSpec, language_for, mail_render, site_url, template_register
+from charter.privacy.consent import opt_out_footer, opt_out_path
+from charter.privacy.models import ConsentPurpose
 from charter.surveys.models import SCALES, Invitation, Question, RecoveryTask
 
 _EXAMPLE: dict[str, Any] = {
@@ -126,14 +128,20 @@ def invitation_mail(invitation: Invitation, *, reminder: bool = False) -> None:
         }
         key = "surveys.reminder" if reminder else "surveys.invitation"
         rendered = mail_render(key, language, context)
+    # Every invitation says how to stop them, whatever its (editable) template says: one link, no sign-in.
+    opt_out_url = site_url(opt_out_path(customer_id=customer.pk, purpose_code=ConsentPurpose.SURVEYS))
+    footer = opt_out_footer(url=opt_out_url, purpose_code=ConsentPurpose.SURVEYS)
+    headers = {"List-Unsubscribe": f"<{opt_out_url}>"}
+    if case:
+        headers["X-Charter-Case"] = case.number
     mail_queue(
         to=customer.email,
         subject=rendered.subject,
-        body=rendered.body,
+        body=f"{rendered.body.rstrip()}\n\n{footer}\n",
         language=language,
         template=key,
         thread_ref=f"survey:{invitation.pk}",
-        headers={"X-Charter-Case": case.number} if case else None,
+        headers=headers,
     )
 
 

@@ -69,7 +69,8 @@ def test_an_agent_records_a_phone_call_as_a_case(
     )
     page.fill("input[name=name]", words(language, "赵先生", "Mr Zhao"))
     page.fill("input[name=phone]", "139" + f"{uuid.uuid4().int % 10**8:08d}")
-    page.check("input[name=informed]")
+    page.select_option("select[name=how_informed]", "phone_read")
+    page.select_option("select[name=surveys]", "no")
     with page.expect_navigation():
         page.locator("main form button[type=submit]").last.click()
 

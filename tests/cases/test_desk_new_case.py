@@ -14,6 +14,8 @@ from charter.accounts.models import Customer, Team, User
 from charter.accounts.roles import Role
 from charter.cases.models import Case
 from charter.cases.views_public import PRIVACY_NOTICE_VERSION
+from charter.privacy.consent import notice_hash, notice_text
+from charter.privacy.models import ConsentRecord
 from tests.accounts.factories import CustomerFactory, UserFactory
 from tests.conftest import client_for
 
@@ -33,7 +35,8 @@ PHONE_COMPLAINT = {
     "phone": "13912345678",
     "email": "",
     "language": "zh-hans",
-    "informed": "on",
+    "how_informed": "phone_read",
+    "surveys": "yes",
 }
 
 
@@ -148,11 +151,32 @@ def test_missing_name_and_contact_are_errors_and_nothing_is_written(routed_team:
 
 
 def test_the_customer_must_have_been_told_of_the_notice(routed_team: Team, member: User) -> None:
-    response = client_for(member).post(URL, dict(PHONE_COMPLAINT, informed=""))
+    response = client_for(member).post(URL, dict(PHONE_COMPLAINT, how_informed=""))
 
     assert response.status_code == 200
-    assert "informed" in response.context["form"].errors
+    assert "how_informed" in response.context["form"].errors
     assert _counts() == (0, 0)
+    assert not ConsentRecord.objects.exists()
+
+
+def test_other_ways_of_telling_need_the_agents_words(routed_team: Team, member: User) -> None:
+    response = client_for(member).post(URL, dict(PHONE_COMPLAINT, how_informed="other"))
+
+    assert "how_informed_other" in response.context["form"].errors
+    assert _counts() == (0, 0) and not ConsentRecord.objects.exists()
+
+
+def test_the_consent_records_who_told_the_customer_and_how(routed_team: Team, member: User) -> None:
+    client_for(member).post(URL, dict(PHONE_COMPLAINT, surveys="no"))
+
+    case = Case.objects.get()
+    records = {record.purpose.code: record for record in ConsentRecord.objects.select_related("purpose")}
+    handling, surveys = records["case_handling"], records["surveys"]
+    assert handling.action == "given" and surveys.action == "withdrawn"
+    assert handling.recorded_by == member and handling.channel == "phone"
+    assert handling.how_informed == "我在电话中向客户宣读了告知书"
+    assert handling.source == f"cases.case:{case.pk}"
+    assert handling.notice_hash == notice_hash(notice_text("zh-hans")[1])
 
 
 def test_staff_named_in_a_complaint_never_handle_it(routed_team: Team, member: User, teammate: User) -> None:

@@ -49,6 +49,8 @@ from charter.common.errors import DomainError
 from charter.common.policy import Refusal, require
 from charter.common.unset import UNSET, Unset, given
 from charter.common.vocabulary import CaseKind, Priority
+from charter.privacy.consent import ConsentAnswers, consent_answers_record
+from charter.privacy.models import ConsentPurpose
 from charter.sla.selectors import sla_config_pinned
 
 
@@ -171,6 +173,7 @@ def case_create(
     remedy_sought: str = "",
     named_staff: Iterable[User] = (),
     consent_version: str = "",
+    consent: ConsentAnswers | None = None,
     attachments: Sequence[File[bytes]] = (),
     tags: Sequence[str] = (),
     received_at: dt.datetime | None = None,
@@ -184,7 +187,9 @@ def case_create(
     (at most CHARTER_CASES_BACKDATE_DAYS ago): the clocks run from it. `team` overrides the routing by
     service (a mailbox's own team). Returns the case with
     `tracking_token` set (the only time the token exists in clear; it is also handed to the acknowledgement
-    notification). Audited as `cases.create`.
+    notification). Audited as `cases.create`. `consent` (the customer's answers per purpose on the notice
+    in force) is recorded as evidence with the case as its source (privacy.consent_answers_record, in the
+    same transaction); it also fills `consent_version`/`consent_at`, kept for older readers.
     """
     user = staff_actor(actor)
     if user is not None and is_case_staff(user):
@@ -216,6 +221,8 @@ def case_create(
     description = text_clean(description, field="description", required=True)
     remedy_sought = text_clean(remedy_sought, field="remedy_sought")
     consent_version = text_clean(consent_version, field="consent_version", max_length=50, multiline=False)
+    if consent is not None and consent.purposes.get(ConsentPurpose.CASE_HANDLING):
+        consent_version = consent.version
     _service_clean(service)
     _category_clean(category)
     people = _named_staff_clean(named_staff)
@@ -306,6 +313,8 @@ def case_create(
                 "assignee": assignee.pk if assignee else None,
             },
         )
+        if consent is not None:
+            consent_answers_record(customer=customer, answers=consent, source=f"cases.case:{case.pk}")
         _reindex(case, has_messages=False)
         _intake_notify_on_commit(case, token=token, created=events[0])
     # Every column was set here (the rows were inserted as built), so the case needs no re-reading.
