@@ -17,6 +17,9 @@ class CommonErrorCode(StrEnum):
     CONFLICT = "conflict"
     INVALID_TRANSITION = "invalid_transition"
     NOT_FOUND = "not_found"
+    # Refused before any view reads the body (charter.common.limits, charter.common.parsers).
+    REQUEST_TOO_LARGE = "request_too_large"
+    REQUEST_TOO_DEEP = "request_too_deep"
 
 
 class DomainError(Exception):

@@ -78,6 +78,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Before anything reads a body (the CSRF check reads the form), after the language is known.
+    "charter.common.limits.RequestSizeMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -164,6 +166,13 @@ LOGOUT_REDIRECT_URL = "catalog:home"
 CHARTER_LOGIN_MAX_FAILURES = env_int("CHARTER_LOGIN_MAX_FAILURES", 5, minimum=1)
 CHARTER_CLIENT_IP_HEADER = env_str("CHARTER_CLIENT_IP_HEADER")
 CHARTER_INTAKE_MAX_PER_HOUR = env_int("CHARTER_INTAKE_MAX_PER_HOUR", 20, minimum=1)
+# The largest request body read, files included (charter.common.limits: 413 beyond it): by default ten
+# case attachments of the largest size allowed (10 MB each) and 1 MB for the form, above the 50 MB of one
+# training lesson file.
+CHARTER_MAX_REQUEST_BYTES = env_int("CHARTER_MAX_REQUEST_BYTES", 10 * 10 * 1024 * 1024 + 1024 * 1024, minimum=1)
+# A closed case's tracking link stops working this many days after the closure (a new one is sent to the
+# contact on record from the lost-link page); reopening the case opens the link again.
+CHARTER_TRACKING_LINK_DAYS = env_int("CHARTER_TRACKING_LINK_DAYS", 180, minimum=1)
 # A data-subject request (access, correction, erasure, restriction) is answered within this many working
 # days of its receipt; its handler is reminded this many working days before the deadline.
 CHARTER_DATA_REQUEST_DAYS = env_int("CHARTER_DATA_REQUEST_DAYS", 15, minimum=1)
@@ -270,6 +279,12 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
+    # JSON nested deeper than 100 levels is refused with 400 request_too_deep (charter.common.parsers).
+    "DEFAULT_PARSER_CLASSES": [
+        "charter.common.parsers.DepthLimitedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "charter.common.pagination.PagePagination",
     "PAGE_SIZE": 50,

@@ -12,6 +12,8 @@ from django.utils.translation import pgettext_lazy
 
 from charter.accounts.models import OrgUnit
 from charter.catalog.models import Channel, Service
+from charter.common.errors import DomainError
+from charter.common.parsers import json_loads_limited
 from charter.common.vocabulary import CaseKind, Priority
 from charter.sla.models import (
     BusinessCalendar,
@@ -174,7 +176,9 @@ class ImportForm(forms.Form):
         if upload.size > MAX_IMPORT_BYTES:
             raise forms.ValidationError(_("The file is too large for a holiday file."))
         try:
-            return json.loads(upload.read().decode("utf-8"))
+            return json_loads_limited(upload.read())
+        except DomainError as error:
+            raise forms.ValidationError(str(error.message), code=error.code) from error
         except (UnicodeDecodeError, json.JSONDecodeError) as error:
             raise forms.ValidationError(_("The file is not valid JSON.")) from error
 

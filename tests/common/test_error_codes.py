@@ -35,7 +35,15 @@ PREFIXES = {
     "surveys": "survey_",
     "training": "training_",
 }
-SHARED = {"invalid", "permission_denied", "conflict", "invalid_transition", "not_found"}
+SHARED = {
+    "invalid",
+    "permission_denied",
+    "conflict",
+    "invalid_transition",
+    "not_found",
+    "request_too_large",
+    "request_too_deep",
+}
 ROOT = Path(charter.__file__).parent
 
 
