@@ -1,6 +1,7 @@
 """The append-only, hash-chained event log."""
 
 import hashlib
+import hmac
 import json
 from typing import Any
 
@@ -9,6 +10,18 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 GENESIS_HASH = "0" * 64
+
+
+def audit_key() -> bytes:
+    """The key of the chain's HMACs (CHARTER_AUDIT_KEY): kept outside the database, so write access to it
+    is not enough to forge an event."""
+    key = settings.CHARTER_AUDIT_KEY
+    return key if isinstance(key, bytes) else str(key).encode()
+
+
+def audit_mac(message: str) -> str:
+    """The hex HMAC-SHA256 of `message` under the audit key."""
+    return hmac.new(audit_key(), message.encode(), hashlib.sha256).hexdigest()
 
 
 class AppendOnlyError(Exception):
@@ -24,7 +37,16 @@ class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
 
 
 class AuditEvent(models.Model):
-    """One consequential action. `hash` covers every field and the previous event's hash."""
+    """One consequential action. `hash` covers every field and the previous event's hash.
+
+    Events written before the chain was keyed carry scheme 1 (plain SHA-256) and still verify as they were
+    written; every event since carries scheme 2, an HMAC-SHA256 under CHARTER_AUDIT_KEY. The head seals how
+    many legacy events there are (`AuditChainHead.legacy_until`), so later events cannot pass for legacy ones.
+    """
+
+    class Scheme(models.IntegerChoices):
+        LEGACY_SHA256 = 1, _("SHA-256 (before the chain was keyed)")
+        HMAC = 2, _("HMAC-SHA256 under the audit key")
 
     sequence = models.BigIntegerField(_("sequence"), unique=True)
     occurred_at = models.DateTimeField(_("occurred at"), db_index=True)
@@ -49,6 +71,9 @@ class AuditEvent(models.Model):
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     previous_hash = models.CharField(_("previous hash"), max_length=64)
     hash = models.CharField(_("hash"), max_length=64, unique=True)
+    # The default is the legacy scheme so that the migration leaves existing rows as they were written;
+    # `audit_record` writes every new event with Scheme.HMAC.
+    scheme = models.PositiveSmallIntegerField(_("hash scheme"), choices=Scheme.choices, default=1)
 
     objects = AuditEventQuerySet.as_manager()
 
@@ -79,8 +104,10 @@ class AuditEvent(models.Model):
         raise AppendOnlyError("audit events cannot be deleted")
 
     def compute_hash(self) -> str:
-        """Return the SHA-256 of this event's content and the previous hash, in a canonical JSON form."""
-        content = {
+        """Return the hash of this event's content and the previous hash, in a canonical JSON form: the
+        HMAC-SHA256 under the audit key (scheme 2, with the scheme in the content), or for a legacy event
+        the plain SHA-256 it was written with."""
+        content: dict[str, Any] = {
             "sequence": self.sequence,
             "occurred_at": self.occurred_at.isoformat(timespec="microseconds"),
             "actor_id": self.actor_id,
@@ -93,8 +120,12 @@ class AuditEvent(models.Model):
             "ip_address": self.ip_address,
             "previous_hash": self.previous_hash,
         }
+        if self.scheme == self.Scheme.LEGACY_SHA256:
+            canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+            return hashlib.sha256(canonical.encode()).hexdigest()
+        content["scheme"] = self.scheme
         canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-        return hashlib.sha256(canonical.encode()).hexdigest()
+        return audit_mac(canonical)
 
 
 class AuditChainHead(models.Model):
@@ -102,6 +133,10 @@ class AuditChainHead(models.Model):
 
     last_sequence = models.BigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default=GENESIS_HASH)
+    # Events up to this sequence were written before the chain was keyed (scheme 1); `legacy_seal` is the
+    # HMAC of that number under the audit key, so raising it in the database is noticed.
+    legacy_until = models.BigIntegerField(default=0)
+    legacy_seal = models.CharField(max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("audit chain head")
@@ -109,3 +144,30 @@ class AuditChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.last_sequence}"
+
+
+def legacy_seal(legacy_until: int) -> str:
+    """The seal of the number of legacy (unkeyed) events at the start of the chain."""
+    return audit_mac(f"charter-audit-legacy-until:{legacy_until}")
+
+
+class AuditHeadExport(models.Model):
+    """The chain's head as last exported to a place outside the database (`audit_head_export`).
+
+    `audit_verify` checks that the chain up to `sequence` still ends in `hash`; the copy that counts is the
+    exported one (a file line or a mail), which whoever rewrites the database cannot reach.
+    """
+
+    sequence = models.BigIntegerField(_("sequence"))
+    hash = models.CharField(_("hash"), max_length=64)
+    exported_at = models.DateTimeField(_("exported at"), db_index=True)
+    destination = models.CharField(_("destination"), max_length=500)
+    signature = models.CharField(_("signature"), max_length=64)
+
+    class Meta:
+        ordering = ["-exported_at", "-pk"]
+        verbose_name = _("exported audit head")
+        verbose_name_plural = _("exported audit heads")
+
+    def __str__(self) -> str:
+        return f"#{self.sequence} → {self.destination}"

@@ -12,7 +12,8 @@ from django.db.models import QuerySet
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
-from charter.audit.models import GENESIS_HASH, AuditChainHead, AuditEvent
+from charter.audit.heads import ExportedHead
+from charter.audit.models import GENESIS_HASH, AuditChainHead, AuditEvent, AuditHeadExport, legacy_seal
 
 if TYPE_CHECKING:
     from charter.accounts.models import User
@@ -154,12 +155,74 @@ class ChainReport:
     reason: str = ""
 
 
-def audit_chain_verify(*, batch_size: int = 2000) -> ChainReport:
+def audit_head_export_last() -> ExportedHead | None:
+    """The head last exported (as remembered in the database), if any."""
+    row = AuditHeadExport.objects.order_by("-exported_at", "-pk").first()
+    if row is None:
+        return None
+    return ExportedHead(
+        sequence=row.sequence,
+        hash=row.hash,
+        exported_at=row.exported_at.astimezone(dt.UTC).isoformat(timespec="seconds"),
+        signature=row.signature,
+    )
+
+
+def _legacy_until(head: AuditChainHead | None) -> int | None:
+    """How many events at the start of the chain may be unkeyed (scheme 1); None when the sealed number was
+    changed."""
+    if head is None or (head.legacy_until == 0 and not head.legacy_seal):
+        return 0
+    if head.legacy_seal != legacy_seal(head.legacy_until):
+        return None
+    return head.legacy_until
+
+
+def _event_fault(
+    event: AuditEvent,
+    expected_sequence: int,
+    expected_previous: str,
+    legacy_until: int,
+    against: ExportedHead | None,
+) -> tuple[int, str] | None:
+    """(the broken sequence, why) when `event` is not the one the chain expects next, else None."""
+    if event.sequence != expected_sequence:
+        return expected_sequence, _("event #%(n)s is missing") % {"n": expected_sequence}
+    if event.previous_hash != expected_previous:
+        return event.sequence, _("its link to the previous event is broken")
+    if event.scheme not in AuditEvent.Scheme.values or (
+        event.scheme == AuditEvent.Scheme.LEGACY_SHA256 and event.sequence > legacy_until
+    ):
+        return event.sequence, _("it is not keyed, though written after the chain was")
+    if event.compute_hash() != event.hash:
+        return event.sequence, _("its content does not match its hash")
+    if against is not None and event.sequence == against.sequence and event.hash != against.hash:
+        return event.sequence, _("it does not match the exported head of the chain")
+    return None
+
+
+def audit_chain_verify(*, batch_size: int = 2000, against: ExportedHead | None = None) -> ChainReport:
     """Walk the chain in order; report the first event whose hash, link or sequence is wrong.
 
     Detects an edited row (its hash no longer matches), a deleted row (a gap in the sequence or a link to a
     hash that is not the previous row's) and a deleted tail (the head remembers more than the table holds).
+    Events are keyed (HMAC under CHARTER_AUDIT_KEY) except the legacy ones written before, whose number the
+    head seals: history rewritten and re-chained without the key is reported at the first event changed.
+    The chain must also still pass through the exported head `against` (by default the last one
+    exported, as remembered in the database; `audit_verify --against FILE` gives the file's).
     """
+    head = AuditChainHead.objects.filter(pk=1).first()
+    legacy_until = _legacy_until(head)
+    if legacy_until is None:
+        return ChainReport(
+            False, 0, 1, _("the number of events written before the chain was keyed was changed")
+        )
+    if against is None:
+        against = audit_head_export_last()
+    if against is not None and not against.is_signed():
+        return ChainReport(
+            False, 0, against.sequence, _("the exported head was not signed with this installation's key")
+        )
     expected_previous = GENESIS_HASH
     expected_sequence = 1
     checked = 0
@@ -169,21 +232,20 @@ def audit_chain_verify(*, batch_size: int = 2000) -> ChainReport:
         if not batch:
             break
         for event in batch:
-            if event.sequence != expected_sequence:
-                return ChainReport(
-                    False, checked, expected_sequence, _("event #%(n)s is missing") % {"n": expected_sequence}
-                )
-            if event.previous_hash != expected_previous:
-                return ChainReport(
-                    False, checked, event.sequence, _("its link to the previous event is broken")
-                )
-            if event.compute_hash() != event.hash:
-                return ChainReport(False, checked, event.sequence, _("its content does not match its hash"))
+            fault = _event_fault(event, expected_sequence, expected_previous, legacy_until, against)
+            if fault is not None:
+                return ChainReport(False, checked, fault[0], fault[1])
             expected_previous = event.hash
             expected_sequence += 1
             checked += 1
         last_seen = batch[-1].sequence
-    head = AuditChainHead.objects.filter(pk=1).first()
+    if against is not None and checked < against.sequence:
+        return ChainReport(
+            False,
+            checked,
+            checked + 1,
+            _("events up to the exported head #%(n)s were removed") % {"n": against.sequence},
+        )
     if head is not None and (head.last_sequence != checked or head.last_hash != expected_previous):
         return ChainReport(False, checked, checked + 1, _("events after the last one present were removed"))
     return ChainReport(True, checked)

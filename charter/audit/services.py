@@ -5,16 +5,24 @@ import contextvars
 import dataclasses
 import datetime as dt
 import json
+import os
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.core.mail import send_mail
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from charter.audit.models import AuditChainHead, AuditEvent
+from charter.audit.errors import ErrorCode
+from charter.audit.heads import head_line, head_make
+from charter.audit.models import GENESIS_HASH, AuditChainHead, AuditEvent, AuditHeadExport
+from charter.common.errors import DomainError
 from charter.common.http import client_ip
 
 if TYPE_CHECKING:
@@ -107,6 +115,7 @@ def audit_record(
         target_repr=str(target)[:300] if target is not None else "",
         data=canonical_data,
         ip_address=_client_ip(request),
+        scheme=AuditEvent.Scheme.HMAC,
     )
     batch = _batch.get()
     if batch is not None:
@@ -114,3 +123,61 @@ def audit_record(
     else:
         _append([event])
     return event
+
+
+def _destination_parse(destination: str) -> tuple[str, str]:
+    """("file", absolute path) or ("mail", address) from `file:/path` or `mail:address`."""
+    kind, _sep, where = destination.strip().partition(":")
+    where = where.strip()
+    if kind == "file" and where and Path(where).is_absolute():
+        return kind, where
+    if kind == "mail" and "@" in where and not any(c in where for c in " ,;\r\n<>"):
+        return kind, where
+    raise DomainError(
+        _("The destination must be file:/absolute/path or mail:address (e.g. mail:ops@example.cn)."),
+        code=ErrorCode.EXPORT_DESTINATION_INVALID,
+        field="to",
+    )
+
+
+def _file_append(path: str, line: str) -> None:
+    """Append `line` to `path` (created if missing), flushed to disk before returning."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
+    try:
+        os.write(descriptor, (line + "\n").encode())
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def audit_head_export(*, destination: str, at: dt.datetime | None = None) -> AuditHeadExport:
+    """Export the chain's current head to `destination` (`file:/path`: one line appended; `mail:address`:
+    one mail through the mail backend) and remember it (AuditHeadExport), so that `audit_verify` can check
+    the chain still ends there. The line carries the sequence, the hash, the time and their HMAC under the
+    audit key. Nothing is remembered when the export fails (OSError, SMTP errors are raised)."""
+    kind, where = _destination_parse(destination)
+    at = at or timezone.now()
+    head_row = AuditChainHead.objects.filter(pk=1).first()
+    sequence = head_row.last_sequence if head_row is not None else 0
+    hash_ = head_row.last_hash if head_row is not None else GENESIS_HASH
+    head = head_make(sequence=sequence, hash=hash_, at=at)
+    line = head_line(head)
+    if kind == "file":
+        _file_append(where, line)
+    else:
+        send_mail(
+            subject=f"Charter audit head #{sequence}",
+            message=(
+                "The head of Charter's audit chain. Keep this mail: `manage.py audit_verify --against FILE` "
+                "checks the chain against a file whose last line is the line below.\n\n" + line + "\n"
+            ),
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            recipient_list=[where],
+        )
+    return AuditHeadExport.objects.create(
+        sequence=sequence,
+        hash=hash_,
+        exported_at=at,
+        destination=f"{kind}:{where}",
+        signature=head.signature,
+    )

@@ -28,6 +28,8 @@ def _production(**extra: str) -> dict[str, str]:
         "CHARTER_DATA_KEYS": "k1:" + base64.b64encode(b"x" * 32).decode(),
         "CHARTER_BLIND_INDEX_KEY": "blind-index-secret",
         "CHARTER_SITE_URL": "https://charter.example.cn",
+        "CHARTER_AUDIT_KEY": secrets.token_urlsafe(40),
+        "EMAIL_HOST": "smtp.example.cn",
     }
     env.update(extra)
     return {k: v for k, v in env.items() if v != "<unset>"}
@@ -42,6 +44,8 @@ def _production(**extra: str) -> dict[str, str]:
         ({"CHARTER_DATA_KEYS": "<unset>"}, "CHARTER_DATA_KEYS"),
         ({"CHARTER_DATA_KEYS": "k1:not-base64!"}, "CHARTER_DATA_KEYS"),
         ({"CHARTER_BLIND_INDEX_KEY": "<unset>"}, "CHARTER_BLIND_INDEX_KEY"),
+        ({"CHARTER_AUDIT_KEY": "<unset>"}, "CHARTER_AUDIT_KEY"),
+        ({"CHARTER_AUDIT_KEY": "short"}, "CHARTER_AUDIT_KEY"),
         ({"CHARTER_DEBUG": "1"}, "CHARTER_DEBUG"),
         ({"CHARTER_SITE_URL": "<unset>"}, "CHARTER_SITE_URL"),
         ({"CHARTER_SITE_URL": "charter.example.cn"}, "CHARTER_SITE_URL"),
