@@ -25,11 +25,10 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_post_parameters
-from rest_framework.authtoken.admin import TokenAdmin as DrfTokenAdmin
-from rest_framework.authtoken.models import TokenProxy
 
 from charter.accounts import services
 from charter.accounts.models import (
+    ApiToken,
     Customer,
     CustomerOrganisation,
     OrgUnit,
@@ -41,6 +40,7 @@ from charter.accounts.models import (
 )
 from charter.accounts.requests import request_user
 from charter.accounts.roles import Role
+from charter.accounts.tokens import RevokeReason, api_token_revoke
 from charter.common.errors import DomainError
 
 ModelT = TypeVar("ModelT", bound=models.Model)
@@ -409,20 +409,47 @@ class CustomerAdmin(admin.ModelAdmin[Customer]):
         return False
 
 
-admin.site.unregister(TokenProxy)
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
+    """API tokens, listed to see who holds one, until when and whether it was used; a token lets its holder
+    act as him, so one is never created or edited here (he makes it himself) and its secret is never
+    stored, so never shown. Revoking goes through the audited service (an action); rows are kept."""
 
-
-@admin.register(TokenProxy)
-class ApiTokenAdmin(ServiceAdmin[TokenProxy], DrfTokenAdmin):
-    """API tokens, listed to see who holds one; a token lets its holder act as him, so one is never created
-    or edited here (he obtains it by signing in to the API) and revoking it goes through the audited
-    service. Rows and links are by user, as in Django REST framework's own token admin."""
+    list_display = ["user", "name", "prefix", "created_at", "expires_at", "last_used_at", "revoked_at"]
+    list_filter = ["revoked_reason"]
+    search_fields = ["user__username", "name", "prefix"]
+    fields = (
+        "user",
+        "name",
+        "prefix",
+        "created_at",
+        "expires_at",
+        "last_used_at",
+        "revoked_at",
+        "revoked_reason",
+    )
+    readonly_fields = fields
+    actions = ["revoke"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request: HttpRequest, obj: TokenProxy | None = None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: ApiToken | None = None) -> bool:
         return False
 
-    def delete_model(self, request: HttpRequest, obj: TokenProxy) -> None:
-        services.api_token_revoke(actor=request_user(request), user=obj.user)
+    def has_delete_permission(self, request: HttpRequest, obj: ApiToken | None = None) -> bool:
+        return False
+
+    @admin.action(description=_("Revoke the selected API tokens"))
+    def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
+        actor = request_user(request)
+        try:
+            with transaction.atomic():
+                count = sum(
+                    api_token_revoke(actor=actor, token=token, reason=RevokeReason.ADMIN)
+                    for token in queryset.select_related("user")
+                )
+        except DomainError as error:
+            self.message_user(request, str(error.message), messages.ERROR)
+            return
+        self.message_user(request, gettext("%(count)d API tokens revoked.") % {"count": count})

@@ -4,7 +4,6 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, status, viewsets
-from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -12,29 +11,85 @@ from rest_framework.routers import BaseRouter
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
-from charter.accounts.models import Customer, User
+from charter.accounts.models import ApiToken, Customer, User
 from charter.accounts.permissions import can_record_customer, is_staff_member
 from charter.accounts.selectors import customer_list_visible_to
 from charter.accounts.serializers import (
+    ApiTokenOutputSerializer,
     CustomerInputSerializer,
     CustomerOutputSerializer,
     MeSerializer,
     RevealInputSerializer,
     RevealOutputSerializer,
+    TokenObtainInputSerializer,
+    TokenObtainOutputSerializer,
 )
 from charter.accounts.services import customer_create, user_preferences_update
+from charter.accounts.signin import PathKind, signin_check
+from charter.accounts.tokens import api_token_create, api_token_list_for, api_token_revoke
+from charter.common.api import list_response
+from charter.common.http import client_ip, int_param
 from charter.common.policy import require
 from charter.privacy.services import personal_data_reveal
 
 
 class LoginRateThrottle(AnonRateThrottle):
+    """At most settings' `login` rate of token requests per client address (`client_ip`: the header a
+    deployment's proxy sets, never a client-set X-Forwarded-For)."""
+
     scope = "login"
 
+    def get_ident(self, request: Request) -> str:
+        return client_ip(request._request)
 
-class TokenObtainView(ObtainAuthToken):
-    """Exchange a username and password for an API token."""
 
+class TokenObtainView(APIView):
+    """Exchange a username and password for a new named API token with an expiry; its secret is in this
+    answer only. The sign-in goes through the same lockout and audit as the desk's."""
+
+    authentication_classes: list[type] = []
+    permission_classes = [permissions.AllowAny]
     throttle_classes = [LoginRateThrottle]
+
+    @extend_schema(request=TokenObtainInputSerializer, responses=TokenObtainOutputSerializer)
+    def post(self, request: Request) -> Response:
+        serializer = TokenObtainInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        user = signin_check(
+            request=request._request,
+            username=data["username"],
+            password=data["password"],
+            path_kind=PathKind.API_TOKEN,
+        )
+        token, secret = api_token_create(
+            user=user, name=data["name"], expires_in_days=data["expires_in_days"]
+        )
+        response = Response({"token": secret, "name": token.name, "expires_at": token.expires_at})
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+class ApiTokenViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[ApiToken]):
+    """The caller's own API tokens (never their secrets); DELETE revokes one."""
+
+    permission_classes = [permissions.IsAuthenticated]
+    serializer_class = ApiTokenOutputSerializer
+    queryset = ApiToken.objects.none()  # the schema generator's view of the model; requests use get_queryset
+
+    def get_queryset(self) -> QuerySet[ApiToken]:
+        user = self.request.user
+        return api_token_list_for(user=user) if isinstance(user, User) else ApiToken.objects.none()
+
+    def list(self, request: Request) -> Response:
+        return list_response(self, self.get_queryset(), ApiTokenOutputSerializer)
+
+    @extend_schema(responses={204: None})
+    def destroy(self, request: Request, pk: str | None = None) -> Response:
+        """Revoke one of the caller's tokens (another user's answers 404); revoking twice is no error."""
+        token = get_object_or_404(self.get_queryset(), pk=int_param(pk))
+        api_token_revoke(actor=request.user, token=token)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class MeView(APIView):
@@ -113,4 +168,5 @@ class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 
 
 def router_register(router: BaseRouter) -> None:
+    router.register("auth/tokens", ApiTokenViewSet, basename="api-token-own")
     router.register("customers", CustomerViewSet, basename="customer")

@@ -23,6 +23,11 @@ class ErrorCode(StrEnum):
     ROLES_DENIED = "account_roles_denied"
     ORG_UNITS_DENIED = "account_org_units_denied"
     TEAMS_DENIED = "account_teams_denied"
+    TOKEN_INVALID = "account_token_invalid"  # noqa: S105 (an error code, not a secret)
+    TOKEN_EXPIRED = "account_token_expired"  # noqa: S105
+    TOKEN_REVOKED = "account_token_revoked"  # noqa: S105
+    TOKEN_USER_INACTIVE = "account_token_user_inactive"  # noqa: S105
+    TOKEN_EXPIRY_INVALID = "account_token_expiry_invalid"  # noqa: S105
 
 
 # The codes of refused text (charter.common.text.clean_text); blank text is refused by the services or the

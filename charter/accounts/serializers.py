@@ -2,7 +2,8 @@ from typing import Any
 
 from rest_framework import serializers
 
-from charter.accounts.models import Customer, User
+from charter.accounts.models import ApiToken, Customer, User
+from charter.accounts.tokens import api_token_state
 from charter.privacy.masking import mask
 
 
@@ -62,3 +63,40 @@ class RevealOutputSerializer(serializers.Serializer[Any]):
 
     def to_representation(self, instance: Any) -> Any:
         return instance
+
+
+class TokenObtainInputSerializer(serializers.Serializer[Any]):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=4096, trim_whitespace=False, style={"input_type": "password"})
+    name = serializers.CharField(
+        max_length=100, required=False, allow_blank=True, default="", help_text="What the token is for."
+    )
+    expires_in_days = serializers.IntegerField(
+        min_value=1,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Days until the token expires (default: the site's CHARTER_API_TOKEN_DAYS, 90).",
+    )
+
+
+class TokenObtainOutputSerializer(serializers.Serializer[Any]):
+    token = serializers.CharField(help_text="The secret: shown this once, never stored.")
+    name = serializers.CharField()
+    expires_at = serializers.DateTimeField(allow_null=True)
+
+
+class ApiTokenOutputSerializer(serializers.Serializer[Any]):
+    """One of the caller's API tokens: never its secret, only its first characters."""
+
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    prefix = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    expires_at = serializers.DateTimeField(allow_null=True)
+    last_used_at = serializers.DateTimeField(allow_null=True)
+    revoked_at = serializers.DateTimeField(allow_null=True)
+    state = serializers.SerializerMethodField(help_text="active, expired or revoked")
+
+    def get_state(self, token: ApiToken) -> str:
+        return api_token_state(token)

@@ -10,7 +10,6 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import ProtectedError, RestrictedError
 from django.utils.translation import gettext_lazy as _
-from rest_framework.authtoken.models import Token
 
 from charter.accounts.errors import TEXT_CODES, ErrorCode
 from charter.accounts.models import (
@@ -31,6 +30,7 @@ from charter.accounts.permissions import (
     can_record_customer,
 )
 from charter.accounts.roles import STAFF_ROLES, Role
+from charter.accounts.tokens import RevokeReason, api_tokens_revoke_for_user
 from charter.audit.services import audit_record
 from charter.common.errors import DomainError
 from charter.common.policy import require
@@ -190,7 +190,7 @@ def user_update(
     refuses. Audited as `accounts.user_update` with each changed field before and after; nothing is written
     or recorded when nothing changed. A non-None `actor` must be allowed by `can_manage_people` (a
     superuser's account only by a superuser), and by `can_grant_superuser` to change `is_superuser`;
-    else PermissionDeniedError and nothing is changed.
+    else PermissionDeniedError and nothing is changed. Deactivating him revokes his API tokens.
     """
     if actor is not None:
         require(can_manage_people(actor, user))
@@ -224,6 +224,8 @@ def user_update(
     with transaction.atomic():
         user.save(update_fields=list(changes))
         audit_record(actor=actor, action="accounts.user_update", target=user, data=changes)
+        if "is_active" in changes and not user.is_active:
+            api_tokens_revoke_for_user(user=user, reason=RevokeReason.DEACTIVATED, actor=actor)
     _forget_cached_access(user)
     return user
 
@@ -240,7 +242,7 @@ def user_roles_set(
 
     A non-None `actor` must be allowed by `can_manage_people` (a superuser's roles only by a superuser),
     else PermissionDeniedError. Audited as `accounts.user_roles_set` with the roles (and permissions)
-    before and after; nothing is recorded when neither changed.
+    before and after; nothing is recorded when neither changed. A change revokes his API tokens.
     """
     if actor is not None:
         require(can_manage_people(actor, user))
@@ -271,6 +273,9 @@ def user_roles_set(
         if "permissions" in changes and permission_list is not None:
             user.user_permissions.set(permission_list)
         audit_record(actor=actor, action="accounts.user_roles_set", target=user, data=changes)
+        # A token made under the old roles must not keep acting with rights its holder no longer has,
+        # nor be the quiet way to use new ones: he signs in again.
+        api_tokens_revoke_for_user(user=user, reason=RevokeReason.ROLES, actor=actor)
     _forget_cached_access(user)
     return user
 
@@ -281,7 +286,7 @@ def user_password_set(*, actor: Actor, user: User, password: str | None) -> User
     A non-None `actor` must be allowed by `can_manage_people` (a superuser's password only by a
     superuser), else PermissionDeniedError. Raises DomainError when the password validators refuse it.
     Audited as `accounts.user_password_set` with only whether a password is now usable: never the password
-    or its hash.
+    or its hash. Revokes his API tokens.
     """
     if actor is not None:
         require(can_manage_people(actor, user))
@@ -304,31 +309,8 @@ def user_password_set(*, actor: Actor, user: User, password: str | None) -> User
             target=user,
             data={"usable": password is not None},
         )
+        api_tokens_revoke_for_user(user=user, reason=RevokeReason.PASSWORD, actor=actor)
     return user
-
-
-def api_token_revoke(*, actor: Actor, user: User) -> bool:
-    """Delete `user`'s API token, so that every client holding it is refused from now on; he signs in to the
-    API again for a new one. Return whether he had one.
-
-    A non-None `actor` must be allowed by `can_manage_people` (a superuser's token only by a superuser),
-    else PermissionDeniedError. Audited as `accounts.api_token_revoke` with the token's creation time,
-    never its key; nothing is recorded when he had none.
-    """
-    if actor is not None:
-        require(can_manage_people(actor, user))
-    with transaction.atomic():
-        token = Token.objects.select_for_update().filter(user=user).first()
-        if token is None:
-            return False
-        audit_record(
-            actor=actor,
-            action="accounts.api_token_revoke",
-            target=user,
-            data={"created": token.created.isoformat()},
-        )
-        token.delete()
-    return True
 
 
 def role_create(*, actor: Actor, name: str, permissions: Iterable[Permission] = ()) -> Group:

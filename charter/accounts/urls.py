@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from charter.accounts import views
+from charter.accounts import views, views_tokens
 
 app_name = "accounts"
 
@@ -25,6 +25,7 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("accounts/preferences/", views.preferences, name="preferences"),
+    path("accounts/tokens/", views_tokens.api_tokens, name="api_tokens"),
     path("accounts/home/", views.home, name="home"),
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("desk/", views.desk, name="desk"),

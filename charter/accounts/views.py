@@ -1,11 +1,14 @@
 """HTML views of accounts: sign-in and out, password reset, preferences, the staff and customer homes."""
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
@@ -30,6 +33,7 @@ from charter.accounts.selectors import (
 )
 from charter.accounts.services import user_preferences_update
 from charter.accounts.tiles import desk_tiles
+from charter.accounts.tokens import RevokeReason, api_tokens_revoke_for_user
 from charter.common.errors import DomainError
 from charter.common.pages import page_rule
 from charter.privacy.masking import mask
@@ -53,6 +57,13 @@ class PasswordResetView(auth_views.PasswordResetView):
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "accounts/password_reset_confirm.html"
     success_url = reverse_lazy("accounts:password_reset_complete")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        # The new password and the end of every API token made under the old one commit together.
+        with transaction.atomic():
+            response = super().form_valid(form)
+            api_tokens_revoke_for_user(user=form.user, reason=RevokeReason.PASSWORD)
+        return response
 
 
 @login_required

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 ACTION_LABELS: dict[str, Promise] = {
     # accounts
+    "accounts.api_token_create": _("API token made"),
     "accounts.api_token_revoke": _("API token revoked"),
     "accounts.customer_create": _("Customer created"),
     "accounts.customer_organisation_create": _("Customer organisation created"),

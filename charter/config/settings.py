@@ -44,7 +44,6 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "huey.contrib.djhuey",
@@ -178,6 +177,9 @@ CHARTER_TRACKING_LINK_DAYS = env_int("CHARTER_TRACKING_LINK_DAYS", 180, minimum=
 CHARTER_DATA_REQUEST_DAYS = env_int("CHARTER_DATA_REQUEST_DAYS", 15, minimum=1)
 CHARTER_DATA_REQUEST_REMIND_DAYS = env_int("CHARTER_DATA_REQUEST_REMIND_DAYS", 3, minimum=1)
 CHARTER_LOGIN_LOCKOUT_SECONDS = env_int("CHARTER_LOGIN_LOCKOUT_SECONDS", 900, minimum=1)
+# How long a new API token lasts when its maker names no other expiry, and the longest he may ask for.
+CHARTER_API_TOKEN_DAYS = env_int("CHARTER_API_TOKEN_DAYS", 90, minimum=1)
+CHARTER_API_TOKEN_MAX_DAYS = env_int("CHARTER_API_TOKEN_MAX_DAYS", 365, minimum=1)
 
 # Internationalisation: Chinese first, English complete. Stored in UTC, shown in each user's time zone.
 LANGUAGE_CODE = "zh-hans"
@@ -275,7 +277,7 @@ CHARTER_BLIND_INDEX_KEY = (_blind or "charter-blind-index:" + SECRET_KEY).encode
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "charter.accounts.tokens.HashedTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],

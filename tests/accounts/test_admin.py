@@ -12,10 +12,10 @@ from django.contrib import messages
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Group, Permission
 from django.test import Client
-from rest_framework.authtoken.models import Token
 
 from charter.accounts.models import CustomerOrganisation, OrgUnit, Team, TeamMembership, User
 from charter.accounts.roles import Role
+from charter.accounts.tokens import api_token_create
 from charter.audit.models import AuditEvent
 from tests.accounts.factories import (
     CustomerFactory,
@@ -428,23 +428,35 @@ def test_a_customer_organisation_is_added_through_the_service_and_customers_are_
     assert browser.get("/admin/accounts/customer/add/").status_code == 403
 
 
-def test_api_tokens_are_read_only_and_revoking_one_is_recorded_without_its_key(browser: Client) -> None:
+def test_api_tokens_are_read_only_and_revoking_one_is_recorded_without_its_secret(browser: Client) -> None:
     user = UserFactory.create(username="bob")
-    token = Token.objects.create(user=user)
+    token, secret = api_token_create(user=user, name="script")
     since = _last_sequence()
 
-    assert browser.get("/admin/authtoken/tokenproxy/").status_code == 200
-    assert browser.get("/admin/authtoken/tokenproxy/add/").status_code == 403
-    assert browser.post("/admin/authtoken/tokenproxy/add/", {"user": user.pk}).status_code == 403
-    change = browser.post(f"/admin/authtoken/tokenproxy/{user.pk}/change/", {"user": user.pk})
+    listing = browser.get("/admin/accounts/apitoken/")
+    assert listing.status_code == 200
+    assert token.prefix in listing.content.decode() and secret not in listing.content.decode()
+    assert token.digest not in browser.get(f"/admin/accounts/apitoken/{token.pk}/change/").content.decode()
+    assert browser.get("/admin/accounts/apitoken/add/").status_code == 403
+    assert browser.post("/admin/accounts/apitoken/add/", {"user": user.pk}).status_code == 403
+    change = browser.post(f"/admin/accounts/apitoken/{token.pk}/change/", {"name": "other"})
     assert change.status_code == 403
+    assert browser.post(f"/admin/accounts/apitoken/{token.pk}/delete/", {"post": "yes"}).status_code == 403
     assert _new_events(since) == []
 
-    response = browser.post(f"/admin/authtoken/tokenproxy/{user.pk}/delete/", {"post": "yes"})
+    response = browser.post(
+        "/admin/accounts/apitoken/", {"action": "revoke", "_selected_action": [token.pk], "index": 0}
+    )
 
     assert response.status_code == 302
-    assert not Token.objects.filter(user=user).exists()
+    token.refresh_from_db()
+    assert token.revoked_at is not None and token.revoked_reason == "revoked_by_admin"
     assert _new_events(since) == [
-        ("accounts.api_token_revoke", "accounts.user", str(user.pk), {"created": token.created.isoformat()})
+        (
+            "accounts.api_token_revoke",
+            "accounts.user",
+            str(user.pk),
+            {"tokens": [token.pk], "name": "script", "reason": "revoked_by_admin"},
+        )
     ]
-    assert token.key not in str(AuditEvent.objects.values_list("data", flat=True))
+    assert secret not in str(AuditEvent.objects.values_list("data", flat=True))

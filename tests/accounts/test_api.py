@@ -29,9 +29,8 @@ def test_bad_credentials_answer_400_with_a_code_in_the_callers_language(member: 
 
     assert response.status_code == 400
     body = response.json()
-    assert body["code"] == "invalid"
-    assert body["fields"]["non_field_errors"][0]["code"] == "authorization"
-    assert "credentials" in body["fields"]["non_field_errors"][0]["detail"]
+    assert body["code"] == "account_signin_failed"
+    assert "password" in body["detail"]
 
 
 def test_anonymous_caller_gets_401_json_for_me() -> None:
