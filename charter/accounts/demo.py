@@ -1,8 +1,10 @@
 """The demo organisation: its tree, teams, staff in every role and a few customers. Idempotent."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from charter.accounts.models import Customer, CustomerOrganisation, OrgUnit, Team, User
+from charter.accounts.permissions import requires_second_factor
 from charter.accounts.roles import Role
 from charter.accounts.services import (
     customer_create,
@@ -12,8 +14,13 @@ from charter.accounts.services import (
     team_member_add,
     user_create,
 )
+from charter.accounts.twofactor import has_second_factor, second_factor_enrol_known
 
 DEMO_PASSWORD = "charter-demo-2026"  # noqa: S105 (documented demo sign-in, never in production)
+# The demo's published authenticator secret (README): every demo user who needs a second factor has it, so
+# anyone trying the demo adds it to an authenticator app once. Base32: MNUGC4TUMVZC2ZDFNVXS2MTGMEWWWZLZ.
+DEMO_TOTP_KEY_HEX = b"charter-demo-2fa-key".hex()
+DEMO_TOTP_SECRET = "MNUGC4TUMVZC2ZDFNVXS2MTGMEWWWZLZ"  # noqa: S105 (the same key in base32, published)
 
 
 @dataclass(frozen=True)
@@ -92,6 +99,7 @@ def demo_load(*, actor: User | None = None) -> User:
             if spec.team:
                 team_member_add(actor=admin, team=teams[spec.team], user=user, is_lead=spec.is_lead)
     assert admin is not None  # noqa: S101 (created above)
+    demo_second_factor_enrol(users=User.objects.filter(username__in=[spec.username for spec in DEMO_USERS]))
 
     if not Customer.objects.exists():
         company = CustomerOrganisation.objects.first() or customer_organisation_create(
@@ -117,6 +125,13 @@ def demo_load(*, actor: User | None = None) -> User:
             language="en",
         )
     return admin
+
+
+def demo_second_factor_enrol(*, users: Iterable[User]) -> None:
+    """Give each of `users` who needs a second factor and has none the demo's published authenticator."""
+    for user in users:
+        if requires_second_factor(user) and not has_second_factor(user):
+            second_factor_enrol_known(user=user, key_hex=DEMO_TOTP_KEY_HEX)
 
 
 def demo_sign_ins() -> list[tuple[str, str]]:

@@ -25,6 +25,27 @@ def is_administrator(user: AnyUser) -> bool:
     return isinstance(user, User) and (user.is_superuser or user.has_role(Role.ADMINISTRATOR))
 
 
+# Holding any of these gives access to discipline or to personal-data exports: a second factor is required.
+SECOND_FACTOR_PERMISSIONS = (
+    "conduct.decide_violation",
+    "conduct.approve_discipline",
+    "conduct.manage_ladder",
+    "conduct.view_all_violations",
+    "privacy.manage_data_requests",
+)
+
+
+def requires_second_factor(user: AnyUser) -> bool:
+    """True when `user` may not use the desk or the admin site without a second factor (TOTP): superusers,
+    the admin site's staff (is_staff), administrators, and holders of a permission that decides discipline
+    or exports personal data (`SECOND_FACTOR_PERMISSIONS`). API tokens are not affected."""
+    if not isinstance(user, User) or not user.is_active:
+        return False
+    if user.is_superuser or user.is_staff or user.has_role(Role.ADMINISTRATOR):
+        return True
+    return any(user.has_perm(permission) for permission in SECOND_FACTOR_PERMISSIONS)
+
+
 def can_record_customer(user: AnyUser) -> Decision:
     """Decide whether `user` may record a customer: staff holding accounts.add_customer (agents, supervisors,
     administrators; else `account_customer_denied`). The public intake and the mailboxes record their

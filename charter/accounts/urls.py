@@ -1,12 +1,14 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from charter.accounts import views, views_tokens
+from charter.accounts import views, views_tokens, views_twofactor
 
 app_name = "accounts"
 
 urlpatterns = [
     path("accounts/login/", views.LoginView.as_view(), name="login"),
+    path("accounts/login/code/", views_twofactor.signin_code, name="signin_code"),
+    path("accounts/2fa/", views_twofactor.twofactor, name="twofactor"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password-reset/", views.PasswordResetView.as_view(), name="password_reset"),
     path(

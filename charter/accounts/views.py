@@ -4,12 +4,15 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -18,10 +21,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from charter.accounts.forms import (
+    AdminAuthenticationForm,
     CustomerSearchForm,
     PreferencesForm,
     RevealForm,
     ThrottledAuthenticationForm,
+    ThrottledPasswordResetForm,
 )
 from charter.accounts.models import User
 from charter.accounts.panels import CONTACT_FIELDS, customer_contact_grant, customer_panels
@@ -32,26 +37,76 @@ from charter.accounts.selectors import (
     customer_list_visible_to,
 )
 from charter.accounts.services import user_preferences_update
+from charter.accounts.signin import PathKind, signin_succeeded
 from charter.accounts.tiles import desk_tiles
 from charter.accounts.tokens import RevokeReason, api_tokens_revoke_for_user
+from charter.accounts.twofactor import has_second_factor
+from charter.accounts.views_twofactor import signin_pending_start
 from charter.common.errors import DomainError
+from charter.common.http import client_ip
 from charter.common.pages import page_rule
+from charter.common.throttle import throttle_hit
 from charter.privacy.masking import mask
 from charter.privacy.permissions import can_reveal_personal_data
 from charter.privacy.services import personal_data_reveal, personal_data_view
 
 
 class LoginView(auth_views.LoginView):
+    """The one sign-in page (also the admin site's): the password through the lockout, then, for someone
+    with an authenticator, the code on a second page (views_twofactor.signin_code) before the session is
+    signed in."""
+
     template_name = "accounts/login.html"
     authentication_form = ThrottledAuthenticationForm
     redirect_authenticated_user = True
+    path_kind: str = PathKind.DESK
+
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
+        user = form.get_user()
+        assert isinstance(user, User)  # noqa: S101 (the form signs in only our users)
+        if has_second_factor(user):
+            signin_pending_start(
+                request=self.request, user=user, path_kind=self.path_kind, next_url=self.get_success_url()
+            )
+            return redirect("accounts:signin_code")
+        auth_login(self.request, user)
+        signin_succeeded(request=self.request, user=user, path_kind=self.path_kind)
+        return HttpResponseRedirect(self.get_success_url())
+
+
+class AdminLoginView(LoginView):
+    """/admin/login/: the same sign-in, lockout and second factor as the desk's (admin.site.login)."""
+
+    authentication_form = AdminAuthenticationForm
+    # The admin sends a signed-in person without admin rights here; showing the form avoids a loop.
+    redirect_authenticated_user = False
+    path_kind = PathKind.ADMIN
+
+    def get_default_redirect_url(self) -> str:
+        return reverse("admin:index")
+
+
+def admin_login(request: HttpRequest, extra_context: dict[str, object] | None = None) -> HttpResponseBase:
+    """The admin site's login (installed as `admin.site.login` in config/urls.py)."""
+    return AdminLoginView.as_view()(request)
 
 
 class PasswordResetView(auth_views.PasswordResetView):
+    """Ask for a reset link: the page answers the same whether the address names an account or not, and
+    whether or not a limit held the mail back (CHARTER_PASSWORD_RESET_MAX_PER_ADDRESS requests an hour from
+    one address; the form limits the mails to one account); the worker sends the mail."""
+
     template_name = "accounts/password_reset.html"
     email_template_name = "accounts/email/password_reset.txt"
     subject_template_name = "accounts/email/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:password_reset_done")
+    form_class = ThrottledPasswordResetForm
+
+    def form_valid(self, form: PasswordResetForm) -> HttpResponse:
+        key = f"password-reset:addr:{client_ip(self.request)}"
+        if throttle_hit(key, window_seconds=3600) > settings.CHARTER_PASSWORD_RESET_MAX_PER_ADDRESS:
+            return HttpResponseRedirect(self.get_success_url())
+        return super().form_valid(form)
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):

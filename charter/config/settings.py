@@ -48,6 +48,9 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "huey.contrib.djhuey",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "charter.common",
     "charter.accounts",
     "charter.audit",
@@ -82,6 +85,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "charter.accounts.twofactor.SecondFactorRequiredMiddleware",
+    "charter.accounts.probes.RefusedAccessMiddleware",
     "charter.accounts.middleware.UserLanguageMiddleware",
     "charter.accounts.middleware.UserTimezoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -177,6 +183,18 @@ CHARTER_TRACKING_LINK_DAYS = env_int("CHARTER_TRACKING_LINK_DAYS", 180, minimum=
 CHARTER_DATA_REQUEST_DAYS = env_int("CHARTER_DATA_REQUEST_DAYS", 15, minimum=1)
 CHARTER_DATA_REQUEST_REMIND_DAYS = env_int("CHARTER_DATA_REQUEST_REMIND_DAYS", 3, minimum=1)
 CHARTER_LOGIN_LOCKOUT_SECONDS = env_int("CHARTER_LOGIN_LOCKOUT_SECONDS", 900, minimum=1)
+# Password reset mails: at most this many per target account an hour, and this many requests per address.
+CHARTER_PASSWORD_RESET_MAX_PER_HOUR = env_int("CHARTER_PASSWORD_RESET_MAX_PER_HOUR", 3, minimum=1)
+CHARTER_PASSWORD_RESET_MAX_PER_ADDRESS = env_int("CHARTER_PASSWORD_RESET_MAX_PER_ADDRESS", 10, minimum=1)
+# Refused accesses (404/403 on object pages) a signed-in user may collect in an hour before it is audited.
+CHARTER_PROBE_THRESHOLD = env_int("CHARTER_PROBE_THRESHOLD", 20, minimum=1)
+# The issuer name authenticator apps show next to the two-factor entry.
+CHARTER_OTP_ISSUER = env_str("CHARTER_OTP_ISSUER", "Charter")
+OTP_TOTP_ISSUER = CHARTER_OTP_ISSUER
+# Superusers, admin-site staff, administrators and holders of discipline or personal-data export rights must
+# sign in with a second factor (accounts.permissions.requires_second_factor). Only the unit tests of other
+# apps, which sign people in with force_login, turn this off (tests/conftest.py).
+CHARTER_SECOND_FACTOR_REQUIRED = True
 # How long a new API token lasts when its maker names no other expiry, and the longest he may ask for.
 CHARTER_API_TOKEN_DAYS = env_int("CHARTER_API_TOKEN_DAYS", 90, minimum=1)
 CHARTER_API_TOKEN_MAX_DAYS = env_int("CHARTER_API_TOKEN_MAX_DAYS", 365, minimum=1)

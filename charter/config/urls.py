@@ -6,7 +6,12 @@ from django.urls import include, path
 from django.utils.translation import gettext as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from charter.accounts.views import admin_login
 from charter.common.views import healthz
+
+# The admin site signs in through the app's own sign-in: one lockout, and the second factor (which the
+# accounts middleware requires of every admin-site user) before any admin page.
+admin.site.login = admin_login  # type: ignore[method-assign,assignment]
 
 
 def favicon(request: HttpRequest) -> HttpResponse:

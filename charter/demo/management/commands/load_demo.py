@@ -39,3 +39,7 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("Demo data ready. Sign in at /accounts/login/ with:"))
         for username, roles in accounts_demo.demo_sign_ins():
             self.stdout.write(f"  {username:<16} {accounts_demo.DEMO_PASSWORD}   ({roles})")
+        self.stdout.write(
+            "Administrators and supervisors also need a code: add the secret "
+            f"{accounts_demo.DEMO_TOTP_SECRET} to an authenticator app (README, demo sign-ins)."
+        )
