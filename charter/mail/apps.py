@@ -12,3 +12,7 @@ class MailConfig(AppConfig):
         from charter.mail.data_requests import data_request_mail_register
 
         data_request_mail_register()
+        # What this app holds about a customer, for his access export and his erasure.
+        from charter.mail.privacy import privacy_register
+
+        privacy_register()

@@ -165,7 +165,7 @@ def subject_export_zip(
         export = source.export(customer)
         for name, rows in export.tables.items():
             tables.setdefault(name, []).extend(rows)
-        files.extend((f"{source.key}/{_safe_name(name)}", stored) for name, stored in export.files)
+        files.extend((_safe_name(name), stored) for name, stored in export.files)
     buffer = io.BytesIO()
     missing: list[str] = []
     used: set[str] = set()
