@@ -38,3 +38,7 @@ class CasesConfig(AppConfig):
         from charter.cases.retention import retention_rules_register
 
         retention_rules_register()
+        # What this app holds about a customer, for his access export and his erasure.
+        from charter.cases.privacy import privacy_register
+
+        privacy_register()

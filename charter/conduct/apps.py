@@ -16,3 +16,7 @@ class ConductConfig(AppConfig):
 
         templates_register()
         desk_tiles.register(desk_violation_tiles, order=40)
+        # What this app holds about a customer, for his access export and his erasure.
+        from charter.conduct.privacy import privacy_register
+
+        privacy_register()

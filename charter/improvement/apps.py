@@ -18,3 +18,7 @@ class ImprovementConfig(AppConfig):
         templates_register()
         violation_panel_register(violation_actions_panel)
         desk_tiles.register(desk_action_item_tiles, order=50)
+        # What this app holds about a customer, for his access export and his erasure.
+        from charter.improvement.privacy import privacy_register
+
+        privacy_register()

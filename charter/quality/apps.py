@@ -20,3 +20,7 @@ class QualityConfig(AppConfig):
         reply_override_listener_register(reply_override_record)
         # The reviews and disputes waiting for the reader, on the desk home.
         desk_tiles.register(desk_review_tiles, order=30)
+        # What this app holds about a customer, for his access export and his erasure.
+        from charter.quality.privacy import privacy_register
+
+        privacy_register()

@@ -24,3 +24,7 @@ class SurveysConfig(AppConfig):
         from charter.surveys.retention import retention_rules_register
 
         retention_rules_register()
+        # What this app holds about a customer, for his access export and his erasure.
+        from charter.surveys.privacy import privacy_register
+
+        privacy_register()

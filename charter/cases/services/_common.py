@@ -111,9 +111,17 @@ def event_record(
     return event
 
 
+# Free text a step carries (a reason) may quote or name the customer. The case's timeline keeps it, where his
+# erasure can clean it; the audit chain, which nobody may rewrite, records only that one was given.
+_AUDIT_FREE_TEXT = ("reason", "reasons")
+
+
 def audit(actor: Actor, verb: str, case: Case, data: dict[str, Any] | None = None) -> None:
-    """Record `cases.<verb>` on the audit chain; the public and customers by link are labelled."""
+    """Record `cases.<verb>` on the audit chain; the public and customers by link are labelled. A reason's
+    text is recorded as whether one was given."""
     user = staff_actor(actor)
+    if data:
+        data = {key: bool(value) if key in _AUDIT_FREE_TEXT else value for key, value in data.items()}
     audit_record(
         actor=user, action=f"cases.{verb}", target=case, data=data, actor_label="" if user else "customer"
     )
