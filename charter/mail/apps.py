@@ -12,6 +12,10 @@ class MailConfig(AppConfig):
         from charter.mail.data_requests import data_request_mail_register
 
         data_request_mail_register()
+        # Retention of raw inbound copies, the quarantine and the delivery log (privacy runs the schedules).
+        from charter.mail.retention import retention_rules_register
+
+        retention_rules_register()
         # What this app holds about a customer, for his access export and his erasure.
         from charter.mail.privacy import privacy_register
 
