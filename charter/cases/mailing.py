@@ -27,6 +27,7 @@ from charter.cases.forms import ACCEPT_BUTTON, APPEAL_BUTTON
 from charter.cases.models import Case, CaseClock, CaseEvent, CaseMessage
 from charter.cases.notifications import Audience, CaseNotification
 from charter.cases.selectors import case_tracking_link_token
+from charter.cases.workflow import FINISHED_STATUSES
 from charter.catalog.selectors import organisation_name, service_name
 from charter.common.errors import DomainError
 from charter.mail.inbound import thread_message_ids
@@ -334,7 +335,8 @@ def notification_queue(notification: CaseNotification, *, answering: str = "") -
         customer = case.customer
         if key is None or customer is None or not customer.email:
             return
-        optional = notification.kind not in REQUIRED_CUSTOMER_KINDS
+        # That his case was cancelled or closed he must hear, like its decision.
+        optional = notification.kind not in REQUIRED_CUSTOMER_KINDS and case.status not in FINISHED_STATUSES
         if optional and (
             customer.restricted_at is not None
             or has_withdrawn(customer_id=customer.pk, purpose_code=UPDATES_PURPOSE)
