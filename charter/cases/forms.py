@@ -83,6 +83,8 @@ class IntakeForm(forms.Form):
         label=_("You may also ask me afterwards how satisfied I was (a short survey by e-mail)."),
         required=False,
     )
+    # The form's one-time token (charter.cases.services.intake_once): a resubmission shows the case made.
+    form_token = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
     # A field people never see: bots fill it in.
     website = forms.CharField(
         label=_("Leave this empty"),

@@ -367,6 +367,17 @@ class Case(TimeStampedModel):
         """True while staff may still reopen the resolved or closed case."""
         return self.reopen_until is not None and now <= self.reopen_until
 
+    def tracking_link_expires_at(self, days: int) -> dt.datetime | None:
+        """When the tracking link stops working: `days` after the case was closed or cancelled, or after the
+        link was issued if that came later (a new link asked for after the closure); None while the case
+        is open or resolved (reopening a case makes its link work again)."""
+        if self.status not in (CaseStatus.CLOSED, CaseStatus.CANCELLED):
+            return None
+        ended = self.closed_at or self.updated_at
+        issued = self.tracking_token_rotated_at
+        start = max(ended, issued) if issued is not None else ended
+        return start + dt.timedelta(days=days)
+
 
 class CaseMessage(models.Model):
     """A public reply (seen by the customer) or an internal note (staff only) on a case."""

@@ -13,6 +13,7 @@ from charter.cases.services import (
     case_close_expired,
     case_tracking_token_rotate,
 )
+from charter.cases.services.intake_once import intake_submissions_prune
 from charter.cases.webhooks import case_events_publish
 from charter.common.taskqueue import db_periodic_task, db_task
 from charter.common.throttle import throttle_hit
@@ -85,3 +86,9 @@ def case_tracking_link_resend_task(case_id: int | None) -> None:
     sent = throttle_hit(f"track-lookup:case:{case.pk}", window_seconds=3600)
     if sent <= cases_setting("CHARTER_CASES_LINK_REQUESTS_PER_HOUR"):
         case_tracking_token_rotate(actor=None, case=case)
+
+
+@db_periodic_task(crontab(minute="41", hour="3"))
+def intake_submissions_prune_task() -> None:
+    """Forget the tracking links the intake's one-time tokens kept for a resubmission (after a day)."""
+    intake_submissions_prune()

@@ -1,12 +1,13 @@
 """The customer's side: public intake, the private tracking page, the lost-link page, and the portal."""
 
+import datetime as dt
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.db import IntegrityError, transaction
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -37,6 +38,15 @@ from charter.cases.selectors import (
     case_timeline,
 )
 from charter.cases.services import case_accept, case_appeal, case_create, case_customer_reply
+from charter.cases.services.intake_once import (
+    intake_link_usable,
+    intake_submission_find,
+    intake_token_claim,
+    intake_token_issue,
+    intake_token_issued_to,
+    intake_token_record,
+    intake_token_valid,
+)
 from charter.cases.tasks import case_tracking_link_resend_task
 from charter.catalog.models import Service
 from charter.catalog.selectors import service_name
@@ -67,22 +77,40 @@ def _intake_allowed(request: HttpRequest) -> bool:
     return _within_hourly_limit(f"intake:{client_ip(request)}", settings.CHARTER_INTAKE_MAX_PER_HOUR)
 
 
+def _intake_form(request: HttpRequest, *, signed_in: bool) -> tuple[IntakeForm, str]:
+    """The intake form, bound to a POST, and its one-time token: the one it was sent with, or a new one
+    (every form shown carries a token of its own, also one shown again with errors)."""
+    posted: QueryDict | None = request.POST if request.method == "POST" else None
+    form_token = str(request.POST.get("form_token", "")) if posted is not None else ""
+    if not intake_token_valid(form_token):
+        form_token = intake_token_issue(session=request.session)
+        if posted is not None:
+            posted = posted.copy()
+            posted["form_token"] = form_token
+    form = IntakeForm(
+        posted,
+        request.FILES or None,
+        signed_in=signed_in,
+        initial={
+            "kind": request.GET.get("kind", CaseKind.INQUIRY),
+            "service": request.GET.get("service", ""),
+            "form_token": form_token,
+        },
+    )
+    return form, form_token
+
+
 def intake(request: HttpRequest) -> HttpResponse:
     """Take an inquiry or complaint from anyone; acknowledge at once with its number and tracking link."""
     # A signed-in customer raises cases for himself; staff record cases for others in the desk or the API.
     account = request.user if isinstance(request.user, User) and not request.user.is_staff_member else None
     customer = getattr(account, "customer", None)
     signed_in = customer is not None
-    form = IntakeForm(
-        request.POST or None,
-        request.FILES or None,
-        signed_in=signed_in,
-        initial={
-            "kind": request.GET.get("kind", CaseKind.INQUIRY),
-            "service": request.GET.get("service", ""),
-        },
-    )
+    form, form_token = _intake_form(request, signed_in=signed_in)
     if request.method == "POST":
+        already = _intake_already_received(request, form_token)
+        if already is not None:
+            return already
         if request.POST.get("website"):
             form.add_error(None, _("Your submission could not be accepted. Please call us instead."))
         elif form.is_valid():
@@ -98,6 +126,8 @@ def intake(request: HttpRequest) -> HttpResponse:
             try:
                 # One audit append for the customer and the case, at the end (see audit_batch).
                 with transaction.atomic(), audit_batch():
+                    # First: a second submission of this form waits here, then finds the case made.
+                    claim = intake_token_claim(token=form_token)
                     if customer is None:
                         customer = customer_create(
                             actor=None,
@@ -128,6 +158,13 @@ def intake(request: HttpRequest) -> HttpResponse:
                         ),
                         attachments=data["attachments"],
                     )
+                    intake_token_record(claim=claim, case=case)
+            except IntegrityError:
+                # The same form was sent twice at once and the other submission made the case.
+                already = _intake_already_received(request, form_token)
+                if already is None:
+                    raise
+                return already
             except DomainError as error:
                 customer = getattr(account, "customer", None) if signed_in else None
                 form_add_domain_error(form, error)
@@ -139,6 +176,29 @@ def intake(request: HttpRequest) -> HttpResponse:
                 }
                 return redirect("cases:track", token=case.tracking_token)
     return render(request, "cases/intake.html", {"form": form, "notice_version": PRIVACY_NOTICE_VERSION})
+
+
+def _intake_already_received(request: HttpRequest, form_token: str) -> HttpResponse | None:
+    """The answer to a form sent again after it made a case (its one-time token is claimed), else None.
+
+    The browser the form was given to is taken to the case's tracking page, as after the first submission,
+    while the link kept for it lasts (a day); otherwise, or to anyone else holding the token, a page says
+    the form was received and where the link went, without the case.
+    """
+    submission = intake_submission_find(token=form_token)
+    if submission is None or submission.case is None:
+        return None
+    case = submission.case
+    own = intake_token_issued_to(session=request.session, token=form_token)
+    tracked = case_get_for_tracking(token=submission.tracking_token) if submission.tracking_token else None
+    if own and intake_link_usable(submission) and tracked is not None and tracked.pk == case.pk:
+        email = case.customer.email
+        request.session[ACKNOWLEDGEMENT_KEY] = {
+            "case": case.pk,
+            "sent_to": mask_email(email) if email else "",
+        }
+        return redirect("cases:track", token=submission.tracking_token)
+    return render(request, "cases/intake_received.html", {"number": case.number if own else ""})
 
 
 def privacy_notice(request: HttpRequest) -> HttpResponse:
@@ -153,6 +213,7 @@ def _customer_page(
     base_url: str,
     actor: User | None,
     acknowledgement: dict[str, Any] | None = None,
+    link_expires_at: dt.datetime | None = None,
 ) -> HttpResponse:
     """The case as its customer sees it: no internal notes, events, files or handler details.
 
@@ -203,6 +264,10 @@ def _customer_page(
         "accept_button": ACCEPT_BUTTON,
         "appeal_button": APPEAL_BUTTON,
         "acknowledgement": acknowledgement,
+        # The tracking page says how long its link works (the portal needs no link).
+        "tracking_link": base_url.startswith("/track/"),
+        "link_expires_at": link_expires_at,
+        "link_days": settings.CHARTER_TRACKING_LINK_DAYS,
     }
     return render(request, "cases/customer_case.html", context)
 
@@ -222,6 +287,11 @@ def track(request: HttpRequest, token: str) -> HttpResponse:
     case = case_get_for_tracking(token=token)
     if case is None:
         return private_page(render(request, "cases/track_unknown.html", status=404))
+    expires_at = case.tracking_link_expires_at(settings.CHARTER_TRACKING_LINK_DAYS)
+    if expires_at is not None and expires_at <= timezone.now():
+        return private_page(
+            render(request, "cases/track_expired.html", {"expired_at": expires_at}, status=410)
+        )
     base_url = reverse("cases:track", args=[token])
     response = _customer_page(
         request,
@@ -229,6 +299,7 @@ def track(request: HttpRequest, token: str) -> HttpResponse:
         base_url=base_url,
         actor=None,
         acknowledgement=_acknowledgement(request, case, base_url),
+        link_expires_at=expires_at,
     )
     return private_page(response)
 
@@ -259,6 +330,9 @@ def track_lookup(request: HttpRequest) -> HttpResponse:
 def track_file(request: HttpRequest, token: str, pk: int) -> FileResponse:
     case = case_get_for_tracking(token=token)
     if case is None:
+        raise Http404
+    expires_at = case.tracking_link_expires_at(settings.CHARTER_TRACKING_LINK_DAYS)
+    if expires_at is not None and expires_at <= timezone.now():
         raise Http404
     attachment = case_attachment_list(case=case, include_internal=False).filter(pk=pk).first()
     if attachment is None:
