@@ -69,7 +69,7 @@ from charter.cases.services import (
     case_update,
 )
 from charter.cases.services.contact import customer_contact_view
-from charter.common.api import list_response
+from charter.common.api import IF_MATCH, VERSION_REQUIRED, expected_version, list_response
 from charter.common.errors import DomainError
 from charter.common.files import stored_file_response
 from charter.common.http import int_param
@@ -317,8 +317,15 @@ class CaseViewSet(viewsets.GenericViewSet[Case]):
         return self._detail(request, self._case(request, pk))
 
     @extend_schema(
+        parameters=[IF_MATCH],
         request=CaseUpdateInputSerializer,
-        responses={200: CaseDetailOutputSerializer, 400: ERROR, 404: ERROR, 409: CONFLICT},
+        responses={
+            200: CaseDetailOutputSerializer,
+            400: ERROR,
+            404: ERROR,
+            409: CONFLICT,
+            428: VERSION_REQUIRED,
+        },
         examples=[
             OpenApiExample(
                 "Raise the priority", request_only=True, value={"version": 3, "priority": "urgent"}
@@ -334,7 +341,7 @@ class CaseViewSet(viewsets.GenericViewSet[Case]):
         case = case_update(
             actor=request_user(request),
             case=case,
-            expected_version=data["version"],
+            expected_version=expected_version(request, data.get("version"), code=ErrorCode.VERSION_REQUIRED),
             title=data.get("title", UNSET),
             description=data.get("description", UNSET),
             priority=data.get("priority", UNSET),
@@ -468,8 +475,16 @@ class CaseViewSet(viewsets.GenericViewSet[Case]):
         return stored_file_response(attachment)
 
     @extend_schema(
+        parameters=[IF_MATCH],
         request=TransitionInputSerializer,
-        responses={200: CaseDetailOutputSerializer, 400: ERROR, 403: ERROR, 404: ERROR, 409: CONFLICT},
+        responses={
+            200: CaseDetailOutputSerializer,
+            400: ERROR,
+            403: ERROR,
+            404: ERROR,
+            409: CONFLICT,
+            428: VERSION_REQUIRED,
+        },
         examples=[
             OpenApiExample(
                 "Wait for the customer", request_only=True, value={"to": "waiting_customer", "version": 4}
@@ -497,16 +512,26 @@ class CaseViewSet(viewsets.GenericViewSet[Case]):
             case=case,
             to_status=data["to"],
             reason=data["reason"],
-            expected_version=data.get("version"),
+            expected_version=expected_version(request, data.get("version"), code=ErrorCode.VERSION_REQUIRED),
         )
         return self._detail(request, case)
 
     @extend_schema(
+        parameters=[IF_MATCH],
         request=AssignInputSerializer,
-        responses={200: CaseDetailOutputSerializer, 400: ERROR, 403: ERROR, 404: ERROR, 409: CONFLICT},
+        responses={
+            200: CaseDetailOutputSerializer,
+            400: ERROR,
+            403: ERROR,
+            404: ERROR,
+            409: CONFLICT,
+            428: VERSION_REQUIRED,
+        },
         examples=[
             OpenApiExample(
-                "Transfer to another team", request_only=True, value={"team": 3, "reason": "属于维修班组职责"}
+                "Transfer to another team",
+                request_only=True,
+                value={"team": 3, "reason": "属于维修班组职责", "version": 5},
             )
         ],
     )
@@ -523,13 +548,21 @@ class CaseViewSet(viewsets.GenericViewSet[Case]):
             team=data.get("team"),
             assignee=data.get("assignee"),
             reason=data["reason"],
-            expected_version=data.get("version"),
+            expected_version=expected_version(request, data.get("version"), code=ErrorCode.VERSION_REQUIRED),
         )
         return self._detail(request, case)
 
     @extend_schema(
+        parameters=[IF_MATCH],
         request=ResolveInputSerializer,
-        responses={200: CaseDetailOutputSerializer, 400: ERROR, 403: ERROR, 404: ERROR, 409: CONFLICT},
+        responses={
+            200: CaseDetailOutputSerializer,
+            400: ERROR,
+            403: ERROR,
+            404: ERROR,
+            409: CONFLICT,
+            428: VERSION_REQUIRED,
+        },
         examples=[
             OpenApiExample(
                 "Uphold a complaint",
@@ -558,7 +591,7 @@ class CaseViewSet(viewsets.GenericViewSet[Case]):
             reasons=data["reasons"],
             root_cause=data["root_cause"],
             remedy_amount=data.get("remedy_amount"),
-            expected_version=data.get("version"),
+            expected_version=expected_version(request, data.get("version"), code=ErrorCode.VERSION_REQUIRED),
         )
         return self._detail(request, case)
 
@@ -609,8 +642,16 @@ class CaseViewSet(viewsets.GenericViewSet[Case]):
         return self._detail(request, case)
 
     @extend_schema(
+        parameters=[IF_MATCH],
         request=ArrivalInputSerializer,
-        responses={200: CaseDetailOutputSerializer, 400: ERROR, 403: ERROR, 404: ERROR, 409: CONFLICT},
+        responses={
+            200: CaseDetailOutputSerializer,
+            400: ERROR,
+            403: ERROR,
+            404: ERROR,
+            409: CONFLICT,
+            428: VERSION_REQUIRED,
+        },
         examples=[
             OpenApiExample(
                 "Logged after the visit",
@@ -631,7 +672,7 @@ class CaseViewSet(viewsets.GenericViewSet[Case]):
             actor=request_user(request),
             case=case,
             arrived_at=data.get("arrived_at"),
-            expected_version=data.get("version"),
+            expected_version=expected_version(request, data.get("version"), code=ErrorCode.VERSION_REQUIRED),
         )
         return self._detail(request, case)
 

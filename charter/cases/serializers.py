@@ -411,7 +411,9 @@ class CaseCreateInputSerializer(serializers.Serializer[Any]):
 
 class CaseUpdateInputSerializer(serializers.Serializer[Any]):
     version = serializers.IntegerField(
-        min_value=1, help_text="The version you read; a stale one answers 409."
+        min_value=1,
+        required=False,
+        help_text="The version you read (or send it as If-Match); a stale one answers 409, none 428.",
     )
     title = _text(200, required=False)
     description = _text(required=False)
@@ -440,7 +442,11 @@ class MessageInputSerializer(serializers.Serializer[Any]):
 class TransitionInputSerializer(serializers.Serializer[Any]):
     to = StatusField()
     reason = _text(2000, required=False, allow_blank=True, default="")
-    version = serializers.IntegerField(min_value=1, required=False)
+    version = serializers.IntegerField(
+        min_value=1,
+        required=False,
+        help_text="The version you read (or send it as If-Match); a stale one answers 409, none 428.",
+    )
 
 
 class AssignInputSerializer(serializers.Serializer[Any]):
@@ -449,7 +455,11 @@ class AssignInputSerializer(serializers.Serializer[Any]):
         queryset=User.objects.filter(is_active=True), required=False, allow_null=True
     )
     reason = _text(2000, required=False, allow_blank=True, default="")
-    version = serializers.IntegerField(min_value=1, required=False)
+    version = serializers.IntegerField(
+        min_value=1,
+        required=False,
+        help_text="The version you read (or send it as If-Match); a stale one answers 409, none 428.",
+    )
 
 
 class ResolveInputSerializer(serializers.Serializer[Any]):
@@ -461,7 +471,11 @@ class ResolveInputSerializer(serializers.Serializer[Any]):
     remedy_amount = serializers.CharField(
         max_length=20, required=False, allow_null=True, allow_blank=True, help_text='CNY, e.g. "120.00".'
     )
-    version = serializers.IntegerField(min_value=1, required=False)
+    version = serializers.IntegerField(
+        min_value=1,
+        required=False,
+        help_text="The version you read (or send it as If-Match); a stale one answers 409, none 428.",
+    )
 
 
 class CaseReferenceInputSerializer(serializers.Serializer[Any]):
@@ -476,7 +490,11 @@ class ArrivalInputSerializer(serializers.Serializer[Any]):
     arrived_at = serializers.DateTimeField(
         required=False, allow_null=True, help_text="When staff arrived (default now); not before receipt."
     )
-    version = serializers.IntegerField(min_value=1, required=False)
+    version = serializers.IntegerField(
+        min_value=1,
+        required=False,
+        help_text="The version you read (or send it as If-Match); a stale one answers 409, none 428.",
+    )
 
 
 class TrackingLinkInputSerializer(serializers.Serializer[Any]):

@@ -6,11 +6,14 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import exceptions, generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from charter.common.errors import DomainError
+from charter.common.http import int_param
 
 
 def _field_errors(detail: Any) -> Any:
@@ -76,3 +79,43 @@ def list_response(
     if page is not None:
         return view.get_paginated_response(serializer_class(page, many=True, context=context).data)
     return Response(serializer_class(items, many=True, context=context).data)
+
+
+# The schema of a write that needs the version its caller read: the If-Match header and the 428.
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=False,
+    description='The version you read, as "7", when the body carries no `version`.',
+)
+VERSION_REQUIRED = OpenApiResponse(
+    description="`<app>_version_required`: neither `version` nor If-Match was sent (`{code, detail}`)."
+)
+
+
+class VersionRequiredError(DomainError):
+    """A write that could overwrite someone else's change came without the version its caller read."""
+
+    status = 428
+
+
+def expected_version(request: Any, serializer_value: int | None, *, code: str) -> int:
+    """The version a write expects its object to be at: the body's `version`, else the `If-Match` header
+    (`"7"`, `W/"7"` or `7`); neither answers 428 with `code` (the app's `<app>_version_required`), so that
+    no client overwrites a change it never saw. A stale one is the service's 409, as before."""
+    if serializer_value is not None:
+        return serializer_value
+    header = str(request.headers.get("If-Match", "")).strip()
+    if header.startswith("W/"):
+        header = header[2:]
+    number = int_param(header.strip('"'))
+    if number is not None and number >= 1:
+        return number
+    raise VersionRequiredError(
+        _(
+            'Send the version you read, in "version" or in an If-Match header: without it, this change could '
+            "overwrite one you have not seen."
+        ),
+        code=code,
+    )

@@ -23,10 +23,11 @@ from rest_framework.routers import BaseRouter
 
 from charter.accounts.requests import request_user
 from charter.cases.selectors import case_list_visible_to
-from charter.common.api import list_response
+from charter.common.api import IF_MATCH, VERSION_REQUIRED, expected_version, list_response
 from charter.common.unset import UNSET
 from charter.conduct.selectors import violation_get_visible
 from charter.improvement import selectors
+from charter.improvement.errors import ErrorCode
 from charter.improvement.models import ActionItem, ActionStatus, CorrectiveAction, SourceKind
 from charter.improvement.serializers import (
     ActionItemCompleteInputSerializer,
@@ -182,6 +183,7 @@ class CorrectiveActionViewSet(viewsets.GenericViewSet[CorrectiveAction]):
         return self._detail(self._action(request, pk))
 
     @extend_schema(
+        parameters=[IF_MATCH],
         request=CorrectiveActionUpdateInputSerializer,
         responses={
             200: CorrectiveActionDetailOutputSerializer,
@@ -189,6 +191,7 @@ class CorrectiveActionViewSet(viewsets.GenericViewSet[CorrectiveAction]):
             403: FORBIDDEN,
             404: ERROR,
             409: CONFLICT,
+            428: VERSION_REQUIRED,
         },
         examples=[
             OpenApiExample(
@@ -207,7 +210,7 @@ class CorrectiveActionViewSet(viewsets.GenericViewSet[CorrectiveAction]):
         updated = corrective_action_update(
             actor=request_user(request),
             action=found,
-            expected_version=data["version"],
+            expected_version=expected_version(request, data.get("version"), code=ErrorCode.VERSION_REQUIRED),
             kind=data.get("kind", UNSET),
             title=data.get("title", UNSET),
             problem=data.get("problem", UNSET),
@@ -221,6 +224,7 @@ class CorrectiveActionViewSet(viewsets.GenericViewSet[CorrectiveAction]):
         return self._detail(updated)
 
     @extend_schema(
+        parameters=[IF_MATCH],
         request=ActionTransitionInputSerializer,
         responses={
             200: CorrectiveActionDetailOutputSerializer,
@@ -228,10 +232,13 @@ class CorrectiveActionViewSet(viewsets.GenericViewSet[CorrectiveAction]):
             403: FORBIDDEN,
             404: ERROR,
             409: CONFLICT,
+            428: VERSION_REQUIRED,
         },
         examples=[
             OpenApiExample("Start work", request_only=True, value={"to": "in_progress", "version": 1}),
-            OpenApiExample("Close after an effective check", request_only=True, value={"to": "closed"}),
+            OpenApiExample(
+                "Close after an effective check", request_only=True, value={"to": "closed", "version": 4}
+            ),
             OpenApiExample(
                 "Closure by the owner",
                 response_only=True,
@@ -258,7 +265,7 @@ class CorrectiveActionViewSet(viewsets.GenericViewSet[CorrectiveAction]):
             action=found,
             to_status=data["to"],
             note=data["note"],
-            expected_version=data.get("version"),
+            expected_version=expected_version(request, data.get("version"), code=ErrorCode.VERSION_REQUIRED),
         )
         return self._detail(moved)
 
@@ -316,6 +323,7 @@ class CorrectiveActionViewSet(viewsets.GenericViewSet[CorrectiveAction]):
         return Response(ActionItemOutputSerializer(done).data)
 
     @extend_schema(
+        parameters=[IF_MATCH],
         request=EffectivenessCheckInputSerializer,
         responses={
             200: CorrectiveActionDetailOutputSerializer,
@@ -323,13 +331,18 @@ class CorrectiveActionViewSet(viewsets.GenericViewSet[CorrectiveAction]):
             403: FORBIDDEN,
             404: ERROR,
             409: CONFLICT,
+            428: VERSION_REQUIRED,
         },
         examples=[
             OpenApiExample(
-                "Effective", request_only=True, value={"verdict": "effective", "note": "投诉减半"}
+                "Effective",
+                request_only=True,
+                value={"verdict": "effective", "note": "投诉减半", "version": 5},
             ),
             OpenApiExample(
-                "Not effective", request_only=True, value={"verdict": "ineffective", "note": "同类投诉未减少"}
+                "Not effective",
+                request_only=True,
+                value={"verdict": "ineffective", "note": "同类投诉未减少", "version": 5},
             ),
         ],
     )
@@ -345,7 +358,7 @@ class CorrectiveActionViewSet(viewsets.GenericViewSet[CorrectiveAction]):
             action=found,
             is_effective=data["verdict"] == "effective",
             note=data["note"],
-            expected_version=data.get("version"),
+            expected_version=expected_version(request, data.get("version"), code=ErrorCode.VERSION_REQUIRED),
         )
         return self._detail(found)
 

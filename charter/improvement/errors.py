@@ -5,6 +5,7 @@ from charter.common.text import TextCodes
 
 class ErrorCode(StrEnum):
     OPEN_DENIED = "improvement_open_denied"
+    VERSION_REQUIRED = "improvement_version_required"
     MANAGE_DENIED = "improvement_manage_denied"
     VIEW_DENIED = "improvement_view_denied"
     INVALID_FIELD = "improvement_invalid_field"

@@ -245,7 +245,9 @@ class CorrectiveActionCreateInputSerializer(serializers.Serializer[Any]):
 
 class CorrectiveActionUpdateInputSerializer(serializers.Serializer[Any]):
     version = serializers.IntegerField(
-        min_value=1, help_text="The version you read; a stale one answers 409."
+        min_value=1,
+        required=False,
+        help_text="The version you read (or send it as If-Match); a stale one answers 409, none 428.",
     )
     kind = ActionKindField(required=False)
     title = serializers.CharField(max_length=200, required=False)
@@ -261,7 +263,11 @@ class CorrectiveActionUpdateInputSerializer(serializers.Serializer[Any]):
 class ActionTransitionInputSerializer(serializers.Serializer[Any]):
     to = ActionStatusField()
     note = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
-    version = serializers.IntegerField(min_value=1, required=False)
+    version = serializers.IntegerField(
+        min_value=1,
+        required=False,
+        help_text="The version you read (or send it as If-Match); a stale one answers 409, none 428.",
+    )
 
 
 class ActionItemInputSerializer(serializers.Serializer[Any]):
@@ -279,4 +285,8 @@ class EffectivenessCheckInputSerializer(serializers.Serializer[Any]):
     note = serializers.CharField(
         max_length=5000, required=False, allow_blank=True, default="", help_text="Required when ineffective."
     )
-    version = serializers.IntegerField(min_value=1, required=False)
+    version = serializers.IntegerField(
+        min_value=1,
+        required=False,
+        help_text="The version you read (or send it as If-Match); a stale one answers 409, none 428.",
+    )

@@ -261,9 +261,10 @@ def test_transitions_answer_409_when_invalid_or_stale(case: Case, member: User) 
 
     moved = client.post(url, {"to": "in_progress", "version": case.version}, format="json")
     stale = client.post(url, {"to": "waiting_customer", "version": case.version}, format="json")
-    invalid = client.post(url, {"to": "new"}, format="json")
-    dedicated = client.post(url, {"to": "resolved"}, format="json")
-    unknown = client.post(url, {"to": "vanished"}, format="json")
+    current = moved.json()["version"]
+    invalid = client.post(url, {"to": "new", "version": current}, format="json")
+    dedicated = client.post(url, {"to": "resolved", "version": current}, format="json")
+    unknown = client.post(url, {"to": "vanished", "version": current}, format="json")
 
     assert moved.status_code == 200 and moved.json()["status"] == "in_progress"
     assert moved.json()["version"] == case.version + 1
@@ -283,7 +284,8 @@ def test_patch_changes_details_with_the_version(case: Case, member: User) -> Non
     missing = client.patch(f"{BASE}{case.pk}/", {"priority": "low"}, format="json")
 
     assert changed.status_code == 200 and changed.json()["priority"] == "urgent"
-    assert stale.status_code == 409 and missing.status_code == 400
+    assert stale.status_code == 409
+    assert missing.status_code == 428 and missing.json()["code"] == "case_version_required"
 
 
 # Assign, resolve, merge, link, accept, appeal -----------------------------------------------------------
@@ -294,15 +296,27 @@ def test_assign_resolve_accept(
 ) -> None:
     staff = api_client_for(supervisor)
 
-    assigned = staff.post(f"{BASE}{case.pk}/assign/", {"assignee": teammate.pk}, format="json")
+    assigned = staff.post(
+        f"{BASE}{case.pk}/assign/", {"assignee": teammate.pk, "version": case.version}, format="json"
+    )
     resolved = staff.post(
         f"{BASE}{case.pk}/resolve/",
-        {"outcome": "answered", "reasons": "已答复", "remedy_amount": "12.50"},
+        {
+            "outcome": "answered",
+            "reasons": "已答复",
+            "remedy_amount": "12.50",
+            "version": assigned.json()["version"],
+        },
         format="json",
     )
     bad_amount = staff.post(
         f"{BASE}{case.pk}/resolve/",
-        {"outcome": "answered", "reasons": "x", "remedy_amount": "1.234"},
+        {
+            "outcome": "answered",
+            "reasons": "x",
+            "remedy_amount": "1.234",
+            "version": resolved.json()["version"],
+        },
         format="json",
     )
     by_staff = staff.post(f"{BASE}{case.pk}/accept/")

@@ -164,12 +164,16 @@ def test_the_case_page_and_the_api_record_the_arrival(
 
     second = new_case(None, customer, service=repairs)
     url = f"/api/v1/cases/{second.pk}/arrival/"
-    assert api_client_for(customer_user).post(url, {}, format="json").status_code == 403
+    assert (
+        api_client_for(customer_user).post(url, {"version": second.version}, format="json").status_code == 403
+    )
     assert api_client_for(outsider).post(url, {}, format="json").status_code == 404
     response = api_client_for(not_none(second.assignee)).post(url, {"version": second.version}, format="json")
     assert response.status_code == 200
     assert {c["metric"]: c["status"] for c in response.json()["clocks"]}[ARRIVAL] == "met"
-    refused = api_client_for(not_none(second.assignee)).post(url, {}, format="json")
+    refused = api_client_for(not_none(second.assignee)).post(
+        url, {"version": response.json()["version"]}, format="json"
+    )
     assert refused.status_code == 400 and refused.json()["code"] == ErrorCode.NO_ARRIVAL_PROMISED
 
 

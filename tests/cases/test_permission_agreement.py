@@ -146,7 +146,7 @@ RULES = [
         p.can_transition,
         lambda world, user, case: case_transition(actor=user, case=case, to_status="waiting_customer"),
         lambda world, client, case: client.post(
-            _api_url(case, "transitions/"), {"to": "waiting_customer"}, format="json"
+            _api_url(case, "transitions/"), {"to": "waiting_customer", "version": case.version}, format="json"
         ),
         "transition",
         lambda world, case: {
@@ -162,7 +162,9 @@ RULES = [
         p.can_assign,
         lambda world, user, case: case_assign(actor=user, case=case, assignee=world.people["teammate"]),
         lambda world, client, case: client.post(
-            _api_url(case, "assign/"), {"assignee": world.people["teammate"].pk}, format="json"
+            _api_url(case, "assign/"),
+            {"assignee": world.people["teammate"].pk, "version": case.version},
+            format="json",
         ),
         "reassign",
         lambda world, case: {
@@ -177,7 +179,9 @@ RULES = [
         p.can_resolve,
         lambda world, user, case: case_resolve(actor=user, case=case, outcome="not_upheld", reasons=REASONS),
         lambda world, client, case: client.post(
-            _api_url(case, "resolve/"), {"outcome": "not_upheld", "reasons": REASONS}, format="json"
+            _api_url(case, "resolve/"),
+            {"outcome": "not_upheld", "reasons": REASONS, "version": case.version},
+            format="json",
         ),
         "resolve",
         RESOLVE_POST,
@@ -190,7 +194,9 @@ RULES = [
         p.can_resolve,
         lambda world, user, case: case_resolve(actor=user, case=case, outcome="not_upheld", reasons=REASONS),
         lambda world, client, case: client.post(
-            _api_url(case, "resolve/"), {"outcome": "not_upheld", "reasons": REASONS}, format="json"
+            _api_url(case, "resolve/"),
+            {"outcome": "not_upheld", "reasons": REASONS, "version": case.version},
+            format="json",
         ),
         "resolve",
         RESOLVE_POST,

@@ -15,6 +15,11 @@ DAY = dt.timedelta(days=1)
 URL = "/api/v1/corrective-actions/"
 
 
+def _version(action: CorrectiveAction) -> int:
+    """The action's version as stored now: what a client that has just read it would send."""
+    return CorrectiveAction.objects.values_list("version", flat=True).get(pk=action.pk)
+
+
 @pytest.fixture
 def action(supervisor: User, member: User, team: Team, customer: Customer) -> CorrectiveAction:
     cases = [complaint(customer, team=team, received_at=START - n * DAY) for n in range(1, 3)]
@@ -98,7 +103,7 @@ def test_opening_with_a_case_out_of_scope_is_refused(
 
 def test_an_invalid_transition_is_409(action: CorrectiveAction, supervisor: User) -> None:
     response = api_client_for(supervisor).post(
-        f"{URL}{action.pk}/transitions/", {"to": "closed"}, format="json"
+        f"{URL}{action.pk}/transitions/", {"to": "closed", "version": _version(action)}, format="json"
     )
     assert response.status_code == 409
     assert response.json()["code"] == "invalid_transition"
@@ -126,7 +131,9 @@ def test_a_teammate_sees_nothing_and_an_item_owner_completes_only_his_item(
     teammate_client = api_client_for(teammate)
     # The item's owner now sees the action, but may not change it.
     assert teammate_client.get(f"{URL}{action.pk}/").status_code == 200
-    refused = teammate_client.post(f"{URL}{action.pk}/transitions/", {"to": "in_progress"}, format="json")
+    refused = teammate_client.post(
+        f"{URL}{action.pk}/transitions/", {"to": "in_progress", "version": _version(action)}, format="json"
+    )
     assert refused.status_code == 403
     assert refused.json()["code"] == "improvement_manage_denied"
     done = teammate_client.post(
@@ -145,17 +152,19 @@ def test_the_check_and_closure_by_someone_other_than_the_owner(
     action_item_complete(actor=member, item=item, at=START)
     with time_machine.travel(START + 91 * DAY, tick=False):
         checked = api_client_for(supervisor).post(
-            f"{URL}{action.pk}/check/", {"verdict": "effective", "note": "投诉下降"}, format="json"
+            f"{URL}{action.pk}/check/",
+            {"verdict": "effective", "note": "投诉下降", "version": _version(action)},
+            format="json",
         )
         assert checked.status_code == 200, checked.json()
         assert checked.json()["checks"][0]["verdict"] == "effective"
         by_owner = api_client_for(member).post(
-            f"{URL}{action.pk}/transitions/", {"to": "closed"}, format="json"
+            f"{URL}{action.pk}/transitions/", {"to": "closed", "version": _version(action)}, format="json"
         )
         assert by_owner.status_code == 403
         assert by_owner.json()["code"] == "improvement_closure_by_owner"
         closed = api_client_for(supervisor).post(
-            f"{URL}{action.pk}/transitions/", {"to": "closed"}, format="json"
+            f"{URL}{action.pk}/transitions/", {"to": "closed", "version": _version(action)}, format="json"
         )
     assert closed.status_code == 200
     assert closed.json()["status"] == "closed"
@@ -169,7 +178,7 @@ def test_a_check_before_it_is_due_is_refused(
     )
     action_item_complete(actor=member, item=item)
     response = api_client_for(supervisor).post(
-        f"{URL}{action.pk}/check/", {"verdict": "effective"}, format="json"
+        f"{URL}{action.pk}/check/", {"verdict": "effective", "version": _version(action)}, format="json"
     )
     assert response.status_code == 400
     assert response.json()["code"] == "improvement_check_not_due"

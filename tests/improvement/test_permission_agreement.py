@@ -109,7 +109,10 @@ RULES: dict[str, Rule] = {
             "note": "投诉减少",
             "version": action.version,
         },
-        api_post=lambda action, item, owner: ("check/", {"verdict": "effective", "note": "投诉减少"}),
+        api_post=lambda action, item, owner: (
+            "check/",
+            {"verdict": "effective", "note": "投诉减少", "version": action.version},
+        ),
         changed=lambda action, item: EffectivenessCheck.objects.filter(action=action).exists(),
     ),
     "close": Rule(
@@ -125,7 +128,10 @@ RULES: dict[str, Rule] = {
             "note": "",
             "version": action.version,
         },
-        api_post=lambda action, item, owner: ("transitions/", {"to": ActionStatus.CLOSED}),
+        api_post=lambda action, item, owner: (
+            "transitions/",
+            {"to": ActionStatus.CLOSED, "version": action.version},
+        ),
         changed=lambda action, item: CorrectiveAction.objects.get(pk=action.pk).status == ActionStatus.CLOSED,
     ),
 }
