@@ -63,6 +63,7 @@ def complain_about_a_service(
     if email:
         page.fill("input[name=email]", email)
     page.check("input[name=consent]")
+    page.check("input[name=surveys]")  # he agrees to the survey (the box starts unticked)
     with page.expect_navigation():
         page.locator("main form button[type=submit]").click()
     heading = page.locator("h1").inner_text()

@@ -92,9 +92,12 @@ def test_public_intake_audits_the_customer_and_the_case_in_one_append(routed_tea
         )
 
     assert response.status_code == 302
-    assert [e.action for e in AuditEvent.objects.order_by("sequence")][-2:] == [
+    # The consents given with the case (handling; surveys left unticked is a refusal) join the same append.
+    assert [e.action for e in AuditEvent.objects.order_by("sequence")][-4:] == [
         "accounts.customer_create",
         "cases.create",
+        "privacy.consent_given",
+        "privacy.consent_withdrawn",
     ]
     assert len([q for q in queries.captured_queries if "audit_auditchainhead" in q["sql"]]) == 2
     assert audit_chain_verify().ok
