@@ -9,6 +9,7 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from charter.accounts.models import User
 from charter.accounts.signin import LOCKED_MESSAGE, PathKind, SigninLockedError, signin_password
@@ -53,7 +54,7 @@ class AdminAuthenticationForm(ThrottledAuthenticationForm):
 
 class SecondFactorForm(forms.Form):
     code = forms.CharField(
-        label=_("Code"),
+        label=pgettext_lazy("second factor", "Code"),
         max_length=20,
         help_text=_("The six digits your authenticator app shows, or one of your recovery codes."),
         widget=forms.TextInput(

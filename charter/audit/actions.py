@@ -23,7 +23,6 @@ ACTION_LABELS: dict[str, Promise] = {
     "accounts.org_unit_delete": _("Organisational unit deleted"),
     "accounts.org_unit_move": _("Organisational unit moved"),
     "accounts.org_unit_update": _("Organisational unit changed"),
-    "accounts.password_reset_request": _("Password reset requested"),
     "accounts.preferences_update": _("Preferences changed"),
     "accounts.qualification_create": _("Qualification created"),
     "accounts.probe_suspected": _("Many refused accesses (possible probing)"),

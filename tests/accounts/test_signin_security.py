@@ -15,9 +15,7 @@ PASSWORD = "correct horse battery"
 
 @pytest.fixture
 def superuser(db: None) -> User:
-    return UserFactory.create(
-        username="root", roles=[Role.ADMINISTRATOR], is_staff=True, is_superuser=True
-    )
+    return UserFactory.create(username="root", roles=[Role.ADMINISTRATOR], is_staff=True, is_superuser=True)
 
 
 def _signed_in(client: Client) -> bool:
@@ -69,9 +67,7 @@ def test_api_token_endpoint_shares_the_lockout(superuser: User) -> None:
 
 
 def test_api_token_wrong_password_is_audited_without_the_password(superuser: User) -> None:
-    APIClient().post(
-        "/api/v1/auth/token/", {"username": "root", "password": "s3cret-guess"}, format="json"
-    )
+    APIClient().post("/api/v1/auth/token/", {"username": "root", "password": "s3cret-guess"}, format="json")
     event = AuditEvent.objects.filter(action="accounts.signin_failed").get()
     assert event.data == {"path": "api_token", "reason": "password", "user_id": str(superuser.pk)}
     assert "s3cret-guess" not in str(event.data) + event.target_repr + event.actor_label
@@ -108,7 +104,9 @@ def test_the_configured_client_ip_header_keys_the_lockout(superuser: User, setti
     client = Client()
     for attempt in range(5):
         client.post(
-            "/accounts/login/", {"username": f"ghost{attempt}", "password": "x"}, HTTP_X_REAL_IP="198.51.100.1"
+            "/accounts/login/",
+            {"username": f"ghost{attempt}", "password": "x"},
+            HTTP_X_REAL_IP="198.51.100.1",
         )
     client.post("/accounts/login/", {"username": "root", "password": PASSWORD}, HTTP_X_REAL_IP="198.51.100.2")
     assert _signed_in(client)
@@ -130,7 +128,7 @@ def test_unknown_username_is_audited_as_a_hash(db: None) -> None:
 
 
 def test_locked_says_so_in_english_alike_for_known_and_unknown_users(superuser: User) -> None:
-    pages = []
+    pages: list[str] = []
     for username in ("root", "nobody-at-all"):
         client = Client(HTTP_ACCEPT_LANGUAGE="en", REMOTE_ADDR=f"203.0.113.{len(pages) + 1}")
         client.cookies["django_language"] = "en"

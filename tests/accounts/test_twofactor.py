@@ -2,6 +2,7 @@
 staff, superusers and holders of discipline or personal-data export rights; the sign-in asks for the code
 after the password and the session is signed in only once the code passed."""
 
+import datetime as dt
 import re
 
 import pytest
@@ -126,8 +127,9 @@ def test_wrong_codes_count_towards_the_lockout(administrator: User) -> None:
     wrong = "123456" if right != "123456" else "654321"
     for _attempt in range(5):
         client.post("/accounts/login/code/", {"code": wrong})
-    assert AuditEvent.objects.filter(action="accounts.signin_failed", data__reason="second_factor").count() >= 4
-    with time_machine.travel(timezone.now() + timezone.timedelta(seconds=40)):
+    failed = AuditEvent.objects.filter(action="accounts.signin_failed", data__reason="second_factor")
+    assert failed.count() >= 4
+    with time_machine.travel(timezone.now() + dt.timedelta(seconds=40)):
         client.post("/accounts/login/code/", {"code": code_of(device)})
         assert "_auth_user_id" not in client.session
         # The password step is locked too.
@@ -173,10 +175,10 @@ def test_disable_and_renew_need_a_code(administrator: User) -> None:
     client.post("/accounts/login/code/", {"code": code_of(device)})
     client.post("/accounts/2fa/", {"action": "disable", "code": "999999"})
     assert TOTPDevice.objects.filter(user=administrator, confirmed=True).exists()
-    with time_machine.travel(timezone.now() + timezone.timedelta(seconds=60)):
+    with time_machine.travel(timezone.now() + dt.timedelta(seconds=60)):
         renewed = client.post("/accounts/2fa/", {"action": "renew", "code": code_of(device)})
         assert len(re.findall(r"<li><code>", renewed.content.decode())) == 10
-    with time_machine.travel(timezone.now() + timezone.timedelta(seconds=120)):
+    with time_machine.travel(timezone.now() + dt.timedelta(seconds=120)):
         client.post("/accounts/2fa/", {"action": "disable", "code": code_of(device)})
     assert not TOTPDevice.objects.filter(user=administrator).exists()
     assert AuditEvent.objects.filter(action="accounts.second_factor_disable").exists()

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from charter.accounts import demo as accounts_demo
+from charter.accounts.models import User
 from charter.cases import demo as cases_demo
 from charter.catalog import demo as catalog_demo
 from charter.conduct.demo import conduct_demo_load
@@ -36,10 +37,12 @@ class Command(BaseCommand):
             demo_assessment_story_load(actor=admin)
             demo_training_story_load(actor=admin)
             figures_refresh()
+            # Everyone the stories made who needs a second factor gets the demo's published authenticator.
+            accounts_demo.demo_second_factor_enrol(users=User.objects.filter(is_active=True))
         self.stdout.write(self.style.SUCCESS("Demo data ready. Sign in at /accounts/login/ with:"))
         for username, roles in accounts_demo.demo_sign_ins():
             self.stdout.write(f"  {username:<16} {accounts_demo.DEMO_PASSWORD}   ({roles})")
         self.stdout.write(
-            "Administrators and supervisors also need a code: add the secret "
+            "Administrators and supervisors also type a code: add the secret "
             f"{accounts_demo.DEMO_TOTP_SECRET} to an authenticator app (README, demo sign-ins)."
         )
