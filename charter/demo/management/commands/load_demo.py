@@ -11,6 +11,7 @@ from charter.conduct.demo import conduct_demo_load
 from charter.demo.assessment_story import demo_assessment_story_load
 from charter.demo.conduct_story import demo_conduct_story_load
 from charter.demo.history import demo_history_load
+from charter.demo.privacy_story import demo_privacy_story_load
 from charter.demo.training_story import demo_training_story_load
 from charter.quality.demo import quality_demo_load
 from charter.reports.services import figures_refresh
@@ -36,6 +37,7 @@ class Command(BaseCommand):
             demo_conduct_story_load(actor=admin)
             demo_assessment_story_load(actor=admin)
             demo_training_story_load(actor=admin)
+            demo_privacy_story_load(actor=admin)
             figures_refresh()
             # Everyone the stories made who needs a second factor gets the demo's published authenticator.
             accounts_demo.demo_second_factor_enrol(users=User.objects.filter(is_active=True))
