@@ -125,6 +125,7 @@ def twofactor(request: HttpRequest) -> HttpResponse:
             {"form": form, "required": requires_second_factor(user)},
         )
     device = totp_pending_device(user=user)
+    form.fields["code"].help_text = ""  # no recovery codes yet: only the app's code confirms
     if request.method == "POST" and form.is_valid():
         try:
             codes = second_factor_confirm(

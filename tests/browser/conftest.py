@@ -151,6 +151,13 @@ def site(demo_site: dict[str, Any], django_db_blocker: Any) -> Iterator[Site]:
 
 
 @pytest.fixture(autouse=True)
+def _second_factor_required(_fast_and_immediate: None, settings: Any) -> None:
+    """The browser suite signs people in as they do, so the second factor is required here as in
+    production (the unit tests' conftest turns it off for their force_login)."""
+    settings.CHARTER_SECOND_FACTOR_REQUIRED = True
+
+
+@pytest.fixture(autouse=True)
 def _database_open_to_the_server(django_db_blocker: Any) -> Iterator[None]:
     """Let the server's threads reach the database while a test runs (pytest-django blocks it globally)."""
     with django_db_blocker.unblock():
@@ -274,13 +281,33 @@ def browse(
 
 
 def sign_in(page: Page, site: Site, username: str) -> None:
-    """Sign in through the form, as the person would."""
+    """Sign in through the form, as the person would; someone with an authenticator (the demo's
+    administrators and supervisors) then types the code his app shows (`authenticator_code`)."""
     page.goto(site.at("/accounts/login/"))
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", DEMO_PASSWORD)
     with page.expect_navigation():
         page.locator("main form button[type=submit]").first.click()
-    assert page.url != site.at("/accounts/login/"), page.locator("main").inner_text()
+    if page.url.startswith(site.at("/accounts/login/code/")):
+        page.fill("input[name=code]", authenticator_code(username))
+        with page.expect_navigation():
+            page.locator("main form button[type=submit]").first.click()
+    assert not page.url.startswith(site.at("/accounts/login/")), page.locator("main").inner_text()
+
+
+def authenticator_code(username: str, *, fresh: bool = True) -> str:
+    """The code the person's authenticator app shows now (django-otp's own TOTP over the device's key).
+
+    A code is accepted once per 30-second step; journeys sign the same demo people in many times a minute,
+    so `fresh` forgets the step last used (in the test database only) rather than waiting for the next one.
+    """
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.get(user__username=username, confirmed=True)
+    if fresh:
+        TOTPDevice.objects.filter(pk=device.pk).update(last_t=-1, throttling_failure_count=0)
+    return f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift):0{device.digits}d}"
 
 
 def words(language: str, zh: str, en: str) -> str:
