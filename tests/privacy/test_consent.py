@@ -283,3 +283,32 @@ def test_the_portal_consents_need_a_customer_signed_in(member: User) -> None:
     assert anonymous.status_code == 302 and "login" in anonymous["Location"]
     assert staff.status_code == 404
     assert not ConsentRecord.objects.exists()
+
+
+def test_the_desk_customer_page_shows_the_consent_evidence(routed_team: Team, member: User) -> None:  # noqa: F811
+    client_for(member).post(
+        reverse("cases:desk_case_new"),
+        {
+            "kind": "inquiry",
+            "channel": "walk_in",
+            "priority": "normal",
+            "title": "开户咨询",
+            "description": "客户到柜台咨询开户。",
+            "name": "李四",
+            "phone": "13912345678",
+            "language": "en",
+            "how_informed": "counter_printed",
+            "surveys": "no",
+        },
+    )
+    customer_record = ConsentRecord.objects.filter(purpose__code="case_handling").get()
+
+    page = client_for(member).get(reverse("accounts:customer_detail", args=[customer_record.customer_id]))
+
+    html = page.content.decode()
+    assert 'data-testid="consent-evidence"' in html
+    assert customer_record.notice_hash[:12] in html and "我在柜台向客户提供了纸质告知书" in html
+    # The notice he was given is the English one: his language.
+    assert customer_record.notice_language == "en"
+    assert customer_record.notice_hash == notice_hash(notice_text("en")[1])
+    assert customer_record.channel == "counter"
