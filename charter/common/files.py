@@ -22,7 +22,7 @@ from typing import IO, Any, Protocol, cast
 from django.core.files.storage import default_storage
 from django.db import models
 from django.db.models.fields.files import FieldFile
-from django.http import FileResponse
+from django.http import FileResponse, Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -281,7 +281,10 @@ class StoredUpload(Protocol):
 def stored_file_response(stored: StoredUpload) -> FileResponse:
     """Serve a stored upload so that no browser ever runs it from our origin: active content as opaque
     bytes to download, images and PDF inline, everything else as a download; always nosniff, sandboxed and
-    never cached by a shared cache. The caller has checked that the user may see it."""
+    never cached by a shared cache. The caller has checked that the user may see it. A row whose file was
+    deleted (an erased customer's upload keeps its row) answers 404."""
+    if not stored.file:
+        raise Http404
     is_download_only = stored.is_download_only
     inline = not is_download_only and stored.content_type.startswith(("image/", "application/pdf"))
     response = FileResponse(

@@ -42,9 +42,10 @@ if TYPE_CHECKING:
     from charter.privacy.models import DataSubjectRequest
 
 REASON_MAX_LENGTH = 500
-# A sentence of the customer's text shorter than this is not looked for in staff text (too many false hits).
+# A sentence or clause of the customer's text shorter than this is not looked for in staff text (too many
+# false hits).
 FRAGMENT_MIN_LENGTH = 6
-_SENTENCES = re.compile(r"[\n\r。！？；!?;]+|(?<=[.])\s+")
+_SENTENCES = re.compile(r"[\n\r。！？；!?;，,、：:]+|(?<=[.])\s+")
 _QUOTE_PREFIX = re.compile(r"^[>\s]+")
 
 # --- what the higher apps tell erasure ----------------------------------------------------------------------
@@ -73,7 +74,7 @@ _fragments: contextvars.ContextVar[tuple[str, ...] | None] = contextvars.Context
 
 
 def text_fragments(texts: Iterable[str]) -> list[str]:
-    """Return the whole texts and their sentences and lines long enough to be looked for elsewhere."""
+    """Return the whole texts and their sentences, clauses and lines long enough to be found elsewhere."""
     found: list[str] = []
     for text in texts:
         text = (text or "").strip()

@@ -20,12 +20,13 @@ from django.test import Client
 
 from charter.accounts.models import Customer, User
 from charter.accounts.services import customer_update
+from charter.audit.models import AuditEvent
 from charter.cases.models import Case, CaseAttachment, CaseClock, CaseEvent, CaseMessage
 from charter.cases.services import case_reply, case_resolve
 from charter.mail.inbound import message_receive
 from charter.mail.models import InboundMessage, Mailbox, OutboundMessage
-from charter.privacy.erasure import customer_erase
 from charter.privacy.registry import ERASED_MARKER
+from charter.privacy.requests import data_request_complete, data_request_create, data_request_take
 from charter.surveys.invitations import invitations_from_resolved_cases, invitations_send_due
 from charter.surveys.models import Answer, Invitation, Response, SurveyRule
 from tests.surveys.conftest import rule, survey  # noqa: F401 - the after-case survey and its rule
@@ -282,11 +283,27 @@ def test_no_trace_of_an_erased_customer_survives_anywhere(
         assert expected in before, (expected, sorted(before))
     assert any(hit.startswith("cases_search") for hit in before), sorted(before)
     assert _file_hits(needles, media)
+
+    # 5. He asks, by phone, for his data to be erased; the data protection officer takes and completes it.
+    with django_capture_on_commit_callbacks(execute=True):
+        request = data_request_create(
+            actor=administrator,
+            customer=customer,
+            kind="erasure",
+            channel="phone",
+            details=f"{name} 来电要求删除全部资料",
+            identity_verification=f"核对了身份证 {id_number}",
+        )
+        data_request_take(actor=administrator, request=request)
+    before = _hits(needles, media)
+    assert "privacy.datasubjectrequest.details" in before, sorted(before)
     figures = _figures()
 
     with django_capture_on_commit_callbacks(execute=True):
-        counts = customer_erase(customer=customer, actor=administrator, reason="数据删除请求")
+        data_request_complete(actor=administrator, request=request, outcome="已删除")
 
+    erased = AuditEvent.objects.get(action="privacy.erase")
+    counts = erased.data["counts"]
     assert counts["accounts.customer"] == 1 and counts["cases.casemessage"] >= 1
     assert _hits(needles, media) == set()
     assert _figures() == figures
