@@ -43,6 +43,8 @@ def requires_second_factor(user: AnyUser) -> bool:
         return False
     if user.is_superuser or user.is_staff or user.has_role(Role.ADMINISTRATOR):
         return True
+    if not user.is_staff_member:
+        return False  # customers hold none of these rights: their pages cost no permission query
     return any(user.has_perm(permission) for permission in SECOND_FACTOR_PERMISSIONS)
 
 
