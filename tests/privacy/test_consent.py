@@ -312,3 +312,29 @@ def test_the_desk_customer_page_shows_the_consent_evidence(routed_team: Team, me
     assert customer_record.notice_language == "en"
     assert customer_record.notice_hash == notice_hash(notice_text("en")[1])
     assert customer_record.channel == "counter"
+
+
+def test_the_portal_privacy_page_lists_his_consents_and_its_buttons_change_them(
+    customer_user: User,
+    customer: Customer,  # noqa: F811
+) -> None:
+    client = client_for(customer_user)
+    page_url = reverse("privacy:portal")
+
+    page = client.get(page_url).content.decode()
+    assert 'data-testid="consent-surveys"' in page and 'data-testid="consent-case_handling"' in page
+    assert 'data-testid="consent-withdraw-surveys"' in page
+    assert 'data-testid="consent-withdraw-case_handling"' not in page  # required: erasure, not a button
+    response = client.post(
+        reverse("consent:change"), {"purpose": "surveys", "action": "withdrawn", "next": page_url}
+    )
+
+    assert response.status_code == 302 and response["Location"] == page_url
+    after = client.get(page_url).content.decode()
+    assert 'data-testid="consent-give-surveys"' in after
+    assert has_withdrawn(customer_id=customer.pk, purpose_code="surveys")
+    # Somewhere else is not where he is sent back to.
+    away = client.post(
+        reverse("consent:change"), {"purpose": "surveys", "action": "given", "next": "https://evil.example/"}
+    )
+    assert away["Location"] == reverse("cases:portal")
