@@ -292,6 +292,15 @@ _blind = env_str("CHARTER_BLIND_INDEX_KEY")
 if PRODUCTION and not _blind:
     raise ImproperlyConfigured("CHARTER_BLIND_INDEX_KEY must be set in production")
 CHARTER_BLIND_INDEX_KEY = (_blind or "charter-blind-index:" + SECRET_KEY).encode()
+# The key of the audit chain's HMACs: kept outside the database (whoever can write the database must not
+# be able to re-chain history). Changing it makes every event written since the chain was keyed fail
+# verification: keep it as carefully as CHARTER_DATA_KEYS.
+_audit_key = env_str("CHARTER_AUDIT_KEY")
+if PRODUCTION and len(_audit_key) < 32:
+    raise ImproperlyConfigured("CHARTER_AUDIT_KEY must be set to a random value of 32+ characters")
+CHARTER_AUDIT_KEY = (_audit_key or "charter-audit:" + SECRET_KEY).encode()
+# Where the daily task exports the audit chain's head (file:/path or mail:address); empty: no export.
+CHARTER_AUDIT_HEAD_EXPORT = env_str("CHARTER_AUDIT_HEAD_EXPORT")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -312,15 +321,6 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {"login": "10/min"},
 }
 SPECTACULAR_SETTINGS = {
-# The key of the audit chain's HMACs: kept outside the database (whoever can write the database must not
-# be able to re-chain history). Changing it makes every event written since the chain was keyed fail
-# verification: keep it as carefully as CHARTER_DATA_KEYS.
-_audit_key = env_str("CHARTER_AUDIT_KEY")
-if PRODUCTION and len(_audit_key) < 32:
-    raise ImproperlyConfigured("CHARTER_AUDIT_KEY must be set to a random value of 32+ characters")
-CHARTER_AUDIT_KEY = (_audit_key or "charter-audit:" + SECRET_KEY).encode()
-# Where the daily task exports the audit chain's head (file:/path or mail:address); empty: no export.
-CHARTER_AUDIT_HEAD_EXPORT = env_str("CHARTER_AUDIT_HEAD_EXPORT")
     "TITLE": "Charter API",
     "DESCRIPTION": "Service standards, the public service charter and everything built on them.",
     "VERSION": "1",
