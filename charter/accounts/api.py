@@ -29,6 +29,7 @@ from charter.accounts.signin import PathKind, signin_check
 from charter.accounts.tokens import api_token_create, api_token_list_for, api_token_revoke
 from charter.common.api import list_response
 from charter.common.http import client_ip, int_param
+from charter.common.idempotency import idempotent
 from charter.common.policy import require
 from charter.privacy.services import personal_data_reveal
 
@@ -135,6 +136,7 @@ class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         return customer_list_visible_to(user=user) if isinstance(user, User) else Customer.objects.none()
 
     @extend_schema(request=CustomerInputSerializer, responses={201: CustomerOutputSerializer})
+    @idempotent
     def create(self, request: Request) -> Response:
         require(can_record_customer(request.user))
         serializer = CustomerInputSerializer(data=request.data)

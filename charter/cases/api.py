@@ -69,10 +69,12 @@ from charter.cases.services import (
     case_update,
 )
 from charter.cases.services.contact import customer_contact_view
+from charter.cases.throttle import intake_require
 from charter.common.api import IF_MATCH, VERSION_REQUIRED, expected_version, list_response
 from charter.common.errors import DomainError
 from charter.common.files import stored_file_response
 from charter.common.http import int_param
+from charter.common.idempotency import idempotent
 from charter.common.policy import require
 from charter.common.unset import UNSET
 from charter.privacy.consent import NOTICE_VERSION, ConsentAnswers
@@ -258,7 +260,7 @@ class CaseViewSet(viewsets.GenericViewSet[Case]):
 
     @extend_schema(
         request=CaseCreateInputSerializer,
-        responses={201: CaseDetailOutputSerializer, 400: ERROR, 403: ERROR},
+        responses={201: CaseDetailOutputSerializer, 400: ERROR, 403: ERROR, 429: ERROR},
         examples=[
             OpenApiExample(
                 "A complaint taken on the phone",
@@ -276,6 +278,7 @@ class CaseViewSet(viewsets.GenericViewSet[Case]):
             )
         ],
     )
+    @idempotent
     def create(self, request: Request) -> Response:
         """Record a case. Staff give the customer and the channel; a customer raises his own case (web)."""
         user = request_user(request)
@@ -290,6 +293,8 @@ class CaseViewSet(viewsets.GenericViewSet[Case]):
             own = Customer.objects.filter(user=user).first()
             if own is None:
                 raise Http404
+            # The web form's limit, on the same per-address counter, and one per customer.
+            intake_require(request=request._request, user_id=user.pk)
             customer, channel = own, CaseChannel.WEB
         case = case_create(
             actor=user,
@@ -387,6 +392,7 @@ class CaseViewSet(viewsets.GenericViewSet[Case]):
         ],
     )
     @messages.mapping.post
+    @idempotent
     def message_create(self, request: Request, pk: str | None = None) -> Response:
         """Write on a case: staff reply or add an internal note; the customer writes to staff."""
         case = self._case(request, pk)
@@ -436,6 +442,7 @@ class CaseViewSet(viewsets.GenericViewSet[Case]):
         responses={201: AttachmentOutputSerializer, 400: ERROR, 403: ERROR, 404: ERROR},
     )
     @attachments.mapping.post
+    @idempotent
     def attachment_create(self, request: Request, pk: str | None = None) -> Response:
         """Upload a file (multipart, field `file`); its type is read from its content, not its name."""
         case = self._case(request, pk)

@@ -7,6 +7,7 @@ from charter.common.text import TextCodes
 class ErrorCode(StrEnum):
     VIEW_DENIED = "case_view_denied"
     VERSION_REQUIRED = "case_version_required"
+    INTAKE_THROTTLED = "case_intake_throttled"
     CREATE_DENIED = "case_create_denied"
     EDIT_DENIED = "case_edit_denied"
     REPLY_DENIED = "case_reply_denied"

@@ -48,6 +48,7 @@ from charter.cases.services.intake_once import (
     intake_token_valid,
 )
 from charter.cases.tasks import case_tracking_link_resend_task
+from charter.cases.throttle import intake_hit
 from charter.catalog.models import Service
 from charter.catalog.selectors import service_name
 from charter.common.errors import DomainError
@@ -73,8 +74,9 @@ def _within_hourly_limit(key: str, limit: int) -> bool:
 
 
 def _intake_allowed(request: HttpRequest) -> bool:
-    """Count one submission against the address; False once it passed the hourly limit."""
-    return _within_hourly_limit(f"intake:{client_ip(request)}", settings.CHARTER_INTAKE_MAX_PER_HOUR)
+    """Count one submission against the address (the counter the API's case creation shares); False once
+    it passed the hourly limit."""
+    return intake_hit(request=request)
 
 
 def _intake_form(request: HttpRequest, *, signed_in: bool) -> tuple[IntakeForm, str]:

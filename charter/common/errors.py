@@ -20,6 +20,10 @@ class CommonErrorCode(StrEnum):
     # Refused before any view reads the body (charter.common.limits, charter.common.parsers).
     REQUEST_TOO_LARGE = "request_too_large"
     REQUEST_TOO_DEEP = "request_too_deep"
+    # An API request's Idempotency-Key (charter.common.idempotency).
+    IDEMPOTENCY_KEY_INVALID = "idempotency_key_invalid"
+    IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"
+    IDEMPOTENCY_KEY_IN_USE = "idempotency_key_in_use"
 
 
 class DomainError(Exception):

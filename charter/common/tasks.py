@@ -3,6 +3,7 @@
 from django.db import close_old_connections
 from huey import crontab
 
+from charter.common.idempotency import idempotency_keys_purge
 from charter.common.services import heartbeat_record
 from charter.common.taskqueue import db_periodic_task, on_startup
 
@@ -19,3 +20,9 @@ def heartbeat_on_startup() -> None:
     close_old_connections()
     heartbeat_record(name="worker")
     close_old_connections()
+
+
+@db_periodic_task(crontab(minute="40", hour="3"))
+def idempotency_keys_purge_task() -> None:
+    """Forget the API's idempotency keys older than a day."""
+    idempotency_keys_purge()

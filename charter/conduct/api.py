@@ -23,6 +23,7 @@ from rest_framework.routers import BaseRouter
 
 from charter.accounts.models import User
 from charter.cases.models import Case
+from charter.common.idempotency import idempotent
 from charter.common.policy import require
 from charter.conduct.models import Evidence, LadderStep, Violation, ViolationEvent
 from charter.conduct.permissions import can_view_own_record
@@ -299,6 +300,7 @@ class ViolationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Violation]
             )
         ],
     )
+    @idempotent
     def create(self, request: Request) -> Response:
         """Record a violation (supervisors for their teams, administrators)."""
         user = self._user(request)

@@ -24,6 +24,7 @@ from rest_framework.routers import BaseRouter
 from charter.accounts.requests import request_user
 from charter.cases.selectors import case_list_visible_to
 from charter.common.api import IF_MATCH, VERSION_REQUIRED, expected_version, list_response
+from charter.common.idempotency import idempotent
 from charter.common.unset import UNSET
 from charter.conduct.selectors import violation_get_visible
 from charter.improvement import selectors
@@ -140,6 +141,7 @@ class CorrectiveActionViewSet(viewsets.GenericViewSet[CorrectiveAction]):
             )
         ],
     )
+    @idempotent
     def create(self, request: Request) -> Response:
         """Open a corrective action (supervisors, QA reviewers, administrators)."""
         user = request_user(request)

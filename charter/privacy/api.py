@@ -25,6 +25,7 @@ from rest_framework.routers import BaseRouter
 from charter.accounts.models import Customer
 from charter.accounts.requests import request_user
 from charter.common.api import list_response
+from charter.common.idempotency import idempotent
 from charter.privacy import selectors
 from charter.privacy.models import DataSubjectRequest
 from charter.privacy.permissions import can_manage_data_requests
@@ -112,6 +113,7 @@ class DataRequestViewSet(viewsets.GenericViewSet[DataSubjectRequest]):
         request=DataRequestCreateInputSerializer,
         responses={201: DataRequestOutputSerializer, 400: ERROR, 403: FORBIDDEN},
     )
+    @idempotent
     def create(self, request: Request) -> Response:
         """Make a request: a customer his own; privacy staff one for the customer named, saying how his
         identity was verified."""

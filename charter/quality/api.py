@@ -26,6 +26,7 @@ from charter.accounts.requests import request_user
 from charter.cases.models import Case
 from charter.cases.selectors import case_get_visible
 from charter.common.api import list_response
+from charter.common.idempotency import idempotent
 from charter.common.policy import require
 from charter.quality.models import Criterion, Review, Scorecard
 from charter.quality.permissions import can_draw, can_draw_every_team, can_manage_scorecards
@@ -146,6 +147,7 @@ class QaReviewViewSet(viewsets.GenericViewSet[Review]):
         responses={201: ReviewDetailOutputSerializer, 400: ERROR, 403: ERROR},
         examples=[OpenApiExample("Draw a case for review", request_only=True, value={"case": 12})],
     )
+    @idempotent
     def create(self, request: Request) -> Response:
         """Draw a case for review by hand (administrators, QA reviewers, supervisors for the teams they lead:
         else 403 `quality_review_denied`). The agent must be active staff who worked on the case (resolved

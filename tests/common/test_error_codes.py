@@ -43,6 +43,9 @@ SHARED = {
     "not_found",
     "request_too_large",
     "request_too_deep",
+    "idempotency_key_invalid",
+    "idempotency_key_reused",
+    "idempotency_key_in_use",
 }
 ROOT = Path(charter.__file__).parent
 
