@@ -19,6 +19,7 @@ from django.utils import timezone
 
 logger = logging.getLogger(__name__)
 JOB_ATTEMPTS = 5
+ACKNOWLEDGED_KIND = "acknowledged"  # cases.models.CaseEvent.Kind.ACKNOWLEDGED
 
 
 class Audience(StrEnum):
@@ -75,11 +76,26 @@ def _answering() -> str:
     return answering.message_id if answering is not None else ""
 
 
+def _without_refused_acknowledgement(notifications: Sequence[CaseNotification]) -> Sequence[CaseNotification]:
+    """Leave out the customer's acknowledgement when the e-mail being handled must not get one (an old
+    message of a mailbox's first import, a sender over the hourly cap: mail.inbound decides)."""
+    from charter.mail.inbound import inbound_acknowledgement_refusal
+
+    if not inbound_acknowledgement_refusal():
+        return notifications
+    return [
+        each
+        for each in notifications
+        if not (each.audience == Audience.CUSTOMER and each.kind == ACKNOWLEDGED_KIND)
+    ]
+
+
 def notify_many(notifications: Sequence[CaseNotification]) -> None:
     """Record `notifications` in the current transaction (one insert); after the commit the worker turns
     them into e-mails, one task for them all."""
     from charter.cases.models import NotificationJob
 
+    notifications = _without_refused_acknowledgement(notifications)
     if not notifications:
         return
     answering = _answering()

@@ -6,3 +6,6 @@ class CommonConfig(AppConfig):
     name = "charter.common"
     label = "common"
     verbose_name = _("Common")
+
+    def ready(self) -> None:
+        from charter.common import checks  # noqa: F401 - registers the deployment checks

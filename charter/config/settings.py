@@ -90,6 +90,7 @@ MIDDLEWARE = [
     "charter.accounts.probes.RefusedAccessMiddleware",
     "charter.accounts.middleware.UserLanguageMiddleware",
     "charter.accounts.middleware.UserTimezoneMiddleware",
+    "charter.common.middleware.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -262,6 +263,18 @@ EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL")
 # taken for abandoned and sent twice.
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 60, minimum=1)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "charter@localhost")
+# Production refuses a mail backend that keeps mail in the process or prints it: the console backend would
+# write sign-in links, tokens and personal data into the log. `check --deploy` says so too (charter.E001).
+if PRODUCTION and EMAIL_BACKEND.rsplit(".", 2)[-2] in ("console", "locmem", "dummy", "filebased"):
+    raise ImproperlyConfigured(
+        "EMAIL_HOST must name the SMTP server in production: without it Charter would use the "
+        f"{EMAIL_BACKEND} mail backend, which never delivers and keeps or prints tokens and personal data"
+    )
+# IMAP hosts that may be on private addresses (intranet mail servers); others must be public.
+CHARTER_MAIL_ALLOWED_HOSTS = env_list("CHARTER_MAIL_ALLOWED_HOSTS")
+# A mailbox's first import: older messages open cases without an acknowledgement; and a cap per sender.
+CHARTER_MAIL_IMPORT_MAX_AGE_DAYS = env_int("CHARTER_MAIL_IMPORT_MAX_AGE_DAYS", 7, minimum=0)
+CHARTER_MAIL_ACK_MAX_PER_SENDER_HOUR = env_int("CHARTER_MAIL_ACK_MAX_PER_SENDER_HOUR", 3, minimum=0)
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 
@@ -354,6 +367,10 @@ SESSION_COOKIE_HTTPONLY = True
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    # `__Host-`: the browser takes these cookies only over HTTPS, for the whole site and this exact host (no
+    # Domain attribute), so a neighbouring subdomain cannot set or overwrite them.
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
     SECURE_SSL_REDIRECT = env_bool("CHARTER_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = env_int("CHARTER_HSTS_SECONDS", 31536000, minimum=0)

@@ -15,6 +15,13 @@ DEFAULTS: dict[str, Any] = {
     "CHARTER_MAIL_FETCH_BATCH": 50,
     "CHARTER_MAIL_MAX_BYTES": 30 * 1024 * 1024,
     "CHARTER_MAIL_IMAP_TIMEOUT": 30,
+    # IMAP hosts Charter may connect to although they are private (an intranet mail server); every other
+    # host must resolve only to public addresses (charter.mail.addresses).
+    "CHARTER_MAIL_ALLOWED_HOSTS": [],
+    # The first import of a mailbox: messages older than this many days open cases without an
+    # acknowledgement mail; and at most this many acknowledgements go to one sender an hour.
+    "CHARTER_MAIL_IMPORT_MAX_AGE_DAYS": 7,
+    "CHARTER_MAIL_ACK_MAX_PER_SENDER_HOUR": 3,
     # Webhooks: attempts, first retry delay (doubling), request timeout in seconds.
     "CHARTER_WEBHOOK_ATTEMPTS": 8,
     "CHARTER_WEBHOOK_RETRY_SECONDS": 30,

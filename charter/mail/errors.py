@@ -11,6 +11,7 @@ class ErrorCode(StrEnum):
     NOT_QUARANTINED = "mail_not_quarantined"
     NOT_FAILED = "mail_not_failed"
     WEBHOOK_URL_REFUSED = "mail_webhook_url_refused"
+    MAIL_HOST_REFUSED = "mail_host_refused"
     INVALID_FIELD = "mail_invalid_field"
     INVALID_TEXT = "mail_invalid_text"
     TEXT_TOO_LONG = "mail_text_too_long"

@@ -16,6 +16,7 @@ from django.utils import timezone
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError
 
+from charter.mail.addresses import AddressRefused, mail_host_check
 from charter.mail.conf import mail_setting
 from charter.mail.inbound import message_receive
 from charter.mail.models import InboundMessage, Mailbox
@@ -33,6 +34,11 @@ class PollResult:
 
 
 def _connect(mailbox: Mailbox) -> IMAPClient:
+    # The same check as at saving, again now: the name may resolve elsewhere today (DNS rebinding).
+    try:
+        mail_host_check(mailbox.host, mailbox.port)
+    except AddressRefused as refused:
+        raise OSError(f"{refused} (not listed in CHARTER_MAIL_ALLOWED_HOSTS)") from refused
     timeout = float(mail_setting("CHARTER_MAIL_IMAP_TIMEOUT"))
     context = ssl.create_default_context()
     client = IMAPClient(

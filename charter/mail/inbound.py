@@ -9,11 +9,14 @@ get an acknowledgement: no mail loops. A message that cannot be parsed, or whose
 quarantined with its raw bytes: nothing is dropped silently.
 """
 
+import datetime as dt
 import hashlib
+import hmac
 import logging
 from contextvars import ContextVar
 from typing import Protocol
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +25,7 @@ from charter.accounts.models import User
 from charter.audit.services import audit_record
 from charter.common.errors import DomainError
 from charter.common.policy import require
+from charter.common.throttle import throttle_hit
 from charter.mail.conf import mail_setting
 from charter.mail.errors import ErrorCode
 from charter.mail.models import InboundMessage, Mailbox, OutboundMessage, message_key
@@ -41,6 +45,8 @@ class InboundHandler(Protocol):
 _handler: list[InboundHandler] = []
 # The message whose handler is running: what the handler sends the sender answers it (`In-Reply-To`).
 _being_handled: ContextVar[InboundMessage | None] = ContextVar("inbound_being_handled", default=None)
+# Why the message being handled must not be acknowledged by mail ('' when it may be).
+_no_acknowledgement: ContextVar[str] = ContextVar("inbound_no_acknowledgement", default="")
 
 
 def inbound_handler_set(handler: InboundHandler) -> None:
@@ -53,13 +59,56 @@ def inbound_being_handled() -> InboundMessage | None:
     return _being_handled.get()
 
 
+def inbound_acknowledgement_refusal() -> str:
+    """Why the inbound message whose handler is running gets no acknowledgement mail, or '' when it may.
+
+    An old mailbox imported for the first time (or old mail marked unread again) would otherwise mail every
+    sender of the last years, and one sender's flood (a loop with a mail system that ignores the
+    Auto-Submitted header, or someone sending in bulk) would be answered message for message. The handler
+    still records each message; only the acknowledgement is left out (cases.notifications asks this).
+    """
+    return _no_acknowledgement.get()
+
+
+def _acknowledgement_refusal(message: ParsedMessage) -> str:
+    now = timezone.now()
+    max_age = int(mail_setting("CHARTER_MAIL_IMPORT_MAX_AGE_DAYS"))
+    if max_age and message.date is not None and message.date < now - dt.timedelta(days=max_age):
+        return str(
+            _(
+                "No acknowledgement was mailed: the e-mail is dated more than %(days)s days before it was "
+                "fetched (an old mailbox imported for the first time)."
+            )
+            % {"days": max_age}
+        )
+    cap = int(mail_setting("CHARTER_MAIL_ACK_MAX_PER_SENDER_HOUR"))
+    if message.from_address:
+        # Counted in the cache (the common throttle), keyed by a keyed hash: the address is stored encrypted
+        # and must not appear in clear anywhere else.
+        digest = hmac.new(
+            settings.CHARTER_BLIND_INDEX_KEY, message.from_address.strip().lower().encode(), hashlib.sha256
+        ).hexdigest()[:40]
+        hits = throttle_hit(f"mail-ack:{digest}", window_seconds=3600)
+        if hits > cap:
+            return str(
+                _(
+                    "No acknowledgement was mailed: %(count)s e-mails from this sender were received in the "
+                    "last hour, and at most %(cap)s are acknowledged."
+                )
+                % {"count": hits, "cap": cap}
+            )
+    return ""
+
+
 def _handle(mailbox: Mailbox, message: ParsedMessage, inbound: InboundMessage) -> str:
     if not _handler:
         raise RuntimeError("no inbound mail handler is registered")
     token = _being_handled.set(inbound)
+    refusal = _no_acknowledgement.set(_acknowledgement_refusal(message))
     try:
         return _handler[0](mailbox=mailbox, message=message, inbound=inbound)
     finally:
+        _no_acknowledgement.reset(refusal)
         _being_handled.reset(token)
 
 

@@ -152,6 +152,8 @@ class ParsedMessage:
     html: str
     attachments: tuple[ParsedAttachment, ...]
     automated: str
+    # Attachments beyond MAX_ATTACHMENTS, left out of `attachments` (the raw message still has them).
+    attachments_dropped: int = 0
 
     @property
     def is_automated(self) -> bool:
@@ -653,6 +655,7 @@ def message_parse(raw: bytes) -> ParsedMessage:
     texts: list[str] = []
     htmls: list[str] = []
     attachments: list[ParsedAttachment] = []
+    dropped = 0
     for part in _leaves(message):
         content_type = part.get_content_type()
         is_body_type = (
@@ -662,6 +665,7 @@ def message_parse(raw: bytes) -> ParsedMessage:
             (htmls if content_type == "text/html" else texts).append(_part_text(part))
             continue
         if len(attachments) >= MAX_ATTACHMENTS:
+            dropped += 1
             continue
         content_id = _WHITESPACE.sub("", _unescape_raw(_header(part, "content-id"))).strip("<>")
         attachments.append(
@@ -695,6 +699,7 @@ def message_parse(raw: bytes) -> ParsedMessage:
         html=html_sanitise(markup) if markup.strip() else "",
         attachments=tuple(attachments),
         automated=_automated_reason(message, subject, from_address),
+        attachments_dropped=dropped,
     )
 
 

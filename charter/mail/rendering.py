@@ -98,7 +98,10 @@ def template_source(key: str, language: str) -> tuple[str, str]:
 
 
 def _render(text: str, context: Mapping[str, Any]) -> str:
-    return _engine.from_string(text).render(Context(dict(context)))
+    # The Context decides escaping, not the Engine: a Context escapes unless told otherwise, and a customer
+    # "O'Brien & <Co>" then arrived as "O&#x27;Brien &amp; &lt;Co&gt;". Pages that show a rendered mail
+    # (the preview, the delivery log) escape it themselves.
+    return _engine.from_string(text).render(Context(dict(context), autoescape=False))
 
 
 def template_check(subject: str, body: str, *, key: str) -> None:

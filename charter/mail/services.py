@@ -59,6 +59,24 @@ def _apply(instance: Any, fields: dict[str, object]) -> list[str]:
     return sorted(changed)
 
 
+def _mail_host_check(host: str, port: int) -> None:
+    """Refuse (field `host`) an IMAP host on a loopback, private or translated address unless it is listed
+    in CHARTER_MAIL_ALLOWED_HOSTS. Resolved before any lock: DNS may be slow."""
+    from charter.mail.addresses import AddressRefused, mail_host_check
+
+    if not host:
+        return
+    try:
+        mail_host_check(host, port, resolve_required=False)
+    except AddressRefused as error:
+        raise DomainError(
+            _("%(reason)s An intranet mail server must be listed in CHARTER_MAIL_ALLOWED_HOSTS.")
+            % {"reason": error},
+            code=ErrorCode.MAIL_HOST_REFUSED,
+            field="host",
+        ) from error
+
+
 def mailbox_save(
     *,
     actor: User,
@@ -104,6 +122,13 @@ def mailbox_save(
         raise DomainError(_("Choose the kind of case."), code=ErrorCode.INVALID_FIELD, field="kind")
     if mailbox is not None and not fields.get("password"):
         fields.pop("password", None)
+    if "host" in fields or "port" in fields:
+        port_given = fields.get("port", mailbox.port if mailbox else None)
+        # The port is validated with the rest below; a wrong one only changes what getaddrinfo is asked.
+        _mail_host_check(
+            str(fields.get("host", mailbox.host if mailbox else "")),
+            port_given if isinstance(port_given, int) else 993,
+        )
     with transaction.atomic():
         target = Mailbox() if mailbox is None else Mailbox.objects.select_for_update().get(pk=mailbox.pk)
         changed = _apply(target, fields)

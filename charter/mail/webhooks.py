@@ -16,7 +16,6 @@ import functools
 import hashlib
 import hmac
 import http.client
-import ipaddress
 import json
 import logging
 import secrets
@@ -34,6 +33,7 @@ from django.utils.translation import gettext_lazy as _
 
 from charter.accounts.models import User
 from charter.common.errors import DomainError
+from charter.mail.addresses import AddressRefused, host_addresses
 from charter.mail.attempts import (
     attempt_claim,
     attempt_failed,
@@ -94,21 +94,14 @@ def _addresses(url: str, *, allow_private: bool) -> tuple[str, int, str, list[st
         raise _Refused(str(_("Put no user name or password in the address; the signature authenticates.")))
     port = explicit_port or (443 if parts.scheme == "https" else 80)
     try:
-        infos = socket.getaddrinfo(parts.hostname, port, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError) as error:
-        raise _Refused(str(_("The host name could not be resolved: %(error)s") % {"error": error})) from error
-    addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
-    for address in addresses:
-        ip = ipaddress.ip_address(address.split("%")[0])
-        if not allow_private and not ip.is_global:
-            raise _Refused(
-                str(
-                    _("%(address)s is a loopback or private address; allow private addresses to use it.")
-                    % {"address": address}
-                )
+        addresses = host_addresses(parts.hostname, port, allow_private=allow_private)
+    except AddressRefused as error:
+        reason = str(error)
+        if not allow_private:
+            reason += " " + str(
+                _("An administrator may allow private addresses for a receiver on the intranet.")
             )
-        if ip.is_multicast or ip.is_unspecified:
-            raise _Refused(str(_("%(address)s cannot receive webhooks.") % {"address": address}))
+        raise _Refused(reason) from error
     return parts.scheme, port, parts.hostname, addresses
 
 

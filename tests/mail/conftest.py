@@ -19,6 +19,15 @@ def corpus(name: str) -> bytes:
     return (MESSAGES / name).read_bytes()
 
 
+@pytest.fixture(autouse=True)
+def _local_mail_servers_allowed(settings: Any) -> None:
+    """The test Dovecot listens on loopback: a mailbox may reach it only when listed (an intranet server)."""
+    settings.CHARTER_MAIL_ALLOWED_HOSTS = ["127.0.0.1"]
+    # The corpus messages are dated January 2026: the date guard of a first import (tested in
+    # test_import_guards.py) would take them all for an old mailbox's backlog and acknowledge none.
+    settings.CHARTER_MAIL_IMPORT_MAX_AGE_DAYS = 0
+
+
 @pytest.fixture(scope="session")
 def dovecot() -> Iterator[Dovecot]:
     yield from running(Dovecot())

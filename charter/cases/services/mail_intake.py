@@ -12,6 +12,7 @@ case opens a new case linked to it, so it is answered on the clock rather than b
 import re
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -30,7 +31,7 @@ from charter.common.errors import DomainError
 from charter.common.http import int_param
 from charter.common.text import remove_control_characters
 from charter.common.vocabulary import CaseKind
-from charter.mail.inbound import thread_ref_for
+from charter.mail.inbound import inbound_acknowledgement_refusal, thread_ref_for
 from charter.mail.models import InboundMessage, Mailbox
 from charter.mail.parsing import ParsedAttachment, ParsedMessage, case_numbers_in
 
@@ -161,18 +162,58 @@ def _receive(mailbox: Mailbox, message: ParsedMessage, inbound: InboundMessage) 
         refused = _attach(case, message.attachments, None)
         if earlier is not None:
             CaseLink.objects.get_or_create(from_case=case, to_case=earlier, kind=CaseLink.Kind.RELATED)
+    cut = _cut_notice(message, inbound)
     if refused:
-        inbound.reason = "\n".join(refused)
         # Staff learn of it on the case; the administrator keeps the original in the inbound log.
-        CaseMessage.objects.create(
-            case=case,
-            author_kind=CaseMessage.AuthorKind.SYSTEM,
-            is_internal=True,
-            created_at=timezone.now(),
-            body=gettext(
-                "Files in the e-mail that could not be attached (the original is kept in the mail log):"
-            )
+        _system_note(
+            case,
+            gettext("Files in the e-mail that could not be attached (the original is kept in the mail log):")
             + "\n"
-            + inbound.reason,
+            + "\n".join(refused),
         )
+    if cut:
+        _system_note(case, cut)
+    inbound.reason = "\n".join(filter(None, ["\n".join(refused), cut]))
+    # Not a reason to keep the raw copy: the acknowledgement that was not mailed is noted on the case only.
+    if inbound_acknowledgement_refusal():
+        _system_note(case, inbound_acknowledgement_refusal())
     return f"case:{case.pk}"
+
+
+def _system_note(case: Case, body: str) -> None:
+    CaseMessage.objects.create(
+        case=case,
+        author_kind=CaseMessage.AuthorKind.SYSTEM,
+        is_internal=True,
+        created_at=timezone.now(),
+        body=body,
+    )
+
+
+def _cut_notice(message: ParsedMessage, inbound: InboundMessage) -> str:
+    """What was cut from the e-mail to make it a case (its text past the longest a case holds, attachments
+    past the 50 read), and where the whole original is; '' when nothing was. Setting it as the inbound
+    message's reason makes the mail app keep the raw message."""
+    limit = int(cases_setting("CHARTER_CASES_TEXT_MAX_LENGTH"))
+    length = len(remove_control_characters(message.text).strip())
+    parts = []
+    if length > limit:
+        parts.append(
+            gettext("its text had %(length)s characters, of which the first %(limit)s are shown")
+            % {"length": f"{length:,}", "limit": f"{limit:,}"}
+        )
+    if message.attachments_dropped:
+        parts.append(
+            gettext("%(dropped)s of its %(total)s attachments were left out")
+            % {
+                "dropped": message.attachments_dropped,
+                "total": len(message.attachments) + message.attachments_dropped,
+            }
+        )
+    if not parts:
+        return ""
+    where = reverse("mail:inbound_detail", args=[inbound.pk])
+    return gettext("The e-mail was cut: %(what)s. The full original is kept in the mail log: %(where)s") % {
+        "what": "; ".join(parts),
+        "where": where,
+    }
