@@ -52,6 +52,12 @@ def _known_user(username: str) -> User | None:
     return User.objects.filter(username=username).first() if username else None
 
 
+def _target(user: User | None) -> User | None:
+    """The event's target: a member of staff by name; a customer by id only (data["user_id"]), so that
+    his name never sits in the audit trail's target_repr, which erasure cannot rewrite."""
+    return user if user is not None and user.is_staff_member else None
+
+
 def _audit_failure(*, request: HttpRequest, username: str, path_kind: str, reason: str, locked: bool) -> None:
     user = _known_user(username)
     data = {"path": str(path_kind), "reason": reason}
@@ -63,13 +69,15 @@ def _audit_failure(*, request: HttpRequest, username: str, path_kind: str, reaso
         audit_record(
             actor=None,
             action="accounts.signin_failed",
-            target=user,
+            target=_target(user),
             data=data,
             request=request,
             actor_label=user.get_username() if user is not None and user.is_staff_member else "",
         )
         if locked:
-            audit_record(actor=None, action="accounts.signin_locked", target=user, data=data, request=request)
+            audit_record(
+                actor=None, action="accounts.signin_locked", target=_target(user), data=data, request=request
+            )
 
 
 def signin_refuse_if_locked(*, request: HttpRequest, username: str) -> None:
@@ -105,8 +113,8 @@ def signin_succeeded(
         audit_record(
             actor=user,
             action="accounts.signin",
-            target=user,
-            data={"path": str(path_kind), "second_factor": second_factor},
+            target=_target(user),
+            data={"path": str(path_kind), "second_factor": second_factor, "user_id": str(user.pk)},
             request=request,
         )
 

@@ -146,3 +146,16 @@ def test_desk_signin_succeeds_and_is_audited(superuser: User) -> None:
     response = client.post("/accounts/login/", {"username": "root", "password": PASSWORD})
     assert response.status_code == 302
     assert AuditEvent.objects.filter(action="accounts.signin", data__path="desk").exists()
+
+
+def test_a_customers_sign_in_names_him_by_id_only(customer_user: User) -> None:
+    customer_user.display_name = "刘晓梅"
+    customer_user.save()
+    client = Client()
+    client.post("/accounts/login/", {"username": customer_user.username, "password": "wrong"})
+    client.post("/accounts/login/", {"username": customer_user.username, "password": PASSWORD})
+    events = AuditEvent.objects.filter(action__in=["accounts.signin", "accounts.signin_failed"])
+    assert events.count() == 2
+    for event in events:
+        assert event.data["user_id"] == str(customer_user.pk)
+        assert "刘晓梅" not in event.target_repr

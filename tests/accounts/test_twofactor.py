@@ -116,7 +116,7 @@ def test_signin_asks_for_the_code_and_is_not_signed_in_until_it_passes(administr
     assert "_auth_user_id" in client.session
     assert client.get("/desk/").status_code == 200
     event = AuditEvent.objects.filter(action="accounts.signin").get()
-    assert event.data == {"path": "desk", "second_factor": True}
+    assert event.data == {"path": "desk", "second_factor": True, "user_id": str(administrator.pk)}
 
 
 def test_wrong_codes_count_towards_the_lockout(administrator: User) -> None:
