@@ -3,6 +3,7 @@ the work each completion does, the mails, and the reminders each sent once."""
 
 import datetime as dt
 import zipfile
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -395,3 +396,33 @@ def test_the_reminder_goes_to_the_handler_once_taken(
     OutboundMessage.objects.all().delete()
     assert data_request_reminders_send(now=monday)["overdue"] == 1
     assert [mail.recipient for mail in OutboundMessage.objects.all()] == ["sun@charter.example"]
+
+
+def test_erasing_a_customer_blanks_his_requests_texts_and_deletes_his_export(
+    customer: Customer, officer: User, settings: Any, tmp_path: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from charter.privacy.erasure import customer_erase
+    from charter.privacy.registry import ERASED_MARKER
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    access = data_request_take(
+        actor=officer, request=portal_request(customer, "access", details="李明的资料")
+    )
+    access = data_request_complete(actor=officer, request=access, outcome="李明已下载")
+    stored = access.export_file.path
+    erasure = data_request_create(
+        actor=officer,
+        customer=customer,
+        kind="erasure",
+        channel="phone",
+        identity_verification="身份证 110101199003071234",
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        customer_erase(customer=customer, actor=officer, reason=erasure.number)
+    access.refresh_from_db()
+    erasure.refresh_from_db()
+    assert (access.details, access.outcome, access.export_file.name) == (ERASED_MARKER, ERASED_MARKER, "")
+    assert erasure.identity_verification == ERASED_MARKER
+    assert not Path(stored).exists()
+    # Numbers, kinds, statuses and clocks stay.
+    assert access.status == Status.COMPLETED and access.number.startswith("PR-")
