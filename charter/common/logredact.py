@@ -1,6 +1,7 @@
 """Keep the secrets that travel in URLs out of the logs.
 
-A customer's tracking link (`/track/<token>/`), a survey link (`/s/<token>/`) and a password-reset link
+A customer's tracking link (`/track/<token>/`), a survey link (`/s/<token>/`), a consent opt-out link
+(`/privacy/opt-out/<token>/`) and a password-reset link
 (`/accounts/reset/<uid>/<token>/`) are bearer secrets: whoever reads one in a log can open the case, answer
 the survey or set the password. Django logs the path of every 404 and 500 (`django.request`), the
 development server every request (`django.server`), and gunicorn's access log every request line and
@@ -14,7 +15,7 @@ from typing import Any
 
 from gunicorn import glogging
 
-_SECRET_PATHS = re.compile(r"(/track/|/s/|/accounts/reset/[^/\s?#]+/)([^/\s?#\"']+)")
+_SECRET_PATHS = re.compile(r"(/track/|/s/|/privacy/opt-out/|/accounts/reset/[^/\s?#]+/)([^/\s?#\"']+)")
 REDACTED = "[redacted]"
 
 
