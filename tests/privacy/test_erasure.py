@@ -18,12 +18,18 @@ from charter.cases.models import Case, CaseAttachment, CaseMessage
 from charter.cases.privacy import case_text_anonymise
 from charter.cases.services import case_customer_reply, case_reply
 from charter.common.errors import DomainError, PermissionDeniedError
+from charter.conduct.services import EvidenceInput
 from charter.privacy import registry
 from charter.privacy.erasure import customer_erase, customer_restrict, text_scrub
 from charter.privacy.models import LegalHold
 from charter.privacy.registry import ERASED_MARKER, SubjectDataSource, SubjectExport
+from charter.quality.models import Finding
 from tests.cases.conftest import new_case, routed_team  # noqa: F401 - cases routed to alice and bob
+from tests.conduct.conftest import clause, code_v1, frozen, record  # noqa: F401 - violations through the service
 from tests.conftest import client_for
+from tests.improvement.conftest import open_cluster_action
+from tests.privacy.test_erasure_marker import Needles, _model_hits
+from tests.standards.conftest import conduct, publish  # noqa: F401 - the code of conduct, published
 
 pytestmark = pytest.mark.django_db
 
@@ -281,3 +287,72 @@ def test_every_app_that_keeps_his_words_registers_a_source() -> None:
     for source in registry.subject_data_sources():
         assert callable(source.export) and callable(source.erase)
     assert dataclasses.is_dataclass(registry.SubjectExport)
+
+
+def test_what_qa_conduct_and_improvement_wrote_about_him_loses_his_data(
+    record: Any,  # noqa: F811
+    clause: Any,  # noqa: F811
+    case: Case,
+    customer: Customer,
+    administrator: User,
+    supervisor: User,
+    member: User,
+    team: Any,
+    media: Path,
+) -> None:
+    name, phone = customer.name, customer.phone
+    reply = case_reply(actor=case.assignee or member, case=case, body=f"{name}，这个你自己去查。")
+    finding = Finding.objects.create(
+        case=case,
+        message=reply,
+        agent=member,
+        check_code="wording",
+        key=f"wording:{name}",
+        clause=clause,
+        excerpt=f"{name}，这个你自己去查",
+        replied_at=timezone.now(),
+    )
+    violation = record(
+        description=f"对{name}说“你自己去查”。",
+        evidence=[
+            EvidenceInput(kind="case", case=case),
+            EvidenceInput(kind="observation", text=f"回访 {phone}"),
+        ],
+    )
+    action = open_cluster_action(
+        supervisor,
+        member,
+        [case],
+        team=team,
+        source_kind="other",
+        source_reference=f"{name}的来电",
+        problem=f"{name}等客户反映抄表错误。",
+        at=timezone.now(),
+    )
+    needles = Needles(name, phone, [])
+    before = _model_hits(needles)
+    for expected in (
+        "quality.finding.excerpt",
+        "quality.finding.key",
+        "conduct.violation.description",
+        "conduct.evidence.text",
+        "improvement.correctiveaction.problem",
+        "improvement.correctiveaction.source_reference",
+    ):
+        assert expected in before, (expected, sorted(before))
+
+    counts = customer_erase(customer=customer, actor=administrator, reason="数据删除请求")
+
+    assert _model_hits(needles) == set()
+    assert (
+        counts["quality.finding"]
+        == counts["conduct.violation"]
+        == counts["improvement.correctiveaction"]
+        == 1
+    )
+    finding.refresh_from_db()
+    violation.refresh_from_db()
+    action.refresh_from_db()
+    assert finding.excerpt == f"{ERASED_MARKER}，这个你自己去查"
+    assert violation.description == f"对{ERASED_MARKER}说“你自己去查”。"
+    assert action.problem == f"{ERASED_MARKER}等客户反映抄表错误。"
