@@ -111,6 +111,7 @@ def consent_record(
     how_informed: str = "",
     source: str = "",
     at: dt.datetime | None = None,
+    actor: "User | None" = None,
 ) -> ConsentRecord:
     """Record that `customer` gave or withdrew consent to one purpose, with its evidence.
 
@@ -119,7 +120,8 @@ def consent_record(
     a link. Raises DomainError (privacy_consent_purpose_unknown, privacy_consent_invalid,
     privacy_consent_notice_required, privacy_consent_how_informed_required,
     privacy_consent_required_purpose) and writes nothing. Audited as `privacy.consent_given` or
-    `privacy.consent_withdrawn` in the same transaction; the audit row names the customer by id only.
+    `privacy.consent_withdrawn` in the same transaction, by `actor` (the customer's own account in the
+    portal) or else `recorded_by`; the audit row names the customer by id only.
     """
     purpose = _purpose(purpose_code)
     if action not in A.values or channel not in C.values:
@@ -165,7 +167,7 @@ def consent_record(
             source=source[:100],
         )
         audit_record(
-            actor=recorded_by,
+            actor=actor or recorded_by,
             action="privacy.consent_given" if action == A.GIVEN else "privacy.consent_withdrawn",
             target=record,
             data={

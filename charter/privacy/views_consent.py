@@ -9,6 +9,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from charter.accounts.models import User
 from charter.common.errors import DomainError
 from charter.privacy.consent import (
     consent_record,
@@ -77,6 +78,7 @@ def consent_change(request: HttpRequest) -> HttpResponse:
             notice_text=text if action == ConsentRecord.Action.GIVEN else "",
             notice_language=language if action == ConsentRecord.Action.GIVEN else "",
             source="portal",
+            actor=request.user if isinstance(request.user, User) else None,
         )
     except DomainError as error:
         messages.error(request, str(error.message))

@@ -267,6 +267,7 @@ def test_a_customer_changes_his_own_consent_in_the_portal(
 
     assert stopped.status_code == 302
     assert has_withdrawn(customer_id=customer.pk, purpose_code="surveys")
+    assert AuditEvent.objects.get(action="privacy.consent_withdrawn").actor == customer_user
     assert required.status_code == 404
     assert not has_withdrawn(customer_id=customer.pk, purpose_code="case_handling")
     client.post(url, {"purpose": "surveys", "action": "given"})
