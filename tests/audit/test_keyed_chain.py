@@ -3,6 +3,7 @@ history and re-chain it so that `audit_verify` calls it intact."""
 
 import hashlib
 import json
+from collections.abc import Mapping
 
 import pytest
 from django.core.management import call_command
@@ -17,7 +18,7 @@ from charter.audit.services import audit_record
 pytestmark = pytest.mark.django_db
 
 
-def _plain_sha256(row: dict[str, object], previous: str) -> str:
+def _plain_sha256(row: Mapping[str, object], previous: str) -> str:
     """What an attacker computes: the documented canonical form, hashed with plain SHA-256."""
     content = {
         "sequence": row["sequence"],
@@ -134,3 +135,54 @@ def test_legacy_events_sealed_at_migration_still_verify_and_the_seal_cannot_be_r
     report = audit_chain_verify()
     assert not report.ok
     assert report.broken_at == 1
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_migration_keeps_existing_events_as_legacy_and_seals_their_number() -> None:
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    executor.migrate([("audit", "0003_viewer_indexes")])
+    try:
+        old_apps = executor.loader.project_state([("audit", "0003_viewer_indexes")]).apps
+        event_model = old_apps.get_model("audit", "AuditEvent")
+        head_model = old_apps.get_model("audit", "AuditChainHead")
+        with connection.cursor() as cursor:  # start from an empty chain, whatever earlier data recorded
+            cursor.execute("DELETE FROM audit_auditevent")
+            cursor.execute("DELETE FROM audit_auditchainhead")
+        previous = "0" * 64
+        for sequence in (1, 2):
+            row = {
+                "sequence": sequence,
+                "occurred_at": f"2026-01-0{sequence}T00:00:00.000000+00:00",
+                "actor_id": None,
+                "actor_label": "",
+                "action": "test.old",
+                "target_type": "",
+                "target_id": "",
+                "target_repr": "",
+                "data": {"n": sequence},
+                "ip_address": None,
+            }
+            digest = _plain_sha256(row, previous)
+            event_model.objects.create(
+                sequence=sequence,
+                occurred_at=f"2026-01-0{sequence}T00:00:00Z",
+                action="test.old",
+                data={"n": sequence},
+                previous_hash=previous,
+                hash=digest,
+            )
+            previous = digest
+        head_model.objects.create(pk=1, last_sequence=2, last_hash=previous)
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+        executor.migrate(executor.loader.graph.leaf_nodes())
+
+    assert list(AuditEvent.objects.order_by("sequence").values_list("scheme", flat=True)) == [1, 1]
+    head = AuditChainHead.objects.get(pk=1)
+    assert head.legacy_until == 2 and head.legacy_seal == legacy_seal(2)
+    audit_record(actor=None, action="test.new")
+    assert audit_chain_verify().ok
+    assert AuditEvent.objects.get(sequence=3).scheme == AuditEvent.Scheme.HMAC
