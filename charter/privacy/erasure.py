@@ -33,6 +33,7 @@ from charter.common.errors import DomainError
 from charter.common.policy import require
 from charter.common.text import clean_text
 from charter.privacy.errors import TEXT_CODES, ErrorCode
+from charter.privacy.models import ConsentRecord, LegalHold
 from charter.privacy.permissions import can_manage_data_requests
 from charter.privacy.registry import ERASED_MARKER, subject_data_sources
 from charter.privacy.selectors import is_customer_held
@@ -328,11 +329,18 @@ def customer_erase(
             for source in subject_data_sources():
                 for table, count in source.erase(customer).items():
                     counts[table] = counts.get(table, 0) + count
+            # What staff wrote in privacy's own rows about him (why a hold, how he was informed).
+            fragments = subject_fragments(customer)
+            counts["privacy.legalhold"] = rows_scrub(
+                LegalHold.objects.filter(customer=customer), ["reason"], fragments
+            )
+            counts["privacy.consentrecord"] = rows_scrub(
+                ConsentRecord.objects.filter(customer=customer), ["how_informed"], fragments
+            )
         customer.name = placeholder_name(customer)
         customer.phone = ""
         customer.email = ""
         customer.id_number = ""
-        customer.organisation = None
         customer.anonymised_at = timezone.now()
         customer.save()  # the blind indexes follow the emptied fields
         counts["accounts.customer"] = 1
