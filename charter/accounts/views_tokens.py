@@ -48,7 +48,7 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and "revoke" in request.POST:
         token = get_object_or_404(api_token_list_for(user=user), pk=int_param(request.POST["revoke"]))
         if api_token_revoke(actor=user, token=token):
-            messages.success(request, _("The token “%(name)s” was revoked.") % {"name": token.name})
+            messages.success(request, _('The token "%(name)s" was revoked.') % {"name": token.name})
         return redirect("accounts:api_tokens")
     if request.method == "POST":
         form = ApiTokenForm(request.POST)

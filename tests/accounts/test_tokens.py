@@ -240,7 +240,7 @@ def test_the_tokens_page_shows_a_new_secret_once_and_revokes(member: User, teamm
     token = ApiToken.objects.get(user=member)
     secret = made.context["secret"]
     assert token.digest == token_digest(secret) and secret in made.content.decode()
-    assert token.name == "nightly export"
+    assert token.name == "nightly export" and token.expires_at is not None
     assert abs(token.expires_at - (timezone.now() + timedelta(days=30))) < timedelta(minutes=1)
     again = client.get("/accounts/tokens/")
     assert secret not in again.content.decode() and "nightly export" in again.content.decode()

@@ -25,7 +25,7 @@ def _limit(settings: Any) -> None:
     settings.CHARTER_CLIENT_IP_HEADER = ""
 
 
-def _raise(user: User, address: str = "203.0.113.5", **headers: str) -> Any:
+def _raise(user: User, address: str = "203.0.113.5", **headers: Any) -> Any:
     return api_client_for(user, "en").post(BASE, BODY, format="json", REMOTE_ADDR=address, **headers)
 
 

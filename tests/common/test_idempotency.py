@@ -25,7 +25,7 @@ BODY = {"name": "王小明", "phone": "13800138000"}
 
 
 def _post(client: APIClient, body: dict[str, Any], key: str | None = "order-7f3a") -> Any:
-    headers = {"HTTP_IDEMPOTENCY_KEY": key} if key is not None else {}
+    headers: dict[str, Any] = {"HTTP_IDEMPOTENCY_KEY": key} if key is not None else {}
     return client.post(CUSTOMERS, body, format="json", **headers)
 
 
