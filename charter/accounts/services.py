@@ -710,6 +710,24 @@ def customer_create(
         name=name,
         phone=_text(phone, Customer, "phone"),
         email=_text(email, Customer, "email"),
+        id_number=_text(id_number, Customer, "id_number"),
+        organisation=organisation,
+        user=user,
+        language=language,
+    )
+    customer.full_clean()
+    # No savepoint: inside a caller's transaction (the intake) the customer stands or falls with it.
+    with transaction.atomic(savepoint=False):
+        customer.save()
+        audit_record(
+            actor=actor,
+            action="accounts.customer_create",
+            target=customer,
+            data={"organisation": organisation.pk if organisation else None},
+        )
+    return customer
+
+
 def customer_update(
     *,
     actor: Actor,
@@ -747,24 +765,6 @@ def customer_update(
                 actor=actor, action="accounts.customer_update", target=customer, data={"fields": changed}
             )
     return changed
-
-
-        id_number=_text(id_number, Customer, "id_number"),
-        organisation=organisation,
-        user=user,
-        language=language,
-    )
-    customer.full_clean()
-    # No savepoint: inside a caller's transaction (the intake) the customer stands or falls with it.
-    with transaction.atomic(savepoint=False):
-        customer.save()
-        audit_record(
-            actor=actor,
-            action="accounts.customer_create",
-            target=customer,
-            data={"organisation": organisation.pk if organisation else None},
-        )
-    return customer
 
 
 def customer_organisation_create(
