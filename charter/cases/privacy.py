@@ -11,7 +11,9 @@ from what remains, and tracking links and queued notifications' links stop worki
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from django.core.exceptions import SuspiciousFileOperation
 from django.db.models import Q
+from django.utils.text import get_valid_filename
 
 from charter.accounts.models import Customer
 from charter.cases.mailing import thread_ref
@@ -162,6 +164,15 @@ def _when(value: Any) -> str | None:
     return value.isoformat() if value is not None else None
 
 
+def _zip_name(number: str, attachment: CaseAttachment) -> str:
+    # The name he gave the file, made safe as one path component (no folders, no "..").
+    try:
+        safe = get_valid_filename(attachment.original_name.replace("/", "_").replace("\\", "_"))
+    except SuspiciousFileOperation:  # nothing usable left (".", "..")
+        safe = "file"
+    return f"cases/{number}/{attachment.pk}-{safe}"
+
+
 def customer_cases_export(customer: Customer) -> SubjectExport:
     """His cases, the public conversation on them (his messages and the replies he was sent, staff shown as
     "staff") and the files he sent; never internal notes, staff names or internal scores."""
@@ -208,13 +219,12 @@ def customer_cases_export(customer: Customer) -> SubjectExport:
             "content_type": attachment.content_type,
             "size": attachment.size,
             "sent_at": _when(attachment.created_at),
-            "file": f"cases/{numbers[attachment.case_id]}/{attachment.pk}-{attachment.original_name}",
+            "file": _zip_name(numbers[attachment.case_id], attachment),
         }
         for attachment in attachments
     ]
     export.files = [
-        (f"cases/{numbers[attachment.case_id]}/{attachment.pk}-{attachment.original_name}", attachment.file)
-        for attachment in attachments
+        (_zip_name(numbers[attachment.case_id], attachment), attachment.file) for attachment in attachments
     ]
     return export
 
