@@ -1,8 +1,10 @@
 """REST endpoints of accounts: the caller's profile, API tokens, customers (masked) and reveals."""
 
+from django.conf import settings
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -11,8 +13,9 @@ from rest_framework.routers import BaseRouter
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
+from charter.accounts.errors import ErrorCode
 from charter.accounts.models import ApiToken, Customer, User
-from charter.accounts.permissions import can_record_customer, is_staff_member
+from charter.accounts.permissions import can_record_customer, is_staff_member, requires_second_factor
 from charter.accounts.selectors import customer_list_visible_to
 from charter.accounts.serializers import (
     ApiTokenOutputSerializer,
@@ -25,9 +28,10 @@ from charter.accounts.serializers import (
     TokenObtainOutputSerializer,
 )
 from charter.accounts.services import customer_create, user_preferences_update
-from charter.accounts.signin import PathKind, signin_check
+from charter.accounts.signin import PathKind, signin_password, signin_succeeded
 from charter.accounts.tokens import api_token_create, api_token_list_for, api_token_revoke
 from charter.common.api import list_response
+from charter.common.errors import PermissionDeniedError
 from charter.common.http import client_ip, int_param
 from charter.common.idempotency import idempotent
 from charter.common.policy import require
@@ -46,23 +50,43 @@ class LoginRateThrottle(AnonRateThrottle):
 
 class TokenObtainView(APIView):
     """Exchange a username and password for a new named API token with an expiry; its secret is in this
-    answer only. The sign-in goes through the same lockout and audit as the desk's."""
+    answer only. The sign-in goes through the same lockout and audit as the desk's; someone who must use a
+    second factor (`requires_second_factor`) is refused (403 `account_second_factor_required`) and makes
+    tokens on his tokens page instead."""
 
     authentication_classes: list[type] = []
     permission_classes = [permissions.AllowAny]
     throttle_classes = [LoginRateThrottle]
 
-    @extend_schema(request=TokenObtainInputSerializer, responses=TokenObtainOutputSerializer)
+    @extend_schema(
+        request=TokenObtainInputSerializer,
+        responses={
+            200: TokenObtainOutputSerializer,
+            400: OpenApiResponse(description="`account_signin_failed` or bad input."),
+            403: OpenApiResponse(
+                description="`account_second_factor_required`: make tokens on /accounts/tokens/."
+            ),
+            429: OpenApiResponse(description="`account_login_throttled`: too many failures."),
+        },
+    )
     def post(self, request: Request) -> Response:
         serializer = TokenObtainInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        user = signin_check(
+        user = signin_password(
             request=request._request,
             username=data["username"],
             password=data["password"],
             path_kind=PathKind.API_TOKEN,
         )
+        if settings.CHARTER_SECOND_FACTOR_REQUIRED and requires_second_factor(user):
+            # A password alone must not open the API to someone who may not use the desk without his
+            # second factor: he makes tokens on his tokens page, signed in with both.
+            raise PermissionDeniedError(
+                _("Your account needs its second factor: sign in and make tokens on your API tokens page."),
+                code=ErrorCode.SECOND_FACTOR_REQUIRED,
+            )
+        signin_succeeded(request=request._request, user=user, path_kind=PathKind.API_TOKEN)
         token, secret = api_token_create(
             user=user, name=data["name"], expires_in_days=data["expires_in_days"]
         )

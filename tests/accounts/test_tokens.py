@@ -5,6 +5,7 @@ import hashlib
 import importlib
 from datetime import timedelta
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 import time_machine
@@ -23,6 +24,7 @@ from charter.accounts.roles import Role
 from charter.accounts.services import user_password_set, user_roles_set, user_update
 from charter.accounts.tokens import api_token_create, token_digest
 from charter.audit.models import AuditEvent
+from tests.accounts.factories import UserFactory
 from tests.conftest import api_client_for, browser_post, client_for
 
 pytestmark = pytest.mark.django_db
@@ -293,3 +295,19 @@ def test_the_migration_turns_clear_drf_keys_into_hashes_and_forgets_the_keys(mem
     finally:
         with connection.cursor() as cursor:
             cursor.execute("DROP TABLE authtoken_token")
+
+
+def test_someone_who_needs_a_second_factor_gets_no_token_for_a_password_alone(settings: Any) -> None:
+    settings.CHARTER_SECOND_FACTOR_REQUIRED = True
+    UserFactory.create(
+        username="root", password="correct horse battery", roles=[Role.ADMINISTRATOR], is_staff=True
+    )
+
+    response = APIClient(HTTP_ACCEPT_LANGUAGE="en").post(
+        "/api/v1/auth/token/", {"username": "root", "password": "correct horse battery"}
+    )
+
+    assert response.status_code == 403
+    assert response.json()["code"] == "account_second_factor_required"
+    assert not ApiToken.objects.exists()
+    assert not AuditEvent.objects.filter(action="accounts.signin").exists()
