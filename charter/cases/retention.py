@@ -84,6 +84,15 @@ def _case_describe(target_id: str) -> tuple[str, str] | None:
     return (number, reverse("cases:desk_case", args=[number])) if number else None
 
 
+def _case_customer(target_id: str) -> int | None:
+    if not target_id.isdigit():
+        return None
+    customer_id: int | None = (
+        Case.objects.filter(pk=int(target_id)).values_list("customer_id", flat=True).first()
+    )
+    return customer_id
+
+
 def retention_rules_register() -> None:
     """Register the cases' retention rule with privacy, tell mail which threads are held, and let staff
     place legal holds on a case by its number."""
@@ -93,4 +102,8 @@ def retention_rules_register() -> None:
 
     retention_rule_register(CLOSED_CASES_RULE)
     held_thread_refs_register(held_thread_refs)
-    hold_target_register(HoldTarget(target_type=CASE_TARGET, find=_case_find, describe=_case_describe))
+    hold_target_register(
+        HoldTarget(
+            target_type=CASE_TARGET, find=_case_find, describe=_case_describe, customer_of=_case_customer
+        )
+    )

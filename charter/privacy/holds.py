@@ -34,6 +34,8 @@ class HoldTarget:
     find: Callable[[str], str | None]
     # The reference and the desk address of a held record (by pk), or None when it is gone.
     describe: Callable[[str], tuple[str, str] | None]
+    # The pk of the customer a record (by pk) is about, or None: a hold on the record locks his row.
+    customer_of: Callable[[str], int | None] = lambda target_id: None
 
 
 _targets: dict[str, HoldTarget] = {}
@@ -60,6 +62,23 @@ def _reason(reason: str) -> str:
     )
 
 
+def _target_customer(target_type: str, target_id: str) -> int | None:
+    target = _targets.get(target_type)
+    return target.customer_of(target_id) if target is not None else None
+
+
+def _customer_lock(customer_id: int | None) -> None:
+    """Lock the customer's row; refuse (`privacy_already_erased`) when his data has been erased."""
+    if customer_id is None:
+        return
+    row = Customer.objects.select_for_update().filter(pk=customer_id).only("anonymised_at").first()
+    if row is not None and row.anonymised_at is not None:
+        raise DomainError(
+            _("This customer's data has already been erased."),
+            code=ErrorCode.ALREADY_ERASED,
+        )
+
+
 def legal_hold_place(
     *,
     actor: User,
@@ -73,7 +92,9 @@ def legal_hold_place(
 
     Requires privacy.manage_retention and a reason. A second active hold on the same subject is allowed (two
     matters may each need it); each is released on its own. Audited as `privacy.legal_hold_place` with the
-    subject's type and id only (no personal data in the trail).
+    subject's type and id only (no personal data in the trail). The customer's row (or the held record's
+    customer's) is locked first, as erasure does, and a customer already erased is refused
+    (`privacy_already_erased`).
     """
     require(can_manage_retention(actor))
     if (customer is None) == (not target_type):
@@ -84,6 +105,9 @@ def legal_hold_place(
         raise DomainError(_("Say which record the hold is on."), code=ErrorCode.HOLD_SUBJECT_REQUIRED)
     text = _reason(reason)
     with transaction.atomic():
+        # Erasure locks the customer's row and then looks for holds: taking the same lock first here makes
+        # the two wait for each other, so a hold is never placed on data an erasure is removing.
+        _customer_lock(customer.pk if customer is not None else _target_customer(target_type, str(target_id)))
         hold = LegalHold.objects.create(
             customer=customer,
             target_type=target_type,

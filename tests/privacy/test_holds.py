@@ -74,3 +74,23 @@ def test_an_agent_places_no_hold(member: User, officer: User) -> None:
     with pytest.raises(PermissionDeniedError):
         legal_hold_release(actor=member, hold=hold, reason="放掉")
     assert is_customer_held(customer.pk)
+
+
+def test_no_hold_is_placed_on_an_erased_customer_or_on_his_case(officer: User) -> None:
+    from django.utils import timezone
+
+    from charter.privacy.models import LegalHold
+    from tests.cases.conftest import new_case
+
+    customer = CustomerFactory.create()
+    case = new_case(None, customer, title="已删除客户的工单", description="说明")
+    customer.anonymised_at = timezone.now()
+    customer.save(update_fields=["anonymised_at"])
+
+    with pytest.raises(DomainError) as on_customer:
+        legal_hold_place(actor=officer, customer=customer, reason="诉讼")
+    with pytest.raises(DomainError) as on_case:
+        legal_hold_place(actor=officer, target_type="cases.case", target_id=str(case.pk), reason="诉讼")
+
+    assert on_customer.value.code == on_case.value.code == ErrorCode.ALREADY_ERASED
+    assert not LegalHold.objects.exists()
