@@ -2,12 +2,17 @@
 draft name it).
 
 A client that did not hear the answer (a dropped connection, a worker killed after the commit) sends the
-same request again with the same key and gets the first answer (header `Idempotent-Replayed: true`)
-instead of a second case or message. The key is claimed, the view runs and its answer is stored in one
-transaction: either all of it commits or none, and of two concurrent first uses the unique constraint lets
-one win (the other waits for it, then replays its answer). The same key with another request answers 422
-`idempotency_key_reused`. Only 2xx answers are kept: after a refusal the client may correct and retry with
-the same key. Keys are per user and kept for a day (`idempotency_keys_purge`).
+same request again with the same key and gets the first answer's status with the created object's
+identifiers only (`id`, `number`, … : REPLAYED_FIELDS; header `Idempotent-Replayed: true`) instead of a
+second case or message; it GETs the object for the rest. The full answer is never stored: a case's title,
+description or the customer's contact would sit outside erasure's reach, and a replay would hand them out
+without the view's permission checks or the audited contact view.
+
+The key is claimed, the view runs and its answer is stored in one transaction: either all of it commits or
+none, and of two concurrent first uses the unique constraint lets one win (the other waits for it, then
+replays its answer). The same key with another request answers 422 `idempotency_key_reused`. Only 2xx
+answers are kept: after a refusal the client may correct and retry with the same key. Keys are per user
+and kept for a day (`idempotency_keys_purge`, run hourly).
 """
 
 import hashlib
@@ -34,6 +39,9 @@ HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
 KEEP_FOR = timedelta(hours=24)
 KEY_MAX_LENGTH = 255
+# What a replay answers of the first answer's body: the created object's identifiers and state, nothing a
+# person wrote or is (no title, description, name or contact).
+REPLAYED_FIELDS = ("id", "pk", "number", "url", "kind", "status")
 
 IDEMPOTENCY_KEY = OpenApiParameter(
     HEADER,
@@ -41,8 +49,10 @@ IDEMPOTENCY_KEY = OpenApiParameter(
     OpenApiParameter.HEADER,
     required=False,
     description="A unique value of your choice (a UUID) per thing to create: sending the same request again "
-    "with the same key answers the first answer (header Idempotent-Replayed: true) instead of creating it "
-    "twice; the same key with another request answers 422 idempotency_key_reused. Kept for 24 hours.",
+    "with the same key answers the first answer's status with the created object's identifiers only (id, "
+    "number, url, kind, status as present; header Idempotent-Replayed: true) instead of creating it twice: "
+    "GET the object for the rest. The same key with another request answers 422 idempotency_key_reused. "
+    "Kept for 24 hours.",
 )
 
 ViewMethod = TypeVar("ViewMethod", bound=Callable[..., Response])
@@ -103,6 +113,14 @@ def _key_of(request: Request) -> str | None:
     return key
 
 
+def replay_body(data: Any) -> dict[str, Any]:
+    """The part of a created object's answer kept for a replay: its identifiers (REPLAYED_FIELDS), as JSON."""
+    if not isinstance(data, dict):
+        return {}
+    kept = {field: data[field] for field in REPLAYED_FIELDS if field in data}
+    return cast("dict[str, Any]", json.loads(json.dumps(kept, cls=DjangoJSONEncoder)))
+
+
 def _replay(row: IdempotencyKey, fingerprint: str) -> Response:
     if row.request_hash != fingerprint:
         raise IdempotencyKeyReusedError(
@@ -112,13 +130,13 @@ def _replay(row: IdempotencyKey, fingerprint: str) -> Response:
         raise IdempotencyKeyInUseError(
             _("The first request with this Idempotency-Key is still being answered.")
         )
-    return Response(row.response_body, status=row.status, headers={REPLAYED_HEADER: "true"})
+    return Response(row.response_body or {}, status=row.status, headers={REPLAYED_HEADER: "true"})
 
 
 def idempotent(view_method: ViewMethod) -> ViewMethod:
     """Make an API view method that creates something answer a repeated `Idempotency-Key` with its first
-    answer (see the module's docstring). Requests without the header, or from anonymous callers, are
-    answered as before. Documents the header in the API schema."""
+    answer's status and the created object's identifiers (see the module's docstring). Requests without the
+    header, or from anonymous callers, are answered as before. Documents the header in the API schema."""
 
     @wraps(view_method)
     def wrapper(self: Any, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -143,7 +161,7 @@ def idempotent(view_method: ViewMethod) -> ViewMethod:
             response = view_method(self, request, *args, **kwargs)
             if 200 <= response.status_code < 300:
                 claim.status = response.status_code
-                claim.response_body = json.loads(json.dumps(response.data, cls=DjangoJSONEncoder))
+                claim.response_body = replay_body(response.data)
                 claim.save(update_fields=["status", "response_body"])
             else:
                 # A refusal created nothing: the client may correct the request and send it with this key.
@@ -154,7 +172,7 @@ def idempotent(view_method: ViewMethod) -> ViewMethod:
 
 
 def idempotency_keys_purge(*, now: Any = None) -> int:
-    """Delete the idempotency keys older than a day; return how many. Run daily by the worker."""
+    """Delete the idempotency keys older than a day; return how many. Run hourly by the worker."""
     cutoff = (now or timezone.now()) - KEEP_FOR
     deleted, _per_model = IdempotencyKey.objects.filter(created_at__lt=cutoff).delete()
     return deleted

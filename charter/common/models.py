@@ -73,7 +73,8 @@ class EventCursor(models.Model):
 
 
 class IdempotencyKey(models.Model):
-    """An API client's `Idempotency-Key` and the answer its first request got (charter.common.idempotency).
+    """An API client's `Idempotency-Key` and the answer its first request got (charter.common.idempotency):
+    the status and the created object's identifiers only (never its text or a person's data).
 
     The same key with the same request replays the stored answer instead of creating a second time; the
     claim (status null) and the creation commit together, so a worker killed after the commit leaves an

@@ -22,7 +22,8 @@ def heartbeat_on_startup() -> None:
     close_old_connections()
 
 
-@db_periodic_task(crontab(minute="40", hour="3"))
+@db_periodic_task(crontab(minute="40"))
 def idempotency_keys_purge_task() -> None:
-    """Forget the API's idempotency keys older than a day."""
+    """Forget the API's idempotency keys older than a day, every hour: a key outlives its day by an hour
+    at most."""
     idempotency_keys_purge()
