@@ -129,10 +129,13 @@ class AuditEvent(models.Model):
 
 
 class AuditChainHead(models.Model):
-    """The single row that serialises appends: it holds the last sequence number and hash."""
+    """The single row that serialises appends: it holds the last sequence number and hash, sealed (`seal`:
+    their HMAC under the audit key, written with them), so that cutting events off the end of the chain and
+    moving the head back with SQL is noticed by `audit_verify`."""
 
     last_sequence = models.BigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default=GENESIS_HASH)
+    seal = models.CharField(max_length=64, blank=True)
     # Events up to this sequence were written before the chain was keyed (scheme 1); `legacy_seal` is the
     # HMAC of that number under the audit key, so raising it in the database is noticed.
     legacy_until = models.BigIntegerField(default=0)
@@ -144,6 +147,19 @@ class AuditChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.last_sequence}"
+
+
+def head_seal(last_sequence: int, last_hash: str) -> str:
+    """The seal of the chain's head: the HMAC of its last sequence and hash under the audit key."""
+    return audit_mac(f"charter-audit-head:{last_sequence}:{last_hash}")
+
+
+def head_seal_ok(head: AuditChainHead) -> bool:
+    """True when the head's seal matches its sequence and hash (an empty head, never appended to, needs
+    none)."""
+    if not head.seal:
+        return head.last_sequence == 0 and head.last_hash == GENESIS_HASH
+    return hmac.compare_digest(head.seal, head_seal(head.last_sequence, head.last_hash))
 
 
 def legacy_seal(legacy_until: int) -> str:

@@ -13,7 +13,14 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from charter.audit.heads import ExportedHead
-from charter.audit.models import GENESIS_HASH, AuditChainHead, AuditEvent, AuditHeadExport, legacy_seal
+from charter.audit.models import (
+    GENESIS_HASH,
+    AuditChainHead,
+    AuditEvent,
+    AuditHeadExport,
+    head_seal_ok,
+    legacy_seal,
+)
 
 if TYPE_CHECKING:
     from charter.accounts.models import User
@@ -201,15 +208,28 @@ def _event_fault(
     return None
 
 
+def _head_fault(head: AuditChainHead | None, last_sequence: int, last_hash: str) -> str:
+    """Why the head does not close the chain that ends in event `last_sequence` with `last_hash` ("" when
+    it does): it must be there once there are events, carry its seal, and name that last event."""
+    if head is None:
+        return _("the head of the chain was removed") if last_sequence else ""
+    if not head_seal_ok(head):
+        return _("the head of the chain was changed outside the application (its seal does not match)")
+    if head.last_sequence != last_sequence or head.last_hash != last_hash:
+        return _("events after the last one present were removed")
+    return ""
+
+
 def audit_chain_verify(*, batch_size: int = 2000, against: ExportedHead | None = None) -> ChainReport:
     """Walk the chain in order; report the first event whose hash, link or sequence is wrong.
 
     Detects an edited row (its hash no longer matches), a deleted row (a gap in the sequence or a link to a
-    hash that is not the previous row's) and a deleted tail (the head remembers more than the table holds).
+    hash that is not the previous row's) and a deleted tail (the head remembers more than the table holds;
+    the head is sealed under the audit key, so moving it back with SQL breaks its seal).
     Events are keyed (HMAC under CHARTER_AUDIT_KEY) except the legacy ones written before, whose number the
     head seals: history rewritten and re-chained without the key is reported at the first event changed.
     The chain must also still pass through the exported head `against` (by default the last one
-    exported, as remembered in the database; `audit_verify --against FILE` gives the file's).
+    exported, as remembered in the database; `audit_verify` gives the export file's last line).
     """
     head = AuditChainHead.objects.filter(pk=1).first()
     legacy_until = _legacy_until(head)
@@ -246,6 +266,7 @@ def audit_chain_verify(*, batch_size: int = 2000, against: ExportedHead | None =
             checked + 1,
             _("events up to the exported head #%(n)s were removed") % {"n": against.sequence},
         )
-    if head is not None and (head.last_sequence != checked or head.last_hash != expected_previous):
-        return ChainReport(False, checked, checked + 1, _("events after the last one present were removed"))
+    reason = _head_fault(head, checked, expected_previous)
+    if reason:
+        return ChainReport(False, checked, checked + 1, reason)
     return ChainReport(True, checked)

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from charter.audit.errors import ErrorCode
 from charter.audit.heads import head_line, head_make
-from charter.audit.models import GENESIS_HASH, AuditChainHead, AuditEvent, AuditHeadExport
+from charter.audit.models import GENESIS_HASH, AuditChainHead, AuditEvent, AuditHeadExport, head_seal
 from charter.common.errors import DomainError
 from charter.common.http import client_ip
 
@@ -86,7 +86,8 @@ def _append(events: list[AuditEvent]) -> None:
             AuditEvent.objects.bulk_create(events)
         head.last_sequence = sequence
         head.last_hash = previous
-        head.save(update_fields=["last_sequence", "last_hash"])
+        head.seal = head_seal(sequence, previous)
+        head.save(update_fields=["last_sequence", "last_hash", "seal"])
 
 
 def audit_record(

@@ -11,7 +11,7 @@ from django.db import connection
 from django.test import override_settings
 
 from charter.audit.heads import head_last_line
-from charter.audit.models import AuditEvent, AuditHeadExport
+from charter.audit.models import AuditEvent, AuditHeadExport, head_seal
 from charter.audit.selectors import audit_chain_verify
 from charter.audit.services import audit_record
 from charter.audit.tasks import audit_head_export_scheduled
@@ -39,7 +39,10 @@ def _rewrite_tail_and_rechain_with_key(from_sequence: int) -> None:
             )
         previous = digest
     with connection.cursor() as cursor:
-        cursor.execute("UPDATE audit_auditchainhead SET last_hash = %s WHERE id = 1", [previous])
+        cursor.execute(
+            "UPDATE audit_auditchainhead SET last_hash = %s, seal = %s WHERE id = 1",
+            [previous, head_seal(events[-1].sequence, previous)],
+        )
 
 
 def test_export_to_a_file_appends_one_signed_line_per_run(tmp_path: Path) -> None:
@@ -138,3 +141,51 @@ def test_the_daily_task_exports_only_when_a_destination_is_set(tmp_path: Path) -
         assert audit_head_export_scheduled() is True
 
     assert head_last_line(target.read_text()).sequence == 1
+
+
+def test_verify_reads_the_configured_export_file_when_the_database_copy_was_removed(tmp_path: Path) -> None:
+    target = tmp_path / "audit-heads.log"
+    with override_settings(CHARTER_AUDIT_HEAD_EXPORT=f"file:{target}"):
+        _record(3)
+        assert audit_head_export_scheduled() is True
+        _rewrite_tail_and_rechain_with_key(from_sequence=2)
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM audit_auditheadexport")
+
+        assert audit_chain_verify().ok  # the database alone no longer knows
+        with pytest.raises(CommandError, match="#3"):
+            call_command("audit_verify")  # no --against: the configured file is read
+
+
+def test_verify_says_when_it_falls_back_to_the_database_copy(capsys: pytest.CaptureFixture[str]) -> None:
+    _record(2)
+    call_command("audit_head_export", "--to", "mail:ops@example.cn")
+
+    with override_settings(CHARTER_AUDIT_HEAD_EXPORT="mail:ops@example.cn"):
+        call_command("audit_verify")
+
+    out, err = capsys.readouterr()
+    assert "remembered in the database" in err
+    assert "intact: 2 events" in out
+
+
+def test_verify_refuses_when_the_configured_file_is_gone_but_exports_were_made(tmp_path: Path) -> None:
+    target = tmp_path / "audit-heads.log"
+    with override_settings(CHARTER_AUDIT_HEAD_EXPORT=f"file:{target}"):
+        _record(2)
+        audit_head_export_scheduled()
+        target.unlink()
+
+        with pytest.raises(CommandError, match="missing or empty"):
+            call_command("audit_verify")
+
+
+def test_verify_without_any_export_yet_falls_back_and_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "audit-heads.log"
+    _record(2)
+    with override_settings(CHARTER_AUDIT_HEAD_EXPORT=f"file:{target}"):
+        call_command("audit_verify")
+
+    assert "No head exported to" in capsys.readouterr().err

@@ -11,7 +11,7 @@ from django.core.management.base import CommandError
 from django.db import connection
 from django.test import override_settings
 
-from charter.audit.models import AuditChainHead, AuditEvent, legacy_seal
+from charter.audit.models import AuditChainHead, AuditEvent, head_seal, legacy_seal
 from charter.audit.selectors import audit_chain_verify
 from charter.audit.services import audit_record
 
@@ -101,6 +101,52 @@ def test_history_rewritten_and_rechained_with_sha256_is_reported_broken() -> Non
         call_command("audit_verify")
 
 
+def test_the_head_is_sealed_with_every_append() -> None:
+    _record(3)
+
+    head = AuditChainHead.objects.get(pk=1)
+
+    assert head.last_sequence == 3
+    assert head.seal == head_seal(3, AuditEvent.objects.get(sequence=3).hash)
+
+
+def _cut_tail_with_sql(*, keep: int) -> None:
+    """What someone with write access to the database (but not the key) does: delete the last events and
+    move the (unkeyed) head back to the last one kept."""
+    kept = AuditEvent.objects.get(sequence=keep)
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM audit_auditevent WHERE sequence > %s", [keep])
+        cursor.execute(
+            "UPDATE audit_auditchainhead SET last_sequence = %s, last_hash = %s WHERE id = 1",
+            [keep, kept.hash],
+        )
+
+
+def test_tail_cut_and_head_moved_back_with_sql_is_reported_broken() -> None:
+    _record(5)
+    assert audit_chain_verify().ok
+
+    _cut_tail_with_sql(keep=3)
+
+    report = audit_chain_verify()
+    assert not report.ok
+    assert report.broken_at == 4
+    assert report.checked == 3
+    with pytest.raises(CommandError, match="#4"):
+        call_command("audit_verify")
+
+
+def test_head_removed_with_sql_is_reported_broken() -> None:
+    _record(2)
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM audit_auditchainhead")
+
+    report = audit_chain_verify()
+
+    assert not report.ok
+    assert report.broken_at == 3
+
+
 def test_history_passed_off_as_legacy_sha256_events_is_reported_broken() -> None:
     _record(4)
     _rewrite_history(from_sequence=1, data={"n": 0, "refund": 1}, scheme=AuditEvent.Scheme.LEGACY_SHA256)
@@ -183,6 +229,8 @@ def test_the_migration_keeps_existing_events_as_legacy_and_seals_their_number() 
     assert list(AuditEvent.objects.order_by("sequence").values_list("scheme", flat=True)) == [1, 1]
     head = AuditChainHead.objects.get(pk=1)
     assert head.legacy_until == 2 and head.legacy_seal == legacy_seal(2)
+    assert head.seal == head_seal(2, previous)  # the head the migration found is sealed
+    assert audit_chain_verify().ok
     audit_record(actor=None, action="test.new")
     assert audit_chain_verify().ok
     assert AuditEvent.objects.get(sequence=3).scheme == AuditEvent.Scheme.HMAC
