@@ -50,9 +50,15 @@ def closed_cases_due(cutoff: dt.datetime, limit: int) -> list[int]:
 
 def closed_cases_apply(ids: Sequence[int]) -> int:
     """Anonymise the customer's text and personal data in these cases; return how many changed."""
+    from charter.accounts.models import Customer
     from charter.cases.privacy import case_text_anonymise
 
-    return case_text_anonymise(case_ids=list(ids))
+    # Lock the customers' rows (as a hold being placed does) and ask about holds again in this transaction:
+    # a hold placed since the batch was chosen keeps its cases.
+    customers = Case.objects.filter(pk__in=list(ids)).values_list("customer_id", flat=True)
+    list(Customer.objects.select_for_update().filter(pk__in=customers).order_by("pk").values_list("pk"))
+    kept = Case.objects.filter(pk__in=list(ids)).exclude(_held_q()).values_list("pk", flat=True)
+    return case_text_anonymise(case_ids=list(kept))
 
 
 def closed_cases_held(cutoff: dt.datetime) -> int:

@@ -10,6 +10,7 @@ of a held customer (compared through the customers' blind index, since the addre
 import datetime as dt
 from collections.abc import Callable, Iterator, Sequence
 from email.utils import parseaddr
+from typing import Any, TypeVar
 
 from django.db import models
 from django.db.models import Q, QuerySet
@@ -19,6 +20,8 @@ from charter.accounts.models import Customer
 from charter.mail.models import InboundMessage, OutboundMessage
 from charter.privacy.registry import ERASED_MARKER, RetentionRule, retention_rule_register
 from charter.privacy.selectors import held_customer_ids
+
+_M = TypeVar("_M", bound=models.Model)
 
 RAW_MAIL_DAYS = 90
 QUARANTINE_DAYS = 30
@@ -50,33 +53,70 @@ def _address_index(value: str) -> str:
 
 def _split(
     rows: "QuerySet[models.Model]", address_field: str, order: Sequence[str]
-) -> Iterator[tuple[int, bool]]:
-    """Yield (pk, held) for `rows` in `order`, held when a legal hold keeps the row."""
+) -> Iterator[tuple[int, Any, bool]]:
+    """Yield (pk, value of the first `order` field, held) for `rows` in `order`, held when a legal hold keeps
+    the row."""
     refs, indexes = _held_refs(), _held_address_indexes()
     ordered = rows.order_by(*order)
+    first = order[0]
     if not indexes:
-        for pk, ref in ordered.values_list("pk", "thread_ref").iterator(chunk_size=1000):
-            yield pk, ref in refs
+        for pk, ref, value in ordered.values_list("pk", "thread_ref", first).iterator(chunk_size=1000):
+            yield pk, value, ref in refs
         return
-    for row in ordered.only("pk", "thread_ref", address_field).iterator(chunk_size=1000):
+    fields = dict.fromkeys(("pk", "thread_ref", address_field, first))
+    for row in ordered.only(*fields).iterator(chunk_size=1000):
         address = getattr(row, address_field)
-        yield row.pk, getattr(row, "thread_ref", "") in refs or _address_index(address) in indexes
+        held = getattr(row, "thread_ref", "") in refs or _address_index(address) in indexes
+        yield row.pk, getattr(row, first), held
 
 
-def _due(rows: "QuerySet[models.Model]", address_field: str, order: Sequence[str], limit: int) -> list[int]:
-    due = []
-    for pk, held in _split(rows, address_field, order):
-        if not held:
-            due.append(pk)
-            if len(due) >= limit:
-                break
+# Per rule, the cutoff of the run under way and the (first order field, pk) of the last held row before its
+# next due one: a run's batches resume there instead of decrypting every held row again each batch.
+_cursors: dict[str, tuple[dt.datetime, tuple[Any, int]]] = {}
+
+
+def _due(
+    key: str,
+    rows: "QuerySet[models.Model]",
+    address_field: str,
+    order: Sequence[str],
+    cutoff: dt.datetime,
+    limit: int,
+) -> list[int]:
+    first = order[0]
+    start = _cursors.get(key)
+    if start is not None and start[0] == cutoff:
+        value, last_pk = start[1]
+        rows = rows.filter(Q(**{f"{first}__gt": value}) | Q(**{first: value, "pk__gt": last_pk}))
+    due: list[int] = []
+    last_held: tuple[Any, int] | None = None
+    for pk, value, held in _split(rows, address_field, order):
+        if held:
+            if not due:
+                last_held = (value, pk)
+            continue
+        due.append(pk)
+        if len(due) >= limit:
+            break
+    if len(due) < limit:
+        # The end of the expired rows: the next run starts from the beginning again.
+        _cursors.pop(key, None)
+    elif last_held is not None:
+        _cursors[key] = (cutoff, last_held)
     return due
 
 
 def _held(rows: "QuerySet[models.Model]", address_field: str) -> int:
     if not _held_refs() and not _held_address_indexes():
         return 0
-    return sum(1 for _pk, held in _split(rows, address_field, ["pk"]) if held)
+    return sum(1 for _pk, _value, held in _split(rows, address_field, ["pk"]) if held)
+
+
+def _unheld(rows: "QuerySet[_M]", address_field: str) -> "QuerySet[_M]":
+    """`rows` without those a legal hold keeps now (asked again in the batch's transaction: a hold placed
+    since the batch was chosen wins)."""
+    held = [pk for pk, _value, is_held in _split(rows, address_field, ["pk"]) if is_held]
+    return rows.exclude(pk__in=held)
 
 
 # --- raw inbound copies ------------------------------------------------------------------------------------
@@ -92,12 +132,12 @@ def _inbound_expired(cutoff: dt.datetime) -> "QuerySet[models.Model]":
 def raw_mail_due(cutoff: dt.datetime, limit: int) -> list[int]:
     """Return up to `limit` handled, ignored or discarded inbound messages fetched before `cutoff`, not yet
     anonymised and not held, oldest first."""
-    return _due(_inbound_expired(cutoff), "sender", ("received_at", "pk"), limit)
+    return _due("raw_mail", _inbound_expired(cutoff), "sender", ("received_at", "pk"), cutoff, limit)
 
 
 def raw_mail_apply(ids: Sequence[int]) -> int:
     """Drop the raw copy, the subject and the sender of these inbound messages (the Message-ID stays)."""
-    rows = InboundMessage.objects.filter(pk__in=ids)
+    rows = _unheld(InboundMessage.objects.filter(pk__in=ids), "sender")
     count = 0
     for row in rows:
         row.raw, row.subject, row.sender = None, ERASED_MARKER, ERASED_MARKER
@@ -120,12 +160,16 @@ def _quarantine_expired(cutoff: dt.datetime) -> "QuerySet[models.Model]":
 
 def quarantine_due(cutoff: dt.datetime, limit: int) -> list[int]:
     """Return up to `limit` quarantined messages fetched before `cutoff` and not held, oldest first."""
-    return _due(_quarantine_expired(cutoff), "sender", ("received_at", "pk"), limit)
+    return _due(
+        "mail_quarantine", _quarantine_expired(cutoff), "sender", ("received_at", "pk"), cutoff, limit
+    )
 
 
 def quarantine_apply(ids: Sequence[int]) -> int:
     """Discard these quarantined messages: drop the raw bytes, the subject and the sender."""
-    rows = InboundMessage.objects.filter(pk__in=ids, status=InboundMessage.Status.QUARANTINED)
+    rows = _unheld(
+        InboundMessage.objects.filter(pk__in=ids, status=InboundMessage.Status.QUARANTINED), "sender"
+    )
     count = 0
     for row in rows:
         row.status, row.raw = InboundMessage.Status.DISCARDED, None
@@ -153,12 +197,12 @@ def _outbound_expired(cutoff: dt.datetime) -> "QuerySet[models.Model]":
 def delivery_log_due(cutoff: dt.datetime, limit: int) -> list[int]:
     """Return up to `limit` sent or failed outbound messages queued before `cutoff`, not yet anonymised and
     not held, oldest first."""
-    return _due(_outbound_expired(cutoff), "recipient", ("created_at", "pk"), limit)
+    return _due("delivery_log", _outbound_expired(cutoff), "recipient", ("created_at", "pk"), cutoff, limit)
 
 
 def delivery_log_apply(ids: Sequence[int]) -> int:
     """Replace the recipient, subject, body and server answer of these outbound messages with the marker."""
-    rows = OutboundMessage.objects.filter(pk__in=ids)
+    rows = _unheld(OutboundMessage.objects.filter(pk__in=ids), "recipient")
     count = 0
     for row in rows:
         row.recipient, row.subject, row.body = ERASED_MARKER, ERASED_MARKER, ERASED_MARKER

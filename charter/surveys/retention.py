@@ -41,9 +41,11 @@ def survey_text_due(cutoff: dt.datetime, limit: int) -> list[int]:
 def survey_text_apply(ids: Sequence[int]) -> int:
     """Replace the comment and the text answers of these responses with the marker; return how many."""
     with transaction.atomic():
+        # Asked again in the batch's transaction: a hold placed since the batch was chosen keeps its records.
+        ids = list(Response.objects.filter(pk__in=ids).exclude(_held_q()).values_list("pk", flat=True))
         Answer.objects.filter(_has_text("text"), response_id__in=ids).update(text=ERASED_MARKER)
         Response.objects.filter(_has_text("comment"), pk__in=ids).update(comment=ERASED_MARKER)
-    return Response.objects.filter(pk__in=ids).count()
+    return len(ids)
 
 
 def survey_text_held(cutoff: dt.datetime) -> int:

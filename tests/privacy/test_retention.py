@@ -304,3 +304,59 @@ def test_survey_free_text_is_anonymised_and_scores_stay(officer: User) -> None:
     assert (response.comment, response.csat) == (ERASED_MARKER, 5)
     assert held.comment == "我在起诉"
     assert not Answer.objects.filter(response=response).exclude(text=ERASED_MARKER).exists()
+
+
+def test_a_hold_placed_between_choosing_and_applying_a_batch_keeps_its_records(
+    mailbox: Mailbox, officer: User
+) -> None:
+    from charter.cases.retention import closed_cases_apply, closed_cases_due
+    from charter.mail.retention import raw_mail_apply, raw_mail_due
+    from charter.surveys.retention import survey_text_apply, survey_text_due
+
+    cutoff = timezone.now() - dt.timedelta(days=30)
+    case = closed_case(CustomerFactory.create())
+    message = inbound(mailbox, "late", InboundMessage.Status.HANDLED, "Late <late@example.com>")
+    mail_customer = CustomerFactory.create(email="late@example.com")
+    response = ResponseFactory.create(comment="我要起诉", csat=1)
+    old(type(response), response.pk, "submitted_at", dt.timedelta(days=400))
+    chosen = (closed_cases_due(cutoff, 10), raw_mail_due(cutoff, 10), survey_text_due(cutoff, 10))
+
+    legal_hold_place(actor=officer, target_type="cases.case", target_id=str(case.pk), reason="调查")
+    legal_hold_place(actor=officer, customer=mail_customer, reason="诉讼")
+    legal_hold_place(actor=officer, customer=response.invitation.customer, reason="诉讼")
+    done = (closed_cases_apply(chosen[0]), raw_mail_apply(chosen[1]), survey_text_apply(chosen[2]))
+
+    assert chosen == ([case.pk], [message.pk], [response.pk])
+    assert done == (0, 0, 0)
+    case.refresh_from_db()
+    message.refresh_from_db()
+    response.refresh_from_db()
+    assert case.title == "水费账单疑问" and message.subject == "停水投诉" and response.comment == "我要起诉"
+
+
+def test_mail_batches_do_not_read_the_held_rows_again(
+    mailbox: Mailbox, officer: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from charter.mail import retention as mail_retention
+
+    held_customer = CustomerFactory.create(email="held@example.com")
+    legal_hold_place(actor=officer, customer=held_customer, reason="诉讼")
+    for n in range(6):
+        inbound(mailbox, f"h{n}", InboundMessage.Status.HANDLED, "held@example.com")
+    free = [inbound(mailbox, f"f{n}", InboundMessage.Status.HANDLED, f"f{n}@example.com") for n in range(4)]
+    reads: list[str] = []
+    real = mail_retention._address_index
+
+    def counted(value: str) -> str:
+        reads.append(value)
+        return real(value)
+
+    monkeypatch.setattr(mail_retention, "_address_index", counted)
+
+    run = retention_run(dry_run=False, batch_size=1).counts
+
+    assert run["raw_mail"]["done"] == 4
+    assert all(InboundMessage.objects.get(pk=row.pk).subject == ERASED_MARKER for row in free)
+    # The held count reads all 10 rows; the first batch reads the 6 held rows and one free one, each later
+    # batch one free row, each apply its row again: 24. Reading the held rows again for every batch is 48.
+    assert len(reads) <= 24
