@@ -10,6 +10,7 @@ the unique key lets one handle it.
 import dataclasses
 import logging
 import ssl
+from typing import Any
 
 from django.db import DatabaseError
 from django.utils import timezone
@@ -33,21 +34,55 @@ class PollResult:
     error: str = ""
 
 
+class _ServerNameContext(ssl.SSLContext):
+    """A verifying client TLS context that checks the certificate against `server_name`, whatever address
+    the socket was connected to: the connection goes to the address the SSRF check approved, the
+    certificate must still be the mail server's (imapclient and imaplib pass the host they connected to,
+    here an IP address, as the server name)."""
+
+    server_name = ""
+
+    def wrap_socket(self, sock: Any, *args: Any, **kwargs: Any) -> Any:
+        kwargs["server_hostname"] = self.server_name or kwargs.get("server_hostname")
+        return super().wrap_socket(sock, *args, **kwargs)
+
+
+def tls_context(server_name: str) -> ssl.SSLContext:
+    """The default verifying context (certificates and host name checked) for the server `server_name`."""
+    context = _ServerNameContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.load_default_certs(ssl.Purpose.SERVER_AUTH)
+    context.verify_flags = ssl.create_default_context().verify_flags
+    context.server_name = server_name
+    return context
+
+
 def _connect(mailbox: Mailbox) -> IMAPClient:
-    # The same check as at saving, again now: the name may resolve elsewhere today (DNS rebinding).
+    # The same check as at saving, again now: the name may resolve elsewhere today (DNS rebinding). The
+    # connection goes to an address the check approved, never to a second answer of the DNS; TLS still
+    # checks the certificate against the host name. A host listed in CHARTER_MAIL_ALLOWED_HOSTS is not
+    # checked (its addresses come back empty) and is connected to by name.
     try:
-        mail_host_check(mailbox.host, mailbox.port)
+        addresses = mail_host_check(mailbox.host, mailbox.port)
     except AddressRefused as refused:
         raise OSError(f"{refused} (not listed in CHARTER_MAIL_ALLOWED_HOSTS)") from refused
     timeout = float(mail_setting("CHARTER_MAIL_IMAP_TIMEOUT"))
-    context = ssl.create_default_context()
-    client = IMAPClient(
-        mailbox.host,
-        port=mailbox.port,
-        ssl=mailbox.security == Mailbox.Security.SSL,
-        ssl_context=context if mailbox.security == Mailbox.Security.SSL else None,
-        timeout=timeout,
-    )
+    context = tls_context(mailbox.host.strip().strip("[]"))
+    client: IMAPClient | None = None
+    error: OSError | None = None
+    for address in addresses or [mailbox.host]:
+        try:
+            client = IMAPClient(
+                address,
+                port=mailbox.port,
+                ssl=mailbox.security == Mailbox.Security.SSL,
+                ssl_context=context if mailbox.security == Mailbox.Security.SSL else None,
+                timeout=timeout,
+            )
+            break
+        except OSError as failed:  # that address does not answer: the next one may
+            error = failed
+    if client is None:
+        raise error or OSError("no address to connect to")
     if mailbox.security == Mailbox.Security.STARTTLS:
         client.starttls(context)
     client.login(mailbox.username, mailbox.password)
