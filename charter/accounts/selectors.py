@@ -143,6 +143,25 @@ def customer_find_by_email(*, email: str) -> QuerySet[Customer]:
     return Customer.objects.filter(email_index=index) if index else Customer.objects.none()
 
 
+def customer_find_by_contact(*, phone: str = "", email: str = "") -> Customer | None:
+    """Return the one customer the given phone and/or e-mail name exactly (blind indexes), or None.
+
+    When both are given they must belong to the same customer: a phone of one customer and the e-mail of
+    another name nobody. None too when no contact is given or when the contacts are shared by several
+    customers (ambiguous: give the other contact as well).
+    """
+    phone, email = phone.strip(), email.strip()
+    if not phone and not email:
+        return None
+    found = Customer.objects.all()
+    if phone:
+        found = found & customer_find_by_phone(phone=phone)
+    if email:
+        found = found & customer_find_by_email(email=email)
+    matches = list(found.order_by("pk")[:2])
+    return matches[0] if len(matches) == 1 else None
+
+
 def customer_list_visible_to(*, user: User) -> QuerySet[Customer]:
     """Return the customers `user` may see: all of them for staff, his own record for a customer."""
     if not user.is_authenticated:

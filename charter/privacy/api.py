@@ -27,6 +27,7 @@ from charter.accounts.requests import request_user
 from charter.common.api import list_response
 from charter.common.idempotency import idempotent
 from charter.privacy import selectors
+from charter.privacy.exports import export_download_response
 from charter.privacy.models import DataSubjectRequest
 from charter.privacy.permissions import can_manage_data_requests
 from charter.privacy.requests import (
@@ -195,14 +196,7 @@ class DataRequestViewSet(viewsets.GenericViewSet[DataSubjectRequest]):
         user = request_user(request)
         found = self._request(request, number)
         stored = data_request_export_open(actor=user, request=found, http_request=request._request)
-        response = FileResponse(
-            stored.open("rb"),
-            as_attachment=True,
-            filename=f"{found.number}.zip",
-            content_type="application/zip",
-        )
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return export_download_response(stored, found.number)
 
 
 def router_register(router: BaseRouter) -> None:

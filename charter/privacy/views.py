@@ -3,6 +3,7 @@ export), the privacy staff's in the desk (list, record, answer) and the log of p
 exports. Forms check shape; the services in `charter.privacy.requests` decide and audit."""
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -13,13 +14,14 @@ from django.utils.translation import gettext as _
 
 from charter.accounts.models import Customer, User
 from charter.accounts.requests import request_user
-from charter.accounts.selectors import customer_find_by_email, customer_find_by_phone
+from charter.accounts.selectors import customer_find_by_contact
 from charter.audit.actions import action_label
 from charter.audit.selectors import audit_actor_list
 from charter.common.dates import day_end, day_start
 from charter.common.errors import DomainError
 from charter.common.forms import choices_with_all, form_add_domain_error
 from charter.common.pages import page_rule
+from charter.privacy.exports import export_download_response
 from charter.privacy.forms import (
     CompleteForm,
     CorrectionForm,
@@ -59,10 +61,21 @@ Kind = DataSubjectRequest.Kind
 
 
 def _request(user: User, number: str) -> DataSubjectRequest:
+    """The request `number` if `user` may see it; 404 otherwise (also for whoever holds no privacy role: an
+    object route does not say the object exists)."""
     found = data_request_get_visible(user=user, number=number)
     if found is None:
         raise Http404
     return found
+
+
+def _desk_request(request: HttpRequest, number: str) -> tuple[User, DataSubjectRequest]:
+    """The signed-in privacy staff member and the request `number`; 404 for anyone else (STYLE §3: an object
+    route outside the user's scope does not say whether the object exists)."""
+    user = request_user(request)
+    if not can_manage_data_requests(user):
+        raise Http404
+    return user, _request(user, number)
 
 
 def _export_response(user: User, request: HttpRequest, found: DataSubjectRequest) -> FileResponse:
@@ -70,15 +83,7 @@ def _export_response(user: User, request: HttpRequest, found: DataSubjectRequest
         stored = data_request_export_open(actor=user, request=found, http_request=request)
     except DomainError as error:
         raise Http404 from error
-    response = FileResponse(
-        stored.open("rb"),
-        as_attachment=True,
-        filename=f"{found.number}.zip",
-        content_type="application/zip",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return export_download_response(stored, found.number)
 
 
 def _consents_template() -> str:
@@ -190,12 +195,10 @@ def request_new(request: HttpRequest) -> HttpResponse:
     find = CustomerFindForm(request.GET or None)
     customers: list[Customer] = []
     if find.is_valid():
-        found = Customer.objects.filter(anonymised_at__isnull=True)
-        if find.cleaned_data.get("phone"):
-            found = found & customer_find_by_phone(phone=find.cleaned_data["phone"])
-        if find.cleaned_data.get("email"):
-            found = found & customer_find_by_email(email=find.cleaned_data["email"])
-        customers = list(found[:20])
+        match = customer_find_by_contact(
+            phone=find.cleaned_data.get("phone") or "", email=find.cleaned_data.get("email") or ""
+        )
+        customers = [match] if match is not None and match.anonymised_at is None else []
     form = StaffRequestForm(request.POST or None)
     chosen: Customer | None = None
     if request.method == "POST" and form.is_valid():
@@ -280,12 +283,11 @@ def _detail_post(
     return False
 
 
-@page_rule(can_manage_data_requests)
+@login_required
 def request_detail(request: HttpRequest, number: str) -> HttpResponse:
     """One request: who asked what, when, how his identity was verified, its deadline; and its steps (take,
     complete, refuse with a reason, withdraw; correct the data of a correction request)."""
-    user = request_user(request)
-    found = _request(user, number)
+    user, found = _desk_request(request, number)
     forms: dict[str, object] = {
         "complete_form": CompleteForm(),
         "refuse_form": RefuseForm(),
@@ -311,11 +313,11 @@ def request_detail(request: HttpRequest, number: str) -> HttpResponse:
     )
 
 
-@page_rule(can_manage_data_requests)
+@login_required
 def request_export(request: HttpRequest, number: str) -> FileResponse:
     """Download the export of an access request (privacy staff; audited)."""
-    user = request_user(request)
-    return _export_response(user, request, _request(user, number))
+    user, found = _desk_request(request, number)
+    return _export_response(user, request, found)
 
 
 @page_rule(can_view_personal_data_log)

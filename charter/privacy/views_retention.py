@@ -14,7 +14,7 @@ from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_POST
 
 from charter.accounts.models import Customer, User
-from charter.accounts.selectors import customer_find_by_email, customer_find_by_phone
+from charter.accounts.selectors import customer_find_by_contact
 from charter.common.errors import DomainError
 from charter.common.forms import form_add_domain_error
 from charter.common.pages import page_rule
@@ -146,14 +146,16 @@ def _customers_for(form: HoldPlaceForm) -> list[Customer]:
     if not phone and not email:
         form.add_error("phone", _("Give the customer's phone or e-mail."))
         return []
-    found: dict[int, Customer] = {}
-    if phone:
-        found.update({customer.pk: customer for customer in customer_find_by_phone(phone=phone)})
-    if email:
-        found.update({customer.pk: customer for customer in customer_find_by_email(email=email)})
-    if not found:
-        form.add_error("phone" if phone else "email", _("No customer has this phone or e-mail."))
-    return list(found.values())
+    customer = customer_find_by_contact(phone=phone, email=email)
+    if customer is None:
+        form.add_error(
+            "phone" if phone else "email",
+            _("No customer has this phone or e-mail.")
+            if not (phone and email)
+            else _("This phone and this e-mail do not belong to one and the same customer."),
+        )
+        return []
+    return [customer]
 
 
 @require_POST

@@ -98,6 +98,7 @@ def test_the_officer_takes_completes_and_the_customer_downloads(
     assert customer.user is not None and other_customer.user is not None
     download = api_client_for(customer.user).get(f"{URL}{request.number}/export/")
     assert download.status_code == 200 and download["Content-Type"] == "application/zip"
+    assert download["X-Content-Type-Options"] == "nosniff"
     assert api_client_for(other_customer.user).get(f"{URL}{request.number}/export/").status_code == 404
     assert AuditEvent.objects.filter(action="privacy.export_download").count() == 1
 

@@ -154,3 +154,23 @@ def test_a_formula_in_his_text_is_neutralised_in_the_csv(customer: Any) -> None:
     content, _counts = subject_export_zip(customer=customer)
     csv_text = zipfile.ZipFile(io.BytesIO(content)).read("csv/customer.csv").decode("utf-8-sig")
     assert "'=HYPERLINK(1)" in csv_text
+
+
+def test_two_files_of_the_same_name_without_a_dot_both_stay_under_files(customer: Any) -> None:
+    from django.core.files.base import ContentFile
+
+    from charter.privacy import registry
+    from charter.privacy.registry import SubjectDataSource, SubjectExport
+
+    def export(_customer: Any) -> SubjectExport:
+        return SubjectExport(files=[("README", ContentFile(b"one")), ("README", ContentFile(b"two"))])  # type: ignore[list-item]
+
+    registry.subject_data_register(SubjectDataSource(key="zz_test", export=export, erase=lambda c: {}))
+    try:
+        content, _counts = subject_export_zip(customer=customer)
+    finally:
+        registry._sources.pop("zz_test")
+    archive = zipfile.ZipFile(io.BytesIO(content))
+
+    assert archive.read("files/README") == b"one" and archive.read("files/README-2") == b"two"
+    assert json.loads(archive.read("data.json"))["files"][:2] == ["files/README", "files/README-2"]

@@ -150,8 +150,11 @@ def test_an_agent_cannot_record_or_open_a_request(customer: Customer, member: Us
     request = portal_request(customer)
     client = client_for(member)
     assert client.get("/desk/privacy/requests/new/").status_code == 403
-    assert client.get(f"/desk/privacy/requests/{request.number}/").status_code == 403
-    assert client.get(f"/desk/privacy/requests/{request.number}/export/").status_code == 403
+    # Object routes say nothing about the object to someone outside their scope (STYLE §3): 404, also for
+    # the customer the request is about (his page is the portal's).
+    for outsider in (client, client_for(customer.user)):
+        assert outsider.get(f"/desk/privacy/requests/{request.number}/").status_code == 404
+        assert outsider.get(f"/desk/privacy/requests/{request.number}/export/").status_code == 404
 
 
 def test_the_officer_takes_and_completes_an_access_request_on_its_page(
@@ -169,6 +172,7 @@ def test_the_officer_takes_and_completes_an_access_request_on_its_page(
     assert f"{url}export/" in page
     download = client.get(f"{url}export/")
     assert download.status_code == 200 and download["Content-Type"] == "application/zip"
+    assert download["X-Content-Type-Options"] == "nosniff"
 
 
 def test_a_refusal_without_a_reason_is_shown_on_its_form(customer: Customer, officer: User) -> None:
@@ -203,3 +207,17 @@ def test_the_personal_data_log_lists_views_reveals_and_exports_for_its_readers(
     assert "核实身份" in page and "下载" in page
     only_customer = client_for(officer).get(f"/desk/privacy/log/?actor={customer.user.pk}").content.decode()
     assert "核实身份" not in only_customer
+
+
+def test_staff_find_a_customer_only_when_phone_and_e_mail_name_the_same_one(
+    customer: Customer, officer: User
+) -> None:
+    from tests.accounts.factories import CustomerFactory
+
+    other = CustomerFactory.create(phone="13900002222", email="other@example.com")
+    client = client_for(officer)
+    both = client.get(f"/desk/privacy/requests/new/?phone=13800001111&email={other.email}").content.decode()
+    own = client.get(f"/desk/privacy/requests/new/?phone=13900002222&email={other.email}").content.decode()
+
+    assert f'value="{customer.pk}"' not in both and f'value="{other.pk}"' not in both
+    assert f'value="{other.pk}"' in own

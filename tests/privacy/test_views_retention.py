@@ -137,3 +137,27 @@ def test_a_hold_is_not_found_for_anyone_but_the_officer(
     assert answer.status_code == 404
     hold.refresh_from_db()
     assert hold.released_at is None
+
+
+def test_a_phone_of_one_customer_and_the_e_mail_of_another_hold_nobody(
+    officer: User, customer: Customer
+) -> None:
+    other = CustomerFactory.create(name="李别人", phone="13700000000", email="li@example.com")
+    client = client_for(officer)
+
+    mixed = browser_post(
+        client,
+        HOLDS,
+        {"on": "customer", "phone": "13912345678", "email": other.email, "reason": "诉讼"},
+        action=HOLDS + "new/",
+    )
+    same = browser_post(
+        client,
+        HOLDS,
+        {"on": "customer", "phone": "13700000000", "email": other.email, "reason": "诉讼"},
+        action=HOLDS + "new/",
+    )
+
+    assert mixed.status_code == 400
+    assert same.status_code == 302
+    assert list(LegalHold.objects.values_list("customer_id", flat=True)) == [other.pk]
