@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from charter.accounts.errors import ErrorCode
 from charter.accounts.models import User
 from charter.accounts.throttle import login_failure_record, login_failures_clear, login_is_locked
-from charter.audit.services import audit_record
+from charter.audit.services import audit_record, audit_user_label
 from charter.common.errors import DomainError
 from charter.common.http import client_ip
 
@@ -53,9 +53,9 @@ def _known_user(username: str) -> User | None:
 
 
 def _target(user: User | None) -> User | None:
-    """The event's target: a member of staff by name; a customer by id only (data["user_id"]), so that
-    his name never sits in the audit trail's target_repr, which erasure cannot rewrite."""
-    return user if user is not None and user.is_staff_member else None
+    """The event's target: the user; audit_record names a customer `User #<pk>` in target_repr (the one rule,
+    audit_names_by_id), so his name never sits in the audit trail, which erasure cannot rewrite."""
+    return user
 
 
 def _audit_failure(*, request: HttpRequest, username: str, path_kind: str, reason: str, locked: bool) -> None:
@@ -72,7 +72,7 @@ def _audit_failure(*, request: HttpRequest, username: str, path_kind: str, reaso
             target=_target(user),
             data=data,
             request=request,
-            actor_label=user.get_username() if user is not None and user.is_staff_member else "",
+            actor_label=audit_user_label(user) if user is not None else "",
         )
         if locked:
             audit_record(

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 from django.core.mail import send_mail
 from django.core.serializers.json import DjangoJSONEncoder
@@ -19,6 +20,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from charter.accounts.roles import Role
 from charter.audit.errors import ErrorCode
 from charter.audit.heads import head_line, head_make
 from charter.audit.models import GENESIS_HASH, AuditChainHead, AuditEvent, AuditHeadExport, head_seal
@@ -90,6 +92,34 @@ def _append(events: list[AuditEvent]) -> None:
         head.save(update_fields=["last_sequence", "last_hash", "seal"])
 
 
+def audit_names_by_id(user: "User") -> bool:
+    """True when the audit trail must name `user` by id only: a customer (customer role, or no staff role).
+
+    The chain cannot be rewritten, so erasure could never take a customer's name or username out of an
+    event's actor_label or target_repr: they read `User #<pk>` instead. Staff are named, as accountability
+    asks. The one rule for every event (audit_record applies it to the actor and to a User target)."""
+    return Role.CUSTOMER in user.role_names or not user.is_staff_member
+
+
+def audit_user_label(user: "User") -> str:
+    """How the audit trail names `user`: a member of staff by username, a customer as `User #<pk>`."""
+    return f"User #{user.pk}" if audit_names_by_id(user) else user.get_username()
+
+
+def _target_repr(target: models.Model | None) -> str:
+    if target is None:
+        return ""
+    if isinstance(target, get_user_model()) and audit_names_by_id(target):
+        return audit_user_label(target)
+    return str(target)[:300]
+
+
+def _actor_label(user: "User | None", given: str) -> str:
+    if user is not None and audit_names_by_id(user):
+        return audit_user_label(user)
+    return given or (user.get_username() if user is not None else "")
+
+
 def audit_record(
     *,
     actor: "User | AnonymousUser | None",
@@ -104,16 +134,17 @@ def audit_record(
     Call it inside the transaction of the change it records, so the event and the change commit or roll
     back together. Appends are serialised by locking the chain head row; `data` must be JSON-serialisable
     (Decimals and dates become strings). Inside `audit_batch` the event is appended when the batch ends.
+    A customer, as the actor or the target, is labelled `User #<pk>` (audit_names_by_id), never by name.
     """
     canonical_data = json.loads(json.dumps(data or {}, cls=DjangoJSONEncoder))
     user = actor if actor is not None and actor.is_authenticated else None
     event = AuditEvent(
         actor=user,
-        actor_label=actor_label or (user.get_username() if user is not None else ""),
+        actor_label=_actor_label(user, actor_label),
         action=action,
         target_type=target._meta.label_lower if target is not None else "",
         target_id=str(target.pk) if target is not None else "",
-        target_repr=str(target)[:300] if target is not None else "",
+        target_repr=_target_repr(target),
         data=canonical_data,
         ip_address=_client_ip(request),
         scheme=AuditEvent.Scheme.HMAC,

@@ -332,7 +332,7 @@ def customer_erase(
             # What staff wrote in privacy's own rows about him (why a hold, how he was informed).
             fragments = subject_fragments(customer)
             counts["privacy.legalhold"] = rows_scrub(
-                LegalHold.objects.filter(customer=customer), ["reason"], fragments
+                LegalHold.objects.filter(customer=customer), ["reason", "release_reason"], fragments
             )
             counts["privacy.consentrecord"] = rows_scrub(
                 ConsentRecord.objects.filter(customer=customer), ["how_informed"], fragments

@@ -92,7 +92,8 @@ def legal_hold_place(
 
     Requires privacy.manage_retention and a reason. A second active hold on the same subject is allowed (two
     matters may each need it); each is released on its own. Audited as `privacy.legal_hold_place` with the
-    subject's type and id only (no personal data in the trail). The customer's row (or the held record's
+    subject's type and id and that a reason was given (the reason stays on the hold: no personal data in
+    the trail). The customer's row (or the held record's
     customer's) is locked first, as erasure does, and a customer already erased is refused
     (`privacy_already_erased`).
     """
@@ -124,7 +125,8 @@ def legal_hold_place(
                 "customer": customer.pk if customer is not None else None,
                 "target_type": target_type,
                 "target_id": str(target_id),
-                "reason": text,
+                # The reason may name people: it stays on the hold row, which erasure reaches.
+                "reason_given": bool(text),
             },
         )
     return hold
@@ -134,7 +136,8 @@ def legal_hold_release(*, actor: User, hold: LegalHold, reason: str) -> LegalHol
     """Release an active legal hold: from now on retention and erasure may act on what it kept.
 
     Requires privacy.manage_retention and a reason; a hold already released is refused
-    (`privacy_hold_released`). Audited as `privacy.legal_hold_release`.
+    (`privacy_hold_released`). Audited as `privacy.legal_hold_release`; the reason is kept on the hold
+    (release_reason), the event says only that one was given.
     """
     require(can_manage_retention(actor))
     text = _reason(reason)
@@ -142,7 +145,9 @@ def legal_hold_release(*, actor: User, hold: LegalHold, reason: str) -> LegalHol
         row = LegalHold.objects.select_for_update().get(pk=hold.pk)
         if row.released_at is not None:
             raise DomainError(_("This hold was already released."), code=ErrorCode.HOLD_RELEASED)
-        row.released_at, row.released_by = timezone.now(), actor
-        row.save(update_fields=["released_at", "released_by"])
-        audit_record(actor=actor, action="privacy.legal_hold_release", target=row, data={"reason": text})
+        row.released_at, row.released_by, row.release_reason = timezone.now(), actor, text
+        row.save(update_fields=["released_at", "released_by", "release_reason"])
+        audit_record(
+            actor=actor, action="privacy.legal_hold_release", target=row, data={"reason_given": bool(text)}
+        )
     return row

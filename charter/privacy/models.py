@@ -221,6 +221,8 @@ class LegalHold(models.Model):
         related_name="+",
     )
     released_at = models.DateTimeField(_("released at"), null=True, blank=True)
+    # Why it was released. The reasons live here, where erasure reaches them, and never in the audit trail.
+    release_reason = models.CharField(_("reason for release"), max_length=500, blank=True)
 
     class Meta:
         ordering = ["-placed_at", "-pk"]

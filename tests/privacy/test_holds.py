@@ -94,3 +94,19 @@ def test_no_hold_is_placed_on_an_erased_customer_or_on_his_case(officer: User) -
 
     assert on_customer.value.code == on_case.value.code == ErrorCode.ALREADY_ERASED
     assert not LegalHold.objects.exists()
+
+
+def test_a_reason_naming_someone_stays_on_the_hold_and_out_of_the_audit_trail(officer: User) -> None:
+    customer = CustomerFactory.create()
+
+    hold = legal_hold_place(actor=officer, customer=customer, reason="欧阳锋诉讼 MARKER-PLACE")
+    legal_hold_release(actor=officer, hold=hold, reason="欧阳锋撤诉 MARKER-RELEASE")
+
+    hold.refresh_from_db()
+    assert "MARKER-PLACE" in hold.reason and "MARKER-RELEASE" in hold.release_reason
+    events = AuditEvent.objects.filter(action__startswith="privacy.legal_hold")
+    assert events.count() == 2
+    for event in events:
+        assert event.data["reason_given"] is True
+        trail = str(event.data) + event.target_repr + event.actor_label
+        assert "欧阳锋" not in trail and "MARKER" not in trail
