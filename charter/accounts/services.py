@@ -190,7 +190,8 @@ def user_update(
     refuses. Audited as `accounts.user_update` with each changed field before and after; nothing is written
     or recorded when nothing changed. A non-None `actor` must be allowed by `can_manage_people` (a
     superuser's account only by a superuser), and by `can_grant_superuser` to change `is_superuser`;
-    else PermissionDeniedError and nothing is changed. Deactivating him revokes his API tokens.
+    else PermissionDeniedError and nothing is changed. Deactivating him, or changing is_staff or
+    is_superuser, revokes his API tokens (a token made under the old rights must not carry the new ones).
     """
     if actor is not None:
         require(can_manage_people(actor, user))
@@ -226,6 +227,8 @@ def user_update(
         audit_record(actor=actor, action="accounts.user_update", target=user, data=changes)
         if "is_active" in changes and not user.is_active:
             api_tokens_revoke_for_user(user=user, reason=RevokeReason.DEACTIVATED, actor=actor)
+        elif "is_staff" in changes or "is_superuser" in changes:
+            api_tokens_revoke_for_user(user=user, reason=RevokeReason.ROLES, actor=actor)
     _forget_cached_access(user)
     return user
 
@@ -345,7 +348,7 @@ def role_permissions_set(*, actor: Actor, role: Group, permissions: Iterable[Per
 
     A non-None `actor` must be allowed by `can_manage_roles`, else PermissionDeniedError. Audited as
     `accounts.role_permissions_set` with the permissions added and removed; nothing is recorded when none
-    changed.
+    changed. Every holder of the role loses his API tokens (they were made under the old rights).
     """
     if actor is not None:
         require(can_manage_roles(actor))
@@ -362,6 +365,8 @@ def role_permissions_set(*, actor: Actor, role: Group, permissions: Iterable[Per
             target=role,
             data={"added": sorted(after - before), "removed": sorted(before - after)},
         )
+        for member in User.objects.filter(groups=role).order_by("pk"):
+            api_tokens_revoke_for_user(user=member, reason=RevokeReason.ROLES, actor=actor)
     return role
 
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import time_machine
 from django.apps import apps
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.tokens import default_token_generator
 from django.db import connection
 from django.test import Client
@@ -21,7 +21,7 @@ from rest_framework.test import APIClient
 
 from charter.accounts.models import ApiToken, User
 from charter.accounts.roles import Role
-from charter.accounts.services import user_password_set, user_roles_set, user_update
+from charter.accounts.services import role_permissions_set, user_password_set, user_roles_set, user_update
 from charter.accounts.tokens import api_token_create, token_digest
 from charter.audit.models import AuditEvent
 from tests.accounts.factories import UserFactory
@@ -194,6 +194,41 @@ def test_a_role_change_revokes_every_token(member: User, administrator: User) ->
     _assert_revoked(secret, "roles_changed")
 
 
+def test_making_someone_admin_staff_revokes_his_tokens(member: User, administrator: User) -> None:
+    _token, secret = api_token_create(user=member, name="one")
+
+    user_update(actor=administrator, user=member, is_staff=True)
+
+    _assert_revoked(secret, "roles_changed")
+
+
+def test_making_someone_a_superuser_revokes_his_tokens(member: User) -> None:
+    root = UserFactory.create(username="root", is_superuser=True, is_staff=True)
+    _token, secret = api_token_create(user=member, name="one")
+
+    user_update(actor=root, user=member, is_superuser=True)
+
+    _assert_revoked(secret, "roles_changed")
+
+
+def test_changing_a_roles_permissions_revokes_the_tokens_of_everyone_holding_it(
+    member: User, teammate: User
+) -> None:
+    root = UserFactory.create(username="root", is_superuser=True, is_staff=True)
+    role = Group.objects.get(name=Role.AGENT)
+    outsider = UserFactory.create(username="dora", roles=[Role.SUPERVISOR])
+    _one, alices = api_token_create(user=member, name="one")
+    _two, bobs = api_token_create(user=teammate, name="two")
+    _three, doras = api_token_create(user=outsider, name="three")
+    added = Permission.objects.get(content_type__app_label="privacy", codename="reveal_personal_data")
+
+    role_permissions_set(actor=root, role=role, permissions=[*role.permissions.all(), added])
+
+    _assert_revoked(alices, "roles_changed")
+    _assert_revoked(bobs, "roles_changed")
+    assert _client(doras).get("/api/v1/me/").status_code == 200
+
+
 def test_other_changes_keep_the_tokens(member: User, administrator: User) -> None:
     _token, secret = api_token_create(user=member, name="one")
 
@@ -292,6 +327,48 @@ def test_the_migration_turns_clear_drf_keys_into_hashes_and_forgets_the_keys(mem
         assert token.expires_at is not None and token.expires_at > timezone.now()
         assert key not in _every_stored_text()
         assert _client(key).get("/api/v1/me/").status_code == 200
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE authtoken_token")
+
+
+def test_the_migration_revokes_the_drf_keys_of_everyone_who_needs_a_second_factor(member: User) -> None:
+    migration = importlib.import_module("charter.accounts.migrations.0005_api_tokens_from_drf")
+    reveal = Permission.objects.get(content_type__app_label="privacy", codename="reveal_personal_data")
+    direct = UserFactory.create(username="direct", roles=[Role.AGENT])
+    direct.user_permissions.add(reveal)
+    revealers = Group.objects.create(name="revealers")
+    revealers.permissions.add(reveal)
+    by_role = UserFactory.create(username="byrole", roles=[Role.AGENT])
+    by_role.groups.add(revealers)
+    flagged = [
+        UserFactory.create(username="root", is_superuser=True),
+        UserFactory.create(username="staff", is_staff=True),
+        UserFactory.create(username="admin", roles=[Role.ADMINISTRATOR]),
+        UserFactory.create(username="supervisor", roles=[Role.SUPERVISOR]),
+        direct,
+        by_role,
+    ]
+    keys = {user.pk: f"{user.pk:040d}" for user in [member, *flagged]}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TABLE authtoken_token (key varchar(40) PRIMARY KEY, created timestamp with time zone, "
+            "user_id integer NOT NULL)"
+        )
+        for user_id, key in keys.items():
+            cursor.execute(
+                "INSERT INTO authtoken_token (key, created, user_id) VALUES (%s, %s, %s)",
+                [key, timezone.now(), user_id],
+            )
+    try:
+        migration.tokens_from_drf(apps, SimpleNamespace(connection=connection))
+
+        assert _client(keys[member.pk]).get("/api/v1/me/").status_code == 200
+        for user in flagged:
+            token = ApiToken.objects.get(user=user)
+            assert token.revoked_at is not None, user.username
+            assert token.revoked_reason == "second_factor_required"
+            assert _client(keys[user.pk]).get("/api/v1/me/").status_code == 401
     finally:
         with connection.cursor() as cursor:
             cursor.execute("DROP TABLE authtoken_token")
