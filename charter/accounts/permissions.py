@@ -25,20 +25,27 @@ def is_administrator(user: AnyUser) -> bool:
     return isinstance(user, User) and (user.is_superuser or user.has_role(Role.ADMINISTRATOR))
 
 
-# Holding any of these gives access to discipline or to personal-data exports: a second factor is required.
+# Holding any of these gives access to discipline or to personal data beyond one's own cases (requests and
+# exports, unmasked values, who looked at what, what is erased when): a second factor is required.
+# accounts/migrations/0005 keeps its own copy (it decides which old DRF keys are carried forward).
 SECOND_FACTOR_PERMISSIONS = (
     "conduct.decide_violation",
     "conduct.approve_discipline",
     "conduct.manage_ladder",
     "conduct.view_all_violations",
     "privacy.manage_data_requests",
+    "privacy.manage_retention",
+    "privacy.reveal_personal_data",
+    "privacy.view_personal_data_log",
 )
 
 
 def requires_second_factor(user: AnyUser) -> bool:
     """True when `user` may not use the desk or the admin site without a second factor (TOTP): superusers,
     the admin site's staff (is_staff), administrators, and holders of a permission that decides discipline
-    or exports personal data (`SECOND_FACTOR_PERMISSIONS`). API tokens are not affected."""
+    or reaches personal data (`SECOND_FACTOR_PERMISSIONS`). Such a user gets no API token for a password
+    alone: the token endpoint answers 403 `account_second_factor_required` (accounts/api.py) and he makes
+    tokens on his tokens page, signed in with both factors; a token he made that way keeps working."""
     if not isinstance(user, User) or not user.is_active:
         return False
     if user.is_superuser or user.is_staff or user.has_role(Role.ADMINISTRATOR):

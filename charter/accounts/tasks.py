@@ -41,3 +41,11 @@ def password_reset_mail_send(*, user_id: int, domain: str, protocol: str, langua
 @db_task()
 def password_reset_mail_task(user_id: int, domain: str, protocol: str, language: str) -> bool:
     return password_reset_mail_send(user_id=user_id, domain=domain, protocol=protocol, language=language)
+
+
+@db_task()
+def second_factor_notice_task(user_id: int, change: str) -> bool:
+    """The mail telling someone his second factor was set up, replaced, renewed or turned off."""
+    from charter.accounts.twofactor import second_factor_notice_send
+
+    return second_factor_notice_send(user_id=user_id, change=change)

@@ -8,6 +8,8 @@ Sign-in asks for the code after the password (views_twofactor.signin_code); the 
 
 import re
 from collections.abc import Callable
+from enum import StrEnum
+from functools import partial
 from typing import Any
 
 import segno
@@ -30,6 +32,42 @@ from charter.audit.services import audit_record
 RECOVERY_CODE_COUNT = 10
 DEVICE_NAME = "authenticator"
 RECOVERY_NAME = "recovery"
+
+
+class SecondFactorChange(StrEnum):
+    """What happened to someone's second factor, as told to him by mail and recorded in the audit."""
+
+    ENROLLED = "enrolled"
+    REPLACED = "replaced"  # a new authenticator instead of a confirmed one
+    RECOVERY_RENEWED = "recovery_renewed"
+    DISABLED = "disabled"
+
+
+# (user, change) -> whether a notice was queued. Accounts sits below the mail app, which registers the
+# function that renders the editable template and queues the mail (charter.mail.accounts_mail).
+SecondFactorMailer = Callable[[User, SecondFactorChange], bool]
+_mailers: list[SecondFactorMailer] = []
+
+
+def second_factor_mailer_register(mailer: SecondFactorMailer) -> None:
+    """Register the function that renders and queues the notice of a second-factor change."""
+    _mailers[:] = [mailer]
+
+
+def second_factor_notice_send(*, user_id: int, change: str) -> bool:
+    """Tell the user by mail that his second factor changed (so a stranger who knows his password and
+    enrolled his own authenticator does not go unnoticed); False without an active user, an address or a
+    registered mailer."""
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None or not user.email or not _mailers:
+        return False
+    return _mailers[0](user, SecondFactorChange(change))
+
+
+def _notice_after_commit(user: User, change: SecondFactorChange) -> None:
+    from charter.accounts.tasks import second_factor_notice_task
+
+    transaction.on_commit(partial(second_factor_notice_task, user.pk, str(change)))
 
 
 def has_second_factor(user: User) -> bool:
@@ -110,11 +148,20 @@ def second_factor_confirm(*, user: User, device: TOTPDevice, token: str, request
                 code=ErrorCode.SECOND_FACTOR_INVALID,
                 field="code",
             )
+        replaced = TOTPDevice.objects.filter(user=user, confirmed=True).exclude(pk=device.pk).exists()
         TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
         device.confirmed = True
         device.save(update_fields=["confirmed"])
         codes = _recovery_codes_issue(user)
-        audit_record(actor=user, action="accounts.second_factor_enrol", target=user, request=request)
+        change = SecondFactorChange.REPLACED if replaced else SecondFactorChange.ENROLLED
+        audit_record(
+            actor=user,
+            action="accounts.second_factor_enrol",
+            target=user,
+            data={"change": str(change)},
+            request=request,
+        )
+        _notice_after_commit(user, change)
     otp_login(request, device)
     return codes
 
@@ -139,9 +186,10 @@ def recovery_codes_renew(*, user: User, token: str, request: HttpRequest) -> lis
             actor=user,
             action="accounts.second_factor_enrol",
             target=user,
-            data={"recovery_codes": "renewed"},
+            data={"recovery_codes": "renewed", "change": str(SecondFactorChange.RECOVERY_RENEWED)},
             request=request,
         )
+        _notice_after_commit(user, SecondFactorChange.RECOVERY_RENEWED)
     return codes
 
 
@@ -154,6 +202,7 @@ def second_factor_disable(*, user: User, token: str, request: HttpRequest) -> No
         TOTPDevice.objects.filter(user=user).delete()
         StaticDevice.objects.filter(user=user).delete()
         audit_record(actor=user, action="accounts.second_factor_disable", target=user, request=request)
+        _notice_after_commit(user, SecondFactorChange.DISABLED)
     request.session.pop("otp_device_id", None)
 
 

@@ -12,6 +12,10 @@ class MailConfig(AppConfig):
         from charter.mail.data_requests import data_request_mail_register
 
         data_request_mail_register()
+        # The notice of a change to someone's second factor: accounts decides when, mail renders and queues.
+        from charter.mail.accounts_mail import second_factor_mail_register
+
+        second_factor_mail_register()
         # Retention of raw inbound copies, the quarantine and the delivery log (privacy runs the schedules).
         from charter.mail.retention import retention_rules_register
 

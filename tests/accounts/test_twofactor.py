@@ -183,3 +183,77 @@ def test_disable_and_renew_need_a_code(administrator: User) -> None:
     assert not TOTPDevice.objects.filter(user=administrator).exists()
     assert AuditEvent.objects.filter(action="accounts.second_factor_disable").exists()
     assert client.get("/desk/")["Location"] == "/accounts/2fa/"  # required: enrol again at once
+
+
+def test_a_holder_of_a_personal_data_right_needs_a_second_factor(db: None, member: User) -> None:
+    from django.contrib.auth.models import Permission
+
+    for codename in ("reveal_personal_data", "view_personal_data_log", "manage_retention"):
+        person = UserFactory.create(username=f"holder-{codename}", roles=[Role.AGENT])
+        person.user_permissions.add(
+            Permission.objects.get(content_type__app_label="privacy", codename=codename)
+        )
+        assert requires_second_factor(User.objects.get(pk=person.pk)), codename
+    assert not requires_second_factor(member)
+
+
+def _notices(user: User) -> list[tuple[str, str]]:
+    from charter.mail.models import OutboundMessage
+
+    return [
+        (message.subject, message.body)
+        for message in OutboundMessage.objects.filter(
+            template="accounts.second_factor_changed", recipient_user=user
+        ).order_by("pk")
+    ]
+
+
+def test_enrolment_renewal_and_turning_off_are_mailed_to_the_person_and_audited(
+    administrator: User, django_capture_on_commit_callbacks: object
+) -> None:
+    capture = django_capture_on_commit_callbacks
+    User.objects.filter(pk=administrator.pk).update(email="admin@example.com", language="en")
+    client = Client()
+    client.force_login(administrator)
+    client.get("/accounts/2fa/")
+    device = TOTPDevice.objects.get(user=administrator, confirmed=False)
+    with capture(execute=True):  # type: ignore[operator]
+        client.post("/accounts/2fa/", {"code": code_of(device)})
+    [(subject, body)] = _notices(administrator)
+    assert subject == "Two-factor sign-in was set up on your account"
+    assert "admin" in body and "tell an\nadministrator at once" in body and "/accounts/2fa/" in body
+    enrol = AuditEvent.objects.get(action="accounts.second_factor_enrol")
+    assert enrol.data["change"] == "enrolled"
+
+    with time_machine.travel(timezone.now() + dt.timedelta(seconds=60)), capture(execute=True):  # type: ignore[operator]
+        client.post("/accounts/2fa/", {"action": "renew", "code": code_of(device)})
+    with time_machine.travel(timezone.now() + dt.timedelta(seconds=120)), capture(execute=True):  # type: ignore[operator]
+        client.post("/accounts/2fa/", {"action": "disable", "code": code_of(device)})
+    subjects = [subject for subject, _body in _notices(administrator)]
+    assert subjects[1:] == [
+        "New recovery codes were made (the old ones no longer work) on your account",
+        "Two-factor sign-in was turned off on your account",
+    ]
+    assert AuditEvent.objects.filter(action="accounts.second_factor_disable").count() == 1
+
+
+def test_a_new_authenticator_replacing_a_confirmed_one_is_mailed_in_the_persons_language(
+    administrator: User, django_capture_on_commit_callbacks: object
+) -> None:
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.test import RequestFactory
+
+    from charter.accounts.twofactor import second_factor_confirm, totp_pending_device
+
+    User.objects.filter(pk=administrator.pk).update(email="admin@example.com", language="zh-hans")
+    administrator.refresh_from_db()
+    enrolled(administrator)
+    pending = totp_pending_device(user=administrator)
+    request = RequestFactory().post("/accounts/2fa/")
+    request.session = SessionStore()
+    request.user = administrator
+    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+        second_factor_confirm(user=administrator, device=pending, token=code_of(pending), request=request)
+    [(subject, body)] = _notices(administrator)
+    assert "验证器" in subject and "管理员" in body
+    assert AuditEvent.objects.get(action="accounts.second_factor_enrol").data["change"] == "replaced"
