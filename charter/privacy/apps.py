@@ -13,6 +13,11 @@ class PrivacyConfig(AppConfig):
 
         privacy_source_register()
 
+        # Access exports are deleted some time after the request was answered.
+        from charter.privacy.retention_exports import retention_rules_register
+
+        retention_rules_register()
+
         from charter.accounts.tiles import desk_tiles
         from charter.privacy.panels import desk_privacy_tiles
 

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from charter.common.files import upload_path
 from charter.common.models import TimeStampedModel, YearCounter
 
 
@@ -108,6 +109,11 @@ class DataRequestCounter(YearCounter):
         verbose_name_plural = _("data request counters")
 
 
+def export_upload_to(instance: "DataSubjectRequest", filename: str) -> str:
+    """Store an access export under privacy/<yyyy>/<random>: never its request number (guessable)."""
+    return upload_path("privacy")
+
+
 class DataSubjectRequest(TimeStampedModel):
     """A customer's request to exercise a right over his personal data (PIPL art. 44-47): see and take a
     copy, have it corrected, erased or its processing restricted. Answered within a deadline in working
@@ -169,7 +175,7 @@ class DataSubjectRequest(TimeStampedModel):
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
     outcome = models.TextField(_("outcome"), blank=True)
     # The export ZIP of an access request (private storage; served only to the customer and privacy staff).
-    export_file = models.FileField(_("export"), upload_to="privacy/exports/%Y/%m/", blank=True)
+    export_file = models.FileField(_("export"), upload_to=export_upload_to, blank=True, max_length=200)
     # Claims of the reminder mails, stamped by conditional UPDATE so each is sent once.
     reminded_at = models.DateTimeField(_("reminded at"), null=True, blank=True)
     overdue_notified_at = models.DateTimeField(_("overdue notice sent at"), null=True, blank=True)

@@ -245,6 +245,27 @@ def data_request_complete(
     """
     require(can_manage_data_requests(actor))
     outcome = _text(outcome, column="outcome")
+    written: list[FieldFile] = []
+    try:
+        return _complete(
+            actor=actor, request=request, outcome=outcome, http_request=http_request, written=written
+        )
+    except BaseException:
+        # The export ZIP was written before the rollback: it must not stay behind, unreferenced, in storage.
+        for stored in written:
+            if stored.name:
+                stored.storage.delete(stored.name)
+        raise
+
+
+def _complete(
+    *,
+    actor: User,
+    request: DataSubjectRequest,
+    outcome: str,
+    http_request: HttpRequest | None,
+    written: list[FieldFile],
+) -> DataSubjectRequest:
     with transaction.atomic():
         request = _locked(request)
         _require_open(request)
@@ -257,6 +278,7 @@ def data_request_complete(
 
             content, counts = subject_export_zip(customer=customer, request=request)
             request.export_file.save(f"{request.number}.zip", ContentFile(content), save=False)
+            written.append(request.export_file)
             audit_record(
                 actor=actor,
                 action="privacy.export_build",

@@ -206,7 +206,8 @@ def test_an_access_request_is_taken_then_completed_with_its_export_and_the_custo
     with django_capture_on_commit_callbacks(execute=True):
         request = data_request_complete(actor=officer, request=request, outcome="已导出")
     assert request.status == Status.COMPLETED and request.completed_at is not None
-    assert request.export_file.name.startswith("privacy/exports/")
+    # Stored under a random name (privacy/<yyyy>/<random>), never the guessable request number.
+    assert request.export_file.name.startswith("privacy/") and request.number not in request.export_file.name
     with zipfile.ZipFile(request.export_file.path) as archive:
         assert "data.json" in archive.namelist()
     assert _actions(request) == [
@@ -426,3 +427,54 @@ def test_erasing_a_customer_blanks_his_requests_texts_and_deletes_his_export(
     assert not Path(stored).exists()
     # Numbers, kinds, statuses and clocks stay.
     assert access.status == Status.COMPLETED and access.number.startswith("PR-")
+
+
+def test_a_completion_that_rolls_back_leaves_no_export_file_behind(
+    customer: Customer, officer: User, settings: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from charter.privacy import requests as requests_module
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    request = data_request_take(actor=officer, request=portal_request(customer, "access"))
+    real = requests_module.audit_record
+
+    def failing(**kwargs: Any) -> Any:
+        if kwargs.get("action") == "privacy.request_complete":
+            raise RuntimeError("the database went away")
+        return real(**kwargs)
+
+    monkeypatch.setattr(requests_module, "audit_record", failing)
+    with pytest.raises(RuntimeError):
+        data_request_complete(actor=officer, request=request, outcome="已导出")
+
+    assert [path for path in tmp_path.rglob("*") if path.is_file()] == []
+    request.refresh_from_db()
+    assert request.status == Status.IN_PROGRESS and not request.export_file
+
+
+def test_an_export_is_deleted_thirty_days_after_completion_and_the_request_stays(
+    customer: Customer,
+    officer: User,
+    settings: Any,
+    tmp_path: Path,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from django.utils import timezone
+
+    from charter.privacy.retention import retention_run
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    request = data_request_take(actor=officer, request=portal_request(customer, "access"))
+    request = data_request_complete(actor=officer, request=request, outcome="已导出")
+    path = Path(request.export_file.path)
+    with django_capture_on_commit_callbacks(execute=True):
+        young = retention_run(dry_run=False).counts["data_exports"]
+    DataSubjectRequest.objects.filter(pk=request.pk).update(
+        completed_at=timezone.now() - dt.timedelta(days=31)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        run = retention_run(dry_run=False).counts["data_exports"]
+
+    assert young["done"] == 0 and run["done"] == 1
+    request.refresh_from_db()
+    assert not request.export_file and request.status == Status.COMPLETED and not path.exists()

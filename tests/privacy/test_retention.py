@@ -82,6 +82,7 @@ def test_schedules_are_made_from_the_rules_defaults(db: None) -> None:
         "mail_quarantine": 30,
         "delivery_log": 180,
         "survey_text": 365,
+        "data_exports": 30,
     }
 
 
