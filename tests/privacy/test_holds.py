@@ -110,3 +110,54 @@ def test_a_reason_naming_someone_stays_on_the_hold_and_out_of_the_audit_trail(of
         assert event.data["reason_given"] is True
         trail = str(event.data) + event.target_repr + event.actor_label
         assert "欧阳锋" not in trail and "MARKER" not in trail
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_hold_and_an_erasure_racing_never_both_succeed() -> None:
+    import threading
+    from typing import Any
+
+    from django.db import connection
+
+    from charter.privacy.erasure import customer_erase
+    from charter.privacy.models import LegalHold
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL")
+    officer = UserFactory.create(username="dpo-race", roles=[Role.PRIVACY_OFFICER])
+    customer = CustomerFactory.create()
+    barrier = threading.Barrier(2)
+    outcomes: dict[str, Any] = {}
+
+    def run(name: str, work: Any) -> None:
+        try:
+            barrier.wait()
+            work()
+            outcomes[name] = "done"
+        except DomainError as error:
+            outcomes[name] = error.code
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(
+            target=run,
+            args=("hold", lambda: legal_hold_place(actor=officer, customer=customer, reason="诉讼")),
+        ),
+        threading.Thread(
+            target=run,
+            args=("erase", lambda: customer_erase(customer=customer, actor=officer, reason="删除请求")),
+        ),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    customer.refresh_from_db()
+    assert outcomes in (
+        {"hold": "done", "erase": ErrorCode.LEGAL_HOLD},
+        {"hold": ErrorCode.ALREADY_ERASED, "erase": "done"},
+    )
+    assert LegalHold.objects.exists() == (customer.anonymised_at is None)
