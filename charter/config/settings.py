@@ -175,7 +175,9 @@ CHARTER_INTAKE_MAX_PER_HOUR = env_int("CHARTER_INTAKE_MAX_PER_HOUR", 20, minimum
 # The largest request body read, files included (charter.common.limits: 413 beyond it): by default ten
 # case attachments of the largest size allowed (10 MB each) and 1 MB for the form, above the 50 MB of one
 # training lesson file.
-CHARTER_MAX_REQUEST_BYTES = env_int("CHARTER_MAX_REQUEST_BYTES", 10 * 10 * 1024 * 1024 + 1024 * 1024, minimum=1)
+CHARTER_MAX_REQUEST_BYTES = env_int(
+    "CHARTER_MAX_REQUEST_BYTES", 10 * 10 * 1024 * 1024 + 1024 * 1024, minimum=1
+)
 # A closed case's tracking link stops working this many days after the closure (a new one is sent to the
 # contact on record from the lost-link page); reopening the case opens the link again.
 CHARTER_TRACKING_LINK_DAYS = env_int("CHARTER_TRACKING_LINK_DAYS", 180, minimum=1)

@@ -9,11 +9,6 @@ class ErrorCode(StrEnum):
     REVEAL_DENIED = "privacy_reveal_denied"
     INVALID_TEXT = "privacy_invalid_text"
     TEXT_TOO_LONG = "privacy_text_too_long"
-    CONSENT_PURPOSE_UNKNOWN = "privacy_consent_purpose_unknown"
-    CONSENT_INVALID = "privacy_consent_invalid"
-    CONSENT_NOTICE_REQUIRED = "privacy_consent_notice_required"
-    CONSENT_HOW_INFORMED_REQUIRED = "privacy_consent_how_informed_required"
-    CONSENT_REQUIRED_PURPOSE = "privacy_consent_required_purpose"
     # data-subject requests
     REQUEST_DENIED = "privacy_request_denied"
     REQUEST_CLOSED = "privacy_request_closed"
@@ -25,12 +20,17 @@ class ErrorCode(StrEnum):
     REQUEST_NO_CORRECTION = "privacy_request_no_correction"
     REQUEST_ANONYMISED = "privacy_request_customer_anonymised"
     LOG_DENIED = "privacy_log_denied"
-    # erasure
-    LEGAL_HOLD = "privacy_legal_hold"
-    ALREADY_ERASED = "privacy_already_erased"
+    CONSENT_PURPOSE_UNKNOWN = "privacy_consent_purpose_unknown"
+    CONSENT_INVALID = "privacy_consent_invalid"
+    CONSENT_NOTICE_REQUIRED = "privacy_consent_notice_required"
+    CONSENT_HOW_INFORMED_REQUIRED = "privacy_consent_how_informed_required"
+    CONSENT_REQUIRED_PURPOSE = "privacy_consent_required_purpose"
     RETENTION_DENIED = "privacy_retention_denied"
     HOLD_SUBJECT_REQUIRED = "privacy_hold_subject_required"
     HOLD_RELEASED = "privacy_hold_released"
+    # erasure
+    LEGAL_HOLD = "privacy_legal_hold"
+    ALREADY_ERASED = "privacy_already_erased"
     SCHEDULE_DAYS_INVALID = "privacy_schedule_days_invalid"
     RETENTION_RUNNING = "privacy_retention_running"
 

@@ -123,7 +123,7 @@ def test_the_latest_answer_counts_and_no_answer_is_not_a_withdrawal(
 ) -> None:
     first, second, silent = CustomerFactory.create_batch(3)
     version, text = notice_text("zh-hans")
-    given = {"notice_version": version, "notice_text": text, "channel": "web"}
+    given: dict[str, Any] = {"notice_version": version, "notice_text": text, "channel": "web"}
     consent_record(customer=first, purpose_code="surveys", action="withdrawn", channel="link")
     consent_record(customer=first, purpose_code="surveys", action="given", **given)
     consent_record(customer=second, purpose_code="surveys", action="given", **given)

@@ -1,5 +1,6 @@
 """Withdrawal without sign-in: the link in a survey or progress e-mail, the page it opens, and its effect."""
 
+import datetime as dt
 import email
 import email.policy
 import re
@@ -83,7 +84,7 @@ def test_the_survey_mail_carries_an_opt_out_link_that_stops_the_next_invitation(
     assert "已经退订" in visitor.get(path).content.decode()
     # The next resolved case asks him nothing: the invitation is kept as skipped, with the reason.
     smtp.envelopes.clear()
-    Invitation.objects.update(created_at=timezone.now() - timezone.timedelta(days=400))
+    Invitation.objects.update(created_at=timezone.now() - dt.timedelta(days=400))
     second = resolved_case(customer)
     _send(django_capture_on_commit_callbacks)
     assert _survey_mails(smtp, "wang@example.com") == []

@@ -152,6 +152,7 @@ def test_an_agent_cannot_record_or_open_a_request(customer: Customer, member: Us
     assert client.get("/desk/privacy/requests/new/").status_code == 403
     # Object routes say nothing about the object to someone outside their scope (STYLE §3): 404, also for
     # the customer the request is about (his page is the portal's).
+    assert customer.user is not None
     for outsider in (client, client_for(customer.user)):
         assert outsider.get(f"/desk/privacy/requests/{request.number}/").status_code == 404
         assert outsider.get(f"/desk/privacy/requests/{request.number}/export/").status_code == 404
