@@ -105,6 +105,9 @@ def test_the_officer_releases_a_hold_with_a_reason(officer: User, customer: Cust
     assert answer.status_code == 302
     hold.refresh_from_db()
     assert hold.released_by == officer
+    # The released holds list says why each hold ended.
+    released = client_for(officer).get(f"{HOLDS}?show=released").content.decode()
+    assert "判决生效" in released
 
 
 def test_the_case_page_shows_the_hold_panel_to_holders_of_manage_retention(
