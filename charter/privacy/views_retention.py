@@ -53,7 +53,18 @@ def _overview(
             prefix=schedule.record_type,
         )
         rows.append({**line, "form": form})
-    context = {"rows": rows, "runs": retention_runs_recent()}
+    # A run's counts are kept by record type; the page names each type as its rule does.
+    labels = {line["rule"].record_type: line["rule"].label for line in rows}
+    runs = [
+        {
+            "run": run,
+            "counts": [
+                (labels.get(record_type, record_type), count) for record_type, count in run.counts.items()
+            ],
+        }
+        for run in retention_runs_recent()
+    ]
+    context = {"rows": rows, "runs": runs}
     return render(request, "privacy/retention.html", context, status=status)
 
 

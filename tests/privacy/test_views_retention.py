@@ -68,6 +68,9 @@ def test_the_dry_run_button_records_a_dry_run(officer: User, old_case: Case) -> 
     run = RetentionRun.objects.get()
     assert run.dry_run and run.counts["closed_cases"]["due"] == 1
     assert Case.objects.get(pk=old_case.pk).title == "诉讼中的工单"
+    # The last runs name each record type as its rule does, not by its code.
+    runs = client_for(officer).get(RETENTION).content.decode().split("<tbody>")[-1]
+    assert "已关闭工单" in runs and "closed_cases" not in runs
 
 
 def test_the_officer_holds_a_customer_found_by_phone_and_a_case_by_number(
