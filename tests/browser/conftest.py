@@ -282,7 +282,13 @@ def browse(
 
 def sign_in(page: Page, site: Site, username: str) -> None:
     """Sign in through the form, as the person would; someone with an authenticator (the demo's
-    administrators and supervisors) then types the code his app shows (`authenticator_code`)."""
+    administrators and supervisors) then types the code his app shows (`authenticator_code`). People the
+    journey made after the demo was loaded get the demo's authenticator first when they need one, as the
+    demo's own people do (`demo_second_factor_enrol`)."""
+    from charter.accounts.demo import demo_second_factor_enrol
+    from charter.accounts.models import User
+
+    demo_second_factor_enrol(users=User.objects.filter(username=username))
     page.goto(site.at("/accounts/login/"))
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", DEMO_PASSWORD)
