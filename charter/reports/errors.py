@@ -4,3 +4,5 @@ from enum import StrEnum
 class ErrorCode(StrEnum):
     DISCLOSURE_DENIED = "report_disclosure_denied"
     INVALID_MINIMUM_SAMPLE = "report_invalid_minimum_sample"
+    DASHBOARD_DENIED = "report_dashboard_denied"
+    MONTHLY_REPORT_DENIED = "report_monthly_generate_denied"

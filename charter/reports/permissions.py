@@ -4,6 +4,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from charter.accounts.permissions import AnyUser
+from charter.accounts.selectors import led_team_ids
 from charter.common.policy import ALLOWED, Decision, holds, refuse
 from charter.reports.errors import ErrorCode
 
@@ -14,3 +15,33 @@ def can_manage_disclosure(user: AnyUser) -> Decision:
     if holds(user, "reports.manage_disclosure"):
         return ALLOWED
     return refuse(ErrorCode.DISCLOSURE_DENIED, _("You may not change which figures are published."))
+
+
+def can_view_dashboard(user: AnyUser) -> Decision:
+    """Decide whether `user` may see the management dashboard and download the monthly reports: holders of
+    reports.view_dashboard (supervisors, administrators; else `report_dashboard_denied`). What he sees is
+    limited by `dashboard_team_ids`."""
+    if holds(user, "reports.view_dashboard"):
+        return ALLOWED
+    return refuse(ErrorCode.DASHBOARD_DENIED, _("You may not see the management dashboard."))
+
+
+def can_generate_monthly_report(user: AnyUser) -> Decision:
+    """Decide whether `user` may generate a monthly report again (administrators, holders of
+    reports.generate_monthly_report; else `report_monthly_generate_denied`)."""
+    if holds(user, "reports.generate_monthly_report"):
+        return ALLOWED
+    return refuse(ErrorCode.MONTHLY_REPORT_DENIED, _("You may not generate the monthly report."))
+
+
+def dashboard_team_ids(user: AnyUser) -> frozenset[int] | None:
+    """The teams whose figures `user` sees on the dashboard: None for all (an administrator, a superuser or
+    anyone holding reports.generate_monthly_report, i.e. management), else the teams he leads and those in
+    the units under them (`accounts.selectors.led_team_ids`; empty for someone who leads no team).
+
+    The monthly report is organisation-wide and is for holders of `can_view_dashboard`."""
+    if holds(user, "reports.generate_monthly_report") or getattr(user, "is_superuser", False):
+        return None
+    if not holds(user, "reports.view_dashboard"):
+        return frozenset()
+    return led_team_ids(user)  # type: ignore[arg-type]  # holds() was True: a signed-in User
