@@ -9,6 +9,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 from huey.contrib.djhuey import HUEY
+from hypothesis import settings as hypothesis_settings
 from rest_framework.test import APIClient
 
 from charter.accounts.models import OrgUnit, Team, User
@@ -20,6 +21,11 @@ if TYPE_CHECKING:
     from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
 
 T = TypeVar("T")
+
+# Properties are about results, not speed: a busy machine (two suites side by side on two cores) makes
+# hypothesis' default 200 ms deadline fail tests whose answers are right. Speed is measured in bench/.
+hypothesis_settings.register_profile("charter", deadline=None)
+hypothesis_settings.load_profile("charter")
 
 # The browser suite commits the demo organisation to its database, so it runs on its own: only when named
 # (`pytest tests/browser`), never inside a run of the rest.
