@@ -5,6 +5,8 @@ public page reads one small table whatever the number of cases. `DisclosureSetti
 administrators' choice of which figures the public charter shows.
 """
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -170,3 +172,77 @@ class ReportSubscription(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}:{self.language}"
+
+
+class DailyFact(models.Model):
+    """One day's rollup of one measure for one team: the management dashboard reads these, never the cases.
+
+    Keyed by (day in settings.TIME_ZONE, team, measure, dimension); `team_id` is 0 for work with no team
+    (seen only by those who see every team). `count` is how many (clocks finished, answers, reviews...),
+    `part` how many of them counted as good (met, satisfied...), `amount` a sum (QA scores). Written by
+    `charter.reports.rollups.rollup_refresh` (the days it recomputes are replaced whole), read by
+    `charter.reports.dashboard.dashboard_figures`.
+    """
+
+    day = models.DateField(_("day"))
+    team_id = models.PositiveIntegerField(_("team"), default=0)
+    measure = models.CharField(_("measure"), max_length=30)
+    dimension = models.CharField(_("dimension"), max_length=100, blank=True, default="")
+    count = models.PositiveIntegerField(_("count"), default=0)
+    part = models.PositiveIntegerField(_("of which good"), default=0)
+    amount = models.DecimalField(_("sum"), max_digits=14, decimal_places=2, default=Decimal("0"))
+
+    class Meta:
+        verbose_name = _("daily dashboard figure")
+        verbose_name_plural = _("daily dashboard figures")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "team_id", "measure", "dimension"], name="reports_daily_fact_unique"
+            ),
+        ]
+        indexes = [models.Index(fields=["measure", "day", "team_id"], name="reports_fact_measure_day")]
+
+    def __str__(self) -> str:
+        return f"{self.day.isoformat()}:{self.team_id}:{self.measure}:{self.dimension}"
+
+
+class SnapshotFact(models.Model):
+    """A figure of now for one team (the open backlog by age, corrective actions open and overdue), replaced
+    whole by each refresh; `team_id` 0 for work with no team."""
+
+    team_id = models.PositiveIntegerField(_("team"), default=0)
+    measure = models.CharField(_("measure"), max_length=30)
+    dimension = models.CharField(_("dimension"), max_length=100, blank=True, default="")
+    count = models.PositiveIntegerField(_("count"), default=0)
+
+    class Meta:
+        verbose_name = _("current dashboard figure")
+        verbose_name_plural = _("current dashboard figures")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["team_id", "measure", "dimension"], name="reports_snapshot_fact_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.team_id}:{self.measure}:{self.dimension}"
+
+
+class RollupState(models.Model):
+    """When the dashboard's rollups were last refreshed, and which days they cover. One row per rollup
+    ("daily", "snapshot"); its row lock serialises two workers refreshing at once."""
+
+    name = models.CharField(_("name"), max_length=30, primary_key=True)
+    refreshed_at = models.DateTimeField(_("refreshed at"), null=True, blank=True)
+    first_day = models.DateField(_("first day covered"), null=True, blank=True)
+    last_day = models.DateField(_("last day covered"), null=True, blank=True)
+    seconds = models.DecimalField(
+        _("refresh time (s)"), max_digits=10, decimal_places=3, null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("dashboard rollup state")
+        verbose_name_plural = _("dashboard rollup states")
+
+    def __str__(self) -> str:
+        return self.name
