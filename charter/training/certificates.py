@@ -21,7 +21,6 @@ import datetime as dt
 import io
 import secrets
 from functools import partial
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -35,6 +34,7 @@ from charter.accounts.models import QualificationGrant, User
 from charter.audit.services import audit_record
 from charter.catalog.selectors import organisation_name
 from charter.common.errors import ConflictError, DomainError
+from charter.common.pdf import CJK_FONT_NAME, CJK_FONT_PATH, cjk_font
 from charter.common.policy import require
 from charter.common.services import year_counter_next
 from charter.common.text import TextCodes, clean_text
@@ -42,8 +42,6 @@ from charter.training.errors import ErrorCode
 from charter.training.models import Assignment, Certificate, CertificateCounter, Completion
 from charter.training.permissions import can_revoke_certificate
 
-CJK_FONT_PATH = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
-CJK_FONT_NAME = "WenQuanYiMicroHei"
 REVOKE_TEXT_CODES = TextCodes(too_long=ErrorCode.REVOKE_TEXT_TOO_LONG, invalid=ErrorCode.REVOKE_TEXT_INVALID)
 CODE_BYTES = 16  # token_urlsafe(16): 22 characters, 128 random bits
 
@@ -182,19 +180,9 @@ def certificate_revoke(*, actor: User, certificate: Certificate, reason: str) ->
 
 
 def _cjk_font() -> str:
-    """Register the CJK font with reportlab once and return its name; a clear error when it is missing."""
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
-
-    if CJK_FONT_NAME in pdfmetrics.getRegisteredFontNames():
-        return CJK_FONT_NAME
-    if not CJK_FONT_PATH.exists():
-        raise RuntimeError(
-            f"The certificate font {CJK_FONT_PATH} is missing: install the Debian package fonts-wqy-microhei "
-            "(apt-get install fonts-wqy-microhei)."
-        )
-    pdfmetrics.registerFont(TTFont(CJK_FONT_NAME, str(CJK_FONT_PATH), subfontIndex=0))
-    return CJK_FONT_NAME
+    """Register the CJK font with reportlab once and return its name (charter.common.pdf); a clear error
+    when it is missing."""
+    return cjk_font(path=CJK_FONT_PATH, name=CJK_FONT_NAME)
 
 
 def certificate_pdf(certificate: Certificate, language: str) -> bytes:
