@@ -1,14 +1,27 @@
 """REST endpoints of audit: read-only events for holders of audit.view_audit_trail."""
 
+from collections.abc import Sequence
+
 from django.db.models import QuerySet
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, serializers, viewsets
 from rest_framework.request import Request
+from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
 from charter.audit.models import AuditEvent
 from charter.audit.permissions import can_view_audit_trail
 from charter.audit.selectors import audit_event_list
+from charter.common.api import KnownParametersMixin
+from charter.common.pagination import CursorOrPagePagination
 from charter.common.policy import require
+
+FILTERS = [
+    OpenApiParameter("action", OpenApiTypes.STR, description="An action's code or its start (`case.`)."),
+    OpenApiParameter("target_type", OpenApiTypes.STR, description="The kind of object acted on (`case`)."),
+    OpenApiParameter("target_id", OpenApiTypes.STR, description="The id of the object acted on."),
+]
 
 
 class AuditEventSerializer(serializers.ModelSerializer[AuditEvent]):
@@ -40,12 +53,23 @@ class CanViewAuditTrail(permissions.BasePermission):
         return True
 
 
-class AuditEventViewSet(viewsets.ReadOnlyModelViewSet[AuditEvent]):
-    """The audit trail newest first; filter by ?action= (a code or its start), ?target_type=, ?target_id=."""
+class AuditEventViewSet(KnownParametersMixin, viewsets.ReadOnlyModelViewSet[AuditEvent]):
+    """The audit trail newest first; filter by ?action= (a code or its start), ?target_type=, ?target_id=.
+    A large list: `?cursor=` pages it by sequence, newest first."""
 
     serializer_class = AuditEventSerializer
     permission_classes = [permissions.IsAuthenticated, CanViewAuditTrail]
+    pagination_class = CursorOrPagePagination
     lookup_field = "sequence"
+
+    def cursor_ordering(self, request: Request) -> Sequence[str]:
+        """Cursor pages follow the chain backwards: the sequence is unique and never changes."""
+        return ("-sequence",)
+
+    @extend_schema(parameters=FILTERS)
+    def list(self, request: Request, *args: object, **kwargs: object) -> Response:
+        """The audit events newest first, filtered."""
+        return super().list(request, *args, **kwargs)
 
     def get_queryset(self) -> QuerySet[AuditEvent]:
         params = self.request.query_params

@@ -1,18 +1,22 @@
-"""The REST layer's shared pieces: one error shape, `{"code", "detail"}` plus `fields` for bad input."""
+"""The REST layer's shared pieces: one error shape, `{"code", "detail"}` plus `fields` for bad input, and
+one check of list endpoints' query parameters (`KnownParametersMixin`)."""
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
+from drf_spectacular.plumbing import is_list_serializer
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import exceptions, generics, serializers, status
+from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from charter.common.errors import DomainError
+from charter.common.errors import CommonErrorCode, DomainError
 from charter.common.http import int_param
 
 
@@ -35,6 +39,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         body: dict[str, Any] = {"code": exc.code, "detail": str(exc.message)}
         if exc.field:
             body["fields"] = {exc.field: [{"code": exc.code, "detail": str(exc.message)}]}
+        if isinstance(exc, UnknownParameterError):
+            body["unknown"] = exc.unknown
+            body["known"] = exc.known
         return Response(body, status=exc.status)
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(detail=serializers.as_serializer_error(exc))
@@ -119,3 +126,98 @@ def expected_version(request: Any, serializer_value: int | None, *, code: str) -
         ),
         code=code,
     )
+
+
+# Unknown query parameters -----------------------------------------------------------------------------------
+
+
+class UnknownParameterError(DomainError):
+    """A list was asked for with a query parameter it does not know (a typo'd filter would otherwise be
+    ignored silently and answer every row)."""
+
+    def __init__(self, *, unknown: list[str], known: list[str]) -> None:
+        super().__init__(
+            _("Unknown query parameter: %(unknown)s. This list knows: %(known)s.")
+            % {"unknown": ", ".join(unknown), "known": ", ".join(known)},
+            code=CommonErrorCode.UNKNOWN_PARAMETER,
+        )
+        self.unknown = unknown
+        self.known = known
+
+
+def _parameter_names(parameter: Any) -> set[str]:
+    """The query parameter names one entry of `@extend_schema(parameters=[…])` declares: an
+    OpenApiParameter in the query, or every field of a serializer (class or instance) used as parameters."""
+    if isinstance(parameter, OpenApiParameter):
+        if parameter.location != OpenApiParameter.QUERY or parameter.response:
+            return set()
+        return {parameter.name}
+    if isinstance(parameter, type) and issubclass(parameter, serializers.Serializer):
+        parameter = parameter()
+    if isinstance(parameter, serializers.Serializer):
+        return set(parameter.fields)
+    return set()
+
+
+def _operation_schema(view: Any, request: Request) -> Any:
+    """The drf-spectacular schema object of the operation `request` asks `view` for: the one `@extend_schema`
+    put on the action's method (as the schema generator finds it), else the view's own."""
+    handler = getattr(view, getattr(view, "action", None) or str(request.method).lower(), None)
+    schema_class = getattr(handler, "kwargs", {}).get("schema")
+    schema = schema_class() if schema_class is not None else view.schema
+    schema.view = view
+    schema.method = request.method
+    schema.path = request.path
+    return schema
+
+
+_KNOWN: dict[tuple[type, str, str], frozenset[str] | None] = {}
+
+
+def list_query_parameters(view: Any, request: Request) -> frozenset[str] | None:
+    """Return the query parameters a list endpoint documents, or None when the operation is not a list.
+
+    One declaration feeds the schema and this check: the operation's `@extend_schema(parameters=…)` (query
+    parameters and query serializers' fields), its paginator's parameters (limit, offset, cursor) and the
+    format override. A list is the `list` action or an operation documented with a list response.
+    """
+    method = str(request.method)
+    action = str(getattr(view, "action", None) or method.lower())
+    key = (type(view), action, method)
+    if key not in _KNOWN:
+        schema = _operation_schema(view, request)
+        responses = schema.get_response_serializers()
+        if isinstance(responses, dict) and responses:
+            by_code = {str(code): value for code, value in responses.items()}
+            responses = by_code[min(by_code)]
+        if action != "list" and not is_list_serializer(responses):
+            _KNOWN[key] = None
+        else:
+            names: set[str] = {str(api_settings.URL_FORMAT_OVERRIDE or "format")}
+            for parameter in schema.get_override_parameters():
+                names |= _parameter_names(parameter)
+            paginator = getattr(view, "paginator", None)
+            if paginator is not None:
+                names |= {item["name"] for item in paginator.get_schema_operation_parameters(view)}
+            _KNOWN[key] = frozenset(names)
+    return _KNOWN[key]
+
+
+class KnownParametersMixin:
+    """Every API view: a list asked for with a query parameter it does not document answers 400
+    `{"code": "unknown_parameter", "detail", "unknown": [...], "known": [...]}` (checked after sign-in and
+    permissions, before the view reads anything). The known ones are those the schema shows: declare a
+    filter in the list's `@extend_schema(parameters=[…])` and it is documented and accepted at once."""
+
+    check_query_parameters: ClassVar[bool] = True
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)  # type: ignore[misc]
+        if not self.check_query_parameters or request.method not in ("GET", "HEAD"):
+            return
+        known = list_query_parameters(self, request)
+        if known is None:
+            return
+        unknown = sorted(set(request.query_params) - known)
+        if unknown:
+            raise UnknownParameterError(unknown=unknown, known=sorted(known))

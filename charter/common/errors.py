@@ -24,6 +24,8 @@ class CommonErrorCode(StrEnum):
     IDEMPOTENCY_KEY_INVALID = "idempotency_key_invalid"
     IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"
     IDEMPOTENCY_KEY_IN_USE = "idempotency_key_in_use"
+    # A list endpoint's query parameter it does not know (charter.common.api.KnownParametersMixin).
+    UNKNOWN_PARAMETER = "unknown_parameter"
 
 
 class DomainError(Exception):

@@ -46,6 +46,7 @@ SHARED = {
     "idempotency_key_invalid",
     "idempotency_key_reused",
     "idempotency_key_in_use",
+    "unknown_parameter",
 }
 ROOT = Path(charter.__file__).parent
 
