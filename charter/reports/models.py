@@ -206,6 +206,31 @@ class DailyFact(models.Model):
         return f"{self.day.isoformat()}:{self.team_id}:{self.measure}:{self.dimension}"
 
 
+class MonthlyFact(models.Model):
+    """The daily facts of one calendar month summed, per team, measure and dimension: rebuilt from
+    `DailyFact` for the months a refresh touched, so a year of figures is a few thousand rows to sum."""
+
+    month = models.DateField(_("month"), help_text=_("The first day of the month."))
+    team_id = models.PositiveIntegerField(_("team"), default=0)
+    measure = models.CharField(_("measure"), max_length=30)
+    dimension = models.CharField(_("dimension"), max_length=100, blank=True, default="")
+    count = models.PositiveIntegerField(_("count"), default=0)
+    part = models.PositiveIntegerField(_("of which good"), default=0)
+    amount = models.DecimalField(_("sum"), max_digits=14, decimal_places=2, default=Decimal("0"))
+
+    class Meta:
+        verbose_name = _("monthly dashboard figure")
+        verbose_name_plural = _("monthly dashboard figures")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "team_id", "measure", "dimension"], name="reports_monthly_fact_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month.isoformat()}:{self.team_id}:{self.measure}:{self.dimension}"
+
+
 class SnapshotFact(models.Model):
     """A figure of now for one team (the open backlog by age, corrective actions open and overdue), replaced
     whole by each refresh; `team_id` 0 for work with no team."""
