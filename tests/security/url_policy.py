@@ -581,6 +581,7 @@ POLICY: dict[str, str] = {
     "desk/mail/webhooks/<int:endpoint_id>/": "302 403 403 403 403 403 404 403",
     "desk/mail/webhooks/<int:endpoint_id>/edit/": "302 403 403 403 403 403 404 403",
     "desk/reports/disclosure/": "302 403 403 403 403 403 200 403",
+    "desk/dashboard/": "302 403 403 200 403 403 200 403",
 }
 # fmt: on
 

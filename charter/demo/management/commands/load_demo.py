@@ -14,6 +14,7 @@ from charter.demo.history import demo_history_load
 from charter.demo.privacy_story import demo_privacy_story_load
 from charter.demo.training_story import demo_training_story_load
 from charter.quality.demo import quality_demo_load
+from charter.reports.rollups import rollup_refresh
 from charter.reports.services import figures_refresh
 from charter.sla import demo as sla_demo
 from charter.standards import demo as standards_demo
@@ -39,6 +40,7 @@ class Command(BaseCommand):
             demo_training_story_load(actor=admin)
             demo_privacy_story_load(actor=admin)
             figures_refresh()
+            rollup_refresh(full=True)  # the management dashboard's figures, all history
             # Everyone the stories made who needs a second factor gets the demo's published authenticator.
             accounts_demo.demo_second_factor_enrol(users=User.objects.filter(is_active=True))
         self.stdout.write(self.style.SUCCESS("Demo data ready. Sign in at /accounts/login/ with:"))
