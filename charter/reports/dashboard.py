@@ -1,9 +1,9 @@
 """The management dashboard's figures, read from the rollups only (`charter.reports.rollups`).
 
 `dashboard_figures` is the public contract: the dashboard page and the monthly report both call it. It reads
-the daily facts of the period (one GROUP BY), the monthly trend (one GROUP BY), the snapshot of now (one),
-the refresh time (one) and the labels of the services, categories and clauses it names (one small query
-each), whatever the number of cases.
+the period's sums (the whole months from the monthly facts, the odd days from the daily facts: two GROUP BYs
+at most), the monthly trend (one), the snapshot of now (one), the refresh time (one) and the labels of the
+services, categories and clauses it names (one small query each), whatever the number of cases.
 """
 
 import datetime as dt
@@ -11,9 +11,9 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.db.models import Q, Sum
-from django.db.models.functions import TruncMonth
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -21,7 +21,7 @@ from charter.cases.models import CaseCategory, RootCause
 from charter.catalog.models import Service
 from charter.common.vocabulary import CaseKind
 from charter.reports.figures import DashboardFigures, Nps, Ratio, Row, TrendPoint
-from charter.reports.models import DailyFact, RollupState, SnapshotFact
+from charter.reports.models import DailyFact, MonthlyFact, RollupState, SnapshotFact
 from charter.reports.periods import add_months
 from charter.reports.rollups import AGE_BUCKETS, DAILY
 from charter.standards.models import StandardClause
@@ -117,9 +117,8 @@ def _nps(sums: dict[str, _Sum]) -> Nps:
 def _trend(team_ids: frozenset[int] | None, end: dt.date) -> list[TrendPoint]:
     months = trend_months(end)
     rows = (
-        DailyFact.objects.filter(_scope(team_ids))
-        .filter(day__gte=months[0], day__lt=add_months(months[-1], 1), measure__in=_TREND_MEASURES)
-        .annotate(month=TruncMonth("day"))
+        MonthlyFact.objects.filter(_scope(team_ids))
+        .filter(month__gte=months[0], month__lte=months[-1], measure__in=_TREND_MEASURES)
         .values("month", "measure", "dimension")
         .annotate(count=Sum("count"), part=Sum("part"), amount=Sum("amount"))
         .order_by()
@@ -154,6 +153,27 @@ def _trend(team_ids: frozenset[int] | None, end: dt.date) -> list[TrendPoint]:
     return points
 
 
+def _period_rows(scope: Q, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
+    """The sums by measure and dimension of [start, end): whole calendar months from the monthly facts, the
+    days before the first and after the last whole month from the daily facts (two queries at most)."""
+    first_whole = start if start.day == 1 else add_months(start, 1)
+    end_whole = end.replace(day=1)
+    sums = {"count": Sum("count"), "part": Sum("part"), "amount": Sum("amount")}
+    if first_whole >= end_whole:
+        days, months = Q(day__gte=start, day__lt=end), None
+    else:
+        days = Q(day__gte=start, day__lt=first_whole) | Q(day__gte=end_whole, day__lt=end)
+        months = Q(month__gte=first_whole, month__lt=end_whole)
+    rows: list[dict[str, Any]] = []
+    if start < first_whole or end_whole < end or months is None:
+        daily = DailyFact.objects.filter(scope).filter(days).values("measure", "dimension")
+        rows.extend(daily.annotate(**sums).order_by())
+    if months is not None:
+        monthly = MonthlyFact.objects.filter(scope).filter(months).values("measure", "dimension")
+        rows.extend(monthly.annotate(**sums).order_by())
+    return rows
+
+
 def dashboard_figures(*, team_ids: frozenset[int] | None, start: dt.date, end: dt.date) -> DashboardFigures:
     """Return the dashboard's figures for the teams `team_ids` (None: the whole organisation, including work
     with no team; an empty set: nothing) and the local days [start, end), from the rollups only.
@@ -164,16 +184,11 @@ def dashboard_figures(*, team_ids: frozenset[int] | None, start: dt.date, end: d
     """
     scope = _scope(team_ids)
     sums: dict[str, dict[str, _Sum]] = defaultdict(dict)
-    rows = (
-        DailyFact.objects.filter(scope, day__gte=start, day__lt=end)
-        .values("measure", "dimension")
-        .annotate(count=Sum("count"), part=Sum("part"), amount=Sum("amount"))
-        .order_by()
-    )
-    for row in rows:
-        sums[row["measure"]][row["dimension"]] = _Sum(
-            row["count"] or 0, row["part"] or 0, Decimal(row["amount"] or 0)
-        )
+    for row in _period_rows(scope, start, end):
+        value = sums[row["measure"]].setdefault(row["dimension"], _Sum())
+        value.count += row["count"] or 0
+        value.part += row["part"] or 0
+        value.amount += Decimal(row["amount"] or 0)
     now: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     snapshot = (
         SnapshotFact.objects.filter(scope)

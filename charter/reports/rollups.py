@@ -42,7 +42,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet, Subquery, Sum
-from django.db.models.functions import TruncDate
+from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
 
 from charter.accounts.models import TeamMembership
@@ -50,7 +50,7 @@ from charter.cases.models import OPEN_STATUSES, Case, CaseClock
 from charter.conduct.models import Violation
 from charter.improvement.models import ACTIVE_STATUSES, ActionItem, CorrectiveAction
 from charter.quality.models import Review
-from charter.reports.models import DailyFact, RollupState, SnapshotFact
+from charter.reports.models import DailyFact, MonthlyFact, RollupState, SnapshotFact
 from charter.reports.periods import local_date, local_midnight, zone
 from charter.surveys.models import Response
 from charter.training.models import Assignment
@@ -328,6 +328,7 @@ def rollup_refresh(
         stale = DailyFact.objects.all() if full else DailyFact.objects.filter(day__gte=first_day)
         stale.delete()
         DailyFact.objects.bulk_create(rows, batch_size=BATCH)
+        monthly_rows = _months_rebuild(None if full else first_day.replace(day=1))
         SnapshotFact.objects.all().delete()
         SnapshotFact.objects.bulk_create(snapshot_rows, batch_size=BATCH)
         seconds = Decimal(f"{time.perf_counter() - started[1]:.3f}")
@@ -340,7 +341,41 @@ def rollup_refresh(
         current.refreshed_at = at
         current.seconds = seconds
         current.save()
-    return RefreshResult(first_day, last, len(rows), len(snapshot_rows), float(seconds), written=True)
+    return RefreshResult(
+        first_day, last, len(rows) + monthly_rows, len(snapshot_rows), float(seconds), written=True
+    )
+
+
+def _months_rebuild(first_month: dt.date | None) -> int:
+    """Replace the monthly sums from `first_month` on (all when None) with those of the daily facts: one
+    GROUP BY, one delete, the inserts. Runs inside the refresh's transaction."""
+    daily = DailyFact.objects.all() if first_month is None else DailyFact.objects.filter(day__gte=first_month)
+    sums = (
+        daily.annotate(month=TruncMonth("day"))
+        .values("month", "team_id", "measure", "dimension")
+        .annotate(n=Sum("count"), good=Sum("part"), total=Sum("amount"))
+        .order_by()
+    )
+    rows = [
+        MonthlyFact(
+            month=row["month"].date() if isinstance(row["month"], dt.datetime) else row["month"],
+            team_id=row["team_id"],
+            measure=row["measure"],
+            dimension=row["dimension"],
+            count=row["n"] or 0,
+            part=row["good"] or 0,
+            amount=row["total"] or Decimal("0"),
+        )
+        for row in sums
+    ]
+    stale = (
+        MonthlyFact.objects.all()
+        if first_month is None
+        else MonthlyFact.objects.filter(month__gte=first_month)
+    )
+    stale.delete()
+    MonthlyFact.objects.bulk_create(rows, batch_size=BATCH)
+    return len(rows)
 
 
 def rollups_backfilled() -> bool:

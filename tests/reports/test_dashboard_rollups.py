@@ -16,7 +16,7 @@ from charter.cases.models import Case, CaseCategory, CaseClock, CaseStatus
 from charter.catalog.models import Service
 from charter.reports.dashboard import dashboard_figures, trend_months
 from charter.reports.figures import Nps, Ratio, from_json, to_json
-from charter.reports.models import DailyFact, RollupState, SnapshotFact
+from charter.reports.models import DailyFact, MonthlyFact, RollupState, SnapshotFact
 from charter.reports.periods import zone
 from charter.reports.permissions import dashboard_team_ids
 from charter.reports.rollups import rollup_refresh
@@ -169,6 +169,20 @@ def test_the_rollup_counts_what_a_direct_count_finds(world: dict[str, object], t
     }
     assert figures.computed_at == NOW
     assert figures.training is None
+
+
+def test_odd_days_and_whole_months_add_up(world: dict[str, object]) -> None:
+    rollup_refresh(at=NOW, full=True)
+
+    # 28 February from the daily facts, March from the monthly sums, 1 April (nothing) from the daily again.
+    spanning = dashboard_figures(team_ids=None, start=dt.date(2026, 2, 28), end=dt.date(2026, 4, 2))
+    days_only = dashboard_figures(team_ids=None, start=dt.date(2026, 3, 2), end=dt.date(2026, 3, 20))
+
+    assert spanning.received == 6
+    assert spanning.complaints == 4
+    assert spanning.sla == Ratio(part=2, whole=3)
+    assert days_only.received == 4  # 5, 10, 11 and 19 March
+    assert MonthlyFact.objects.filter(month=dt.date(2026, 3, 1), measure="received").exists()
 
 
 def test_a_supervisor_sees_only_his_subtree(

@@ -18,6 +18,6 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         result = rollup_refresh(full=options["full"], days=options["days"])
         self.stdout.write(
-            f"days {result.first_day} to {result.last_day}: {result.daily_rows} daily rows, "
+            f"days {result.first_day} to {result.last_day}: {result.daily_rows} daily and monthly rows, "
             f"{result.snapshot_rows} snapshot rows in {result.seconds:.2f} s"
         )
