@@ -42,3 +42,8 @@ class CasesConfig(AppConfig):
         from charter.cases.privacy import privacy_register
 
         privacy_register()
+        # SLA warnings and breaches fired, for /metrics.
+        from charter.cases.metrics import sla_metrics
+        from charter.common.metrics import metric_sources
+
+        metric_sources.register(sla_metrics)

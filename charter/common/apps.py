@@ -8,4 +8,12 @@ class CommonConfig(AppConfig):
     verbose_name = _("Common")
 
     def ready(self) -> None:
+        from huey.contrib.djhuey import HUEY
+
         from charter.common import checks  # noqa: F401 - registers the deployment checks
+        from charter.common.logging import task_hooks_register
+        from charter.common.metrics import huey_metrics_register
+
+        # The request id into the tasks a request enqueues, and the count of failed tasks for /metrics.
+        task_hooks_register(HUEY)
+        huey_metrics_register(HUEY)

@@ -75,6 +75,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every answer (redirects and refusals too) carries the request id and is counted and logged.
+    "charter.common.logging.RequestIdMiddleware",
+    "charter.common.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "charter.common.middleware.NulRefusalMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -384,19 +387,43 @@ if PRODUCTION:
 
 # One console handler for everything, Django's own loggers included (their default handlers would print the
 # paths of 404s and of every request of the development server as they are): secret links are redacted.
+# CHARTER_LOG_FORMAT: `json` (the default in production) writes one JSON object a line with the request id,
+# route, user id, status and duration (charter.common.logging), and one line per request
+# (`charter.request`); `plain` (the default in development) writes text, without the per-request line
+# (the development server prints its own).
+CHARTER_LOG_FORMAT = env_choice("CHARTER_LOG_FORMAT", ("json", "plain"), "json" if PRODUCTION else "plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact": {"()": "charter.common.logredact.RedactSecretsFilter"}},
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]}},
+    "filters": {
+        "redact": {"()": "charter.common.logredact.RedactSecretsFilter"},
+        "context": {"()": "charter.common.logging.RequestContextFilter"},
+    },
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "charter.common.logging.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": CHARTER_LOG_FORMAT,
+            "filters": ["redact", "context"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("CHARTER_LOG_LEVEL", "INFO")},
     "loggers": {
         "huey": {"level": "WARNING"},
         "django": {"handlers": [], "level": "INFO", "propagate": True},
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "charter.request": {"level": "INFO" if CHARTER_LOG_FORMAT == "json" else "WARNING"},
     },
 }
+
+# /metrics (charter.common.metrics): answered only to `Authorization: Bearer <CHARTER_METRICS_TOKEN>`, 404
+# while unset. Under several gunicorn workers, PROMETHEUS_MULTIPROC_DIR (the client library's own variable)
+# names an empty directory where each worker writes its request counts for the scrape to add up.
+CHARTER_METRICS_TOKEN = env_str("CHARTER_METRICS_TOKEN")
+CHARTER_METRICS_MULTIPROC_DIR = env_str("PROMETHEUS_MULTIPROC_DIR")
 
 # Where the heartbeat counts as stale, /healthz reports the worker as down.
 CHARTER_WORKER_STALE_SECONDS = env_int("CHARTER_WORKER_STALE_SECONDS", 180, minimum=10)

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from charter.accounts.views import admin_login
+from charter.common.metrics import metrics_view
 from charter.common.views import healthz
 
 # The admin site signs in through the app's own sign-in: one lockout, and the second factor (which the
@@ -21,6 +22,7 @@ def favicon(request: HttpRequest) -> HttpResponse:
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("metrics", metrics_view, name="metrics"),
     path("favicon.ico", favicon, name="favicon"),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -24,3 +24,8 @@ class MailConfig(AppConfig):
         from charter.mail.privacy import privacy_register
 
         privacy_register()
+        # Mails sent and failed, for /metrics.
+        from charter.common.metrics import metric_sources
+        from charter.mail.metrics import mail_metrics
+
+        metric_sources.register(mail_metrics)

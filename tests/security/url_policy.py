@@ -28,6 +28,8 @@ ROLES = (
 POLICY: dict[str, str] = {
     # pattern: anonymous customer agent supervisor qa_reviewer trainer administrator privacy_officer
     "healthz": "200 200 200 200 200 200 200 200",
+    # Not for people: a scraper's bearer token (CHARTER_METRICS_TOKEN); unset in tests, so 404 to everyone.
+    "metrics": "404 404 404 404 404 404 404 404",
     "favicon.ico": "302 302 302 302 302 302 302 302",
     "admin/": "302 302 302 302 302 302 200 302",
     "admin/login/": "200 200 200 200 200 200 200 200",
