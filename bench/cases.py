@@ -260,6 +260,9 @@ def main() -> None:
         "warning",
         "--timeout",
         "120",
+        # gunicorn 27's control socket has one default path per user, which a second server on this host
+        # would take over; this throwaway server needs none.
+        "--no-control-socket",
     ]
     server = subprocess.Popen(command, env=env, cwd=ROOT)  # noqa: S603 (our own fixed command)
     lines = []

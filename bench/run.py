@@ -126,6 +126,9 @@ def main() -> None:
             str(args.workers),
             "--log-level",
             "warning",
+            # gunicorn 27 opens a control socket at one default path per user: a second server on this host
+            # (another bench, a scale-out instance) would take it over. This throwaway server needs none.
+            "--no-control-socket",
         ],
         env=_env(var_dir) | {"CHARTER_ALLOWED_HOSTS": "127.0.0.1"},
         cwd=ROOT,
