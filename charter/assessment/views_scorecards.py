@@ -22,10 +22,10 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.functional import Promise
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from charter.accounts.models import Team, User
@@ -63,8 +63,10 @@ from charter.assessment.rules import Curve, grades_compile, rules_of
 from charter.assessment.scoring import BandCurve, GradeBands
 from charter.assessment.selectors import Rank, cycle_ranking, scorecard_list_visible_to
 from charter.assessment.trends import indicator_trend_charts
+from charter.audit.list_exports import list_export
 from charter.common.errors import ConflictError, DomainError, NotFoundError
 from charter.common.forms import form_add_domain_error
+from charter.common.list_exports import Column, export_extension, export_max_rows, form_filters
 from charter.common.models import localized
 from charter.common.pages import page_rule
 
@@ -343,10 +345,32 @@ def my_scorecards(request: HttpRequest) -> HttpResponse:
 # --- My teams' scorecards -----------------------------------------------------------------------------------
 
 
+def _team_columns(*, with_rank: bool) -> list[Column[dict[str, Any]]]:
+    """The columns of the team scorecards' export: those of the page."""
+
+    def rank(entry: dict[str, Any]) -> str:
+        found = entry["rank"]
+        return f"{found.team_rank} / {found.team_size}" if found and found.team_rank else ""
+
+    columns: list[Column[dict[str, Any]]] = [
+        Column(_("Staff member"), lambda entry: str(entry["card"].person)),
+        Column(_("Team"), lambda entry: str(entry["card"].team or "")),
+        Column(_("Scheme"), lambda entry: str(entry["card"].cycle.scheme)),
+        Column(_("Period starts"), lambda entry: entry["card"].cycle.period_start),
+        Column(_("Period ends"), lambda entry: entry["card"].cycle.period_end),
+        Column(pgettext_lazy("scorecard", "Step"), lambda entry: entry["card"].get_status_display()),
+        Column(_("Assessor"), lambda entry: str(entry["card"].assessor or "")),
+        Column(_("Total score"), lambda entry: entry["card"].total),
+        Column(pgettext_lazy("scorecard", "Grade"), lambda entry: str(entry["grade"] or "")),
+    ]
+    return columns + [Column(_("Rank in team"), rank)] if with_rank else columns
+
+
 @page_rule(can_view_team_scorecards)
-def team_scorecards(request: HttpRequest) -> HttpResponse:
+def team_scorecards(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     """The scorecards of the teams the reader leads (every team for those who see everyone), by cycle and
-    team; with one cycle chosen, each person's rank in his team."""
+    team; with one cycle chosen, each person's rank in his team. `?format=csv|xlsx` exports every one of
+    them, not only the page's first ones (audited)."""
     user = request_staff(request)
     visible = scorecard_list_visible_to(user=user).exclude(person=user)
     # The filter offers the teams and cycles of the scorecards he may see, whatever makes them visible
@@ -356,7 +380,9 @@ def team_scorecards(request: HttpRequest) -> HttpResponse:
     cycle_choices = Cycle.objects.filter(pk__in=cycle_ids).select_related("scheme").order_by("-period_start")
     form = TeamScorecardFilter(request.GET or None, cycles=cycle_choices, teams=teams)
     rows = form.filtered(visible) if form.is_bound else visible
-    cards = list(rows.select_related("cycle__version")[:TEAM_PAGE_LIMIT])
+    extension = export_extension(request)
+    limit = export_max_rows() + 1 if extension else TEAM_PAGE_LIMIT
+    cards = list(rows.select_related("cycle__version", "cycle__scheme", "person", "team", "assessor")[:limit])
     chosen = form.cleaned_data.get("cycle") if form.is_bound and form.is_valid() else None
     ranks = cycle_ranking(cycle=chosen) if chosen is not None else {}
     bands: dict[int, GradeBands | None] = {}
@@ -370,6 +396,16 @@ def team_scorecards(request: HttpRequest) -> HttpResponse:
                 "grade": _grade_label(bands[card.cycle.version_id], card.grade),
                 "rank": ranks.get(card.person_id),
             }
+        )
+    if extension:
+        return list_export(
+            request,
+            name="assessment.team_scorecards",
+            title=gettext("My teams' scorecards"),
+            rows=entries,
+            columns=_team_columns(with_rank=chosen is not None),
+            filters=form_filters(form) if form.is_bound else {},
+            extension=extension,
         )
     return render(
         request,

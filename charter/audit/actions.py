@@ -72,6 +72,8 @@ ACTION_LABELS: dict[str, Promise] = {
     "assessment.scheme_update": _("Assessment scheme changed"),
     "assessment.score": _("Scorecard scored by the supervisor"),
     "assessment.self_submit": _("Self-assessment submitted"),
+    # audit
+    "audit.list_export": _("List exported"),
     # cases
     "cases.accept": _("Decision accepted by the customer"),
     "cases.appeal": _("Decision appealed"),

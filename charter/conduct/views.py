@@ -13,17 +13,20 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from charter.accounts.models import User
 from charter.accounts.requests import request_user
+from charter.audit.list_exports import list_export, tables_export
 from charter.cases.models import Case
 from charter.common import charts
 from charter.common.dates import day_end, day_start
 from charter.common.errors import DomainError
-from charter.common.exports import EXTENSIONS, Table, tables_download
+from charter.common.exports import Table
 from charter.common.files import stored_file_response
 from charter.common.forms import form_add_domain_error
+from charter.common.list_exports import Column, export_extension, form_filters
 from charter.common.models import localized
 from charter.common.pages import page_rule
 from charter.common.workflow import Move
@@ -96,14 +99,61 @@ PAGE_SIZE = 50
 REPORT_BARS_SHOWN = 15  # clauses in the report's chart, the most violated first; the table lists all
 
 
+def _violation_columns(*, is_own: bool) -> list[Column[Violation]]:
+    """The columns of a violation list's export: those of its page."""
+    columns: list[Column[Violation]] = [
+        Column(gettext_lazy("Date of the act"), lambda v: timezone.localdate(v.occurred_at)),
+    ]
+    if not is_own:
+        columns += [
+            Column(gettext_lazy("Staff member"), lambda v: str(v.staff)),
+            Column(gettext_lazy("Team"), lambda v: str(v.team) if v.team else ""),
+        ]
+    return columns + [
+        Column(gettext_lazy("Clause"), lambda v: str(v.clause)),
+        Column(gettext_lazy("Version"), lambda v: v.version.number),
+        Column(gettext_lazy("Severity"), lambda v: v.get_severity_display()),
+        Column(gettext_lazy("Step"), lambda v: str(v.step) if v.step else ""),
+        Column(gettext_lazy("Status"), lambda v: v.get_status_display()),
+        Column(
+            gettext_lazy("Appeal outcome"),
+            lambda v: v.get_appeal_outcome_display() if v.appeal_outcome else "",
+        ),
+    ]
+
+
+def _violations_export(
+    request: HttpRequest, *, name: str, form: ViolationFilterForm, rows: Any, is_own: bool, extension: str
+) -> HttpResponse | StreamingHttpResponse:
+    return list_export(
+        request,
+        name=name,
+        title=_("Violations"),
+        rows=rows.select_related("staff", "team", "clause", "version", "step"),
+        columns=_violation_columns(is_own=is_own),
+        filters=form_filters(form),
+        extension=extension,
+    )
+
+
 @page_rule(can_view_violation_list)
-def violation_list(request: HttpRequest) -> HttpResponse:
+def violation_list(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     """The violations a supervisor (his teams), an administrator (all) or a second approver (awaiting
-    approval, appealed, approved by him) may see, filtered."""
+    approval, appealed, approved by him) may see, filtered; `?format=csv|xlsx` exports them (audited)."""
     user = request_user(request)
     violations = violation_list_visible_to(user=user)
     staff = User.objects.filter(pk__in=violations.values("staff_id")).order_by("username")
     form = ViolationFilterForm(request.GET, staff=staff, teams=violation_team_list_for(user=user))
+    extension = export_extension(request)
+    if extension:
+        return _violations_export(
+            request,
+            name="conduct.violations",
+            form=form,
+            rows=form.filtered(violations),
+            is_own=False,
+            extension=extension,
+        )
     page = Paginator(form.filtered(violations), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -113,10 +163,20 @@ def violation_list(request: HttpRequest) -> HttpResponse:
 
 
 @page_rule(can_view_own_record)
-def my_record(request: HttpRequest) -> HttpResponse:
-    """The signed-in staff member's own violations, active and expired."""
+def my_record(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
+    """The signed-in staff member's own violations, active and expired; `?format=csv|xlsx` exports them."""
     user = request_user(request)
     form = ViolationFilterForm(request.GET)
+    extension = export_extension(request)
+    if extension:
+        return _violations_export(
+            request,
+            name="conduct.my_record",
+            form=form,
+            rows=form.filtered(violation_list_of(user=user)),
+            is_own=True,
+            extension=extension,
+        )
     page = Paginator(form.filtered(violation_list_of(user=user)), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -446,8 +506,8 @@ def report(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
         since = day_start(form.cleaned_data["since"])
         until = day_end(form.cleaned_data["until"])
         result = violation_report(user=user, since=since, until=until)
-        extension = request.GET.get("format", "")
-        if extension in EXTENSIONS:
+        extension = export_extension(request)
+        if extension:
             tables = [
                 Table(title, [heading, _("Violations")], [[row.label, row.count] for row in rows])
                 for title, heading, rows in (
@@ -457,6 +517,8 @@ def report(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
                     (_("By month"), _("Month"), result.by_month),
                 )
             ]
-            return tables_download(tables, stem="violations", extension=extension)
+            return tables_export(
+                request, name="conduct.report", tables=tables, filters=form_filters(form), extension=extension
+            )
     context = {"form": form, "result": result, "charts": _report_charts(result) if result else []}
     return render(request, "conduct/report.html", context)

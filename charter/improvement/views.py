@@ -13,16 +13,18 @@ from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpRespons
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from charter.accounts.models import Team, User
 from charter.accounts.permissions import is_staff_member
 from charter.accounts.requests import request_staff, request_user
+from charter.audit.list_exports import list_export, tables_export
 from charter.cases.selectors import case_list_visible_to
 from charter.common.dates import day_end, day_start
 from charter.common.errors import DomainError
-from charter.common.exports import EXTENSIONS, tables_download
 from charter.common.forms import form_add_domain_error
 from charter.common.http import int_param
+from charter.common.list_exports import Column, export_extension, form_filters
 from charter.common.pages import page_rule
 from charter.common.unset import UNSET
 from charter.conduct.selectors import violation_get_visible
@@ -81,9 +83,29 @@ def _action(user: User, pk: int) -> CorrectiveAction:
     return action
 
 
+ACTION_COLUMNS: list[Column[Any]] = [
+    Column(gettext_lazy("Number"), lambda action: action.number),
+    Column(gettext_lazy("Title"), lambda action: action.title),
+    Column(gettext_lazy("Kind"), lambda action: action.get_kind_display()),
+    Column(gettext_lazy("Found through"), lambda action: action.get_source_kind_display()),
+    Column(
+        gettext_lazy("Root cause"),
+        lambda action: action.get_root_cause_display() if action.root_cause else "",
+    ),
+    Column(gettext_lazy("Owner"), lambda action: str(action.owner)),
+    Column(gettext_lazy("Team"), lambda action: str(action.team) if action.team else ""),
+    Column(gettext_lazy("Status"), lambda action: action.get_status_display()),
+    Column(gettext_lazy("Items overdue"), lambda action: _("yes") if action.has_overdue else ""),
+    Column(gettext_lazy("Items done"), lambda action: action.items_done),
+    Column(gettext_lazy("Items"), lambda action: action.item_count),
+    Column(gettext_lazy("Opened at"), lambda action: action.opened_at),
+]
+
+
 @page_rule(is_staff_member)
-def action_list(request: HttpRequest) -> HttpResponse:
-    """The corrective actions the user may see, filtered by status, source and overdue items."""
+def action_list(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
+    """The corrective actions the user may see, filtered by status, source and overdue items;
+    `?format=csv|xlsx` exports them (audited)."""
     user = request_staff(request)
     today = timezone.localdate()
     form = ActionFilterForm(request.GET)
@@ -101,6 +123,17 @@ def action_list(request: HttpRequest) -> HttpResponse:
         actions = actions.none()
     # The counts make it a GROUP BY query, which drops Meta.ordering: pages need an explicit order.
     annotated = corrective_action_list_annotated(actions, today=today).order_by("-opened_at", "-pk")
+    extension = export_extension(request)
+    if extension:
+        return list_export(
+            request,
+            name="improvement.actions",
+            title=_("Corrective and preventive actions"),
+            rows=annotated.select_related("owner", "team"),
+            columns=ACTION_COLUMNS,
+            filters=form_filters(form),
+            extension=extension,
+        )
     page = Paginator(annotated, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -401,9 +434,15 @@ def report(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
         until=day_end(until_day),
         today=today,
     )
-    extension = request.GET.get("format", "")
-    if extension in EXTENSIONS:
-        return tables_download(reports.report_tables(figures), stem="corrective-actions", extension=extension)
+    extension = export_extension(request)
+    if extension:
+        return tables_export(
+            request,
+            name="improvement.report",
+            tables=reports.report_tables(figures),
+            filters={"since": since_day.isoformat(), "until": until_day.isoformat()},
+            extension=extension,
+        )
     return render(
         request,
         "improvement/report.html",

@@ -11,18 +11,21 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.db.models.functions import Length
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import TemplateDoesNotExist
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from charter.accounts.models import User
+from charter.audit.list_exports import list_export
 from charter.common.errors import DomainError
 from charter.common.forms import form_add_domain_error
+from charter.common.list_exports import Column, export_extension, form_filters
 from charter.common.pages import page_rule
 from charter.mail.fetch import mailbox_poll
 from charter.mail.forms import (
@@ -195,10 +198,40 @@ def mailbox_check(request: HttpRequest, mailbox_id: int) -> HttpResponse:
 # Inbound messages -----------------------------------------------------------------------------------------
 
 
+INBOUND_COLUMNS: list[Column[InboundMessage]] = [
+    Column(gettext_lazy("Fetched at"), lambda inbound: inbound.received_at),
+    Column(gettext_lazy("Mailbox"), lambda inbound: inbound.mailbox.name),
+    Column(gettext_lazy("Sender"), lambda inbound: inbound.sender),
+    Column(gettext_lazy("Subject"), lambda inbound: inbound.subject),
+    Column(gettext_lazy("Status"), lambda inbound: inbound.get_status_display()),
+    Column(gettext_lazy("Reason"), lambda inbound: inbound.reason),
+]
+OUTBOUND_COLUMNS: list[Column[OutboundMessage]] = [
+    Column(gettext_lazy("Queued at"), lambda message: message.created_at),
+    Column(gettext_lazy("Recipient"), lambda message: message.recipient),
+    Column(gettext_lazy("Template"), lambda message: message.template),
+    # As on the page: a tracking link in the subject without its token.
+    Column(gettext_lazy("Subject"), lambda message: tracking_masked(message.subject)),
+    Column(gettext_lazy("Status"), lambda message: message.get_status_display()),
+    Column(gettext_lazy("Attempts"), lambda message: message.attempts),
+    Column(gettext_lazy("Next attempt"), lambda message: message.next_attempt_at),
+]
+DELIVERY_COLUMNS: list[Column[WebhookDelivery]] = [
+    Column(gettext_lazy("Queued at"), lambda delivery: delivery.created_at),
+    Column(gettext_lazy("Webhook"), lambda delivery: delivery.endpoint.name),
+    Column(gettext_lazy("Event"), lambda delivery: delivery.event),
+    Column(gettext_lazy("Status"), lambda delivery: delivery.get_status_display()),
+    Column(gettext_lazy("Attempts"), lambda delivery: delivery.attempts),
+    Column(gettext_lazy("Response status"), lambda delivery: delivery.response_status),
+    Column(gettext_lazy("Last error"), lambda delivery: delivery.last_error),
+]
+
+
 @login_required
 @require_GET
-def inbound_list(request: HttpRequest) -> HttpResponse:
-    """Inbound messages by status, the quarantine first (the default), newest first."""
+def inbound_list(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
+    """Inbound messages by status, the quarantine first (the default), newest first; `?format=csv|xlsx`
+    exports them (audited)."""
     _manager(request)
     data = request.GET.copy()
     data.setdefault("status", InboundMessage.Status.QUARANTINED)
@@ -206,6 +239,17 @@ def inbound_list(request: HttpRequest) -> HttpResponse:
     rows = InboundMessage.objects.select_related("mailbox").defer("raw", *MAILBOX_CREDENTIALS)
     if form.is_valid() and form.cleaned_data["status"]:
         rows = rows.filter(status=form.cleaned_data["status"])
+    extension = export_extension(request)
+    if extension:
+        return list_export(
+            request,
+            name="mail.inbound",
+            title=_("Inbound messages"),
+            rows=rows.order_by("-received_at", "-pk"),
+            columns=INBOUND_COLUMNS,
+            filters=form_filters(form),
+            extension=extension,
+        )
     context = {"form": form, "page": _page(request, rows.order_by("-received_at", "-pk"))}
     return render(request, "mail/inbound_list.html", context)
 
@@ -290,8 +334,8 @@ def inbound_raw(request: HttpRequest, message_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def outbound_list(request: HttpRequest) -> HttpResponse:
-    """The delivery log, newest first, by status and template."""
+def outbound_list(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
+    """The delivery log, newest first, by status and template; `?format=csv|xlsx` exports it (audited)."""
     _manager(request)
     form = OutboundFilterForm(request.GET)
     rows = OutboundMessage.objects.defer("body", "headers")
@@ -300,6 +344,17 @@ def outbound_list(request: HttpRequest) -> HttpResponse:
             rows = rows.filter(status=form.cleaned_data["status"])
         if form.cleaned_data["template"]:
             rows = rows.filter(template=form.cleaned_data["template"])
+    extension = export_extension(request)
+    if extension:
+        return list_export(
+            request,
+            name="mail.outbound",
+            title=_("Delivery log"),
+            rows=rows.order_by("-created_at", "-pk"),
+            columns=OUTBOUND_COLUMNS,
+            filters=form_filters(form),
+            extension=extension,
+        )
     page = _page(request, rows.order_by("-created_at", "-pk"))
     for message in page:
         # An administrator's template may put the tracking link in the subject too; shown, never saved.
@@ -518,13 +573,24 @@ def webhook_detail(request: HttpRequest, endpoint_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def delivery_list(request: HttpRequest) -> HttpResponse:
-    """Every webhook delivery, newest first, by status."""
+def delivery_list(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
+    """Every webhook delivery, newest first, by status; `?format=csv|xlsx` exports them (audited)."""
     _manager(request)
     form = DeliveryFilterForm(request.GET)
     rows = WebhookDelivery.objects.select_related("endpoint").defer("payload", "endpoint__secret")
     if form.is_valid() and form.cleaned_data["status"]:
         rows = rows.filter(status=form.cleaned_data["status"])
+    extension = export_extension(request)
+    if extension:
+        return list_export(
+            request,
+            name="mail.webhook_deliveries",
+            title=_("Webhook deliveries"),
+            rows=rows.order_by("-created_at", "-pk"),
+            columns=DELIVERY_COLUMNS,
+            filters=form_filters(form),
+            extension=extension,
+        )
     context = {"form": form, "page": _page(request, rows.order_by("-created_at", "-pk"))}
     return render(request, "mail/delivery_list.html", context)
 

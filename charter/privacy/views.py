@@ -2,24 +2,30 @@
 export), the privacy staff's in the desk (list, record, answer) and the log of personal-data views and
 exports. Forms check shape; the services in `charter.privacy.requests` decide and audit."""
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from charter.accounts.models import Customer, User
 from charter.accounts.requests import request_user
 from charter.accounts.selectors import customer_find_by_contact
 from charter.audit.actions import action_label
+from charter.audit.list_exports import list_export
+from charter.audit.models import AuditEvent
 from charter.audit.selectors import audit_actor_list
 from charter.common.dates import day_end, day_start
 from charter.common.errors import DomainError
 from charter.common.forms import choices_with_all, form_add_domain_error
+from charter.common.list_exports import Column, export_extension, form_filters
 from charter.common.pages import page_rule
 from charter.privacy.exports import export_download_response
 from charter.privacy.forms import (
@@ -169,9 +175,24 @@ def portal_withdraw(request: HttpRequest, number: str) -> HttpResponse:
 # --- desk ---------------------------------------------------------------------------------------------------
 
 
+def _request_columns(now: dt.datetime) -> list[Column[DataSubjectRequest]]:
+    """The columns of the data requests' export: those of the page (no customer: the page names none)."""
+    return [
+        Column(gettext_lazy("Number"), lambda dsr: dsr.number),
+        Column(pgettext_lazy("data request", "Kind"), lambda dsr: dsr.get_kind_display()),
+        Column(gettext_lazy("Status"), lambda dsr: dsr.get_status_display()),
+        Column(pgettext_lazy("data request", "Made by"), lambda dsr: dsr.get_channel_display()),
+        Column(gettext_lazy("Handler"), lambda dsr: str(dsr.handler) if dsr.handler else ""),
+        Column(gettext_lazy("Received"), lambda dsr: dsr.received_at),
+        Column(gettext_lazy("Answer by"), lambda dsr: dsr.due_at),
+        Column(gettext_lazy("Overdue"), lambda dsr: _("yes") if dsr.is_open and dsr.due_at <= now else ""),
+    ]
+
+
 @page_rule(can_manage_data_requests)
-def request_list(request: HttpRequest) -> HttpResponse:
-    """Every data request, newest first, filtered by status, kind and overdue; the overdue marked."""
+def request_list(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
+    """Every data request, newest first, filtered by status, kind and overdue; the overdue marked;
+    `?format=csv|xlsx` exports them (audited)."""
     user = request_user(request)
     form = RequestFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
@@ -183,6 +204,17 @@ def request_list(request: HttpRequest) -> HttpResponse:
         is_overdue=bool(filters.get("overdue")),
         now=now,
     )
+    extension = export_extension(request)
+    if extension:
+        return list_export(
+            request,
+            name="privacy.requests",
+            title=_("Data requests"),
+            rows=requests.select_related("handler"),
+            columns=_request_columns(now),
+            filters=form_filters(form),
+            extension=extension,
+        )
     page = Paginator(requests, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "privacy/request_list.html", {"form": form, "page": page, "now": now})
 
@@ -320,10 +352,20 @@ def request_export(request: HttpRequest, number: str) -> FileResponse:
     return _export_response(user, request, found)
 
 
+LOG_COLUMNS: list[Column[AuditEvent]] = [
+    Column(gettext_lazy("When"), lambda event: event.occurred_at),
+    Column(gettext_lazy("Who"), lambda event: str(event.actor) if event.actor else event.actor_label),
+    Column(gettext_lazy("What"), lambda event: str(action_label(event.action))),
+    Column(gettext_lazy("Object"), lambda event: event.target_repr),
+    Column(gettext_lazy("Field"), lambda event: str(event.data.get("field") or "")),
+    Column(gettext_lazy("Why"), lambda event: str(event.data.get("reason") or "")),
+]
+
+
 @page_rule(can_view_personal_data_log)
-def personal_data_log_view(request: HttpRequest) -> HttpResponse:
+def personal_data_log_view(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     """Who saw a customer's full personal data, who revealed a field and who exported personal data, when
-    and why; newest first, filtered by person and days."""
+    and why; newest first, filtered by person and days; `?format=csv|xlsx` exports them (audited)."""
     actors = [(person.pk, str(person)) for person in audit_actor_list()]
     form = LogFilterForm(request.GET or None, actors=choices_with_all(actors))
     filters = form.cleaned_data if form.is_valid() else {}
@@ -333,6 +375,17 @@ def personal_data_log_view(request: HttpRequest) -> HttpResponse:
         since=day_start(since) if since else None,
         until=day_end(until) if until else None,
     )
+    extension = export_extension(request)
+    if extension:
+        return list_export(
+            request,
+            name="privacy.log",
+            title=_("Personal data log"),
+            rows=events,
+            columns=LOG_COLUMNS,
+            filters=form_filters(form),
+            extension=extension,
+        )
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [(event, action_label(event.action)) for event in page]
     return render(request, "privacy/log.html", {"form": form, "page": page, "rows": rows})

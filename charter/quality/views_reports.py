@@ -12,8 +12,10 @@ from django.utils.translation import pgettext
 
 from charter.accounts.models import User
 from charter.accounts.permissions import is_staff_member
+from charter.audit.list_exports import tables_export
 from charter.common import charts
-from charter.common.exports import EXTENSIONS, Cell, Table, tables_download
+from charter.common.exports import EXTENSIONS, Cell, Table
+from charter.common.list_exports import export_extension, form_filters
 from charter.common.pages import page_rule
 from charter.quality.forms import ReportFilterForm
 from charter.quality.reports import Period, report_tables
@@ -148,11 +150,17 @@ def report(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     if form.is_valid():
         period = Period(since=form.cleaned_data.get("since"), until=form.cleaned_data.get("until"))
     tables = report_tables(user=user, period=period)
-    extension = request.GET.get("export", "")
-    if extension in EXTENSIONS:
-        return tables_download(tables, stem="qa-report", extension=extension)
+    # `?format=` as on every list; `?export=`, the older name, still answers.
+    extension = export_extension(request) or (
+        request.GET["export"] if request.GET.get("export") in EXTENSIONS else None
+    )
+    if extension:
+        return tables_export(
+            request, name="quality.report", tables=tables, filters=form_filters(form), extension=extension
+        )
     query = request.GET.copy()
     query.pop("export", None)
+    query.pop("format", None)
     return render(
         request,
         "quality/report.html",

@@ -6,18 +6,21 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from charter.accounts.models import User
 from charter.accounts.requests import request_user
+from charter.audit.list_exports import list_export
 from charter.common.errors import DomainError
 from charter.common.forms import form_add_domain_error
 from charter.common.http import int_param
+from charter.common.list_exports import Column, export_extension, form_filters
 from charter.common.pages import page_rule
 from charter.standards.forms import (
     ClauseForm,
@@ -430,11 +433,18 @@ def my_acknowledgements(request: HttpRequest) -> HttpResponse:
     return render(request, "standards/my_acknowledgements.html", context)
 
 
+ACKNOWLEDGEMENT_COLUMNS: list[Column[Any]] = [
+    Column(gettext_lazy("Staff member"), str),
+    Column(gettext_lazy("User name"), lambda person: person.username),
+    Column(gettext_lazy("Acknowledged at"), lambda person: person.acknowledged_at),
+]
+
+
 @login_required
 @require_GET
-def acknowledgement_report(request: HttpRequest, document_id: int) -> HttpResponse:
+def acknowledgement_report(request: HttpRequest, document_id: int) -> HttpResponse | StreamingHttpResponse:
     """Show who in the user's scope has acknowledged a version of the code of conduct (the one in force by
-    default). A team outside his scope answers 404."""
+    default). A team outside his scope answers 404. `?format=csv|xlsx` exports the people (audited)."""
     if not can_view_acknowledgement_report(request.user):
         raise PermissionDenied
     user = request_user(request)
@@ -458,6 +468,17 @@ def acknowledgement_report(request: HttpRequest, document_id: int) -> HttpRespon
             team=filters.get("team"),
             is_pending_only=bool(filters.get("is_pending_only")),
         )
+        extension = export_extension(request)
+        if extension:
+            return list_export(
+                request,
+                name="standards.acknowledgements",
+                title=_("Acknowledgements"),
+                rows=people,
+                columns=ACKNOWLEDGEMENT_COLUMNS,
+                filters={"document": document.pk, **form_filters(form), "version": version.pk},
+                extension=extension,
+            )
         page = Paginator(people, 100).get_page(request.GET.get("page"))
     context = {"document": document, "version": version, "form": form, "page": page}
     return render(request, "standards/acknowledgement_report.html", context)

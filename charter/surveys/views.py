@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -19,10 +19,12 @@ from django.utils.translation import gettext_lazy as _
 
 from charter.accounts.models import User
 from charter.accounts.permissions import is_staff_member
+from charter.audit.list_exports import list_export
 from charter.cases.models import Case
 from charter.common.errors import DomainError
 from charter.common.forms import form_add_domain_error
 from charter.common.http import int_param, private_page
+from charter.common.list_exports import Column, export_extension
 from charter.common.pages import page_rule
 from charter.common.policy import Decision, Refusal
 from charter.mail.rendering import language_for
@@ -137,9 +139,33 @@ def tracking_panel(request: HttpRequest, case: Case) -> str:
     )
 
 
+def _recovery_columns(now: Any) -> list[Column[RecoveryTask]]:
+    """The columns of the follow-ups' export: those of the page."""
+
+    def review(task: RecoveryTask) -> str:
+        return task.get_review_status_display() if task.review_status != "none" else ""
+
+    return [
+        Column(_("Due"), lambda task: task.due_at),
+        Column(
+            _("Overdue"), lambda task: str(_("yes")) if task.closed_at is None and task.due_at < now else ""
+        ),
+        Column(
+            _("Case"),
+            lambda task: task.response.case.number if task.response.case else f"#{task.pk}",
+        ),
+        Column(_("Reason"), lambda task: task.reason),
+        Column(_("Team"), lambda task: str(task.team) if task.team else ""),
+        Column(_("Owner"), lambda task: str(task.owner) if task.owner else ""),
+        Column(_("Status"), lambda task: task.get_status_display()),
+        Column(_("Bad review"), review),
+    ]
+
+
 @page_rule(can_view_recovery_tasks)
-def recovery_list(request: HttpRequest) -> HttpResponse:
-    """The follow-ups of unhappy customers the user owns or leads the team of; open ones first by due time."""
+def recovery_list(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
+    """The follow-ups of unhappy customers the user owns or leads the team of; open ones first by due time;
+    `?format=csv|xlsx` exports them (audited)."""
     user = request.user
     assert isinstance(user, User)  # noqa: S101 (can_view_recovery_tasks)
     show = request.GET.get("show", "open")
@@ -149,6 +175,17 @@ def recovery_list(request: HttpRequest) -> HttpResponse:
         is_open_only=show == "open",
         rectification_overdue_at=now if show == "rectify_overdue" else None,
     )
+    extension = export_extension(request)
+    if extension:
+        return list_export(
+            request,
+            name="surveys.recovery_tasks",
+            title=_("Follow-ups of unhappy customers"),
+            rows=tasks.select_related("response__case", "team", "owner").order_by("status", "due_at", "pk"),
+            columns=_recovery_columns(now),
+            filters={"show": show if show in ("open", "rectify_overdue") else "all"},
+            extension=extension,
+        )
     page = Paginator(tasks.order_by("status", "due_at", "pk"), 50).get_page(request.GET.get("page"))
     return render(request, "surveys/recovery_list.html", {"page": page, "show": show, "now": now})
 

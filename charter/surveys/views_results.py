@@ -22,9 +22,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from charter.accounts.models import Team, User
+from charter.audit.list_exports import export_audit, tables_export
 from charter.catalog.models import Channel
 from charter.common import charts
-from charter.common.exports import download_response, tables_download
+from charter.common.exports import download_response
+from charter.common.list_exports import filters_of
 from charter.common.pages import page_rule
 from charter.common.vocabulary import CaseKind
 from charter.surveys import metrics
@@ -35,6 +37,7 @@ from charter.surveys.analysis import (
     ResultFilter,
     Scores,
     TrendPoint,
+    response_list,
     results_dashboard,
     service_labels,
 )
@@ -332,7 +335,9 @@ def export_summary(request: HttpRequest, extension: str) -> HttpResponse | Strea
     """Download the page's tables for the same filters (and scope), as CSV (UTF-8 with BOM) or XLSX."""
     _form, filters, _period = _filters(request)
     tables = dashboard_tables(results_dashboard(filters))
-    return tables_download(tables, stem="survey-results", extension=extension)
+    return tables_export(
+        request, name="surveys.results", tables=tables, filters=_audited(filters), extension=extension
+    )
 
 
 @page_rule(can_view_results)
@@ -340,5 +345,26 @@ def export_summary(request: HttpRequest, extension: str) -> HttpResponse | Strea
 def export_responses(request: HttpRequest, extension: str) -> HttpResponse | StreamingHttpResponse:
     """Download every response in the reader's scope matching the filters, as CSV (streamed) or XLSX."""
     _form, filters, _period = _filters(request)
+    export_audit(
+        request,
+        name="surveys.responses",
+        filters=_audited(filters),
+        extension=extension,
+        rows=response_list(filters).count(),
+    )
     content = responses_csv(filters) if extension == "csv" else responses_xlsx(filters)
     return download_response(content, stem="survey-responses", extension=extension)
+
+
+def _audited(filters: ResultFilter) -> dict[str, Any]:
+    """The filters the reader chose, for the audit chain (not his scope nor his time zone)."""
+    chosen = {
+        "date_from": filters.date_from,
+        "date_to": filters.date_to,
+        "service": filters.service_id,
+        "team": filters.team_id,
+        "agent": filters.agent_id,
+        "channel": filters.channel,
+        "kind": filters.kind,
+    }
+    return filters_of(chosen, private=())
