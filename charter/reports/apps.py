@@ -13,3 +13,7 @@ class ReportsConfig(AppConfig):
         from charter.reports.views import service_figures_panel
 
         service_panel_register(service_figures_panel)
+        # The monthly report's e-mail to its subscribers.
+        from charter.reports.mailing import templates_register
+
+        templates_register()

@@ -17,3 +17,18 @@ class DisclosureForm(forms.Form):
             "the page says so instead."
         ),
     )
+
+
+class SubscriptionForm(forms.Form):
+    language = forms.ChoiceField(
+        label=_("Language of the report"), choices=[("zh-hans", "中文"), ("en", "English")]
+    )
+
+
+class MonthForm(forms.Form):
+    month = forms.DateField(
+        label=_("Month"),
+        input_formats=["%Y-%m"],
+        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
+        help_text=_("The month to report on, e.g. 2026-11."),
+    )

@@ -3,6 +3,7 @@
 from huey import crontab
 
 from charter.common.taskqueue import db_periodic_task
+from charter.reports.monthly import monthly_report_run
 from charter.reports.rollups import rollup_refresh, rollups_backfilled
 from charter.reports.services import figures_refresh
 
@@ -12,6 +13,14 @@ def figures_refresh_task() -> None:
     """Recompute the published figures of every service (last full and current month and quarter); safe to
     run twice or on several workers at once (each row is upserted, the result is the same)."""
     figures_refresh()
+
+
+@db_periodic_task(crontab(minute="5", hour="0"))
+def monthly_report_run_task() -> None:
+    """Every day (08:05 in Beijing): on and after the first working day of a month, generate last month's
+    service quality report if it is not ready, and mail it to the subscribers once; safe on several
+    workers (the report's row is locked while generating, its mailing claimed)."""
+    monthly_report_run()
 
 
 @db_periodic_task(crontab(minute="*/15"))

@@ -2,6 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from charter.accounts import demo as accounts_demo
 from charter.accounts.models import User
@@ -14,6 +15,8 @@ from charter.demo.history import demo_history_load
 from charter.demo.privacy_story import demo_privacy_story_load
 from charter.demo.training_story import demo_training_story_load
 from charter.quality.demo import quality_demo_load
+from charter.reports.monthly import monthly_report_generate
+from charter.reports.periods import last_full_month
 from charter.reports.rollups import rollup_refresh
 from charter.reports.services import figures_refresh
 from charter.sla import demo as sla_demo
@@ -41,6 +44,8 @@ class Command(BaseCommand):
             demo_privacy_story_load(actor=admin)
             figures_refresh()
             rollup_refresh(full=True)  # the management dashboard's figures, all history
+            # Last month's service quality report, as the worker prints it on the first working day.
+            monthly_report_generate(month=last_full_month(timezone.now()).start)
             # Everyone the stories made who needs a second factor gets the demo's published authenticator.
             accounts_demo.demo_second_factor_enrol(users=User.objects.filter(is_active=True))
         self.stdout.write(self.style.SUCCESS("Demo data ready. Sign in at /accounts/login/ with:"))
