@@ -142,6 +142,7 @@ ACTION_LABELS: dict[str, Promise] = {
     "mail.outbound_retry": _("E-mail queued again"),
     "mail.template_reset": _("Mail template reset"),
     "mail.template_save": _("Mail template saved"),
+    "mail.webhook_delete": _("Webhook deleted"),
     "mail.webhook_retry": _("Webhook delivery queued again"),
     "mail.webhook_save": _("Webhook saved"),
     # privacy

@@ -10,10 +10,12 @@ from charter.cases import api as cases_api
 from charter.catalog import api as catalog_api
 from charter.conduct import api as conduct_api
 from charter.improvement import api as improvement_api
+from charter.mail import api as mail_api
 from charter.privacy import api as privacy_api
 from charter.quality import api as quality_api
 from charter.sla import api as sla_api
 from charter.standards import api as standards_api
+from charter.surveys import api as surveys_api
 from charter.training import api as training_api
 
 router = DefaultRouter()
@@ -24,7 +26,9 @@ for module in (
     standards_api,
     catalog_api,
     sla_api,
+    mail_api,
     cases_api,
+    surveys_api,
     quality_api,
     conduct_api,
     improvement_api,

@@ -228,3 +228,20 @@ def webhook_save(
             data={"created": endpoint is None, "fields": [name for name in changed if name != "secret"]},
         )
     return target
+
+
+def webhook_delete(*, actor: User, endpoint: WebhookEndpoint) -> None:
+    """Delete a webhook and its delivery log: nothing more is sent to it. Audited as `mail.webhook_delete`
+    (with its name and URL, never the secret)."""
+    require(can_manage_mail(actor))
+    with transaction.atomic():
+        locked = WebhookEndpoint.objects.select_for_update().defer("secret").filter(pk=endpoint.pk).first()
+        if locked is None:
+            return
+        audit_record(
+            actor=actor,
+            action="mail.webhook_delete",
+            target=locked,
+            data={"name": locked.name, "url": locked.url},
+        )
+        locked.delete()

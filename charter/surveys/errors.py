@@ -16,6 +16,7 @@ class ErrorCode(StrEnum):
     ANSWER_REQUIRED = "survey_answer_required"
     ALREADY_ANSWERED = "survey_already_answered"
     EXPIRED = "survey_expired"
+    VERSION_REQUIRED = "survey_version_required"
     # 好差评: the review loop and its appeal (charter/surveys/reviews.py).
     REVIEW_DENIED = "survey_review_denied"
     REVIEW_INVALID = "survey_review_invalid"
