@@ -30,7 +30,7 @@ from charter.accounts.serializers import (
 from charter.accounts.services import customer_create, user_preferences_update
 from charter.accounts.signin import PathKind, signin_password, signin_succeeded
 from charter.accounts.tokens import api_token_create, api_token_list_for, api_token_revoke
-from charter.common.api import list_response
+from charter.common.api import KnownParametersMixin, list_response
 from charter.common.errors import PermissionDeniedError
 from charter.common.http import client_ip, int_param
 from charter.common.idempotency import idempotent
@@ -48,7 +48,7 @@ class LoginRateThrottle(AnonRateThrottle):
         return client_ip(request._request)
 
 
-class TokenObtainView(APIView):
+class TokenObtainView(KnownParametersMixin, APIView):
     """Exchange a username and password for a new named API token with an expiry; its secret is in this
     answer only. The sign-in goes through the same lockout and audit as the desk's; someone who must use a
     second factor (`requires_second_factor`) is refused (403 `account_second_factor_required`) and makes
@@ -95,7 +95,7 @@ class TokenObtainView(APIView):
         return response
 
 
-class ApiTokenViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[ApiToken]):
+class ApiTokenViewSet(KnownParametersMixin, mixins.ListModelMixin, viewsets.GenericViewSet[ApiToken]):
     """The caller's own API tokens (never their secrets); DELETE revokes one."""
 
     permission_classes = [permissions.IsAuthenticated]
@@ -117,7 +117,7 @@ class ApiTokenViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[ApiToken]):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class MeView(APIView):
+class MeView(KnownParametersMixin, APIView):
     """The caller's own profile; PATCH changes his language and time zone."""
 
     permission_classes = [permissions.IsAuthenticated]
@@ -147,7 +147,9 @@ class IsStaffMember(permissions.BasePermission):
         return is_staff_member(request.user)
 
 
-class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Customer]):
+class CustomerViewSet(
+    KnownParametersMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Customer]
+):
     """Customers, personal data masked. Staff only; creating needs accounts.add_customer."""
 
     permission_classes = [permissions.IsAuthenticated, IsStaffMember]

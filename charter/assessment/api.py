@@ -71,7 +71,7 @@ from charter.assessment.serializers import (
     LedgerKindField,
     ScorecardStatusField,
 )
-from charter.common.api import list_response
+from charter.common.api import KnownParametersMixin, list_response
 from charter.common.models import localized
 from charter.common.policy import require
 
@@ -114,7 +114,7 @@ def _query(serializer_class: type[serializers.Serializer[Any]], request: Request
 # Schemes ------------------------------------------------------------------------------------------------
 
 
-class SchemeViewSet(viewsets.GenericViewSet[Scheme]):
+class SchemeViewSet(KnownParametersMixin, viewsets.GenericViewSet[Scheme]):
     """Assessment schemes and their published rules, read-only: schemes are written and published on the
     desk pages (/desk/assessment/), where each version is checked whole and acknowledged by the staff."""
 
@@ -200,7 +200,7 @@ def _scorecard_counts(user: User, cycle_ids: list[int]) -> dict[int, dict[str, i
     return counts
 
 
-class CycleViewSet(viewsets.GenericViewSet[Cycle]):
+class CycleViewSet(KnownParametersMixin, viewsets.GenericViewSet[Cycle]):
     """Assessment cycles: list, read, open, and their steps (advance, approve, return, recalculate, close)."""
 
     permission_classes = [permissions.IsAuthenticated]
@@ -394,7 +394,7 @@ def _indicator_of(line: ScorecardLine, adjustments: dict[str, SchemeAdjustment])
     return adjustment.indicator if adjustment is not None else ""
 
 
-class ScorecardViewSet(viewsets.GenericViewSet[Scorecard]):
+class ScorecardViewSet(KnownParametersMixin, viewsets.GenericViewSet[Scorecard]):
     """Scorecards: list, read with their lines and the evidence behind each number, and the steps of one
     scorecard (self-assessment, scoring, calibration, acknowledgement, the appeal)."""
 
@@ -697,7 +697,7 @@ def _appeal_loaded(pk: int) -> Appeal:
     return Appeal.objects.select_related("scorecard", "scorecard__person").get(pk=pk)
 
 
-class AppealViewSet(viewsets.GenericViewSet[Appeal]):
+class AppealViewSet(KnownParametersMixin, viewsets.GenericViewSet[Appeal]):
     """Appeals against published scorecards: list, read and decide."""
 
     permission_classes = [permissions.IsAuthenticated]
@@ -788,7 +788,7 @@ class LedgerQuerySerializer(serializers.Serializer[Any]):
     kind = LedgerKindField(required=False)
 
 
-class LedgerEntryViewSet(viewsets.GenericViewSet[LedgerEntry]):
+class LedgerEntryViewSet(KnownParametersMixin, viewsets.GenericViewSet[LedgerEntry]):
     """The outcome ledger, read-only (the desk's ledger page exports it)."""
 
     permission_classes = [permissions.IsAuthenticated]

@@ -5,6 +5,8 @@ authorises the case once (outside the caller's scope it answers 404, like a miss
 service, whose refusals come out as {"code", "detail"}: 409 for an invalid transition or a stale version.
 """
 
+import builtins
+from collections.abc import Sequence
 from typing import Any
 
 from django.http import FileResponse, Http404
@@ -26,13 +28,14 @@ from charter.cases import selectors
 from charter.cases.checks import ReplyCheckWarningError, case_reply_checked
 from charter.cases.conf import cases_setting
 from charter.cases.errors import ErrorCode
-from charter.cases.models import Case, CaseAttachment, CaseChannel, CaseMessage
+from charter.cases.models import Case, CaseAttachment, CaseCategory, CaseChannel, CaseMessage
 from charter.cases.permissions import (
     can_add_internal_note,
     can_customer_act,
     can_see_internal_notes,
     is_case_staff,
 )
+from charter.cases.search import case_search_filter
 from charter.cases.serializers import (
     AppealInputSerializer,
     ArrivalInputSerializer,
@@ -70,11 +73,19 @@ from charter.cases.services import (
 )
 from charter.cases.services.contact import customer_contact_view
 from charter.cases.throttle import intake_require
-from charter.common.api import IF_MATCH, VERSION_REQUIRED, expected_version, list_response
+from charter.catalog.models import Service
+from charter.common.api import (
+    IF_MATCH,
+    VERSION_REQUIRED,
+    KnownParametersMixin,
+    expected_version,
+    list_response,
+)
 from charter.common.errors import DomainError
 from charter.common.files import stored_file_response
 from charter.common.http import int_param
 from charter.common.idempotency import idempotent
+from charter.common.pagination import CursorOrPagePagination, cursor_ordering_for
 from charter.common.policy import require
 from charter.common.unset import UNSET
 from charter.privacy.consent import NOTICE_VERSION, ConsentAnswers
@@ -95,15 +106,45 @@ QUEUE = OpenApiParameter(
     enum=list(selectors.QUEUES),
     description="all (default), mine, my_teams, unassigned, due_soon, breached",
 )
+# Cursor pages need an order by a column that never changes: the number, or when the case was created.
+CURSOR_ORDERS: dict[str, Sequence[str]] = {
+    "-created": ("-created_at", "-pk"),
+    "created": ("created_at", "pk"),
+    "-number": ("-number",),
+    "number": ("number",),
+}
 ORDER = OpenApiParameter(
-    "order", OpenApiTypes.STR, enum=list(selectors.ORDERS), description="Default: deadline (earliest first)."
+    "order",
+    OpenApiTypes.STR,
+    enum=list(selectors.ORDERS),
+    description="Default: deadline (earliest first). With `?cursor=` only created, -created (the default "
+    "there), number or -number: a deadline or an update time moves while a client pages.",
 )
+FILTER_DESCRIPTIONS = {
+    "status": "Only cases with this status (comma-separated: any).",
+    "kind": "Only cases of this kind (comma-separated: any).",
+    "priority": "Only cases with this priority (comma-separated: any).",
+    "channel": "Only cases from this channel (comma-separated: any).",
+    "team": "Only cases of this team, by id (comma-separated: any).",
+    "assignee": "Only cases handled by this person, by id, or `none` (comma-separated: any).",
+    "service": "Only cases of this service, by id or slug (comma-separated: any).",
+    "category": "Only cases of this case category, by id or code (comma-separated: any).",
+}
 FILTER_PARAMETERS = [
-    OpenApiParameter(
-        name, OpenApiTypes.STR, description=f"Only cases with this {name} (comma-separated: any)"
-    )
-    for name in ("status", "kind", "priority", "channel", "team", "assignee", "service", "category")
+    OpenApiParameter(name, OpenApiTypes.STR, description=description)
+    for name, description in FILTER_DESCRIPTIONS.items()
 ] + [OpenApiParameter("open", OpenApiTypes.BOOL, description="Only open (true) or finished (false) cases")]
+SEARCH = OpenApiParameter(
+    "q",
+    OpenApiTypes.STR,
+    description="Keywords, as the desk's search box takes them (Chinese or English; text in double quotes "
+    "as one phrase): only cases matching all of them, within the queue and the other filters.",
+    examples=[
+        OpenApiExample("A Chinese keyword", value="态度"),
+        OpenApiExample("A phrase", value='"三个小时"'),
+    ],
+)
+_SEARCH_MAX = 200
 ATTACHMENT_ID = OpenApiParameter("attachment_id", OpenApiTypes.INT, OpenApiParameter.PATH)
 _JSON_BODY_LIMIT = 256 * 1024
 
@@ -160,12 +201,17 @@ def consent_answers_parse(
     return None
 
 
-class CaseViewSet(viewsets.GenericViewSet[Case]):
+class CaseViewSet(KnownParametersMixin, viewsets.GenericViewSet[Case]):
     """Cases: list by queue, read with clocks and timeline, create, change, and work through the workflow."""
 
     permission_classes = [permissions.IsAuthenticated]
     serializer_class = CaseListOutputSerializer
+    pagination_class = CursorOrPagePagination
     queryset = Case.objects.none()
+
+    def cursor_ordering(self, request: Request) -> Sequence[str]:
+        """The order of cursor pages: `?order=` among CURSOR_ORDERS (newest first unless asked)."""
+        return cursor_ordering_for(request, choices=CURSOR_ORDERS, default="-created")
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
@@ -223,40 +269,106 @@ class CaseViewSet(viewsets.GenericViewSet[Case]):
     # Collection -------------------------------------------------------------------------------------------
 
     @extend_schema(
-        parameters=[QUEUE, ORDER, *FILTER_PARAMETERS], responses=CaseListOutputSerializer(many=True)
+        parameters=[QUEUE, ORDER, SEARCH, *FILTER_PARAMETERS],
+        responses={200: CaseListOutputSerializer(many=True), 400: ERROR},
+        examples=[
+            OpenApiExample(
+                "My teams' open complaints about attitude",
+                response_only=True,
+                value={
+                    "count": 1,
+                    "next": None,
+                    "previous": None,
+                    "results": [
+                        {
+                            "id": 4182,
+                            "number": "TS-2026-004182",
+                            "kind": "complaint",
+                            "channel": "web",
+                            "status": "in_progress",
+                            "priority": "high",
+                            "title": "窗口工作人员态度生硬",
+                            "customer": 3120,
+                            "service": "water-connection",
+                            "service_id": 7,
+                            "category": {"id": 2, "code": "attitude", "name": "服务态度"},
+                            "team": {"id": 3, "name": "客服一组"},
+                            "assignee": {"id": 15, "name": "王敏"},
+                            "received_at": "2026-11-27T09:12:00+08:00",
+                            "next_deadline_at": "2026-11-28T09:12:00+08:00",
+                            "escalation_level": 0,
+                            "version": 3,
+                            "created_at": "2026-11-27T09:12:04+08:00",
+                            "updated_at": "2026-11-27T10:02:41+08:00",
+                        }
+                    ],
+                },
+            ),
+            OpenApiExample(
+                "A typo'd filter",
+                response_only=True,
+                status_codes=["400"],
+                value={
+                    "code": "unknown_parameter",
+                    "detail": "Unknown query parameter: stauts. This list knows: assignee, category, …",
+                    "unknown": ["stauts"],
+                    "known": ["assignee", "category", "channel", "cursor", "format", "kind", "limit", "…"],
+                },
+            ),
+        ],
     )
     def list(self, request: Request) -> Response:
-        """List the cases in the caller's scope: one queue, filtered, ordered by the next deadline."""
+        """List the cases in the caller's scope: one queue, filtered, searched (`q`, the desk's search),
+        ordered by the next deadline unless asked otherwise. `?cursor=` pages without a count."""
         params = request.query_params
         filters: dict[str, Any] = {}
-        for name in (
-            "status",
-            "kind",
-            "priority",
-            "channel",
-            "team",
-            "assignee",
-            "service",
-            "category",
-            "open",
-        ):
+        for name in (*FILTER_DESCRIPTIONS, "open"):
             raw = params.get(name, "")
             if raw:
                 values = [value for value in raw.split(",") if value]
-                if name in ("team", "service", "category", "assignee") and not all(
+                if name in ("service", "category"):
+                    values = self._ids(name, values)
+                elif name in ("team", "assignee") and not all(
                     int_param(value) is not None or (name == "assignee" and value == "none")
                     for value in values
                 ):
                     raise ValidationError({name: [_("Give ids.")]})
                 filters[name] = values if len(values) > 1 else values[0]
+        query = params.get("q", "").strip()
+        if len(query) > _SEARCH_MAX:
+            raise ValidationError({"q": [_("Search with at most 200 characters.")]})
         cases = selectors.case_queue(
             user=request.user,
             queue=params.get("queue", "all"),
             filters=filters,
             order=params.get("order", "deadline"),
         )
+        if query:
+            cases = case_search_filter(cases, query)
         context = {"is_staff": can_see_internal_notes(request.user)}
         return list_response(self, cases, CaseListOutputSerializer, context)
+
+    @staticmethod
+    def _ids(name: str, values: "builtins.list[str]") -> "builtins.list[str]":
+        """The ids of the services (by id or slug) or categories (by id or code) a filter names; a slug or
+        code that names none answers 400, as a typo should."""
+        model: Any = Service if name == "service" else CaseCategory
+        field = "slug" if name == "service" else "code"
+        ids = [value for value in values if int_param(value) is not None]
+        names = [value for value in values if int_param(value) is None]
+        if names:
+            found = dict(model.objects.filter(**{f"{field}__in": names}).values_list(field, "pk"))
+            missing = [value for value in names if value not in found]
+            if missing:
+                raise ValidationError(
+                    {
+                        name: [
+                            _("There is none with the id or slug %(value)s.") % {"value": ", ".join(missing)}
+                        ]
+                    }
+                )
+            ids += [str(found[value]) for value in names]
+        return ids
 
     @extend_schema(
         request=CaseCreateInputSerializer,
@@ -275,7 +387,20 @@ class CaseViewSet(viewsets.GenericViewSet[Case]):
                     "remedy_sought": "尽快上门维修并说明原因",
                     "named_staff": [5],
                 },
-            )
+            ),
+            OpenApiExample(
+                "A customer's inquiry about a service, named by its slug",
+                request_only=True,
+                value={
+                    "kind": "inquiry",
+                    "channel": "api",
+                    "customer": 1,
+                    "service": "water-connection",
+                    "category": "billing",
+                    "title": "报装需要准备哪些材料？",
+                    "description": "新房需要开通自来水，请问需要带哪些证件？",
+                },
+            ),
         ],
     )
     @idempotent

@@ -21,6 +21,7 @@ from charter.cases.models import (
     RootCause,
 )
 from charter.catalog.models import Service
+from charter.common.api import IdOrSlugRelatedField
 from charter.common.vocabulary import CaseKind, Priority
 
 # Keys of an event's data a customer may read; everything else (reasons of internal steps, ids) is staff's.
@@ -101,6 +102,17 @@ class PersonOutputSerializer(serializers.Serializer[Any]):
         return {"id": instance.pk, "name": str(instance)}
 
 
+class CategoryOutputSerializer(serializers.Serializer[Any]):
+    """A case category: its id, its code (what `category` accepts besides the id) and its name."""
+
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+    def to_representation(self, instance: Any) -> dict[str, Any]:
+        return {"id": instance.pk, "code": instance.code, "name": str(instance)}
+
+
 class CaseListOutputSerializer(serializers.ModelSerializer[Case]):
     """A case in a list. Give `context={"is_staff": …}`: without it the reader is taken to be a customer,
     who is not told which member of staff handles his case (the tracking page says "our staff" too)."""
@@ -113,9 +125,12 @@ class CaseListOutputSerializer(serializers.ModelSerializer[Case]):
     priority = PriorityField(read_only=True)
     team = PersonOutputSerializer(allow_null=True, read_only=True)
     assignee = PersonOutputSerializer(allow_null=True, read_only=True)
-    category = PersonOutputSerializer(allow_null=True, read_only=True)
+    category = CategoryOutputSerializer(allow_null=True, read_only=True)
     service: "serializers.SlugRelatedField[Service]" = serializers.SlugRelatedField(
-        slug_field="slug", read_only=True, allow_null=True
+        slug_field="slug", read_only=True, allow_null=True, help_text="The service's slug."
+    )
+    service_id = serializers.IntegerField(
+        read_only=True, allow_null=True, help_text="The service's id (`/api/v1/services/` shows both)."
     )
     customer: "serializers.PrimaryKeyRelatedField[Customer]" = serializers.PrimaryKeyRelatedField(
         read_only=True
@@ -133,6 +148,7 @@ class CaseListOutputSerializer(serializers.ModelSerializer[Case]):
             "title",
             "customer",
             "service",
+            "service_id",
             "category",
             "team",
             "assignee",
@@ -381,11 +397,16 @@ class CaseCreateInputSerializer(serializers.Serializer[Any]):
     )
     title = _text(200)
     description = _text()
-    service = serializers.PrimaryKeyRelatedField(
-        queryset=Service.objects.filter(is_active=True), required=False
+    service = IdOrSlugRelatedField(
+        queryset=Service.objects.filter(is_active=True),
+        required=False,
+        help_text="The service, by id or slug (both are in `/api/v1/services/`).",
     )
-    category = serializers.PrimaryKeyRelatedField(
-        queryset=CaseCategory.objects.filter(is_active=True), required=False
+    category = IdOrSlugRelatedField(
+        slug_field="code",
+        queryset=CaseCategory.objects.filter(is_active=True),
+        required=False,
+        help_text="The case category, by id or code.",
     )
     priority = PriorityField(default=Priority.NORMAL)
     remedy_sought = _text(required=False, allow_blank=True, default="")
@@ -420,11 +441,18 @@ class CaseUpdateInputSerializer(serializers.Serializer[Any]):
     priority = PriorityField(required=False)
     kind = KindField(required=False)
     channel = ChannelField(required=False)
-    service = serializers.PrimaryKeyRelatedField(
-        queryset=Service.objects.filter(is_active=True), required=False, allow_null=True
+    service = IdOrSlugRelatedField(
+        queryset=Service.objects.filter(is_active=True),
+        required=False,
+        allow_null=True,
+        help_text="The service, by id or slug; null for none.",
     )
-    category = serializers.PrimaryKeyRelatedField(
-        queryset=CaseCategory.objects.filter(is_active=True), required=False, allow_null=True
+    category = IdOrSlugRelatedField(
+        slug_field="code",
+        queryset=CaseCategory.objects.filter(is_active=True),
+        required=False,
+        allow_null=True,
+        help_text="The case category, by id or code; null for none.",
     )
     remedy_sought = _text(required=False, allow_blank=True)
     tags = serializers.ListField(child=serializers.CharField(max_length=50), max_length=20, required=False)

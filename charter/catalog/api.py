@@ -12,7 +12,7 @@ from typing import TypeVar
 from django.db.models import Model, QuerySet
 from django.http import Http404
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -41,17 +41,41 @@ from charter.catalog.serializers import (
     ServiceVersionOutputSerializer,
     ServiceVersionPublishInputSerializer,
 )
-from charter.common.api import not_found_json
+from charter.common.api import KnownParametersMixin, not_found_json
 from charter.common.policy import Decision, require
 
 FEE_ID = OpenApiParameter("fee_id", int, OpenApiParameter.PATH)
+SLUG_OR_ID = OpenApiParameter(
+    "slug",
+    str,
+    OpenApiParameter.PATH,
+    description="The service's slug, or its id (a string of digits is read as a slug first, then as an id).",
+)
+SERVICE_EXAMPLE = {
+    "id": 7,
+    "slug": "water-connection",
+    "name": "用水报装",
+    "category": {
+        "id": 2,
+        "slug": "water",
+        "name": "供水服务",
+        "name_zh": "供水服务",
+        "name_en": "Water supply",
+        "description_zh": "",
+        "description_en": "",
+        "ordering": 1,
+    },
+    "org_unit": None,
+    "ordering": 1,
+    "version": {"number": 3, "status": "published", "name_zh": "用水报装", "name_en": "New water connection"},
+}
 COMMITMENT_ID = OpenApiParameter("commitment_id", int, OpenApiParameter.PATH)
 
 
 _M = TypeVar("_M", bound=Model)
 
 
-class _CatalogViewSet(viewsets.GenericViewSet[_M]):
+class _CatalogViewSet(KnownParametersMixin, viewsets.GenericViewSet[_M]):
     """Reads are public; each write checks the catalogue predicates itself, before loading anything."""
 
     permission_classes = [permissions.AllowAny]
@@ -84,6 +108,16 @@ class ServiceViewSet(_CatalogViewSet[Model]):
             raise Http404
         return service
 
+    @staticmethod
+    def _public_service(slug_or_id: str | None) -> Service | None:
+        """The public service a path names by its slug or, failing that, by its id."""
+        key = slug_or_id or ""
+        service = selectors.service_get_public(slug=key)
+        if service is None and key.isascii() and key.isdigit():
+            slug = Service.objects.filter(pk=int(key)).values_list("slug", flat=True).first()
+            service = selectors.service_get_public(slug=slug) if slug else None
+        return service
+
     def _draft(self, service: Service) -> ServiceVersion:
         draft = selectors.service_draft_get(service=service)
         if draft is None:
@@ -99,7 +133,17 @@ class ServiceViewSet(_CatalogViewSet[Model]):
         }
         return Response(ServiceDeskOutputSerializer(service, context=context).data, status=code)
 
-    @extend_schema(parameters=[ServiceListQuerySerializer], responses=ServiceOutputSerializer(many=True))
+    @extend_schema(
+        parameters=[ServiceListQuerySerializer],
+        responses=ServiceOutputSerializer(many=True),
+        examples=[
+            OpenApiExample(
+                "The services in force (a version shortened)",
+                response_only=True,
+                value={"count": 1, "next": None, "previous": None, "results": [SERVICE_EXAMPLE]},
+            )
+        ],
+    )
     def list(self, request: Request) -> Response:
         """The services in force (now, or `?at=`), in charter order; `?category=<slug>`, `?q=<keyword>`."""
         query = ServiceListQuerySerializer(data=request.query_params)
@@ -120,12 +164,17 @@ class ServiceViewSet(_CatalogViewSet[Model]):
         page = self.paginate_queryset(versions)
         return self.get_paginated_response(ServiceOutputSerializer(page, many=True).data)
 
-    @extend_schema(parameters=[ServiceAtQuerySerializer], responses=ServiceOutputSerializer)
+    @extend_schema(
+        parameters=[SLUG_OR_ID, ServiceAtQuerySerializer],
+        responses=ServiceOutputSerializer,
+        examples=[OpenApiExample("A service (its version shortened)", value=SERVICE_EXAMPLE)],
+    )
     def retrieve(self, request: Request, slug: str | None = None) -> Response:
-        """One service with its version in force now (or at `?at=`); 404 when nothing is in force."""
+        """One service, by slug or id, with its version in force now (or at `?at=`); 404 when nothing is in
+        force."""
         query = ServiceAtQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        service = selectors.service_get_public(slug=slug or "")
+        service = self._public_service(slug)
         if service is None:
             return not_found_json()
         at = query.validated_data.get("at") or timezone.now()
@@ -168,11 +217,11 @@ class ServiceViewSet(_CatalogViewSet[Model]):
         services.service_update(actor=user, service=service, settings=settings)
         return self._desk_response(service)
 
-    @extend_schema(responses=ServiceVersionOutputSerializer(many=True))
+    @extend_schema(parameters=[SLUG_OR_ID], responses=ServiceVersionOutputSerializer(many=True))
     @action(detail=True, methods=["get"])
     def versions(self, request: Request, slug: str | None = None) -> Response:
-        """Every published version of the service, newest first, scheduled ones included."""
-        service = selectors.service_get_public(slug=slug or "")
+        """Every published version of the service (by slug or id), newest first, scheduled ones included."""
+        service = self._public_service(slug)
         if service is None:
             return not_found_json()
         versions = selectors.service_version_list_published(service=service)

@@ -21,6 +21,7 @@ from charter.catalog.models import (
     ServiceCommitment,
     ServiceVersion,
 )
+from charter.common.models import localized
 from charter.common.money import parse_amount
 
 # ---------------------------------------------------------------------------------------------------------
@@ -28,9 +29,14 @@ from charter.common.money import parse_amount
 
 
 class ServiceCategoryOutputSerializer(serializers.ModelSerializer[ServiceCategory]):
+    name = serializers.SerializerMethodField(help_text="The name in the caller's language.")
+
     class Meta:
         model = ServiceCategory
-        fields = ["slug", "name_zh", "name_en", "description_zh", "description_en", "ordering"]
+        fields = ["id", "slug", "name", "name_zh", "name_en", "description_zh", "description_en", "ordering"]
+
+    def get_name(self, category: ServiceCategory) -> str:
+        return localized(category, "name")
 
 
 class ServiceOrgUnitOutputSerializer(serializers.ModelSerializer[OrgUnit]):
@@ -112,11 +118,20 @@ class ServiceVersionOutputSerializer(serializers.ModelSerializer[ServiceVersion]
 class ServiceOutputSerializer(serializers.Serializer[Any]):
     """A service with the version in force (built from that version: `instance` is a ServiceVersion)."""
 
+    id = serializers.IntegerField(
+        source="service.id", help_text="What `service` of a case takes, as does the slug."
+    )
     slug = serializers.CharField(source="service.slug")
+    name = serializers.SerializerMethodField(
+        help_text="The name in force, in the caller's language (the version has both)."
+    )
     category = ServiceCategoryOutputSerializer(source="service.category")
     org_unit = ServiceOrgUnitOutputSerializer(source="service.org_unit", allow_null=True)
     ordering = serializers.IntegerField(source="service.ordering")
     version = ServiceVersionOutputSerializer(source="*")
+
+    def get_name(self, version: ServiceVersion) -> str:
+        return localized(version, "name")
 
 
 class ServiceDeskOutputSerializer(serializers.ModelSerializer[Service]):
@@ -129,7 +144,7 @@ class ServiceDeskOutputSerializer(serializers.ModelSerializer[Service]):
 
     class Meta:
         model = Service
-        fields = ["slug", "category", "org_unit", "ordering", "is_active", "version_in_force", "draft"]
+        fields = ["id", "slug", "category", "org_unit", "ordering", "is_active", "version_in_force", "draft"]
 
     @extend_schema_field(ServiceVersionOutputSerializer(allow_null=True))
     def get_version_in_force(self, service: Service) -> dict[str, Any] | None:

@@ -9,7 +9,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.plumbing import is_list_serializer
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema_field
 from rest_framework import exceptions, generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -126,6 +126,47 @@ def expected_version(request: Any, serializer_value: int | None, *, code: str) -
         ),
         code=code,
     )
+
+
+# References by id or slug -----------------------------------------------------------------------------------
+
+
+@extend_schema_field(
+    {
+        "oneOf": [{"type": "integer"}, {"type": "string"}],
+        "description": "The id (an integer) or the slug (a string).",
+    }
+)
+class IdOrSlugRelatedField(serializers.RelatedField[Any, Any, Any]):
+    """A reference to a row by its id (a JSON integer or a string of digits) or its slug, so a client may
+    send what it read from either field of the resource's output. Outputs the id."""
+
+    default_error_messages = {
+        "does_not_exist": _("There is none with the id or slug %(value)s."),
+        "incorrect_type": _("Give an id (a number) or a slug (text)."),
+    }
+
+    def __init__(self, *, slug_field: str = "slug", **kwargs: Any) -> None:
+        self.slug_field = slug_field
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data: Any) -> Any:
+        queryset = self.get_queryset()
+        if isinstance(data, bool) or not isinstance(data, int | str):
+            self.fail("incorrect_type")
+        text = str(data).strip()
+        if not text or len(text) > 200:
+            self.fail("does_not_exist", value=repr(text))
+        lookup: dict[str, Any] = (
+            {"pk": int(text)} if text.isascii() and text.isdigit() else {self.slug_field: text}
+        )
+        found = queryset.filter(**lookup).first() if queryset is not None else None
+        if found is None:
+            self.fail("does_not_exist", value=repr(text))
+        return found
+
+    def to_representation(self, value: Any) -> Any:
+        return value.pk
 
 
 # Unknown query parameters -----------------------------------------------------------------------------------

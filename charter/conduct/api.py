@@ -23,6 +23,7 @@ from rest_framework.routers import BaseRouter
 
 from charter.accounts.models import User
 from charter.cases.models import Case
+from charter.common.api import KnownParametersMixin
 from charter.common.idempotency import idempotent
 from charter.common.policy import require
 from charter.conduct.models import Evidence, LadderStep, Violation, ViolationEvent
@@ -245,7 +246,7 @@ def _evidence_input(user: User, data: dict[str, Any]) -> EvidenceInput:
 # Views --------------------------------------------------------------------------------------------------
 
 
-class ViolationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Violation]):
+class ViolationViewSet(KnownParametersMixin, mixins.ListModelMixin, viewsets.GenericViewSet[Violation]):
     """Violations of the code of conduct and their due process."""
 
     serializer_class = ViolationOutputSerializer

@@ -23,7 +23,13 @@ from rest_framework.routers import BaseRouter
 
 from charter.accounts.requests import request_user
 from charter.cases.selectors import case_list_visible_to
-from charter.common.api import IF_MATCH, VERSION_REQUIRED, expected_version, list_response
+from charter.common.api import (
+    IF_MATCH,
+    VERSION_REQUIRED,
+    KnownParametersMixin,
+    expected_version,
+    list_response,
+)
 from charter.common.idempotency import idempotent
 from charter.common.unset import UNSET
 from charter.conduct.selectors import violation_get_visible
@@ -73,7 +79,7 @@ LIST_PARAMETERS = [
 ]
 
 
-class CorrectiveActionViewSet(viewsets.GenericViewSet[CorrectiveAction]):
+class CorrectiveActionViewSet(KnownParametersMixin, viewsets.GenericViewSet[CorrectiveAction]):
     """Corrective and preventive actions: list, read, open, change, move, items and the check."""
 
     permission_classes = [permissions.IsAuthenticated]

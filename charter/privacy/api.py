@@ -24,7 +24,7 @@ from rest_framework.routers import BaseRouter
 
 from charter.accounts.models import Customer
 from charter.accounts.requests import request_user
-from charter.common.api import list_response
+from charter.common.api import KnownParametersMixin, list_response
 from charter.common.idempotency import idempotent
 from charter.privacy import selectors
 from charter.privacy.exports import export_download_response
@@ -64,7 +64,7 @@ LIST_PARAMETERS = [
 ]
 
 
-class DataRequestViewSet(viewsets.GenericViewSet[DataSubjectRequest]):
+class DataRequestViewSet(KnownParametersMixin, viewsets.GenericViewSet[DataSubjectRequest]):
     """Customers' data-subject requests: list, read, record, take, complete, refuse, export."""
 
     permission_classes = [permissions.IsAuthenticated]

@@ -25,7 +25,7 @@ from charter.accounts.models import User
 from charter.accounts.requests import request_user
 from charter.cases.models import Case
 from charter.cases.selectors import case_get_visible
-from charter.common.api import list_response
+from charter.common.api import KnownParametersMixin, list_response
 from charter.common.idempotency import idempotent
 from charter.common.policy import require
 from charter.quality.models import Criterion, Review, Scorecard
@@ -98,7 +98,7 @@ def _scores(rows: list[dict[str, Any]]) -> list[ScoreInput]:
     ]
 
 
-class QaReviewViewSet(viewsets.GenericViewSet[Review]):
+class QaReviewViewSet(KnownParametersMixin, viewsets.GenericViewSet[Review]):
     """QA reviews: list and read in scope, draw a case by hand, score, acknowledge, dispute, decide."""
 
     permission_classes = [permissions.IsAuthenticated]
@@ -272,7 +272,7 @@ class QaReviewViewSet(viewsets.GenericViewSet[Review]):
         return self._detail(review)
 
 
-class ScorecardViewSet(viewsets.GenericViewSet[Scorecard]):
+class ScorecardViewSet(KnownParametersMixin, viewsets.GenericViewSet[Scorecard]):
     """Scorecards with their versions and criteria; administrators create, add criteria and publish."""
 
     permission_classes = [permissions.IsAuthenticated]

@@ -26,7 +26,7 @@ from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
 from charter.accounts.models import User
-from charter.common.api import list_response
+from charter.common.api import KnownParametersMixin, list_response
 from charter.common.http import int_param
 from charter.common.policy import Decision, require
 from charter.sla import services
@@ -128,7 +128,7 @@ DEADLINE_EXAMPLE = OpenApiExample(
 _M = TypeVar("_M", bound=Model)
 
 
-class _SlaViewSet(viewsets.GenericViewSet[_M]):
+class _SlaViewSet(KnownParametersMixin, viewsets.GenericViewSet[_M]):
     """Staff read, administrators write; each action checks the SLA predicates before loading anything."""
 
     permission_classes = [permissions.AllowAny]

@@ -20,7 +20,7 @@ from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
 from charter.accounts.models import Team, User
-from charter.common.api import list_response
+from charter.common.api import KnownParametersMixin, list_response
 from charter.common.http import int_param
 from charter.common.policy import Decision, require
 from charter.standards.models import (
@@ -223,7 +223,10 @@ VERSION_PATH = r"versions/(?P<number>[0-9]+)"
 
 
 class StandardViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[StandardDocument]
+    KnownParametersMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet[StandardDocument],
 ):
     """The standards: customer promises and the staff code of conduct, each with its version in force."""
 

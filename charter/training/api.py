@@ -42,7 +42,7 @@ from rest_framework.routers import BaseRouter
 
 from charter.accounts.models import User
 from charter.accounts.requests import request_user
-from charter.common.api import list_response
+from charter.common.api import KnownParametersMixin, list_response
 from charter.common.errors import NotFoundError
 from charter.common.http import client_ip
 from charter.common.models import localized
@@ -161,7 +161,7 @@ def _versions_by_course(courses: list[Course], *, with_drafts: bool) -> dict[tup
     return {(version.course_id, str(version.status)): version for version in versions}
 
 
-class CourseViewSet(viewsets.GenericViewSet[Course]):
+class CourseViewSet(KnownParametersMixin, viewsets.GenericViewSet[Course]):
     """Courses as staff read them (the published version: summary, clauses taught, lessons, what completing
     takes, the quiz's rules); those who write courses also see inactive courses and drafts, and may create
     a course. Versions, lessons and publication are written on the desk pages (/desk/training/courses/)."""
@@ -246,7 +246,7 @@ class AssignmentQuerySerializer(serializers.Serializer[Any]):
     overdue = serializers.BooleanField(required=False, default=False, help_text="Only open ones past due.")
 
 
-class AssignmentViewSet(viewsets.GenericViewSet[Assignment]):
+class AssignmentViewSet(KnownParametersMixin, viewsets.GenericViewSet[Assignment]):
     """Training assignments: list, read, assign a course to a person, waive."""
 
     permission_classes = [permissions.IsAuthenticated]
@@ -440,7 +440,7 @@ def _attempt_brief(attempt: Attempt, reader: User) -> dict[str, Any]:
     }
 
 
-class QuizViewSet(viewsets.GenericViewSet[Quiz]):
+class QuizViewSet(KnownParametersMixin, viewsets.GenericViewSet[Quiz]):
     """A quiz's rules with the caller's attempts, and starting an attempt."""
 
     permission_classes = [permissions.IsAuthenticated]
@@ -512,7 +512,7 @@ class QuizViewSet(viewsets.GenericViewSet[Quiz]):
         return _attempt_response(attempt.pk, user, code)
 
 
-class AttemptViewSet(viewsets.GenericViewSet[Attempt]):
+class AttemptViewSet(KnownParametersMixin, viewsets.GenericViewSet[Attempt]):
     """A quiz attempt: read it, answer its questions one at a time, submit it."""
 
     permission_classes = [permissions.IsAuthenticated]
@@ -638,7 +638,7 @@ def _statuses(certificates: list[Certificate]) -> dict[int, str]:
     }
 
 
-class CertificateViewSet(viewsets.GenericViewSet[Certificate]):
+class CertificateViewSet(KnownParametersMixin, viewsets.GenericViewSet[Certificate]):
     """Certificates: a person's list, one certificate, its PDF."""
 
     permission_classes = [permissions.IsAuthenticated]
@@ -709,7 +709,7 @@ VERIFY_CODE = OpenApiParameter(
 )
 
 
-class VerificationViewSet(viewsets.GenericViewSet[Certificate]):
+class VerificationViewSet(KnownParametersMixin, viewsets.GenericViewSet[Certificate]):
     """The public check of a printed certificate (no sign-in)."""
 
     permission_classes = [permissions.AllowAny]

@@ -129,7 +129,9 @@ def test_categories_are_public(api_client: APIClient, category: ServiceCategory)
     assert response.status_code == 200
     assert response.json() == [
         {
+            "id": category.pk,
             "slug": "water",
+            "name": "供水",
             "name_zh": "供水",
             "name_en": "Water",
             "description_zh": "",
