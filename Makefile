@@ -99,5 +99,15 @@ TRAINING_STAFF ?= 5000
 bench-training: setup messages
 	$(BIN)/python -m bench.training_assign --staff $(TRAINING_STAFF)
 
+# Scale-out, shown (issue 17): two gunicorn processes and two Huey workers on PostgreSQL and Redis under intake
+# load with a backlog of SLA warnings; checks that each warning, breach and mail happens once and no intake is
+# lost, and compares throughput with one web process and two. Drops and creates the database charter_scale
+# (SCALE_PG=postgres://postgres@127.0.0.1:5432) and empties Redis database 7 (SCALE_REDIS_URL).
+.PHONY: scale-demo
+SCALE_SECONDS ?= 20
+SCALE_BACKLOG ?= 300
+scale-demo: setup messages
+	$(BIN)/python -m bench.scale_demo --seconds $(SCALE_SECONDS) --backlog $(SCALE_BACKLOG)
+
 clean:
 	rm -rf $(VENV) var
