@@ -11,7 +11,8 @@ STAMP := $(VENV)/.installed
 # Debian packages, installed when missing (as root, or with sudo): GNU gettext compiles and checks the
 # translation catalogues; a CJK font (WenQuanYi Micro Hei) is embedded in the PDFs Charter prints (training
 # certificates); the tests also need Dovecot, the real IMAP server the mail tests fetch from (they start
-# their own on a free local port).
+# their own on a free local port), and Redis (the worker tests start their own redis-server, unless
+# CHARTER_TEST_REDIS_URL names one). Backup and restore on PostgreSQL need its client (pg_dump, pg_restore).
 APT_INSTALL = if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq $(1) >/dev/null; \
 	  else sudo apt-get update -qq && sudo apt-get install -y -qq $(1) >/dev/null; fi
 system-deps:
@@ -19,12 +20,18 @@ system-deps:
 	  echo "Installing GNU gettext (msgfmt, xgettext)…"; $(call APT_INSTALL,gettext); fi
 	@if [ ! -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ]; then \
 	  echo "Installing a CJK font for PDFs (fonts-wqy-microhei)…"; $(call APT_INSTALL,fonts-wqy-microhei); fi
+	@if ! command -v pg_dump >/dev/null || ! command -v pg_restore >/dev/null; then \
+	  echo "Installing the PostgreSQL client (pg_dump, pg_restore: manage.py backup and restore)…"; \
+	  $(call APT_INSTALL,postgresql-client); fi
 
 # The browser tests drive Debian's Chromium (Playwright never downloads a browser of its own here) and need a
 # CJK font, or Chinese pages render as empty boxes in screenshots.
 test-deps: system-deps
 	@if [ ! -x /usr/sbin/dovecot ]; then \
 	  echo "Installing Dovecot (IMAP server for the mail tests)…"; $(call APT_INSTALL,dovecot-imapd); fi
+	@if ! command -v redis-server >/dev/null; then \
+	  echo "Installing Redis (the worker's Redis queue tests start their own redis-server)…"; \
+	  $(call APT_INSTALL,redis-server); fi
 	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi 'wenquanyi\|noto sans cjk'; then \
 	  echo "Installing Chromium and a CJK font (browser tests)…"; $(call APT_INSTALL,chromium fonts-wqy-microhei); fi
 	@if ! command -v pdftotext >/dev/null; then \

@@ -2,6 +2,7 @@
 
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
@@ -15,6 +16,7 @@ from rest_framework.test import APIClient
 from charter.accounts.models import OrgUnit, Team, User
 from charter.accounts.roles import Role
 from tests.accounts.factories import OrgUnitFactory, TeamFactory, TeamMembershipFactory, UserFactory
+from tests.redis_server import redis_server
 
 if TYPE_CHECKING:
     # What the test client returns: the response with the request, templates and context attached.
@@ -70,6 +72,13 @@ def _fast_and_immediate(settings: object) -> None:
     # Tests sign people in with force_login; tests/accounts/test_twofactor.py turns the requirement back on.
     settings.CHARTER_SECOND_FACTOR_REQUIRED = False  # type: ignore[attr-defined]
     HUEY.immediate = True
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> Iterator[str]:
+    """A Redis for the tests that need it: CHARTER_TEST_REDIS_URL, or a server of their own on a free port."""
+    with redis_server() as url:
+        yield url
 
 
 @pytest.fixture(autouse=True)

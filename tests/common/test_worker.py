@@ -16,7 +16,6 @@ from django.db import connection
 from charter.common.models import Heartbeat
 
 ROOT = Path(__file__).resolve().parents[2]
-REDIS_URL = os.environ.get("CHARTER_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
 def _database_url() -> str:
@@ -84,12 +83,12 @@ def test_worker_runs_a_task_from_the_sqlite_queue(tmp_path: Path) -> None:
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_worker_runs_a_task_from_the_redis_queue(tmp_path: Path) -> None:
+def test_worker_runs_a_task_from_the_redis_queue(tmp_path: Path, redis_url: str) -> None:
     import redis
 
-    client = redis.Redis.from_url(REDIS_URL)
-    client.ping()  # Redis is part of the test environment: fail, never skip, when it is down.
-    env = _env(tmp_path, REDIS_URL=REDIS_URL, CHARTER_HUEY_NAME=f"charter-test-{uuid.uuid4().hex[:8]}")
+    client = redis.Redis.from_url(redis_url)
+    client.ping()  # Redis is part of the test environment (tests/redis_server.py): fail, never skip.
+    env = _env(tmp_path, REDIS_URL=redis_url, CHARTER_HUEY_NAME=f"charter-test-{uuid.uuid4().hex[:8]}")
 
     _enqueue_and_work(env)
 

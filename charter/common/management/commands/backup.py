@@ -23,7 +23,7 @@ class Command(BaseCommand):
         destination = Path(options["destination"])
         try:
             manifest = backup_create(destination)
-        except BackupError as error:
+        except (BackupError, OSError) as error:
             raise CommandError(f"Backup failed: {error}") from error
         summary = manifest_summary(manifest)
         self.stdout.write(

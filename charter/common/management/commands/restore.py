@@ -25,6 +25,8 @@ class Command(BaseCommand):
             result = backup_restore(source)
         except BackupError as error:
             raise CommandError(f"Restore refused: {error}") from error
+        except OSError as error:
+            raise CommandError(f"Restore failed: {error}") from error
         summary = manifest_summary(result.manifest)
         self.stdout.write(
             f"Restored the {summary['vendor']} database ({result.database_bytes} bytes) and "
