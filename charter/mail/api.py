@@ -23,7 +23,7 @@ from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
 from charter.accounts.requests import request_user
-from charter.common.api import list_response
+from charter.common.api import KnownParametersMixin, list_response
 from charter.common.errors import DomainError
 from charter.common.idempotency import idempotent
 from charter.common.policy import require
@@ -79,7 +79,7 @@ def _int(value: Any) -> int:
 # Mailboxes -----------------------------------------------------------------------------------------------
 
 
-class MailboxViewSet(viewsets.GenericViewSet[Mailbox]):
+class MailboxViewSet(KnownParametersMixin, viewsets.GenericViewSet[Mailbox]):
     """The IMAP mailboxes whose messages become cases (never their user name or password)."""
 
     permission_classes = [permissions.IsAuthenticated]
@@ -210,7 +210,7 @@ def _template_body(spec: TemplateSpec) -> dict[str, Any]:
     }
 
 
-class MailTemplateViewSet(viewsets.GenericViewSet[MailTemplate]):
+class MailTemplateViewSet(KnownParametersMixin, viewsets.GenericViewSet[MailTemplate]):
     """The notifications' subjects and bodies in each language: the administrators' version or the default."""
 
     permission_classes = [permissions.IsAuthenticated]
@@ -281,7 +281,7 @@ class MailTemplateViewSet(viewsets.GenericViewSet[MailTemplate]):
 # Webhooks ------------------------------------------------------------------------------------------------
 
 
-class WebhookViewSet(viewsets.GenericViewSet[WebhookEndpoint]):
+class WebhookViewSet(KnownParametersMixin, viewsets.GenericViewSet[WebhookEndpoint]):
     """The URLs that receive signed events (X-Charter-Signature, see the README's integration guide)."""
 
     permission_classes = [permissions.IsAuthenticated]
@@ -303,7 +303,6 @@ class WebhookViewSet(viewsets.GenericViewSet[WebhookEndpoint]):
         return list_response(self, rows, WebhookOutputSerializer)
 
     @extend_schema(
-        operation_id="webhooks_create",
         request=WebhookInputSerializer,
         responses={201: WebhookCreatedOutputSerializer, 400: URL_REFUSED, 403: DENIED},
         examples=[
@@ -392,14 +391,12 @@ class WebhookViewSet(viewsets.GenericViewSet[WebhookEndpoint]):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class WebhookEventViewSet(viewsets.ViewSet):
+class WebhookEventViewSet(KnownParametersMixin, viewsets.ViewSet):
     """The events a webhook may subscribe to."""
 
     permission_classes = [permissions.IsAuthenticated]
 
-    @extend_schema(
-        operation_id="webhook_events_list", responses={200: WebhookEventOutputSerializer(many=True)}
-    )
+    @extend_schema(responses={200: WebhookEventOutputSerializer(many=True)})
     def list(self, request: Request) -> Response:
         """List the event names and what each means."""
         _manager(request)
@@ -414,7 +411,7 @@ DELIVERY_FILTERS = [
 ]
 
 
-class WebhookDeliveryViewSet(viewsets.GenericViewSet[WebhookDelivery]):
+class WebhookDeliveryViewSet(KnownParametersMixin, viewsets.GenericViewSet[WebhookDelivery]):
     """Every event sent to a webhook: its attempts, what the receiver answered; a failed one may be resent."""
 
     permission_classes = [permissions.IsAuthenticated]

@@ -14,6 +14,7 @@ customers (recovery tasks), with the permissions of their pages.
 """
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
@@ -30,7 +31,14 @@ from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
 from charter.accounts.requests import request_user
-from charter.common.api import IF_MATCH, VERSION_REQUIRED, expected_version, list_response
+from charter.common.api import (
+    IF_MATCH,
+    VERSION_REQUIRED,
+    KnownParametersMixin,
+    expected_version,
+    list_response,
+)
+from charter.common.pagination import CursorOrPagePagination
 from charter.common.policy import Refusal, require
 from charter.surveys import analysis
 from charter.surveys.errors import ErrorCode
@@ -134,7 +142,7 @@ def _result_filter(request: Request, *, default_days: int | None) -> analysis.Re
 # Questionnaires ------------------------------------------------------------------------------------------
 
 
-class SurveyViewSet(viewsets.GenericViewSet[Survey]):
+class SurveyViewSet(KnownParametersMixin, viewsets.GenericViewSet[Survey]):
     """The questionnaires: each survey with its versions (published, superseded, draft) and questions."""
 
     permission_classes = [permissions.IsAuthenticated]
@@ -195,7 +203,7 @@ INVITATION_FILTERS = [
 ]
 
 
-class InvitationViewSet(viewsets.GenericViewSet[Invitation]):
+class InvitationViewSet(KnownParametersMixin, viewsets.GenericViewSet[Invitation]):
     """Invitations to answer a survey: when they were sent, reminded, answered or why they were not sent."""
 
     permission_classes = [permissions.IsAuthenticated]
@@ -246,12 +254,18 @@ def _with_answers(responses: QuerySet[SurveyResponse]) -> QuerySet[SurveyRespons
     return responses.select_related("version__survey").prefetch_related("agents", answers)
 
 
-class ResponseViewSet(viewsets.GenericViewSet[SurveyResponse]):
-    """Customers' answers, each with who and what it is about as it was when it arrived."""
+class ResponseViewSet(KnownParametersMixin, viewsets.GenericViewSet[SurveyResponse]):
+    """Customers' answers, each with who and what it is about as it was when it arrived. A large list:
+    `?cursor=` (empty for the first page, then `next`) pages it newest first without a count."""
 
     permission_classes = [permissions.IsAuthenticated]
     serializer_class = ResponseOutputSerializer
     queryset = SurveyResponse.objects.none()
+    pagination_class = CursorOrPagePagination
+
+    def cursor_ordering(self, request: Request) -> Sequence[str]:
+        """Cursor pages go back in time by the moment of the answer (the id breaks ties); neither changes."""
+        return ("-submitted_at", "-pk")
 
     @extend_schema(
         parameters=RESULT_FILTERS,
@@ -281,13 +295,12 @@ class ResponseViewSet(viewsets.GenericViewSet[SurveyResponse]):
 # Results -------------------------------------------------------------------------------------------------
 
 
-class ResultsViewSet(viewsets.ViewSet):
+class ResultsViewSet(KnownParametersMixin, viewsets.ViewSet):
     """The figures of the results page: CSAT, NPS, CES, the response rate, a trend and the breakdowns."""
 
     permission_classes = [permissions.IsAuthenticated]
 
     @extend_schema(
-        operation_id="survey_results",
         parameters=[*RESULT_FILTERS, PERIOD],
         responses={200: ResultsOutputSerializer, 400: ERROR, 403: RESULTS_DENIED},
         examples=[
@@ -353,7 +366,7 @@ RECOVERY_SHOW = OpenApiParameter(
 _REVIEW_STEPS = {"verify": can_verify_review, "rectify": can_rectify_review, "revisit": can_revisit_review}
 
 
-class RecoveryTaskViewSet(viewsets.GenericViewSet[RecoveryTask]):
+class RecoveryTaskViewSet(KnownParametersMixin, viewsets.GenericViewSet[RecoveryTask]):
     """Following up unhappy customers: the list, a task with the customer's answers, recording the follow-up
     and the 好差评 steps (verify, rectify, revisit) of a bad review."""
 

@@ -261,7 +261,9 @@ def test_deliveries_are_listed_read_and_a_failed_one_sent_again(
     failed: WebhookDelivery, endpoint: WebhookEndpoint, administrator: User, settings: Any
 ) -> None:
     client = api_client_for(administrator)
-    listed = client.get("/api/v1/webhook-deliveries/", {"status": "failed", "endpoint": endpoint.pk}).json()
+    listed = client.get(
+        "/api/v1/webhook-deliveries/", {"status": "failed", "endpoint": str(endpoint.pk)}
+    ).json()
     assert [row["id"] for row in listed["results"]] == [failed.pk]
     assert "payload" not in listed["results"][0]
     assert client.get("/api/v1/webhook-deliveries/", {"status": "delivered"}).json()["results"] == []

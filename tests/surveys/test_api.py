@@ -301,3 +301,39 @@ def test_a_bad_review_is_verified_through_the_api(task: RecoveryTask, supervisor
     assert response.json()["review_steps"] == ["rectify"]
     task.refresh_from_db()
     assert task.verification == "valid" and task.verified_by == supervisor
+
+
+def test_an_unknown_filter_is_refused_naming_the_known_ones(answered: Invitation, supervisor: User) -> None:
+    response = api_client_for(supervisor).get("/api/v1/survey-responses/", {"servise": 1})
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "unknown_parameter" and body["unknown"] == ["servise"]
+    assert {"service", "team", "date_from", "cursor", "limit"} <= set(body["known"])
+    assert api_client_for(supervisor).get("/api/v1/survey-results/", {"q": "x"}).status_code == 400
+    assert api_client_for(supervisor).get("/api/v1/recovery-tasks/", {"status": "open"}).status_code == 400
+
+
+def test_responses_page_by_cursor_newest_first_without_repeats(
+    question: Question, customer: Customer, team: Team, supervisor: User
+) -> None:
+    now = timezone.now()
+    made = []
+    for hours in range(5):
+        invitation = InvitationFactory.create(
+            version=question.version, customer=customer, case=_case(customer, team), status="answered"
+        )
+        made.append(
+            ResponseFactory.create(
+                invitation=invitation, team=team, csat=5, submitted_at=now - dt.timedelta(hours=hours)
+            ).pk
+        )
+    client = api_client_for(supervisor)
+    seen: list[int] = []
+    page = client.get("/api/v1/survey-responses/", {"cursor": "", "limit": "2"}).json()
+    assert "count" not in page
+    while True:
+        seen += [row["id"] for row in page["results"]]
+        if not page["next"]:
+            break
+        page = client.get(page["next"]).json()
+    assert seen == made
