@@ -18,7 +18,9 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from charter.cases.models import CaseCategory, RootCause
-from charter.catalog.models import Service
+from charter.catalog.models import Service, ServiceVersion
+from charter.catalog.selectors import PUBLIC_STATUSES
+from charter.common.models import localized
 from charter.common.vocabulary import CaseKind
 from charter.reports.figures import DashboardFigures, Nps, Ratio, Row, TrendPoint
 from charter.reports.models import DailyFact, MonthlyFact, RollupState, SnapshotFact
@@ -49,9 +51,17 @@ def trend_months(end: dt.date) -> list[dt.date]:
 
 
 def _service_labels(keys: list[str]) -> dict[str, tuple[str, str]]:
-    """{service id: (slug, name)} for the ids named, one query."""
+    """{service id: (slug, name in the active language)} for the ids named: the name of each service's latest
+    published version, its slug when it has none (two queries, whatever the number of services)."""
     ids = [int(key) for key in keys if key.isdigit()]
-    return {str(s.pk): (s.slug, str(s)) for s in Service.objects.filter(pk__in=ids)}
+    slugs = dict(Service.objects.filter(pk__in=ids).values_list("pk", "slug"))
+    names: dict[int, str] = {}
+    versions = ServiceVersion.objects.filter(service_id__in=ids, status__in=PUBLIC_STATUSES).order_by(
+        "service_id", "-number"
+    )
+    for version in versions.only("service_id", "number", "name_zh", "name_en"):
+        names.setdefault(version.service_id, localized(version, "name"))
+    return {str(pk): (slug, names.get(pk) or slug) for pk, slug in slugs.items()}
 
 
 def _category_labels(keys: list[str]) -> dict[str, str]:
