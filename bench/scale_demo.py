@@ -64,7 +64,7 @@ def seed_backlog(marker: str, count: int) -> None:
         case_create(
             actor=None,
             kind="complaint" if index % 3 == 0 else "inquiry",
-            channel="phone",
+            channel="web",
             customer=customers[index % len(customers)],
             title=f"{marker} backlog {index} 等候时间过长",
             description="在营业厅等了一个多小时才办上业务。",
@@ -103,8 +103,18 @@ def drained() -> None:
     print(json.dumps(state))
 
 
-def verify(marker: str) -> None:
-    """Print, as JSON, what the backlog's clocks fired, which submissions are stored, and the mail log."""
+def mail_mark() -> None:
+    """Print the highest id of the mail log so far (this run's mails come after it)."""
+    from django.db.models import Max
+
+    from charter.mail.models import OutboundMessage
+
+    print(json.dumps({"last": OutboundMessage.objects.aggregate(last=Max("pk"))["last"] or 0}))
+
+
+def verify(marker: str, after: int = 0) -> None:
+    """Print, as JSON, what the backlog's clocks fired, which submissions are stored, and the mail log
+    (messages with an id above `after`)."""
     from django.db.models import Count
 
     from charter.cases.models import Case, CaseClock, CaseEvent
@@ -129,7 +139,8 @@ def verify(marker: str) -> None:
     titles = Counter(
         Case.objects.filter(title__startswith=f"{marker} intake").values_list("title", flat=True)
     )
-    mail = dict(OutboundMessage.objects.order_by().values_list("status").annotate(n=Count("pk")))
+    outbound = OutboundMessage.objects.filter(pk__gt=after)
+    mail = dict(outbound.order_by().values_list("status").annotate(n=Count("pk")))
     result = {
         "clocks": clocks.count(),
         "warnings_expected": len(expected_warnings),
@@ -144,9 +155,7 @@ def verify(marker: str) -> None:
         "stored_titles": sorted(titles),
         "stored_twice": sum(1 for n in titles.values() if n > 1),
         "mail": mail,
-        "message_ids": list(
-            OutboundMessage.objects.filter(status="sent").values_list("message_id", flat=True)
-        ),
+        "message_ids": list(outbound.filter(status="sent").values_list("message_id", flat=True)),
     }
     print(json.dumps(result, ensure_ascii=False))
 
@@ -358,27 +367,30 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20, help="load per phase (one web process, two)")
     parser.add_argument("--backlog", type=int, default=300, help="cases whose SLA warning or breach is due")
     parser.add_argument("--web-workers", type=int, default=1, help="gunicorn workers per web process")
+    parser.add_argument("--reuse", action="store_true", help="keep charter_scale from an earlier run")
     args = parser.parse_args()
 
     server = os.environ.get("SCALE_PG", "postgres://postgres@127.0.0.1:5432")
     redis_url = os.environ.get("SCALE_REDIS_URL", "redis://127.0.0.1:6379/7")
     var_dir = ROOT / "var" / "scale-demo"
     run_dir = var_dir / "run"
-    shutil.rmtree(var_dir, ignore_errors=True)
+    shutil.rmtree(run_dir, ignore_errors=True)
     run_dir.mkdir(parents=True)
     marker = f"scale-{random.randint(0, 10**9)}"
 
     import redis
 
     redis.Redis.from_url(redis_url).flushdb()
-    database_url = _database_reset(server)
+    database_url = f"{server}/{DATABASE}" if args.reuse else _database_reset(server)
     processes: list[subprocess.Popen[bytes]] = []
     with SmtpSink() as sink:
         env = _env(var_dir, sink.port, redis_url, database_url)
         print("preparing charter_scale (migrate, demo, backlog)…", flush=True)
         _manage(env, "migrate", "--no-input", "-v", "0")
-        _manage(env, "load_demo")
+        if not args.reuse:
+            _manage(env, "load_demo")
         _manage(env, "collectstatic", "--no-input", "-v", "0")
+        mark = _shell(env, "from bench.scale_demo import mail_mark; mail_mark()")["last"]
         _shell(env, f"from bench.scale_demo import seed_backlog; seed_backlog({marker!r}, {args.backlog})")
         sink.message_ids.clear()  # the demo's own mails (none are sent before a worker runs)
         ports = [_free_port(), _free_port()]
@@ -409,7 +421,7 @@ def main() -> None:
                     process.wait(timeout=30)
                 except subprocess.TimeoutExpired:
                     process.kill()
-        checked = _shell(env, f"from bench.scale_demo import verify; verify({marker!r})")
+        checked = _shell(env, f"from bench.scale_demo import verify; verify({marker!r}, {mark})")
         delivered = Counter(sink.message_ids)
 
     accepted_titles = one["titles"] + two["titles"]
