@@ -77,10 +77,10 @@ def target(tmp_path: Path) -> Iterator[str]:
 
 
 def _manage(
-    *arguments: str, database_url: str, media_root: Path, var: Path
+    *arguments: str, database_url: str, media_root: Path, var: Path, **extra: str
 ) -> subprocess.CompletedProcess[str]:
     """Run manage.py in another process against another database and media folder (keys as this one's)."""
-    env = {**os.environ, "DATABASE_URL": database_url, "CHARTER_MEDIA_ROOT": str(media_root)}
+    env = {**os.environ, "DATABASE_URL": database_url, "CHARTER_MEDIA_ROOT": str(media_root), **extra}
     env["CHARTER_VAR_DIR"] = str(var)
     var.mkdir(exist_ok=True)
     return subprocess.run(  # noqa: S603
@@ -171,6 +171,40 @@ def test_a_backup_restored_into_an_empty_database_is_the_same_row_for_row_and_fi
         restored.close()
     assert _files(restored_media) == _files(media)
     assert len(_files(media)) == 3
+
+
+def test_a_restore_refuses_media_over_files_and_fails_when_the_audit_chain_does_not_verify(
+    cases: list[Case], target: str, tmp_path: Path
+) -> None:
+    archive = tmp_path / "charter-backup.tar"
+    call_command("backup", str(archive))
+    occupied = tmp_path / "occupied-media"
+    occupied.mkdir()
+    (occupied / "someone-elses.txt").write_text("kept")
+
+    refused = _manage("restore", str(archive), database_url=target, media_root=occupied, var=tmp_path / "v")
+
+    assert refused.returncode == 1
+    assert "already holds files" in refused.stderr
+    restored = _target_connection(target)
+    try:
+        assert _tables(restored) == set(), "a refused restore writes nothing"
+    finally:
+        restored.close()
+    assert _files(occupied) == {"someone-elses.txt": b"kept"}
+
+    other_key = _manage(
+        "restore",
+        str(archive),
+        database_url=target,
+        media_root=tmp_path / "restored-media",
+        var=tmp_path / "v",
+        CHARTER_AUDIT_KEY="not-the-key-the-events-were-written-with",
+    )
+
+    assert other_key.returncode == 1
+    assert "Restored, but the audit chain does not verify" in other_key.stderr
+    assert "CHARTER_AUDIT_KEY is not the key the events were written with" in other_key.stderr
 
 
 def _key_forms(value: bytes) -> list[bytes]:
