@@ -77,7 +77,7 @@ def list_export(
         query = list_query(request.GET)
         return HttpResponseRedirect(request.path + (f"?{query}" if query else ""))
     export_audit(request, name=name, filters=filters, extension=extension, rows=count)
-    stem = name.replace(".", "-").replace("_", "-")
+    stem = _stem(name)
     if extension == "csv":
         return download_response(list_csv(rows, columns, cap=cap), stem=stem, extension="csv")
     return download_response(list_xlsx(rows, columns, title=str(title), cap=cap), stem=stem, extension="xlsx")
@@ -90,12 +90,19 @@ def tables_export(
     tables: Sequence[Table],
     filters: Mapping[str, Any],
     extension: str,
+    stem: str = "",
 ) -> HttpResponse | StreamingHttpResponse:
-    """Answer a report page's tables (figures, not people's rows) as one file, audited like a list.
+    """Answer a report page's tables (figures, not people's rows) as one file, audited like a list; the file
+    is named `stem` (by default the report's name) and the date.
 
     Preconditions: as `list_export`. Side effects: audit `audit.list_export` with the report, its filters,
     the format and the number of rows over all tables.
     """
     rows = sum(len(table.rows) for table in tables)
     export_audit(request, name=name, filters=filters, extension=extension, rows=rows)
-    return tables_download(tables, stem=name.replace(".", "-").replace("_", "-"), extension=extension)
+    return tables_download(tables, stem=stem or _stem(name), extension=extension)
+
+
+def _stem(name: str) -> str:
+    """A file name's start from a list's name: cases.queue → cases-queue."""
+    return name.replace(".", "-").replace("_", "-")

@@ -518,7 +518,12 @@ def report(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
                 )
             ]
             return tables_export(
-                request, name="conduct.report", tables=tables, filters=form_filters(form), extension=extension
+                request,
+                name="conduct.report",
+                stem="violations",
+                tables=tables,
+                filters=form_filters(form),
+                extension=extension,
             )
     context = {"form": form, "result": result, "charts": _report_charts(result) if result else []}
     return render(request, "conduct/report.html", context)

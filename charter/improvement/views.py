@@ -439,6 +439,7 @@ def report(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
         return tables_export(
             request,
             name="improvement.report",
+            stem="corrective-actions",
             tables=reports.report_tables(figures),
             filters={"since": since_day.isoformat(), "until": until_day.isoformat()},
             extension=extension,

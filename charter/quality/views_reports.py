@@ -156,7 +156,12 @@ def report(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     )
     if extension:
         return tables_export(
-            request, name="quality.report", tables=tables, filters=form_filters(form), extension=extension
+            request,
+            name="quality.report",
+            stem="qa-report",
+            tables=tables,
+            filters=form_filters(form),
+            extension=extension,
         )
     query = request.GET.copy()
     query.pop("export", None)

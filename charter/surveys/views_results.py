@@ -336,7 +336,12 @@ def export_summary(request: HttpRequest, extension: str) -> HttpResponse | Strea
     _form, filters, _period = _filters(request)
     tables = dashboard_tables(results_dashboard(filters))
     return tables_export(
-        request, name="surveys.results", tables=tables, filters=_audited(filters), extension=extension
+        request,
+        name="surveys.results",
+        stem="survey-results",
+        tables=tables,
+        filters=_audited(filters),
+        extension=extension,
     )
 
 
