@@ -18,7 +18,7 @@ import statistics
 import subprocess
 import time
 
-from bench.cases import PYTHON, ROOT, Session, _env, _manage, prepare
+from bench.cases import PYTHON, ROOT, Session, _cpu_seconds, _env, _manage, prepare
 from bench.run import _free_port
 
 ADMIN = "admin"
@@ -114,7 +114,10 @@ def main() -> None:
     command = [PYTHON, "-m", "gunicorn", "charter.config.wsgi", "-b", f"127.0.0.1:{port}"]
     command += ["-w", str(args.workers), "--log-level", "warning", "--timeout", "120"]
     server = subprocess.Popen(command, env=env, cwd=ROOT)  # noqa: S603 (our own fixed command)
-    lines = ["| page | requests | p50 ms | p95 ms |", "| --- | ---: | ---: | ---: |"]
+    lines = [
+        "| page | requests | p50 ms | p95 ms | web CPU ms per page |",
+        "| --- | ---: | ---: | ---: | ---: |",
+    ]
     worst = 0.0
     try:
         for _ in range(100):
@@ -133,8 +136,12 @@ def main() -> None:
         }
         _latencies(session, [path for paths in pages.values() for path in paths], 6)  # warm-up
         for name, paths in pages.items():
-            row, p95 = _row(name, _latencies(session, paths, max(args.requests // len(pages), 20)))
-            lines.append(row)
+            count = max(args.requests // len(pages), 20)
+            before = _cpu_seconds(server.pid)["web"]
+            row, p95 = _row(name, _latencies(session, paths, count))
+            # The gunicorn workers' own CPU: what the page costs whatever else the machine is running.
+            cpu = (_cpu_seconds(server.pid)["web"] - before) / count * 1000
+            lines.append(f"{row} {cpu:.0f} |")
             worst = max(worst, p95)
     finally:
         server.terminate()

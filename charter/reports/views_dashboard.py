@@ -264,8 +264,16 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         scope = unit_teams if team_ids is None else unit_teams & team_ids
     figures = dashboard_figures(team_ids=scope, start=start, end=end)
     single_team = next(iter(scope)) if scope is not None and len(scope) == 1 else None
+    unit_field = form.fields["unit"]
+    assert isinstance(unit_field, forms.ModelChoiceField)  # noqa: S101 (declared so)
+    selected = request.GET.get("unit", "")
     context = {
         "form": form,
+        "unit_choices": list(units),
+        "selected_unit": int(selected) if selected.isdigit() else None,
+        "all_label": unit_field.empty_label,
+        "period_choices": PERIODS,
+        "selected_period": request.GET.get("period") or "this_month",
         "figures": figures,
         "tiles": _tiles(user, figures, unit, single_team),
         "charts": dashboard_charts(figures),
