@@ -184,6 +184,8 @@ CHARTER_MAX_REQUEST_BYTES = env_int(
 # A closed case's tracking link stops working this many days after the closure (a new one is sent to the
 # contact on record from the lost-link page); reopening the case opens the link again.
 CHARTER_TRACKING_LINK_DAYS = env_int("CHARTER_TRACKING_LINK_DAYS", 180, minimum=1)
+# The most rows one export of a list page may hold; a longer list asks the reader to narrow the filters.
+CHARTER_EXPORT_MAX_ROWS = env_int("CHARTER_EXPORT_MAX_ROWS", 100_000, minimum=1)
 # A data-subject request (access, correction, erasure, restriction) is answered within this many working
 # days of its receipt; its handler is reminded this many working days before the deadline.
 CHARTER_DATA_REQUEST_DAYS = env_int("CHARTER_DATA_REQUEST_DAYS", 15, minimum=1)
