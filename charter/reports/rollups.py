@@ -1,9 +1,10 @@
 """The management dashboard's rollups: what happened each local day per team, and what stands open now.
 
 `rollup_refresh` recomputes the daily facts (`DailyFact`) of a window of days, or of all history with
-`full=True`, and the snapshot of now (`SnapshotFact`), from a constant number of GROUP BY queries whatever
-the number of cases (one per source: cases received, cases resolved, clocks met, clocks missed, survey
-responses, QA reviews, violations, training assignments, open cases, active corrective actions). The
+`full=True`, their monthly sums (`MonthlyFact`, rebuilt for the months touched), and the snapshot of now
+(`SnapshotFact`), from a constant number of GROUP BY queries whatever the number of cases (one per source:
+cases received, cases resolved, clocks met, clocks missed, survey responses, QA reviews, violations, training
+assignments, open cases, active corrective actions). The
 rows of the recomputed days are replaced whole in one transaction, under the lock of their `RollupState`
 row, so two workers refreshing at once leave one consistent table (the later writer wins; a refresh older
 than what is already stored does not overwrite it).
