@@ -64,9 +64,10 @@ from charter.surveys.permissions import (
     can_work_recovery,
 )
 from charter.surveys.responses import recovery_update
-from charter.surveys.reviews import review_rectify, review_revisit, review_verify
+from charter.surveys.reviews import review_appeal_decide, review_rectify, review_revisit, review_verify
 from charter.surveys.selectors import recovery_task_list_visible_to, result_team_ids_for
 from charter.surveys.serializers import (
+    AppealDecideInputSerializer,
     InvitationOutputSerializer,
     RecoveryTaskDetailOutputSerializer,
     RecoveryTaskListOutputSerializer,
@@ -79,7 +80,7 @@ from charter.surveys.serializers import (
     SurveyOutputSerializer,
 )
 from charter.surveys.views_results import DEFAULT_DAYS, ResultFilterForm
-from charter.surveys.workflow import RECOVERY_WORKFLOW, REVIEW_WORKFLOW
+from charter.surveys.workflow import APPEAL_WORKFLOW, RECOVERY_WORKFLOW, REVIEW_WORKFLOW
 
 ERROR = OpenApiResponse(description='An error: `{"code": …, "detail": …}` (and `fields` for bad input).')
 RESULTS_DENIED = OpenApiResponse(description="`survey_results_denied`: you may not see survey results.")
@@ -407,7 +408,9 @@ class RecoveryTaskViewSet(KnownParametersMixin, viewsets.GenericViewSet[Recovery
                 name
                 for name, predicate in _REVIEW_STEPS.items()
                 if REVIEW_WORKFLOW.can_take(fresh, name=name) and predicate(user, fresh)
-            ],
+            ]
+            + (["decide"] if may_decide and appeal and not APPEAL_WORKFLOW.is_final(appeal) else []),
+            "appeal": appeal,
         }
         return Response(RecoveryTaskDetailOutputSerializer(fresh, context=context).data)
 
@@ -575,6 +578,47 @@ class RecoveryTaskViewSet(KnownParametersMixin, viewsets.GenericViewSet[Recovery
             expected_version=self._version(request, data.get("version")),
             result=data["result"],
             note=data["note"],
+        )
+        return self._detail(request, task)
+
+    @extend_schema(
+        parameters=[IF_MATCH],
+        request=AppealDecideInputSerializer,
+        responses={
+            200: RecoveryTaskDetailOutputSerializer,
+            400: ERROR,
+            403: OpenApiResponse(
+                description="`survey_appeal_decide_denied`: decided by someone independent."
+            ),
+            404: ERROR,
+            409: CONFLICT,
+            428: VERSION_REQUIRED,
+        },
+        examples=[
+            OpenApiExample(
+                "Upheld",
+                request_only=True,
+                value={"decision": "upheld", "reason": "录音显示服务人员已按规定答复", "version": 1},
+            )
+        ],
+    )
+    @action(detail=True, methods=["post"], url_path="decide")
+    def decide(self, request: Request, pk: str | None = None) -> Response:
+        """Decide the appeal against the bad review (upheld: it counts in no staff indicator), with the
+        appeal's version; only someone independent of the appellant, his supervisors and the verifier."""
+        task = self._task(request, pk)
+        appeal = ReviewAppeal.objects.filter(task=task).first()
+        if appeal is None:
+            raise Http404
+        serializer = AppealDecideInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        review_appeal_decide(
+            actor=request_user(request),
+            appeal=appeal,
+            expected_version=self._version(request, data.get("version")),
+            decision=data["decision"],
+            reason=data["reason"],
         )
         return self._detail(request, task)
 

@@ -19,6 +19,7 @@ from charter.surveys.models import (
     Question,
     RecoveryTask,
     Response,
+    ReviewAppeal,
     ReviewStatus,
     RevisitResult,
     Survey,
@@ -60,6 +61,7 @@ ReviewStatusField = _choice_field(ReviewStatus.choices)
 VerificationField = _choice_field(Verification.choices, blank=True)
 RevisitResultField = _choice_field(RevisitResult.choices, blank=True)
 CaseKindField = _choice_field(CaseKind.choices, blank=True)
+AppealStatusField = _choice_field(ReviewAppeal.Status.choices)
 
 
 # Questionnaires ------------------------------------------------------------------------------------------
@@ -273,6 +275,24 @@ class RecoveryTaskListOutputSerializer(serializers.ModelSerializer[RecoveryTask]
         return case.number if case is not None else None
 
 
+class ReviewAppealOutputSerializer(serializers.ModelSerializer[ReviewAppeal]):
+    status = AppealStatusField(read_only=True)
+
+    class Meta:
+        model = ReviewAppeal
+        fields = [
+            "id",
+            "appellant",
+            "reason",
+            "status",
+            "decided_by",
+            "decision_reason",
+            "decided_at",
+            "version",
+        ]
+        read_only_fields = fields
+
+
 class RecoveryTaskDetailOutputSerializer(RecoveryTaskListOutputSerializer):
     verification = VerificationField(read_only=True)
     revisit_result = RevisitResultField(read_only=True)
@@ -281,7 +301,11 @@ class RecoveryTaskDetailOutputSerializer(RecoveryTaskListOutputSerializer):
         help_text="The statuses `updates` may record now (empty for those who may not work on it)."
     )
     review_steps = serializers.SerializerMethodField(
-        help_text="The 好差评 steps the caller may take now: `verify`, `rectify`, `revisit`."
+        help_text="The 好差评 steps the caller may take now: `verify`, `rectify`, `revisit`, `decide` (the "
+        "appeal)."
+    )
+    appeal = serializers.SerializerMethodField(
+        help_text="The appeal against the bad review, if one was filed."
     )
 
     class Meta(RecoveryTaskListOutputSerializer.Meta):
@@ -301,6 +325,7 @@ class RecoveryTaskDetailOutputSerializer(RecoveryTaskListOutputSerializer):
             "answers",
             "allowed_statuses",
             "review_steps",
+            "appeal",
         ]
         read_only_fields = fields
 
@@ -309,6 +334,11 @@ class RecoveryTaskDetailOutputSerializer(RecoveryTaskListOutputSerializer):
 
     def get_review_steps(self, task: RecoveryTask) -> list[str]:
         return list(self.context.get("review_steps", []))
+
+    @extend_schema_field(ReviewAppealOutputSerializer(allow_null=True))
+    def get_appeal(self, task: RecoveryTask) -> dict[str, Any] | None:
+        appeal = self.context.get("appeal")
+        return None if appeal is None else dict(ReviewAppealOutputSerializer(appeal).data)
 
 
 class RecoveryUpdateInputSerializer(serializers.Serializer[Any]):
@@ -327,6 +357,14 @@ class ReviewVerifyInputSerializer(serializers.Serializer[Any]):
 class ReviewRectifyInputSerializer(serializers.Serializer[Any]):
     note = serializers.CharField()
     version = serializers.IntegerField(required=False, min_value=1)
+
+
+class AppealDecideInputSerializer(serializers.Serializer[Any]):
+    decision = _choice_field(
+        [(ReviewAppeal.Status.UPHELD, "upheld"), (ReviewAppeal.Status.REJECTED, "rejected")]
+    )()
+    reason = serializers.CharField()
+    version = serializers.IntegerField(required=False, min_value=1, help_text="The appeal's version.")
 
 
 class ReviewRevisitInputSerializer(serializers.Serializer[Any]):

@@ -332,6 +332,7 @@ POLICY: dict[str, str] = {
     "api/v1/^recovery-tasks/(?P<pk>[^/.]+)/revisit/$": "401 405 405 405 405 405 405 405",
     "api/v1/^recovery-tasks/(?P<pk>[^/.]+)/updates/$": "401 405 405 405 405 405 405 405",
     "api/v1/^recovery-tasks/(?P<pk>[^/.]+)/verify/$": "401 405 405 405 405 405 405 405",
+    "api/v1/^recovery-tasks/(?P<pk>[^/.]+)/decide/$": "401 405 405 405 405 405 405 405",
     "api/v1/": "200 200 200 200 200 200 200 200",
     "api/v1/<drf_format_suffix:format>": "404 404 404 404 404 404 404 404",
     "accounts/login/": "200 302 302 302 302 302 302 302",

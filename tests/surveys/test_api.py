@@ -20,6 +20,7 @@ from charter.surveys.models import (
     ReviewStatus,
     SurveyVersion,
 )
+from charter.surveys.reviews import review_appeal_file, review_verify
 from tests.accounts.factories import CustomerFactory, TeamMembershipFactory, UserFactory
 from tests.conftest import api_client_for
 from tests.surveys.factories import InvitationFactory, QuestionFactory, ResponseFactory, SurveyVersionFactory
@@ -337,3 +338,26 @@ def test_responses_page_by_cursor_newest_first_without_repeats(
             break
         page = client.get(page["next"]).json()
     assert seen == made
+
+
+def test_an_appeal_is_decided_by_someone_independent_with_the_appeals_version(
+    task: RecoveryTask, supervisor: User, member: User
+) -> None:
+    verified = review_verify(
+        actor=supervisor, task=task, expected_version=1, outcome="valid", evidence="录音"
+    )
+    appeal = review_appeal_file(actor=member, task=verified, reason="客户误解了收费标准。")
+    quinn = UserFactory.create(username="quinn", roles=[Role.QA_REVIEWER])
+    url = f"/api/v1/recovery-tasks/{task.pk}/decide/"
+    body = {"decision": "upheld", "reason": "录音显示已按规定答复", "version": appeal.version}
+
+    # The appellant's own supervisor is not independent.
+    refused = api_client_for(supervisor).post(url, body, format="json")
+    assert refused.status_code == 403 and refused.json()["code"] == "survey_appeal_decide_denied"
+    detail = api_client_for(quinn).get(f"/api/v1/recovery-tasks/{task.pk}/").json()
+    assert detail["review_steps"] == ["decide"] and detail["appeal"]["status"] == "filed"
+    decided = api_client_for(quinn).post(url, body, format="json")
+    assert decided.status_code == 200, decided.json()
+    assert decided.json()["appeal"]["status"] == "upheld" and decided.json()["review_steps"] == []
+    task.response.refresh_from_db()
+    assert task.response.is_excluded
