@@ -167,8 +167,9 @@ def case_search_index(case: Any, *, has_messages: bool = True) -> None:
         if connection.vendor == "postgresql":
             cursor.execute(_PG_UPSERT, [case_id, document])
         else:
-            cursor.execute("DELETE FROM cases_search WHERE rowid = %s", [case_id])
-            cursor.execute("INSERT INTO cases_search (rowid, doc) VALUES (%s, %s)", [case_id, document])
+            cursor.execute(
+                "INSERT OR REPLACE INTO cases_search (rowid, doc) VALUES (%s, %s)", [case_id, document]
+            )
 
 
 def case_search_forget(case_id: int) -> None:

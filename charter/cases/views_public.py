@@ -110,7 +110,12 @@ def intake(request: HttpRequest) -> HttpResponse:
     signed_in = customer is not None
     form, form_token = _intake_form(request, signed_in=signed_in)
     if request.method == "POST":
-        already = _intake_already_received(request, form_token)
+        # A token issued just now (the form came without a valid one) has made no case: no look-up.
+        already = (
+            _intake_already_received(request, form_token)
+            if request.POST.get("form_token") == form_token
+            else None
+        )
         if already is not None:
             return already
         if request.POST.get("website"):

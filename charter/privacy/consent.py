@@ -88,42 +88,36 @@ class ConsentAnswers:
 
 
 def _purpose(code: str) -> ConsentPurpose:
-    purpose = ConsentPurpose.objects.filter(code=code, is_active=True).first()
-    if purpose is None:
+    return _purposes([code])[code]
+
+
+def _purposes(codes: list[str]) -> dict[str, ConsentPurpose]:
+    """The active purposes of `codes`, by code, in one query; refuses an unknown one."""
+    found = {p.code: p for p in ConsentPurpose.objects.filter(code__in=codes, is_active=True)}
+    if any(code not in found for code in codes):
         raise DomainError(
             _("This is not a purpose consent is asked for."),
             code=ErrorCode.CONSENT_PURPOSE_UNKNOWN,
             field="purpose",
         )
-    return purpose
+    return found
 
 
-def consent_record(
+def _consent_build(
     *,
     customer: "Customer",
-    purpose_code: str,
+    purpose: ConsentPurpose,
     action: str,
     channel: str,
-    notice_version: str = "",
-    notice_text: str = "",
-    notice_language: str = "",
-    recorded_by: "User | None" = None,
-    how_informed: str = "",
-    source: str = "",
-    at: dt.datetime | None = None,
-    actor: "User | None" = None,
+    notice_version: str,
+    notice_text: str,
+    notice_language: str,
+    recorded_by: "User | None",
+    how_informed: str,
+    source: str,
+    at: dt.datetime | None,
 ) -> ConsentRecord:
-    """Record that `customer` gave or withdrew consent to one purpose, with its evidence.
-
-    A consent given needs the notice's version and the text he was shown (its SHA-256 is stored); one
-    staff record (`recorded_by`) also needs `how_informed`. A required purpose cannot be withdrawn through
-    a link. Raises DomainError (privacy_consent_purpose_unknown, privacy_consent_invalid,
-    privacy_consent_notice_required, privacy_consent_how_informed_required,
-    privacy_consent_required_purpose) and writes nothing. Audited as `privacy.consent_given` or
-    `privacy.consent_withdrawn` in the same transaction, by `actor` (the customer's own account in the
-    portal) or else `recorded_by`; the audit row names the customer by id only.
-    """
-    purpose = _purpose(purpose_code)
+    """Check one consent as `consent_record` describes and return its row, unsaved."""
     if action not in A.values or channel not in C.values:
         raise DomainError(_("This consent cannot be recorded."), code=ErrorCode.CONSENT_INVALID)
     how_informed = clean_text(
@@ -152,33 +146,78 @@ def consent_record(
             code=ErrorCode.CONSENT_REQUIRED_PURPOSE,
             field="purpose",
         )
+    return ConsentRecord(
+        customer=customer,
+        purpose=purpose,
+        action=action,
+        at=at or timezone.now(),
+        channel=channel,
+        notice_version=notice_version[:50],
+        notice_hash=notice_hash(notice_text) if notice_text else "",
+        notice_language=notice_language[:10],
+        recorded_by=recorded_by,
+        how_informed=how_informed,
+        source=source[:100],
+    )
+
+
+def _consent_audit(record: ConsentRecord, *, actor: "User | None") -> None:
+    audit_record(
+        actor=actor,
+        action="privacy.consent_given" if record.action == A.GIVEN else "privacy.consent_withdrawn",
+        target=record,
+        data={
+            "customer": record.customer_id,
+            "purpose": record.purpose.code,
+            "channel": record.channel,
+            "notice_version": record.notice_version,
+            "notice_hash": record.notice_hash,
+            "source": record.source,
+        },
+    )
+
+
+def consent_record(
+    *,
+    customer: "Customer",
+    purpose_code: str,
+    action: str,
+    channel: str,
+    notice_version: str = "",
+    notice_text: str = "",
+    notice_language: str = "",
+    recorded_by: "User | None" = None,
+    how_informed: str = "",
+    source: str = "",
+    at: dt.datetime | None = None,
+    actor: "User | None" = None,
+) -> ConsentRecord:
+    """Record that `customer` gave or withdrew consent to one purpose, with its evidence.
+
+    A consent given needs the notice's version and the text he was shown (its SHA-256 is stored); one
+    staff record (`recorded_by`) also needs `how_informed`. A required purpose cannot be withdrawn through
+    a link. Raises DomainError (privacy_consent_purpose_unknown, privacy_consent_invalid,
+    privacy_consent_notice_required, privacy_consent_how_informed_required,
+    privacy_consent_required_purpose) and writes nothing. Audited as `privacy.consent_given` or
+    `privacy.consent_withdrawn` in the same transaction, by `actor` (the customer's own account in the
+    portal) or else `recorded_by`; the audit row names the customer by id only.
+    """
+    record = _consent_build(
+        customer=customer,
+        purpose=_purpose(purpose_code),
+        action=action,
+        channel=channel,
+        notice_version=notice_version,
+        notice_text=notice_text,
+        notice_language=notice_language,
+        recorded_by=recorded_by,
+        how_informed=how_informed,
+        source=source,
+        at=at,
+    )
     with transaction.atomic():
-        record = ConsentRecord.objects.create(
-            customer=customer,
-            purpose=purpose,
-            action=action,
-            at=at or timezone.now(),
-            channel=channel,
-            notice_version=notice_version[:50],
-            notice_hash=notice_hash(notice_text) if notice_text else "",
-            notice_language=notice_language[:10],
-            recorded_by=recorded_by,
-            how_informed=how_informed,
-            source=source[:100],
-        )
-        audit_record(
-            actor=actor or recorded_by,
-            action="privacy.consent_given" if action == A.GIVEN else "privacy.consent_withdrawn",
-            target=record,
-            data={
-                "customer": customer.pk,
-                "purpose": purpose.code,
-                "channel": channel,
-                "notice_version": record.notice_version,
-                "notice_hash": record.notice_hash,
-                "source": record.source,
-            },
-        )
+        record.save(force_insert=True)
+        _consent_audit(record, actor=actor or recorded_by)
     return record
 
 
@@ -196,10 +235,13 @@ def consent_answers_record(
             code=ErrorCode.CONSENT_NOTICE_REQUIRED,
             field="notice_version",
         )
-    return [
-        consent_record(
+    # One query for the purposes and one insert for the rows (an intake records two): every answer is
+    # checked before anything is written.
+    purposes = _purposes(list(answers.purposes))
+    records = [
+        _consent_build(
             customer=customer,
-            purpose_code=code,
+            purpose=purposes[code],
             action=A.GIVEN if given else A.WITHDRAWN,
             channel=answers.channel,
             notice_version=version,
@@ -208,9 +250,15 @@ def consent_answers_record(
             recorded_by=answers.recorded_by,
             how_informed=answers.how_informed,
             source=source,
+            at=None,
         )
         for code, given in answers.purposes.items()
     ]
+    with transaction.atomic(savepoint=False):
+        ConsentRecord.objects.bulk_create(records)
+        for record in records:
+            _consent_audit(record, actor=answers.recorded_by)
+    return records
 
 
 # --- reads -------------------------------------------------------------------------------------------------

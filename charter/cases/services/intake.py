@@ -18,7 +18,7 @@ from charter.cases.clocks import targets_for
 from charter.cases.conf import cases_setting
 from charter.cases.errors import ErrorCode
 from charter.cases.models import Case, CaseCategory, CaseChannel, CaseClock, CaseEvent
-from charter.cases.notifications import Audience, CaseNotification, notify_on_commit
+from charter.cases.notifications import Audience, CaseNotification, notify_many_on_commit, notify_on_commit
 from charter.cases.permissions import (
     can_create_case,
     can_edit_case,
@@ -137,16 +137,16 @@ def _intake_notify_on_commit(case: Case, *, token: str, created: CaseEvent) -> N
     """Schedule the notifications of a new case for after the commit: the acknowledgement to the customer
     (with the tracking link, `token` in clear) and, when it was routed, the assignment to its handler or
     team."""
-    notify_on_commit(
+    notifications = [
         CaseNotification(
             kind=CaseEvent.Kind.ACKNOWLEDGED,
             case_id=case.pk,
             audience=Audience.CUSTOMER,
             tracking_token=token,
         )
-    )
+    ]
     if case.assignee is not None or case.team is not None:
-        notify_on_commit(
+        notifications.append(
             CaseNotification(
                 kind=CaseEvent.Kind.ASSIGNED,
                 case_id=case.pk,
@@ -157,6 +157,8 @@ def _intake_notify_on_commit(case: Case, *, token: str, created: CaseEvent) -> N
                 is_internal=True,
             )
         )
+    # One insert and, after the commit, one task for both.
+    notify_many_on_commit(notifications)
 
 
 def case_create(

@@ -61,7 +61,8 @@ def intake_token_claim(*, token: str) -> IntakeSubmission:
     On PostgreSQL a second claim of the same token waits for the first transaction, then fails if it
     committed: call it first in the transaction that creates the case.
     """
-    with transaction.atomic():
+    # No savepoint: a failed claim ends the caller's transaction, which is what the caller wants.
+    with transaction.atomic(savepoint=False):
         return IntakeSubmission.objects.create(token=token)
 
 
