@@ -23,6 +23,7 @@ from collections.abc import Callable
 from contextvars import ContextVar, Token
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils.functional import empty
 
@@ -56,11 +57,12 @@ def request_id_from_header(value: str | None) -> str:
 
 def route_name(request: HttpRequest) -> str:
     """The name of the route that answered `request` (`cases:desk_detail`), its pattern if it has no name,
-    `unresolved` when no route matched: a bounded set of values, never the path (which holds ids and
-    secret tokens)."""
+    `static` for a static file, `unresolved` when no route matched: a bounded set of values, never the path
+    (which holds ids and secret tokens)."""
     match = getattr(request, "resolver_match", None)
     if match is None:
-        return "unresolved"
+        # WhiteNoise answers static files before any route is resolved.
+        return "static" if request.path.startswith(settings.STATIC_URL or "/static/") else "unresolved"
     return match.view_name or match.route or "unnamed"
 
 

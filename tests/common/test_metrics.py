@@ -77,12 +77,18 @@ def test_a_request_is_counted_by_route_name_and_status_and_timed(token: str) -> 
 
     Client().get("/healthz")
     Client().get("/no/such/page/12345/")
+    static = Client().get("/static/charter/no-such-file-12345.css")
 
     after = _scrape()
     assert after[ok] == before.get(ok, 0) + 1
     assert after[timed] == before.get(timed, 0) + 1
     missing = ("charter_http_requests_total", (("method", "GET"), ("route", "unresolved"), ("status", "404")))
     assert after[missing] == before.get(missing, 0) + 1
+    files = (
+        "charter_http_requests_total",
+        (("method", "GET"), ("route", "static"), ("status", str(static.status_code))),
+    )
+    assert after[files] == before.get(files, 0) + 1
     # The raw path (with its id) is never a label value.
     assert not any("12345" in value for _name, labels in after for _key, value in labels)
 
