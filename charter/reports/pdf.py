@@ -210,7 +210,7 @@ class _Printer:
         self.story.append(Spacer(1, 8))
 
     def overview(self) -> None:
-        self.head(_("Overview"))
+        self.head(pgettext("monthly report", "Overview"))
         now = self.data["current"][self.language]
         previous, year_before = self.data["previous"], self.data["year_before"]
         rows = []
@@ -230,7 +230,7 @@ class _Printer:
         header = [
             pgettext("monthly report", "Measure"),
             _("This month"),
-            _("Previous month"),
+            pgettext("monthly report", "Previous month"),
             _("Month on month"),
             _("Same month last year"),
             _("Year on year"),
@@ -283,10 +283,10 @@ class _Printer:
         )
         header = [
             pgettext("monthly report", "Service"),
-            _("Commitment"),
+            pgettext("monthly report", "Commitment"),
             _("Met / finished"),
             _("Kept (%)"),
-            _("Verdict"),
+            pgettext("monthly report", "Verdict"),
         ]
         self.table(header, rows, [110, 170, 70, 50, 70])
 
