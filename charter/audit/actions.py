@@ -186,12 +186,12 @@ ACTION_LABELS: dict[str, Promise] = {
     "quality.scorecard_version_publish": _("Scorecard version published"),
     # reports
     "reports.disclosure_save": _("Published figures saved"),
-    # sla
     "reports.monthly_download": _("Monthly report downloaded"),
     "reports.monthly_generate": _("Monthly report generated"),
     "reports.monthly_generate_failed": _("Monthly report failed to generate"),
     "reports.monthly_subscribe": _("Subscribed to the monthly report"),
     "reports.monthly_unsubscribe": _("Unsubscribed from the monthly report"),
+    # sla
     "sla.calendar_assign": _("Calendar assigned"),
     "sla.calendar_create": _("Calendar created"),
     "sla.calendar_delete": _("Calendar deleted"),
