@@ -14,7 +14,7 @@ from charter.mail.outbound import mail_queue
 from charter.mail.rendering import TemplateSpec, mail_render, template_register
 from charter.reports.figures import Ratio
 from charter.reports.models import MonthlyReport, ReportSubscription
-from charter.reports.permissions import can_view_dashboard
+from charter.reports.permissions import can_read_monthly_report
 
 KEY = "reports.monthly_report"
 _EXAMPLE: dict[str, Any] = {
@@ -56,9 +56,10 @@ def _site(path: str) -> str:
 
 
 def monthly_report_mail(*, report_id: int) -> int:
-    """Mail the ready report `report_id` to every subscriber who may still see it, each in his language,
-    once: `mailed_at` is claimed by a conditional UPDATE in the same transaction as the messages queued
-    (sent after the commit), so two workers never both mail it. Returns the number of messages queued
+    """Mail the ready report `report_id` to every subscriber who may still read it (`can_read_monthly_report`:
+    a subscriber who no longer qualifies is skipped), each in his language, once: `mailed_at` is claimed by a
+    conditional UPDATE in the same transaction as the messages queued (sent after the commit), so two workers
+    never both mail it. Returns the number of messages queued
     (0 when it was mailed already, or is not ready)."""
     with transaction.atomic():
         claimed = MonthlyReport.objects.filter(
@@ -73,7 +74,7 @@ def monthly_report_mail(*, report_id: int) -> int:
         )
         for subscription in subscriptions:
             user = subscription.user
-            if not user.email or not can_view_dashboard(user):
+            if not user.email or not can_read_monthly_report(user):
                 continue
             language = subscription.language
             figures = report.figures.get("current", {}).get(language, {})

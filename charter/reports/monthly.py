@@ -39,7 +39,7 @@ from charter.reports.models import (
     ServicePeriodFigures,
 )
 from charter.reports.periods import add_months, last_full_month, local_date, local_midnight
-from charter.reports.permissions import can_generate_monthly_report, can_view_dashboard
+from charter.reports.permissions import can_generate_monthly_report, can_read_monthly_report
 from charter.reports.rollups import DAILY, rollup_refresh
 from charter.reports.services import figures_refresh
 from charter.sla.deadlines import is_working_day
@@ -335,8 +335,9 @@ def report_subscription_get(*, user: User) -> ReportSubscription | None:
 def report_subscription_save(*, user: User, language: str) -> ReportSubscription:
     """Subscribe `user` to the monthly report in `language` ("zh-hans" or "en"), or change its language.
 
-    He must hold can_view_dashboard (the report is for management). Audited as reports.monthly_subscribe."""
-    require(can_view_dashboard(user))
+    He must pass can_read_monthly_report (the report is organisation-wide). Audited as
+    reports.monthly_subscribe."""
+    require(can_read_monthly_report(user))
     if language not in LANGUAGES:
         raise DomainError(_("Choose Chinese or English."), code=ErrorCode.MONTHLY_LANGUAGE, field="language")
     with transaction.atomic():

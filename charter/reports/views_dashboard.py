@@ -25,7 +25,7 @@ from charter.reports.charts import dashboard_charts
 from charter.reports.dashboard import dashboard_figures
 from charter.reports.figures import DashboardFigures
 from charter.reports.periods import add_months, quarter_of
-from charter.reports.permissions import can_view_dashboard, dashboard_team_ids
+from charter.reports.permissions import can_read_monthly_report, can_view_dashboard, dashboard_team_ids
 from charter.reports.rollups import WINDOW_DAYS
 
 PERIODS = [
@@ -281,6 +281,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "start": start,
         "last_day": end - dt.timedelta(days=1),
         "window_days": WINDOW_DAYS,
+        "may_read_monthly": bool(can_read_monthly_report(user)),
         "links": {
             "cases": _link(user, "cases:desk_queue", {"queue": "all"}),
             "complaints": _link(user, "cases:desk_queue", {"queue": "all", "kind": "complaint"}),

@@ -16,7 +16,7 @@ from charter.common.pages import page_rule
 from charter.reports import monthly
 from charter.reports.forms import MonthForm, SubscriptionForm
 from charter.reports.models import MonthlyReport
-from charter.reports.permissions import can_generate_monthly_report, can_view_dashboard
+from charter.reports.permissions import can_generate_monthly_report, can_read_monthly_report
 
 
 def _user(request: HttpRequest) -> User:
@@ -33,7 +33,7 @@ def _report(pk: int) -> MonthlyReport:
     return report
 
 
-@page_rule(can_view_dashboard)
+@page_rule(can_read_monthly_report)
 def monthly_list(request: HttpRequest) -> HttpResponse:
     """The kept monthly reports, newest first, with their downloads; the reader's subscription."""
     user = _user(request)
@@ -52,7 +52,7 @@ def monthly_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@page_rule(can_view_dashboard)
+@page_rule(can_read_monthly_report)
 def monthly_download(request: HttpRequest, pk: int, language: str) -> FileResponse:
     """One report's PDF in `language` ("zh-hans" or "en"): an attachment, never sniffed, never cached;
     audited."""
@@ -75,7 +75,7 @@ def monthly_download(request: HttpRequest, pk: int, language: str) -> FileRespon
 
 
 @require_POST
-@page_rule(can_view_dashboard)
+@page_rule(can_read_monthly_report)
 def monthly_subscribe(request: HttpRequest) -> HttpResponse:
     """Subscribe the reader to the monthly report in the language he chose, or stop it ("unsubscribe")."""
     user = _user(request)

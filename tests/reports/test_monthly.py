@@ -284,9 +284,9 @@ def test_the_daily_run_generates_and_mails_each_subscriber_once_in_his_language(
     supervisor.email, administrator.email, member.email = "sam@example.cn", "admin@example.cn", "a@example.cn"
     for user in (supervisor, administrator, member):
         user.save()
-    report_subscription_save(user=supervisor, language="zh-hans")
     report_subscription_save(user=administrator, language="en")
     ReportSubscription.objects.create(user=member, language="zh-hans")  # lost the right since
+    ReportSubscription.objects.create(user=supervisor, language="zh-hans")  # scoped to his subtree
 
     with time_machine.travel(APRIL_FIRST, tick=False), django_capture_on_commit_callbacks(execute=True):
         report = monthly_report_run()
@@ -295,15 +295,11 @@ def test_the_daily_run_generates_and_mails_each_subscriber_once_in_his_language(
     assert report is not None and again is not None
     assert report.state == MonthlyReport.State.READY and report.mailed_at is not None
     messages = OutboundMessage.objects.filter(template="reports.monthly_report")
-    assert sorted(m.recipient for m in messages) == ["admin@example.cn", "sam@example.cn"]
-    by_recipient = {message.recipient: message for message in messages}  # recipient is encrypted
-    english = by_recipient["admin@example.cn"]
+    assert sorted(m.recipient for m in messages) == ["admin@example.cn"]  # organisation-wide readers only
+    english = messages.get()
     assert "March 2026" in english.subject
     assert f"/desk/reports/monthly/{report.pk}/en.pdf" in english.body
-    chinese = by_recipient["sam@example.cn"]
-    assert "服务质量月报" in chinese.subject
-    assert f"/desk/reports/monthly/{report.pk}/zh-hans.pdf" in chinese.body
-    assert len(mail.outbox) == 2
+    assert len(mail.outbox) == 1
     assert monthly_report_mail(report_id=report.pk) == 0
 
 
@@ -323,15 +319,16 @@ def ready(world: dict[str, Any]) -> MonthlyReport:
         return monthly_report_generate(month=MARCH)
 
 
-def test_a_supervisor_lists_and_downloads_and_it_is_audited(ready: MonthlyReport, supervisor: User) -> None:
-    client = client_for(supervisor)
+def test_an_administrator_lists_and_downloads_and_it_is_audited(
+    ready: MonthlyReport, administrator: User
+) -> None:
+    client = client_for(administrator)
 
     page = client.get("/desk/reports/monthly/")
     download = client.get(f"/desk/reports/monthly/{ready.pk}/zh-hans.pdf")
 
     assert page.status_code == 200
     assert f"/desk/reports/monthly/{ready.pk}/en.pdf" in page.content.decode()
-    assert 'data-testid="monthly-generate"' not in page.content.decode()
     assert download.status_code == 200
     assert download["Content-Type"] == "application/pdf"
     assert download["X-Content-Type-Options"] == "nosniff"
@@ -339,7 +336,22 @@ def test_a_supervisor_lists_and_downloads_and_it_is_audited(ready: MonthlyReport
     assert "attachment" in download["Content-Disposition"]
     assert b"".join(download.streaming_content).startswith(b"%PDF")  # type: ignore[attr-defined]
     event = AuditEvent.objects.get(action="reports.monthly_download")
-    assert event.actor == supervisor and event.data == {"language": "zh-hans"}
+    assert event.actor == administrator and event.data == {"language": "zh-hans"}
+
+
+def test_a_supervisor_scoped_to_his_subtree_gets_neither_the_list_nor_the_file(
+    ready: MonthlyReport, supervisor: User
+) -> None:
+    client = client_for(supervisor)
+
+    assert client.get("/desk/reports/monthly/").status_code == 403
+    assert client.get(f"/desk/reports/monthly/{ready.pk}/zh-hans.pdf").status_code == 403
+    assert client.post("/desk/reports/monthly/subscription/", {"language": "en"}).status_code == 403
+    assert not ReportSubscription.objects.filter(user=supervisor).exists()
+    assert not AuditEvent.objects.filter(action="reports.monthly_download").exists()
+    dashboard = client.get("/desk/dashboard/").content.decode()
+    assert 'data-testid="dashboard-monthly-link"' not in dashboard
+    assert 'href="/desk/reports/monthly/"' not in dashboard
 
 
 def test_an_agent_gets_neither_the_list_nor_the_file(ready: MonthlyReport, member: User) -> None:
@@ -350,8 +362,8 @@ def test_an_agent_gets_neither_the_list_nor_the_file(ready: MonthlyReport, membe
     assert not AuditEvent.objects.filter(action="reports.monthly_download").exists()
 
 
-def test_an_unknown_language_or_report_is_404(ready: MonthlyReport, supervisor: User) -> None:
-    client = client_for(supervisor)
+def test_an_unknown_language_or_report_is_404(ready: MonthlyReport, administrator: User) -> None:
+    client = client_for(administrator)
 
     assert client.get(f"/desk/reports/monthly/{ready.pk}/fr.pdf").status_code == 404
     assert client.get(f"/desk/reports/monthly/{ready.pk + 1000}/en.pdf").status_code == 404
@@ -372,17 +384,17 @@ def test_only_an_administrator_generates_from_the_page(
     assert MonthlyReport.objects.get(month=MARCH).state == MonthlyReport.State.READY
 
 
-def test_subscribing_and_unsubscribing(supervisor: User, member: User) -> None:
-    client = client_for(supervisor)
+def test_subscribing_and_unsubscribing(administrator: User, member: User) -> None:
+    client = client_for(administrator)
 
     client.post("/desk/reports/monthly/subscription/", {"language": "en"})
-    assert ReportSubscription.objects.get(user=supervisor).language == "en"
+    assert ReportSubscription.objects.get(user=administrator).language == "en"
     client.post("/desk/reports/monthly/subscription/", {"language": "zh-hans"})
-    assert ReportSubscription.objects.get(user=supervisor).language == "zh-hans"
+    assert ReportSubscription.objects.get(user=administrator).language == "zh-hans"
     bad = client.post("/desk/reports/monthly/subscription/", {"language": "fr"})
-    assert bad.status_code == 302 and ReportSubscription.objects.get(user=supervisor).language == "zh-hans"
+    assert bad.status_code == 302 and ReportSubscription.objects.get(user=administrator).language == "zh-hans"
     client.post("/desk/reports/monthly/subscription/", {"unsubscribe": "1"})
-    assert not ReportSubscription.objects.filter(user=supervisor).exists()
+    assert not ReportSubscription.objects.filter(user=administrator).exists()
     assert (
         client_for(member).post("/desk/reports/monthly/subscription/", {"language": "en"}).status_code == 403
     )

@@ -609,8 +609,8 @@ POLICY: dict[str, str] = {
     "desk/mail/webhooks/<int:endpoint_id>/edit/": "302 403 403 403 403 403 404 403",
     "desk/reports/disclosure/": "302 403 403 403 403 403 200 403",
     "desk/dashboard/": "302 403 403 200 403 403 200 403",
-    "desk/reports/monthly/": "302 403 403 200 403 403 200 403",
-    "desk/reports/monthly/<int:pk>/<str:language>.pdf": "302 403 403 404 403 403 404 403",
+    "desk/reports/monthly/": "302 403 403 403 403 403 200 403",
+    "desk/reports/monthly/<int:pk>/<str:language>.pdf": "302 403 403 403 403 403 404 403",
     "desk/reports/monthly/subscription/": "405 405 405 405 405 405 405 405",
     "desk/reports/monthly/generate/": "405 405 405 405 405 405 405 405",
 }
