@@ -84,8 +84,18 @@ class MetricsMiddleware:
         response = self.get_response(request)
         route = route_name(request)
         HTTP_LATENCY.labels(route).observe(time.perf_counter() - started)
-        HTTP_REQUESTS.labels(route, request.method or "", str(response.status_code)).inc()
+        HTTP_REQUESTS.labels(route, method_label(request.method), str(response.status_code)).inc()
         return response
+
+
+# The methods counted under their own name; any other (a client may send any token as its method) is
+# counted as "other", so that a client cannot add series to the scrape.
+KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+
+def method_label(method: str | None) -> str:
+    """The request's method as a metrics label: one of `KNOWN_METHODS`, else "other"."""
+    return method if method in KNOWN_METHODS else "other"
 
 
 def task_failure_record(task: Any, *args: Any) -> None:

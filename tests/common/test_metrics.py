@@ -93,6 +93,19 @@ def test_a_request_is_counted_by_route_name_and_status_and_timed(token: str) -> 
     assert not any("12345" in value for _name, labels in after for _key, value in labels)
 
 
+def test_an_unknown_http_method_is_counted_as_other(token: str) -> None:
+    before = _scrape()
+    other = ("charter_http_requests_total", (("method", "other"), ("route", "healthz"), ("status", "405")))
+
+    Client().generic("BREW12345", "/healthz")
+    Client().generic("XYZ", "/healthz")
+
+    after = _scrape()
+    assert after[other] == before.get(other, 0) + 2
+    methods = {value for _name, labels in after for key, value in labels if key == "method"}
+    assert methods <= {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "other"}
+
+
 def test_an_sla_warning_and_breach_and_a_sent_mail_are_counted_once(
     token: str, team: Team, django_capture_on_commit_callbacks: Any
 ) -> None:
