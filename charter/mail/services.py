@@ -7,6 +7,7 @@ The quarantine and the delivery log have their own services beside the machinery
 
 from collections.abc import Iterable
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -230,9 +231,24 @@ def webhook_save(
     return target
 
 
+def webhook_url_for_audit(url: str) -> str:
+    """The webhook URL as the audit chain keeps it: scheme://host[:port]/path, without the user name and
+    password, query and fragment, where robot webhooks (WeCom, DingTalk, Feishu) carry their key."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    netloc = f"{host}:{port}" if port is not None else host
+    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+
+
 def webhook_delete(*, actor: User, endpoint: WebhookEndpoint) -> None:
     """Delete a webhook and its delivery log: nothing more is sent to it. Audited as `mail.webhook_delete`
-    (with its name and URL, never the secret)."""
+    (with its name and its URL without credentials, query or fragment, never the secret)."""
     require(can_manage_mail(actor))
     with transaction.atomic():
         locked = WebhookEndpoint.objects.select_for_update().defer("secret").filter(pk=endpoint.pk).first()
@@ -242,6 +258,6 @@ def webhook_delete(*, actor: User, endpoint: WebhookEndpoint) -> None:
             actor=actor,
             action="mail.webhook_delete",
             target=locked,
-            data={"name": locked.name, "url": locked.url},
+            data={"name": locked.name, "url": webhook_url_for_audit(locked.url)},
         )
         locked.delete()

@@ -215,3 +215,26 @@ def test_an_address_with_an_impossible_port_is_refused_with_a_field_error(admini
     with pytest.raises(DomainError) as refused:
         webhook_save(actor=administrator, name="x", url="http://example.com:99999/", secret=SECRET, events=[])
     assert refused.value.field == "url"
+
+
+def test_a_key_in_the_webhook_url_never_reaches_the_audit_chain(
+    administrator: User, receiver: Receiver
+) -> None:
+    from charter.audit.models import AuditEvent
+    from charter.mail.services import webhook_delete
+
+    # A user name and password are refused by the URL check; robot keys ride in the query.
+    secret_url = receiver.url + "&key=robot-key-0123#frag-key"
+    created = webhook_save(
+        actor=administrator, name="企业微信", url=secret_url, secret=SECRET, events=[], allow_private=True
+    )
+    webhook_save(actor=administrator, endpoint=created, url=secret_url + "&access_token=token-4567")
+    webhook_delete(actor=administrator, endpoint=created)
+
+    events = list(AuditEvent.objects.filter(action__startswith="mail.webhook_"))
+    assert {event.action for event in events} == {"mail.webhook_save", "mail.webhook_delete"}
+    recorded = " ".join(f"{event.data} {event.target_repr}" for event in events)
+    for leaked in ("robot-key-0123", "token-4567", "frag-key", "via=test", SECRET):
+        assert leaked not in recorded
+    deleted = next(event for event in events if event.action == "mail.webhook_delete")
+    assert deleted.data["url"] == receiver.url.split("?")[0]
