@@ -57,6 +57,7 @@ from charter.mail.rendering import (
 )
 from charter.mail.services import mail_template_reset, mail_template_save, mailbox_save, webhook_save
 from charter.mail.webhooks import WEBHOOK_EVENTS, secret_new, webhook_delivery_retry
+from charter.privacy.masking import mask
 
 PAGE_SIZE = 50
 RECENT_DELIVERIES = 50
@@ -201,14 +202,15 @@ def mailbox_check(request: HttpRequest, mailbox_id: int) -> HttpResponse:
 INBOUND_COLUMNS: list[Column[InboundMessage]] = [
     Column(gettext_lazy("Fetched at"), lambda inbound: inbound.received_at),
     Column(gettext_lazy("Mailbox"), lambda inbound: inbound.mailbox.name),
-    Column(gettext_lazy("Sender"), lambda inbound: inbound.sender),
+    # Customers' addresses masked as the customers export masks them: a file is not a page.
+    Column(gettext_lazy("Sender"), lambda inbound: mask(inbound.sender, "email")),
     Column(gettext_lazy("Subject"), lambda inbound: inbound.subject),
     Column(gettext_lazy("Status"), lambda inbound: inbound.get_status_display()),
     Column(gettext_lazy("Reason"), lambda inbound: inbound.reason),
 ]
 OUTBOUND_COLUMNS: list[Column[OutboundMessage]] = [
     Column(gettext_lazy("Queued at"), lambda message: message.created_at),
-    Column(gettext_lazy("Recipient"), lambda message: message.recipient),
+    Column(gettext_lazy("Recipient"), lambda message: mask(message.recipient, "email")),
     Column(gettext_lazy("Template"), lambda message: message.template),
     # As on the page: a tracking link in the subject without its token.
     Column(gettext_lazy("Subject"), lambda message: tracking_masked(message.subject)),
