@@ -140,3 +140,43 @@ def test_nginx_passes_the_client_address_in_the_header_charter_reads_and_the_sam
     assert upstream is not None
     assert re.findall(r"server (127\.0\.0\.1:\d+)", upstream.group(1)) == ["127.0.0.1:8001", "127.0.0.1:8002"]
     assert re.search(r"ssl_certificate\s", site)
+
+
+def _locations(site: str) -> dict[str, str]:
+    """Each `location` of the site by its match (`= /metrics/8001`, `/`...), with its body."""
+    return {
+        match.group(1).strip(): match.group(2)
+        for match in re.finditer(r"^    location\s+([^{]+?)\s*\{(.*?)\n    \}", site, re.S | re.M)
+    }
+
+
+def test_nginx_replaces_the_client_s_request_id_in_every_proxied_location() -> None:
+    site = (DEPLOY / "nginx-charter.conf").read_text(encoding="utf-8")
+    proxied = {name: body for name, body in _locations(site).items() if "proxy_pass" in body}
+
+    assert "/" in proxied and len(proxied) >= 3
+    for name, body in proxied.items():
+        assert "proxy_set_header X-Request-ID $request_id;" in body, name
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "must overwrite the client's `X-Request-ID`" in readme
+    assert "均衡器必须用自己的编号覆盖客户端发来的 `X-Request-ID`" in readme
+
+
+def test_nginx_gives_each_web_instance_its_own_metrics_path_for_the_intranet_only() -> None:
+    site = (DEPLOY / "nginx-charter.conf").read_text(encoding="utf-8")
+    locations = _locations(site)
+    upstream = re.search(r"upstream charter_web \{(.*?)\}", site, re.S)
+    assert upstream is not None
+    ports = re.findall(r"server 127\.0\.0\.1:(\d+)", upstream.group(1))
+
+    for port in ports:
+        body = locations[f"= /metrics/{port}"]
+        assert f"proxy_pass http://127.0.0.1:{port}/metrics;" in body
+        assert re.search(r"allow 10\.0\.0\.0/8;\s+deny all;", body)
+    # No path balances a scrape across the instances (it would read their counters alternately).
+    for name, body in locations.items():
+        if "metrics" in name and not name.startswith("= /metrics/"):
+            assert "proxy_pass" not in body and "return 404;" in body, name
+    assert "charter_web" not in "".join(body for name, body in locations.items() if "metrics" in name)
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "Scrape each web instance" in readme and "每个 Web 实例各抓取一次" in readme
