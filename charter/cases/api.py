@@ -347,24 +347,18 @@ class CaseViewSet(KnownParametersMixin, viewsets.GenericViewSet[Case]):
 
     @staticmethod
     def _ids(name: str, values: "builtins.list[str]") -> "builtins.list[str]":
-        """The ids of the services (by id or slug) or categories (by id or code) a filter names; a slug or
-        code that names none answers 400, as a typo should."""
+        """The ids of the services (by slug or id) or categories (by code or id) a filter names: each value
+        is looked up as a slug or code first, then (digits only) as an id, as the API's fields and the
+        catalogue's paths are; a value that names none answers 400, as a typo should."""
         model: Any = Service if name == "service" else CaseCategory
         field = "slug" if name == "service" else "code"
-        ids = [value for value in values if int_param(value) is not None]
-        names = [value for value in values if int_param(value) is None]
-        if names:
-            found = dict(model.objects.filter(**{f"{field}__in": names}).values_list(field, "pk"))
-            missing = [value for value in names if value not in found]
-            if missing:
-                raise ValidationError(
-                    {
-                        name: [
-                            _("There is none with the id or slug %(value)s.") % {"value": ", ".join(missing)}
-                        ]
-                    }
-                )
-            ids += [str(found[value]) for value in names]
+        found = dict(model.objects.filter(**{f"{field}__in": values}).values_list(field, "pk"))
+        ids = [str(found[value]) if value in found else value for value in values]
+        missing = [value for value in values if value not in found and int_param(value) is None]
+        if missing:
+            raise ValidationError(
+                {name: [_("There is none with the id or slug %(value)s.") % {"value": ", ".join(missing)}]}
+            )
         return ids
 
     @extend_schema(

@@ -139,7 +139,9 @@ def expected_version(request: Any, serializer_value: int | None, *, code: str) -
 )
 class IdOrSlugRelatedField(serializers.RelatedField[Any, Any, Any]):
     """A reference to a row by its id (a JSON integer or a string of digits) or its slug, so a client may
-    send what it read from either field of the resource's output. Outputs the id."""
+    send what it read from either field of the resource's output. A string is looked up as a slug first,
+    then (digits only) as an id, as the catalogue's paths are: a slug of digits ("12345", a hotline) names
+    its own row, never another whose id it happens to be. Outputs the id."""
 
     default_error_messages = {
         "does_not_exist": _("There is none with the id or slug %(value)s."),
@@ -157,10 +159,11 @@ class IdOrSlugRelatedField(serializers.RelatedField[Any, Any, Any]):
         text = str(data).strip()
         if not text or len(text) > 200:
             self.fail("does_not_exist", value=repr(text))
-        lookup: dict[str, Any] = (
-            {"pk": int(text)} if text.isascii() and text.isdigit() else {self.slug_field: text}
-        )
-        found = queryset.filter(**lookup).first() if queryset is not None else None
+        if queryset is None:
+            self.fail("does_not_exist", value=repr(text))
+        found = None if isinstance(data, int) else queryset.filter(**{self.slug_field: text}).first()
+        if found is None and text.isascii() and text.isdigit():
+            found = queryset.filter(pk=int(text)).first()
         if found is None:
             self.fail("does_not_exist", value=repr(text))
         return found

@@ -117,6 +117,40 @@ def test_the_list_filters_by_service_slug_or_id(
     assert unknown.status_code == 400 and "service" in unknown.json()["fields"]
 
 
+def test_a_slug_of_digits_names_its_own_service_before_another_with_that_id(
+    routed_team: Team, member: User, customer: Customer, service: Service
+) -> None:
+    hotline = Service.objects.create(slug="12345", category=service.category)
+    other = Service.objects.create(pk=12345, slug="other-service", category=service.category)
+    on_hotline = new_case(None, customer, service=hotline)
+    new_case(None, customer, service=other)
+    client = api_client_for(member)
+
+    created = _create(client, customer, service="12345")
+    by_id = _create(client, customer, service=12345)
+    listed = client.get(BASE, {"service": "12345"}).json()["results"]
+
+    assert created.status_code == 201, created.json()
+    assert created.json()["service_id"] == hotline.pk and created.json()["service"] == "12345"
+    assert by_id.status_code == 201 and by_id.json()["service_id"] == other.pk
+    assert {row["id"] for row in listed} == {on_hotline.pk, created.json()["id"]}
+    # Digits naming no slug are still an id.
+    by_id_text = client.get(BASE, {"service": str(hotline.pk)}).json()["results"]
+    assert {row["id"] for row in by_id_text} == {on_hotline.pk, created.json()["id"]}
+
+
+def test_a_category_code_of_digits_is_read_as_the_code_in_the_list_filter(
+    routed_team: Team, member: User, customer: Customer, attitude: CaseCategory
+) -> None:
+    digits = CaseCategory.objects.create(code=str(attitude.pk), name_zh="编号类", name_en="Digits")
+    with_digits = new_case(None, customer, category=digits)
+    new_case(None, customer, category=attitude)
+
+    listed = api_client_for(member).get(BASE, {"category": str(attitude.pk)}).json()["results"]
+
+    assert [row["id"] for row in listed] == [with_digits.pk]
+
+
 # ?q= -----------------------------------------------------------------------------------------------------
 
 
