@@ -237,14 +237,42 @@ def _row_for(month: dt.date) -> MonthlyReport:
     return report
 
 
+def _generation_failed(
+    month: dt.date, actor: User | None, error: Exception, new_files: list[str]
+) -> MonthlyReport:
+    """Record a failed generation of `month`: its new files are deleted; a first generation becomes FAILED,
+    but a READY report stays READY with its old files (the error is kept on the row and in the audit
+    event), so a failed "generate again" never withdraws a good, already issued report."""
+    _delete_files(new_files)
+    with transaction.atomic():
+        report = MonthlyReport.objects.select_for_update().get(month=month)
+        if report.state == MonthlyReport.State.READY and actor is None:
+            return report  # another worker generated it meanwhile
+        if report.state != MonthlyReport.State.READY:
+            report.state = MonthlyReport.State.FAILED
+        report.error = f"{type(error).__name__}: {error}"[:2000]
+        report.save(update_fields=["state", "error"])
+        audit_record(
+            actor=actor,
+            action="reports.monthly_generate_failed",
+            target=report,
+            data={"month": month.isoformat(), "error": type(error).__name__, "state": report.state},
+            actor_label="" if actor else "worker",
+        )
+    return report
+
+
 def monthly_report_generate(*, month: dt.date, actor: User | None = None) -> MonthlyReport:
     """Generate and keep the report of `month` (any day of it) and return its row.
 
     Without `actor` (the worker) it is idempotent: a ready report is returned as it is. With `actor` (who
     must hold can_generate_monthly_report) the report is generated again and its old files are deleted
-    after the commit. The row is locked while generating, so two workers generate a month once: the second
-    waits, then finds it ready. pending → ready, or → failed with the error kept (and the new files
-    deleted); audited as reports.monthly_generate (or reports.monthly_generate_failed).
+    after the commit. The rollups are refreshed, the figures computed and both PDFs printed outside any
+    transaction (the refreshes lock on their own; no database lock is held while printing); the row is then
+    locked only to re-check its state and write it, so two workers keep one generation: the later one finds
+    it ready and deletes its own files. pending → ready, or → failed with the error kept (a ready report
+    stays ready: `_generation_failed`); audited as reports.monthly_generate (or
+    reports.monthly_generate_failed).
     """
     from charter.reports.pdf import monthly_report_pdf
 
@@ -255,59 +283,53 @@ def monthly_report_generate(*, month: dt.date, actor: User | None = None) -> Mon
         raise DomainError(
             _("A month is reported once it has ended."), code=ErrorCode.MONTHLY_NOT_ENDED, field="month"
         )
-    _row_for(month)
-    with transaction.atomic():
-        report = MonthlyReport.objects.select_for_update().get(month=month)
-        if report.state == MonthlyReport.State.READY and actor is None:
-            return report
-        old_files = [report.file_zh.name or "", report.file_en.name or ""]
-        started = time.perf_counter()
-        new_files: list[str] = []
-        try:
-            with transaction.atomic():
-                figures = monthly_figures_compute(month=month)
-                hashes: dict[str, str] = {}
-                for language in LANGUAGES:
-                    content = monthly_report_pdf(figures, language)
-                    new_files.append(_store(report, language, content))
-                    hashes[language] = hashlib.sha256(content).hexdigest()
-                report.figures = figures
-                report.sha256_zh, report.sha256_en = hashes["zh-hans"], hashes["en"]
-                report.state = MonthlyReport.State.READY
-                report.error = ""
-                report.generated_at = timezone.now()
-                report.generated_by = actor
-                report.generation_seconds = Decimal(f"{time.perf_counter() - started:.2f}")
-                report.save()
-                audit_record(
-                    actor=actor,
-                    action="reports.monthly_generate",
-                    target=report,
-                    data={
-                        "month": month.isoformat(),
-                        "sha256_zh": report.sha256_zh,
-                        "sha256_en": report.sha256_en,
-                        "seconds": str(report.generation_seconds),
-                        "again": any(old_files),
-                    },
-                    actor_label="" if actor else "worker",
-                )
-        except Exception as error:
-            _delete_files(new_files)
-            report.refresh_from_db()
-            report.state = MonthlyReport.State.FAILED
-            report.error = f"{type(error).__name__}: {error}"[:2000]
-            report.save(update_fields=["state", "error"])
+    draft = _row_for(month)
+    if draft.state == MonthlyReport.State.READY and actor is None:
+        return draft
+    started = time.perf_counter()
+    new_files: list[str] = []
+    hashes: dict[str, str] = {}
+    try:
+        figures = monthly_figures_compute(month=month)
+        for language in LANGUAGES:
+            content = monthly_report_pdf(figures, language)
+            new_files.append(_store(draft, language, content))
+            hashes[language] = hashlib.sha256(content).hexdigest()
+    except Exception as error:
+        return _generation_failed(month, actor, error, new_files)
+    try:
+        with transaction.atomic():
+            report = MonthlyReport.objects.select_for_update().get(month=month)
+            if report.state == MonthlyReport.State.READY and actor is None:
+                transaction.on_commit(lambda: _delete_files(new_files))  # another worker generated it
+                return report
+            old_files = [report.file_zh.name or "", report.file_en.name or ""]
+            report.file_zh.name, report.file_en.name = new_files
+            report.figures = figures
+            report.sha256_zh, report.sha256_en = hashes["zh-hans"], hashes["en"]
+            report.state = MonthlyReport.State.READY
+            report.error = ""
+            report.generated_at = timezone.now()
+            report.generated_by = actor
+            report.generation_seconds = Decimal(f"{time.perf_counter() - started:.2f}")
+            report.save()
             audit_record(
                 actor=actor,
-                action="reports.monthly_generate_failed",
+                action="reports.monthly_generate",
                 target=report,
-                data={"month": month.isoformat(), "error": type(error).__name__},
+                data={
+                    "month": month.isoformat(),
+                    "sha256_zh": report.sha256_zh,
+                    "sha256_en": report.sha256_en,
+                    "seconds": str(report.generation_seconds),
+                    "again": any(old_files),
+                },
                 actor_label="" if actor else "worker",
             )
-            return report
-        stale = [name for name in old_files if name and name not in new_files]
-        transaction.on_commit(lambda: _delete_files(stale))
+            stale = [name for name in old_files if name and name not in new_files]
+            transaction.on_commit(lambda: _delete_files(stale))
+    except Exception as error:
+        return _generation_failed(month, actor, error, new_files)
     return report
 
 

@@ -21,7 +21,7 @@ from charter.common.errors import DomainError, PermissionDeniedError
 from charter.improvement.models import ActionItem, CorrectiveAction, SourceKind
 from charter.mail.models import OutboundMessage
 from charter.reports.mailing import monthly_report_mail
-from charter.reports.models import MonthlyReport, ReportSubscription
+from charter.reports.models import MonthlyReport, ReportSubscription, RollupState
 from charter.reports.monthly import (
     first_working_day,
     monthly_report_due,
@@ -258,6 +258,56 @@ def test_a_failure_is_kept_on_the_row_and_leaves_no_file(
     assert AuditEvent.objects.filter(action="reports.monthly_generate_failed").count() == 1
     media = Path(settings.MEDIA_ROOT)
     assert not list(media.rglob("*.pdf"))
+
+
+def test_a_failed_regeneration_keeps_the_ready_report_and_its_files(
+    world: dict[str, Any], administrator: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with time_machine.travel(APRIL_FIRST, tick=False):
+        first = monthly_report_generate(month=MARCH)
+
+        def broken(figures: dict[str, Any], language: str) -> bytes:
+            raise RuntimeError("font missing")
+
+        monkeypatch.setattr("charter.reports.pdf.monthly_report_pdf", broken)
+        again = monthly_report_generate(month=MARCH, actor=administrator)
+
+    again.refresh_from_db()
+    assert again.state == MonthlyReport.State.READY
+    assert again.file_zh.name == first.file_zh.name and Path(again.file_zh.path).exists()
+    assert again.sha256_zh == first.sha256_zh
+    assert "font missing" in again.error
+    event = AuditEvent.objects.get(action="reports.monthly_generate_failed")
+    assert event.actor == administrator and event.data["state"] == MonthlyReport.State.READY
+    download = client_for(administrator).get(f"/desk/reports/monthly/{again.pk}/en.pdf")
+    assert download.status_code == 200
+
+
+def test_the_refreshes_and_the_pdfs_run_outside_the_reports_transaction(
+    world: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.db import connection
+
+    depth = len(connection.atomic_blocks)
+    seen: dict[str, int] = {}
+    real_refresh, real_pdf = rollup_refresh, monthly_report_pdf
+
+    def refresh(**kwargs: Any) -> Any:
+        seen["refresh"] = len(connection.atomic_blocks)
+        return real_refresh(**kwargs)
+
+    def pdf(figures: dict[str, Any], language: str) -> bytes:
+        seen[language] = len(connection.atomic_blocks)
+        return real_pdf(figures, language)
+
+    monkeypatch.setattr("charter.reports.monthly.rollup_refresh", refresh)
+    monkeypatch.setattr("charter.reports.pdf.monthly_report_pdf", pdf)
+    RollupState.objects.filter(name="daily").update(refreshed_at=None)  # the month's end not yet covered
+    with time_machine.travel(APRIL_FIRST, tick=False):
+        report = monthly_report_generate(month=MARCH)
+
+    assert report.state == MonthlyReport.State.READY
+    assert seen == {"refresh": depth, "zh-hans": depth, "en": depth}
 
 
 def test_the_first_working_day_skips_the_weekend() -> None:

@@ -49,7 +49,9 @@ def _together(work: Callable[[], Any], count: int = 2) -> list[Any]:
     return results
 
 
-def test_two_workers_generate_the_month_once_and_mail_it_once(supervisor: User, administrator: User) -> None:
+def test_two_workers_generate_the_month_once_and_mail_it_once(
+    supervisor: User, administrator: User, settings: Any
+) -> None:
     supervisor.email, administrator.email = "sam@example.cn", "admin@example.cn"
     supervisor.save()
     administrator.save()
@@ -61,4 +63,8 @@ def test_two_workers_generate_the_month_once_and_mail_it_once(supervisor: User, 
     assert len({report.pk for report in reports}) == 1
     assert MonthlyReport.objects.get().state == MonthlyReport.State.READY
     assert AuditEvent.objects.filter(action="reports.monthly_generate").count() == 1
-    assert OutboundMessage.objects.filter(template="reports.monthly_report").count() == 2
+    # the supervisor, confined to his subtree, no longer qualifies for the organisation-wide report
+    assert list(OutboundMessage.objects.values_list("recipient", flat=True)) == ["admin@example.cn"]
+    report = MonthlyReport.objects.get()
+    kept = {Path(report.file_zh.path), Path(report.file_en.path)}
+    assert set(Path(settings.MEDIA_ROOT).rglob("*.pdf")) == kept  # the later worker deleted its own files
