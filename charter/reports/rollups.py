@@ -112,8 +112,11 @@ def _add(facts: dict[Key, _Fact], key: Key, count: int, part: int = 0, amount: D
 
 
 def _cases(facts: dict[Key, _Fact], first: dt.date | None) -> None:
+    """Received and resolved cases; a duplicate merged into another case is not counted (the case it was
+    merged into is), as the case lists leave merged cases out."""
     received = (
-        Case.objects.filter(_since("received_at", first))
+        Case.objects.filter(merged_into__isnull=True)
+        .filter(_since("received_at", first))
         .annotate(day=_day("received_at"))
         .values("day", "team_id", "kind", "category_id")
         .annotate(n=Count("pk"))
@@ -125,7 +128,7 @@ def _cases(facts: dict[Key, _Fact], first: dt.date | None) -> None:
             category = str(row["category_id"] or "")
             _add(facts, (row["day"], team, "complaints_category", category), row["n"])
     resolved = (
-        Case.objects.filter(resolved_at__isnull=False)
+        Case.objects.filter(resolved_at__isnull=False, merged_into__isnull=True)
         .filter(_since("resolved_at", first))
         .annotate(day=_day("resolved_at"))
         .values("day", "team_id", "kind", "root_cause")
@@ -140,14 +143,16 @@ def _cases(facts: dict[Key, _Fact], first: dt.date | None) -> None:
 
 def _clocks(facts: dict[Key, _Fact], first: dt.date | None) -> None:
     met = (
-        CaseClock.objects.filter(status=CaseClock.Status.MET, met_at__isnull=False)
+        CaseClock.objects.filter(
+            status=CaseClock.Status.MET, met_at__isnull=False, case__merged_into__isnull=True
+        )
         .filter(_since("met_at", first))
         .annotate(day=_day("met_at"))
         .values("day", "case__team_id", "case__kind", "case__service_id")
         .annotate(n=Count("pk"))
     )
     missed = (
-        CaseClock.objects.filter(breached_at__isnull=False)
+        CaseClock.objects.filter(breached_at__isnull=False, case__merged_into__isnull=True)
         .exclude(status=CaseClock.Status.MET)
         .filter(_since("breached_at", first))
         .annotate(day=_day("breached_at"))
@@ -255,7 +260,11 @@ def snapshot_compute(*, at: dt.datetime) -> dict[tuple[int, str, str], int]:
             condition &= Q(received_at__gt=at - dt.timedelta(days=high))
         annotations[key] = Count("pk", filter=condition)
     snapshot: dict[tuple[int, str, str], int] = defaultdict(int)
-    backlog = Case.objects.filter(status__in=OPEN_STATUSES).values("team_id").annotate(**annotations)
+    backlog = (
+        Case.objects.filter(status__in=OPEN_STATUSES, merged_into__isnull=True)
+        .values("team_id")
+        .annotate(**annotations)
+    )
     for row in _plain(backlog):
         for key, _low, _high in AGE_BUCKETS:
             if row[key]:
@@ -288,8 +297,9 @@ def rollup_refresh(
 
     The recomputed days' rows (and the whole snapshot) are replaced in one transaction under the lock of
     the rollup's state row; the state records when and how long. Safe to run twice and on two workers at
-    once; a run that computed from an older `at` than the stored refresh writes nothing. A constant number of
-    queries whatever the volume.
+    once; a run that computed from an older `at` than the stored refresh writes nothing, a full one included
+    (it would put back older rows and move `refreshed_at` back; the next full run backfills instead). A
+    constant number of queries whatever the volume.
     """
     started = time.process_time(), time.perf_counter()
     at = at or timezone.now()
@@ -324,7 +334,7 @@ def rollup_refresh(
     with transaction.atomic():
         daily = _state(DAILY)
         current = _state(SNAPSHOT)
-        if daily.refreshed_at is not None and daily.refreshed_at > at and not full:
+        if daily.refreshed_at is not None and daily.refreshed_at > at:  # a newer refresh won, full or not
             return RefreshResult(first_day, last, 0, 0, time.perf_counter() - started[1], written=False)
         stale = DailyFact.objects.all() if full else DailyFact.objects.filter(day__gte=first_day)
         stale.delete()

@@ -258,6 +258,50 @@ def test_an_older_refresh_does_not_overwrite_a_newer_one(world: dict[str, object
     assert RollupState.objects.get(name="daily").refreshed_at == NOW
 
 
+def test_an_older_full_refresh_neither_overwrites_a_newer_one_nor_moves_its_time_back(
+    world: dict[str, object], customer: Customer, team: Team
+) -> None:
+    rollup_refresh(at=NOW)
+    newer = sorted(DailyFact.objects.values_list("day", "team_id", "measure", "dimension", "count", "part"))
+    case(customer, team=team, received_at=local(2026, 3, 20, 9))  # not yet seen by the newer refresh
+
+    result = rollup_refresh(at=NOW - dt.timedelta(hours=2), full=True)
+
+    assert not result.written
+    assert RollupState.objects.get(name="daily").refreshed_at == NOW
+    assert RollupState.objects.get(name="snapshot").refreshed_at == NOW
+    after = sorted(DailyFact.objects.values_list("day", "team_id", "measure", "dimension", "count", "part"))
+    assert after == newer
+
+
+def test_a_duplicate_merged_into_another_case_is_not_counted(
+    world: dict[str, object], customer: Customer, team: Team
+) -> None:
+    rollup_refresh(at=NOW, full=True)
+    march = (dt.date(2026, 3, 1), dt.date(2026, 4, 1))
+    before = dashboard_figures(team_ids=None, start=march[0], end=march[1])
+    kept = case(customer, team=team, kind="complaint", received_at=local(2026, 3, 19, 9))
+    duplicate = case(
+        customer,
+        team=team,
+        kind="complaint",
+        received_at=local(2026, 3, 19, 10),
+        status=CaseStatus.CLOSED,
+        resolved_at=local(2026, 3, 19, 11),
+    )
+    duplicate.merged_into = kept
+    duplicate.save(update_fields=["merged_into"])
+    clock(duplicate, met_at=local(2026, 3, 19, 11))
+
+    rollup_refresh(at=NOW + dt.timedelta(minutes=1), full=True)
+
+    after = dashboard_figures(team_ids=None, start=march[0], end=march[1])
+    assert after.received == before.received + 1
+    assert after.complaints == before.complaints + 1
+    assert after.resolved == before.resolved
+    assert after.sla.whole == before.sla.whole
+
+
 def test_the_trend_is_the_twelve_months_ending_with_the_period(world: dict[str, object]) -> None:
     rollup_refresh(at=NOW, full=True)
 
