@@ -40,12 +40,17 @@ def _count_domain(rows: list[Row]) -> tuple[float, float]:
     return 0, charts.nice_ceiling(max((row.count for row in rows), default=1))
 
 
-def dashboard_charts(figures: DashboardFigures) -> dict[str, SafeString]:
+def dashboard_charts(figures: DashboardFigures, *, survey_results: bool = True) -> dict[str, SafeString]:
     """Return the page's charts by name: sla_kind, sla_service, backlog, categories, root_causes,
-    violations, trend_shares, trend_nps, trend_received."""
+    violations, trend_shares, trend_nps, trend_received. Without `survey_results` (a reader who may not see
+    survey results) the CSAT and 好评 series and the NPS chart are left out."""
     months = [_month(point.month) for point in figures.trend]
     trend = figures.trend
-    return {
+    survey_series = [
+        charts.Series(_("CSAT"), [_percent(p.csat.percent) for p in trend], "primary"),
+        charts.Series(_("Good reviews"), [_percent(p.good_bad.percent) for p in trend], "ok"),
+    ]
+    result = {
         "sla_kind": charts.bar_chart(
             chart_id="dash-sla-kind",
             title=_("Time limits met, by kind of case"),
@@ -114,8 +119,7 @@ def dashboard_charts(figures: DashboardFigures) -> dict[str, SafeString]:
             ),
             x_labels=months,
             series=[
-                charts.Series(_("CSAT"), [_percent(p.csat.percent) for p in trend], "primary"),
-                charts.Series(_("Good reviews"), [_percent(p.good_bad.percent) for p in trend], "ok"),
+                *(survey_series if survey_results else []),
                 charts.Series(_("Time limits met"), [_percent(p.sla.percent) for p in trend], "warn"),
                 charts.Series(_("QA score"), [_percent(p.qa_average) for p in trend], "secondary"),
             ],
@@ -150,3 +154,6 @@ def dashboard_charts(figures: DashboardFigures) -> dict[str, SafeString]:
             caption=True,
         ),
     }
+    if not survey_results:
+        del result["trend_nps"]
+    return result

@@ -3,7 +3,7 @@ filtered by organisational unit, read from the rollups only (`dashboard.dashboar
 linking to the list page behind it with the matching filters."""
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urlencode
 
@@ -23,10 +23,11 @@ from charter.common.forms import FilterForm, IsoDateInput
 from charter.common.pages import may_open, page_rule
 from charter.reports.charts import dashboard_charts
 from charter.reports.dashboard import dashboard_figures
-from charter.reports.figures import DashboardFigures
-from charter.reports.periods import add_months, quarter_of
+from charter.reports.figures import DashboardFigures, Nps, Ratio
+from charter.reports.periods import add_months, local_date, quarter_of
 from charter.reports.permissions import can_read_monthly_report, can_view_dashboard, dashboard_team_ids
 from charter.reports.rollups import WINDOW_DAYS
+from charter.surveys.permissions import can_view_results
 
 PERIODS = [
     ("this_month", gettext_lazy("This month")),
@@ -118,7 +119,31 @@ def _percent(value: object) -> str:
     return "—" if value is None else f"{value}%"
 
 
-def _tiles(user: User, figures: DashboardFigures, unit: OrgUnit | None, team: int | None) -> list[Tile]:
+def _without_survey_figures(figures: DashboardFigures) -> DashboardFigures:
+    """`figures` with CSAT, NPS and 好差评 blanked (also in the trend): for a reader who may not see survey
+    results (`surveys.permissions.can_view_results`, the results page's rule)."""
+    return replace(
+        figures,
+        csat=Ratio(),
+        nps=Nps(),
+        good_bad=Ratio(),
+        trend=[replace(point, csat=Ratio(), nps=Nps(), good_bad=Ratio()) for point in figures.trend],
+    )
+
+
+def _tiles(
+    user: User, figures: DashboardFigures, unit: OrgUnit | None, team: int | None, *, survey_results: bool
+) -> list[Tile]:
+    tiles = _all_tiles(user, figures, unit, team)
+    if survey_results:
+        return tiles
+    return [tile for tile in tiles if tile.testid not in SURVEY_TILES]
+
+
+SURVEY_TILES = frozenset({"tile-csat", "tile-nps", "tile-good-bad"})
+
+
+def _all_tiles(user: User, figures: DashboardFigures, unit: OrgUnit | None, team: int | None) -> list[Tile]:
     start, until = figures.start, figures.end - dt.timedelta(days=1)
     since_until = {"since": start.isoformat(), "until": until.isoformat()}
     cases = "cases:desk_queue"
@@ -248,7 +273,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     team_ids = dashboard_team_ids(user)
     units = dashboard_units(user, team_ids)
     form = DashboardFilterForm(request.GET or None, units=units)
-    today = timezone.localdate()
+    today = local_date(timezone.now())  # the organisation's zone, as the rollups' days are
     data: dict[str, Any] = form.cleaned_data if form.is_bound and form.is_valid() else {}
     period = data.get("period") or "this_month"
     if period == "custom":
@@ -263,6 +288,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         )
         scope = unit_teams if team_ids is None else unit_teams & team_ids
     figures = dashboard_figures(team_ids=scope, start=start, end=end)
+    survey_results = bool(can_view_results(user))
+    if not survey_results:
+        figures = _without_survey_figures(figures)
     single_team = next(iter(scope)) if scope is not None and len(scope) == 1 else None
     unit_field = form.fields["unit"]
     assert isinstance(unit_field, forms.ModelChoiceField)  # noqa: S101 (declared so)
@@ -275,8 +303,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "period_choices": PERIODS,
         "selected_period": request.GET.get("period") or "this_month",
         "figures": figures,
-        "tiles": _tiles(user, figures, unit, single_team),
-        "charts": dashboard_charts(figures),
+        "tiles": _tiles(user, figures, unit, single_team, survey_results=survey_results),
+        "charts": dashboard_charts(figures, survey_results=survey_results),
+        "survey_results": survey_results,
         "unit": unit,
         "start": start,
         "last_day": end - dt.timedelta(days=1),

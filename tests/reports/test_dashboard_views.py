@@ -146,3 +146,37 @@ def test_periods() -> None:
     assert period_bounds("last_quarter", today) == (dt.date(2025, 10, 1), dt.date(2026, 1, 1))
     assert period_bounds("this_year", today) == (dt.date(2026, 1, 1), dt.date(2027, 1, 1))
     assert period_bounds("last_12_months", today) == (dt.date(2025, 3, 1), dt.date(2026, 3, 1))
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_reader_without_survey_results_sees_no_satisfaction_figures(
+    figures: None, administrator: User
+) -> None:
+    from django.contrib.auth.models import Permission
+
+    from tests.accounts.factories import UserFactory
+
+    reader = UserFactory.create(username="dash-only")
+    reader.user_permissions.add(
+        Permission.objects.get(codename="view_dashboard", content_type__app_label="reports")
+    )
+
+    denied = client_for(reader).get(URL).content.decode()
+    allowed = client_for(administrator).get(URL).content.decode()
+
+    for testid in ("tile-csat", "tile-nps", "tile-good-bad", "chart-dash-trend-nps"):
+        assert f'data-testid="{testid}"' not in denied
+        assert f'data-testid="{testid}"' in allowed
+    assert 'data-testid="dashboard-surveys-denied"' in denied
+    assert 'data-testid="dashboard-surveys-denied"' not in allowed
+    assert 'data-testid="tile-complaints"' in denied
+
+
+@time_machine.travel(local(2026, 3, 31, 20), tick=False)  # 31 March in Shanghai
+def test_the_periods_are_those_of_the_organisations_zone(figures: None, administrator: User) -> None:
+    administrator.time_zone = "Pacific/Auckland"  # already 1 April there
+    administrator.save()
+
+    html = client_for(administrator).get(URL).content.decode()
+
+    assert tile(html, "tile-complaints").endswith(">9")  # still March, the organisation's month
