@@ -205,10 +205,15 @@ def _parameter_names(parameter: Any) -> set[str]:
 
 def _operation_schema(view: Any, request: Request) -> Any:
     """The drf-spectacular schema object of the operation `request` asks `view` for: the one `@extend_schema`
-    put on the action's method (as the schema generator finds it), else the view's own."""
+    put on the action's method (as the schema generator finds it), else the view's own; None when the view has
+    no handler for the request's method (DRF answers it 405 after this check)."""
     handler = getattr(view, getattr(view, "action", None) or str(request.method).lower(), None)
+    if handler is None:
+        return None
     schema_class = getattr(handler, "kwargs", {}).get("schema")
     schema = schema_class() if schema_class is not None else view.schema
+    if isinstance(schema, type):
+        schema = schema()
     schema.view = view
     schema.method = request.method
     schema.path = request.path
@@ -230,6 +235,8 @@ def list_query_parameters(view: Any, request: Request) -> frozenset[str] | None:
     key = (type(view), action, method)
     if key not in _KNOWN:
         schema = _operation_schema(view, request)
+        if schema is None:
+            return None
         responses = schema.get_response_serializers()
         if isinstance(responses, dict) and responses:
             by_code = {str(code): value for code, value in responses.items()}

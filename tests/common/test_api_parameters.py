@@ -131,3 +131,13 @@ def test_the_refusal_comes_before_anything_is_read_but_after_sign_in(db: None) -
     anonymous = Client().get("/api/v1/cases/", {"zz_typo": "1"})
 
     assert anonymous.status_code in (401, 403)
+
+
+def test_a_get_to_an_action_that_only_takes_post_is_a_405_not_a_500(caller: Any) -> None:
+    # The check runs before DRF answers a method the route does not take; such a request has no action and
+    # no handler, so there is no operation to read parameters from (the URL matrix found the 500).
+    acknowledge = caller.get("/api/v1/standards/1/versions/1/acknowledge/", {"zz_typo": "1"})
+    reveal = caller.get("/api/v1/customers/1/reveal/")
+
+    assert acknowledge.status_code == 405
+    assert reveal.status_code == 405
