@@ -119,7 +119,17 @@ def test_a_filtered_page_reads_one_index_range_without_sorting(
 def test_the_filter_values_are_read_by_probing_an_index(column: str, index: str) -> None:
     _record(2)
     quote = connection.ops.quote_name
+    table = AuditEvent._meta.db_table
+    # Every index whose first column is `column` serves the probe: `action` also has its own index (with
+    # PostgreSQL's LIKE twin, for the API's prefix filter), and with a few hundred rows the planner may take
+    # either; what matters is that the values are read by probing one, never by reading the table.
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, table)
+    leading = {
+        name for name, about in constraints.items() if about["index"] and about["columns"][:1] == [column]
+    }
 
-    plan = _plan(LOOSE_SCAN.format(c=quote(column), t=quote(AuditEvent._meta.db_table)), [])
+    plan = _plan(LOOSE_SCAN.format(c=quote(column), t=quote(table)), [])
 
-    assert index in plan and _no_full_read(plan), plan
+    assert index in leading
+    assert any(name in plan for name in leading) and _no_full_read(plan), plan
