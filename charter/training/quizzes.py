@@ -259,6 +259,9 @@ def attempt_start(*, actor: User, quiz: Quiz) -> Attempt:
     require(can_use_training(actor))
     now = timezone.now()
     with transaction.atomic():
+        # One start at a time per person (the lock completion takes): under READ COMMITTED a second start
+        # could miss the first's attempt in its "under way" read yet count it for the number: two attempts.
+        User.objects.select_for_update().filter(pk=actor.pk).first()
         quiz = Quiz.objects.select_related("version__course").get(pk=quiz.pk)
         if quiz.version.status != VersionStatus.PUBLISHED:
             raise DomainError(
