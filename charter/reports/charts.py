@@ -40,6 +40,23 @@ def _count_domain(rows: list[Row]) -> tuple[float, float]:
     return 0, charts.nice_ceiling(max((row.count for row in rows), default=1))
 
 
+def _count_chart(
+    rows: list[Row], *, chart_id: str, title: str, description: str, tone: str, empty_text: str
+) -> SafeString:
+    """A bar chart of counts (complaints by category or root cause, violations by clause)."""
+    return charts.bar_chart(
+        chart_id=chart_id,
+        title=title,
+        description=description,
+        bars=_count_bars(rows),
+        domain=_count_domain(rows),
+        value_suffix="",
+        tone=tone,
+        empty_text=empty_text,
+        caption=True,
+    )
+
+
 def dashboard_charts(figures: DashboardFigures, *, survey_results: bool = True) -> dict[str, SafeString]:
     """Return the page's charts by name: sla_kind, sla_service, backlog, categories, root_causes,
     violations, trend_shares, trend_nps, trend_received. Without `survey_results` (a reader who may not see
@@ -77,38 +94,29 @@ def dashboard_charts(figures: DashboardFigures, *, survey_results: bool = True) 
             empty_text=_("No open cases."),
             caption=True,
         ),
-        "categories": charts.bar_chart(
+        "categories": _count_chart(
+            figures.complaints_by_category,
             chart_id="dash-categories",
             title=_("Complaints by category"),
             description=_("Complaints received in the period, by category."),
-            bars=_count_bars(figures.complaints_by_category),
-            domain=_count_domain(figures.complaints_by_category),
-            value_suffix="",
             tone="bad",
             empty_text=_("No complaint in the period."),
-            caption=True,
         ),
-        "root_causes": charts.bar_chart(
+        "root_causes": _count_chart(
+            figures.complaints_by_root_cause,
             chart_id="dash-root-causes",
             title=_("Complaints by root cause"),
             description=_("Complaints resolved in the period, by the root cause recorded."),
-            bars=_count_bars(figures.complaints_by_root_cause),
-            domain=_count_domain(figures.complaints_by_root_cause),
-            value_suffix="",
             tone="secondary",
             empty_text=_("No complaint resolved with a root cause in the period."),
-            caption=True,
         ),
-        "violations": charts.bar_chart(
+        "violations": _count_chart(
+            figures.violations_by_clause,
             chart_id="dash-violations",
             title=_("Violations by clause"),
             description=_("Violations of the code of conduct recorded in the period, by clause."),
-            bars=_count_bars(figures.violations_by_clause),
-            domain=_count_domain(figures.violations_by_clause),
-            value_suffix="",
             tone="warn",
             empty_text=_("No violation recorded in the period."),
-            caption=True,
         ),
         "trend_shares": charts.line_chart(
             chart_id="dash-trend-shares",

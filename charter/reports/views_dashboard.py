@@ -148,6 +148,13 @@ def _all_tiles(user: User, figures: DashboardFigures, unit: OrgUnit | None, team
     since_until = {"since": start.isoformat(), "until": until.isoformat()}
     cases = "cases:desk_queue"
     training = figures.training
+    results_filters = {
+        "date_from": start.isoformat(),
+        "date_to": until.isoformat(),
+        "team": team,
+        "period": "month",
+    }
+    results_link = _link(user, "survey_results:dashboard", results_filters)
     return [
         Tile(
             _("Cases received"),
@@ -183,32 +190,14 @@ def _all_tiles(user: User, figures: DashboardFigures, unit: OrgUnit | None, team
             _percent(figures.csat.percent),
             _("%(part)d satisfied of %(whole)d answers")
             % {"part": figures.csat.part, "whole": figures.csat.whole},
-            _link(
-                user,
-                "survey_results:dashboard",
-                {
-                    "date_from": start.isoformat(),
-                    "date_to": until.isoformat(),
-                    "team": team,
-                    "period": "month",
-                },
-            ),
+            results_link,
             "tile-csat",
         ),
         Tile(
             _("NPS"),
             "—" if figures.nps.score is None else str(figures.nps.score),
             _("%(answers)d answers") % {"answers": figures.nps.answers},
-            _link(
-                user,
-                "survey_results:dashboard",
-                {
-                    "date_from": start.isoformat(),
-                    "date_to": until.isoformat(),
-                    "team": team,
-                    "period": "month",
-                },
-            ),
+            results_link,
             "tile-nps",
         ),
         Tile(
@@ -216,16 +205,7 @@ def _all_tiles(user: User, figures: DashboardFigures, unit: OrgUnit | None, team
             _percent(figures.good_bad.percent),
             _("%(part)d of %(whole)d ratings")
             % {"part": figures.good_bad.part, "whole": figures.good_bad.whole},
-            _link(
-                user,
-                "survey_results:dashboard",
-                {
-                    "date_from": start.isoformat(),
-                    "date_to": until.isoformat(),
-                    "team": team,
-                    "period": "month",
-                },
-            ),
+            results_link,
             "tile-good-bad",
         ),
         Tile(

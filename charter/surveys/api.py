@@ -91,6 +91,16 @@ CONFLICT = OpenApiResponse(
     description="`invalid_transition` (the workflow does not allow it) or `conflict` (a stale `version`)."
 )
 
+# What every step of a follow-up answers (follow-up, verify, rectify, revisit).
+STEP_RESPONSES: dict[int, Any] = {
+    200: RecoveryTaskDetailOutputSerializer,
+    400: ERROR,
+    403: RECOVERY_DENIED,
+    404: ERROR,
+    409: CONFLICT,
+    428: VERSION_REQUIRED,
+}
+
 RESULT_FILTERS = [
     OpenApiParameter(
         "date_from", OpenApiTypes.DATE, description="The first day, in the caller's time zone (included)."
@@ -444,14 +454,7 @@ class RecoveryTaskViewSet(KnownParametersMixin, viewsets.GenericViewSet[Recovery
     @extend_schema(
         parameters=[IF_MATCH],
         request=RecoveryUpdateInputSerializer,
-        responses={
-            200: RecoveryTaskDetailOutputSerializer,
-            400: ERROR,
-            403: RECOVERY_DENIED,
-            404: ERROR,
-            409: CONFLICT,
-            428: VERSION_REQUIRED,
-        },
+        responses=STEP_RESPONSES,
         examples=[
             OpenApiExample(
                 "The customer was called back",
@@ -486,14 +489,7 @@ class RecoveryTaskViewSet(KnownParametersMixin, viewsets.GenericViewSet[Recovery
     @extend_schema(
         parameters=[IF_MATCH],
         request=ReviewVerifyInputSerializer,
-        responses={
-            200: RecoveryTaskDetailOutputSerializer,
-            400: ERROR,
-            403: RECOVERY_DENIED,
-            404: ERROR,
-            409: CONFLICT,
-            428: VERSION_REQUIRED,
-        },
+        responses=STEP_RESPONSES,
         examples=[
             OpenApiExample(
                 "Valid", request_only=True, value={"outcome": "valid", "evidence": "录音属实", "version": 2}
@@ -519,14 +515,7 @@ class RecoveryTaskViewSet(KnownParametersMixin, viewsets.GenericViewSet[Recovery
     @extend_schema(
         parameters=[IF_MATCH],
         request=ReviewRectifyInputSerializer,
-        responses={
-            200: RecoveryTaskDetailOutputSerializer,
-            400: ERROR,
-            403: RECOVERY_DENIED,
-            404: ERROR,
-            409: CONFLICT,
-            428: VERSION_REQUIRED,
-        },
+        responses=STEP_RESPONSES,
         examples=[
             OpenApiExample("Rectified", request_only=True, value={"note": "已对经办人进行辅导", "version": 3})
         ],
@@ -549,14 +538,7 @@ class RecoveryTaskViewSet(KnownParametersMixin, viewsets.GenericViewSet[Recovery
     @extend_schema(
         parameters=[IF_MATCH],
         request=ReviewRevisitInputSerializer,
-        responses={
-            200: RecoveryTaskDetailOutputSerializer,
-            400: ERROR,
-            403: RECOVERY_DENIED,
-            404: ERROR,
-            409: CONFLICT,
-            428: VERSION_REQUIRED,
-        },
+        responses=STEP_RESPONSES,
         examples=[
             OpenApiExample(
                 "Revisited",
