@@ -72,6 +72,7 @@ from charter.assessment.serializers import (
     ScorecardStatusField,
 )
 from charter.common.api import KnownParametersMixin, list_response
+from charter.common.http import id_or_404
 from charter.common.models import localized
 from charter.common.policy import require
 
@@ -146,7 +147,7 @@ class SchemeViewSet(KnownParametersMixin, viewsets.GenericViewSet[Scheme]):
     def retrieve(self, request: Request, pk: str | None = None) -> Response:
         """Return a scheme and its published version."""
         _require_staff(request)
-        scheme = Scheme.objects.filter(pk=_int(pk)).first()
+        scheme = Scheme.objects.filter(pk=id_or_404(pk)).first()
         if scheme is None:
             raise Http404
         version = scheme_version_in_force(scheme=scheme)
@@ -158,14 +159,6 @@ class SchemeViewSet(KnownParametersMixin, viewsets.GenericViewSet[Scheme]):
             )
         context = {"versions": {scheme.pk: version}}
         return Response(AssessmentSchemeDetailOutputSerializer(scheme, context=context).data)
-
-
-def _int(raw: object) -> int:
-    """A path id as an int; anything else is not found (404)."""
-    try:
-        return int(str(raw))
-    except ValueError:
-        raise Http404 from None
 
 
 # Cycles -------------------------------------------------------------------------------------------------
@@ -209,7 +202,7 @@ class CycleViewSet(KnownParametersMixin, viewsets.GenericViewSet[Cycle]):
 
     def _cycle(self, request: Request, pk: Any) -> Cycle:
         # Outside the caller's scope (a customer's too) is 404, like a missing row, as the pages answer.
-        found = _cycle_list_visible_to(request_user(request)).filter(pk=_int(pk)).first()
+        found = _cycle_list_visible_to(request_user(request)).filter(pk=id_or_404(pk)).first()
         if found is None:
             raise Http404
         return found
@@ -406,7 +399,10 @@ class ScorecardViewSet(KnownParametersMixin, viewsets.GenericViewSet[Scorecard])
         # Outside the caller's scope (a customer's too) is 404, like a missing row, as the pages answer.
         user = request_user(request)
         found = (
-            scorecard_list_visible_to(user=user).select_related("cycle__version").filter(pk=_int(pk)).first()
+            scorecard_list_visible_to(user=user)
+            .select_related("cycle__version")
+            .filter(pk=id_or_404(pk))
+            .first()
         )
         if found is None:
             raise Http404
@@ -706,7 +702,7 @@ class AppealViewSet(KnownParametersMixin, viewsets.GenericViewSet[Appeal]):
 
     def _appeal(self, request: Request, pk: Any) -> Appeal:
         # Outside the caller's scope (a customer's too) is 404, like a missing row, as the pages answer.
-        found = _appeal_list_visible_to(request_user(request)).filter(pk=_int(pk)).first()
+        found = _appeal_list_visible_to(request_user(request)).filter(pk=id_or_404(pk)).first()
         if found is None:
             raise Http404
         return found

@@ -1,7 +1,7 @@
 """Request helpers shared by every app."""
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 
 
 def client_ip(request: HttpRequest) -> str:
@@ -57,3 +57,11 @@ def int_param(value: object, *, maximum: int = INT_PARAM_MAX) -> int | None:
         return None
     number = int(value)
     return number if number <= maximum else None
+
+
+def id_or_404(value: object) -> int:
+    """A path id as a number (`int_param`); anything else names no row: 404, like a row outside the scope."""
+    number = int_param(value)
+    if number is None:
+        raise Http404
+    return number

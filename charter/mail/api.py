@@ -25,6 +25,7 @@ from rest_framework.routers import BaseRouter
 from charter.accounts.requests import request_user
 from charter.common.api import KnownParametersMixin, list_response
 from charter.common.errors import DomainError
+from charter.common.http import id_or_404
 from charter.common.idempotency import idempotent
 from charter.common.policy import require
 from charter.common.unset import UNSET
@@ -69,13 +70,6 @@ def _manager(request: Request) -> Any:
     return user
 
 
-def _int(value: Any) -> int:
-    try:
-        return int(str(value))
-    except ValueError:
-        raise Http404 from None
-
-
 # Mailboxes -----------------------------------------------------------------------------------------------
 
 
@@ -88,7 +82,7 @@ class MailboxViewSet(KnownParametersMixin, viewsets.GenericViewSet[Mailbox]):
 
     def _mailbox(self, request: Request, pk: Any) -> Mailbox:
         _manager(request)
-        found = Mailbox.objects.defer("username", "password").filter(pk=_int(pk)).first()
+        found = Mailbox.objects.defer("username", "password").filter(pk=id_or_404(pk)).first()
         if found is None:
             raise Http404
         return found
@@ -290,7 +284,7 @@ class WebhookViewSet(KnownParametersMixin, viewsets.GenericViewSet[WebhookEndpoi
 
     def _endpoint(self, request: Request, pk: Any) -> WebhookEndpoint:
         _manager(request)
-        found = WebhookEndpoint.objects.defer("secret").filter(pk=_int(pk)).first()
+        found = WebhookEndpoint.objects.defer("secret").filter(pk=id_or_404(pk)).first()
         if found is None:
             raise Http404
         return found
@@ -420,7 +414,7 @@ class WebhookDeliveryViewSet(KnownParametersMixin, viewsets.GenericViewSet[Webho
 
     def _delivery(self, request: Request, pk: Any) -> WebhookDelivery:
         _manager(request)
-        found = WebhookDelivery.objects.filter(pk=_int(pk)).first()
+        found = WebhookDelivery.objects.filter(pk=id_or_404(pk)).first()
         if found is None:
             raise Http404
         return found

@@ -38,6 +38,7 @@ from charter.common.api import (
     expected_version,
     list_response,
 )
+from charter.common.http import id_or_404
 from charter.common.pagination import CursorOrPagePagination
 from charter.common.policy import Refusal, require
 from charter.surveys import analysis
@@ -178,18 +179,10 @@ class SurveyViewSet(KnownParametersMixin, viewsets.GenericViewSet[Survey]):
     @extend_schema(responses={200: SurveyOutputSerializer, 403: RESULTS_DENIED, 404: ERROR})
     def retrieve(self, request: Request, pk: str | None = None) -> Response:
         """Return a survey with its versions and questions."""
-        found = self._surveys(request).filter(pk=_int(pk)).first()
+        found = self._surveys(request).filter(pk=id_or_404(pk)).first()
         if found is None:
             raise Http404
         return Response(SurveyOutputSerializer(found).data)
-
-
-def _int(value: Any) -> int:
-    """A path id as a number; anything else names no row (404)."""
-    try:
-        return int(str(value))
-    except ValueError:
-        raise Http404 from None
 
 
 # Invitations ---------------------------------------------------------------------------------------------
@@ -242,7 +235,7 @@ class InvitationViewSet(KnownParametersMixin, viewsets.GenericViewSet[Invitation
     @extend_schema(responses={200: InvitationOutputSerializer, 403: RESULTS_DENIED, 404: ERROR})
     def retrieve(self, request: Request, pk: str | None = None) -> Response:
         """Return an invitation (never its link)."""
-        found = _invitations_visible(request).filter(pk=_int(pk)).first()
+        found = _invitations_visible(request).filter(pk=id_or_404(pk)).first()
         if found is None:
             raise Http404
         return Response(InvitationOutputSerializer(found).data)
@@ -297,7 +290,7 @@ class ResponseViewSet(KnownParametersMixin, viewsets.GenericViewSet[SurveyRespon
         scope = analysis.ResultFilter(
             tz=timezone.get_current_timezone(), team_ids=result_team_ids_for(user=user)
         )
-        found = _with_answers(analysis.response_list(scope)).filter(pk=_int(pk)).first()
+        found = _with_answers(analysis.response_list(scope)).filter(pk=id_or_404(pk)).first()
         if found is None:
             raise Http404
         return Response(ResponseOutputSerializer(found).data)
@@ -387,7 +380,7 @@ class RecoveryTaskViewSet(KnownParametersMixin, viewsets.GenericViewSet[Recovery
 
     def _task(self, request: Request, pk: Any) -> RecoveryTask:
         user = request_user(request)
-        found = recovery_task_list_visible_to(user=user).filter(pk=_int(pk)).first()
+        found = recovery_task_list_visible_to(user=user).filter(pk=id_or_404(pk)).first()
         if found is None:
             raise Http404
         require(can_view_recovery(user, found))

@@ -44,7 +44,7 @@ from charter.accounts.models import User
 from charter.accounts.requests import request_user
 from charter.common.api import KnownParametersMixin, list_response
 from charter.common.errors import NotFoundError
-from charter.common.http import client_ip
+from charter.common.http import client_ip, id_or_404
 from charter.common.models import localized
 from charter.common.policy import require
 from charter.common.throttle import throttle_hit
@@ -124,14 +124,6 @@ def _require_staff(request: Request) -> User:
     return user
 
 
-def _int(raw: object) -> int:
-    """A path id as an int; anything else is not found (404)."""
-    try:
-        return int(str(raw))
-    except ValueError:
-        raise Http404 from None
-
-
 def _valid(serializer_class: type[serializers.Serializer[Any]], request: Request) -> dict[str, Any]:
     serializer = serializer_class(data=request.data)
     serializer.is_valid(raise_exception=True)
@@ -192,7 +184,7 @@ class CourseViewSet(KnownParametersMixin, viewsets.GenericViewSet[Course]):
     def retrieve(self, request: Request, pk: str | None = None) -> Response:
         """Return a course with its published version in full (and its draft for those who write courses)."""
         user = _require_staff(request)
-        course = self._visible(user).filter(pk=_int(pk)).first()
+        course = self._visible(user).filter(pk=id_or_404(pk)).first()
         if course is None:
             raise Http404
         found = _versions_by_course([course], with_drafts=True)
@@ -255,7 +247,7 @@ class AssignmentViewSet(KnownParametersMixin, viewsets.GenericViewSet[Assignment
 
     def _assignment(self, request: Request, pk: Any) -> Assignment:
         # Outside the caller's scope is 404, like a missing row, as the pages answer.
-        found = assignment_list_visible_to(user=request_user(request)).filter(pk=_int(pk)).first()
+        found = assignment_list_visible_to(user=request_user(request)).filter(pk=id_or_404(pk)).first()
         if found is None:
             raise Http404
         return found
@@ -456,7 +448,7 @@ class QuizViewSet(KnownParametersMixin, viewsets.GenericViewSet[Quiz]):
         quiz = (
             Quiz.objects.select_related("version__course")
             .prefetch_related("draws")
-            .filter(pk=_int(pk))
+            .filter(pk=id_or_404(pk))
             .first()
         )
         if quiz is None or not can_view_course_version(user, quiz.version):
@@ -499,7 +491,7 @@ class QuizViewSet(KnownParametersMixin, viewsets.GenericViewSet[Quiz]):
         """Start an attempt: the questions are drawn at random and their options shuffled, the deadline is
         fixed by the server's clock; an attempt still under way is returned instead (200)."""
         user = _require_staff(request)
-        quiz = Quiz.objects.select_related("version").filter(pk=_int(pk)).first()
+        quiz = Quiz.objects.select_related("version").filter(pk=id_or_404(pk)).first()
         if quiz is None or not can_view_course_version(user, quiz.version):
             raise Http404
         under_way = set(
@@ -521,7 +513,7 @@ class AttemptViewSet(KnownParametersMixin, viewsets.GenericViewSet[Attempt]):
 
     def _taker_attempt(self, request: Request, pk: Any) -> Attempt:
         """The attempt when the caller is its taker; 404 for anyone else and for a forged id."""
-        attempt = Attempt.objects.select_related("quiz__version__course").filter(pk=_int(pk)).first()
+        attempt = Attempt.objects.select_related("quiz__version__course").filter(pk=id_or_404(pk)).first()
         if attempt is None or not can_answer_attempt(request_user(request), attempt):
             raise Http404
         return attempt
@@ -533,7 +525,7 @@ class AttemptViewSet(KnownParametersMixin, viewsets.GenericViewSet[Attempt]):
         review setting shows it to the taker (everything to graders and those who read his records)."""
         user = _require_staff(request)
         try:
-            attempt = attempt_get_visible(user=user, pk=_int(pk))
+            attempt = attempt_get_visible(user=user, pk=id_or_404(pk))
         except NotFoundError:
             raise Http404 from None
         return _attempt_response(attempt.pk, user)
@@ -646,7 +638,9 @@ class CertificateViewSet(KnownParametersMixin, viewsets.GenericViewSet[Certifica
     queryset = Certificate.objects.none()
 
     def _certificate(self, request: Request, pk: Any) -> Certificate:
-        found = Certificate.objects.select_related("course", "version", "person").filter(pk=_int(pk)).first()
+        found = (
+            Certificate.objects.select_related("course", "version", "person").filter(pk=id_or_404(pk)).first()
+        )
         if found is None or not can_view_certificate(request_user(request), found):
             raise Http404
         return found
