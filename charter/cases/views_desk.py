@@ -75,7 +75,7 @@ from charter.cases.services import (
 )
 from charter.cases.services.contact import customer_contact_view
 from charter.cases.services.routing import (
-    eligible_handlers,
+    eligible_handler_ids,
     routing_exclusion_text,
     routing_exclusions,
     routing_exclusions_of,
@@ -299,7 +299,7 @@ def _routing_why(user: User, case: Case) -> list[tuple[User | None, str]]:
     record); the others read only their own reasons and which qualification nobody available holds."""
     if case.assignee_id is not None or case.team is None or case.status not in OPEN_STATUSES:
         return []
-    if eligible_handlers(team=case.team, service=case.service, kind=case.kind):
+    if eligible_handler_ids(team=case.team, service=case.service, kind=case.kind):
         return []
     exclusions = routing_exclusions(team=case.team, service=case.service, kind=case.kind)
     if can_see_routing_reasons(user, case):

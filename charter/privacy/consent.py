@@ -14,6 +14,7 @@ mail. A required purpose (handling the case) cannot be withdrawn by link: that i
 
 import dataclasses
 import datetime as dt
+import functools
 import hashlib
 import html
 from collections.abc import Iterable, Mapping
@@ -59,11 +60,17 @@ def notice_text(language: str) -> tuple[str, str]:
     """Return (version, text) of the personal-data notice in force, as shown in `language`.
 
     The text is the notice's body rendered in that language, without markup and with its whitespace
-    collapsed, so the same words always give the same hash whatever the page around them.
+    collapsed, so the same words always give the same hash whatever the page around them. Rendered once
+    per process, version and language: the text of a version never changes (a new text is a new version).
     """
-    with translation.override(notice_language(language)):
-        rendered = render_to_string(NOTICE_TEMPLATE, {"notice_version": NOTICE_VERSION})
-    return NOTICE_VERSION, " ".join(html.unescape(strip_tags(rendered)).split())
+    return NOTICE_VERSION, _notice_rendered(NOTICE_VERSION, notice_language(language))
+
+
+@functools.lru_cache(maxsize=8)
+def _notice_rendered(version: str, language: str) -> str:
+    with translation.override(language):
+        rendered = render_to_string(NOTICE_TEMPLATE, {"notice_version": version})
+    return " ".join(html.unescape(strip_tags(rendered)).split())
 
 
 def notice_hash(text: str) -> str:

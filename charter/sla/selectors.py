@@ -5,10 +5,9 @@ The cases app calls `calendar_for_team` and `sla_targets_for` to set its clocks,
 """
 
 import contextlib
-import contextvars
 import datetime as dt
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -23,13 +22,13 @@ from charter.sla.deadlines import Calendar, is_working_day, working_intervals
 from charter.sla.models import (
     BusinessCalendar,
     CalendarDay,
-    ConfigStamp,
     Metric,
     SlaCalendarAssignment,
     SlaPolicy,
     SlaPolicyTarget,
     WorkingInterval,
 )
+from charter.sla.stamps import StampedCache, stamps_pinned
 
 OFFICE_HOURS = ((dt.time(9), dt.time(12)), (dt.time(13, 30), dt.time(17, 30)))
 # Used when the installation has no default calendar yet: Monday to Friday, 09:00-12:00 and 13:30-17:30.
@@ -211,9 +210,8 @@ class _Rule:
 
 @dataclass
 class _Snapshot:
-    """The SLA configuration the clocks need, as of one value of the change stamp (None: not cached)."""
+    """The SLA configuration the clocks need, as of one value of the change stamp (SLA_CONFIG)."""
 
-    stamp: str | None
     rules: tuple[_Rule, ...]
     calendars: dict[int, BusinessCalendar]
     assignments: dict[int, int]
@@ -236,13 +234,7 @@ class _Snapshot:
         return pure
 
 
-_snapshot_current: _Snapshot | None = None
-_snapshot_pinned: contextvars.ContextVar[_Snapshot | None] = contextvars.ContextVar(
-    "sla_snapshot", default=None
-)
-
-
-def _snapshot_load(stamp: str | None) -> _Snapshot:
+def _snapshot_load() -> _Snapshot:
     policies = list(
         SlaPolicy.objects.filter(is_active=True)
         .prefetch_related(
@@ -268,43 +260,24 @@ def _snapshot_load(stamp: str | None) -> _Snapshot:
     calendars = {calendar.pk: calendar for calendar in BusinessCalendar.objects.all()}
     default = next((calendar.pk for calendar in calendars.values() if calendar.is_default), None)
     assignments = dict(SlaCalendarAssignment.objects.values_list("unit_id", "calendar_id"))
-    return _Snapshot(stamp, rules, calendars, assignments, default, {})
+    return _Snapshot(rules, calendars, assignments, default, {})
 
 
-@contextlib.contextmanager
-def sla_config_pinned() -> Iterator[None]:
+# The SLA configuration the clocks need, cached per process while the `sla` change stamp stays: one query
+# (the stamp) when nothing changed; on a change, the policies, targets, services, calendars and assignments
+# are read again, and each calendar's hours and days when first needed.
+SLA_CONFIG: StampedCache[_Snapshot] = StampedCache("sla", _snapshot_load)
+
+
+def sla_config_pinned() -> contextlib.AbstractContextManager[None]:
     """Read the SLA configuration once for the block: the targets and calendars looked up inside it (one
     new case's, say) come from that one reading instead of checking the change stamp each time."""
-    if _snapshot_pinned.get() is not None:
-        yield
-        return
-    token = _snapshot_pinned.set(_snapshot())
-    try:
-        yield
-    finally:
-        _snapshot_pinned.reset(token)
+    return stamps_pinned(SLA_CONFIG)
 
 
 def _snapshot() -> _Snapshot:
-    """Return the SLA configuration, cached per process while the change stamp stays the same.
-
-    One query (the stamp) when nothing changed; on a change, the policies, targets, services, calendars and
-    assignments are read again, and each calendar's hours and days when first needed. Without a stamp row
-    (a database emptied by a test, before any configuration is written again) nothing is cached. Inside
-    `sla_config_pinned`, the block's reading.
-    """
-    global _snapshot_current  # one immutable-per-stamp value, replaced whole
-    pinned = _snapshot_pinned.get()
-    if pinned is not None:
-        return pinned
-    stamp = ConfigStamp.objects.filter(name="sla").values_list("value", flat=True).first()
-    current = _snapshot_current
-    if stamp is not None and current is not None and current.stamp == stamp:
-        return current
-    fresh = _snapshot_load(stamp)
-    if stamp is not None:
-        _snapshot_current = fresh
-    return fresh
+    """The SLA configuration (see SLA_CONFIG); inside `sla_config_pinned`, the block's reading."""
+    return SLA_CONFIG.get()
 
 
 def business_calendar_list() -> QuerySet[BusinessCalendar]:

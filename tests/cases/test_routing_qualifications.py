@@ -10,7 +10,7 @@ import pytest
 from charter.accounts.models import Customer, Qualification, QualificationGrant, Team, User
 from charter.accounts.services import qualification_create
 from charter.cases.models import TeamRouting
-from charter.cases.services.routing import eligible_handlers, routing_exclusions
+from charter.cases.services.routing import eligible_handler_ids, eligible_handlers, routing_exclusions
 from charter.catalog.models import Service, ServiceCategory
 from tests.cases.conftest import MONDAY, new_case
 
@@ -144,7 +144,10 @@ def test_the_qualified_set_is_one_query_whatever_the_team_size(
     django_assert_num_queries: Any,
 ) -> None:
     team = required.team
-    with django_assert_num_queries(2):  # the members with the routing, and the qualified set
+    assert eligible_handlers(team=team, kind="complaint") == [teammate]  # reads the routing once
+    with django_assert_num_queries(2):  # the routing's change stamp, and the qualified set
+        assert eligible_handler_ids(team=team, kind="complaint") == [teammate.pk]
+    with django_assert_num_queries(3):  # and the people, by id
         assert eligible_handlers(team=team, kind="complaint") == [teammate]
 
 

@@ -43,7 +43,7 @@ from charter.cases.services._common import (
 )
 from charter.cases.services.attachments import attachment_store
 from charter.cases.services.lifecycle import Metric, S, _choice, _move_prepare
-from charter.cases.services.routing import can_be_routed, handler_pick, team_route
+from charter.cases.services.routing import ROUTING_CONFIG, can_be_routed, handler_pick_id, team_route
 from charter.catalog.models import Service
 from charter.common.errors import DomainError
 from charter.common.policy import Refusal, require
@@ -51,7 +51,8 @@ from charter.common.unset import UNSET, Unset, given
 from charter.common.vocabulary import CaseKind, Priority
 from charter.privacy.consent import ConsentAnswers, consent_answers_record
 from charter.privacy.models import ConsentPurpose
-from charter.sla.selectors import sla_config_pinned
+from charter.sla.selectors import SLA_CONFIG
+from charter.sla.stamps import stamps_pinned
 
 
 def _named_staff_clean(named_staff: Iterable[User]) -> list[User]:
@@ -145,15 +146,15 @@ def _intake_notify_on_commit(case: Case, *, token: str, created: CaseEvent) -> N
             tracking_token=token,
         )
     ]
-    if case.assignee is not None or case.team is not None:
+    if case.assignee_id is not None or case.team_id is not None:
         notifications.append(
             CaseNotification(
                 kind=CaseEvent.Kind.ASSIGNED,
                 case_id=case.pk,
-                audience=Audience.HANDLER if case.assignee else Audience.TEAM,
+                audience=Audience.HANDLER if case.assignee_id else Audience.TEAM,
                 # The creation: staff who record a case routed to themselves are not told of it.
                 event_id=created.pk,
-                recipient_id=case.assignee.pk if case.assignee else None,
+                recipient_id=case.assignee_id,
                 is_internal=True,
             )
         )
@@ -255,9 +256,10 @@ def case_create(
             consent_at=at if consent_version else None,
             received_at=received,
         )
-        team = team if team is not None and team.is_active else team_route(service=service)
-        case.team = team
-        with sla_config_pinned():
+        # The routing and the SLA configuration are read once for the intake (their stamps in one query).
+        with stamps_pinned(ROUTING_CONFIG, SLA_CONFIG):
+            team = team if team is not None and team.is_active else team_route(service=service)
+            case.team = team
             targets = targets_for(case, at=received)
             new_clocks, clock_events = clocks.clocks_plan_new(
                 case,
@@ -265,17 +267,17 @@ def case_create(
                 at=received,
                 targets=targets,
             )
-        assignee = (
-            handler_pick(
-                team=team,
-                excluded={p.pk for p in people} if kind == CaseKind.COMPLAINT else set(),
-                service=service,
-                kind=kind,
+            assignee_id = (
+                handler_pick_id(
+                    team=team,
+                    excluded={p.pk for p in people} if kind == CaseKind.COMPLAINT else set(),
+                    service=service,
+                    kind=kind,
+                )
+                if team
+                else None
             )
-            if team
-            else None
-        )
-        case.assignee = assignee
+        case.assignee_id = assignee_id
         case.number = number_next(at)
         events = [
             event_build(
@@ -292,7 +294,7 @@ def case_create(
                 event_build(
                     case,
                     CaseEvent.Kind.ASSIGNED,
-                    data={"team": team.pk, "assignee": assignee.pk if assignee else None, "routed": True},
+                    data={"team": team.pk, "assignee": assignee_id, "routed": True},
                     at=at,
                 )
             )
@@ -312,7 +314,7 @@ def case_create(
                 "kind": kind,
                 "channel": channel,
                 "team": team.pk if team else None,
-                "assignee": assignee.pk if assignee else None,
+                "assignee": assignee_id,
             },
         )
         if consent is not None:

@@ -7,8 +7,11 @@ for complaints only when `qualification_for_complaints_only`). Holding one means
 for any sweep. `routing_exclusions` tells the desk who was left out and why.
 """
 
+import copy
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -16,72 +19,190 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from charter.accounts.models import Qualification, QualificationGrant, Team, TeamMembership, User
+from charter.accounts.models import OrgUnit, Qualification, QualificationGrant, Team, TeamMembership, User
 from charter.accounts.selectors import qualification_last_grant, qualified_user_ids
 from charter.cases.errors import ErrorCode
 from charter.cases.models import OPEN_STATUSES, Case, TeamRouting
 from charter.catalog.models import Service
 from charter.common.policy import ALLOWED, Decision, refuse
 from charter.common.vocabulary import CaseKind
+from charter.sla.stamps import StampedCache
+
+
+@dataclass(frozen=True)
+class _TeamRule:
+    """What routing needs of one team: the team (its unit loaded), its routing's requirement, and its active
+    members as (user id, is lead) by user id. (The mode is read from the locked row when a case is handed
+    out, with the round robin's last turn.)"""
+
+    team: Team
+    required_qualification_id: int | None
+    qualification_for_complaints_only: bool
+    members: tuple[tuple[int, bool], ...]
+
+
+@dataclass(frozen=True)
+class _Routing:
+    """The routing configuration, as of one value of the `routing` change stamp: the team each service is
+    routed to, each unit's first active team, the units' parents, the default team, and every team's rule."""
+
+    by_service: dict[int, int]
+    first_team_of_unit: dict[int, int]
+    unit_parent: dict[int, int | None]
+    default_team_id: int | None
+    teams: dict[int, _TeamRule]
+
+
+def _routing_load() -> _Routing:
+    """Read the routing configuration (five queries, at each change of the stamp)."""
+    teams = {team.pk: team for team in Team.objects.select_related("unit").order_by("code")}
+    routings = {
+        row["team_id"]: row
+        for row in TeamRouting.objects.order_by("pk").values(
+            "pk",
+            "team_id",
+            "mode",
+            "is_default",
+            "required_qualification_id",
+            "qualification_for_complaints_only",
+        )
+    }
+    members: dict[int, list[tuple[int, bool]]] = {}
+    for team_id, user_id, is_lead in (
+        TeamMembership.objects.filter(user__is_active=True)
+        .order_by("user_id")
+        .values_list("team_id", "user_id", "is_lead")
+    ):
+        members.setdefault(team_id, []).append((user_id, is_lead))
+    by_service: dict[int, int] = {}
+    through = TeamRouting.services.through.objects.values_list("teamrouting__team_id", "service_id")
+    for team_id, service_id in sorted(through, key=lambda pair: teams[pair[0]].code):
+        if teams[team_id].is_active:
+            by_service.setdefault(service_id, team_id)
+    first_team_of_unit: dict[int, int] = {}
+    for team in teams.values():  # by code
+        if team.is_active:
+            first_team_of_unit.setdefault(team.unit_id, team.pk)
+    # The first default by the routing's id, as `.first()` on the rows would give it.
+    default = min(
+        (r for r in routings.values() if r["is_default"] and teams[r["team_id"]].is_active),
+        key=lambda r: r["pk"],
+        default=None,
+    )
+    no_routing: dict[str, Any] = {}
+    rules = {
+        team_id: _TeamRule(
+            team=team,
+            required_qualification_id=routings.get(team_id, no_routing).get("required_qualification_id"),
+            qualification_for_complaints_only=bool(
+                routings.get(team_id, no_routing).get("qualification_for_complaints_only")
+            ),
+            members=tuple(members.get(team_id, ())),
+        )
+        for team_id, team in teams.items()
+    }
+    return _Routing(
+        by_service=by_service,
+        first_team_of_unit=first_team_of_unit,
+        unit_parent=dict(OrgUnit.objects.values_list("pk", "parent_id")),
+        default_team_id=default["team_id"] if default is not None else None,
+        teams=rules,
+    )
+
+
+# Routing is read on every intake and changes rarely: kept per process while the `routing` stamp, which
+# triggers replace on any change of teams, units, memberships, routings or users' active flag, stays.
+ROUTING_CONFIG: StampedCache[_Routing] = StampedCache("routing", _routing_load)
+
+
+def _team_copy(rule: _TeamRule) -> Team:
+    """The rule's team for one caller: a copy (the cached one is shared by every request of the process)."""
+    return copy.copy(rule.team)
 
 
 def team_route(*, service: Service | None) -> Team | None:
-    """Return the team a new case about `service` goes to.
+    """Return the team a new case about `service` goes to (its unit loaded).
 
-    In order: an active team whose routing lists the service; the first active team of the service's
-    organisational unit, or of the nearest unit above it that has one; the default team; None.
+    In order: an active team whose routing lists the service (the first by code); the first active team of
+    the service's organisational unit, or of the nearest unit above it that has one; the default team; None.
+    One query (the change stamp) while the routing configuration is unchanged.
     """
+    routing = ROUTING_CONFIG.get()
+    team_id: int | None = None
     if service is not None:
-        routing = (
-            TeamRouting.objects.filter(services=service, team__is_active=True)
-            .select_related("team__unit")
-            .order_by("team__code")
-            .first()
-        )
-        if routing is not None:
-            return routing.team
-        if service.org_unit_id is not None:
-            unit = service.org_unit
-            while unit is not None:
-                team = Team.objects.filter(unit=unit, is_active=True).order_by("code").first()
-                if team is not None:
-                    return team
-                unit = unit.parent
-    # With the team's unit: the team's calendar, which the new case's clocks count in, is found from it.
-    default = (
-        TeamRouting.objects.filter(is_default=True, team__is_active=True).select_related("team__unit").first()
-    )
-    return default.team if default is not None else None
-
-
-def _loaded_routing(team: Team) -> TeamRouting | None:
-    """The team's routing as `select_related` loaded it (None when the team has none)."""
-    try:
-        return team.case_routing
-    except TeamRouting.DoesNotExist:
-        return None
-
-
-_NO_ROUTING = TeamRouting()
+        team_id = routing.by_service.get(service.pk)
+        unit_id = service.org_unit_id
+        seen: set[int] = set()
+        while team_id is None and unit_id is not None and unit_id not in seen:
+            seen.add(unit_id)
+            team_id = routing.first_team_of_unit.get(unit_id)
+            unit_id = routing.unit_parent.get(unit_id)
+    if team_id is None:
+        team_id = routing.default_team_id
+    return _team_copy(routing.teams[team_id]) if team_id is not None else None
 
 
 def routing_required_qualification_ids(
-    *, team: Team | None, service: Service | None, kind: str = "", routing: TeamRouting | None = None
+    *,
+    team: Team | None,
+    service: Service | None,
+    kind: str = "",
+    routing: "TeamRouting | _TeamRule | None" = None,
 ) -> set[int]:
     """Return the ids of the qualifications a handler of a case of `kind` about `service` in `team` must hold:
     the service's, and the team routing's (for complaints only, when the routing says so). No query when the
-    service and the routing are loaded (`routing` defaults to the team's, read once)."""
+    service is loaded and the routing is given or cached (`routing` defaults to the team's)."""
     wanted: set[int] = set()
     if service is not None and service.required_qualification_id is not None:
         wanted.add(service.required_qualification_id)
-    if routing is None:
-        routing = TeamRouting.objects.filter(team=team).first() if team is not None else None
-    elif routing is _NO_ROUTING:
-        routing = None
-    if routing is not None and routing.required_qualification_id is not None:
-        if not routing.qualification_for_complaints_only or kind == CaseKind.COMPLAINT:
-            wanted.add(routing.required_qualification_id)
+    required: int | None = None
+    for_complaints_only = False
+    if routing is not None:
+        required, for_complaints_only = (
+            routing.required_qualification_id,
+            routing.qualification_for_complaints_only,
+        )
+    elif team is not None:
+        rule = ROUTING_CONFIG.get().teams.get(team.pk)
+        if rule is not None:
+            required, for_complaints_only = (
+                rule.required_qualification_id,
+                rule.qualification_for_complaints_only,
+            )
+    if required is not None and (not for_complaints_only or kind == CaseKind.COMPLAINT):
+        wanted.add(required)
     return wanted
+
+
+def eligible_handler_ids(
+    *,
+    team: Team,
+    excluded: Iterable[int] = (),
+    service: Service | None = None,
+    kind: str = "",
+    at: dt.datetime | None = None,
+) -> list[int]:
+    """Return the ids of the active members of `team` who may be handed a case of `kind` about `service`, in
+    id order: those holding the qualifications it requires; members who are not leads in every mode, leads
+    only when nobody else is left. No query but the change stamp's when nothing is required, one more for
+    the qualified set when something is."""
+    rule = ROUTING_CONFIG.get().teams.get(team.pk)
+    if rule is None:
+        return []
+    left_out = set(excluded)
+    members = [(user_id, is_lead) for user_id, is_lead in rule.members if user_id not in left_out]
+    if not members:
+        return []
+    wanted = routing_required_qualification_ids(team=team, service=service, kind=kind, routing=rule)
+    if wanted:
+        qualified = qualified_user_ids(
+            qualification_ids=wanted, user_ids=[user_id for user_id, _lead in members], at=at
+        )
+        members = [(user_id, is_lead) for user_id, is_lead in members if user_id in qualified]
+    chosen = [user_id for user_id, is_lead in members if not is_lead] or [
+        user_id for user_id, is_lead in members if is_lead
+    ]
+    return chosen
 
 
 def eligible_handlers(
@@ -92,28 +213,10 @@ def eligible_handlers(
     kind: str = "",
     at: dt.datetime | None = None,
 ) -> list[User]:
-    """Return the active members of `team` who may be handed a case of `kind` about `service`, by user id:
-    those holding the qualifications it requires (one query for the qualified set, however many members);
-    members who are not leads come first in every mode, leads only when nobody else is left."""
-    # The team's routing rides along in the same query (its qualification fields), so the check costs only
-    # the one query for the qualified set, and none when nothing is required.
-    memberships = list(
-        TeamMembership.objects.filter(team=team, user__is_active=True)
-        .exclude(user_id__in=list(excluded))
-        .select_related("user", "team__case_routing")
-        .order_by("user_id")
-    )
-    if not memberships:
-        return []
-    routing = _loaded_routing(memberships[0].team) or _NO_ROUTING
-    wanted = routing_required_qualification_ids(team=team, service=service, kind=kind, routing=routing)
-    if wanted:
-        qualified = qualified_user_ids(
-            qualification_ids=wanted, user_ids=[m.user_id for m in memberships], at=at
-        )
-        memberships = [m for m in memberships if m.user_id in qualified]
-    members = [m for m in memberships if not m.is_lead] or [m for m in memberships if m.is_lead]
-    return [m.user for m in members]
+    """The people `eligible_handler_ids` names, in its order (one query more)."""
+    ids = eligible_handler_ids(team=team, excluded=excluded, service=service, kind=kind, at=at)
+    people = User.objects.in_bulk(ids) if ids else {}
+    return [people[pk] for pk in ids if pk in people]
 
 
 def routing_exclusions(
@@ -187,13 +290,57 @@ def routable_user_ids(
                 team=None,
                 service=services.get(case.service_id) if case.service_id is not None else None,
                 kind=case.kind,
-                routing=routings.get(case.team_id or 0) or _NO_ROUTING,
+                routing=routings.get(case.team_id or 0),
             )
         )
         if wanted not in held:
             held[wanted] = qualified_user_ids(qualification_ids=wanted, user_ids=people, at=at)
         result[case.pk] = held[wanted]
     return result
+
+
+def handler_pick_id(
+    *,
+    team: Team,
+    excluded: Iterable[int] = (),
+    force: bool = False,
+    service: Service | None = None,
+    kind: str = "",
+) -> int | None:
+    """Return the id of the member of `team` who gets the next case of `kind` about `service` under the
+    team's mode, or None for manual mode (unless `force`, which picks by the least open load) or when nobody
+    is eligible (qualified among them).
+
+    Round robin and least-open load lock the team's routing row, so concurrent intakes take turns.
+    """
+    # Who may take it is read before the row is locked: the lock lasts until the commit and every other
+    # intake for the team waits for it, so as little as possible happens while it is held.
+    candidates = eligible_handler_ids(team=team, excluded=excluded, service=service, kind=kind)
+    locked = (
+        TeamRouting.objects.select_for_update()
+        .filter(team=team)
+        .values_list("pk", "mode", "last_assigned_id")
+        .first()
+    )
+    mode = locked[1] if locked is not None else TeamRouting.Mode.MANUAL
+    if mode == TeamRouting.Mode.MANUAL and not force:
+        return None
+    if not candidates:
+        return None
+    if mode == TeamRouting.Mode.ROUND_ROBIN and locked is not None:
+        last = locked[2] or 0
+        chosen = next((pk for pk in candidates if pk > last), candidates[0])
+    else:
+        loads = dict(
+            User.objects.filter(pk__in=candidates)
+            .annotate(open_count=Count("assigned_cases", filter=Q(assigned_cases__status__in=OPEN_STATUSES)))
+            .values_list("pk", "open_count")
+        )
+        chosen = min(candidates, key=lambda pk: (loads.get(pk, 0), pk))
+    if locked is not None:
+        # Only `last_assigned`: the routing stamp's triggers do not fire for it.
+        TeamRouting.objects.filter(pk=locked[0]).update(last_assigned_id=chosen)
+    return chosen
 
 
 def handler_pick(
@@ -204,35 +351,9 @@ def handler_pick(
     service: Service | None = None,
     kind: str = "",
 ) -> User | None:
-    """Return the member of `team` who gets the next case of `kind` about `service` under the team's mode,
-    or None for manual mode (unless `force`, which picks by the least open load) or when nobody is eligible
-    (qualified among them).
-
-    Round robin and least-open load lock the team's routing row, so concurrent intakes take turns.
-    """
-    # Who may take it is read before the row is locked: the lock lasts until the commit and every other
-    # intake for the team waits for it, so as little as possible happens while it is held.
-    candidates = eligible_handlers(team=team, excluded=excluded, service=service, kind=kind)
-    routing = TeamRouting.objects.select_for_update().filter(team=team).first()
-    mode = routing.mode if routing is not None else TeamRouting.Mode.MANUAL
-    if mode == TeamRouting.Mode.MANUAL and not force:
-        return None
-    if not candidates:
-        return None
-    if mode == TeamRouting.Mode.ROUND_ROBIN and routing is not None:
-        last = routing.last_assigned_id or 0
-        chosen = next((user for user in candidates if user.pk > last), candidates[0])
-    else:
-        loads = dict(
-            User.objects.filter(pk__in=[user.pk for user in candidates])
-            .annotate(open_count=Count("assigned_cases", filter=Q(assigned_cases__status__in=OPEN_STATUSES)))
-            .values_list("pk", "open_count")
-        )
-        chosen = min(candidates, key=lambda user: (loads.get(user.pk, 0), user.pk))
-    if routing is not None:
-        routing.last_assigned = chosen
-        routing.save(update_fields=["last_assigned"])
-    return chosen
+    """The person `handler_pick_id` picks (one query more), or None."""
+    chosen = handler_pick_id(team=team, excluded=excluded, force=force, service=service, kind=kind)
+    return User.objects.filter(pk=chosen).first() if chosen is not None else None
 
 
 def routing_exclusion_text(
