@@ -73,7 +73,10 @@ def _append(events: list[AuditEvent]) -> None:
     """Chain `events` after the head and store them; the head row stays locked until the commit."""
     # No savepoint: the caller's transaction holds the change, and a failed append must roll all of it back.
     with transaction.atomic(savepoint=False):
-        head, _created = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
+        # The head exists from the first append on; `.first()` is the cheaper read of the two.
+        head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
+        if head is None:
+            head, _created = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
         sequence, previous = head.last_sequence, head.last_hash
         for event in events:
             sequence += 1

@@ -44,7 +44,6 @@ from charter.cases.services.intake_once import (
     intake_token_claim,
     intake_token_issue,
     intake_token_issued_to,
-    intake_token_record,
     intake_token_valid,
 )
 from charter.cases.tasks import case_tracking_link_resend_task
@@ -133,8 +132,6 @@ def intake(request: HttpRequest) -> HttpResponse:
             try:
                 # One audit append for the customer and the case, at the end (see audit_batch).
                 with transaction.atomic(), audit_batch():
-                    # First: a second submission of this form waits here, then finds the case made.
-                    claim = intake_token_claim(token=form_token)
                     if customer is None:
                         customer = customer_create(
                             actor=None,
@@ -165,7 +162,9 @@ def intake(request: HttpRequest) -> HttpResponse:
                         ),
                         attachments=data["attachments"],
                     )
-                    intake_token_record(claim=claim, case=case)
+                    # Last, before the audit append: a second submission of this form racing this one
+                    # fails here (after waiting for this transaction) and rolls back whole.
+                    intake_token_claim(token=form_token, case=case)
             except IntegrityError:
                 # The same form was sent twice at once and the other submission made the case.
                 already = _intake_already_received(request, form_token)

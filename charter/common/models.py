@@ -99,3 +99,20 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.method} {self.path} ({self.key})"
+
+
+class ChangeStamp(models.Model):
+    """A random value that changes whenever one configuration does (`charter.common.stamps`).
+
+    Database triggers replace the value in the transaction of every insert, update or delete of the tables
+    the configuration is read from, whatever makes it (services, admin, bulk updates, fixtures), so a
+    process that caches the configuration reads it again when the value it cached under is no longer the
+    current one. Random, not a counter: a rolled-back change can never make an old value stand for new
+    content. Internal: not shown anywhere.
+    """
+
+    name = models.CharField(max_length=50, primary_key=True)
+    value = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.value}"

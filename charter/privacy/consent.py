@@ -30,6 +30,7 @@ from django.utils.translation import gettext_lazy as _
 
 from charter.audit.services import audit_record
 from charter.common.errors import DomainError
+from charter.common.stamps import StampedCache
 from charter.common.text import clean_text
 from charter.privacy.errors import TEXT_CODES, ErrorCode
 from charter.privacy.models import ConsentPurpose, ConsentRecord
@@ -98,9 +99,22 @@ def _purpose(code: str) -> ConsentPurpose:
     return _purposes([code])[code]
 
 
+def _active_purposes_load() -> dict[str, ConsentPurpose]:
+    return {purpose.code: purpose for purpose in ConsentPurpose.objects.filter(is_active=True)}
+
+
+# Every intake records consent per purpose; the purposes change rarely (an administrator's edit), so they
+# are kept per process while the `consent_purposes` change stamp stays (migration privacy.0008). Shared by
+# every request of the process: read them, never change them.
+CONSENT_PURPOSES: StampedCache[dict[str, ConsentPurpose]] = StampedCache(
+    "consent_purposes", _active_purposes_load
+)
+
+
 def _purposes(codes: list[str]) -> dict[str, ConsentPurpose]:
-    """The active purposes of `codes`, by code, in one query; refuses an unknown one."""
-    found = {p.code: p for p in ConsentPurpose.objects.filter(code__in=codes, is_active=True)}
+    """The active purposes of `codes`, by code (the change stamp's query at most); refuses an unknown one."""
+    active = CONSENT_PURPOSES.get()
+    found = {code: active[code] for code in codes if code in active}
     if any(code not in found for code in codes):
         raise DomainError(
             _("This is not a purpose consent is asked for."),

@@ -269,21 +269,3 @@ class SlaPolicyTarget(models.Model):
             text = ngettext("%(count)d minute", "%(count)d minutes", count) % {"count": count}
         basis = _("working time") if self.basis == TimeBasis.WORKING_TIME else _("calendar time")
         return _("%(target)s (%(basis)s)") % {"target": text, "basis": basis}
-
-
-class ConfigStamp(models.Model):
-    """A random value that changes whenever the SLA configuration does: calendars, their hours and days,
-    their assignment to units, policies, their targets and services.
-
-    Database triggers (migration 0003) replace the value in the transaction of every insert, update or
-    delete of those tables, whatever makes it (services, admin, bulk updates, fixtures), so a process that
-    caches the configuration re-reads it when the value it cached under is no longer the current one. The
-    value is random, not a counter, so a rolled-back change can never make an old value stand for new
-    content. Internal: not shown anywhere.
-    """
-
-    name = models.CharField(max_length=50, primary_key=True)
-    value = models.CharField(max_length=64)
-
-    def __str__(self) -> str:
-        return f"{self.name}: {self.value}"

@@ -17,6 +17,7 @@ from django.db.models import Prefetch, QuerySet
 from charter.accounts.models import OrgUnit, Team
 from charter.catalog.models import Service, ServiceCommitment
 from charter.catalog.selectors import commitment_list_for_service, commitment_pick
+from charter.common.stamps import StampedCache, stamps_pinned
 from charter.common.vocabulary import CaseKind
 from charter.sla.deadlines import Calendar, is_working_day, working_intervals
 from charter.sla.models import (
@@ -28,7 +29,6 @@ from charter.sla.models import (
     SlaPolicyTarget,
     WorkingInterval,
 )
-from charter.sla.stamps import StampedCache, stamps_pinned
 
 OFFICE_HOURS = ((dt.time(9), dt.time(12)), (dt.time(13, 30), dt.time(17, 30)))
 # Used when the installation has no default calendar yet: Monday to Friday, 09:00-12:00 and 13:30-17:30.

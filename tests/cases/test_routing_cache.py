@@ -1,4 +1,4 @@
-"""The routing configuration is cached per process behind the `routing` change stamp (charter.sla.stamps).
+"""The routing configuration is cached per process behind the `routing` change stamp (charter.common.stamps).
 
 Each test warms the cache, changes the configuration the way an administrator or a bulk update would, and
 checks that the next routing sees the change: the database's triggers replace the stamp, whatever made the
@@ -19,8 +19,8 @@ from charter.cases.services.routing import (
     team_route,
 )
 from charter.catalog.models import Service, ServiceCategory
+from charter.common.stamps import stamp_read, stamps_pinned
 from charter.sla.selectors import SLA_CONFIG
-from charter.sla.stamps import stamp_read, stamps_pinned
 from tests.accounts.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -1,4 +1,4 @@
-"""The routing change stamp: triggers replace it on every change routing reads (see charter.sla.stamps).
+"""The routing change stamp: triggers replace it on every change routing reads (see charter.common.stamps).
 
 Routing of a new case reads the teams, their units, their members, their routings and the services routed
 to them, and the users' active flag; the round robin's own bookkeeping (`last_assigned`) is left out, as
@@ -7,7 +7,7 @@ are the users' other columns (a sign-in must not empty every process's cache).
 
 from django.db import migrations
 
-from charter.sla.stamps import stamp_triggers_create, stamp_triggers_drop
+from charter.common.stamps import stamp_triggers_create, stamp_triggers_drop
 
 NAME = "routing"
 
@@ -41,7 +41,7 @@ def drop(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("cases", "0011_search_positions"),
-        ("sla", "0003_configstamp"),
+        ("common", "0004_change_stamp"),
         ("accounts", "0005_api_tokens_from_drf"),
     ]
     operations = [migrations.RunPython(create, drop)]

@@ -47,12 +47,12 @@ from charter.cases.services.routing import ROUTING_CONFIG, can_be_routed, handle
 from charter.catalog.models import Service
 from charter.common.errors import DomainError
 from charter.common.policy import Refusal, require
+from charter.common.stamps import stamps_pinned
 from charter.common.unset import UNSET, Unset, given
 from charter.common.vocabulary import CaseKind, Priority
-from charter.privacy.consent import ConsentAnswers, consent_answers_record
+from charter.privacy.consent import CONSENT_PURPOSES, ConsentAnswers, consent_answers_record
 from charter.privacy.models import ConsentPurpose
 from charter.sla.selectors import SLA_CONFIG
-from charter.sla.stamps import stamps_pinned
 
 
 def _named_staff_clean(named_staff: Iterable[User]) -> list[User]:
@@ -234,7 +234,9 @@ def case_create(
     at = now()
     received = _received_clean(received_at, actor=user, now_at=at)
     token = token_new()
-    with transaction.atomic(), audit_batch():
+    # The routing, the SLA configuration and the consent purposes are read once for the intake (their change
+    # stamps in one query), before anything is locked.
+    with stamps_pinned(ROUTING_CONFIG, SLA_CONFIG, CONSENT_PURPOSES), transaction.atomic(), audit_batch():
         # Everything that reads is done first and the rows that serialise intakes (the team's routing row,
         # the year's number counter, the audit chain head) are locked last, in that order, so each is held
         # for a few statements until the commit rather than for the whole intake.
@@ -256,27 +258,25 @@ def case_create(
             consent_at=at if consent_version else None,
             received_at=received,
         )
-        # The routing and the SLA configuration are read once for the intake (their stamps in one query).
-        with stamps_pinned(ROUTING_CONFIG, SLA_CONFIG):
-            team = team if team is not None and team.is_active else team_route(service=service)
-            case.team = team
-            targets = targets_for(case, at=received)
-            new_clocks, clock_events = clocks.clocks_plan_new(
-                case,
-                (Metric.FIRST_RESPONSE, Metric.RESOLUTION, Metric.ON_SITE_ARRIVAL),
-                at=received,
-                targets=targets,
+        team = team if team is not None and team.is_active else team_route(service=service)
+        case.team = team
+        targets = targets_for(case, at=received)
+        new_clocks, clock_events = clocks.clocks_plan_new(
+            case,
+            (Metric.FIRST_RESPONSE, Metric.RESOLUTION, Metric.ON_SITE_ARRIVAL),
+            at=received,
+            targets=targets,
+        )
+        assignee_id = (
+            handler_pick_id(
+                team=team,
+                excluded={p.pk for p in people} if kind == CaseKind.COMPLAINT else set(),
+                service=service,
+                kind=kind,
             )
-            assignee_id = (
-                handler_pick_id(
-                    team=team,
-                    excluded={p.pk for p in people} if kind == CaseKind.COMPLAINT else set(),
-                    service=service,
-                    kind=kind,
-                )
-                if team
-                else None
-            )
+            if team
+            else None
+        )
         case.assignee_id = assignee_id
         case.number = number_next(at)
         events = [

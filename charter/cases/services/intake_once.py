@@ -1,12 +1,12 @@
 """The public intake form's one-time token: one form, one case, however often it is sent.
 
 The form page issues a random token (`intake_token_issue`), kept in the visitor's session and carried by the
-form as a hidden field. The submission that creates the case first claims the token (`intake_token_claim`,
-a unique row, inside the case's transaction) and then records the case and its tracking link on it
-(`intake_token_record`). A resubmission of the same form (the connection dropped, or the worker was stopped
-after the commit and before the answer) finds the claimed token (`intake_submission_find`) and is shown the
-case already made instead of making a second one; two submissions racing each other wait on the unique row,
-and the loser's transaction rolls back whole. The tracking link is kept (encrypted) only for
+form as a hidden field. The submission that creates the case claims the token with the case and its
+tracking link (`intake_token_claim`: one unique row, inserted last in the case's transaction). A
+resubmission of the same form (the connection dropped, or the worker was stopped after the commit and
+before the answer) finds the claimed token (`intake_submission_find`) and is shown the case already made
+instead of making a second one; two submissions racing each other wait on the unique row, and the loser's
+transaction rolls back whole. The tracking link is kept (encrypted) only for
 INTAKE_LINK_HOURS so that a resubmission can show it; `intake_submissions_prune` forgets it afterwards and
 drops rows older than INTAKE_TOKEN_DAYS.
 """
@@ -55,22 +55,17 @@ def intake_submission_find(*, token: str) -> IntakeSubmission | None:
     return IntakeSubmission.objects.select_related("case").filter(token=token, case__isnull=False).first()
 
 
-def intake_token_claim(*, token: str) -> IntakeSubmission:
-    """Claim `token` inside the caller's transaction; IntegrityError when another submission holds it.
+def intake_token_claim(*, token: str, case: Case) -> IntakeSubmission:
+    """Claim `token` for the `case` just made, inside the transaction that made it, and keep its tracking
+    link for a resubmission; IntegrityError when another submission holds the token.
 
     On PostgreSQL a second claim of the same token waits for the first transaction, then fails if it
-    committed: call it first in the transaction that creates the case.
+    committed, and its whole transaction (its case too) rolls back: call it after the case is made and
+    before the audit append, so the two never wait on each other's locks in opposite orders.
     """
     # No savepoint: a failed claim ends the caller's transaction, which is what the caller wants.
     with transaction.atomic(savepoint=False):
-        return IntakeSubmission.objects.create(token=token)
-
-
-def intake_token_record(*, claim: IntakeSubmission, case: Case) -> None:
-    """Tie the claimed token to the `case` just made and keep its tracking link for a resubmission."""
-    claim.case = case
-    claim.tracking_token = case.tracking_token
-    claim.save(update_fields=["case", "tracking_token"])
+        return IntakeSubmission.objects.create(token=token, case=case, tracking_token=case.tracking_token)
 
 
 def intake_link_usable(submission: IntakeSubmission, *, now: dt.datetime | None = None) -> bool:

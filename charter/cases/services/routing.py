@@ -25,8 +25,8 @@ from charter.cases.errors import ErrorCode
 from charter.cases.models import OPEN_STATUSES, Case, TeamRouting
 from charter.catalog.models import Service
 from charter.common.policy import ALLOWED, Decision, refuse
+from charter.common.stamps import StampedCache
 from charter.common.vocabulary import CaseKind
-from charter.sla.stamps import StampedCache
 
 
 @dataclass(frozen=True)

@@ -1,14 +1,16 @@
 """Change stamps: a per-process cache of configuration that is read again only when it changed.
 
-A stamp is one row of `ConfigStamp` (name, random value). Database triggers replace its value in the
+A stamp is one row of `ChangeStamp` (name, random value). Database triggers replace its value in the
 transaction of every insert, update or delete of the tables the configuration is read from, whatever makes
 the change (services, the admin, bulk updates, fixtures, SQL by hand), so a process that cached the
 configuration under one value reads it again as soon as the value is another. The value is random, not a
 counter, so a rolled-back change can never make an old value stand for new content.
 
-`StampedCache` is the reader: one query (the stamp) while nothing changed. The SLA configuration
-(`sla` stamp, migration sla.0003) and the routing of new cases (`routing` stamp, migration cases.0012) use
-it. Without a stamp row (another database vendor, or a database emptied by a test) nothing is cached.
+`StampedCache` is the reader: one query (the stamp) while nothing changed, none inside `stamps_pinned`
+after the block's one reading of all its stamps. The SLA configuration (`sla`, migration sla.0004), the
+routing of new cases (`routing`, cases.0012) and the consent purposes (`consent_purposes`, privacy.0008)
+use it; a migration of the app that owns the configuration creates its triggers (`stamp_triggers_create`).
+Without a stamp row (another database vendor, or a database emptied by a test) nothing is cached.
 """
 
 import contextlib
@@ -16,15 +18,16 @@ import contextvars
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, Generic, TypeVar
 
-from charter.sla.models import ConfigStamp
+from charter.common.models import ChangeStamp
 
 T = TypeVar("T")
 
-STAMP_TABLE = "sla_configstamp"
+STAMP_TABLE = "common_changestamp"
 _POSTGRESQL_FUNCTION = """
 CREATE OR REPLACE FUNCTION charter_stamp_replace() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    INSERT INTO sla_configstamp (name, value) VALUES (TG_ARGV[0], replace(gen_random_uuid()::text, '-', ''))
+    INSERT INTO common_changestamp (name, value)
+    VALUES (TG_ARGV[0], replace(gen_random_uuid()::text, '-', ''))
     ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value;
     RETURN NULL;
 END $$;
@@ -33,7 +36,7 @@ END $$;
 
 def stamp_read(name: str) -> str | None:
     """The current value of stamp `name`, or None when it has no row (nothing may be cached)."""
-    return ConfigStamp.objects.filter(name=name).values_list("value", flat=True).first()
+    return ChangeStamp.objects.filter(name=name).values_list("value", flat=True).first()
 
 
 class StampedCache(Generic[T]):
@@ -75,7 +78,7 @@ def stamps_pinned(*caches: StampedCache[Any]) -> Iterator[None]:
     keeps the outer reading."""
     needed = [cache for cache in caches if cache._pinned.get() is None]
     stamps = (
-        dict(ConfigStamp.objects.filter(name__in=[c.name for c in needed]).values_list("name", "value"))
+        dict(ChangeStamp.objects.filter(name__in=[c.name for c in needed]).values_list("name", "value"))
         if needed
         else {}
     )
