@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 import pytest
 from django.conf import settings
+from django.db import connection
 from django.test import Client
 from huey.contrib.djhuey import HUEY
 from hypothesis import settings as hypothesis_settings
@@ -58,7 +59,7 @@ def django_db_modify_db_settings() -> None:
     """
     database = settings.DATABASES["default"]
     test = database.setdefault("TEST", {})
-    if database["ENGINE"].endswith("sqlite3"):
+    if connection.vendor == "sqlite":
         name = Path(test["NAME"])
         test["NAME"] = str(name.with_name(f"{name.stem}-{os.getpid()}{name.suffix}"))
     else:

@@ -127,7 +127,8 @@ DATABASES = {
     "default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("CHARTER_DB_CONN_MAX_AGE", 60))
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Django's backend, with writers queued on a file lock rather than SQLite's sleeping retries.
+    DATABASES["default"]["ENGINE"] = "charter.common.sqlite"
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets readers and the one writer proceed together; IMMEDIATE takes the write lock at BEGIN so two
         # writers queue instead of failing with "database is locked" mid-transaction.
