@@ -12,8 +12,6 @@ SQLite's (OPTIONS["timeout"]), after which it fails as SQLite would ("database i
 import fcntl
 import os
 import time
-from typing import Any
-
 from django.db import OperationalError
 from django.db.backends.sqlite3 import base
 
@@ -55,30 +53,25 @@ class DatabaseWrapper(base.DatabaseWrapper):
     def _start_transaction_under_autocommit(self) -> None:
         self._writer_lock_acquire()
         try:
-            super()._start_transaction_under_autocommit()
+            super()._start_transaction_under_autocommit()  # type: ignore[misc]  # Django's hook, not in its stubs
         except BaseException:
             self._writer_lock_release()
             raise
 
     def _commit(self) -> None:
         try:
-            super()._commit()
+            super()._commit()  # type: ignore[misc]  # Django's hook, not in its stubs
         finally:
             self._writer_lock_release()
 
     def _rollback(self) -> None:
         try:
-            super()._rollback()
+            super()._rollback()  # type: ignore[misc]  # Django's hook, not in its stubs
         finally:
             self._writer_lock_release()
 
     def _close(self) -> None:
         try:
-            super()._close()
+            super()._close()  # type: ignore[misc]  # Django's hook, not in its stubs
         finally:
             self._writer_lock_release()
-
-    def __getstate__(self) -> Any:  # pragma: no cover - connections are not pickled in practice
-        state = super().__getstate__()
-        state["_writer_lock"] = None
-        return state
