@@ -12,6 +12,7 @@ SQLite's (OPTIONS["timeout"]), after which it fails as SQLite would ("database i
 import fcntl
 import os
 import time
+
 from django.db import OperationalError
 from django.db.backends.sqlite3 import base
 
