@@ -46,6 +46,28 @@ def export_audit(
         )
 
 
+def export_count(
+    request: HttpRequest, rows: QuerySet[Any] | Sequence[Any], *, back: str
+) -> tuple[int, HttpResponse | None]:
+    """Count the rows of an export, up to one past `CHARTER_EXPORT_MAX_ROWS`; over it, also the refusal:
+    a message asking to narrow the filters and a redirect to the page `back` with the same filters. For an
+    export with a writer of its own; `list_export` calls it itself."""
+    cap = export_max_rows()
+    count = row_count_capped(rows, cap)
+    if count <= cap:
+        return count, None
+    messages.error(
+        request,
+        _(
+            "This list has more than %(cap)s rows, more than one export may hold. Narrow the filters "
+            "(a shorter period, one team or status) and export again."
+        )
+        % {"cap": number_format(cap, force_grouping=True)},
+    )
+    query = list_query(request.GET)
+    return count, HttpResponseRedirect(back + (f"?{query}" if query else ""))
+
+
 def list_export(
     request: HttpRequest,
     *,
@@ -64,18 +86,9 @@ def list_export(
     filters, format and row count; over the cap, no file and no event, but a message on the page.
     """
     cap = export_max_rows()
-    count = row_count_capped(rows, cap)
-    if count > cap:
-        messages.error(
-            request,
-            _(
-                "This list has more than %(cap)s rows, more than one export may hold. Narrow the filters "
-                "(a shorter period, one team or status) and export again."
-            )
-            % {"cap": number_format(cap, force_grouping=True)},
-        )
-        query = list_query(request.GET)
-        return HttpResponseRedirect(request.path + (f"?{query}" if query else ""))
+    count, refusal = export_count(request, rows, back=request.path)
+    if refusal is not None:
+        return refusal
     export_audit(request, name=name, filters=filters, extension=extension, rows=count)
     stem = _stem(name)
     if extension == "csv":

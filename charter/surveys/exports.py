@@ -8,6 +8,7 @@ Numbers stay numbers. Times are in the reader's time zone.
 
 import csv
 import io
+import itertools
 from collections.abc import Iterator
 
 from django.db.models import OuterRef, Subquery
@@ -217,9 +218,9 @@ def response_export_rows(filters: ResultFilter) -> Iterator[list[Cell]]:
         ]
 
 
-def responses_csv(filters: ResultFilter) -> Iterator[bytes]:
-    """Stream the responses matching `filters` as UTF-8 CSV with a BOM, a line at a time, in the language
-    active now (the lines are written later, while the response is sent)."""
+def responses_csv(filters: ResultFilter, *, limit: int | None = None) -> Iterator[bytes]:
+    """Stream the responses matching `filters` (the newest `limit`, when given) as UTF-8 CSV with a BOM, a
+    line at a time, in the language active now (the lines are written later, while the response is sent)."""
     language = translation.get_language()
 
     def lines() -> Iterator[bytes]:
@@ -227,18 +228,19 @@ def responses_csv(filters: ResultFilter) -> Iterator[bytes]:
             buffer = io.StringIO()
             writer = csv.writer(buffer)
             yield (BOM + csv_line(writer, buffer, response_export_headers())).encode("utf-8")
-            for row in response_export_rows(filters):
+            for row in itertools.islice(response_export_rows(filters), limit):
                 yield csv_line(writer, buffer, row).encode("utf-8")
 
     return lines()
 
 
-def responses_xlsx(filters: ResultFilter) -> bytes:
-    """Write the responses matching `filters` as an XLSX workbook of one sheet."""
+def responses_xlsx(filters: ResultFilter, *, limit: int | None = None) -> bytes:
+    """Write the responses matching `filters` (the newest `limit`, when given) as an XLSX workbook of one
+    sheet."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(sheet_title(_("Responses"), set()))
     sheet.append(response_export_headers())
-    for row in response_export_rows(filters):
+    for row in itertools.islice(response_export_rows(filters), limit):
         sheet.append([xlsx_cell(cell) for cell in row])
     output = io.BytesIO()
     workbook.save(output)

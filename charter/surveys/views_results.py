@@ -15,6 +15,7 @@ from django import forms
 from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
@@ -22,11 +23,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from charter.accounts.models import Team, User
-from charter.audit.list_exports import export_audit, tables_export
+from charter.audit.list_exports import export_audit, export_count, tables_export
 from charter.catalog.models import Channel
 from charter.common import charts
 from charter.common.exports import download_response
-from charter.common.list_exports import filters_of
+from charter.common.list_exports import export_max_rows, filters_of
 from charter.common.pages import page_rule
 from charter.common.vocabulary import CaseKind
 from charter.surveys import metrics
@@ -348,16 +349,16 @@ def export_summary(request: HttpRequest, extension: str) -> HttpResponse | Strea
 @page_rule(can_view_results)
 @require_GET
 def export_responses(request: HttpRequest, extension: str) -> HttpResponse | StreamingHttpResponse:
-    """Download every response in the reader's scope matching the filters, as CSV (streamed) or XLSX."""
+    """Download every response in the reader's scope matching the filters, as CSV (streamed) or XLSX; more
+    than `CHARTER_EXPORT_MAX_ROWS` is refused with a message on the results page, as any list's export."""
     _form, filters, _period = _filters(request)
-    export_audit(
-        request,
-        name="surveys.responses",
-        filters=_audited(filters),
-        extension=extension,
-        rows=response_list(filters).count(),
-    )
-    content = responses_csv(filters) if extension == "csv" else responses_xlsx(filters)
+    rows, refusal = export_count(request, response_list(filters), back=reverse("survey_results:dashboard"))
+    if refusal is not None:
+        return refusal
+    export_audit(request, name="surveys.responses", filters=_audited(filters), extension=extension, rows=rows)
+    # The cap bounds the file too, should responses arrive between the count and the writing.
+    cap = export_max_rows()
+    content = responses_csv(filters, limit=cap) if extension == "csv" else responses_xlsx(filters, limit=cap)
     return download_response(content, stem="survey-responses", extension=extension)
 
 

@@ -215,6 +215,27 @@ def test_responses_xlsx_download(supervisor: User, responses: None) -> None:
     assert sheet is not None and sheet.max_row == 5
 
 
+@pytest.mark.parametrize("export", ["responses.csv", "responses.xlsx"])
+def test_more_responses_than_one_export_may_hold_are_refused_with_the_filters_kept(
+    supervisor: User, responses: None, settings: Any, export: str
+) -> None:
+    from charter.audit.models import AuditEvent
+
+    settings.CHARTER_EXPORT_MAX_ROWS = 3  # four responses match
+    client = client_for(supervisor)
+    response = client.get(URL + export, {"kind": "inquiry"})
+
+    assert response.status_code == 302
+    assert response["Location"] == URL + "?kind=inquiry"
+    assert not AuditEvent.objects.filter(action="audit.list_export").exists()
+    page = client.get(response["Location"]).content.decode()
+    assert "请缩小筛选范围" in page
+
+    settings.CHARTER_EXPORT_MAX_ROWS = 4
+    assert client.get(URL + export, {"kind": "inquiry"}).status_code == 200
+    assert AuditEvent.objects.filter(action="audit.list_export").count() == 1
+
+
 def test_exports_refuse_other_methods(supervisor: User) -> None:
     assert client_for(supervisor).post(URL + "summary.csv").status_code == 405
 
