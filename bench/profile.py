@@ -102,6 +102,33 @@ class Page:
             raise SystemExit(f"{self.path} answered {response.status_code}")
 
 
+class WriterLockMeter:
+    """CPU time the process spends holding SQLite's writer lock (charter.common.sqlite): the part of each
+    request that other writers wait for."""
+
+    def __init__(self) -> None:
+        from charter.common.sqlite.base import DatabaseWrapper
+
+        self.held = 0.0
+        self._since: float | None = None
+        acquire, release = DatabaseWrapper._writer_lock_acquire, DatabaseWrapper._writer_lock_release
+        meter = self
+
+        def acquire_metered(wrapper: DatabaseWrapper) -> None:
+            acquire(wrapper)
+            if wrapper._writer_lock is not None and meter._since is None:
+                meter._since = time.process_time()
+
+        def release_metered(wrapper: DatabaseWrapper) -> None:
+            if wrapper._writer_lock is not None and meter._since is not None:
+                meter.held += time.process_time() - meter._since
+                meter._since = None
+            release(wrapper)
+
+        DatabaseWrapper._writer_lock_acquire = acquire_metered  # type: ignore[method-assign]
+        DatabaseWrapper._writer_lock_release = release_metered  # type: ignore[method-assign]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -128,6 +155,7 @@ def main() -> None:
     for _ in range(20):  # warm-up: imports, templates, connections, per-process caches
         intake.post()
 
+    meter = WriterLockMeter() if connection.vendor == "sqlite" else None
     cpu: list[float] = []
     wall: list[float] = []
     for _ in range(args.n):
@@ -136,6 +164,9 @@ def main() -> None:
         cpu.append(time.process_time() - started)
         wall.append(time.perf_counter() - started_wall)
 
+    locked = meter.held / args.n if meter is not None else None
+    if meter is not None:
+        meter.held = 0.0
     counts: list[int] = []
     for index in range(args.n):
         with CaptureQueriesContext(connection) as captured:
@@ -164,6 +195,11 @@ def main() -> None:
         f"{statistics.median(wall) * 1000:.1f} ms; queries per request: "
         f"min {min(counts)}, max {max(counts)}, mean {statistics.mean(counts):.1f}\n"
     )
+    if locked is not None:
+        sys.stdout.write(
+            f"holding the writer lock: {locked * 1000:.1f} ms of CPU per request "
+            f"({locked / statistics.mean(cpu):.0%})\n"
+        )
 
 
 if __name__ == "__main__":

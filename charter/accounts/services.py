@@ -1,5 +1,6 @@
 """Every write of accounts: users, the organisation tree, teams and customers. Each one is audited."""
 
+import dataclasses
 from collections.abc import Callable, Iterable, Mapping
 from functools import partial
 from typing import Any, overload
@@ -33,6 +34,7 @@ from charter.accounts.roles import STAFF_ROLES, Role
 from charter.accounts.tokens import RevokeReason, api_tokens_revoke_for_user
 from charter.audit.services import audit_record
 from charter.common.errors import DomainError
+from charter.common.inserts import PreparedInsert
 from charter.common.policy import require
 from charter.common.text import clean_column_text
 
@@ -704,6 +706,47 @@ def customer_create(
     mailbox recording its sender. Needs a name; texts are cleaned by `_text` (a NUL, a control character or
     a line break is refused as account_invalid_text).
     """
+    return customer_prepared_save(
+        customer_prepare(
+            actor=actor,
+            name=name,
+            phone=phone,
+            email=email,
+            id_number=id_number,
+            organisation=organisation,
+            user=user,
+            language=language,
+        )
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class PreparedCustomer:
+    """A customer checked and his row compiled, personal data encrypted (`customer_prepare`), to be recorded
+    by `customer_prepared_save`."""
+
+    actor: Actor
+    insert: PreparedInsert[Customer]
+
+    @property
+    def customer(self) -> Customer:
+        """The customer (no id until he is saved): a case prepared in the same transaction may name him."""
+        return self.insert.rows[0]
+
+
+def customer_prepare(
+    *,
+    actor: Actor,
+    name: str,
+    phone: str = "",
+    email: str = "",
+    id_number: str = "",
+    organisation: CustomerOrganisation | None = None,
+    user: User | None = None,
+    language: str = "zh-hans",
+) -> PreparedCustomer:
+    """Check and build a customer as `customer_create` records him, before the transaction: his personal
+    data is encrypted here, not while the transaction holds its locks. Nothing is written."""
     if isinstance(actor, User):
         require(can_record_customer(actor))
     name = _text(name, Customer, "name")
@@ -721,14 +764,20 @@ def customer_create(
         language=language,
     )
     customer.full_clean()
+    return PreparedCustomer(actor=actor, insert=PreparedInsert([customer]))
+
+
+def customer_prepared_save(prepared: PreparedCustomer) -> Customer:
+    """Record the customer `customer_prepare` built, with his audit event, in the caller's transaction (or
+    one of its own)."""
     # No savepoint: inside a caller's transaction (the intake) the customer stands or falls with it.
     with transaction.atomic(savepoint=False):
-        customer.save()
+        (customer,) = prepared.insert.run()
         audit_record(
-            actor=actor,
+            actor=prepared.actor,
             action="accounts.customer_create",
             target=customer,
-            data={"organisation": organisation.pk if organisation else None},
+            data={"organisation": customer.organisation_id},
         )
     return customer
 

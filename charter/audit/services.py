@@ -5,6 +5,7 @@ import contextvars
 import dataclasses
 import datetime as dt
 import json
+import operator
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,6 +27,7 @@ from charter.audit.heads import head_line, head_make
 from charter.audit.models import GENESIS_HASH, AuditChainHead, AuditEvent, AuditHeadExport, head_seal
 from charter.common.errors import DomainError
 from charter.common.http import client_ip
+from charter.common.inserts import PreparedInsert
 
 if TYPE_CHECKING:
     from charter.accounts.models import User
@@ -69,8 +71,14 @@ def audit_batch() -> Iterator[None]:
         _append(batch.events)
 
 
+# The columns of an event that its place in the chain decides.
+_CHAINED = ("sequence", "occurred_at", "previous_hash", "hash")
+
+
 def _append(events: list[AuditEvent]) -> None:
     """Chain `events` after the head and store them; the head row stays locked until the commit."""
+    # Compiled before the head is locked; what the chain decides (place, time, hashes) is filled in after.
+    insert = PreparedInsert(events, late={name: operator.attrgetter(name) for name in _CHAINED})
     # No savepoint: the caller's transaction holds the change, and a failed append must roll all of it back.
     with transaction.atomic(savepoint=False):
         # The head exists from the first append on; `.first()` is the cheaper read of the two.
@@ -85,10 +93,7 @@ def _append(events: list[AuditEvent]) -> None:
             event.previous_hash = previous
             event.hash = event.compute_hash()
             previous = event.hash
-        if len(events) == 1:
-            events[0].save(force_insert=True)
-        else:
-            AuditEvent.objects.bulk_create(events)
+        insert.run()
         head.last_sequence = sequence
         head.last_hash = previous
         head.seal = head_seal(sequence, previous)

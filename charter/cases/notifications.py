@@ -9,13 +9,15 @@ notifications commit or roll back together; after the commit the worker renders 
 import dataclasses
 import datetime as dt
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from enum import StrEnum
 from typing import Any
 
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+
+from charter.common.inserts import PreparedInsert
 
 logger = logging.getLogger(__name__)
 JOB_ATTEMPTS = 5
@@ -93,14 +95,36 @@ def _without_refused_acknowledgement(notifications: Sequence[CaseNotification]) 
 def notify_many(notifications: Sequence[CaseNotification]) -> None:
     """Record `notifications` in the current transaction (one insert); after the commit the worker turns
     them into e-mails, one task for them all."""
-    from charter.cases.models import NotificationJob
+    notify_prepared_on_commit(notify_many_prepare(notifications))
 
+
+def notify_many_prepare(
+    notifications: Sequence[CaseNotification],
+    *,
+    case: Any = None,
+    late: Mapping[str, Callable[[Any], object]] | None = None,
+) -> PreparedInsert[Any] | None:
+    """Build the jobs of `notifications` and compile their insert before the transaction that records them
+    (`notify_prepared_on_commit`); None when there is nothing to record. `case`, a Case not yet inserted,
+    is the case of every job (their `case_id` is then taken from it when they are recorded); `late` gives
+    the values known only then (see charter.common.inserts)."""
     notifications = _without_refused_acknowledgement(notifications)
     if not notifications:
-        return
+        return None
     answering = _answering()
-    jobs = NotificationJob.objects.bulk_create([_job(each, answering) for each in notifications])
-    pks = [job.pk for job in jobs]
+    jobs = [_job(each, answering) for each in notifications]
+    if case is not None:
+        for job in jobs:
+            job.case = case
+    return PreparedInsert(jobs, late=late)
+
+
+def notify_prepared_on_commit(prepared: PreparedInsert[Any] | None) -> None:
+    """Record the jobs `notify_many_prepare` compiled in the current transaction; after the commit, one task
+    delivers them."""
+    if prepared is None:
+        return
+    pks = [job.pk for job in prepared.run()]
     transaction.on_commit(lambda: _enqueue(pks))
 
 

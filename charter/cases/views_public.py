@@ -13,8 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from charter.accounts.models import User
-from charter.accounts.services import customer_create
+from charter.accounts.models import Customer, User
+from charter.accounts.services import PreparedCustomer, customer_prepare, customer_prepared_save
 from charter.audit.services import audit_batch
 from charter.cases.forms import (
     ACCEPT_BUTTON,
@@ -37,11 +37,18 @@ from charter.cases.selectors import (
     case_number_normalise,
     case_timeline,
 )
-from charter.cases.services import case_accept, case_appeal, case_create, case_customer_reply
+from charter.cases.services import (
+    case_accept,
+    case_appeal,
+    case_customer_reply,
+    case_prepare,
+    case_prepared_save,
+)
 from charter.cases.services.intake_once import (
     intake_link_usable,
     intake_submission_find,
-    intake_token_claim,
+    intake_token_claim_prepare,
+    intake_token_claimed,
     intake_token_issue,
     intake_token_issued_to,
     intake_token_valid,
@@ -130,41 +137,51 @@ def intake(request: HttpRequest) -> HttpResponse:
                 else None
             )
             try:
-                # One audit append for the customer and the case, at the end (see audit_batch).
-                with transaction.atomic(), audit_batch():
-                    if customer is None:
-                        customer = customer_create(
-                            actor=None,
-                            user=account,
-                            name=data["name"],
-                            phone=data.get("phone", ""),
-                            email=data.get("email", ""),
-                            language=request.LANGUAGE_CODE
-                            if request.LANGUAGE_CODE in ("zh-hans", "en")
-                            else "zh-hans",
-                        )
-                    case = case_create(
-                        actor=account,
-                        kind=data["kind"],
-                        channel="web",
-                        customer=customer,
-                        service=service,
-                        title=data["title"],
-                        description=data["description"],
-                        remedy_sought=data.get("remedy_sought", ""),
-                        consent=ConsentAnswers(
-                            purposes={
-                                ConsentPurpose.CASE_HANDLING: True,
-                                ConsentPurpose.SURVEYS: bool(data.get("surveys")),
-                            },
-                            channel=ConsentRecord.Channel.WEB,
-                            language=request.LANGUAGE_CODE,
-                        ),
-                        attachments=data["attachments"],
+                # Everything is checked and built first (the customer's data encrypted, the case routed, its
+                # rows compiled); the transaction then holds its locks for the statements only, with one
+                # audit append for the customer and the case at its end (see audit_batch).
+                new_customer: PreparedCustomer | None = None
+                raised_by: Customer | PreparedCustomer
+                if customer is None:
+                    raised_by = new_customer = customer_prepare(
+                        actor=None,
+                        user=account,
+                        name=data["name"],
+                        phone=data.get("phone", ""),
+                        email=data.get("email", ""),
+                        language=request.LANGUAGE_CODE
+                        if request.LANGUAGE_CODE in ("zh-hans", "en")
+                        else "zh-hans",
                     )
+                else:
+                    raised_by = customer
+                prepared = case_prepare(
+                    actor=account,
+                    kind=data["kind"],
+                    channel="web",
+                    customer=raised_by,
+                    service=service,
+                    title=data["title"],
+                    description=data["description"],
+                    remedy_sought=data.get("remedy_sought", ""),
+                    consent=ConsentAnswers(
+                        purposes={
+                            ConsentPurpose.CASE_HANDLING: True,
+                            ConsentPurpose.SURVEYS: bool(data.get("surveys")),
+                        },
+                        channel=ConsentRecord.Channel.WEB,
+                        language=request.LANGUAGE_CODE,
+                    ),
+                    attachments=data["attachments"],
+                )
+                claim = intake_token_claim_prepare(token=form_token, case=prepared.case)
+                with transaction.atomic(), audit_batch():
+                    if new_customer is not None:
+                        customer_prepared_save(new_customer)
+                    case = case_prepared_save(prepared)
                     # Last, before the audit append: a second submission of this form racing this one
                     # fails here (after waiting for this transaction) and rolls back whole.
-                    intake_token_claim(token=form_token, case=case)
+                    intake_token_claimed(claim)
             except IntegrityError:
                 # The same form was sent twice at once and the other submission made the case.
                 already = _intake_already_received(request, form_token)
@@ -172,13 +189,12 @@ def intake(request: HttpRequest) -> HttpResponse:
                     raise
                 return already
             except DomainError as error:
-                customer = getattr(account, "customer", None) if signed_in else None
                 form_add_domain_error(form, error)
             else:
                 # The acknowledgement e-mail (queued by case_create) goes to the customer's address, if any.
                 request.session[ACKNOWLEDGEMENT_KEY] = {
                     "case": case.pk,
-                    "sent_to": mask_email(customer.email) if customer.email else "",
+                    "sent_to": mask_email(case.customer.email) if case.customer.email else "",
                 }
                 return redirect("cases:track", token=case.tracking_token)
     return render(request, "cases/intake.html", {"form": form, "notice_version": PRIVACY_NOTICE_VERSION})

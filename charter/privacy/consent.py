@@ -17,7 +17,7 @@ import datetime as dt
 import functools
 import hashlib
 import html
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING
 
 from django.core import signing
@@ -30,6 +30,7 @@ from django.utils.translation import gettext_lazy as _
 
 from charter.audit.services import audit_record
 from charter.common.errors import DomainError
+from charter.common.inserts import PreparedInsert
 from charter.common.stamps import StampedCache
 from charter.common.text import clean_text
 from charter.privacy.errors import TEXT_CODES, ErrorCode
@@ -249,6 +250,26 @@ def consent_answers_record(
     force in `answers.language`. The caller runs it in the transaction that creates what the consent is for
     (the case), so a refused case records no consent. Raises DomainError as `consent_record` does, and
     privacy_consent_notice_required when `answers.version` is not the notice in force."""
+    return consent_answers_prepared_save(
+        consent_answers_prepare(customer=customer, answers=answers, source=source)
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class PreparedConsent:
+    """A customer's answers checked and their rows compiled (`consent_answers_prepare`), to be recorded by
+    `consent_answers_prepared_save` in the transaction of what they are for."""
+
+    insert: PreparedInsert[ConsentRecord]
+    recorded_by: "User | None"
+
+
+def consent_answers_prepare(
+    *, customer: "Customer", answers: ConsentAnswers, source: str | Callable[[], str]
+) -> PreparedConsent:
+    """Check the answers and build their rows, as `consent_answers_record` would, before the transaction
+    (nothing is written). `customer` may be one not inserted yet; `source` may be a function that names it
+    once it exists (a case created in the same transaction)."""
     version, text = notice_text(answers.language)
     if answers.version != version:
         raise DomainError(
@@ -256,8 +277,7 @@ def consent_answers_record(
             code=ErrorCode.CONSENT_NOTICE_REQUIRED,
             field="notice_version",
         )
-    # One query for the purposes and one insert for the rows (an intake records two): every answer is
-    # checked before anything is written.
+    # Every answer is checked before anything is written; the rows are then one insert.
     purposes = _purposes(list(answers.purposes))
     records = [
         _consent_build(
@@ -270,15 +290,23 @@ def consent_answers_record(
             notice_language=notice_language(answers.language),
             recorded_by=answers.recorded_by,
             how_informed=answers.how_informed,
-            source=source,
+            source="" if callable(source) else source,
             at=None,
         )
         for code, given in answers.purposes.items()
     ]
+    named_late = source if callable(source) else None
+    late = {"source": lambda _record: named_late()[:100]} if named_late is not None else None
+    return PreparedConsent(insert=PreparedInsert(records, late=late), recorded_by=answers.recorded_by)
+
+
+def consent_answers_prepared_save(prepared: PreparedConsent) -> list[ConsentRecord]:
+    """Record the answers `consent_answers_prepare` built, with their audit events, in the caller's
+    transaction."""
     with transaction.atomic(savepoint=False):
-        ConsentRecord.objects.bulk_create(records)
+        records = prepared.insert.run()
         for record in records:
-            _consent_audit(record, actor=answers.recorded_by)
+            _consent_audit(record, actor=prepared.recorded_by)
     return records
 
 

@@ -58,6 +58,7 @@ from charter.cases.services import (
     team_routing_set,
 )
 from charter.cases.services import clocks as clock_services
+from charter.cases.services import intake as intake_services
 from charter.cases.services._common import event_build, token_hash
 from charter.cases.workflow import CASE_WORKFLOW, TRANSITIONS
 from charter.common.errors import (
@@ -100,11 +101,19 @@ def _set(case: Case, **fields: Any) -> Case:
 
 
 @pytest.fixture
-def sent(monkeypatch: pytest.MonkeyPatch) -> list[CaseNotification]:
-    """The notifications handed to the mail queue (in the transaction of the change)."""
-    delivered: list[CaseNotification] = []
-    monkeypatch.setattr(notifications, "notify_many", delivered.extend)
-    return delivered
+def sent(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """The notification jobs recorded for the mail queue (in the transaction of the change), as recorded and
+    not handed to the worker."""
+    recorded: list[Any] = []
+
+    def record(prepared: Any) -> None:
+        if prepared is not None:
+            recorded.extend(prepared.run())
+
+    # Every notification is recorded through this one function; the intake calls it by its own name.
+    monkeypatch.setattr(notifications, "notify_prepared_on_commit", record)
+    monkeypatch.setattr(intake_services, "notify_prepared_on_commit", record)
+    return recorded
 
 
 @pytest.fixture

@@ -12,6 +12,8 @@ from charter.cases.services.clocks import SweepResult, case_clocks_sweep
 from charter.cases.services.config import canned_response_create, case_category_create, team_routing_set
 from charter.cases.services.intake import (
     case_create,
+    case_prepare,
+    case_prepared_save,
     case_tracking_token_revoke,
     case_tracking_token_rotate,
     case_update,
@@ -44,6 +46,8 @@ __all__ = [
     "case_customer_reply",
     "case_link",
     "case_merge",
+    "case_prepare",
+    "case_prepared_save",
     "case_reply",
     "case_resolve",
     "case_tracking_token_revoke",

@@ -4,6 +4,7 @@ Each service checks who is acting, validates, and writes in one transaction toge
 and its audit record (`cases.<verb>`); notifications are scheduled for after the commit.
 """
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
@@ -13,12 +14,19 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from charter.accounts.models import Customer, Team, User
+from charter.accounts.services import PreparedCustomer
 from charter.audit.services import audit_batch
 from charter.cases.clocks import targets_for
 from charter.cases.conf import cases_setting
 from charter.cases.errors import ErrorCode
 from charter.cases.models import Case, CaseCategory, CaseChannel, CaseClock, CaseEvent
-from charter.cases.notifications import Audience, CaseNotification, notify_many_on_commit, notify_on_commit
+from charter.cases.notifications import (
+    Audience,
+    CaseNotification,
+    notify_many_prepare,
+    notify_on_commit,
+    notify_prepared_on_commit,
+)
 from charter.cases.permissions import (
     can_create_case,
     can_edit_case,
@@ -43,14 +51,27 @@ from charter.cases.services._common import (
 )
 from charter.cases.services.attachments import attachment_store
 from charter.cases.services.lifecycle import Metric, S, _choice, _move_prepare
-from charter.cases.services.routing import ROUTING_CONFIG, can_be_routed, handler_pick_id, team_route
+from charter.cases.services.routing import (
+    ROUTING_CONFIG,
+    can_be_routed,
+    eligible_handler_ids,
+    handler_turn,
+    team_route,
+)
 from charter.catalog.models import Service
 from charter.common.errors import DomainError
+from charter.common.inserts import PreparedInsert
 from charter.common.policy import Refusal, require
 from charter.common.stamps import stamps_pinned
 from charter.common.unset import UNSET, Unset, given
 from charter.common.vocabulary import CaseKind, Priority
-from charter.privacy.consent import CONSENT_PURPOSES, ConsentAnswers, consent_answers_record
+from charter.privacy.consent import (
+    CONSENT_PURPOSES,
+    ConsentAnswers,
+    PreparedConsent,
+    consent_answers_prepare,
+    consent_answers_prepared_save,
+)
 from charter.privacy.models import ConsentPurpose
 from charter.sla.selectors import SLA_CONFIG
 
@@ -134,32 +155,69 @@ def _staff_assessment_refuse(
             )
 
 
-def _intake_notify_on_commit(case: Case, *, token: str, created: CaseEvent) -> None:
-    """Schedule the notifications of a new case for after the commit: the acknowledgement to the customer
-    (with the tracking link, `token` in clear) and, when it was routed, the assignment to its handler or
-    team."""
+def _intake_notifications_prepare(
+    case: Case, *, token: str, created: CaseEvent
+) -> PreparedInsert[Any] | None:
+    """Build the notifications of a case being created, for after the commit: the acknowledgement to the
+    customer (with the tracking link, `token` in clear) and, when it is routed to a team, the assignment to
+    its handler or team. Who handles it is known only once the case is saved (`handler_turn`): the
+    assignment's audience and recipient are filled in then, and it names the creation event (staff who
+    record a case routed to themselves are not told of it)."""
     notifications = [
         CaseNotification(
             kind=CaseEvent.Kind.ACKNOWLEDGED,
-            case_id=case.pk,
+            case_id=0,
             audience=Audience.CUSTOMER,
             tracking_token=token,
         )
     ]
-    if case.assignee_id is not None or case.team_id is not None:
+    if case.team_id is not None:
         notifications.append(
             CaseNotification(
-                kind=CaseEvent.Kind.ASSIGNED,
-                case_id=case.pk,
-                audience=Audience.HANDLER if case.assignee_id else Audience.TEAM,
-                # The creation: staff who record a case routed to themselves are not told of it.
-                event_id=created.pk,
-                recipient_id=case.assignee_id,
-                is_internal=True,
+                kind=CaseEvent.Kind.ASSIGNED, case_id=0, audience=Audience.TEAM, is_internal=True
             )
         )
+
+    def assignment(job: Any, value: object) -> object:
+        return value if job.kind == CaseEvent.Kind.ASSIGNED else None
+
     # One insert and, after the commit, one task for both.
-    notify_many_on_commit(notifications)
+    return notify_many_prepare(
+        notifications,
+        case=case,
+        late={
+            "event_id": lambda job: assignment(job, created.pk),
+            "recipient_id": lambda job: assignment(job, case.assignee_id),
+            "audience": lambda job: (
+                (Audience.HANDLER if case.assignee_id else Audience.TEAM)
+                if job.kind == CaseEvent.Kind.ASSIGNED
+                else job.audience
+            ),
+        },
+    )
+
+
+@dataclasses.dataclass
+class PreparedCase:
+    """A case checked and built by `case_prepare`, its rows compiled, to be saved by `case_prepared_save`.
+
+    Only what must happen in the transaction is left for it: the handler's turn, the number, the statements,
+    the audit events and the search row.
+    """
+
+    case: Case
+    actor: Actor
+    token: str
+    at: dt.datetime
+    candidates: list[int]
+    people: list[User]
+    events: list[CaseEvent]
+    attachments: Sequence[File[bytes]]
+    case_insert: PreparedInsert[Case]
+    events_insert: PreparedInsert[CaseEvent]
+    clocks_insert: PreparedInsert[CaseClock] | None
+    consent: PreparedConsent | None
+    notifications: PreparedInsert[Any] | None
 
 
 def case_create(
@@ -193,8 +251,64 @@ def case_create(
     notification). Audited as `cases.create`. `consent` (the customer's answers per purpose on the notice
     in force) is recorded as evidence with the case as its source (privacy.consent_answers_record, in the
     same transaction); it also fills `consent_version`/`consent_at`, kept for older readers.
+
+    It is `case_prepare` (every check, and every row built, before the transaction) and then
+    `case_prepared_save` in a transaction of its own, or of the caller's.
+    """
+    prepared = case_prepare(
+        actor=actor,
+        kind=kind,
+        channel=channel,
+        customer=customer,
+        title=title,
+        description=description,
+        service=service,
+        category=category,
+        priority=priority,
+        remedy_sought=remedy_sought,
+        named_staff=named_staff,
+        consent_version=consent_version,
+        consent=consent,
+        attachments=attachments,
+        tags=tags,
+        received_at=received_at,
+        team=team,
+    )
+    with transaction.atomic(), audit_batch():
+        return case_prepared_save(prepared)
+
+
+def case_prepare(
+    *,
+    actor: Actor,
+    kind: str,
+    channel: str,
+    customer: Customer | PreparedCustomer,
+    title: str,
+    description: str,
+    service: Service | None = None,
+    category: CaseCategory | None = None,
+    priority: str = Priority.NORMAL,
+    remedy_sought: str = "",
+    named_staff: Iterable[User] = (),
+    consent_version: str = "",
+    consent: ConsentAnswers | None = None,
+    attachments: Sequence[File[bytes]] = (),
+    tags: Sequence[str] = (),
+    received_at: dt.datetime | None = None,
+    team: Team | None = None,
+) -> PreparedCase:
+    """Check a case as `case_create` takes it and build it, its timeline, its clocks, its consent and its
+    notifications, with their INSERTs compiled; nothing is written. Raises what `case_create` raises.
+
+    The transaction that saves it (`case_prepared_save`) then holds its locks (on SQLite the database's)
+    for the statements only. `customer` may be a PreparedCustomer, saved in that transaction first.
     """
     user = staff_actor(actor)
+    # A customer being recorded in the same transaction is checked as the one he will be.
+    new_customer = customer.customer if isinstance(customer, PreparedCustomer) else None
+    if new_customer is not None:
+        customer = new_customer
     if user is not None and is_case_staff(user):
         require(can_create_case(user))
     elif user is not None:
@@ -209,7 +323,7 @@ def case_create(
         _staff_assessment_refuse(
             priority=priority, named_staff=named_staff, tags=tags, category=category, received_at=received_at
         )
-    if not isinstance(customer, Customer) or customer.pk is None:
+    if not isinstance(customer, Customer) or (customer.pk is None and customer is not new_customer):
         raise DomainError(_("Say who raises the case."), code=ErrorCode.CUSTOMER_REQUIRED, field="customer")
     _choice(kind, CaseKind.values, ErrorCode.INVALID_KIND, "kind", _("Choose the kind of case."))
     _choice(channel, CaseChannel.values, ErrorCode.INVALID_CHANNEL, "channel", _("Choose the channel."))
@@ -236,10 +350,7 @@ def case_create(
     token = token_new()
     # The routing, the SLA configuration and the consent purposes are read once for the intake (their change
     # stamps in one query), before anything is locked.
-    with stamps_pinned(ROUTING_CONFIG, SLA_CONFIG, CONSENT_PURPOSES), transaction.atomic(), audit_batch():
-        # Everything that reads is done first and the rows that serialise intakes (the team's routing row,
-        # the year's number counter, the audit chain head) are locked last, in that order, so each is held
-        # for a few statements until the commit rather than for the whole intake.
+    with stamps_pinned(ROUTING_CONFIG, SLA_CONFIG, CONSENT_PURPOSES):
         case = Case(
             kind=kind,
             channel=channel,
@@ -258,6 +369,7 @@ def case_create(
             consent_at=at if consent_version else None,
             received_at=received,
         )
+        case.tracking_token = token
         team = team if team is not None and team.is_active else team_route(service=service)
         case.team = team
         targets = targets_for(case, at=received)
@@ -267,24 +379,24 @@ def case_create(
             at=received,
             targets=targets,
         )
-        assignee_id = (
-            handler_pick_id(
+        candidates = (
+            eligible_handler_ids(
                 team=team,
                 excluded={p.pk for p in people} if kind == CaseKind.COMPLAINT else set(),
                 service=service,
                 kind=kind,
             )
             if team
-            else None
+            else []
         )
-        case.assignee_id = assignee_id
-        case.number = number_next(at)
+        # The number and the handler are known only in the transaction: the events naming them are filled
+        # in there (`case_prepared_save`).
         events = [
             event_build(
                 case,
                 CaseEvent.Kind.CREATED,
                 actor=actor,
-                data={"number": case.number, "kind": kind, "channel": channel},
+                data={"number": None, "kind": kind, "channel": channel},
                 is_internal=False,
                 at=received,
             )
@@ -294,35 +406,79 @@ def case_create(
                 event_build(
                     case,
                     CaseEvent.Kind.ASSIGNED,
-                    data={"team": team.pk, "assignee": assignee_id, "routed": True},
+                    data={"team": team.pk, "assignee": None, "routed": True},
                     at=at,
                 )
             )
         events.append(_move_prepare(actor=actor, case=case, to_status=S.ACKNOWLEDGED, at=at))
-        case.save(force_insert=True)
-        if people:
-            case.named_staff.set(people)
-        CaseEvent.objects.bulk_create([*events, *clock_events])
-        CaseClock.objects.bulk_create(new_clocks)
-        for file in attachments:
-            attachment_store(actor=actor, case=case, file=file)
-        audit(
-            actor,
-            "create",
-            case,
-            {
-                "kind": kind,
-                "channel": channel,
-                "team": team.pk if team else None,
-                "assignee": assignee_id,
-            },
+        return PreparedCase(
+            case=case,
+            actor=actor,
+            token=token,
+            at=at,
+            candidates=list(candidates),
+            people=people,
+            events=events,
+            attachments=attachments,
+            case_insert=PreparedInsert(
+                [case], late={"number": lambda row: row.number, "assignee_id": lambda row: row.assignee_id}
+            ),
+            events_insert=PreparedInsert([*events, *clock_events], late={"data": lambda row: row.data}),
+            clocks_insert=PreparedInsert(new_clocks) if new_clocks else None,
+            consent=(
+                consent_answers_prepare(
+                    customer=customer, answers=consent, source=lambda: f"cases.case:{case.pk}"
+                )
+                if consent is not None
+                else None
+            ),
+            notifications=_intake_notifications_prepare(case, token=token, created=events[0]),
         )
-        if consent is not None:
-            consent_answers_record(customer=customer, answers=consent, source=f"cases.case:{case.pk}")
-        _reindex(case, has_messages=False)
-        _intake_notify_on_commit(case, token=token, created=events[0])
+
+
+def case_prepared_save(prepared: PreparedCase) -> Case:
+    """Save the case `case_prepare` built, in the caller's transaction (inside `audit_batch`): take the
+    team's turn for its handler, number it, insert its rows, and record its audit events, consent and search
+    row; its notifications go after the commit. Returns the case, `tracking_token` set.
+
+    The rows that serialise intakes (the team's routing row, the year's number counter, the audit chain
+    head) are locked in that order, each held for a few statements until the commit.
+    """
+    case, actor = prepared.case, prepared.actor
+    team = case.team
+    case.assignee_id = handler_turn(team=team, candidates=prepared.candidates) if team is not None else None
+    case.number = number_next(prepared.at)
+    created = prepared.events[0]
+    created.data["number"] = case.number
+    for event in prepared.events[1:]:
+        if event.kind == CaseEvent.Kind.ASSIGNED:
+            event.data["assignee"] = case.assignee_id
+        elif event.kind == CaseEvent.Kind.ACKNOWLEDGED:
+            event.data["number"] = case.number
+    prepared.case_insert.run()
+    if prepared.people:
+        case.named_staff.set(prepared.people)
+    prepared.events_insert.run()
+    if prepared.clocks_insert is not None:
+        prepared.clocks_insert.run()
+    for file in prepared.attachments:
+        attachment_store(actor=actor, case=case, file=file)
+    audit(
+        actor,
+        "create",
+        case,
+        {
+            "kind": case.kind,
+            "channel": case.channel,
+            "team": team.pk if team else None,
+            "assignee": case.assignee_id,
+        },
+    )
+    if prepared.consent is not None:
+        consent_answers_prepared_save(prepared.consent)
+    _reindex(case, has_messages=False)
+    notify_prepared_on_commit(prepared.notifications)
     # Every column was set here (the rows were inserted as built), so the case needs no re-reading.
-    case.tracking_token = token
     return case
 
 

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from charter.cases.models import Case, IntakeSubmission
+from charter.common.inserts import PreparedInsert
 
 SESSION_KEY = "cases.intake_tokens"
 # A visitor may hold several forms open in tabs; the oldest of more than this many is forgotten.
@@ -63,9 +64,21 @@ def intake_token_claim(*, token: str, case: Case) -> IntakeSubmission:
     committed, and its whole transaction (its case too) rolls back: call it after the case is made and
     before the audit append, so the two never wait on each other's locks in opposite orders.
     """
+    return intake_token_claimed(intake_token_claim_prepare(token=token, case=case))
+
+
+def intake_token_claim_prepare(*, token: str, case: Case) -> PreparedInsert[IntakeSubmission]:
+    """Build the claim of `token` for `case` (prepared by `case_prepare`, not saved yet), its tracking link
+    encrypted, before the transaction; `intake_token_claimed` records it there."""
+    return PreparedInsert([IntakeSubmission(token=token, case=case, tracking_token=case.tracking_token)])
+
+
+def intake_token_claimed(prepared: PreparedInsert[IntakeSubmission]) -> IntakeSubmission:
+    """Record the claim `intake_token_claim_prepare` built, as `intake_token_claim` does."""
     # No savepoint: a failed claim ends the caller's transaction, which is what the caller wants.
     with transaction.atomic(savepoint=False):
-        return IntakeSubmission.objects.create(token=token, case=case, tracking_token=case.tracking_token)
+        (submission,) = prepared.run()
+    return submission
 
 
 def intake_link_usable(submission: IntakeSubmission, *, now: dt.datetime | None = None) -> bool:

@@ -316,6 +316,13 @@ def handler_pick_id(
     # Who may take it is read before the row is locked: the lock lasts until the commit and every other
     # intake for the team waits for it, so as little as possible happens while it is held.
     candidates = eligible_handler_ids(team=team, excluded=excluded, service=service, kind=kind)
+    return handler_turn(team=team, candidates=candidates, force=force)
+
+
+def handler_turn(*, team: Team, candidates: Sequence[int], force: bool = False) -> int | None:
+    """Return which of `candidates` (ids from `eligible_handler_ids`, ascending) gets the team's next case
+    under its mode, or None (manual mode unless `force`; nobody eligible). Round robin and least-open load
+    lock the team's routing row until the commit: call inside `transaction.atomic`, as late as possible."""
     locked = (
         TeamRouting.objects.select_for_update()
         .filter(team=team)
