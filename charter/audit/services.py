@@ -28,6 +28,7 @@ from charter.audit.models import GENESIS_HASH, AuditChainHead, AuditEvent, Audit
 from charter.common.errors import DomainError
 from charter.common.http import client_ip
 from charter.common.inserts import PreparedInsert
+from charter.common.locking import row_lock_values, row_set
 
 if TYPE_CHECKING:
     from charter.accounts.models import User
@@ -81,11 +82,12 @@ def _append(events: list[AuditEvent]) -> None:
     insert = PreparedInsert(events, late={name: operator.attrgetter(name) for name in _CHAINED})
     # No savepoint: the caller's transaction holds the change, and a failed append must roll all of it back.
     with transaction.atomic(savepoint=False):
-        # The head exists from the first append on; `.first()` is the cheaper read of the two.
-        head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
+        # The head exists from the first append on.
+        head = row_lock_values(AuditChainHead, ("last_sequence", "last_hash"), id=1)
         if head is None:
-            head, _created = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
-        sequence, previous = head.last_sequence, head.last_hash
+            created, _created = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
+            head = (created.last_sequence, created.last_hash)
+        sequence, previous = head
         for event in events:
             sequence += 1
             event.sequence = sequence
@@ -94,10 +96,9 @@ def _append(events: list[AuditEvent]) -> None:
             event.hash = event.compute_hash()
             previous = event.hash
         insert.run()
-        head.last_sequence = sequence
-        head.last_hash = previous
-        head.seal = head_seal(sequence, previous)
-        head.save(update_fields=["last_sequence", "last_hash", "seal"])
+        row_set(
+            AuditChainHead, 1, last_sequence=sequence, last_hash=previous, seal=head_seal(sequence, previous)
+        )
 
 
 def audit_names_by_id(user: "User") -> bool:

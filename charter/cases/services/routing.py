@@ -24,6 +24,7 @@ from charter.accounts.selectors import qualification_last_grant, qualified_user_
 from charter.cases.errors import ErrorCode
 from charter.cases.models import OPEN_STATUSES, Case, TeamRouting
 from charter.catalog.models import Service
+from charter.common.locking import row_lock_values, row_set
 from charter.common.policy import ALLOWED, Decision, refuse
 from charter.common.stamps import StampedCache
 from charter.common.vocabulary import CaseKind
@@ -323,12 +324,7 @@ def handler_turn(*, team: Team, candidates: Sequence[int], force: bool = False) 
     """Return which of `candidates` (ids from `eligible_handler_ids`, ascending) gets the team's next case
     under its mode, or None (manual mode unless `force`; nobody eligible). Round robin and least-open load
     lock the team's routing row until the commit: call inside `transaction.atomic`, as late as possible."""
-    locked = (
-        TeamRouting.objects.select_for_update()
-        .filter(team=team)
-        .values_list("pk", "mode", "last_assigned_id")
-        .first()
-    )
+    locked = row_lock_values(TeamRouting, ("id", "mode", "last_assigned"), team=team.pk)
     mode = locked[1] if locked is not None else TeamRouting.Mode.MANUAL
     if mode == TeamRouting.Mode.MANUAL and not force:
         return None
@@ -346,7 +342,7 @@ def handler_turn(*, team: Team, candidates: Sequence[int], force: bool = False) 
         chosen = min(candidates, key=lambda pk: (loads.get(pk, 0), pk))
     if locked is not None:
         # Only `last_assigned`: the routing stamp's triggers do not fire for it.
-        TeamRouting.objects.filter(pk=locked[0]).update(last_assigned_id=chosen)
+        row_set(TeamRouting, locked[0], last_assigned=chosen)
     return chosen
 
 
