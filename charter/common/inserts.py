@@ -46,25 +46,30 @@ class PreparedInsert(Generic[M]):
         if connection.ops.modify_insert_params("%s", [None]) != [None]:
             raise NotImplementedError(f"{connection.vendor} rewrites insert parameters")
         self._fields = _columns(model)
-        names = {field.attname: field for field in self._fields}
-        unknown = set(late or {}) - set(names)
+        late = late or {}
+        unknown = set(late) - {field.attname for field in self._fields}
         if unknown:
             raise ValueError(f"no such columns in {opts.label}: {sorted(unknown)}")
         # (column index, field, how to read its value from a row at run time: None for a relation, whose
         # value is the id of the row it holds)
-        self._late: list[tuple[int, Field[Any, Any], Callable[[M], object] | None]] = []
-        for index, field in enumerate(self._fields):
-            if field.attname in (late or {}):
-                self._late.append((index, field, (late or {})[field.attname]))
-            elif any((held := _held_row(field, row)) is not None and held.pk is None for row in self.rows):
-                self._late.append((index, field, None))
+        self._late: list[tuple[int, Field[Any, Any], Callable[[M], object] | None]] = [
+            (index, field, late[field.attname])
+            for index, field in enumerate(self._fields)
+            if field.attname in late
+        ]
+        self._late.extend(
+            (index, field, None)
+            for index, field in _relations(model)
+            if field.attname not in late
+            and any((held := _held_row(field, row)) is not None and held.pk is None for row in self.rows)
+        )
         # Each value as Django's INSERT compiler prepares it (`pre_save`, then `get_db_prep_save`), without
         # the compiler's general machinery: these are plain values, row after row.
         self._params: list[Any] = []
         for row in self.rows:
             for field in self._fields:
                 value = field.pre_save(row, add=True)
-                if hasattr(value, "resolve_expression") or hasattr(field, "get_placeholder"):
+                if hasattr(value, "resolve_expression"):
                     raise NotImplementedError(f"PreparedInsert takes plain values only ({field})")
                 self._params.append(field.get_db_prep_save(value, connection))
         self._sql = _statement(self.alias, model, self._fields, len(self.rows))
@@ -128,8 +133,19 @@ def _statement(alias: str, model: type[Model], fields: tuple[Field[Any, Any], ..
 @functools.cache
 def _columns(model: type[Model]) -> tuple[Field[Any, Any], ...]:
     """The columns an INSERT of `model` writes: every concrete field but generated ones and the id."""
-    return tuple(
+    columns = tuple(
         field
         for field in model._meta.concrete_fields
         if not field.generated and not isinstance(field, AutoFieldMixin)
+    )
+    if any(hasattr(field, "get_placeholder") for field in columns):
+        raise NotImplementedError(f"PreparedInsert takes plain values only ({model._meta.label})")
+    return columns
+
+
+@functools.cache
+def _relations(model: type[Model]) -> tuple[tuple[int, Field[Any, Any]], ...]:
+    """The foreign keys among `_columns(model)`, with their places."""
+    return tuple(
+        (index, field) for index, field in enumerate(_columns(model)) if isinstance(field, ForeignObject)
     )
