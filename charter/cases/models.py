@@ -190,8 +190,14 @@ class Case(TimeStampedModel):
     )
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"))
+    # No index of its own on customer, team and assignee: each leads a composite index below, which serves
+    # the same look-ups, and every intake would write three more index entries.
     customer = models.ForeignKey(
-        "accounts.Customer", verbose_name=_("customer"), on_delete=models.PROTECT, related_name="cases"
+        "accounts.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.PROTECT,
+        related_name="cases",
+        db_index=False,
     )
     service = models.ForeignKey(
         "catalog.Service",
@@ -218,6 +224,7 @@ class Case(TimeStampedModel):
         null=True,
         blank=True,
         related_name="cases",
+        db_index=False,
     )
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -226,6 +233,7 @@ class Case(TimeStampedModel):
         null=True,
         blank=True,
         related_name="assigned_cases",
+        db_index=False,
     )
     named_staff = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
