@@ -4,7 +4,7 @@ import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pytest
 from django.conf import settings
@@ -80,6 +80,19 @@ def redis_url() -> Iterator[str]:
     """A Redis for the tests that need it: CHARTER_TEST_REDIS_URL, or a server of their own on a free port."""
     with redis_server() as url:
         yield url
+
+
+@pytest.fixture(autouse=True)
+def _sessions_apart(settings: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Sessions kept in files (SQLite) go to a folder of the test's own, as its rows are rolled back."""
+    if settings.SESSION_ENGINE == "django.contrib.sessions.backends.file":
+        from django.contrib.sessions.backends.file import SessionStore
+
+        folder = tmp_path / "sessions"
+        folder.mkdir()
+        settings.SESSION_FILE_PATH = str(folder)
+        # Django's file store keeps the folder it first read on the class.
+        monkeypatch.setattr(SessionStore, "_storage_path", str(folder), raising=False)
 
 
 @pytest.fixture(autouse=True)

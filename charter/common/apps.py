@@ -13,6 +13,9 @@ class CommonConfig(AppConfig):
         from charter.common import checks  # noqa: F401 - registers the deployment checks
         from charter.common.logging import task_hooks_register
         from charter.common.metrics import huey_metrics_register
+        from charter.common.sessions import session_folder_ensure
+
+        session_folder_ensure()
 
         # The request id into the tasks a request enqueues, and the count of failed tasks for /metrics.
         task_hooks_register(HUEY)

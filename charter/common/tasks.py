@@ -5,6 +5,7 @@ from huey import crontab
 
 from charter.common.idempotency import idempotency_keys_purge
 from charter.common.services import heartbeat_record
+from charter.common.sessions import sessions_clear_expired
 from charter.common.taskqueue import db_periodic_task, on_startup
 
 
@@ -27,3 +28,9 @@ def idempotency_keys_purge_task() -> None:
     """Forget the API's idempotency keys older than a day, every hour: a key outlives its day by an hour
     at most."""
     idempotency_keys_purge()
+
+
+@db_periodic_task(crontab(minute="50", hour="3"))
+def sessions_clear_expired_task() -> None:
+    """Forget the sessions that have expired, every night (as Django's `clearsessions`)."""
+    sessions_clear_expired()

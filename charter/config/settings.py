@@ -138,6 +138,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-charter.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Sessions: files under var/sessions on SQLite (one machine), where a session in the database cost every
+# request that touched it a write transaction queued on the one write lock; the database on PostgreSQL, which
+# every web host shares (charter.common.sessions). CHARTER_SESSION_STORE=db|file overrides.
+SESSION_STORE = env_str(
+    "CHARTER_SESSION_STORE", "file" if DATABASES["default"]["ENGINE"] == "charter.common.sqlite" else "db"
+)
+if SESSION_STORE == "file":
+    SESSION_ENGINE = "django.contrib.sessions.backends.file"
+    SESSION_FILE_PATH = str(VAR_DIR / "sessions")
+elif SESSION_STORE != "db":
+    raise ImproperlyConfigured(f"CHARTER_SESSION_STORE must be db or file, not {SESSION_STORE!r}")
 
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:

@@ -20,7 +20,6 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.models import AnonymousUser
-from django.contrib.sessions.models import Session
 from django.core.files.storage import Storage
 from django.db import connection, models, transaction
 from django.http import HttpRequest
@@ -31,6 +30,7 @@ from charter.accounts.models import ApiToken, Customer
 from charter.audit.services import audit_record
 from charter.common.errors import DomainError
 from charter.common.policy import require
+from charter.common.sessions import sessions_end_for_user
 from charter.common.text import clean_text
 from charter.privacy.errors import TEXT_CODES, ErrorCode
 from charter.privacy.models import ConsentRecord, LegalHold
@@ -271,15 +271,7 @@ def _user_close(user: "User") -> dict[str, int]:
 
         legacy = apps.get_model("authtoken", "Token")
         tokens += legacy._default_manager.filter(user=user).delete()[0]
-    sessions = 0
-    for session in Session.objects.iterator(chunk_size=500):
-        try:
-            data = session.get_decoded()
-        except Exception:  # an undecodable session is nobody's  # noqa: S112
-            continue
-        if str(data.get("_auth_user_id", "")) == str(user.pk):
-            session.delete()
-            sessions += 1
+    sessions = sessions_end_for_user(user.pk)
     return {"accounts.user": 1, "accounts.apitoken": tokens, "sessions.session": sessions}
 
 

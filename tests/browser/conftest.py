@@ -151,6 +151,11 @@ def site(demo_site: dict[str, Any], django_db_blocker: Any) -> Iterator[Site]:
 
 
 @pytest.fixture(autouse=True)
+def _sessions_apart() -> None:
+    """The live server keeps its sessions where the settings say, for the whole run (not per test)."""
+
+
+@pytest.fixture(autouse=True)
 def _second_factor_required(_fast_and_immediate: None, settings: Any) -> None:
     """The browser suite signs people in as they do, so the second factor is required here as in
     production (the unit tests' conftest turns it off for their force_login)."""

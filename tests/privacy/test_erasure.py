@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.hashers import is_password_usable
-from django.contrib.sessions.models import Session
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
@@ -18,6 +18,7 @@ from charter.cases.models import Case, CaseAttachment, CaseMessage
 from charter.cases.privacy import case_text_anonymise
 from charter.cases.services import case_customer_reply, case_reply
 from charter.common.errors import DomainError, PermissionDeniedError
+from charter.common.sessions import sessions_all
 from charter.conduct.services import EvidenceInput
 from charter.privacy import registry
 from charter.privacy.erasure import customer_erase, customer_restrict, text_scrub
@@ -98,8 +99,10 @@ def test_erasure_anonymises_the_customer_and_closes_his_account(
     user = customer.user
     assert user is not None
     ApiToken.objects.create(user=user, name="phone", prefix="abc", digest="d" * 64)
-    client_for(user).get("/portal/")
-    assert Session.objects.count() == 1
+    browser = client_for(user)
+    browser.get("/portal/")
+    signed_in = browser.cookies[settings.SESSION_COOKIE_NAME].value
+    assert dict(sessions_all())[signed_in]["_auth_user_id"] == str(user.pk)
     stored = CaseAttachment.objects.get(case=case).file.name
     assert (media / stored).exists()
 
@@ -115,7 +118,8 @@ def test_erasure_anonymises_the_customer_and_closes_his_account(
     assert not user.is_active and not is_password_usable(user.password)
     assert user.username == f"erased-{user.pk}" and user.email == ""
     assert ApiToken.objects.get(user=user).revoked_at is not None
-    assert Session.objects.count() == 0
+    assert signed_in not in dict(sessions_all())
+    assert not [key for key, data in sessions_all() if data.get("_auth_user_id") == str(user.pk)]
     case.refresh_from_db()
     assert case.title == case.description == ERASED_MARKER and case.number.startswith("TS")
     assert CaseMessage.objects.get(case=case, author_kind="customer").body == ERASED_MARKER

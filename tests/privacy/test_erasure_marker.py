@@ -13,7 +13,6 @@ from typing import Any
 
 import pytest
 from django.apps import apps
-from django.contrib.sessions.backends.db import SessionStore
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
@@ -23,6 +22,7 @@ from charter.accounts.services import customer_update
 from charter.audit.models import AuditEvent
 from charter.cases.models import Case, CaseAttachment, CaseClock, CaseEvent, CaseMessage
 from charter.cases.services import case_reply, case_resolve
+from charter.common.sessions import sessions_all
 from charter.mail.inbound import message_receive
 from charter.mail.models import InboundMessage, Mailbox, OutboundMessage
 from charter.privacy.registry import ERASED_MARKER
@@ -92,14 +92,8 @@ def _table_hits(needles: Needles) -> set[str]:
 
 
 def _session_hits(needles: Needles) -> set[str]:
-    from django.contrib.sessions.models import Session
-
-    store = SessionStore()
-    return {
-        f"session:{session.pk}"
-        for session in Session.objects.all()
-        if needles.in_value(repr(store.decode(session.session_data)))
-    }
+    """Every stored session, in the database or in files (charter.common.sessions)."""
+    return {f"session:{key}" for key, data in sessions_all() if needles.in_value(repr(data))}
 
 
 def _file_hits(needles: Needles, root: Path) -> set[str]:
