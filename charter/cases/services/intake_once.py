@@ -2,7 +2,7 @@
 
 The form page issues a random token (`intake_token_issue`), kept in the visitor's session and carried by the
 form as a hidden field. The submission that creates the case claims the token with the case and its
-tracking link (`intake_token_claim`: one unique row, inserted last in the case's transaction). A
+tracking link (`intake_token_claimed`: one unique row, inserted last in the case's transaction). A
 resubmission of the same form (the connection dropped, or the worker was stopped after the commit and
 before the answer) finds the claimed token (`intake_submission_find`) and is shown the case already made
 instead of making a second one; two submissions racing each other wait on the unique row, and the loser's
@@ -56,17 +56,6 @@ def intake_submission_find(*, token: str) -> IntakeSubmission | None:
     return IntakeSubmission.objects.select_related("case").filter(token=token, case__isnull=False).first()
 
 
-def intake_token_claim(*, token: str, case: Case) -> IntakeSubmission:
-    """Claim `token` for the `case` just made, inside the transaction that made it, and keep its tracking
-    link for a resubmission; IntegrityError when another submission holds the token.
-
-    On PostgreSQL a second claim of the same token waits for the first transaction, then fails if it
-    committed, and its whole transaction (its case too) rolls back: call it after the case is made and
-    before the audit append, so the two never wait on each other's locks in opposite orders.
-    """
-    return intake_token_claimed(intake_token_claim_prepare(token=token, case=case))
-
-
 def intake_token_claim_prepare(*, token: str, case: Case) -> PreparedInsert[IntakeSubmission]:
     """Build the claim of `token` for `case` (prepared by `case_prepare`, not saved yet), its tracking link
     encrypted, before the transaction; `intake_token_claimed` records it there."""
@@ -74,7 +63,13 @@ def intake_token_claim_prepare(*, token: str, case: Case) -> PreparedInsert[Inta
 
 
 def intake_token_claimed(prepared: PreparedInsert[IntakeSubmission]) -> IntakeSubmission:
-    """Record the claim `intake_token_claim_prepare` built, as `intake_token_claim` does."""
+    """Record the claim `intake_token_claim_prepare` built, inside the transaction that made its case, and
+    keep the case's tracking link for a resubmission; IntegrityError when another submission holds the token.
+
+    On PostgreSQL a second claim of the same token waits for the first transaction, then fails if it
+    committed, and its whole transaction (its case too) rolls back: call it after the case is saved and
+    before the audit append, so the two never wait on each other's locks in opposite orders.
+    """
     # No savepoint: a failed claim ends the caller's transaction, which is what the caller wants.
     with transaction.atomic(savepoint=False):
         (submission,) = prepared.run()
